@@ -1,0 +1,139 @@
+//! Generates a synthetic but realistic combined access log for benchmarks:
+//! `cargo run --release --example genlog -- LINES [SEED] > FILE`.
+//!
+//! Deterministic (xorshift PRNG): the same arguments give the same bytes.
+//! About 230 bytes a line: IPv4 and IPv6 clients, a few host names and user
+//! fields, query strings with deny-listed parameters and emails now and then,
+//! referers, real user agents, and for some lines an X-Forwarded-For field.
+
+use std::io::{BufWriter, Write};
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        x
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[self.below(xs.len() as u64) as usize]
+    }
+}
+
+const PATHS: &[&str] = &[
+    "/",
+    "/index.html",
+    "/assets/app.3f9a1c.js",
+    "/assets/style.css",
+    "/images/logo.png",
+    "/api/v1/items",
+    "/blog/2024/03/how-we-scaled-our-logging",
+    "/products/9200000002876066/fissler-pan",
+    "/search",
+    "/login",
+    "/favicon.ico",
+    "/wp-login.php",
+];
+const QUERIES: &[&str] = &[
+    "",
+    "",
+    "",
+    "",
+    "?page=2",
+    "?q=rust+log+anonymizer&lang=en",
+    "?utm_source=newsletter&utm_medium=email&utm_campaign=spring",
+    "?id=12345&sort=asc",
+    "?session=8f14e45fceea167a5a36dedd4bea2543&view=full",
+    "?email=jane.doe%40example.com&ref=signup",
+    "?token=eyJhbGciOiJIUzI1NiJ9.e30.ZRrHA1JJJW8opsbCGfG_HACGpVUMN_a9IV7pAx_Zmeo",
+    "?user=alice&next=%2Fdashboard",
+];
+const REFERERS: &[&str] = &[
+    "-",
+    "-",
+    "https://www.google.com/",
+    "https://example.com/blog/2024/03/how-we-scaled-our-logging",
+    "https://news.ycombinator.com/item?id=39512345",
+    "https://example.com/search?q=pans&sid=a81be0c2",
+];
+const AGENTS: &[&str] = &[
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.109 Safari/537.36",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Safari/605.1.15",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "curl/8.4.0",
+];
+const MONTHS: &[&str] = &[
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let lines: u64 = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let seed: u64 = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x9e37_79b9_7f4a_7c15);
+    let mut r = Rng(seed | 1);
+    let out = std::io::stdout();
+    let mut w = BufWriter::with_capacity(1 << 20, out.lock());
+    for n in 0..lines {
+        let client = match r.below(100) {
+            0..=79 => format!(
+                "{}.{}.{}.{}",
+                1 + r.below(223),
+                r.below(256),
+                r.below(256),
+                1 + r.below(254)
+            ),
+            80..=94 => format!(
+                "2001:db8:{:x}:{:x}::{:x}",
+                r.below(0x10000),
+                r.below(0x10000),
+                1 + r.below(0xffff)
+            ),
+            _ => format!("host-{}.dyn.example.net", r.below(10000)),
+        };
+        let user = if r.below(50) == 0 { "bob" } else { "-" };
+        let method = if r.below(10) == 0 { "POST" } else { "GET" };
+        let path = r.pick(PATHS);
+        let query = r.pick(QUERIES);
+        let status = [200, 200, 200, 304, 404, 301, 500][r.below(7) as usize];
+        let size = r.below(60000);
+        let referer = r.pick(REFERERS);
+        let agent = r.pick(AGENTS);
+        let day = 1 + (n / 50000) % 28;
+        let secs = n % 86400;
+        let _ = write!(
+            w,
+            "{client} - {user} [{day:02}/{}/2026:{:02}:{:02}:{:02} +0000] \"{method} {path}{query} HTTP/1.1\" {status} {size} \"{referer}\" \"{agent}\"",
+            MONTHS[(n / 1_000_000) as usize % 12],
+            secs / 3600,
+            (secs / 60) % 60,
+            secs % 60
+        );
+        if r.below(10) == 0 {
+            let _ = write!(
+                w,
+                " \"10.{}.{}.{}, {}\"",
+                r.below(256),
+                r.below(256),
+                r.below(256),
+                client
+            );
+        }
+        let _ = w.write_all(b"\n");
+    }
+    let _ = w.flush();
+}

@@ -1,0 +1,235 @@
+//! `loganon check`: finds personal data left in logs. It runs the same
+//! recognisers as the anonymizer with a sink that reports instead of
+//! rewriting: addresses with host bits beyond the configured prefixes, emails,
+//! MACs, deny-listed parameters with values, URL credentials, path
+//! parameters, card numbers, and CLF ident/user fields or client host names.
+//! Reported values are masked; the report never repeats personal data.
+
+use std::collections::BTreeMap;
+use std::net::Ipv6Addr;
+
+use crate::addr::{self, AddrPolicy};
+use crate::engine::hostname_cut;
+use crate::formats::{clf, Format};
+use crate::rules::Rules;
+use crate::scan::{scan, Kind, Sink};
+
+/// How many findings are listed with their location.
+pub const FIRST_LOCATIONS: usize = 20;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub source: String,
+    pub line: u64,
+    /// the value with its personal part masked
+    pub masked: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub lines: u64,
+    pub lines_with_findings: u64,
+    pub counts: BTreeMap<&'static str, u64>,
+    pub first: Vec<Finding>,
+}
+
+impl Report {
+    pub fn total(&self) -> u64 {
+        self.counts.values().sum()
+    }
+
+    fn push(&mut self, rule: &'static str, source: &str, line: u64, masked: String) {
+        *self.counts.entry(rule).or_default() += 1;
+        if self.first.len() < FIRST_LOCATIONS {
+            self.first.push(Finding {
+                rule,
+                source: source.to_string(),
+                line,
+                masked,
+            });
+        }
+    }
+
+    pub fn to_text(&self) -> String {
+        let mut s = format!(
+            "loganon check: {} findings in {} of {} lines\n",
+            self.total(),
+            self.lines_with_findings,
+            self.lines
+        );
+        for (rule, n) in &self.counts {
+            s.push_str(&format!("  {rule}: {n}\n"));
+        }
+        for f in &self.first {
+            s.push_str(&format!(
+                "  {}:{}: {} {}\n",
+                f.source, f.line, f.rule, f.masked
+            ));
+        }
+        s
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "lines": self.lines,
+            "lines_with_findings": self.lines_with_findings,
+            "findings": self.total(),
+            "per_rule": self.counts,
+            "first": self.first.iter().map(|f| serde_json::json!({
+                "source": f.source, "line": f.line, "rule": f.rule, "value": f.masked,
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Masks an identifier: its first byte if printable ASCII, then `*` per byte
+/// (at most 8), then its length.
+pub fn mask(v: &[u8]) -> String {
+    let mut s = String::new();
+    if let Some(&b) = v.first() {
+        if b.is_ascii_graphic() {
+            s.push(b as char);
+        } else {
+            s.push('?');
+        }
+    }
+    for _ in 1..v.len().min(8) {
+        s.push('*');
+    }
+    format!("{s} ({} bytes)", v.len())
+}
+
+struct Collector<'a> {
+    src: &'a [u8],
+    policy: &'a AddrPolicy,
+    found: Vec<(&'static str, String)>,
+}
+
+impl Sink for Collector<'_> {
+    fn ipv4(&mut self, _s: usize, _e: usize, a: u32) {
+        if !self.policy.v4_is_clean(a) {
+            let net = addr::v4_text(self.policy.truncate_v4(a));
+            self.found.push((
+                "ipv4",
+                format!("{net}/{} + host bits", self.policy.ipv4_prefix),
+            ));
+        }
+    }
+
+    fn ipv6(&mut self, _s: usize, _e: usize, a: u128, _enc: Option<u8>, _z: usize) {
+        if !self.policy.v6_is_clean(a) {
+            let net = Ipv6Addr::from(self.policy.truncate_v6(a));
+            self.found.push(("ipv6", format!("{net} + host bits")));
+        }
+    }
+
+    fn redact(&mut self, s: usize, e: usize, kind: Kind) {
+        self.found.push((kind.name(), mask(&self.src[s..e])));
+    }
+
+    fn remove(&mut self, s: usize, e: usize, kind: Kind) {
+        self.found.push((kind.name(), mask(&self.src[s..e])));
+    }
+}
+
+/// The leak checker.
+#[derive(Clone, Debug, Default)]
+pub struct Checker {
+    pub rules: Rules,
+    pub format: Format,
+}
+
+impl Checker {
+    /// Checks one line (without `\n`); `no` is its 1-based number in `source`.
+    pub fn line(&self, line: &[u8], source: &str, no: u64, report: &mut Report) {
+        report.lines += 1;
+        let mut c = Collector {
+            src: line,
+            policy: &self.rules.addr,
+            found: Vec::new(),
+        };
+        match clf::parse(line) {
+            Some(l) => {
+                for f in [&l.ident, &l.user] {
+                    if &line[f.clone()] != b"-" {
+                        c.found
+                            .push((Kind::UserField.name(), mask(&line[f.clone()])));
+                    }
+                }
+                if hostname_cut(&line[l.client.clone()]).is_some() {
+                    c.found
+                        .push(("client-hostname", mask(&line[l.client.clone()])));
+                }
+                if let Some(v) = &l.vhost {
+                    scan(line, v.start, v.end, &self.rules, &mut c);
+                }
+                scan(line, l.client.start, l.client.end, &self.rules, &mut c);
+                scan(line, l.rest.start, l.rest.end, &self.rules, &mut c);
+            }
+            None => scan(line, 0, line.len(), &self.rules, &mut c),
+        }
+        if !c.found.is_empty() {
+            report.lines_with_findings += 1;
+        }
+        for (rule, masked) in c.found {
+            report.push(rule, source, no, masked);
+        }
+    }
+
+    /// Checks a buffer of lines; `first_line` is the number of its first line.
+    pub fn chunk(&self, chunk: &[u8], source: &str, first_line: u64, report: &mut Report) -> u64 {
+        let mut no = first_line;
+        for line in chunk.split_inclusive(|&b| b == b'\n') {
+            let line = line.strip_suffix(b"\n").unwrap_or(line);
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            self.line(line, source, no, report);
+            no += 1;
+        }
+        no
+    }
+}
+
+/// Convenience: the findings of a whole buffer with default rules.
+pub fn check_bytes(rules: &Rules, data: &[u8]) -> Report {
+    let c = Checker {
+        rules: rules.clone(),
+        format: Format::Auto,
+    };
+    let mut r = Report::default();
+    c.chunk(data, "-", 1, &mut r);
+    r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_and_masks() {
+        let r = check_bytes(
+            &Rules::default(),
+            b"1.2.3.4 - bob [x] \"GET /?email=a@b.com HTTP/1.1\" 200 1\n1.2.3.0 ok 2001:db8::\n",
+        );
+        assert_eq!(r.counts.get("ipv4"), Some(&1));
+        assert_eq!(r.counts.get("user-field"), Some(&1));
+        assert_eq!(r.counts.get("deny-listed-parameter"), Some(&1));
+        assert_eq!(r.total(), 3);
+        assert_eq!(r.lines_with_findings, 1);
+        let text = r.to_text();
+        assert!(
+            !text.contains("bob") && !text.contains("a@b.com") && !text.contains("1.2.3.4"),
+            "{text}"
+        );
+        assert!(text.contains("-:1: ipv4 1.2.3.0/24 + host bits"), "{text}");
+    }
+
+    #[test]
+    fn clean_input_has_no_findings() {
+        let r = check_bytes(
+            &Rules::default(),
+            b"1.2.3.0 - - [x] \"GET /?token=REDACTED HTTP/1.1\" 200 1\n",
+        );
+        assert_eq!(r.total(), 0, "{}", r.to_text());
+    }
+}

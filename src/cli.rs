@@ -1,0 +1,278 @@
+//! The command line: argument definitions and the dispatch to the layers.
+//! Exit codes: 0 success; 1 some inputs failed (the others were processed);
+//! 2 usage or configuration error; 75 another `run` holds the lock.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+use ipnet::IpNet;
+
+use crate::addr::AddrPolicy;
+use crate::check::{Checker, Report};
+use crate::engine::{Engine, OnUnparsed, Options};
+use crate::formats::Format;
+use crate::input::{Input, Source, READ_BUF};
+use crate::rules::{DenyList, Rules};
+use crate::stream::{self, Output, Signals, StreamError};
+
+pub const EXIT_OK: u8 = 0;
+pub const EXIT_FAILED: u8 = 1;
+pub const EXIT_USAGE: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "loganon",
+    version,
+    about = "Anonymize web access logs and enforce their retention"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Anonymize logs: stdin -> stdout, or files (plain or gzip) in order
+    Anonymize(AnonymizeArgs),
+    /// Scan logs for personal data left in them; exit 1 if any is found
+    Check(CheckArgs),
+}
+
+/// Options shared by `anonymize` and `check`: which format, which rules.
+#[derive(Args, Debug, Clone)]
+pub struct RuleArgs {
+    /// Log format: auto, common, combined, vhost_combined
+    #[arg(long, value_name = "F", default_value = "auto", value_parser = Format::from_name)]
+    pub format: Format,
+    /// Bits of an IPv4 address kept (0-32)
+    #[arg(long, value_name = "N", default_value_t = 24, value_parser = clap::value_parser!(u8).range(0..=32))]
+    pub ipv4_prefix: u8,
+    /// Bits of an IPv6 address kept (0-128)
+    #[arg(long, value_name = "N", default_value_t = 48, value_parser = clap::value_parser!(u8).range(0..=128))]
+    pub ipv6_prefix: u8,
+    /// Leave addresses in this network whole, e.g. 10.0.0.0/8 (repeatable)
+    #[arg(long, value_name = "CIDR", value_parser = parse_cidr)]
+    pub keep_network: Vec<IpNet>,
+    /// Add a query parameter name to the deny list (repeatable)
+    #[arg(long, value_name = "NAME", value_parser = parse_param)]
+    pub redact_param: Vec<String>,
+}
+
+fn parse_cidr(s: &str) -> Result<IpNet, String> {
+    s.parse::<IpNet>()
+        .map_err(|_| format!("'{s}' is not a network; write it like 10.0.0.0/8 or fd00::/8"))
+}
+
+fn parse_param(s: &str) -> Result<String, String> {
+    if s.is_empty()
+        || s.len() > crate::rules::MAX_NAME
+        || !s.bytes().all(|b| b.is_ascii_graphic() && b != b'=')
+    {
+        return Err(format!(
+            "'{s}' is not a parameter name; use 1 to {} printable characters without '='",
+            crate::rules::MAX_NAME
+        ));
+    }
+    Ok(s.to_string())
+}
+
+impl RuleArgs {
+    pub fn rules(&self) -> Rules {
+        let mut deny = DenyList::default();
+        for p in &self.redact_param {
+            deny.add(p.as_bytes());
+        }
+        Rules {
+            addr: AddrPolicy::new(self.ipv4_prefix, self.ipv6_prefix, &self.keep_network),
+            deny,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct AnonymizeArgs {
+    /// Input files, plain or gzip; none or "-" reads stdin
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
+    /// One output file ("-" = stdout); appended to, reopened on SIGHUP
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// What to do with lines no format recognises: scrub, drop, fail
+    #[arg(long, value_name = "P", default_value = "scrub", value_parser = OnUnparsed::from_name)]
+    pub on_unparsed: OnUnparsed,
+    /// Worker threads (default: all cores)
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub jobs: Option<u32>,
+    /// gzip level of compressed output (0-9)
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=9))]
+    pub level: u32,
+    /// Print a summary on stderr: text or json
+    #[arg(long, value_name = "FMT", num_args = 0..=1, default_missing_value = "text",
+          value_parser = ["text", "json"])]
+    pub stats: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files to check, plain or gzip; none or "-" reads stdin
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<String>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Print the report as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Panics must not print data: the hook names the place only.
+fn quiet_panics() {
+    std::panic::set_hook(Box::new(|info| {
+        let at = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!("loganon: internal error at {at}; please report it (no log data is shown)");
+    }));
+}
+
+pub fn main() -> ExitCode {
+    quiet_panics();
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+        }
+    };
+    ExitCode::from(match cli.command {
+        Command::Anonymize(a) => anonymize(a),
+        Command::Check(c) => check(c),
+    })
+}
+
+fn sources(inputs: &[String]) -> Vec<Source> {
+    inputs.iter().map(|s| Source::from_arg(s)).collect()
+}
+
+fn anonymize(a: AnonymizeArgs) -> u8 {
+    let engine = Engine::new(Options {
+        rules: a.rules.rules(),
+        format: a.rules.format,
+        on_unparsed: a.on_unparsed,
+    });
+    let out = match &a.output {
+        None => Output::stdout(),
+        Some(p) if p.as_os_str() == "-" => Output::stdout(),
+        Some(p) => match Output::append(p.clone(), a.level) {
+            Ok(o) => o,
+            Err(e) => {
+                eprintln!("loganon: cannot open output {}: {e}", p.display());
+                return EXIT_FAILED;
+            }
+        },
+    };
+    let sig = match Signals::install() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("loganon: cannot install signal handlers: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    let t0 = Instant::now();
+    let res = stream::run(&engine, &sources(&a.inputs), out, jobs(a.jobs), &sig);
+    let secs = t0.elapsed().as_secs_f64();
+    let mut code = EXIT_OK;
+    for e in &res.errors {
+        code = EXIT_FAILED;
+        match e {
+            StreamError::Input(e) => eprintln!("loganon: {e}"),
+            StreamError::Unparsed { name, line } => eprintln!(
+                "loganon: {name}: line {line} matches no format (--format {}) and --on-unparsed is fail; \
+                 lines before it were written",
+                a.rules.format
+            ),
+            StreamError::Output { name, err } => eprintln!("loganon: cannot write {name}: {err}"),
+        }
+    }
+    print_stats(a.stats.as_deref(), &res.stats, secs);
+    code
+}
+
+/// `-j N`, or all cores.
+pub fn jobs(j: Option<u32>) -> usize {
+    j.map(|j| j as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+fn print_stats(fmt: Option<&str>, stats: &crate::Stats, secs: f64) {
+    let text = match fmt {
+        Some("json") => format!("{}\n", stats.to_json(secs)),
+        Some(_) => stats.to_text(secs),
+        None => return,
+    };
+    let _ = std::io::stderr().write_all(text.as_bytes());
+}
+
+fn check(c: CheckArgs) -> u8 {
+    let checker = Checker {
+        rules: c.rules.rules(),
+        format: c.rules.format,
+    };
+    let mut report = Report::default();
+    let mut code = EXIT_OK;
+    let srcs = sources(&c.inputs);
+    let srcs = if srcs.is_empty() {
+        vec![Source::Stdin]
+    } else {
+        srcs
+    };
+    let mut buf = vec![0u8; READ_BUF];
+    for src in &srcs {
+        let name = src.name();
+        let mut input = match Input::open(src) {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("loganon: {e}");
+                code = EXIT_FAILED;
+                continue;
+            }
+        };
+        let mut carry: Vec<u8> = Vec::new();
+        let mut no = 1;
+        loop {
+            match input.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    carry.extend_from_slice(&buf[..n]);
+                    if let Some(k) = memchr::memrchr(b'\n', &carry) {
+                        no = checker.chunk(&carry[..=k], &name, no, &mut report);
+                        carry.drain(..=k);
+                    }
+                }
+                Err(e) => {
+                    eprintln!("loganon: {e}");
+                    code = EXIT_FAILED;
+                    break;
+                }
+            }
+        }
+        if !carry.is_empty() {
+            checker.chunk(&carry, &name, no, &mut report);
+        }
+    }
+    let text = if c.json {
+        format!("{}\n", report.to_json())
+    } else {
+        report.to_text()
+    };
+    let _ = std::io::stdout().write_all(text.as_bytes());
+    if report.total() > 0 {
+        code = EXIT_FAILED;
+    }
+    code
+}

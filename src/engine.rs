@@ -1,0 +1,465 @@
+//! The per-line engine: bytes in, bytes out, no I/O.
+//!
+//! A line is recognised (see [`crate::formats`]); fields with a known role get
+//! their rule (client address or host name, ident and user), and everything
+//! that may hold personal data goes through the generic [`scan`]. Bytes that no
+//! rule touches are copied unchanged, in spans, never byte by byte.
+
+use crate::addr::{self, AddrPolicy};
+use crate::formats::{clf, Format, Parsed};
+use crate::rules::Rules;
+use crate::scan::{scan, Kind, Sink};
+use crate::stats::Stats;
+
+/// What to do with a line that no format recognises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OnUnparsed {
+    /// apply the rules that need no parsing and keep the line
+    #[default]
+    Scrub,
+    /// leave the line out (counted as dropped)
+    Drop,
+    /// stop with an error naming the line number
+    Fail,
+}
+
+impl OnUnparsed {
+    pub fn from_name(s: &str) -> Result<Self, String> {
+        match s {
+            "scrub" => Ok(OnUnparsed::Scrub),
+            "drop" => Ok(OnUnparsed::Drop),
+            "fail" => Ok(OnUnparsed::Fail),
+            _ => Err(format!("unknown policy '{s}'; accepted: scrub, drop, fail")),
+        }
+    }
+}
+
+/// Everything that decides what a line becomes.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub rules: Rules,
+    pub format: Format,
+    pub on_unparsed: OnUnparsed,
+}
+
+/// The outcome of one line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    Written,
+    Dropped,
+    /// `--on-unparsed fail` met an unparsed line; nothing was written for it
+    Unparsed,
+}
+
+/// `--on-unparsed fail` stopped at this line (1-based, counted from the start
+/// of the input). The line itself is never part of the error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnparsedLine(pub u64);
+
+pub const REDACTED: &[u8] = b"REDACTED";
+
+/// The anonymizing sink: copies the line in spans and writes replacements.
+struct Rewriter<'a> {
+    src: &'a [u8],
+    out: &'a mut Vec<u8>,
+    copied: usize,
+    policy: &'a AddrPolicy,
+    addresses: u64,
+    identifiers: u64,
+}
+
+impl Rewriter<'_> {
+    #[inline]
+    fn copy_to(&mut self, pos: usize) {
+        self.out.extend_from_slice(&self.src[self.copied..pos]);
+        self.copied = pos;
+    }
+
+    /// Replaces `start..end` with `with`.
+    #[inline]
+    fn replace(&mut self, start: usize, end: usize, with: &[u8]) {
+        self.copy_to(start);
+        self.out.extend_from_slice(with);
+        self.copied = end;
+    }
+}
+
+impl Sink for Rewriter<'_> {
+    fn ipv4(&mut self, start: usize, end: usize, a: u32) {
+        if self.policy.keeps_v4(a) {
+            return;
+        }
+        let t = self.policy.truncate_v4(a);
+        if t == a {
+            return;
+        }
+        self.copy_to(start);
+        addr::write_v4(self.out, t);
+        self.copied = end;
+        self.addresses += 1;
+    }
+
+    fn ipv6(&mut self, start: usize, end: usize, a: u128, encoded: Option<u8>, zone_end: usize) {
+        if self.policy.keeps_v6(a) {
+            return;
+        }
+        let t = self.policy.truncate_v6(a);
+        if t == a && zone_end == end {
+            return;
+        }
+        self.copy_to(start);
+        match encoded {
+            None => addr::write_v6(self.out, t),
+            Some(case) => {
+                let mut text = Vec::with_capacity(48);
+                addr::write_v6(&mut text, t);
+                for b in text {
+                    if b == b':' {
+                        self.out.extend_from_slice(&[b'%', b'3', case]);
+                    } else {
+                        self.out.push(b);
+                    }
+                }
+            }
+        }
+        self.copied = zone_end;
+        self.addresses += 1;
+    }
+
+    fn redact(&mut self, start: usize, end: usize, _kind: Kind) {
+        self.replace(start, end, REDACTED);
+        self.identifiers += 1;
+    }
+
+    fn remove(&mut self, start: usize, end: usize, _kind: Kind) {
+        self.replace(start, end, b"");
+        self.identifiers += 1;
+    }
+}
+
+/// A client slot holding a host name (HostnameLookups) rather than an address:
+/// the offset where its last two labels start, when it has more than two.
+pub fn hostname_cut(h: &[u8]) -> Option<usize> {
+    // one pass: only letters, digits, dots and dashes, at least one letter
+    let mut alpha = false;
+    for &b in h {
+        if b.is_ascii_alphabetic() {
+            alpha = true;
+        } else if !(b.is_ascii_digit() || b == b'.' || b == b'-') {
+            return None;
+        }
+    }
+    if !alpha {
+        return None;
+    }
+    let h = h.strip_suffix(b".").unwrap_or(h);
+    let last = memchr::memrchr(b'.', h)?;
+    let second = memchr::memrchr(b'.', &h[..last])?;
+    Some(second + 1)
+}
+
+/// The anonymizer: immutable once built, shared by all threads.
+#[derive(Clone, Debug, Default)]
+pub struct Engine {
+    pub opts: Options,
+}
+
+impl Engine {
+    pub fn new(opts: Options) -> Self {
+        Engine { opts }
+    }
+
+    /// Anonymizes one line (without its `\n`; a trailing `\r` is kept) and
+    /// appends the result to `out`.
+    pub fn line(&self, line: &[u8], out: &mut Vec<u8>, stats: &mut Stats) -> Outcome {
+        stats.lines_read += 1;
+        let (body, cr) = match line.last() {
+            Some(b'\r') => (&line[..line.len() - 1], true),
+            _ => (line, false),
+        };
+        let parsed = clf::parse(body).filter(|l| self.opts.format.accepts(parsed_kind(l.kind)));
+        let mark = out.len();
+        let mut rw = Rewriter {
+            src: body,
+            out,
+            copied: 0,
+            policy: &self.opts.rules.addr,
+            addresses: 0,
+            identifiers: 0,
+        };
+        let rules = &self.opts.rules;
+        match &parsed {
+            Some(l) => {
+                stats.parsed[parsed_kind(l.kind) as usize] += 1;
+                if let Some(v) = &l.vhost {
+                    scan(body, v.start, v.end, rules, &mut rw);
+                }
+                let client = &body[l.client.clone()];
+                match hostname_cut(client) {
+                    Some(cut) => {
+                        rw.replace(l.client.start, l.client.start + cut, b"");
+                        rw.addresses += 1;
+                    }
+                    None => scan(body, l.client.start, l.client.end, rules, &mut rw),
+                }
+                for f in [&l.ident, &l.user] {
+                    if &body[f.clone()] != b"-" {
+                        rw.replace(f.start, f.end, b"-");
+                        rw.identifiers += 1;
+                    }
+                }
+                scan(body, l.rest.start, l.rest.end, rules, &mut rw);
+            }
+            None => {
+                stats.unparsed += 1;
+                match self.opts.on_unparsed {
+                    OnUnparsed::Scrub => scan(body, 0, body.len(), rules, &mut rw),
+                    OnUnparsed::Drop => {
+                        stats.dropped += 1;
+                        return Outcome::Dropped;
+                    }
+                    OnUnparsed::Fail => return Outcome::Unparsed,
+                }
+            }
+        }
+        rw.copy_to(body.len());
+        stats.addresses += rw.addresses;
+        stats.identifiers += rw.identifiers;
+        if cr {
+            out.push(b'\r');
+        }
+        stats.lines_written += 1;
+        debug_assert!(out.len() >= mark);
+        Outcome::Written
+    }
+
+    /// Scrubs a piece of a line too long to hold whole (see
+    /// [`crate::stream::LONG_LINE`]) with the rules that need no parsing.
+    /// The caller counts the line once.
+    pub fn fragment(&self, piece: &[u8], out: &mut Vec<u8>, stats: &mut Stats) {
+        let mut rw = Rewriter {
+            src: piece,
+            out,
+            copied: 0,
+            policy: &self.opts.rules.addr,
+            addresses: 0,
+            identifiers: 0,
+        };
+        scan(piece, 0, piece.len(), &self.opts.rules, &mut rw);
+        rw.copy_to(piece.len());
+        stats.addresses += rw.addresses;
+        stats.identifiers += rw.identifiers;
+        stats.bytes_in += piece.len() as u64;
+    }
+
+    /// Anonymizes a chunk of whole lines. A last line without `\n` is processed
+    /// and written without one. `first_line` is the 1-based number of the
+    /// chunk's first line, for the `--on-unparsed fail` error. On that error,
+    /// `out` holds the lines before the failing one.
+    pub fn chunk(
+        &self,
+        chunk: &[u8],
+        first_line: u64,
+        out: &mut Vec<u8>,
+        stats: &mut Stats,
+    ) -> Result<(), UnparsedLine> {
+        out.reserve(chunk.len() + chunk.len() / 16);
+        stats.bytes_in += chunk.len() as u64;
+        let before = out.len();
+        let mut start = 0;
+        let mut no = first_line;
+        let result = loop {
+            if start >= chunk.len() {
+                break Ok(());
+            }
+            let (end, next) = match memchr::memchr(b'\n', &chunk[start..]) {
+                Some(k) => (start + k, start + k + 1),
+                None => (chunk.len(), chunk.len()),
+            };
+            match self.line(&chunk[start..end], out, stats) {
+                Outcome::Written => {
+                    if next > end {
+                        out.push(b'\n');
+                    }
+                }
+                Outcome::Dropped => {}
+                Outcome::Unparsed => break Err(UnparsedLine(no)),
+            }
+            start = next;
+            no += 1;
+        };
+        stats.bytes_out += (out.len() - before) as u64;
+        result
+    }
+}
+
+fn parsed_kind(k: clf::ClfKind) -> Parsed {
+    match k {
+        clf::ClfKind::Common => Parsed::Common,
+        clf::ClfKind::Combined => Parsed::Combined,
+        clf::ClfKind::VhostCombined => Parsed::VhostCombined,
+    }
+}
+
+/// Convenience for tests and examples: anonymizes one line with default options.
+pub fn anonymize_line(engine: &Engine, line: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut stats = Stats::default();
+    engine.line(line, &mut out, &mut stats);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::DenyList;
+
+    fn anon(line: &str) -> String {
+        let e = Engine::default();
+        String::from_utf8(anonymize_line(&e, line.as_bytes())).unwrap()
+    }
+
+    #[track_caller]
+    fn same(line: &str) {
+        assert_eq!(anon(line), line);
+    }
+
+    #[test]
+    fn addresses_everywhere() {
+        assert_eq!(anon("1.2.3.4:8080"), "1.2.3.0:8080");
+        assert_eq!(anon("[2001:db8::1]:443"), "[2001:db8::]:443");
+        assert_eq!(anon("::ffff:1.2.3.4"), "::ffff:1.2.3.0");
+        assert_eq!(anon("fe80::1%eth0"), "fe80::");
+        assert_eq!(
+            anon("2001:0DB8:0000:0000:0008:0800:200C:417A"),
+            "2001:db8::"
+        );
+        assert_eq!(
+            anon("2001:db8:85a3:8d3:1319:8a2e:370:7348"),
+            "2001:db8:85a3::"
+        );
+        assert_eq!(anon("123.123.123.123"), "123.123.123.0");
+        assert_eq!(anon("\"1.2.3.4, 5.6.7.8\""), "\"1.2.3.0, 5.6.7.0\"");
+        assert_eq!(
+            anon("a=2001%3adb8%3a85a3%3a1%3a%3a1&b"),
+            "a=2001%3adb8%3a85a3%3a%3a&b"
+        );
+    }
+
+    #[test]
+    fn not_addresses_left_alone() {
+        same("Mozilla/5.0 Chrome/120.0.6099.109 Safari/537.36");
+        same("1.2.3.256");
+        same("version 1.2.3");
+        same("[10/Oct/2000:13:55:36 -0700]");
+        same("123.123.123.0");
+    }
+
+    #[test]
+    fn identifiers() {
+        assert_eq!(
+            anon("GET /?email=a%40b.com&x=1"),
+            "GET /?email=REDACTED&x=1"
+        );
+        assert_eq!(anon("GET /a;jsessionid=ABC?x=1"), "GET /a?x=1");
+        assert_eq!(anon("https://u:p@h/"), "https://h/");
+        assert_eq!(anon("contact john@example.com now"), "contact REDACTED now");
+        assert_eq!(anon("mac 00:1a:2b:3c:4d:5e"), "mac REDACTED");
+        assert_eq!(anon("/pay?cc=4111111111111111&ok"), "/pay?cc=REDACTED&ok");
+        assert_eq!(anon("/pay?n=4111111111111112"), "/pay?n=4111111111111112");
+        assert_eq!(anon("/?PassWord=hunter2"), "/?PassWord=REDACTED");
+    }
+
+    #[test]
+    fn combined_line() {
+        let l = r#"83.149.9.216 - frank [17/May/2015:10:05:03 +0000] "GET /x?token=abc&page=2 HTTP/1.1" 200 203023 "http://a:b@semicomplete.com/?user=bob" "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) Chrome/32.0.1700.77 Safari/537.36""#;
+        assert_eq!(
+            anon(l),
+            r#"83.149.9.0 - - [17/May/2015:10:05:03 +0000] "GET /x?token=REDACTED&page=2 HTTP/1.1" 200 203023 "http://semicomplete.com/?user=REDACTED" "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) Chrome/32.0.1700.77 Safari/537.36""#
+        );
+    }
+
+    #[test]
+    fn hostname_client_and_user_field() {
+        let l = r#"dsl-84-12-3-5.dyn.example.net ident bob [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1"#;
+        assert_eq!(
+            anon(l),
+            r#"example.net - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1"#
+        );
+        assert_eq!(hostname_cut(b"localhost"), None);
+        assert_eq!(hostname_cut(b"example.net"), None);
+        assert_eq!(hostname_cut(b"1.2.3.4"), None);
+    }
+
+    #[test]
+    fn xff_chain_client_and_crlf() {
+        let l = "10.0.0.2, 10.0.0.1, 85.181.35.98 - - [07/Dec/2016:11:05:07 +0100] \"GET /o HTTP/1.1\" 200 571 \"-\" \"UA\"\r";
+        assert_eq!(
+            anon(l),
+            "10.0.0.0, 10.0.0.0, 85.181.35.0 - - [07/Dec/2016:11:05:07 +0100] \"GET /o HTTP/1.1\" 200 571 \"-\" \"UA\"\r"
+        );
+    }
+
+    #[test]
+    fn options_prefixes_keep_and_deny() {
+        let mut o = Options::default();
+        o.rules.addr = AddrPolicy::new(16, 32, &["10.0.0.0/8".parse().unwrap()]);
+        o.rules.deny = DenyList::default();
+        o.rules.deny.add(b"ref");
+        let e = Engine::new(o);
+        let out = anonymize_line(&e, b"1.2.3.4 10.9.8.7 2001:db8:1:2::1 /?ref=x");
+        assert_eq!(out, b"1.2.0.0 10.9.8.7 2001:db8:: /?ref=REDACTED");
+    }
+
+    #[test]
+    fn chunk_policies() {
+        let input = b"garbage 1.2.3.4\n1.2.3.4 - - [1/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\nlast";
+        let mut stats = Stats::default();
+        let mut out = Vec::new();
+        Engine::default()
+            .chunk(input, 1, &mut out, &mut stats)
+            .unwrap();
+        assert_eq!(
+            out,
+            b"garbage 1.2.3.0\n1.2.3.0 - - [1/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\nlast"
+        );
+        assert_eq!(
+            (stats.lines_read, stats.lines_written, stats.unparsed),
+            (3, 3, 2)
+        );
+
+        let drop = Engine::new(Options {
+            on_unparsed: OnUnparsed::Drop,
+            ..Options::default()
+        });
+        let mut out = Vec::new();
+        let mut stats = Stats::default();
+        drop.chunk(input, 1, &mut out, &mut stats).unwrap();
+        assert_eq!(
+            out,
+            b"1.2.3.0 - - [1/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n"
+        );
+        assert_eq!(stats.dropped, 2);
+
+        let fail = Engine::new(Options {
+            on_unparsed: OnUnparsed::Fail,
+            ..Options::default()
+        });
+        let mut out = Vec::new();
+        let err = fail
+            .chunk(&input[16..], 2, &mut out, &mut stats)
+            .unwrap_err();
+        assert_eq!(err, UnparsedLine(3));
+        assert_eq!(
+            out,
+            b"1.2.3.0 - - [1/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n"
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_kept() {
+        let e = Engine::default();
+        let out = anonymize_line(&e, b"\xff\xfe 1.2.3.4 \xc3");
+        assert_eq!(out, b"\xff\xfe 1.2.3.0 \xc3");
+    }
+}

@@ -1,0 +1,22 @@
+//! loganon: anonymize web access logs and enforce their retention.
+//!
+//! The engine is pure: [`engine::Engine`] turns bytes into bytes with no I/O.
+//! Around it: [`formats`] recognise lines, [`scan`] finds personal data,
+//! [`check`] reports what is left, [`input`] opens plain and gzip inputs, and
+//! [`stream`] is the stdin -> stdout filter.
+
+pub mod addr;
+pub mod check;
+pub mod cli;
+pub mod engine;
+pub mod formats;
+pub mod input;
+pub mod pipeline;
+pub mod rules;
+pub mod scan;
+pub mod stats;
+pub mod stream;
+
+pub use engine::{Engine, OnUnparsed, Options};
+pub use rules::Rules;
+pub use stats::Stats;

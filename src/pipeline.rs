@@ -1,0 +1,190 @@
+//! An ordered parallel pipeline: a producer thread cuts the input into chunks
+//! of whole lines, `jobs` workers anonymize chunks in parallel, and the calling
+//! thread consumes the results strictly in input order (source -> transform ->
+//! sink, as in Vector). Control markers (flush when the input is idle, reopen
+//! on SIGHUP, end of an input) travel in the same sequence, so they take effect
+//! exactly between the lines they were issued between.
+//!
+//! Memory is bounded: both channels hold at most `2 * jobs` items, and
+//! buffers are recycled through a [`Pool`] instead of being allocated per chunk.
+
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Mutex;
+
+use crate::engine::{Engine, UnparsedLine};
+use crate::stats::Stats;
+
+/// What the producer sends.
+pub enum Item {
+    /// whole lines (the last one may lack its `\n` at the end of an input)
+    Lines(Vec<u8>),
+    /// a piece of a line too long to hold; `first` for its first piece
+    Fragment(Vec<u8>, bool),
+    /// the input has nothing more ready: make the output visible
+    Flush,
+    /// SIGHUP: reopen the output
+    Reopen,
+    /// an input ended (line numbers restart)
+    EndInput,
+}
+
+/// What the consumer receives, in input order.
+pub enum Done {
+    Lines {
+        out: Vec<u8>,
+        stats: Stats,
+        /// `--on-unparsed fail` stopped at this line of the chunk (1-based)
+        failed_at: Option<u64>,
+    },
+    Flush,
+    Reopen,
+    EndInput,
+}
+
+/// Recycled byte buffers.
+#[derive(Default)]
+pub struct Pool(Mutex<Vec<Vec<u8>>>);
+
+impl Pool {
+    pub fn get(&self, cap: usize) -> Vec<u8> {
+        let v = self.0.lock().map(|mut p| p.pop()).unwrap_or(None);
+        let mut v = v.unwrap_or_default();
+        v.clear();
+        v.reserve(cap);
+        v
+    }
+
+    pub fn put(&self, v: Vec<u8>) {
+        if let Ok(mut p) = self.0.lock() {
+            if p.len() < 64 {
+                p.push(v);
+            }
+        }
+    }
+}
+
+fn work(engine: &Engine, pool: &Pool, item: Item) -> Done {
+    match item {
+        Item::Lines(buf) => {
+            let mut out = pool.get(buf.len() + buf.len() / 8);
+            let mut stats = Stats::default();
+            let failed_at = engine
+                .chunk(&buf, 1, &mut out, &mut stats)
+                .err()
+                .map(|UnparsedLine(n)| n);
+            pool.put(buf);
+            Done::Lines {
+                out,
+                stats,
+                failed_at,
+            }
+        }
+        Item::Fragment(buf, first) => {
+            let mut out = pool.get(buf.len() + buf.len() / 8);
+            let mut stats = Stats::default();
+            if first {
+                stats.lines_read += 1;
+                stats.lines_written += 1;
+                stats.unparsed += 1;
+            }
+            engine.fragment(&buf, &mut out, &mut stats);
+            stats.bytes_out += out.len() as u64;
+            pool.put(buf);
+            Done::Lines {
+                out,
+                stats,
+                failed_at: None,
+            }
+        }
+        Item::Flush => Done::Flush,
+        Item::Reopen => Done::Reopen,
+        Item::EndInput => Done::EndInput,
+    }
+}
+
+/// Runs `produce` on its own thread and `jobs` workers, and feeds the results
+/// to `consume` in order on the calling thread. `produce` gets a `send`
+/// function that returns false once the consumer has stopped; it should then
+/// return. `consume` returns false to stop; `on_stop` is then called (to wake
+/// a producer blocked on input) and the remaining results are discarded.
+pub fn run<P, C, S>(
+    engine: &Engine,
+    jobs: usize,
+    pool: &Pool,
+    produce: P,
+    mut consume: C,
+    on_stop: S,
+) where
+    P: FnOnce(&mut dyn FnMut(Item) -> bool) + Send,
+    C: FnMut(Done) -> bool,
+    S: Fn(),
+{
+    let jobs = jobs.max(1);
+    let (tx_in, rx_in) = sync_channel::<(u64, Item)>(2 * jobs);
+    let (tx_out, rx_out) = sync_channel::<(u64, Done)>(2 * jobs);
+    let rx_in = Mutex::new(rx_in);
+    let stopped = AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        let stopped = &stopped;
+        scope.spawn(move || {
+            let mut seq = 0u64;
+            let mut send = |item: Item| {
+                if stopped.load(Ordering::SeqCst) {
+                    return false;
+                }
+                let ok = tx_in.send((seq, item)).is_ok();
+                seq += 1;
+                ok
+            };
+            produce(&mut send);
+        });
+        for _ in 0..jobs {
+            let tx_out = tx_out.clone();
+            let rx_in = &rx_in;
+            scope.spawn(move || loop {
+                let next = match rx_in.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok((seq, item)) = next else { return };
+                if tx_out.send((seq, work(engine, pool, item))).is_err() {
+                    return;
+                }
+            });
+        }
+        drop(tx_out);
+        if !consume_in_order(rx_out, &mut consume) {
+            // The consumer stopped: tell the producer, wake it if it waits on
+            // input, and drain what it still sends until it has returned.
+            stopped.store(true, Ordering::SeqCst);
+            on_stop();
+            loop {
+                let r = match rx_in.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => break,
+                };
+                if r.is_err() {
+                    break;
+                }
+            }
+        }
+    });
+}
+
+/// Feeds results to `consume` in sequence order; false when it stopped early.
+fn consume_in_order<C: FnMut(Done) -> bool>(rx: Receiver<(u64, Done)>, consume: &mut C) -> bool {
+    let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
+    let mut next = 0u64;
+    for (seq, done) in rx.iter() {
+        waiting.insert(seq, done);
+        while let Some(d) = waiting.remove(&next) {
+            next += 1;
+            if !consume(d) {
+                return false;
+            }
+        }
+    }
+    true
+}

@@ -1,0 +1,484 @@
+//! The stdin -> stdout filter (and files named as arguments, concatenated).
+//!
+//! - Each read returns what the input has ready, and its anonymized lines are
+//!   written at once in one `write`: a single line on an idle pipe comes out
+//!   within milliseconds, while under load each write carries a large batch.
+//! - SIGTERM and SIGINT finish the line in hand, flush (closing a gzip stream),
+//!   and end with exit 0; SIGHUP reopens `-o FILE` (for logrotate). Plain stdin
+//!   is read after `poll` on stdin and a signal pipe, so a signal is acted on
+//!   even while no input arrives.
+//! - A closed stdout ends the program quietly.
+//! - Memory stays bounded: one read buffer, one output buffer, and the carried
+//!   part of an unfinished line; a line longer than [`LONG_LINE`] is scrubbed
+//!   in pieces by the rules that need no parsing (see [`Engine::fragment`]).
+
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::mem::ManuallyDrop;
+use std::os::fd::{AsRawFd, FromRawFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use flate2::write::GzEncoder;
+use flate2::Compression;
+
+use crate::engine::Engine;
+use crate::input::{Input, InputError, Source};
+use crate::pipeline::{self, Done, Item, Pool};
+use crate::stats::Stats;
+
+/// Bytes asked of each read.
+pub const CHUNK: usize = 1024 * 1024;
+/// A line longer than this is processed in pieces.
+pub const LONG_LINE: usize = 64 * 1024 * 1024;
+
+/// Where the anonymized stream goes.
+pub enum Output {
+    Stdout(ManuallyDrop<File>),
+    File {
+        path: PathBuf,
+        file: File,
+    },
+    Gzip {
+        path: PathBuf,
+        enc: Box<GzEncoder<File>>,
+        level: u32,
+    },
+}
+
+fn open_append(path: &PathBuf) -> io::Result<File> {
+    OpenOptions::new().create(true).append(true).open(path)
+}
+
+impl Output {
+    pub fn stdout() -> Output {
+        // SAFETY: fd 1 is open for the life of the process; ManuallyDrop keeps
+        // this File from closing it.
+        Output::Stdout(ManuallyDrop::new(unsafe { File::from_raw_fd(1) }))
+    }
+
+    /// Opens FILE for appending (a live log: restarts of the writer must not
+    /// truncate it); a name ending in `.gz` gets a gzip member per run.
+    pub fn append(path: PathBuf, level: u32) -> io::Result<Output> {
+        let file = open_append(&path)?;
+        Ok(if path.extension().is_some_and(|e| e == "gz") {
+            Output::Gzip {
+                path,
+                enc: Box::new(GzEncoder::new(file, Compression::new(level))),
+                level,
+            }
+        } else {
+            Output::File { path, file }
+        })
+    }
+
+    pub fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
+        match self {
+            Output::Stdout(f) => f.write_all(b),
+            Output::File { file, .. } => file.write_all(b),
+            Output::Gzip { enc, .. } => enc.write_all(b),
+        }
+    }
+
+    /// Input is idle: make what was written visible.
+    pub fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Output::Gzip { enc, .. } => enc.flush(),
+            _ => Ok(()),
+        }
+    }
+
+    /// Ends the output: a gzip stream gets its trailer.
+    pub fn finish(self) -> io::Result<()> {
+        match self {
+            Output::Gzip { enc, .. } => enc.finish().map(drop),
+            Output::File { file, .. } => file.sync_data(),
+            Output::Stdout(_) => Ok(()),
+        }
+    }
+
+    /// SIGHUP: close and reopen the file (logrotate moved it away).
+    pub fn reopen(&mut self) -> io::Result<()> {
+        let (path, level) = match self {
+            Output::Stdout(_) => return Ok(()),
+            Output::File { path, .. } => (path.clone(), 0),
+            Output::Gzip { path, level, .. } => (path.clone(), *level),
+        };
+        let fresh = Output::append(path, level)?;
+        std::mem::replace(self, fresh).finish()
+    }
+
+    pub fn name(&self) -> String {
+        match self {
+            Output::Stdout(_) => "<stdout>".into(),
+            Output::File { path, .. } | Output::Gzip { path, .. } => path.display().to_string(),
+        }
+    }
+}
+
+/// SIGTERM/SIGINT/SIGHUP, seen through flags and a pipe that `poll` watches.
+pub struct Signals {
+    pub stop: Arc<AtomicBool>,
+    pub hup: Arc<AtomicBool>,
+    wake: UnixStream,
+    waker: UnixStream,
+}
+
+impl Signals {
+    pub fn install() -> io::Result<Signals> {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        let stop = Arc::new(AtomicBool::new(false));
+        let hup = Arc::new(AtomicBool::new(false));
+        let (wake, tx) = UnixStream::pair()?;
+        wake.set_nonblocking(true)?;
+        for sig in [SIGTERM, SIGINT] {
+            signal_hook::flag::register(sig, stop.clone())?;
+            signal_hook::low_level::pipe::register(sig, tx.try_clone()?)?;
+        }
+        signal_hook::flag::register(SIGHUP, hup.clone())?;
+        signal_hook::low_level::pipe::register(SIGHUP, tx.try_clone()?)?;
+        tx.set_nonblocking(true)?;
+        Ok(Signals {
+            stop,
+            hup,
+            wake,
+            waker: tx,
+        })
+    }
+
+    /// Wakes a reader waiting in `poll` (the consumer stopped).
+    pub fn wake(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = (&self.waker).write(&[1]);
+    }
+
+    fn drain(&self) {
+        let mut b = [0u8; 64];
+        while let Ok(n) = (&self.wake).read(&mut b) {
+            if n == 0 {
+                break;
+            }
+        }
+    }
+}
+
+/// Waits until `fd` is readable or a signal arrives; true when readable.
+fn wait_readable(fd: RawFd, sig: &Signals, timeout_ms: i32) -> bool {
+    let mut fds = [
+        libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: sig.wake.as_raw_fd(),
+            events: libc::POLLIN,
+            revents: 0,
+        },
+    ];
+    loop {
+        // SAFETY: fds is a valid array of two pollfd for the call's duration.
+        let r = unsafe { libc::poll(fds.as_mut_ptr(), 2, timeout_ms) };
+        if r < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
+            if sig.stop.load(Ordering::SeqCst) || sig.hup.load(Ordering::SeqCst) {
+                return false;
+            }
+            continue;
+        }
+        if fds[1].revents != 0 {
+            sig.drain();
+        }
+        return r > 0 && fds[0].revents != 0;
+    }
+}
+
+/// Why a stream ended early.
+#[derive(Debug)]
+pub enum StreamError {
+    /// an input could not be read (the others were processed)
+    Input(InputError),
+    /// `--on-unparsed fail`: input name and 1-based line number
+    Unparsed { name: String, line: u64 },
+    /// the output could not be written
+    Output { name: String, err: io::Error },
+}
+
+/// The result of a stream run: the counters, and the errors met on the way.
+pub struct StreamOutcome {
+    pub stats: Stats,
+    pub errors: Vec<StreamError>,
+    /// stdout was closed by the reader: end quietly
+    pub closed: bool,
+}
+
+/// The producer side: reads inputs, cuts them into chunks of whole lines.
+struct Reader<'a, 's> {
+    send: &'a mut dyn FnMut(Item) -> bool,
+    pool: &'a Pool,
+    sig: &'s Signals,
+    /// the unfinished last line of what was read so far
+    carry: Vec<u8>,
+    /// the carry continues a line of which pieces were already sent
+    in_long_line: bool,
+    errors: Vec<StreamError>,
+}
+
+impl Reader<'_, '_> {
+    /// Sends `data` (following the carried bytes), whole lines only.
+    fn feed(&mut self, data: &[u8]) -> bool {
+        let Some(cut) = memchr::memrchr(b'\n', data).map(|k| k + 1) else {
+            self.carry.extend_from_slice(data);
+            return self.carry.len() <= LONG_LINE || self.long_line_piece();
+        };
+        let mut chunk = self.pool.get(self.carry.len() + cut);
+        if self.in_long_line {
+            // the rest of a long line goes out as its last piece
+            let end = memchr::memchr(b'\n', data).map_or(cut, |k| k + 1);
+            let mut piece = std::mem::take(&mut self.carry);
+            piece.extend_from_slice(&data[..end]);
+            self.in_long_line = false;
+            if !(self.send)(Item::Fragment(piece, false)) {
+                return false;
+            }
+            chunk.extend_from_slice(&data[end..cut]);
+        } else {
+            chunk.extend_from_slice(&self.carry);
+            self.carry.clear();
+            chunk.extend_from_slice(&data[..cut]);
+        }
+        self.carry.extend_from_slice(&data[cut..]);
+        chunk.is_empty() || (self.send)(Item::Lines(chunk))
+    }
+
+    /// The carry passed [`LONG_LINE`] without a line end: send it up to its
+    /// last separator as a piece, keep the rest.
+    fn long_line_piece(&mut self) -> bool {
+        let c = &self.carry;
+        let window = &c[c.len().saturating_sub(64 * 1024)..];
+        let split = memchr::memrchr3(b' ', b'&', b'"', window)
+            .map(|k| c.len() - window.len() + k + 1)
+            .unwrap_or(c.len() - 1024);
+        let rest = self.carry.split_off(split);
+        let piece = std::mem::replace(&mut self.carry, rest);
+        let first = !self.in_long_line;
+        self.in_long_line = true;
+        (self.send)(Item::Fragment(piece, first))
+    }
+
+    /// End of one input: its last line goes out even without `\n`; when
+    /// more inputs follow it gets one, so lines of two files never merge.
+    fn end_input(&mut self, more: bool) -> bool {
+        let mut rest = std::mem::take(&mut self.carry);
+        if more && !rest.is_empty() {
+            rest.push(b'\n');
+        }
+        let ok = if self.in_long_line {
+            self.in_long_line = false;
+            (self.send)(Item::Fragment(rest, false))
+        } else {
+            rest.is_empty() || (self.send)(Item::Lines(rest))
+        };
+        ok && (self.send)(Item::EndInput)
+    }
+
+    fn stopping(&mut self) -> bool {
+        if self.sig.hup.swap(false, Ordering::SeqCst) && !(self.send)(Item::Reopen) {
+            return true;
+        }
+        self.sig.stop.load(Ordering::SeqCst)
+    }
+
+    /// Plain stdin: poll, read what is ready, send; a flush marker when
+    /// nothing more is ready. A gzip stream is detected on its first bytes
+    /// and handed to the decoder. Returns false to stop all inputs.
+    fn stdin(&mut self, rbuf: &mut [u8]) -> Result<bool, InputError> {
+        // SAFETY: fd 0 stays open for the process; ManuallyDrop keeps it so.
+        let mut stdin = ManuallyDrop::new(unsafe { File::from_raw_fd(0) });
+        let mut first = true;
+        loop {
+            if self.stopping() {
+                return Ok(false);
+            }
+            if !wait_readable(0, self.sig, -1) {
+                continue;
+            }
+            let n = match stdin.read(rbuf) {
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(stdin_error(e)),
+            };
+            if n == 0 {
+                return Ok(true);
+            }
+            if first && n >= 2 && rbuf[0] == 0x1f && rbuf[1] == 0x8b {
+                let chained = io::Cursor::new(rbuf[..n].to_vec()).chain(io::stdin());
+                let mut input =
+                    Input::from_reader(Source::Stdin, Box::new(chained)).map_err(stdin_error)?;
+                return self.reader(&mut input, rbuf);
+            }
+            first = false;
+            if !self.feed(&rbuf[..n]) {
+                return Ok(false);
+            }
+            if !wait_readable(0, self.sig, 0) && !(self.send)(Item::Flush) {
+                return Ok(false);
+            }
+        }
+    }
+
+    /// Files and gzip streams: read and send until the end.
+    fn reader(&mut self, input: &mut Input, rbuf: &mut [u8]) -> Result<bool, InputError> {
+        loop {
+            if self.stopping() {
+                return Ok(false);
+            }
+            let n = input.read(rbuf)?;
+            if n == 0 {
+                return Ok(true);
+            }
+            if !self.feed(&rbuf[..n]) {
+                return Ok(false);
+            }
+        }
+    }
+
+    fn run(&mut self, inputs: &[Source]) {
+        let mut rbuf = vec![0u8; CHUNK];
+        for (k, src) in inputs.iter().enumerate() {
+            let more = k + 1 < inputs.len();
+            let r = match src {
+                Source::Stdin => self.stdin(&mut rbuf),
+                Source::File(_) => match Input::open(src) {
+                    Ok(mut input) => self.reader(&mut input, &mut rbuf),
+                    Err(e) => {
+                        self.errors.push(StreamError::Input(e));
+                        continue;
+                    }
+                },
+            };
+            let go_on = match r {
+                Ok(go_on) => go_on,
+                Err(e) => {
+                    // what was read before the error is still written
+                    self.errors.push(StreamError::Input(e));
+                    true
+                }
+            };
+            // a stop signal finishes the line in hand: the carry goes out too
+            if !self.end_input(more && go_on) || !go_on {
+                return;
+            }
+        }
+    }
+}
+
+fn stdin_error(e: io::Error) -> InputError {
+    InputError {
+        name: "<stdin>".into(),
+        what: format!("read error: {e}"),
+    }
+}
+
+/// Runs the filter over `inputs` (stdin when empty) into `out`, with `jobs`
+/// worker threads.
+pub fn run(
+    engine: &Engine,
+    inputs: &[Source],
+    mut out: Output,
+    jobs: usize,
+    sig: &Signals,
+) -> StreamOutcome {
+    let default = [Source::Stdin];
+    let inputs = if inputs.is_empty() {
+        &default[..]
+    } else {
+        inputs
+    };
+    let pool = Pool::default();
+    let mut stats = Stats::default();
+    let mut errors = Vec::new();
+    let mut reader_errors = Vec::new();
+    let mut closed = false;
+    let mut input_no = 0usize;
+    let mut lines_before = 0u64;
+    let produce = |send: &mut dyn FnMut(Item) -> bool| {
+        let mut r = Reader {
+            send,
+            pool: &pool,
+            sig,
+            carry: Vec::new(),
+            in_long_line: false,
+            errors: Vec::new(),
+        };
+        r.run(inputs);
+        reader_errors = r.errors;
+    };
+    let consume = |done: Done| -> bool {
+        let res = match done {
+            Done::Lines {
+                out: buf,
+                stats: s,
+                failed_at,
+            } => {
+                let r = out.write_all(&buf);
+                pool.put(buf);
+                stats.add(&s);
+                if let Some(rel) = failed_at {
+                    let name = inputs
+                        .get(input_no)
+                        .map_or_else(|| "<stdin>".into(), Source::name);
+                    errors.push(StreamError::Unparsed {
+                        name,
+                        line: lines_before + rel,
+                    });
+                    if let Err(e) = r {
+                        errors.push(StreamError::Output {
+                            name: out.name(),
+                            err: e,
+                        });
+                    }
+                    return false;
+                }
+                lines_before += s.lines_read;
+                r
+            }
+            Done::Flush => out.flush(),
+            Done::Reopen => out.reopen(),
+            Done::EndInput => {
+                input_no += 1;
+                lines_before = 0;
+                Ok(())
+            }
+        };
+        match res {
+            Ok(()) => true,
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                closed = true;
+                false
+            }
+            Err(err) => {
+                errors.push(StreamError::Output {
+                    name: out.name(),
+                    err,
+                });
+                false
+            }
+        }
+    };
+    pipeline::run(engine, jobs, &pool, produce, consume, || sig.wake());
+    let mut all = reader_errors;
+    all.append(&mut errors);
+    let name = out.name();
+    if let Err(err) = out.finish() {
+        if err.kind() != io::ErrorKind::BrokenPipe {
+            all.push(StreamError::Output { name, err });
+        }
+    }
+    StreamOutcome {
+        stats,
+        errors: all,
+        closed,
+    }
+}
