@@ -75,19 +75,9 @@ const MONTHS: &[&str] = &[
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-fn main() {
-    let mut args = std::env::args().skip(1);
-    let lines: u64 = args
-        .next()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
-    let seed: u64 = args
-        .next()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0x9e37_79b9_7f4a_7c15);
+/// Writes `lines` generated lines to `w`.
+pub fn generate(lines: u64, seed: u64, w: &mut impl Write) -> std::io::Result<()> {
     let mut r = Rng(seed | 1);
-    let out = std::io::stdout();
-    let mut w = BufWriter::with_capacity(1 << 20, out.lock());
     for n in 0..lines {
         let client = match r.below(100) {
             0..=79 => format!(
@@ -115,25 +105,48 @@ fn main() {
         let agent = r.pick(AGENTS);
         let day = 1 + (n / 50000) % 28;
         let secs = n % 86400;
-        let _ = write!(
+        write!(
             w,
             "{client} - {user} [{day:02}/{}/2026:{:02}:{:02}:{:02} +0000] \"{method} {path}{query} HTTP/1.1\" {status} {size} \"{referer}\" \"{agent}\"",
             MONTHS[(n / 1_000_000) as usize % 12],
             secs / 3600,
             (secs / 60) % 60,
             secs % 60
-        );
+        )?;
         if r.below(10) == 0 {
-            let _ = write!(
+            write!(
                 w,
                 " \"10.{}.{}.{}, {}\"",
                 r.below(256),
                 r.below(256),
                 r.below(256),
                 client
-            );
+            )?;
         }
-        let _ = w.write_all(b"\n");
+        w.write_all(b"\n")?;
     }
-    let _ = w.flush();
+    Ok(())
+}
+
+pub const DEFAULT_SEED: u64 = 0x9e37_79b9_7f4a_7c15;
+
+#[allow(dead_code)]
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let lines: u64 = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000);
+    let seed: u64 = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(DEFAULT_SEED);
+    let out = std::io::stdout();
+    let mut w = BufWriter::with_capacity(1 << 20, out.lock());
+    if generate(lines, seed, &mut w)
+        .and_then(|()| w.flush())
+        .is_err()
+    {
+        std::process::exit(1);
+    }
 }

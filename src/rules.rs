@@ -67,11 +67,14 @@ pub const DEFAULT_DENY: &[&str] = &[
 /// Longest parameter name the deny list can hold; longer names never match.
 pub const MAX_NAME: usize = 64;
 
-/// Case-insensitive set of parameter names, bucketed by length so a lookup is
-/// a length index plus a handful of short comparisons, with no allocation.
+/// Case-insensitive set of parameter names. Names of up to 16 bytes (all of
+/// the default list) are kept as lower-cased `u128` keys bucketed by length, so
+/// a lookup packs the candidate into one integer and compares integers; longer
+/// names fall back to byte comparison. This runs for every `=` of every line.
 #[derive(Clone, Debug)]
 pub struct DenyList {
-    by_len: Vec<Vec<Box<[u8]>>>,
+    short: Vec<Vec<u128>>,
+    long: Vec<Box<[u8]>>,
 }
 
 impl Default for DenyList {
@@ -84,10 +87,20 @@ impl Default for DenyList {
     }
 }
 
+#[inline]
+fn pack(name: &[u8]) -> u128 {
+    let mut k = 0u128;
+    for &b in name {
+        k = (k << 8) | u128::from(b.to_ascii_lowercase());
+    }
+    k
+}
+
 impl DenyList {
     pub fn empty() -> Self {
         DenyList {
-            by_len: vec![Vec::new(); MAX_NAME + 1],
+            short: vec![Vec::new(); 17],
+            long: Vec::new(),
         }
     }
 
@@ -96,19 +109,26 @@ impl DenyList {
         if name.is_empty() || name.len() > MAX_NAME {
             return false;
         }
-        let lower: Box<[u8]> = name.to_ascii_lowercase().into();
-        let bucket = &mut self.by_len[name.len()];
-        if !bucket.contains(&lower) {
-            bucket.push(lower);
+        if name.len() <= 16 {
+            let k = pack(name);
+            let bucket = &mut self.short[name.len()];
+            if !bucket.contains(&k) {
+                bucket.push(k);
+            }
+        } else {
+            let lower: Box<[u8]> = name.to_ascii_lowercase().into();
+            if !self.long.contains(&lower) {
+                self.long.push(lower);
+            }
         }
         true
     }
 
     #[inline]
     pub fn contains(&self, name: &[u8]) -> bool {
-        match self.by_len.get(name.len()) {
-            Some(bucket) => bucket.iter().any(|n| n.eq_ignore_ascii_case(name)),
-            None => false,
+        match self.short.get(name.len()) {
+            Some(bucket) => !bucket.is_empty() && bucket.contains(&pack(name)),
+            None => self.long.iter().any(|n| n.eq_ignore_ascii_case(name)),
         }
     }
 }
