@@ -209,7 +209,7 @@ mod tests {
     fn finds_and_masks() {
         let r = check_bytes(
             &Rules::default(),
-            b"1.2.3.4 - bob [x] \"GET /?email=a@b.com HTTP/1.1\" 200 1\n1.2.3.0 ok 2001:db8::\n",
+            b"1.2.3.4 - bob [1/Jan/2020:00:00:00 +0000] \"GET /?email=a@b.com HTTP/1.1\" 200 1\n1.2.3.0 ok 2001:db8::\n",
         );
         assert_eq!(r.counts.get("ipv4"), Some(&1));
         assert_eq!(r.counts.get("user-field"), Some(&1));
@@ -228,7 +228,7 @@ mod tests {
     fn clean_input_has_no_findings() {
         let r = check_bytes(
             &Rules::default(),
-            b"1.2.3.0 - - [x] \"GET /?token=REDACTED HTTP/1.1\" 200 1\n",
+            b"1.2.3.0 - - [1/Jan/2020:00:00:00 +0000] \"GET /?token=REDACTED HTTP/1.1\" 200 1\n",
         );
         assert_eq!(r.total(), 0, "{}", r.to_text());
     }

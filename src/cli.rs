@@ -11,6 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use ipnet::IpNet;
 
 use crate::addr::AddrPolicy;
+use crate::batch::{BatchOptions, Target};
 use crate::check::{Checker, Report};
 use crate::engine::{Engine, OnUnparsed, Options};
 use crate::formats::Format;
@@ -97,9 +98,19 @@ pub struct AnonymizeArgs {
     /// Input files, plain or gzip; none or "-" reads stdin
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<String>,
-    /// One output file ("-" = stdout); appended to, reopened on SIGHUP
+    /// One output file ("-" = stdout). From stdin: appended to, reopened on
+    /// SIGHUP. From files: written atomically (refused if it exists, unless --force)
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
+    /// Batch: one output per input, same file name, in DIR
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "in_place"])]
+    pub out_dir: Option<PathBuf>,
+    /// Batch: replace each input atomically with its anonymized version
+    #[arg(long, conflicts_with = "output")]
+    pub in_place: bool,
+    /// Batch: replace outputs that already exist
+    #[arg(long)]
+    pub force: bool,
     #[command(flatten)]
     pub rules: RuleArgs,
     /// What to do with lines no format recognises: scrub, drop, fail
@@ -165,6 +176,28 @@ fn anonymize(a: AnonymizeArgs) -> u8 {
         format: a.rules.format,
         on_unparsed: a.on_unparsed,
     });
+    let files: Vec<PathBuf> = a
+        .inputs
+        .iter()
+        .filter(|s| *s != "-")
+        .map(PathBuf::from)
+        .collect();
+    let to_file = a.output.as_ref().filter(|p| p.as_os_str() != "-");
+    let target = match (&a.out_dir, a.in_place, to_file) {
+        (Some(d), _, _) => Some(Target::OutDir(d.clone())),
+        (None, true, _) => Some(Target::InPlace),
+        (None, false, Some(o)) if !a.inputs.is_empty() && files.len() == a.inputs.len() => {
+            Some(Target::One(o.clone()))
+        }
+        _ => None,
+    };
+    if let Some(target) = target {
+        if files.is_empty() || files.len() != a.inputs.len() {
+            eprintln!("loganon: --out-dir and --in-place need input files (not stdin)");
+            return EXIT_USAGE;
+        }
+        return batch(&engine, &files, target, &a);
+    }
     let out = match &a.output {
         None => Output::stdout(),
         Some(p) if p.as_os_str() == "-" => Output::stdout(),
@@ -200,6 +233,76 @@ fn anonymize(a: AnonymizeArgs) -> u8 {
         }
     }
     print_stats(a.stats.as_deref(), &res.stats, secs);
+    code
+}
+
+fn batch(engine: &Engine, files: &[PathBuf], target: Target, a: &AnonymizeArgs) -> u8 {
+    let sig = match Signals::install() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("loganon: cannot install signal handlers: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    let opts = BatchOptions {
+        target,
+        force: a.force,
+        level: a.level,
+        jobs: jobs(a.jobs),
+    };
+    let t0 = Instant::now();
+    let res = crate::batch::run(engine, files, &opts, &sig);
+    let secs = t0.elapsed().as_secs_f64();
+    let mut code = EXIT_OK;
+    let mut total = crate::Stats::default();
+    for f in &res.files {
+        total.add(&f.stats);
+        if let Some(e) = &f.error {
+            eprintln!("loganon: {e}");
+            code = EXIT_FAILED;
+        }
+    }
+    if res.interrupted {
+        eprintln!("loganon: interrupted; only complete outputs were kept");
+        code = EXIT_FAILED;
+    }
+    let done = res.files.iter().filter(|f| f.error.is_none()).count();
+    match a.stats.as_deref() {
+        Some("json") => {
+            let files: Vec<_> = res
+                .files
+                .iter()
+                .map(|f| {
+                    let mut j = f.stats.to_json(f.seconds);
+                    j["input"] = f.input.display().to_string().into();
+                    j["output"] = f.output.as_ref().map(|o| o.display().to_string()).into();
+                    j["error"] = f.error.clone().into();
+                    j
+                })
+                .collect();
+            let mut t = total.to_json(secs);
+            t["files"] = done.into();
+            t["files_failed"] = (res.files.len() - done).into();
+            eprintln!("{}", serde_json::json!({ "files": files, "total": t }));
+        }
+        Some(_) => {
+            for f in &res.files {
+                if f.error.is_none() {
+                    eprint!(
+                        "{}: {}",
+                        f.input.display(),
+                        f.stats.to_text(f.seconds).trim_start_matches("loganon: ")
+                    );
+                }
+            }
+            eprint!(
+                "total: files {done} of {}, {}",
+                res.files.len(),
+                total.to_text(secs).trim_start_matches("loganon: ")
+            );
+        }
+        None => {}
+    }
     code
 }
 

@@ -6,6 +6,7 @@
 //! [`stream`] is the stdin -> stdout filter.
 
 pub mod addr;
+pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod engine;

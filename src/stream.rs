@@ -6,7 +6,8 @@
 //! - SIGTERM and SIGINT finish the line in hand, flush (closing a gzip stream),
 //!   and end with exit 0; SIGHUP reopens `-o FILE` (for logrotate). Plain stdin
 //!   is read after `poll` on stdin and a signal pipe, so a signal is acted on
-//!   even while no input arrives.
+//!   even while no input arrives. A gzip output is a series of complete
+//!   members, one per write, so it is valid gzip at every moment.
 //! - A closed stdout ends the program quietly.
 //! - Memory stays bounded: one read buffer, one output buffer, and the carried
 //!   part of an unfinished line; a line longer than [`LONG_LINE`] is scrubbed
@@ -21,9 +22,6 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
-
 use crate::engine::Engine;
 use crate::input::{Input, InputError, Source};
 use crate::pipeline::{self, Done, Item, Pool};
@@ -37,14 +35,12 @@ pub const LONG_LINE: usize = 64 * 1024 * 1024;
 /// Where the anonymized stream goes.
 pub enum Output {
     Stdout(ManuallyDrop<File>),
+    /// an appended file; with `gzip`, the pipeline hands over complete gzip
+    /// members, so the file is valid gzip after every write
     File {
         path: PathBuf,
         file: File,
-    },
-    Gzip {
-        path: PathBuf,
-        enc: Box<GzEncoder<File>>,
-        level: u32,
+        gzip: Option<u32>,
     },
 }
 
@@ -60,40 +56,31 @@ impl Output {
     }
 
     /// Opens FILE for appending (a live log: restarts of the writer must not
-    /// truncate it); a name ending in `.gz` gets a gzip member per run.
+    /// truncate it); a name ending in `.gz` is written as gzip.
     pub fn append(path: PathBuf, level: u32) -> io::Result<Output> {
         let file = open_append(&path)?;
-        Ok(if path.extension().is_some_and(|e| e == "gz") {
-            Output::Gzip {
-                path,
-                enc: Box::new(GzEncoder::new(file, Compression::new(level))),
-                level,
-            }
-        } else {
-            Output::File { path, file }
-        })
+        let gzip = path.extension().is_some_and(|e| e == "gz").then_some(level);
+        Ok(Output::File { path, file, gzip })
+    }
+
+    /// The gzip level when the pipeline must compress for this output.
+    pub fn gzip(&self) -> Option<u32> {
+        match self {
+            Output::File { gzip, .. } => *gzip,
+            Output::Stdout(_) => None,
+        }
     }
 
     pub fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
         match self {
             Output::Stdout(f) => f.write_all(b),
             Output::File { file, .. } => file.write_all(b),
-            Output::Gzip { enc, .. } => enc.write_all(b),
         }
     }
 
-    /// Input is idle: make what was written visible.
-    pub fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Output::Gzip { enc, .. } => enc.flush(),
-            _ => Ok(()),
-        }
-    }
-
-    /// Ends the output: a gzip stream gets its trailer.
+    /// Ends the output.
     pub fn finish(self) -> io::Result<()> {
         match self {
-            Output::Gzip { enc, .. } => enc.finish().map(drop),
             Output::File { file, .. } => file.sync_data(),
             Output::Stdout(_) => Ok(()),
         }
@@ -101,19 +88,17 @@ impl Output {
 
     /// SIGHUP: close and reopen the file (logrotate moved it away).
     pub fn reopen(&mut self) -> io::Result<()> {
-        let (path, level) = match self {
-            Output::Stdout(_) => return Ok(()),
-            Output::File { path, .. } => (path.clone(), 0),
-            Output::Gzip { path, level, .. } => (path.clone(), *level),
-        };
-        let fresh = Output::append(path, level)?;
-        std::mem::replace(self, fresh).finish()
+        if let Output::File { path, file, .. } = self {
+            let fresh = open_append(path)?;
+            std::mem::replace(file, fresh).sync_data()?;
+        }
+        Ok(())
     }
 
     pub fn name(&self) -> String {
         match self {
             Output::Stdout(_) => "<stdout>".into(),
-            Output::File { path, .. } | Output::Gzip { path, .. } => path.display().to_string(),
+            Output::File { path, .. } => path.display().to_string(),
         }
     }
 }
@@ -151,6 +136,12 @@ impl Signals {
     /// Wakes a reader waiting in `poll` (the consumer stopped).
     pub fn wake(&self) {
         self.stop.store(true, Ordering::SeqCst);
+        self.wake_reader();
+    }
+
+    /// Wakes a reader waiting in `poll` without stopping the others (a
+    /// batch consumer stopped one file).
+    pub fn wake_reader(&self) {
         let _ = (&self.waker).write(&[1]);
     }
 
@@ -297,6 +288,7 @@ impl Reader<'_, '_> {
         // SAFETY: fd 0 stays open for the process; ManuallyDrop keeps it so.
         let mut stdin = ManuallyDrop::new(unsafe { File::from_raw_fd(0) });
         let mut first = true;
+        grow_pipe(0);
         loop {
             if self.stopping() {
                 return Ok(false);
@@ -304,13 +296,27 @@ impl Reader<'_, '_> {
             if !wait_readable(0, self.sig, -1) {
                 continue;
             }
-            let n = match stdin.read(rbuf) {
+            let mut n = match stdin.read(rbuf) {
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(stdin_error(e)),
             };
             if n == 0 {
                 return Ok(true);
+            }
+            // Under load, gather what is ready into one large chunk: a pipe
+            // hands out at most its buffer size per read.
+            let mut eof = false;
+            while n < rbuf.len() && wait_readable(0, self.sig, 0) {
+                match stdin.read(&mut rbuf[n..]) {
+                    Ok(0) => {
+                        eof = true;
+                        break;
+                    }
+                    Ok(k) => n += k,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(stdin_error(e)),
+                }
             }
             if first && n >= 2 && rbuf[0] == 0x1f && rbuf[1] == 0x8b {
                 let chained = io::Cursor::new(rbuf[..n].to_vec()).chain(io::stdin());
@@ -321,6 +327,9 @@ impl Reader<'_, '_> {
             first = false;
             if !self.feed(&rbuf[..n]) {
                 return Ok(false);
+            }
+            if eof {
+                return Ok(true);
             }
             if !wait_readable(0, self.sig, 0) && !(self.send)(Item::Flush) {
                 return Ok(false);
@@ -374,6 +383,38 @@ impl Reader<'_, '_> {
     }
 }
 
+/// Asks for a 1 MiB pipe buffer when `fd` is a pipe (fewer, larger reads
+/// under load); harmless when it is not a pipe or the size is refused.
+fn grow_pipe(fd: RawFd) {
+    #[cfg(target_os = "linux")]
+    // SAFETY: fcntl on a file descriptor we own; failure is ignored.
+    unsafe {
+        libc::fcntl(fd, libc::F_SETPIPE_SZ, 1 << 20);
+    }
+}
+
+/// The producer for one already opened input (the batch layer): sends its
+/// lines, then its end. Returns false when a stop signal or the consumer ended
+/// it early.
+pub(crate) fn produce_input(
+    input: &mut Input,
+    send: &mut dyn FnMut(Item) -> bool,
+    pool: &Pool,
+    sig: &Signals,
+) -> Result<bool, InputError> {
+    let mut r = Reader {
+        send,
+        pool,
+        sig,
+        carry: Vec::new(),
+        in_long_line: false,
+        errors: Vec::new(),
+    };
+    let mut rbuf = vec![0u8; CHUNK];
+    let complete = r.reader(input, &mut rbuf)?;
+    Ok(r.end_input(false) && complete)
+}
+
 fn stdin_error(e: io::Error) -> InputError {
     InputError {
         name: "<stdin>".into(),
@@ -403,6 +444,7 @@ pub fn run(
     let mut closed = false;
     let mut input_no = 0usize;
     let mut lines_before = 0u64;
+    let gzip = out.gzip();
     let produce = |send: &mut dyn FnMut(Item) -> bool| {
         let mut r = Reader {
             send,
@@ -444,7 +486,8 @@ pub fn run(
                 lines_before += s.lines_read;
                 r
             }
-            Done::Flush => out.flush(),
+            // writes go straight to the file descriptor: nothing is buffered
+            Done::Flush => Ok(()),
             Done::Reopen => out.reopen(),
             Done::EndInput => {
                 input_no += 1;
@@ -467,7 +510,7 @@ pub fn run(
             }
         }
     };
-    pipeline::run(engine, jobs, &pool, produce, consume, || sig.wake());
+    pipeline::run(engine, jobs, gzip, &pool, produce, consume, || sig.wake());
     let mut all = reader_errors;
     all.append(&mut errors);
     let name = out.name();

@@ -124,10 +124,11 @@ fn head_tokens(head: &[u8], toks: &mut [Range<usize>; 8]) -> usize {
 
 /// Parses a line (without its line ending). `None` when it is not CLF-shaped.
 pub fn parse(line: &[u8]) -> Option<ClfLine> {
-    let lb = memchr::memchr(b'[', line)?;
-    if lb == 0 || line[lb - 1] != b' ' {
-        return None;
-    }
+    // the time's `[` follows a space and starts with a digit; a `[v6]:port`
+    // client comes before it
+    let lb = memchr::memchr_iter(b'[', line).take(4).find(|&k| {
+        k > 0 && line[k - 1] == b' ' && line.get(k + 1).is_some_and(u8::is_ascii_digit)
+    })?;
     let head = &line[..lb];
     let mut toks: [Range<usize>; 8] = Default::default();
     let n = head_tokens(head, &mut toks);

@@ -1,0 +1,440 @@
+//! Batch processing of archived logs: `--out-dir DIR`, `--in-place`, and
+//! `-o FILE` with file inputs.
+//!
+//! - Files are processed in parallel with rayon, and each file's chunks in
+//!   parallel through the ordered [`pipeline`]; output bytes do not depend on
+//!   `-j`.
+//! - Output is gzip when the input was (detected by content) or when the
+//!   output name ends in `.gz`; workers compress their chunks into
+//!   independent gzip members, so compression runs on every core.
+//! - Writes are atomic: a temporary file in the destination folder, fsync,
+//!   then rename (and fsync of the folder). The output keeps the input's
+//!   modification time and permission bits (and owner, where allowed).
+//! - A failing input leaves no output and no temporary file, never touches
+//!   the original, and does not stop the other inputs. An interrupt (SIGINT,
+//!   SIGTERM) stops the batch; only complete outputs remain.
+
+use std::fs::{self, File, FileTimes, Permissions};
+use std::io::{self, IsTerminal, Seek, SeekFrom, Write};
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::engine::Engine;
+use crate::input::{Input, InputError, Source};
+use crate::pipeline::{self, Done, Pool};
+use crate::stats::Stats;
+use crate::stream::{produce_input, Signals};
+
+/// Where batch outputs go.
+#[derive(Clone, Debug)]
+pub enum Target {
+    /// one output per input, same file name, in DIR
+    OutDir(PathBuf),
+    /// each input replaced atomically
+    InPlace,
+    /// all inputs, in order, into one file
+    One(PathBuf),
+}
+
+#[derive(Clone, Debug)]
+pub struct BatchOptions {
+    pub target: Target,
+    /// replace existing outputs
+    pub force: bool,
+    pub level: u32,
+    pub jobs: usize,
+}
+
+/// What happened to one input.
+#[derive(Debug)]
+pub struct FileReport {
+    pub input: PathBuf,
+    pub output: Option<PathBuf>,
+    pub stats: Stats,
+    pub seconds: f64,
+    /// why no output was written for this input
+    pub error: Option<String>,
+}
+
+pub struct BatchOutcome {
+    pub files: Vec<FileReport>,
+    pub interrupted: bool,
+}
+
+/// An error for one input, already phrased for the user (path and position).
+struct Failure(String);
+
+impl From<InputError> for Failure {
+    fn from(e: InputError) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+fn gz_name(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e == "gz")
+}
+
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+/// Anonymizes one opened input into `file`, from its current position.
+/// On failure the caller discards what was written.
+fn anonymize_into(
+    engine: &Engine,
+    input: &mut Input,
+    file: &mut File,
+    gzip: Option<u32>,
+    jobs: usize,
+    sig: &Signals,
+) -> Result<Stats, Failure> {
+    let pool = Pool::default();
+    let mut stats = Stats::default();
+    let mut failure: Option<Failure> = None;
+    let mut produced: Result<bool, InputError> = Ok(true);
+    let name = input.name();
+    let out_name = "output";
+    {
+        let produced = &mut produced;
+        let produce = |send: &mut dyn FnMut(pipeline::Item) -> bool| {
+            *produced = produce_input(input, send, &pool, sig);
+        };
+        let consume = |done: Done| -> bool {
+            if let Done::Lines {
+                out,
+                stats: s,
+                failed_at,
+            } = done
+            {
+                stats.add(&s);
+                if let Some(rel) = failed_at {
+                    failure = Some(Failure(format!(
+                        "{name}: line {} matches no format and --on-unparsed is fail",
+                        stats.lines_read - s.lines_read + rel
+                    )));
+                    return false;
+                }
+                if let Err(e) = file.write_all(&out) {
+                    failure = Some(Failure(format!(
+                        "cannot write the {out_name} for {name}: {e}"
+                    )));
+                    return false;
+                }
+                pool.put(out);
+            }
+            true
+        };
+        pipeline::run(engine, jobs, gzip, &pool, produce, consume, || {
+            sig.wake_reader()
+        });
+    }
+    if let Some(f) = failure {
+        return Err(f);
+    }
+    match produced {
+        Err(e) => Err(e.into()),
+        Ok(false) => Err(Failure(format!("{name}: interrupted"))),
+        Ok(true) => Ok(stats),
+    }
+}
+
+/// Gives the finished temporary file the input's permission bits, owner
+/// (best effort) and times, and syncs it.
+fn finish_like(tmp: &File, meta: &fs::Metadata) -> io::Result<()> {
+    tmp.set_permissions(Permissions::from_mode(meta.permissions().mode() & 0o7777))?;
+    // keeping the owner needs privileges; without them the new file is ours
+    let _ = std::os::unix::fs::fchown(tmp, Some(meta.uid()), Some(meta.gid()));
+    let times = FileTimes::new()
+        .set_accessed(meta.accessed()?)
+        .set_modified(meta.modified()?);
+    tmp.set_times(times)?;
+    tmp.sync_all()
+}
+
+fn sync_dir(dir: &Path) {
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+}
+
+fn parent_of(p: &Path) -> PathBuf {
+    match p.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
+}
+
+fn temp_in(dir: &Path) -> Result<tempfile::NamedTempFile, Failure> {
+    tempfile::Builder::new()
+        .prefix(".loganon-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(|e| {
+            let why = e.raw_os_error().map_or(e.to_string(), |c| {
+                io::Error::from_raw_os_error(c).to_string()
+            });
+            Failure(format!(
+                "{}: cannot create the output in this folder: {why}",
+                dir.display()
+            ))
+        })
+}
+
+/// One input to its own output (`--out-dir`, `--in-place`).
+fn one_file(
+    engine: &Engine,
+    path: &Path,
+    opts: &BatchOptions,
+    jobs: usize,
+    inputs_meta: &[fs::Metadata],
+    sig: &Signals,
+) -> Result<(PathBuf, Stats), Failure> {
+    let src = Source::File(path.to_path_buf());
+    let mut input = Input::open(&src)?;
+    let meta = fs::metadata(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    let dest = match &opts.target {
+        Target::OutDir(dir) => {
+            let name = path
+                .file_name()
+                .ok_or_else(|| Failure(format!("{}: has no file name", path.display())))?;
+            dir.join(name)
+        }
+        Target::InPlace | Target::One(_) => path.to_path_buf(),
+    };
+    let in_place = matches!(opts.target, Target::InPlace);
+    if !in_place {
+        if let Ok(m) = fs::metadata(&dest) {
+            if inputs_meta.iter().any(|im| same_file(im, &m)) {
+                return Err(Failure(format!(
+                    "{}: the output would overwrite an input; use --in-place to replace inputs",
+                    dest.display()
+                )));
+            }
+            if !opts.force {
+                return Err(Failure(format!(
+                    "{}: exists; use --force to replace it",
+                    dest.display()
+                )));
+            }
+        }
+    }
+    let gzip = (input.gzip || gz_name(&dest)).then_some(opts.level);
+    let dir = parent_of(&dest);
+    let mut tmp = temp_in(&dir)?;
+    let stats = anonymize_into(engine, &mut input, tmp.as_file_mut(), gzip, jobs, sig)?;
+    finish_like(tmp.as_file(), &meta)
+        .map_err(|e| Failure(format!("{}: cannot finish the output: {e}", dest.display())))?;
+    let persisted = if in_place || opts.force {
+        tmp.persist(&dest).map(drop)
+    } else {
+        tmp.persist_noclobber(&dest).map(drop)
+    };
+    persisted.map_err(|e| {
+        Failure(format!(
+            "{}: cannot rename the finished output into place: {}",
+            dest.display(),
+            e.error
+        ))
+    })?;
+    sync_dir(&dir);
+    Ok((dest, stats))
+}
+
+fn progress_bar(inputs: &[PathBuf]) -> Option<indicatif::ProgressBar> {
+    if !io::stderr().is_terminal() {
+        return None;
+    }
+    let total: u64 = inputs
+        .iter()
+        .filter_map(|p| fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let pb = indicatif::ProgressBar::new(total);
+    pb.set_style(
+        indicatif::ProgressStyle::with_template(
+            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}",
+        )
+        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    Some(pb)
+}
+
+/// Runs a batch. Reports come back in input order.
+pub fn run(
+    engine: &Engine,
+    inputs: &[PathBuf],
+    opts: &BatchOptions,
+    sig: &Signals,
+) -> BatchOutcome {
+    let pb = progress_bar(inputs);
+    let inputs_meta: Vec<fs::Metadata> =
+        inputs.iter().filter_map(|p| fs::metadata(p).ok()).collect();
+    let files = match &opts.target {
+        Target::One(out) => all_into_one(engine, inputs, out, opts, &inputs_meta, sig, pb.as_ref()),
+        _ => {
+            let concurrent = opts.jobs.min(inputs.len()).max(1);
+            let per_file = (opts.jobs / concurrent).max(1);
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(concurrent)
+                .build();
+            let work = || {
+                inputs
+                    .par_iter()
+                    .map(|path| {
+                        let t0 = Instant::now();
+                        let r = if sig.stop.load(Ordering::SeqCst) {
+                            Err(Failure(format!(
+                                "{}: not processed (interrupted)",
+                                path.display()
+                            )))
+                        } else {
+                            one_file(engine, path, opts, per_file, &inputs_meta, sig)
+                        };
+                        if let Some(pb) = &pb {
+                            pb.inc(fs::metadata(path).map_or(0, |m| m.len()));
+                        }
+                        report(path, r, t0)
+                    })
+                    .collect::<Vec<_>>()
+            };
+            match pool {
+                Ok(p) => p.install(work),
+                Err(_) => work(),
+            }
+        }
+    };
+    if let Some(pb) = pb {
+        pb.finish_and_clear();
+    }
+    BatchOutcome {
+        files,
+        interrupted: sig.stop.load(Ordering::SeqCst),
+    }
+}
+
+fn report(path: &Path, r: Result<(PathBuf, Stats), Failure>, t0: Instant) -> FileReport {
+    let seconds = t0.elapsed().as_secs_f64();
+    match r {
+        Ok((out, stats)) => FileReport {
+            input: path.to_path_buf(),
+            output: Some(out),
+            stats,
+            seconds,
+            error: None,
+        },
+        Err(Failure(e)) => FileReport {
+            input: path.to_path_buf(),
+            output: None,
+            stats: Stats::default(),
+            seconds,
+            error: Some(e),
+        },
+    }
+}
+
+/// `-o FILE` with file inputs: every input in order into one atomic output.
+/// A failing input contributes nothing (the output is cut back to where it
+/// began); the others are still written.
+fn all_into_one(
+    engine: &Engine,
+    inputs: &[PathBuf],
+    out: &Path,
+    opts: &BatchOptions,
+    inputs_meta: &[fs::Metadata],
+    sig: &Signals,
+    pb: Option<&indicatif::ProgressBar>,
+) -> Vec<FileReport> {
+    let fail_all = |msg: String| {
+        inputs
+            .iter()
+            .map(|p| FileReport {
+                input: p.clone(),
+                output: None,
+                stats: Stats::default(),
+                seconds: 0.0,
+                error: Some(msg.clone()),
+            })
+            .collect()
+    };
+    if let Ok(m) = fs::metadata(out) {
+        if inputs_meta.iter().any(|im| same_file(im, &m)) {
+            return fail_all(format!(
+                "{}: the output would overwrite an input",
+                out.display()
+            ));
+        }
+        if !opts.force {
+            return fail_all(format!(
+                "{}: exists; use --force to replace it",
+                out.display()
+            ));
+        }
+    }
+    let dir = parent_of(out);
+    let mut tmp = match temp_in(&dir) {
+        Ok(t) => t,
+        Err(Failure(e)) => return fail_all(e),
+    };
+    let gzip = gz_name(out).then_some(opts.level);
+    let mut reports = Vec::new();
+    for path in inputs {
+        let t0 = Instant::now();
+        let start = tmp.as_file_mut().stream_position().unwrap_or(0);
+        let r = if sig.stop.load(Ordering::SeqCst) {
+            Err(Failure(format!(
+                "{}: not processed (interrupted)",
+                path.display()
+            )))
+        } else {
+            Input::open(&Source::File(path.clone()))
+                .map_err(Failure::from)
+                .and_then(|mut input| {
+                    anonymize_into(engine, &mut input, tmp.as_file_mut(), gzip, opts.jobs, sig)
+                })
+        };
+        if r.is_err() {
+            let f = tmp.as_file_mut();
+            let cut = f
+                .set_len(start)
+                .and_then(|()| f.seek(SeekFrom::Start(start)).map(drop));
+            if let Err(e) = cut {
+                return fail_all(format!("{}: cannot write the output: {e}", out.display()));
+            }
+        }
+        if let Some(pb) = pb {
+            pb.inc(fs::metadata(path).map_or(0, |m| m.len()));
+        }
+        reports.push(report(path, r.map(|s| (out.to_path_buf(), s)), t0));
+    }
+    if sig.stop.load(Ordering::SeqCst) {
+        // interrupted: the combined output is not complete; leave nothing
+        return reports;
+    }
+    let done = tmp
+        .as_file()
+        .sync_all()
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            if opts.force {
+                tmp.persist(out).map(drop).map_err(|e| e.error.to_string())
+            } else {
+                tmp.persist_noclobber(out)
+                    .map(drop)
+                    .map_err(|e| e.error.to_string())
+            }
+        });
+    if let Err(e) = done {
+        for r in &mut reports {
+            r.output = None;
+            r.error
+                .get_or_insert_with(|| format!("{}: cannot write the output: {e}", out.display()));
+        }
+    } else {
+        sync_dir(&dir);
+    }
+    reports
+}
