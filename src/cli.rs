@@ -153,6 +153,12 @@ fn quiet_panics() {
 
 pub fn main() -> ExitCode {
     quiet_panics();
+    // A file-size limit (RLIMIT_FSIZE) must surface as a write error, which
+    // removes the temporary output, not as a signal that kills the process.
+    // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
