@@ -62,10 +62,7 @@ impl Report {
             s.push_str(&format!("  {rule}: {n}\n"));
         }
         for f in &self.first {
-            s.push_str(&format!(
-                "  {}:{}: {} {}\n",
-                f.source, f.line, f.rule, f.masked
-            ));
+            s.push_str(&format!("  {}:{}: {} {}\n", f.source, f.line, f.rule, f.masked));
         }
         s
     }
@@ -110,10 +107,8 @@ impl Sink for Collector<'_> {
     fn ipv4(&mut self, _s: usize, _e: usize, a: u32) {
         if !self.policy.v4_is_clean(a) {
             let net = addr::v4_text(self.policy.truncate_v4(a));
-            self.found.push((
-                "ipv4",
-                format!("{net}/{} + host bits", self.policy.ipv4_prefix),
-            ));
+            self.found
+                .push(("ipv4", format!("{net}/{} + host bits", self.policy.ipv4_prefix)));
         }
     }
 
@@ -153,13 +148,11 @@ impl Checker {
             Some(l) => {
                 for f in [&l.ident, &l.user] {
                     if &line[f.clone()] != b"-" {
-                        c.found
-                            .push((Kind::UserField.name(), mask(&line[f.clone()])));
+                        c.found.push((Kind::UserField.name(), mask(&line[f.clone()])));
                     }
                 }
                 if hostname_cut(&line[l.client.clone()]).is_some() {
-                    c.found
-                        .push(("client-hostname", mask(&line[l.client.clone()])));
+                    c.found.push(("client-hostname", mask(&line[l.client.clone()])));
                 }
                 if let Some(v) = &l.vhost {
                     scan(line, v.start, v.end, &self.rules, &mut c);
@@ -167,7 +160,17 @@ impl Checker {
                 scan(line, l.client.start, l.client.end, &self.rules, &mut c);
                 scan(line, l.rest.start, l.rest.end, &self.rules, &mut c);
             }
-            None => scan(line, 0, line.len(), &self.rules, &mut c),
+            None => match clf::parse_head(line) {
+                Some(h) => {
+                    for f in [&h.ident, &h.user] {
+                        if &line[f.clone()] != b"-" {
+                            c.found.push((Kind::UserField.name(), mask(&line[f.clone()])));
+                        }
+                    }
+                    scan(line, 0, line.len(), &self.rules, &mut c);
+                }
+                None => scan(line, 0, line.len(), &self.rules, &mut c),
+            },
         }
         if !c.found.is_empty() {
             report.lines_with_findings += 1;

@@ -16,6 +16,7 @@ use crate::check::{Checker, Report};
 use crate::engine::{Engine, OnUnparsed, Options};
 use crate::formats::Format;
 use crate::input::{Input, Source, READ_BUF};
+use crate::retention::AgeFrom;
 use crate::rules::{DenyList, Rules};
 use crate::stream::{self, Output, Signals, StreamError};
 
@@ -40,6 +41,36 @@ pub enum Command {
     Anonymize(AnonymizeArgs),
     /// Scan logs for personal data left in them; exit 1 if any is found
     Check(CheckArgs),
+    /// Delete expired log files under the roots
+    Purge(PurgeArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct PurgeArgs {
+    /// Folders holding the logs
+    #[arg(value_name = "ROOT", required = true)]
+    pub roots: Vec<PathBuf>,
+    /// Delete files older than this (90d, 12h, 2w)
+    #[arg(long, value_name = "DUR", required = true, value_parser = crate::time::parse_duration)]
+    pub max_age: i64,
+    /// Which files may go (repeatable; default: *.gz, *.log.*, *.log-*)
+    #[arg(long = "match", value_name = "GLOB")]
+    pub globs: Vec<String>,
+    /// Where a file's age comes from: mtime, or a date in its name
+    #[arg(long, value_name = "SRC", default_value = "mtime", value_parser = AgeFrom::from_name)]
+    pub age_from: AgeFrom,
+    /// Print what would be deleted; delete nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Delete nothing when more than N files would go
+    #[arg(long, value_name = "N")]
+    pub max_delete: Option<u64>,
+    /// Take this as "now" (2026-01-01T00:00:00Z, 2026-01-01, @SECONDS)
+    #[arg(long, value_name = "TIME", value_parser = crate::time::parse_now)]
+    pub now: Option<i64>,
 }
 
 /// Options shared by `anonymize` and `check`: which format, which rules.
@@ -68,10 +99,7 @@ fn parse_cidr(s: &str) -> Result<IpNet, String> {
 }
 
 fn parse_param(s: &str) -> Result<String, String> {
-    if s.is_empty()
-        || s.len() > crate::rules::MAX_NAME
-        || !s.bytes().all(|b| b.is_ascii_graphic() && b != b'=')
-    {
+    if s.is_empty() || s.len() > crate::rules::MAX_NAME || !s.bytes().all(|b| b.is_ascii_graphic() && b != b'=') {
         return Err(format!(
             "'{s}' is not a parameter name; use 1 to {} printable characters without '='",
             crate::rules::MAX_NAME
@@ -116,6 +144,12 @@ pub struct AnonymizeArgs {
     /// What to do with lines no format recognises: scrub, drop, fail
     #[arg(long, value_name = "P", default_value = "scrub", value_parser = OnUnparsed::from_name)]
     pub on_unparsed: OnUnparsed,
+    /// Drop lines whose own timestamp is older than now minus DUR (90d, 12h, 2w)
+    #[arg(long, value_name = "DUR", value_parser = crate::time::parse_duration)]
+    pub max_age: Option<i64>,
+    /// Take this as "now" (2026-01-01T00:00:00Z, 2026-01-01, @SECONDS)
+    #[arg(long, value_name = "TIME", value_parser = crate::time::parse_now)]
+    pub now: Option<i64>,
     /// Worker threads (default: all cores)
     #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub jobs: Option<u32>,
@@ -169,6 +203,7 @@ pub fn main() -> ExitCode {
     ExitCode::from(match cli.command {
         Command::Anonymize(a) => anonymize(a),
         Command::Check(c) => check(c),
+        Command::Purge(p) => purge(p),
     })
 }
 
@@ -181,20 +216,14 @@ fn anonymize(a: AnonymizeArgs) -> u8 {
         rules: a.rules.rules(),
         format: a.rules.format,
         on_unparsed: a.on_unparsed,
+        not_before: a.max_age.map(|age| a.now.unwrap_or_else(crate::time::now) - age),
     });
-    let files: Vec<PathBuf> = a
-        .inputs
-        .iter()
-        .filter(|s| *s != "-")
-        .map(PathBuf::from)
-        .collect();
+    let files: Vec<PathBuf> = a.inputs.iter().filter(|s| *s != "-").map(PathBuf::from).collect();
     let to_file = a.output.as_ref().filter(|p| p.as_os_str() != "-");
     let target = match (&a.out_dir, a.in_place, to_file) {
         (Some(d), _, _) => Some(Target::OutDir(d.clone())),
         (None, true, _) => Some(Target::InPlace),
-        (None, false, Some(o)) if !a.inputs.is_empty() && files.len() == a.inputs.len() => {
-            Some(Target::One(o.clone()))
-        }
+        (None, false, Some(o)) if !a.inputs.is_empty() && files.len() == a.inputs.len() => Some(Target::One(o.clone())),
         _ => None,
     };
     if let Some(target) = target {
@@ -318,6 +347,78 @@ pub fn jobs(j: Option<u32>) -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
+fn purge(p: PurgeArgs) -> u8 {
+    use crate::retention::{check_root, delete, json, line, plan, Matcher, Plan};
+    for root in &p.roots {
+        if let Err(e) = check_root(root) {
+            eprintln!("loganon: {e}");
+            return EXIT_USAGE;
+        }
+    }
+    let matcher = match Matcher::new(&p.globs) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("loganon: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let real_now = crate::time::now();
+    let now = p.now.unwrap_or(real_now);
+    let mut found = Plan::default();
+    for root in &p.roots {
+        plan(root, &matcher, p.max_age, p.age_from, now, real_now, &mut found);
+    }
+    let mut code = EXIT_OK;
+    for e in &found.errors {
+        eprintln!("loganon: {e}");
+        code = EXIT_FAILED;
+    }
+    let n = found.expired.len() as u64;
+    if let Some(max) = p.max_delete.filter(|&max| n > max) {
+        eprintln!("loganon: {n} files would be deleted, more than --max-delete {max}; nothing was deleted");
+        return EXIT_FAILED;
+    }
+    let mut deleted = Vec::new();
+    let mut bytes = 0u64;
+    for e in &found.expired {
+        if !p.dry_run {
+            if let Err(err) = delete(e) {
+                eprintln!("loganon: {err}");
+                code = EXIT_FAILED;
+                continue;
+            }
+        }
+        bytes += e.size;
+        if !p.json {
+            println!("{}", line(e, p.dry_run));
+        }
+        deleted.push(e);
+    }
+    let verb = if p.dry_run { "would delete" } else { "deleted" };
+    if p.json {
+        let out = serde_json::json!({
+            "dry_run": p.dry_run,
+            "files": deleted.iter().map(|e| json(e)).collect::<Vec<_>>(),
+            "summary": {
+                "examined": found.examined,
+                "deleted": deleted.len(),
+                "bytes": bytes,
+                "skipped_recent": found.recent.len(),
+                "errors": found.errors.len(),
+            },
+        });
+        println!("{out}");
+    } else {
+        println!(
+            "purge: {verb} {} files, {bytes} bytes; examined {}, skipped {} modified in the last minute",
+            deleted.len(),
+            found.examined,
+            found.recent.len()
+        );
+    }
+    code
+}
+
 fn print_stats(fmt: Option<&str>, stats: &crate::Stats, secs: f64) {
     let text = match fmt {
         Some("json") => format!("{}\n", stats.to_json(secs)),
@@ -335,11 +436,7 @@ fn check(c: CheckArgs) -> u8 {
     let mut report = Report::default();
     let mut code = EXIT_OK;
     let srcs = sources(&c.inputs);
-    let srcs = if srcs.is_empty() {
-        vec![Source::Stdin]
-    } else {
-        srcs
-    };
+    let srcs = if srcs.is_empty() { vec![Source::Stdin] } else { srcs };
     let mut buf = vec![0u8; READ_BUF];
     for src in &srcs {
         let name = src.name();
@@ -358,7 +455,9 @@ fn check(c: CheckArgs) -> u8 {
                 Ok(0) => break,
                 Ok(n) => {
                     carry.extend_from_slice(&buf[..n]);
-                    if let Some(k) = memchr::memrchr(b'\n', &carry) {
+                    // look for a line end only in what was just read: a long
+                    // line is not rescanned on every read
+                    if let Some(k) = memchr::memrchr(b'\n', &buf[..n]).map(|k| carry.len() - n + k) {
                         no = checker.chunk(&carry[..=k], &name, no, &mut report);
                         carry.drain(..=k);
                     }

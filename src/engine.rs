@@ -5,6 +5,8 @@
 //! that may hold personal data goes through the generic [`scan`]. Bytes that no
 //! rule touches are copied unchanged, in spans, never byte by byte.
 
+use std::ops::Range;
+
 use crate::addr::{self, AddrPolicy};
 use crate::formats::{clf, Format, Parsed};
 use crate::rules::Rules;
@@ -40,6 +42,8 @@ pub struct Options {
     pub rules: Rules,
     pub format: Format,
     pub on_unparsed: OnUnparsed,
+    /// `--max-age`: lines whose own time is before this Unix time are dropped
+    pub not_before: Option<i64>,
 }
 
 /// The outcome of one line.
@@ -158,6 +162,16 @@ pub fn hostname_cut(h: &[u8]) -> Option<usize> {
     Some(second + 1)
 }
 
+/// The ident and user fields of a CLF line become `-`.
+fn blank_user_fields(body: &[u8], ident: &Range<usize>, user: &Range<usize>, rw: &mut Rewriter) {
+    for f in [ident, user] {
+        if &body[f.clone()] != b"-" {
+            rw.replace(f.start, f.end, b"-");
+            rw.identifiers += 1;
+        }
+    }
+}
+
 /// The anonymizer: immutable once built, shared by all threads.
 #[derive(Clone, Debug, Default)]
 pub struct Engine {
@@ -191,6 +205,17 @@ impl Engine {
         match &parsed {
             Some(l) => {
                 stats.parsed[parsed_kind(l.kind) as usize] += 1;
+                if let Some(cut) = self.opts.not_before {
+                    match crate::time::parse_clf_time(&body[l.time.clone()]) {
+                        Some(t) if t < cut => {
+                            stats.expired += 1;
+                            stats.dropped += 1;
+                            return Outcome::Dropped;
+                        }
+                        Some(_) => {}
+                        None => stats.undated += 1,
+                    }
+                }
                 if let Some(v) = &l.vhost {
                     scan(body, v.start, v.end, rules, &mut rw);
                 }
@@ -202,18 +227,27 @@ impl Engine {
                     }
                     None => scan(body, l.client.start, l.client.end, rules, &mut rw),
                 }
-                for f in [&l.ident, &l.user] {
-                    if &body[f.clone()] != b"-" {
-                        rw.replace(f.start, f.end, b"-");
-                        rw.identifiers += 1;
-                    }
-                }
+                blank_user_fields(body, &l.ident, &l.user, &mut rw);
                 scan(body, l.rest.start, l.rest.end, rules, &mut rw);
             }
             None => {
                 stats.unparsed += 1;
+                if self.opts.not_before.is_some() {
+                    stats.undated += 1;
+                }
                 match self.opts.on_unparsed {
-                    OnUnparsed::Scrub => scan(body, 0, body.len(), rules, &mut rw),
+                    OnUnparsed::Scrub => match clf::parse_head(body) {
+                        // a CLF line with a broken rest: its head still has roles
+                        Some(h) => {
+                            if let Some(v) = &h.vhost {
+                                scan(body, v.start, v.end, rules, &mut rw);
+                            }
+                            scan(body, h.client.start, h.client.end, rules, &mut rw);
+                            blank_user_fields(body, &h.ident, &h.user, &mut rw);
+                            scan(body, h.time_start, body.len(), rules, &mut rw);
+                        }
+                        None => scan(body, 0, body.len(), rules, &mut rw),
+                    },
                     OnUnparsed::Drop => {
                         stats.dropped += 1;
                         return Outcome::Dropped;
@@ -330,20 +364,11 @@ mod tests {
         assert_eq!(anon("[2001:db8::1]:443"), "[2001:db8::]:443");
         assert_eq!(anon("::ffff:1.2.3.4"), "::ffff:1.2.3.0");
         assert_eq!(anon("fe80::1%eth0"), "fe80::");
-        assert_eq!(
-            anon("2001:0DB8:0000:0000:0008:0800:200C:417A"),
-            "2001:db8::"
-        );
-        assert_eq!(
-            anon("2001:db8:85a3:8d3:1319:8a2e:370:7348"),
-            "2001:db8:85a3::"
-        );
+        assert_eq!(anon("2001:0DB8:0000:0000:0008:0800:200C:417A"), "2001:db8::");
+        assert_eq!(anon("2001:db8:85a3:8d3:1319:8a2e:370:7348"), "2001:db8:85a3::");
         assert_eq!(anon("123.123.123.123"), "123.123.123.0");
         assert_eq!(anon("\"1.2.3.4, 5.6.7.8\""), "\"1.2.3.0, 5.6.7.0\"");
-        assert_eq!(
-            anon("a=2001%3adb8%3a85a3%3a1%3a%3a1&b"),
-            "a=2001%3adb8%3a85a3%3a%3a&b"
-        );
+        assert_eq!(anon("a=2001%3adb8%3a85a3%3a1%3a%3a1&b"), "a=2001%3adb8%3a85a3%3a%3a&b");
     }
 
     #[test]
@@ -357,10 +382,7 @@ mod tests {
 
     #[test]
     fn identifiers() {
-        assert_eq!(
-            anon("GET /?email=a%40b.com&x=1"),
-            "GET /?email=REDACTED&x=1"
-        );
+        assert_eq!(anon("GET /?email=a%40b.com&x=1"), "GET /?email=REDACTED&x=1");
         assert_eq!(anon("GET /a;jsessionid=ABC?x=1"), "GET /a?x=1");
         assert_eq!(anon("https://u:p@h/"), "https://h/");
         assert_eq!(anon("contact john@example.com now"), "contact REDACTED now");
@@ -416,17 +438,12 @@ mod tests {
         let input = b"garbage 1.2.3.4\n1.2.3.4 - - [1/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\nlast";
         let mut stats = Stats::default();
         let mut out = Vec::new();
-        Engine::default()
-            .chunk(input, 1, &mut out, &mut stats)
-            .unwrap();
+        Engine::default().chunk(input, 1, &mut out, &mut stats).unwrap();
         assert_eq!(
             out,
             b"garbage 1.2.3.0\n1.2.3.0 - - [1/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\nlast"
         );
-        assert_eq!(
-            (stats.lines_read, stats.lines_written, stats.unparsed),
-            (3, 3, 2)
-        );
+        assert_eq!((stats.lines_read, stats.lines_written, stats.unparsed), (3, 3, 2));
 
         let drop = Engine::new(Options {
             on_unparsed: OnUnparsed::Drop,
@@ -446,14 +463,41 @@ mod tests {
             ..Options::default()
         });
         let mut out = Vec::new();
-        let err = fail
-            .chunk(&input[16..], 2, &mut out, &mut stats)
-            .unwrap_err();
+        let err = fail.chunk(&input[16..], 2, &mut out, &mut stats).unwrap_err();
         assert_eq!(err, UnparsedLine(3));
         assert_eq!(
             out,
             b"1.2.3.0 - - [1/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n"
         );
+    }
+
+    #[test]
+    fn max_age_drops_old_lines_by_their_own_time() {
+        let e = Engine::new(Options {
+            not_before: crate::time::parse_now("2026-01-01").ok(),
+            ..Options::default()
+        });
+        let input = b"1.2.3.4 - - [31/Dec/2025:23:59:59 +0000] \"GET / HTTP/1.1\" 200 1\n\
+1.2.3.4 - - [01/Jan/2026:00:59:59 +0100] \"GET /tz HTTP/1.1\" 200 1\n\
+1.2.3.4 - - [01/Jan/2026:00:00:00 +0000] \"GET /new HTTP/1.1\" 200 1\n\
+1.2.3.4 - - [01/Foo/2026:00:00:00 +0000] \"GET /undated HTTP/1.1\" 200 1\n\
+not a log line 1.2.3.4\n";
+        let mut out = Vec::new();
+        let mut stats = Stats::default();
+        e.chunk(input, 1, &mut out, &mut stats).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(!text.contains("GET / ") && !text.contains("/tz"), "{text}");
+        assert!(
+            text.contains("/new") && text.contains("not a log line 1.2.3.0"),
+            "{text}"
+        );
+        assert_eq!((stats.expired, stats.dropped, stats.undated), (2, 2, 2));
+    }
+
+    #[test]
+    fn broken_clf_line_still_loses_its_user_field() {
+        let l = "1.2.3.4 - bob [01/Jan/2026:00:00:00 +0000] \"GET /a HTTP/1.1";
+        assert_eq!(anon(l), "1.2.3.0 - - [01/Jan/2026:00:00:00 +0000] \"GET /a HTTP/1.1");
     }
 
     #[test]

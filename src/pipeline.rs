@@ -32,6 +32,8 @@ pub enum Item {
     Reopen,
     /// an input ended (line numbers restart)
     EndInput,
+    /// counters only (an incomplete line dropped at an input error)
+    Count(Stats),
 }
 
 /// What the consumer receives, in input order.
@@ -81,14 +83,7 @@ fn gzip_member(plain: &[u8], level: u32, pool: &Pool) -> Vec<u8> {
 fn work(engine: &Engine, pool: &Pool, gzip: Option<u32>, item: Item) -> Done {
     let done = work_plain(engine, pool, item);
     match (gzip, done) {
-        (
-            Some(level),
-            Done::Lines {
-                out,
-                stats,
-                failed_at,
-            },
-        ) if !out.is_empty() => {
+        (Some(level), Done::Lines { out, stats, failed_at }) if !out.is_empty() => {
             let z = gzip_member(&out, level, pool);
             pool.put(out);
             Done::Lines {
@@ -111,11 +106,7 @@ fn work_plain(engine: &Engine, pool: &Pool, item: Item) -> Done {
                 .err()
                 .map(|UnparsedLine(n)| n);
             pool.put(buf);
-            Done::Lines {
-                out,
-                stats,
-                failed_at,
-            }
+            Done::Lines { out, stats, failed_at }
         }
         Item::Fragment(buf, first) => {
             let mut out = pool.get(buf.len() + buf.len() / 8);
@@ -137,6 +128,11 @@ fn work_plain(engine: &Engine, pool: &Pool, item: Item) -> Done {
         Item::Flush => Done::Flush,
         Item::Reopen => Done::Reopen,
         Item::EndInput => Done::EndInput,
+        Item::Count(stats) => Done::Lines {
+            out: Vec::new(),
+            stats,
+            failed_at: None,
+        },
     }
 }
 

@@ -157,32 +157,11 @@ impl Signals {
 
 /// Waits until `fd` is readable or a signal arrives; true when readable.
 fn wait_readable(fd: RawFd, sig: &Signals, timeout_ms: i32) -> bool {
-    let mut fds = [
-        libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
-        },
-        libc::pollfd {
-            fd: sig.wake.as_raw_fd(),
-            events: libc::POLLIN,
-            revents: 0,
-        },
-    ];
-    loop {
-        // SAFETY: fds is a valid array of two pollfd for the call's duration.
-        let r = unsafe { libc::poll(fds.as_mut_ptr(), 2, timeout_ms) };
-        if r < 0 && io::Error::last_os_error().kind() == io::ErrorKind::Interrupted {
-            if sig.stop.load(Ordering::SeqCst) || sig.hup.load(Ordering::SeqCst) {
-                return false;
-            }
-            continue;
-        }
-        if fds[1].revents != 0 {
-            sig.drain();
-        }
-        return r > 0 && fds[0].revents != 0;
+    let (ready, woken) = poll_two(fd, sig.wake.as_raw_fd(), timeout_ms);
+    if woken {
+        sig.drain();
     }
+    ready
 }
 
 /// Why a stream ended early.
@@ -319,10 +298,17 @@ impl Reader<'_, '_> {
                 }
             }
             if first && n >= 2 && rbuf[0] == 0x1f && rbuf[1] == 0x8b {
-                let chained = io::Cursor::new(rbuf[..n].to_vec()).chain(io::stdin());
-                let mut input =
-                    Input::from_reader(Source::Stdin, Box::new(chained)).map_err(stdin_error)?;
-                return self.reader(&mut input, rbuf);
+                let stdin = PollingStdin {
+                    stop: self.sig.stop.clone(),
+                    wake: self.sig.wake.try_clone().map_err(stdin_error)?,
+                };
+                let chained = io::Cursor::new(rbuf[..n].to_vec()).chain(stdin);
+                let mut input = Input::from_reader(Source::Stdin, Box::new(chained)).map_err(stdin_error)?;
+                return match self.reader(&mut input, rbuf) {
+                    // a stop signal ended the read: not an input error
+                    Err(_) if self.sig.stop.load(Ordering::SeqCst) => Ok(false),
+                    r => r,
+                };
             }
             first = false;
             if !self.feed(&rbuf[..n]) {
@@ -363,14 +349,39 @@ impl Reader<'_, '_> {
                     Ok(mut input) => self.reader(&mut input, &mut rbuf),
                     Err(e) => {
                         self.errors.push(StreamError::Input(e));
+                        if !(self.send)(Item::EndInput) {
+                            return;
+                        }
                         continue;
                     }
                 },
             };
             let go_on = match r {
                 Ok(go_on) => go_on,
-                Err(e) => {
-                    // what was read before the error is still written
+                Err(mut e) => {
+                    // What was read before the error is written; an incomplete
+                    // last line is not (counted as dropped).
+                    if self.in_long_line {
+                        self.in_long_line = false;
+                        self.carry.clear();
+                        if !(self.send)(Item::Fragment(b"\n".to_vec(), false)) {
+                            return;
+                        }
+                    } else if !self.carry.is_empty() {
+                        e.what.push_str(&format!(
+                            "; its incomplete last line ({} bytes) was dropped",
+                            self.carry.len()
+                        ));
+                        self.carry.clear();
+                        let dropped = Stats {
+                            lines_read: 1,
+                            dropped: 1,
+                            ..Stats::default()
+                        };
+                        if !(self.send)(Item::Count(dropped)) {
+                            return;
+                        }
+                    }
                     self.errors.push(StreamError::Input(e));
                     true
                 }
@@ -381,6 +392,57 @@ impl Reader<'_, '_> {
             }
         }
     }
+}
+
+/// Stdin for the gzip decoder: waits in `poll` on stdin and the signal
+/// pipe, so a stop signal is seen while no input arrives (the read then
+/// fails, and the caller sees the stop flag).
+struct PollingStdin {
+    stop: Arc<AtomicBool>,
+    wake: UnixStream,
+}
+
+impl Read for PollingStdin {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.stop.load(Ordering::SeqCst) {
+                return Err(io::Error::other("stopped by a signal"));
+            }
+            if poll_two(0, self.wake.as_raw_fd(), -1).0 {
+                // SAFETY: reading into a valid buffer from fd 0, which stays open.
+                let n = unsafe { libc::read(0, buf.as_mut_ptr().cast(), buf.len()) };
+                if n >= 0 {
+                    return Ok(n as usize);
+                }
+                let e = io::Error::last_os_error();
+                if e.kind() != io::ErrorKind::Interrupted {
+                    return Err(e);
+                }
+            }
+        }
+    }
+}
+
+/// Polls `fd` and `wake` for input; (fd readable, wake readable).
+fn poll_two(fd: RawFd, wake: RawFd, timeout_ms: i32) -> (bool, bool) {
+    let mut fds = [
+        libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: wake,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+    ];
+    // SAFETY: fds is a valid array of two pollfd for the call's duration.
+    let r = unsafe { libc::poll(fds.as_mut_ptr(), 2, timeout_ms) };
+    if r <= 0 {
+        return (false, false);
+    }
+    (fds[0].revents != 0, fds[1].revents != 0)
 }
 
 /// Asks for a 1 MiB pipe buffer when `fd` is a pipe (fewer, larger reads
@@ -424,19 +486,9 @@ fn stdin_error(e: io::Error) -> InputError {
 
 /// Runs the filter over `inputs` (stdin when empty) into `out`, with `jobs`
 /// worker threads.
-pub fn run(
-    engine: &Engine,
-    inputs: &[Source],
-    mut out: Output,
-    jobs: usize,
-    sig: &Signals,
-) -> StreamOutcome {
+pub fn run(engine: &Engine, inputs: &[Source], mut out: Output, jobs: usize, sig: &Signals) -> StreamOutcome {
     let default = [Source::Stdin];
-    let inputs = if inputs.is_empty() {
-        &default[..]
-    } else {
-        inputs
-    };
+    let inputs = if inputs.is_empty() { &default[..] } else { inputs };
     let pool = Pool::default();
     let mut stats = Stats::default();
     let mut errors = Vec::new();
@@ -468,9 +520,7 @@ pub fn run(
                 pool.put(buf);
                 stats.add(&s);
                 if let Some(rel) = failed_at {
-                    let name = inputs
-                        .get(input_no)
-                        .map_or_else(|| "<stdin>".into(), Source::name);
+                    let name = inputs.get(input_no).map_or_else(|| "<stdin>".into(), Source::name);
                     errors.push(StreamError::Unparsed {
                         name,
                         line: lines_before + rel,
@@ -502,10 +552,7 @@ pub fn run(
                 false
             }
             Err(err) => {
-                errors.push(StreamError::Output {
-                    name: out.name(),
-                    err,
-                });
+                errors.push(StreamError::Output { name: out.name(), err });
                 false
             }
         }

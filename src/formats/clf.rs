@@ -62,10 +62,7 @@ fn quoted(i: &[u8]) -> Res<'_, &[u8]> {
             break;
         }
     }
-    Err(nom::Err::Error(nom::error::Error::new(
-        i,
-        nom::error::ErrorKind::Char,
-    )))
+    Err(nom::Err::Error(nom::error::Error::new(i, nom::error::ErrorKind::Char)))
 }
 
 fn bracketed(i: &[u8]) -> Res<'_, &[u8]> {
@@ -78,14 +75,7 @@ fn number_or_dash(i: &[u8]) -> Res<'_, &[u8]> {
 
 /// `"request" status size`, after the time.
 fn request_status_size(i: &[u8]) -> Res<'_, (&[u8], &[u8], &[u8])> {
-    let (i, (_, req, _, status, _, size)) = tuple((
-        space1,
-        quoted,
-        space1,
-        number_or_dash,
-        space1,
-        number_or_dash,
-    ))(i)?;
+    let (i, (_, req, _, status, _, size)) = tuple((space1, quoted, space1, number_or_dash, space1, number_or_dash))(i)?;
     Ok((i, (req, status, size)))
 }
 
@@ -122,12 +112,28 @@ fn head_tokens(head: &[u8], toks: &mut [Range<usize>; 8]) -> usize {
     n
 }
 
-/// Parses a line (without its line ending). `None` when it is not CLF-shaped.
-pub fn parse(line: &[u8]) -> Option<ClfLine> {
-    // the time's `[` follows a space and starts with a digit; a `[v6]:port`
-    // client comes before it
+/// The fields before the time: enough to find the ident and user fields of
+/// a line whose rest is broken (truncated, unbalanced quotes), so that they
+/// are blanked even then.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ClfHead {
+    pub vhost: Option<Range<usize>>,
+    pub client: Range<usize>,
+    pub ident: Range<usize>,
+    pub user: Range<usize>,
+    /// offset of the time's `[`
+    pub time_start: usize,
+}
+
+/// Parses the head: `[vhost] client ident user [digit...`.
+pub fn parse_head(line: &[u8]) -> Option<ClfHead> {
+    // the time's `[` follows a space and starts with a day (`[1/` or `[01/`);
+    // a `[v6]:port` client comes before it
     let lb = memchr::memchr_iter(b'[', line).take(4).find(|&k| {
-        k > 0 && line[k - 1] == b' ' && line.get(k + 1).is_some_and(u8::is_ascii_digit)
+        k > 0
+            && line[k - 1] == b' '
+            && line.get(k + 1).is_some_and(u8::is_ascii_digit)
+            && (line.get(k + 2) == Some(&b'/') || line.get(k + 3) == Some(&b'/'))
     })?;
     let head = &line[..lb];
     let mut toks: [Range<usize>; 8] = Default::default();
@@ -146,7 +152,24 @@ pub fn parse(line: &[u8]) -> Option<ClfLine> {
     } else {
         return None;
     };
+    Some(ClfHead {
+        vhost,
+        client,
+        ident,
+        user,
+        time_start: lb,
+    })
+}
 
+/// Parses a line (without its line ending). `None` when it is not CLF-shaped.
+pub fn parse(line: &[u8]) -> Option<ClfLine> {
+    let ClfHead {
+        vhost,
+        client,
+        ident,
+        user,
+        time_start: lb,
+    } = parse_head(line)?;
     let (after_time, time) = bracketed(&line[lb..]).ok()?;
     let (after, (req, status, size)) = request_status_size(after_time).ok()?;
     let (tail, ra) = opt(referer_agent)(after).ok()?;
@@ -208,14 +231,24 @@ mod tests {
     }
 
     #[test]
+    fn bracketed_ipv6_client() {
+        let v6 = r#"www.x.org:443 [2001:db8::1]:52100 - bob [01/Jan/2026:00:00:03 +0000] "GET / HTTP/2.0" 201 88 "-" "UA""#;
+        let l = parse(v6.as_bytes()).unwrap();
+        assert_eq!(l.kind, ClfKind::VhostCombined);
+        assert_eq!(&v6[l.client], "[2001:db8::1]:52100");
+        assert_eq!(&v6[l.user], "bob");
+        let plain = r#"[::1]:443 - - [1/Jan/2026:00:00:03 +0000] "GET / HTTP/2.0" 200 1"#;
+        assert_eq!(kind(plain), Some(ClfKind::Common));
+    }
+
+    #[test]
     fn quirks() {
         let chain = r#"10.0.0.2, 10.0.0.1, 127.0.0.1 - - [07/Dec/2016:11:05:07 +0100] "GET /ocelot HTTP/1.1" 200 571 "-" "Mozilla/5.0""#;
         let l = parse(chain.as_bytes()).unwrap();
         assert_eq!(&chain[l.client], "10.0.0.2, 10.0.0.1, 127.0.0.1");
         let esc = r#"1.2.3.4 - - [1/Jan/2020:00:00:00 +0000] "GET /\"x\" HTTP/1.1" 400 0 "-" "a \"q\" b""#;
         assert_eq!(kind(esc), Some(ClfKind::Combined));
-        let spaces =
-            "175.18.15.10 -  -  [02/sept./2015:00:11:31 +0200] \"GET /a HTTP/1.1\" 401 1382 ";
+        let spaces = "175.18.15.10 -  -  [02/sept./2015:00:11:31 +0200] \"GET /a HTTP/1.1\" 401 1382 ";
         assert_eq!(kind(spaces), Some(ClfKind::Common));
         let empty = r#"1.2.3.4 - - [20/Jan/2015:19:53:28 +0100] "" 400 47 "-" "-" "-""#;
         assert_eq!(kind(empty), Some(ClfKind::Combined));

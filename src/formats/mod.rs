@@ -45,12 +45,7 @@ impl Format {
             "common" => Format::Common,
             "combined" => Format::Combined,
             "vhost_combined" => Format::VhostCombined,
-            _ => {
-                return Err(format!(
-                    "unknown format '{s}'; accepted: {}",
-                    Format::NAMES.join(", ")
-                ))
-            }
+            _ => return Err(format!("unknown format '{s}'; accepted: {}", Format::NAMES.join(", "))),
         })
     }
 

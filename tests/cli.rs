@@ -1,0 +1,1034 @@
+//! Integration tests of the `loganon` command line: the binary is run as a
+//! user runs it (files, stdin pipes, signals, closed pipes), and its stdout,
+//! stderr, exit code and output files are compared with exact expectations.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use flate2::read::MultiGzDecoder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+use predicates::prelude::*;
+
+const BIN: &str = env!("CARGO_BIN_EXE_loganon");
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+/// How long a live process is given to answer before the test fails.
+const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// `testdata/sample.log` anonymized with the default options, line by line.
+const SAMPLE_OUT: [&str; 9] = [
+    r#"83.149.9.0 - - [17/May/2015:10:05:03 +0000] "GET /presentations/logstash-monitorama-2013/images/kibana-search.png HTTP/1.1" 200 203023 "http://semicomplete.com/presentations/logstash-monitorama-2013/" "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36""#,
+    r#"127.0.0.0 - - [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326"#,
+    r#"2001:db8:85a3:: - - [01/Jan/2026:00:00:01 +0000] "GET /login?email=REDACTED&next=%2Fhome HTTP/1.1" 302 0 "https://example.com/start" "curl/8.4.0""#,
+    r#"example.net - - [01/Jan/2026:00:00:02 +0000] "GET /cart?item=42 HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0""#,
+    r#"www.example.org:443 [2001:db8::]:52100 - - [01/Jan/2026:00:00:03 +0000] "POST /pay?cc=REDACTED&token=REDACTED HTTP/2.0" 201 88 "-" "App/3.1 (device REDACTED)""#,
+    r#"10.0.0.0, 192.0.2.0 - - [01/Jan/2026:00:00:04 +0000] "GET /status HTTP/1.1" 200 17 "-" "kube-probe/1.29" "198.51.100.0, 10.0.0.0" 0.003"#,
+    r#"::ffff:203.0.113.0 - - [01/Jan/2026:00:00:05 +0000] "GET /?PHPSESSID=REDACTED HTTP/1.1" 200 3 "-" "support bot (contact: REDACTED)""#,
+    r#"fe80:: - - [01/Jan/2026:00:00:06 +0000] "-" 408 -"#,
+    r#"this is not an access log line, but it mentions 198.51.100.0 and user=REDACTED"#,
+];
+
+/// Raw values of `testdata/sample.log` that must never be printed.
+const SAMPLE_SECRETS: [&str; 19] = [
+    "83.149.9.216",
+    "127.0.0.1",
+    "frank",
+    "8d3:1319:8a2e:370:7348",
+    "jane.doe",
+    "alice",
+    "s3cret",
+    "dsl-84-12-3-5",
+    "0A1B2C3D4E5F",
+    "2001:db8::1",
+    "4111111111111111",
+    "eyJhbGciOiJIUzI1NiJ9",
+    "00:1a:2b:3c:4d:5e",
+    "192.0.2.77",
+    "198.51.100.23",
+    "203.0.113.9",
+    "9fj3k2l1",
+    "ops@example.com",
+    "mallory",
+];
+
+/// A parsed line, an unparsed one holding personal data, a parsed one.
+const MIX_IN: &str = concat!(
+    "1.2.3.4 - bob [01/Jan/2026:00:00:00 +0000] \"GET /a HTTP/1.1\" 200 1\n",
+    "garbage from 5.6.7.8 mail bob@example.com\n",
+    "9.9.9.9 - - [01/Jan/2026:00:00:01 +0000] \"GET /b HTTP/1.1\" 200 2\n",
+);
+const MIX_OUT: [&str; 3] = [
+    "1.2.3.0 - - [01/Jan/2026:00:00:00 +0000] \"GET /a HTTP/1.1\" 200 1\n",
+    "garbage from 5.6.7.0 mail REDACTED\n",
+    "9.9.9.0 - - [01/Jan/2026:00:00:01 +0000] \"GET /b HTTP/1.1\" 200 2\n",
+];
+
+const LINE1_IN: &str =
+    "203.0.113.77 - carol [02/Feb/2026:10:00:00 +0000] \"GET /p?token=abc123&x=1 HTTP/1.1\" 200 10 \"-\" \"UA/1\"\n";
+const LINE1_OUT: &str =
+    "203.0.113.0 - - [02/Feb/2026:10:00:00 +0000] \"GET /p?token=REDACTED&x=1 HTTP/1.1\" 200 10 \"-\" \"UA/1\"\n";
+const LINE2_IN: &str = "2001:db8:aaaa:bbbb::9 - - [02/Feb/2026:10:00:01 +0000] \"GET /q?email=dave%40example.com HTTP/1.1\" 200 20 \"-\" \"UA/2\"\n";
+const LINE2_OUT: &str =
+    "2001:db8:aaaa:: - - [02/Feb/2026:10:00:01 +0000] \"GET /q?email=REDACTED HTTP/1.1\" 200 20 \"-\" \"UA/2\"\n";
+
+fn sample_out() -> String {
+    let mut s = SAMPLE_OUT.join("\n");
+    s.push('\n');
+    s
+}
+
+fn sample_in() -> Vec<u8> {
+    fs::read(Path::new(ROOT).join("testdata/sample.log")).unwrap()
+}
+
+fn loganon() -> Command {
+    let mut c = Command::new(BIN);
+    c.current_dir(ROOT);
+    c
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::new(), Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// Decodes as much of a (possibly unfinished) gzip stream as is there.
+fn gunzip_partial(data: &[u8]) -> Vec<u8> {
+    let mut d = MultiGzDecoder::new(data);
+    let mut out = Vec::new();
+    let mut buf = [0u8; 8192];
+    while let Ok(n) = d.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+    out
+}
+
+fn gunzip(data: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    MultiGzDecoder::new(data)
+        .read_to_end(&mut out)
+        .expect("a complete, valid gzip stream");
+    out
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// `loganon check` on `data` (through stdin): exit code and report.
+fn check_bytes(data: &[u8]) -> (Option<i32>, String) {
+    let out = loganon().arg("check").write_stdin(data.to_vec()).output().unwrap();
+    (out.status.code(), text(&out.stdout))
+}
+
+#[track_caller]
+fn assert_clean(data: &[u8]) {
+    let (code, report) = check_bytes(data);
+    assert_eq!(code, Some(0), "check found something:\n{report}");
+    assert!(report.contains(" 0 findings"), "{report}");
+}
+
+/// Waits until `cond` holds, for at most [`TIMEOUT`].
+#[track_caller]
+fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let deadline = Instant::now() + TIMEOUT;
+    while !cond() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// A spawned loganon that is killed if the test fails half-way.
+struct Proc {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    /// stdout, line by line (when piped); disconnected at end of file
+    lines: Option<Receiver<Vec<u8>>>,
+    stderr: Option<JoinHandle<Vec<u8>>>,
+}
+
+impl Proc {
+    /// Spawns `loganon ARGS` with stdin piped, stdout piped (read line by
+    /// line on a thread) or discarded, and stderr collected on a thread.
+    fn spawn(args: &[&str], stdout: bool) -> Proc {
+        let mut child = std::process::Command::new(BIN)
+            .args(args)
+            .current_dir(ROOT)
+            .stdin(Stdio::piped())
+            .stdout(if stdout { Stdio::piped() } else { Stdio::null() })
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take();
+        let lines = child.stdout.take().map(|out| {
+            let (tx, rx) = mpsc::channel();
+            std::thread::spawn(move || {
+                let mut r = BufReader::new(out);
+                loop {
+                    let mut line = Vec::new();
+                    match r.read_until(b'\n', &mut line) {
+                        Ok(0) | Err(_) => return,
+                        Ok(_) => {
+                            if tx.send(line).is_err() {
+                                return;
+                            }
+                        }
+                    }
+                }
+            });
+            rx
+        });
+        let stderr = child.stderr.take().map(|mut e| {
+            std::thread::spawn(move || {
+                let mut v = Vec::new();
+                let _ = e.read_to_end(&mut v);
+                v
+            })
+        });
+        Proc {
+            child,
+            stdin,
+            lines,
+            stderr,
+        }
+    }
+
+    fn write(&mut self, data: &str) {
+        let w = self.stdin.as_mut().expect("stdin is open");
+        w.write_all(data.as_bytes()).unwrap();
+        w.flush().unwrap();
+    }
+
+    /// The next stdout line, waiting at most [`TIMEOUT`].
+    #[track_caller]
+    fn next_line(&self) -> String {
+        match self.lines.as_ref().unwrap().recv_timeout(TIMEOUT) {
+            Ok(l) => text(&l),
+            Err(RecvTimeoutError::Timeout) => panic!("no output line within {TIMEOUT:?}"),
+            Err(RecvTimeoutError::Disconnected) => panic!("stdout ended before a line came"),
+        }
+    }
+
+    /// Waits for stdout to end, and returns what came before its end.
+    #[track_caller]
+    fn rest_of_stdout(&self) -> String {
+        let rx = self.lines.as_ref().unwrap();
+        let mut s = String::new();
+        loop {
+            match rx.recv_timeout(TIMEOUT) {
+                Ok(l) => s.push_str(&text(&l)),
+                Err(RecvTimeoutError::Disconnected) => return s,
+                Err(RecvTimeoutError::Timeout) => panic!("stdout did not end within {TIMEOUT:?}"),
+            }
+        }
+    }
+
+    fn signal(&self, sig: libc::c_int) {
+        let pid = libc::pid_t::try_from(self.child.id()).unwrap();
+        // SAFETY: kill(2) with the pid of our own child, which has not been
+        // waited for yet, so the pid cannot have been reused.
+        assert_eq!(unsafe { libc::kill(pid, sig) }, 0, "kill failed");
+    }
+
+    fn close_stdin(&mut self) {
+        self.stdin = None;
+    }
+
+    /// Waits for the exit (at most `limit`), then returns the status and stderr.
+    #[track_caller]
+    fn wait(&mut self, limit: Duration) -> (ExitStatus, String) {
+        let deadline = Instant::now() + limit;
+        let status = loop {
+            if let Some(s) = self.child.try_wait().unwrap() {
+                break s;
+            }
+            assert!(Instant::now() < deadline, "loganon did not exit within {limit:?}");
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let err = self.stderr.take().map(|h| h.join().unwrap()).unwrap_or_default();
+        (status, text(&err))
+    }
+}
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        self.stdin = None;
+        if let Ok(None) = self.child.try_wait() {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+}
+
+// ---------------------------------------------------------------- 1. sample
+
+#[test]
+fn anonymize_sample_file_exact() {
+    loganon()
+        .args(["anonymize", "testdata/sample.log"])
+        .assert()
+        .code(0)
+        .stdout(sample_out())
+        .stderr("");
+}
+
+#[test]
+fn anonymize_sample_stdin_exact() {
+    loganon()
+        .arg("anonymize")
+        .write_stdin(sample_in())
+        .assert()
+        .code(0)
+        .stdout(sample_out())
+        .stderr("");
+    // "-" names stdin too
+    loganon()
+        .args(["anonymize", "-"])
+        .write_stdin(sample_in())
+        .assert()
+        .code(0)
+        .stdout(sample_out())
+        .stderr("");
+}
+
+// ------------------------------------------------------- 2. --on-unparsed
+
+fn mix_file() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("mix.log");
+    fs::write(&p, MIX_IN).unwrap();
+    (dir, p)
+}
+
+fn stats_of(stderr: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(stderr).unwrap_or_else(|e| panic!("stderr is not JSON ({e}): {}", text(stderr)))
+}
+
+#[test]
+fn on_unparsed_scrub_keeps_the_line_scrubbed() {
+    let (_d, p) = mix_file();
+    for extra in [&[][..], &["--on-unparsed", "scrub"][..]] {
+        let out = loganon()
+            .arg("anonymize")
+            .args(extra)
+            .args(["--stats", "json"])
+            .arg(&p)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0));
+        assert_eq!(text(&out.stdout), MIX_OUT.concat());
+        let s = stats_of(&out.stderr);
+        assert_eq!(s["unparsed"], 1);
+        assert_eq!(s["dropped"], 0);
+        assert_eq!(s["lines_written"], 3);
+    }
+}
+
+#[test]
+fn on_unparsed_drop_leaves_the_line_out_and_counts_it() {
+    let (_d, p) = mix_file();
+    let out = loganon()
+        .args(["anonymize", "--on-unparsed", "drop", "--stats", "json"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), [MIX_OUT[0], MIX_OUT[2]].concat());
+    let s = stats_of(&out.stderr);
+    assert_eq!(s["dropped"], 1);
+    assert_eq!(s["unparsed"], 1);
+    assert_eq!(s["lines_read"], 3);
+    assert_eq!(s["lines_written"], 2);
+}
+
+#[test]
+fn on_unparsed_fail_names_the_line_never_its_content() {
+    let (_d, p) = mix_file();
+    let name = p.display().to_string();
+    let file = loganon()
+        .args(["anonymize", "--on-unparsed", "fail"])
+        .arg(&p)
+        .output()
+        .unwrap();
+    let stdin = loganon()
+        .args(["anonymize", "--on-unparsed", "fail"])
+        .write_stdin(MIX_IN)
+        .output()
+        .unwrap();
+    for (out, src) in [(file, name.as_str()), (stdin, "<stdin>")] {
+        assert_eq!(out.status.code(), Some(1));
+        // the line before it was written, the line after it was not
+        assert_eq!(text(&out.stdout), MIX_OUT[0]);
+        let err = text(&out.stderr);
+        assert!(err.contains(&format!("{src}: line 2 ")), "{err}");
+        for raw in ["garbage", "5.6.7.8", "5.6.7.0", "bob@example.com", "bob", "mail"] {
+            assert!(!err.contains(raw), "stderr quotes {raw:?}: {err}");
+        }
+    }
+}
+
+/// The failing line number counts from the start of its input, across the
+/// chunks a big input is cut into.
+#[test]
+fn on_unparsed_fail_line_number_after_many_lines() {
+    let good = MIX_OUT[0].replace("1.2.3.0", "1.2.3.4");
+    let mut input = good.repeat(30_000);
+    input.push_str("garbage 1.2.3.4\n");
+    input.push_str(&good);
+    let out = loganon()
+        .args(["anonymize", "--on-unparsed", "fail"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), MIX_OUT[0].repeat(30_000));
+    assert!(
+        text(&out.stderr).contains("<stdin>: line 30001 "),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+/// BUG: an input that cannot be opened does not advance the input counter, so
+/// the `--on-unparsed fail` error names the wrong file.
+#[test]
+fn on_unparsed_fail_names_the_right_file_after_a_missing_one() {
+    let (d, p) = mix_file();
+    let missing = d.path().join("missing.log");
+    let out = loganon()
+        .args(["anonymize", "--on-unparsed", "fail"])
+        .arg(&missing)
+        .arg(&p)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), MIX_OUT[0]);
+    let err = text(&out.stderr);
+    assert!(err.contains(&format!("{}: no such file", missing.display())), "{err}");
+    assert!(
+        err.contains(&format!("{}: line 2 ", p.display())),
+        "the error names the wrong input: {err}"
+    );
+}
+
+// ---------------------------------------------------- 3. bad option values
+
+#[test]
+fn bad_option_values_exit_2_naming_option_and_accepted_values() {
+    let cases: [(&[&str], &str, &[&str]); 6] = [
+        (
+            &["anonymize", "--format", "nope"],
+            "--format",
+            &["auto", "common", "combined", "vhost_combined"],
+        ),
+        (
+            &["check", "--format", "nope"],
+            "--format",
+            &["auto", "common", "combined", "vhost_combined"],
+        ),
+        (
+            &["anonymize", "--on-unparsed", "maybe"],
+            "--on-unparsed",
+            &["scrub", "drop", "fail"],
+        ),
+        (&["anonymize", "--ipv4-prefix", "33"], "--ipv4-prefix", &["0..=32"]),
+        (
+            &["anonymize", "--keep-network", "notacidr"],
+            "--keep-network",
+            &["10.0.0.0/8"],
+        ),
+        (&["anonymize", "--stats", "xml"], "--stats", &["text", "json"]),
+    ];
+    for (args, option, accepted) in cases {
+        let out = loganon().args(args).write_stdin(sample_in()).output().unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?} wrote to stdout");
+        assert!(err.contains(option), "{args:?}: {err}");
+        assert!(err.contains(args[2]), "{args:?}: {err}");
+        for a in accepted {
+            assert!(err.contains(a), "{args:?} does not list {a}: {err}");
+        }
+    }
+}
+
+// ------------------------------------------------------------------ 4. gzip
+
+#[test]
+fn gzip_input_same_as_plain_detected_by_content() {
+    let dir = tempfile::tempdir().unwrap();
+    // no .gz in the name: detection is by content
+    let p = dir.path().join("sample.txt");
+    fs::write(&p, gzip(&sample_in())).unwrap();
+    loganon()
+        .arg("anonymize")
+        .arg(&p)
+        .assert()
+        .code(0)
+        .stdout(sample_out())
+        .stderr("");
+    // gzip on stdin too
+    loganon()
+        .arg("anonymize")
+        .write_stdin(gzip(&sample_in()))
+        .assert()
+        .code(0)
+        .stdout(sample_out())
+        .stderr("");
+}
+
+#[test]
+fn multi_member_gzip_is_read_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("multi.log.gz");
+    let input = sample_in();
+    let lines: Vec<&[u8]> = input.split_inclusive(|&b| b == b'\n').collect();
+    assert_eq!(lines.len(), 9);
+    let mut data = Vec::new();
+    for part in lines.chunks(3) {
+        data.extend(gzip(&part.concat()));
+    }
+    fs::write(&p, &data).unwrap();
+    loganon()
+        .arg("anonymize")
+        .arg(&p)
+        .assert()
+        .code(0)
+        .stdout(sample_out())
+        .stderr("");
+}
+
+/// Many lines with a user field, an email and an address each.
+fn many_lines(n: usize) -> (String, String) {
+    let mut input = String::new();
+    let mut output = String::new();
+    for i in 0..n {
+        let (a, b) = (i % 251, i % 199);
+        input.push_str(&format!(
+            "10.{a}.{b}.{} - user{i} [03/Mar/2026:12:00:00 +0000] \"GET /item/{i}?mail=person{i}%40example.com HTTP/1.1\" 200 {i} \"-\" \"Agent {i} (contact: person{i}@example.com)\"\n",
+            i % 250 + 1
+        ));
+        output.push_str(&format!(
+            "10.{a}.{b}.0 - - [03/Mar/2026:12:00:00 +0000] \"GET /item/{i}?mail=REDACTED HTTP/1.1\" 200 {i} \"-\" \"Agent {i} (contact: REDACTED)\"\n"
+        ));
+    }
+    (input, output)
+}
+
+fn truncated_gzip() -> (tempfile::TempDir, PathBuf, String) {
+    let (input, full) = many_lines(3000);
+    let gz = gzip(input.as_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("cut.log.gz");
+    fs::write(&p, &gz[..gz.len() / 2]).unwrap();
+    (dir, p, full)
+}
+
+#[test]
+fn truncated_gzip_fails_naming_file_and_position() {
+    let (_d, p, full) = truncated_gzip();
+    let out = loganon().arg("anonymize").arg(&p).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains(&p.display().to_string()), "{err}");
+    assert!(err.contains("compressed byte"), "{err}");
+    assert!(!err.contains("@example.com") && !err.contains("user1"), "{err}");
+    // what was decompressed before the damage is written, anonymized
+    let stdout = text(&out.stdout);
+    let complete = match stdout.rfind('\n') {
+        Some(k) => &stdout[..=k],
+        None => "",
+    };
+    assert!(complete.lines().count() > 100, "{stdout}");
+    assert!(full.starts_with(complete), "complete lines differ from the full output");
+    assert_clean(&out.stdout);
+}
+
+/// BUG: the partial last line decompressed before the damage is written too
+/// (without a line end); it does not parse, so its user field is kept.
+#[test]
+fn truncated_gzip_writes_only_complete_lines() {
+    let (_d, p, full) = truncated_gzip();
+    let out = loganon().arg("anonymize").arg(&p).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.is_empty() || stdout.ends_with('\n'),
+        "stdout ends with a partial line: {:?}",
+        &stdout[stdout.rfind('\n').map_or(0, |k| k + 1)..]
+    );
+    assert!(full.starts_with(&stdout));
+}
+
+#[test]
+fn missing_file_and_directory_fail_but_other_inputs_are_processed() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.log");
+    let b = dir.path().join("b.log");
+    let missing = dir.path().join("missing.log");
+    let sub = dir.path().join("subdir");
+    fs::create_dir(&sub).unwrap();
+    fs::write(&a, LINE1_IN).unwrap();
+    fs::write(&b, LINE2_IN).unwrap();
+    let out = loganon()
+        .arg("anonymize")
+        .args([&a, &missing, &sub, &b])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(text(&out.stdout), [LINE1_OUT, LINE2_OUT].concat());
+    let err = text(&out.stderr);
+    assert!(err.contains(&format!("{}: no such file", missing.display())), "{err}");
+    assert!(err.contains(&format!("{}: is a directory", sub.display())), "{err}");
+    assert_eq!(err.lines().count(), 2, "{err}");
+}
+
+// ------------------------------------------------------- 5. several inputs
+
+#[test]
+fn inputs_are_concatenated_in_order_without_merging_lines() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("a.log");
+    let b = dir.path().join("b.log");
+    // a.log: two lines, the last without '\n'
+    fs::write(&a, [MIX_IN.lines().next().unwrap(), "\n", LINE1_IN.trim_end()].concat()).unwrap();
+    fs::write(&b, LINE2_IN).unwrap();
+    loganon()
+        .arg("anonymize")
+        .args([&a, &b])
+        .assert()
+        .code(0)
+        .stdout([MIX_OUT[0], LINE1_OUT, LINE2_OUT].concat())
+        .stderr("");
+    // order is kept the other way round, and the last line keeps its lack of '\n'
+    loganon()
+        .arg("anonymize")
+        .args([&b, &a])
+        .assert()
+        .code(0)
+        .stdout([LINE2_OUT, MIX_OUT[0], LINE1_OUT.trim_end()].concat())
+        .stderr("");
+    // stdin ("-") between files, itself without a final '\n'
+    loganon()
+        .arg("anonymize")
+        .arg(&a)
+        .arg("-")
+        .arg(&b)
+        .write_stdin(MIX_IN.lines().nth(2).unwrap())
+        .assert()
+        .code(0)
+        .stdout([MIX_OUT[0], LINE1_OUT, MIX_OUT[2], LINE2_OUT].concat())
+        .stderr("");
+}
+
+// ------------------------------------------------------------- 6. --stats
+
+#[test]
+fn stats_json_counts() {
+    let input = [
+        // common, with a user field
+        MIX_IN.lines().next().unwrap(),
+        "\n",
+        // combined, token and email
+        LINE1_IN,
+        LINE2_IN,
+        // vhost_combined
+        "www.example.org:443 198.51.100.7 - - [01/Jan/2026:00:00:03 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"UA\"\n",
+        // unparsed, with an address
+        "not a log line 192.0.2.1\n",
+    ]
+    .concat();
+    let out = loganon()
+        .args(["anonymize", "--stats", "json"])
+        .write_stdin(input.clone())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let s = stats_of(&out.stderr);
+    assert_eq!(s["lines_read"], 5);
+    assert_eq!(s["lines_written"], 5);
+    assert_eq!(s["unparsed"], 1);
+    assert_eq!(s["dropped"], 0);
+    assert_eq!(s["addresses"], 5);
+    // user fields bob and carol, the token, the email parameter
+    assert_eq!(s["identifiers"], 4);
+    assert_eq!(
+        s["parsed_per_format"],
+        serde_json::json!({"common": 1, "combined": 2, "vhost_combined": 1})
+    );
+    assert_eq!(s["parsed"], 4);
+    assert_eq!(s["bytes_in"], input.len());
+    assert_eq!(s["bytes_out"], out.stdout.len());
+    assert!(s["seconds"].is_number() && s["mb_per_s"].is_number());
+
+    // --stats last, without a value: text
+    let out = loganon()
+        .args(["anonymize", "--stats"])
+        .write_stdin(input)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let err = text(&out.stderr);
+    assert!(
+        err.starts_with(
+            "loganon: lines read 5, written 5, parsed 4 (common=1 combined=2 vhost_combined=1), unparsed 1, dropped 0"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains(", addresses rewritten 5, identifiers removed 4, "),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+}
+
+/// BUG: a client written `[IPv6]:port` is taken for the `[time]` field, so the
+/// line is not recognised: sample line 5 (vhost_combined) counts as unparsed,
+/// and the user field of such a line is kept.
+#[test]
+fn bracketed_ipv6_client_is_parsed() {
+    let out = loganon()
+        .args(["anonymize", "--stats", "json", "testdata/sample.log"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(text(&out.stdout), sample_out());
+    let s = stats_of(&out.stderr);
+    assert_eq!(
+        s["parsed_per_format"],
+        serde_json::json!({"common": 2, "combined": 5, "vhost_combined": 1})
+    );
+    assert_eq!(s["unparsed"], 1);
+
+    let input = "www.example.org:443 [2001:db8::1]:52100 - bob [01/Jan/2026:00:00:03 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"UA\"\n[2001:db8::1]:52100 - bob [01/Jan/2026:00:00:03 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"UA\"\n";
+    loganon()
+        .arg("anonymize")
+        .write_stdin(input)
+        .assert()
+        .code(0)
+        .stdout("www.example.org:443 [2001:db8::]:52100 - - [01/Jan/2026:00:00:03 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"UA\"\n[2001:db8::]:52100 - - [01/Jan/2026:00:00:03 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"UA\"\n");
+    // and check reports the user fields
+    loganon()
+        .arg("check")
+        .write_stdin(input)
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("user-field: 2"));
+}
+
+// ---------------------------------------------------------------- 7. check
+
+#[test]
+fn check_sample_finds_and_masks() {
+    let out = loganon().args(["check", "testdata/sample.log"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let report = text(&out.stdout);
+    assert!(
+        report.starts_with("loganon check: 22 findings in 9 of 9 lines\n"),
+        "{report}"
+    );
+    for rule in [
+        "  card-number: 1\n",
+        "  client-hostname: 1\n",
+        "  deny-listed-parameter: 4\n",
+        "  email: 1\n",
+        "  ipv4: 7\n",
+        "  ipv6: 4\n",
+        "  mac: 1\n",
+        "  path-parameter: 1\n",
+        "  url-credentials: 1\n",
+        "  user-field: 1\n",
+    ] {
+        assert!(report.contains(rule), "missing {rule:?} in\n{report}");
+    }
+    assert!(report.contains("testdata/sample.log:2: user-field f**** (5 bytes)\n"));
+    assert!(report.contains("testdata/sample.log:1: ipv4 83.149.9.0/24 + host bits\n"));
+    for raw in SAMPLE_SECRETS {
+        assert!(!report.contains(raw), "check printed {raw:?}:\n{report}");
+    }
+    // the JSON report masks too
+    let out = loganon()
+        .args(["check", "--json", "testdata/sample.log"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["findings"], 22);
+    let report = text(&out.stdout);
+    for raw in SAMPLE_SECRETS {
+        assert!(!report.contains(raw), "check --json printed {raw:?}");
+    }
+}
+
+#[test]
+fn anonymize_output_never_holds_sample_secrets() {
+    let out = sample_out();
+    for raw in SAMPLE_SECRETS {
+        assert!(!out.contains(raw), "{raw}");
+    }
+}
+
+#[test]
+fn check_anonymized_sample_is_clean() {
+    loganon()
+        .arg("check")
+        .write_stdin(sample_out())
+        .assert()
+        .code(0)
+        .stdout("loganon check: 0 findings in 0 of 9 lines\n");
+}
+
+// ------------------------------------------------------------ 8. real pipe
+
+#[test]
+fn pipe_answers_each_line_while_stdin_stays_open() {
+    let mut p = Proc::spawn(&["anonymize"], true);
+    p.write(LINE1_IN);
+    assert_eq!(p.next_line(), LINE1_OUT);
+    p.write(LINE2_IN);
+    assert_eq!(p.next_line(), LINE2_OUT);
+    p.close_stdin();
+    assert_eq!(p.rest_of_stdout(), "");
+    let (status, err) = p.wait(TIMEOUT);
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(err, "");
+}
+
+// -------------------------------------------------------------- 9. signals
+
+#[test]
+fn sigterm_and_sigint_end_with_exit_0_losing_nothing() {
+    for sig in [libc::SIGTERM, libc::SIGINT] {
+        let mut p = Proc::spawn(&["anonymize"], true);
+        p.write(LINE1_IN);
+        assert_eq!(p.next_line(), LINE1_OUT);
+        p.write(LINE2_IN);
+        assert_eq!(p.next_line(), LINE2_OUT);
+        p.signal(sig);
+        // stdin is still open: only the signal ends it
+        let (status, err) = p.wait(TIMEOUT);
+        assert_eq!(status.code(), Some(0), "signal {sig}: {status:?} {err}");
+        assert_eq!(err, "");
+        assert_eq!(p.rest_of_stdout(), "");
+    }
+}
+
+#[test]
+fn sigterm_closes_the_gzip_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let gz = dir.path().join("out.log.gz");
+    let mut p = Proc::spawn(&["anonymize", "-o", gz.to_str().unwrap()], false);
+    p.write(LINE1_IN);
+    // the idle flush makes the line decodable before the stream is finished
+    wait_until("the line in the gzip output", || {
+        gunzip_partial(&fs::read(&gz).unwrap_or_default()) == LINE1_OUT.as_bytes()
+    });
+    p.signal(libc::SIGTERM);
+    let (status, err) = p.wait(TIMEOUT);
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(err, "");
+    assert_eq!(text(&gunzip(&fs::read(&gz).unwrap())), LINE1_OUT);
+}
+
+#[test]
+fn sighup_reopens_the_output_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("access.log");
+    let rotated = dir.path().join("access.log.1");
+    let mut p = Proc::spawn(&["anonymize", "-o", file.to_str().unwrap()], false);
+    p.write(LINE1_IN);
+    wait_until("line 1 in the output file", || {
+        fs::read_to_string(&file).unwrap_or_default() == LINE1_OUT
+    });
+    fs::rename(&file, &rotated).unwrap();
+    p.signal(libc::SIGHUP);
+    // the reopen creates the file again: from then on lines go there
+    wait_until("the output file to be reopened", || file.exists());
+    p.write(LINE2_IN);
+    wait_until("line 2 in the new output file", || {
+        fs::read_to_string(&file).unwrap_or_default() == LINE2_OUT
+    });
+    p.close_stdin();
+    let (status, err) = p.wait(TIMEOUT);
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(err, "");
+    assert_eq!(fs::read_to_string(&rotated).unwrap(), LINE1_OUT);
+    assert_eq!(fs::read_to_string(&file).unwrap(), LINE2_OUT);
+}
+
+/// BUG: with gzip data on stdin the decoder blocks in `read` without the
+/// poll on the signal pipe, so SIGTERM/SIGINT are not acted on until more
+/// input or end of file arrives.
+#[test]
+fn sigterm_with_idle_gzip_stdin_exits_0() {
+    let mut p = Proc::spawn(&["anonymize"], true);
+    let gz = gzip(LINE1_IN.as_bytes());
+    {
+        let w = p.stdin.as_mut().unwrap();
+        w.write_all(&gz).unwrap();
+        w.flush().unwrap();
+    }
+    assert_eq!(p.next_line(), LINE1_OUT);
+    p.signal(libc::SIGTERM);
+    let (status, err) = p.wait(TIMEOUT);
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(p.rest_of_stdout(), "");
+}
+
+#[test]
+fn output_file_is_appended_to_and_gzip_gets_a_member_per_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("out.log");
+    let gz = dir.path().join("out.log.gz");
+    for input in [LINE1_IN, LINE2_IN] {
+        for o in [&plain, &gz] {
+            loganon()
+                .arg("anonymize")
+                .arg("-o")
+                .arg(o)
+                .write_stdin(input)
+                .assert()
+                .code(0)
+                .stdout("")
+                .stderr("");
+        }
+    }
+    let both = [LINE1_OUT, LINE2_OUT].concat();
+    assert_eq!(fs::read_to_string(&plain).unwrap(), both);
+    assert_eq!(text(&gunzip(&fs::read(&gz).unwrap())), both);
+}
+
+// -------------------------------------------------------- 10. closed stdout
+
+#[test]
+fn closed_stdout_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.log");
+    let mut input = String::with_capacity(21_000_000);
+    let mut i = 0u64;
+    while input.len() < 20_000_000 {
+        input.push_str(&format!(
+            "192.0.2.{} - u{i} [04/Apr/2026:00:00:00 +0000] \"GET /n/{i}?sid=s{i} HTTP/1.1\" 200 {i} \"-\" \"Agent\"\n",
+            i % 250 + 1
+        ));
+        i += 1;
+    }
+    fs::write(&big, &input).unwrap();
+    drop(input);
+
+    let mut child = std::process::Command::new(BIN)
+        .arg("anonymize")
+        .arg(&big)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (tx, rx) = mpsc::channel();
+    // reads one line, then drops the pipe (like `head -1`)
+    std::thread::spawn(move || {
+        let mut line = Vec::new();
+        let _ = BufReader::new(stdout).read_until(b'\n', &mut line);
+        let _ = tx.send(line);
+    });
+    let mut p = Proc {
+        child,
+        stdin: None,
+        lines: None,
+        stderr: None,
+    };
+    let mut e = p.child.stderr.take().unwrap();
+    p.stderr = Some(std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = e.read_to_end(&mut v);
+        v
+    }));
+    let first = rx.recv_timeout(TIMEOUT).expect("a first line");
+    assert_eq!(
+        text(&first),
+        "192.0.2.0 - - [04/Apr/2026:00:00:00 +0000] \"GET /n/0?sid=REDACTED HTTP/1.1\" 200 0 \"-\" \"Agent\"\n"
+    );
+    let (status, err) = p.wait(Duration::from_secs(60));
+    assert_eq!(err, "", "stderr is not empty");
+    assert_eq!(status.code(), Some(0), "{status:?}");
+}
+
+// ------------------------------------------------------ 11. one 50 MB line
+
+#[test]
+fn fifty_megabyte_line_through_stdin() {
+    let half = "a".repeat(25 * 1024 * 1024);
+    let head_in = "198.51.100.99 - - [05/May/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"";
+    let head_out = "198.51.100.0 - - [05/May/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"";
+    let input = [head_in, &half, " jane.doe@example.com ", &half, "\"\n"].concat();
+    let expected = [head_out, &half, " REDACTED ", &half, "\"\n"].concat();
+    assert_eq!(
+        expected.len(),
+        input.len() - ("99".len() - "0".len()) - ("jane.doe@example.com".len() - "REDACTED".len())
+    );
+
+    let mut child = std::process::Command::new(BIN)
+        .args(["anonymize", "--stats", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        stdin.write_all(input.as_bytes()).unwrap();
+        // stdin is closed here
+    });
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = stdout.read_to_end(&mut v);
+        let _ = tx.send(v);
+    });
+    let mut p = Proc {
+        child,
+        stdin: None,
+        lines: None,
+        stderr: None,
+    };
+    let mut e = p.child.stderr.take().unwrap();
+    p.stderr = Some(std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = e.read_to_end(&mut v);
+        v
+    }));
+    let out = rx.recv_timeout(Duration::from_secs(120)).expect("stdout ends");
+    writer.join().unwrap();
+    let (status, err) = p.wait(TIMEOUT);
+    assert_eq!(status.code(), Some(0), "{err}");
+    let s = stats_of(err.as_bytes());
+    assert_eq!(s["lines_read"], 1);
+    assert_eq!(s["unparsed"], 0);
+
+    assert_eq!(out.iter().filter(|&&b| b == b'\n').count(), 1);
+    assert_eq!(out.len(), expected.len());
+    assert!(out == expected.as_bytes(), "the line differs from the expected one");
+    // checked from a file: `check` on stdin is much slower on one huge line
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join("long.out");
+    fs::write(&f, &out).unwrap();
+    loganon()
+        .arg("check")
+        .arg(&f)
+        .timeout(Duration::from_secs(300))
+        .assert()
+        .code(0)
+        .stdout("loganon check: 0 findings in 0 of 1 lines\n");
+}
