@@ -133,20 +133,11 @@ pub const DEFAULT_SEED: u64 = 0x9e37_79b9_7f4a_7c15;
 #[allow(dead_code)]
 fn main() {
     let mut args = std::env::args().skip(1);
-    let lines: u64 = args
-        .next()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
-    let seed: u64 = args
-        .next()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(DEFAULT_SEED);
+    let lines: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
+    let seed: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_SEED);
     let out = std::io::stdout();
     let mut w = BufWriter::with_capacity(1 << 20, out.lock());
-    if generate(lines, seed, &mut w)
-        .and_then(|()| w.flush())
-        .is_err()
-    {
+    if generate(lines, seed, &mut w).and_then(|()| w.flush()).is_err() {
         std::process::exit(1);
     }
 }

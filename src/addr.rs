@@ -238,11 +238,7 @@ mod tests {
 
     #[test]
     fn keep_networks() {
-        let p = AddrPolicy::new(
-            24,
-            48,
-            &["10.0.0.0/8".parse().unwrap(), "fd00::/8".parse().unwrap()],
-        );
+        let p = AddrPolicy::new(24, 48, &["10.0.0.0/8".parse().unwrap(), "fd00::/8".parse().unwrap()]);
         assert!(p.keeps_v4(0x0a010203));
         assert!(!p.keeps_v4(0x0b010203));
         assert!(p.keeps_v6(parse_v6(b"fd12::1").unwrap()));

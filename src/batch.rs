@@ -119,18 +119,14 @@ fn anonymize_into(
                     return false;
                 }
                 if let Err(e) = file.write_all(&out) {
-                    failure = Some(Failure(format!(
-                        "cannot write the {out_name} for {name}: {e}"
-                    )));
+                    failure = Some(Failure(format!("cannot write the {out_name} for {name}: {e}")));
                     return false;
                 }
                 pool.put(out);
             }
             true
         };
-        pipeline::run(engine, jobs, gzip, &pool, produce, consume, || {
-            sig.wake_reader()
-        });
+        pipeline::run(engine, jobs, gzip, &pool, produce, consume, || sig.wake_reader());
     }
     if let Some(f) = failure {
         return Err(f);
@@ -174,9 +170,9 @@ fn temp_in(dir: &Path) -> Result<tempfile::NamedTempFile, Failure> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| {
-            let why = e.raw_os_error().map_or(e.to_string(), |c| {
-                io::Error::from_raw_os_error(c).to_string()
-            });
+            let why = e
+                .raw_os_error()
+                .map_or(e.to_string(), |c| io::Error::from_raw_os_error(c).to_string());
             Failure(format!(
                 "{}: cannot create the output in this folder: {why}",
                 dir.display()
@@ -255,42 +251,29 @@ fn progress_bar(inputs: &[PathBuf]) -> Option<indicatif::ProgressBar> {
         .sum();
     let pb = indicatif::ProgressBar::new(total);
     pb.set_style(
-        indicatif::ProgressStyle::with_template(
-            "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}",
-        )
-        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     Some(pb)
 }
 
 /// Runs a batch. Reports come back in input order.
-pub fn run(
-    engine: &Engine,
-    inputs: &[PathBuf],
-    opts: &BatchOptions,
-    sig: &Signals,
-) -> BatchOutcome {
+pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signals) -> BatchOutcome {
     let pb = progress_bar(inputs);
-    let inputs_meta: Vec<fs::Metadata> =
-        inputs.iter().filter_map(|p| fs::metadata(p).ok()).collect();
+    let inputs_meta: Vec<fs::Metadata> = inputs.iter().filter_map(|p| fs::metadata(p).ok()).collect();
     let files = match &opts.target {
         Target::One(out) => all_into_one(engine, inputs, out, opts, &inputs_meta, sig, pb.as_ref()),
         _ => {
             let concurrent = opts.jobs.min(inputs.len()).max(1);
             let per_file = (opts.jobs / concurrent).max(1);
-            let pool = rayon::ThreadPoolBuilder::new()
-                .num_threads(concurrent)
-                .build();
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(concurrent).build();
             let work = || {
                 inputs
                     .par_iter()
                     .map(|path| {
                         let t0 = Instant::now();
                         let r = if sig.stop.load(Ordering::SeqCst) {
-                            Err(Failure(format!(
-                                "{}: not processed (interrupted)",
-                                path.display()
-                            )))
+                            Err(Failure(format!("{}: not processed (interrupted)", path.display())))
                         } else {
                             one_file(engine, path, opts, per_file, &inputs_meta, sig)
                         };
@@ -362,16 +345,10 @@ fn all_into_one(
     };
     if let Ok(m) = fs::metadata(out) {
         if inputs_meta.iter().any(|im| same_file(im, &m)) {
-            return fail_all(format!(
-                "{}: the output would overwrite an input",
-                out.display()
-            ));
+            return fail_all(format!("{}: the output would overwrite an input", out.display()));
         }
         if !opts.force {
-            return fail_all(format!(
-                "{}: exists; use --force to replace it",
-                out.display()
-            ));
+            return fail_all(format!("{}: exists; use --force to replace it", out.display()));
         }
     }
     let dir = parent_of(out);
@@ -385,22 +362,15 @@ fn all_into_one(
         let t0 = Instant::now();
         let start = tmp.as_file_mut().stream_position().unwrap_or(0);
         let r = if sig.stop.load(Ordering::SeqCst) {
-            Err(Failure(format!(
-                "{}: not processed (interrupted)",
-                path.display()
-            )))
+            Err(Failure(format!("{}: not processed (interrupted)", path.display())))
         } else {
             Input::open(&Source::File(path.clone()))
                 .map_err(Failure::from)
-                .and_then(|mut input| {
-                    anonymize_into(engine, &mut input, tmp.as_file_mut(), gzip, opts.jobs, sig)
-                })
+                .and_then(|mut input| anonymize_into(engine, &mut input, tmp.as_file_mut(), gzip, opts.jobs, sig))
         };
         if r.is_err() {
             let f = tmp.as_file_mut();
-            let cut = f
-                .set_len(start)
-                .and_then(|()| f.seek(SeekFrom::Start(start)).map(drop));
+            let cut = f.set_len(start).and_then(|()| f.seek(SeekFrom::Start(start)).map(drop));
             if let Err(e) = cut {
                 return fail_all(format!("{}: cannot write the output: {e}", out.display()));
             }
@@ -414,19 +384,13 @@ fn all_into_one(
         // interrupted: the combined output is not complete; leave nothing
         return reports;
     }
-    let done = tmp
-        .as_file()
-        .sync_all()
-        .map_err(|e| e.to_string())
-        .and_then(|()| {
-            if opts.force {
-                tmp.persist(out).map(drop).map_err(|e| e.error.to_string())
-            } else {
-                tmp.persist_noclobber(out)
-                    .map(drop)
-                    .map_err(|e| e.error.to_string())
-            }
-        });
+    let done = tmp.as_file().sync_all().map_err(|e| e.to_string()).and_then(|()| {
+        if opts.force {
+            tmp.persist(out).map(drop).map_err(|e| e.error.to_string())
+        } else {
+            tmp.persist_noclobber(out).map(drop).map_err(|e| e.error.to_string())
+        }
+    });
     if let Err(e) = done {
         for r in &mut reports {
             r.output = None;

@@ -9,14 +9,18 @@ pub mod addr;
 pub mod batch;
 pub mod check;
 pub mod cli;
+pub mod config;
 pub mod engine;
 pub mod formats;
 pub mod input;
 pub mod pipeline;
+pub mod retention;
 pub mod rules;
 pub mod scan;
 pub mod stats;
+pub mod summary;
 pub mod stream;
+pub mod time;
 
 pub use engine::{Engine, OnUnparsed, Options};
 pub use rules::Rules;

@@ -157,11 +157,7 @@ fn is_pct(s: &[u8], i: usize, a: u8, b: u8) -> bool {
 /// range are only read to decide token boundaries.
 pub fn scan<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, sink: &mut S) {
     let s = &line[..to];
-    let mut sc = Scanner {
-        s,
-        floor: from,
-        rules,
-    };
+    let mut sc = Scanner { s, floor: from, rules };
     let mut i = from;
     while let Some(t) = next_trigger(s, i) {
         i = match CLASS[s[t] as usize] {
@@ -276,8 +272,7 @@ impl Scanner<'_> {
             } else if b == b':' {
                 colons += 1;
                 e += 1;
-            } else if b == b'%' && e + 2 < s.len() && s[e + 1] == b'3' && (s[e + 2] | 0x20) == b'a'
-            {
+            } else if b == b'%' && e + 2 < s.len() && s[e + 1] == b'3' && (s[e + 2] | 0x20) == b'a' {
                 encoded = Some(s[e + 2]);
                 colons += 1;
                 e += 3;
@@ -312,13 +307,7 @@ impl Scanner<'_> {
     /// An IPv6 address or colon MAC in the run `start..e`. Without `%3A` the
     /// run is parsed in place; with it, a normalised copy (at most 64 bytes,
     /// no address text is longer) maps back to source offsets.
-    fn ipv6_run<S: Sink>(
-        &mut self,
-        start: usize,
-        e: usize,
-        encoded: Option<u8>,
-        sink: &mut S,
-    ) -> bool {
+    fn ipv6_run<S: Sink>(&mut self, start: usize, e: usize, encoded: Option<u8>, sink: &mut S) -> bool {
         if encoded.is_none() {
             let pos = |k: usize| start + k;
             return self.ipv6_or_mac(&self.s[start..e], pos, None, sink);
@@ -520,17 +509,9 @@ fn zone_end(s: &[u8], end: usize) -> usize {
         return end;
     }
     let mut z = end + 1;
-    if z + 2 <= s.len()
-        && &s[z..z + 2] == b"25"
-        && z + 2 < s.len()
-        && s[z + 2].is_ascii_alphanumeric()
-    {
+    if z + 2 <= s.len() && &s[z..z + 2] == b"25" && z + 2 < s.len() && s[z + 2].is_ascii_alphanumeric() {
         z += 2;
-    } else if z + 2 <= s.len()
-        && is_hex(s[z])
-        && is_hex(s[z + 1])
-        && (z + 2 == s.len() || !is_name_char(s[z + 2]))
-    {
+    } else if z + 2 <= s.len() && is_hex(s[z]) && is_hex(s[z + 1]) && (z + 2 == s.len() || !is_name_char(s[z + 2])) {
         let esc = [s[z], s[z + 1] | 0x20];
         if matches!(
             &esc,
@@ -602,10 +583,7 @@ pub fn has_card_number(v: &[u8]) -> bool {
                 break;
             }
         }
-        if (13..=19).contains(&n)
-            && (j == v.len() || !v[j].is_ascii_alphanumeric())
-            && luhn(&digits[..n])
-        {
+        if (13..=19).contains(&n) && (j == v.len() || !v[j].is_ascii_alphanumeric()) && luhn(&digits[..n]) {
             return true;
         }
         i = j.max(i + 1);
@@ -637,15 +615,12 @@ mod tests {
     struct Rec(Vec<String>);
     impl Sink for Rec {
         fn ipv4(&mut self, s: usize, e: usize, a: u32) {
-            self.0
-                .push(format!("v4 {s}..{e} {}", crate::addr::v4_text(a)));
+            self.0.push(format!("v4 {s}..{e} {}", crate::addr::v4_text(a)));
         }
         fn ipv6(&mut self, s: usize, e: usize, a: u128, enc: Option<u8>, z: usize) {
             let enc = if enc.is_some() { " enc" } else { "" };
-            self.0.push(format!(
-                "v6 {s}..{e}..{z} {}{enc}",
-                std::net::Ipv6Addr::from(a)
-            ));
+            self.0
+                .push(format!("v6 {s}..{e}..{z} {}{enc}", std::net::Ipv6Addr::from(a)));
         }
         fn redact(&mut self, s: usize, e: usize, k: Kind) {
             self.0.push(format!("{} {s}..{e}", k.name()));
@@ -668,14 +643,8 @@ mod tests {
         assert_eq!(found("fe80::1%eth0 x"), ["v6 0..7..12 fe80::1"]);
         assert_eq!(found("a ::1%0 -"), ["v6 2..5..7 ::1"]);
         assert_eq!(found("ip:2001:db8::1."), ["v6 3..14..14 2001:db8::1"]);
-        assert_eq!(
-            found("x=2001%3Adb8%3A%3A1&"),
-            ["v6 2..19..19 2001:db8::1 enc"]
-        );
-        assert_eq!(
-            found("10.0.0.2, 10.0.0.1"),
-            ["v4 0..8 10.0.0.2", "v4 10..18 10.0.0.1"]
-        );
+        assert_eq!(found("x=2001%3Adb8%3A%3A1&"), ["v6 2..19..19 2001:db8::1 enc"]);
+        assert_eq!(found("10.0.0.2, 10.0.0.1"), ["v4 0..8 10.0.0.2", "v4 10..18 10.0.0.1"]);
         assert_eq!(found("abc1.2.3.4 x"), ["v4 3..10 1.2.3.4"]);
     }
 
@@ -698,10 +667,7 @@ mod tests {
 
     #[test]
     fn identifiers() {
-        assert_eq!(
-            found("/?email=a%40b.com&x=1"),
-            ["deny-listed-parameter 8..17"]
-        );
+        assert_eq!(found("/?email=a%40b.com&x=1"), ["deny-listed-parameter 8..17"]);
         assert_eq!(found("/a;jsessionid=ABC?x"), ["-path-parameter 2..17"]);
         assert_eq!(found("https://u:p@h/"), ["-url-credentials 8..12"]);
         assert_eq!(found("mailto:john.doe@example.co.uk)"), ["email 7..29"]);
@@ -711,10 +677,7 @@ mod tests {
         assert_eq!(found("m=00%3A1a%3A2b%3A3c%3A4d%3A5e"), ["mac 2..29"]);
         assert_eq!(found("cc=4111111111111111&a"), ["card-number 3..19"]);
         assert_eq!(found("cc=4111+1111+1111+1111"), ["card-number 3..22"]);
-        assert_eq!(
-            found("cc=4111%201111%201111%201111 x"),
-            ["card-number 3..28"]
-        );
+        assert_eq!(found("cc=4111%201111%201111%201111 x"), ["card-number 3..28"]);
         assert_eq!(found("cc=4111111111111112"), Vec::<String>::new());
         assert_eq!(
             found("next=%2Flogin%3Ftoken%3Dabc%26x"),

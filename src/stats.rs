@@ -10,6 +10,10 @@ pub struct Stats {
     pub parsed: [u64; 3],
     pub unparsed: u64,
     pub dropped: u64,
+    /// lines dropped by `--max-age` (also counted in `dropped`)
+    pub expired: u64,
+    /// lines kept by `--max-age` because their time could not be read
+    pub undated: u64,
     /// addresses whose text was rewritten
     pub addresses: u64,
     /// identifiers redacted or removed
@@ -27,6 +31,8 @@ impl Stats {
         }
         self.unparsed += o.unparsed;
         self.dropped += o.dropped;
+        self.expired += o.expired;
+        self.undated += o.undated;
         self.addresses += o.addresses;
         self.identifiers += o.identifiers;
         self.bytes_in += o.bytes_in;
@@ -54,14 +60,16 @@ impl Stats {
             }
         }
         format!(
-            "loganon: lines read {}, written {}, parsed {} ({}), unparsed {}, dropped {}, \
-             addresses rewritten {}, identifiers removed {}, bytes in {}, out {}, {:.3} s, {:.1} MB/s\n",
+            "loganon: lines read {}, written {}, parsed {} ({}), unparsed {}, dropped {} \
+             (expired {}, undated kept {}), addresses rewritten {}, identifiers removed {}, bytes in {}, out {}, {:.3} s, {:.1} MB/s\n",
             self.lines_read,
             self.lines_written,
             self.parsed_total(),
             per.trim_start(),
             self.unparsed,
             self.dropped,
+            self.expired,
+            self.undated,
             self.addresses,
             self.identifiers,
             self.bytes_in,
@@ -83,6 +91,8 @@ impl Stats {
             "parsed_per_format": parsed,
             "unparsed": self.unparsed,
             "dropped": self.dropped,
+            "expired": self.expired,
+            "undated": self.undated,
             "addresses": self.addresses,
             "identifiers": self.identifiers,
             "bytes_in": self.bytes_in,

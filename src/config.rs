@@ -1,0 +1,258 @@
+//! The TOML configuration of `loganon run` (and `anonymize --config`).
+//!
+//! Every value is checked while it is read, so an error names the file, the
+//! line and the key (toml's error points at the value, with the key shown).
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use ipnet::IpNet;
+use serde::de::{self, Deserializer};
+use serde::Deserialize;
+
+use crate::addr::AddrPolicy;
+use crate::engine::{OnUnparsed, Options};
+use crate::formats::Format;
+use crate::rules::{DenyList, Rules};
+
+pub const DEFAULT_STATE_DIR: &str = "/var/lib/loganon";
+
+/// A duration written like `90d`, in seconds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Dur(pub i64);
+
+impl<'de> Deserialize<'de> for Dur {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        crate::time::parse_duration(&s).map(Dur).map_err(de::Error::custom)
+    }
+}
+
+fn parsed<'de, D, T, F>(d: D, f: F) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    F: Fn(&str) -> Result<T, String>,
+{
+    let s = String::deserialize(d)?;
+    f(&s).map_err(de::Error::custom)
+}
+
+fn format_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Format>, D::Error> {
+    parsed(d, Format::from_name).map(Some)
+}
+
+fn unparsed_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OnUnparsed>, D::Error> {
+    parsed(d, OnUnparsed::from_name).map(Some)
+}
+
+fn networks<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<IpNet>, D::Error> {
+    let v = Vec::<String>::deserialize(d)?;
+    v.iter()
+        .map(|s| {
+            s.parse::<IpNet>()
+                .map_err(|_| de::Error::custom(format!("'{s}' is not a network; write it like 10.0.0.0/8")))
+        })
+        .collect()
+}
+
+fn prefix<'de, D: Deserializer<'de>, const MAX: u8>(d: D) -> Result<Option<u8>, D::Error> {
+    let v = i64::deserialize(d)?;
+    if (0..=i64::from(MAX)).contains(&v) {
+        Ok(Some(v as u8))
+    } else {
+        Err(de::Error::custom(format!("{v} is out of range; use 0 to {MAX}")))
+    }
+}
+
+fn level<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
+    let v = i64::deserialize(d)?;
+    if (0..=9).contains(&v) {
+        Ok(Some(v as u32))
+    } else {
+        Err(de::Error::custom(format!("{v} is out of range; use 0 to 9")))
+    }
+}
+
+/// `[anonymize]`: the defaults of every anonymization.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnonymizeSection {
+    #[serde(default, deserialize_with = "prefix::<_, 32>")]
+    pub ipv4_prefix: Option<u8>,
+    #[serde(default, deserialize_with = "prefix::<_, 128>")]
+    pub ipv6_prefix: Option<u8>,
+    #[serde(default, deserialize_with = "networks")]
+    pub keep_networks: Vec<IpNet>,
+    #[serde(default)]
+    pub redact_params: Vec<String>,
+    #[serde(default, deserialize_with = "format_opt")]
+    pub format: Option<Format>,
+    #[serde(default, deserialize_with = "unparsed_opt")]
+    pub on_unparsed: Option<OnUnparsed>,
+    #[serde(default, deserialize_with = "level")]
+    pub level: Option<u32>,
+    pub jobs: Option<u32>,
+}
+
+impl AnonymizeSection {
+    /// Engine options from this section, with `format` overriding its own.
+    pub fn options(&self, format: Option<Format>) -> Options {
+        let mut deny = DenyList::default();
+        for p in &self.redact_params {
+            deny.add(p.as_bytes());
+        }
+        Options {
+            rules: Rules {
+                addr: AddrPolicy::new(
+                    self.ipv4_prefix.unwrap_or(24),
+                    self.ipv6_prefix.unwrap_or(48),
+                    &self.keep_networks,
+                ),
+                deny,
+            },
+            format: format.or(self.format).unwrap_or_default(),
+            on_unparsed: self.on_unparsed.unwrap_or_default(),
+            not_before: None,
+        }
+    }
+}
+
+/// `[[logs]]`: one set of log files and its policy.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSet {
+    pub name: String,
+    /// globs of the files (`/var/log/nginx/access.log-*.gz`)
+    pub paths: Vec<String>,
+    #[serde(default, deserialize_with = "format_opt")]
+    pub format: Option<Format>,
+    /// anonymize files in place once they are this old
+    pub anonymize_after: Option<Dur>,
+    /// delete files once they are this old
+    pub delete_after: Option<Dur>,
+    /// CSV of daily totals that outlives the files
+    pub summary: Option<PathBuf>,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// where the record of done work is kept
+    pub state_dir: Option<PathBuf>,
+    /// the lock file (default: STATE_DIR/run.lock)
+    pub lock: Option<PathBuf>,
+    #[serde(default)]
+    pub anonymize: AnonymizeSection,
+    #[serde(default)]
+    pub logs: Vec<LogSet>,
+}
+
+/// A configuration error: the file and toml's message (line, column, key).
+#[derive(Debug)]
+pub struct ConfigError(pub String);
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl Config {
+    pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let c: Config = toml::from_str(text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+        let mut names = std::collections::HashSet::new();
+        for (k, set) in c.logs.iter().enumerate() {
+            let at = format!("{}: [[logs]] number {} ('{}')", path.display(), k + 1, set.name);
+            if !names.insert(set.name.clone()) {
+                return Err(ConfigError(format!("{at}: the name is used twice; names must differ")));
+            }
+            if set.paths.is_empty() {
+                return Err(ConfigError(format!(
+                    "{at}: key 'paths' is empty; list the files' globs"
+                )));
+            }
+            for p in &set.paths {
+                if !p.starts_with('/') {
+                    return Err(ConfigError(format!(
+                        "{at}: key 'paths': '{p}' must be an absolute path"
+                    )));
+                }
+                globset::Glob::new(p).map_err(|e| ConfigError(format!("{at}: key 'paths': {e}")))?;
+            }
+            if let (Some(a), Some(d)) = (set.anonymize_after, set.delete_after) {
+                if d.0 < a.0 {
+                    return Err(ConfigError(format!(
+                        "{at}: key 'delete_after' is shorter than 'anonymize_after'"
+                    )));
+                }
+            }
+        }
+        Ok(c)
+    }
+
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+        Config::parse(&text, path)
+    }
+
+    pub fn state_dir(&self) -> PathBuf {
+        self.state_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_STATE_DIR))
+    }
+
+    pub fn lock_path(&self) -> PathBuf {
+        self.lock.clone().unwrap_or_else(|| self.state_dir().join("run.lock"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn err(text: &str) -> String {
+        Config::parse(text, Path::new("/etc/loganon.toml")).unwrap_err().0
+    }
+
+    #[test]
+    fn parses_the_product_example() {
+        let c = Config::parse(
+            r#"
+[anonymize]
+ipv4_prefix = 24
+ipv6_prefix = 48
+
+[[logs]]
+name = "nginx"
+paths = ["/var/log/nginx/access.log-*.gz"]
+format = "combined"
+anonymize_after = "1d"
+delete_after = "90d"
+summary = "/var/lib/loganon/nginx-daily.csv"
+"#,
+            Path::new("x.toml"),
+        )
+        .unwrap();
+        assert_eq!(c.logs[0].delete_after, Some(Dur(90 * 86400)));
+        assert_eq!(c.logs[0].format, Some(Format::Combined));
+        assert_eq!(c.lock_path(), PathBuf::from("/var/lib/loganon/run.lock"));
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let e = err("[[logs]]\nname = \"a\"\npaths = [\"/x\"]\nanonymize_after = \"1x\"\n");
+        assert!(
+            e.contains("/etc/loganon.toml") && e.contains("line 4") && e.contains("anonymize_after"),
+            "{e}"
+        );
+        let e = err("[anonymize]\nipv4_prefix = 40\n");
+        assert!(
+            e.contains("line 2") && e.contains("ipv4_prefix") && e.contains("0 to 32"),
+            "{e}"
+        );
+        let e = err("[anonymize]\ncolour = 1\n");
+        assert!(e.contains("line 2") && e.contains("colour"), "{e}");
+        let e = err("[[logs]]\nname = \"a\"\npaths = [\"rel/*.gz\"]\n");
+        assert!(e.contains("paths") && e.contains("absolute"), "{e}");
+    }
+}
