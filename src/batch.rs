@@ -240,6 +240,25 @@ fn one_file(
     Ok((dest, stats))
 }
 
+/// Anonymizes one file in place (the cron job).
+pub fn anonymize_in_place(
+    engine: &Engine,
+    path: &Path,
+    level: u32,
+    jobs: usize,
+    sig: &Signals,
+) -> Result<Stats, String> {
+    let opts = BatchOptions {
+        target: Target::InPlace,
+        force: true,
+        level,
+        jobs,
+    };
+    one_file(engine, path, &opts, jobs, &[], sig)
+        .map(|(_, stats)| stats)
+        .map_err(|Failure(e)| e)
+}
+
 fn progress_bar(inputs: &[PathBuf]) -> Option<indicatif::ProgressBar> {
     if !io::stderr().is_terminal() {
         return None;

@@ -43,6 +43,21 @@ pub enum Command {
     Check(CheckArgs),
     /// Delete expired log files under the roots
     Purge(PurgeArgs),
+    /// The cron job: anonymize due files, summarize and purge expired ones
+    Run(RunArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The TOML configuration (see examples/loganon.toml)
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// Print the plan; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Take this as "now" (2026-01-01T00:00:00Z, 2026-01-01, @SECONDS)
+    #[arg(long, value_name = "TIME", value_parser = crate::time::parse_now)]
+    pub now: Option<i64>,
 }
 
 #[derive(Args, Debug)]
@@ -204,6 +219,7 @@ pub fn main() -> ExitCode {
         Command::Anonymize(a) => anonymize(a),
         Command::Check(c) => check(c),
         Command::Purge(p) => purge(p),
+        Command::Run(r) => run(r),
     })
 }
 
@@ -345,6 +361,25 @@ fn batch(engine: &Engine, files: &[PathBuf], target: Target, a: &AnonymizeArgs) 
 pub fn jobs(j: Option<u32>) -> usize {
     j.map(|j| j as usize)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+fn run(r: RunArgs) -> u8 {
+    let cfg = match crate::config::Config::load(&r.config) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("loganon: {e}");
+            return EXIT_USAGE;
+        }
+    };
+    let sig = match Signals::install() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("loganon: cannot install signal handlers: {e}");
+            return EXIT_FAILED;
+        }
+    };
+    let now = r.now.unwrap_or_else(crate::time::now);
+    crate::cron::run(&cfg, r.dry_run, now, &sig, &mut std::io::stdout().lock())
 }
 
 fn purge(p: PurgeArgs) -> u8 {

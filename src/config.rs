@@ -239,6 +239,13 @@ summary = "/var/lib/loganon/nginx-daily.csv"
     }
 
     #[test]
+    fn the_shipped_example_parses() {
+        let p = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/loganon.toml"));
+        let c = Config::load(p).unwrap();
+        assert_eq!(c.logs.len(), 2);
+    }
+
+    #[test]
     fn errors_name_file_line_and_key() {
         let e = err("[[logs]]\nname = \"a\"\npaths = [\"/x\"]\nanonymize_after = \"1x\"\n");
         assert!(

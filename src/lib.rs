@@ -10,6 +10,7 @@ pub mod batch;
 pub mod check;
 pub mod cli;
 pub mod config;
+pub mod cron;
 pub mod engine;
 pub mod formats;
 pub mod input;
@@ -18,8 +19,8 @@ pub mod retention;
 pub mod rules;
 pub mod scan;
 pub mod stats;
-pub mod summary;
 pub mod stream;
+pub mod summary;
 pub mod time;
 
 pub use engine::{Engine, OnUnparsed, Options};

@@ -63,7 +63,10 @@ pub fn add_line(engine: &Engine, line: &[u8], days: &mut Days) {
     day.requests += 1;
     let size = &line[l.size.clone()];
     if size.iter().all(u8::is_ascii_digit) {
-        day.bytes += std::str::from_utf8(size).ok().and_then(|s| s.parse::<u64>().ok()).unwrap_or(0);
+        day.bytes += std::str::from_utf8(size)
+            .ok()
+            .and_then(|s| s.parse::<u64>().ok())
+            .unwrap_or(0);
     }
     match line[l.status.clone()].first() {
         Some(b'2') => day.status_2xx += 1,
@@ -138,9 +141,8 @@ impl Summary {
     }
 
     pub fn to_csv(&self) -> String {
-        let mut s = String::from(
-            "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks\n",
-        );
+        let mut s =
+            String::from("date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks\n");
         for (date, d) in &self.days {
             s.push_str(&format!(
                 "{date},{},{},{},{},{},{},{},{}\n",
@@ -159,12 +161,28 @@ mod tests {
     fn totals_and_exact_distinct_networks() {
         let e = Engine::default();
         let mut a = Days::new();
-        add_line(&e, b"1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 100", &mut a);
-        add_line(&e, b"1.2.3.9 - - [01/Jan/2026:11:00:00 +0000] \"GET / HTTP/1.1\" 404 -", &mut a);
+        add_line(
+            &e,
+            b"1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 100",
+            &mut a,
+        );
+        add_line(
+            &e,
+            b"1.2.3.9 - - [01/Jan/2026:11:00:00 +0000] \"GET / HTTP/1.1\" 404 -",
+            &mut a,
+        );
         add_line(&e, b"not a log line", &mut a);
         let mut b = Days::new();
-        add_line(&e, b"1.2.3.0 - - [01/Jan/2026:23:00:00 +0000] \"GET / HTTP/1.1\" 503 5", &mut b);
-        add_line(&e, b"9.9.9.9 - - [02/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 301 7", &mut b);
+        add_line(
+            &e,
+            b"1.2.3.0 - - [01/Jan/2026:23:00:00 +0000] \"GET / HTTP/1.1\" 503 5",
+            &mut b,
+        );
+        add_line(
+            &e,
+            b"9.9.9.9 - - [02/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 301 7",
+            &mut b,
+        );
         let mut s = Summary::default();
         assert!(s.add_file("a", &a));
         assert!(s.add_file("b", &b));

@@ -232,7 +232,8 @@ mod tests {
 
     #[test]
     fn bracketed_ipv6_client() {
-        let v6 = r#"www.x.org:443 [2001:db8::1]:52100 - bob [01/Jan/2026:00:00:03 +0000] "GET / HTTP/2.0" 201 88 "-" "UA""#;
+        let v6 =
+            r#"www.x.org:443 [2001:db8::1]:52100 - bob [01/Jan/2026:00:00:03 +0000] "GET / HTTP/2.0" 201 88 "-" "UA""#;
         let l = parse(v6.as_bytes()).unwrap();
         assert_eq!(l.kind, ClfKind::VhostCombined);
         assert_eq!(&v6[l.client], "[2001:db8::1]:52100");

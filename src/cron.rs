@@ -1,0 +1,498 @@
+//! `loganon run --config FILE`: the nightly job.
+//!
+//! For each `[[logs]]` set, every regular file matching its `paths` globs is
+//! - deleted once older than `delete_after`, after its daily totals were
+//!   added to the set's `summary` CSV;
+//! - else anonymized in place once older than `anonymize_after`, unless the
+//!   state already records it as done (a file that changed since is done again).
+//!
+//! Crash safety, step by step: in-place anonymization is atomic (temporary
+//! file, fsync, rename); the record of what was done (`STATE_DIR/state.json`)
+//! is written atomically after each step; a file's totals and the mark that it
+//! was counted are stored in the same atomic write, and the CSV is rebuilt from
+//! the state, so a run killed at any point leaves each file original or
+//! completely anonymized, never double-counts, and the next run finishes.
+//! An exclusive lock makes a second concurrent run exit 75 and do nothing.
+
+use std::collections::BTreeMap;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Component, Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use walkdir::WalkDir;
+
+use crate::batch::anonymize_in_place;
+use crate::config::{Config, LogSet};
+use crate::engine::Engine;
+use crate::stream::Signals;
+use crate::summary::{totals_of_file, Summary};
+use crate::time::{date_string, format_age, unix};
+
+pub const EXIT_LOCKED: u8 = 75;
+
+/// What identifies a file's content without reading it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileId {
+    pub dev: u64,
+    pub ino: u64,
+    pub size: u64,
+    pub mtime_ns: i128,
+}
+
+impl FileId {
+    pub fn of(m: &fs::Metadata) -> FileId {
+        FileId {
+            dev: m.dev(),
+            ino: m.ino(),
+            size: m.size(),
+            mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+        }
+    }
+
+    fn key(&self, path: &Path) -> String {
+        format!("{}|{}|{}|{}", path.display(), self.ino, self.size, self.mtime_ns)
+    }
+}
+
+/// The record of done work, kept across runs.
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct State {
+    /// anonymized files, by path
+    #[serde(default)]
+    pub anonymized: BTreeMap<String, FileId>,
+    /// summaries, by log set name
+    #[serde(default)]
+    pub summaries: BTreeMap<String, Summary>,
+}
+
+impl State {
+    pub fn load(path: &Path) -> Result<State, String> {
+        match fs::read(path) {
+            Ok(b) => serde_json::from_slice(&b).map_err(|e| {
+                format!(
+                    "{}: unreadable state ({e}); move it away to start afresh (files would be anonymized again)",
+                    path.display()
+                )
+            }),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(State::default()),
+            Err(e) => Err(format!("{}: {e}", path.display())),
+        }
+    }
+
+    pub fn save(&self, path: &Path) -> Result<(), String> {
+        let bytes = serde_json::to_vec_pretty(self).map_err(|e| e.to_string())?;
+        write_atomic(path, &bytes)
+    }
+}
+
+/// Writes a whole file atomically: temporary file beside it, fsync, rename,
+/// fsync of the folder.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let err = |e: &dyn std::fmt::Display| format!("{}: cannot write: {e}", path.display());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".loganon-")
+        .suffix(".tmp")
+        .tempfile_in(&dir)
+        .map_err(|e| err(&e))?;
+    tmp.write_all(bytes).map_err(|e| err(&e))?;
+    tmp.as_file().sync_all().map_err(|e| err(&e))?;
+    tmp.persist(path).map_err(|e| err(&e.error))?;
+    if let Ok(d) = File::open(&dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// Holds the exclusive run lock until dropped.
+pub struct Lock(#[allow(dead_code)] File);
+
+/// Takes the lock; `Ok(None)` when another run holds it.
+pub fn lock(path: &Path) -> Result<Option<Lock>, String> {
+    if let Some(d) = path.parent() {
+        fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+    }
+    let f = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(path)
+        .map_err(|e| format!("{}: cannot open the lock: {e}", path.display()))?;
+    // SAFETY: flock on a descriptor we own.
+    let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    if r == 0 {
+        return Ok(Some(Lock(f)));
+    }
+    let e = io::Error::last_os_error();
+    if e.kind() == io::ErrorKind::WouldBlock {
+        Ok(None)
+    } else {
+        Err(format!("{}: cannot lock: {e}", path.display()))
+    }
+}
+
+/// The literal folder a glob starts from: its components before the first
+/// one with a wildcard.
+fn glob_base(pattern: &str) -> PathBuf {
+    let mut base = PathBuf::new();
+    for c in Path::new(pattern).components() {
+        let s = c.as_os_str().to_string_lossy();
+        if s.contains(['*', '?', '[', '{']) {
+            break;
+        }
+        if let Component::Normal(_) | Component::RootDir = c {
+            base.push(c.as_os_str());
+        }
+    }
+    if base.as_os_str().is_empty() {
+        PathBuf::from("/")
+    } else {
+        base
+    }
+}
+
+/// The regular files matching a set's globs (no symlinks, same file system),
+/// sorted; and our own stale temporary files met in those folders.
+fn expand(set: &LogSet) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<String>) {
+    let mut files = Vec::new();
+    let mut stale = Vec::new();
+    let mut errors = Vec::new();
+    for p in &set.paths {
+        let Ok(glob) = globset::GlobBuilder::new(p).literal_separator(true).build() else {
+            continue; // checked when the config was read
+        };
+        let m = glob.compile_matcher();
+        let base = glob_base(p);
+        if !base.exists() {
+            continue;
+        }
+        let walk = WalkDir::new(&base)
+            .follow_links(false)
+            .follow_root_links(false)
+            .same_file_system(true);
+        for e in walk {
+            match e {
+                Ok(e) if e.file_type().is_file() => {
+                    let name = e.file_name().to_string_lossy();
+                    if name.starts_with(".loganon-") && name.ends_with(".tmp") {
+                        stale.push(e.path().to_path_buf());
+                    } else if m.is_match(e.path()) {
+                        files.push(e.path().to_path_buf());
+                    }
+                }
+                Ok(_) => {}
+                Err(err) => errors.push(err.to_string()),
+            }
+        }
+    }
+    files.sort();
+    files.dedup();
+    stale.sort();
+    stale.dedup();
+    (files, stale, errors)
+}
+
+/// Counters of one run.
+#[derive(Debug, Default)]
+pub struct RunReport {
+    pub anonymized: u64,
+    pub summarized: u64,
+    pub deleted: u64,
+    pub unchanged: u64,
+    pub errors: u64,
+}
+
+struct Runner<'a> {
+    cfg: &'a Config,
+    dry_run: bool,
+    now: i64,
+    state: State,
+    state_path: PathBuf,
+    sig: &'a Signals,
+    out: &'a mut dyn Write,
+    report: RunReport,
+}
+
+impl Runner<'_> {
+    fn say(&mut self, line: String) {
+        let _ = writeln!(self.out, "{line}");
+    }
+
+    fn error(&mut self, what: String) {
+        self.report.errors += 1;
+        eprintln!("loganon: {what}");
+        let _ = writeln!(self.out, "error {what}");
+    }
+
+    fn save(&mut self) -> bool {
+        if self.dry_run {
+            return true;
+        }
+        match self.state.save(&self.state_path) {
+            Ok(()) => true,
+            Err(e) => {
+                self.error(e);
+                false
+            }
+        }
+    }
+
+    /// Rebuilds the set's CSV from the state when it differs.
+    fn write_summary(&mut self, set: &LogSet) {
+        let Some(path) = &set.summary else { return };
+        let csv = self
+            .state
+            .summaries
+            .get(&set.name)
+            .cloned()
+            .unwrap_or_default()
+            .to_csv();
+        if self.dry_run || fs::read(path).is_ok_and(|b| b == csv.as_bytes()) {
+            return;
+        }
+        if let Some(d) = path.parent() {
+            let _ = fs::create_dir_all(d);
+        }
+        if let Err(e) = write_atomic(path, csv.as_bytes()) {
+            self.error(e);
+        }
+    }
+
+    fn set(&mut self, set: &LogSet) {
+        let engine = Engine::new(self.cfg.anonymize.options(set.format));
+        // a run killed earlier may have left a finished state but an old CSV
+        self.write_summary(set);
+        let (files, stale, errors) = expand(set);
+        for e in errors {
+            self.error(e);
+        }
+        for t in stale {
+            if self.dry_run {
+                self.say(format!("would-remove-temp {}", t.display()));
+            } else if fs::remove_file(&t).is_ok() {
+                self.say(format!("removed-temp {}", t.display()));
+            }
+        }
+        for f in files {
+            if self.sig.stop.load(std::sync::atomic::Ordering::SeqCst) {
+                self.error("interrupted; the next run continues".into());
+                return;
+            }
+            self.file(set, &engine, &f);
+        }
+        self.write_summary(set);
+        if let (Some(del), false) = (set.delete_after, self.dry_run) {
+            // no file older than the window (plus a week of rotation delay)
+            // can still bring lines of these dates
+            let before = date_string(self.now - del.0 - 7 * 86400);
+            if let Some(s) = self.state.summaries.get_mut(&set.name) {
+                s.prune_nets(&before);
+            }
+            self.save();
+        }
+    }
+
+    fn file(&mut self, set: &LogSet, engine: &Engine, path: &Path) {
+        let meta = match fs::symlink_metadata(path) {
+            Ok(m) if m.file_type().is_file() => m,
+            Ok(_) => return,
+            Err(e) => return self.error(format!("{}: {e}", path.display())),
+        };
+        let mtime = meta.modified().map(unix).unwrap_or(0);
+        if crate::time::now() - mtime < crate::retention::RECENT {
+            return; // may be written right now
+        }
+        let age = self.now - mtime;
+        let id = FileId::of(&meta);
+        let key = path.display().to_string();
+        if set.delete_after.is_some_and(|d| age > d.0) {
+            if set.summary.is_some() && !self.summarize(set, engine, path, &id) {
+                return;
+            }
+            if self.dry_run {
+                return self.say(format!("would-delete {} age={} size={}", key, format_age(age), id.size));
+            }
+            match fs::remove_file(path) {
+                Ok(()) => {
+                    self.report.deleted += 1;
+                    self.state.anonymized.remove(&key);
+                    self.save();
+                    self.say(format!("deleted {} age={} size={}", key, format_age(age), id.size));
+                }
+                Err(e) => self.error(format!("{key}: cannot delete: {e}")),
+            }
+            return;
+        }
+        let Some(after) = set.anonymize_after else { return };
+        if age <= after.0 {
+            return;
+        }
+        let changed = match self.state.anonymized.get(&key) {
+            Some(done) if *done == id => {
+                self.report.unchanged += 1;
+                return;
+            }
+            Some(_) => true,
+            None => false,
+        };
+        if self.dry_run {
+            let verb = if changed {
+                "would-anonymize-again"
+            } else {
+                "would-anonymize"
+            };
+            return self.say(format!("{verb} {key} age={}", format_age(age)));
+        }
+        if changed {
+            self.say(format!(
+                "changed {key}: modified since it was anonymized; anonymizing again"
+            ));
+        }
+        let level = self.cfg.anonymize.level.unwrap_or(6);
+        let jobs = crate::cli::jobs(self.cfg.anonymize.jobs);
+        match anonymize_in_place(engine, path, level, jobs, self.sig) {
+            Ok(stats) => {
+                match fs::symlink_metadata(path) {
+                    Ok(m) => {
+                        self.state.anonymized.insert(key.clone(), FileId::of(&m));
+                    }
+                    Err(e) => return self.error(format!("{key}: {e}")),
+                }
+                if self.save() {
+                    self.report.anonymized += 1;
+                    self.say(format!(
+                        "anonymized {key} lines={} addresses={} identifiers={} unparsed={}",
+                        stats.lines_read, stats.addresses, stats.identifiers, stats.unparsed
+                    ));
+                }
+            }
+            Err(e) => self.error(e),
+        }
+    }
+
+    /// Makes sure the file's totals are in the summary; false on failure.
+    fn summarize(&mut self, set: &LogSet, engine: &Engine, path: &Path, id: &FileId) -> bool {
+        let key = id.key(path);
+        if self
+            .state
+            .summaries
+            .get(&set.name)
+            .is_some_and(|s| s.counted.contains(&key))
+        {
+            return true;
+        }
+        if self.dry_run {
+            self.say(format!("would-summarize {}", path.display()));
+            return true;
+        }
+        let days = match totals_of_file(engine, path) {
+            Ok(d) => d,
+            Err(e) => {
+                self.error(format!("{e}; not deleted, its totals could not be read"));
+                return false;
+            }
+        };
+        let requests: u64 = days.values().map(|d| d.requests).sum();
+        self.state
+            .summaries
+            .entry(set.name.clone())
+            .or_default()
+            .add_file(&key, &days);
+        if !self.save() {
+            return false;
+        }
+        self.write_summary(set);
+        self.report.summarized += 1;
+        let dates = days.keys().cloned().collect::<Vec<_>>().join(",");
+        self.say(format!(
+            "summarized {} dates={dates} requests={requests}",
+            path.display()
+        ));
+        true
+    }
+}
+
+/// Runs the job; prints one line per action to `out`. Returns the exit code.
+pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn Write) -> u8 {
+    let state_dir = cfg.state_dir();
+    let lock_path = cfg.lock_path();
+    let _lock = if dry_run && !lock_path.exists() {
+        None
+    } else {
+        match lock(&lock_path) {
+            Ok(Some(l)) => Some(l),
+            Ok(None) => {
+                eprintln!(
+                    "loganon: another run holds the lock {}; nothing was done",
+                    lock_path.display()
+                );
+                return EXIT_LOCKED;
+            }
+            Err(e) => {
+                eprintln!("loganon: {e}");
+                return 1;
+            }
+        }
+    };
+    if !dry_run {
+        if let Err(e) = fs::create_dir_all(&state_dir) {
+            eprintln!("loganon: {}: {e}", state_dir.display());
+            return 1;
+        }
+    }
+    let state_path = state_dir.join("state.json");
+    let state = match State::load(&state_path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("loganon: {e}");
+            return 1;
+        }
+    };
+    let mut r = Runner {
+        cfg,
+        dry_run,
+        now,
+        state,
+        state_path,
+        sig,
+        out,
+        report: RunReport::default(),
+    };
+    for set in &cfg.logs {
+        r.set(set);
+    }
+    let rep = &r.report;
+    let line = format!(
+        "{}: anonymized {}, summarized {}, deleted {}, already done {}, errors {}",
+        if dry_run { "run (dry run)" } else { "run" },
+        rep.anonymized,
+        rep.summarized,
+        rep.deleted,
+        rep.unchanged,
+        rep.errors
+    );
+    let code = u8::from(rep.errors > 0);
+    r.say(line);
+    code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glob_bases() {
+        assert_eq!(
+            glob_base("/var/log/nginx/access.log-*.gz"),
+            PathBuf::from("/var/log/nginx")
+        );
+        assert_eq!(glob_base("/var/log/*/access.log"), PathBuf::from("/var/log"));
+        assert_eq!(glob_base("/srv/logs/a.log"), PathBuf::from("/srv/logs/a.log"));
+    }
+}
