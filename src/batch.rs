@@ -87,6 +87,7 @@ fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
 fn anonymize_into(
     engine: &Engine,
     input: &mut Input,
+    more: bool,
     file: &mut File,
     gzip: Option<u32>,
     jobs: usize,
@@ -101,7 +102,7 @@ fn anonymize_into(
     {
         let produced = &mut produced;
         let produce = |send: &mut dyn FnMut(pipeline::Item) -> bool| {
-            *produced = produce_input(input, send, &pool, sig);
+            *produced = produce_input(input, more, send, &pool, sig);
         };
         let consume = |done: Done| -> bool {
             if let Done::Lines {
@@ -138,6 +139,16 @@ fn anonymize_into(
     }
 }
 
+/// A gzip output that received no data still has to be a valid gzip file:
+/// it gets one empty member.
+pub(crate) fn ensure_gzip(f: &mut File, level: u32) -> io::Result<()> {
+    if f.metadata()?.len() == 0 {
+        let enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
+        f.write_all(&enc.finish()?)?;
+    }
+    Ok(())
+}
+
 /// Gives the finished temporary file the input's permission bits, owner
 /// (best effort) and times, and syncs it.
 fn finish_like(tmp: &File, meta: &fs::Metadata) -> io::Result<()> {
@@ -170,9 +181,9 @@ fn temp_in(dir: &Path) -> Result<tempfile::NamedTempFile, Failure> {
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(|e| {
-            let why = e
-                .raw_os_error()
-                .map_or(e.to_string(), |c| io::Error::from_raw_os_error(c).to_string());
+            // tempfile appends the temporary name, which never existed
+            let text = e.to_string();
+            let why = text.split(" at path ").next().unwrap_or(&text);
             Failure(format!(
                 "{}: cannot create the output in this folder: {why}",
                 dir.display()
@@ -221,7 +232,10 @@ fn one_file(
     let gzip = (input.gzip || gz_name(&dest)).then_some(opts.level);
     let dir = parent_of(&dest);
     let mut tmp = temp_in(&dir)?;
-    let stats = anonymize_into(engine, &mut input, tmp.as_file_mut(), gzip, jobs, sig)?;
+    let stats = anonymize_into(engine, &mut input, false, tmp.as_file_mut(), gzip, jobs, sig)?;
+    if gzip.is_some() {
+        ensure_gzip(tmp.as_file_mut(), opts.level).map_err(|e| Failure(format!("{}: {e}", dest.display())))?;
+    }
     finish_like(tmp.as_file(), &meta)
         .map_err(|e| Failure(format!("{}: cannot finish the output: {e}", dest.display())))?;
     let persisted = if in_place || opts.force {
@@ -282,6 +296,7 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
     let inputs_meta: Vec<fs::Metadata> = inputs.iter().filter_map(|p| fs::metadata(p).ok()).collect();
     let files = match &opts.target {
         Target::One(out) => all_into_one(engine, inputs, out, opts, &inputs_meta, sig, pb.as_ref()),
+        Target::OutDir(_) if has_name_clash(inputs) => clash_reports(inputs),
         _ => {
             let concurrent = opts.jobs.min(inputs.len()).max(1);
             let per_file = (opts.jobs / concurrent).max(1);
@@ -316,6 +331,40 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
         files,
         interrupted: sig.stop.load(Ordering::SeqCst),
     }
+}
+
+/// Two inputs with the same file name would land on the same output.
+fn has_name_clash(inputs: &[PathBuf]) -> bool {
+    let mut seen = std::collections::HashSet::new();
+    inputs.iter().any(|p| !seen.insert(p.file_name()))
+}
+
+/// Refuses the whole batch: which output wins must not depend on timing.
+fn clash_reports(inputs: &[PathBuf]) -> Vec<FileReport> {
+    let mut count = std::collections::HashMap::new();
+    for p in inputs {
+        *count.entry(p.file_name()).or_insert(0) += 1;
+    }
+    inputs
+        .iter()
+        .map(|p| FileReport {
+            input: p.clone(),
+            output: None,
+            stats: Stats::default(),
+            seconds: 0.0,
+            error: Some(if count[&p.file_name()] > 1 {
+                format!(
+                    "{}: another input has the same file name; --out-dir would write both to one output",
+                    p.display()
+                )
+            } else {
+                format!(
+                    "{}: not processed: two inputs share a file name (see above)",
+                    p.display()
+                )
+            }),
+        })
+        .collect()
 }
 
 fn report(path: &Path, r: Result<(PathBuf, Stats), Failure>, t0: Instant) -> FileReport {
@@ -377,7 +426,7 @@ fn all_into_one(
     };
     let gzip = gz_name(out).then_some(opts.level);
     let mut reports = Vec::new();
-    for path in inputs {
+    for (k, path) in inputs.iter().enumerate() {
         let t0 = Instant::now();
         let start = tmp.as_file_mut().stream_position().unwrap_or(0);
         let r = if sig.stop.load(Ordering::SeqCst) {
@@ -385,7 +434,10 @@ fn all_into_one(
         } else {
             Input::open(&Source::File(path.clone()))
                 .map_err(Failure::from)
-                .and_then(|mut input| anonymize_into(engine, &mut input, tmp.as_file_mut(), gzip, opts.jobs, sig))
+                .and_then(|mut input| {
+                    let more = k + 1 < inputs.len();
+                    anonymize_into(engine, &mut input, more, tmp.as_file_mut(), gzip, opts.jobs, sig)
+                })
         };
         if r.is_err() {
             let f = tmp.as_file_mut();
@@ -403,13 +455,22 @@ fn all_into_one(
         // interrupted: the combined output is not complete; leave nothing
         return reports;
     }
-    let done = tmp.as_file().sync_all().map_err(|e| e.to_string()).and_then(|()| {
-        if opts.force {
-            tmp.persist(out).map(drop).map_err(|e| e.error.to_string())
-        } else {
-            tmp.persist_noclobber(out).map(drop).map_err(|e| e.error.to_string())
-        }
-    });
+    if let Some(m) = inputs_meta.first() {
+        let _ = tmp
+            .as_file()
+            .set_permissions(Permissions::from_mode(m.permissions().mode() & 0o7777));
+    }
+    let done = gzip
+        .map_or(Ok(()), |level| ensure_gzip(tmp.as_file_mut(), level))
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(|e| e.to_string())
+        .and_then(|()| {
+            if opts.force {
+                tmp.persist(out).map(drop).map_err(|e| e.error.to_string())
+            } else {
+                tmp.persist_noclobber(out).map(drop).map_err(|e| e.error.to_string())
+            }
+        });
     if let Err(e) = done {
         for r in &mut reports {
             r.output = None;

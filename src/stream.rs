@@ -81,6 +81,14 @@ impl Output {
     /// Ends the output.
     pub fn finish(self) -> io::Result<()> {
         match self {
+            Output::File {
+                mut file,
+                gzip: Some(level),
+                ..
+            } => {
+                crate::batch::ensure_gzip(&mut file, level)?;
+                file.sync_data()
+            }
             Output::File { file, .. } => file.sync_data(),
             Output::Stdout(_) => Ok(()),
         }
@@ -456,10 +464,12 @@ fn grow_pipe(fd: RawFd) {
 }
 
 /// The producer for one already opened input (the batch layer): sends its
-/// lines, then its end. Returns false when a stop signal or the consumer ended
+/// lines, then its end (with `more`, a last line without `\n` gets one, as
+/// other inputs follow into the same output). Returns false when a stop signal or the consumer ended
 /// it early.
 pub(crate) fn produce_input(
     input: &mut Input,
+    more: bool,
     send: &mut dyn FnMut(Item) -> bool,
     pool: &Pool,
     sig: &Signals,
@@ -474,7 +484,7 @@ pub(crate) fn produce_input(
     };
     let mut rbuf = vec![0u8; CHUNK];
     let complete = r.reader(input, &mut rbuf)?;
-    Ok(r.end_input(false) && complete)
+    Ok(r.end_input(more) && complete)
 }
 
 fn stdin_error(e: io::Error) -> InputError {
