@@ -11,6 +11,7 @@ use std::net::Ipv6Addr;
 use crate::addr::{self, AddrPolicy};
 use crate::engine::hostname_cut;
 use crate::formats::{clf, Format};
+use crate::keyed::IpMode;
 use crate::rules::Rules;
 use crate::scan::{scan, Kind, Sink};
 
@@ -100,12 +101,21 @@ pub fn mask(v: &[u8]) -> String {
 struct Collector<'a> {
     src: &'a [u8],
     policy: &'a AddrPolicy,
+    ip_mode: IpMode,
     found: Vec<(&'static str, String)>,
 }
 
 impl Sink for Collector<'_> {
     fn ipv4(&mut self, _s: usize, _e: usize, a: u32) {
-        if !self.policy.v4_is_clean(a) {
+        let clean = match self.ip_mode {
+            IpMode::Truncate => self.policy.v4_is_clean(a),
+            // pseudonyms live in 240.0.0.0/4
+            IpMode::Hash => a >> 28 == 0xF || self.policy.keeps_v4(a),
+            // every address is a pseudonym: nothing to tell apart
+            IpMode::CryptoPan => true,
+            IpMode::Drop => a == 0 || self.policy.keeps_v4(a),
+        };
+        if !clean {
             let net = addr::v4_text(self.policy.truncate_v4(a));
             self.found
                 .push(("ipv4", format!("{net}/{} + host bits", self.policy.ipv4_prefix)));
@@ -113,7 +123,15 @@ impl Sink for Collector<'_> {
     }
 
     fn ipv6(&mut self, _s: usize, _e: usize, a: u128, _enc: Option<u8>, _z: usize) {
-        if !self.policy.v6_is_clean(a) {
+        let clean = match (self.ip_mode, crate::addr::mapped_v4(a)) {
+            (IpMode::Truncate, _) => self.policy.v6_is_clean(a),
+            (IpMode::CryptoPan, _) => true,
+            (IpMode::Hash, Some(v4)) => v4 >> 28 == 0xF || self.policy.keeps_v6(a),
+            (IpMode::Hash, None) => a >> 120 == 0xfd || self.policy.keeps_v6(a),
+            (IpMode::Drop, Some(v4)) => v4 == 0 || self.policy.keeps_v6(a),
+            (IpMode::Drop, None) => a == 0 || self.policy.keeps_v6(a),
+        };
+        if !clean {
             let net = Ipv6Addr::from(self.policy.truncate_v6(a));
             self.found.push(("ipv6", format!("{net} + host bits")));
         }
@@ -128,11 +146,18 @@ impl Sink for Collector<'_> {
     }
 }
 
+/// A user field holding nothing personal: `-` or a hashed identifier.
+fn is_clean_user(v: &[u8]) -> bool {
+    v == b"-" || crate::keyed::is_hashed_id(v)
+}
+
 /// The leak checker.
 #[derive(Clone, Debug, Default)]
 pub struct Checker {
     pub rules: Rules,
     pub format: Format,
+    /// the mode the logs were anonymized with: which addresses are clean
+    pub ip_mode: IpMode,
 }
 
 impl Checker {
@@ -142,12 +167,13 @@ impl Checker {
         let mut c = Collector {
             src: line,
             policy: &self.rules.addr,
+            ip_mode: self.ip_mode,
             found: Vec::new(),
         };
         match clf::parse(line) {
             Some(l) => {
                 for f in [&l.ident, &l.user] {
-                    if &line[f.clone()] != b"-" {
+                    if !is_clean_user(&line[f.clone()]) {
                         c.found.push((Kind::UserField.name(), mask(&line[f.clone()])));
                     }
                 }
@@ -163,7 +189,7 @@ impl Checker {
             None => match clf::parse_head(line) {
                 Some(h) => {
                     for f in [&h.ident, &h.user] {
-                        if &line[f.clone()] != b"-" {
+                        if !is_clean_user(&line[f.clone()]) {
                             c.found.push((Kind::UserField.name(), mask(&line[f.clone()])));
                         }
                     }
@@ -197,7 +223,7 @@ impl Checker {
 pub fn check_bytes(rules: &Rules, data: &[u8]) -> Report {
     let c = Checker {
         rules: rules.clone(),
-        format: Format::Auto,
+        ..Checker::default()
     };
     let mut r = Report::default();
     c.chunk(data, "-", 1, &mut r);

@@ -16,6 +16,7 @@ use crate::check::{Checker, Report};
 use crate::engine::{Engine, OnUnparsed, Options};
 use crate::formats::Format;
 use crate::input::{Input, Source, READ_BUF};
+use crate::keyed::{read_key_file, Identifiers, IpMode, KeyRing, Rotate};
 use crate::retention::AgeFrom;
 use crate::rules::{DenyList, Rules};
 use crate::stream::{self, Output, Signals, StreamError};
@@ -41,6 +42,11 @@ pub enum Command {
     Anonymize(AnonymizeArgs),
     /// Scan logs for personal data left in them; exit 1 if any is found
     Check(CheckArgs),
+    /// Write a new random key file (mode 0600) for the keyed modes
+    Keygen {
+        /// The key file to create (never overwritten)
+        file: PathBuf,
+    },
     /// Delete expired log files under the roots
     Purge(PurgeArgs),
     /// The cron job: anonymize due files, summarize and purge expired ones
@@ -106,6 +112,42 @@ pub struct RuleArgs {
     /// Add a query parameter name to the deny list (repeatable)
     #[arg(long, value_name = "NAME", value_parser = parse_param)]
     pub redact_param: Vec<String>,
+    /// How addresses are rewritten: truncate, hash (keyed), cryptopan (keyed), drop
+    #[arg(long, value_name = "M", default_value = "truncate", value_parser = IpMode::from_name)]
+    pub ip_mode: IpMode,
+}
+
+/// The keyed modes' options.
+#[derive(Args, Debug, Clone)]
+pub struct KeyArgs {
+    /// Secret for the keyed modes: 32 raw bytes or 64 hex digits, mode 0600
+    #[arg(long, value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
+    /// Identifiers become REDACTED (redact) or ~ and 16 hex digits of a keyed hash (hash)
+    #[arg(long, value_name = "M", default_value = "redact", value_parser = Identifiers::from_name)]
+    pub identifiers: Identifiers,
+    /// daily: a key per day, derived from the key file and the line's date; never: the key as given
+    #[arg(long, value_name = "R", default_value = "daily", value_parser = Rotate::from_name)]
+    pub rotate_key: Rotate,
+}
+
+impl KeyArgs {
+    /// Adds the keyed settings to `opts`; the error is a usage error (exit 2).
+    pub fn apply(&self, ip_mode: IpMode, opts: &mut Options) -> Result<(), String> {
+        opts.ip_mode = ip_mode;
+        opts.identifiers = self.identifiers;
+        opts.default_day = crate::time::now().div_euclid(86400);
+        let needs_key = ip_mode.keyed() || self.identifiers == Identifiers::Hash;
+        match (&self.key_file, needs_key) {
+            (Some(p), _) => opts.keys = Some(KeyRing::new(read_key_file(p)?, self.rotate_key)),
+            (None, true) => return Err(
+                "--ip-mode hash/cryptopan and --identifiers hash need --key-file (make one with: loganon keygen FILE)"
+                    .to_string(),
+            ),
+            (None, false) => {}
+        }
+        Ok(())
+    }
 }
 
 fn parse_cidr(s: &str) -> Result<IpNet, String> {
@@ -156,6 +198,8 @@ pub struct AnonymizeArgs {
     pub force: bool,
     #[command(flatten)]
     pub rules: RuleArgs,
+    #[command(flatten)]
+    pub keys: KeyArgs,
     /// What to do with lines no format recognises: scrub, drop, fail
     #[arg(long, value_name = "P", default_value = "scrub", value_parser = OnUnparsed::from_name)]
     pub on_unparsed: OnUnparsed,
@@ -218,6 +262,16 @@ pub fn main() -> ExitCode {
     ExitCode::from(match cli.command {
         Command::Anonymize(a) => anonymize(a),
         Command::Check(c) => check(c),
+        Command::Keygen { file } => match crate::keyed::keygen(&file) {
+            Ok(()) => {
+                eprintln!("loganon: wrote a new key to {} (mode 0600)", file.display());
+                EXIT_OK
+            }
+            Err(e) => {
+                eprintln!("loganon: {e}");
+                EXIT_FAILED
+            }
+        },
         Command::Purge(p) => purge(p),
         Command::Run(r) => run(r),
     })
@@ -228,12 +282,18 @@ fn sources(inputs: &[String]) -> Vec<Source> {
 }
 
 fn anonymize(a: AnonymizeArgs) -> u8 {
-    let engine = Engine::new(Options {
+    let mut opts = Options {
         rules: a.rules.rules(),
         format: a.rules.format,
         on_unparsed: a.on_unparsed,
         not_before: a.max_age.map(|age| a.now.unwrap_or_else(crate::time::now) - age),
-    });
+        ..Options::default()
+    };
+    if let Err(e) = a.keys.apply(a.rules.ip_mode, &mut opts) {
+        eprintln!("loganon: {e}");
+        return EXIT_USAGE;
+    }
+    let engine = Engine::new(opts);
     let files: Vec<PathBuf> = a.inputs.iter().filter(|s| *s != "-").map(PathBuf::from).collect();
     let to_file = a.output.as_ref().filter(|p| p.as_os_str() != "-");
     let target = match (&a.out_dir, a.in_place, to_file) {
@@ -467,6 +527,7 @@ fn check(c: CheckArgs) -> u8 {
     let checker = Checker {
         rules: c.rules.rules(),
         format: c.rules.format,
+        ip_mode: c.rules.ip_mode,
     };
     let mut report = Report::default();
     let mut code = EXIT_OK;

@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::addr::AddrPolicy;
 use crate::engine::{OnUnparsed, Options};
 use crate::formats::Format;
+use crate::keyed::{read_key_file, Identifiers, IpMode, KeyRing, Rotate};
 use crate::rules::{DenyList, Rules};
 
 pub const DEFAULT_STATE_DIR: &str = "/var/lib/loganon";
@@ -92,11 +93,32 @@ pub struct AnonymizeSection {
     #[serde(default, deserialize_with = "level")]
     pub level: Option<u32>,
     pub jobs: Option<u32>,
+    #[serde(default, deserialize_with = "ip_mode")]
+    pub ip_mode: Option<IpMode>,
+    /// the key of the keyed modes (only its path ever appears in messages)
+    pub key_file: Option<PathBuf>,
+    #[serde(default, deserialize_with = "identifiers")]
+    pub identifiers: Option<Identifiers>,
+    #[serde(default, deserialize_with = "rotate")]
+    pub rotate_key: Option<Rotate>,
+}
+
+fn ip_mode<'de, D: Deserializer<'de>>(d: D) -> Result<Option<IpMode>, D::Error> {
+    parsed(d, IpMode::from_name).map(Some)
+}
+
+fn identifiers<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Identifiers>, D::Error> {
+    parsed(d, Identifiers::from_name).map(Some)
+}
+
+fn rotate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Rotate>, D::Error> {
+    parsed(d, Rotate::from_name).map(Some)
 }
 
 impl AnonymizeSection {
     /// Engine options from this section, with `format` overriding its own.
-    pub fn options(&self, format: Option<Format>) -> Options {
+    /// Reads the key file of the keyed modes.
+    pub fn options(&self, format: Option<Format>) -> Result<Options, String> {
         let mut deny = DenyList::default();
         for p in &self.redact_params {
             deny.add(p.as_bytes());
@@ -112,8 +134,32 @@ impl AnonymizeSection {
             },
             format: format.or(self.format).unwrap_or_default(),
             on_unparsed: self.on_unparsed.unwrap_or_default(),
-            not_before: None,
+            ..Options::default()
         }
+        .with_keys(self)
+    }
+}
+
+trait WithKeys: Sized {
+    fn with_keys(self, s: &AnonymizeSection) -> Result<Self, String>;
+}
+
+impl WithKeys for Options {
+    fn with_keys(mut self, s: &AnonymizeSection) -> Result<Self, String> {
+        self.ip_mode = s.ip_mode.unwrap_or_default();
+        self.identifiers = s.identifiers.unwrap_or_default();
+        self.default_day = crate::time::now().div_euclid(86400);
+        let needs_key = self.ip_mode.keyed() || self.identifiers == Identifiers::Hash;
+        match (&s.key_file, needs_key) {
+            (Some(p), _) => {
+                self.keys = Some(KeyRing::new(read_key_file(p)?, s.rotate_key.unwrap_or_default()));
+            }
+            (None, true) => {
+                return Err("[anonymize]: ip_mode hash/cryptopan and identifiers = \"hash\" need key_file".into())
+            }
+            (None, false) => {}
+        }
+        Ok(self)
     }
 }
 

@@ -265,7 +265,10 @@ impl Runner<'_> {
     }
 
     fn set(&mut self, set: &LogSet) {
-        let engine = Engine::new(self.cfg.anonymize.options(set.format));
+        let engine = match self.cfg.anonymize.options(set.format) {
+            Ok(o) => Engine::new(o),
+            Err(e) => return self.error(e),
+        };
         // a run killed earlier may have left a finished state but an old CSV
         self.write_summary(set);
         let (files, stale, errors) = expand(set);

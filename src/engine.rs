@@ -6,9 +6,11 @@
 //! rule touches are copied unchanged, in spans, never byte by byte.
 
 use std::ops::Range;
+use std::rc::Rc;
 
 use crate::addr::{self, AddrPolicy};
 use crate::formats::{clf, Format, Parsed};
+use crate::keyed::{DayKeys, Identifiers, IpMode, KeyRing};
 use crate::rules::Rules;
 use crate::scan::{scan, Kind, Sink};
 use crate::stats::Stats;
@@ -44,6 +46,19 @@ pub struct Options {
     pub on_unparsed: OnUnparsed,
     /// `--max-age`: lines whose own time is before this Unix time are dropped
     pub not_before: Option<i64>,
+    pub ip_mode: IpMode,
+    pub identifiers: Identifiers,
+    /// the key of the keyed modes
+    pub keys: Option<KeyRing>,
+    /// the day (since 1970) of lines without a readable time: the processing date
+    pub default_day: i64,
+}
+
+impl Options {
+    /// Whether lines need the day's keys.
+    pub fn keyed(&self) -> bool {
+        self.keys.is_some() && (self.ip_mode.keyed() || self.identifiers == Identifiers::Hash)
+    }
 }
 
 /// The outcome of one line.
@@ -68,6 +83,10 @@ struct Rewriter<'a> {
     out: &'a mut Vec<u8>,
     copied: usize,
     policy: &'a AddrPolicy,
+    mode: IpMode,
+    ids: Identifiers,
+    /// the day's keys, when a keyed mode is on
+    keys: Option<Rc<DayKeys>>,
     addresses: u64,
     identifiers: u64,
 }
@@ -88,12 +107,66 @@ impl Rewriter<'_> {
     }
 }
 
+impl Rewriter<'_> {
+    fn new_v4(&self, a: u32) -> u32 {
+        match (self.mode, &self.keys) {
+            (IpMode::Truncate, _) => self.policy.truncate_v4(a),
+            (IpMode::Drop, _) => 0,
+            (mode, Some(k)) => k.v4(mode, a),
+            // keyed mode without keys cannot happen (the CLI requires a key);
+            // fail closed
+            (_, None) => 0,
+        }
+    }
+
+    fn new_v6(&self, a: u128) -> u128 {
+        if self.mode == IpMode::Truncate {
+            return self.policy.truncate_v6(a);
+        }
+        match addr::mapped_v4(a) {
+            // IPv4-mapped keeps its form; its IPv4 part follows the IPv4 rule
+            Some(v4) => (0xffff << 32) | u128::from(self.new_v4(v4)),
+            None => match (self.mode, &self.keys) {
+                (IpMode::Hash | IpMode::CryptoPan, Some(k)) => k.v6(self.mode, a),
+                _ => 0,
+            },
+        }
+    }
+
+    /// An identifier's replacement: `REDACTED`, or its keyed hash.
+    fn identifier(&mut self, start: usize, end: usize, hashable: bool) {
+        self.copy_to(start);
+        match (self.keys.clone(), self.ids == Identifiers::Hash && hashable) {
+            (Some(k), true) => k.id(&self.src[start..end], self.out),
+            _ => self.out.extend_from_slice(REDACTED),
+        }
+        self.copied = end;
+        self.identifiers += 1;
+    }
+
+    /// The ident or user field: `-`, or its keyed hash.
+    fn user_field(&mut self, start: usize, end: usize) {
+        match self.keys.clone() {
+            Some(k) if self.ids == Identifiers::Hash => {
+                self.copy_to(start);
+                k.id(&self.src[start..end], self.out);
+                self.copied = end;
+                self.identifiers += 1;
+            }
+            _ => {
+                self.replace(start, end, b"-");
+                self.identifiers += 1;
+            }
+        }
+    }
+}
+
 impl Sink for Rewriter<'_> {
     fn ipv4(&mut self, start: usize, end: usize, a: u32) {
         if self.policy.keeps_v4(a) {
             return;
         }
-        let t = self.policy.truncate_v4(a);
+        let t = self.new_v4(a);
         if t == a {
             return;
         }
@@ -107,7 +180,7 @@ impl Sink for Rewriter<'_> {
         if self.policy.keeps_v6(a) {
             return;
         }
-        let t = self.policy.truncate_v6(a);
+        let t = self.new_v6(a);
         if t == a && zone_end == end {
             return;
         }
@@ -130,9 +203,9 @@ impl Sink for Rewriter<'_> {
         self.addresses += 1;
     }
 
-    fn redact(&mut self, start: usize, end: usize, _kind: Kind) {
-        self.replace(start, end, REDACTED);
-        self.identifiers += 1;
+    fn redact(&mut self, start: usize, end: usize, kind: Kind) {
+        let hashable = matches!(kind, Kind::Email | Kind::Mac | Kind::Param | Kind::UserField);
+        self.identifier(start, end, hashable);
     }
 
     fn remove(&mut self, start: usize, end: usize, _kind: Kind) {
@@ -165,9 +238,9 @@ pub fn hostname_cut(h: &[u8]) -> Option<usize> {
 /// The ident and user fields of a CLF line become `-`.
 fn blank_user_fields(body: &[u8], ident: &Range<usize>, user: &Range<usize>, rw: &mut Rewriter) {
     for f in [ident, user] {
-        if &body[f.clone()] != b"-" {
-            rw.replace(f.start, f.end, b"-");
-            rw.identifiers += 1;
+        let v = &body[f.clone()];
+        if v != b"-" && !crate::keyed::is_hashed_id(v) {
+            rw.user_field(f.start, f.end);
         }
     }
 }
@@ -183,6 +256,28 @@ impl Engine {
         Engine { opts }
     }
 
+    /// A rewriter for one line; `time` is the line's own time, whose date
+    /// selects the day's keys (the processing date when it has none).
+    fn rewriter<'a>(&'a self, src: &'a [u8], out: &'a mut Vec<u8>, time: Option<i64>) -> Rewriter<'a> {
+        let keys = match &self.opts.keys {
+            Some(ring) if self.opts.keyed() => {
+                Some(ring.for_day(time.map_or(self.opts.default_day, |t| t.div_euclid(86400))))
+            }
+            _ => None,
+        };
+        Rewriter {
+            src,
+            out,
+            copied: 0,
+            policy: &self.opts.rules.addr,
+            mode: self.opts.ip_mode,
+            ids: self.opts.identifiers,
+            keys,
+            addresses: 0,
+            identifiers: 0,
+        }
+    }
+
     /// Anonymizes one line (without its `\n`; a trailing `\r` is kept) and
     /// appends the result to `out`.
     pub fn line(&self, line: &[u8], out: &mut Vec<u8>, stats: &mut Stats) -> Outcome {
@@ -192,30 +287,30 @@ impl Engine {
             _ => (line, false),
         };
         let parsed = clf::parse(body).filter(|l| self.opts.format.accepts(parsed_kind(l.kind)));
-        let mark = out.len();
-        let mut rw = Rewriter {
-            src: body,
-            out,
-            copied: 0,
-            policy: &self.opts.rules.addr,
-            addresses: 0,
-            identifiers: 0,
+        let time = match &parsed {
+            Some(l) if self.opts.not_before.is_some() || self.opts.keyed() => {
+                crate::time::parse_clf_time(&body[l.time.clone()])
+            }
+            _ => None,
         };
+        if let (Some(cut), Some(l)) = (self.opts.not_before, &parsed) {
+            match time {
+                Some(t) if t < cut => {
+                    stats.parsed[parsed_kind(l.kind) as usize] += 1;
+                    stats.expired += 1;
+                    stats.dropped += 1;
+                    return Outcome::Dropped;
+                }
+                Some(_) => {}
+                None => stats.undated += 1,
+            }
+        }
+        let mark = out.len();
+        let mut rw = self.rewriter(body, out, time);
         let rules = &self.opts.rules;
         match &parsed {
             Some(l) => {
                 stats.parsed[parsed_kind(l.kind) as usize] += 1;
-                if let Some(cut) = self.opts.not_before {
-                    match crate::time::parse_clf_time(&body[l.time.clone()]) {
-                        Some(t) if t < cut => {
-                            stats.expired += 1;
-                            stats.dropped += 1;
-                            return Outcome::Dropped;
-                        }
-                        Some(_) => {}
-                        None => stats.undated += 1,
-                    }
-                }
                 if let Some(v) = &l.vhost {
                     scan(body, v.start, v.end, rules, &mut rw);
                 }
@@ -271,14 +366,7 @@ impl Engine {
     /// [`crate::stream::LONG_LINE`]) with the rules that need no parsing.
     /// The caller counts the line once.
     pub fn fragment(&self, piece: &[u8], out: &mut Vec<u8>, stats: &mut Stats) {
-        let mut rw = Rewriter {
-            src: piece,
-            out,
-            copied: 0,
-            policy: &self.opts.rules.addr,
-            addresses: 0,
-            identifiers: 0,
-        };
+        let mut rw = self.rewriter(piece, out, None);
         scan(piece, 0, piece.len(), &self.opts.rules, &mut rw);
         rw.copy_to(piece.len());
         stats.addresses += rw.addresses;

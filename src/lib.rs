@@ -14,6 +14,7 @@ pub mod cron;
 pub mod engine;
 pub mod formats;
 pub mod input;
+pub mod keyed;
 pub mod pipeline;
 pub mod retention;
 pub mod rules;

@@ -499,7 +499,7 @@ impl Scanner<'_> {
 
 /// Values that hold nothing personal: empty, `-`, or already redacted.
 pub fn is_placeholder(v: &[u8]) -> bool {
-    v.is_empty() || v == b"-" || v == b"REDACTED"
+    v.is_empty() || v == b"-" || v == b"REDACTED" || crate::keyed::is_hashed_id(v)
 }
 
 /// `%zone` after an IPv6 address: `%` then `[A-Za-z0-9_.-]+`, or `%25` then
