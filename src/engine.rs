@@ -89,6 +89,8 @@ struct Rewriter<'a> {
     keys: Option<Rc<DayKeys>>,
     addresses: u64,
     identifiers: u64,
+    /// spans removed (URL credentials, path parameters): they join neighbours
+    removals: u64,
 }
 
 impl Rewriter<'_> {
@@ -211,6 +213,7 @@ impl Sink for Rewriter<'_> {
     fn remove(&mut self, start: usize, end: usize, _kind: Kind) {
         self.replace(start, end, b"");
         self.identifiers += 1;
+        self.removals += 1;
     }
 }
 
@@ -275,6 +278,7 @@ impl Engine {
             keys,
             addresses: 0,
             identifiers: 0,
+            removals: 0,
         }
     }
 
@@ -354,12 +358,41 @@ impl Engine {
         rw.copy_to(body.len());
         stats.addresses += rw.addresses;
         stats.identifiers += rw.identifiers;
+        if rw.removals > 0 || (rw.identifiers > 0 && memchr::memchr(b'@', &out[mark..]).is_some()) {
+            self.settle(out, mark, stats);
+        }
         if cr {
             out.push(b'\r');
         }
         stats.lines_written += 1;
         debug_assert!(out.len() >= mark);
         Outcome::Written
+    }
+
+    /// A redaction or removal can bring bytes together into something new
+    /// (`https://user=/&u:p@h` loses its `/`, and `u:p@` becomes userinfo).
+    /// Lines where that is possible (a span was removed, or an identifier
+    /// was rewritten and an `@` remains) are scanned again until nothing changes, so the output is
+    /// always a fixed point: anonymizing it again, or checking it, finds
+    /// nothing. At most three more passes; the rules only ever shorten a line
+    /// or keep its length, so this settles at once in practice.
+    fn settle(&self, out: &mut Vec<u8>, mark: usize, stats: &mut Stats) {
+        let mut again = Vec::new();
+        for _ in 0..3 {
+            again.clear();
+            let line = &out[mark..];
+            let mut rw = self.rewriter(line, &mut again, None);
+            scan(line, 0, line.len(), &self.opts.rules, &mut rw);
+            let (addresses, identifiers) = (rw.addresses, rw.identifiers);
+            if addresses + identifiers == 0 {
+                return;
+            }
+            rw.copy_to(line.len());
+            stats.addresses += addresses;
+            stats.identifiers += identifiers;
+            out.truncate(mark);
+            out.extend_from_slice(&again);
+        }
     }
 
     /// Scrubs a piece of a line too long to hold whole (see

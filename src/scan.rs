@@ -233,7 +233,7 @@ impl Scanner<'_> {
             (b'4', b'0') => self.at(i, 3, sink),
             (b'3', b'a') => self.address(i, sink),
             (b'3', b'd') => self.equals(i, 3, sink),
-            (b'2', b'5') if is_pct(s, i + 3, b'4', b'0') => self.at(i, 6, sink),
+            (b'2', b'5') if s.get(i + 3..i + 5) == Some(b"40") => self.at(i, 5, sink),
             _ => i + 1,
         }
     }
@@ -242,6 +242,9 @@ impl Scanner<'_> {
     /// IPv4 or IPv6 address or a MAC.
     fn address<S: Sink>(&mut self, i: usize, sink: &mut S) -> usize {
         let s = self.s;
+        if s[i] == b':' && s.get(i + 1..i + 3) == Some(b"//") && i > self.floor && s[i - 1].is_ascii_alphanumeric() {
+            return self.url_authority(i, sink);
+        }
         // Quick rejects, from the first trigger of a run: an IPv4 address's
         // first dot follows a digit; an IPv6 address's first colon is followed
         // by a hex digit, a colon or `%3A` (`.com`, `://` end here).
@@ -365,22 +368,47 @@ impl Scanner<'_> {
         let (start, end) = (pos(a), pos(b));
         let left_ok = start == 0 || !is_word(s[start - 1]);
         let right_ok = end >= s.len() || !is_word(s[end]);
-        if !(left_ok && right_ok) {
+        if !left_ok {
             return false;
         }
         let text = &norm[a..b];
-        if is_mac(text, b':') {
-            sink.redact(start, end, Kind::Mac);
-            self.floor = end;
+        if right_ok {
+            if is_mac(text, b':') {
+                sink.redact(start, end, Kind::Mac);
+                self.floor = end;
+                return true;
+            }
+            if let Some(addr) = parse_v6(text).or_else(|| parse_v6_leading_zero_v4(text)) {
+                let zone_end = zone_end(s, end);
+                sink.ipv6(start, end, addr, encoded, zone_end);
+                self.floor = zone_end;
+                return true;
+            }
+        }
+        // Fail closed: a run that starts like a MAC (six groups, then more
+        // groups or glued letters) loses those six groups.
+        if text.len() >= 17 && is_mac(&text[..17], b':') && (text.len() == 17 || text[17] == b':') {
+            let mac_end = pos(a + 17);
+            sink.redact(start, mac_end, Kind::Mac);
+            self.floor = mac_end;
             return true;
         }
-        let Some(addr) = parse_v6(text) else {
-            return false;
-        };
-        let zone_end = zone_end(s, end);
-        sink.ipv6(start, end, addr, encoded, zone_end);
-        self.floor = zone_end;
-        true
+        // Fail closed: a run glued to a word on its right (`...:4d:5ex`) may
+        // still hold an address without its last group.
+        if !right_ok {
+            if let Some(c) = memchr::memrchr(b':', text).filter(|&c| c >= 2) {
+                let cand = if text[c - 1] == b':' { &text[..=c] } else { &text[..c] };
+                if cand.iter().filter(|&&b| b == b':').count() >= 2 {
+                    if let Some(addr) = parse_v6(cand) {
+                        let end = pos(a + cand.len());
+                        sink.ipv6(start, end, addr, encoded, end);
+                        self.floor = end;
+                        return true;
+                    }
+                }
+            }
+        }
+        false
     }
 
     /// A `-` at `i`: the end of the first group of a MAC like `00-1a-2b-3c-4d-5e`?
@@ -402,30 +430,35 @@ impl Scanner<'_> {
         end
     }
 
-    /// An `@` (`at_len` 1), `%40` (3) or `%2540` (6) at `i`: URL credentials or
-    /// an email address.
+    /// `scheme://` at `i`: userinfo in the authority (up to its last `@`, as
+    /// RFC 3986 reads it) is removed before anything inside it is looked at,
+    /// so a password holding an `@` or an address still goes whole.
+    fn url_authority<S: Sink>(&mut self, i: usize, sink: &mut S) -> usize {
+        let s = self.s;
+        let a = i + 3;
+        let mut e = a;
+        let mut last_at = None;
+        while e < s.len() && !ends_userinfo(s[e]) && e - a < 1024 {
+            e += 1;
+            if s.get(e) == Some(&b'@') {
+                last_at = Some(e);
+                e += 1;
+            }
+        }
+        match last_at {
+            Some(at) => {
+                sink.remove(a, at + 1, Kind::UrlCredentials);
+                self.floor = at + 1;
+                at + 1
+            }
+            None => a,
+        }
+    }
+
+    /// An `@` (`at_len` 1), `%40` (3) or `%2540` (5) at `i`: an email address.
     fn at<S: Sink>(&mut self, i: usize, at_len: usize, sink: &mut S) -> usize {
         let s = self.s;
         let after = i + at_len;
-        if at_len == 1 {
-            // scheme://userinfo@host
-            let mut j = i;
-            while j > self.floor && !ends_userinfo(s[j - 1]) && i - j < 512 {
-                j -= 1;
-            }
-            if j < i
-                && j >= 4
-                && j > self.floor
-                && &s[j - 3..j] == b"://"
-                && s[j - 4].is_ascii_alphanumeric()
-                && after < s.len()
-                && !ends_userinfo(s[after])
-            {
-                sink.remove(j, after, Kind::UrlCredentials);
-                self.floor = after;
-                return after;
-            }
-        }
         let mut k = i;
         while k > self.floor && is_local_char(s[k - 1]) && i - k < 512 {
             k -= 1;
@@ -442,6 +475,20 @@ impl Scanner<'_> {
         }
         if !is_domain(&s[after..d]) {
             return after;
+        }
+        // `a@b.cc@d.ee` (or `%40`): what is glued on by another `@` goes too
+        while let Some(w) = at_width(s, d) {
+            let mut e = d + w;
+            while e < s.len() && is_domain_char(s[e]) && e - d < 256 {
+                e += 1;
+            }
+            while e > d + w && matches!(s[e - 1], b'.' | b'-') {
+                e -= 1;
+            }
+            if !is_domain(&s[d + w..e]) {
+                break;
+            }
+            d = e;
         }
         sink.redact(k, d, Kind::Email);
         self.floor = d;
@@ -462,10 +509,8 @@ impl Scanner<'_> {
         if n > 0 && s[n - 1] == b'%' && i - n >= 2 {
             n += 2;
         }
-        if n == i || i - n > MAX_NAME {
-            return v;
-        }
-        let path_param = eq_len == 1 && n > self.floor && s[n - 1] == b';';
+        let named = n < i && i - n <= MAX_NAME;
+        let path_param = named && eq_len == 1 && n > self.floor && s[n - 1] == b';';
         let mut end = v;
         while end < s.len() && !ends_value(s[end]) {
             if path_param && matches!(s[end], b'/' | b'?') {
@@ -477,13 +522,16 @@ impl Scanner<'_> {
             end += 1;
         }
         let value = &s[v..end];
-        if self.rules.deny.contains(&s[n..i]) {
-            if path_param {
-                sink.remove(n - 1, end, Kind::PathParam);
-            } else if !is_placeholder(value) {
-                sink.redact(v, end, Kind::Param);
-            } else {
+        if named && self.rules.deny.contains(&s[n..i]) {
+            if is_placeholder(value) {
                 return end;
+            }
+            // `;jsessionid=X` is removed whole, unless that would glue what
+            // follows onto a value before it (`?sid=;jsessionid=X/b`)
+            if path_param && !ends_a_value(s, n - 1) {
+                sink.remove(n - 1, end, Kind::PathParam);
+            } else {
+                sink.redact(v, end, Kind::Param);
             }
             self.floor = end;
             return end;
@@ -497,9 +545,51 @@ impl Scanner<'_> {
     }
 }
 
+/// Whether the `;` at `semi` ends a `name=value` (plain `=` or `%3D`) before
+/// it: removing what follows the `;` would then glue more bytes onto that value.
+fn ends_a_value(s: &[u8], semi: usize) -> bool {
+    let mut k = semi;
+    while k > 0 && semi - k < 256 {
+        let b = s[k - 1];
+        if b == b'=' || (k >= 3 && is_pct(s, k - 3, b'3', b'd')) {
+            return true;
+        }
+        if ends_value(b) || matches!(b, b'/' | b'?') {
+            return false;
+        }
+        k -= 1;
+    }
+    false
+}
+
+/// The width of an `@` at `i`: 1 for `@`, 3 for `%40`, 5 for `%2540`.
+fn at_width(s: &[u8], i: usize) -> Option<usize> {
+    match s.get(i)? {
+        b'@' => Some(1),
+        b'%' if is_pct(s, i, b'4', b'0') => Some(3),
+        b'%' if is_pct(s, i, b'2', b'5') && s.get(i + 3..i + 5) == Some(b"40") => Some(5),
+        _ => None,
+    }
+}
+
 /// Values that hold nothing personal: empty, `-`, or already redacted.
 pub fn is_placeholder(v: &[u8]) -> bool {
     v.is_empty() || v == b"-" || v == b"REDACTED" || crate::keyed::is_hashed_id(v)
+}
+
+/// IPv6 with an embedded IPv4 part written with leading zeros
+/// (`::01.2.3.4`), which std refuses: the IPv4 part is read leniently and the
+/// address parsed again.
+fn parse_v6_leading_zero_v4(text: &[u8]) -> Option<u128> {
+    let colon = memchr::memrchr(b':', text)?;
+    let (v4, end) = parse_v4_at(text, colon + 1)?;
+    if end != text.len() {
+        return None;
+    }
+    let mut buf = Vec::with_capacity(64);
+    buf.extend_from_slice(&text[..=colon]);
+    crate::addr::write_v4(&mut buf, v4);
+    parse_v6(&buf)
 }
 
 /// `%zone` after an IPv6 address: `%` then `[A-Za-z0-9_.-]+`, or `%25` then
@@ -586,7 +676,8 @@ pub fn has_card_number(v: &[u8]) -> bool {
         if (13..=19).contains(&n) && (j == v.len() || !v[j].is_ascii_alphanumeric()) && luhn(&digits[..n]) {
             return true;
         }
-        i = j.max(i + 1);
+        // try again from the next group: `5-4111111111111111`
+        i += 1;
     }
     false
 }
@@ -672,6 +763,7 @@ mod tests {
         assert_eq!(found("https://u:p@h/"), ["-url-credentials 8..12"]);
         assert_eq!(found("mailto:john.doe@example.co.uk)"), ["email 7..29"]);
         assert_eq!(found("q=john%40example.com"), ["email 2..20"]);
+        assert_eq!(found("q=john%2540example.com"), ["email 2..22"]);
         assert_eq!(found("00:1A:2b:3c:4d:5e"), ["mac 0..17"]);
         assert_eq!(found("x 00-1a-2b-3c-4d-5e y"), ["mac 2..19"]);
         assert_eq!(found("m=00%3A1a%3A2b%3A3c%3A4d%3A5e"), ["mac 2..29"]);
