@@ -203,32 +203,53 @@ impl fmt::Display for ConfigError {
     }
 }
 
+/// The line (1-based) of `key = ...` in the `index`-th `[[logs]]` table.
+fn line_of(text: &str, index: usize, key: &str) -> Option<usize> {
+    let mut table = None;
+    for (n, l) in text.lines().enumerate() {
+        let t = l.trim();
+        if t.starts_with("[[logs]]") {
+            table = Some(table.map_or(0, |k| k + 1));
+        } else if t.starts_with('[') {
+            table = None;
+        } else if table == Some(index) && t.split('=').next().is_some_and(|k| k.trim() == key) {
+            return Some(n + 1);
+        }
+    }
+    None
+}
+
 impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
         let c: Config = toml::from_str(text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
         let mut names = std::collections::HashSet::new();
         for (k, set) in c.logs.iter().enumerate() {
-            let at = format!("{}: [[logs]] number {} ('{}')", path.display(), k + 1, set.name);
+            // toml has checked the values; these checks span keys, so their
+            // line is found in the text
+            let at = |key: &str| {
+                let line = line_of(text, k, key).map_or_else(String::new, |l| format!(" line {l}:"));
+                format!("{}:{line} [[logs]] '{}': key '{key}'", path.display(), set.name)
+            };
             if !names.insert(set.name.clone()) {
-                return Err(ConfigError(format!("{at}: the name is used twice; names must differ")));
+                return Err(ConfigError(format!(
+                    "{}: the name is used twice; names must differ",
+                    at("name")
+                )));
             }
             if set.paths.is_empty() {
-                return Err(ConfigError(format!(
-                    "{at}: key 'paths' is empty; list the files' globs"
-                )));
+                return Err(ConfigError(format!("{} is empty; list the files' globs", at("paths"))));
             }
             for p in &set.paths {
                 if !p.starts_with('/') {
-                    return Err(ConfigError(format!(
-                        "{at}: key 'paths': '{p}' must be an absolute path"
-                    )));
+                    return Err(ConfigError(format!("{}: '{p}' must be an absolute path", at("paths"))));
                 }
-                globset::Glob::new(p).map_err(|e| ConfigError(format!("{at}: key 'paths': {e}")))?;
+                globset::Glob::new(p).map_err(|e| ConfigError(format!("{}: {e}", at("paths"))))?;
             }
             if let (Some(a), Some(d)) = (set.anonymize_after, set.delete_after) {
                 if d.0 < a.0 {
                     return Err(ConfigError(format!(
-                        "{at}: key 'delete_after' is shorter than 'anonymize_after'"
+                        "{} is shorter than 'anonymize_after'",
+                        at("delete_after")
                     )));
                 }
             }

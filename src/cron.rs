@@ -33,13 +33,17 @@ use crate::time::{date_string, format_age, unix};
 
 pub const EXIT_LOCKED: u8 = 75;
 
-/// What identifies a file's content without reading it.
+/// What identifies a file's content without reading it. The change time
+/// (ctime) is in it because it cannot be set back: a raw file restored with
+/// `cp -p` over an anonymized one keeps size and mtime but not ctime.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileId {
     pub dev: u64,
     pub ino: u64,
     pub size: u64,
     pub mtime_ns: i128,
+    #[serde(default)]
+    pub ctime_ns: i128,
 }
 
 impl FileId {
@@ -49,6 +53,7 @@ impl FileId {
             ino: m.ino(),
             size: m.size(),
             mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
+            ctime_ns: i128::from(m.ctime()) * 1_000_000_000 + i128::from(m.ctime_nsec()),
         }
     }
 
@@ -82,9 +87,15 @@ impl State {
         }
     }
 
-    pub fn save(&self, path: &Path) -> Result<(), String> {
+    /// Writes the state when it differs from `last` (what is on disk).
+    pub fn save(&self, path: &Path, last: &mut Vec<u8>) -> Result<(), String> {
         let bytes = serde_json::to_vec_pretty(self).map_err(|e| e.to_string())?;
-        write_atomic(path, &bytes)
+        if bytes == *last {
+            return Ok(());
+        }
+        write_atomic(path, &bytes)?;
+        *last = bytes;
+        Ok(())
     }
 }
 
@@ -214,6 +225,8 @@ struct Runner<'a> {
     now: i64,
     state: State,
     state_path: PathBuf,
+    /// the state as last written
+    saved: Vec<u8>,
     sig: &'a Signals,
     out: &'a mut dyn Write,
     report: RunReport,
@@ -234,7 +247,7 @@ impl Runner<'_> {
         if self.dry_run {
             return true;
         }
-        match self.state.save(&self.state_path) {
+        match self.state.save(&self.state_path, &mut self.saved) {
             Ok(()) => true,
             Err(e) => {
                 self.error(e);
@@ -450,6 +463,19 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
         }
     }
     let state_path = state_dir.join("state.json");
+    if !dry_run {
+        // a run killed while saving leaves its temporary file behind
+        if let Ok(entries) = fs::read_dir(&state_dir) {
+            for e in entries.flatten() {
+                let name = e.file_name();
+                let name = name.to_string_lossy();
+                if name.starts_with(".loganon-") && name.ends_with(".tmp") {
+                    let _ = fs::remove_file(e.path());
+                }
+            }
+        }
+    }
+    let saved = fs::read(&state_path).unwrap_or_default();
     let state = match State::load(&state_path) {
         Ok(s) => s,
         Err(e) => {
@@ -463,6 +489,7 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
         now,
         state,
         state_path,
+        saved,
         sig,
         out,
         report: RunReport::default(),
