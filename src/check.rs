@@ -10,10 +10,13 @@ use std::net::Ipv6Addr;
 
 use crate::addr::{self, AddrPolicy};
 use crate::engine::hostname_cut;
-use crate::formats::{clf, Format};
+use std::ops::Range;
+
+use crate::formats::fields::Role;
+use crate::formats::{clf, recognise, Ctx, Format, Recognised};
 use crate::keyed::IpMode;
 use crate::rules::Rules;
-use crate::scan::{scan, Kind, Sink};
+use crate::scan::{is_placeholder, scan, scan_escaped, Kind, Sink};
 
 /// How many findings are listed with their location.
 pub const FIRST_LOCATIONS: usize = 20;
@@ -163,40 +166,81 @@ pub struct Checker {
 impl Checker {
     /// Checks one line (without `\n`); `no` is its 1-based number in `source`.
     pub fn line(&self, line: &[u8], source: &str, no: u64, report: &mut Report) {
+        self.line_in(line, source, no, &mut Ctx::default(), report)
+    }
+
+    /// [`Checker::line`] with the state carried from line to line (W3C columns).
+    pub fn line_in(&self, line: &[u8], source: &str, no: u64, ctx: &mut Ctx, report: &mut Report) {
         report.lines += 1;
+        let rules = &self.rules;
         let mut c = Collector {
             src: line,
-            policy: &self.rules.addr,
+            policy: &rules.addr,
             ip_mode: self.ip_mode,
             found: Vec::new(),
         };
-        match clf::parse(line) {
-            Some(l) => {
-                for f in [&l.ident, &l.user] {
-                    if !is_clean_user(&line[f.clone()]) {
-                        c.found.push((Kind::UserField.name(), mask(&line[f.clone()])));
-                    }
-                }
-                if hostname_cut(&line[l.client.clone()]).is_some() {
-                    c.found.push(("client-hostname", mask(&line[l.client.clone()])));
-                }
-                if let Some(v) = &l.vhost {
-                    scan(line, v.start, v.end, &self.rules, &mut c);
-                }
-                scan(line, l.client.start, l.client.end, &self.rules, &mut c);
-                scan(line, l.rest.start, l.rest.end, &self.rules, &mut c);
+        let user = |c: &mut Collector, r: Range<usize>| {
+            if !is_clean_user(&line[r.clone()]) {
+                c.found.push((Kind::UserField.name(), mask(&line[r])));
             }
-            None => match clf::parse_head(line) {
-                Some(h) => {
-                    for f in [&h.ident, &h.user] {
-                        if !is_clean_user(&line[f.clone()]) {
-                            c.found.push((Kind::UserField.name(), mask(&line[f.clone()])));
-                        }
-                    }
-                    scan(line, 0, line.len(), &self.rules, &mut c);
+        };
+        let client = |c: &mut Collector, r: Range<usize>| {
+            if hostname_cut(&line[r.clone()]).is_some() {
+                c.found.push(("client-hostname", mask(&line[r.clone()])));
+            }
+            scan(line, r.start, r.end, rules, c);
+        };
+        match recognise(&self.format, line, &rules.deny, ctx) {
+            Recognised::Clf(l) => {
+                user(&mut c, l.ident.clone());
+                user(&mut c, l.user.clone());
+                if let Some(v) = &l.vhost {
+                    scan(line, v.start, v.end, rules, &mut c);
                 }
-                None => scan(line, 0, line.len(), &self.rules, &mut c),
-            },
+                client(&mut c, l.client.clone());
+                scan(line, l.rest.start, l.rest.end, rules, &mut c);
+            }
+            Recognised::Fields(_) => {
+                let f = &ctx.fields;
+                let gaps = f.gaps == Some(Role::Generic);
+                let mut pos = 0;
+                for (r, role) in &f.list {
+                    if gaps && r.start > pos {
+                        scan(line, pos, r.start, rules, &mut c);
+                    }
+                    let v = &line[r.clone()];
+                    match role {
+                        Role::Client => client(&mut c, r.clone()),
+                        Role::User => {
+                            if !is_placeholder(v) {
+                                c.found.push((Kind::UserField.name(), mask(v)));
+                            }
+                        }
+                        Role::Secret => {
+                            if !is_placeholder(v) {
+                                c.found.push(("secret-field", mask(v)));
+                            }
+                        }
+                        Role::SecretNumber => c.found.push(("secret-field", mask(v))),
+                        Role::Time | Role::Verbatim => {}
+                        Role::Generic => scan(line, r.start, r.end, rules, &mut c),
+                        Role::GenericEscaped => scan_escaped(line, r.start, r.end, rules, &mut c),
+                    }
+                    pos = r.end;
+                }
+                if gaps && pos < line.len() {
+                    scan(line, pos, line.len(), rules, &mut c);
+                }
+            }
+            Recognised::Directive { fields: true } => {}
+            Recognised::Directive { fields: false } => scan(line, 0, line.len(), rules, &mut c),
+            Recognised::Unparsed => {
+                if let Some(h) = clf::parse_head(line) {
+                    user(&mut c, h.ident.clone());
+                    user(&mut c, h.user.clone());
+                }
+                scan(line, 0, line.len(), rules, &mut c);
+            }
         }
         if !c.found.is_empty() {
             report.lines_with_findings += 1;
@@ -208,11 +252,16 @@ impl Checker {
 
     /// Checks a buffer of lines; `first_line` is the number of its first line.
     pub fn chunk(&self, chunk: &[u8], source: &str, first_line: u64, report: &mut Report) -> u64 {
+        self.chunk_in(chunk, source, first_line, &mut Ctx::default(), report)
+    }
+
+    /// [`Checker::chunk`] with the state carried from the previous chunk.
+    pub fn chunk_in(&self, chunk: &[u8], source: &str, first_line: u64, ctx: &mut Ctx, report: &mut Report) -> u64 {
         let mut no = first_line;
         for line in chunk.split_inclusive(|&b| b == b'\n') {
             let line = line.strip_suffix(b"\n").unwrap_or(line);
             let line = line.strip_suffix(b"\r").unwrap_or(line);
-            self.line(line, source, no, report);
+            self.line_in(line, source, no, ctx, report);
             no += 1;
         }
         no

@@ -219,6 +219,10 @@ pub struct AnonymizeArgs {
     #[arg(long, value_name = "FMT", num_args = 0..=1, default_missing_value = "text",
           value_parser = ["text", "json"])]
     pub stats: Option<String>,
+    /// SIGTERM does not stop reading: stdin is read to its end (Apache piped
+    /// logs: a graceful restart signals the old logger while its children still log)
+    #[arg(long)]
+    pub until_eof: bool,
 }
 
 #[derive(Args, Debug)]
@@ -284,7 +288,7 @@ fn sources(inputs: &[String]) -> Vec<Source> {
 fn anonymize(a: AnonymizeArgs) -> u8 {
     let mut opts = Options {
         rules: a.rules.rules(),
-        format: a.rules.format,
+        format: a.rules.format.clone(),
         on_unparsed: a.on_unparsed,
         not_before: a.max_age.map(|age| a.now.unwrap_or_else(crate::time::now) - age),
         ..Options::default()
@@ -327,6 +331,13 @@ fn anonymize(a: AnonymizeArgs) -> u8 {
             return EXIT_FAILED;
         }
     };
+    if a.until_eof {
+        // SAFETY: ignoring a signal has no preconditions; it replaces the stop
+        // handler just installed, so only the end of input ends the run.
+        unsafe {
+            libc::signal(libc::SIGTERM, libc::SIG_IGN);
+        }
+    }
     let t0 = Instant::now();
     let res = stream::run(&engine, &sources(&a.inputs), out, jobs(a.jobs), &sig);
     let secs = t0.elapsed().as_secs_f64();
@@ -526,7 +537,7 @@ fn print_stats(fmt: Option<&str>, stats: &crate::Stats, secs: f64) {
 fn check(c: CheckArgs) -> u8 {
     let checker = Checker {
         rules: c.rules.rules(),
-        format: c.rules.format,
+        format: c.rules.format.clone(),
         ip_mode: c.rules.ip_mode,
     };
     let mut report = Report::default();
@@ -546,6 +557,7 @@ fn check(c: CheckArgs) -> u8 {
         };
         let mut carry: Vec<u8> = Vec::new();
         let mut no = 1;
+        let mut ctx = crate::formats::Ctx::default();
         loop {
             match input.read(&mut buf) {
                 Ok(0) => break,
@@ -554,7 +566,7 @@ fn check(c: CheckArgs) -> u8 {
                     // look for a line end only in what was just read: a long
                     // line is not rescanned on every read
                     if let Some(k) = memchr::memrchr(b'\n', &buf[..n]).map(|k| carry.len() - n + k) {
-                        no = checker.chunk(&carry[..=k], &name, no, &mut report);
+                        no = checker.chunk_in(&carry[..=k], &name, no, &mut ctx, &mut report);
                         carry.drain(..=k);
                     }
                 }
@@ -566,7 +578,7 @@ fn check(c: CheckArgs) -> u8 {
             }
         }
         if !carry.is_empty() {
-            checker.chunk(&carry, &name, no, &mut report);
+            checker.chunk_in(&carry, &name, no, &mut ctx, &mut report);
         }
     }
     let text = if c.json {

@@ -132,7 +132,7 @@ impl AnonymizeSection {
                 ),
                 deny,
             },
-            format: format.or(self.format).unwrap_or_default(),
+            format: format.or(self.format.clone()).unwrap_or_default(),
             on_unparsed: self.on_unparsed.unwrap_or_default(),
             ..Options::default()
         }

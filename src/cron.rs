@@ -278,7 +278,7 @@ impl Runner<'_> {
     }
 
     fn set(&mut self, set: &LogSet) {
-        let engine = match self.cfg.anonymize.options(set.format) {
+        let engine = match self.cfg.anonymize.options(set.format.clone()) {
             Ok(o) => Engine::new(o),
             Err(e) => return self.error(e),
         };

@@ -9,10 +9,12 @@ use std::ops::Range;
 use std::rc::Rc;
 
 use crate::addr::{self, AddrPolicy};
-use crate::formats::{clf, Format, Parsed};
+use crate::formats::fields::{Fields, Role};
+use crate::formats::{clf, recognise, Ctx, Format, Recognised};
 use crate::keyed::{DayKeys, Identifiers, IpMode, KeyRing};
 use crate::rules::Rules;
-use crate::scan::{scan, Kind, Sink};
+use crate::scan::{is_placeholder, scan, scan_escaped, Kind, Sink};
+use crate::time::parse_clf_time;
 use crate::stats::Stats;
 
 /// What to do with a line that no format recognises.
@@ -142,6 +144,22 @@ impl Rewriter<'_> {
             (Some(k), true) => k.id(&self.src[start..end], self.out),
             _ => self.out.extend_from_slice(REDACTED),
         }
+        self.copied = end;
+        self.identifiers += 1;
+    }
+
+    /// A number that is an identifier (JSON): the string `"REDACTED"` (or the
+    /// quoted hash), so the document stays valid.
+    fn quoted_identifier(&mut self, start: usize, end: usize) {
+        self.copy_to(start);
+        self.out.push(b'"');
+        let at = self.out.len();
+        match (self.keys.clone(), self.ids == Identifiers::Hash) {
+            (Some(k), true) => k.id(&self.src[start..end], self.out),
+            _ => self.out.extend_from_slice(REDACTED),
+        }
+        debug_assert!(self.out.len() > at);
+        self.out.push(b'"');
         self.copied = end;
         self.identifiers += 1;
     }
@@ -283,53 +301,59 @@ impl Engine {
     }
 
     /// Anonymizes one line (without its `\n`; a trailing `\r` is kept) and
-    /// appends the result to `out`.
+    /// appends the result to `out`. Without line-to-line state: W3C columns
+    /// set by a directive apply through [`Engine::line_in`].
     pub fn line(&self, line: &[u8], out: &mut Vec<u8>, stats: &mut Stats) -> Outcome {
+        self.line_in(line, &mut Ctx::default(), out, stats)
+    }
+
+    /// [`Engine::line`] with the state carried from line to line.
+    pub fn line_in(&self, line: &[u8], ctx: &mut Ctx, out: &mut Vec<u8>, stats: &mut Stats) -> Outcome {
         stats.lines_read += 1;
         let (body, cr) = match line.last() {
             Some(b'\r') => (&line[..line.len() - 1], true),
             _ => (line, false),
         };
-        let parsed = clf::parse(body).filter(|l| self.opts.format.accepts(parsed_kind(l.kind)));
-        let time = match &parsed {
-            Some(l) if self.opts.not_before.is_some() || self.opts.keyed() => {
-                crate::time::parse_clf_time(&body[l.time.clone()])
-            }
+        let rules = &self.opts.rules;
+        let rec = recognise(&self.opts.format, body, &rules.deny, ctx);
+        let time_span = match &rec {
+            Recognised::Clf(l) => Some(l.time.clone()),
+            Recognised::Fields(_) => ctx.fields.list.iter().find(|(_, r)| *r == Role::Time).map(|(r, _)| r.clone()),
             _ => None,
         };
-        if let (Some(cut), Some(l)) = (self.opts.not_before, &parsed) {
-            match time {
-                Some(t) if t < cut => {
-                    stats.parsed[parsed_kind(l.kind) as usize] += 1;
-                    stats.expired += 1;
-                    stats.dropped += 1;
-                    return Outcome::Dropped;
+        let time = match time_span {
+            Some(t) if self.opts.not_before.is_some() || self.opts.keyed() => parse_clf_time(&body[t]),
+            _ => None,
+        };
+        if let (Some(cut), Some(p)) = (self.opts.not_before, rec.parsed()) {
+            if !matches!(rec, Recognised::Directive { .. }) {
+                match time {
+                    Some(t) if t < cut => {
+                        stats.parsed[p as usize] += 1;
+                        stats.expired += 1;
+                        stats.dropped += 1;
+                        return Outcome::Dropped;
+                    }
+                    Some(_) => {}
+                    None => stats.undated += 1,
                 }
-                Some(_) => {}
-                None => stats.undated += 1,
             }
         }
         let mark = out.len();
         let mut rw = self.rewriter(body, out, time);
-        let rules = &self.opts.rules;
-        match &parsed {
-            Some(l) => {
-                stats.parsed[parsed_kind(l.kind) as usize] += 1;
+        match &rec {
+            Recognised::Clf(l) => {
                 if let Some(v) = &l.vhost {
                     scan(body, v.start, v.end, rules, &mut rw);
                 }
-                let client = &body[l.client.clone()];
-                match hostname_cut(client) {
-                    Some(cut) => {
-                        rw.replace(l.client.start, l.client.start + cut, b"");
-                        rw.addresses += 1;
-                    }
-                    None => scan(body, l.client.start, l.client.end, rules, &mut rw),
-                }
+                self.client(body, l.client.clone(), &mut rw);
                 blank_user_fields(body, &l.ident, &l.user, &mut rw);
                 scan(body, l.rest.start, l.rest.end, rules, &mut rw);
             }
-            None => {
+            Recognised::Fields(_) => self.apply_fields(body, &ctx.fields, &mut rw),
+            Recognised::Directive { fields: true } => {}
+            Recognised::Directive { fields: false } => scan(body, 0, body.len(), rules, &mut rw),
+            Recognised::Unparsed => {
                 stats.unparsed += 1;
                 if self.opts.not_before.is_some() {
                     stats.undated += 1;
@@ -355,6 +379,9 @@ impl Engine {
                 }
             }
         }
+        if let Some(p) = rec.parsed() {
+            stats.parsed[p as usize] += 1;
+        }
         rw.copy_to(body.len());
         stats.addresses += rw.addresses;
         stats.identifiers += rw.identifiers;
@@ -365,8 +392,54 @@ impl Engine {
             out.push(b'\r');
         }
         stats.lines_written += 1;
-        debug_assert!(out.len() >= mark);
         Outcome::Written
+    }
+
+    /// The client field: a host name keeps its last two labels; anything else
+    /// (an address, a chain, `unix:`) is scanned.
+    fn client(&self, body: &[u8], r: Range<usize>, rw: &mut Rewriter) {
+        match hostname_cut(&body[r.clone()]) {
+            Some(cut) => {
+                rw.replace(r.start, r.start + cut, b"");
+                rw.addresses += 1;
+            }
+            None => scan(body, r.start, r.end, &self.opts.rules, rw),
+        }
+    }
+
+    /// Applies the rule of each field's role; bytes between fields are
+    /// scanned or kept, as the format says.
+    fn apply_fields(&self, body: &[u8], f: &Fields, rw: &mut Rewriter) {
+        let rules = &self.opts.rules;
+        let gaps = f.gaps == Some(Role::Generic);
+        let mut pos = 0;
+        for (r, role) in &f.list {
+            if gaps && r.start > pos {
+                scan(body, pos, r.start, rules, rw);
+            }
+            let v = &body[r.clone()];
+            match role {
+                Role::Client => self.client(body, r.clone(), rw),
+                Role::User => {
+                    if !is_placeholder(v) {
+                        rw.user_field(r.start, r.end);
+                    }
+                }
+                Role::Secret => {
+                    if !is_placeholder(v) {
+                        rw.identifier(r.start, r.end, true);
+                    }
+                }
+                Role::SecretNumber => rw.quoted_identifier(r.start, r.end),
+                Role::Time | Role::Verbatim => {}
+                Role::Generic => scan(body, r.start, r.end, rules, rw),
+                Role::GenericEscaped => scan_escaped(body, r.start, r.end, rules, rw),
+            }
+            pos = r.end;
+        }
+        if gaps && pos < body.len() {
+            scan(body, pos, body.len(), rules, rw);
+        }
     }
 
     /// A redaction or removal can bring bytes together into something new
@@ -411,10 +484,17 @@ impl Engine {
     /// and written without one. `first_line` is the 1-based number of the
     /// chunk's first line, for the `--on-unparsed fail` error. On that error,
     /// `out` holds the lines before the failing one.
-    pub fn chunk(
+    pub fn chunk(&self, chunk: &[u8], first_line: u64, out: &mut Vec<u8>, stats: &mut Stats) -> Result<(), UnparsedLine> {
+        self.chunk_in(chunk, first_line, &mut Ctx::default(), out, stats)
+    }
+
+    /// [`Engine::chunk`] starting from the state `ctx` (the W3C columns in
+    /// force where the chunk begins).
+    pub fn chunk_in(
         &self,
         chunk: &[u8],
         first_line: u64,
+        ctx: &mut Ctx,
         out: &mut Vec<u8>,
         stats: &mut Stats,
     ) -> Result<(), UnparsedLine> {
@@ -431,7 +511,7 @@ impl Engine {
                 Some(k) => (start + k, start + k + 1),
                 None => (chunk.len(), chunk.len()),
             };
-            match self.line(&chunk[start..end], out, stats) {
+            match self.line_in(&chunk[start..end], ctx, out, stats) {
                 Outcome::Written => {
                     if next > end {
                         out.push(b'\n');
@@ -445,14 +525,6 @@ impl Engine {
         };
         stats.bytes_out += (out.len() - before) as u64;
         result
-    }
-}
-
-fn parsed_kind(k: clf::ClfKind) -> Parsed {
-    match k {
-        clf::ClfKind::Common => Parsed::Common,
-        clf::ClfKind::Combined => Parsed::Combined,
-        clf::ClfKind::VhostCombined => Parsed::VhostCombined,
     }
 }
 

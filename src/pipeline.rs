@@ -17,13 +17,18 @@ use std::sync::Mutex;
 use flate2::write::GzEncoder;
 use flate2::Compression;
 
+use std::sync::Arc;
+
 use crate::engine::{Engine, UnparsedLine};
+use crate::formats::w3c::Header;
+use crate::formats::Ctx;
 use crate::stats::Stats;
 
 /// What the producer sends.
 pub enum Item {
-    /// whole lines (the last one may lack its `\n` at the end of an input)
-    Lines(Vec<u8>),
+    /// whole lines (the last one may lack its `\n` at the end of an input),
+    /// with the W3C columns in force where they begin
+    Lines(Vec<u8>, Option<Arc<Header>>),
     /// a piece of a line too long to hold; `first` for its first piece
     Fragment(Vec<u8>, bool),
     /// the input has nothing more ready: make the output visible
@@ -73,7 +78,7 @@ impl Pool {
 
 /// Compresses `plain` into one complete gzip member. Members concatenated
 /// are one valid gzip file (RFC 1952), so workers compress in parallel.
-fn gzip_member(plain: &[u8], level: u32, pool: &Pool) -> Vec<u8> {
+pub(crate) fn gzip_member(plain: &[u8], level: u32, pool: &Pool) -> Vec<u8> {
     let mut enc = GzEncoder::new(pool.get(plain.len() / 3 + 64), Compression::new(level));
     // writing into a Vec cannot fail
     let _ = enc.write_all(plain);
@@ -98,11 +103,12 @@ fn work(engine: &Engine, pool: &Pool, gzip: Option<u32>, item: Item) -> Done {
 
 fn work_plain(engine: &Engine, pool: &Pool, item: Item) -> Done {
     match item {
-        Item::Lines(buf) => {
+        Item::Lines(buf, header) => {
             let mut out = pool.get(buf.len() + buf.len() / 8);
             let mut stats = Stats::default();
+            let mut ctx = Ctx::with_header(header);
             let failed_at = engine
-                .chunk(&buf, 1, &mut out, &mut stats)
+                .chunk_in(&buf, 1, &mut ctx, &mut out, &mut stats)
                 .err()
                 .map(|UnparsedLine(n)| n);
             pool.put(buf);

@@ -156,8 +156,24 @@ fn is_pct(s: &[u8], i: usize, a: u8, b: u8) -> bool {
 /// Scans `line[from..to]`, reporting findings to `sink`. Bytes outside the
 /// range are only read to decide token boundaries.
 pub fn scan<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, sink: &mut S) {
+    scan_with(line, from, to, rules, false, sink)
+}
+
+/// [`scan`] over the content of a JSON string: a parameter value never ends
+/// inside a `\` escape (`token=a\"b` is redacted whole), so the output stays
+/// valid JSON.
+pub fn scan_escaped<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, sink: &mut S) {
+    scan_with(line, from, to, rules, true, sink)
+}
+
+fn scan_with<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, escapes: bool, sink: &mut S) {
     let s = &line[..to];
-    let mut sc = Scanner { s, floor: from, rules };
+    let mut sc = Scanner {
+        s,
+        floor: from,
+        rules,
+        escapes,
+    };
     let mut i = from;
     while let Some(t) = next_trigger(s, i) {
         i = match CLASS[s[t] as usize] {
@@ -221,6 +237,8 @@ struct Scanner<'a> {
     /// Nothing before this offset may be part of a new span.
     floor: usize,
     rules: &'a Rules,
+    /// `\` escapes (JSON strings) are kept whole inside values
+    escapes: bool,
 }
 
 impl Scanner<'_> {
@@ -513,6 +531,10 @@ impl Scanner<'_> {
         let path_param = named && eq_len == 1 && n > self.floor && s[n - 1] == b';';
         let mut end = v;
         while end < s.len() && !ends_value(s[end]) {
+            if self.escapes && s[end] == b'\\' {
+                end = (end + 2).min(s.len());
+                continue;
+            }
             if path_param && matches!(s[end], b'/' | b'?') {
                 break;
             }

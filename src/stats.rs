@@ -7,7 +7,7 @@ pub struct Stats {
     pub lines_read: u64,
     pub lines_written: u64,
     /// lines recognised, per format (indexed by [`Parsed`])
-    pub parsed: [u64; 3],
+    pub parsed: [u64; crate::formats::PARSED_KINDS],
     pub unparsed: u64,
     pub dropped: u64,
     /// lines dropped by `--max-age` (also counted in `dropped`)

@@ -24,6 +24,7 @@ use std::sync::Arc;
 
 use crate::engine::Engine;
 use crate::input::{Input, InputError, Source};
+use crate::formats::w3c::{last_header, Header};
 use crate::pipeline::{self, Done, Item, Pool};
 use crate::stats::Stats;
 
@@ -200,6 +201,8 @@ struct Reader<'a, 's> {
     carry: Vec<u8>,
     /// the carry continues a line of which pieces were already sent
     in_long_line: bool,
+    /// the W3C columns in force after what was sent
+    w3c: Option<Arc<Header>>,
     errors: Vec<StreamError>,
 }
 
@@ -227,7 +230,17 @@ impl Reader<'_, '_> {
             chunk.extend_from_slice(&data[..cut]);
         }
         self.carry.extend_from_slice(&data[cut..]);
-        chunk.is_empty() || (self.send)(Item::Lines(chunk))
+        chunk.is_empty() || self.send_lines(chunk)
+    }
+
+    /// Sends whole lines with the W3C columns in force where they begin, and
+    /// notes a `#Fields:` directive among them for the chunks after.
+    fn send_lines(&mut self, chunk: Vec<u8>) -> bool {
+        let header = self.w3c.clone();
+        if let Some(h) = last_header(&chunk) {
+            self.w3c = Some(h);
+        }
+        (self.send)(Item::Lines(chunk, header))
     }
 
     /// The carry passed [`LONG_LINE`] without a line end: send it up to its
@@ -256,8 +269,10 @@ impl Reader<'_, '_> {
             self.in_long_line = false;
             (self.send)(Item::Fragment(rest, false))
         } else {
-            rest.is_empty() || (self.send)(Item::Lines(rest))
+            rest.is_empty() || self.send_lines(rest)
         };
+        // W3C columns belong to one input
+        self.w3c = None;
         ok && (self.send)(Item::EndInput)
     }
 
@@ -480,6 +495,7 @@ pub(crate) fn produce_input(
         sig,
         carry: Vec::new(),
         in_long_line: false,
+        w3c: None,
         errors: Vec::new(),
     };
     let mut rbuf = vec![0u8; CHUNK];
@@ -514,6 +530,7 @@ pub fn run(engine: &Engine, inputs: &[Source], mut out: Output, jobs: usize, sig
             sig,
             carry: Vec::new(),
             in_long_line: false,
+            w3c: None,
             errors: Vec::new(),
         };
         r.run(inputs);

@@ -1304,7 +1304,7 @@ fn cron_config_errors_name_file_line_and_key() {
             "line 8",
             "ipv4_prefix",
         ),
-        (format!("{head}format = \"json\"\n"), "line 6", "format"),
+        (format!("{head}format = \"jsonl\"\n"), "line 6", "format"),
     ];
     for (text, line, key) in cases {
         fs::write(&config, &text).unwrap();

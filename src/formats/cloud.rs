@@ -1,0 +1,120 @@
+//! Other access logs of the corpus, recognised cheaply by their first fields:
+//! AWS ALB, classic ELB, S3 server access, and HAProxy HTTP. Everything in
+//! them passes the generic scanner; the fields that hold identifiers get their
+//! roles: the S3 requester (an IAM identity), HAProxy's captured cookies.
+
+use std::ops::Range;
+
+use crate::formats::fields::{split_quoted, Fields, Role};
+
+/// `2023-04-26T12:22:55.463821Z`
+fn iso_time(t: &[u8]) -> bool {
+    t.len() >= 20 && t[4] == b'-' && t[7] == b'-' && t[10] == b'T' && t[..4].iter().all(u8::is_ascii_digit)
+}
+
+/// `1.2.3.4:5678` or `[v6]:port`
+fn addr_port(t: &[u8]) -> bool {
+    t.len() >= 3 && t.contains(&b':') && t.iter().all(|&b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'[' | b']'))
+}
+
+fn generic(f: &mut Fields, time: Option<Range<usize>>) {
+    f.clear();
+    f.gaps = Some(Role::Generic);
+    if let Some(t) = time {
+        f.push(t, Role::Time);
+    }
+}
+
+/// AWS Application Load Balancer: `type time elb client:port target:port ...`
+pub fn alb(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Option<()> {
+    if !split_quoted(line, b' ', cols) || cols.len() < 12 {
+        return None;
+    }
+    let ty = &line[cols[0].clone()];
+    if !matches!(ty, b"http" | b"https" | b"h2" | b"ws" | b"wss" | b"grpcs") || !iso_time(&line[cols[1].clone()]) {
+        return None;
+    }
+    generic(f, Some(cols[1].clone()));
+    Some(())
+}
+
+/// AWS classic Elastic Load Balancer: `time elb client:port backend:port ...`
+pub fn elb(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Option<()> {
+    if !split_quoted(line, b' ', cols) || cols.len() < 12 {
+        return None;
+    }
+    if !iso_time(&line[cols[0].clone()]) || !addr_port(&line[cols[2].clone()]) {
+        return None;
+    }
+    generic(f, Some(cols[0].clone()));
+    Some(())
+}
+
+/// AWS S3 server access: `owner bucket [time] ip requester id operation ...`;
+/// the requester (an IAM identity naming a user) is a user field.
+pub fn s3(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Option<()> {
+    if !split_quoted(line, b' ', cols) || cols.len() < 10 {
+        return None;
+    }
+    let owner = &line[cols[0].clone()];
+    let time = &line[cols[2].clone()];
+    if owner.len() < 16 || !owner.iter().all(u8::is_ascii_alphanumeric) || time.first() != Some(&b'[') {
+        return None;
+    }
+    generic(f, Some(cols[2].clone()));
+    f.push(cols[4].clone(), Role::User);
+    Some(())
+}
+
+/// HAProxy HTTP log (after any syslog prefix): `client:port [date] frontend
+/// backend/server timers status bytes req_cookie resp_cookie state ...`; the
+/// captured cookies are secrets.
+pub fn haproxy(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Option<()> {
+    if !split_quoted(line, b' ', cols) {
+        return None;
+    }
+    // find `client:port [dd/Mon/yyyy:...]`
+    let k = (0..cols.len().saturating_sub(1)).find(|&k| {
+        let t = &line[cols[k + 1].clone()];
+        addr_port(&line[cols[k].clone()]) && t.first() == Some(&b'[') && t.get(3) == Some(&b'/')
+    })?;
+    let c = |j: usize| cols.get(k + j).map(|r| &line[r.clone()]);
+    let backend = c(3)?;
+    let timers = c(4)?;
+    let status = c(5)?;
+    if !backend.contains(&b'/') || !timers.contains(&b'/') || !status.iter().all(|&b| b.is_ascii_digit() || b == b'-') {
+        return None;
+    }
+    generic(f, Some(cols[k + 1].clone()));
+    for j in [7, 8] {
+        if let Some(r) = cols.get(k + j) {
+            if &line[r.clone()] != b"-" {
+                f.push(r.clone(), Role::Secret);
+            }
+        }
+    }
+    f.list.sort_by_key(|(r, _)| r.start);
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognisers() {
+        let mut c = Vec::new();
+        let mut f = Fields::default();
+        let alb_line = br#"http 2023-04-26T12:22:55.463821Z app/x/y 192.168.1.10:44740 10.0.0.1:80 0.000 0.001 0.000 200 200 34 366 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.46.0" - -"#;
+        assert!(alb(alb_line, &mut c, &mut f).is_some());
+        assert!(elb(alb_line, &mut c, &mut f).is_none());
+        let elb_line = br#"2015-05-13T23:39:43.945958Z my-lb 192.168.131.39:2817 10.0.0.1:80 0.000086 0.001048 0.001337 200 200 0 57 "GET https://www.example.com:443/ HTTP/1.1" "curl/7.38.0" DHE TLSv1.2"#;
+        assert!(elb(elb_line, &mut c, &mut f).is_some());
+        let s3_line = br#"36c1f05b76016b78528454e6e0c60e2b test-s3 [01/Aug/2019:00:24:41 +0000] 72.21.217.31 arn:aws:sts::6279:assumed-role/x/alice 44EE REST.GET.LOCATION - "GET /t HTTP/1.1" 200"#;
+        assert!(s3(s3_line, &mut c, &mut f).is_some());
+        assert!(f.list.iter().any(|(r, role)| *role == Role::User && s3_line[r.clone()].starts_with(b"arn:")));
+        let ha = br#"Sep 25 06:05:27 host haproxy[6801]: 4.3.2.1:55008 [25/Sep/2018:06:05:27.584] ft~ bk/abc 0/0/0/72/72 200 7456 sid=1 - ---- 5/4/0/1/0 0/0 "POST /user/ HTTP/1.1""#;
+        assert!(haproxy(ha, &mut c, &mut f).is_some());
+        assert!(f.list.iter().any(|(r, role)| *role == Role::Secret && &ha[r.clone()] == b"sid=1"));
+    }
+}

@@ -1,0 +1,101 @@
+//! What every format other than the CLF family yields: the byte ranges of a
+//! line's fields with their roles. The engine applies a rule per role; bytes
+//! between fields are scanned (or kept, for JSON punctuation and numbers).
+
+use std::ops::Range;
+
+/// The role of a field, which decides its rule.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// a client address (or host name, which keeps its last two labels)
+    Client,
+    /// a user name: becomes `-` (or `REDACTED` inside JSON), or a hashed id
+    User,
+    /// a cookie, an authorization header, a secret: `REDACTED` whole
+    Secret,
+    /// a number that holds an identifier (JSON): becomes the string `"REDACTED"`
+    SecretNumber,
+    /// a timestamp: kept as it is
+    Time,
+    /// kept as it is (numbers, names of columns)
+    Verbatim,
+    /// anything else: the generic scanner
+    Generic,
+    /// the generic scanner on JSON string content (`\` escapes are kept whole)
+    GenericEscaped,
+}
+
+/// The fields of one line, in order, non-overlapping.
+#[derive(Debug, Default)]
+pub struct Fields {
+    pub list: Vec<(Range<usize>, Role)>,
+    /// what happens to bytes between fields: `Generic` or `Verbatim`
+    pub gaps: Option<Role>,
+}
+
+impl Fields {
+    pub fn clear(&mut self) {
+        self.list.clear();
+        self.gaps = None;
+    }
+
+    pub fn push(&mut self, r: Range<usize>, role: Role) {
+        self.list.push((r, role));
+    }
+}
+
+/// Splits `line` into fields separated by `sep`, where a field starting with
+/// `"` (or `[`) runs to its closing quote (bracket). Returns false when a quote
+/// is not closed.
+pub fn split_quoted(line: &[u8], sep: u8, out: &mut Vec<Range<usize>>) -> bool {
+    out.clear();
+    let mut i = 0;
+    while i <= line.len() {
+        let start = i;
+        if i < line.len() && (line[i] == b'"' || line[i] == b'[') {
+            let close = if line[i] == b'"' { b'"' } else { b']' };
+            let mut k = i + 1;
+            loop {
+                match line[k.min(line.len())..].iter().position(|&b| b == close || b == b'\\') {
+                    None => return false,
+                    Some(d) => {
+                        k += d;
+                        if line[k] == b'\\' {
+                            k += 2;
+                            continue;
+                        }
+                        k += 1;
+                        break;
+                    }
+                }
+            }
+            i = k;
+            while i < line.len() && line[i] != sep {
+                i += 1;
+            }
+        } else {
+            i = memchr::memchr(sep, &line[i..]).map_or(line.len(), |d| i + d);
+        }
+        out.push(start..i);
+        if i >= line.len() {
+            break;
+        }
+        i += 1;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quoted_split() {
+        let mut v = Vec::new();
+        let l = br#"a "b c" [d e] "f \" g" h"#;
+        assert!(split_quoted(l, b' ', &mut v));
+        let parts: Vec<&[u8]> = v.iter().map(|r| &l[r.clone()]).collect();
+        assert_eq!(parts, [&b"a"[..], b"\"b c\"", b"[d e]", br#""f \" g""#, b"h"]);
+        assert!(!split_quoted(b"a \"b", b' ', &mut v));
+    }
+}

@@ -1,0 +1,327 @@
+//! JSON lines (nginx `escape=json`, Caddy, Traefik, Envoy, Cloudflare, ...).
+//!
+//! A hand-written walker over the bytes (no allocation of a document): every
+//! string value gets a role from the nearest key that holds it, at any depth
+//! (`remote_addr`, `request.remote_ip`, `ClientHost`, `x_forwarded_for` as a
+//! string or an array, `remote_user`, `Cookie` headers, ...); `{"name":
+//! "Cookie", "value": "..."}` header pairs are recognised too. Keys, numbers,
+//! punctuation and white space are kept byte for byte, so the output is valid
+//! JSON whenever the input was. A line may carry a prefix before its object
+//! (a container runtime's `TIME stdout F {...}`, a syslog header).
+
+use crate::formats::fields::{Fields, Role};
+use crate::rules::DenyList;
+
+/// Lower-cased letters and digits of a key (`X-Forwarded-For` -> `xforwardedfor`).
+fn norm(key: &[u8], buf: &mut [u8; 64]) -> usize {
+    let mut n = 0;
+    for &b in key {
+        if b.is_ascii_alphanumeric() && n < 64 {
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        }
+    }
+    n
+}
+
+const CLIENT: &[&str] = &[
+    "remoteaddr",
+    "remoteip",
+    "remotehost",
+    "clientip",
+    "clienthost",
+    "clientaddr",
+    "clientaddress",
+    "clientipaddress",
+    "realip",
+    "xrealip",
+    "trueclientip",
+    "cip",
+    "sourceip",
+    "srcip",
+    "sourceaddress",
+    "downstreamremoteaddress",
+    "downstreamdirectremoteaddress",
+    "peeraddress",
+    "ip",
+];
+
+const USER: &[&str] = &[
+    "remoteuser",
+    "user",
+    "username",
+    "userid",
+    "userident",
+    "clientusername",
+    "login",
+    "userlogin",
+    "csusername",
+    "authuser",
+    "principal",
+    "email",
+    "mail",
+    "useremail",
+];
+
+const SECRET: &[&str] = &[
+    "cookie",
+    "cookies",
+    "setcookie",
+    "authorization",
+    "proxyauthorization",
+    "httpcookie",
+    "httpauthorization",
+    "requestcookie",
+    "xapikey",
+    "xauthtoken",
+    "apikey",
+    "xamzsecuritytoken",
+];
+
+/// The role of a value under `key`.
+pub fn key_role(key: &[u8], deny: &DenyList) -> Role {
+    let mut buf = [0u8; 64];
+    let n = norm(key, &mut buf);
+    let k = &buf[..n];
+    let is = |set: &[&str]| set.iter().any(|s| s.as_bytes() == k);
+    if is(SECRET) || deny.contains(key) {
+        // `user`, `email` and `ip` are on the deny list too: their own roles win
+        if is(CLIENT) {
+            return Role::Client;
+        }
+        if is(USER) {
+            return Role::User;
+        }
+        return Role::Secret;
+    }
+    if is(CLIENT) {
+        Role::Client
+    } else if is(USER) {
+        Role::User
+    } else if k.ends_with(b"xforwardedfor") || k.ends_with(b"forwardedfor") {
+        Role::Generic
+    } else {
+        Role::GenericEscaped
+    }
+}
+
+struct Frame {
+    object: bool,
+    /// the role of values here (from the key that opened an array, or the
+    /// current key of an object)
+    role: Role,
+    /// in an object: a key was read, its value comes next
+    want_value: bool,
+    /// in an object: the `:` after the key was read
+    colon: bool,
+    /// `"name": "Cookie"` seen: the `"value"` of this object is a secret
+    header_secret: bool,
+    /// the current key is `value`
+    key_is_value: bool,
+    /// the current key is `name`/`key`/`header`
+    key_is_name: bool,
+}
+
+/// The end of a JSON string starting at `i` (on its `"`): the offset of the
+/// closing quote.
+fn string_end(s: &[u8], i: usize) -> Option<usize> {
+    let mut k = i + 1;
+    loop {
+        let d = memchr::memchr2(b'"', b'\\', &s[k..])?;
+        k += d;
+        if s[k] == b'"' {
+            return Some(k);
+        }
+        k += 2;
+        if k > s.len() {
+            return None;
+        }
+    }
+}
+
+/// Walks the JSON object starting at `start` (on its `{`) to the end of the
+/// line and fills `f`. `None` when it is not one well-formed object (followed
+/// only by white space).
+pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<()> {
+    f.clear();
+    f.gaps = Some(Role::Verbatim);
+    if start > 0 {
+        f.push(0..start, Role::Generic);
+    }
+    let mut stack: Vec<Frame> = Vec::with_capacity(8);
+    let mut i = start;
+    let mut done = false;
+    while i < s.len() {
+        let b = s[i];
+        match b {
+            b' ' | b'\t' | b'\r' | b'\n' | b',' => {}
+            _ if done => return None,
+            b'{' | b'[' => {
+                if let Some(top) = stack.last() {
+                    if top.object && !(top.want_value && top.colon) {
+                        return None;
+                    }
+                }
+                let role = stack.last().map_or(Role::GenericEscaped, |f| f.role);
+                stack.push(Frame {
+                    object: b == b'{',
+                    role,
+                    want_value: false,
+                    colon: false,
+                    header_secret: false,
+                    key_is_value: false,
+                    key_is_name: false,
+                });
+            }
+            b'}' | b']' => {
+                if stack.last().is_some_and(|f| f.object && f.want_value) {
+                    return None; // `{"a":}`
+                }
+                let fr = stack.pop()?;
+                if fr.object != (b == b'}') {
+                    return None;
+                }
+                if stack.is_empty() {
+                    done = true;
+                } else if let Some(top) = stack.last_mut() {
+                    if top.object {
+                        top.want_value = false;
+                        top.colon = false;
+                    }
+                }
+            }
+            b':' => {
+                let top = stack.last_mut()?;
+                if !top.object || !top.want_value || top.colon {
+                    return None;
+                }
+                top.colon = true;
+            }
+            b'"' => {
+                let end = string_end(s, i)?;
+                let top = stack.last_mut()?;
+                let content = i + 1..end;
+                if top.object && !top.want_value {
+                    // a key
+                    let key = &s[content];
+                    top.role = key_role(key, deny);
+                    top.key_is_value = key.eq_ignore_ascii_case(b"value");
+                    top.key_is_name = key.eq_ignore_ascii_case(b"name")
+                        || key.eq_ignore_ascii_case(b"key")
+                        || key.eq_ignore_ascii_case(b"header");
+                    if top.key_is_value && top.header_secret {
+                        top.role = Role::Secret;
+                    }
+                    top.want_value = true;
+                    top.colon = false;
+                } else {
+                    if top.object && !top.colon {
+                        return None;
+                    }
+                    // a value
+                    if top.object && top.key_is_name && key_role(&s[content.clone()], deny) == Role::Secret {
+                        top.header_secret = true;
+                    }
+                    let role = top.role;
+                    if top.object {
+                        top.want_value = false;
+                        top.colon = false;
+                    }
+                    if !content.is_empty() {
+                        f.push(content, role);
+                    }
+                }
+                i = end;
+            }
+            _ => {
+                // a number or a literal
+                let top = stack.last_mut()?;
+                let st = i;
+                while i < s.len() && !matches!(s[i], b',' | b'}' | b']' | b' ' | b'\t' | b'\r' | b'\n') {
+                    i += 1;
+                }
+                let tok = &s[st..i];
+                let literal = matches!(tok, b"true" | b"false" | b"null");
+                let number = !tok.is_empty()
+                    && tok.iter().all(|&c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'));
+                if !literal && !number {
+                    return None;
+                }
+                if top.object && !(top.want_value && top.colon) {
+                    return None;
+                }
+                if number && matches!(top.role, Role::User | Role::Secret) {
+                    f.push(st..i, Role::SecretNumber);
+                }
+                if top.object {
+                    top.want_value = false;
+                    top.colon = false;
+                }
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if done {
+        Some(())
+    } else {
+        None
+    }
+}
+
+/// Where a JSON object starts in a line: at its first byte (after white
+/// space), or after a prefix when the line ends with `}`.
+pub fn object_start(s: &[u8]) -> Option<usize> {
+    let first = s.iter().position(|&b| !matches!(b, b' ' | b'\t'))?;
+    if s[first] == b'{' {
+        return Some(first);
+    }
+    let last = s.iter().rposition(|&b| !matches!(b, b' ' | b'\t' | b'\r'))?;
+    if s[last] != b'}' {
+        return None;
+    }
+    memchr::memmem::find(s, b" {").map(|k| k + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn roles(s: &str) -> Vec<(String, Role)> {
+        let mut f = Fields::default();
+        parse(s.as_bytes(), object_start(s.as_bytes()).unwrap(), &DenyList::default(), &mut f).unwrap();
+        f.list.iter().map(|(r, role)| (s[r.clone()].to_string(), *role)).collect()
+    }
+
+    #[test]
+    fn roles_by_key_at_any_depth() {
+        let r = roles(
+            r#"{"request":{"remote_ip":"1.2.3.4","headers":{"Cookie":["a=b"],"User-Agent":["x"]}},"user_id":42,"ClientUsername":"-","x_forwarded_for":["5.6.7.8"],"n":1.5}"#,
+        );
+        assert!(r.contains(&("1.2.3.4".into(), Role::Client)), "{r:?}");
+        assert!(r.contains(&("a=b".into(), Role::Secret)), "{r:?}");
+        assert!(r.contains(&("x".into(), Role::GenericEscaped)), "{r:?}");
+        assert!(r.contains(&("42".into(), Role::SecretNumber)), "{r:?}");
+        assert!(r.contains(&("-".into(), Role::User)), "{r:?}");
+        assert!(r.contains(&("5.6.7.8".into(), Role::Generic)), "{r:?}");
+    }
+
+    #[test]
+    fn header_pairs_and_prefixes() {
+        let r = roles(r#"{"headers":[{"name":"Cookie","value":"sid=1"},{"name":"Host","value":"x"}]}"#);
+        assert!(r.contains(&("sid=1".into(), Role::Secret)), "{r:?}");
+        assert!(r.contains(&("x".into(), Role::GenericEscaped)), "{r:?}");
+        let p = "2025-12-31T17:37:40Z stdout F {\"downstream_remote_address\":\"10.0.0.12:59292\"}";
+        assert_eq!(object_start(p.as_bytes()), Some(30));
+        assert!(roles(p).contains(&("10.0.0.12:59292".into(), Role::Client)));
+    }
+
+    #[test]
+    fn malformed_is_none() {
+        let mut f = Fields::default();
+        let d = DenyList::default();
+        for s in [r#"{"a":"b""#, r#"{"a":}"#, r#"{"a":"b"}x"#, r#"{"a":[}"#, r#"{"a" "b"}"#] {
+            assert!(parse(s.as_bytes(), 0, &d, &mut f).is_none(), "{s}");
+        }
+    }
+}
