@@ -14,8 +14,8 @@ use crate::formats::{clf, recognise, Ctx, Format, Recognised};
 use crate::keyed::{DayKeys, Identifiers, IpMode, KeyRing};
 use crate::rules::Rules;
 use crate::scan::{is_placeholder, scan, scan_escaped, Kind, Sink};
-use crate::time::parse_clf_time;
 use crate::stats::Stats;
+use crate::time::parse_clf_time;
 
 /// What to do with a line that no format recognises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -318,7 +318,12 @@ impl Engine {
         let rec = recognise(&self.opts.format, body, &rules.deny, ctx);
         let time_span = match &rec {
             Recognised::Clf(l) => Some(l.time.clone()),
-            Recognised::Fields(_) => ctx.fields.list.iter().find(|(_, r)| *r == Role::Time).map(|(r, _)| r.clone()),
+            Recognised::Fields(_) => ctx
+                .fields
+                .list
+                .iter()
+                .find(|(_, r)| *r == Role::Time)
+                .map(|(r, _)| r.clone()),
             _ => None,
         };
         let time = match time_span {
@@ -484,7 +489,13 @@ impl Engine {
     /// and written without one. `first_line` is the 1-based number of the
     /// chunk's first line, for the `--on-unparsed fail` error. On that error,
     /// `out` holds the lines before the failing one.
-    pub fn chunk(&self, chunk: &[u8], first_line: u64, out: &mut Vec<u8>, stats: &mut Stats) -> Result<(), UnparsedLine> {
+    pub fn chunk(
+        &self,
+        chunk: &[u8],
+        first_line: u64,
+        out: &mut Vec<u8>,
+        stats: &mut Stats,
+    ) -> Result<(), UnparsedLine> {
         self.chunk_in(chunk, first_line, &mut Ctx::default(), out, stats)
     }
 
