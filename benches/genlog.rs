@@ -1,5 +1,5 @@
 //! Generates a synthetic but realistic combined access log for benchmarks:
-//! `cargo run --release --example genlog -- LINES [SEED] > FILE`.
+//! `cargo run --release --example genlog -- LINES [SEED [combined|json|w3c]] > FILE`.
 //!
 //! Deterministic (xorshift PRNG): the same arguments give the same bytes.
 //! About 230 bytes a line: IPv4 and IPv6 clients, a few host names and user
@@ -76,8 +76,30 @@ const MONTHS: &[&str] = &[
 ];
 
 /// Writes `lines` generated lines to `w`.
+/// The output format of the generator.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Combined,
+    /// nginx `escape=json`-style JSON lines
+    Json,
+    /// IIS-style W3C extended, with its directives
+    W3c,
+}
+
+/// Writes `lines` generated combined lines to `w`.
 pub fn generate(lines: u64, seed: u64, w: &mut impl Write) -> std::io::Result<()> {
+    generate_kind(lines, seed, Kind::Combined, w)
+}
+
+/// Writes `lines` generated lines of `kind` to `w`.
+pub fn generate_kind(lines: u64, seed: u64, kind: Kind, w: &mut impl Write) -> std::io::Result<()> {
     let mut r = Rng(seed | 1);
+    if kind == Kind::W3c {
+        w.write_all(
+            b"#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: 2026-01-01 00:00:00\n",
+        )?;
+        w.write_all(b"#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n")?;
+    }
     for n in 0..lines {
         let client = match r.below(100) {
             0..=79 => format!(
@@ -105,23 +127,51 @@ pub fn generate(lines: u64, seed: u64, w: &mut impl Write) -> std::io::Result<()
         let agent = r.pick(AGENTS);
         let day = 1 + (n / 50000) % 28;
         let secs = n % 86400;
-        write!(
-            w,
-            "{client} - {user} [{day:02}/{}/2026:{:02}:{:02}:{:02} +0000] \"{method} {path}{query} HTTP/1.1\" {status} {size} \"{referer}\" \"{agent}\"",
-            MONTHS[(n / 1_000_000) as usize % 12],
-            secs / 3600,
-            (secs / 60) % 60,
-            secs % 60
-        )?;
-        if r.below(10) == 0 {
-            write!(
-                w,
-                " \"10.{}.{}.{}, {}\"",
-                r.below(256),
-                r.below(256),
-                r.below(256),
-                client
-            )?;
+        let (hh, mm, ss) = (secs / 3600, (secs / 60) % 60, secs % 60);
+        let month = (n / 1_000_000) as usize % 12;
+        match kind {
+            Kind::Combined => {
+                write!(
+                    w,
+                    "{client} - {user} [{day:02}/{}/2026:{hh:02}:{mm:02}:{ss:02} +0000] \"{method} {path}{query} HTTP/1.1\" {status} {size} \"{referer}\" \"{agent}\"",
+                    MONTHS[month]
+                )?;
+                if r.below(10) == 0 {
+                    write!(
+                        w,
+                        " \"10.{}.{}.{}, {}\"",
+                        r.below(256),
+                        r.below(256),
+                        r.below(256),
+                        client
+                    )?;
+                }
+            }
+            Kind::Json => {
+                let xff = if r.below(10) == 0 {
+                    format!("10.{}.{}.{}, {}", r.below(256), r.below(256), r.below(256), client)
+                } else {
+                    String::new()
+                };
+                write!(
+                    w,
+                    "{{\"time_iso8601\":\"2026-{:02}-{day:02}T{hh:02}:{mm:02}:{ss:02}+00:00\",\"remote_addr\":\"{client}\",\"remote_user\":\"{}\",\"request\":\"{method} {path}{query} HTTP/1.1\",\"status\":{status},\"body_bytes_sent\":{size},\"request_time\":0.{:03},\"http_referer\":\"{referer}\",\"http_user_agent\":\"{agent}\",\"http_x_forwarded_for\":\"{xff}\"}}",
+                    month + 1,
+                    if user == "-" { "" } else { user },
+                    r.below(1000)
+                )?;
+            }
+            Kind::W3c => {
+                let q = query.strip_prefix('?').unwrap_or("-");
+                let q = if q.is_empty() { "-" } else { q };
+                write!(
+                    w,
+                    "2026-{:02}-{day:02} {hh:02}:{mm:02}:{ss:02} 10.0.0.5 {method} {path} {q} 443 {user} {client} {} {referer} {status} 0 0 {}",
+                    month + 1,
+                    agent.replace(' ', "+"),
+                    r.below(1000)
+                )?;
+            }
         }
         w.write_all(b"\n")?;
     }
@@ -135,9 +185,21 @@ fn main() {
     let mut args = std::env::args().skip(1);
     let lines: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(1_000_000);
     let seed: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(DEFAULT_SEED);
+    let kind = match args.next().as_deref() {
+        None | Some("combined") => Kind::Combined,
+        Some("json") => Kind::Json,
+        Some("w3c") => Kind::W3c,
+        Some(other) => {
+            eprintln!("genlog: unknown kind '{other}'; use combined, json or w3c");
+            std::process::exit(2);
+        }
+    };
     let out = std::io::stdout();
     let mut w = BufWriter::with_capacity(1 << 20, out.lock());
-    if generate(lines, seed, &mut w).and_then(|()| w.flush()).is_err() {
+    if generate_kind(lines, seed, kind, &mut w)
+        .and_then(|()| w.flush())
+        .is_err()
+    {
         std::process::exit(1);
     }
 }

@@ -414,13 +414,29 @@ impl Engine {
 
     /// Applies the rule of each field's role; bytes between fields are
     /// scanned or kept, as the format says.
+    #[inline(never)]
     fn apply_fields(&self, body: &[u8], f: &Fields, rw: &mut Rewriter) {
         let rules = &self.opts.rules;
         let gaps = f.gaps == Some(Role::Generic);
         let mut pos = 0;
-        for (r, role) in &f.list {
+        let mut k = 0;
+        while k < f.list.len() {
+            let (r, role) = &f.list[k];
             if gaps && r.start > pos {
                 scan(body, pos, r.start, rules, rw);
+            }
+            k += 1;
+            if *role == Role::Generic {
+                // one scan over a run of generic fields and the separators
+                // between them (costs less than a scan per field)
+                let mut end = r.end;
+                while k < f.list.len() && f.list[k].1 == Role::Generic {
+                    end = f.list[k].0.end;
+                    k += 1;
+                }
+                scan(body, r.start, end, rules, rw);
+                pos = end;
+                continue;
             }
             let v = &body[r.clone()];
             match role {
@@ -454,6 +470,8 @@ impl Engine {
     /// always a fixed point: anonymizing it again, or checking it, finds
     /// nothing. At most three more passes; the rules only ever shorten a line
     /// or keep its length, so this settles at once in practice.
+    #[cold]
+    #[inline(never)]
     fn settle(&self, out: &mut Vec<u8>, mark: usize, stats: &mut Stats) {
         let mut again = Vec::new();
         for _ in 0..3 {

@@ -121,9 +121,9 @@ impl Format {
             _ if s.starts_with("nginx:") => Format::Template(Arc::new(
                 template::nginx(&s["nginx:".len()..]).map_err(|e| format!("nginx log_format: {e}"))?,
             )),
-            _ if s.contains('%') => {
-                Format::Template(Arc::new(template::apache(s).map_err(|e| format!("Apache LogFormat: {e}"))?))
-            }
+            _ if s.contains('%') => Format::Template(Arc::new(
+                template::apache(s).map_err(|e| format!("Apache LogFormat: {e}"))?,
+            )),
             _ => {
                 return Err(format!(
                     "unknown format '{s}'; accepted: {}, an Apache LogFormat string (with %), or nginx:LOG_FORMAT",
@@ -175,10 +175,7 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn with_header(w3c: Option<Arc<w3c::Header>>) -> Ctx {
-        Ctx {
-            w3c,
-            ..Ctx::default()
-        }
+        Ctx { w3c, ..Ctx::default() }
     }
 }
 
@@ -189,7 +186,9 @@ pub enum Recognised {
     /// fields and roles are in `ctx.fields`
     Fields(Parsed),
     /// a W3C directive (`#Fields:` is kept as it is; others are scanned)
-    Directive { fields: bool },
+    Directive {
+        fields: bool,
+    },
     Unparsed,
 }
 
@@ -225,6 +224,21 @@ impl Recognised {
 
 /// Recognises a line (without its line ending) under `format`.
 pub fn recognise(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> Recognised {
+    // the common case first, kept small: a CLF line under `auto`
+    if let Format::Auto = format {
+        if line.first() != Some(&b'#') && ctx.w3c.is_none() {
+            if let Some(l) = clf::parse(line) {
+                if json::object_start(line).is_none() {
+                    return Recognised::Clf(l);
+                }
+            }
+        }
+    }
+    recognise_slow(format, line, deny, ctx)
+}
+
+#[inline(never)]
+fn recognise_slow(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> Recognised {
     let auto = *format == Format::Auto;
     if (auto || *format == Format::W3c) && line.first() == Some(&b'#') {
         if DIRECTIVES.iter().any(|d| line.starts_with(d)) {
@@ -271,7 +285,11 @@ pub fn recognise(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -
         Format::S3 => ok(cloud::s3(line, cols, f), Parsed::S3),
         Format::Haproxy => ok(cloud::haproxy(line, cols, f), Parsed::Haproxy),
         Format::Template(t) => {
-            let kind = if t.kind == "nginx" { Parsed::Nginx } else { Parsed::Apache };
+            let kind = if t.kind == "nginx" {
+                Parsed::Nginx
+            } else {
+                Parsed::Apache
+            };
             ok(t.parse(line, f), kind)
         }
     };

@@ -51,26 +51,31 @@ pub fn parse_fields_directive(line: &[u8]) -> Option<Arc<Header>> {
     Some(Arc::new(Header { roles }))
 }
 
-/// The last `#Fields:` directive in a chunk of lines, if any.
+/// The last `#Fields:` directive in a chunk of lines, if any. A forward
+/// SIMD search (the reverse one is not vectorised, and this runs on every
+/// chunk of every input).
 pub fn last_header(chunk: &[u8]) -> Option<Arc<Header>> {
-    let finder = memchr::memmem::FinderRev::new(b"#Fields:");
-    let mut end = chunk.len();
-    while let Some(k) = finder.rfind(&chunk[..end]) {
+    let mut last = None;
+    for k in memchr::memmem::find_iter(chunk, b"#Fields:") {
         if k == 0 || chunk[k - 1] == b'\n' {
-            let stop = memchr::memchr(b'\n', &chunk[k..]).map_or(chunk.len(), |d| k + d);
-            let line = &chunk[k..stop];
-            return parse_fields_directive(line.strip_suffix(b"\r").unwrap_or(line));
+            last = Some(k);
         }
-        end = k;
     }
-    None
+    let k = last?;
+    let stop = memchr::memchr(b'\n', &chunk[k..]).map_or(chunk.len(), |d| k + d);
+    let line = &chunk[k..stop];
+    parse_fields_directive(line.strip_suffix(b"\r").unwrap_or(line))
 }
 
 /// Splits a data line by the header: tab-separated when it holds a tab,
 /// space-separated otherwise (quoted values may hold spaces). `None` when
 /// the number of values does not match the header.
 pub fn parse(line: &[u8], header: &Header, cols: &mut Vec<std::ops::Range<usize>>, f: &mut Fields) -> Option<()> {
-    let sep = if memchr::memchr(b'\t', line).is_some() { b'\t' } else { b' ' };
+    let sep = if memchr::memchr(b'\t', line).is_some() {
+        b'\t'
+    } else {
+        b' '
+    };
     if !split_quoted(line, sep, cols) || cols.len() != header.roles.len() {
         return None;
     }
@@ -91,7 +96,14 @@ mod tests {
         let h = parse_fields_directive(b"#Fields: date time c-ip cs-username cs(Cookie) cs-uri-query").unwrap();
         assert_eq!(
             h.roles,
-            [Role::Time, Role::Time, Role::Client, Role::User, Role::Secret, Role::Generic]
+            [
+                Role::Time,
+                Role::Time,
+                Role::Client,
+                Role::User,
+                Role::Secret,
+                Role::Generic
+            ]
         );
         let mut cols = Vec::new();
         let mut f = Fields::default();
