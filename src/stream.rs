@@ -23,8 +23,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::engine::Engine;
-use crate::input::{Input, InputError, Source};
 use crate::formats::w3c::{last_header, Header};
+use crate::input::{Input, InputError, Source};
 use crate::pipeline::{self, Done, Item, Pool};
 use crate::stats::Stats;
 

@@ -14,7 +14,10 @@ fn iso_time(t: &[u8]) -> bool {
 
 /// `1.2.3.4:5678` or `[v6]:port`
 fn addr_port(t: &[u8]) -> bool {
-    t.len() >= 3 && t.contains(&b':') && t.iter().all(|&b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'[' | b']'))
+    t.len() >= 3
+        && t.contains(&b':')
+        && t.iter()
+            .all(|&b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'[' | b']'))
 }
 
 fn generic(f: &mut Fields, time: Option<Range<usize>>) {
@@ -112,9 +115,15 @@ mod tests {
         assert!(elb(elb_line, &mut c, &mut f).is_some());
         let s3_line = br#"36c1f05b76016b78528454e6e0c60e2b test-s3 [01/Aug/2019:00:24:41 +0000] 72.21.217.31 arn:aws:sts::6279:assumed-role/x/alice 44EE REST.GET.LOCATION - "GET /t HTTP/1.1" 200"#;
         assert!(s3(s3_line, &mut c, &mut f).is_some());
-        assert!(f.list.iter().any(|(r, role)| *role == Role::User && s3_line[r.clone()].starts_with(b"arn:")));
+        assert!(f
+            .list
+            .iter()
+            .any(|(r, role)| *role == Role::User && s3_line[r.clone()].starts_with(b"arn:")));
         let ha = br#"Sep 25 06:05:27 host haproxy[6801]: 4.3.2.1:55008 [25/Sep/2018:06:05:27.584] ft~ bk/abc 0/0/0/72/72 200 7456 sid=1 - ---- 5/4/0/1/0 0/0 "POST /user/ HTTP/1.1""#;
         assert!(haproxy(ha, &mut c, &mut f).is_some());
-        assert!(f.list.iter().any(|(r, role)| *role == Role::Secret && &ha[r.clone()] == b"sid=1"));
+        assert!(f
+            .list
+            .iter()
+            .any(|(r, role)| *role == Role::Secret && &ha[r.clone()] == b"sid=1"));
     }
 }

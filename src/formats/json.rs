@@ -243,7 +243,9 @@ pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<
                 let tok = &s[st..i];
                 let literal = matches!(tok, b"true" | b"false" | b"null");
                 let number = !tok.is_empty()
-                    && tok.iter().all(|&c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'));
+                    && tok
+                        .iter()
+                        .all(|&c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'));
                 if !literal && !number {
                     return None;
                 }
@@ -289,8 +291,17 @@ mod tests {
 
     fn roles(s: &str) -> Vec<(String, Role)> {
         let mut f = Fields::default();
-        parse(s.as_bytes(), object_start(s.as_bytes()).unwrap(), &DenyList::default(), &mut f).unwrap();
-        f.list.iter().map(|(r, role)| (s[r.clone()].to_string(), *role)).collect()
+        parse(
+            s.as_bytes(),
+            object_start(s.as_bytes()).unwrap(),
+            &DenyList::default(),
+            &mut f,
+        )
+        .unwrap();
+        f.list
+            .iter()
+            .map(|(r, role)| (s[r.clone()].to_string(), *role))
+            .collect()
     }
 
     #[test]
@@ -320,7 +331,13 @@ mod tests {
     fn malformed_is_none() {
         let mut f = Fields::default();
         let d = DenyList::default();
-        for s in [r#"{"a":"b""#, r#"{"a":}"#, r#"{"a":"b"}x"#, r#"{"a":[}"#, r#"{"a" "b"}"#] {
+        for s in [
+            r#"{"a":"b""#,
+            r#"{"a":}"#,
+            r#"{"a":"b"}x"#,
+            r#"{"a":[}"#,
+            r#"{"a" "b"}"#,
+        ] {
             assert!(parse(s.as_bytes(), 0, &d, &mut f).is_none(), "{s}");
         }
     }

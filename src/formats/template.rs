@@ -84,11 +84,15 @@ pub fn apache(fmt: &str) -> Result<Template, String> {
                 }
                 let mut name = "";
                 if i < b.len() && b[i] == b'{' {
-                    let close = fmt[i..].find('}').ok_or_else(|| format!("'{}': unclosed {{", &fmt[start..]))?;
+                    let close = fmt[i..]
+                        .find('}')
+                        .ok_or_else(|| format!("'{}': unclosed {{", &fmt[start..]))?;
                     name = &fmt[i + 1..i + close];
                     i += close + 1;
                 }
-                let letter = *b.get(i).ok_or_else(|| format!("'{}': directive without a letter", &fmt[start..]))?;
+                let letter = *b
+                    .get(i)
+                    .ok_or_else(|| format!("'{}': directive without a letter", &fmt[start..]))?;
                 if !letter.is_ascii_alphabetic() {
                     return Err(format!("'{}': unknown directive", &fmt[start..=i]));
                 }
@@ -111,8 +115,15 @@ fn nginx_role(var: &str) -> Role {
         "time_local" | "time_iso8601" | "msec" => Role::Time,
         "http_cookie" | "http_authorization" | "http_proxy_authorization" | "sent_http_set_cookie" => Role::Secret,
         _ if var.starts_with("cookie_") || var.starts_with("upstream_cookie_") => Role::Secret,
-        "status" | "body_bytes_sent" | "bytes_sent" | "request_length" | "request_time" | "connection"
-        | "connection_requests" | "pipe" | "server_port" => Role::Verbatim,
+        "status"
+        | "body_bytes_sent"
+        | "bytes_sent"
+        | "request_length"
+        | "request_time"
+        | "connection"
+        | "connection_requests"
+        | "pipe"
+        | "server_port" => Role::Verbatim,
         _ => Role::Generic,
     }
 }
@@ -125,7 +136,9 @@ pub fn nginx(fmt: &str) -> Result<Template, String> {
     while i < b.len() {
         if b[i] == b'$' {
             let (name, next) = if b.get(i + 1) == Some(&b'{') {
-                let close = fmt[i..].find('}').ok_or_else(|| format!("'{}': unclosed ${{", &fmt[i..]))?;
+                let close = fmt[i..]
+                    .find('}')
+                    .ok_or_else(|| format!("'{}': unclosed ${{", &fmt[i..]))?;
                 (&fmt[i + 2..i + close], i + close + 1)
             } else {
                 let mut k = i + 1;
@@ -220,7 +233,10 @@ mod tests {
     fn fields(t: &Template, l: &str) -> Vec<(String, Role)> {
         let mut f = Fields::default();
         t.parse(l.as_bytes(), &mut f).expect("parses");
-        f.list.iter().map(|(r, role)| (l[r.clone()].to_string(), *role)).collect()
+        f.list
+            .iter()
+            .map(|(r, role)| (l[r.clone()].to_string(), *role))
+            .collect()
     }
 
     #[test]
