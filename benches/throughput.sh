@@ -25,11 +25,15 @@ C=bench-data/combined-$LINES.log
 KEY=bench-data/bench.key
 [ -s "$KEY" ] || { rm -f "$KEY"; "$B" keygen "$KEY" 2>/dev/null; }
 
+TIMES=$(mktemp)
+trap 'rm -f "$TIMES"' EXIT
+
 # best wall time (s) and its peak RSS (KiB) over 3 runs of a shell command
 best() {
   local best_t=999999 best_m=0 t m
   for _ in 1 2 3; do
-    read -r t m < <( { /usr/bin/time -f "%e %M" sh -c "$1" >/dev/null 2>/dev/null; } 2>&1 | tail -1)
+    /usr/bin/time -f "%e %M" -o "$TIMES" sh -c "$1" >/dev/null 2>&1
+    read -r t m < "$TIMES"
     if awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; best_m=$m; fi
   done
   echo "$best_t $best_m"
