@@ -51,6 +51,8 @@ pub enum Command {
     Purge(PurgeArgs),
     /// The cron job: anonymize due files, summarize and purge expired ones
     Run(RunArgs),
+    /// Receive syslog (nginx, HAProxy) over UDP, TCP or a unix socket; append it anonymized to a file
+    Listen(crate::listen::ListenArgs),
 }
 
 #[derive(Args, Debug)]
@@ -278,6 +280,7 @@ pub fn main() -> ExitCode {
         },
         Command::Purge(p) => purge(p),
         Command::Run(r) => run(r),
+        Command::Listen(l) => listen(l),
     })
 }
 
@@ -432,6 +435,10 @@ fn batch(engine: &Engine, files: &[PathBuf], target: Target, a: &AnonymizeArgs) 
 pub fn jobs(j: Option<u32>) -> usize {
     j.map(|j| j as usize)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+fn listen(l: crate::listen::ListenArgs) -> u8 {
+    crate::listen::main(l)
 }
 
 fn run(r: RunArgs) -> u8 {

@@ -15,6 +15,7 @@ pub mod engine;
 pub mod formats;
 pub mod input;
 pub mod keyed;
+pub mod listen;
 pub mod pipeline;
 pub mod retention;
 pub mod rules;

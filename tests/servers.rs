@@ -1,0 +1,733 @@
+//! `loganon listen` on its own, and both real-server setups: Apache with the
+//! piped logger (`CustomLog "|loganon anonymize ..."`, including a graceful
+//! restart with a request in flight) and nginx logging to syslog into
+//! `loganon listen`. Each server runs as a child process on free loopback
+//! ports with its own configuration in a temporary folder. A server test is
+//! skipped (with a printed reason) only when the server's binary is absent;
+//! CI installs the Debian packages `apache2` and `nginx`.
+//!
+//! Nothing waits for a fixed time: every wait polls for its condition (a port
+//! accepts, the file holds N lines, a process is gone) until a deadline.
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket};
+use std::os::unix::fs::PermissionsExt;
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{self, Receiver};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_loganon");
+/// How long a condition is given before the test fails.
+const DEADLINE: Duration = Duration::from_secs(30);
+
+/// Polls `cond` until it holds; panics with `what` at the deadline.
+#[track_caller]
+fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    let end = Instant::now() + DEADLINE;
+    while !cond() {
+        assert!(Instant::now() < end, "timed out waiting for: {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn read_text(p: &Path) -> String {
+    fs::read(p)
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
+}
+
+fn line_count(p: &Path) -> usize {
+    fs::read(p)
+        .map(|b| b.iter().filter(|&&c| c == b'\n').count())
+        .unwrap_or(0)
+}
+
+fn gunzip(p: &Path) -> String {
+    let data = fs::read(p).unwrap();
+    let mut out = String::new();
+    flate2::read::MultiGzDecoder::new(&data[..])
+        .read_to_string(&mut out)
+        .expect("valid gzip");
+    out
+}
+
+/// kill(2); false when it failed.
+fn kill(pid: u32, sig: libc::c_int) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    // SAFETY: kill(2) on the pid of a child of this test that has not been
+    // waited for, so it cannot have been reused.
+    unsafe { libc::kill(pid, sig) == 0 }
+}
+
+/// A folder that the servers' unprivileged workers can read.
+fn open_tempdir() -> tempfile::TempDir {
+    let d = tempfile::tempdir().unwrap();
+    fs::set_permissions(d.path(), fs::Permissions::from_mode(0o755)).unwrap();
+    d
+}
+
+/// A loopback port free at the time of asking, on both 127.0.0.1 and ::1.
+fn free_port() -> u16 {
+    loop {
+        let l = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = l.local_addr().unwrap().port();
+        if TcpListener::bind(("::1", port)).is_ok() {
+            return port;
+        }
+    }
+}
+
+/// The path of a server binary, or `None` (the test is then skipped).
+fn server_binary(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(["/usr/sbin", "/sbin", "/usr/local/sbin"].map(PathBuf::from))
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// A child process stopped when the test ends early (a failed assertion):
+/// first with its own stop signal, so a server takes its workers with it.
+struct Guard {
+    child: Option<Child>,
+    stop: libc::c_int,
+    stderr: Option<JoinHandle<()>>,
+    lines: Option<Receiver<String>>,
+    seen: Vec<String>,
+}
+
+impl Guard {
+    fn spawn(cmd: &mut Command) -> Guard {
+        let mut child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let err = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        let h = std::thread::spawn(move || {
+            for line in BufReader::new(err).lines() {
+                let Ok(line) = line else { return };
+                if tx.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        Guard {
+            child: Some(child),
+            stop: libc::SIGTERM,
+            stderr: Some(h),
+            lines: Some(rx),
+            seen: Vec::new(),
+        }
+    }
+
+    fn pid(&self) -> u32 {
+        self.child.as_ref().unwrap().id()
+    }
+
+    fn signal(&self, sig: libc::c_int) {
+        assert!(kill(self.pid(), sig), "kill failed");
+    }
+
+    /// Waits for a stderr line starting with `prefix`; returns its rest.
+    #[track_caller]
+    fn stderr_line(&mut self, prefix: &str) -> String {
+        let end = Instant::now() + DEADLINE;
+        loop {
+            if let Some(l) = self.seen.iter().find(|l| l.starts_with(prefix)) {
+                return l[prefix.len()..].to_string();
+            }
+            let left = end.saturating_duration_since(Instant::now());
+            match self.lines.as_ref().unwrap().recv_timeout(left) {
+                Ok(l) => self.seen.push(l),
+                Err(_) => panic!("no stderr line '{prefix}...'; seen: {:?}", self.seen),
+            }
+        }
+    }
+
+    /// The address `loganon listen` printed for `kind` (udp, tcp).
+    fn listen_addr(&mut self, kind: &str) -> SocketAddr {
+        self.stderr_line(&format!("loganon: listening on {kind} "))
+            .parse()
+            .unwrap()
+    }
+
+    /// Waits for the exit; returns the status and all of stderr.
+    #[track_caller]
+    fn wait(&mut self) -> (ExitStatus, String) {
+        let child = self.child.as_mut().unwrap();
+        let end = Instant::now() + DEADLINE;
+        let status = loop {
+            if let Some(s) = child.try_wait().unwrap() {
+                break s;
+            }
+            assert!(Instant::now() < end, "process did not exit");
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        self.child = None;
+        if let Some(h) = self.stderr.take() {
+            let _ = h.join();
+        }
+        if let Some(rx) = self.lines.take() {
+            self.seen.extend(rx.try_iter());
+        }
+        (status, self.seen.join("\n"))
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        if let Some(c) = self.child.as_mut() {
+            kill(c.id(), self.stop);
+            let end = Instant::now() + Duration::from_secs(10);
+            while Instant::now() < end && matches!(c.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn listen(args: &[&str]) -> Guard {
+    Guard::spawn(Command::new(BIN).arg("listen").args(args))
+}
+
+/// The JSON counters `--stats json` printed last.
+fn stats_json(stderr: &str) -> serde_json::Value {
+    let line = stderr.lines().rev().find(|l| l.starts_with('{')).expect("stats line");
+    serde_json::from_str(line).unwrap()
+}
+
+fn octet(msg: &str) -> Vec<u8> {
+    format!("{} {msg}", msg.len()).into_bytes()
+}
+
+fn sorted(mut v: Vec<String>) -> Vec<String> {
+    v.sort();
+    v
+}
+
+#[test]
+fn listen_receives_tcp_udp_and_unix_and_drains_on_sigterm() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("syslog.log");
+    let sock = dir.path().join("log.sock");
+    let (o, s) = (out.to_str().unwrap(), sock.to_str().unwrap());
+    let mut l = listen(&[
+        "--udp",
+        "127.0.0.1:0",
+        "--udp",
+        "[::1]:0",
+        "--tcp",
+        "127.0.0.1:0",
+        "--unix",
+        s,
+        "-o",
+        o,
+        "--stats",
+        "json",
+    ]);
+    let udp4 = l.listen_addr("udp");
+    let tcp = l.listen_addr("tcp");
+    l.stderr_line("loganon: listening on unix ");
+    let udp6: SocketAddr = l
+        .seen
+        .iter()
+        .filter_map(|x| x.strip_prefix("loganon: listening on udp "))
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+
+    // RFC 5424, octet-counted over TCP, one frame split across two writes
+    let mut t = TcpStream::connect(tcp).unwrap();
+    let a = octet(
+        r#"<165>1 2026-11-22T07:00:00.003Z web1 nginx 123 ID47 [ex@32473 k="v\]"] 203.0.113.9 - bob [22/Nov/2026:07:00:00 +0000] "GET /a?token=tok1 HTTP/1.1" 200 5 "-" "UA""#,
+    );
+    let b = octet("<165>1 2026-11-22T07:00:01Z web1 app - - - contact alice@example.com from 2001:db8:1:2::7");
+    t.write_all(&a[..20]).unwrap();
+    t.flush().unwrap();
+    t.write_all(&a[20..]).unwrap();
+    t.write_all(&b).unwrap();
+    // RFC 3164 over UDP, as nginx sends it, on IPv4 and IPv6
+    let u = UdpSocket::bind("127.0.0.1:0").unwrap();
+    let line = r#"<190>Nov 22 07:00:02 web1 nginx: 198.51.100.4 - - [22/Nov/2026:07:00:02 +0000] "GET /b?sessionid=s2 HTTP/1.1" 404 0 "-" "UA""#;
+    u.send_to(line.as_bytes(), udp4).unwrap();
+    let u6 = UdpSocket::bind("[::1]:0").unwrap();
+    u6.send_to(b"<134>Nov 22 07:00:03 haproxy[77]: 192.0.2.5:41000 [22/Nov/2026:07:00:03.000] fe be/srv 0/0/1/2/3 200 10 - - ---- 1/1/0/0/0 0/0 \"GET /c?password=pw3 HTTP/1.1\"", udp6).unwrap();
+    // newline-framed over the unix socket, the last line without its \n
+    let mut x = UnixStream::connect(&sock).unwrap();
+    x.write_all(b"<13>Nov 22 07:00:04 host app: first 10.1.2.3\nplain line mac 00:1a:2b:3c:4d:5e\nlast 10.9.8.7")
+        .unwrap();
+    x.shutdown(Shutdown::Write).unwrap();
+
+    let expected = vec![
+        r#"203.0.113.0 - - [22/Nov/2026:07:00:00 +0000] "GET /a?token=REDACTED HTTP/1.1" 200 5 "-" "UA""#.to_string(),
+        "contact REDACTED from 2001:db8:1::".into(),
+        r#"198.51.100.0 - - [22/Nov/2026:07:00:02 +0000] "GET /b?sessionid=REDACTED HTTP/1.1" 404 0 "-" "UA""#.into(),
+        "192.0.2.0:41000 [22/Nov/2026:07:00:03.000] fe be/srv 0/0/1/2/3 200 10 - - ---- 1/1/0/0/0 0/0 \"GET /c?password=REDACTED HTTP/1.1\"".into(),
+        "first 10.1.2.0".into(),
+        "plain line mac REDACTED".into(),
+        "last 10.9.8.0".into(),
+    ];
+    // lines reach the file while the server runs
+    wait_until("7 lines in the output", || line_count(&out) == expected.len());
+    let got: Vec<String> = read_text(&out).lines().map(String::from).collect();
+    assert_eq!(sorted(got), sorted(expected.clone()));
+
+    // SIGTERM: what the open TCP connection sent just before is written too
+    t.write_all(&octet("<165>1 - - - - - - late 172.16.5.4")).unwrap();
+    l.signal(libc::SIGTERM);
+    let (status, err) = l.wait();
+    assert_eq!(status.code(), Some(0), "{err}");
+    let text = read_text(&out);
+    assert!(text.contains("late 172.16.5.0\n"), "{text}");
+    assert_eq!(line_count(&out), expected.len() + 1);
+    let j = stats_json(&err);
+    assert_eq!(j["received"], 8, "{err}");
+    assert_eq!(j["written"], 8, "{err}");
+    assert_eq!(j["udp_dropped"], 0, "{err}");
+    for secret in [
+        "203.0.113.9",
+        "bob",
+        "tok1",
+        "alice",
+        "2001:db8:1:2",
+        "s2 ",
+        "192.0.2.5",
+        "pw3",
+        "10.1.2.3",
+        "4d:5e",
+        "172.16.5.4",
+    ] {
+        assert!(!text.contains(secret), "{secret} in {text}");
+        assert!(!err.contains(secret), "{secret} in stderr {err}");
+    }
+    assert!(!sock.exists(), "the unix socket is removed at exit");
+}
+
+#[test]
+fn listen_sigterm_writes_every_tcp_line_sent_before_it_gzip() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("big.log.gz");
+    let mut l = listen(&["--tcp", "[::1]:0", "-o", out.to_str().unwrap(), "--stats", "json"]);
+    let tcp = l.listen_addr("tcp");
+    const N: usize = 100_000;
+    let mut data = Vec::with_capacity(N * 100);
+    for k in 0..N {
+        writeln!(
+            data,
+            "10.{}.{}.{} - - [22/Nov/2026:07:00:00 +0000] \"GET /?n={k}&token=t{k} HTTP/1.1\" 200 1 \"-\" \"t\"",
+            k >> 16,
+            (k >> 8) & 255,
+            k & 255
+        )
+        .unwrap();
+    }
+    // two connections; the second one idle
+    let _idle = TcpStream::connect(tcp).unwrap();
+    let mut t = TcpStream::connect(tcp).unwrap();
+    // write_all returns once every byte is in the kernel (backpressure may
+    // have held it back meanwhile): all of it was sent before SIGTERM
+    t.write_all(&data).unwrap();
+    l.signal(libc::SIGTERM);
+    let (status, err) = l.wait();
+    assert_eq!(status.code(), Some(0), "{err}");
+    let text = gunzip(&out);
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), N, "{err}");
+    for (k, line) in lines.iter().enumerate() {
+        let want = format!(
+            "10.{}.{}.0 - - [22/Nov/2026:07:00:00 +0000] \"GET /?n={k}&token=REDACTED HTTP/1.1\" 200 1 \"-\" \"t\"",
+            k >> 16,
+            (k >> 8) & 255
+        );
+        assert_eq!(*line, want);
+    }
+    let j = stats_json(&err);
+    assert_eq!(
+        (j["received"].as_u64(), j["written"].as_u64()),
+        (Some(N as u64), Some(N as u64))
+    );
+}
+
+#[test]
+fn listen_sighup_reopens_the_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("a.log");
+    let rotated = dir.path().join("a.log.1");
+    let mut l = listen(&["--udp", "127.0.0.1:0", "-o", out.to_str().unwrap()]);
+    let udp = l.listen_addr("udp");
+    let u = UdpSocket::bind("127.0.0.1:0").unwrap();
+    u.send_to(b"<13>Nov 22 07:00:00 h t: before 1.2.3.4", udp).unwrap();
+    wait_until("the first line", || line_count(&out) == 1);
+    fs::rename(&out, &rotated).unwrap();
+    l.signal(libc::SIGHUP);
+    wait_until("the output reopened", || out.exists());
+    u.send_to(b"<13>Nov 22 07:00:01 h t: after 5.6.7.8", udp).unwrap();
+    wait_until("the second line", || line_count(&out) == 1);
+    assert_eq!(read_text(&rotated), "before 1.2.3.0\n");
+    assert_eq!(read_text(&out), "after 5.6.7.0\n");
+    // SIGUSR1 prints the counters and changes nothing
+    l.signal(libc::SIGUSR1);
+    l.stderr_line("loganon listen: received 2, written 2, udp dropped 0");
+    l.signal(libc::SIGINT);
+    let (status, err) = l.wait();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(!err.contains("1.2.3.4") && !err.contains("5.6.7.8"), "{err}");
+}
+
+#[test]
+fn listen_on_unparsed_fail_stops_after_writing_the_lines_before() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("f.log");
+    let mut l = listen(&[
+        "--tcp",
+        "127.0.0.1:0",
+        "--format",
+        "combined",
+        "--on-unparsed",
+        "fail",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let tcp = l.listen_addr("tcp");
+    let mut t = TcpStream::connect(tcp).unwrap();
+    t.write_all(
+        b"<13>Nov 22 07:00:00 h t: 1.2.3.4 - - [22/Nov/2026:07:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"u\"\n\
+          <13>Nov 22 07:00:01 h t: not a log line from secret-host 9.8.7.6\n",
+    )
+    .unwrap();
+    let (status, err) = l.wait();
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(err.contains("line 2 since the start matches no format"), "{err}");
+    assert!(!err.contains("secret-host") && !err.contains("9.8.7"), "{err}");
+    assert_eq!(
+        read_text(&out),
+        "1.2.3.0 - - [22/Nov/2026:07:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"u\"\n"
+    );
+}
+
+#[test]
+fn listen_usage_errors() {
+    let run = |args: &[&str]| {
+        let o = Command::new(BIN).arg("listen").args(args).output().unwrap();
+        (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
+    };
+    let (code, err) = run(&["-o", "/dev/null"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(
+        err.contains("--udp") && err.contains("--tcp") && err.contains("--unix"),
+        "{err}"
+    );
+    let (code, err) = run(&["--udp", "localhost", "-o", "/dev/null"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("'localhost' is not an address with a port"), "{err}");
+    let (code, err) = run(&["--tcp", "127.0.0.1:5140"]);
+    assert_eq!(code, Some(2), "{err}");
+    let (code, err) = run(&["--tcp", "127.0.0.1:1", "-o", "/dev/null", "--ip-mode", "hash"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("--key-file"), "{err}");
+    // a port in use, an output that cannot be opened: exit 1, named
+    let busy = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = busy.local_addr().unwrap().to_string();
+    let (code, err) = run(&["--tcp", &addr, "-o", "/dev/null"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains(&format!("cannot listen on tcp {addr}")), "{err}");
+    let (code, err) = run(&["--tcp", "127.0.0.1:0", "-o", "/nonexistent/dir/x.log"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(err.contains("cannot open output /nonexistent/dir/x.log"), "{err}");
+}
+
+// ---------------------------------------------------------------------------
+// real servers
+
+/// One HTTP/1.0 request; returns the status line.
+fn get(addr: SocketAddr, target: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(DEADLINE)).unwrap();
+    write!(
+        s,
+        "GET {target} HTTP/1.0\r\nHost: localhost\r\nReferer: https://u:pw@example.com/?session=ref{target}\r\nUser-Agent: test/1.0\r\n\r\n"
+    )
+    .unwrap();
+    let mut resp = String::new();
+    s.read_to_string(&mut resp).unwrap();
+    resp.lines().next().unwrap_or_default().to_string()
+}
+
+fn accepts(addr: SocketAddr) -> bool {
+    TcpStream::connect(addr).is_ok()
+}
+
+/// Request `n` carries a secret in its query string; its `n` stays.
+fn target(n: usize) -> String {
+    format!("/index.html?n={n}&token=SECRET{n}x&email=who{n}%40example.com")
+}
+
+/// Every request made is in the log once, from the right anonymized
+/// client, and no secret is left.
+#[track_caller]
+fn assert_log(text: &str, sent: &[(usize, bool)]) {
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), sent.len(), "one line per request:\n{text}");
+    for &(n, v6) in sent {
+        let marker = format!("?n={n}&");
+        let found: Vec<&&str> = lines.iter().filter(|l| l.contains(&marker)).collect();
+        assert_eq!(found.len(), 1, "request {n}:\n{text}");
+        let client = if v6 { ":: - - [" } else { "127.0.0.0 - - [" };
+        assert!(found[0].starts_with(client), "request {n}: {}", found[0]);
+        assert!(found[0].contains("token=REDACTED&email=REDACTED"), "{}", found[0]);
+        assert!(
+            found[0].contains("\"https://example.com/?session=REDACTED"),
+            "{}",
+            found[0]
+        );
+    }
+    for secret in ["SECRET", "%40example", "127.0.0.1", "::1 ", "u:pw@", "session=ref"] {
+        assert!(!text.contains(secret), "{secret} left in:\n{text}");
+    }
+}
+
+/// Whether a process runs whose command line mentions `needle`.
+fn process_running(needle: &str) -> bool {
+    let Ok(dir) = fs::read_dir("/proc") else { return false };
+    dir.flatten().any(|e| {
+        fs::read(e.path().join("cmdline"))
+            .map(|c| String::from_utf8_lossy(&c).contains(needle))
+            .unwrap_or(false)
+    })
+}
+
+fn apache_config(dir: &Path, port: u16) -> PathBuf {
+    let d = dir.display();
+    let htdocs = dir.join("htdocs");
+    fs::create_dir(&htdocs).unwrap();
+    fs::write(htdocs.join("index.html"), "hello\n").unwrap();
+    let modules = "/usr/lib/apache2/modules";
+    let user = if process_user_exists("www-data") {
+        "www-data"
+    } else {
+        "nobody"
+    };
+    let conf = format!(
+        r#"ServerRoot "{d}"
+ServerName localhost
+Listen 127.0.0.1:{port}
+Listen [::1]:{port}
+PidFile "{d}/httpd.pid"
+DefaultRuntimeDir "{d}"
+LoadModule mpm_event_module {modules}/mod_mpm_event.so
+LoadModule authz_core_module {modules}/mod_authz_core.so
+User {user}
+Group {user}
+LogLevel info
+ErrorLog "|{BIN} anonymize --until-eof -o {d}/error.log"
+LogFormat "%h %l %u %t \"%r\" %>s %O \"%{{Referer}}i\" \"%{{User-Agent}}i\"" combined
+CustomLog "|{BIN} anonymize --until-eof -o {d}/access.log" combined
+DocumentRoot "{d}/htdocs"
+<Directory "{d}/htdocs">
+    Require all granted
+</Directory>
+"#
+    );
+    let path = dir.join("httpd.conf");
+    fs::write(&path, conf).unwrap();
+    path
+}
+
+fn process_user_exists(name: &str) -> bool {
+    read_text(Path::new("/etc/passwd"))
+        .lines()
+        .any(|l| l.starts_with(&format!("{name}:")))
+}
+
+#[test]
+fn apache_piped_logger_survives_a_graceful_restart() {
+    let Some(apache) = server_binary("apache2").or_else(|| server_binary("httpd")) else {
+        eprintln!(
+            "skipping apache_piped_logger_survives_a_graceful_restart: no apache2 binary (apt-get install apache2)"
+        );
+        return;
+    };
+    let dir = open_tempdir();
+    let port = free_port();
+    let conf = apache_config(dir.path(), port);
+    let access = dir.path().join("access.log");
+    let errors = dir.path().join("error.log");
+    let mut httpd = Guard::spawn(Command::new(&apache).arg("-f").arg(&conf).args(["-D", "FOREGROUND"]));
+    let v4: SocketAddr = ([127, 0, 0, 1], port).into();
+    let v6: SocketAddr = format!("[::1]:{port}").parse().unwrap();
+    wait_until("apache accepts on 127.0.0.1 and ::1", || accepts(v4) && accepts(v6));
+
+    let mut sent = Vec::new();
+    let request = |n: usize, sent: &mut Vec<(usize, bool)>| {
+        let v6_client = n % 2 == 1;
+        let status = get(if v6_client { v6 } else { v4 }, &target(n));
+        assert!(status.contains(" 200 "), "request {n}: {status}");
+        sent.push((n, v6_client));
+    };
+    for n in 0..20 {
+        request(n, &mut sent);
+    }
+    // flush on idle: the lines are in the file while Apache runs
+    wait_until("20 lines while apache runs", || line_count(&access) == 20);
+
+    // a request in flight across the graceful restart: its old child logs it
+    // to the old piped logger, which Apache sends SIGTERM
+    let mut inflight = TcpStream::connect(v4).unwrap();
+    write!(inflight, "GET {} HTTP/1.0\r\nHost: localhost\r\n", target(1000)).unwrap();
+    let restarts = || read_text(&errors).matches("resuming normal operations").count();
+    wait_until("apache started", || restarts() >= 1);
+    let st = Command::new(&apache)
+        .arg("-f")
+        .arg(&conf)
+        .args(["-k", "graceful"])
+        .status()
+        .unwrap();
+    assert!(st.success(), "apache2 -k graceful failed");
+    wait_until("the graceful restart", || restarts() >= 2);
+    write!(
+        inflight,
+        "Referer: https://u:pw@example.com/?session=ref{}\r\nUser-Agent: test/1.0\r\n\r\n",
+        target(1000)
+    )
+    .unwrap();
+    let mut resp = String::new();
+    inflight.set_read_timeout(Some(DEADLINE)).unwrap();
+    inflight.read_to_string(&mut resp).unwrap();
+    assert!(resp.starts_with("HTTP/1.1 200 "), "in-flight request: {resp:.40}");
+    sent.push((1000, false));
+
+    for n in 20..40 {
+        request(n, &mut sent);
+    }
+    wait_until("every line while apache runs", || line_count(&access) == sent.len());
+
+    httpd.signal(libc::SIGTERM);
+    let (status, err) = httpd.wait();
+    assert!(status.success() || status.code().is_none(), "apache: {status:?} {err}");
+    // the piped loggers end at the end of their input
+    let needle = dir.path().display().to_string();
+    wait_until("the piped loggers exit", || !process_running(&needle));
+    assert_log(&read_text(&access), &sent);
+    // ErrorLog through the same filter: client addresses are truncated
+    let elog = read_text(&errors);
+    assert!(elog.contains("resuming normal operations"), "{elog}");
+    assert!(!elog.contains("127.0.0.1") && !elog.contains("SECRET"), "{elog}");
+}
+
+fn nginx_config(dir: &Path, port: u16, syslog: SocketAddr) -> PathBuf {
+    let d = dir.display();
+    let htdocs = dir.join("htdocs");
+    fs::create_dir(&htdocs).unwrap();
+    fs::write(htdocs.join("index.html"), "hello\n").unwrap();
+    let user = if process_user_exists("www-data") {
+        "www-data"
+    } else {
+        "nobody"
+    };
+    let conf = format!(
+        r#"daemon off;
+worker_processes 1;
+user {user};
+pid {d}/nginx.pid;
+error_log {d}/error.log info;
+events {{ worker_connections 64; }}
+http {{
+    access_log syslog:server={syslog} combined;
+    client_body_temp_path {d}/body;
+    proxy_temp_path {d}/proxy;
+    fastcgi_temp_path {d}/fastcgi;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        listen [::1]:{port};
+        root {d}/htdocs;
+    }}
+}}
+"#
+    );
+    let path = dir.join("nginx.conf");
+    fs::write(&path, conf).unwrap();
+    path
+}
+
+#[test]
+fn nginx_syslog_into_listen() {
+    let Some(nginx) = server_binary("nginx") else {
+        eprintln!("skipping nginx_syslog_into_listen: no nginx binary (apt-get install nginx)");
+        return;
+    };
+    let dir = open_tempdir();
+    let access = dir.path().join("access.log");
+    let mut l = listen(&[
+        "--udp",
+        "127.0.0.1:0",
+        "-o",
+        access.to_str().unwrap(),
+        "--stats",
+        "json",
+    ]);
+    let syslog = l.listen_addr("udp");
+    let port = free_port();
+    let conf = nginx_config(dir.path(), port, syslog);
+    let mut server = Guard::spawn(
+        Command::new(&nginx)
+            .arg("-p")
+            .arg(dir.path())
+            .arg("-e")
+            .arg(dir.path().join("error.log"))
+            .arg("-c")
+            .arg(&conf),
+    );
+    server.stop = libc::SIGQUIT;
+    let v4: SocketAddr = ([127, 0, 0, 1], port).into();
+    let v6: SocketAddr = format!("[::1]:{port}").parse().unwrap();
+    wait_until("nginx accepts on 127.0.0.1 and ::1", || accepts(v4) && accepts(v6));
+    let mut sent = Vec::new();
+    for n in 0..40 {
+        let v6_client = n % 2 == 1;
+        let status = get(if v6_client { v6 } else { v4 }, &target(n));
+        assert!(status.contains(" 200 "), "request {n}: {status}");
+        sent.push((n, v6_client));
+    }
+    // the probes of `accepts` are logged too (400, no request line): count them
+    wait_until("one line per request while nginx runs", || {
+        read_text(&access).matches("?n=").count() == sent.len()
+    });
+    server.signal(libc::SIGQUIT);
+    let (status, err) = server.wait();
+    assert!(status.success(), "nginx: {status:?} {err}");
+    l.signal(libc::SIGTERM);
+    let (status, err) = l.wait();
+    assert_eq!(status.code(), Some(0), "{err}");
+    let text = read_text(&access);
+    // only the requests: the connection probes (logged as 400 "") go
+    let requests: String = text
+        .lines()
+        .filter(|l| !l.contains("\"\" 400 "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_log(&requests, &sent);
+    for line in text.lines().filter(|l| l.contains("\"\" 400 ")) {
+        assert!(
+            line.starts_with("127.0.0.0 - - [") || line.starts_with(":: - - ["),
+            "{line}"
+        );
+    }
+    let j = stats_json(&err);
+    assert_eq!(j["udp_dropped"], 0, "{err}");
+    assert_eq!(j["received"].as_u64(), Some(text.lines().count() as u64), "{err}");
+    assert_eq!(j["written"], j["received"], "{err}");
+}
