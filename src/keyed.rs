@@ -17,6 +17,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::hash::BuildHasherDefault;
 use std::fs;
 use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
@@ -210,7 +211,36 @@ pub struct DayKeys {
     addr_hash: blake3::Hasher,
     id_hash: blake3::Hasher,
     /// pseudonyms already computed (Crypto-PAn costs 32 or 128 AES blocks)
-    cache: RefCell<HashMap<(bool, u128), u128>>,
+    cache: RefCell<HashMap<(bool, u128), u128, BuildHasherDefault<AddrHasher>>>,
+}
+
+/// A multiplicative hasher for the address cache: the keys are addresses
+/// already (no attacker controls the table's layout usefully: a bad spread only
+/// costs time, and the cache is cleared at 2^20 entries). SipHash, the default,
+/// cost more than the hashing it saved.
+#[derive(Default)]
+pub struct AddrHasher(u64);
+
+impl std::hash::Hasher for AddrHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+
+    fn write_u8(&mut self, v: u8) {
+        self.0 = (self.0.rotate_left(5) ^ u64::from(v)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u128(&mut self, v: u128) {
+        for half in [v as u64, (v >> 64) as u64] {
+            self.0 = (self.0.rotate_left(5) ^ half).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
 }
 
 const CACHE_MAX: usize = 1 << 20;
@@ -222,7 +252,7 @@ impl DayKeys {
             pan: CryptoPan::new(key),
             addr_hash: sub("loganon addresses"),
             id_hash: sub("loganon identifiers"),
-            cache: RefCell::new(HashMap::new()),
+            cache: RefCell::new(HashMap::default()),
         }
     }
 
