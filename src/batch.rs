@@ -60,6 +60,19 @@ pub struct FileReport {
     pub error: Option<String>,
 }
 
+impl FileReport {
+    /// No output for `input`, because of `error`.
+    fn failed(input: &Path, error: String) -> FileReport {
+        FileReport {
+            input: input.to_path_buf(),
+            output: None,
+            stats: Stats::default(),
+            seconds: 0.0,
+            error: Some(error),
+        }
+    }
+}
+
 pub struct BatchOutcome {
     pub files: Vec<FileReport>,
     pub interrupted: bool,
@@ -347,22 +360,21 @@ fn clash_reports(inputs: &[PathBuf]) -> Vec<FileReport> {
     }
     inputs
         .iter()
-        .map(|p| FileReport {
-            input: p.clone(),
-            output: None,
-            stats: Stats::default(),
-            seconds: 0.0,
-            error: Some(if count[&p.file_name()] > 1 {
-                format!(
-                    "{}: another input has the same file name; --out-dir would write both to one output",
-                    p.display()
-                )
-            } else {
-                format!(
-                    "{}: not processed: two inputs share a file name (see above)",
-                    p.display()
-                )
-            }),
+        .map(|p| {
+            FileReport::failed(
+                p,
+                if count[&p.file_name()] > 1 {
+                    format!(
+                        "{}: another input has the same file name; --out-dir would write both to one output",
+                        p.display()
+                    )
+                } else {
+                    format!(
+                        "{}: not processed: two inputs share a file name (see above)",
+                        p.display()
+                    )
+                },
+            )
         })
         .collect()
 }
@@ -378,11 +390,8 @@ fn report(path: &Path, r: Result<(PathBuf, Stats), Failure>, t0: Instant) -> Fil
             error: None,
         },
         Err(Failure(e)) => FileReport {
-            input: path.to_path_buf(),
-            output: None,
-            stats: Stats::default(),
             seconds,
-            error: Some(e),
+            ..FileReport::failed(path, e)
         },
     }
 }
@@ -399,18 +408,7 @@ fn all_into_one(
     sig: &Signals,
     pb: Option<&indicatif::ProgressBar>,
 ) -> Vec<FileReport> {
-    let fail_all = |msg: String| {
-        inputs
-            .iter()
-            .map(|p| FileReport {
-                input: p.clone(),
-                output: None,
-                stats: Stats::default(),
-                seconds: 0.0,
-                error: Some(msg.clone()),
-            })
-            .collect()
-    };
+    let fail_all = |msg: String| inputs.iter().map(|p| FileReport::failed(p, msg.clone())).collect();
     if let Ok(m) = fs::metadata(out) {
         if inputs_meta.iter().any(|im| same_file(im, &m)) {
             return fail_all(format!("{}: the output would overwrite an input", out.display()));
