@@ -16,7 +16,7 @@ use crate::check::{Checker, Report};
 use crate::engine::{Engine, OnUnparsed, Options};
 use crate::formats::Format;
 use crate::input::{Input, Source, READ_BUF};
-use crate::keyed::{read_key_file, Identifiers, IpMode, KeyRing, Rotate};
+use crate::keyed::{Identifiers, IpMode, Rotate};
 use crate::retention::AgeFrom;
 use crate::rules::{DenyList, Rules};
 use crate::stream::{self, Output, Signals, StreamError};
@@ -136,19 +136,13 @@ pub struct KeyArgs {
 impl KeyArgs {
     /// Adds the keyed settings to `opts`; the error is a usage error (exit 2).
     pub fn apply(&self, ip_mode: IpMode, opts: &mut Options) -> Result<(), String> {
-        opts.ip_mode = ip_mode;
-        opts.identifiers = self.identifiers;
-        opts.default_day = crate::time::now().div_euclid(86400);
-        let needs_key = ip_mode.keyed() || self.identifiers == Identifiers::Hash;
-        match (&self.key_file, needs_key) {
-            (Some(p), _) => opts.keys = Some(KeyRing::new(read_key_file(p)?, self.rotate_key)),
-            (None, true) => return Err(
-                "--ip-mode hash/cryptopan and --identifiers hash need --key-file (make one with: loganon keygen FILE)"
-                    .to_string(),
-            ),
-            (None, false) => {}
-        }
-        Ok(())
+        opts.set_keys(
+            ip_mode,
+            self.identifiers,
+            self.key_file.as_deref(),
+            self.rotate_key,
+            "--ip-mode hash/cryptopan and --identifiers hash need --key-file (make one with: loganon keygen FILE)",
+        )
     }
 }
 
@@ -327,20 +321,13 @@ fn anonymize(a: AnonymizeArgs) -> u8 {
             }
         },
     };
-    let sig = match Signals::install() {
+    let sig = match Signals::install_with(!a.until_eof) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("loganon: cannot install signal handlers: {e}");
             return EXIT_FAILED;
         }
     };
-    if a.until_eof {
-        // SAFETY: ignoring a signal has no preconditions; it replaces the stop
-        // handler just installed, so only the end of input ends the run.
-        unsafe {
-            libc::signal(libc::SIGTERM, libc::SIG_IGN);
-        }
-    }
     let t0 = Instant::now();
     let res = stream::run(&engine, &sources(&a.inputs), out, jobs(a.jobs), &sig);
     let secs = t0.elapsed().as_secs_f64();

@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::addr::AddrPolicy;
 use crate::engine::{OnUnparsed, Options};
 use crate::formats::Format;
-use crate::keyed::{read_key_file, Identifiers, IpMode, KeyRing, Rotate};
+use crate::keyed::{Identifiers, IpMode, Rotate};
 use crate::rules::{DenyList, Rules};
 
 pub const DEFAULT_STATE_DIR: &str = "/var/lib/loganon";
@@ -123,7 +123,7 @@ impl AnonymizeSection {
         for p in &self.redact_params {
             deny.add(p.as_bytes());
         }
-        Options {
+        let mut opts = Options {
             rules: Rules {
                 addr: AddrPolicy::new(
                     self.ipv4_prefix.unwrap_or(24),
@@ -135,31 +135,15 @@ impl AnonymizeSection {
             format: format.or(self.format.clone()).unwrap_or_default(),
             on_unparsed: self.on_unparsed.unwrap_or_default(),
             ..Options::default()
-        }
-        .with_keys(self)
-    }
-}
-
-trait WithKeys: Sized {
-    fn with_keys(self, s: &AnonymizeSection) -> Result<Self, String>;
-}
-
-impl WithKeys for Options {
-    fn with_keys(mut self, s: &AnonymizeSection) -> Result<Self, String> {
-        self.ip_mode = s.ip_mode.unwrap_or_default();
-        self.identifiers = s.identifiers.unwrap_or_default();
-        self.default_day = crate::time::now().div_euclid(86400);
-        let needs_key = self.ip_mode.keyed() || self.identifiers == Identifiers::Hash;
-        match (&s.key_file, needs_key) {
-            (Some(p), _) => {
-                self.keys = Some(KeyRing::new(read_key_file(p)?, s.rotate_key.unwrap_or_default()));
-            }
-            (None, true) => {
-                return Err("[anonymize]: ip_mode hash/cryptopan and identifiers = \"hash\" need key_file".into())
-            }
-            (None, false) => {}
-        }
-        Ok(self)
+        };
+        opts.set_keys(
+            self.ip_mode.unwrap_or_default(),
+            self.identifiers.unwrap_or_default(),
+            self.key_file.as_deref(),
+            self.rotate_key.unwrap_or_default(),
+            "[anonymize]: ip_mode hash/cryptopan and identifiers = \"hash\" need key_file",
+        )?;
+        Ok(opts)
     }
 }
 

@@ -6,12 +6,13 @@
 //! rule touches are copied unchanged, in spans, never byte by byte.
 
 use std::ops::Range;
+use std::path::Path;
 use std::rc::Rc;
 
 use crate::addr::{self, AddrPolicy};
 use crate::formats::fields::{Fields, Role};
 use crate::formats::{clf, recognise, Ctx, Format, Recognised};
-use crate::keyed::{DayKeys, Identifiers, IpMode, KeyRing};
+use crate::keyed::{read_key_file, DayKeys, Identifiers, IpMode, KeyRing, Rotate};
 use crate::rules::Rules;
 use crate::scan::{is_placeholder, scan, scan_escaped, Kind, Sink};
 use crate::stats::Stats;
@@ -57,6 +58,28 @@ pub struct Options {
 }
 
 impl Options {
+    /// Sets the address and identifier modes and reads the key they need
+    /// (the command line and the config file both come here). `missing` is the
+    /// message, worded for its source, when a keyed mode has no key file.
+    pub fn set_keys(
+        &mut self,
+        ip_mode: IpMode,
+        identifiers: Identifiers,
+        key_file: Option<&Path>,
+        rotate: Rotate,
+        missing: &str,
+    ) -> Result<(), String> {
+        self.ip_mode = ip_mode;
+        self.identifiers = identifiers;
+        self.default_day = crate::time::now().div_euclid(86400);
+        match key_file {
+            Some(p) => self.keys = Some(KeyRing::new(read_key_file(p)?, rotate)),
+            None if ip_mode.keyed() || identifiers == Identifiers::Hash => return Err(missing.to_string()),
+            None => {}
+        }
+        Ok(())
+    }
+
     /// Whether lines need the day's keys.
     pub fn keyed(&self) -> bool {
         self.keys.is_some() && (self.ip_mode.keyed() || self.identifiers == Identifiers::Hash)

@@ -122,12 +122,26 @@ pub struct Signals {
 
 impl Signals {
     pub fn install() -> io::Result<Signals> {
+        Signals::install_with(true)
+    }
+
+    /// With `term_stops` false (`--until-eof`), SIGTERM is ignored and only
+    /// the end of input ends a stream: Apache signals its old piped logger at
+    /// a graceful restart while the old children still write to it.
+    pub fn install_with(term_stops: bool) -> io::Result<Signals> {
         use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
         let stop = Arc::new(AtomicBool::new(false));
         let hup = Arc::new(AtomicBool::new(false));
         let (wake, tx) = UnixStream::pair()?;
         wake.set_nonblocking(true)?;
-        for sig in [SIGTERM, SIGINT] {
+        if !term_stops {
+            // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
+            unsafe {
+                libc::signal(libc::SIGTERM, libc::SIG_IGN);
+            }
+        }
+        let stops: &[i32] = if term_stops { &[SIGTERM, SIGINT] } else { &[SIGINT] };
+        for &sig in stops {
             signal_hook::flag::register(sig, stop.clone())?;
             signal_hook::low_level::pipe::register(sig, tx.try_clone()?)?;
         }
