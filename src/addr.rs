@@ -143,10 +143,12 @@ pub fn parse_v4_at(s: &[u8], p: usize) -> Option<(u32, usize)> {
             }
             i += 1;
         }
+        // leading zeros are read as decimal, however many (`0121`, `0004`):
+        // an octet is its value, and a padded address is still an address
         let start = i;
         let mut v: u32 = 0;
-        while i < s.len() && is_digit(s[i]) && i - start < 3 {
-            v = v * 10 + u32::from(s[i] - b'0');
+        while i < s.len() && is_digit(s[i]) && i - start < 12 {
+            v = (v * 10 + u32::from(s[i] - b'0')).min(1000);
             i += 1;
         }
         if i == start || v > 255 || (i < s.len() && is_digit(s[i])) {

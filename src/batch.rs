@@ -23,6 +23,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::codec::{Codec, Compress};
 use crate::engine::Engine;
 use crate::input::{Input, InputError, Source};
 use crate::pipeline::{self, Done, Pool};
@@ -87,8 +88,10 @@ impl From<InputError> for Failure {
     }
 }
 
-fn gz_name(p: &Path) -> bool {
-    p.extension().is_some_and(|e| e == "gz")
+/// The compression of an output: what its name asks for (`.gz`, `.xz`,
+/// `.bz2`, `.zst`), else the input's own.
+fn output_compression(dest: &Path, input: Option<Codec>, level: u32) -> Option<Compress> {
+    Codec::from_name(dest).or(input).map(|codec| Compress { codec, level })
 }
 
 fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
@@ -102,7 +105,7 @@ fn anonymize_into(
     input: &mut Input,
     more: bool,
     file: &mut File,
-    gzip: Option<u32>,
+    compress: Option<Compress>,
     jobs: usize,
     sig: &Signals,
 ) -> Result<Stats, Failure> {
@@ -140,7 +143,7 @@ fn anonymize_into(
             }
             true
         };
-        pipeline::run(engine, jobs, gzip, &pool, produce, consume, || sig.wake_reader());
+        pipeline::run(engine, jobs, compress, &pool, produce, consume, || sig.wake_reader());
     }
     if let Some(f) = failure {
         return Err(f);
@@ -152,12 +155,11 @@ fn anonymize_into(
     }
 }
 
-/// A gzip output that received no data still has to be a valid gzip file:
-/// it gets one empty member.
-pub(crate) fn ensure_gzip(f: &mut File, level: u32) -> io::Result<()> {
+/// A compressed output that received no data still has to be a valid file
+/// of its format: it gets one empty member.
+pub(crate) fn ensure_compressed(f: &mut File, c: Compress) -> io::Result<()> {
     if f.metadata()?.len() == 0 {
-        let enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(level));
-        f.write_all(&enc.finish()?)?;
+        f.write_all(&c.member(b"", Vec::new())?)?;
     }
     Ok(())
 }
@@ -242,12 +244,19 @@ fn one_file(
             }
         }
     }
-    let gzip = (input.gzip || gz_name(&dest)).then_some(opts.level);
+    let compress = if in_place {
+        input.codec.map(|codec| Compress {
+            codec,
+            level: opts.level,
+        })
+    } else {
+        output_compression(&dest, input.codec, opts.level)
+    };
     let dir = parent_of(&dest);
     let mut tmp = temp_in(&dir)?;
-    let stats = anonymize_into(engine, &mut input, false, tmp.as_file_mut(), gzip, jobs, sig)?;
-    if gzip.is_some() {
-        ensure_gzip(tmp.as_file_mut(), opts.level).map_err(|e| Failure(format!("{}: {e}", dest.display())))?;
+    let stats = anonymize_into(engine, &mut input, false, tmp.as_file_mut(), compress, jobs, sig)?;
+    if let Some(c) = compress {
+        ensure_compressed(tmp.as_file_mut(), c).map_err(|e| Failure(format!("{}: {e}", dest.display())))?;
     }
     finish_like(tmp.as_file(), &meta)
         .map_err(|e| Failure(format!("{}: cannot finish the output: {e}", dest.display())))?;
@@ -422,7 +431,7 @@ fn all_into_one(
         Ok(t) => t,
         Err(Failure(e)) => return fail_all(e),
     };
-    let gzip = gz_name(out).then_some(opts.level);
+    let compress = output_compression(out, None, opts.level);
     let mut reports = Vec::new();
     for (k, path) in inputs.iter().enumerate() {
         let t0 = Instant::now();
@@ -434,7 +443,7 @@ fn all_into_one(
                 .map_err(Failure::from)
                 .and_then(|mut input| {
                     let more = k + 1 < inputs.len();
-                    anonymize_into(engine, &mut input, more, tmp.as_file_mut(), gzip, opts.jobs, sig)
+                    anonymize_into(engine, &mut input, more, tmp.as_file_mut(), compress, opts.jobs, sig)
                 })
         };
         if r.is_err() {
@@ -458,8 +467,8 @@ fn all_into_one(
             .as_file()
             .set_permissions(Permissions::from_mode(m.permissions().mode() & 0o7777));
     }
-    let done = gzip
-        .map_or(Ok(()), |level| ensure_gzip(tmp.as_file_mut(), level))
+    let done = compress
+        .map_or(Ok(()), |c| ensure_compressed(tmp.as_file_mut(), c))
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| e.to_string())
         .and_then(|()| {

@@ -1,22 +1,35 @@
-//! `loganon check`: finds personal data left in logs. It runs the same
-//! recognisers as the anonymizer with a sink that reports instead of
-//! rewriting: addresses with host bits beyond the configured prefixes, emails,
-//! MACs, deny-listed parameters with values, URL credentials, path
-//! parameters, card numbers, and CLF ident/user fields or client host names.
-//! Reported values are masked; the report never repeats personal data.
+//! `loganon check`: finds personal data left in logs, as an oracle that is
+//! independent of the anonymizer. It shares no recognizer with
+//! [`crate::scan`] or [`crate::decode`]:
+//!
+//! - each line is decoded completely by its own decoder (one regular
+//!   expression for every escape family: `%XX`, `%uXXXX`, `\xHH`, `\uXXXX`
+//!   with surrogate pairs, `\"` and friends, HTML entities), applied again
+//!   and again until nothing changes;
+//! - deliberately simple detectors, regular expressions over the decoded
+//!   text, then look for addresses with host bits beyond the configured
+//!   prefixes, emails, MACs, deny-listed parameters with values, URL
+//!   credentials and Luhn-valid card numbers in parameter values;
+//! - the format's roles (from [`crate::formats`], which only splits a line
+//!   into fields) add CLF ident/user fields, secret fields and client host
+//!   names.
+//!
+//! A miss in one is caught by the other: tests run the anonymizer's output
+//! through this checker. Reported values are masked; the report never
+//! repeats personal data.
 
 use std::collections::BTreeMap;
-use std::net::Ipv6Addr;
-
-use crate::addr::{self, AddrPolicy};
-use crate::engine::hostname_cut;
+use std::net::{Ipv4Addr, Ipv6Addr};
 use std::ops::Range;
+use std::sync::OnceLock;
 
+use regex::bytes::{Captures, Regex};
+
+use crate::addr::AddrPolicy;
 use crate::formats::fields::Role;
 use crate::formats::{clf, recognise, Ctx, Format, Recognised};
 use crate::keyed::IpMode;
 use crate::rules::Rules;
-use crate::scan::{is_placeholder, scan, scan_escaped, Kind, Sink};
 
 /// How many findings are listed with their location.
 pub const FIRST_LOCATIONS: usize = 20;
@@ -101,52 +114,346 @@ pub fn mask(v: &[u8]) -> String {
     format!("{s} ({} bytes)", v.len())
 }
 
-struct Collector<'a> {
-    src: &'a [u8],
+// ---------------------------------------------------------------------------
+// The oracle's own decoder
+// ---------------------------------------------------------------------------
+
+fn escapes() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(
+            r#"(?x-u)
+              \\[uU](?P<hi>[dD][89abAB][0-9a-fA-F]{2})\\u(?P<lo>[dD][c-fC-F][0-9a-fA-F]{2})
+            | %(?P<pct>[0-9a-fA-F]{2})
+            | %[uU](?P<pu>[0-9a-fA-F]{4})
+            | \\[xX](?P<bx>[0-9a-fA-F]{2})
+            | \\[uU](?P<bu>[0-9a-fA-F]{4})
+            | \\(?P<simple>["\\/'ntrbfv0])
+            | &\#[xX](?P<ex>[0-9a-fA-F]{1,8});?
+            | &\#(?P<ed>[0-9]{1,8});?
+            | &(?P<named>[A-Za-z][A-Za-z0-9]{1,31});
+            "#,
+        )
+        .expect("the decoder's expression is valid")
+    })
+}
+
+fn push_char(out: &mut Vec<u8>, cp: u32) {
+    match char::from_u32(cp) {
+        Some(c) => out.extend_from_slice(c.encode_utf8(&mut [0u8; 4]).as_bytes()),
+        // a lone surrogate or out of range: a letter, so it joins what is around
+        None => out.push(b'X'),
+    }
+}
+
+fn hex_value(b: &[u8]) -> u32 {
+    u32::from_str_radix(std::str::from_utf8(b).unwrap_or("0"), 16).unwrap_or(0)
+}
+
+fn replacement(c: &Captures, out: &mut Vec<u8>) {
+    if let (Some(hi), Some(lo)) = (c.name("hi"), c.name("lo")) {
+        let cp = 0x10000 + ((hex_value(hi.as_bytes()) - 0xD800) << 10) + (hex_value(lo.as_bytes()) - 0xDC00);
+        push_char(out, cp);
+    } else if let Some(h) = c.name("pct").or(c.name("bx")) {
+        out.push(hex_value(h.as_bytes()) as u8);
+    } else if let Some(h) = c.name("pu").or(c.name("bu")).or(c.name("ex")) {
+        push_char(out, hex_value(h.as_bytes()));
+    } else if let Some(d) = c.name("ed") {
+        let cp = std::str::from_utf8(d.as_bytes()).ok().and_then(|s| s.parse().ok());
+        push_char(out, cp.unwrap_or(u32::MAX));
+    } else if let Some(s) = c.name("simple") {
+        out.push(match s.as_bytes()[0] {
+            b'n' => b'\n',
+            b't' => b'\t',
+            b'r' => b'\r',
+            b'b' => 8,
+            b'f' => 12,
+            b'v' => 11,
+            b'0' => 0,
+            other => other,
+        });
+    } else if let Some(n) = c.name("named") {
+        let b: &[u8] = match n.as_bytes() {
+            b"amp" => b"&",
+            b"lt" => b"<",
+            b"gt" => b">",
+            b"quot" => b"\"",
+            b"apos" => b"'",
+            b"nbsp" => b" ",
+            b"commat" => b"@",
+            b"period" => b".",
+            b"colon" => b":",
+            b"equals" => b"=",
+            b"percnt" => b"%",
+            b"sol" => b"/",
+            b"quest" => b"?",
+            b"semi" => b";",
+            b"comma" => b",",
+            b"plus" => b"+",
+            b"lowbar" => b"_",
+            b"hyphen" | b"dash" => b"-",
+            b"num" => b"#",
+            b"Tab" => b"\t",
+            b"NewLine" => b"\n",
+            _ => b"X",
+        };
+        out.extend_from_slice(b);
+    }
+}
+
+/// Decodes every escape of every family, again and again until nothing
+/// changes (at most 32 rounds).
+pub fn decode_fully(line: &[u8]) -> Vec<u8> {
+    let mut text = line.to_vec();
+    for _ in 0..32 {
+        let re = escapes();
+        if !re.is_match(&text) {
+            break;
+        }
+        let mut out = Vec::with_capacity(text.len());
+        let mut last = 0;
+        for c in re.captures_iter(&text) {
+            let m = c.get(0).expect("group 0");
+            out.extend_from_slice(&text[last..m.start()]);
+            replacement(&c, &mut out);
+            last = m.end();
+        }
+        out.extend_from_slice(&text[last..]);
+        if out == text {
+            break;
+        }
+        text = out;
+    }
+    text
+}
+
+// ---------------------------------------------------------------------------
+// The oracle's detectors
+// ---------------------------------------------------------------------------
+
+struct Detectors {
+    dotted: Regex,
+    hexcolon: Regex,
+    mac: Regex,
+    email: Regex,
+    literal_email: Regex,
+    param: Regex,
+    credentials: Regex,
+    card: Regex,
+}
+
+fn detectors() -> &'static Detectors {
+    static D: OnceLock<Detectors> = OnceLock::new();
+    D.get_or_init(|| {
+        let re = |s: &str| Regex::new(s).expect("a detector's expression is valid");
+        Detectors {
+            dotted: re(r"(?-u)[0-9]+(?:\.[0-9]+)+"),
+            hexcolon: re(r"(?-u)[0-9A-Fa-f.:]*:[0-9A-Fa-f.:]*:[0-9A-Fa-f.:]*"),
+            mac: re(r"(?i-u)(?:^|[^0-9a-z])([0-9a-f]{2}([:-])[0-9a-f]{2}(?:[:-][0-9a-f]{2}){4})(?:$|[^0-9a-z])"),
+            email: re(r#"(?-u)[A-Za-z0-9\x80-\xff_%+\-!$*^~][A-Za-z0-9\x80-\xff._%+\-'!$*^~]*@(?:[A-Za-z0-9\x80-\xff][A-Za-z0-9\x80-\xff-]*\.)+(?:[A-Za-z\x80-\xff]{2,}|xn--[A-Za-z0-9]+)"#),
+            literal_email: re(r#"(?-u)[A-Za-z0-9\x80-\xff_%+\-!$*^~][A-Za-z0-9\x80-\xff._%+\-'!$*^~]*@\[(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|(?:IPv6:)?[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)\]"#),
+            param: re(r#"(?-u)(^|[^A-Za-z0-9_.\-])([A-Za-z0-9_.\-]{1,64})=([^&\s"'#;<>]*)"#),
+            credentials: re(r#"(?i-u)[a-z][a-z0-9+.\-]*://[^/\s@?#"'<>\\\[\]]+@"#),
+            card: re(r"(?-u)[0-9](?:[ +\-]?[0-9]){12,18}"),
+        }
+    })
+}
+
+/// The Luhn check, written again on purpose: the oracle shares no code with
+/// the scanner it checks.
+fn luhn_ok(digits: &[u8]) -> bool {
+    let mut sum = 0;
+    for (k, d) in digits.iter().rev().enumerate() {
+        let mut x = u32::from(d - b'0');
+        if k % 2 == 1 {
+            x *= 2;
+            if x > 9 {
+                x -= 9;
+            }
+        }
+        sum += x;
+    }
+    sum % 10 == 0
+}
+
+/// A value that holds nothing personal: empty, `-`, `REDACTED` or a hashed
+/// identifier (`~` and 16 hex digits).
+fn is_clean_value(v: &[u8]) -> bool {
+    v.is_empty()
+        || v == b"-"
+        || v == b"REDACTED"
+        || (v.len() == 17 && v[0] == b'~' && v[1..].iter().all(u8::is_ascii_hexdigit))
+}
+
+/// Whether a text cut out of a longer run looks like an address rather than
+/// a word: three groups, or two with a decimal digit.
+fn looks_like_v6(t: &[u8]) -> bool {
+    let groups: usize = t
+        .split(|&b| b == b':')
+        .filter(|g| !g.is_empty())
+        .map(|g| if g.contains(&b'.') { 2 } else { 1 })
+        .sum();
+    groups >= 3 || (groups >= 2 && t.iter().any(u8::is_ascii_digit))
+}
+
+struct Oracle<'a> {
     policy: &'a AddrPolicy,
     ip_mode: IpMode,
+    deny: &'a crate::rules::DenyList,
     found: Vec<(&'static str, String)>,
 }
 
-impl Sink for Collector<'_> {
-    fn ipv4(&mut self, _s: usize, _e: usize, a: u32) {
+impl Oracle<'_> {
+    fn v4(&mut self, a: u32) {
+        let p = self.policy;
         let clean = match self.ip_mode {
-            IpMode::Truncate => self.policy.v4_is_clean(a),
+            IpMode::Truncate => p.v4_is_clean(a),
             // pseudonyms live in 240.0.0.0/4
-            IpMode::Hash => a >> 28 == 0xF || self.policy.keeps_v4(a),
+            IpMode::Hash => a >> 28 == 0xF || p.keeps_v4(a),
             // every address is a pseudonym: nothing to tell apart
             IpMode::CryptoPan => true,
-            IpMode::Drop => a == 0 || self.policy.keeps_v4(a),
+            IpMode::Drop => a == 0 || p.keeps_v4(a),
         };
         if !clean {
-            let net = addr::v4_text(self.policy.truncate_v4(a));
+            let net = Ipv4Addr::from(p.truncate_v4(a));
             self.found
-                .push(("ipv4", format!("{net}/{} + host bits", self.policy.ipv4_prefix)));
+                .push(("ipv4", format!("{net}/{} + host bits", p.ipv4_prefix)));
         }
     }
 
-    fn ipv6(&mut self, _s: usize, _e: usize, a: u128, _enc: Option<u8>, _z: usize) {
-        let clean = match (self.ip_mode, crate::addr::mapped_v4(a)) {
-            (IpMode::Truncate, _) => self.policy.v6_is_clean(a),
+    fn v6_clean(&self, a: u128) -> bool {
+        let p = self.policy;
+        let mapped = (a >> 32 == 0xffff).then_some(a as u32);
+        match (self.ip_mode, mapped) {
+            (IpMode::Truncate, _) => p.v6_is_clean(a),
             (IpMode::CryptoPan, _) => true,
-            (IpMode::Hash, Some(v4)) => v4 >> 28 == 0xF || self.policy.keeps_v6(a),
-            (IpMode::Hash, None) => a >> 120 == 0xfd || self.policy.keeps_v6(a),
-            (IpMode::Drop, Some(v4)) => v4 == 0 || self.policy.keeps_v6(a),
-            (IpMode::Drop, None) => a == 0 || self.policy.keeps_v6(a),
-        };
-        if !clean {
-            let net = Ipv6Addr::from(self.policy.truncate_v6(a));
-            self.found.push(("ipv6", format!("{net} + host bits")));
+            (IpMode::Hash, Some(v4)) => v4 >> 28 == 0xF || p.keeps_v6(a),
+            (IpMode::Hash, None) => a >> 120 == 0xfd || p.keeps_v6(a),
+            (IpMode::Drop, Some(v4)) => v4 == 0 || p.keeps_v6(a),
+            (IpMode::Drop, None) => a == 0 || p.keeps_v6(a),
         }
     }
 
-    fn redact(&mut self, s: usize, e: usize, kind: Kind) {
-        self.found.push((kind.name(), mask(&self.src[s..e])));
+    /// Every IPv6 address that can be cut out of a run of hex digits, dots
+    /// and colons: the whole run where it stands alone, any part of it that
+    /// looks like an address.
+    fn v6_run(&mut self, text: &[u8], start: usize, end: usize) {
+        let run = &text[start..end];
+        if run.len() > 128 {
+            return;
+        }
+        let alone = (start == 0 || !text[start - 1].is_ascii_alphanumeric())
+            && (end == text.len() || !text[end].is_ascii_alphanumeric());
+        // cuts at group boundaries only, and into an overlong first or last
+        // group (`abc2001:db8::1`, `2001:db8::1abcd`)
+        let colons: Vec<usize> = (0..run.len()).filter(|&k| run[k] == b':').collect();
+        let (first, last) = (colons[0], colons[colons.len() - 1]);
+        let mut starts: Vec<usize> = std::iter::once(0).chain(colons.iter().map(|k| k + 1)).collect();
+        if first > 4 {
+            starts.push(first - 4);
+        }
+        let mut ends: Vec<usize> = colons.iter().copied().chain(std::iter::once(run.len())).collect();
+        for k in 0..run.len() - 1 {
+            if &run[k..k + 2] == b"::" {
+                starts.push(k);
+                ends.push(k + 2);
+            }
+        }
+        if run.len() - last > 5 && !run[last..].contains(&b'.') {
+            ends.push(last + 5);
+        }
+        for &i in &starts {
+            for &j in &ends {
+                if j < i + 2 || j - i > 45 {
+                    continue;
+                }
+                let cand = &run[i..j];
+                let whole = i == 0 && j == run.len();
+                if !(looks_like_v6(cand) || (whole && alone)) {
+                    continue;
+                }
+                let Some(a) = std::str::from_utf8(cand).ok().and_then(|s| s.parse::<Ipv6Addr>().ok()) else {
+                    continue;
+                };
+                if !self.v6_clean(u128::from(a)) {
+                    let net = Ipv6Addr::from(self.policy.truncate_v6(u128::from(a)));
+                    self.found.push(("ipv6", format!("{net} + host bits")));
+                    return;
+                }
+            }
+        }
     }
 
-    fn remove(&mut self, s: usize, e: usize, kind: Kind) {
-        self.found.push((kind.name(), mask(&self.src[s..e])));
+    fn text(&mut self, t: &[u8]) {
+        let d = detectors();
+        for m in d.dotted.find_iter(t) {
+            let parts: Vec<&[u8]> = m.as_bytes().split(|&b| b == b'.').collect();
+            // more than four numbers is a version or an OID, not an address
+            if parts.len() != 4 {
+                continue;
+            }
+            let octets: Option<Vec<u8>> = parts
+                .iter()
+                .map(|p| std::str::from_utf8(p).ok()?.parse::<u8>().ok())
+                .collect();
+            if let Some(o) = octets {
+                self.v4(u32::from_be_bytes([o[0], o[1], o[2], o[3]]));
+            }
+        }
+        for m in d.hexcolon.find_iter(t) {
+            self.v6_run(t, m.start(), m.end());
+        }
+        for c in d.mac.captures_iter(t) {
+            let m = &c[1];
+            if m.iter().filter(|&&b| b == c[2][0]).count() == 5 {
+                self.found.push(("mac", mask(m)));
+            }
+        }
+        for m in d.email.find_iter(t) {
+            self.found.push(("email", mask(m.as_bytes())));
+        }
+        for m in d.literal_email.find_iter(t) {
+            let m = m.as_bytes();
+            let lit = &m[memchr::memchr(b'[', m).unwrap_or(0) + 1..m.len() - 1];
+            let lit = std::str::from_utf8(lit).unwrap_or("");
+            let lit = lit.strip_prefix("IPv6:").unwrap_or(lit);
+            if lit.parse::<Ipv4Addr>().is_ok() || lit.parse::<Ipv6Addr>().is_ok() {
+                self.found.push(("email", mask(m)));
+            }
+        }
+        for m in d.credentials.find_iter(t) {
+            self.found.push(("url-credentials", mask(m.as_bytes())));
+        }
+        for c in d.param.captures_iter(t) {
+            let (name, mut value) = (&c[2], &c[3]);
+            // a `;name=value` path parameter ends at the next path segment
+            if &c[1] == b";" {
+                if let Some(k) = value.iter().position(|&b| b == b'/' || b == b'?') {
+                    value = &value[..k];
+                }
+            }
+            if self.deny.contains(name) && !is_clean_value(value) {
+                self.found.push(("deny-listed-parameter", mask(value)));
+                continue;
+            }
+            for m in d.card.find_iter(value) {
+                let digits: Vec<u8> = m.as_bytes().iter().copied().filter(u8::is_ascii_digit).collect();
+                let glued = (m.start() > 0 && value[m.start() - 1].is_ascii_alphanumeric())
+                    || value.get(m.end()).is_some_and(u8::is_ascii_alphanumeric);
+                if (13..=19).contains(&digits.len()) && !glued && luhn_ok(&digits) {
+                    self.found.push(("card-number", mask(m.as_bytes())));
+                }
+            }
+        }
     }
+}
+
+/// A client field holding a host name with more than two labels (the
+/// anonymizer keeps only the last two).
+fn is_long_hostname(v: &[u8]) -> bool {
+    v.iter().any(u8::is_ascii_alphabetic)
+        && v.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+        && v.strip_suffix(b".").unwrap_or(v).iter().filter(|&&b| b == b'.').count() >= 2
 }
 
 /// A user field holding nothing personal: `-` or a hashed identifier.
@@ -173,79 +480,55 @@ impl Checker {
     pub fn line_in(&self, line: &[u8], source: &str, no: u64, ctx: &mut Ctx, report: &mut Report) {
         report.lines += 1;
         let rules = &self.rules;
-        let mut c = Collector {
-            src: line,
+        let mut o = Oracle {
             policy: &rules.addr,
             ip_mode: self.ip_mode,
+            deny: &rules.deny,
             found: Vec::new(),
         };
-        let user = |c: &mut Collector, r: Range<usize>| {
+        let user = |o: &mut Oracle, r: Range<usize>| {
             if !is_clean_user(&line[r.clone()]) {
-                c.found.push((Kind::UserField.name(), mask(&line[r])));
+                o.found.push(("user-field", mask(&line[r])));
             }
         };
-        let client = |c: &mut Collector, r: Range<usize>| {
-            if hostname_cut(&line[r.clone()]).is_some() {
-                c.found.push(("client-hostname", mask(&line[r.clone()])));
+        let client = |o: &mut Oracle, r: Range<usize>| {
+            if is_long_hostname(&line[r.clone()]) {
+                o.found.push(("client-hostname", mask(&line[r])));
             }
-            scan(line, r.start, r.end, rules, c);
         };
+        // the roles a format gives to whole fields
         match recognise(&self.format, line, &rules.deny, ctx) {
             Recognised::Clf(l) => {
-                user(&mut c, l.ident.clone());
-                user(&mut c, l.user.clone());
-                if let Some(v) = &l.vhost {
-                    scan(line, v.start, v.end, rules, &mut c);
-                }
-                client(&mut c, l.client.clone());
-                scan(line, l.rest.start, l.rest.end, rules, &mut c);
+                user(&mut o, l.ident.clone());
+                user(&mut o, l.user.clone());
+                client(&mut o, l.client.clone());
             }
             Recognised::Fields(_) => {
-                let f = &ctx.fields;
-                let gaps = f.gaps == Some(Role::Generic);
-                let mut pos = 0;
-                for (r, role) in &f.list {
-                    if gaps && r.start > pos {
-                        scan(line, pos, r.start, rules, &mut c);
-                    }
+                for (r, role) in &ctx.fields.list {
                     let v = &line[r.clone()];
                     match role {
-                        Role::Client => client(&mut c, r.clone()),
-                        Role::User => {
-                            if !is_placeholder(v) {
-                                c.found.push((Kind::UserField.name(), mask(v)));
-                            }
-                        }
-                        Role::Secret => {
-                            if !is_placeholder(v) {
-                                c.found.push(("secret-field", mask(v)));
-                            }
-                        }
-                        Role::SecretNumber => c.found.push(("secret-field", mask(v))),
-                        Role::Time | Role::Verbatim => {}
-                        Role::Generic => scan(line, r.start, r.end, rules, &mut c),
-                        Role::GenericEscaped => scan_escaped(line, r.start, r.end, rules, &mut c),
+                        Role::Client => client(&mut o, r.clone()),
+                        Role::User if !is_clean_value(v) => o.found.push(("user-field", mask(v))),
+                        Role::Secret if !is_clean_value(v) => o.found.push(("secret-field", mask(v))),
+                        Role::SecretNumber => o.found.push(("secret-field", mask(v))),
+                        _ => {}
                     }
-                    pos = r.end;
-                }
-                if gaps && pos < line.len() {
-                    scan(line, pos, line.len(), rules, &mut c);
                 }
             }
-            Recognised::Directive { fields: true } => {}
-            Recognised::Directive { fields: false } => scan(line, 0, line.len(), rules, &mut c),
+            Recognised::Directive { .. } => {}
             Recognised::Unparsed => {
                 if let Some(h) = clf::parse_head(line) {
-                    user(&mut c, h.ident.clone());
-                    user(&mut c, h.user.clone());
+                    user(&mut o, h.ident.clone());
+                    user(&mut o, h.user.clone());
                 }
-                scan(line, 0, line.len(), rules, &mut c);
             }
         }
-        if !c.found.is_empty() {
+        // and what the detectors find anywhere in the decoded line
+        o.text(&decode_fully(line));
+        if !o.found.is_empty() {
             report.lines_with_findings += 1;
         }
-        for (rule, masked) in c.found {
+        for (rule, masked) in o.found {
             report.push(rule, source, no, masked);
         }
     }
@@ -292,7 +575,9 @@ mod tests {
         assert_eq!(r.counts.get("ipv4"), Some(&1));
         assert_eq!(r.counts.get("user-field"), Some(&1));
         assert_eq!(r.counts.get("deny-listed-parameter"), Some(&1));
-        assert_eq!(r.total(), 3);
+        // the value is also an email: two detectors, two findings
+        assert_eq!(r.counts.get("email"), Some(&1));
+        assert_eq!(r.total(), 4);
         assert_eq!(r.lines_with_findings, 1);
         let text = r.to_text();
         assert!(

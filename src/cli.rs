@@ -535,7 +535,9 @@ fn check(c: CheckArgs) -> u8 {
         ip_mode: c.rules.ip_mode,
     };
     let mut report = Report::default();
-    let mut code = EXIT_OK;
+    // a missing or unreadable input is not a clean one: exit 2, whatever
+    // the others hold
+    let mut unreadable = false;
     let srcs = sources(&c.inputs);
     let srcs = if srcs.is_empty() { vec![Source::Stdin] } else { srcs };
     let mut buf = vec![0u8; READ_BUF];
@@ -545,7 +547,7 @@ fn check(c: CheckArgs) -> u8 {
             Ok(i) => i,
             Err(e) => {
                 eprintln!("loganon: {e}");
-                code = EXIT_FAILED;
+                unreadable = true;
                 continue;
             }
         };
@@ -566,7 +568,7 @@ fn check(c: CheckArgs) -> u8 {
                 }
                 Err(e) => {
                     eprintln!("loganon: {e}");
-                    code = EXIT_FAILED;
+                    unreadable = true;
                     break;
                 }
             }
@@ -581,8 +583,11 @@ fn check(c: CheckArgs) -> u8 {
         report.to_text()
     };
     let _ = std::io::stdout().write_all(text.as_bytes());
-    if report.total() > 0 {
-        code = EXIT_FAILED;
+    if unreadable {
+        EXIT_USAGE
+    } else if report.total() > 0 {
+        EXIT_FAILED
+    } else {
+        EXIT_OK
     }
-    code
 }

@@ -14,7 +14,7 @@ use crate::formats::fields::{Fields, Role};
 use crate::formats::{clf, recognise, Ctx, Format, Recognised};
 use crate::keyed::{read_key_file, DayKeys, Identifiers, IpMode, KeyRing, Rotate};
 use crate::rules::Rules;
-use crate::scan::{is_placeholder, scan, scan_escaped, Kind, Sink};
+use crate::scan::{is_placeholder, scan, Kind, Sink};
 use crate::stats::Stats;
 use crate::time::parse_clf_time;
 
@@ -116,6 +116,9 @@ struct Rewriter<'a> {
     identifiers: u64,
     /// spans removed (URL credentials, path parameters): they join neighbours
     removals: u64,
+    /// a replacement touches bytes that could join it into a new finding
+    /// (`REDACTED::100` reads as an address)
+    glued: bool,
 }
 
 impl Rewriter<'_> {
@@ -160,8 +163,19 @@ impl Rewriter<'_> {
         }
     }
 
+    /// Notes whether the bytes around a replacement of `start..end` could
+    /// join it into something new.
+    #[inline]
+    fn note_glue(&mut self, start: usize, end: usize) {
+        let sticky = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b':' | b'@' | b'=' | b'-' | b'%');
+        if (start > 0 && sticky(self.src[start - 1])) || self.src.get(end).is_some_and(|&b| sticky(b)) {
+            self.glued = true;
+        }
+    }
+
     /// An identifier's replacement: `REDACTED`, or its keyed hash.
     fn identifier(&mut self, start: usize, end: usize, hashable: bool) {
+        self.note_glue(start, end);
         self.copy_to(start);
         match (self.keys.clone(), self.ids == Identifiers::Hash && hashable) {
             (Some(k), true) => k.id(&self.src[start..end], self.out),
@@ -204,8 +218,27 @@ impl Rewriter<'_> {
     }
 }
 
+/// Writes `text` with each `sep` byte spelled `spelling` (an address found
+/// behind escapes keeps the escapes of its separators: `198%2E51%2E100%2E0`).
+fn write_spelled(out: &mut Vec<u8>, text: &[u8], sep: u8, spelling: Option<&[u8]>) {
+    match spelling {
+        None => out.extend_from_slice(text),
+        Some(sp) => {
+            for part in text.split_inclusive(|&b| b == sep) {
+                match part.strip_suffix(&[sep]) {
+                    Some(p) => {
+                        out.extend_from_slice(p);
+                        out.extend_from_slice(sp);
+                    }
+                    None => out.extend_from_slice(part),
+                }
+            }
+        }
+    }
+}
+
 impl Sink for Rewriter<'_> {
-    fn ipv4(&mut self, start: usize, end: usize, a: u32) {
+    fn ipv4(&mut self, start: usize, end: usize, a: u32, sep: Option<&[u8]>) {
         if self.policy.keeps_v4(a) {
             return;
         }
@@ -214,12 +247,19 @@ impl Sink for Rewriter<'_> {
             return;
         }
         self.copy_to(start);
-        addr::write_v4(self.out, t);
+        match sep {
+            None => addr::write_v4(self.out, t),
+            Some(_) => {
+                let mut text = Vec::with_capacity(16);
+                addr::write_v4(&mut text, t);
+                write_spelled(self.out, &text, b'.', sep);
+            }
+        }
         self.copied = end;
         self.addresses += 1;
     }
 
-    fn ipv6(&mut self, start: usize, end: usize, a: u128, encoded: Option<u8>, zone_end: usize) {
+    fn ipv6(&mut self, start: usize, end: usize, a: u128, sep: Option<&[u8]>, zone_end: usize) {
         if self.policy.keeps_v6(a) {
             return;
         }
@@ -228,18 +268,12 @@ impl Sink for Rewriter<'_> {
             return;
         }
         self.copy_to(start);
-        match encoded {
+        match sep {
             None => addr::write_v6(self.out, t),
-            Some(case) => {
+            Some(_) => {
                 let mut text = Vec::with_capacity(48);
                 addr::write_v6(&mut text, t);
-                for b in text {
-                    if b == b':' {
-                        self.out.extend_from_slice(&[b'%', b'3', case]);
-                    } else {
-                        self.out.push(b);
-                    }
-                }
+                write_spelled(self.out, &text, b':', sep);
             }
         }
         self.copied = zone_end;
@@ -320,6 +354,7 @@ impl Engine {
             addresses: 0,
             identifiers: 0,
             removals: 0,
+            glued: false,
         }
     }
 
@@ -413,7 +448,7 @@ impl Engine {
         rw.copy_to(body.len());
         stats.addresses += rw.addresses;
         stats.identifiers += rw.identifiers;
-        if rw.removals > 0 || (rw.identifiers > 0 && memchr::memchr(b'@', &out[mark..]).is_some()) {
+        if rw.removals > 0 || rw.glued || (rw.identifiers > 0 && memchr::memchr(b'@', &out[mark..]).is_some()) {
             self.settle(out, mark, stats);
         }
         if cr {
@@ -476,8 +511,7 @@ impl Engine {
                 }
                 Role::SecretNumber => rw.quoted_identifier(r.start, r.end),
                 Role::Time | Role::Verbatim => {}
-                Role::Generic => scan(body, r.start, r.end, rules, rw),
-                Role::GenericEscaped => scan_escaped(body, r.start, r.end, rules, rw),
+                Role::Generic | Role::GenericEscaped => scan(body, r.start, r.end, rules, rw),
             }
             pos = r.end;
         }

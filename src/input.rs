@@ -1,5 +1,6 @@
-//! Opening inputs: stdin or files, gzip detected by content (magic bytes, not
-//! the name), multi-member gzip read to the end. Errors carry the input's name
+//! Opening inputs: stdin or files, compression detected by content (magic
+//! bytes, not the name; see [`crate::codec`]), every member read to the end,
+//! binary or unknown compressed data refused. Errors carry the input's name
 //! and position so a corrupt file is reported where it broke.
 
 use std::fmt;
@@ -9,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use flate2::bufread::MultiGzDecoder;
+use crate::codec::{Codec, Sniff};
 
 pub const READ_BUF: usize = 256 * 1024;
 
@@ -69,15 +70,19 @@ impl<R: Read> Read for Counting<R> {
 /// An opened input: a reader of decompressed bytes and what is known about it.
 pub struct Input {
     pub source: Source,
-    pub gzip: bool,
+    /// the compression the input is in, if any
+    pub codec: Option<Codec>,
     reader: Box<dyn Read + Send>,
+    /// decompressed bytes read ahead to look at (served first)
+    head: Vec<u8>,
+    head_pos: usize,
     raw_read: Arc<AtomicU64>,
     /// decompressed bytes handed out so far
     pub out_pos: u64,
 }
 
 impl Input {
-    /// Opens a source and sniffs the gzip magic.
+    /// Opens a source and sniffs its compression.
     pub fn open(source: &Source) -> Result<Input, InputError> {
         let name = source.name();
         let raw: Box<dyn Read + Send> = match source {
@@ -87,14 +92,17 @@ impl Input {
                 what,
             })?),
         };
-        Input::from_reader(source.clone(), raw).map_err(|e| InputError {
-            name,
-            what: format!("cannot read: {e}"),
-        })
+        Input::from_reader(source.clone(), raw)
     }
 
-    /// Wraps any reader (a file, stdin, a socket) with gzip sniffing.
-    pub fn from_reader(source: Source, raw: Box<dyn Read + Send>) -> io::Result<Input> {
+    /// Wraps any reader (a file, stdin, a socket) with compression sniffing.
+    /// Data that is neither text nor a format of [`crate::codec`] is refused.
+    pub fn from_reader(source: Source, raw: Box<dyn Read + Send>) -> Result<Input, InputError> {
+        let name = source.name();
+        let cannot = |e: io::Error| InputError {
+            name: name.clone(),
+            what: format!("cannot read: {e}"),
+        };
         let raw_read = Arc::new(AtomicU64::new(0));
         let mut br = BufReader::with_capacity(
             READ_BUF,
@@ -107,22 +115,55 @@ impl Input {
             match br.fill_buf() {
                 Ok(h) => break h,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(e),
+                Err(e) => return Err(cannot(e)),
             }
         };
-        let gzip = head.len() >= 2 && head[0] == 0x1f && head[1] == 0x8b;
-        let reader: Box<dyn Read + Send> = if gzip {
-            Box::new(MultiGzDecoder::new(br))
-        } else {
-            Box::new(br)
+        let refused = |why: &str, inside: Option<Codec>| InputError {
+            name: name.clone(),
+            what: match inside {
+                Some(c) => format!(
+                    "its {} content is {why}, not a text log; loganon reads plain, gzip, xz, bzip2 and zstd logs",
+                    c.name()
+                ),
+                None => format!("is {why}, not a text log; loganon reads plain, gzip, xz, bzip2 and zstd logs"),
+            },
         };
-        Ok(Input {
+        let (codec, reader): (Option<Codec>, Box<dyn Read + Send>) = match Codec::sniff(head) {
+            Sniff::Plain => (None, Box::new(br)),
+            Sniff::Compressed(c) => (Some(c), c.decoder(br).map_err(cannot)?),
+            Sniff::Refused(why) => return Err(refused(why, None)),
+        };
+        let mut input = Input {
             source,
-            gzip,
+            codec,
             reader,
+            head: Vec::new(),
+            head_pos: 0,
             raw_read,
             out_pos: 0,
-        })
+        };
+        // What a compressed input holds must be text too (no .tar.gz, no
+        // double compression): its first decompressed block is looked at.
+        if let Some(c) = codec {
+            let mut first = vec![0u8; 4096];
+            let n = loop {
+                match input.reader.read(&mut first) {
+                    Ok(n) => break n,
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => return Err(input.error(&e)),
+                }
+            };
+            first.truncate(n);
+            match Codec::sniff(&first) {
+                Sniff::Plain => {}
+                Sniff::Compressed(inner) => {
+                    return Err(refused(&format!("{} compressed again", inner.name()), Some(c)))
+                }
+                Sniff::Refused(why) => return Err(refused(why, Some(c))),
+            }
+            input.head = first;
+        }
+        Ok(input)
     }
 
     pub fn name(&self) -> String {
@@ -131,6 +172,13 @@ impl Input {
 
     /// Reads decompressed bytes; errors name the input and the position.
     pub fn read(&mut self, buf: &mut [u8]) -> Result<usize, InputError> {
+        if self.head_pos < self.head.len() {
+            let n = buf.len().min(self.head.len() - self.head_pos);
+            buf[..n].copy_from_slice(&self.head[self.head_pos..self.head_pos + n]);
+            self.head_pos += n;
+            self.out_pos += n as u64;
+            return Ok(n);
+        }
         loop {
             match self.reader.read(buf) {
                 Ok(n) => {
@@ -144,9 +192,10 @@ impl Input {
     }
 
     fn error(&self, e: &io::Error) -> InputError {
-        let what = if self.gzip {
+        let what = if let Some(c) = self.codec {
             format!(
-                "corrupt or truncated gzip data near compressed byte {} (after {} decompressed bytes): {}",
+                "corrupt or truncated {} data near compressed byte {} (after {} decompressed bytes): {}",
+                c.name(),
                 self.raw_read.load(Ordering::Relaxed),
                 self.out_pos,
                 gzip_error_text(e)

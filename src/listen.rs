@@ -44,8 +44,9 @@ use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, watch, Notify};
 
 use crate::cli::{KeyArgs, RuleArgs, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
+use crate::codec::Compress;
 use crate::engine::{Engine, OnUnparsed, Options, UnparsedLine};
-use crate::pipeline::{gzip_member, Pool};
+use crate::pipeline::{member, Pool};
 use crate::stats::Stats;
 use crate::stream::Output;
 
@@ -524,7 +525,7 @@ enum Msg {
 struct Writer {
     engine: Engine,
     out: Output,
-    gzip: Option<u32>,
+    compress: Option<Compress>,
     pending: Vec<u8>,
     stats: Stats,
     pool: Pool,
@@ -537,9 +538,9 @@ impl Writer {
         if self.pending.is_empty() {
             return Ok(());
         }
-        let r = match self.gzip {
-            Some(level) => {
-                let z = gzip_member(&self.pending, level, &self.pool);
+        let r = match self.compress {
+            Some(c) => {
+                let z = member(&self.pending, c, &self.pool);
                 let r = self.out.write_all(&z);
                 self.pool.put(z);
                 r
@@ -1053,7 +1054,7 @@ pub fn main(a: ListenArgs) -> u8 {
     };
     let mut writer = Writer {
         engine: Engine::new(opts),
-        gzip: out.gzip(),
+        compress: out.compression(),
         out,
         pending: Vec::with_capacity(FLUSH_AT + BATCH),
         stats: Stats::default(),

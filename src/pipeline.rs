@@ -9,13 +9,11 @@
 //! buffers are recycled through a [`Pool`] instead of being allocated per chunk.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Mutex;
 
-use flate2::write::GzEncoder;
-use flate2::Compression;
+use crate::codec::Compress;
 
 use std::sync::Arc;
 
@@ -80,20 +78,19 @@ impl Pool {
     }
 }
 
-/// Compresses `plain` into one complete gzip member. Members concatenated
-/// are one valid gzip file (RFC 1952), so workers compress in parallel.
-pub(crate) fn gzip_member(plain: &[u8], level: u32, pool: &Pool) -> Vec<u8> {
-    let mut enc = GzEncoder::new(pool.get(plain.len() / 3 + 64), Compression::new(level));
+/// Compresses `plain` into one complete member (gzip member, xz or bzip2
+/// stream, zstd frame). Members concatenated are one valid file, so workers
+/// compress in parallel.
+pub(crate) fn member(plain: &[u8], c: Compress, pool: &Pool) -> Vec<u8> {
     // writing into a Vec cannot fail
-    let _ = enc.write_all(plain);
-    enc.finish().unwrap_or_default()
+    c.member(plain, pool.get(plain.len() / 3 + 64)).unwrap_or_default()
 }
 
-fn work(engine: &Engine, pool: &Pool, gzip: Option<u32>, item: Item) -> Done {
+fn work(engine: &Engine, pool: &Pool, compress: Option<Compress>, item: Item) -> Done {
     let done = work_plain(engine, pool, item);
-    match (gzip, done) {
-        (Some(level), Done::Lines { out, stats, failed_at }) if !out.is_empty() => {
-            let z = gzip_member(&out, level, pool);
+    match (compress, done) {
+        (Some(c), Done::Lines { out, stats, failed_at }) if !out.is_empty() => {
+            let z = member(&out, c, pool);
             pool.put(out);
             Done::Lines {
                 out: z,
@@ -147,15 +144,15 @@ fn work_plain(engine: &Engine, pool: &Pool, item: Item) -> Done {
 }
 
 /// Runs `produce` on its own thread and `jobs` workers, and feeds the results
-/// to `consume` in order on the calling thread. With `gzip`, each result's
-/// bytes are a gzip member compressed at that level. `produce` gets a `send`
+/// to `consume` in order on the calling thread. With `compress`, each
+/// result's bytes are one complete compressed member. `produce` gets a `send`
 /// function that returns false once the consumer has stopped; it should then
 /// return. `consume` returns false to stop; `on_stop` is then called (to wake
 /// a producer blocked on input) and the remaining results are discarded.
 pub fn run<P, C, S>(
     engine: &Engine,
     jobs: usize,
-    gzip: Option<u32>,
+    compress: Option<Compress>,
     pool: &Pool,
     produce: P,
     mut consume: C,
@@ -193,7 +190,7 @@ pub fn run<P, C, S>(
                     Err(_) => return,
                 };
                 let Ok((seq, item)) = next else { return };
-                if tx_out.send((seq, work(engine, pool, gzip, item))).is_err() {
+                if tx_out.send((seq, work(engine, pool, compress, item))).is_err() {
                     return;
                 }
             });

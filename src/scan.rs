@@ -1,24 +1,36 @@
 //! The generic scanner: finds personal data in a byte range of a line without
 //! knowing its format. It recognises
-//! - IPv4 and IPv6 addresses (any spelling, `%3A`-encoded colons, zone ids),
-//! - MAC addresses (`:`, `-` or `%3A` separated),
-//! - email addresses (`@`, `%40` or `%2540`),
+//! - IPv4 and IPv6 addresses (any spelling, zone ids, glued to words),
+//! - MAC addresses (`:` or `-` separated),
+//! - email addresses, with local parts and domains in any script and
+//!   encoding, quoted local parts and address literals (`a@[192.0.2.1]`),
 //! - credentials in URLs (`scheme://user:pass@host`),
-//! - `name=value` pairs (plain or `%3D`) whose name is deny-listed, and
-//!   `;name=value` path parameters,
+//! - `name=value` pairs whose name is deny-listed, and `;name=value` path
+//!   parameters,
 //! - Luhn-valid card numbers in parameter values,
 //!
 //! and reports each to a [`Sink`], left to right, with non-overlapping spans.
-//! The rewriter ([`crate::engine`]) and the leak checker ([`crate::check`]) are
-//! two sinks over the same scanner, the way ripgrep keeps its searcher apart from
-//! its printer.
 //!
-//! The scan is one pass of a table lookup per byte: most bytes of a log line
-//! are in class 0 and cost one load and one branch. Only the trigger bytes
-//! `. : @ % = -` start a closer look, which reads a few bytes around them. No
-//! regular expression and no allocation per line.
+//! A span that holds a `%`, `\` or `&` is first decoded through all its
+//! layers ([`crate::decode`]): the recognisers run on the plain view, and
+//! what they find is reported over the source bytes of whole escapes. So
+//! `198%2E51%2E100%2E7`, `john\u0040example.com` and `&amp;token=abc` are
+//! seen as what they stand for, and escapes count as token boundaries
+//! (`192.0.2.1%2012.34.56.78` is two addresses). Spans without those bytes
+//! go straight to the recognisers and pay one `memchr3` for the check.
+//!
+//! The scan is one pass over the bytes: a 16-byte SIMD compare finds the
+//! trigger bytes `. : @ = -`, and only those start a closer look, which reads
+//! a few bytes around them. No regular expression and no allocation per line
+//! (the decoded view lives in a per-thread buffer that is reused).
+//!
+//! `loganon check` does not use this module: it has its own decoder and its
+//! own detectors ([`crate::check`]), so a miss here is caught there.
+
+use std::cell::RefCell;
 
 use crate::addr::{is_digit, parse_v4_at, parse_v6};
+use crate::decode::Decoded;
 use crate::rules::{Rules, MAX_NAME};
 
 /// What kind of identifier a span holds.
@@ -53,14 +65,16 @@ impl Kind {
 }
 
 /// Receives what the scanner finds. Spans are byte offsets into the line,
-/// strictly increasing and non-overlapping.
+/// strictly increasing and non-overlapping. An address found behind
+/// escapes comes with `sep`: how its separators (`.` for IPv4, `:` for
+/// IPv6) are spelled in the source (`%2E`, `\u002e`, `%253A`), so its
+/// replacement can be spelled the same way.
 pub trait Sink {
     /// An IPv4 address at `start..end`.
-    fn ipv4(&mut self, start: usize, end: usize, addr: u32);
-    /// An IPv6 address at `start..end`; `encoded` is `Some(b'A')` or
-    /// `Some(b'a')` when its colons were written `%3A`/`%3a`; a zone id
-    /// (`%eth0`) follows until `zone_end` (equal to `end` when there is none).
-    fn ipv6(&mut self, start: usize, end: usize, addr: u128, encoded: Option<u8>, zone_end: usize);
+    fn ipv4(&mut self, start: usize, end: usize, addr: u32, sep: Option<&[u8]>);
+    /// An IPv6 address at `start..end`; a zone id (`%eth0`) follows until
+    /// `zone_end` (equal to `end` when there is none).
+    fn ipv6(&mut self, start: usize, end: usize, addr: u128, sep: Option<&[u8]>, zone_end: usize);
     /// An identifier at `start..end` to be replaced by `REDACTED`.
     fn redact(&mut self, start: usize, end: usize, kind: Kind);
     /// An identifier at `start..end` to be removed.
@@ -70,7 +84,6 @@ pub trait Sink {
 const C_DOT: u8 = 1;
 const C_COLON: u8 = 2;
 const C_AT: u8 = 3;
-const C_PCT: u8 = 4;
 const C_EQ: u8 = 5;
 const C_DASH: u8 = 6;
 
@@ -79,7 +92,6 @@ static CLASS: [u8; 256] = {
     t[b'.' as usize] = C_DOT;
     t[b':' as usize] = C_COLON;
     t[b'@' as usize] = C_AT;
-    t[b'%' as usize] = C_PCT;
     t[b'=' as usize] = C_EQ;
     t[b'-' as usize] = C_DASH;
     t
@@ -98,6 +110,8 @@ fn is_word(b: u8) -> bool {
 /// Byte property bits, one table lookup instead of a chain of compares.
 const NAME: u8 = 1;
 const VALUE_END: u8 = 2;
+const LOCAL: u8 = 4;
+const DOMAIN: u8 = 8;
 
 static PROPS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -113,6 +127,22 @@ static PROPS: [u8; 256] = {
         ) {
             t[b] |= VALUE_END;
         }
+        // RFC 5322 atext less the bytes that structure URLs (`/ = ? & #`
+        // and braces), plus every non-ASCII byte: UTF-8 (RFC 6531) and
+        // Latin-1 local parts alike.
+        if c.is_ascii_alphanumeric()
+            || c >= 0x80
+            || matches!(
+                c,
+                b'.' | b'_' | b'%' | b'+' | b'-' | b'\'' | b'!' | b'$' | b'*' | b'^' | b'~'
+            )
+        {
+            t[b] |= LOCAL;
+        }
+        // letters, digits, `.`, `-`, and non-ASCII bytes (IDN in UTF-8)
+        if c.is_ascii_alphanumeric() || c >= 0x80 || c == b'.' || c == b'-' {
+            t[b] |= DOMAIN;
+        }
         b += 1;
     }
     t
@@ -125,12 +155,12 @@ fn is_name_char(b: u8) -> bool {
 
 #[inline]
 fn is_local_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-')
+    PROPS[b as usize] & LOCAL != 0
 }
 
 #[inline]
 fn is_domain_char(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'.' || b == b'-'
+    PROPS[b as usize] & DOMAIN != 0
 }
 
 /// Bytes that end the userinfo part of a URL when looking back from `@`.
@@ -148,48 +178,128 @@ fn ends_value(b: u8) -> bool {
     PROPS[b as usize] & VALUE_END != 0
 }
 
-#[inline]
-fn is_pct(s: &[u8], i: usize, a: u8, b: u8) -> bool {
-    i + 2 < s.len() && s[i] == b'%' && s[i + 1] == a && (s[i + 2] | 0x20) == (b | 0x20)
+thread_local! {
+    /// The decoded view of the span in hand, reused from span to span.
+    static VIEW: RefCell<Decoded> = RefCell::new(Decoded::default());
 }
 
-/// Scans `line[from..to]`, reporting findings to `sink`. Bytes outside the
-/// range are only read to decide token boundaries.
+/// Scans `line[from..to]`, reporting findings to `sink`. Bytes before
+/// `from` are only read to decide token boundaries. A span holding escapes
+/// is scanned through them (see the module documentation).
 pub fn scan<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, sink: &mut S) {
-    scan_with(line, from, to, rules, false, sink)
+    if from >= to {
+        return;
+    }
+    if memchr::memchr3(b'%', b'\\', b'&', &line[from..to]).is_some() {
+        let done = VIEW.with(|v| match v.try_borrow_mut() {
+            Ok(mut d) => scan_decoded(&mut d, line, from, to, rules, sink),
+            // not reached (a sink does not scan), but never a panic
+            Err(_) => scan_decoded(&mut Decoded::default(), line, from, to, rules, sink),
+        });
+        if done {
+            return;
+        }
+    }
+    scan_plain(line, from, to, rules, None, sink)
 }
 
-/// [`scan`] over the content of a JSON string: a parameter value never ends
-/// inside a `\` escape (`token=a\"b` is redacted whole), so the output stays
-/// valid JSON.
-pub fn scan_escaped<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, sink: &mut S) {
-    scan_with(line, from, to, rules, true, sink)
+/// Decodes the span and scans the view; false when it held no escape.
+fn scan_decoded<S: Sink>(d: &mut Decoded, line: &[u8], from: usize, to: usize, rules: &Rules, sink: &mut S) -> bool {
+    if !d.decode(line, from, to) {
+        return false;
+    }
+    let mut m = Mapped {
+        inner: sink,
+        d,
+        src: line,
+        last: from,
+    };
+    scan_plain(&d.text, 0, d.text.len(), rules, Some(d), &mut m);
+    true
 }
 
-fn scan_with<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, escapes: bool, sink: &mut S) {
+/// Turns findings in a decoded view into findings over the source: each
+/// span grows to whole escapes, and spans stay in order without overlap
+/// (two findings that meet inside one escape share it with the first).
+struct Mapped<'a, S> {
+    inner: &'a mut S,
+    d: &'a Decoded,
+    src: &'a [u8],
+    last: usize,
+}
+
+impl<'a, S: Sink> Mapped<'a, S> {
+    fn span(&mut self, a: usize, b: usize) -> (usize, usize) {
+        let s = (self.d.start[a] as usize).max(self.last);
+        let e = (self.d.end[b - 1] as usize).max(s);
+        self.last = e;
+        (s, e)
+    }
+
+    /// The source spelling of the first `c` in `a..b` when it was escaped.
+    fn sep(&self, a: usize, b: usize, c: u8) -> Option<&'a [u8]> {
+        let k = a + memchr::memchr(c, &self.d.text[a..b])?;
+        let (s, e) = (self.d.start[k] as usize, self.d.end[k] as usize);
+        let src: &'a [u8] = self.src;
+        (e - s > 1).then(|| &src[s..e])
+    }
+}
+
+impl<S: Sink> Sink for Mapped<'_, S> {
+    fn ipv4(&mut self, a: usize, b: usize, addr: u32, _sep: Option<&[u8]>) {
+        let sep = self.sep(a, b, b'.');
+        let (s, e) = self.span(a, b);
+        self.inner.ipv4(s, e, addr, sep);
+    }
+
+    fn ipv6(&mut self, a: usize, b: usize, addr: u128, _sep: Option<&[u8]>, zone_end: usize) {
+        let sep = self.sep(a, b, b':');
+        let (s, e) = self.span(a, b);
+        let z = if zone_end > b {
+            let z = (self.d.end[zone_end - 1] as usize).max(e);
+            self.last = z;
+            z
+        } else {
+            e
+        };
+        self.inner.ipv6(s, e, addr, sep, z);
+    }
+
+    fn redact(&mut self, a: usize, b: usize, kind: Kind) {
+        let (s, e) = self.span(a, b);
+        self.inner.redact(s, e, kind);
+    }
+
+    fn remove(&mut self, a: usize, b: usize, kind: Kind) {
+        let (s, e) = self.span(a, b);
+        self.inner.remove(s, e, kind);
+    }
+}
+
+/// The recognisers over plain bytes.
+fn scan_plain<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, view: Option<&Decoded>, sink: &mut S) {
     let s = &line[..to];
     let mut sc = Scanner {
         s,
         floor: from,
         rules,
-        escapes,
+        view,
     };
     let mut i = from;
     while let Some(t) = next_trigger(s, i) {
         i = match CLASS[s[t] as usize] {
             C_DOT | C_COLON => sc.address(t, sink),
-            C_AT => sc.at(t, 1, sink),
-            C_EQ => sc.equals(t, 1, sink),
-            C_DASH => sc.dash_mac(t, sink),
-            _ => sc.percent(t, sink),
+            C_AT => sc.at(t, sink),
+            C_EQ => sc.equals(t, sink),
+            _ => sc.dash_mac(t, sink),
         };
     }
 }
 
-/// The offset of the next trigger byte (`. : @ % = -`) at or after `i`.
+/// The offset of the next trigger byte (`. : @ = -`) at or after `i`.
 ///
 /// Hand-written SIMD: on x86_64, SSE2 (always present there) compares 16
-/// bytes against the six triggers at once. This loop is the floor of the whole
+/// bytes against the five triggers at once. This loop is the floor of the whole
 /// engine's cost (every byte of every line passes through it); the block
 /// compare made the engine about 1.3x faster than a per-byte table lookup.
 #[inline]
@@ -203,7 +313,6 @@ fn next_trigger(s: &[u8], mut i: usize) -> Option<usize> {
             let dot = _mm_set1_epi8(b'.' as i8);
             let colon = _mm_set1_epi8(b':' as i8);
             let at = _mm_set1_epi8(b'@' as i8);
-            let pct = _mm_set1_epi8(b'%' as i8);
             let eq = _mm_set1_epi8(b'=' as i8);
             let dash = _mm_set1_epi8(b'-' as i8);
             while i + 16 <= s.len() {
@@ -211,7 +320,7 @@ fn next_trigger(s: &[u8], mut i: usize) -> Option<usize> {
                 let m = _mm_or_si128(
                     _mm_or_si128(
                         _mm_or_si128(_mm_cmpeq_epi8(v, dot), _mm_cmpeq_epi8(v, colon)),
-                        _mm_or_si128(_mm_cmpeq_epi8(v, at), _mm_cmpeq_epi8(v, pct)),
+                        _mm_cmpeq_epi8(v, at),
                     ),
                     _mm_or_si128(_mm_cmpeq_epi8(v, eq), _mm_cmpeq_epi8(v, dash)),
                 );
@@ -237,26 +346,37 @@ struct Scanner<'a> {
     /// Nothing before this offset may be part of a new span.
     floor: usize,
     rules: &'a Rules,
-    /// `\` escapes (JSON strings) are kept whole inside values
-    escapes: bool,
+    /// the decoded view `s` is, if it is one: which bytes were escaped
+    view: Option<&'a Decoded>,
+}
+
+/// Whether an IPv6 candidate cut out of a run glued to other word bytes
+/// looks like an address rather than a word (`std::vector`, `Foo::Bar`):
+/// three groups, or two with a decimal digit among them.
+fn plausible_v6(t: &[u8]) -> bool {
+    let mut groups = 0;
+    for g in t.split(|&b| b == b':') {
+        if !g.is_empty() {
+            groups += if g.contains(&b'.') { 2 } else { 1 };
+        }
+    }
+    groups >= 3 || (groups >= 2 && t.iter().any(u8::is_ascii_digit))
 }
 
 impl Scanner<'_> {
-    fn percent<S: Sink>(&mut self, i: usize, sink: &mut S) -> usize {
-        let s = self.s;
-        if i + 2 >= s.len() {
-            return i + 1;
-        }
-        match (s[i + 1], s[i + 2] | 0x20) {
-            (b'4', b'0') => self.at(i, 3, sink),
-            (b'3', b'a') => self.address(i, sink),
-            (b'3', b'd') => self.equals(i, 3, sink),
-            (b'2', b'5') if s.get(i + 3..i + 5) == Some(b"40") => self.at(i, 5, sink),
-            _ => i + 1,
+    /// Whether the byte at `k` of a value was written as an escape that
+    /// keeps the value going: an escaped quote, space or `;` is part of a
+    /// value (`token=a\"b`, `token=a%20b` go whole: fail closed), an
+    /// escaped `&` still ends it (`%3Ftoken%3Dabc%26x` keeps `%26x`).
+    #[inline]
+    fn escaped_in_value(&self, k: usize) -> bool {
+        match self.view {
+            Some(d) => self.s[k] != b'&' && d.end[k] - d.start[k] > 1,
+            None => false,
         }
     }
 
-    /// A `.`, `:` or `%3A` at `i`: the hex/dot/colon run around it may be an
+    /// A `.` or `:` at `i`: the hex/dot/colon run around it may be an
     /// IPv4 or IPv6 address or a MAC.
     fn address<S: Sink>(&mut self, i: usize, sink: &mut S) -> usize {
         let s = self.s;
@@ -265,46 +385,41 @@ impl Scanner<'_> {
         }
         // Quick rejects, from the first trigger of a run: an IPv4 address's
         // first dot follows a digit; an IPv6 address's first colon is followed
-        // by a hex digit, a colon or `%3A` (`.com`, `://` end here).
+        // by a hex digit or a colon (`.com`, `://` end here).
         let next = s.get(i + 1).copied().unwrap_or(b' ');
         let prev = if i > self.floor { s[i - 1] } else { b' ' };
         if s[i] == b'.' && !is_digit(prev) {
             return i + 1;
         }
-        if s[i] == b':' && !(is_hex(next) || next == b':' || next == b'%') {
+        if s[i] == b':' && !(is_hex(next) || next == b':') {
             return i + 1;
         }
         let mut start = i;
         while start > self.floor && is_hex(s[start - 1]) {
             start -= 1;
         }
-        // The run: hex digits, dots, colons, and %3A-encoded colons.
+        // The run: hex digits, dots and colons.
         let mut colons = 0;
         let mut dots = 0;
-        let mut encoded = None;
         let mut e = start;
         while e < s.len() {
-            let b = s[e];
-            if is_hex(b) {
-                e += 1;
-            } else if b == b'.' {
-                dots += 1;
-                e += 1;
-            } else if b == b':' {
-                colons += 1;
-                e += 1;
-            } else if b == b'%' && e + 2 < s.len() && s[e + 1] == b'3' && (s[e + 2] | 0x20) == b'a' {
-                encoded = Some(s[e + 2]);
-                colons += 1;
-                e += 3;
-            } else {
-                break;
+            match s[e] {
+                b'.' => dots += 1,
+                b':' => colons += 1,
+                b if is_hex(b) => {}
+                _ => break,
             }
+            e += 1;
         }
         if colons < 2 && dots < 3 {
             return e.max(i + 1);
         }
-        if colons >= 2 && e - start <= 3 * 64 && self.ipv6_run(start, e, encoded, sink) {
+        // `1.2.3.4@example.com` is an email whose local part is the run: the
+        // `@` takes it whole
+        if colons == 0 && s.get(e) == Some(&b'@') && domain_end(s, e + 1).is_some() {
+            return e;
+        }
+        if colons >= 2 && self.ipv6_or_mac(start, e, sink) {
             return self.floor.max(i + 1);
         }
         // IPv4 addresses inside the run: `1.2.3.4:80`, `abc1.2.3.4`, `a:1.2.3.4`.
@@ -313,7 +428,7 @@ impl Scanner<'_> {
             while p < e {
                 if is_digit(s[p]) && (p == start || !is_digit(s[p - 1])) {
                     if let Some((addr, end)) = parse_v4_at(s, p) {
-                        sink.ipv4(p, end, addr);
+                        sink.ipv4(p, end, addr, None);
                         self.floor = end;
                         p = end;
                         continue;
@@ -321,112 +436,160 @@ impl Scanner<'_> {
                 }
                 p += 1;
             }
+            // what follows the last IPv4 address may still be IPv6
+            // (`1.2.3.4a0::1`)
+            if self.floor > start && self.floor < e && s[self.floor..e].iter().filter(|&&c| c == b':').count() >= 2 {
+                let f = self.floor;
+                self.ipv6_or_mac(f, e, sink);
+            }
         }
         e.max(i + 1)
     }
 
-    /// An IPv6 address or colon MAC in the run `start..e`. Without `%3A` the
-    /// run is parsed in place; with it, a normalised copy (at most 64 bytes,
-    /// no address text is longer) maps back to source offsets.
-    fn ipv6_run<S: Sink>(&mut self, start: usize, e: usize, encoded: Option<u8>, sink: &mut S) -> bool {
-        if encoded.is_none() {
-            let pos = |k: usize| start + k;
-            return self.ipv6_or_mac(&self.s[start..e], pos, None, sink);
-        }
-        let mut norm = [0u8; 64];
-        let mut pos = [0usize; 65];
-        let (mut n, mut k) = (0, start);
-        while k < e {
-            if n == 64 {
-                return false;
-            }
-            pos[n] = k;
-            if self.s[k] == b'%' {
-                norm[n] = b':';
-                k += 3;
-            } else {
-                norm[n] = self.s[k];
-                k += 1;
-            }
-            n += 1;
-        }
-        pos[n] = e;
-        self.ipv6_or_mac(&norm[..n], |k| pos[k], encoded, sink)
-    }
-
-    /// Tries the whole normalised run, then with a stray leading `:` or a
-    /// trailing `.`/`:` trimmed, as an IPv6 address or a colon MAC. `pos`
-    /// maps an offset in `norm` (up to its length) to a source offset.
-    fn ipv6_or_mac<S: Sink>(
-        &mut self,
-        norm: &[u8],
-        pos: impl Fn(usize) -> usize,
-        encoded: Option<u8>,
-        sink: &mut S,
-    ) -> bool {
+    /// An IPv6 address or colon MAC in the run `start..e`: the whole run
+    /// (less a stray leading `:` or a trailing `.`/`:`), or, when it is
+    /// glued to word bytes or does not parse, the widest address cut out of
+    /// it (fail closed: `src:2001:db8::1`, `x_2001:db8::1`, `2001:db8::1xyz`,
+    /// `abc2001:db8::1` are addresses).
+    fn ipv6_or_mac<S: Sink>(&mut self, start: usize, e: usize, sink: &mut S) -> bool {
         let s = self.s;
-        let n = norm.len();
-        if n > 64 {
+        if e - start > 128 {
             return false;
         }
-        let mut a = 0;
-        let mut b = n;
-        if n >= 2 && norm[0] == b':' && norm[1] != b':' {
-            a = 1;
+        let mut a = start;
+        let mut b = e;
+        if b - a >= 2 && s[a] == b':' && s[a + 1] != b':' {
+            a += 1;
         }
-        while b > a && norm[b - 1] == b'.' {
+        while b > a && s[b - 1] == b'.' {
             b -= 1;
         }
-        if b >= a + 2 && norm[b - 1] == b':' && norm[b - 2] != b':' {
+        if b >= a + 2 && s[b - 1] == b':' && s[b - 2] != b':' {
             b -= 1;
         }
         if b <= a {
             return false;
         }
-        let (start, end) = (pos(a), pos(b));
-        let left_ok = start == 0 || !is_word(s[start - 1]);
-        let right_ok = end >= s.len() || !is_word(s[end]);
-        if !left_ok {
-            return false;
-        }
-        let text = &norm[a..b];
-        if right_ok {
-            if is_mac(text, b':') {
-                sink.redact(start, end, Kind::Mac);
-                self.floor = end;
+        let text = &s[a..b];
+        // glued to letters or digits (an `_` is a boundary: `x_2001:db8::1`)
+        let left_glued = a > 0 && s[a - 1].is_ascii_alphanumeric();
+        let right_glued = b < s.len() && s[b].is_ascii_alphanumeric();
+        // A MAC, or a run that starts like one (six groups, then more
+        // groups or glued bytes: fail closed, those six groups go). Only a
+        // letter or digit before it makes it part of a longer word.
+        // A MAC further in (`0.00:1a:2b:3c:4d:5e`) takes what is before it.
+        let mut p = 0;
+        while p + 17 <= text.len() {
+            if (p > 0 || !(a > 0 && s[a - 1].is_ascii_alphanumeric()))
+                && is_mac(&text[p..p + 17], b':')
+                && (text.len() == p + 17 || !is_hex(text[p + 17]))
+            {
+                sink.redact(a, a + p + 17, Kind::Mac);
+                self.floor = a + p + 17;
                 return true;
             }
+            p += match text[p..].iter().position(|&c| c == b':' || c == b'.') {
+                Some(k) => k + 1,
+                None => break,
+            };
+        }
+        if !left_glued && !right_glued {
             if let Some(addr) = parse_v6(text).or_else(|| parse_v6_leading_zero_v4(text)) {
-                let zone_end = zone_end(s, end);
-                sink.ipv6(start, end, addr, encoded, zone_end);
+                let zone_end = zone_end(s, b);
+                sink.ipv6(a, b, addr, None, zone_end);
                 self.floor = zone_end;
                 return true;
             }
         }
-        // Fail closed: a run that starts like a MAC (six groups, then more
-        // groups or glued letters) loses those six groups.
-        if text.len() >= 17 && is_mac(&text[..17], b':') && (text.len() == 17 || text[17] == b':') {
-            let mac_end = pos(a + 17);
-            sink.redact(start, mac_end, Kind::Mac);
-            self.floor = mac_end;
-            return true;
+        // Without `::` an address has eight groups (or six and an IPv4
+        // part): times like `13:55:36` end here, before any cut is tried.
+        let colons = text.iter().filter(|&&c| c == b':').count();
+        if colons < 6 && memchr::memmem::find(text, b"::").is_none() {
+            return false;
         }
-        // Fail closed: a run glued to a word on its right (`...:4d:5ex`) may
-        // still hold an address without its last group.
-        if !right_ok {
-            if let Some(c) = memchr::memrchr(b':', text).filter(|&c| c >= 2) {
-                let cand = if text[c - 1] == b':' { &text[..=c] } else { &text[..c] };
-                if cand.iter().filter(|&&b| b == b':').count() >= 2 {
-                    if let Some(addr) = parse_v6(cand) {
-                        let end = pos(a + cand.len());
-                        sink.ipv6(start, end, addr, encoded, end);
-                        self.floor = end;
+        // The run is glued or does not parse: every reading of it is tried,
+        // and the first that is not clean under the address policy is
+        // reported (fail closed: `0::0::1` holds `0::1`, not only `0::0`).
+        // First the cuts that keep the rest of the run: from the left, the
+        // whole run or the last four digits of an overlong first group
+        // (`abc2001:db8::1`); from the right, the whole run, the first four
+        // digits of an overlong last group, or without the last group.
+        // (A first group glued to letters stays in: `src:2001:db8:1:2::2`
+        // reads as `c:2001:db8:...`, the wider of the two readings.)
+        let first = memchr::memchr(b':', text).unwrap_or(0);
+        let last = memchr::memrchr(b':', text).unwrap_or(text.len());
+        let dotted_first = text[..first].contains(&b'.');
+        let lefts = [Some(0), (first > 4 && !dotted_first).then(|| first - 4)];
+        let rights = [
+            Some(text.len()),
+            (text.len() - last > 5 && !text[last..].contains(&b'.')).then_some(last + 5),
+            (last >= 2).then(|| if text[last - 1] == b':' { last + 1 } else { last }),
+        ];
+        let policy = &self.rules.addr;
+        let mut clean: Option<(usize, usize, u128, usize)> = None;
+        for l in lefts.into_iter().flatten() {
+            for r in rights.into_iter().flatten() {
+                if r < l + 3 || (l == 0 && r == text.len() && !left_glued && !right_glued) {
+                    continue;
+                }
+                let cand = &text[l..r];
+                if cand.iter().filter(|&&c| c == b':').count() < 2 || !plausible_v6(cand) {
+                    continue;
+                }
+                if let Some(addr) = parse_v6(cand).or_else(|| parse_v6_leading_zero_v4(cand)) {
+                    // what is cut off on the right goes with the address (it
+                    // would glue onto the replacement: `1::4111111` -> `1::`)
+                    let zone_end = if r == text.len() && !right_glued {
+                        zone_end(s, b)
+                    } else {
+                        b
+                    };
+                    if !policy.v6_is_clean(addr) {
+                        sink.ipv6(a + l, b, addr, None, zone_end);
+                        self.floor = zone_end;
                         return true;
                     }
+                    clean.get_or_insert((a + l, b, addr, zone_end));
                 }
             }
         }
-        false
+        // Then any run of whole groups inside, which takes the whole run with
+        // it (`00:1a:2b:3c:4d:5e00:1a:2b:3c:4d:5e` holds eight groups).
+        let group_start =
+            |k: usize| k == 0 || text[k - 1] == b':' || text[k..].starts_with(b"::") || (first > 4 && k == first - 4);
+        let group_end = |k: usize| {
+            k == text.len()
+                || text[k] == b':'
+                || (k >= 2 && &text[k - 2..k] == b"::")
+                || (text.len() - last > 5 && k == last + 5)
+        };
+        for i in (0..text.len()).filter(|&i| group_start(i)) {
+            for j in (i + 3..=text.len().min(i + 45)).rev().filter(|&j| group_end(j)) {
+                let cand = &text[i..j];
+                if !plausible_v6(cand) {
+                    continue;
+                }
+                if let Some(addr) = parse_v6(cand).or_else(|| parse_v6_leading_zero_v4(cand)) {
+                    if !policy.v6_is_clean(addr) {
+                        sink.ipv6(a, b, addr, None, b);
+                        self.floor = b;
+                        return true;
+                    }
+                    clean.get_or_insert((a, b, addr, b));
+                }
+            }
+        }
+        // Only clean readings: an IPv4 address in the run is looked for next;
+        // without one, the first clean reading is reported (the keyed modes
+        // still rewrite it).
+        match clean {
+            Some((cs, ce, addr, z)) if !text.contains(&b'.') => {
+                sink.ipv6(cs, ce, addr, None, z);
+                self.floor = z;
+                true
+            }
+            _ => false,
+        }
     }
 
     /// A `-` at `i`: the end of the first group of a MAC like `00-1a-2b-3c-4d-5e`?
@@ -473,72 +636,76 @@ impl Scanner<'_> {
         }
     }
 
-    /// An `@` (`at_len` 1), `%40` (3) or `%2540` (5) at `i`: an email address.
-    fn at<S: Sink>(&mut self, i: usize, at_len: usize, sink: &mut S) -> usize {
+    /// An `@` at `i`: an email address. The local part is any run of
+    /// RFC 5322 atext or non-ASCII bytes, or a quoted string
+    /// (`"john doe"@`); the domain has an alphabetic, non-ASCII or
+    /// punycode top-level label, or is an address literal (`@[192.0.2.1]`).
+    fn at<S: Sink>(&mut self, i: usize, sink: &mut S) -> usize {
         let s = self.s;
-        let after = i + at_len;
+        let after = i + 1;
         let mut k = i;
         while k > self.floor && is_local_char(s[k - 1]) && i - k < 512 {
             k -= 1;
         }
+        if k == i && i > self.floor + 1 && s[i - 1] == b'"' {
+            // a quoted local part: back to its opening quote
+            let from = self.floor.max((i - 1).saturating_sub(128));
+            if let Some(q) = memchr::memrchr(b'"', &s[from..i - 1]) {
+                if from + q + 1 < i - 1 {
+                    k = from + q;
+                }
+            }
+        }
+        // a quote or dot before the name is not part of it (`'john@x.com'`)
+        while k < i && matches!(s[k], b'\'' | b'.') {
+            k += 1;
+        }
         if k == i {
             return after;
         }
-        let mut d = after;
-        while d < s.len() && is_domain_char(s[d]) && d - after < 256 {
-            d += 1;
-        }
-        while d > after && matches!(s[d - 1], b'.' | b'-') {
-            d -= 1;
-        }
-        if !is_domain(&s[after..d]) {
+        if s.get(after) == Some(&b'[') {
+            if let Some(close) = memchr::memchr(b']', &s[after..s.len().min(after + 64)]) {
+                let lit = &s[after + 1..after + close];
+                let lit = lit.strip_prefix(b"IPv6:").unwrap_or(lit);
+                if parse_v4_at(lit, 0).is_some_and(|(_, e)| e == lit.len()) || parse_v6(lit).is_some() {
+                    let d = after + close + 1;
+                    sink.redact(k, d, Kind::Email);
+                    self.floor = d;
+                    return d;
+                }
+            }
             return after;
         }
-        // `a@b.cc@d.ee` (or `%40`): what is glued on by another `@` goes too
-        while let Some(w) = at_width(s, d) {
-            let mut e = d + w;
-            while e < s.len() && is_domain_char(s[e]) && e - d < 256 {
-                e += 1;
+        let Some(mut d) = domain_end(s, after) else {
+            return after;
+        };
+        // `a@b.cc@d.ee`: what is glued on by another `@` goes too
+        while s.get(d) == Some(&b'@') {
+            match domain_end(s, d + 1) {
+                Some(e) => d = e,
+                None => break,
             }
-            while e > d + w && matches!(s[e - 1], b'.' | b'-') {
-                e -= 1;
-            }
-            if !is_domain(&s[d + w..e]) {
-                break;
-            }
-            d = e;
         }
         sink.redact(k, d, Kind::Email);
         self.floor = d;
         d
     }
 
-    /// An `=` (`eq_len` 1) or `%3D` (3) at `i`: a deny-listed name before it
-    /// gets its value redacted; any other value is checked for card numbers and
-    /// then scanned like the rest of the line.
-    fn equals<S: Sink>(&mut self, i: usize, eq_len: usize, sink: &mut S) -> usize {
+    /// An `=` at `i`: a deny-listed name before it gets its value redacted;
+    /// any other value is checked for card numbers and then scanned like the
+    /// rest of the line.
+    fn equals<S: Sink>(&mut self, i: usize, sink: &mut S) -> usize {
         let s = self.s;
-        let v = i + eq_len;
+        let v = i + 1;
         let mut n = i;
         while n > self.floor && is_name_char(s[n - 1]) && i - n <= MAX_NAME + 2 {
             n -= 1;
         }
-        // `%3Ftoken%3D`: the name starts after the escape's two hex digits.
-        if n > 0 && s[n - 1] == b'%' && i - n >= 2 {
-            n += 2;
-        }
         let named = n < i && i - n <= MAX_NAME;
-        let path_param = named && eq_len == 1 && n > self.floor && s[n - 1] == b';';
+        let path_param = named && n > self.floor && s[n - 1] == b';';
         let mut end = v;
-        while end < s.len() && !ends_value(s[end]) {
-            if self.escapes && s[end] == b'\\' {
-                end = (end + 2).min(s.len());
-                continue;
-            }
+        while end < s.len() && (!ends_value(s[end]) || self.escaped_in_value(end)) {
             if path_param && matches!(s[end], b'/' | b'?') {
-                break;
-            }
-            if eq_len == 3 && (is_pct(s, end, b'2', b'6') || is_pct(s, end, b'2', b'0')) {
                 break;
             }
             end += 1;
@@ -558,22 +725,58 @@ impl Scanner<'_> {
             self.floor = end;
             return end;
         }
-        if has_card_number(value) {
-            sink.redact(v, end, Kind::Card);
-            self.floor = end;
-            return end;
+        // a card number grouped by spaces (`%20` decoded) runs on past the
+        // first space
+        let mut cend = end;
+        while cend + 1 < s.len() && s[cend] == b' ' && is_digit(s[cend + 1]) && cend > v && is_digit(s[cend - 1]) {
+            cend += 1;
+            while cend < s.len() && !ends_value(s[cend]) {
+                cend += 1;
+            }
+        }
+        if has_card_number(value) || (cend > end && has_card_number(&s[v..cend])) {
+            sink.redact(v, cend, Kind::Card);
+            self.floor = cend;
+            return cend;
         }
         v
     }
 }
 
-/// Whether the `;` at `semi` ends a `name=value` (plain `=` or `%3D`) before
+/// A letter of a top-level label: ASCII, or a byte of a non-ASCII one.
+fn is_letter(b: u8) -> bool {
+    b.is_ascii_alphabetic() || b >= 0x80
+}
+
+/// The end of a domain name starting at `from`, if there is one there.
+fn domain_end(s: &[u8], from: usize) -> Option<usize> {
+    let mut d = from;
+    while d < s.len() && is_domain_char(s[d]) && d - from < 256 {
+        d += 1;
+    }
+    while d > from && matches!(s[d - 1], b'.' | b'-') {
+        d -= 1;
+    }
+    if is_domain(&s[from..d]) {
+        return Some(d);
+    }
+    // Fail closed: `x@y.com1.2.3.4` is no domain as a whole, but it starts
+    // with one (`y.com`, its top-level label glued to what follows); then the
+    // whole run goes.
+    (from..d)
+        .rev()
+        .filter(|&p| is_letter(s[p - 1]) && !is_letter(s[p]))
+        .any(|p| is_domain(&s[from..p]))
+        .then_some(d)
+}
+
+/// Whether the `;` at `semi` ends a `name=value` before
 /// it: removing what follows the `;` would then glue more bytes onto that value.
 fn ends_a_value(s: &[u8], semi: usize) -> bool {
     let mut k = semi;
     while k > 0 && semi - k < 256 {
         let b = s[k - 1];
-        if b == b'=' || (k >= 3 && is_pct(s, k - 3, b'3', b'd')) {
+        if b == b'=' {
             return true;
         }
         if ends_value(b) || matches!(b, b'/' | b'?') {
@@ -584,14 +787,41 @@ fn ends_a_value(s: &[u8], semi: usize) -> bool {
     false
 }
 
-/// The width of an `@` at `i`: 1 for `@`, 3 for `%40`, 5 for `%2540`.
-fn at_width(s: &[u8], i: usize) -> Option<usize> {
-    match s.get(i)? {
-        b'@' => Some(1),
-        b'%' if is_pct(s, i, b'4', b'0') => Some(3),
-        b'%' if is_pct(s, i, b'2', b'5') && s.get(i + 3..i + 5) == Some(b"40") => Some(5),
-        _ => None,
+/// Bytes at which a line too long to hold whole may be cut: no address,
+/// email, MAC, escape or parameter value runs across them.
+fn is_cut_point(b: u8) -> bool {
+    matches!(
+        b,
+        b' ' | b'\t' | b'&' | b'"' | b'\'' | b',' | b';' | b'<' | b'>' | b'(' | b')' | b'[' | b']' | b'{' | b'}' | b'|'
+    )
+}
+
+/// How far a scrub around a forced cut reaches on each side.
+pub const CUT_SCRUB: usize = 512;
+
+/// Where to cut `buf`, the start of a line too long to hold whole, so that
+/// the pieces can be scanned apart: just after the last separator in its
+/// last `window` bytes. Where there is none (one long token), the cut falls
+/// 1 KiB before the end and the bytes around it, up to the nearest
+/// separators or [`CUT_SCRUB`] bytes on each side, are returned to be
+/// replaced (fail closed: the token the cut splits is never kept in halves).
+pub fn safe_cut(buf: &[u8], window: usize) -> (usize, Option<std::ops::Range<usize>>) {
+    let from = buf.len().saturating_sub(window);
+    if let Some(k) = buf[from..].iter().rposition(|&b| is_cut_point(b)) {
+        return (from + k + 1, None);
     }
+    let cut = buf.len().saturating_sub(1024);
+    let lo = cut.saturating_sub(CUT_SCRUB);
+    let hi = (cut + CUT_SCRUB).min(buf.len());
+    let l = buf[lo..cut]
+        .iter()
+        .rposition(|&b| is_cut_point(b))
+        .map_or(lo, |k| lo + k + 1);
+    let r = buf[cut..hi]
+        .iter()
+        .position(|&b| is_cut_point(b))
+        .map_or(hi, |k| cut + k);
+    (cut, Some(l..r))
 }
 
 /// Values that hold nothing personal: empty, `-`, or already redacted.
@@ -614,36 +844,25 @@ fn parse_v6_leading_zero_v4(text: &[u8]) -> Option<u128> {
     parse_v6(&buf)
 }
 
-/// `%zone` after an IPv6 address: `%` then `[A-Za-z0-9_.-]+`, or `%25` then
-/// the same (URL-encoded). A `%XX` escape of a delimiter is not a zone.
+/// `%zone` after an IPv6 address: `%` then `[A-Za-z0-9_.-]+` (a `%25`
+/// of URL-encoded text is already decoded to `%` when this runs).
 fn zone_end(s: &[u8], end: usize) -> usize {
     if end >= s.len() || s[end] != b'%' {
         return end;
     }
     let mut z = end + 1;
-    if z + 2 <= s.len() && &s[z..z + 2] == b"25" && z + 2 < s.len() && s[z + 2].is_ascii_alphanumeric() {
-        z += 2;
-    } else if z + 2 <= s.len() && is_hex(s[z]) && is_hex(s[z + 1]) && (z + 2 == s.len() || !is_name_char(s[z + 2])) {
-        let esc = [s[z], s[z + 1] | 0x20];
-        if matches!(
-            &esc,
-            b"20" | b"22" | b"26" | b"2c" | b"2f" | b"3a" | b"3b" | b"3d" | b"3f" | b"5d"
-        ) {
-            return end;
-        }
-    }
-    let zs = z;
     while z < s.len() && is_name_char(s[z]) {
         z += 1;
     }
-    if z == zs {
+    // no zone when more of the run follows (`::%x00:1a:...`)
+    if z == end + 1 || s.get(z) == Some(&b':') {
         end
     } else {
         z
     }
 }
 
-/// Six groups of two hex digits separated by `sep` (normalised `%3A` counts as `:`).
+/// Six groups of two hex digits separated by `sep`.
 fn is_mac(t: &[u8], sep: u8) -> bool {
     t.len() == 17
         && t.iter()
@@ -651,7 +870,8 @@ fn is_mac(t: &[u8], sep: u8) -> bool {
             .all(|(k, &b)| if k % 3 == 2 { b == sep } else { is_hex(b) })
 }
 
-/// A domain with at least two labels and an alphabetic top-level label.
+/// A domain with at least two labels and a top-level label of letters
+/// (ASCII or not: `.de`, `.中国` in UTF-8) or punycode (`.xn--p1ai`).
 fn is_domain(d: &[u8]) -> bool {
     if d.is_empty() || d[0] == b'.' || d[0] == b'-' {
         return false;
@@ -660,7 +880,10 @@ fn is_domain(d: &[u8]) -> bool {
         return false;
     };
     let tld = &d[dot + 1..];
-    tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic) && !d.windows(2).any(|w| w == b"..")
+    let letters = tld.len() >= 2 && tld.iter().all(|&b| is_letter(b));
+    let puny =
+        tld.len() > 4 && tld[..4].eq_ignore_ascii_case(b"xn--") && tld[4..].iter().all(u8::is_ascii_alphanumeric);
+    (letters || puny) && !d.windows(2).any(|w| w == b"..")
 }
 
 /// A run of 13 to 19 digits, optionally grouped by single ` `, `-`, `+` or
@@ -727,11 +950,12 @@ mod tests {
     #[derive(Default)]
     struct Rec(Vec<String>);
     impl Sink for Rec {
-        fn ipv4(&mut self, s: usize, e: usize, a: u32) {
-            self.0.push(format!("v4 {s}..{e} {}", crate::addr::v4_text(a)));
+        fn ipv4(&mut self, s: usize, e: usize, a: u32, sep: Option<&[u8]>) {
+            let enc = sep.map_or(String::new(), |p| format!(" sep {}", String::from_utf8_lossy(p)));
+            self.0.push(format!("v4 {s}..{e} {}{enc}", crate::addr::v4_text(a)));
         }
-        fn ipv6(&mut self, s: usize, e: usize, a: u128, enc: Option<u8>, z: usize) {
-            let enc = if enc.is_some() { " enc" } else { "" };
+        fn ipv6(&mut self, s: usize, e: usize, a: u128, sep: Option<&[u8]>, z: usize) {
+            let enc = sep.map_or(String::new(), |p| format!(" sep {}", String::from_utf8_lossy(p)));
             self.0
                 .push(format!("v6 {s}..{e}..{z} {}{enc}", std::net::Ipv6Addr::from(a)));
         }
@@ -756,7 +980,7 @@ mod tests {
         assert_eq!(found("fe80::1%eth0 x"), ["v6 0..7..12 fe80::1"]);
         assert_eq!(found("a ::1%0 -"), ["v6 2..5..7 ::1"]);
         assert_eq!(found("ip:2001:db8::1."), ["v6 3..14..14 2001:db8::1"]);
-        assert_eq!(found("x=2001%3Adb8%3A%3A1&"), ["v6 2..19..19 2001:db8::1 enc"]);
+        assert_eq!(found("x=2001%3Adb8%3A%3A1&"), ["v6 2..19..19 2001:db8::1 sep %3A"]);
         assert_eq!(found("10.0.0.2, 10.0.0.1"), ["v4 0..8 10.0.0.2", "v4 10..18 10.0.0.1"]);
         assert_eq!(found("abc1.2.3.4 x"), ["v4 3..10 1.2.3.4"]);
     }
@@ -800,6 +1024,19 @@ mod tests {
         assert_eq!(found("user=-&token=REDACTED"), Vec::<String>::new());
         assert_eq!(found("a@b"), Vec::<String>::new());
         assert_eq!(found("/@alice/posts"), Vec::<String>::new());
+    }
+
+    #[test]
+    fn long_lines_are_cut_between_tokens() {
+        let mut b = vec![b'a'; 5000];
+        b[3000] = b'&';
+        assert_eq!(safe_cut(&b, 4096), (3001, None));
+        let b = vec![b'x'; 5000];
+        assert_eq!(safe_cut(&b, 4096), (3976, Some(3464..4488)));
+        let mut b = vec![b'x'; 5000];
+        b[3900] = b' ';
+        b[4000] = b'"';
+        assert_eq!(safe_cut(&b, 100), (3976, Some(3901..4000)));
     }
 
     #[test]

@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use crate::codec::{Codec, Compress, Sniff};
 use crate::engine::Engine;
 use crate::formats::w3c::{last_header, Header};
 use crate::input::{Input, InputError, Source};
@@ -36,12 +37,12 @@ pub const LONG_LINE: usize = 64 * 1024 * 1024;
 /// Where the anonymized stream goes.
 pub enum Output {
     Stdout(ManuallyDrop<File>),
-    /// an appended file; with `gzip`, the pipeline hands over complete gzip
-    /// members, so the file is valid gzip after every write
+    /// an appended file; with `compress`, the pipeline hands over complete
+    /// members, so the file is valid in its format after every write
     File {
         path: PathBuf,
         file: File,
-        gzip: Option<u32>,
+        compress: Option<Compress>,
     },
 }
 
@@ -57,17 +58,18 @@ impl Output {
     }
 
     /// Opens FILE for appending (a live log: restarts of the writer must not
-    /// truncate it); a name ending in `.gz` is written as gzip.
+    /// truncate it); a name ending in `.gz`, `.xz`, `.bz2` or `.zst` is
+    /// written compressed.
     pub fn append(path: PathBuf, level: u32) -> io::Result<Output> {
         let file = open_append(&path)?;
-        let gzip = path.extension().is_some_and(|e| e == "gz").then_some(level);
-        Ok(Output::File { path, file, gzip })
+        let compress = Codec::from_name(&path).map(|codec| Compress { codec, level });
+        Ok(Output::File { path, file, compress })
     }
 
-    /// The gzip level when the pipeline must compress for this output.
-    pub fn gzip(&self) -> Option<u32> {
+    /// How the pipeline must compress for this output, if at all.
+    pub fn compression(&self) -> Option<Compress> {
         match self {
-            Output::File { gzip, .. } => *gzip,
+            Output::File { compress, .. } => *compress,
             Output::Stdout(_) => None,
         }
     }
@@ -84,10 +86,10 @@ impl Output {
         match self {
             Output::File {
                 mut file,
-                gzip: Some(level),
+                compress: Some(c),
                 ..
             } => {
-                crate::batch::ensure_gzip(&mut file, level)?;
+                crate::batch::ensure_compressed(&mut file, c)?;
                 file.sync_data()
             }
             Output::File { file, .. } => file.sync_data(),
@@ -258,13 +260,14 @@ impl Reader<'_, '_> {
     }
 
     /// The carry passed [`LONG_LINE`] without a line end: send it up to its
-    /// last separator as a piece, keep the rest.
+    /// last separator as a piece, keep the rest (see [`crate::scan::safe_cut`]).
     fn long_line_piece(&mut self) -> bool {
-        let c = &self.carry;
-        let window = &c[c.len().saturating_sub(64 * 1024)..];
-        let split = memchr::memrchr3(b' ', b'&', b'"', window)
-            .map(|k| c.len() - window.len() + k + 1)
-            .unwrap_or(c.len() - 1024);
+        let (mut split, scrub) = crate::scan::safe_cut(&self.carry, 64 * 1024);
+        if let Some(r) = scrub {
+            // one token across the cut: it goes, so no half of it survives
+            split = r.start + crate::engine::REDACTED.len();
+            self.carry.splice(r, crate::engine::REDACTED.iter().copied());
+        }
         let rest = self.carry.split_off(split);
         let piece = std::mem::replace(&mut self.carry, rest);
         let first = !self.in_long_line;
@@ -298,8 +301,8 @@ impl Reader<'_, '_> {
     }
 
     /// Plain stdin: poll, read what is ready, send; a flush marker when
-    /// nothing more is ready. A gzip stream is detected on its first bytes
-    /// and handed to the decoder. Returns false to stop all inputs.
+    /// nothing more is ready. A compressed stream is detected on its first
+    /// bytes and handed to the decoder; binary data is refused. Returns false to stop all inputs.
     fn stdin(&mut self, rbuf: &mut [u8]) -> Result<bool, InputError> {
         // SAFETY: fd 0 stays open for the process; ManuallyDrop keeps it so.
         let mut stdin = ManuallyDrop::new(unsafe { File::from_raw_fd(0) });
@@ -334,13 +337,15 @@ impl Reader<'_, '_> {
                     Err(e) => return Err(stdin_error(e)),
                 }
             }
-            if first && n >= 2 && rbuf[0] == 0x1f && rbuf[1] == 0x8b {
+            let sniff = if first { Codec::sniff(&rbuf[..n]) } else { Sniff::Plain };
+            if sniff != Sniff::Plain {
+                // compressed (or refused, which `from_reader` says why)
                 let stdin = PollingStdin {
                     stop: self.sig.stop.clone(),
                     wake: self.sig.wake.try_clone().map_err(stdin_error)?,
                 };
                 let chained = io::Cursor::new(rbuf[..n].to_vec()).chain(stdin);
-                let mut input = Input::from_reader(Source::Stdin, Box::new(chained)).map_err(stdin_error)?;
+                let mut input = Input::from_reader(Source::Stdin, Box::new(chained))?;
                 return match self.reader(&mut input, rbuf) {
                     // a stop signal ended the read: not an input error
                     Err(_) if self.sig.stop.load(Ordering::SeqCst) => Ok(false),
@@ -536,7 +541,7 @@ pub fn run(engine: &Engine, inputs: &[Source], mut out: Output, jobs: usize, sig
     let mut closed = false;
     let mut input_no = 0usize;
     let mut lines_before = 0u64;
-    let gzip = out.gzip();
+    let compress = out.compression();
     let produce = |send: &mut dyn FnMut(Item) -> bool| {
         let mut r = Reader {
             send,
@@ -598,7 +603,7 @@ pub fn run(engine: &Engine, inputs: &[Source], mut out: Output, jobs: usize, sig
             }
         }
     };
-    pipeline::run(engine, jobs, gzip, &pool, produce, consume, || sig.wake());
+    pipeline::run(engine, jobs, compress, &pool, produce, consume, || sig.wake());
     let mut all = reader_errors;
     all.append(&mut errors);
     let name = out.name();

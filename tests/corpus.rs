@@ -55,22 +55,24 @@ fn corpus_files(root: &Path) -> Vec<(String, PathBuf)> {
             let rel = p.strip_prefix(root).expect("under the root");
             (rel.to_string_lossy().replace('\\', "/"), p)
         })
-        .filter(|(rel, _)| rel != "README.md" && rel != "PROVENANCE.tsv" && !rel.ends_with(".bz2") && rel != BROKEN_GZ)
+        .filter(|(rel, _)| rel != "README.md" && rel != "PROVENANCE.tsv" && rel != BROKEN_GZ)
         .collect();
     files.sort();
     files
 }
 
-/// The bytes of a corpus file, decompressed when it is gzip (by name or by
-/// magic bytes; multi-member gzip is read to the end).
+/// The bytes of a corpus file, decompressed when it is gzip or bzip2 (by
+/// name or by magic bytes; every member is read to the end).
 fn decompressed(path: &Path) -> io::Result<Vec<u8>> {
     let raw = fs::read(path)?;
-    let gzip = path.extension().is_some_and(|e| e == "gz") || raw.starts_with(&[0x1f, 0x8b]);
-    if !gzip {
+    let mut out = Vec::new();
+    if path.extension().is_some_and(|e| e == "gz") || raw.starts_with(&[0x1f, 0x8b]) {
+        MultiGzDecoder::new(&raw[..]).read_to_end(&mut out)?;
+    } else if path.extension().is_some_and(|e| e == "bz2") || raw.starts_with(b"BZh") {
+        bzip2::read::MultiBzDecoder::new(&raw[..]).read_to_end(&mut out)?;
+    } else {
         return Ok(raw);
     }
-    let mut out = Vec::new();
-    MultiGzDecoder::new(&raw[..]).read_to_end(&mut out)?;
     Ok(out)
 }
 

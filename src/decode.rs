@@ -1,0 +1,310 @@
+//! Seeing through encodings: a span of a line is decoded through all its
+//! layers (percent-encoding to any depth, JSON and C `\` escapes, HTML
+//! entities) into a plain view, with each decoded byte mapped back to the
+//! source bytes it came from. The scanner looks for personal data in the view;
+//! its findings are replaced in the source over whole escapes, so a
+//! replacement never cuts an escape in half and a JSON string stays valid.
+//!
+//! Layers are peeled one at a time until nothing changes (`%252540` ->
+//! `%2540` -> `%40` -> `@`), mixed in any order (`\u0025` -> `%`). Every
+//! escape is longer than what it stands for, so this ends; it is capped at
+//! [`MAX_LAYERS`] all the same.
+//!
+//! Hand-written rather than a crate's decoder: one pass recognises all the
+//! escape families at once, keeps the byte map the rewriter needs, and costs
+//! nothing on spans that hold no `%`, `\` or `&` (the caller checks with
+//! `memchr3` before coming here).
+
+/// How many layers are peeled at most.
+pub const MAX_LAYERS: usize = 16;
+
+/// A byte that stands for something decoded that is not a separator: an
+/// unknown named HTML entity or a lone UTF-16 surrogate. It is not ASCII, so
+/// the scanner treats it like a letter of a word, an email or a domain name:
+/// it joins tokens rather than splitting them (fail closed).
+pub const OPAQUE: u8 = 0xFF;
+
+/// The decoded view of a span and, per decoded byte, the source range
+/// `start[k]..end[k]` it came from (absolute offsets into the line).
+#[derive(Default, Debug)]
+pub struct Decoded {
+    pub text: Vec<u8>,
+    pub start: Vec<u32>,
+    pub end: Vec<u32>,
+    next: (Vec<u8>, Vec<u32>, Vec<u32>),
+}
+
+/// Named HTML entities that stand for separators or characters that matter
+/// to the scanner. Others become [`OPAQUE`].
+const ENTITIES: &[(&[u8], u8)] = &[
+    (b"amp", b'&'),
+    (b"lt", b'<'),
+    (b"gt", b'>'),
+    (b"quot", b'"'),
+    (b"apos", b'\''),
+    (b"nbsp", b' '),
+    (b"commat", b'@'),
+    (b"period", b'.'),
+    (b"colon", b':'),
+    (b"equals", b'='),
+    (b"percnt", b'%'),
+    (b"sol", b'/'),
+    (b"bsol", b'\\'),
+    (b"quest", b'?'),
+    (b"num", b'#'),
+    (b"plus", b'+'),
+    (b"lowbar", b'_'),
+    (b"hyphen", b'-'),
+    (b"dash", b'-'),
+    (b"semi", b';'),
+    (b"comma", b','),
+    (b"excl", b'!'),
+    (b"dollar", b'$'),
+    (b"lsqb", b'['),
+    (b"rsqb", b']'),
+    (b"lbrack", b'['),
+    (b"rbrack", b']'),
+    (b"Tab", b'\t'),
+    (b"NewLine", b'\n'),
+];
+
+#[inline]
+fn hex(b: u8) -> Option<u32> {
+    match b {
+        b'0'..=b'9' => Some(u32::from(b - b'0')),
+        b'a'..=b'f' => Some(u32::from(b - b'a' + 10)),
+        b'A'..=b'F' => Some(u32::from(b - b'A' + 10)),
+        _ => None,
+    }
+}
+
+fn hex_n(t: &[u8], at: usize, n: usize) -> Option<u32> {
+    let s = t.get(at..at + n)?;
+    s.iter().try_fold(0u32, |acc, &b| Some(acc << 4 | hex(b)?))
+}
+
+/// Writes the UTF-8 of `cp` (or [`OPAQUE`] when it is no scalar value).
+fn utf8(cp: u32, out: &mut [u8; 4]) -> usize {
+    match char::from_u32(cp) {
+        Some(c) => c.encode_utf8(out).len(),
+        None => {
+            out[0] = OPAQUE;
+            1
+        }
+    }
+}
+
+/// The escape at `t[i]` (a `%`, `\` or `&`), if it is one: how many bytes it
+/// takes, and what it stands for in `out` (the returned length).
+fn escape_at(t: &[u8], i: usize, out: &mut [u8; 4]) -> Option<(usize, usize)> {
+    match t[i] {
+        b'%' => {
+            if let Some(v) = hex_n(t, i + 1, 2) {
+                out[0] = v as u8;
+                return Some((3, 1));
+            }
+            // IIS's `%uXXXX`
+            if matches!(t.get(i + 1), Some(b'u' | b'U')) {
+                let cp = hex_n(t, i + 2, 4)?;
+                return Some((6, utf8(cp, out)));
+            }
+            None
+        }
+        b'\\' => {
+            let c = *t.get(i + 1)?;
+            let simple = match c {
+                b'"' | b'\\' | b'/' | b'\'' => Some(c),
+                b'n' => Some(b'\n'),
+                b't' => Some(b'\t'),
+                b'r' => Some(b'\r'),
+                b'b' => Some(0x08),
+                b'f' => Some(0x0c),
+                b'v' => Some(0x0b),
+                b'0' => Some(0),
+                _ => None,
+            };
+            if let Some(b) = simple {
+                out[0] = b;
+                return Some((2, 1));
+            }
+            match c {
+                b'x' | b'X' => {
+                    out[0] = hex_n(t, i + 2, 2)? as u8;
+                    Some((4, 1))
+                }
+                b'u' | b'U' => {
+                    let hi = hex_n(t, i + 2, 4)?;
+                    if (0xD800..0xDC00).contains(&hi) && t.get(i + 6) == Some(&b'\\') && t.get(i + 7) == Some(&b'u') {
+                        if let Some(lo) = hex_n(t, i + 8, 4).filter(|lo| (0xDC00..0xE000).contains(lo)) {
+                            let cp = 0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00);
+                            return Some((12, utf8(cp, out)));
+                        }
+                    }
+                    Some((6, utf8(hi, out)))
+                }
+                _ => None,
+            }
+        }
+        _ => entity_at(t, i, out),
+    }
+}
+
+/// An HTML entity at `t[i] == b'&'`: `&#64;`, `&#x40;` (the `;` may be
+/// missing, as browsers accept), or a named one with its `;`.
+fn entity_at(t: &[u8], i: usize, out: &mut [u8; 4]) -> Option<(usize, usize)> {
+    if t.get(i + 1) == Some(&b'#') {
+        let (radix, mut k) = match t.get(i + 2) {
+            Some(b'x' | b'X') => (16, i + 3),
+            _ => (10, i + 2),
+        };
+        let digits = k;
+        let mut cp: u32 = 0;
+        while k < t.len() && k - digits < 8 {
+            let d = if radix == 16 {
+                hex(t[k])
+            } else {
+                t[k].is_ascii_digit().then(|| u32::from(t[k] - b'0'))
+            };
+            let Some(d) = d else { break };
+            cp = cp.saturating_mul(radix).saturating_add(d);
+            k += 1;
+        }
+        if k == digits {
+            return None;
+        }
+        if t.get(k) == Some(&b';') {
+            k += 1;
+        }
+        return Some((k - i, utf8(cp, out)));
+    }
+    let mut k = i + 1;
+    while k < t.len() && t[k].is_ascii_alphanumeric() && k - i <= 32 {
+        k += 1;
+    }
+    let name = &t[i + 1..k];
+    if name.len() < 2 || t.get(k) != Some(&b';') || !name[0].is_ascii_alphabetic() {
+        return None;
+    }
+    out[0] = ENTITIES.iter().find(|(n, _)| *n == name).map_or(OPAQUE, |&(_, b)| b);
+    Some((k + 1 - i, 1))
+}
+
+/// Whether `t` holds at least one escape.
+fn has_escape(t: &[u8]) -> bool {
+    let mut scratch = [0u8; 4];
+    let mut i = 0;
+    while let Some(k) = memchr::memchr3(b'%', b'\\', b'&', &t[i..]) {
+        if escape_at(t, i + k, &mut scratch).is_some() {
+            return true;
+        }
+        i += k + 1;
+    }
+    false
+}
+
+impl Decoded {
+    /// Decodes `src[from..to]` through all its layers. Returns false, and
+    /// leaves the view undefined, when the span holds no escape at all.
+    pub fn decode(&mut self, src: &[u8], from: usize, to: usize) -> bool {
+        if !has_escape(&src[from..to]) {
+            return false;
+        }
+        self.text.clear();
+        self.start.clear();
+        self.end.clear();
+        self.text.extend_from_slice(&src[from..to]);
+        self.start.extend((from..to).map(|k| k as u32));
+        self.end.extend((from + 1..=to).map(|k| k as u32));
+        for _ in 0..MAX_LAYERS {
+            if !self.layer() {
+                break;
+            }
+        }
+        true
+    }
+
+    /// Peels one layer; false when nothing was decoded.
+    fn layer(&mut self) -> bool {
+        let (t, s, e) = (&self.text, &self.start, &self.end);
+        let (nt, ns, ne) = &mut self.next;
+        nt.clear();
+        ns.clear();
+        ne.clear();
+        let mut changed = false;
+        let mut i = 0;
+        let mut buf = [0u8; 4];
+        while let Some(k) = memchr::memchr3(b'%', b'\\', b'&', &t[i..]) {
+            let at = i + k;
+            match escape_at(t, at, &mut buf) {
+                Some((len, n)) => {
+                    nt.extend_from_slice(&t[i..at]);
+                    ns.extend_from_slice(&s[i..at]);
+                    ne.extend_from_slice(&e[i..at]);
+                    let (from, to) = (s[at], e[at + len - 1]);
+                    for &b in &buf[..n] {
+                        nt.push(b);
+                        ns.push(from);
+                        ne.push(to);
+                    }
+                    i = at + len;
+                    changed = true;
+                }
+                None => {
+                    nt.extend_from_slice(&t[i..=at]);
+                    ns.extend_from_slice(&s[i..=at]);
+                    ne.extend_from_slice(&e[i..=at]);
+                    i = at + 1;
+                }
+            }
+        }
+        if !changed {
+            return false;
+        }
+        nt.extend_from_slice(&t[i..]);
+        ns.extend_from_slice(&s[i..]);
+        ne.extend_from_slice(&e[i..]);
+        std::mem::swap(&mut self.text, nt);
+        std::mem::swap(&mut self.start, ns);
+        std::mem::swap(&mut self.end, ne);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(s: &str) -> (String, Vec<(u32, u32)>) {
+        let mut d = Decoded::default();
+        if !d.decode(s.as_bytes(), 0, s.len()) {
+            return (s.to_string(), Vec::new());
+        }
+        let m = d.start.iter().zip(&d.end).map(|(&a, &b)| (a, b)).collect();
+        (String::from_utf8_lossy(&d.text).into_owned(), m)
+    }
+
+    #[test]
+    fn every_family_and_depth() {
+        assert_eq!(view("198%2E51%2E100%2E7").0, "198.51.100.7");
+        assert_eq!(view("a%252540b").0, "a@b");
+        assert_eq!(view("a%25252540b").0, "a@b");
+        assert_eq!(view(r"john\u0040example.com").0, "john@example.com");
+        assert_eq!(view(r"\ud83d\ude00!").0, "\u{1F600}!");
+        assert_eq!(view(r"{\x22ip\x22:\x2245.67.89.12\x22}").0, r#"{"ip":"45.67.89.12"}"#);
+        assert_eq!(view("&amp;token=abc&#64;&#x40;&#64x").0, "&token=abc@@@x");
+        assert_eq!(view(r"\u0025\u0034\u0030").0, "@");
+        assert_eq!(view("%u0040").0, "@");
+        assert_eq!(view("a&ouml;b").0, "a\u{FFFD}b");
+        assert_eq!(view("a&b=c %zz \\q").0, "a&b=c %zz \\q");
+    }
+
+    #[test]
+    fn map_covers_whole_escapes() {
+        let (t, m) = view("x%2540y");
+        assert_eq!(t, "x@y");
+        assert_eq!(m, [(0, 1), (1, 6), (6, 7)]);
+        let (t, m) = view(r"\u00e9");
+        assert_eq!(t, "é");
+        assert_eq!(m, [(0, 6), (0, 6)]);
+    }
+}
