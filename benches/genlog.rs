@@ -1,5 +1,5 @@
 //! Generates a synthetic but realistic combined access log for benchmarks:
-//! `cargo run --release --example genlog -- LINES [SEED [combined|json|w3c]] > FILE`.
+//! `cargo run --release --example genlog -- LINES [SEED [combined|json|w3c|encoded]] > FILE`.
 //!
 //! Deterministic (xorshift PRNG): the same arguments give the same bytes.
 //! About 230 bytes a line: IPv4 and IPv6 clients, a few host names and user
@@ -55,6 +55,17 @@ const QUERIES: &[&str] = &[
     "?token=eyJhbGciOiJIUzI1NiJ9.e30.ZRrHA1JJJW8opsbCGfG_HACGpVUMN_a9IV7pAx_Zmeo",
     "?user=alice&next=%2Fdashboard",
 ];
+/// Queries with values behind encodings, for the `encoded` kind.
+const ENCODED: &[&str] = &[
+    "?next=%2Flogin%3Ftoken%3Dabc123%26lang%3Den",
+    "?host=198%2E51%2E100%2E7&x=1",
+    "?to=john%2540example.com",
+    "?d={\\x22ip\\x22:\\x2245.67.89.12\\x22}",
+    "?r=%3Fpeer%3D2001%3Adb8%3A1%3A2%3A%3A1",
+    "?a=1&amp;token=abc&amp;b=2",
+    "?q=caf%C3%A9+cr%C3%A8me&page=3",
+    "?redirect=https%3A%2F%2Fexample.com%2Fa%3Fb%3Dc",
+];
 const REFERERS: &[&str] = &[
     "-",
     "-",
@@ -84,6 +95,8 @@ pub enum Kind {
     Json,
     /// IIS-style W3C extended, with its directives
     W3c,
+    /// combined, with a value behind an encoding in 20% of the lines
+    Encoded,
 }
 
 /// Writes `lines` generated combined lines to `w`.
@@ -120,7 +133,11 @@ pub fn generate_kind(lines: u64, seed: u64, kind: Kind, w: &mut impl Write) -> s
         let user = if r.below(50) == 0 { "bob" } else { "-" };
         let method = if r.below(10) == 0 { "POST" } else { "GET" };
         let path = r.pick(PATHS);
-        let query = r.pick(QUERIES);
+        let query = if kind == Kind::Encoded && r.below(5) == 0 {
+            r.pick(ENCODED)
+        } else {
+            r.pick(QUERIES)
+        };
         let status = [200, 200, 200, 304, 404, 301, 500][r.below(7) as usize];
         let size = r.below(60000);
         let referer = r.pick(REFERERS);
@@ -130,7 +147,7 @@ pub fn generate_kind(lines: u64, seed: u64, kind: Kind, w: &mut impl Write) -> s
         let (hh, mm, ss) = (secs / 3600, (secs / 60) % 60, secs % 60);
         let month = (n / 1_000_000) as usize % 12;
         match kind {
-            Kind::Combined => {
+            Kind::Combined | Kind::Encoded => {
                 write!(
                     w,
                     "{client} - {user} [{day:02}/{}/2026:{hh:02}:{mm:02}:{ss:02} +0000] \"{method} {path}{query} HTTP/1.1\" {status} {size} \"{referer}\" \"{agent}\"",
@@ -189,8 +206,9 @@ fn main() {
         None | Some("combined") => Kind::Combined,
         Some("json") => Kind::Json,
         Some("w3c") => Kind::W3c,
+        Some("encoded") => Kind::Encoded,
         Some(other) => {
-            eprintln!("genlog: unknown kind '{other}'; use combined, json or w3c");
+            eprintln!("genlog: unknown kind '{other}'; use combined, json, w3c or encoded");
             std::process::exit(2);
         }
     };

@@ -190,7 +190,7 @@ fn entity_at(t: &[u8], i: usize, out: &mut [u8; 4]) -> Option<(usize, usize)> {
 }
 
 /// Whether `t` holds at least one escape.
-fn has_escape(t: &[u8]) -> bool {
+pub fn has_escape(t: &[u8]) -> bool {
     let mut scratch = [0u8; 4];
     let mut i = 0;
     while let Some(k) = memchr::memchr3(b'%', b'\\', b'&', &t[i..]) {
@@ -203,27 +203,52 @@ fn has_escape(t: &[u8]) -> bool {
 }
 
 impl Decoded {
-    /// Decodes `src[from..to]` through all its layers. Returns false, and
-    /// leaves the view undefined, when the span holds no escape at all.
+    /// Decodes `src[from..to]` through all its layers. Returns false when
+    /// nothing was decoded (the span holds no escape).
     pub fn decode(&mut self, src: &[u8], from: usize, to: usize) -> bool {
-        if !has_escape(&src[from..to]) {
-            return false;
-        }
+        let span = &src[from..to];
         self.text.clear();
         self.start.clear();
         self.end.clear();
-        self.text.extend_from_slice(&src[from..to]);
-        self.start.extend((from..to).map(|k| k as u32));
-        self.end.extend((from + 1..=to).map(|k| k as u32));
-        for _ in 0..MAX_LAYERS {
-            if !self.layer() {
+        // the first layer straight from the source (its map is the identity)
+        let mut i = 0;
+        let mut buf = [0u8; 4];
+        while let Some(k) = memchr::memchr3(b'%', b'\\', b'&', &span[i..]) {
+            let at = i + k;
+            let Some((len, n)) = escape_at(span, at, &mut buf) else {
+                self.copy_run(span, from, i, at + 1);
+                i = at + 1;
+                continue;
+            };
+            self.copy_run(span, from, i, at);
+            for &b in &buf[..n] {
+                self.text.push(b);
+                self.start.push((from + at) as u32);
+                self.end.push((from + at + len) as u32);
+            }
+            i = at + len;
+        }
+        self.copy_run(span, from, i, span.len());
+        if self.text.len() == span.len() && self.text == span {
+            return false;
+        }
+        for _ in 1..MAX_LAYERS {
+            if !has_escape(&self.text) || !self.layer() {
                 break;
             }
         }
         true
     }
 
-    /// Peels one layer; false when nothing was decoded.
+    /// Appends `span[a..b]`, bytes that stand for themselves.
+    #[inline]
+    fn copy_run(&mut self, span: &[u8], from: usize, a: usize, b: usize) {
+        self.text.extend_from_slice(&span[a..b]);
+        self.start.extend((from + a) as u32..(from + b) as u32);
+        self.end.extend((from + a + 1) as u32..(from + b + 1) as u32);
+    }
+
+    /// Peels one more layer; false when nothing was decoded.
     fn layer(&mut self) -> bool {
         let (t, s, e) = (&self.text, &self.start, &self.end);
         let (nt, ns, ne) = &mut self.next;

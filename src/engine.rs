@@ -167,8 +167,11 @@ impl Rewriter<'_> {
     /// join it into something new.
     #[inline]
     fn note_glue(&mut self, start: usize, end: usize) {
-        let sticky = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b':' | b'@' | b'=' | b'-' | b'%');
-        if (start > 0 && sticky(self.src[start - 1])) || self.src.get(end).is_some_and(|&b| sticky(b)) {
+        // `REDACTED` ends in a hex digit: what follows may join it into an
+        // address, a MAC, an email or an escape; before it, only an email's
+        // `@` or a dot can claim it
+        let after = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b':' | b'@' | b'-' | b'%');
+        if (start > 0 && matches!(self.src[start - 1], b'@' | b'.')) || self.src.get(end).is_some_and(|&b| after(b)) {
             self.glued = true;
         }
     }

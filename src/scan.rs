@@ -190,7 +190,7 @@ pub fn scan<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, sink: &
     if from >= to {
         return;
     }
-    if memchr::memchr3(b'%', b'\\', b'&', &line[from..to]).is_some() {
+    if may_hold_escape(&line[from..to]) {
         let done = VIEW.with(|v| match v.try_borrow_mut() {
             Ok(mut d) => scan_decoded(&mut d, line, from, to, rules, sink),
             // not reached (a sink does not scan), but never a panic
@@ -201,6 +201,19 @@ pub fn scan<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, sink: &
         }
     }
     scan_plain(line, from, to, rules, None, sink)
+}
+
+/// Whether `span` holds an escape (a `%`, `\\` or `&` that starts one).
+/// Short spans (a client field) are looked at byte by byte, which costs
+/// less than setting up the SIMD search.
+#[inline]
+fn may_hold_escape(span: &[u8]) -> bool {
+    let first = if span.len() < 32 {
+        span.iter().position(|&b| matches!(b, b'%' | b'\\' | b'&'))
+    } else {
+        memchr::memchr3(b'%', b'\\', b'&', span)
+    };
+    first.is_some_and(|k| crate::decode::has_escape(&span[k..]))
 }
 
 /// Decodes the span and scans the view; false when it held no escape.
