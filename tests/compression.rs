@@ -56,8 +56,16 @@ fn pipe(tool: &str, args: &[&str], input: &[u8]) -> Vec<u8> {
     out.stdout
 }
 
-/// (tool, compress args, decompress args, extension, magic)
-const CODECS: &[(&str, &[&str], &[&str], &str, &[u8])] = &[
+/// A compressor: (tool, compress args, decompress args, extension, magic).
+type Tool = (
+    &'static str,
+    &'static [&'static str],
+    &'static [&'static str],
+    &'static str,
+    &'static [u8],
+);
+
+const CODECS: &[Tool] = &[
     ("xz", &["-c"], &["-dc"], "xz", b"\xfd7zXZ\x00"),
     ("bzip2", &["-c"], &["-dc"], "bz2", b"BZh"),
     ("zstd", &["-q", "-c"], &["-q", "-dc"], "zst", b"\x28\xb5\x2f\xfd"),
