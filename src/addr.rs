@@ -147,9 +147,16 @@ pub fn parse_v4_at(s: &[u8], p: usize) -> Option<(u32, usize)> {
         // an octet is its value, and a padded address is still an address
         let start = i;
         let mut v: u32 = 0;
-        while i < s.len() && is_digit(s[i]) && i - start < 12 {
-            v = (v * 10 + u32::from(s[i] - b'0')).min(1000);
+        while i < s.len() && is_digit(s[i]) && i - start < 3 {
+            v = v * 10 + u32::from(s[i] - b'0');
             i += 1;
+        }
+        if v == 0 || s[start] == b'0' {
+            // padded (`0121`, `0004`): read on, leading zeros count for nothing
+            while i < s.len() && is_digit(s[i]) && i - start < 12 {
+                v = (v * 10 + u32::from(s[i] - b'0')).min(1000);
+                i += 1;
+            }
         }
         if i == start || v > 255 || (i < s.len() && is_digit(s[i])) {
             return None;

@@ -189,11 +189,17 @@ fn entity_at(t: &[u8], i: usize, out: &mut [u8; 4]) -> Option<(usize, usize)> {
     Some((k + 1 - i, 1))
 }
 
+/// The offset of the next `%`, `\\` or `&` in `t`.
+#[inline]
+pub fn next_escape_byte(t: &[u8]) -> Option<usize> {
+    memchr::memchr3(b'%', b'\\', b'&', t)
+}
+
 /// Whether `t` holds at least one escape.
 pub fn has_escape(t: &[u8]) -> bool {
     let mut scratch = [0u8; 4];
     let mut i = 0;
-    while let Some(k) = memchr::memchr3(b'%', b'\\', b'&', &t[i..]) {
+    while let Some(k) = next_escape_byte(&t[i..]) {
         if escape_at(t, i + k, &mut scratch).is_some() {
             return true;
         }
@@ -213,7 +219,7 @@ impl Decoded {
         // the first layer straight from the source (its map is the identity)
         let mut i = 0;
         let mut buf = [0u8; 4];
-        while let Some(k) = memchr::memchr3(b'%', b'\\', b'&', &span[i..]) {
+        while let Some(k) = next_escape_byte(&span[i..]) {
             let at = i + k;
             let Some((len, n)) = escape_at(span, at, &mut buf) else {
                 self.copy_run(span, from, i, at + 1);
@@ -258,7 +264,7 @@ impl Decoded {
         let mut changed = false;
         let mut i = 0;
         let mut buf = [0u8; 4];
-        while let Some(k) = memchr::memchr3(b'%', b'\\', b'&', &t[i..]) {
+        while let Some(k) = next_escape_byte(&t[i..]) {
             let at = i + k;
             match escape_at(t, at, &mut buf) {
                 Some((len, n)) => {

@@ -174,6 +174,16 @@ impl Rewriter<'_> {
         if (start > 0 && matches!(self.src[start - 1], b'@' | b'.')) || self.src.get(end).is_some_and(|&b| after(b)) {
             self.glued = true;
         }
+        // a value inside a URL's authority that held URL structure (`/`,
+        // `?`, `#`, `@`, or an escape of one) no longer splits what is around
+        // it: `https://user=/&%40` becomes userinfo once `/` is gone
+        // (a branch-free fold: most values hold none of these)
+        let structure = self.src[start..end].iter().fold(false, |acc, &b| {
+            acc | matches!(b, b'/' | b'?' | b'#' | b'@' | b'%' | b'\\')
+        });
+        if structure && in_authority(&self.src[..start]) {
+            self.glued = true;
+        }
     }
 
     /// An identifier's replacement: `REDACTED`, or its keyed hash.
@@ -219,6 +229,18 @@ impl Rewriter<'_> {
             }
         }
     }
+}
+
+/// Whether the end of `before` may lie inside a URL's authority: its last
+/// `/` is the second of a `//`, or it holds encoded slashes (`%2F%2F`,
+/// `\/\/`: fail closed, any `%2` or `\/` counts).
+fn in_authority(before: &[u8]) -> bool {
+    if let Some(k) = memchr::memrchr(b'/', before) {
+        if k > 0 && before[k - 1] == b'/' {
+            return true;
+        }
+    }
+    memchr::memmem::find(before, b"%2").is_some() || memchr::memmem::find(before, b"\\/").is_some()
 }
 
 /// Writes `text` with each `sep` byte spelled `spelling` (an address found

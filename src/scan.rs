@@ -121,9 +121,10 @@ static PROPS: [u8; 256] = {
         if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.' {
             t[b] |= NAME;
         }
+        // (`)`, `]` and `}` close what holds the pair: `(key=abc)`)
         if matches!(
             c,
-            b'&' | b' ' | b'\t' | b'"' | b'\'' | b'#' | b';' | b'<' | b'>' | b'\r' | b'\n'
+            b'&' | b' ' | b'\t' | b'"' | b'\'' | b'#' | b';' | b'<' | b'>' | b'\r' | b'\n' | b')' | b']' | b'}'
         ) {
             t[b] |= VALUE_END;
         }
@@ -178,6 +179,26 @@ fn ends_value(b: u8) -> bool {
     PROPS[b as usize] & VALUE_END != 0
 }
 
+/// Bytes at which a recogniser starts (`. : @ = -`) or an escape does
+/// (`% \\ &`).
+static STARTS: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        t[b] = CLASS[b] != 0 || b == b'%' as usize || b == b'\\' as usize || b == b'&' as usize;
+        b += 1;
+    }
+    t
+};
+
+/// Whether `span` can hold anything the scanner finds: every finding has a
+/// trigger or an escape byte in it. A cheap test for short spans (JSON keys,
+/// W3C fields) before the scan proper.
+#[inline]
+pub fn may_hold_personal(span: &[u8]) -> bool {
+    span.iter().any(|&b| STARTS[b as usize])
+}
+
 thread_local! {
     /// The decoded view of the span in hand, reused from span to span.
     static VIEW: RefCell<Decoded> = RefCell::new(Decoded::default());
@@ -190,30 +211,74 @@ pub fn scan<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, sink: &
     if from >= to {
         return;
     }
-    if may_hold_escape(&line[from..to]) {
-        let done = VIEW.with(|v| match v.try_borrow_mut() {
-            Ok(mut d) => scan_decoded(&mut d, line, from, to, rules, sink),
-            // not reached (a sink does not scan), but never a panic
-            Err(_) => scan_decoded(&mut Decoded::default(), line, from, to, rules, sink),
-        });
-        if done {
-            return;
-        }
+    let span = &line[from..to];
+    let Some(first) = first_escape(span) else {
+        return scan_plain(line, from, to, rules, None, sink);
+    };
+    // Only the quoted fields that hold escapes are decoded: the view runs
+    // from the `" ` (end of a quoted field and its separator) before the
+    // first escape to the one after the last, and the rest is scanned as
+    // it is. No finding crosses a `" `: no recogniser takes a quote followed
+    // by a space into a value, an address or a name.
+    let last = memchr::memrchr3(b'%', b'\\', b'&', span).unwrap_or(first);
+    let a = from + field_start(&span[..first]);
+    let b = from + last + field_end(&span[last..]);
+    if a > from {
+        scan_plain(line, from, a, rules, None, sink);
     }
-    scan_plain(line, from, to, rules, None, sink)
+    let done = VIEW.with(|v| match v.try_borrow_mut() {
+        Ok(mut d) => scan_decoded(&mut d, line, a, b, rules, sink),
+        // not reached (a sink does not scan), but never a panic
+        Err(_) => scan_decoded(&mut Decoded::default(), line, a, b, rules, sink),
+    });
+    if !done {
+        scan_plain(line, a, b, rules, None, sink);
+    }
+    if b < to {
+        scan_plain(line, b, to, rules, None, sink);
+    }
 }
 
-/// Whether `span` holds an escape (a `%`, `\\` or `&` that starts one).
-/// Short spans (a client field) are looked at byte by byte, which costs
-/// less than setting up the SIMD search.
+/// Where the last `" ` in `before` ends (0 when there is none).
+fn field_start(before: &[u8]) -> usize {
+    let mut end = before.len();
+    while let Some(k) = memchr::memrchr(b'"', &before[..end]) {
+        if before.get(k + 1) == Some(&b' ') {
+            return k + 2;
+        }
+        end = k;
+    }
+    0
+}
+
+/// Where the first `" ` in `after` starts, or its length.
+fn field_end(after: &[u8]) -> usize {
+    let mut i = 0;
+    while let Some(k) = memchr::memchr(b'"', &after[i..]) {
+        if after.get(i + k + 1) == Some(&b' ') {
+            return i + k;
+        }
+        i += k + 1;
+    }
+    after.len()
+}
+
+/// The offset of the first escape in `span`, if it holds one (a `%`, `\\`
+/// or `&` that starts one). Short spans (a client field) are looked at
+/// byte by byte, which costs less than setting up the SIMD search.
 #[inline]
-fn may_hold_escape(span: &[u8]) -> bool {
-    let first = if span.len() < 32 {
-        span.iter().position(|&b| matches!(b, b'%' | b'\\' | b'&'))
-    } else {
-        memchr::memchr3(b'%', b'\\', b'&', span)
-    };
-    first.is_some_and(|k| crate::decode::has_escape(&span[k..]))
+fn first_escape(span: &[u8]) -> Option<usize> {
+    // a short span (a client field) most often holds none: a branch-free
+    // test first, cheaper than setting up the SIMD search
+    if span.len() < 32
+        && !span
+            .iter()
+            .fold(false, |acc, &b| acc | matches!(b, b'%' | b'\\' | b'&'))
+    {
+        return None;
+    }
+    let first = crate::decode::next_escape_byte(span)?;
+    crate::decode::has_escape(&span[first..]).then_some(first)
 }
 
 /// Decodes the span and scans the view; false when it held no escape.
@@ -415,12 +480,16 @@ impl Scanner<'_> {
         let mut colons = 0;
         let mut dots = 0;
         let mut e = start;
+        // (hex digits first: the branch order keeps the loop predictable)
         while e < s.len() {
-            match s[e] {
-                b'.' => dots += 1,
-                b':' => colons += 1,
-                b if is_hex(b) => {}
-                _ => break,
+            let b = s[e];
+            if is_hex(b) {
+            } else if b == b'.' {
+                dots += 1;
+            } else if b == b':' {
+                colons += 1;
+            } else {
+                break;
             }
             e += 1;
         }

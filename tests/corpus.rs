@@ -1,6 +1,7 @@
 //! The built binary against the real access-log corpus in `../shared/corpus`
 //! (see its README.md): every file is anonymized with exit 0, keeps its
-//! number of lines, and `loganon check` finds nothing in the result. The
+//! number of lines, keeps every JSON line valid JSON, and `loganon check`
+//! finds nothing in the result. The
 //! corpus is not part of the project; without it these tests pass with a
 //! `skipping:` line.
 
@@ -153,6 +154,20 @@ fn problems(rel: &str, path: &Path) -> Vec<String> {
     let (want, got) = (lines(&input), lines(&out.stdout));
     if want != got {
         bad.push(format!("{rel}: {want} lines in, {got} lines out of anonymize"));
+    }
+    // JSON in, JSON out: every input line that parses still does (line by
+    // line: the counts are equal, checked above)
+    if want == got {
+        let split = |b: &[u8]| -> Vec<Vec<u8>> { b.split(|&c| c == b'\n').map(<[u8]>::to_vec).collect() };
+        for (k, (i, o)) in split(&input).iter().zip(split(&out.stdout)).enumerate() {
+            let i = i.strip_suffix(b"\r").unwrap_or(i);
+            let o = o.strip_suffix(b"\r").unwrap_or(&o);
+            if serde_json::from_slice::<serde_json::Value>(i).is_ok()
+                && serde_json::from_slice::<serde_json::Value>(o).is_err()
+            {
+                bad.push(format!("{rel}: line {} was valid JSON and is not any more", k + 1));
+            }
+        }
     }
     let c = check(&[], Some(&out.stdout));
     match findings(&c) {

@@ -13,15 +13,23 @@ use crate::formats::fields::{Fields, Role};
 use crate::rules::DenyList;
 
 /// Lower-cased letters and digits of a key (`X-Forwarded-For` -> `xforwardedfor`).
-fn norm(key: &[u8], buf: &mut [u8; 64]) -> usize {
+/// Also says whether the key holds a byte where a finding of the scanner can
+/// start (see [`crate::scan::may_hold_personal`]); those are never letters
+/// or digits, so the test costs nothing on the letters.
+fn norm(key: &[u8], buf: &mut [u8; 64]) -> (usize, bool) {
     let mut n = 0;
+    let mut starts = false;
     for &b in key {
-        if b.is_ascii_alphanumeric() && n < 64 {
-            buf[n] = b.to_ascii_lowercase();
-            n += 1;
+        if b.is_ascii_alphanumeric() {
+            if n < 64 {
+                buf[n] = b.to_ascii_lowercase();
+                n += 1;
+            }
+        } else {
+            starts |= crate::scan::may_hold_personal(&[b]);
         }
     }
-    n
+    (n, starts)
 }
 
 const CLIENT: &[&str] = &[
@@ -80,9 +88,17 @@ const SECRET: &[&str] = &[
 
 /// The role of a value under `key`.
 pub fn key_role(key: &[u8], deny: &DenyList) -> Role {
+    key_role_and_scan(key, deny).0
+}
+
+/// [`key_role`], and whether the key itself must be scanned.
+fn key_role_and_scan(key: &[u8], deny: &DenyList) -> (Role, bool) {
     let mut buf = [0u8; 64];
-    let n = norm(key, &mut buf);
-    let k = &buf[..n];
+    let (n, starts) = norm(key, &mut buf);
+    (role_of(key, &buf[..n], deny), starts)
+}
+
+fn role_of(key: &[u8], k: &[u8], deny: &DenyList) -> Role {
     let is = |set: &[&str]| set.iter().any(|s| s.as_bytes() == k);
     if is(SECRET) || deny.contains(key) {
         // `user`, `email` and `ip` are on the deny list too: their own roles win
@@ -202,9 +218,13 @@ pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<
                 let top = stack.last_mut()?;
                 let content = i + 1..end;
                 if top.object && !top.want_value {
-                    // a key
-                    let key = &s[content];
-                    top.role = key_role(key, deny);
+                    // a key: scanned too (an address or an email can be one)
+                    let key = &s[content.clone()];
+                    let (role, scan_key) = key_role_and_scan(key, deny);
+                    if scan_key {
+                        f.push(content, Role::GenericEscaped);
+                    }
+                    top.role = role;
                     top.key_is_value = key.eq_ignore_ascii_case(b"value");
                     top.key_is_name = key.eq_ignore_ascii_case(b"name")
                         || key.eq_ignore_ascii_case(b"key")
