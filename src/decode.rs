@@ -24,13 +24,23 @@ pub const MAX_LAYERS: usize = 16;
 /// it joins tokens rather than splitting them (fail closed).
 pub const OPAQUE: u8 = 0xFF;
 
-/// The decoded view of a span and, per decoded byte, the source range
-/// `start[k]..end[k]` it came from (absolute offsets into the line).
+/// The decoded view of a span and, per decoded byte, the source range it
+/// came from (absolute offsets into the line): [`Decoded::range`].
+///
+/// After one layer (the common case) the map is sparse: one entry per
+/// escape, bytes between escapes standing for themselves. Only a second
+/// layer builds a range per byte (`start`, `end`).
 #[derive(Default, Debug)]
 pub struct Decoded {
     pub text: Vec<u8>,
-    pub start: Vec<u32>,
-    pub end: Vec<u32>,
+    /// per escape of the first layer: (first decoded byte, how many, source range)
+    escapes: Vec<(u32, u32, u32, u32)>,
+    /// the span's first source offset
+    from: u32,
+    /// per decoded byte, once a second layer was peeled
+    dense: bool,
+    start: Vec<u32>,
+    end: Vec<u32>,
     next: (Vec<u8>, Vec<u32>, Vec<u32>),
 }
 
@@ -177,6 +187,9 @@ fn entity_at(t: &[u8], i: usize, out: &mut [u8; 4]) -> Option<(usize, usize)> {
         }
         return Some((k - i, utf8(cp, out)));
     }
+    // a named entity ends in `;` within 33 bytes: most `&` of a query
+    // string have none, and end here
+    memchr::memchr(b';', &t[i + 1..t.len().min(i + 35)])?;
     let mut k = i + 1;
     while k < t.len() && t[k].is_ascii_alphanumeric() && k - i <= 32 {
         k += 1;
@@ -209,49 +222,105 @@ pub fn has_escape(t: &[u8]) -> bool {
 }
 
 impl Decoded {
+    /// The source range decoded byte `k` came from.
+    #[inline]
+    pub fn range(&self, k: usize) -> (usize, usize) {
+        if self.dense {
+            return (self.start[k] as usize, self.end[k] as usize);
+        }
+        let k = k as u32;
+        // the last escape that starts at or before `k`
+        let i = self.escapes.partition_point(|e| e.0 <= k);
+        if i == 0 {
+            let s = self.from + k;
+            return (s as usize, s as usize + 1);
+        }
+        let (d, n, s, e) = self.escapes[i - 1];
+        if k < d + n {
+            (s as usize, e as usize)
+        } else {
+            let s = e + (k - d - n);
+            (s as usize, s as usize + 1)
+        }
+    }
+
     /// Decodes `src[from..to]` through all its layers. Returns false when
     /// nothing was decoded (the span holds no escape).
+    #[inline(never)]
     pub fn decode(&mut self, src: &[u8], from: usize, to: usize) -> bool {
         let span = &src[from..to];
         self.text.clear();
-        self.start.clear();
-        self.end.clear();
-        // the first layer straight from the source (its map is the identity)
+        self.escapes.clear();
+        self.dense = false;
+        self.from = from as u32;
+        // the first layer straight from the source
         let mut i = 0;
         let mut buf = [0u8; 4];
+        // whether a second layer can hold an escape: a decoded `%`, `\\` or
+        // `&`, or one of the source that was no escape shortly before decoded
+        // bytes (`&%2364;` is `&#64;` after one layer)
+        let mut deeper = false;
+        let mut stray_at = usize::MAX;
         while let Some(k) = next_escape_byte(&span[i..]) {
             let at = i + k;
             let Some((len, n)) = escape_at(span, at, &mut buf) else {
-                self.copy_run(span, from, i, at + 1);
+                stray_at = at + 1;
                 i = at + 1;
                 continue;
             };
-            self.copy_run(span, from, i, at);
-            for &b in &buf[..n] {
-                self.text.push(b);
-                self.start.push((from + at) as u32);
-                self.end.push((from + at + len) as u32);
-            }
+            // (an escape is at most 40 bytes long: `&#x%34%30;` is one)
+            deeper |= (stray_at != usize::MAX && at - stray_at < 40)
+                || buf[..n].iter().any(|&b| matches!(b, b'%' | b'\\' | b'&'));
+            let run_from = self.escapes.last().map_or(0, |e| (e.3 - self.from) as usize);
+            self.text.extend_from_slice(&span[run_from..at]);
+            self.escapes.push((
+                self.text.len() as u32,
+                n as u32,
+                (from + at) as u32,
+                (from + at + len) as u32,
+            ));
+            self.text.extend_from_slice(&buf[..n]);
             i = at + len;
         }
-        self.copy_run(span, from, i, span.len());
-        if self.text.len() == span.len() && self.text == span {
+        let Some(&(_, _, _, last_end)) = self.escapes.last() else {
             return false;
+        };
+        self.text.extend_from_slice(&span[(last_end - self.from) as usize..]);
+        if !deeper || !has_escape(&self.text) {
+            return true;
         }
+        // more layers: a range per byte from here on
+        self.start.clear();
+        self.end.clear();
+        let mut src_pos = self.from;
+        let mut k = 0u32;
+        for &(d, n, s, e) in &self.escapes {
+            while k < d {
+                self.start.push(src_pos);
+                self.end.push(src_pos + 1);
+                src_pos += 1;
+                k += 1;
+            }
+            for _ in 0..n {
+                self.start.push(s);
+                self.end.push(e);
+            }
+            k += n;
+            src_pos = e;
+        }
+        while (k as usize) < self.text.len() {
+            self.start.push(src_pos);
+            self.end.push(src_pos + 1);
+            src_pos += 1;
+            k += 1;
+        }
+        self.dense = true;
         for _ in 1..MAX_LAYERS {
             if !has_escape(&self.text) || !self.layer() {
                 break;
             }
         }
         true
-    }
-
-    /// Appends `span[a..b]`, bytes that stand for themselves.
-    #[inline]
-    fn copy_run(&mut self, span: &[u8], from: usize, a: usize, b: usize) {
-        self.text.extend_from_slice(&span[a..b]);
-        self.start.extend((from + a) as u32..(from + b) as u32);
-        self.end.extend((from + a + 1) as u32..(from + b + 1) as u32);
     }
 
     /// Peels one more layer; false when nothing was decoded.
@@ -310,7 +379,12 @@ mod tests {
         if !d.decode(s.as_bytes(), 0, s.len()) {
             return (s.to_string(), Vec::new());
         }
-        let m = d.start.iter().zip(&d.end).map(|(&a, &b)| (a, b)).collect();
+        let m = (0..d.text.len())
+            .map(|k| {
+                let (a, b) = d.range(k);
+                (a as u32, b as u32)
+            })
+            .collect();
         (String::from_utf8_lossy(&d.text).into_owned(), m)
     }
 
@@ -325,6 +399,9 @@ mod tests {
         assert_eq!(view("&amp;token=abc&#64;&#x40;&#64x").0, "&token=abc@@@x");
         assert_eq!(view(r"\u0025\u0034\u0030").0, "@");
         assert_eq!(view("%u0040").0, "@");
+        assert_eq!(view("&#x%34%30;").0, "@");
+        assert_eq!(view("&%2364;").0, "@");
+        assert_eq!(view("%%34%30").0, "@");
         assert_eq!(view("a&ouml;b").0, "a\u{FFFD}b");
         assert_eq!(view("a&b=c %zz \\q").0, "a&b=c %zz \\q");
     }

@@ -240,7 +240,10 @@ fn in_authority(before: &[u8]) -> bool {
             return true;
         }
     }
-    memchr::memmem::find(before, b"%2").is_some() || memchr::memmem::find(before, b"\\/").is_some()
+    // (memchr rather than memmem: a substring finder costs more to build
+    // than these short searches)
+    let pair = |first: u8, second: u8| memchr::memchr_iter(first, before).any(|k| before.get(k + 1) == Some(&second));
+    pair(b'%', b'2') || pair(b'\\', b'/')
 }
 
 /// Writes `text` with each `sep` byte spelled `spelling` (an address found

@@ -282,34 +282,38 @@ fn first_escape(span: &[u8]) -> Option<usize> {
 }
 
 /// Decodes the span and scans the view; false when it held no escape.
+/// Out of line: most spans never come here.
+#[inline(never)]
 fn scan_decoded<S: Sink>(d: &mut Decoded, line: &[u8], from: usize, to: usize, rules: &Rules, sink: &mut S) -> bool {
     if !d.decode(line, from, to) {
         return false;
     }
-    let mut m = Mapped {
-        inner: sink,
+    let view = View {
         d,
         src: line,
         last: from,
     };
-    scan_plain(&d.text, 0, d.text.len(), rules, Some(d), &mut m);
+    scan_plain(&d.text, 0, d.text.len(), rules, Some(view), sink);
     true
 }
 
-/// Turns findings in a decoded view into findings over the source: each
-/// span grows to whole escapes, and spans stay in order without overlap
-/// (two findings that meet inside one escape share it with the first).
-struct Mapped<'a, S> {
-    inner: &'a mut S,
+/// A decoded view being scanned, and how its findings become findings
+/// over the source: each span grows to whole escapes, and spans stay in
+/// order without overlap (two findings that meet inside one escape share it
+/// with the first). The scanner applies it itself rather than through a
+/// wrapping sink, so there is one copy of the recognisers per sink type
+/// (two copies did not fit the instruction cache together).
+#[derive(Clone, Copy)]
+struct View<'a> {
     d: &'a Decoded,
     src: &'a [u8],
     last: usize,
 }
 
-impl<'a, S: Sink> Mapped<'a, S> {
+impl<'a> View<'a> {
     fn span(&mut self, a: usize, b: usize) -> (usize, usize) {
-        let s = (self.d.start[a] as usize).max(self.last);
-        let e = (self.d.end[b - 1] as usize).max(s);
+        let s = self.d.range(a).0.max(self.last);
+        let e = self.d.range(b - 1).1.max(s);
         self.last = e;
         (s, e)
     }
@@ -317,45 +321,14 @@ impl<'a, S: Sink> Mapped<'a, S> {
     /// The source spelling of the first `c` in `a..b` when it was escaped.
     fn sep(&self, a: usize, b: usize, c: u8) -> Option<&'a [u8]> {
         let k = a + memchr::memchr(c, &self.d.text[a..b])?;
-        let (s, e) = (self.d.start[k] as usize, self.d.end[k] as usize);
+        let (s, e) = self.d.range(k);
         let src: &'a [u8] = self.src;
         (e - s > 1).then(|| &src[s..e])
     }
 }
 
-impl<S: Sink> Sink for Mapped<'_, S> {
-    fn ipv4(&mut self, a: usize, b: usize, addr: u32, _sep: Option<&[u8]>) {
-        let sep = self.sep(a, b, b'.');
-        let (s, e) = self.span(a, b);
-        self.inner.ipv4(s, e, addr, sep);
-    }
-
-    fn ipv6(&mut self, a: usize, b: usize, addr: u128, _sep: Option<&[u8]>, zone_end: usize) {
-        let sep = self.sep(a, b, b':');
-        let (s, e) = self.span(a, b);
-        let z = if zone_end > b {
-            let z = (self.d.end[zone_end - 1] as usize).max(e);
-            self.last = z;
-            z
-        } else {
-            e
-        };
-        self.inner.ipv6(s, e, addr, sep, z);
-    }
-
-    fn redact(&mut self, a: usize, b: usize, kind: Kind) {
-        let (s, e) = self.span(a, b);
-        self.inner.redact(s, e, kind);
-    }
-
-    fn remove(&mut self, a: usize, b: usize, kind: Kind) {
-        let (s, e) = self.span(a, b);
-        self.inner.remove(s, e, kind);
-    }
-}
-
 /// The recognisers over plain bytes.
-fn scan_plain<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, view: Option<&Decoded>, sink: &mut S) {
+fn scan_plain<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, view: Option<View>, sink: &mut S) {
     let s = &line[..to];
     let mut sc = Scanner {
         s,
@@ -424,8 +397,9 @@ struct Scanner<'a> {
     /// Nothing before this offset may be part of a new span.
     floor: usize,
     rules: &'a Rules,
-    /// the decoded view `s` is, if it is one: which bytes were escaped
-    view: Option<&'a Decoded>,
+    /// the decoded view `s` is, if it is one: which bytes were escaped,
+    /// and where findings lie in the source
+    view: Option<View<'a>>,
 }
 
 /// Whether an IPv6 candidate cut out of a run glued to other word bytes
@@ -442,14 +416,72 @@ fn plausible_v6(t: &[u8]) -> bool {
 }
 
 impl Scanner<'_> {
+    #[inline]
+    fn v4<S: Sink>(&mut self, sink: &mut S, a: usize, b: usize, addr: u32) {
+        match &mut self.view {
+            None => sink.ipv4(a, b, addr, None),
+            Some(v) => {
+                let sep = v.sep(a, b, b'.');
+                let (s, e) = v.span(a, b);
+                sink.ipv4(s, e, addr, sep);
+            }
+        }
+    }
+
+    #[inline]
+    fn v6<S: Sink>(&mut self, sink: &mut S, a: usize, b: usize, addr: u128, zone_end: usize) {
+        match &mut self.view {
+            None => sink.ipv6(a, b, addr, None, zone_end),
+            Some(v) => {
+                let sep = v.sep(a, b, b':');
+                let (s, e) = v.span(a, b);
+                let z = if zone_end > b {
+                    let z = v.d.range(zone_end - 1).1.max(e);
+                    v.last = z;
+                    z
+                } else {
+                    e
+                };
+                sink.ipv6(s, e, addr, sep, z);
+            }
+        }
+    }
+
+    #[inline]
+    fn redact<S: Sink>(&mut self, sink: &mut S, a: usize, b: usize, kind: Kind) {
+        match &mut self.view {
+            None => sink.redact(a, b, kind),
+            Some(v) => {
+                let (s, e) = v.span(a, b);
+                sink.redact(s, e, kind);
+            }
+        }
+    }
+
+    #[inline]
+    fn remove<S: Sink>(&mut self, sink: &mut S, a: usize, b: usize, kind: Kind) {
+        match &mut self.view {
+            None => sink.remove(a, b, kind),
+            Some(v) => {
+                let (s, e) = v.span(a, b);
+                sink.remove(s, e, kind);
+            }
+        }
+    }
+
     /// Whether the byte at `k` of a value was written as an escape that
     /// keeps the value going: an escaped quote, space or `;` is part of a
     /// value (`token=a\"b`, `token=a%20b` go whole: fail closed), an
     /// escaped `&` still ends it (`%3Ftoken%3Dabc%26x` keeps `%26x`).
     #[inline]
     fn escaped_in_value(&self, k: usize) -> bool {
-        match self.view {
-            Some(d) => self.s[k] != b'&' && d.end[k] - d.start[k] > 1,
+        match &self.view {
+            Some(v) => {
+                self.s[k] != b'&' && {
+                    let (s, e) = v.d.range(k);
+                    e - s > 1
+                }
+            }
             None => false,
         }
     }
@@ -510,7 +542,7 @@ impl Scanner<'_> {
             while p < e {
                 if is_digit(s[p]) && (p == start || !is_digit(s[p - 1])) {
                     if let Some((addr, end)) = parse_v4_at(s, p) {
-                        sink.ipv4(p, end, addr, None);
+                        self.v4(sink, p, end, addr);
                         self.floor = end;
                         p = end;
                         continue;
@@ -566,7 +598,7 @@ impl Scanner<'_> {
                 && is_mac(&text[p..p + 17], b':')
                 && (text.len() == p + 17 || !is_hex(text[p + 17]))
             {
-                sink.redact(a, a + p + 17, Kind::Mac);
+                self.redact(sink, a, a + p + 17, Kind::Mac);
                 self.floor = a + p + 17;
                 return true;
             }
@@ -578,7 +610,7 @@ impl Scanner<'_> {
         if !left_glued && !right_glued {
             if let Some(addr) = parse_v6(text).or_else(|| parse_v6_leading_zero_v4(text)) {
                 let zone_end = zone_end(s, b);
-                sink.ipv6(a, b, addr, None, zone_end);
+                self.v6(sink, a, b, addr, zone_end);
                 self.floor = zone_end;
                 return true;
             }
@@ -589,6 +621,24 @@ impl Scanner<'_> {
         if colons < 6 && memchr::memmem::find(text, b"::").is_none() {
             return false;
         }
+        self.ipv6_ambiguous(a, b, left_glued, right_glued, sink)
+    }
+
+    /// The run `a..b` is glued or does not parse as a whole: see below.
+    /// Out of line and cold, so the common path stays small in the
+    /// instruction cache.
+    #[cold]
+    #[inline(never)]
+    fn ipv6_ambiguous<S: Sink>(
+        &mut self,
+        a: usize,
+        b: usize,
+        left_glued: bool,
+        right_glued: bool,
+        sink: &mut S,
+    ) -> bool {
+        let s = self.s;
+        let text = &s[a..b];
         // The run is glued or does not parse: every reading of it is tried,
         // and the first that is not clean under the address policy is
         // reported (fail closed: `0::0::1` holds `0::1`, not only `0::0`).
@@ -627,7 +677,7 @@ impl Scanner<'_> {
                         b
                     };
                     if !policy.v6_is_clean(addr) {
-                        sink.ipv6(a + l, b, addr, None, zone_end);
+                        self.v6(sink, a + l, b, addr, zone_end);
                         self.floor = zone_end;
                         return true;
                     }
@@ -653,7 +703,7 @@ impl Scanner<'_> {
                 }
                 if let Some(addr) = parse_v6(cand).or_else(|| parse_v6_leading_zero_v4(cand)) {
                     if !policy.v6_is_clean(addr) {
-                        sink.ipv6(a, b, addr, None, b);
+                        self.v6(sink, a, b, addr, b);
                         self.floor = b;
                         return true;
                     }
@@ -666,7 +716,7 @@ impl Scanner<'_> {
         // still rewrite it).
         match clean {
             Some((cs, ce, addr, z)) if !text.contains(&b'.') => {
-                sink.ipv6(cs, ce, addr, None, z);
+                self.v6(sink, cs, ce, addr, z);
                 self.floor = z;
                 true
             }
@@ -688,7 +738,7 @@ impl Scanner<'_> {
         if !is_mac(&s[start..end], b'-') || (end < s.len() && is_word(s[end])) {
             return i + 1;
         }
-        sink.redact(start, end, Kind::Mac);
+        self.redact(sink, start, end, Kind::Mac);
         self.floor = end;
         end
     }
@@ -696,6 +746,7 @@ impl Scanner<'_> {
     /// `scheme://` at `i`: userinfo in the authority (up to its last `@`, as
     /// RFC 3986 reads it) is removed before anything inside it is looked at,
     /// so a password holding an `@` or an address still goes whole.
+    #[inline(never)]
     fn url_authority<S: Sink>(&mut self, i: usize, sink: &mut S) -> usize {
         let s = self.s;
         let a = i + 3;
@@ -710,7 +761,7 @@ impl Scanner<'_> {
         }
         match last_at {
             Some(at) => {
-                sink.remove(a, at + 1, Kind::UrlCredentials);
+                self.remove(sink, a, at + 1, Kind::UrlCredentials);
                 self.floor = at + 1;
                 at + 1
             }
@@ -751,7 +802,7 @@ impl Scanner<'_> {
                 let lit = lit.strip_prefix(b"IPv6:").unwrap_or(lit);
                 if parse_v4_at(lit, 0).is_some_and(|(_, e)| e == lit.len()) || parse_v6(lit).is_some() {
                     let d = after + close + 1;
-                    sink.redact(k, d, Kind::Email);
+                    self.redact(sink, k, d, Kind::Email);
                     self.floor = d;
                     return d;
                 }
@@ -768,7 +819,7 @@ impl Scanner<'_> {
                 None => break,
             }
         }
-        sink.redact(k, d, Kind::Email);
+        self.redact(sink, k, d, Kind::Email);
         self.floor = d;
         d
     }
@@ -800,9 +851,9 @@ impl Scanner<'_> {
             // `;jsessionid=X` is removed whole, unless that would glue what
             // follows onto a value before it (`?sid=;jsessionid=X/b`)
             if path_param && !ends_a_value(s, n - 1) {
-                sink.remove(n - 1, end, Kind::PathParam);
+                self.remove(sink, n - 1, end, Kind::PathParam);
             } else {
-                sink.redact(v, end, Kind::Param);
+                self.redact(sink, v, end, Kind::Param);
             }
             self.floor = end;
             return end;
@@ -817,7 +868,7 @@ impl Scanner<'_> {
             }
         }
         if has_card_number(value) || (cend > end && has_card_number(&s[v..cend])) {
-            sink.redact(v, cend, Kind::Card);
+            self.redact(sink, v, cend, Kind::Card);
             self.floor = cend;
             return cend;
         }
