@@ -618,7 +618,7 @@ impl Scanner<'_> {
         // Without `::` an address has eight groups (or six and an IPv4
         // part): times like `13:55:36` end here, before any cut is tried.
         let colons = text.iter().filter(|&&c| c == b':').count();
-        if colons < 6 && memchr::memmem::find(text, b"::").is_none() {
+        if colons < 6 && !text.windows(2).any(|w| w == b"::") {
             return false;
         }
         self.ipv6_ambiguous(a, b, left_glued, right_glued, sink)
