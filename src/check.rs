@@ -129,8 +129,8 @@ fn escapes() -> &'static Regex {
             | \\[xX](?P<bx>[0-9a-fA-F]{2})
             | \\[uU](?P<bu>[0-9a-fA-F]{4})
             | \\(?P<simple>["\\/'ntrbfv0])
-            | &\#[xX](?P<ex>[0-9a-fA-F]{1,8});?
-            | &\#(?P<ed>[0-9]{1,8});?
+            | &\#[xX](?P<ex>[0-9a-fA-F]{1,8})(?:;|(?P<exn>[^0-9a-fA-F;%\\&])|$)
+            | &\#(?P<ed>[0-9]{1,8})(?:;|(?P<edn>[^0-9;%\\&])|$)
             | &(?P<named>[A-Za-z][A-Za-z0-9]{1,31});
             "#,
         )
@@ -156,11 +156,16 @@ fn replacement(c: &Captures, out: &mut Vec<u8>) {
         push_char(out, cp);
     } else if let Some(h) = c.name("pct").or(c.name("bx")) {
         out.push(hex_value(h.as_bytes()) as u8);
-    } else if let Some(h) = c.name("pu").or(c.name("bu")).or(c.name("ex")) {
+    } else if let Some(h) = c.name("pu").or(c.name("bu")) {
         push_char(out, hex_value(h.as_bytes()));
+    } else if let Some(h) = c.name("ex") {
+        push_char(out, hex_value(h.as_bytes()));
+        // the byte after an entity without its `;` was matched: put it back
+        out.extend_from_slice(c.name("exn").map_or(&b""[..], |m| m.as_bytes()));
     } else if let Some(d) = c.name("ed") {
         let cp = std::str::from_utf8(d.as_bytes()).ok().and_then(|s| s.parse().ok());
         push_char(out, cp.unwrap_or(u32::MAX));
+        out.extend_from_slice(c.name("edn").map_or(&b""[..], |m| m.as_bytes()));
     } else if let Some(s) = c.name("simple") {
         out.push(match s.as_bytes()[0] {
             b'n' => b'\n',
@@ -250,7 +255,7 @@ fn detectors() -> &'static Detectors {
             dotted: re(r"(?-u)[0-9]+(?:\.[0-9]+)+"),
             hexcolon: re(r"(?-u)[0-9A-Fa-f.:]*:[0-9A-Fa-f.:]*:[0-9A-Fa-f.:]*"),
             mac: re(r"(?i-u)(?:^|[^0-9a-z])([0-9a-f]{2}([:-])[0-9a-f]{2}(?:[:-][0-9a-f]{2}){4})(?:$|[^0-9a-z])"),
-            email: re(r#"(?-u)[A-Za-z0-9\x80-\xff_%+\-!$*^~][A-Za-z0-9\x80-\xff._%+\-'!$*^~]*@(?:[A-Za-z0-9\x80-\xff][A-Za-z0-9\x80-\xff-]*\.)+(?:[A-Za-z\x80-\xff]{2,}|xn--[A-Za-z0-9]+)"#),
+            email: re(r#"(?-u)[A-Za-z0-9\x80-\xff_%+\-!$*^~][A-Za-z0-9\x80-\xff._%+\-'!$*^~]*@(?:[A-Za-z0-9\x80-\xff][A-Za-z0-9\x80-\xff-]*(?:\.|\xe3\x80\x82|\xef\xbc\x8e|\xef\xbd\xa1))+(?:[A-Za-z\x80-\xff]{2,}|xn--[A-Za-z0-9]+)"#),
             literal_email: re(r#"(?-u)[A-Za-z0-9\x80-\xff_%+\-!$*^~][A-Za-z0-9\x80-\xff._%+\-'!$*^~]*@\[(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|(?:IPv6:)?[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)\]"#),
             param: re(r#"(?-u)(^|[^A-Za-z0-9_.\-])([A-Za-z0-9_.\-]{1,64})=([^&\s"'#;<>)\]}]*)"#),
             credentials: re(r#"(?i-u)[a-z][a-z0-9+.\-]*://[^/\s@?#"'<>\\\[\]]+@"#),
@@ -436,6 +441,39 @@ impl Oracle<'_> {
                 self.found.push(("deny-listed-parameter", mask(value)));
                 continue;
             }
+            // a card number may be grouped by spaces (`%20`): the value runs
+            // on over a space between two digits
+            let start = c.get(3).map_or(0, |m| m.start());
+            let mut end = start + value.len();
+            while end + 1 < t.len()
+                && end > start
+                && t[end] == b' '
+                && t[end - 1].is_ascii_digit()
+                && t[end + 1].is_ascii_digit()
+            {
+                end += 1;
+                while end < t.len()
+                    && !matches!(
+                        t[end],
+                        b' ' | b'\t'
+                            | b'\r'
+                            | b'\n'
+                            | b'&'
+                            | b'"'
+                            | b'\''
+                            | b'#'
+                            | b';'
+                            | b'<'
+                            | b'>'
+                            | b')'
+                            | b']'
+                            | b'}'
+                    )
+                {
+                    end += 1;
+                }
+            }
+            let value = &t[start..end];
             for m in d.card.find_iter(value) {
                 let digits: Vec<u8> = m.as_bytes().iter().copied().filter(u8::is_ascii_digit).collect();
                 let glued = (m.start() > 0 && value[m.start() - 1].is_ascii_alphanumeric())

@@ -182,8 +182,12 @@ fn entity_at(t: &[u8], i: usize, out: &mut [u8; 4]) -> Option<(usize, usize)> {
         if k == digits {
             return None;
         }
-        if t.get(k) == Some(&b';') {
-            k += 1;
+        match t.get(k) {
+            Some(b';') => k += 1,
+            // more digits may still come out of a deeper layer
+            // (`&#x4%30;` is `&#x40;`): not an entity yet
+            Some(b'%' | b'\\' | b'&') => return None,
+            _ => {}
         }
         return Some((k - i, utf8(cp, out)));
     }
@@ -402,6 +406,8 @@ mod tests {
         assert_eq!(view("&#x%34%30;").0, "@");
         assert_eq!(view("&%2364;").0, "@");
         assert_eq!(view("%%34%30").0, "@");
+        assert_eq!(view("a&#x4%30;b").0, "a@b");
+        assert_eq!(view("a&#6%34;b").0, "a@b");
         assert_eq!(view("a&ouml;b").0, "a\u{FFFD}b");
         assert_eq!(view("a&b=c %zz \\q").0, "a&b=c %zz \\q");
     }

@@ -169,9 +169,11 @@ impl Rewriter<'_> {
     fn note_glue(&mut self, start: usize, end: usize) {
         // `REDACTED` ends in a hex digit: what follows may join it into an
         // address, a MAC, an email or an escape; before it, only an email's
-        // `@` or a dot can claim it
-        let after = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b':' | b'@' | b'-' | b'%');
-        if (start > 0 && matches!(self.src[start - 1], b'@' | b'.')) || self.src.get(end).is_some_and(|&b| after(b)) {
+        // `@`, a dot or an entity's `&` (`&REDACTED;`) can claim it
+        let after = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b':' | b'@' | b'-' | b'%' | b';');
+        if (start > 0 && matches!(self.src[start - 1], b'@' | b'.' | b'&'))
+            || self.src.get(end).is_some_and(|&b| after(b))
+        {
             self.glued = true;
         }
         // a value inside a URL's authority that held URL structure (`/`,
@@ -179,7 +181,10 @@ impl Rewriter<'_> {
         // it: `https://user=/&%40` becomes userinfo once `/` is gone
         // (a branch-free fold: most values hold none of these)
         let structure = self.src[start..end].iter().fold(false, |acc, &b| {
-            acc | matches!(b, b'/' | b'?' | b'#' | b'@' | b'%' | b'\\')
+            acc | matches!(
+                b,
+                b'/' | b'?' | b'#' | b'@' | b'%' | b'\\' | b'[' | b']' | b' ' | b'\t' | b'"' | b'\'' | b'<' | b'>'
+            )
         });
         if structure && in_authority(&self.src[..start]) {
             self.glued = true;

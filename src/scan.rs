@@ -239,11 +239,12 @@ pub fn scan<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, sink: &
     }
 }
 
-/// Where the last `" ` in `before` ends (0 when there is none).
+/// Where the last `" ` in `before` ends (0 when there is none). An
+/// escaped quote (`\\" `) is no field end.
 fn field_start(before: &[u8]) -> usize {
     let mut end = before.len();
     while let Some(k) = memchr::memrchr(b'"', &before[..end]) {
-        if before.get(k + 1) == Some(&b' ') {
+        if before.get(k + 1) == Some(&b' ') && (k == 0 || before[k - 1] != b'\\') {
             return k + 2;
         }
         end = k;
@@ -251,14 +252,16 @@ fn field_start(before: &[u8]) -> usize {
     0
 }
 
-/// Where the first `" ` in `after` starts, or its length.
+/// Where the first `" ` in `after` starts, or its length. An escaped
+/// quote (`\\" `) is no field end.
 fn field_end(after: &[u8]) -> usize {
     let mut i = 0;
     while let Some(k) = memchr::memchr(b'"', &after[i..]) {
-        if after.get(i + k + 1) == Some(&b' ') {
-            return i + k;
+        let q = i + k;
+        if after.get(q + 1) == Some(&b' ') && (q == 0 || after[q - 1] != b'\\') {
+            return q;
         }
-        i += k + 1;
+        i = q + 1;
     }
     after.len()
 }
@@ -469,21 +472,34 @@ impl Scanner<'_> {
         }
     }
 
-    /// Whether the byte at `k` of a value was written as an escape that
-    /// keeps the value going: an escaped quote, space or `;` is part of a
-    /// value (`token=a\"b`, `token=a%20b` go whole: fail closed), an
-    /// escaped `&` still ends it (`%3Ftoken%3Dabc%26x` keeps `%26x`).
+    /// Whether byte `k` of the view came from an escape.
     #[inline]
-    fn escaped_in_value(&self, k: usize) -> bool {
+    fn escaped(&self, k: usize) -> bool {
         match &self.view {
             Some(v) => {
-                self.s[k] != b'&' && {
-                    let (s, e) = v.d.range(k);
-                    e - s > 1
-                }
+                let (s, e) = v.d.range(k);
+                e - s > 1
             }
             None => false,
         }
+    }
+
+    /// Whether the byte at `k` of a value was written as an escape that
+    /// keeps the value going: an escaped quote, space or `;` is part of a
+    /// value (`token=a\"b`, `token=a%20b` go whole: fail closed). An
+    /// escaped `&` ends the value of an escaped `=` (an encoded query inside
+    /// a value: `%3Ftoken%3Dabc%26x` keeps `%26x`); a percent-encoded one
+    /// after a plain `=` is data (`token=%26abc` goes whole), while `&amp;`
+    /// and `\u0026` are the separator written for HTML or JSON.
+    #[inline]
+    fn escaped_in_value(&self, k: usize, eq_escaped: bool) -> bool {
+        let Some(v) = &self.view else { return false };
+        let (s, e) = v.d.range(k);
+        if e - s <= 1 {
+            return false;
+        }
+        // `&amp;` and `\u0026` are spellings of the separator itself
+        self.s[k] != b'&' || (!eq_escaped && v.src[s] == b'%')
     }
 
     /// A `.` or `:` at `i`: the hex/dot/colon run around it may be an
@@ -530,7 +546,7 @@ impl Scanner<'_> {
         }
         // `1.2.3.4@example.com` is an email whose local part is the run: the
         // `@` takes it whole
-        if colons == 0 && s.get(e) == Some(&b'@') && domain_end(s, e + 1).is_some() {
+        if colons < 2 && s.get(e) == Some(&b'@') && domain_end(s, e + 1).is_some() {
             return e;
         }
         if colons >= 2 && self.ipv6_or_mac(start, e, sink) {
@@ -689,11 +705,14 @@ impl Scanner<'_> {
         // it (`00:1a:2b:3c:4d:5e00:1a:2b:3c:4d:5e` holds eight groups).
         let group_start =
             |k: usize| k == 0 || text[k - 1] == b':' || text[k..].starts_with(b"::") || (first > 4 && k == first - 4);
+        // (and the end of an IPv4 part glued to more: `::1.2.3.4ax`)
+        let v4_end = parse_v4_at(text, last + 1).map(|(_, e)| e);
         let group_end = |k: usize| {
             k == text.len()
                 || text[k] == b':'
                 || (k >= 2 && &text[k - 2..k] == b"::")
                 || (text.len() - last > 5 && k == last + 5)
+                || v4_end == Some(k)
         };
         for i in (0..text.len()).filter(|&i| group_start(i)) {
             for j in (i + 3..=text.len().min(i + 45)).rev().filter(|&j| group_end(j)) {
@@ -836,8 +855,15 @@ impl Scanner<'_> {
         }
         let named = n < i && i - n <= MAX_NAME;
         let path_param = named && n > self.floor && s[n - 1] == b';';
+        let eq_escaped = self.escaped(i);
         let mut end = v;
-        while end < s.len() && (!ends_value(s[end]) || self.escaped_in_value(end)) {
+        if end < s.len() && s[end] == b'"' && self.escaped(end) {
+            // a value in escaped quotes (`key=\"a b\"`) runs to the closing one
+            if let Some(q) = (end + 1..s.len().min(end + 512)).find(|&q| s[q] == b'"' && self.escaped(q)) {
+                end = q + 1;
+            }
+        }
+        while end < s.len() && (!ends_value(s[end]) || self.escaped_in_value(end, eq_escaped)) {
             if path_param && matches!(s[end], b'/' | b'?') {
                 break;
             }
@@ -1009,14 +1035,37 @@ fn is_domain(d: &[u8]) -> bool {
     if d.is_empty() || d[0] == b'.' || d[0] == b'-' {
         return false;
     }
-    let Some(dot) = memchr::memrchr(b'.', d) else {
+    // the last dot: `.`, or one that IDNA reads as a dot (U+3002, U+FF0E,
+    // U+FF61 in UTF-8: `example。com`)
+    let mut dot = None;
+    let mut k = 0;
+    while k < d.len() {
+        let w = idn_dot(&d[k..]);
+        if w > 0 {
+            dot = Some((k, w));
+            k += w;
+        } else {
+            k += 1;
+        }
+    }
+    let Some((dot, w)) = dot else {
         return false;
     };
-    let tld = &d[dot + 1..];
+    let tld = &d[dot + w..];
     let letters = tld.len() >= 2 && tld.iter().all(|&b| is_letter(b));
     let puny =
         tld.len() > 4 && tld[..4].eq_ignore_ascii_case(b"xn--") && tld[4..].iter().all(u8::is_ascii_alphanumeric);
     (letters || puny) && !d.windows(2).any(|w| w == b"..")
+}
+
+/// The length of a dot at the start of `t`: 1 for `.`, 3 for the UTF-8 of
+/// the dots IDNA maps to `.` (U+3002, U+FF0E, U+FF61), else 0.
+fn idn_dot(t: &[u8]) -> usize {
+    match t {
+        [b'.', ..] => 1,
+        [0xE3, 0x80, 0x82, ..] | [0xEF, 0xBC, 0x8E, ..] | [0xEF, 0xBD, 0xA1, ..] => 3,
+        _ => 0,
+    }
 }
 
 /// A run of 13 to 19 digits, optionally grouped by single ` `, `-`, `+` or

@@ -192,3 +192,51 @@ fn no_collateral_damage() {
         ("/?pay=4111%201111%201111%201111&x=1", "/?pay=REDACTED&x=1"),
     ]);
 }
+
+/// Found by a red-team pass over the first version of this change.
+#[test]
+fn red_team_findings() {
+    cases(&[
+        // an entity whose digits come out of a deeper layer
+        (r#"{"msg":"jdoe7&#x4%30;example.com"}"#, r#"{"msg":"REDACTED"}"#),
+        (r#"{"msg":"jdoe7&#6%34;example.com"}"#, r#"{"msg":"REDACTED"}"#),
+        (
+            r#"{"msg":"45&#x2%65;67.89.12"}"#,
+            r#"{"msg":"45&#x2%65;67&#x2%65;89&#x2%65;0"}"#,
+        ),
+        (
+            r#"{"msg":"x&#x2%36;token=SECRETVAL"}"#,
+            r#"{"msg":"x&#x2%36;token=REDACTED"}"#,
+        ),
+        // an escaped quote and a space after a value: never cut in half
+        (r#"{"msg":"token=SECRETVAL\" x"}"#, r#"{"msg":"token=REDACTED x"}"#),
+        (
+            r#"1.2.3.0 - - [01/Jan/2026:10:00:00 +0000] "GET /p?token=abc\" HTTP/1.1" 200 5 "-" "UA""#,
+            r#"1.2.3.0 - - [01/Jan/2026:10:00:00 +0000] "GET /p?token=REDACTED HTTP/1.1" 200 5 "-" "UA""#,
+        ),
+        // a value in escaped quotes goes whole
+        (r#"{"msg":"key=\"SEC RET\" x"}"#, r#"{"msg":"key=REDACTED x"}"#),
+        // a JSON key spelled with escapes, values nested under a secret key
+        (r#"{"token":"SECRETVAL"}"#, r#"{"token":"REDACTED"}"#),
+        (r#"{"password":{"a":"hunter2"}}"#, r#"{"password":{"a":"REDACTED"}}"#),
+        (
+            r#"{"email":["jdoe7x",{"v":"SECRETVAL"}]}"#,
+            r#"{"email":["-",{"v":"-"}]}"#,
+        ),
+        // IDNA dots in a domain
+        ("q=jdoe7@example。com x", "q=REDACTED x"),
+        ("q=jdoe7@example．com x", "q=REDACTED x"),
+        ("q=jdoe7%40example%E3%80%82com x", "q=REDACTED x"),
+        // an encoded `&` after a plain `=` is data
+        ("/p?q=x&token=%26SECRETVAL&y=1", "/p?q=x&token=REDACTED&y=1"),
+        (
+            "/p?next=%2Flogin%3Ftoken%3Dabc%26x",
+            "/p?next=%2Flogin%3Ftoken%3DREDACTED%26x",
+        ),
+        // nothing copied twice
+        (
+            r#"GET /p?q=2001:db8:aaaa%253Abbb%u0026%u002398%253B%25252%u00353A:1\" HTTP/1.1"#,
+            r#"GET /p?q=2001:db8:aaaa::\" HTTP/1.1"#,
+        ),
+    ]);
+}

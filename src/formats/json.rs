@@ -123,6 +123,9 @@ fn role_of(key: &[u8], k: &[u8], deny: &DenyList) -> Role {
 
 struct Frame {
     object: bool,
+    /// opened under a user or secret key: every value inside takes that
+    /// role, whatever its own key (`{"password":{"a":"x"}}`)
+    inherit: Option<Role>,
     /// the role of values here (from the key that opened an array, or the
     /// current key of an object)
     role: Role,
@@ -179,8 +182,13 @@ pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<
                     }
                 }
                 let role = stack.last().map_or(Role::GenericEscaped, |f| f.role);
+                let inherit = stack.last().and_then(|f| {
+                    f.inherit
+                        .or(matches!(f.role, Role::User | Role::Secret).then_some(f.role))
+                });
                 stack.push(Frame {
                     object: b == b'{',
+                    inherit,
                     role,
                     want_value: false,
                     colon: false,
@@ -220,11 +228,19 @@ pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<
                 if top.object && !top.want_value {
                     // a key: scanned too (an address or an email can be one)
                     let key = &s[content.clone()];
-                    let (role, scan_key) = key_role_and_scan(key, deny);
+                    let (mut role, scan_key) = key_role_and_scan(key, deny);
+                    if key.contains(&b'\\') {
+                        // a key spelled with escapes (`to\u006ben`) has the
+                        // role of what it spells
+                        let mut d = crate::decode::Decoded::default();
+                        if d.decode(key, 0, key.len()) {
+                            role = key_role(&d.text, deny);
+                        }
+                    }
                     if scan_key {
                         f.push(content, Role::GenericEscaped);
                     }
-                    top.role = role;
+                    top.role = top.inherit.unwrap_or(role);
                     top.key_is_value = key.eq_ignore_ascii_case(b"value");
                     top.key_is_name = key.eq_ignore_ascii_case(b"name")
                         || key.eq_ignore_ascii_case(b"key")
