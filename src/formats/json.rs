@@ -32,6 +32,14 @@ fn norm(key: &[u8], buf: &mut [u8; 64]) -> (usize, bool) {
     (n, starts)
 }
 
+/// What `norm` found in a key: the role of its value, whether the key
+/// itself is to be scanned, and whether it holds escapes.
+struct KeyInfo {
+    role: Role,
+    scan: bool,
+    escaped: bool,
+}
+
 const CLIENT: &[&str] = &[
     "remoteaddr",
     "remoteip",
@@ -88,14 +96,19 @@ const SECRET: &[&str] = &[
 
 /// The role of a value under `key`.
 pub fn key_role(key: &[u8], deny: &DenyList) -> Role {
-    key_role_and_scan(key, deny).0
+    key_info(key, deny).role
 }
 
-/// [`key_role`], and whether the key itself must be scanned.
-fn key_role_and_scan(key: &[u8], deny: &DenyList) -> (Role, bool) {
+/// [`key_role`], and what else the parser needs to know of the key.
+fn key_info(key: &[u8], deny: &DenyList) -> KeyInfo {
     let mut buf = [0u8; 64];
     let (n, starts) = norm(key, &mut buf);
-    (role_of(key, &buf[..n], deny), starts)
+    KeyInfo {
+        role: role_of(key, &buf[..n], deny),
+        scan: starts,
+        // a `\` is one of the bytes that make `starts` true
+        escaped: starts && key.contains(&b'\\'),
+    }
 }
 
 fn role_of(key: &[u8], k: &[u8], deny: &DenyList) -> Role {
@@ -228,8 +241,12 @@ pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<
                 if top.object && !top.want_value {
                     // a key: scanned too (an address or an email can be one)
                     let key = &s[content.clone()];
-                    let (mut role, scan_key) = key_role_and_scan(key, deny);
-                    if key.contains(&b'\\') {
+                    let KeyInfo {
+                        mut role,
+                        scan: scan_key,
+                        escaped,
+                    } = key_info(key, deny);
+                    if escaped {
                         // a key spelled with escapes (`to\u006ben`) has the
                         // role of what it spells
                         let mut d = crate::decode::Decoded::default();
