@@ -1068,8 +1068,9 @@ fn idn_dot(t: &[u8]) -> usize {
     }
 }
 
-/// A run of 13 to 19 digits, optionally grouped by single ` `, `-`, `+` or
-/// `%20`, that passes the Luhn check.
+/// A run of 13 to 19 digits, optionally grouped by single ` `, `-` or `+`
+/// (a `%20` is decoded to a space before this runs), that passes the Luhn
+/// check.
 pub fn has_card_number(v: &[u8]) -> bool {
     if v.len() < 13 {
         return false;
@@ -1094,8 +1095,6 @@ pub fn has_card_number(v: &[u8]) -> bool {
                 j += 1;
             } else if j + 1 < v.len() && matches!(v[j], b' ' | b'-' | b'+') && is_digit(v[j + 1]) {
                 j += 1;
-            } else if j + 3 < v.len() && &v[j..j + 3] == b"%20" && is_digit(v[j + 3]) {
-                j += 3;
             } else {
                 break;
             }
