@@ -1057,3 +1057,31 @@ fn per_format(counts: &[(&str, u64)]) -> serde_json::Value {
     }
     serde_json::Value::Object(m)
 }
+
+// ------------------------------------- 12. a line too long to hold whole
+
+/// A line over the 64 MiB whole-line limit with no separator anywhere (one
+/// chain of emails) is cut into pieces; the cut must not leave half an
+/// email behind (before issue 10 one `q@exam` survived at the cut).
+#[test]
+fn a_line_over_the_limit_is_cut_without_leaving_half_a_token() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("long.log");
+    let mut line = b"q@example.com".repeat(66 * 1024 * 1024 / 13);
+    line.push(b'\n');
+    fs::write(&path, &line).unwrap();
+    let out = std::process::Command::new(BIN)
+        .arg("anonymize")
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.stdout.iter().filter(|&&b| b == b'\n').count(),
+        1,
+        "one line in, one line out"
+    );
+    let ats = out.stdout.iter().filter(|&&b| b == b'@').count();
+    assert_eq!(ats, 0, "{ats} `@` survived the cut");
+    assert!(out.stdout.starts_with(b"REDACTED"));
+}
