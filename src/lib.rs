@@ -1,9 +1,11 @@
 //! loganon: anonymize web access logs and enforce their retention.
 //!
 //! The engine is pure: [`engine::Engine`] turns bytes into bytes with no I/O.
-//! Around it: [`formats`] recognise lines, [`scan`] finds personal data,
-//! [`check`] reports what is left, [`input`] opens plain and gzip inputs, and
-//! [`stream`] is the stdin -> stdout filter.
+//! Around it: [`formats`] recognise lines, [`scan`] finds personal data
+//! (through [`decode`] where a field holds escapes), [`check`] reports what
+//! is left with its own, independent detectors, [`input`] opens plain and
+//! compressed inputs ([`codec`]), and [`stream`] is the stdin -> stdout
+//! filter.
 
 pub mod addr;
 pub mod batch;

@@ -450,26 +450,25 @@ impl Scanner<'_> {
         }
     }
 
+    /// `a..b` of the scanned bytes as a span of the source line.
     #[inline]
-    fn redact<S: Sink>(&mut self, sink: &mut S, a: usize, b: usize, kind: Kind) {
+    fn source_span(&mut self, a: usize, b: usize) -> (usize, usize) {
         match &mut self.view {
-            None => sink.redact(a, b, kind),
-            Some(v) => {
-                let (s, e) = v.span(a, b);
-                sink.redact(s, e, kind);
-            }
+            None => (a, b),
+            Some(v) => v.span(a, b),
         }
     }
 
     #[inline]
+    fn redact<S: Sink>(&mut self, sink: &mut S, a: usize, b: usize, kind: Kind) {
+        let (s, e) = self.source_span(a, b);
+        sink.redact(s, e, kind);
+    }
+
+    #[inline]
     fn remove<S: Sink>(&mut self, sink: &mut S, a: usize, b: usize, kind: Kind) {
-        match &mut self.view {
-            None => sink.remove(a, b, kind),
-            Some(v) => {
-                let (s, e) = v.span(a, b);
-                sink.remove(s, e, kind);
-            }
-        }
+        let (s, e) = self.source_span(a, b);
+        sink.remove(s, e, kind);
     }
 
     /// Whether byte `k` of the view came from an escape.
