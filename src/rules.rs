@@ -75,6 +75,16 @@ pub const MAX_NAME: usize = 64;
 pub struct DenyList {
     short: Vec<Vec<u128>>,
     long: Vec<Box<[u8]>>,
+    /// changes whenever the content may have (see [`DenyList::version`])
+    version: u64,
+}
+
+/// Where [`DenyList::version`]s come from: each new or changed list takes
+/// the next one.
+static VERSIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+fn next_version() -> u64 {
+    VERSIONS.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
 }
 
 impl Default for DenyList {
@@ -101,7 +111,15 @@ impl DenyList {
         DenyList {
             short: vec![Vec::new(); 17],
             long: Vec::new(),
+            version: next_version(),
         }
+    }
+
+    /// An id of this list's content: two lists with the same version hold
+    /// the same names (a clone keeps it; a change takes a new one). Lets a
+    /// cache of lookups know when to start over.
+    pub fn version(&self) -> u64 {
+        self.version
     }
 
     /// Adds a name; returns false when it is empty or longer than [`MAX_NAME`].
@@ -109,6 +127,7 @@ impl DenyList {
         if name.is_empty() || name.len() > MAX_NAME {
             return false;
         }
+        self.version = next_version();
         if name.len() <= 16 {
             let k = pack(name);
             let bucket = &mut self.short[name.len()];

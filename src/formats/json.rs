@@ -32,12 +32,73 @@ fn norm(key: &[u8], buf: &mut [u8; 64]) -> (usize, bool) {
     (n, starts)
 }
 
-/// What `norm` found in a key: the role of its value, whether the key
-/// itself is to be scanned, and whether it holds escapes.
+/// What the parser needs to know of a key: the role of its value, whether
+/// the key itself is to be scanned, and whether it is `value` or a
+/// `name`/`key`/`header` (of a `{"name": "Cookie", "value": ...}` pair).
+#[derive(Clone, Copy, Debug)]
 struct KeyInfo {
     role: Role,
     scan: bool,
-    escaped: bool,
+    is_value: bool,
+    is_name: bool,
+}
+
+/// Scratch space of the JSON walker, kept from line to line (in
+/// [`Fields`]) so that a line costs no allocation: the frame stack, and the
+/// keys seen lately with what they mean.
+#[derive(Debug, Default)]
+pub struct Scratch {
+    stack: Vec<Frame>,
+    keys: KeyCache,
+}
+
+/// Keys of up to [`KEY_CACHE_LEN`] bytes and their [`KeyInfo`], in a small
+/// direct-mapped table. The same dozen keys open every line of a JSON log,
+/// and finding a key's role (normalising it, comparing it with some fifty
+/// names) cost a third of the JSON parser's time; a hit costs a hash and
+/// one compare. Entries are for one deny list (its
+/// [`DenyList::version`]): another one empties the table.
+#[derive(Debug)]
+struct KeyCache {
+    deny: u64,
+    slots: Box<[(u8, [u8; KEY_CACHE_LEN], Option<KeyInfo>); 64]>,
+}
+
+const KEY_CACHE_LEN: usize = 30;
+
+impl Default for KeyCache {
+    fn default() -> Self {
+        KeyCache {
+            deny: 0,
+            slots: Box::new([(0, [0; KEY_CACHE_LEN], None); 64]),
+        }
+    }
+}
+
+impl KeyCache {
+    fn get(&mut self, key: &[u8], deny: &DenyList) -> KeyInfo {
+        let n = key.len();
+        if n == 0 || n > KEY_CACHE_LEN {
+            return key_info(key, deny);
+        }
+        let id = deny.version();
+        if self.deny != id {
+            self.slots.iter_mut().for_each(|e| e.2 = None);
+            self.deny = id;
+        }
+        let h = (n * 7 + usize::from(key[0]) * 3 + usize::from(key[n - 1]) + usize::from(key[n / 2]) * 5) & 63;
+        let slot = &mut self.slots[h];
+        if let Some(info) = slot.2 {
+            if usize::from(slot.0) == n && slot.1[..n] == *key {
+                return info;
+            }
+        }
+        let info = key_info(key, deny);
+        slot.0 = n as u8;
+        slot.1[..n].copy_from_slice(key);
+        slot.2 = Some(info);
+        info
+    }
 }
 
 const CLIENT: &[&str] = &[
@@ -100,14 +161,27 @@ pub fn key_role(key: &[u8], deny: &DenyList) -> Role {
 }
 
 /// [`key_role`], and what else the parser needs to know of the key.
+#[inline(never)]
 fn key_info(key: &[u8], deny: &DenyList) -> KeyInfo {
     let mut buf = [0u8; 64];
     let (n, starts) = norm(key, &mut buf);
+    let mut role = role_of(key, &buf[..n], deny);
+    // a `\` is one of the bytes that make `starts` true
+    if starts && key.contains(&b'\\') {
+        // a key spelled with escapes (`to\u006ben`) has the role of what it
+        // spells
+        let mut d = crate::decode::Decoded::default();
+        if d.decode(key, 0, key.len()) {
+            role = key_role(&d.text, deny);
+        }
+    }
     KeyInfo {
-        role: role_of(key, &buf[..n], deny),
+        role,
         scan: starts,
-        // a `\` is one of the bytes that make `starts` true
-        escaped: starts && key.contains(&b'\\'),
+        is_value: key.eq_ignore_ascii_case(b"value"),
+        is_name: key.eq_ignore_ascii_case(b"name")
+            || key.eq_ignore_ascii_case(b"key")
+            || key.eq_ignore_ascii_case(b"header"),
     }
 }
 
@@ -134,6 +208,7 @@ fn role_of(key: &[u8], k: &[u8], deny: &DenyList) -> Role {
     }
 }
 
+#[derive(Debug)]
 struct Frame {
     object: bool,
     /// opened under a user or secret key: every value inside takes that
@@ -176,11 +251,16 @@ fn string_end(s: &[u8], i: usize) -> Option<usize> {
 /// only by white space).
 pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<()> {
     f.clear();
-    f.gaps = Some(Role::Verbatim);
+    let Fields {
+        list,
+        gaps,
+        json: Scratch { stack, keys },
+    } = f;
+    *gaps = Some(Role::Verbatim);
     if start > 0 {
-        f.push(0..start, Role::Generic);
+        list.push((0..start, Role::Generic));
     }
-    let mut stack: Vec<Frame> = Vec::with_capacity(8);
+    stack.clear();
     let mut i = start;
     let mut done = false;
     while i < s.len() {
@@ -241,27 +321,13 @@ pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<
                 if top.object && !top.want_value {
                     // a key: scanned too (an address or an email can be one)
                     let key = &s[content.clone()];
-                    let KeyInfo {
-                        mut role,
-                        scan: scan_key,
-                        escaped,
-                    } = key_info(key, deny);
-                    if escaped {
-                        // a key spelled with escapes (`to\u006ben`) has the
-                        // role of what it spells
-                        let mut d = crate::decode::Decoded::default();
-                        if d.decode(key, 0, key.len()) {
-                            role = key_role(&d.text, deny);
-                        }
+                    let k = keys.get(key, deny);
+                    if k.scan {
+                        list.push((content, Role::GenericEscaped));
                     }
-                    if scan_key {
-                        f.push(content, Role::GenericEscaped);
-                    }
-                    top.role = top.inherit.unwrap_or(role);
-                    top.key_is_value = key.eq_ignore_ascii_case(b"value");
-                    top.key_is_name = key.eq_ignore_ascii_case(b"name")
-                        || key.eq_ignore_ascii_case(b"key")
-                        || key.eq_ignore_ascii_case(b"header");
+                    top.role = top.inherit.unwrap_or(k.role);
+                    top.key_is_value = k.is_value;
+                    top.key_is_name = k.is_name;
                     if top.key_is_value && top.header_secret {
                         top.role = Role::Secret;
                     }
@@ -281,7 +347,7 @@ pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<
                         top.colon = false;
                     }
                     if !content.is_empty() {
-                        f.push(content, role);
+                        list.push((content, role));
                     }
                 }
                 i = end;
@@ -306,7 +372,7 @@ pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<
                     return None;
                 }
                 if number && matches!(top.role, Role::User | Role::Secret) {
-                    f.push(st..i, Role::SecretNumber);
+                    list.push((st..i, Role::SecretNumber));
                 }
                 if top.object {
                     top.want_value = false;
