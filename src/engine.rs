@@ -494,7 +494,20 @@ impl Engine {
     /// The client field: a host name keeps its last two labels; anything else
     /// (an address, a chain, `unix:`) is scanned.
     fn client(&self, body: &[u8], r: Range<usize>, rw: &mut Rewriter) {
-        match hostname_cut(&body[r.clone()]) {
+        let v = &body[r.clone()];
+        // Most client fields are one address and nothing else: written
+        // straight away, as the scanner would (it finds the same address
+        // with the same bounds), without its setup per span.
+        if let Some((a, e)) = addr::parse_v4_at(v, 0) {
+            if e == v.len() {
+                return rw.ipv4(r.start, r.end, a, None);
+            }
+        } else if v.len() > 2 && v.contains(&b':') {
+            if let Some(a) = addr::parse_v6(v) {
+                return rw.ipv6(r.start, r.end, a, None, r.end);
+            }
+        }
+        match hostname_cut(v) {
             Some(cut) => {
                 rw.replace(r.start, r.start + cut, b"");
                 rw.addresses += 1;

@@ -220,7 +220,7 @@ pub fn scan<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, sink: &
     // first escape to the one after the last, and the rest is scanned as
     // it is. No finding crosses a `" `: no recogniser takes a quote followed
     // by a space into a value, an address or a name.
-    let last = memchr::memrchr3(b'%', b'\\', b'&', span).unwrap_or(first);
+    let last = crate::decode::last_escape_byte(span).unwrap_or(first);
     let a = from + field_start(&span[..first]);
     let b = from + last + field_end(&span[last..]);
     if a > from {

@@ -61,10 +61,13 @@ pub struct Scratch {
 #[derive(Debug)]
 struct KeyCache {
     deny: u64,
-    slots: Box<[(u8, [u8; KEY_CACHE_LEN], Option<KeyInfo>); 64]>,
+    slots: Box<[KeySlot; 64]>,
 }
 
 const KEY_CACHE_LEN: usize = 30;
+
+/// A key's length and bytes, and what it means (`None`: an empty slot).
+type KeySlot = (u8, [u8; KEY_CACHE_LEN], Option<KeyInfo>);
 
 impl Default for KeyCache {
     fn default() -> Self {
@@ -421,6 +424,35 @@ mod tests {
             .iter()
             .map(|(r, role)| (s[r.clone()].to_string(), *role))
             .collect()
+    }
+
+    #[test]
+    fn key_roles_follow_the_deny_list_of_each_call() {
+        // one Fields (and so one key cache) across lines and deny lists
+        let mut f = Fields::default();
+        let line = br#"{"foo":"a","Foo":"b","user":"c"}"#;
+        let role_of_values = |f: &Fields| {
+            f.list
+                .iter()
+                .map(|(r, role)| (line[r.clone()].to_vec(), *role))
+                .collect::<Vec<_>>()
+        };
+        let plain = DenyList::default();
+        let mut more = DenyList::default();
+        more.add(b"foo");
+        for (deny, want) in [
+            (&plain, Role::GenericEscaped),
+            (&more, Role::Secret),
+            (&plain, Role::GenericEscaped),
+        ] {
+            for _ in 0..2 {
+                parse(line, 0, deny, &mut f).unwrap();
+                let r = role_of_values(&f);
+                assert_eq!(r[0], (b"a".to_vec(), want), "{r:?}");
+                assert_eq!(r[1], (b"b".to_vec(), want), "{r:?}");
+                assert_eq!(r[2], (b"c".to_vec(), Role::User), "{r:?}");
+            }
+        }
     }
 
     #[test]
