@@ -524,43 +524,7 @@ impl Checker {
             deny: &rules.deny,
             found: Vec::new(),
         };
-        let user = |o: &mut Oracle, r: Range<usize>| {
-            if !is_clean_user(&line[r.clone()]) {
-                o.found.push(("user-field", mask(&line[r])));
-            }
-        };
-        let client = |o: &mut Oracle, r: Range<usize>| {
-            if is_long_hostname(&line[r.clone()]) {
-                o.found.push(("client-hostname", mask(&line[r])));
-            }
-        };
-        // the roles a format gives to whole fields
-        match recognise(&self.format, line, &rules.deny, ctx) {
-            Recognised::Clf(l) => {
-                user(&mut o, l.ident.clone());
-                user(&mut o, l.user.clone());
-                client(&mut o, l.client.clone());
-            }
-            Recognised::Fields(_) => {
-                for (r, role) in &ctx.fields.list {
-                    let v = &line[r.clone()];
-                    match role {
-                        Role::Client => client(&mut o, r.clone()),
-                        Role::User if !is_clean_value(v) => o.found.push(("user-field", mask(v))),
-                        Role::Secret if !is_clean_value(v) => o.found.push(("secret-field", mask(v))),
-                        Role::SecretNumber => o.found.push(("secret-field", mask(v))),
-                        _ => {}
-                    }
-                }
-            }
-            Recognised::Directive { .. } => {}
-            Recognised::Unparsed => {
-                if let Some(h) = clf::parse_head(line) {
-                    user(&mut o, h.ident.clone());
-                    user(&mut o, h.user.clone());
-                }
-            }
-        }
+        self.roles(line, ctx, &mut o, 0);
         // and what the detectors find anywhere in the decoded line
         o.text(&decode_fully(line));
         if !o.found.is_empty() {
@@ -571,6 +535,81 @@ impl Checker {
         }
     }
 
+    /// What the roles a format gives to whole fields find: a user field
+    /// that is not `-`, a secret that is not `REDACTED`, a client host name.
+    /// A JSON string that holds a line or an object is read for its roles
+    /// too, down to `depth` 2 (its escapes undone by serde_json, not by the
+    /// anonymizer's decoder).
+    fn roles(&self, line: &[u8], ctx: &mut Ctx, o: &mut Oracle, depth: u8) {
+        let rules = &self.rules;
+        let user = |o: &mut Oracle, r: Range<usize>| {
+            if !is_clean_user(&line[r.clone()]) {
+                o.found.push(("user-field", mask(&line[r])));
+            }
+        };
+        let client = |o: &mut Oracle, r: Range<usize>| {
+            if is_long_hostname(&line[r.clone()]) {
+                o.found.push(("client-hostname", mask(&line[r])));
+            }
+        };
+        let format = if depth == 0 { &self.format } else { &Format::Auto };
+        let fields = match recognise(format, line, &rules.deny, ctx) {
+            Recognised::Clf(l) => {
+                user(o, l.ident.clone());
+                user(o, l.user.clone());
+                client(o, l.client.clone());
+                return;
+            }
+            Recognised::Fields(_) => true,
+            Recognised::Directive { .. } => return,
+            Recognised::Unparsed => {
+                if let Some(h) = clf::parse_head(line).or_else(|| clf::parse_cut(line)) {
+                    user(o, h.ident.clone());
+                    user(o, h.user.clone());
+                    return;
+                }
+                crate::formats::json::object_start(line)
+                    .and_then(|k| crate::formats::json::parse_lenient(line, k, &rules.deny, &mut ctx.fields))
+                    .is_some()
+            }
+        };
+        if !fields {
+            return;
+        }
+        let list = std::mem::take(&mut ctx.fields.list);
+        for (r, role) in &list {
+            let v = &line[r.clone()];
+            match role {
+                Role::Client => client(o, r.clone()),
+                Role::User if !is_clean_value(v) => o.found.push(("user-field", mask(v))),
+                Role::Secret if !is_clean_value(v) => o.found.push(("secret-field", mask(v))),
+                Role::SecretNumber => o.found.push(("secret-field", mask(v))),
+                // an address as an integer: clean when its host bits are zero
+                Role::ClientNumber => match std::str::from_utf8(v).ok().and_then(|t| t.parse::<u32>().ok()) {
+                    Some(a) => o.text(std::net::Ipv4Addr::from(a).to_string().as_bytes()),
+                    None => o.found.push(("secret-field", mask(v))),
+                },
+                Role::GenericEscaped
+                    if depth < 2
+                        && (v.windows(2).any(|w| w == b"\\\"")
+                            || v.windows(6).any(|w| w.eq_ignore_ascii_case(b"\\u0022"))) =>
+                {
+                    // a line or an object inside a JSON string
+                    let mut quoted = Vec::with_capacity(v.len() + 2);
+                    quoted.push(b'"');
+                    quoted.extend_from_slice(v);
+                    quoted.push(b'"');
+                    if let Ok(inner) = serde_json::from_slice::<String>(&quoted) {
+                        let inner = inner.trim_end_matches(['\n', '\r']);
+                        self.roles(inner.as_bytes(), &mut Ctx::default(), o, depth + 1);
+                    }
+                }
+                _ => {}
+            }
+        }
+        ctx.fields.list = list;
+    }
+
     /// Checks a buffer of lines; `first_line` is the number of its first line.
     pub fn chunk(&self, chunk: &[u8], source: &str, first_line: u64, report: &mut Report) -> u64 {
         self.chunk_in(chunk, source, first_line, &mut Ctx::default(), report)
@@ -579,11 +618,19 @@ impl Checker {
     /// [`Checker::chunk`] with the state carried from the previous chunk.
     pub fn chunk_in(&self, chunk: &[u8], source: &str, first_line: u64, ctx: &mut Ctx, report: &mut Report) -> u64 {
         let mut no = first_line;
-        for line in chunk.split_inclusive(|&b| b == b'\n') {
-            let line = line.strip_suffix(b"\n").unwrap_or(line);
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            self.line_in(line, source, no, ctx, report);
+        // lines end at `\n`, `\r\n` or a lone `\r`
+        let mut start = 0;
+        while start < chunk.len() {
+            let (end, next) = match chunk[start..].iter().position(|&b| b == b'\n' || b == b'\r') {
+                Some(k) if chunk[start + k] == b'\r' && chunk.get(start + k + 1) == Some(&b'\n') => {
+                    (start + k, start + k + 2)
+                }
+                Some(k) => (start + k, start + k + 1),
+                None => (chunk.len(), chunk.len()),
+            };
+            self.line_in(&chunk[start..end], source, no, ctx, report);
             no += 1;
+            start = next;
         }
         no
     }

@@ -561,7 +561,11 @@ fn check(c: CheckArgs) -> u8 {
                     carry.extend_from_slice(&buf[..n]);
                     // look for a line end only in what was just read: a long
                     // line is not rescanned on every read
-                    if let Some(k) = memchr::memrchr(b'\n', &buf[..n]).map(|k| carry.len() - n + k) {
+                    // (a lone `\r` ends a line too, unless it is the last
+                    // byte read: its `\n` may follow)
+                    let end = |k: usize| buf[k] == b'\n' || k + 1 < n;
+                    let last = memchr::memrchr2_iter(b'\n', b'\r', &buf[..n]).find(|&k| end(k));
+                    if let Some(k) = last.map(|k| carry.len() - n + k) {
                         no = checker.chunk_in(&carry[..=k], &name, no, &mut ctx, &mut report);
                         carry.drain(..=k);
                     }

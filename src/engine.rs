@@ -11,7 +11,11 @@ use std::rc::Rc;
 
 use crate::addr::{self, AddrPolicy};
 use crate::formats::fields::{Fields, Role};
-use crate::formats::{clf, recognise, Ctx, Format, Recognised};
+use crate::formats::{clf, json, nested, recognise, Ctx, Format, Recognised};
+
+/// How deep JSON strings holding lines are followed (a line in a string in
+/// a line); deeper ones are scanned as text.
+const MAX_NESTING: u8 = 2;
 use crate::keyed::{read_key_file, DayKeys, Identifiers, IpMode, KeyRing, Rotate};
 use crate::rules::Rules;
 use crate::scan::{is_placeholder, scan, Kind, Sink};
@@ -219,6 +223,17 @@ impl Rewriter<'_> {
         self.identifiers += 1;
     }
 
+    /// An IPv4 address written as an integer (JSON `"ip":3325256781`): the
+    /// rewritten address as an integer.
+    fn ipv4_number(&mut self, start: usize, end: usize, a: u32) {
+        if self.policy.keeps_v4(a) {
+            return;
+        }
+        let t = self.new_v4(a);
+        self.replace(start, end, t.to_string().as_bytes());
+        self.addresses += 1;
+    }
+
     /// The ident or user field: `-`, or its keyed hash.
     fn user_field(&mut self, start: usize, end: usize) {
         match self.keys.clone() {
@@ -399,6 +414,7 @@ impl Engine {
     }
 
     /// [`Engine::line`] with the state carried from line to line.
+    #[inline]
     pub fn line_in(&self, line: &[u8], ctx: &mut Ctx, out: &mut Vec<u8>, stats: &mut Stats) -> Outcome {
         stats.lines_read += 1;
         let (body, cr) = match line.last() {
@@ -439,14 +455,23 @@ impl Engine {
         let mut rw = self.rewriter(body, out, time);
         match &rec {
             Recognised::Clf(l) => {
+                // a prefix the line was found after (syslog, CRI)
+                let head = l.vhost.as_ref().map_or(l.client.start, |v| v.start);
+                if head > 0 {
+                    scan(body, 0, head, rules, &mut rw);
+                }
                 if let Some(v) = &l.vhost {
                     scan(body, v.start, v.end, rules, &mut rw);
                 }
                 self.client(body, l.client.clone(), &mut rw);
                 blank_user_fields(body, &l.ident, &l.user, &mut rw);
+                // an odd time (ISO 8601, or not a time at all) is scanned too
+                if !clf::is_plain_time(&body[l.time.clone()]) {
+                    scan(body, l.time.start, l.time.end, rules, &mut rw);
+                }
                 scan(body, l.rest.start, l.rest.end, rules, &mut rw);
             }
-            Recognised::Fields(_) => self.apply_fields(body, &ctx.fields, &mut rw),
+            Recognised::Fields(_) => self.apply_fields(body, &ctx.fields, 0..body.len(), &mut rw, 0),
             Recognised::Directive { fields: true } => {}
             Recognised::Directive { fields: false } => scan(body, 0, body.len(), rules, &mut rw),
             Recognised::Unparsed => {
@@ -455,17 +480,26 @@ impl Engine {
                     stats.undated += 1;
                 }
                 match self.opts.on_unparsed {
-                    OnUnparsed::Scrub => match clf::parse_head(body) {
-                        // a CLF line with a broken rest: its head still has roles
+                    OnUnparsed::Scrub => match clf::parse_head(body).or_else(|| clf::parse_cut(body)) {
+                        // a CLF line with a broken rest, or cut after its
+                        // user field: its head still has roles
                         Some(h) => {
                             if let Some(v) = &h.vhost {
                                 scan(body, v.start, v.end, rules, &mut rw);
                             }
                             scan(body, h.client.start, h.client.end, rules, &mut rw);
                             blank_user_fields(body, &h.ident, &h.user, &mut rw);
-                            scan(body, h.time_start, body.len(), rules, &mut rw);
+                            scan(body, h.user.end, body.len(), rules, &mut rw);
                         }
-                        None => scan(body, 0, body.len(), rules, &mut rw),
+                        None => {
+                            // JSON cut short or followed by text: the roles
+                            // up to the break, the rest scanned
+                            let f = &mut ctx.fields;
+                            match json::object_start(body).and_then(|k| json::parse_lenient(body, k, &rules.deny, f)) {
+                                Some(()) => self.apply_fields(body, f, 0..body.len(), &mut rw, 0),
+                                None => scan(body, 0, body.len(), rules, &mut rw),
+                            }
+                        }
                     },
                     OnUnparsed::Drop => {
                         stats.dropped += 1;
@@ -517,12 +551,13 @@ impl Engine {
     }
 
     /// Applies the rule of each field's role; bytes between fields are
-    /// scanned or kept, as the format says.
+    /// scanned or kept, as the format says. `f` lies within `within`, and
+    /// so do the gaps. `depth` counts the JSON strings this line was found in.
     #[inline(never)]
-    fn apply_fields(&self, body: &[u8], f: &Fields, rw: &mut Rewriter) {
+    fn apply_fields(&self, body: &[u8], f: &Fields, within: Range<usize>, rw: &mut Rewriter, depth: u8) {
         let rules = &self.opts.rules;
         let gaps = f.gaps == Some(Role::Generic);
-        let mut pos = 0;
+        let mut pos = within.start;
         let mut k = 0;
         while k < f.list.len() {
             let (r, role) = &f.list[k];
@@ -556,14 +591,97 @@ impl Engine {
                     }
                 }
                 Role::SecretNumber => rw.quoted_identifier(r.start, r.end),
+                Role::ClientNumber => match std::str::from_utf8(v).ok().and_then(|t| t.parse::<u32>().ok()) {
+                    Some(a) => rw.ipv4_number(r.start, r.end, a),
+                    None => rw.quoted_identifier(r.start, r.end),
+                },
                 Role::Time | Role::Verbatim => {}
-                Role::Generic | Role::GenericEscaped => scan(body, r.start, r.end, rules, rw),
+                Role::GenericEscaped => {
+                    if !(depth < MAX_NESTING && nested::may_nest(v) && self.nested(body, r.clone(), rw, depth)) {
+                        scan(body, r.start, r.end, rules, rw)
+                    }
+                }
+                Role::Generic => scan(body, r.start, r.end, rules, rw),
             }
             pos = r.end;
         }
-        if gaps && pos < body.len() {
-            scan(body, pos, body.len(), rules, rw);
+        if gaps && pos < within.end {
+            scan(body, pos, within.end, rules, rw);
         }
+    }
+
+    /// A JSON string value at `r` that holds a whole line or a serialized
+    /// object (a Docker `log` record, a `msg` of escaped JSON, a logged
+    /// request body): its escapes are undone, the inner line is recognised,
+    /// and the roles of its fields apply to the source bytes they came from.
+    /// False when the value is no line of a known format.
+    #[cold]
+    #[inline(never)]
+    fn nested(&self, body: &[u8], r: Range<usize>, rw: &mut Rewriter, depth: u8) -> bool {
+        let rules = &self.opts.rules;
+        let mut u = nested::Unescaped::default();
+        let mut ctx = Ctx::default();
+        // a line escaped more than once (a JSON log in a Docker record)
+        // is unescaped until it is recognised, three times at most
+        let mut rec = Recognised::Unparsed;
+        for layer in 0..3 {
+            if layer == 0 {
+                u.unescape(&body[r.clone()]);
+            } else if !u.unescape_again() {
+                break;
+            }
+            let text = u.text.strip_suffix(b"\n").unwrap_or(&u.text);
+            let text = text.strip_suffix(b"\r").unwrap_or(text);
+            rec = recognise(&Format::Auto, text, &rules.deny, &mut ctx);
+            if matches!(rec, Recognised::Clf(_) | Recognised::Fields(_)) {
+                break;
+            }
+        }
+        let inner = match rec {
+            Recognised::Clf(l) => {
+                let mut f = Fields {
+                    gaps: Some(Role::Generic),
+                    ..Fields::default()
+                };
+                if let Some(v) = l.vhost {
+                    f.push(v, Role::Generic);
+                }
+                f.push(l.client, Role::Client);
+                f.push(l.ident, Role::User);
+                f.push(l.user, Role::User);
+                f
+            }
+            Recognised::Fields(_) => ctx.fields,
+            _ => return false,
+        };
+        // the inner fields as spans of the source, in order
+        let mut f = Fields {
+            gaps: Some(Role::Generic),
+            ..Fields::default()
+        };
+        let mut pos = r.start;
+        for (ir, role) in &inner.list {
+            if ir.is_empty() {
+                continue;
+            }
+            let (s, e) = (
+                r.start + u.src[ir.start].0 as usize,
+                r.start + u.src[ir.end - 1].1 as usize,
+            );
+            let s = s.max(pos);
+            if e <= s {
+                continue;
+            }
+            f.push(s..e, *role);
+            pos = e;
+        }
+        if pos > r.start {
+            // bytes of the value after the inner fields (the `\n` of a
+            // Docker record, what a format leaves between its fields) are
+            // scanned: the gaps are generic
+            self.apply_fields(body, &f, r, rw, depth + 1);
+        }
+        true
     }
 
     /// A redaction or removal can bring bytes together into something new
@@ -635,18 +753,37 @@ impl Engine {
         let before = out.len();
         let mut start = 0;
         let mut no = first_line;
+        // one search for `\r` per chunk: most logs hold none, and their lines
+        // are then split at `\n` alone (a two-byte search per line cost more)
+        let cr = memchr::memchr(b'\r', chunk).is_some();
         let result = loop {
             if start >= chunk.len() {
                 break Ok(());
             }
-            let (end, next) = match memchr::memchr(b'\n', &chunk[start..]) {
-                Some(k) => (start + k, start + k + 1),
-                None => (chunk.len(), chunk.len()),
+            // a line ends at `\n`, `\r\n` (the `\r` stays with the line, as
+            // line_in expects) or a lone `\r` (old Mac line endings)
+            let found = if cr {
+                memchr::memchr2(b'\n', b'\r', &chunk[start..])
+            } else {
+                memchr::memchr(b'\n', &chunk[start..])
+            };
+            let (end, next, eol) = match found {
+                Some(k) => {
+                    let p = start + k;
+                    if chunk[p] == b'\n' {
+                        (p, p + 1, b'\n')
+                    } else if chunk.get(p + 1) == Some(&b'\n') {
+                        (p + 1, p + 2, b'\n')
+                    } else {
+                        (p, p + 1, b'\r')
+                    }
+                }
+                None => (chunk.len(), chunk.len(), b'\n'),
             };
             match self.line_in(&chunk[start..end], ctx, out, stats) {
                 Outcome::Written => {
                     if next > end {
-                        out.push(b'\n');
+                        out.push(eol);
                     }
                 }
                 Outcome::Dropped => {}

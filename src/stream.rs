@@ -222,17 +222,44 @@ struct Reader<'a, 's> {
     errors: Vec<StreamError>,
 }
 
+/// The end of the last line in `data` (after its `\n`, or after a lone
+/// `\r`: old Mac line endings split lines too). A `\r` as the last byte is
+/// not taken: its `\n` may come with the next read.
+fn last_line_end(data: &[u8]) -> Option<usize> {
+    let mut end = data.len();
+    while let Some(k) = memchr::memrchr2(b'\n', b'\r', &data[..end]) {
+        if data[k] == b'\r' && k + 1 == data.len() {
+            end = k;
+            continue;
+        }
+        return Some(k + 1);
+    }
+    None
+}
+
+/// The end of the first line in `data`, as [`last_line_end`] reads ends.
+fn first_line_end(data: &[u8]) -> Option<usize> {
+    let k = memchr::memchr2(b'\n', b'\r', data)?;
+    match (data[k], data.get(k + 1)) {
+        (b'\n', _) => Some(k + 1),
+        (b'\r', Some(b'\n')) => Some(k + 2),
+        (b'\r', Some(_)) => Some(k + 1),
+        // a `\r` last: its `\n` may follow; the last line end then
+        _ => last_line_end(data),
+    }
+}
+
 impl Reader<'_, '_> {
     /// Sends `data` (following the carried bytes), whole lines only.
     fn feed(&mut self, data: &[u8]) -> bool {
-        let Some(cut) = memchr::memrchr(b'\n', data).map(|k| k + 1) else {
+        let Some(cut) = last_line_end(data) else {
             self.carry.extend_from_slice(data);
             return self.carry.len() <= LONG_LINE || self.long_line_piece();
         };
         let mut chunk = self.pool.get(self.carry.len() + cut);
         if self.in_long_line {
             // the rest of a long line goes out as its last piece
-            let end = memchr::memchr(b'\n', data).map_or(cut, |k| k + 1);
+            let end = first_line_end(data).unwrap_or(cut);
             let mut piece = std::mem::take(&mut self.carry);
             piece.extend_from_slice(&data[..end]);
             self.in_long_line = false;

@@ -125,24 +125,118 @@ pub struct ClfHead {
     pub time_start: usize,
 }
 
-/// Parses the head: `[vhost] client ident user [digit...`.
+/// Whether the `[` at `k` opens a time: it follows a space and starts with
+/// digits that end in `/`, `-`, `.` or `T` (`[01/Jan/2026:...`, nginx's
+/// `[2026-01-01T10:00:00+00:00]`, `[1700000000.123]`) or the bracket holds
+/// only digits. A `[v6]:port` client (`[2001:db8::1]`: digits then `:`) is
+/// no time.
+fn opens_time(line: &[u8], k: usize) -> bool {
+    if k == 0 || line[k - 1] != b' ' || !line.get(k + 1).is_some_and(u8::is_ascii_digit) {
+        return false;
+    }
+    // the common `[dd/` first
+    if line.get(k + 3) == Some(&b'/') && line[k + 2].is_ascii_digit() {
+        return true;
+    }
+    let d = line[k + 1..]
+        .iter()
+        .position(|b| !b.is_ascii_digit())
+        .map_or(line.len(), |p| k + 1 + p);
+    match line.get(d) {
+        Some(b'/') => true,
+        // ISO 8601 (`[2026-01-01T10:00:00+00:00]`, `[2026-01-01 10:00:00]`)
+        Some(b'-') => {
+            let t = &line[k + 1..];
+            d - k - 1 == 4
+                && t.len() >= 11
+                && t[7] == b'-'
+                && t[5..7].iter().chain(&t[8..10]).all(u8::is_ascii_digit)
+                && matches!(t[10], b'T' | b' ')
+        }
+        // seconds since 1970 with a fraction (`[1767261600.123]`)
+        Some(b'.') => d - k > 9 && line.get(d + 1).is_some_and(u8::is_ascii_digit),
+        _ => false,
+    }
+}
+
+/// Whether a head token can be a client: an address (v4, v6, `[v6]:port`,
+/// a chain) or a host name. A time or a pid (`2026-01-01T10:00:00Z`,
+/// `[1226033]`) cannot; it only matters where the time is not the
+/// classic `[dd/Mon/...` one, which no other log line imitates.
+fn plausible_client(t: &[u8]) -> bool {
+    let t = t.strip_prefix(b"[").unwrap_or(t);
+    crate::addr::parse_v4_at(t, 0).is_some()
+        || (t.contains(&b':')
+            && t.iter()
+                .take_while(|&&b| b != b']' && b != b',')
+                .all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.')))
+        || (t.iter().any(u8::is_ascii_alphabetic)
+            && t.iter()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b',')))
+}
+
+/// Parses the head: `[vhost] client ident user [time...`.
 pub fn parse_head(line: &[u8]) -> Option<ClfHead> {
-    // the time's `[` follows a space and starts with a day (`[1/` or `[01/`);
-    // a `[v6]:port` client comes before it
-    let lb = memchr::memchr_iter(b'[', line).take(4).find(|&k| {
-        k > 0
-            && line[k - 1] == b' '
-            && line.get(k + 1).is_some_and(u8::is_ascii_digit)
-            && (line.get(k + 2) == Some(&b'/') || line.get(k + 3) == Some(&b'/'))
-    })?;
+    // a `[v6]:port` client comes before the time's `[`
+    let lb = memchr::memchr_iter(b'[', line).take(4).find(|&k| opens_time(line, k))?;
+    let h = head_before(line, lb)?;
+    let classic = line.get(lb + 2) == Some(&b'/') || line.get(lb + 3) == Some(&b'/');
+    (classic || plausible_client(&line[h.client.clone()])).then_some(h)
+}
+
+/// The head of a CLF line cut short right after its user field, or inside
+/// its time (`1.2.3.4 - bob`, `1.2.3.4 - bob [01/Ja`): three tokens, the
+/// first an address. Its ident and user fields are still blanked.
+pub fn parse_cut(line: &[u8]) -> Option<ClfHead> {
+    let lb = match memchr::memchr(b'[', line) {
+        Some(k) if k > 0 && line[k - 1] == b' ' && line[k + 1..].iter().all(|&b| b != b']' && b != b'"') => k,
+        Some(_) => return None,
+        None => line.len(),
+    };
+    let h = head_before(line, lb)?;
+    // three tokens (a vhost would make the shape too loose to trust), the
+    // ident `-` unless the time's `[` follows
+    if h.vhost.is_some() || (lb == line.len() && &line[h.ident.clone()] != b"-") {
+        return None;
+    }
+    let c = &line[h.client.clone()];
+    let c = c.strip_prefix(b"[").unwrap_or(c);
+    let c = &c[..c.iter().position(|&b| b == b']' || b == b',').unwrap_or(c.len())];
+    let v4 = crate::addr::parse_v4_at(c, 0).is_some();
+    let v6 = c.contains(&b':') && c.iter().all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'));
+    (v4 || v6).then_some(h)
+}
+
+/// The head fields before the time's `[` at `lb`.
+#[inline(always)]
+fn head_before(line: &[u8], lb: usize) -> Option<ClfHead> {
     let head = &line[..lb];
     let mut toks: [Range<usize>; 8] = Default::default();
-    let n = head_tokens(head, &mut toks);
+    let mut n = head_tokens(head, &mut toks);
     if !(3..=8).contains(&n) {
         return None;
     }
+    let mut user = toks[n - 1].clone();
+    // A user name with a space (`john doe`, `"john doe"`) is one field:
+    // a quoted one runs from its opening quote; an unquoted one after an
+    // ident of `-` in the second place (no client is `-`).
+    let opened =
+        (2..n).find(|&k| head[toks[k].start] == b'"' && head[user.end - 1] == b'"' && (k < n - 1 || user.len() > 1));
+    if let Some(k) = opened {
+        user = toks[k].start..user.end;
+        n = k + 1;
+    } else if n >= 4
+        && &head[toks[1].clone()] == b"-"
+        && head[toks[0].clone()] != *b"-"
+        && toks[2..n].iter().any(|t| &head[t.clone()] != b"-")
+    {
+        user = toks[2].start..user.end;
+        n = 3;
+    }
+    if n < 3 {
+        return None;
+    }
     let ident = toks[n - 2].clone();
-    let user = toks[n - 1].clone();
     let before = &toks[..n - 2];
     let chain = head[before[0].start..before[before.len() - 1].end].contains(&b',');
     let (vhost, client) = if before.len() == 2 && !chain {
@@ -160,6 +254,112 @@ pub fn parse_head(line: &[u8]) -> Option<ClfHead> {
         time_start: lb,
     })
 }
+
+impl ClfLine {
+    /// The same line found `p` bytes into a longer one (after a prefix).
+    pub fn shifted(self, p: usize) -> ClfLine {
+        let m = |r: Range<usize>| r.start + p..r.end + p;
+        ClfLine {
+            kind: self.kind,
+            vhost: self.vhost.map(m),
+            client: m(self.client),
+            ident: m(self.ident),
+            user: m(self.user),
+            time: m(self.time),
+            rest: m(self.rest),
+            request: m(self.request),
+            status: m(self.status),
+            size: m(self.size),
+        }
+    }
+}
+
+/// Whether a CLF time is the plain `[dd/Mon/yyyy:hh:mm:ss +zzzz]` (then it
+/// holds nothing to scan).
+///
+/// Four 8-byte words tested against masks made from that pattern, rather
+/// than a byte loop: this runs on every CLF line, and the loop cost about
+/// a tenth of the whole parse.
+pub fn is_plain_time(t: &[u8]) -> bool {
+    let Ok(t) = <&[u8; 28]>::try_from(t) else {
+        return false;
+    };
+    let word = |k: usize| {
+        u64::from_le_bytes([
+            t[k],
+            t[k + 1],
+            t[k + 2],
+            t[k + 3],
+            t[k + 4],
+            t[k + 5],
+            t[k + 6],
+            t[k + 7],
+        ])
+    };
+    TIME_WORDS.iter().all(|m| {
+        let w = word(m.at);
+        // literal bytes equal; digits are 0x30..=0x39 (high nibble 3, and
+        // still 3 after adding 6); letters, lower-cased, are 0x61..=0x7a
+        // (ASCII, at least 0x61, and at most 0x7a: bit 0x80 set after
+        // adding 0x1f, not after adding 5); a sign is + or -
+        let digits = w & m.digit;
+        let x = (w | 0x2020_2020_2020_2020) & m.alpha;
+        let top = 0x8080_8080_8080_8080 & m.alpha;
+        (w & m.lit_mask) == m.lit
+            && (digits & HIGH) == (0x3030_3030_3030_3030 & m.digit)
+            && ((digits + (0x0606_0606_0606_0606 & m.digit)) & HIGH) == (0x3030_3030_3030_3030 & m.digit)
+            && x & top == 0
+            && (x + (0x1f1f_1f1f_1f1f_1f1f & m.alpha)) & top == top
+            && (x + (0x0505_0505_0505_0505 & m.alpha)) & top == 0
+            && ((w & m.sign) | (0x0606_0606_0606_0606 & m.sign)) == (0x2f2f_2f2f_2f2f_2f2f & m.sign)
+    })
+}
+
+const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+
+/// What each byte of one word of the plain time must be.
+struct TimeWord {
+    at: usize,
+    lit_mask: u64,
+    lit: u64,
+    digit: u64,
+    alpha: u64,
+    sign: u64,
+}
+
+/// `L` a literal byte of `PLAIN_TIME`, `D` a digit, `A` a letter, `S` `+`
+/// or `-` (`+` is 0x2b, `-` 0x2d: with bits 0x06 set both are 0x2f).
+const PLAIN_TIME: &[u8; 28] = b"[00/Jan/0000:00:00:00 +0000]";
+const TIME_KIND: &[u8; 28] = b"LDDLAAALDDDDLDDLDDLDDLSDDDDL";
+
+const fn time_word(at: usize) -> TimeWord {
+    let mut m = TimeWord {
+        at,
+        lit_mask: 0,
+        lit: 0,
+        digit: 0,
+        alpha: 0,
+        sign: 0,
+    };
+    let mut k = 0;
+    while k < 8 {
+        let shift = 8 * k as u32;
+        let b = PLAIN_TIME[at + k] as u64;
+        match TIME_KIND[at + k] {
+            b'L' => {
+                m.lit_mask |= 0xff << shift;
+                m.lit |= b << shift;
+            }
+            b'D' => m.digit |= 0xff << shift,
+            b'A' => m.alpha |= 0xff << shift,
+            _ => m.sign |= 0xff << shift,
+        }
+        k += 1;
+    }
+    m
+}
+
+const TIME_WORDS: [TimeWord; 4] = [time_word(0), time_word(8), time_word(16), time_word(20)];
 
 /// Parses a line (without its line ending). `None` when it is not CLF-shaped.
 pub fn parse(line: &[u8]) -> Option<ClfLine> {
@@ -197,6 +397,44 @@ pub fn parse(line: &[u8]) -> Option<ClfLine> {
         status: off(line, status),
         size: off(line, size),
     })
+}
+
+#[cfg(test)]
+mod plain_time_tests {
+    use super::is_plain_time;
+
+    #[test]
+    fn plain_times_and_others() {
+        assert!(is_plain_time(b"[01/Jan/2026:10:00:00 +0000]"));
+        assert!(is_plain_time(b"[31/Dec/1999:23:59:59 -0730]"));
+        for t in [
+            &b"[01/Jan/2026:10:00:00+00:00]"[..],
+            b"[2026-01-01T10:00:00+00:00]",
+            b"[01/Jan/2026:10:00:00 *0000]",
+            b"[01/J4n/2026:10:00:00 +0000]",
+            b"[01/Jan/2026:1.:00:00 +0000]",
+            b"[01/Jan/2026:10:00:0: +0000]",
+            b"[01/Jan/2026:10:00:00 +000a]",
+            b"[0a/Jan/2026:10:00:00 +0000]",
+            b"[01/Jan/2026 10:00:00 +0000]",
+            b"[01/Jan/2026:10:00:00 +0000",
+            b"[01/Jan/1.2.3.4:00:00 +0000]",
+        ] {
+            assert!(!is_plain_time(t), "{}", String::from_utf8_lossy(t));
+        }
+        // every byte changed to something else, one at a time
+        let good = *b"[01/Jan/2026:10:00:00 +0000]";
+        for k in 0..28 {
+            for b in [b'@', b'.', b'=', b'%', b'\\', b'[', b'{', b'`', 0xff, 0xc1] {
+                if good[k] == b {
+                    continue;
+                }
+                let mut t = good;
+                t[k] = b;
+                assert!(!is_plain_time(&t), "{k} {b}");
+            }
+        }
+    }
 }
 
 #[cfg(test)]

@@ -76,18 +76,19 @@ pub fn haproxy(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Opt
     if !split_quoted(line, b' ', cols) {
         return None;
     }
-    // find `client:port [dd/Mon/yyyy:...]`
-    let k = (0..cols.len().saturating_sub(1)).find(|&k| {
+    // `client:port [dd/Mon/yyyy:...]` after any prefix: every candidate is
+    // tried, not only the first (a prefix can hold an `addr:port [` too)
+    let shaped = |k: usize| {
+        let c = |j: usize| cols.get(k + j).map(|r| &line[r.clone()]);
         let t = &line[cols[k + 1].clone()];
-        addr_port(&line[cols[k].clone()]) && t.first() == Some(&b'[') && t.get(3) == Some(&b'/')
-    })?;
-    let c = |j: usize| cols.get(k + j).map(|r| &line[r.clone()]);
-    let backend = c(3)?;
-    let timers = c(4)?;
-    let status = c(5)?;
-    if !backend.contains(&b'/') || !timers.contains(&b'/') || !status.iter().all(|&b| b.is_ascii_digit() || b == b'-') {
-        return None;
-    }
+        addr_port(&line[cols[k].clone()])
+            && t.first() == Some(&b'[')
+            && t.get(3) == Some(&b'/')
+            && c(3).is_some_and(|b| b.contains(&b'/'))
+            && c(4).is_some_and(|t| t.contains(&b'/'))
+            && c(5).is_some_and(|s| s.iter().all(|&b| b.is_ascii_digit() || b == b'-'))
+    };
+    let k = (0..cols.len().saturating_sub(1)).find(|&k| shaped(k))?;
     generic(f, Some(cols[k + 1].clone()));
     for j in [7, 8] {
         if let Some(r) = cols.get(k + j) {

@@ -15,6 +15,9 @@ pub enum Role {
     Secret,
     /// a number that holds an identifier (JSON): becomes the string `"REDACTED"`
     SecretNumber,
+    /// a number under an address key (JSON `"ip":3325256781`): an IPv4
+    /// address as an integer, rewritten as one; any other number is a secret
+    ClientNumber,
     /// a timestamp: kept as it is
     Time,
     /// kept as it is (numbers, names of columns)

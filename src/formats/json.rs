@@ -41,7 +41,57 @@ struct KeyInfo {
     scan: bool,
     is_value: bool,
     is_name: bool,
+    /// an ECS object whose `name` is no person's (see [`PLAIN_OBJECTS`])
+    plain_object: bool,
 }
+
+/// ECS and OpenTelemetry objects whose `name` names a thing, not a person
+/// (`service.name`, `host.name`, `user_agent.name`, ...).
+const PLAIN_OBJECTS: &[&str] = &[
+    "service",
+    "host",
+    "useragent",
+    "observer",
+    "os",
+    "process",
+    "agent",
+    "container",
+    "cloud",
+    "event",
+    "orchestrator",
+    "package",
+    "file",
+    "rule",
+    "threat",
+    "tls",
+    "log",
+    "ecs",
+    "dll",
+    "network",
+    "geo",
+    "server",
+    "destination",
+    "interface",
+    "vlan",
+    "span",
+    "trace",
+    "transaction",
+    "http",
+    "url",
+    "device",
+    "browser",
+    "telemetry",
+    "sdk",
+    "k8s",
+    "pod",
+    "namespace",
+    "deployment",
+    "node",
+    "db",
+    "messaging",
+    "rpc",
+    "peer",
+];
 
 /// Scratch space of the JSON walker, kept from line to line (in
 /// [`Fields`]) so that a line costs no allocation: the frame stack, and the
@@ -53,18 +103,19 @@ pub struct Scratch {
 }
 
 /// Keys of up to [`KEY_CACHE_LEN`] bytes and their [`KeyInfo`], in a small
-/// direct-mapped table. The same dozen keys open every line of a JSON log,
-/// and finding a key's role (normalising it, comparing it with some fifty
-/// names) cost a third of the JSON parser's time; a hit costs a hash and
-/// one compare. Entries are for one deny list (its
+/// two-way set-associative table. The same dozen keys open every line of a
+/// JSON log, and finding a key's role (normalising it, comparing it with
+/// some hundred names) cost a third of the JSON parser's time; a hit costs a
+/// hash and one compare. Entries are for one deny list (its
 /// [`DenyList::version`]): another one empties the table.
 #[derive(Debug)]
 struct KeyCache {
     deny: u64,
-    slots: Box<[KeySlot; 64]>,
+    slots: Box<[KeySlot; 2 * KEY_SETS]>,
 }
 
 const KEY_CACHE_LEN: usize = 30;
+const KEY_SETS: usize = 128;
 
 /// A key's length and bytes, and what it means (`None`: an empty slot).
 type KeySlot = (u8, [u8; KEY_CACHE_LEN], Option<KeyInfo>);
@@ -73,7 +124,7 @@ impl Default for KeyCache {
     fn default() -> Self {
         KeyCache {
             deny: 0,
-            slots: Box::new([(0, [0; KEY_CACHE_LEN], None); 64]),
+            slots: Box::new([(0, [0; KEY_CACHE_LEN], None); 2 * KEY_SETS]),
         }
     }
 }
@@ -89,14 +140,23 @@ impl KeyCache {
             self.slots.iter_mut().for_each(|e| e.2 = None);
             self.deny = id;
         }
-        let h = (n * 7 + usize::from(key[0]) * 3 + usize::from(key[n - 1]) + usize::from(key[n / 2]) * 5) & 63;
-        let slot = &mut self.slots[h];
-        if let Some(info) = slot.2 {
-            if usize::from(slot.0) == n && slot.1[..n] == *key {
-                return info;
+        // the first and last eight bytes (overlapping when short) and the
+        // length, mixed by one multiply
+        let word = |b: &[u8]| b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x));
+        let (head, tail) = (word(&key[..n.min(8)]), word(&key[n.saturating_sub(8)..]));
+        let mix = (head ^ tail.rotate_left(29) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let set = 2 * (mix >> 57) as usize;
+        for slot in &self.slots[set..set + 2] {
+            if let Some(info) = slot.2 {
+                if usize::from(slot.0) == n && slot.1[..n] == *key {
+                    return info;
+                }
             }
         }
+        // the newer entry first; the older one makes room
         let info = key_info(key, deny);
+        self.slots[set + 1] = self.slots[set];
+        let slot = &mut self.slots[set];
         slot.0 = n as u8;
         slot.1[..n].copy_from_slice(key);
         slot.2 = Some(info);
@@ -124,6 +184,10 @@ const CLIENT: &[&str] = &[
     "downstreamdirectremoteaddress",
     "peeraddress",
     "ip",
+    // OpenTelemetry
+    "netpeerip",
+    "networkpeeraddress",
+    "httpclientip",
 ];
 
 const USER: &[&str] = &[
@@ -141,6 +205,18 @@ const USER: &[&str] = &[
     "email",
     "mail",
     "useremail",
+    // ECS and OpenTelemetry (`user.full_name`, `client.user.id`, `url.username`,
+    // `enduser.id`, JWT `sub`); `user.*` and `enduser` objects pass the role on
+    "userfullname",
+    "clientuserid",
+    "clientuseremail",
+    "clientuserfullname",
+    "serveruserid",
+    "serverusername",
+    "urlusername",
+    "enduser",
+    "enduserid",
+    "sub",
 ];
 
 const SECRET: &[&str] = &[
@@ -156,6 +232,7 @@ const SECRET: &[&str] = &[
     "xauthtoken",
     "apikey",
     "xamzsecuritytoken",
+    "urlpassword",
 ];
 
 /// The role of a value under `key`.
@@ -185,6 +262,7 @@ fn key_info(key: &[u8], deny: &DenyList) -> KeyInfo {
         is_name: key.eq_ignore_ascii_case(b"name")
             || key.eq_ignore_ascii_case(b"key")
             || key.eq_ignore_ascii_case(b"header"),
+        plain_object: PLAIN_OBJECTS.iter().any(|p| p.as_bytes() == &buf[..n]),
     }
 }
 
@@ -230,6 +308,13 @@ struct Frame {
     key_is_value: bool,
     /// the current key is `name`/`key`/`header`
     key_is_name: bool,
+    /// the current key names an object whose `name` is not a person's
+    /// (ECS `service`, `host`, `user_agent`, ...)
+    key_plain_object: bool,
+    /// this object's `name` is no person's: it is an ECS object of that
+    /// kind, or an element of an array (HAR `{"name":"Cookie","value":...}`
+    /// header pairs)
+    plain_name: bool,
 }
 
 /// The end of a JSON string starting at `i` (on its `"`): the offset of the
@@ -253,6 +338,39 @@ fn string_end(s: &[u8], i: usize) -> Option<usize> {
 /// line and fills `f`. `None` when it is not one well-formed object (followed
 /// only by white space).
 pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<()> {
+    let mut brk = start;
+    walk(s, start, deny, f, &mut brk)
+}
+
+/// [`parse`] for a line that is not one well-formed object (cut short, or
+/// followed by text): the fields up to where it breaks keep their roles,
+/// and the rest is one field, of the role of the value it was in (a cut
+/// `"remote_user":"bo` is still a user) or scanned. `None` only when nothing
+/// before the break was JSON.
+pub fn parse_lenient(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<()> {
+    let mut brk = start;
+    if walk(s, start, deny, f, &mut brk).is_some() {
+        return Some(());
+    }
+    if brk <= start {
+        return None;
+    }
+    let role = match f.json.stack.last() {
+        Some(top) if s.get(brk) == Some(&b'"') && (!top.object || (top.want_value && top.colon)) => top.role,
+        _ => Role::Generic,
+    };
+    let from = if role == Role::Generic { brk } else { brk + 1 };
+    f.list.retain(|(r, _)| r.end <= brk);
+    if from < s.len() {
+        f.list.push((from..s.len(), role));
+    }
+    f.gaps = Some(Role::Generic);
+    Some(())
+}
+
+/// The walk of [`parse`]; `brk` follows the offset of the token being read,
+/// so that on `None` it says where the line stopped being JSON.
+fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize) -> Option<()> {
     f.clear();
     let Fields {
         list,
@@ -268,6 +386,7 @@ pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<
     let mut done = false;
     while i < s.len() {
         let b = s[i];
+        *brk = i;
         match b {
             b' ' | b'\t' | b'\r' | b'\n' | b',' => {}
             _ if done => return None,
@@ -282,6 +401,7 @@ pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<
                     f.inherit
                         .or(matches!(f.role, Role::User | Role::Secret).then_some(f.role))
                 });
+                let plain_name = stack.last().is_some_and(|f| !f.object || f.key_plain_object);
                 stack.push(Frame {
                     object: b == b'{',
                     inherit,
@@ -291,6 +411,8 @@ pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<
                     header_secret: false,
                     key_is_value: false,
                     key_is_name: false,
+                    key_plain_object: false,
+                    plain_name,
                 });
             }
             b'}' | b']' => {
@@ -328,9 +450,16 @@ pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<
                     if k.scan {
                         list.push((content, Role::GenericEscaped));
                     }
-                    top.role = top.inherit.unwrap_or(k.role);
+                    top.role = match top.inherit {
+                        Some(r) => r,
+                        // `{"service":{"name":...}}`, a HAR header's name:
+                        // scanned, not a secret
+                        None if k.is_name && top.plain_name && k.role == Role::Secret => Role::GenericEscaped,
+                        None => k.role,
+                    };
                     top.key_is_value = k.is_value;
                     top.key_is_name = k.is_name;
+                    top.key_plain_object = k.plain_object;
                     if top.key_is_value && top.header_secret {
                         top.role = Role::Secret;
                     }
@@ -376,6 +505,8 @@ pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<
                 }
                 if number && matches!(top.role, Role::User | Role::Secret) {
                     list.push((st..i, Role::SecretNumber));
+                } else if number && top.role == Role::Client {
+                    list.push((st..i, Role::ClientNumber));
                 }
                 if top.object {
                     top.want_value = false;
@@ -386,6 +517,7 @@ pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<
         }
         i += 1;
     }
+    *brk = s.len();
     if done {
         Some(())
     } else {

@@ -3,21 +3,27 @@
 //! `--format auto` tries, per line: W3C directives (which set the columns of
 //! the lines after them), JSON (by its first byte, or after a prefix), W3C
 //! data lines (when a `#Fields:` directive is in force), the CLF family, then
-//! the AWS and HAProxy formats. A named format tries only itself.
+//! the AWS and HAProxy formats, then W3C data lines with no `#Fields:` in
+//! force (see [`w3c::parse_headerless`]). A named format tries itself first,
+//! then detection (a line of another format is never passed on unparsed).
+//! A line none of them takes is tried once more after a syslog or
+//! container-runtime prefix ([`wrap`]).
 
 pub mod clf;
 pub mod cloud;
 pub mod fields;
 pub mod json;
+pub mod nested;
 pub mod template;
 pub mod w3c;
+pub mod wrap;
 
 use std::fmt;
 use std::ops::Range;
 use std::sync::Arc;
 
 use crate::rules::DenyList;
-use fields::Fields;
+use fields::{Fields, Role};
 use template::Template;
 
 /// The `--format` choice.
@@ -239,6 +245,39 @@ pub fn recognise(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -
 
 #[inline(never)]
 fn recognise_slow(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> Recognised {
+    let r = recognise_as(format, line, deny, ctx);
+    if !matches!(r, Recognised::Unparsed) {
+        return r;
+    }
+    // Fail closed: `--format X` given a line of another format is
+    // recognised as whatever it is rather than passed on unparsed.
+    if *format != Format::Auto {
+        let r = recognise_as(&Format::Auto, line, deny, ctx);
+        if !matches!(r, Recognised::Unparsed) {
+            return r;
+        }
+    }
+    // A line wrapped in a syslog or container-runtime prefix: the line
+    // after it, with the prefix scanned.
+    if let Some(p) = wrap::inner_start(line) {
+        match recognise_slow(&Format::Auto, &line[p..], deny, ctx) {
+            Recognised::Clf(l) => return Recognised::Clf(l.shifted(p)),
+            Recognised::Fields(kind) => {
+                let f = &mut ctx.fields;
+                for (r, _) in f.list.iter_mut() {
+                    *r = r.start + p..r.end + p;
+                }
+                f.list.insert(0, (0..p, Role::Generic));
+                return Recognised::Fields(kind);
+            }
+            _ => {}
+        }
+    }
+    Recognised::Unparsed
+}
+
+/// [`recognise`] under `format` only.
+fn recognise_as(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> Recognised {
     let auto = *format == Format::Auto;
     if (auto || *format == Format::W3c) && line.first() == Some(&b'#') {
         if DIRECTIVES.iter().any(|d| line.starts_with(d)) {
@@ -274,12 +313,18 @@ fn recognise_slow(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) 
                 .or_else(|| ok(cloud::elb(line, cols, f), Parsed::Elb))
                 .or_else(|| ok(cloud::s3(line, cols, f), Parsed::S3))
                 .or_else(|| ok(cloud::haproxy(line, cols, f), Parsed::Haproxy))
+                // a W3C data line with no `#Fields:` in force (a split or
+                // rotated file) or not matching it
+                .or_else(|| ok(w3c::parse_headerless(line, cols, f), Parsed::W3c))
         }
         Format::Common | Format::Combined | Format::VhostCombined => clf::parse(line)
             .filter(|l| format.accepts(clf_kind(l.kind)))
             .map(Recognised::Clf),
         Format::Json => json::object_start(line).and_then(|k| ok(json::parse(line, k, deny, f), Parsed::Json)),
-        Format::W3c => w3c.as_ref().and_then(|h| ok(w3c::parse(line, h, cols, f), Parsed::W3c)),
+        Format::W3c => w3c
+            .as_ref()
+            .and_then(|h| ok(w3c::parse(line, h, cols, f), Parsed::W3c))
+            .or_else(|| ok(w3c::parse_headerless(line, cols, f), Parsed::W3c)),
         Format::Alb => ok(cloud::alb(line, cols, f), Parsed::Alb),
         Format::Elb => ok(cloud::elb(line, cols, f), Parsed::Elb),
         Format::S3 => ok(cloud::s3(line, cols, f), Parsed::S3),

@@ -87,6 +87,122 @@ pub fn parse(line: &[u8], header: &Header, cols: &mut Vec<std::ops::Range<usize>
     Some(())
 }
 
+/// The columns IIS writes by default (`#Fields:` of a stock IIS 8.5+ site).
+pub const IIS_DEFAULT: &[u8] = b"#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken";
+
+fn iis_default() -> &'static Header {
+    static H: std::sync::OnceLock<Arc<Header>> = std::sync::OnceLock::new();
+    H.get_or_init(|| parse_fields_directive(IIS_DEFAULT).unwrap_or_else(|| Arc::new(Header { roles: Vec::new() })))
+}
+
+fn is_date(t: &[u8]) -> bool {
+    t.len() == 10
+        && t[4] == b'-'
+        && t[7] == b'-'
+        && t.iter()
+            .enumerate()
+            .all(|(k, b)| k == 4 || k == 7 || b.is_ascii_digit())
+}
+
+fn is_clock(t: &[u8]) -> bool {
+    t.len() >= 8
+        && t[2] == b':'
+        && t[5] == b':'
+        && t[..8]
+            .iter()
+            .enumerate()
+            .all(|(k, b)| k == 2 || k == 5 || b.is_ascii_digit())
+}
+
+fn is_number(t: &[u8]) -> bool {
+    !t.is_empty() && t.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+}
+
+fn is_method(t: &[u8]) -> bool {
+    (3..=12).contains(&t.len()) && t.iter().all(|b| b.is_ascii_uppercase() || *b == b'-')
+}
+
+/// A token that holds what the scanner reads (an address, a URL, a query, a
+/// user agent) rather than a bare word.
+fn is_scanned(t: &[u8]) -> bool {
+    t.iter()
+        .any(|b| matches!(b, b'/' | b'=' | b'?' | b'&' | b'+' | b'(' | b':' | b'%' | b'@'))
+        || crate::addr::parse_v4_at(t, 0).is_some_and(|(_, e)| e == t.len())
+}
+
+fn is_address(t: &[u8]) -> bool {
+    crate::addr::parse_v4_at(t, 0).is_some_and(|(_, e)| e == t.len()) || crate::addr::parse_v6(t).is_some()
+}
+
+/// A W3C data line with no `#Fields:` directive in force, or one whose
+/// values do not match it (a split or rotated file): a line that starts
+/// with `date time` and holds an HTTP method.
+///
+/// Fail closed: a line of the IIS default columns' shape is read with those
+/// columns; a line with IIS's fixed column order around the user (method,
+/// path, query, port, user, client address) has its user there; any other
+/// such line keeps its date, time, numbers, methods and `-`, scans what
+/// holds URL or address bytes, and takes every other token (a bare word: a
+/// user name, a computer name, a host name) for a user.
+pub fn parse_headerless(line: &[u8], cols: &mut Vec<std::ops::Range<usize>>, f: &mut Fields) -> Option<()> {
+    if line.len() < 20 || !is_date(&line[..10]) || line[10] != b' ' || !is_clock(&line[11..]) {
+        return None;
+    }
+    let sep = if memchr::memchr(b'\t', line).is_some() {
+        b'\t'
+    } else {
+        b' '
+    };
+    if !split_quoted(line, sep, cols) || cols.len() < 5 {
+        return None;
+    }
+    let t = |k: usize| &line[cols[k].clone()];
+    if !(2..cols.len()).any(|k| is_method(t(k))) {
+        return None;
+    }
+    let iis = cols.len() == 15
+        && is_method(t(3))
+        && t(4).first() == Some(&b'/')
+        && t(6).iter().all(u8::is_ascii_digit)
+        && [11, 12, 13, 14].iter().all(|&k| t(k).iter().all(u8::is_ascii_digit));
+    if iis {
+        return parse(line, iis_default(), cols, f);
+    }
+    // IIS writes the columns it logs in one fixed order: `... cs-method
+    // cs-uri-stem cs-uri-query s-port cs-username c-ip ...`. Found by that
+    // shape, the user is where it must be, and the rest is scanned.
+    let user_at = (2..cols.len().saturating_sub(5)).find(|&m| {
+        is_method(t(m))
+            && t(m + 1).first() == Some(&b'/')
+            && !t(m + 3).is_empty()
+            && t(m + 3).iter().all(u8::is_ascii_digit)
+            && is_address(t(m + 5))
+    });
+    f.clear();
+    f.gaps = Some(Role::Verbatim);
+    for (k, r) in cols.iter().enumerate() {
+        let v = &line[r.clone()];
+        let role = if let Some(m) = user_at {
+            match k {
+                _ if k < 2 => Role::Time,
+                _ if k == m + 4 => Role::User,
+                _ if k == m + 5 => Role::Client,
+                _ => Role::Generic,
+            }
+        } else if k < 2 {
+            Role::Time
+        } else if is_scanned(v) || v.first() == Some(&b'"') {
+            Role::Generic
+        } else if v == b"-" || is_number(v) || is_method(v) {
+            Role::Verbatim
+        } else {
+            Role::User
+        };
+        f.push(r.clone(), role);
+    }
+    Some(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,0 +1,194 @@
+//! Prefixes that wrap an access line: a syslog header (BSD / RFC 3164 with
+//! or without `<PRI>`, rsyslog's ISO-timestamp file format, RFC 5424) or a
+//! CRI/containerd log prefix (`TIME stdout F`). The line after the prefix is
+//! recognised on its own, so its user, cookie and token roles apply; the
+//! prefix itself is scanned like any other text.
+//!
+//! Hand-written byte checks: this runs only on lines no format recognised.
+
+/// Where the wrapped line starts, if `line` starts with a known prefix and
+/// something follows it.
+pub fn inner_start(line: &[u8]) -> Option<usize> {
+    let p = cri(line).or_else(|| syslog(line))?;
+    (p < line.len()).then_some(p)
+}
+
+/// The end of the token starting at `i` (the next space or the end).
+fn token_end(s: &[u8], i: usize) -> usize {
+    memchr::memchr(b' ', &s[i.min(s.len())..]).map_or(s.len(), |k| i + k)
+}
+
+/// After one space at `i`, or `None`.
+fn space(s: &[u8], i: usize) -> Option<usize> {
+    (s.get(i) == Some(&b' ')).then_some(i + 1)
+}
+
+/// An RFC 3339 timestamp token (`2026-01-01T10:00:00.123Z`, `...+02:00`).
+fn is_rfc3339(t: &[u8]) -> bool {
+    t.len() >= 19
+        && t[..4].iter().all(u8::is_ascii_digit)
+        && t[4] == b'-'
+        && t[7] == b'-'
+        && (t[10] == b'T' || t[10] == b't')
+        && t[13] == b':'
+        && t[16] == b':'
+        && t[11..13].iter().chain(&t[14..16]).all(u8::is_ascii_digit)
+}
+
+/// `TIME stdout F ` (CRI, containerd, CRI-O); `P` marks a partial line.
+fn cri(s: &[u8]) -> Option<usize> {
+    let e = token_end(s, 0);
+    if !is_rfc3339(&s[..e]) {
+        return None;
+    }
+    let i = space(s, e)?;
+    let j = token_end(s, i);
+    if !matches!(&s[i..j], b"stdout" | b"stderr") {
+        return None;
+    }
+    let k = space(s, j)?;
+    if !matches!(s.get(k), Some(b'F' | b'P')) {
+        return None;
+    }
+    space(s, k + 1)
+}
+
+const MONTHS: [&[u8]; 12] = [
+    b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+];
+
+/// `Mmm dd hh:mm:ss` (the day space-padded or not); the offset after it.
+fn bsd_time(s: &[u8]) -> Option<usize> {
+    if s.len() < 15 || !MONTHS.contains(&&s[..3]) || s[3] != b' ' {
+        return None;
+    }
+    let mut i = 4;
+    if s[i] == b' ' {
+        i += 1;
+    }
+    let d = i;
+    while i < s.len() && s[i].is_ascii_digit() && i - d < 2 {
+        i += 1;
+    }
+    if i == d {
+        return None;
+    }
+    let i = space(s, i)?;
+    let t = s.get(i..i + 8)?;
+    let ok = t[2] == b':'
+        && t[5] == b':'
+        && t.iter()
+            .enumerate()
+            .all(|(k, b)| k == 2 || k == 5 || b.is_ascii_digit());
+    ok.then_some(i + 8)
+}
+
+/// A syslog header; the offset of its message.
+fn syslog(s: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    if s.first() == Some(&b'<') {
+        let close = s.iter().take(5).position(|&b| b == b'>')?;
+        if close < 2 || !s[1..close].iter().all(u8::is_ascii_digit) {
+            return None;
+        }
+        i = close + 1;
+        // RFC 5424: `<PRI>1 TIME HOST APP PROCID MSGID SD MSG`
+        if s.get(i).is_some_and(u8::is_ascii_digit) && s.get(i + 1) == Some(&b' ') {
+            return rfc5424(s, i + 2);
+        }
+    }
+    // BSD: `[<PRI>]Mmm dd hh:mm:ss HOST TAG: MSG`, or an RFC 3339 time
+    let after_time = match bsd_time(&s[i..]) {
+        Some(k) => i + k,
+        None => {
+            let e = token_end(s, i);
+            if !is_rfc3339(&s[i..e]) {
+                return None;
+            }
+            e
+        }
+    };
+    let h = space(s, after_time)?;
+    let h_end = token_end(s, h);
+    if h_end == h {
+        return None;
+    }
+    let t = space(s, h_end)?;
+    let t_end = token_end(s, t);
+    // the tag (`nginx:`, `httpd[123]:`) ends with a colon, within 48 bytes
+    if t_end == t || t_end - t > 48 || s[t_end - 1] != b':' {
+        return None;
+    }
+    space(s, t_end)
+}
+
+/// The fields of RFC 5424 after `<PRI>VERSION `, from `i`.
+fn rfc5424(s: &[u8], mut i: usize) -> Option<usize> {
+    // TIMESTAMP HOSTNAME APP-NAME PROCID MSGID, each a token or `-`
+    for _ in 0..5 {
+        let e = token_end(s, i);
+        if e == i {
+            return None;
+        }
+        i = space(s, e)?;
+    }
+    // STRUCTURED-DATA: `-` or `[id k="v" ...]` elements (`\]` escaped)
+    if s.get(i) == Some(&b'-') {
+        i += 1;
+    } else {
+        while s.get(i) == Some(&b'[') {
+            let mut k = i + 1;
+            loop {
+                match s.get(k)? {
+                    b'\\' => k += 2,
+                    b']' => break,
+                    _ => k += 1,
+                }
+            }
+            i = k + 1;
+        }
+    }
+    let i = space(s, i)?;
+    // a UTF-8 byte order mark may open the message
+    Some(if s[i..].starts_with("\u{feff}".as_bytes()) {
+        i + 3
+    } else {
+        i
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inner(s: &str) -> Option<&str> {
+        inner_start(s.as_bytes()).map(|k| &s[k..])
+    }
+
+    #[test]
+    fn prefixes() {
+        let l = r#"1.2.3.4 - bob [01/Jan/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5"#;
+        for p in [
+            "<134>Jan  1 10:00:00 web1 nginx: ",
+            "Jan 11 10:00:00 web1 nginx[123]: ",
+            "<13>Dec 31 23:59:59 host-a httpd: ",
+            "2026-01-01T10:00:00.123456+00:00 web1 nginx: ",
+            "<134>1 2026-01-01T10:00:00Z web1 nginx 123 access - ",
+            "<134>1 2026-01-01T10:00:00Z web1 nginx - - [meta x=\"a\\]b\"][y z=\"1\"] ",
+            "2026-01-01T10:00:00.123456789Z stdout F ",
+            "2026-01-01T10:00:00Z stderr P ",
+        ] {
+            assert_eq!(inner(&format!("{p}{l}")), Some(l), "{p}");
+        }
+        for not in [
+            l,
+            "Jan  1 10:00:00 web1 nginx 1.2.3.4",
+            "<134>",
+            "2026-01-01T10:00:00Z stdout X 1.2.3.4",
+            "Foo  1 10:00:00 web1 nginx: x",
+            "2026-01-01T10:00:00Z stdout F ",
+        ] {
+            assert_eq!(inner(not), None, "{not}");
+        }
+    }
+}
