@@ -1421,7 +1421,7 @@ mod tests {
         assert_eq!(found("54.12.34.56.nip.io"), ["v4 0..11 54.12.34.56"]);
         assert_eq!(
             found("h=dsl%2d84%2d12%2d3%2d5.dyn.example.net"),
-            ["v4 6..25 84.12.3.5 Dashed sep %2d"]
+            ["v4 8..23 84.12.3.5 Dashed sep %2d"]
         );
         assert_eq!(
             found("5.3.12.84.in-addr.arpa"),
