@@ -3,12 +3,13 @@
 //! `--format auto` tries, per line: W3C directives (which set the columns of
 //! the lines after them), JSON (by its first byte, or after a prefix), W3C
 //! data lines (when a `#Fields:` directive is in force), the CLF family, then
-//! the AWS and HAProxy formats. A named format tries only itself.
+//! the AWS, HAProxy and Squid formats. A named format tries only itself.
 
 pub mod clf;
 pub mod cloud;
 pub mod fields;
 pub mod json;
+pub mod squid;
 pub mod template;
 pub mod w3c;
 
@@ -35,6 +36,7 @@ pub enum Format {
     Elb,
     S3,
     Haproxy,
+    Squid,
     /// an Apache `LogFormat` or an nginx `log_format` string
     Template(Arc<Template>),
 }
@@ -53,9 +55,10 @@ pub enum Parsed {
     Haproxy,
     Apache,
     Nginx,
+    Squid,
 }
 
-pub const PARSED_KINDS: usize = 11;
+pub const PARSED_KINDS: usize = 12;
 
 impl Parsed {
     pub const ALL: [Parsed; PARSED_KINDS] = [
@@ -70,6 +73,7 @@ impl Parsed {
         Parsed::Haproxy,
         Parsed::Apache,
         Parsed::Nginx,
+        Parsed::Squid,
     ];
 
     pub fn name(self) -> &'static str {
@@ -85,6 +89,7 @@ impl Parsed {
             Parsed::Haproxy => "haproxy",
             Parsed::Apache => "apache_logformat",
             Parsed::Nginx => "nginx_log_format",
+            Parsed::Squid => "squid",
         }
     }
 }
@@ -101,6 +106,7 @@ impl Format {
         "elb",
         "s3",
         "haproxy",
+        "squid",
     ];
 
     /// Parses a `--format` value: a name, an Apache `LogFormat` string (it
@@ -118,6 +124,7 @@ impl Format {
             "elb" => Format::Elb,
             "s3" => Format::S3,
             "haproxy" => Format::Haproxy,
+            "squid" => Format::Squid,
             _ if s.starts_with("nginx:") => Format::Template(Arc::new(
                 template::nginx(&s["nginx:".len()..]).map_err(|e| format!("nginx log_format: {e}"))?,
             )),
@@ -158,6 +165,7 @@ impl fmt::Display for Format {
             Format::Elb => f.write_str("elb"),
             Format::S3 => f.write_str("s3"),
             Format::Haproxy => f.write_str("haproxy"),
+            Format::Squid => f.write_str("squid"),
             Format::Template(t) if t.kind == "nginx" => write!(f, "nginx:{}", t.source),
             Format::Template(t) => f.write_str(&t.source),
         }
@@ -274,6 +282,7 @@ fn recognise_slow(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) 
                 .or_else(|| ok(cloud::elb(line, cols, f), Parsed::Elb))
                 .or_else(|| ok(cloud::s3(line, cols, f), Parsed::S3))
                 .or_else(|| ok(cloud::haproxy(line, cols, f), Parsed::Haproxy))
+                .or_else(|| ok(squid::squid(line, cols, f), Parsed::Squid))
         }
         Format::Common | Format::Combined | Format::VhostCombined => clf::parse(line)
             .filter(|l| format.accepts(clf_kind(l.kind)))
@@ -284,6 +293,7 @@ fn recognise_slow(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) 
         Format::Elb => ok(cloud::elb(line, cols, f), Parsed::Elb),
         Format::S3 => ok(cloud::s3(line, cols, f), Parsed::S3),
         Format::Haproxy => ok(cloud::haproxy(line, cols, f), Parsed::Haproxy),
+        Format::Squid => ok(squid::squid(line, cols, f), Parsed::Squid),
         Format::Template(t) => {
             let kind = if t.kind == "nginx" {
                 Parsed::Nginx

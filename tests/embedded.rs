@@ -1,0 +1,87 @@
+//! Issue 11, items 3, 7 and 8, through the binary: Squid native logs,
+//! addresses inside addresses and names, roles of named template variables,
+//! and `check` finding the new shapes in raw input but not in the output.
+
+use std::process::{Command, Output};
+
+fn loganon(args: &[&str], stdin: &[u8]) -> Output {
+    use std::io::Write;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_loganon"))
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn loganon");
+    let mut input = child.stdin.take().expect("stdin");
+    input.write_all(stdin).expect("write stdin");
+    drop(input);
+    child.wait_with_output().expect("wait")
+}
+
+#[track_caller]
+fn anon(args: &[&str], input: &str) -> String {
+    let mut a = vec!["anonymize"];
+    a.extend_from_slice(args);
+    let out = loganon(&a, input.as_bytes());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// `check` exits 1 on the raw input and 0 on what `anonymize` made of it.
+#[track_caller]
+fn check_finds_then_clean(args: &[&str], input: &str) {
+    let mut a = vec!["check"];
+    a.extend_from_slice(args);
+    let raw = loganon(&a, input.as_bytes());
+    assert_eq!(raw.status.code(), Some(1), "raw input passes check:\n{input}");
+    let out = anon(args, input);
+    let done = loganon(&a, out.as_bytes());
+    assert_eq!(
+        done.status.code(),
+        Some(0),
+        "output fails check:\n{out}\n{}",
+        String::from_utf8_lossy(&done.stdout)
+    );
+}
+
+const SQUID: &str = "\
+1286536308.779    180 192.168.0.224 TCP_MISS/200 411 GET http://example.com/x?a=b&token=abc - DIRECT/93.184.216.34 text/html
+1286536309.123   2045 2001:db8:1:2::7 TCP_TUNNEL/200 5120 CONNECT mail.example.org:443 john%20doe HIER_DIRECT/198.51.100.7 -
+1286536310.001      0 10.0.0.1 NONE/400 3894 NONE error:invalid-request alice@example.com HIER_NONE/- text/html
+1286536311.500     12 dsl-84-12-3-5.dyn.example.net TCP_HIT/200 120 GET http://3325256781/a - NONE/- image/png
+";
+
+const SQUID_OUT: &str = "\
+1286536308.779    180 192.168.0.0 TCP_MISS/200 411 GET http://example.com/x?a=b&token=REDACTED - DIRECT/93.184.216.0 text/html
+1286536309.123   2045 2001:db8:1:: TCP_TUNNEL/200 5120 CONNECT mail.example.org:443 - HIER_DIRECT/198.51.100.0 -
+1286536310.001      0 10.0.0.0 NONE/400 3894 NONE error:invalid-request - HIER_NONE/- text/html
+1286536311.500     12 example.net TCP_HIT/200 120 GET http://3325256704/a - NONE/- image/png
+";
+
+#[test]
+fn squid_native_auto_and_named() {
+    assert_eq!(anon(&[], SQUID), SQUID_OUT);
+    assert_eq!(anon(&["--format", "squid"], SQUID), SQUID_OUT);
+    // recognised as squid, counted as such
+    let out = loganon(&["anonymize", "--stats", "json"], SQUID.as_bytes());
+    let stats: serde_json::Value = serde_json::from_slice(&out.stderr).expect("stats json");
+    assert_eq!(stats["parsed_per_format"]["squid"], 4, "{stats}");
+    assert_eq!(stats["unparsed"], 0, "{stats}");
+    // a CLF line is not taken for Squid, and `--format squid` leaves it unparsed
+    let clf = "1.2.3.4 - bob [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 1\n";
+    assert_eq!(
+        anon(&[], clf),
+        "1.2.3.0 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 1\n"
+    );
+    check_finds_then_clean(&[], SQUID);
+    check_finds_then_clean(&["--format", "squid"], SQUID);
+}
+
+#[test]
+fn squid_max_age_reads_its_epoch_time() {
+    let out = anon(&["--max-age", "1d", "--now", "@1286600000"], SQUID);
+    assert_eq!(out, SQUID_OUT);
+    let out = anon(&["--max-age", "1d", "--now", "@1386600000"], SQUID);
+    assert_eq!(out, "");
+}
