@@ -85,3 +85,32 @@ fn squid_max_age_reads_its_epoch_time() {
     let out = anon(&["--max-age", "1d", "--now", "@1386600000"], SQUID);
     assert_eq!(out, "");
 }
+
+#[test]
+fn nginx_named_variables_by_role() {
+    let fmt = "nginx:$remote_addr [$time_local] \"$request\" $arg_token $arg_email $arg_page \"$http_x_auth_token\" \"$http_x_remote_user\" \"$http_user_agent\" \"$http_x_forwarded_for\"";
+    let line = "10.1.2.3 [01/Jan/2026:00:00:00 +0000] \"GET /?page=2 HTTP/1.1\" abc bob@example.com 2 \"t0k3n\" \"carol\" \"curl/8.4.0\" \"1.2.3.4, 5.6.7.8\"\n";
+    assert_eq!(
+        anon(&["--format", fmt], line),
+        "10.1.2.0 [01/Jan/2026:00:00:00 +0000] \"GET /?page=2 HTTP/1.1\" REDACTED - 2 \"REDACTED\" \"-\" \"curl/8.4.0\" \"1.2.3.0, 5.6.7.0\"\n"
+    );
+    check_finds_then_clean(&["--format", fmt], line);
+    // `--redact-param` reaches `$arg_NAME`
+    let fmt = "nginx:$remote_addr $arg_tracking";
+    assert_eq!(
+        anon(&["--format", fmt, "--redact-param", "tracking"], "10.1.2.3 xyz\n"),
+        "10.1.2.0 REDACTED\n"
+    );
+    assert_eq!(anon(&["--format", fmt], "10.1.2.3 xyz\n"), "10.1.2.0 xyz\n");
+}
+
+#[test]
+fn apache_named_directives_by_role() {
+    let fmt = r#"%h %{REMOTE_USER}e %t "%r" %>s "%{X-Api-Key}i" "%{sid}C" "%{X-Forwarded-Email}i" "%{User-Agent}i""#;
+    let line = "1.2.3.4 frank [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 \"k-123\" \"s1\" \"frank@example.com\" \"Mozilla/5.0\"\n";
+    assert_eq!(
+        anon(&["--format", fmt], line),
+        "1.2.3.0 - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 \"REDACTED\" \"REDACTED\" \"-\" \"Mozilla/5.0\"\n"
+    );
+    check_finds_then_clean(&["--format", fmt], line);
+}

@@ -300,7 +300,7 @@ fn recognise_slow(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) 
             } else {
                 Parsed::Apache
             };
-            ok(t.parse(line, f), kind)
+            ok(t.parse(line, deny, f), kind)
         }
     };
     r.unwrap_or(Recognised::Unparsed)
