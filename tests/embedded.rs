@@ -114,3 +114,81 @@ fn apache_named_directives_by_role() {
     );
     check_finds_then_clean(&["--format", fmt], line);
 }
+
+const EMBEDDED: &str = r#"x 2002:c633:6407::1 64:ff9b::198.51.100.7 y
+from dsl-84-12-3-5.dyn.example.net to ec2-54-12-34-56.compute-1.amazonaws.com via 54.12.34.56.nip.io and ip-10-1-2-3.ec2.internal
+ptr 5.3.12.84.in-addr.arpa b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa
+"GET http://3325256781/a HTTP/1.1" "http://0xc633644d/" "http://0XC633644D:8080/x"
+{"host":"DSL-84-12-3-5.DYN.EXAMPLE.NET","ptr":"5.3.12.84.IN-ADDR.ARPA","u":"http:\/\/3325256781\/"}
+q=dsl%2D84%2D12%2D3%2D5.dyn.example.net&h=5%2E3%2E12%2E84%2Ein-addr%2Earpa
+johns-iphone.lan - bob [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1
+2002:c633:6407::1 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1
+"#;
+
+const EMBEDDED_OUT: &str = r#"x 2002:c633:6400:: 64:ff9b::c633:6400 y
+from dsl-84-12-3-0.dyn.example.net to ec2-54-12-34-0.compute-1.amazonaws.com via 54.12.34.0.nip.io and ip-10-1-2-0.ec2.internal
+ptr 0.3.12.84.in-addr.arpa 0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa
+"GET http://3325256704/a HTTP/1.1" "http://0xc6336400/" "http://0XC6336400:8080/x"
+{"host":"DSL-84-12-3-0.DYN.EXAMPLE.NET","ptr":"0.3.12.84.IN-ADDR.ARPA","u":"http:\/\/3325256704\/"}
+q=dsl%2D84%2D12%2D3%2D0.dyn.example.net&h=0%2E3%2E12%2E84%2Ein-addr%2Earpa
+lan - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1
+2002:c633:6400:: - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1
+"#;
+
+#[test]
+fn addresses_inside_addresses_and_names() {
+    assert_eq!(anon(&[], EMBEDDED), EMBEDDED_OUT);
+    // each line on its own is found by check, and its output is clean
+    for line in EMBEDDED.lines() {
+        check_finds_then_clean(&[], &format!("{line}\n"));
+    }
+    // anonymizing again changes nothing
+    assert_eq!(anon(&[], EMBEDDED_OUT), EMBEDDED_OUT);
+    // a /16 policy
+    assert_eq!(
+        anon(
+            &["--ipv4-prefix", "16"],
+            "2002:c633:6407::1 64:ff9b::198.51.100.7 ip-10-1-2-3.ec2.internal 5.3.12.84.in-addr.arpa\n"
+        ),
+        "2002:c633:: 64:ff9b::c633:0 ip-10-1-0-0.ec2.internal 0.0.12.84.in-addr.arpa\n"
+    );
+    // not addresses: left alone
+    let same = "2013-11-22 10-84-12-3-5.dyn.example.net /img/a-1-2-3-4.png http://3325256781.example.com/ 3.12.84.in-addr.arpa\n";
+    assert_eq!(anon(&[], same), same);
+}
+
+#[test]
+fn embedded_addresses_in_keyed_modes() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = dir.path().join("key");
+    std::fs::write(&key, "11".repeat(32)).unwrap();
+    std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    let k = key.to_str().unwrap();
+    for mode in ["hash", "cryptopan"] {
+        let args = ["--ip-mode", mode, "--key-file", k];
+        let out = anon(&args, EMBEDDED);
+        // the forms stay
+        assert!(out.contains(" 2002:") && out.contains(" 64:ff9b::"), "{out}");
+        assert!(
+            out.contains(".in-addr.arpa") && out.contains(".ip6.arpa") && out.contains("http://0x"),
+            "{out}"
+        );
+        // nothing of the embedded addresses is left
+        for gone in ["c633:64", "84-12-3-", "5.3.12.84", "3325256781", "c633644d", "johns"] {
+            assert!(!out.contains(gone), "{mode}: {gone} in {out}");
+        }
+        if mode == "hash" {
+            // a plain address and the same address embedded become the same pseudonym
+            let one = anon(&args, "198.51.100.7 dsl-198-51-100-7.example.net\n");
+            let (a, b) = one.trim().split_once(' ').unwrap();
+            assert_eq!(b, format!("dsl-{}.example.net", a.replace('.', "-")), "{one}");
+            let check = loganon(&["check", "--ip-mode", "hash"], out.as_bytes());
+            assert_eq!(
+                check.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&check.stdout)
+            );
+        }
+    }
+}
