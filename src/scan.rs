@@ -887,6 +887,10 @@ impl Scanner<'_> {
                 return None;
             }
         }
+        // a MAC is no address (`10-20-30-40-aa-bb`)
+        if s.get(d..d + 17).is_some_and(|t| is_mac(t, b'-')) {
+            return None;
+        }
         let mut p = d;
         let mut addr = 0u32;
         for k in 0..4 {
@@ -948,10 +952,24 @@ impl Scanner<'_> {
         if n == 0 || n > max || v > u64::from(u32::MAX) {
             return None;
         }
-        if s.get(p)
-            .is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~' | b'%'))
-        {
-            return None;
+        // the host ends there, or a port follows (`00:1a:2b:...` is no host
+        // and port: a MAC or an address may start at the host)
+        let ends = |b: Option<&u8>| {
+            b.is_none_or(|&b| {
+                !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~' | b'%' | b':' | b'@'))
+            })
+        };
+        if !ends(s.get(p)) {
+            if s.get(p) != Some(&b':') {
+                return None;
+            }
+            let mut q = p + 1;
+            while q < s.len() && is_digit(s[q]) {
+                q += 1;
+            }
+            if q == p + 1 || !ends(s.get(q)) {
+                return None;
+            }
         }
         let form = if hex {
             V4Form::Hex { digits: n as u8, upper }
@@ -1451,9 +1469,17 @@ mod tests {
             "dsl-84-12-3-256.dyn.example.net",
             "http://3325256781.example.com/",
             "http://99999999999/",
+            "http://1234:80:1/",
         ] {
             assert_eq!(found(s), Vec::<String>::new(), "{s}");
         }
+    }
+
+    #[test]
+    fn names_and_hosts_leave_macs_whole() {
+        assert_eq!(found("https://00:1a:2b:3c:4d:5e.%3D0"), ["mac 8..25"]);
+        assert_eq!(found("x 10-20-30-40-aa-bb.example.net"), ["mac 2..19"]);
+        assert_eq!(found("http://1234:80/"), ["v4 7..11 0.0.4.210 Decimal"]);
     }
 
     #[test]
