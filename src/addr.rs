@@ -75,7 +75,7 @@ impl AddrPolicy {
     }
 
     pub fn keeps_v6(&self, a: u128) -> bool {
-        if let Some(v4) = mapped_v4(a) {
+        if let Some(v4) = mapped_v4(a).or_else(|| nat64_v4(a)).or_else(|| six_to_four_v4(a)) {
             if self.keeps_v4(v4) {
                 return true;
             }
@@ -87,10 +87,17 @@ impl AddrPolicy {
         a & self.v4_mask
     }
 
-    /// IPv4-mapped addresses (`::ffff:a.b.c.d`) keep their form with the IPv4
-    /// part truncated by the IPv4 prefix; all others are cut to the IPv6 prefix.
+    /// IPv4-mapped (`::ffff:a.b.c.d`) and NAT64 (`64:ff9b::a.b.c.d`)
+    /// addresses keep their form with the IPv4 part truncated by the IPv4
+    /// prefix. A 6to4 address (`2002:WWXX:YYZZ::/48`, the IPv4 in bits
+    /// 16..48) is cut to 16 + the IPv4 prefix bits (or the IPv6 prefix, when
+    /// shorter): its /48 would be the whole IPv4. All others are cut to the
+    /// IPv6 prefix.
     pub fn truncate_v6(&self, a: u128) -> u128 {
-        match mapped_v4(a) {
+        if a >> 112 == 0x2002 {
+            return a & self.v6_mask & v6_mask(16 + self.ipv4_prefix.min(32));
+        }
+        match mapped_v4(a).or_else(|| nat64_v4(a)) {
             Some(v4) => (a & !0xffff_ffff) | u128::from(self.truncate_v4(v4)),
             None => a & self.v6_mask,
         }
@@ -110,6 +117,26 @@ impl AddrPolicy {
 pub fn mapped_v4(a: u128) -> Option<u32> {
     if a >> 32 == 0xffff {
         Some(a as u32)
+    } else {
+        None
+    }
+}
+
+/// The IPv4 address a NAT64 address (`64:ff9b::/96`, RFC 6052) carries in
+/// its last 32 bits.
+pub fn nat64_v4(a: u128) -> Option<u32> {
+    if a >> 32 == 0x0064_ff9b_0000_0000_0000_0000 {
+        Some(a as u32)
+    } else {
+        None
+    }
+}
+
+/// The IPv4 address a 6to4 address (`2002::/16`, RFC 3056) carries in its
+/// bits 16..48.
+pub fn six_to_four_v4(a: u128) -> Option<u32> {
+    if a >> 112 == 0x2002 {
+        Some((a >> 80) as u32)
     } else {
         None
     }
@@ -490,6 +517,21 @@ mod tests {
         out.clear();
         write_v6(&mut out, p.truncate_v6(m));
         assert_eq!(out, b"::ffff:1.2.3.0");
+        let t = |p: &AddrPolicy, s: &str| {
+            let mut out = Vec::new();
+            write_v6(&mut out, p.truncate_v6(parse_v6(s.as_bytes()).unwrap()));
+            String::from_utf8(out).unwrap()
+        };
+        // 6to4: the embedded 198.51.100.7 keeps its /24, the rest goes
+        assert_eq!(t(&p, "2002:c633:6407::1"), "2002:c633:6400::");
+        assert_eq!(t(&p, "2002:c633:6407:1234:5678::9"), "2002:c633:6400::");
+        assert_eq!(t(&AddrPolicy::new(16, 48, &[]), "2002:c633:6407::1"), "2002:c633::");
+        assert_eq!(t(&AddrPolicy::new(24, 32, &[]), "2002:c633:6407::1"), "2002:c633::");
+        // NAT64: the form stays, the IPv4 part is truncated
+        assert_eq!(t(&p, "64:ff9b::198.51.100.7"), "64:ff9b::c633:6400");
+        assert_eq!(t(&p, "64:ff9b::c633:6400"), "64:ff9b::c633:6400");
+        // not NAT64: 64:ff9b:1::/48 (RFC 8215) is cut to the /48
+        assert_eq!(t(&p, "64:ff9b:1::c633:6407"), "64:ff9b:1::");
         let p0 = AddrPolicy::new(0, 0, &[]);
         assert_eq!(p0.truncate_v4(0xffff_ffff), 0);
         let p32 = AddrPolicy::new(32, 128, &[]);
@@ -503,6 +545,9 @@ mod tests {
         assert!(!p.keeps_v4(0x0b010203));
         assert!(p.keeps_v6(parse_v6(b"fd12::1").unwrap()));
         assert!(p.keeps_v6(parse_v6(b"::ffff:10.1.2.3").unwrap()));
+        assert!(p.keeps_v6(parse_v6(b"64:ff9b::10.1.2.3").unwrap()));
+        assert!(p.keeps_v6(parse_v6(b"2002:a01:203::1").unwrap()));
+        assert!(!p.keeps_v6(parse_v6(b"2002:b01:203::1").unwrap()));
     }
 
     #[test]

@@ -245,6 +245,13 @@ struct Detectors {
     param: Regex,
     credentials: Regex,
     card: Regex,
+    /// four decimal numbers joined by `-` in a host name
+    dashed: Regex,
+    /// `in-addr.arpa` and `ip6.arpa` names
+    in_addr: Regex,
+    ip6_arpa: Regex,
+    /// a URL host that is one decimal or hex number
+    num_host: Regex,
 }
 
 fn detectors() -> &'static Detectors {
@@ -260,6 +267,13 @@ fn detectors() -> &'static Detectors {
             param: re(r#"(?-u)(^|[^A-Za-z0-9_.\-])([A-Za-z0-9_.\-]{1,64})=([^&\s"'#;<>)\]}]*)"#),
             credentials: re(r#"(?i-u)[a-z][a-z0-9+.\-]*://[^/\s@?#"'<>\\\[\]]+@"#),
             card: re(r"(?-u)[0-9](?:[ +\-]?[0-9]){12,18}"),
+            // before: not a digit or a dash, or a dash after a part holding a
+            // letter (`dsl-`, `ec2-`); after: the rest of the label, then two
+            // more labels
+            dashed: re(r"(?-u)(?:^|[^0-9\-]|[A-Za-z][0-9]*-)([0-9]{1,3})-([0-9]{1,3})-([0-9]{1,3})-([0-9]{1,3})((?:[A-Za-z][A-Za-z0-9\-]*|-|-[A-Za-z\-][A-Za-z0-9\-]*)?)\.[A-Za-z0-9][A-Za-z0-9\-]*\.[A-Za-z0-9]"),
+            in_addr: re(r"(?i-u)(?:^|[^0-9A-Za-z])((?:[0-9]{1,3}\.){1,4})in-addr\.arpa(?:$|[^0-9A-Za-z_\-])"),
+            ip6_arpa: re(r"(?i-u)(?:^|[^0-9A-Za-z])((?:[0-9a-f]\.){1,32})ip6\.arpa(?:$|[^0-9A-Za-z_\-])"),
+            num_host: re(r#"(?i-u)[a-z][a-z0-9+.\-]*://(?:[^/\s@?#"'<>\\\[\]]*@)?(0x[0-9a-f]{1,8}|[0-9]{1,10})(?:$|[^0-9a-z._~%:@\-]|:[0-9]+(?:$|[^0-9a-z._~%:@\-]))"#),
         }
     })
 }
@@ -328,6 +342,20 @@ impl Oracle<'_> {
 
     fn v6_clean(&self, a: u128) -> bool {
         let p = self.policy;
+        // 6to4 (2002::/16) carries an IPv4 address in bits 16..48, NAT64
+        // (64:ff9b::/96) in its last 32: the IPv4 part is judged as an IPv4
+        // address, and a 6to4 address has nothing after it
+        let six_to_four = (a >> 112 == 0x2002).then_some((a >> 80) as u32);
+        let nat64 = (a >> 32 == 0x64_ff9b_u128 << 64).then_some(a as u32);
+        if let Some(v4) = six_to_four.or(nat64) {
+            let rest_zero = nat64.is_some() || a & ((1u128 << 80) - 1) == 0;
+            return match self.ip_mode {
+                IpMode::Truncate => (p.v4_is_clean(v4) && rest_zero) || p.keeps_v4(v4),
+                IpMode::CryptoPan => true,
+                IpMode::Hash => (v4 >> 28 == 0xF && rest_zero) || p.keeps_v4(v4),
+                IpMode::Drop => (v4 == 0 && rest_zero) || p.keeps_v4(v4),
+            };
+        }
         let mapped = (a >> 32 == 0xffff).then_some(a as u32);
         match (self.ip_mode, mapped) {
             (IpMode::Truncate, _) => p.v6_is_clean(a),
@@ -349,6 +377,17 @@ impl Oracle<'_> {
         }
         let alone = (start == 0 || !text[start - 1].is_ascii_alphanumeric())
             && (end == text.len() || !text[end].is_ascii_alphanumeric());
+        // a run standing alone that is one address is that address (its
+        // cuts are other addresses: `64:ff9b::c633` of `64:ff9b::c633:6400`)
+        if alone {
+            if let Some(a) = std::str::from_utf8(run).ok().and_then(|s| s.parse::<Ipv6Addr>().ok()) {
+                if !self.v6_clean(u128::from(a)) {
+                    let net = Ipv6Addr::from(self.policy.truncate_v6(u128::from(a)));
+                    self.found.push(("ipv6", format!("{net} + host bits")));
+                }
+                return;
+            }
+        }
         // cuts at group boundaries only, and into an overlong first or last
         // group (`abc2001:db8::1`, `2001:db8::1abcd`)
         let colons: Vec<usize> = (0..run.len()).filter(|&k| run[k] == b':').collect();
@@ -389,9 +428,94 @@ impl Oracle<'_> {
         }
     }
 
+    /// The reverse names (`in-addr.arpa`, `ip6.arpa`) in `t`: each is
+    /// judged as the address it spells, backwards; their spans are returned
+    /// so that the dotted detector leaves their labels alone.
+    fn reverse_names(&mut self, t: &[u8]) -> Vec<Range<usize>> {
+        let d = detectors();
+        let mut spans = Vec::new();
+        for c in d.in_addr.captures_iter(t) {
+            let m = c.get(1).expect("group 1");
+            spans.push(m.range());
+            let labels: Vec<u32> = m
+                .as_bytes()
+                .split(|&b| b == b'.')
+                .filter(|l| !l.is_empty())
+                .filter_map(|l| std::str::from_utf8(l).ok()?.parse().ok())
+                .collect();
+            if labels.iter().any(|&v| v > 255) {
+                continue;
+            }
+            // most significant last; a shorter name is a zone (a prefix)
+            let a = labels
+                .iter()
+                .rev()
+                .enumerate()
+                .fold(0u32, |a, (k, &v)| a | (v << (24 - 8 * k as u32)));
+            if labels.len() == 4 {
+                self.v4(a);
+            } else if self.policy.truncate_v4(a) != a && !self.policy.keeps_v4(a) {
+                let net = Ipv4Addr::from(self.policy.truncate_v4(a));
+                self.found
+                    .push(("in-addr-arpa", format!("{net}/{} + host bits", self.policy.ipv4_prefix)));
+            }
+        }
+        for c in d.ip6_arpa.captures_iter(t) {
+            let m = c.get(1).expect("group 1");
+            spans.push(m.range());
+            let nibbles: Vec<u32> = m.as_bytes().iter().filter_map(|&b| (b as char).to_digit(16)).collect();
+            let a = nibbles
+                .iter()
+                .rev()
+                .enumerate()
+                .fold(0u128, |a, (k, &v)| a | (u128::from(v) << (124 - 4 * k as u32)));
+            let clean = if nibbles.len() == 32 {
+                self.v6_clean(a)
+            } else {
+                // a zone: nothing beyond the IPv6 prefix
+                let keep = u32::from(self.policy.ipv6_prefix);
+                keep >= 128 || a & (u128::MAX >> keep) == 0
+            };
+            if !clean {
+                let net = Ipv6Addr::from(self.policy.truncate_v6(a));
+                self.found.push(("ip6-arpa", format!("{net} + host bits")));
+            }
+        }
+        spans
+    }
+
     fn text(&mut self, t: &[u8]) {
         let d = detectors();
+        let reverse = self.reverse_names(t);
+        for c in d.dashed.captures_iter(t) {
+            // the label goes on with a letter, not with more numbers
+            let rest = &c[5];
+            if rest.first().is_some_and(u8::is_ascii_digit)
+                || (rest.first() == Some(&b'-') && rest.get(1).is_some_and(u8::is_ascii_digit))
+            {
+                continue;
+            }
+            let o: Vec<u32> = (1..=4)
+                .filter_map(|k| std::str::from_utf8(&c[k]).ok()?.parse().ok())
+                .collect();
+            if o.len() == 4 && o.iter().all(|&v| v <= 255) {
+                self.v4((o[0] << 24) | (o[1] << 16) | (o[2] << 8) | o[3]);
+            }
+        }
+        for c in d.num_host.captures_iter(t) {
+            let h = std::str::from_utf8(&c[1]).unwrap_or("");
+            let v = match h.get(..2) {
+                Some("0x" | "0X") => u64::from_str_radix(&h[2..], 16).ok(),
+                _ => h.parse::<u64>().ok(),
+            };
+            if let Some(v) = v.and_then(|v| u32::try_from(v).ok()) {
+                self.v4(v);
+            }
+        }
         for m in d.dotted.find_iter(t) {
+            if reverse.iter().any(|r| r.start < m.end() && m.start() < r.end) {
+                continue;
+            }
             let parts: Vec<&[u8]> = m.as_bytes().split(|&b| b == b'.').collect();
             // more than four numbers is a version or an OID, not an address
             if parts.len() != 4 {
@@ -487,11 +611,31 @@ impl Oracle<'_> {
 }
 
 /// A client field holding a host name with more than two labels (the
-/// anonymizer keeps only the last two).
+/// anonymizer keeps only the last two), or with two or more under a local
+/// network's top-level label (`johns-iphone.lan`: only `lan` is kept).
 fn is_long_hostname(v: &[u8]) -> bool {
-    v.iter().any(u8::is_ascii_alphabetic)
-        && v.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
-        && v.strip_suffix(b".").unwrap_or(v).iter().filter(|&&b| b == b'.').count() >= 2
+    if !(v.iter().any(u8::is_ascii_alphabetic)
+        && v.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-'))
+    {
+        return false;
+    }
+    let name = v.strip_suffix(b".").unwrap_or(v);
+    let labels = name.split(|&b| b == b'.').count();
+    let tld = name.rsplit(|&b| b == b'.').next().unwrap_or(b"").to_ascii_lowercase();
+    let local = matches!(
+        &tld[..],
+        b"lan"
+            | b"local"
+            | b"localdomain"
+            | b"home"
+            | b"internal"
+            | b"intranet"
+            | b"corp"
+            | b"private"
+            | b"localnet"
+            | b"workgroup"
+    );
+    labels >= 3 || (labels == 2 && local)
 }
 
 /// A user field holding nothing personal: `-` or a hashed identifier.
@@ -670,6 +814,42 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("-:1: ipv4 1.2.3.0/24 + host bits"), "{text}");
+    }
+
+    #[test]
+    fn finds_addresses_inside_addresses_and_names() {
+        let count = |data: &str| check_bytes(&Rules::default(), data.as_bytes()).total();
+        for raw in [
+            "x 2002:c633:6407::1 y",
+            "x 2002:c633:6400:0:1:: y",
+            "x 64:ff9b::198.51.100.7 y",
+            "x dsl-84-12-3-5.dyn.example.net y",
+            "x ec2-54-12-34-56.compute-1.amazonaws.com y",
+            "x 1-2-3-4.sslip.io y",
+            "x 5.3.12.84.in-addr.arpa y",
+            "x 5.3.12.84.in-addr.arpa. y",
+            "x b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa y",
+            "x 1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.2.0.0.2.ip6.arpa y",
+            r#""http://3325256781/" "http://0xC633644D:80/""#,
+            "q=dsl%2D84%2D12%2D3%2D5.dyn.example.net",
+            r#"{"u":"http:\/\/3325256781\/"}"#,
+            "johns-iphone.lan - - [1/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1",
+        ] {
+            assert!(count(raw) > 0, "{raw}");
+        }
+        for clean in [
+            "x 2002:c633:6400:: 64:ff9b::c633:6400 y",
+            "x dsl-84-12-3-0.dyn.example.net 2013-11-22 10-84-12-3-5.dyn.example.net a-1-2-3-4.png",
+            "x 0.3.12.84.in-addr.arpa 3.12.84.in-addr.arpa y",
+            "x 0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa y",
+            "x 1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa y",
+            r#""http://3325256704/" "http://0xc6336400/" http://3325256781.example.com/"#,
+            "lan - - [1/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1",
+            "example.net - - [1/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1",
+        ] {
+            let r = check_bytes(&Rules::default(), clean.as_bytes());
+            assert_eq!(r.total(), 0, "{clean}: {}", r.to_text());
+        }
     }
 
     #[test]

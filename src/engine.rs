@@ -18,7 +18,7 @@ use crate::formats::{clf, json, nested, recognise, Ctx, Format, Recognised};
 const MAX_NESTING: u8 = 2;
 use crate::keyed::{read_key_file, DayKeys, Identifiers, IpMode, KeyRing, Rotate};
 use crate::rules::Rules;
-use crate::scan::{is_placeholder, scan, Kind, Sink};
+use crate::scan::{is_placeholder, scan, Kind, Sink, V4Form};
 use crate::stats::Stats;
 use crate::time::parse_clf_time;
 
@@ -157,9 +157,14 @@ impl Rewriter<'_> {
         if self.mode == IpMode::Truncate {
             return self.policy.truncate_v6(a);
         }
-        match addr::mapped_v4(a) {
-            // IPv4-mapped keeps its form; its IPv4 part follows the IPv4 rule
-            Some(v4) => (0xffff << 32) | u128::from(self.new_v4(v4)),
+        // IPv4-mapped and NAT64 keep their form; their IPv4 part follows the
+        // IPv4 rule. 6to4 keeps its form too: its IPv4 part follows the IPv4
+        // rule, and what follows it (subnet, interface) is zeroed.
+        if let Some(v4) = addr::six_to_four_v4(a) {
+            return (0x2002 << 112) | (u128::from(self.new_v4(v4)) << 80);
+        }
+        match addr::mapped_v4(a).or_else(|| addr::nat64_v4(a)) {
+            Some(v4) => (a & !0xffff_ffff) | u128::from(self.new_v4(v4)),
             None => match (self.mode, &self.keys) {
                 (IpMode::Hash | IpMode::CryptoPan, Some(k)) => k.v6(self.mode, a),
                 _ => 0,
@@ -328,6 +333,78 @@ impl Sink for Rewriter<'_> {
         self.addresses += 1;
     }
 
+    fn ipv4_form(&mut self, start: usize, end: usize, a: u32, form: V4Form, sep: Option<&[u8]>) {
+        if self.policy.keeps_v4(a) {
+            return;
+        }
+        let t = match form {
+            // a reverse zone (fewer than four labels) is a prefix: truncated
+            V4Form::Reversed { labels } if labels < 4 => self.policy.truncate_v4(a),
+            _ => self.new_v4(a),
+        };
+        if t == a {
+            return;
+        }
+        self.copy_to(start);
+        let octet = |k: u8| (t >> (24 - 8 * u32::from(k))) & 0xff;
+        match form {
+            V4Form::Dashed => {
+                let mut text = Vec::with_capacity(16);
+                addr::write_v4(&mut text, t);
+                write_spelled(self.out, &text, b'.', Some(sep.unwrap_or(b"-")));
+            }
+            V4Form::Reversed { labels } => {
+                for k in (0..labels).rev() {
+                    self.out.extend_from_slice(octet(k).to_string().as_bytes());
+                    if k > 0 {
+                        self.out.extend_from_slice(sep.unwrap_or(b"."));
+                    }
+                }
+            }
+            V4Form::Decimal => self.out.extend_from_slice(t.to_string().as_bytes()),
+            V4Form::Hex { digits, upper } => {
+                let w = usize::from(digits);
+                let text = if upper {
+                    format!("{t:0w$X}")
+                } else {
+                    format!("{t:0w$x}")
+                };
+                self.out.extend_from_slice(text.as_bytes());
+            }
+        }
+        self.copied = end;
+        self.addresses += 1;
+    }
+
+    fn ip6_nibbles(&mut self, start: usize, end: usize, a: u128, nibbles: u8, upper: bool, sep: Option<&[u8]>) {
+        if nibbles == 32 && self.policy.keeps_v6(a) {
+            return;
+        }
+        let t = if nibbles == 32 {
+            self.new_v6(a)
+        } else {
+            // a reverse zone is a prefix: truncated
+            self.policy.truncate_v6(a)
+        };
+        if t == a {
+            return;
+        }
+        self.copy_to(start);
+        let digits: &[u8; 16] = if upper {
+            b"0123456789ABCDEF"
+        } else {
+            b"0123456789abcdef"
+        };
+        for k in (0..u32::from(nibbles)).rev() {
+            self.out.push(digits[((t >> (124 - 4 * k)) & 0xf) as usize]);
+            if k > 0 {
+                self.out.extend_from_slice(sep.unwrap_or(b"."));
+            }
+        }
+        self.copied = end;
+        self.addresses += 1;
+    }
+
     fn redact(&mut self, start: usize, end: usize, kind: Kind) {
         let hashable = matches!(kind, Kind::Email | Kind::Mac | Kind::Param | Kind::UserField);
         self.identifier(start, end, hashable);
@@ -340,8 +417,29 @@ impl Sink for Rewriter<'_> {
     }
 }
 
+/// Top-level labels of local networks (home routers, corporate DNS,
+/// RFC 6762 and RFC 8375 names): under them the label before the last
+/// names a device (`johns-iphone.lan`), not an organisation.
+fn is_local_tld(l: &[u8]) -> bool {
+    const LOCAL: &[&[u8]] = &[
+        b"lan",
+        b"local",
+        b"localdomain",
+        b"home",
+        b"internal",
+        b"intranet",
+        b"corp",
+        b"private",
+        b"localnet",
+        b"workgroup",
+    ];
+    LOCAL.iter().any(|t| t.eq_ignore_ascii_case(l))
+}
+
 /// A client slot holding a host name (HostnameLookups) rather than an address:
-/// the offset where its last two labels start, when it has more than two.
+/// the offset where what is kept starts: its last two labels, when it has more
+/// than two, or only its last label when that is a local network's
+/// (`johns-iphone.lan` becomes `lan`).
 pub fn hostname_cut(h: &[u8]) -> Option<usize> {
     // one pass: only letters, digits, dots and dashes, at least one letter
     let mut alpha = false;
@@ -357,6 +455,9 @@ pub fn hostname_cut(h: &[u8]) -> Option<usize> {
     }
     let h = h.strip_suffix(b".").unwrap_or(h);
     let last = memchr::memrchr(b'.', h)?;
+    if is_local_tld(&h[last + 1..]) {
+        return Some(last + 1);
+    }
     let second = memchr::memrchr(b'.', &h[..last])?;
     Some(second + 1)
 }
@@ -870,9 +971,86 @@ mod tests {
             anon(l),
             r#"example.net - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1"#
         );
+        let l = r#"johns-iphone.lan - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1"#;
+        assert_eq!(
+            anon(l),
+            r#"lan - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1"#
+        );
+        assert_eq!(hostname_cut(b"johns-iphone.home.LAN"), Some(18));
+        assert_eq!(hostname_cut(b"lan"), None);
         assert_eq!(hostname_cut(b"localhost"), None);
         assert_eq!(hostname_cut(b"example.net"), None);
         assert_eq!(hostname_cut(b"1.2.3.4"), None);
+    }
+
+    #[test]
+    fn addresses_inside_addresses() {
+        // 6to4: the embedded IPv4 keeps its /24, what follows it goes
+        assert_eq!(anon("x 2002:c633:6407::1 y"), "x 2002:c633:6400:: y");
+        assert_eq!(anon("x 2002:C633:6407:1234::9 y"), "x 2002:c633:6400:: y");
+        assert_eq!(anon("[2002:c633:6407::1]:443"), "[2002:c633:6400::]:443");
+        // NAT64: the form stays, written as std writes it
+        assert_eq!(anon("x 64:ff9b::198.51.100.7 y"), "x 64:ff9b::c633:6400 y");
+        assert_eq!(anon("x 64:FF9B::C633:6407 y"), "x 64:ff9b::c633:6400 y");
+        same("x 2002:c633:6400:: 64:ff9b::c633:6400 y");
+        let mut o = Options::default();
+        o.rules.addr = AddrPolicy::new(16, 48, &[]);
+        let e = Engine::new(o);
+        assert_eq!(
+            anonymize_line(&e, b"2002:c633:6407::1 64:ff9b::198.51.100.7"),
+            b"2002:c633:: 64:ff9b::c633:0"
+        );
+    }
+
+    #[test]
+    fn addresses_inside_names() {
+        assert_eq!(
+            anon("from dsl-84-12-3-5.dyn.example.net to ec2-54-12-34-56.compute-1.amazonaws.com"),
+            "from dsl-84-12-3-0.dyn.example.net to ec2-54-12-34-0.compute-1.amazonaws.com"
+        );
+        assert_eq!(
+            anon("54.12.34.56.nip.io ip-10-1-2-3.ec2.internal"),
+            "54.12.34.0.nip.io ip-10-1-2-0.ec2.internal"
+        );
+        assert_eq!(anon("DSL-84-12-3-5.DYN.EXAMPLE.NET"), "DSL-84-12-3-0.DYN.EXAMPLE.NET");
+        assert_eq!(anon("xdsl84-12-3-5.example.net"), "xdsl84-12-3-0.example.net");
+        assert_eq!(anon("ptr 5.3.12.84.in-addr.arpa ok"), "ptr 0.3.12.84.in-addr.arpa ok");
+        assert_eq!(anon("ptr 5.3.12.84.IN-ADDR.ARPA."), "ptr 0.3.12.84.IN-ADDR.ARPA.");
+        // a /24 zone is a network already; a /16 policy cuts it
+        same("zone 3.12.84.in-addr.arpa");
+        assert_eq!(
+            anon("ptr b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa ok"),
+            "ptr 0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa ok"
+        );
+        assert_eq!(
+            anon("B.A.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.8.B.D.0.1.0.0.2.IP6.ARPA"),
+            "0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.8.B.D.0.1.0.0.2.IP6.ARPA"
+        );
+        // behind escapes, and in JSON strings
+        assert_eq!(
+            anon("q=dsl%2D84%2D12%2D3%2D5.dyn.example.net&h=5%2E3%2E12%2E84%2Ein-addr%2Earpa"),
+            "q=dsl%2D84%2D12%2D3%2D0.dyn.example.net&h=0%2E3%2E12%2E84%2Ein-addr%2Earpa"
+        );
+        assert_eq!(
+            anon(r#"{"host":"dsl-84-12-3-5.dyn.example.net","ptr":"5.3.12.84.in-addr.arpa"}"#),
+            r#"{"host":"dsl-84-12-3-0.dyn.example.net","ptr":"0.3.12.84.in-addr.arpa"}"#
+        );
+        // not addresses: dates, five numbers, a file name, an octet over 255
+        same("2013-11-22 10-84-12-3-5.dyn.example.net /img/a-1-2-3-4.png dsl-84-12-3-256.example.net");
+    }
+
+    #[test]
+    fn numeric_url_hosts() {
+        assert_eq!(
+            anon(r#""GET http://3325256781/a HTTP/1.1" "http://0xc633644d/" "http://0XC633644D:8080/x""#),
+            r#""GET http://3325256704/a HTTP/1.1" "http://0xc6336400/" "http://0XC6336400:8080/x""#
+        );
+        assert_eq!(anon("https://u:p@3325256781/"), "https://3325256704/");
+        assert_eq!(
+            anon(r#"{"u":"http:\/\/3325256781\/"}"#),
+            r#"{"u":"http:\/\/3325256704\/"}"#
+        );
+        same("http://3325256704/ http://3325256781.example.com/ http://99999999999/");
     }
 
     #[test]

@@ -75,10 +75,37 @@ pub trait Sink {
     /// An IPv6 address at `start..end`; a zone id (`%eth0`) follows until
     /// `zone_end` (equal to `end` when there is none).
     fn ipv6(&mut self, start: usize, end: usize, addr: u128, sep: Option<&[u8]>, zone_end: usize);
+    /// An IPv4 address at `start..end` spelled otherwise than as a dotted
+    /// quad (see [`V4Form`]); its replacement is spelled the same way, with
+    /// the separators (`-` of a dashed one, `.` of a reverse name) spelled
+    /// `sep` when they were escaped.
+    fn ipv4_form(&mut self, start: usize, end: usize, addr: u32, form: V4Form, sep: Option<&[u8]>);
+    /// The nibbles of an `ip6.arpa` name at `start..end` (`nibbles` of
+    /// them, least significant first, `upper` when its letters are upper
+    /// case): the address, or the prefix padded with zeros when there are
+    /// fewer than 32.
+    fn ip6_nibbles(&mut self, start: usize, end: usize, addr: u128, nibbles: u8, upper: bool, sep: Option<&[u8]>);
     /// An identifier at `start..end` to be replaced by `REDACTED`.
     fn redact(&mut self, start: usize, end: usize, kind: Kind);
     /// An identifier at `start..end` to be removed.
     fn remove(&mut self, start: usize, end: usize, kind: Kind);
+}
+
+/// How an IPv4 address found inside a name or a URL host is spelled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum V4Form {
+    /// four decimal octets joined by `-` inside a host name
+    /// (`dsl-84-12-3-5.dyn.example.net`)
+    Dashed,
+    /// the labels of an `in-addr.arpa` name, most significant last
+    /// (`5.3.12.84.in-addr.arpa`); `labels` (1 to 4) of them, the address
+    /// padded with zeros when there are fewer than four
+    Reversed { labels: u8 },
+    /// a URL host written as one decimal number (`http://3325256781/`)
+    Decimal,
+    /// the hex digits of a URL host written `0x...` (`http://0xc633644d/`):
+    /// `digits` of them, upper case or not
+    Hex { digits: u8, upper: bool },
 }
 
 const C_DOT: u8 = 1;
@@ -450,6 +477,15 @@ impl Scanner<'_> {
         }
     }
 
+    #[inline]
+    fn v4_form<S: Sink>(&mut self, sink: &mut S, a: usize, b: usize, addr: u32, form: V4Form) {
+        let c = if form == V4Form::Dashed { b'-' } else { b'.' };
+        let sep = self.view.as_ref().and_then(|v| v.sep(a, b, c));
+        let (s, e) = self.source_span(a, b);
+        sink.ipv4_form(s, e, addr, form, sep);
+        self.floor = b;
+    }
+
     /// `a..b` of the scanned bytes as a span of the source line.
     #[inline]
     fn source_span(&mut self, a: usize, b: usize) -> (usize, usize) {
@@ -539,6 +575,13 @@ impl Scanner<'_> {
                 break;
             }
             e += 1;
+        }
+        // a reverse name: `5.3.12.84.in-addr.arpa`, `b.a.9.8.[...].ip6.arpa`
+        // (a run that ends in a dot before an `i`; cheap to test)
+        if e > start && s[e - 1] == b'.' && matches!(s.get(e), Some(b'i' | b'I')) {
+            if let Some(end) = self.arpa(e, sink) {
+                return end;
+            }
         }
         if colons < 2 && dots < 3 {
             return e.max(i + 1);
@@ -742,9 +785,209 @@ impl Scanner<'_> {
         }
     }
 
+    /// The labels of a reverse name before `s[e..]`, if that is
+    /// `in-addr.arpa` or `ip6.arpa` (any case) and the name ends there.
+    /// Out of line: only runs of digits and dots before an `i` come here.
+    #[cold]
+    #[inline(never)]
+    fn arpa<S: Sink>(&mut self, e: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        let rest = &s[e..];
+        let ends = |n: usize| {
+            rest.get(n)
+                .is_none_or(|&b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'))
+        };
+        let floor = self.floor;
+        if rest.len() >= 12 && rest[..12].eq_ignore_ascii_case(b"in-addr.arpa") && ends(12) {
+            // decimal labels back from the dot at e - 1, at most four
+            let (mut k, mut n, mut addr, mut from) = (e - 1, 0u32, 0u32, e);
+            while n < 4 {
+                let mut d = k;
+                while d > floor && is_digit(s[d - 1]) && k - d <= 3 {
+                    d -= 1;
+                }
+                let text = &s[d..k];
+                if text.is_empty() || text.len() > 3 || (d > floor && is_digit(s[d - 1])) {
+                    break;
+                }
+                let v = text.iter().fold(0u32, |v, &b| v * 10 + u32::from(b - b'0'));
+                if v > 255 {
+                    break;
+                }
+                addr |= v << (24 - 8 * n);
+                n += 1;
+                from = d;
+                if d > floor + 1 && s[d - 1] == b'.' && is_digit(s[d - 2]) {
+                    k = d - 1;
+                } else {
+                    break;
+                }
+            }
+            if n == 0 {
+                return None;
+            }
+            self.v4_form(sink, from, e - 1, addr, V4Form::Reversed { labels: n as u8 });
+            return Some(e - 1);
+        }
+        if rest.len() >= 8 && rest[..8].eq_ignore_ascii_case(b"ip6.arpa") && ends(8) {
+            // single hex digits and dots back from e, at most 32
+            let (mut k, mut n, mut addr, mut upper) = (e, 0u32, 0u128, false);
+            while n < 32 && k >= floor + 2 && s[k - 1] == b'.' && is_hex(s[k - 2]) {
+                let c = s[k - 2];
+                if k - 2 > floor && s[k - 3].is_ascii_alphanumeric() {
+                    break;
+                }
+                let v = (c as char).to_digit(16).unwrap_or(0);
+                upper |= c.is_ascii_uppercase();
+                addr |= u128::from(v) << (124 - 4 * n);
+                n += 1;
+                k -= 2;
+                if !(k > floor && s[k - 1] == b'.') {
+                    break;
+                }
+            }
+            if n == 0 {
+                return None;
+            }
+            let sep = self.view.as_ref().and_then(|v| v.sep(k, e - 1, b'.'));
+            let (from, to) = self.source_span(k, e - 1);
+            sink.ip6_nibbles(from, to, addr, n as u8, upper, sep);
+            self.floor = e - 1;
+            return Some(e - 1);
+        }
+        None
+    }
+
+    /// A `-` between digits at `i`: four decimal octets joined by `-` in a
+    /// host name (`dsl-84-12-3-5.dyn.example.net`,
+    /// `ec2-54-12-34-56.compute-1.amazonaws.com`, `host86-1-2-3.range...`).
+    /// Before them: nothing of the name, a letter, or a `-` after a part
+    /// with a letter (`10-84-12-3-5` is five numbers, no address); after
+    /// them: no `-` and digit, and the rest of the label then two more
+    /// labels (`.dyn.example`). Out of line: dates come here too.
+    #[cold]
+    #[inline(never)]
+    fn dashed_v4<S: Sink>(&mut self, i: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        let mut d = i;
+        while d > self.floor && is_digit(s[d - 1]) {
+            d -= 1;
+            if i - d > 3 {
+                return None;
+            }
+        }
+        if d > self.floor && s[d - 1] == b'-' {
+            let mut k = d - 1;
+            let mut letter = false;
+            while k > self.floor && s[k - 1].is_ascii_alphanumeric() {
+                k -= 1;
+                letter |= s[k].is_ascii_alphabetic();
+            }
+            if !letter {
+                return None;
+            }
+        }
+        // a MAC is no address (`10-20-30-40-aa-bb`)
+        if s.get(d..d + 17).is_some_and(|t| is_mac(t, b'-')) {
+            return None;
+        }
+        let mut p = d;
+        let mut addr = 0u32;
+        for k in 0..4 {
+            if k > 0 {
+                if s.get(p) != Some(&b'-') {
+                    return None;
+                }
+                p += 1;
+            }
+            let st = p;
+            let mut v = 0u32;
+            while p < s.len() && is_digit(s[p]) && p - st < 3 {
+                v = v * 10 + u32::from(s[p] - b'0');
+                p += 1;
+            }
+            if p == st || v > 255 || (p < s.len() && is_digit(s[p])) {
+                return None;
+            }
+            addr = (addr << 8) | v;
+        }
+        let end = p;
+        if s.get(end) == Some(&b'-') && s.get(end + 1).is_some_and(|&b| is_digit(b)) {
+            return None;
+        }
+        let label = |mut q: usize| {
+            while q < s.len() && (s[q].is_ascii_alphanumeric() || s[q] == b'-') {
+                q += 1;
+            }
+            q
+        };
+        let mut q = label(end);
+        for _ in 0..2 {
+            if s.get(q) != Some(&b'.') || !s.get(q + 1).is_some_and(u8::is_ascii_alphanumeric) {
+                return None;
+            }
+            q = label(q + 1);
+        }
+        self.v4_form(sink, d, end, addr, V4Form::Dashed);
+        Some(end)
+    }
+
+    /// A URL host at `h` written as one number, decimal (`3325256781`) or
+    /// hex (`0xc633644d`), which URL parsers read as an IPv4 address.
+    fn numeric_host<S: Sink>(&mut self, h: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        let hex = s.get(h) == Some(&b'0') && matches!(s.get(h + 1), Some(b'x' | b'X'));
+        let from = if hex { h + 2 } else { h };
+        let (max, radix) = if hex { (8, 16) } else { (10, 10) };
+        let mut p = from;
+        let mut v = 0u64;
+        let mut upper = false;
+        while p < s.len() && p - from <= max {
+            let Some(x) = (s[p] as char).to_digit(radix) else { break };
+            upper |= s[p].is_ascii_uppercase();
+            v = v * u64::from(radix) + u64::from(x);
+            p += 1;
+        }
+        let n = p - from;
+        if n == 0 || n > max || v > u64::from(u32::MAX) {
+            return None;
+        }
+        // the host ends there, or a port follows (`00:1a:2b:...` is no host
+        // and port: a MAC or an address may start at the host)
+        let ends = |b: Option<&u8>| {
+            b.is_none_or(|&b| {
+                !(b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b'~' | b'%' | b':' | b'@'))
+            })
+        };
+        if !ends(s.get(p)) {
+            if s.get(p) != Some(&b':') {
+                return None;
+            }
+            let mut q = p + 1;
+            while q < s.len() && is_digit(s[q]) {
+                q += 1;
+            }
+            if q == p + 1 || !ends(s.get(q)) {
+                return None;
+            }
+        }
+        let form = if hex {
+            V4Form::Hex { digits: n as u8, upper }
+        } else {
+            V4Form::Decimal
+        };
+        self.v4_form(sink, from, p, v as u32, form);
+        Some(p)
+    }
+
     /// A `-` at `i`: the end of the first group of a MAC like `00-1a-2b-3c-4d-5e`?
     fn dash_mac<S: Sink>(&mut self, i: usize, sink: &mut S) -> usize {
         let s = self.s;
+        if i > self.floor && is_digit(s[i - 1]) && s.get(i + 1).is_some_and(|&b| is_digit(b)) {
+            if let Some(end) = self.dashed_v4(i, sink) {
+                return end;
+            }
+        }
         if i < self.floor + 2 || i + 15 > s.len() {
             return i + 1;
         }
@@ -777,14 +1020,20 @@ impl Scanner<'_> {
                 e += 1;
             }
         }
-        match last_at {
+        let host = match last_at {
             Some(at) => {
                 self.remove(sink, a, at + 1, Kind::UrlCredentials);
                 self.floor = at + 1;
                 at + 1
             }
             None => a,
+        };
+        if s.get(host).is_some_and(u8::is_ascii_digit) {
+            if let Some(end) = self.numeric_host(host, sink) {
+                return end;
+            }
         }
+        host
     }
 
     /// An `@` at `i`: an email address. The local part is any run of
@@ -1139,6 +1388,15 @@ mod tests {
             self.0
                 .push(format!("v6 {s}..{e}..{z} {}{enc}", std::net::Ipv6Addr::from(a)));
         }
+        fn ipv4_form(&mut self, s: usize, e: usize, a: u32, form: V4Form, sep: Option<&[u8]>) {
+            let enc = sep.map_or(String::new(), |p| format!(" sep {}", String::from_utf8_lossy(p)));
+            self.0
+                .push(format!("v4 {s}..{e} {} {form:?}{enc}", crate::addr::v4_text(a)));
+        }
+        fn ip6_nibbles(&mut self, s: usize, e: usize, a: u128, n: u8, upper: bool, _sep: Option<&[u8]>) {
+            self.0
+                .push(format!("nibbles {s}..{e} {} {n} {upper}", std::net::Ipv6Addr::from(a)));
+        }
         fn redact(&mut self, s: usize, e: usize, k: Kind) {
             self.0.push(format!("{} {s}..{e}", k.name()));
         }
@@ -1163,6 +1421,65 @@ mod tests {
         assert_eq!(found("x=2001%3Adb8%3A%3A1&"), ["v6 2..19..19 2001:db8::1 sep %3A"]);
         assert_eq!(found("10.0.0.2, 10.0.0.1"), ["v4 0..8 10.0.0.2", "v4 10..18 10.0.0.1"]);
         assert_eq!(found("abc1.2.3.4 x"), ["v4 3..10 1.2.3.4"]);
+    }
+
+    #[test]
+    fn addresses_in_names_and_hosts() {
+        assert_eq!(found("dsl-84-12-3-5.dyn.example.net"), ["v4 4..13 84.12.3.5 Dashed"]);
+        assert_eq!(
+            found("ec2-54-12-34-56.compute-1.amazonaws.com"),
+            ["v4 4..15 54.12.34.56 Dashed"]
+        );
+        assert_eq!(found("ip-10-1-2-3.ec2.internal"), ["v4 3..11 10.1.2.3 Dashed"]);
+        assert_eq!(found("1-2-3-4.sslip.io"), ["v4 0..7 1.2.3.4 Dashed"]);
+        assert_eq!(
+            found("host86-142-1-2.range86-142.btcentralplus.com"),
+            ["v4 4..14 86.142.1.2 Dashed"]
+        );
+        assert_eq!(found("54.12.34.56.nip.io"), ["v4 0..11 54.12.34.56"]);
+        assert_eq!(
+            found("h=dsl%2d84%2d12%2d3%2d5.dyn.example.net"),
+            ["v4 8..23 84.12.3.5 Dashed sep %2d"]
+        );
+        assert_eq!(
+            found("5.3.12.84.in-addr.arpa"),
+            ["v4 0..9 84.12.3.5 Reversed { labels: 4 }"]
+        );
+        assert_eq!(
+            found("x 3.12.84.IN-ADDR.ARPA."),
+            ["v4 2..9 84.12.3.0 Reversed { labels: 3 }"]
+        );
+        assert_eq!(
+            found("b.a.9.8.7.6.5.0.4.0.0.0.3.0.0.0.2.0.0.0.1.0.0.0.8.B.D.0.1.0.0.2.ip6.arpa"),
+            ["nibbles 0..63 2001:db8:1:2:3:4:567:89ab 32 true"]
+        );
+        assert_eq!(found("http://3325256781/"), ["v4 7..17 198.51.100.77 Decimal"]);
+        assert_eq!(
+            found("http://u:p@0XC633644D:80/"),
+            [
+                "-url-credentials 7..11",
+                "v4 13..21 198.51.100.77 Hex { digits: 8, upper: true }"
+            ]
+        );
+        for s in [
+            "2013-11-22",
+            "10-84-12-3-5.dyn.example.net",
+            "dsl-84-12-3-5-6.example.net",
+            "/img/shoe-10-11-12-13.html",
+            "dsl-84-12-3-256.dyn.example.net",
+            "http://3325256781.example.com/",
+            "http://99999999999/",
+            "http://1234:80:1/",
+        ] {
+            assert_eq!(found(s), Vec::<String>::new(), "{s}");
+        }
+    }
+
+    #[test]
+    fn names_and_hosts_leave_macs_whole() {
+        assert_eq!(found("https://00:1a:2b:3c:4d:5e.%3D0"), ["mac 8..25"]);
+        assert_eq!(found("x 10-20-30-40-aa-bb.example.net"), ["mac 2..19"]);
+        assert_eq!(found("http://1234:80/"), ["v4 7..11 0.0.4.210 Decimal"]);
     }
 
     #[test]

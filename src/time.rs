@@ -109,6 +109,13 @@ fn month(b: &[u8]) -> Option<u32> {
 /// Parses a CLF time (`10/Oct/2000:13:55:36 -0700`, brackets optional, zone
 /// optional = UTC) into Unix seconds. `None` when it cannot be read.
 pub fn parse_clf_time(t: &[u8]) -> Option<i64> {
+    // Unix seconds with a fraction (Squid's `1286536308.779`, nginx's `$msec`)
+    if let Some(k) = memchr::memchr(b'.', t) {
+        let (s, frac) = (&t[..k], &t[k + 1..]);
+        if (9..=11).contains(&s.len()) && s.iter().chain(frac).all(u8::is_ascii_digit) && !frac.is_empty() {
+            return std::str::from_utf8(s).ok()?.parse().ok();
+        }
+    }
     let t = t.strip_prefix(b"[").unwrap_or(t);
     let t = t.strip_suffix(b"]").unwrap_or(t);
     let mut parts = t.splitn(2, |&b| b == b' ');

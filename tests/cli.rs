@@ -734,19 +734,20 @@ fn check_sample_finds_and_masks() {
     assert_eq!(out.status.code(), Some(1));
     let report = text(&out.stdout);
     assert!(
-        report.starts_with("loganon check: 25 findings in 9 of 9 lines\n"),
+        report.starts_with("loganon check: 26 findings in 9 of 9 lines\n"),
         "{report}"
     );
     // check's detectors are independent: one value can meet two of them (an
     // email as a deny-listed value, a password before `@` as an email, the
-    // IPv4 part of `::ffff:a.b.c.d`), and a `;jsessionid=` path parameter is
+    // IPv4 part of `::ffff:a.b.c.d`, the address a client host name
+    // `dsl-84-12-3-5.dyn...` spells), and a `;jsessionid=` path parameter is
     // a deny-listed parameter to it
     for rule in [
         "  card-number: 1\n",
         "  client-hostname: 1\n",
         "  deny-listed-parameter: 5\n",
         "  email: 3\n",
-        "  ipv4: 8\n",
+        "  ipv4: 9\n",
         "  ipv6: 4\n",
         "  mac: 1\n",
         "  url-credentials: 1\n",
@@ -766,7 +767,7 @@ fn check_sample_finds_and_masks() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(j["findings"], 25);
+    assert_eq!(j["findings"], 26);
     let report = text(&out.stdout);
     for raw in SAMPLE_SECRETS {
         assert!(!report.contains(raw), "check --json printed {raw:?}");
@@ -1051,6 +1052,7 @@ fn per_format(counts: &[(&str, u64)]) -> serde_json::Value {
         "haproxy",
         "apache_logformat",
         "nginx_log_format",
+        "squid",
     ] {
         let n = counts.iter().find(|(k, _)| *k == name).map_or(0, |(_, n)| *n);
         m.insert(name.to_string(), n.into());

@@ -3,17 +3,18 @@
 //! `--format auto` tries, per line: W3C directives (which set the columns of
 //! the lines after them), JSON (by its first byte, or after a prefix), W3C
 //! data lines (when a `#Fields:` directive is in force), the CLF family, then
-//! the AWS and HAProxy formats, then W3C data lines with no `#Fields:` in
-//! force (see [`w3c::parse_headerless`]). A named format tries itself first,
-//! then detection (a line of another format is never passed on unparsed).
-//! A line none of them takes is tried once more after a syslog or
-//! container-runtime prefix ([`wrap`]).
+//! the AWS, HAProxy and Squid formats, then W3C data lines with no
+//! `#Fields:` in force (see [`w3c::parse_headerless`]). A named format tries
+//! itself first, then detection (a line of another format is never passed
+//! on unparsed). A line none of them takes is tried once more after a
+//! syslog or container-runtime prefix ([`wrap`]).
 
 pub mod clf;
 pub mod cloud;
 pub mod fields;
 pub mod json;
 pub mod nested;
+pub mod squid;
 pub mod template;
 pub mod w3c;
 pub mod wrap;
@@ -41,6 +42,7 @@ pub enum Format {
     Elb,
     S3,
     Haproxy,
+    Squid,
     /// an Apache `LogFormat` or an nginx `log_format` string
     Template(Arc<Template>),
 }
@@ -59,9 +61,10 @@ pub enum Parsed {
     Haproxy,
     Apache,
     Nginx,
+    Squid,
 }
 
-pub const PARSED_KINDS: usize = 11;
+pub const PARSED_KINDS: usize = 12;
 
 impl Parsed {
     pub const ALL: [Parsed; PARSED_KINDS] = [
@@ -76,6 +79,7 @@ impl Parsed {
         Parsed::Haproxy,
         Parsed::Apache,
         Parsed::Nginx,
+        Parsed::Squid,
     ];
 
     pub fn name(self) -> &'static str {
@@ -91,6 +95,7 @@ impl Parsed {
             Parsed::Haproxy => "haproxy",
             Parsed::Apache => "apache_logformat",
             Parsed::Nginx => "nginx_log_format",
+            Parsed::Squid => "squid",
         }
     }
 }
@@ -107,6 +112,7 @@ impl Format {
         "elb",
         "s3",
         "haproxy",
+        "squid",
     ];
 
     /// Parses a `--format` value: a name, an Apache `LogFormat` string (it
@@ -124,6 +130,7 @@ impl Format {
             "elb" => Format::Elb,
             "s3" => Format::S3,
             "haproxy" => Format::Haproxy,
+            "squid" => Format::Squid,
             _ if s.starts_with("nginx:") => Format::Template(Arc::new(
                 template::nginx(&s["nginx:".len()..]).map_err(|e| format!("nginx log_format: {e}"))?,
             )),
@@ -164,6 +171,7 @@ impl fmt::Display for Format {
             Format::Elb => f.write_str("elb"),
             Format::S3 => f.write_str("s3"),
             Format::Haproxy => f.write_str("haproxy"),
+            Format::Squid => f.write_str("squid"),
             Format::Template(t) if t.kind == "nginx" => write!(f, "nginx:{}", t.source),
             Format::Template(t) => f.write_str(&t.source),
         }
@@ -313,6 +321,7 @@ fn recognise_as(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) ->
                 .or_else(|| ok(cloud::elb(line, cols, f), Parsed::Elb))
                 .or_else(|| ok(cloud::s3(line, cols, f), Parsed::S3))
                 .or_else(|| ok(cloud::haproxy(line, cols, f), Parsed::Haproxy))
+                .or_else(|| ok(squid::squid(line, cols, f), Parsed::Squid))
                 // a W3C data line with no `#Fields:` in force (a split or
                 // rotated file) or not matching it
                 .or_else(|| ok(w3c::parse_headerless(line, cols, f), Parsed::W3c))
@@ -329,13 +338,14 @@ fn recognise_as(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) ->
         Format::Elb => ok(cloud::elb(line, cols, f), Parsed::Elb),
         Format::S3 => ok(cloud::s3(line, cols, f), Parsed::S3),
         Format::Haproxy => ok(cloud::haproxy(line, cols, f), Parsed::Haproxy),
+        Format::Squid => ok(squid::squid(line, cols, f), Parsed::Squid),
         Format::Template(t) => {
             let kind = if t.kind == "nginx" {
                 Parsed::Nginx
             } else {
                 Parsed::Apache
             };
-            ok(t.parse(line, f), kind)
+            ok(t.parse(line, deny, f), kind)
         }
     };
     r.unwrap_or(Recognised::Unparsed)

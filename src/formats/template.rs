@@ -2,13 +2,96 @@
 //! string, compiled once into a parser. The roles of the fields come from the
 //! directives: `%h`/`$remote_addr` are clients, `%u`/`$remote_user` users,
 //! `%{Cookie}i`/`$http_cookie` secrets, `%t`/`$time_local` times.
+//!
+//! Variables that carry a name (`$arg_NAME`, `$cookie_NAME`, `$http_NAME`,
+//! `$sent_http_NAME`, `$upstream_http_NAME`; Apache's `%{NAME}i`, `%{NAME}o`,
+//! `%{NAME}C`, `%{NAME}e`) take the role their name implies: a user-like
+//! name (`user`, `email`, `remote_user`, a header `X-Remote-User`, `From`)
+//! is a user, a cookie, an authorization header or a deny-listed name
+//! (`$arg_token`, `X-Auth-Token`, `X-Api-Key`) a secret. The deny list is
+//! the one in force when a line is parsed (`--redact-param` counts).
 
 use crate::formats::fields::{Fields, Role};
+use crate::rules::DenyList;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 enum Token {
     Literal(Vec<u8>),
-    Field(Role),
+    /// a field with its role, and the names that make it a secret when the
+    /// deny list holds one of them
+    Field(Role, Vec<Vec<u8>>),
+}
+
+/// A field's role, and the names to look up in the deny list.
+type Named = (Role, Vec<Vec<u8>>);
+
+/// Names whose value names a person (compared in lower case, `-` as `_`).
+fn user_like(n: &str) -> bool {
+    matches!(
+        n,
+        "user"
+            | "username"
+            | "user_name"
+            | "remote_user"
+            | "remoteuser"
+            | "auth_user"
+            | "email"
+            | "e_mail"
+            | "mail"
+            | "login"
+            | "userid"
+            | "user_id"
+            | "uid"
+    )
+}
+
+/// The role of a header named `name` (any case, `-` or `_`).
+fn header_role(name: &str) -> Named {
+    let n = name.to_ascii_lowercase().replace('-', "_");
+    let last = n.rsplit('_').next().unwrap_or("");
+    let bare = n.strip_prefix("x_").unwrap_or(&n);
+    if matches!(
+        n.as_str(),
+        "cookie" | "set_cookie" | "authorization" | "proxy_authorization"
+    ) {
+        return (Role::Secret, Vec::new());
+    }
+    // `From` holds an email; `X-Remote-User`, `X-Forwarded-Email`, ...
+    if n == "from" || user_like(&n) || user_like(bare) || user_like(last) {
+        return (Role::User, Vec::new());
+    }
+    // addresses are scanned (and truncated), not removed; client hints are
+    // not personal (`Sec-CH-UA-Mobile` is no phone number)
+    if n.contains("forwarded") || matches!(last, "ip" | "for" | "addr" | "address") || n.starts_with("sec_ch_") {
+        return (Role::Generic, Vec::new());
+    }
+    let mut names = vec![n.clone(), n.replace('_', "-"), bare.to_string(), last.to_string()];
+    names.dedup();
+    (Role::Generic, names.into_iter().map(String::into_bytes).collect())
+}
+
+/// The role of an Apache environment variable (`%{NAME}e`).
+fn env_role(name: &str) -> Named {
+    let n = name.to_ascii_lowercase();
+    if user_like(&n)
+        || n == "redirect_remote_user"
+        || n.starts_with("ssl_client_s_dn")
+        || n.starts_with("ssl_client_san_email")
+    {
+        return (Role::User, Vec::new());
+    }
+    if let Some(h) = n.strip_prefix("http_") {
+        return header_role(h);
+    }
+    (Role::Generic, vec![n.into_bytes()])
+}
+
+/// The role of a query argument (`$arg_NAME`).
+fn arg_role(name: &str) -> Named {
+    if user_like(&name.to_ascii_lowercase()) {
+        return (Role::User, Vec::new());
+    }
+    (Role::Generic, vec![name.as_bytes().to_vec()])
 }
 
 /// A compiled format.
@@ -29,30 +112,28 @@ fn push_literal(tokens: &mut Vec<Token>, b: u8) {
     }
 }
 
-fn push_field(tokens: &mut Vec<Token>, role: Role, what: &str) -> Result<(), String> {
-    if let Some(Token::Field(_)) = tokens.last() {
+fn push_field(tokens: &mut Vec<Token>, (role, names): Named, what: &str) -> Result<(), String> {
+    if let Some(Token::Field(..)) = tokens.last() {
         return Err(format!(
             "two fields without text between them ({what}); loganon cannot tell where one ends"
         ));
     }
-    tokens.push(Token::Field(role));
+    tokens.push(Token::Field(role, names));
     Ok(())
 }
 
-fn apache_role(letter: u8, name: &str) -> Role {
-    let n = name.to_ascii_lowercase();
-    match letter {
+fn apache_role(letter: u8, name: &str) -> Named {
+    let role = match letter {
         b'h' | b'a' => Role::Client,
         b'l' | b'u' => Role::User,
         b't' => Role::Time,
-        b'i' | b'o' | b'C' => match n.as_str() {
-            "cookie" | "set-cookie" | "authorization" | "proxy-authorization" => Role::Secret,
-            _ if letter == b'C' => Role::Secret,
-            _ => Role::Generic,
-        },
+        b'C' => Role::Secret,
+        b'i' | b'o' => return header_role(name),
+        b'e' => return env_role(name),
         b's' | b'b' | b'B' | b'D' | b'T' | b'p' | b'P' | b'k' | b'I' | b'O' | b'S' => Role::Verbatim,
         _ => Role::Generic,
-    }
+    };
+    (role, Vec::new())
 }
 
 /// Compiles an Apache `LogFormat` string (`\"` is a quote, `%%` a percent).
@@ -108,13 +189,24 @@ pub fn apache(fmt: &str) -> Result<Template, String> {
     Template::new(tokens, "apache", fmt)
 }
 
-fn nginx_role(var: &str) -> Role {
-    match var {
+fn nginx_role(var: &str) -> Named {
+    let prefixed = |p: &str| var.strip_prefix(p).filter(|n| !n.is_empty());
+    if let Some(n) = prefixed("arg_") {
+        return arg_role(n);
+    }
+    if prefixed("cookie_").or_else(|| prefixed("upstream_cookie_")).is_some() {
+        return (Role::Secret, Vec::new());
+    }
+    if let Some(n) = prefixed("http_")
+        .or_else(|| prefixed("sent_http_"))
+        .or_else(|| prefixed("upstream_http_"))
+    {
+        return header_role(n);
+    }
+    let role = match var {
         "remote_addr" | "realip_remote_addr" | "binary_remote_addr" => Role::Client,
         "remote_user" => Role::User,
         "time_local" | "time_iso8601" | "msec" => Role::Time,
-        "http_cookie" | "http_authorization" | "http_proxy_authorization" | "sent_http_set_cookie" => Role::Secret,
-        _ if var.starts_with("cookie_") || var.starts_with("upstream_cookie_") => Role::Secret,
         "status"
         | "body_bytes_sent"
         | "bytes_sent"
@@ -125,7 +217,8 @@ fn nginx_role(var: &str) -> Role {
         | "pipe"
         | "server_port" => Role::Verbatim,
         _ => Role::Generic,
-    }
+    };
+    (role, Vec::new())
 }
 
 /// Compiles an nginx `log_format` string (`$name` or `${name}` variables).
@@ -165,7 +258,7 @@ pub fn nginx(fmt: &str) -> Result<Template, String> {
 
 impl Template {
     fn new(tokens: Vec<Token>, kind: &'static str, source: &str) -> Result<Template, String> {
-        if !tokens.iter().any(|t| matches!(t, Token::Field(_))) {
+        if !tokens.iter().any(|t| matches!(t, Token::Field(..))) {
             return Err(format!("'{source}' has no field"));
         }
         Ok(Template {
@@ -175,8 +268,9 @@ impl Template {
         })
     }
 
-    /// Parses a line; `None` when it does not follow the template.
-    pub fn parse(&self, line: &[u8], f: &mut Fields) -> Option<()> {
+    /// Parses a line; `None` when it does not follow the template. A field
+    /// whose name `deny` holds is a secret.
+    pub fn parse(&self, line: &[u8], deny: &DenyList, f: &mut Fields) -> Option<()> {
         f.clear();
         f.gaps = Some(Role::Verbatim);
         let mut pos = 0;
@@ -188,7 +282,12 @@ impl Template {
                     }
                     pos += l.len();
                 }
-                Token::Field(role) => {
+                Token::Field(role, names) => {
+                    let role = if names.iter().any(|n| deny.contains(n)) {
+                        &Role::Secret
+                    } else {
+                        role
+                    };
                     let quoted = pos > 0 && line[pos - 1] == b'"';
                     let end = match self.tokens.get(k + 1) {
                         None => line.len(),
@@ -215,7 +314,7 @@ impl Template {
                             close
                         }
                         Some(Token::Literal(l)) => pos + memchr::memchr(l[0], &line[pos..])?,
-                        Some(Token::Field(_)) => return None,
+                        Some(Token::Field(..)) => return None,
                     };
                     f.push(pos..end, *role);
                     pos = end;
@@ -232,7 +331,7 @@ mod tests {
 
     fn fields(t: &Template, l: &str) -> Vec<(String, Role)> {
         let mut f = Fields::default();
-        t.parse(l.as_bytes(), &mut f).expect("parses");
+        t.parse(l.as_bytes(), &DenyList::default(), &mut f).expect("parses");
         f.list
             .iter()
             .map(|(r, role)| (l[r.clone()].to_string(), *role))
@@ -249,7 +348,9 @@ mod tests {
         assert_eq!(f[3], ("[10/Oct/2000:13:55:36 -0700]".into(), Role::Time));
         assert_eq!(f[4], (r#"GET /a?b=\"c\" HTTP/1.0"#.into(), Role::Generic));
         assert_eq!(f[9], ("sid=1".into(), Role::Secret));
-        assert!(t.parse(b"garbage", &mut Fields::default()).is_none());
+        assert!(t
+            .parse(b"garbage", &DenyList::default(), &mut Fields::default())
+            .is_none());
     }
 
     #[test]
@@ -259,6 +360,35 @@ mod tests {
         let f = fields(&t, l);
         assert_eq!(f[2], ("22/Jan/2019:03:56:14 +0330".into(), Role::Time));
         assert_eq!(f.len(), 9);
+    }
+
+    #[test]
+    fn named_variables_take_the_role_of_their_name() {
+        let t = nginx("$arg_token|$arg_email|$arg_page|$cookie_x|$http_x_auth_token|$http_x_api_key|$http_user_agent|$http_x_remote_user|$sent_http_set_cookie|$upstream_http_x_session_id|$http_x_forwarded_for|$http_x_real_ip|$http_from|$http_referer").unwrap();
+        let l = "a|b|c|d|e|f|g|h|i|j|k|l|m|n";
+        let roles: Vec<Role> = fields(&t, l).into_iter().map(|(_, r)| r).collect();
+        use Role::*;
+        assert_eq!(
+            roles,
+            [
+                Secret, User, Generic, Secret, Secret, Secret, Generic, User, Secret, Secret, Generic, Generic, User,
+                Generic
+            ]
+        );
+        let t = apache(r#"%{REMOTE_USER}e|%{SSL_CLIENT_S_DN_CN}e|%{UNIQUE_ID}e|%{sid}C|%{X-Auth-Token}i|%{X-Forwarded-User}i|%{User-Agent}i|%{Set-Cookie}o|%{X-Api-Key}o|%{Cookie}i"#).unwrap();
+        let l = "a|b|c|d|e|f|g|h|i|j";
+        let roles: Vec<Role> = fields(&t, l).into_iter().map(|(_, r)| r).collect();
+        assert_eq!(
+            roles,
+            [User, User, Generic, Secret, Secret, User, Generic, Secret, Secret, Secret]
+        );
+        // the deny list in force decides: `--redact-param tracking`
+        let t = nginx("$arg_tracking $arg_page").unwrap();
+        let mut deny = DenyList::default();
+        deny.add(b"tracking");
+        let mut f = Fields::default();
+        t.parse(b"a b", &deny, &mut f).unwrap();
+        assert_eq!(f.list.iter().map(|(_, r)| *r).collect::<Vec<_>>(), [Secret, Generic]);
     }
 
     #[test]
