@@ -111,9 +111,12 @@ pub struct RuleArgs {
     /// Leave addresses in this network whole, e.g. 10.0.0.0/8 (repeatable)
     #[arg(long, value_name = "CIDR", value_parser = parse_cidr)]
     pub keep_network: Vec<IpNet>,
-    /// Add a query parameter name to the deny list (repeatable)
+    /// Add a query parameter name to the deny list, any spelling (repeatable)
     #[arg(long, value_name = "NAME", value_parser = parse_param)]
     pub redact_param: Vec<String>,
+    /// Take a name out of the deny list and its patterns, e.g. name (repeatable)
+    #[arg(long, value_name = "NAME", value_parser = parse_param)]
+    pub keep_param: Vec<String>,
     /// How addresses are rewritten: truncate, hash (keyed), cryptopan (keyed), drop
     #[arg(long, value_name = "M", default_value = "truncate", value_parser = IpMode::from_name)]
     pub ip_mode: IpMode,
@@ -152,12 +155,7 @@ fn parse_cidr(s: &str) -> Result<IpNet, String> {
 }
 
 fn parse_param(s: &str) -> Result<String, String> {
-    if s.is_empty() || s.len() > crate::rules::MAX_NAME || !s.bytes().all(|b| b.is_ascii_graphic() && b != b'=') {
-        return Err(format!(
-            "'{s}' is not a parameter name; use 1 to {} printable characters without '='",
-            crate::rules::MAX_NAME
-        ));
-    }
+    crate::rules::param_name(s)?;
     Ok(s.to_string())
 }
 
@@ -165,7 +163,10 @@ impl RuleArgs {
     pub fn rules(&self) -> Rules {
         let mut deny = DenyList::default();
         for p in &self.redact_param {
-            deny.add(p.as_bytes());
+            deny.add(&crate::rules::param_name(p).unwrap_or_default());
+        }
+        for p in &self.keep_param {
+            deny.keep(&crate::rules::param_name(p).unwrap_or_default());
         }
         Rules {
             addr: AddrPolicy::new(self.ipv4_prefix, self.ipv6_prefix, &self.keep_network),

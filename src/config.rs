@@ -86,6 +86,9 @@ pub struct AnonymizeSection {
     pub keep_networks: Vec<IpNet>,
     #[serde(default)]
     pub redact_params: Vec<String>,
+    /// names taken out of the deny list (`--keep-param`)
+    #[serde(default)]
+    pub keep_params: Vec<String>,
     #[serde(default, deserialize_with = "format_opt")]
     pub format: Option<Format>,
     #[serde(default, deserialize_with = "unparsed_opt")]
@@ -121,7 +124,12 @@ impl AnonymizeSection {
     pub fn options(&self, format: Option<Format>) -> Result<Options, String> {
         let mut deny = DenyList::default();
         for p in &self.redact_params {
-            deny.add(p.as_bytes());
+            let name = crate::rules::param_name(p).map_err(|e| format!("redact_params: {e}"))?;
+            deny.add(&name);
+        }
+        for p in &self.keep_params {
+            let name = crate::rules::param_name(p).map_err(|e| format!("keep_params: {e}"))?;
+            deny.keep(&name);
         }
         let mut opts = Options {
             rules: Rules {

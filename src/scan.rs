@@ -145,7 +145,8 @@ static PROPS: [u8; 256] = {
     let mut b = 0;
     while b < 256 {
         let c = b as u8;
-        if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.' {
+        // `[` and `]`: PHP and Rails names (`email[]`, `user[email]`)
+        if c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c == b'.' || c == b'[' || c == b']' {
             t[b] |= NAME;
         }
         // (`)`, `]` and `}` close what holds the pair: `(key=abc)`)
@@ -369,7 +370,11 @@ fn scan_plain<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, view:
     let mut i = from;
     while let Some(t) = next_trigger(s, i) {
         i = match CLASS[s[t] as usize] {
-            C_DOT | C_COLON => sc.address(t, sink),
+            // (one call site of `address`, so that it stays inlined)
+            C_DOT | C_COLON => match (s[t] == b':' && t > from && s[t - 1] == b'"').then(|| sc.json_pair(t, sink)) {
+                Some(Some(e)) => e,
+                _ => sc.address(t, sink),
+            },
             C_AT => sc.at(t, sink),
             C_EQ => sc.equals(t, sink),
             _ => sc.dash_mac(t, sink),
@@ -1089,6 +1094,48 @@ impl Scanner<'_> {
         self.redact(sink, k, d, Kind::Email);
         self.floor = d;
         d
+    }
+
+    /// A `:` at `i` after a quote: `"name":"value"` (JSON in a query value,
+    /// decoded or raw) with a deny-listed name gets its value redacted, a
+    /// string's content or a bare number or word. `None`: no such pair, the
+    /// colon is an address candidate as usual.
+    #[cold]
+    fn json_pair<S: Sink>(&mut self, i: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        let close = i - 1;
+        let mut n = close;
+        while n > self.floor && is_name_char(s[n - 1]) && close - n <= MAX_NAME {
+            n -= 1;
+        }
+        if n == close || n == 0 || s[n - 1] != b'"' || !self.rules.deny.contains(&s[n..close]) {
+            return None;
+        }
+        let mut v = i + 1;
+        while v < s.len() && s[v] == b' ' {
+            v += 1;
+        }
+        let (a, b) = if s.get(v) == Some(&b'"') {
+            match memchr::memchr(b'"', &s[v + 1..]) {
+                Some(k) => (v + 1, v + 1 + k),
+                None => (v + 1, s.len()),
+            }
+        } else {
+            let e = s[v..]
+                .iter()
+                .position(|&c| matches!(c, b',' | b'}' | b']' | b' ' | b'&' | b'"'))
+                .map_or(s.len(), |k| v + k);
+            (v, e)
+        };
+        let value = &s[a..b];
+        // an address under `ip` is truncated as an address, further on
+        let address = parse_v4_at(value, 0).is_some_and(|(_, e)| e == value.len()) || parse_v6(value).is_some();
+        if a >= b || address || is_placeholder(value) || matches!(value, b"true" | b"false" | b"null" | b"{" | b"[") {
+            return Some(i + 1);
+        }
+        self.redact(sink, a, b, Kind::Param);
+        self.floor = b;
+        Some(b)
     }
 
     /// An `=` at `i`: a deny-listed name before it gets its value redacted;
