@@ -558,8 +558,23 @@ impl Oracle<'_> {
         }
         for c in d.json_param.captures_iter(t) {
             let value = c.get(2).or(c.get(3)).map_or(&b""[..], |m| m.as_bytes());
+            // `name` and `key` mean what their object says (`service.name`,
+            // HAR header pairs): in a JSON line the roles judge them
+            let leaf = c[1].rsplit(|&b| b == b'.').next().unwrap_or(&c[1]);
+            if leaf.eq_ignore_ascii_case(b"name") || leaf.eq_ignore_ascii_case(b"key") {
+                continue;
+            }
             // an address under `ip` or `client_ip` is the address detectors' to judge
-            let address = std::str::from_utf8(value).is_ok_and(|v| v.parse::<std::net::IpAddr>().is_ok());
+            let text = std::str::from_utf8(value).unwrap_or("");
+            let address = text.parse::<std::net::IpAddr>().is_ok();
+            // so is one written as an integer (`"ip":3325256704`)
+            if c.get(3).is_some() && self.deny.contains(&c[1]) {
+                if let Ok(a) = text.parse::<u32>() {
+                    let dotted = std::net::Ipv4Addr::from(a).to_string();
+                    self.text(dotted.as_bytes());
+                    continue;
+                }
+            }
             if self.deny.contains(&c[1])
                 && !is_clean_value(value)
                 && !address

@@ -268,7 +268,14 @@ fn key_info(key: &[u8], deny: &DenyList) -> KeyInfo {
 
 fn role_of(key: &[u8], k: &[u8], deny: &DenyList) -> Role {
     let is = |set: &[&str]| set.iter().any(|s| s.as_bytes() == k);
-    if is(SECRET) || deny.contains(key) {
+    // `service.name`, `user_agent.name`: the name of a thing (see
+    // PLAIN_OBJECTS), not a person's, though `name` is deny-listed
+    let plain_name = key.iter().rposition(|&b| b == b'.').is_some_and(|d| {
+        let mut b = [0u8; 64];
+        let (n, _) = norm(&key[..key.iter().position(|&c| c == b'.').unwrap_or(d)], &mut b);
+        key[d + 1..].eq_ignore_ascii_case(b"name") && PLAIN_OBJECTS.iter().any(|p| p.as_bytes() == &b[..n])
+    });
+    if is(SECRET) || (!plain_name && deny.contains(key)) {
         // `user`, `email` and `ip` are on the deny list too: their own roles win
         if is(CLIENT) {
             return Role::Client;
