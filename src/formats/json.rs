@@ -374,7 +374,8 @@ pub fn parse(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) -> Option<
                 if top.object && !(top.want_value && top.colon) {
                     return None;
                 }
-                if number && matches!(top.role, Role::User | Role::Secret) {
+                // (a card number written as a number goes too: `"cc":4111111111111111`)
+                if number && (matches!(top.role, Role::User | Role::Secret) || crate::scan::is_card_number_token(tok)) {
                     list.push((st..i, Role::SecretNumber));
                 }
                 if top.object {
