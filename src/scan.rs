@@ -7,9 +7,15 @@
 //! - credentials in URLs (`scheme://user:pass@host`),
 //! - `name=value` pairs whose name is deny-listed, and `;name=value` path
 //!   parameters,
-//! - Luhn-valid card numbers in parameter values,
+//! - card numbers (an issuer prefix and the Luhn check) in values, paths and
+//!   text, grouped or not,
+//! - identifier shapes whatever names them: JWTs, `Bearer`/`Basic`
+//!   credentials, IBANs (mod-97), Cisco and short MACs, Google Analytics
+//!   ids, and E.164 phone numbers in parameter values,
 //!
 //! and reports each to a [`Sink`], left to right, with non-overlapping spans.
+//! Versions in user agents (`Firefox/2.0.0.4`, `rv:1.9.0.1`) are no
+//! addresses, and file names (`logo@2x.png`) no emails.
 //!
 //! A span that holds a `%`, `\` or `&` is first decoded through all its
 //! layers ([`crate::decode`]): the recognisers run on the plain view, and
@@ -20,7 +26,8 @@
 //! go straight to the recognisers and pay one `memchr3` for the check.
 //!
 //! The scan is one pass over the bytes: a 16-byte SIMD compare finds the
-//! trigger bytes `. : @ = -`, and only those start a closer look, which reads
+//! trigger bytes `. : @ = -`, `B`/`b` and runs of five digits, and only those
+//! start a closer look, which reads
 //! a few bytes around them. No regular expression and no allocation per line
 //! (the decoded view lives in a per-thread buffer that is reused).
 //!
