@@ -254,6 +254,14 @@ struct Detectors {
     ip6_arpa: Regex,
     /// a URL host that is one decimal or hex number
     num_host: Regex,
+    card_run: Regex,
+    jwt: Regex,
+    auth: Regex,
+    iban: Regex,
+    iban_grouped: Regex,
+    cisco_mac: Regex,
+    short_mac: Regex,
+    analytics: Regex,
 }
 
 fn detectors() -> &'static Detectors {
@@ -277,6 +285,17 @@ fn detectors() -> &'static Detectors {
             in_addr: re(r"(?i-u)(?:^|[^0-9A-Za-z])((?:[0-9]{1,3}\.){1,4})in-addr\.arpa(?:$|[^0-9A-Za-z_\-])"),
             ip6_arpa: re(r"(?i-u)(?:^|[^0-9A-Za-z])((?:[0-9a-f]\.){1,32})ip6\.arpa(?:$|[^0-9A-Za-z_\-])"),
             num_host: re(r#"(?i-u)[a-z][a-z0-9+.\-]*://(?:[^/\s@?#"'<>\\\[\]]*@)?(0x[0-9a-f]{1,8}|[0-9]{1,10})(?:$|[^0-9a-z._~%:@\-]|:[0-9]+(?:$|[^0-9a-z._~%:@\-]))"#),
+            // digits grouped by `-` or `.`, anywhere (paths, JSON values)
+            card_run: re(r"(?-u)[0-9]+(?:[\-.][0-9]+)*"),
+            // RFC 7519: header and claims are JSON objects (`{"` is `eyJ` in
+            // base64url), the signature may be empty
+            jwt: re(r"(?-u)eyJ[A-Za-z0-9_\-]*\.eyJ[A-Za-z0-9_\-]*\.[A-Za-z0-9_.\-]*"),
+            auth: re(r"(?i-u)(?:^|[^A-Za-z0-9])(bearer|basic)[ +\t]{1,4}([A-Za-z0-9._~+/\-]+=*)"),
+            iban: re(r"(?i-u)[A-Z0-9]+"),
+            iban_grouped: re(r"(?i-u)^[A-Z]{2}[0-9]{2}(?:[ +][A-Z0-9]{1,4})+"),
+            cisco_mac: re(r"(?i-u)(?:^|[^0-9a-z.])([0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})(?:$|[^0-9a-z.])"),
+            short_mac: re(r"(?i-u)(?:^|[^0-9a-z:.])([0-9a-f]{1,2}(?::[0-9a-f]{1,2}){5})(?:$|[^0-9a-z:.])"),
+            analytics: re(r"(?-u)(?:^|[^A-Za-z0-9])(G[AS][12]\.[0-9A-Za-z.$]+)"),
         }
     })
 }
@@ -296,6 +315,147 @@ fn luhn_ok(digits: &[u8]) -> bool {
         sum += x;
     }
     sum % 10 == 0
+}
+
+/// Issuer prefixes of card numbers (written again from the card networks'
+/// ranges: Visa 4; Mastercard 51-55, 2221-2720; Amex 34, 37; Discover 6011,
+/// 65, 644-649; JCB 3528-3589; Diners 300-305, 36, 38; UnionPay 62; Maestro
+/// 50, 56-69).
+fn issuer_ok(digits: &[u8]) -> bool {
+    let n = |k: usize| -> u32 {
+        std::str::from_utf8(&digits[..k])
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0)
+    };
+    if digits.len() < 4 {
+        return false;
+    }
+    let (p2, p3, p4) = (n(2), n(3), n(4));
+    digits[0] == b'4'
+        || (50..=55).contains(&p2)
+        || (2221..=2720).contains(&p4)
+        || p2 == 34
+        || p2 == 37
+        || p4 == 6011
+        || p2 == 65
+        || (644..=649).contains(&p3)
+        || (3528..=3589).contains(&p4)
+        || (300..=305).contains(&p3)
+        || p2 == 36
+        || p2 == 38
+        || p2 == 62
+        || (56..=69).contains(&p2)
+}
+
+/// A card number: 13 to 19 digits, an issuer prefix, Luhn.
+fn card_ok(digits: &[u8]) -> bool {
+    (13..=19).contains(&digits.len()) && issuer_ok(digits) && luhn_ok(digits)
+}
+
+/// IBAN lengths by country, as the SWIFT registry lists them.
+const IBAN_COUNTRIES: &str = "AD24 AE23 AL28 AT20 AZ28 BA20 BE16 BG22 BH22 BI27 BR29 BY28 CH21 CR22 CY28 CZ24 \
+    DE22 DJ27 DK18 DO28 EE20 EG29 ES24 FI18 FK18 FO18 FR27 GB22 GE22 GI23 GL18 GR27 GT28 HN28 HR21 HU28 IE22 \
+    IL23 IQ23 IS26 IT27 JO30 KW30 KZ20 LB28 LC32 LI21 LT20 LU20 LV21 LY25 MC27 MD24 ME22 MK19 MN20 MR27 MT31 \
+    MU30 NI28 NL18 NO15 OM23 PK24 PL28 PS29 PT25 QA29 RO24 RS22 RU33 SA24 SC31 SD18 SE24 SI19 SK24 SM27 SO23 \
+    ST25 SV28 TL23 TN24 TR26 UA29 VA22 VG24";
+
+/// ISO 13616: the country's length, two check digits, and the number
+/// (letters as 10..35, the first four characters moved to the end) is 1
+/// modulo 97.
+fn iban_ok(t: &[u8]) -> bool {
+    let t = t.to_ascii_uppercase();
+    if t.len() < 5 || !t[..2].iter().all(u8::is_ascii_uppercase) || !t[2..4].iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let want = format!("{}{}", String::from_utf8_lossy(&t[..2]), t.len());
+    if !IBAN_COUNTRIES.split_whitespace().any(|c| c == want) {
+        return false;
+    }
+    let moved: Vec<u8> = t[4..].iter().chain(&t[..4]).copied().collect();
+    let mut digits = String::new();
+    for &b in &moved {
+        if b.is_ascii_digit() {
+            digits.push(b as char);
+        } else if b.is_ascii_uppercase() {
+            digits.push_str(&(u32::from(b - b'A') + 10).to_string());
+        } else {
+            return false;
+        }
+    }
+    // long division, nine digits at a time
+    let mut rem: u64 = 0;
+    for chunk in digits.as_bytes().chunks(9) {
+        let s = format!("{rem}{}", std::str::from_utf8(chunk).unwrap_or("0"));
+        rem = s.parse::<u64>().unwrap_or(0) % 97;
+    }
+    rem == 1
+}
+
+/// `user:password` in base64: what follows `Basic`.
+fn basic_ok(t: &[u8]) -> bool {
+    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    let t: Vec<u8> = t.iter().copied().filter(|&b| b != b'=').collect();
+    if t.len() < 4 || t.len() % 4 == 1 {
+        return false;
+    }
+    let mut bitbuf: Vec<bool> = Vec::new();
+    for &b in &t {
+        let v = match ALPHABET.iter().position(|&a| a == b) {
+            Some(p) => p as u8,
+            None if b == b'+' || b == b'-' => 62,
+            None if b == b'/' || b == b'_' => 63,
+            None => return false,
+        };
+        for k in (0..6).rev() {
+            bitbuf.push(v >> k & 1 == 1);
+        }
+    }
+    bitbuf
+        .chunks_exact(8)
+        .any(|byte| byte.iter().fold(0u8, |a, &bit| a << 1 | u8::from(bit)) == b':')
+}
+
+/// What follows `Bearer`: six or more bytes with something else than a
+/// letter before the last one, or twenty or more letters.
+fn bearer_ok(t: &[u8]) -> bool {
+    let Some((_, head)) = t.split_last() else {
+        return false;
+    };
+    t.len() >= 6 && (t.len() >= 20 || !head.iter().all(u8::is_ascii_alphabetic))
+}
+
+/// File name extensions that are no top-level domain: `logo@2x.png` is a
+/// file name (written again; none is in the IANA root zone).
+fn file_extension(tld: &[u8]) -> bool {
+    let t = String::from_utf8_lossy(tld).to_ascii_lowercase();
+    [
+        "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "bmp", "ico", "css", "js", "mjs", "map", "json", "xml",
+        "html", "htm", "php", "txt", "woff", "ttf", "pdf",
+    ]
+    .contains(&t.as_str())
+}
+
+/// Whether the dotted number at `start` of `t` is a version in a user agent:
+/// after `rv:`, or after `Product/` where the product name starts a token.
+fn is_ua_version(t: &[u8], start: usize) -> bool {
+    let before = &t[..start];
+    if before.len() >= 3 && before[before.len() - 3..].eq_ignore_ascii_case(b"rv:") {
+        return before.len() == 3 || !before[before.len() - 4].is_ascii_alphanumeric();
+    }
+    let Some(name) = before.strip_suffix(b"/") else {
+        return false;
+    };
+    let from = name
+        .iter()
+        .rposition(|&b| !(b.is_ascii_alphanumeric() || b == b'_' || b == b'-'))
+        .map_or(0, |k| k + 1);
+    let product = &name[from..];
+    !product.is_empty()
+        && product.len() < 64
+        && product[0].is_ascii_alphabetic()
+        && product.iter().any(u8::is_ascii_lowercase)
+        && (from == 0 || b" \t(;,\"'+".contains(&name[from - 1]))
 }
 
 /// A value that holds nothing personal: empty, `-`, `REDACTED` or a hashed
@@ -529,6 +689,9 @@ impl Oracle<'_> {
                 .map(|p| std::str::from_utf8(p).ok()?.parse::<u8>().ok())
                 .collect();
             if let Some(o) = octets {
+                if is_ua_version(t, m.start()) {
+                    continue;
+                }
                 self.v4(u32::from_be_bytes([o[0], o[1], o[2], o[3]]));
             }
         }
@@ -542,8 +705,13 @@ impl Oracle<'_> {
             }
         }
         for m in d.email.find_iter(t) {
-            self.found.push(("email", mask(m.as_bytes())));
+            let m = m.as_bytes();
+            let tld = &m[m.iter().rposition(|&b| b == b'.').map_or(0, |k| k + 1)..];
+            if !file_extension(tld) {
+                self.found.push(("email", mask(m)));
+            }
         }
+        self.shapes(t);
         for m in d.literal_email.find_iter(t) {
             let m = m.as_bytes();
             let lit = &m[memchr::memchr(b'[', m).unwrap_or(0) + 1..m.len() - 1];
@@ -632,9 +800,113 @@ impl Oracle<'_> {
                 let digits: Vec<u8> = m.as_bytes().iter().copied().filter(u8::is_ascii_digit).collect();
                 let glued = (m.start() > 0 && value[m.start() - 1].is_ascii_alphanumeric())
                     || value.get(m.end()).is_some_and(u8::is_ascii_alphanumeric);
-                if (13..=19).contains(&digits.len()) && !glued && luhn_ok(&digits) {
+                if !glued && card_ok(&digits) && !self.found.contains(&("card-number", mask(m.as_bytes()))) {
                     self.found.push(("card-number", mask(m.as_bytes())));
                 }
+            }
+            // an IBAN in groups (`DE89 3704 ...`, `+` for the spaces)
+            if let Some(g) = d.iban_grouped.find(&t[start..]) {
+                let groups: Vec<&[u8]> = g.as_bytes().split(|&b| b == b' ' || b == b'+').collect();
+                let fours = groups[..groups.len() - 1].iter().all(|g| g.len() == 4);
+                let compact: Vec<u8> = groups.concat();
+                let next = t.get(start + g.end());
+                if groups.len() > 1
+                    && fours
+                    && !next.is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'@')
+                    && iban_ok(&compact)
+                {
+                    self.found.push(("iban", mask(g.as_bytes())));
+                }
+            }
+            // an E.164 number: `+` (not after a digit) or a space opening the
+            // value, then 8 to 15 digits, the first not 0
+            let from = start;
+            let line_rest = &t[from..];
+            for k in 0..line_rest.len().min(value.len().max(1)) {
+                let lead = line_rest[k] == b'+' || (k == 0 && line_rest[k] == b' ');
+                if !lead || (k > 0 && line_rest[k - 1].is_ascii_digit()) {
+                    continue;
+                }
+                let digits: Vec<u8> = line_rest[k + 1..]
+                    .iter()
+                    .copied()
+                    .take_while(u8::is_ascii_digit)
+                    .collect();
+                let after = &line_rest[k + 1 + digits.len()..];
+                let glued = after.first().is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'@')
+                    || (after.first() == Some(&b'.') && after.get(1).is_some_and(u8::is_ascii_digit));
+                if (8..=15).contains(&digits.len()) && digits[0] != b'0' && !glued {
+                    self.found.push(("phone", mask(&line_rest[k..k + 1 + digits.len()])));
+                    break;
+                }
+            }
+        }
+    }
+
+    /// Identifier shapes found anywhere, whatever names them: JWTs,
+    /// `Bearer`/`Basic` credentials, IBANs, Cisco and short MACs, Google
+    /// Analytics ids, card numbers in paths and values.
+    fn shapes(&mut self, t: &[u8]) {
+        let d = detectors();
+        let alnum_at = |k: usize| t.get(k).is_some_and(u8::is_ascii_alphanumeric);
+        for m in d.jwt.find_iter(t) {
+            let before = m.start().checked_sub(1).map(|k| t[k]);
+            if !before.is_some_and(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-') {
+                self.found.push(("jwt", mask(m.as_bytes())));
+            }
+        }
+        for c in d.auth.captures_iter(t) {
+            let (scheme, tok) = (&c[1], c.get(2).expect("group 2"));
+            if t.get(tok.end()) == Some(&b'@') || is_clean_value(tok.as_bytes()) {
+                continue;
+            }
+            let ok = if scheme.eq_ignore_ascii_case(b"basic") {
+                basic_ok(tok.as_bytes())
+            } else {
+                bearer_ok(tok.as_bytes())
+            };
+            if ok {
+                self.found.push(("auth-credentials", mask(tok.as_bytes())));
+            }
+        }
+        for m in d.iban.find_iter(t) {
+            let free = |k: Option<usize>| k.is_none_or(|k| !alnum_at(k) && t.get(k) != Some(&b'@'));
+            if (15..=34).contains(&m.len())
+                && free(Some(m.end()))
+                && free(m.start().checked_sub(1))
+                && iban_ok(m.as_bytes())
+            {
+                self.found.push(("iban", mask(m.as_bytes())));
+            }
+        }
+        for c in d.cisco_mac.captures_iter(t).chain(d.short_mac.captures_iter(t)) {
+            let m = &c[1];
+            // (two-digit groups are the MAC detector's)
+            if m.contains(&b'.') || m.split(|&b| b == b':').any(|g| g.len() == 1) {
+                self.found.push(("mac", mask(m)));
+            }
+        }
+        for c in d.analytics.captures_iter(t) {
+            let m = c.get(1).expect("group 1");
+            let id = m.as_bytes();
+            let id = &id[..id.len() - id.iter().rev().take_while(|&&b| b == b'.').count()];
+            let digits = id[3..].iter().filter(|b| b.is_ascii_digit()).count();
+            if digits >= 9 && t.get(m.start() + id.len()) != Some(&b'@') {
+                self.found.push(("analytics-id", mask(id)));
+            }
+        }
+        for m in d.card_run.find_iter(t) {
+            let run = m.as_bytes();
+            let seps: Vec<u8> = run.iter().copied().filter(|b| !b.is_ascii_digit()).collect();
+            if seps.windows(2).any(|w| w[0] != w[1]) {
+                continue;
+            }
+            let glued =
+                (m.start() > 0 && alnum_at(m.start() - 1)) || alnum_at(m.end()) || t.get(m.end()) == Some(&b'@');
+            let digits: Vec<u8> = run.iter().copied().filter(u8::is_ascii_digit).collect();
+            // (one already found in a value by the rule above is one finding)
+            if !glued && card_ok(&digits) && !self.found.contains(&("card-number", mask(run))) {
+                self.found.push(("card-number", mask(run)));
             }
         }
     }

@@ -7,9 +7,15 @@
 //! - credentials in URLs (`scheme://user:pass@host`),
 //! - `name=value` pairs whose name is deny-listed, and `;name=value` path
 //!   parameters,
-//! - Luhn-valid card numbers in parameter values,
+//! - card numbers (an issuer prefix and the Luhn check) in values, paths and
+//!   text, grouped or not,
+//! - identifier shapes whatever names them: JWTs, `Bearer`/`Basic`
+//!   credentials, IBANs (mod-97), Cisco and short MACs, Google Analytics
+//!   ids, and E.164 phone numbers in parameter values,
 //!
 //! and reports each to a [`Sink`], left to right, with non-overlapping spans.
+//! Versions in user agents (`Firefox/2.0.0.4`, `rv:1.9.0.1`) are no
+//! addresses, and file names (`logo@2x.png`) no emails.
 //!
 //! A span that holds a `%`, `\` or `&` is first decoded through all its
 //! layers ([`crate::decode`]): the recognisers run on the plain view, and
@@ -20,7 +26,8 @@
 //! go straight to the recognisers and pay one `memchr3` for the check.
 //!
 //! The scan is one pass over the bytes: a 16-byte SIMD compare finds the
-//! trigger bytes `. : @ = -`, and only those start a closer look, which reads
+//! trigger bytes `. : @ = -`, `B`/`b` and runs of five digits, and only those
+//! start a closer look, which reads
 //! a few bytes around them. No regular expression and no allocation per line
 //! (the decoded view lives in a per-thread buffer that is reused).
 //!
@@ -44,10 +51,20 @@ pub enum Kind {
     PathParam,
     /// `user:pass@` of a URL (removed whole)
     UrlCredentials,
-    /// a Luhn-valid card number in a parameter value
+    /// a card number: a valid issuer prefix (IIN) and the Luhn check
     Card,
     /// the ident or user field of a Common Log Format line
     UserField,
+    /// a JSON Web Token (`eyJ...` `.` `...` `.` `...`)
+    Jwt,
+    /// the credentials after `Bearer ` or `Basic ` (the scheme stays)
+    AuthCredentials,
+    /// an IBAN (its country's length, mod-97 checked)
+    Iban,
+    /// an E.164 phone number (`+` and 8 to 15 digits)
+    Phone,
+    /// a Google Analytics client or session id (`GA1.2.NNN.NNN`, `GS1.1...`)
+    AnalyticsId,
 }
 
 impl Kind {
@@ -60,6 +77,11 @@ impl Kind {
             Kind::UrlCredentials => "url-credentials",
             Kind::Card => "card-number",
             Kind::UserField => "user-field",
+            Kind::Jwt => "jwt",
+            Kind::AuthCredentials => "auth-credentials",
+            Kind::Iban => "iban",
+            Kind::Phone => "phone",
+            Kind::AnalyticsId => "analytics-id",
         }
     }
 }
@@ -113,7 +135,10 @@ const C_COLON: u8 = 2;
 const C_AT: u8 = 3;
 const C_EQ: u8 = 5;
 const C_DASH: u8 = 6;
+const C_B: u8 = 7;
 
+/// Trigger bytes. A run of five digits is a trigger too (cards and IBANs
+/// without separators); it is found by [`next_trigger`], not by this table.
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     t[b'.' as usize] = C_DOT;
@@ -121,6 +146,8 @@ static CLASS: [u8; 256] = {
     t[b'@' as usize] = C_AT;
     t[b'=' as usize] = C_EQ;
     t[b'-' as usize] = C_DASH;
+    t[b'B' as usize] = C_B;
+    t[b'b' as usize] = C_B;
     t
 };
 
@@ -207,21 +234,26 @@ fn ends_value(b: u8) -> bool {
     PROPS[b as usize] & VALUE_END != 0
 }
 
-/// Bytes at which a recogniser starts (`. : @ = -`) or an escape does
-/// (`% \\ &`).
+/// Bytes other than letters and digits at which a recogniser starts
+/// (`. : @ = -`) or an escape does (`% \\ &`).
 static STARTS: [bool; 256] = {
     let mut t = [false; 256];
     let mut b = 0;
     while b < 256 {
-        t[b] = CLASS[b] != 0 || b == b'%' as usize || b == b'\\' as usize || b == b'&' as usize;
+        t[b] = (CLASS[b] != 0 && !(b as u8).is_ascii_alphanumeric())
+            || b == b'%' as usize
+            || b == b'\\' as usize
+            || b == b'&' as usize;
         b += 1;
     }
     t
 };
 
-/// Whether `span` can hold anything the scanner finds: every finding has a
-/// trigger or an escape byte in it. A cheap test for short spans (JSON keys,
-/// W3C fields) before the scan proper.
+/// Whether `span` can hold anything the scanner finds that has a
+/// punctuation trigger or an escape byte in it (not the shapes made of
+/// letters and digits only: `Bearer`/`Basic` credentials, cards and IBANs
+/// without separators). A cheap test for short spans (JSON keys) before the
+/// scan proper.
 #[inline]
 pub fn may_hold_personal(span: &[u8]) -> bool {
     span.iter().any(|&b| STARTS[b as usize])
@@ -366,9 +398,14 @@ fn scan_plain<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, view:
         floor: from,
         rules,
         view,
+        phone: NO_PHONE,
     };
     let mut i = from;
     while let Some(t) = next_trigger(s, i) {
+        if t >= sc.phone.0 {
+            i = sc.pending_phone(sink);
+            continue;
+        }
         i = match CLASS[s[t] as usize] {
             // (one call site of `address`, so that it stays inlined)
             C_DOT | C_COLON => match (s[t] == b':' && t > from && s[t - 1] == b'"').then(|| sc.json_pair(t, sink)) {
@@ -377,50 +414,93 @@ fn scan_plain<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, view:
             },
             C_AT => sc.at(t, sink),
             C_EQ => sc.equals(t, sink),
-            _ => sc.dash_mac(t, sink),
+            C_DASH => sc.dash(t, sink),
+            C_B => sc.auth_scheme(t, sink),
+            _ => sc.digits(t, sink),
         };
+    }
+    if sc.phone != NO_PHONE {
+        sc.pending_phone(sink);
     }
 }
 
-/// The offset of the next trigger byte (`. : @ = -`) at or after `i`.
+/// The offset of the next trigger at or after `i`: a trigger byte
+/// (`. : @ = -`, `B`, `b`) or the start of a run of five digits (a card
+/// number or an IBAN without separators has one: 13 digits over two 16-byte
+/// blocks leave at least seven in one of them, and the ten or more digits of
+/// an IBAN's account number at least five).
 ///
 /// Hand-written SIMD: on x86_64, SSE2 (always present there) compares 16
-/// bytes against the five triggers at once. This loop is the floor of the whole
+/// bytes against the triggers at once. This loop is the floor of the whole
 /// engine's cost (every byte of every line passes through it); the block
 /// compare made the engine about 1.3x faster than a per-byte table lookup.
 #[inline]
 fn next_trigger(s: &[u8], mut i: usize) -> Option<usize> {
     #[cfg(target_arch = "x86_64")]
-    {
+    if s.len() >= 16 {
         use std::arch::x86_64::*;
         // SAFETY: SSE2 is part of the x86_64 baseline; loads are unaligned
-        // and stay within `s` (i + 16 <= len).
+        // and stay within `s` (p + 16 <= len).
         unsafe {
             let dot = _mm_set1_epi8(b'.' as i8);
             let colon = _mm_set1_epi8(b':' as i8);
             let at = _mm_set1_epi8(b'@' as i8);
             let eq = _mm_set1_epi8(b'=' as i8);
             let dash = _mm_set1_epi8(b'-' as i8);
-            while i + 16 <= s.len() {
-                let v = _mm_loadu_si128(s.as_ptr().add(i) as *const __m128i);
+            let case = _mm_set1_epi8(0x20);
+            let bee = _mm_set1_epi8(b'b' as i8);
+            // digits: '0'..'9' moved to -128..-119, the least signed values
+            let shift = _mm_set1_epi8(0x50);
+            let ten = _mm_set1_epi8(-118);
+            let block = |p: usize| {
+                let v = _mm_loadu_si128(s.as_ptr().add(p) as *const __m128i);
                 let m = _mm_or_si128(
                     _mm_or_si128(
                         _mm_or_si128(_mm_cmpeq_epi8(v, dot), _mm_cmpeq_epi8(v, colon)),
                         _mm_cmpeq_epi8(v, at),
                     ),
-                    _mm_or_si128(_mm_cmpeq_epi8(v, eq), _mm_cmpeq_epi8(v, dash)),
+                    _mm_or_si128(
+                        _mm_or_si128(_mm_cmpeq_epi8(v, eq), _mm_cmpeq_epi8(v, dash)),
+                        _mm_cmpeq_epi8(_mm_or_si128(v, case), bee),
+                    ),
                 );
-                let bits = _mm_movemask_epi8(m) as u32;
+                let digit = _mm_cmplt_epi8(_mm_add_epi8(v, shift), ten);
+                let dm = _mm_movemask_epi8(digit) as u32;
+                // bit k: digits at k..k+5
+                let d2 = dm & (dm >> 1);
+                (_mm_movemask_epi8(m) as u32) | (d2 & (d2 >> 2) & (dm >> 4))
+            };
+            while i + 16 <= s.len() {
+                let bits = block(i);
                 if bits != 0 {
                     return Some(i + bits.trailing_zeros() as usize);
                 }
                 i += 16;
             }
+            // the tail: the last 16 bytes, less those before `i`
+            if i < s.len() {
+                let p = s.len() - 16;
+                let bits = block(p) >> (i - p);
+                if bits != 0 {
+                    return Some(i + bits.trailing_zeros() as usize);
+                }
+            }
+            return None;
         }
     }
+    let mut run = 0;
     while i < s.len() {
-        if CLASS[s[i] as usize] != 0 {
+        let b = s[i];
+        if CLASS[b as usize] != 0 {
             return Some(i);
+        }
+        if is_digit(b) {
+            run += 1;
+            if run == 5 {
+                return Some(i - 4);
+            }
+        } else {
+            run = 0;
         }
         i += 1;
     }
@@ -435,7 +515,12 @@ struct Scanner<'a> {
     /// the decoded view `s` is, if it is one: which bytes were escaped,
     /// and where findings lie in the source
     view: Option<View<'a>>,
+    /// a phone number found inside a parameter value, to be reported when
+    /// the scan reaches it ([`NO_PHONE`]: none)
+    phone: (usize, usize),
 }
+
+const NO_PHONE: (usize, usize) = (usize::MAX, 0);
 
 /// Whether an IPv6 candidate cut out of a run glued to other word bytes
 /// looks like an address rather than a word (`std::vector`, `Foo::Bar`):
@@ -549,11 +634,32 @@ impl Scanner<'_> {
         if s[i] == b':' && s.get(i + 1..i + 3) == Some(b"//") && i > self.floor && s[i - 1].is_ascii_alphanumeric() {
             return self.url_authority(i, sink);
         }
+        let next = s.get(i + 1).copied().unwrap_or(b' ');
+        let prev = if i > self.floor { s[i - 1] } else { b' ' };
+        if s[i] == b'.' {
+            // shapes with dots at fixed places, each tested in O(1) first:
+            // a JWT's payload starts `eyJ` (`{"`), a Cisco MAC has its second
+            // dot five bytes on, a Google Analytics id starts `GA1.`
+            if s.get(i + 1..i + 4) == Some(b"eyJ") {
+                if let Some(e) = self.jwt(i, sink) {
+                    return e;
+                }
+            }
+            if s.get(i + 5) == Some(&b'.') && is_hex(prev) {
+                if let Some(e) = self.cisco_mac(i, sink) {
+                    return e;
+                }
+            }
+            if matches!(prev, b'1' | b'2') && i >= self.floor + 3 && s[i - 3] == b'G' && matches!(s[i - 2], b'A' | b'S')
+            {
+                if let Some(e) = self.analytics_id(i, sink) {
+                    return e;
+                }
+            }
+        }
         // Quick rejects, from the first trigger of a run: an IPv4 address's
         // first dot follows a digit; an IPv6 address's first colon is followed
         // by a hex digit or a colon (`.com`, `://` end here).
-        let next = s.get(i + 1).copied().unwrap_or(b' ');
-        let prev = if i > self.floor { s[i - 1] } else { b' ' };
         if s[i] == b'.' && !is_digit(prev) {
             return i + 1;
         }
@@ -589,6 +695,12 @@ impl Scanner<'_> {
             }
         }
         if colons < 2 && dots < 3 {
+            // no address: a card number may be (`:4111111111111111.`)
+            if e - start >= 13 {
+                if let Some(c) = self.card_in_run(start, e, sink) {
+                    return c;
+                }
+            }
             return e.max(i + 1);
         }
         // `1.2.3.4@example.com` is an email whose local part is the run: the
@@ -605,6 +717,18 @@ impl Scanner<'_> {
             while p < e {
                 if is_digit(s[p]) && (p == start || !is_digit(s[p - 1])) {
                     if let Some((addr, end)) = parse_v4_at(s, p) {
+                        // a card number before it in the run goes first
+                        if p >= self.floor.max(start) + 13
+                            && self.card_in_run(start, p, sink).is_some()
+                            && p < self.floor
+                        {
+                            p = self.floor;
+                            continue;
+                        }
+                        if is_version_at(s, p) {
+                            p = end;
+                            continue;
+                        }
                         self.v4(sink, p, end, addr);
                         self.floor = end;
                         p = end;
@@ -618,6 +742,13 @@ impl Scanner<'_> {
             if self.floor > start && self.floor < e && s[self.floor..e].iter().filter(|&&c| c == b':').count() >= 2 {
                 let f = self.floor;
                 self.ipv6_or_mac(f, e, sink);
+            }
+        }
+        // what is left of a long run may hold a card number
+        // (`:4111...00:1a:...`, `1.2.3.4:4111111111111111`)
+        if e >= self.floor.max(start) + 13 {
+            if let Some(c) = self.card_in_run(start, e, sink) {
+                return c;
             }
         }
         e.max(i + 1)
@@ -669,6 +800,12 @@ impl Scanner<'_> {
                 Some(k) => k + 1,
                 None => break,
             };
+        }
+        // a MAC written without leading zeros (`0:1a:2b:3c:4d:5e`)
+        if !left_glued && !right_glued && is_short_mac(text) {
+            self.redact(sink, a, b, Kind::Mac);
+            self.floor = b;
+            return true;
         }
         if !left_glued && !right_glued {
             if let Some(addr) = parse_v6(text).or_else(|| parse_v6_leading_zero_v4(text)) {
@@ -985,6 +1122,24 @@ impl Scanner<'_> {
         Some(p)
     }
 
+    /// A `-` at `i`: a card number grouped by dashes (`4111-1111-1111-1111`),
+    /// or the end of the first group of a MAC like `00-1a-2b-3c-4d-5e`.
+    fn dash<S: Sink>(&mut self, i: usize, sink: &mut S) -> usize {
+        let s = self.s;
+        if i > self.floor && is_digit(s[i - 1]) && s.get(i + 1).is_some_and(|&b| is_digit(b)) {
+            let mut g = i - 1;
+            while g > self.floor && is_digit(s[g - 1]) && i - g < 6 {
+                g -= 1;
+            }
+            if let Some(c) = self.card_at(g) {
+                self.redact(sink, g, c, Kind::Card);
+                self.floor = c;
+                return c;
+            }
+        }
+        self.dash_mac(i, sink)
+    }
+
     /// A `-` at `i`: the end of the first group of a MAC like `00-1a-2b-3c-4d-5e`?
     fn dash_mac<S: Sink>(&mut self, i: usize, sink: &mut S) -> usize {
         let s = self.s;
@@ -1007,6 +1162,249 @@ impl Scanner<'_> {
         self.redact(sink, start, end, Kind::Mac);
         self.floor = end;
         end
+    }
+
+    /// A card number starting at `p`: 13 to 19 digits, grouped or not by
+    /// one kind of separator (` `, `-`, `.` or `+`), with a valid issuer
+    /// prefix and the Luhn check, not glued to letters or digits, and not the
+    /// local part of an email. Its end, if it is one.
+    fn card_at(&self, p: usize) -> Option<usize> {
+        let s = self.s;
+        // no issuer starts with 0, 1, 7, 8 or 9: most digit runs end here
+        if p < self.floor || !s.get(p).is_some_and(|&b| matches!(b, b'2'..=b'6')) {
+            return None;
+        }
+        if p > 0 && s[p - 1].is_ascii_alphanumeric() {
+            return None;
+        }
+        let mut digits = [0u8; 19];
+        let mut n = 0;
+        let mut j = p;
+        let mut sep = 0u8;
+        // the first group alone, when groups follow (`4111111111111111 0`)
+        let mut first = None;
+        loop {
+            if j < s.len() && is_digit(s[j]) {
+                if n == 19 {
+                    n = 20;
+                    break;
+                }
+                digits[n] = s[j] - b'0';
+                n += 1;
+                j += 1;
+            } else if j + 1 < s.len()
+                && matches!(s[j], b' ' | b'-' | b'.' | b'+')
+                && (sep == 0 || sep == s[j])
+                && is_digit(s[j + 1])
+            {
+                first = first.or(Some((n, j)));
+                sep = s[j];
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        let glued = j < s.len() && (s[j].is_ascii_alphanumeric() || s[j] == b'@');
+        if n <= 19 && !glued && is_card(&digits[..n]) {
+            return Some(j);
+        }
+        match first {
+            Some((k, f)) if k >= 13 && is_card(&digits[..k]) => Some(f),
+            _ => None,
+        }
+    }
+
+    /// The first card number in the run `start..e` of hex digits, dots and
+    /// colons, reported; its end.
+    #[cold]
+    #[inline(never)]
+    fn card_in_run<S: Sink>(&mut self, start: usize, e: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        for p in start.max(self.floor)..e {
+            if is_digit(s[p]) && (p == 0 || !s[p - 1].is_ascii_alphanumeric()) {
+                if let Some(c) = self.card_at(p) {
+                    self.redact(sink, p, c, Kind::Card);
+                    self.floor = c;
+                    return Some(c);
+                }
+            }
+        }
+        None
+    }
+
+    /// A run of five or more digits around `t` (see [`next_trigger`]): a card
+    /// number, or the account part of an IBAN when letters are glued before
+    /// it (`DE89370400440532013000`, `GB82WEST12345698765432`).
+    fn digits<S: Sink>(&mut self, t: usize, sink: &mut S) -> usize {
+        let s = self.s;
+        let mut a = t;
+        while a > self.floor && is_digit(s[a - 1]) {
+            a -= 1;
+        }
+        let mut e = t;
+        while e < s.len() && is_digit(s[e]) {
+            e += 1;
+        }
+        if a > self.floor && s[a - 1].is_ascii_alphabetic() {
+            // the IBAN around it: letters and digits, 15 to 34 of them
+            let mut k = a;
+            while k > self.floor && s[k - 1].is_ascii_alphanumeric() && e - k <= 34 {
+                k -= 1;
+            }
+            let mut te = e;
+            while te < s.len() && s[te].is_ascii_alphanumeric() && te - k <= 34 {
+                te += 1;
+            }
+            let bounded = (k == 0 || !s[k - 1].is_ascii_alphanumeric())
+                && (te == s.len() || !(s[te].is_ascii_alphanumeric() || s[te] == b'@'));
+            if bounded && k >= self.floor && is_iban(&s[k..te]) {
+                self.redact(sink, k, te, Kind::Iban);
+                self.floor = te;
+                return te;
+            }
+            return e;
+        }
+        let grouped = || {
+            s.get(e).is_some_and(|&b| matches!(b, b' ' | b'-' | b'.' | b'+'))
+                && s.get(e + 1).is_some_and(|&b| is_digit(b))
+        };
+        if e - a >= 13 || grouped() {
+            if let Some(c) = self.card_at(a) {
+                self.redact(sink, a, c, Kind::Card);
+                self.floor = c;
+                return c;
+            }
+        }
+        e
+    }
+
+    /// A `B` or `b` at `i`: `Bearer <token>` or `Basic <base64>` (any case),
+    /// the credentials of an HTTP `Authorization` header written where no
+    /// field says so (a user agent, an extra field, a message). The scheme
+    /// stays; what follows goes when it looks like a credential: a bearer
+    /// token of six or more token68 bytes with a digit or a sign before its
+    /// last (or twenty or more letters), a basic one that is base64 of
+    /// `user:pass`.
+    fn auth_scheme<S: Sink>(&mut self, i: usize, sink: &mut S) -> usize {
+        let s = self.s;
+        if i > self.floor && s[i - 1].is_ascii_alphanumeric() {
+            return i + 1;
+        }
+        let basic = match s.get(i + 1) {
+            Some(b'e' | b'E') if s.len() > i + 7 && s[i + 1..i + 6].eq_ignore_ascii_case(b"earer") => false,
+            Some(b'a' | b'A') if s.len() > i + 6 && s[i + 1..i + 5].eq_ignore_ascii_case(b"asic") => true,
+            _ => return i + 1,
+        };
+        let mut a = i + if basic { 5 } else { 6 };
+        let gap = a;
+        while a < s.len() && matches!(s[a], b' ' | b'+' | b'\t') && a - gap < 4 {
+            a += 1;
+        }
+        if a == gap {
+            return i + 1;
+        }
+        let mut e = a;
+        while e < s.len() && is_token68(s[e]) && e - a < 8192 {
+            e += 1;
+        }
+        while e < s.len() && s[e] == b'=' && e - a < 8192 {
+            e += 1;
+        }
+        let tok = &s[a..e];
+        let glued = e < s.len() && s[e] == b'@';
+        let ok = !glued
+            && !is_placeholder(tok)
+            && if basic {
+                is_basic_credentials(tok)
+            } else {
+                is_bearer_token(tok)
+            };
+        if !ok {
+            return i + 1;
+        }
+        self.redact(sink, a, e, Kind::AuthCredentials);
+        self.floor = e;
+        e
+    }
+
+    /// A `.` at `i` followed by `eyJ`: the end of a JWT's header when one
+    /// starts `eyJ` before it; the token runs over its parts (the signature
+    /// may be empty: `eyJ...eyJ....`).
+    #[cold]
+    #[inline(never)]
+    fn jwt<S: Sink>(&mut self, i: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        let mut k = i;
+        while k > self.floor && is_b64url(s[k - 1]) && i - k < 4096 {
+            k -= 1;
+        }
+        if !s[k..i].starts_with(b"eyJ") || (k > 0 && is_b64url(s[k - 1])) {
+            return None;
+        }
+        let mut e = i;
+        let mut dots = 0;
+        while e < s.len() && (is_b64url(s[e]) || s[e] == b'.') && e - k < 16384 {
+            dots += usize::from(s[e] == b'.');
+            e += 1;
+        }
+        if dots < 2 {
+            return None;
+        }
+        self.redact(sink, k, e, Kind::Jwt);
+        self.floor = e;
+        Some(e)
+    }
+
+    /// A `.` at `i` with another five bytes on: a MAC in Cisco's dotted form
+    /// (`0011.2233.4455`), three groups of four hex digits.
+    #[cold]
+    #[inline(never)]
+    fn cisco_mac<S: Sink>(&mut self, i: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        if i < self.floor + 4 || i + 10 > s.len() {
+            return None;
+        }
+        let (a, e) = (i - 4, i + 10);
+        let t = &s[a..e];
+        let shape = t
+            .iter()
+            .enumerate()
+            .all(|(k, &b)| if k == 4 || k == 9 { b == b'.' } else { is_hex(b) });
+        let free = |b: u8| !(b.is_ascii_alphanumeric() || b == b'.');
+        if !shape || (a > 0 && !free(s[a - 1])) || (e < s.len() && !free(s[e])) {
+            return None;
+        }
+        self.redact(sink, a, e, Kind::Mac);
+        self.floor = e;
+        Some(e)
+    }
+
+    /// A `.` at `i` after `GA1` or `GS1`: a Google Analytics client id
+    /// (`GA1.2.1234567890.1700000000`) or a GA4 session id (`GS1.1.1700000000.3.1...`,
+    /// `GS2.1.s1700000000$o3$g1...`): the whole id goes.
+    #[cold]
+    #[inline(never)]
+    fn analytics_id<S: Sink>(&mut self, i: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        let a = i - 3;
+        if a > 0 && s[a - 1].is_ascii_alphanumeric() {
+            return None;
+        }
+        let mut e = i;
+        let mut digits = 0;
+        while e < s.len() && (s[e].is_ascii_alphanumeric() || s[e] == b'.' || s[e] == b'$') && e - a < 256 {
+            digits += usize::from(is_digit(s[e]));
+            e += 1;
+        }
+        while e > i && s[e - 1] == b'.' {
+            e -= 1;
+        }
+        if digits < 9 || (e < s.len() && s[e] == b'@') {
+            return None;
+        }
+        self.redact(sink, a, e, Kind::AnalyticsId);
+        self.floor = e;
+        Some(e)
     }
 
     /// `scheme://` at `i`: userinfo in the authority (up to its last `@`, as
@@ -1193,8 +1591,291 @@ impl Scanner<'_> {
             self.floor = cend;
             return cend;
         }
+        if end - v < 4 {
+            // an E.164 number whose `+` became a space (`%20`)
+            if s.get(v) == Some(&b' ') && s.get(v + 1).is_some_and(|b| (b'1'..=b'9').contains(b)) {
+                if let Some(e) = phone_end(s, v + 1) {
+                    self.redact(sink, v, e, Kind::Phone);
+                    self.floor = e;
+                    return e;
+                }
+            }
+            return v;
+        }
+        // an IBAN in groups of four (`DE89%203704%200044...`, `DE89+3704+...`)
+        if let Some(e) = grouped_iban(s, v) {
+            self.redact(sink, v, e, Kind::Iban);
+            self.floor = e;
+            return e;
+        }
+        // an E.164 number in the value: reported when the scan gets there
+        // (what is before it in the value is scanned first)
+        if let Some((p, e)) = phone_in(s, v, end) {
+            if p == v {
+                self.redact(sink, v, e, Kind::Phone);
+                self.floor = e;
+                return e;
+            }
+            // inside a value a `+` may be the space it means in a query
+            // (`q=call+4915...`): it stays, the digits go
+            self.phone = (p + 1, e);
+        }
         v
     }
+
+    /// Reports the phone number [`Scanner::equals`] found further on, unless
+    /// a finding took its bytes meanwhile.
+    #[cold]
+    fn pending_phone<S: Sink>(&mut self, sink: &mut S) -> usize {
+        let (p, e) = std::mem::replace(&mut self.phone, NO_PHONE);
+        if p >= self.floor {
+            self.redact(sink, p, e, Kind::Phone);
+            self.floor = e;
+        }
+        e.max(self.floor)
+    }
+}
+
+/// Whether the IPv4-shaped token at `p` is a version: right after a
+/// product name and `/` (`Firefox/2.0.0.4`, `Chrome/1.2.3.4`) or after `rv:`
+/// (`rv:1.9.0.1`), as user agents write them. The product name is letters,
+/// digits, `_` and `-`, starts with a letter and stands at the start of a
+/// token (after white space, `(`, `;`, `,`, a quote, `+` or the start) and
+/// holds a lower-case letter, as user-agent products do (`Firefox`,
+/// `zlib`): `/ip/1.2.3.4`, `?a=b/1.2.3.4`, `example.com/1.2.3.4` and Squid's
+/// `DIRECT/93.184.216.34` are addresses.
+fn is_version_at(s: &[u8], p: usize) -> bool {
+    if p >= 3 && s[p - 3..p].eq_ignore_ascii_case(b"rv:") {
+        return p == 3 || !s[p - 4].is_ascii_alphanumeric();
+    }
+    if p < 2 || s[p - 1] != b'/' {
+        return false;
+    }
+    let mut k = p - 1;
+    while k > 0 && (s[k - 1].is_ascii_alphanumeric() || matches!(s[k - 1], b'_' | b'-')) && p - k < 64 {
+        k -= 1;
+    }
+    k < p - 1
+        && s[k].is_ascii_alphabetic()
+        && s[k..p - 1].iter().any(u8::is_ascii_lowercase)
+        && (k == 0 || matches!(s[k - 1], b' ' | b'\t' | b'(' | b';' | b',' | b'"' | b'\'' | b'+'))
+}
+
+/// Six groups of one or two hex digits separated by `:`, one of them
+/// written without its leading zero (`0:1a:2b:3c:4d:5e`).
+fn is_short_mac(t: &[u8]) -> bool {
+    if !(11..17).contains(&t.len()) {
+        return false;
+    }
+    let mut groups = 0;
+    for g in t.split(|&b| b == b':') {
+        if g.is_empty() || g.len() > 2 || !g.iter().all(|&b| is_hex(b)) {
+            return false;
+        }
+        groups += 1;
+    }
+    groups == 6
+}
+
+/// Whether card digits (values 0-9, 13 to 19 of them) have a valid issuer
+/// prefix and pass the Luhn check. The prefixes: Visa 4; Mastercard 51-55
+/// and 2221-2720; American Express 34, 37; Discover 6011, 65, 644-649; JCB
+/// 3528-3589; Diners 300-305, 36, 38; UnionPay 62; Maestro 50, 56-69 (so
+/// every `5` and `6` prefix). A millisecond timestamp (`1700000000004`)
+/// passes Luhn one time in ten but starts with `1`.
+pub fn is_card(d: &[u8]) -> bool {
+    if !(13..=19).contains(&d.len()) {
+        return false;
+    }
+    let p2 = u16::from(d[0]) * 10 + u16::from(d[1]);
+    let p3 = p2 * 10 + u16::from(d[2]);
+    let p4 = p3 * 10 + u16::from(d[3]);
+    let iin = match d[0] {
+        4..=6 => true,
+        2 => (2221..=2720).contains(&p4),
+        3 => matches!(p2, 34 | 36 | 37 | 38) || (300..=305).contains(&p3) || (3528..=3589).contains(&p4),
+        _ => false,
+    };
+    iin && luhn(d)
+}
+
+/// A JSON number that is a card number (the JSON walker redacts it).
+pub fn is_card_number_token(t: &[u8]) -> bool {
+    if !(13..=19).contains(&t.len()) || !t.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut d = [0u8; 19];
+    for (k, &b) in t.iter().enumerate() {
+        d[k] = b - b'0';
+    }
+    is_card(&d[..t.len()])
+}
+
+/// IBAN lengths by country (the SWIFT IBAN registry).
+#[rustfmt::skip]
+static IBAN_LENGTHS: [(&[u8; 2], u8); 87] = [
+    (b"AD", 24), (b"AE", 23), (b"AL", 28), (b"AT", 20), (b"AZ", 28), (b"BA", 20), (b"BE", 16),
+    (b"BG", 22), (b"BH", 22), (b"BI", 27), (b"BR", 29), (b"BY", 28), (b"CH", 21), (b"CR", 22),
+    (b"CY", 28), (b"CZ", 24), (b"DE", 22), (b"DJ", 27), (b"DK", 18), (b"DO", 28), (b"EE", 20),
+    (b"EG", 29), (b"ES", 24), (b"FI", 18), (b"FK", 18), (b"FO", 18), (b"FR", 27), (b"GB", 22),
+    (b"GE", 22), (b"GI", 23), (b"GL", 18), (b"GR", 27), (b"GT", 28), (b"HN", 28), (b"HR", 21),
+    (b"HU", 28), (b"IE", 22), (b"IL", 23), (b"IQ", 23), (b"IS", 26), (b"IT", 27), (b"JO", 30),
+    (b"KW", 30), (b"KZ", 20), (b"LB", 28), (b"LC", 32), (b"LI", 21), (b"LT", 20), (b"LU", 20),
+    (b"LV", 21), (b"LY", 25), (b"MC", 27), (b"MD", 24), (b"ME", 22), (b"MK", 19), (b"MN", 20),
+    (b"MR", 27), (b"MT", 31), (b"MU", 30), (b"NI", 28), (b"NL", 18), (b"NO", 15), (b"OM", 23),
+    (b"PK", 24), (b"PL", 28), (b"PS", 29), (b"PT", 25), (b"QA", 29), (b"RO", 24), (b"RS", 22),
+    (b"RU", 33), (b"SA", 24), (b"SC", 31), (b"SD", 18), (b"SE", 24), (b"SI", 19), (b"SK", 24),
+    (b"SM", 27), (b"SO", 23), (b"ST", 25), (b"SV", 28), (b"TL", 23), (b"TN", 24), (b"TR", 26),
+    (b"UA", 29), (b"VA", 22), (b"VG", 24),
+];
+
+/// An IBAN without spaces: a country's code and length, two check digits,
+/// letters and digits, and the ISO 7064 mod-97 check (any letter case).
+pub fn is_iban(t: &[u8]) -> bool {
+    if t.len() < 15 || t.len() > 34 || !is_digit(t[2]) || !is_digit(t[3]) {
+        return false;
+    }
+    let cc = [t[0].to_ascii_uppercase(), t[1].to_ascii_uppercase()];
+    if !IBAN_LENGTHS
+        .iter()
+        .any(|(c, n)| **c == cc && usize::from(*n) == t.len())
+    {
+        return false;
+    }
+    let mut r: u32 = 0;
+    for &b in t[4..].iter().chain(&t[..4]) {
+        r = match b {
+            b'0'..=b'9' => (r * 10 + u32::from(b - b'0')) % 97,
+            b'a'..=b'z' | b'A'..=b'Z' => (r * 100 + u32::from(b.to_ascii_uppercase() - b'A') + 10) % 97,
+            _ => return false,
+        };
+    }
+    r == 1
+}
+
+/// An IBAN at `v` written in groups of four separated by single spaces or
+/// `+` (`DE89 3704 0044 0532 0130 00`): its end.
+fn grouped_iban(s: &[u8], v: usize) -> Option<usize> {
+    if s.len() < v + 18 || !s[v].is_ascii_alphabetic() || !matches!(s[v + 4], b' ' | b'+') {
+        return None;
+    }
+    let mut buf = [0u8; 34];
+    let mut n = 0;
+    let mut j = v;
+    let mut group = 0;
+    while j < s.len() {
+        let b = s[j];
+        if b.is_ascii_alphanumeric() {
+            if n == 34 || group == 4 {
+                return None;
+            }
+            buf[n] = b;
+            n += 1;
+            group += 1;
+            j += 1;
+        } else if matches!(b, b' ' | b'+') && group == 4 && s.get(j + 1).is_some_and(u8::is_ascii_alphanumeric) {
+            group = 0;
+            j += 1;
+        } else {
+            break;
+        }
+    }
+    let glued = j < s.len() && s[j] == b'@';
+    (!glued && is_iban(&buf[..n])).then_some(j)
+}
+
+/// The first E.164 number in the value `v..end`: a `+` (raw or `%2B`) not
+/// after a digit (`1+49...` is a sum), then 8 to 15 digits, the first not 0.
+/// Its span, `+` included. A space opening the value (a `%20`, the space a
+/// `+` means in a query) counts as the `+`.
+fn phone_in(s: &[u8], v: usize, end: usize) -> Option<(usize, usize)> {
+    if end < v + 9 {
+        return None;
+    }
+    let mut k = if s[v] == b' ' {
+        v
+    } else {
+        v + s[v..end].iter().position(|&b| b == b'+')?
+    };
+    loop {
+        if (k == v || !is_digit(s[k - 1])) && s.get(k + 1).is_some_and(|b| (b'1'..=b'9').contains(b)) {
+            if let Some(e) = phone_end(s, k + 1) {
+                return Some((k, e));
+            }
+        }
+        k += 1 + s.get(k + 1..end)?.iter().position(|&b| b == b'+')?;
+    }
+}
+
+/// The end of an E.164 number whose digits start at `d` (after its `+`): 8
+/// to 15 digits, not glued to letters or more digits (nor a decimal
+/// fraction, nor an email's `@`).
+fn phone_end(s: &[u8], d: usize) -> Option<usize> {
+    let mut e = d;
+    while e < s.len() && is_digit(s[e]) && e - d <= 15 {
+        e += 1;
+    }
+    let n = e - d;
+    let glued = e < s.len()
+        && (s[e].is_ascii_alphanumeric()
+            || s[e] == b'@'
+            || (s[e] == b'.' && s.get(e + 1).is_some_and(u8::is_ascii_digit)));
+    ((8..=15).contains(&n) && !glued).then_some(e)
+}
+
+/// A byte of base64url (a JWT's parts).
+#[inline]
+fn is_b64url(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+/// A byte of RFC 7235's token68 before its `=` padding.
+#[inline]
+fn is_token68(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+}
+
+/// A bearer token rather than a word: six or more bytes with a digit or a
+/// sign before the last one, or twenty or more letters (`Bearer
+/// authentication`, `Bearer token.` stay).
+fn is_bearer_token(t: &[u8]) -> bool {
+    t.len() >= 6 && (t.len() >= 20 || t[..t.len() - 1].iter().any(|b| !b.is_ascii_alphabetic()))
+}
+
+/// Base64 (standard or URL alphabet, padding optional) of text holding a
+/// `:`: the `user:password` of HTTP basic authentication.
+fn is_basic_credentials(t: &[u8]) -> bool {
+    let body = {
+        let mut n = t.len();
+        while n > 0 && t[n - 1] == b'=' {
+            n -= 1;
+        }
+        &t[..n]
+    };
+    if body.len() < 4 || body.len() % 4 == 1 {
+        return false;
+    }
+    let mut acc: u32 = 0;
+    let mut bits = 0;
+    for &b in body {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'+' | b'-' => 62,
+            b'/' | b'_' => 63,
+            _ => return false,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            if (acc >> bits) & 0xff == u32::from(b':') {
+                return true;
+            }
+        }
+    }
+    false
 }
 
 /// A letter of a top-level label: ASCII, or a byte of a non-ASCII one.
@@ -1213,6 +1894,12 @@ fn domain_end(s: &[u8], from: usize) -> Option<usize> {
     }
     if is_domain(&s[from..d]) {
         return Some(d);
+    }
+    // a file name (`pkg@latest.min.css`): no shorter reading either
+    if let Some(dot) = memchr::memrchr(b'.', &s[from..d]) {
+        if is_file_extension(&s[from + dot + 1..d]) {
+            return None;
+        }
     }
     // Fail closed: `x@y.com1.2.3.4` is no domain as a whole, but it starts
     // with one (`y.com`, its top-level label glued to what follows); then the
@@ -1347,10 +2034,23 @@ fn is_domain(d: &[u8]) -> bool {
         return false;
     };
     let tld = &d[dot + w..];
-    let letters = tld.len() >= 2 && tld.iter().all(|&b| is_letter(b));
+    let letters = tld.len() >= 2 && tld.iter().all(|&b| is_letter(b)) && !is_file_extension(tld);
     let puny =
         tld.len() > 4 && tld[..4].eq_ignore_ascii_case(b"xn--") && tld[4..].iter().all(u8::is_ascii_alphanumeric);
     (letters || puny) && !d.windows(2).any(|w| w == b"..")
+}
+
+/// File name extensions that are no top-level domain, so `logo@2x.png`,
+/// `pkg@latest.min.css` and `file@v1.js` are file names, not emails. Each
+/// was checked against the IANA root zone: none is delegated (unlike `.zip`,
+/// `.mov`, `.py`, `.sh`, `.md` or `.rs`, which are, and so are not here).
+const FILE_EXTENSIONS: [&[u8]; 22] = [
+    b"png", b"jpg", b"jpeg", b"gif", b"svg", b"webp", b"avif", b"bmp", b"ico", b"css", b"js", b"mjs", b"map", b"json",
+    b"xml", b"html", b"htm", b"php", b"txt", b"woff", b"ttf", b"pdf",
+];
+
+fn is_file_extension(tld: &[u8]) -> bool {
+    tld.len() <= 4 && FILE_EXTENSIONS.iter().any(|e| tld.eq_ignore_ascii_case(e))
 }
 
 /// The length of a dot at the start of `t`: 1 for `.`, 3 for the UTF-8 of
@@ -1364,8 +2064,8 @@ fn idn_dot(t: &[u8]) -> usize {
 }
 
 /// A run of 13 to 19 digits, optionally grouped by single ` `, `-` or `+`
-/// (a `%20` is decoded to a space before this runs), that passes the Luhn
-/// check.
+/// (a `%20` is decoded to a space before this runs), that is a card number
+/// ([`is_card`]).
 pub fn has_card_number(v: &[u8]) -> bool {
     if v.len() < 13 {
         return false;
@@ -1394,7 +2094,7 @@ pub fn has_card_number(v: &[u8]) -> bool {
                 break;
             }
         }
-        if (13..=19).contains(&n) && (j == v.len() || !v[j].is_ascii_alphanumeric()) && luhn(&digits[..n]) {
+        if (13..=19).contains(&n) && (j == v.len() || !v[j].is_ascii_alphanumeric()) && is_card(&digits[..n]) {
             return true;
         }
         // try again from the next group: `5-4111111111111111`

@@ -510,7 +510,8 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                 if top.object && !(top.want_value && top.colon) {
                     return None;
                 }
-                if number && matches!(top.role, Role::User | Role::Secret) {
+                // (a card number written as a number goes too: `"cc":4111111111111111`)
+                if number && (matches!(top.role, Role::User | Role::Secret) || crate::scan::is_card_number_token(tok)) {
                     list.push((st..i, Role::SecretNumber));
                 } else if number && top.role == Role::Client {
                     list.push((st..i, Role::ClientNumber));
