@@ -5,7 +5,10 @@
 //! raw, percent-encoded (separators only, every byte, or doubled `%25`), as
 //! JSON `\u` escapes, C `\x` escapes or HTML entities (and card groups joined
 //! by `+`), in the client field, the query, the referer, the user agent, an
-//! extra field, a JSON value or key, or a line no format knows.
+//! extra field, a JSON value or key, or a line no format knows; and (issue
+//! 11) in lines wrapped in syslog or CRI prefixes, inside Docker records and
+//! serialized JSON, in the user field of CLF lines with an ISO time or cut
+//! after it, and in JSON cut short.
 //!
 //! The oracle is this file's own: it decodes the output completely (its own
 //! decoder, below, shares nothing with loganon's scanner, decoder or
@@ -301,9 +304,25 @@ enum Pos {
     JsonValue,
     JsonKey,
     Unparsed,
+    /// the query of a CLF line after a syslog prefix
+    SyslogQuery,
+    /// the user field of a CLF line after a CRI prefix
+    CriUser,
+    /// the query of a CLF line inside a Docker json-file record
+    DockerQuery,
+    /// the user field of a CLF line inside a Docker json-file record
+    DockerUser,
+    /// a value of serialized JSON inside a JSON string
+    NestedJson,
+    /// the user field of a CLF line with an ISO 8601 time
+    IsoTimeUser,
+    /// the user field of a CLF line cut after it
+    CutUser,
+    /// the value of a JSON line cut short in it
+    CutJson,
 }
 
-const POSITIONS: [Pos; 8] = [
+const POSITIONS: [Pos; 16] = [
     Pos::Client,
     Pos::Query,
     Pos::Referer,
@@ -312,7 +331,29 @@ const POSITIONS: [Pos; 8] = [
     Pos::JsonValue,
     Pos::JsonKey,
     Pos::Unparsed,
+    Pos::SyslogQuery,
+    Pos::CriUser,
+    Pos::DockerQuery,
+    Pos::DockerUser,
+    Pos::NestedJson,
+    Pos::IsoTimeUser,
+    Pos::CutUser,
+    Pos::CutJson,
 ];
+
+/// `t` as the content of a JSON string (this test's own escaping).
+fn json_escaped(t: &str) -> String {
+    let mut out = String::new();
+    for c in t.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
 
 /// A line as public parts and encoded secrets, in order.
 #[derive(Debug)]
@@ -322,7 +363,7 @@ struct Built {
 }
 
 fn build(s: &Secret, enc: Enc, upper: bool, pos: Pos) -> Built {
-    let json = matches!(pos, Pos::JsonValue | Pos::JsonKey);
+    let json = matches!(pos, Pos::JsonValue | Pos::JsonKey | Pos::CutJson);
     // `\x` is no JSON escape: JSON positions get `\u` instead
     let enc = if json && enc == Enc::BackslashX {
         Enc::JsonU
@@ -330,7 +371,13 @@ fn build(s: &Secret, enc: Enc, upper: bool, pos: Pos) -> Built {
         enc
     };
     let e = encode(&s.text, enc, upper);
-    let p = |parts: &[&str]| parts.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    let p = |parts: &[&str]| {
+        parts
+            .iter()
+            .filter(|x| !x.is_empty())
+            .map(|x| x.to_string())
+            .collect::<Vec<_>>()
+    };
     let tail = "\" 200 512 \"-\" \"Mozilla/5.0 (X11; Linux x86_64)\"";
     match pos {
         Pos::Client if s.address && enc == Enc::Raw => Built {
@@ -392,6 +439,61 @@ fn build(s: &Secret, enc: Enc, upper: bool, pos: Pos) -> Built {
             Built {
                 line: format!("{head}{e}{mid}"),
                 public: p(&[head, mid]),
+            }
+        }
+        Pos::SyslogQuery => {
+            let head = "<134>Jan  1 10:00:00 web1 nginx: 192.0.2.0 - - [01/Jan/2026:10:00:00 +0000] \"GET /p?a=1&q=";
+            let mid = "&b=2 HTTP/1.1";
+            Built {
+                line: format!("{head}{e}{mid}{tail}"),
+                public: p(&[head, mid, tail]),
+            }
+        }
+        Pos::CriUser | Pos::IsoTimeUser | Pos::CutUser => {
+            // a user field is one token: its spaces would make it two
+            let e = e.replace(' ', "_");
+            let (head, mid) = match pos {
+                Pos::CriUser => (
+                    "2026-01-01T10:00:00.123456789Z stdout F 192.0.2.0 - ",
+                    " [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5",
+                ),
+                Pos::IsoTimeUser => ("192.0.2.0 - ", " [2026-01-01T10:00:00+00:00] \"GET / HTTP/1.1\" 200 5"),
+                _ => ("192.0.2.0 - ", ""),
+            };
+            Built {
+                line: format!("{head}{e}{mid}"),
+                public: p(&[head, mid]),
+            }
+        }
+        Pos::DockerQuery => {
+            let head = "{\"log\":\"192.0.2.0 - - [01/Jan/2026:10:00:00 +0000] \\\"GET /p?a=1&q=";
+            let mid = "&b=2 HTTP/1.1\\\" 200 5\\n\",\"stream\":\"stdout\"}";
+            Built {
+                line: format!("{head}{}{mid}", json_escaped(&e)),
+                public: p(&[head, mid]),
+            }
+        }
+        Pos::DockerUser => {
+            let head = "{\"log\":\"192.0.2.0 - ";
+            let mid = " [01/Jan/2026:10:00:00 +0000] \\\"GET / HTTP/1.1\\\" 200 5\\n\",\"stream\":\"stdout\"}";
+            Built {
+                line: format!("{head}{}{mid}", json_escaped(&e.replace(' ', "_"))),
+                public: p(&[head, mid]),
+            }
+        }
+        Pos::NestedJson => {
+            let head = "{\"level\":\"info\",\"msg\":\"{\\\"path\\\":\\\"/p?q=";
+            let mid = "\\\",\\\"n\\\":1}\"}";
+            Built {
+                line: format!("{head}{}{mid}", json_escaped(&json_escaped(&e))),
+                public: p(&[head, mid]),
+            }
+        }
+        Pos::CutJson => {
+            let head = "{\"remote_addr\":\"192.0.2.0\",\"msg\":\"seen ";
+            Built {
+                line: format!("{head}{e}"),
+                public: p(&[head]),
             }
         }
     }
@@ -496,6 +598,38 @@ fn every_combination_once() {
                     }
                 }
             }
+        }
+    }
+    assert!(bad.is_empty(), "{} failures:\n{}", bad.len(), bad.join("\n"));
+}
+
+/// A user name no shape gives away (only its field's role does), in every
+/// encoding, in the user fields of wrapped, nested and broken lines.
+#[test]
+fn user_names_go_by_role_in_wrapped_and_broken_lines() {
+    let s = Secret {
+        text: "zorro9".into(),
+        core: "zorro9".into(),
+        address: false,
+    };
+    let mut bad = Vec::new();
+    for enc in ENCS {
+        for pos in [Pos::CriUser, Pos::DockerUser, Pos::IsoTimeUser, Pos::CutUser] {
+            if let Err(e) = check_one(&s, enc, false, pos) {
+                bad.push(format!("{enc:?} / {pos:?}: {e}"));
+            }
+        }
+    }
+    // and under a user key of serialized JSON, and of JSON cut short
+    for line in [
+        r#"{"level":"info","msg":"{\"user\":\"zorro9\",\"n\":1}"}"#,
+        r#"{"log":"{\"remote_user\":\"zorro9\"}\n","stream":"stdout"}"#,
+        r#"{"remote_addr":"192.0.2.0","remote_user":"zorro9"#,
+        r#"<134>Jan  1 10:00:00 web1 nginx: 192.0.2.0 - zorro9 [01/Jan/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5"#,
+    ] {
+        let out = anonymize_line(&Engine::default(), line.as_bytes());
+        if find(&decode_all(&out), b"zorro9").is_some() {
+            bad.push(format!("survives in {line}"));
         }
     }
     assert!(bad.is_empty(), "{} failures:\n{}", bad.len(), bad.join("\n"));
