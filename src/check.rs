@@ -1009,7 +1009,7 @@ impl Checker {
             Recognised::Fields(_) => true,
             Recognised::Directive { .. } => return,
             Recognised::Unparsed => {
-                if let Some(h) = clf::parse_head(line).or_else(|| clf::parse_cut(line)) {
+                if let Some(h) = clf::parse_broken(line) {
                     user(o, h.ident.clone());
                     user(o, h.user.clone());
                     return;

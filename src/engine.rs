@@ -581,10 +581,15 @@ impl Engine {
                     stats.undated += 1;
                 }
                 match self.opts.on_unparsed {
-                    OnUnparsed::Scrub => match clf::parse_head(body).or_else(|| clf::parse_cut(body)) {
+                    OnUnparsed::Scrub => match clf::parse_broken(body) {
                         // a CLF line with a broken rest, or cut after its
-                        // user field: its head still has roles
+                        // user field (after a prefix too): its head still
+                        // has roles
                         Some(h) => {
+                            let head = h.vhost.as_ref().map_or(h.client.start, |v| v.start);
+                            if head > 0 {
+                                scan(body, 0, head, rules, &mut rw);
+                            }
                             if let Some(v) = &h.vhost {
                                 scan(body, v.start, v.end, rules, &mut rw);
                             }
@@ -753,7 +758,24 @@ impl Engine {
                 f
             }
             Recognised::Fields(_) => ctx.fields,
-            _ => return false,
+            // a broken or cut CLF line in the string: its head's roles
+            _ => {
+                let text = u.text.strip_suffix(b"\n").unwrap_or(&u.text);
+                let Some(h) = clf::parse_broken(text.strip_suffix(b"\r").unwrap_or(text)) else {
+                    return false;
+                };
+                let mut f = Fields {
+                    gaps: Some(Role::Generic),
+                    ..Fields::default()
+                };
+                if let Some(v) = h.vhost {
+                    f.push(v, Role::Generic);
+                }
+                f.push(h.client, Role::Client);
+                f.push(h.ident, Role::User);
+                f.push(h.user, Role::User);
+                f
+            }
         };
         // the inner fields as spans of the source, in order
         let mut f = Fields {

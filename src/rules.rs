@@ -91,12 +91,37 @@ pub const MORE_DENY: &[&str] = &[
     "_id",
     "cid",
     "duid",
+    "bearer",
+    "jwt",
+    "otp",
+    "pin",
+    "pw",
+    "login_name",
+    "nick",
+    "nickname",
+    "usr",
+    "uname",
+    "user_mail",
 ];
 
 /// Patterns over normalized names: a name that ends with one of `SUFFIXES`,
 /// starts with one of `PREFIXES` or holds one of `INFIXES` is deny-listed
-/// (`*token`, `email*`, `*password*`).
-pub const SUFFIXES: &[&str] = &["token", "secret", "signature", "credential", "credentials"];
+/// (`*token`, `*email`, `*apikey`, `email*`, `*password*`).
+pub const SUFFIXES: &[&str] = &[
+    "token",
+    "secret",
+    "signature",
+    "credential",
+    "credentials",
+    "email",
+    "apikey",
+    "accesskey",
+    "secretkey",
+    "privatekey",
+    "appkey",
+    "passcode",
+    "passphrase",
+];
 pub const PREFIXES: &[&str] = &["email", "phone"];
 pub const INFIXES: &[&str] = &["password", "session"];
 

@@ -611,7 +611,8 @@ impl Scanner<'_> {
 
     /// Whether the byte at `k` of a value was written as an escape that
     /// keeps the value going: an escaped quote, space or `;` is part of a
-    /// value (`token=a\"b`, `token=a%20b` go whole: fail closed). An
+    /// value (`token=a%20b`, `token=a\x22b`, `token=a\"b` go whole: fail
+    /// closed), except JSON's `\n`, `\r`, `\t` and a closing `\"`. An
     /// escaped `&` ends the value of an escaped `=` (an encoded query inside
     /// a value: `%3Ftoken%3Dabc%26x` keeps `%26x`); a percent-encoded one
     /// after a plain `=` is data (`token=%26abc` goes whole), while `&amp;`
@@ -622,6 +623,18 @@ impl Scanner<'_> {
         let (s, e) = v.d.range(k);
         if e - s <= 1 {
             return false;
+        }
+        // a JSON `\n`, `\r` or `\t`, and a `\"` that closes, are the structure
+        // of the string the line is in (a Docker record, an extra field),
+        // not data: they end the value (`\"token=abc\"` keeps its `\"`)
+        if v.src[s] == b'\\' {
+            match v.src.get(s + 1) {
+                Some(b'n' | b'r' | b't') => return false,
+                // a quote that closes (what follows is no part of a value;
+                // `token=a\"b` goes whole)
+                Some(b'"') if !self.s.get(k + 1).is_some_and(u8::is_ascii_alphanumeric) => return false,
+                _ => {}
+            }
         }
         // `&amp;` and `\u0026` are spellings of the separator itself
         self.s[k] != b'&' || (!eq_escaped && v.src[s] == b'%')

@@ -209,10 +209,12 @@ fn red_team_findings() {
             r#"{"msg":"x&#x2%36;token=REDACTED"}"#,
         ),
         // an escaped quote and a space after a value: never cut in half
-        (r#"{"msg":"token=SECRETVAL\" x"}"#, r#"{"msg":"token=REDACTED x"}"#),
+        // a closing escaped quote ends the value and stays (issue 11: it is
+        // the structure of an extra field or a Docker record)
+        (r#"{"msg":"token=SECRETVAL\" x"}"#, r#"{"msg":"token=REDACTED\" x"}"#),
         (
             r#"1.2.3.0 - - [01/Jan/2026:10:00:00 +0000] "GET /p?token=abc\" HTTP/1.1" 200 5 "-" "UA""#,
-            r#"1.2.3.0 - - [01/Jan/2026:10:00:00 +0000] "GET /p?token=REDACTED HTTP/1.1" 200 5 "-" "UA""#,
+            r#"1.2.3.0 - - [01/Jan/2026:10:00:00 +0000] "GET /p?token=REDACTED\" HTTP/1.1" 200 5 "-" "UA""#,
         ),
         // a value in escaped quotes goes whole
         (r#"{"msg":"key=\"SEC RET\" x"}"#, r#"{"msg":"key=REDACTED x"}"#),

@@ -94,6 +94,10 @@ fn patterns_and_the_broader_list() {
             "/matomo.php?idsite=1&_id=REDACTED&cid=REDACTED&uid=REDACTED&rec=1",
         ),
         ("/i?e=pv&duid=abc&tv=js-3", "/i?e=pv&duid=REDACTED&tv=js-3"),
+        (
+            "/?customer_email=a&x-api-key=k&secret_key=s&otp=1&pin=2&nick=n&jwt=j&page=2",
+            "/?customer_email=REDACTED&x-api-key=REDACTED&secret_key=REDACTED&otp=REDACTED&pin=REDACTED&nick=REDACTED&jwt=REDACTED&page=2",
+        ),
     ]);
     // not personal: left alone
     // (`*token` is a suffix: `tokens_left` is no match)

@@ -88,7 +88,13 @@ fn syslog_and_container_prefixes() {
 #[test]
 fn lines_inside_json_strings() {
     cases(&[
-        // Docker json-file
+        // Docker json-file, with a redacted value before an escaped quote
+        (
+            r#"{"log":"1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] "GET /?token=abc" 200 5 "-" "UA"
+","stream":"stdout"}"#,
+            r#"{"log":"1.2.3.0 - - [01/Jan/2026:10:00:00 +0000] "GET /?token=REDACTED" 200 5 "-" "UA"
+","stream":"stdout"}"#,
+        ),
         (
             r#"{"log":"1.2.3.4 - bob [01/Jan/2026:10:00:00 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"curl\"\n","stream":"stdout","time":"2026-01-01T10:00:00Z"}"#,
             r#"{"log":"1.2.3.0 - - [01/Jan/2026:10:00:00 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"curl\"\n","stream":"stdout","time":"2026-01-01T10:00:00Z"}"#,
@@ -107,6 +113,15 @@ fn lines_inside_json_strings() {
         (
             r#"{"log":"{\"remote_addr\":\"1.2.3.4\",\"remote_user\":\"bob\",\"msg\":\"{\\\"token\\\":\\\"t0k3n\\\"}\"}\n","stream":"stdout"}"#,
             r#"{"log":"{\"remote_addr\":\"1.2.3.0\",\"remote_user\":\"-\",\"msg\":\"{\\\"token\\\":\\\"REDACTED\\\"}\"}\n","stream":"stdout"}"#,
+        ),
+        // a Docker record of a CLF line cut short
+        (
+            r#"{"log":"1.2.3.4 - bob\n","stream":"stdout"}"#,
+            r#"{"log":"1.2.3.0 - -\n","stream":"stdout"}"#,
+        ),
+        (
+            r#"{"log":"1.2.3.4 - bob [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\n","stream":"stdout"}"#,
+            r#"{"log":"1.2.3.0 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\n","stream":"stdout"}"#,
         ),
         // a Docker record of a syslog-wrapped CLF line
         (
@@ -133,6 +148,10 @@ fn broken_clf_lines() {
             r#"1.2.3.4 - bob [1767261600.123] "GET / HTTP/1.1" 200 5"#,
             r#"1.2.3.0 - - [1767261600.123] "GET / HTTP/1.1" 200 5"#,
         ),
+        (
+            r#"1.2.3.4 - bob [1767261600] "GET / HTTP/1.1" 200 5"#,
+            r#"1.2.3.0 - - [1767261600] "GET / HTTP/1.1" 200 5"#,
+        ),
         // an address inside the time brackets
         (
             r#"1.2.3.4 - - [01/Jan/2026:10:00:00 from 5.6.7.8] "GET / HTTP/1.1" 200 5"#,
@@ -142,6 +161,24 @@ fn broken_clf_lines() {
         ("1.2.3.4 - bob", "1.2.3.0 - -"),
         ("1.2.3.4 - bob [01/Ja", "1.2.3.0 - - [01/Ja"),
         ("2001:db8::1 - bob@example.com", "2001:db8:: - -"),
+        // ... also after a prefix: a truncated syslog message, a CRI partial line
+        (
+            r#"<134>Jan  1 10:00:00 web1 nginx: 1.2.3.4 - bob [01/Jan/2026:10:00:00 +0000] "GET / HTTP/1.1"#,
+            r#"<134>Jan  1 10:00:00 web1 nginx: 1.2.3.0 - - [01/Jan/2026:10:00:00 +0000] "GET / HTTP/1.1"#,
+        ),
+        (
+            "<134>Jan  1 10:00:00 web1 nginx: 1.2.3.4 - bob",
+            "<134>Jan  1 10:00:00 web1 nginx: 1.2.3.0 - -",
+        ),
+        (
+            r#"2026-01-01T10:00:00.123Z stdout P 1.2.3.4 - bob [01/Jan/2026:10:00:00 +0000] "GET / HT"#,
+            r#"2026-01-01T10:00:00.123Z stdout P 1.2.3.0 - - [01/Jan/2026:10:00:00 +0000] "GET / HT"#,
+        ),
+        // a JSON-escaped quote ends a redacted value
+        (
+            r#"1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "UA" "x "token=abc" y""#,
+            r#"1.2.3.0 - - [01/Jan/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5 "-" "UA" "x "token=REDACTED" y""#,
+        ),
         // a user name with a space is one field
         (
             r#"1.2.3.4 - john doe [01/Jan/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5"#,
@@ -160,6 +197,11 @@ fn broken_clf_lines() {
         "2022-06-08 22:49:20.774649 [NOTICE] [1226033] [1.2.3.0:45164:HTTP2-41#_AdminVHost] [STDERR] x",
         r#"2025-12-31T19:00:00.310000000+01:00 stdout F [2016-04-15T20:17:00.310Z] "POST /api HTTP/2" 204 - 154 0 226 100 "10.0.35.0" "nsq2http""#,
         r#"66.249.66.0 - - - [31/Jan/2015:14:29:44 ] fail2ban.org "GET / HTTP/1.1" 200 814 "-" "UA""#,
+        // text after an address and a dash, and application logs
+        "8.8.8.0 - ping timeout after 3 retries",
+        "2026-01-01 10:00:00 INFO server started on port 8080",
+        "2026-01-01 12:00:00 DEBUG user bob logged in from 10.0.0.0",
+        r#"2026-01-01 10:00:00 Started GET "/users" for 10.0.0.0"#,
     ];
     cases(&keep.map(|l| (l, l)));
 }
@@ -177,6 +219,11 @@ fn broken_json_lines() {
             r#"{"remote_addr":"1.2.3.0","remote_user":"-","request":"GET /?token=REDACTED"#,
         ),
         (r#"{"a":{"cookie":"sid=1"},"b":"#, r#"{"a":{"cookie":"REDACTED"},"b":"#),
+        // Python's json writes NaN and Infinity: no break there
+        (
+            r#"{"x":NaN,"y":-Infinity,"remote_user":"bob"}"#,
+            r#"{"x":NaN,"y":-Infinity,"remote_user":"-"}"#,
+        ),
     ]);
 }
 
@@ -196,8 +243,8 @@ fn w3c_without_fields_directive() {
         ),
         // another shape: every bare word in it is taken for a user
         (
-            "2026-01-01 00:00:01 GET jdoe /x 52.45.125.4 web01 200",
-            "2026-01-01 00:00:01 GET - /x 52.45.125.0 - 200",
+            "2026-01-01 00:00:01 GET /x jdoe 52.45.125.4 web01 LAX1 Hit https d111.cloudfront.net 200",
+            "2026-01-01 00:00:01 GET /x - 52.45.125.0 - LAX1 Hit https d111.cloudfront.net 200",
         ),
     ]);
 }

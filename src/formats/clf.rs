@@ -153,8 +153,10 @@ fn opens_time(line: &[u8], k: usize) -> bool {
                 && t[5..7].iter().chain(&t[8..10]).all(u8::is_ascii_digit)
                 && matches!(t[10], b'T' | b' ')
         }
-        // seconds since 1970 with a fraction (`[1767261600.123]`)
+        // seconds since 1970 with a fraction (`[1767261600.123]`), or ten
+        // digits of them (`[1767261600]`; a pid in brackets has fewer)
         Some(b'.') => d - k > 9 && line.get(d + 1).is_some_and(u8::is_ascii_digit),
+        Some(b']') => d - k == 11,
         _ => false,
     }
 }
@@ -195,8 +197,14 @@ pub fn parse_cut(line: &[u8]) -> Option<ClfHead> {
     };
     let h = head_before(line, lb)?;
     // three tokens (a vhost would make the shape too loose to trust), the
-    // ident `-` unless the time's `[` follows
-    if h.vhost.is_some() || (lb == line.len() && &line[h.ident.clone()] != b"-") {
+    // ident `-` unless the time's `[` follows; with nothing after it, no
+    // more than the three (`8.8.8.8 - ping timeout after 3 retries` is text)
+    if h.vhost.is_some()
+        || (lb == line.len()
+            && (&line[h.ident.clone()] != b"-"
+                || h.user.end < line.trim_ascii_end().len()
+                || line[h.user.clone()].contains(&b' ')))
+    {
         return None;
     }
     let c = &line[h.client.clone()];
@@ -205,6 +213,27 @@ pub fn parse_cut(line: &[u8]) -> Option<ClfHead> {
     let v4 = crate::addr::parse_v4_at(c, 0).is_some();
     let v6 = c.contains(&b':') && c.iter().all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'));
     (v4 || v6).then_some(h)
+}
+
+/// The head of a line no format took: a CLF line with a broken rest
+/// ([`parse_head`]) or cut after its user field ([`parse_cut`]), also after
+/// a syslog or container-runtime prefix (a truncated syslog message, a CRI
+/// partial line).
+pub fn parse_broken(line: &[u8]) -> Option<ClfHead> {
+    if let Some(h) = parse_head(line).or_else(|| parse_cut(line)) {
+        return Some(h);
+    }
+    let p = crate::formats::wrap::inner_start(line)?;
+    let rest = &line[p..];
+    let h = parse_head(rest).or_else(|| parse_cut(rest))?;
+    let m = |r: Range<usize>| r.start + p..r.end + p;
+    Some(ClfHead {
+        vhost: h.vhost.map(m),
+        client: m(h.client),
+        ident: m(h.ident),
+        user: m(h.user),
+        time_start: h.time_start + p,
+    })
 }
 
 /// The head fields before the time's `[` at `lb`.

@@ -499,7 +499,8 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                     i += 1;
                 }
                 let tok = &s[st..i];
-                let literal = matches!(tok, b"true" | b"false" | b"null");
+                // (`NaN` and `Infinity`: what Python's json writes by default)
+                let literal = matches!(tok, b"true" | b"false" | b"null" | b"NaN" | b"Infinity" | b"-Infinity");
                 let number = !tok.is_empty()
                     && tok
                         .iter()

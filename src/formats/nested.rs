@@ -5,12 +5,17 @@
 //! roles of its fields applied to the bytes they came from.
 
 /// Whether a JSON string's content may hold a line or an object worth
-/// recognising: it holds an escaped quote (a CLF request, a JSON key) and
-/// starts with `{` or holds a `[` (a CLF time). A byte test or two for the
-/// strings that hold no backslash at all.
+/// recognising: it ends with `\n` (a Docker record's line), or it holds an
+/// escaped quote (a CLF request, a JSON key) and starts with `{` or holds a
+/// `[` (a CLF time). A byte test or two for the strings that hold no
+/// backslash at all.
 pub fn may_nest(v: &[u8]) -> bool {
     if v.len() < 12 {
         return false;
+    }
+    // a Docker record's line ends with `\n`, whatever it holds
+    if v.ends_with(b"\\n") {
+        return true;
     }
     let Some(k) = memchr::memchr(b'\\', v) else {
         return false;

@@ -130,20 +130,72 @@ fn is_scanned(t: &[u8]) -> bool {
         || crate::addr::parse_v4_at(t, 0).is_some_and(|(_, e)| e == t.len())
 }
 
+const HTTP_METHODS: &[&[u8]] = &[
+    b"GET",
+    b"POST",
+    b"HEAD",
+    b"PUT",
+    b"DELETE",
+    b"OPTIONS",
+    b"PATCH",
+    b"CONNECT",
+    b"TRACE",
+    b"PROPFIND",
+    b"PROPPATCH",
+    b"MKCOL",
+    b"COPY",
+    b"MOVE",
+    b"LOCK",
+    b"UNLOCK",
+    b"SEARCH",
+    b"REPORT",
+    b"RPC_IN_DATA",
+    b"RPC_OUT_DATA",
+];
+
+/// Values W3C logs write in columns other than the user's (CloudFront's
+/// result types and protocols, TLS versions): no user's name.
+const PLAIN_VALUES: &[&[u8]] = &[
+    b"Hit",
+    b"Miss",
+    b"RefreshHit",
+    b"OriginShieldHit",
+    b"Error",
+    b"Redirect",
+    b"LimitExceeded",
+    b"CapacityExceeded",
+    b"FunctionGeneratedResponse",
+    b"http",
+    b"https",
+    b"ws",
+    b"wss",
+];
+
+/// A bare word that may be a user's name: letters, digits and `_ - \ @`
+/// with a lower-case letter, not a host name (a dot: scanned instead) nor a
+/// code such as `LAX1` or `W3SVC1` (no lower-case letter), nor one of
+/// [`PLAIN_VALUES`].
+fn user_like(v: &[u8]) -> bool {
+    v.iter().any(u8::is_ascii_lowercase)
+        && v.iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'\\') || b >= 0x80)
+        && !PLAIN_VALUES.contains(&v)
+}
+
 fn is_address(t: &[u8]) -> bool {
     crate::addr::parse_v4_at(t, 0).is_some_and(|(_, e)| e == t.len()) || crate::addr::parse_v6(t).is_some()
 }
 
 /// A W3C data line with no `#Fields:` directive in force, or one whose
 /// values do not match it (a split or rotated file): a line that starts
-/// with `date time` and holds an HTTP method.
+/// with `date time` and holds an HTTP method followed by a path.
 ///
 /// Fail closed: a line of the IIS default columns' shape is read with those
 /// columns; a line with IIS's fixed column order around the user (method,
 /// path, query, port, user, client address) has its user there; any other
 /// such line keeps its date, time, numbers, methods and `-`, scans what
-/// holds URL or address bytes, and takes every other token (a bare word: a
-/// user name, a computer name, a host name) for a user.
+/// holds URL or address bytes, and takes every other bare word that may be
+/// a name (see [`user_like`]) for a user.
 pub fn parse_headerless(line: &[u8], cols: &mut Vec<std::ops::Range<usize>>, f: &mut Fields) -> Option<()> {
     if line.len() < 20 || !is_date(&line[..10]) || line[10] != b' ' || !is_clock(&line[11..]) {
         return None;
@@ -157,7 +209,15 @@ pub fn parse_headerless(line: &[u8], cols: &mut Vec<std::ops::Range<usize>>, f: 
         return None;
     }
     let t = |k: usize| &line[cols[k].clone()];
-    if !(2..cols.len()).any(|k| is_method(t(k))) {
+    // an HTTP method and then a path: an access line, not an application's
+    // `2026-01-01 10:00:00 INFO server started`
+    let request = |k: usize| {
+        HTTP_METHODS.contains(&t(k))
+            && cols
+                .get(k + 1)
+                .is_some_and(|r| matches!(line.get(r.start), Some(b'/' | b'*')))
+    };
+    if !(2..cols.len()).any(request) {
         return None;
     }
     let iis = cols.len() == 15
@@ -193,7 +253,7 @@ pub fn parse_headerless(line: &[u8], cols: &mut Vec<std::ops::Range<usize>>, f: 
             Role::Time
         } else if is_scanned(v) || v.first() == Some(&b'"') {
             Role::Generic
-        } else if v == b"-" || is_number(v) || is_method(v) {
+        } else if v == b"-" || is_number(v) || is_method(v) || !user_like(v) {
             Role::Verbatim
         } else {
             Role::User
