@@ -245,6 +245,8 @@ struct Detectors {
     param: Regex,
     /// `"name":"value"` (JSON in a query value, or anywhere)
     json_param: Regex,
+    /// `name="value"` after a space (logfmt, syslog structured data)
+    quoted_param: Regex,
     credentials: Regex,
     card: Regex,
     /// four decimal numbers joined by `-` in a host name
@@ -275,6 +277,7 @@ fn detectors() -> &'static Detectors {
             email: re(r#"(?-u)[A-Za-z0-9\x80-\xff_%+\-!$*^~][A-Za-z0-9\x80-\xff._%+\-'!$*^~]*@(?:[A-Za-z0-9\x80-\xff][A-Za-z0-9\x80-\xff-]*(?:\.|\xe3\x80\x82|\xef\xbc\x8e|\xef\xbd\xa1))+(?:[A-Za-z\x80-\xff]{2,}|xn--[A-Za-z0-9]+)"#),
             literal_email: re(r#"(?-u)[A-Za-z0-9\x80-\xff_%+\-!$*^~][A-Za-z0-9\x80-\xff._%+\-'!$*^~]*@\[(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|(?:IPv6:)?[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)\]"#),
             param: re(r#"(?-u)(^|[^A-Za-z0-9_.\-\[\]])([A-Za-z0-9_.\-\[\]]{1,64})=([^&\s"'#;<>)\]}]*)"#),
+            quoted_param: re(r#"(?-u)(?:^|[\s\[,;{])([A-Za-z0-9_.\-]{1,64})="([^"]*)""#),
             json_param: re(r#"(?-u)"([A-Za-z0-9_.\-\[\]]{1,64})"\s*:\s*(?:"([^"]*)"|([^,}\]\s&"\[{]+))"#),
             credentials: re(r#"(?i-u)[a-z][a-z0-9+.\-]*://[^/\s@?#"'<>\\\[\]]+@"#),
             card: re(r"(?-u)[0-9](?:[ +\-]?[0-9]){12,18}"),
@@ -723,6 +726,12 @@ impl Oracle<'_> {
         }
         for m in d.credentials.find_iter(t) {
             self.found.push(("url-credentials", mask(m.as_bytes())));
+        }
+        for c in d.quoted_param.captures_iter(t) {
+            let address = std::str::from_utf8(&c[2]).is_ok_and(|v| v.parse::<std::net::IpAddr>().is_ok());
+            if self.deny.contains(&c[1]) && !is_clean_value(&c[2]) && !address {
+                self.found.push(("deny-listed-parameter", mask(&c[2])));
+            }
         }
         for c in d.json_param.captures_iter(t) {
             let value = c.get(2).or(c.get(3)).map_or(&b""[..], |m| m.as_bytes());

@@ -758,23 +758,30 @@ impl Engine {
                 f
             }
             Recognised::Fields(_) => ctx.fields,
-            // a broken or cut CLF line in the string: its head's roles
+            // a broken or cut CLF line in the string: its head's roles; an
+            // object after text or cut short: its roles up to the break
             _ => {
                 let text = u.text.strip_suffix(b"\n").unwrap_or(&u.text);
-                let Some(h) = clf::parse_broken(text.strip_suffix(b"\r").unwrap_or(text)) else {
-                    return false;
-                };
-                let mut f = Fields {
-                    gaps: Some(Role::Generic),
-                    ..Fields::default()
-                };
-                if let Some(v) = h.vhost {
-                    f.push(v, Role::Generic);
+                let text = text.strip_suffix(b"\r").unwrap_or(text);
+                let object = memchr::memmem::find(text, b"{\"");
+                if let Some(()) = object.and_then(|k| json::parse_lenient(text, k, &rules.deny, &mut ctx.fields)) {
+                    ctx.fields
+                } else {
+                    let Some(h) = clf::parse_broken(text) else {
+                        return false;
+                    };
+                    let mut f = Fields {
+                        gaps: Some(Role::Generic),
+                        ..Fields::default()
+                    };
+                    if let Some(v) = h.vhost {
+                        f.push(v, Role::Generic);
+                    }
+                    f.push(h.client, Role::Client);
+                    f.push(h.ident, Role::User);
+                    f.push(h.user, Role::User);
+                    f
                 }
-                f.push(h.client, Role::Client);
-                f.push(h.ident, Role::User);
-                f.push(h.user, Role::User);
-                f
             }
         };
         // the inner fields as spans of the source, in order

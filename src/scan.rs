@@ -1560,6 +1560,27 @@ impl Scanner<'_> {
             n -= 1;
         }
         let named = n < i && i - n <= MAX_NAME;
+        // `name="value"` of logfmt, RFC 5424 structured data and key-value
+        // fields: a deny-listed name's quoted value goes to its closing quote
+        if named
+            && s.get(i + 1) == Some(&b'"')
+            && (n == 0 || matches!(s[n - 1], b' ' | b'\t' | b'[' | b',' | b';' | b'{'))
+            && self.rules.deny.contains(&s[n..i])
+        {
+            if let Some(q) = memchr::memchr(b'"', &s[i + 2..s.len().min(i + 2 + 4096)]) {
+                let (a, b) = (i + 2, i + 2 + q);
+                // an address under `ip="..."` is truncated as an address
+                let value = &s[a..b];
+                if parse_v4_at(value, 0).is_some_and(|(_, e)| e == value.len()) || parse_v6(value).is_some() {
+                    return i + 1;
+                }
+                if a < b && !is_placeholder(value) {
+                    self.redact(sink, a, b, Kind::Param);
+                    self.floor = b;
+                }
+                return b + 1;
+            }
+        }
         let path_param = named && n > self.floor && s[n - 1] == b';';
         let eq_escaped = self.escaped(i);
         let mut end = v;

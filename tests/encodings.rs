@@ -217,7 +217,7 @@ fn red_team_findings() {
             r#"1.2.3.0 - - [01/Jan/2026:10:00:00 +0000] "GET /p?token=REDACTED\" HTTP/1.1" 200 5 "-" "UA""#,
         ),
         // a value in escaped quotes goes whole
-        (r#"{"msg":"key=\"SEC RET\" x"}"#, r#"{"msg":"key=REDACTED x"}"#),
+        (r#"{"msg":"key=\"SEC RET\" x"}"#, r#"{"msg":"key=\"REDACTED\" x"}"#),
         // a JSON key spelled with escapes, values nested under a secret key
         (r#"{"token":"SECRETVAL"}"#, r#"{"token":"REDACTED"}"#),
         (r#"{"password":{"a":"hunter2"}}"#, r#"{"password":{"a":"REDACTED"}}"#),

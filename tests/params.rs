@@ -129,6 +129,25 @@ fn json_in_query_values() {
 }
 
 #[test]
+fn quoted_name_value_pairs() {
+    cases(&[
+        (
+            r#"level=info user="bob smith" token="abc123" password="hunter 2" msg="ok done""#,
+            r#"level=info user="REDACTED" token="REDACTED" password="REDACTED" msg="ok done""#,
+        ),
+        (
+            r#"<134>1 2026-01-01T10:00:00Z web1 nginx 123 access [a user="bob" token="abc"] 1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5"#,
+            r#"<134>1 2026-01-01T10:00:00Z web1 nginx 123 access [a user="REDACTED" token="REDACTED"] 1.2.3.0 - - [01/Jan/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5"#,
+        ),
+        // an empty value in a request stays what it was
+        (
+            r#"1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] "GET /?token=" 200 5 "-" "UA" token="abc123""#,
+            r#"1.2.3.0 - - [01/Jan/2026:10:00:00 +0000] "GET /?token=" 200 5 "-" "UA" token="REDACTED""#,
+        ),
+    ]);
+}
+
+#[test]
 fn keep_param_takes_a_name_out() {
     let mut rules = Rules::default();
     rules.deny.keep(b"name");

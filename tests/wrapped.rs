@@ -64,6 +64,12 @@ fn syslog_and_container_prefixes() {
         "2026-01-01T10:00:00.123456789Z stdout F ",
         // a container line wrapping a syslog line
         "2026-01-01T10:00:00Z stderr F <134>Jan  1 10:00:00 web1 nginx: ",
+        // no host, fractions, a year, a space-separated time, Heroku
+        "<134>Jan  1 10:00:00 nginx: ",
+        "<134>Jan  1 10:00:00.123 web1 nginx: ",
+        "<134>Jan  1 2026 10:00:00 web1 nginx: ",
+        "2026-01-01 10:00:00 web1 nginx: ",
+        "2026-01-01T10:00:00+00:00 app[web.1]: ",
     ];
     let list: Vec<(String, String)> = prefixes
         .iter()
@@ -127,6 +133,17 @@ fn lines_inside_json_strings() {
         (
             r#"{"log":"<134>Jan  1 10:00:00 web1 nginx: 1.2.3.4 - bob [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5\n"}"#,
             r#"{"log":"<134>Jan  1 10:00:00 web1 nginx: 1.2.3.0 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5\n"}"#,
+        ),
+    ]);
+    // an object after text, cut short, or followed by text
+    cases(&[
+        (
+            r#"{"msg":"request done {\"remote_user\":\"bob\",\"cookie\":\"a=b\"}"}"#,
+            r#"{"msg":"request done {\"remote_user\":\"-\",\"cookie\":\"REDACTED\"}"}"#,
+        ),
+        (
+            r#"{"msg":"{\"remote_user\":\"bob\"} tail"}"#,
+            r#"{"msg":"{\"remote_user\":\"-\"} tail"}"#,
         ),
     ]);
     // strings that hold no line are left as they were

@@ -6,8 +6,8 @@
 
 /// Whether a JSON string's content may hold a line or an object worth
 /// recognising: it ends with `\n` (a Docker record's line), or it holds an
-/// escaped quote (a CLF request, a JSON key) and starts with `{` or holds a
-/// `[` (a CLF time). A byte test or two for the strings that hold no
+/// escaped quote (a CLF request, a JSON key) and holds a `{` (an object,
+/// anywhere: `done {\"user\":...}`) or a `[` (a CLF time). A byte test or two for the strings that hold no
 /// backslash at all.
 pub fn may_nest(v: &[u8]) -> bool {
     if v.len() < 12 {
@@ -24,7 +24,7 @@ pub fn may_nest(v: &[u8]) -> bool {
         let e = &v[k + j + 1..];
         e.first() == Some(&b'"') || e.get(..5).is_some_and(|u| u.eq_ignore_ascii_case(b"u0022"))
     });
-    quoted && (v[0] == b'{' || memchr::memchr(b'[', v).is_some())
+    quoted && memchr::memchr2(b'{', b'[', v).is_some()
 }
 
 /// A JSON string's content with its escapes undone once.

@@ -73,14 +73,35 @@ fn bsd_time(s: &[u8]) -> Option<usize> {
     if i == d {
         return None;
     }
-    let i = space(s, i)?;
+    let mut i = space(s, i)?;
+    // a year some daemons add (`Jan  1 2026 10:00:00`)
+    if s.get(i..i + 5)
+        .is_some_and(|y| y[..4].iter().all(u8::is_ascii_digit) && y[4] == b' ')
+    {
+        i += 5;
+    }
+    clock(s, i)
+}
+
+/// `hh:mm:ss` at `i`, with a fraction (`.123`) or not; the offset after it.
+fn clock(s: &[u8], i: usize) -> Option<usize> {
     let t = s.get(i..i + 8)?;
     let ok = t[2] == b':'
         && t[5] == b':'
         && t.iter()
             .enumerate()
             .all(|(k, b)| k == 2 || k == 5 || b.is_ascii_digit());
-    ok.then_some(i + 8)
+    if !ok {
+        return None;
+    }
+    let mut e = i + 8;
+    if s.get(e) == Some(&b'.') {
+        e += 1;
+        while s.get(e).is_some_and(u8::is_ascii_digit) {
+            e += 1;
+        }
+    }
+    Some(e)
 }
 
 /// A syslog header; the offset of its message.
@@ -97,21 +118,30 @@ fn syslog(s: &[u8]) -> Option<usize> {
             return rfc5424(s, i + 2);
         }
     }
-    // BSD: `[<PRI>]Mmm dd hh:mm:ss HOST TAG: MSG`, or an RFC 3339 time
+    // BSD: `[<PRI>]Mmm dd hh:mm:ss HOST TAG: MSG`, or an RFC 3339 time, or
+    // `yyyy-mm-dd hh:mm:ss`; the host may be missing (`... nginx: MSG`,
+    // Heroku's `TIME app[web.1]: MSG`)
     let after_time = match bsd_time(&s[i..]) {
         Some(k) => i + k,
         None => {
             let e = token_end(s, i);
-            if !is_rfc3339(&s[i..e]) {
+            let date = e - i == 10 && s[i + 4] == b'-' && s[i + 7] == b'-';
+            if date {
+                clock(s, space(s, e)?)?
+            } else if is_rfc3339(&s[i..e]) {
+                e
+            } else {
                 return None;
             }
-            e
         }
     };
     let h = space(s, after_time)?;
     let h_end = token_end(s, h);
     if h_end == h {
         return None;
+    }
+    if s[h_end - 1] == b':' && h_end - h <= 48 {
+        return space(s, h_end);
     }
     let t = space(s, h_end)?;
     let t_end = token_end(s, t);
@@ -146,6 +176,10 @@ fn rfc5424(s: &[u8], mut i: usize) -> Option<usize> {
                 }
             }
             i = k + 1;
+            // (elements are not to be spaced, but some writers do)
+            if s.get(i) == Some(&b' ') && s.get(i + 1) == Some(&b'[') {
+                i += 1;
+            }
         }
     }
     let i = space(s, i)?;
@@ -177,6 +211,12 @@ mod tests {
             "<134>1 2026-01-01T10:00:00Z web1 nginx - - [meta x=\"a\\]b\"][y z=\"1\"] ",
             "2026-01-01T10:00:00.123456789Z stdout F ",
             "2026-01-01T10:00:00Z stderr P ",
+            "<134>Jan  1 10:00:00 nginx: ",
+            "<134>Jan  1 10:00:00.123 web1 nginx: ",
+            "<134>Jan  1 2026 10:00:00 web1 nginx: ",
+            "2026-01-01 10:00:00 web1 nginx: ",
+            "2026-01-01T10:00:00+00:00 app[web.1]: ",
+            "<134>1 2026-01-01T10:00:00Z web1 nginx - - [a b=\"c\"] [d e=\"f\"] ",
         ] {
             assert_eq!(inner(&format!("{p}{l}")), Some(l), "{p}");
         }
