@@ -1519,7 +1519,17 @@ impl Scanner<'_> {
         while n > self.floor && is_name_char(s[n - 1]) && close - n <= MAX_NAME {
             n -= 1;
         }
-        if n == close || n == 0 || s[n - 1] != b'"' || !self.rules.deny.contains(&s[n..close]) {
+        // `name` and `key` mean what their object says (HAR header pairs,
+        // multi-line JSON): left to the JSON roles, as `check` leaves them
+        let leaf = &s[n..close];
+        let leaf = leaf.rsplit(|&b| b == b'.').next().unwrap_or(leaf);
+        if n == close
+            || n == 0
+            || s[n - 1] != b'"'
+            || leaf.eq_ignore_ascii_case(b"name")
+            || leaf.eq_ignore_ascii_case(b"key")
+            || !self.rules.deny.contains(&s[n..close])
+        {
             return None;
         }
         let mut v = i + 1;
