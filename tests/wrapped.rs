@@ -174,6 +174,11 @@ fn broken_clf_lines() {
             r#"1.2.3.4 - - [01/Jan/2026:10:00:00 from 5.6.7.8] "GET / HTTP/1.1" 200 5"#,
             r#"1.2.3.0 - - [01/Jan/2026:10:00:00 from 5.6.7.0] "GET / HTTP/1.1" 200 5"#,
         ),
+        // tabs between the fields
+        (
+            "1.2.3.4\t-\tbob\t[01/Jan/2026:10:00:00 +0000]\t\"GET / HTTP/1.1\"\t200\t5",
+            "1.2.3.0\t-\t-\t[01/Jan/2026:10:00:00 +0000]\t\"GET / HTTP/1.1\"\t200\t5",
+        ),
         // cut right after the user field, or inside the time
         ("1.2.3.4 - bob", "1.2.3.0 - -"),
         ("1.2.3.4 - bob [01/Ja", "1.2.3.0 - - [01/Ja"),

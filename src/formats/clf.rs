@@ -94,11 +94,11 @@ fn head_tokens(head: &[u8], toks: &mut [Range<usize>; 8]) -> usize {
     let mut n = 0;
     let mut k = 0;
     while k < head.len() {
-        while k < head.len() && head[k] == b' ' {
+        while k < head.len() && matches!(head[k], b' ' | b'\t') {
             k += 1;
         }
         let s = k;
-        while k < head.len() && head[k] != b' ' {
+        while k < head.len() && !matches!(head[k], b' ' | b'\t') {
             k += 1;
         }
         if s < k {
@@ -131,7 +131,7 @@ pub struct ClfHead {
 /// only digits. A `[v6]:port` client (`[2001:db8::1]`: digits then `:`) is
 /// no time.
 fn opens_time(line: &[u8], k: usize) -> bool {
-    if k == 0 || line[k - 1] != b' ' || !line.get(k + 1).is_some_and(u8::is_ascii_digit) {
+    if k == 0 || !matches!(line[k - 1], b' ' | b'\t') || !line.get(k + 1).is_some_and(u8::is_ascii_digit) {
         return false;
     }
     // the common `[dd/` first
@@ -191,7 +191,13 @@ pub fn parse_head(line: &[u8]) -> Option<ClfHead> {
 /// first an address. Its ident and user fields are still blanked.
 pub fn parse_cut(line: &[u8]) -> Option<ClfHead> {
     let lb = match memchr::memchr(b'[', line) {
-        Some(k) if k > 0 && line[k - 1] == b' ' && line[k + 1..].iter().all(|&b| b != b']' && b != b'"') => k,
+        Some(k)
+            if k > 0
+                && matches!(line[k - 1], b' ' | b'\t')
+                && line[k + 1..].iter().all(|&b| b != b']' && b != b'"') =>
+        {
+            k
+        }
         Some(_) => return None,
         None => line.len(),
     };
