@@ -177,6 +177,12 @@ pub fn param_name(s: &str) -> Result<Vec<u8>, String> {
     }
 }
 
+/// [`normalize`] into a buffer of its own; `None` also when nothing is left.
+fn normalized(name: &[u8]) -> Option<([u8; MAX_NAME], usize)> {
+    let mut buf = [0u8; MAX_NAME];
+    normalize(name, &mut buf).filter(|&n| n > 0).map(|n| (buf, n))
+}
+
 /// Case-, separator- and spelling-insensitive set of parameter names, with
 /// the suffix, prefix and infix patterns above. This runs for every `=` of
 /// every line, so a name of up to 16 normalized bytes (nearly all) is packed
@@ -263,10 +269,8 @@ impl DenyList {
     /// Adds a name (any spelling: it is normalized); returns false when it
     /// is empty or longer than [`MAX_NAME`] once normalized.
     pub fn add(&mut self, name: &[u8]) -> bool {
-        let mut buf = [0u8; MAX_NAME];
-        let n = match normalize(name, &mut buf) {
-            Some(n) if n > 0 => n,
-            _ => return false,
+        let Some((buf, n)) = normalized(name) else {
+            return false;
         };
         self.version = next_version();
         let t = &buf[..n];
@@ -286,10 +290,8 @@ impl DenyList {
     /// Takes a name out (`--keep-param`): it no longer matches, whether it
     /// was listed or matched a pattern. False when it normalizes to nothing.
     pub fn keep(&mut self, name: &[u8]) -> bool {
-        let mut buf = [0u8; MAX_NAME];
-        let n = match normalize(name, &mut buf) {
-            Some(n) if n > 0 => n,
-            _ => return false,
+        let Some((buf, n)) = normalized(name) else {
+            return false;
         };
         self.version = next_version();
         let t = &buf[..n];
@@ -334,10 +336,8 @@ impl DenyList {
     }
 
     fn contains_plain(&self, name: &[u8]) -> bool {
-        let mut buf = [0u8; MAX_NAME];
-        let n = match normalize(name, &mut buf) {
-            Some(n) if n > 0 => n,
-            _ => return false,
+        let Some((buf, n)) = normalized(name) else {
+            return false;
         };
         let t = &buf[..n];
         if !self.keep.is_empty() && self.keep.iter().any(|k| **k == *t) {

@@ -5,26 +5,11 @@
 use loganon::engine::anonymize_line;
 use loganon::Engine;
 
-fn anon(line: &str) -> String {
-    String::from_utf8_lossy(&anonymize_line(&Engine::default(), line.as_bytes())).into_owned()
-}
+mod common;
 
 #[track_caller]
 fn cases(list: &[(&str, &str)]) {
-    let mut bad = Vec::new();
-    for (input, want) in list {
-        let got = anon(input);
-        if got != *want {
-            bad.push(format!("  in:   {input}\n  want: {want}\n  got:  {got}"));
-        }
-    }
-    assert!(
-        bad.is_empty(),
-        "{} of {} cases differ:\n{}",
-        bad.len(),
-        list.len(),
-        bad.join("\n")
-    );
+    common::cases_checked(&Engine::default(), None, list)
 }
 
 #[test]

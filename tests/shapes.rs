@@ -4,30 +4,14 @@
 //! asked to find each shape in the raw input and nothing in the output.
 
 use loganon::check::check_bytes;
-use loganon::engine::anonymize_line;
 use loganon::rules::Rules;
 use loganon::Engine;
 
-fn anon(line: &str) -> String {
-    String::from_utf8_lossy(&anonymize_line(&Engine::default(), line.as_bytes())).into_owned()
-}
+mod common;
 
 #[track_caller]
 fn cases(list: &[(&str, &str)]) {
-    let mut bad = Vec::new();
-    for (input, want) in list {
-        let got = anon(input);
-        if got != *want {
-            bad.push(format!("  in:   {input}\n  want: {want}\n  got:  {got}"));
-        }
-    }
-    assert!(
-        bad.is_empty(),
-        "{} of {} cases differ:\n{}",
-        bad.len(),
-        list.len(),
-        bad.join("\n")
-    );
+    common::cases_checked(&Engine::default(), None, list)
 }
 
 /// Each input holds the shape (`check` reports `rule` in it) and its

@@ -4,45 +4,16 @@
 //! for each output line nothing.
 
 use loganon::check::check_bytes;
-use loganon::engine::{anonymize_line, Options};
+use loganon::engine::Options;
 use loganon::formats::Format;
 use loganon::rules::Rules;
 use loganon::Engine;
 
-fn anon_with(e: &Engine, line: &str) -> String {
-    String::from_utf8_lossy(&anonymize_line(e, line.as_bytes())).into_owned()
-}
+mod common;
 
-/// Each input gives exactly its output; `check` finds something in each
-/// input that changed and nothing in any output.
 #[track_caller]
 fn cases_with(e: &Engine, list: &[(&str, &str)]) {
-    let mut bad = Vec::new();
-    for (input, want) in list {
-        let got = anon_with(e, input);
-        if got != *want {
-            bad.push(format!("  in:   {input}\n  want: {want}\n  got:  {got}"));
-            continue;
-        }
-        let rules = Rules::default();
-        let after = check_bytes(&rules, format!("{got}\n").as_bytes());
-        if after.total() > 0 {
-            bad.push(format!(
-                "  in:   {input}\n  check finds {:?} in the output",
-                after.counts
-            ));
-        }
-        if input != want && check_bytes(&rules, format!("{input}\n").as_bytes()).total() == 0 {
-            bad.push(format!("  in:   {input}\n  check finds nothing in the input"));
-        }
-    }
-    assert!(
-        bad.is_empty(),
-        "{} of {} cases differ:\n{}",
-        bad.len(),
-        list.len(),
-        bad.join("\n")
-    );
+    common::cases_checked(e, Some(&Rules::default()), list)
 }
 
 #[track_caller]
