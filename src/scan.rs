@@ -304,7 +304,8 @@ pub fn scan<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, sink: &
 fn field_start(before: &[u8]) -> usize {
     let mut end = before.len();
     while let Some(k) = memchr::memrchr(b'"', &before[..end]) {
-        if before.get(k + 1) == Some(&b' ') && (k == 0 || before[k - 1] != b'\\') {
+        // (`name=" x"`: a quote after `=` opens a value, it ends no field)
+        if before.get(k + 1) == Some(&b' ') && (k == 0 || !matches!(before[k - 1], b'\\' | b'=')) {
             return k + 2;
         }
         end = k;
@@ -312,14 +313,15 @@ fn field_start(before: &[u8]) -> usize {
     0
 }
 
-/// Where the first `" ` in `after` starts, or its length. An escaped
+/// Where the first `" ` in `after` ends its field (after the quote), or its length. An escaped
 /// quote (`\\" `) is no field end.
 fn field_end(after: &[u8]) -> usize {
     let mut i = 0;
     while let Some(k) = memchr::memchr(b'"', &after[i..]) {
         let q = i + k;
-        if after.get(q + 1) == Some(&b' ') && (q == 0 || after[q - 1] != b'\\') {
-            return q;
+        if after.get(q + 1) == Some(&b' ') && (q == 0 || !matches!(after[q - 1], b'\\' | b'=')) {
+            // the quote stays with its field (`name="%3A" x` closes there)
+            return q + 1;
         }
         i = q + 1;
     }
@@ -715,6 +717,19 @@ impl Scanner<'_> {
                 }
             }
             return e.max(i + 1);
+        }
+        // thirteen digits in a row are in no address: a card number glued
+        // to groups (`:411111111111111100:1a:2b:...`) goes whole first
+        if e - start >= 13 && has_digit_run(&s[start..e], 13) {
+            let from = start.max(self.floor);
+            if (from..e)
+                .any(|p| is_digit(s[p]) && (p == 0 || !s[p - 1].is_ascii_alphanumeric()) && self.card_at(p).is_some())
+            {
+                // the whole run: what is left of it would be a half address
+                self.redact(sink, from, e, Kind::Card);
+                self.floor = e;
+                return e;
+            }
         }
         // `1.2.3.4@example.com` is an email whose local part is the run: the
         // `@` takes it whole
@@ -1429,6 +1444,11 @@ impl Scanner<'_> {
         let a = i + 3;
         let mut e = a;
         let mut last_at = None;
+        // (an `@` right after `//` counts too: `https://@1/`)
+        if s.get(a) == Some(&b'@') {
+            last_at = Some(a);
+            e = a + 1;
+        }
         while e < s.len() && !ends_userinfo(s[e]) && e - a < 1024 {
             e += 1;
             if s.get(e) == Some(&b'@') {
@@ -1572,10 +1592,21 @@ impl Scanner<'_> {
         let named = n < i && i - n <= MAX_NAME;
         // `name="value"` of logfmt, RFC 5424 structured data and key-value
         // fields: a deny-listed name's quoted value goes to its closing quote
+        // (a `[` in the name that no `]` closes opens structured data: the
+        // name starts after it)
+        let nq = match s[n..i].iter().rposition(|&b| b == b'[') {
+            Some(k) if s[i - 1] != b']' => n + k + 1,
+            _ => n,
+        };
         if named
             && s.get(i + 1) == Some(&b'"')
-            && (n == 0 || matches!(s[n - 1], b' ' | b'\t' | b'[' | b',' | b';' | b'{'))
-            && self.rules.deny.contains(&s[n..i])
+            && (nq == 0
+                || nq == self.floor
+                || matches!(
+                    s[nq - 1],
+                    b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b'[' | b',' | b';' | b'{'
+                ))
+            && self.rules.deny.contains(&s[nq..i])
         {
             if let Some(q) = memchr::memchr(b'"', &s[i + 2..s.len().min(i + 2 + 4096)]) {
                 let (a, b) = (i + 2, i + 2 + q);
@@ -2036,7 +2067,8 @@ fn zone_end(s: &[u8], end: usize) -> usize {
         return end;
     }
     let mut z = end + 1;
-    while z < s.len() && is_name_char(s[z]) {
+    // (letters, digits, `_ - . ~`: a name's `[ ]` are no part of a zone)
+    while z < s.len() && (s[z].is_ascii_alphanumeric() || matches!(s[z], b'_' | b'-' | b'.' | b'~')) {
         z += 1;
     }
     // no zone when more of the run follows (`::%x00:1a:...`)
@@ -2045,6 +2077,18 @@ fn zone_end(s: &[u8], end: usize) -> usize {
     } else {
         z
     }
+}
+
+/// Whether `t` holds `n` decimal digits in a row.
+fn has_digit_run(t: &[u8], n: usize) -> bool {
+    let mut run = 0;
+    for &b in t {
+        run = if is_digit(b) { run + 1 } else { 0 };
+        if run == n {
+            return true;
+        }
+    }
+    false
 }
 
 /// Six groups of two hex digits separated by `sep`.

@@ -924,3 +924,27 @@ fn regression_rewrites_settle() {
         "x@y.com%400.user=0",
     ]);
 }
+
+/// Minimal inputs the fail-closed properties found after issue 11's rules
+/// (a card glued to groups, quoted values after odd bytes, a zone absorbing
+/// a bracket, an `@` right after `//`): `check` finds nothing in the output.
+#[test]
+fn issue_11_minimal_inputs_fail_closed() {
+    for input in [
+        &b"https://@1/"[..],
+        b"https://0@",
+        b"https://::%[@00",
+        b":[user=\"0\"",
+        b":0[user=\"0\"",
+        b"\\fftoken%3D\"0\"",
+        b"1.2.3.4token%3D\"0\"",
+        b":411111111111111100:1a:2b:3c:4d:5e::0",
+        b"1.2.3.4:4111111111111111",
+        b"user=\" %3A\"",
+        b"user=\"%3A\" ",
+    ] {
+        if let Err(e) = fails_closed(input) {
+            panic!("{e}");
+        }
+    }
+}
