@@ -805,12 +805,15 @@ impl Engine {
             f.push(s..e, *role);
             pos = e;
         }
-        if pos > r.start {
-            // bytes of the value after the inner fields (the `\n` of a
-            // Docker record, what a format leaves between its fields) are
-            // scanned: the gaps are generic
-            self.apply_fields(body, &f, r, rw, depth + 1);
+        if f.list.is_empty() {
+            // nothing of the inner line mapped back: the value is scanned
+            // as text by the caller
+            return false;
         }
+        // bytes of the value between and after the inner fields (the `\n`
+        // of a Docker record, what a format leaves between its fields) are
+        // scanned: the gaps are generic
+        self.apply_fields(body, &f, r, rw, depth + 1);
         true
     }
 
