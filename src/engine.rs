@@ -463,6 +463,28 @@ pub fn hostname_cut(h: &[u8]) -> Option<usize> {
 }
 
 /// The ident and user fields of a CLF line become `-`.
+/// The roles of a CLF head as fields: vhost scanned, client, ident and
+/// user; what lies between them is scanned.
+fn head_fields(vhost: Option<Range<usize>>, client: Range<usize>, ident: Range<usize>, user: Range<usize>) -> Fields {
+    let mut f = Fields {
+        gaps: Some(Role::Generic),
+        ..Fields::default()
+    };
+    if let Some(v) = vhost {
+        f.push(v, Role::Generic);
+    }
+    f.push(client, Role::Client);
+    f.push(ident, Role::User);
+    f.push(user, Role::User);
+    f
+}
+
+/// A line found in a string, without the `\n` or `\r\n` it ends with.
+fn without_line_end(t: &[u8]) -> &[u8] {
+    let t = t.strip_suffix(b"\n").unwrap_or(t);
+    t.strip_suffix(b"\r").unwrap_or(t)
+}
+
 fn blank_user_fields(body: &[u8], ident: &Range<usize>, user: &Range<usize>, rw: &mut Rewriter) {
     for f in [ident, user] {
         let v = &body[f.clone()];
@@ -736,33 +758,18 @@ impl Engine {
             } else if !u.unescape_again() {
                 break;
             }
-            let text = u.text.strip_suffix(b"\n").unwrap_or(&u.text);
-            let text = text.strip_suffix(b"\r").unwrap_or(text);
-            rec = recognise(&Format::Auto, text, &rules.deny, &mut ctx);
+            rec = recognise(&Format::Auto, without_line_end(&u.text), &rules.deny, &mut ctx);
             if matches!(rec, Recognised::Clf(_) | Recognised::Fields(_)) {
                 break;
             }
         }
         let inner = match rec {
-            Recognised::Clf(l) => {
-                let mut f = Fields {
-                    gaps: Some(Role::Generic),
-                    ..Fields::default()
-                };
-                if let Some(v) = l.vhost {
-                    f.push(v, Role::Generic);
-                }
-                f.push(l.client, Role::Client);
-                f.push(l.ident, Role::User);
-                f.push(l.user, Role::User);
-                f
-            }
+            Recognised::Clf(l) => head_fields(l.vhost, l.client, l.ident, l.user),
             Recognised::Fields(_) => ctx.fields,
             // a broken or cut CLF line in the string: its head's roles; an
             // object after text or cut short: its roles up to the break
             _ => {
-                let text = u.text.strip_suffix(b"\n").unwrap_or(&u.text);
-                let text = text.strip_suffix(b"\r").unwrap_or(text);
+                let text = without_line_end(&u.text);
                 let object = memchr::memmem::find(text, b"{\"");
                 if let Some(()) = object.and_then(|k| json::parse_lenient(text, k, &rules.deny, &mut ctx.fields)) {
                     ctx.fields
@@ -770,17 +777,7 @@ impl Engine {
                     let Some(h) = clf::parse_broken(text) else {
                         return false;
                     };
-                    let mut f = Fields {
-                        gaps: Some(Role::Generic),
-                        ..Fields::default()
-                    };
-                    if let Some(v) = h.vhost {
-                        f.push(v, Role::Generic);
-                    }
-                    f.push(h.client, Role::Client);
-                    f.push(h.ident, Role::User);
-                    f.push(h.user, Role::User);
-                    f
+                    head_fields(h.vhost, h.client, h.ident, h.user)
                 }
             }
         };

@@ -231,15 +231,21 @@ pub fn parse_broken(line: &[u8]) -> Option<ClfHead> {
     }
     let p = crate::formats::wrap::inner_start(line)?;
     let rest = &line[p..];
-    let h = parse_head(rest).or_else(|| parse_cut(rest))?;
-    let m = |r: Range<usize>| r.start + p..r.end + p;
-    Some(ClfHead {
-        vhost: h.vhost.map(m),
-        client: m(h.client),
-        ident: m(h.ident),
-        user: m(h.user),
-        time_start: h.time_start + p,
-    })
+    parse_head(rest).or_else(|| parse_cut(rest)).map(|h| h.shifted(p))
+}
+
+impl ClfHead {
+    /// The same head found `p` bytes into a longer line (after a prefix).
+    fn shifted(self, p: usize) -> ClfHead {
+        let m = |r: Range<usize>| r.start + p..r.end + p;
+        ClfHead {
+            vhost: self.vhost.map(m),
+            client: m(self.client),
+            ident: m(self.ident),
+            user: m(self.user),
+            time_start: self.time_start + p,
+        }
+    }
 }
 
 /// The head fields before the time's `[` at `lb`.
