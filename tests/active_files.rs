@@ -8,6 +8,7 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
+use std::os::fd::AsRawFd;
 use std::os::unix::fs::symlink;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
@@ -409,12 +410,23 @@ fn batch_sweeps_temp_files_of_gone_creators_only() {
     let link = format!(".loganon-{}-1-Zz99Zz99.tmp", gone_pid());
     symlink(&input, out.join(&link)).unwrap();
 
+    // a dead pid, but locked: a loganon in another pid namespace
+    let locked = format!(".loganon-{}-{start}-Lk12Lk34.tmp", gone_pid());
+    let held = File::create(out.join(&locked)).unwrap();
+    // SAFETY: flock on a descriptor this test owns.
+    assert_eq!(
+        unsafe { libc::flock(held.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) },
+        0
+    );
+
     let o = output(&[&"anonymize", &input, &"--out-dir", &out]);
     assert_code(&o, 0);
+    drop(held);
     let mut want = vec![
         "in.log".to_string(),
         live.clone(),
         link.clone(),
+        locked.clone(),
         old_fresh.to_string(),
         not_ours.to_string(),
     ];
@@ -470,6 +482,37 @@ fn sigkilled_batch_retried_leaves_no_temp_file() {
     fs::create_dir(&out).unwrap();
     kill_then_retry(&[&"anonymize", &input, &"--out-dir", &out], &out);
     assert!(fs::read(out.join("big.log")).unwrap() == expected);
+}
+
+#[test]
+fn a_running_batchs_temp_file_survives_another_batch_into_its_folder() {
+    let d = tempfile::tempdir().unwrap();
+    let big = d.path().join("big.log");
+    fs::write(&big, lines(0, 40_000)).unwrap();
+    let small = d.path().join("small.log");
+    fs::write(&small, lines(0, 10)).unwrap();
+    let out = d.path().join("out");
+    fs::create_dir(&out).unwrap();
+    let a = out.join("a.log");
+    let b = out.join("b.log");
+
+    let mut first = loganon(&[&"anonymize", &"-o", &a, &big]).spawn().unwrap();
+    assert!(
+        wait_until(&mut first, || !temps(&out).is_empty()),
+        "the first batch ended before its temporary file was seen"
+    );
+    let o = output(&[&"anonymize", &"-o", &b, &small]);
+    assert_code(&o, 0);
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first batch ended too soon to tell"
+    );
+    assert_eq!(temps(&out).len(), 1, "the running batch's temporary file is gone");
+    let o = first.wait_with_output().unwrap();
+    assert_code(&o, 0);
+    assert!(fs::read(&a).unwrap() == reference(&big));
+    assert!(fs::read(&b).unwrap() == reference(&small));
+    assert_eq!(temps(&out), Vec::<String>::new());
 }
 
 #[test]
