@@ -26,6 +26,7 @@ use rayon::prelude::*;
 use crate::codec::{Codec, Compress};
 use crate::engine::Engine;
 use crate::input::{Input, InputError, Source};
+use crate::names::show;
 use crate::pipeline::{self, Done, Pool};
 use crate::stats::Stats;
 use crate::stream::{produce_input, Signals};
@@ -199,10 +200,7 @@ fn temp_in(dir: &Path) -> Result<tempfile::NamedTempFile, Failure> {
             // tempfile appends the temporary name, which never existed
             let text = e.to_string();
             let why = text.split(" at path ").next().unwrap_or(&text);
-            Failure(format!(
-                "{}: cannot create the output in this folder: {why}",
-                dir.display()
-            ))
+            Failure(format!("{}: cannot create the output in this folder: {why}", show(dir)))
         })
 }
 
@@ -217,12 +215,12 @@ fn one_file(
 ) -> Result<(PathBuf, Stats), Failure> {
     let src = Source::File(path.to_path_buf());
     let mut input = Input::open(&src)?;
-    let meta = fs::metadata(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    let meta = fs::metadata(path).map_err(|e| Failure(format!("{}: {e}", show(path))))?;
     let dest = match &opts.target {
         Target::OutDir(dir) => {
             let name = path
                 .file_name()
-                .ok_or_else(|| Failure(format!("{}: has no file name", path.display())))?;
+                .ok_or_else(|| Failure(format!("{}: has no file name", show(path))))?;
             dir.join(name)
         }
         Target::InPlace | Target::One(_) => path.to_path_buf(),
@@ -233,14 +231,11 @@ fn one_file(
             if inputs_meta.iter().any(|im| same_file(im, &m)) {
                 return Err(Failure(format!(
                     "{}: the output would overwrite an input; use --in-place to replace inputs",
-                    dest.display()
+                    show(&dest)
                 )));
             }
             if !opts.force {
-                return Err(Failure(format!(
-                    "{}: exists; use --force to replace it",
-                    dest.display()
-                )));
+                return Err(Failure(format!("{}: exists; use --force to replace it", show(&dest))));
             }
         }
     }
@@ -256,10 +251,10 @@ fn one_file(
     let mut tmp = temp_in(&dir)?;
     let stats = anonymize_into(engine, &mut input, false, tmp.as_file_mut(), compress, jobs, sig)?;
     if let Some(c) = compress {
-        ensure_compressed(tmp.as_file_mut(), c).map_err(|e| Failure(format!("{}: {e}", dest.display())))?;
+        ensure_compressed(tmp.as_file_mut(), c).map_err(|e| Failure(format!("{}: {e}", show(&dest))))?;
     }
     finish_like(tmp.as_file(), &meta)
-        .map_err(|e| Failure(format!("{}: cannot finish the output: {e}", dest.display())))?;
+        .map_err(|e| Failure(format!("{}: cannot finish the output: {e}", show(&dest))))?;
     let persisted = if in_place || opts.force {
         tmp.persist(&dest).map(drop)
     } else {
@@ -268,7 +263,7 @@ fn one_file(
     persisted.map_err(|e| {
         Failure(format!(
             "{}: cannot rename the finished output into place: {}",
-            dest.display(),
+            show(&dest),
             e.error
         ))
     })?;
@@ -329,7 +324,7 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
                     .map(|path| {
                         let t0 = Instant::now();
                         let r = if sig.stop.load(Ordering::SeqCst) {
-                            Err(Failure(format!("{}: not processed (interrupted)", path.display())))
+                            Err(Failure(format!("{}: not processed (interrupted)", show(path))))
                         } else {
                             one_file(engine, path, opts, per_file, &inputs_meta, sig)
                         };
@@ -375,13 +370,10 @@ fn clash_reports(inputs: &[PathBuf]) -> Vec<FileReport> {
                 if count[&p.file_name()] > 1 {
                     format!(
                         "{}: another input has the same file name; --out-dir would write both to one output",
-                        p.display()
+                        show(p)
                     )
                 } else {
-                    format!(
-                        "{}: not processed: two inputs share a file name (see above)",
-                        p.display()
-                    )
+                    format!("{}: not processed: two inputs share a file name (see above)", show(p))
                 },
             )
         })
@@ -420,10 +412,10 @@ fn all_into_one(
     let fail_all = |msg: String| inputs.iter().map(|p| FileReport::failed(p, msg.clone())).collect();
     if let Ok(m) = fs::metadata(out) {
         if inputs_meta.iter().any(|im| same_file(im, &m)) {
-            return fail_all(format!("{}: the output would overwrite an input", out.display()));
+            return fail_all(format!("{}: the output would overwrite an input", show(out)));
         }
         if !opts.force {
-            return fail_all(format!("{}: exists; use --force to replace it", out.display()));
+            return fail_all(format!("{}: exists; use --force to replace it", show(out)));
         }
     }
     let dir = parent_of(out);
@@ -437,7 +429,7 @@ fn all_into_one(
         let t0 = Instant::now();
         let start = tmp.as_file_mut().stream_position().unwrap_or(0);
         let r = if sig.stop.load(Ordering::SeqCst) {
-            Err(Failure(format!("{}: not processed (interrupted)", path.display())))
+            Err(Failure(format!("{}: not processed (interrupted)", show(path))))
         } else {
             Input::open(&Source::File(path.clone()))
                 .map_err(Failure::from)
@@ -450,7 +442,7 @@ fn all_into_one(
             let f = tmp.as_file_mut();
             let cut = f.set_len(start).and_then(|()| f.seek(SeekFrom::Start(start)).map(drop));
             if let Err(e) = cut {
-                return fail_all(format!("{}: cannot write the output: {e}", out.display()));
+                return fail_all(format!("{}: cannot write the output: {e}", show(out)));
             }
         }
         if let Some(pb) = pb {
@@ -482,7 +474,7 @@ fn all_into_one(
         for r in &mut reports {
             r.output = None;
             r.error
-                .get_or_insert_with(|| format!("{}: cannot write the output: {e}", out.display()));
+                .get_or_insert_with(|| format!("{}: cannot write the output: {e}", show(out)));
         }
     } else {
         sync_dir(&dir);
