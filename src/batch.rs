@@ -33,6 +33,7 @@ use rayon::prelude::*;
 use crate::codec::{Codec, Compress};
 use crate::engine::Engine;
 use crate::input::{open_planned, plan_file, Input, InputError, Planned, Source};
+use crate::names::show;
 use crate::pipeline::{self, Done, Pool};
 use crate::stats::Stats;
 use crate::stream::{produce_input, Signals};
@@ -211,10 +212,7 @@ fn temp_in(dir: &Path) -> Result<tempfile::NamedTempFile, Failure> {
         // tempfile appends the temporary name, which never existed
         let text = e.to_string();
         let why = text.split(" at path ").next().unwrap_or(&text);
-        fail(format!(
-            "{}: cannot create the output in this folder: {why}",
-            dir.display()
-        ))
+        fail(format!("{}: cannot create the output in this folder: {why}", show(dir)))
     })
 }
 
@@ -223,7 +221,7 @@ fn temp_in(dir: &Path) -> Result<tempfile::NamedTempFile, Failure> {
 /// second descriptor of the file, to look at it again at the end, and its
 /// metadata at open.
 fn open_input(path: &Path, plan: &Planned) -> Result<(Input, File, fs::Metadata), Failure> {
-    let name = || path.display().to_string();
+    let name = || show(path);
     let (file, at_open) = open_planned(path, plan).map_err(|what| fail(format!("{}: {what}", name())))?;
     let again = file
         .try_clone()
@@ -250,7 +248,7 @@ fn active(path: &Path) -> Failure {
     Failure {
         msg: format!(
             "{}: changed while being anonymized (an active log?); left as it was, try again later",
-            path.display()
+            show(path)
         ),
         active: true,
     }
@@ -260,7 +258,7 @@ fn active(path: &Path) -> Failure {
 /// (unless `force`) files with other hard links, whose raw copy would
 /// survive under the other names.
 fn check_replaceable(path: &Path, plan: &Planned, at_open: Option<&fs::Metadata>, force: bool) -> Result<(), Failure> {
-    let p = path.display();
+    let p = show(path);
     if plan.link {
         return Err(fail(format!(
             "{p}: is a symbolic link; replacing it would leave the raw log where it points; name that file instead"
@@ -293,9 +291,7 @@ fn one_file(
     inputs_meta: &[fs::Metadata],
     sig: &Signals,
 ) -> Result<(PathBuf, Stats), Failure> {
-    let plan = plan
-        .as_ref()
-        .map_err(|what| fail(format!("{}: {what}", path.display())))?;
+    let plan = plan.as_ref().map_err(|what| fail(format!("{}: {what}", show(path))))?;
     let in_place = matches!(opts.target, Target::InPlace);
     if in_place {
         check_replaceable(path, plan, None, opts.force)?;
@@ -311,7 +307,7 @@ fn one_file(
         Target::OutDir(dir) => {
             let name = path
                 .file_name()
-                .ok_or_else(|| fail(format!("{}: has no file name", path.display())))?;
+                .ok_or_else(|| fail(format!("{}: has no file name", show(path))))?;
             dir.join(name)
         }
         Target::InPlace | Target::One(_) => path.to_path_buf(),
@@ -321,11 +317,11 @@ fn one_file(
             if inputs_meta.iter().any(|im| same_file(im, &m)) {
                 return Err(fail(format!(
                     "{}: the output would overwrite an input; use --in-place to replace inputs",
-                    dest.display()
+                    show(&dest)
                 )));
             }
             if !opts.force {
-                return Err(fail(format!("{}: exists; use --force to replace it", dest.display())));
+                return Err(fail(format!("{}: exists; use --force to replace it", show(&dest))));
             }
         }
     }
@@ -341,10 +337,9 @@ fn one_file(
     let mut tmp = temp_in(&dir)?;
     let stats = anonymize_into(engine, &mut input, false, tmp.as_file_mut(), compress, jobs, sig)?;
     if let Some(c) = compress {
-        ensure_compressed(tmp.as_file_mut(), c).map_err(|e| fail(format!("{}: {e}", dest.display())))?;
+        ensure_compressed(tmp.as_file_mut(), c).map_err(|e| fail(format!("{}: {e}", show(&dest))))?;
     }
-    finish_like(tmp.as_file(), &meta)
-        .map_err(|e| fail(format!("{}: cannot finish the output: {e}", dest.display())))?;
+    finish_like(tmp.as_file(), &meta).map_err(|e| fail(format!("{}: cannot finish the output: {e}", show(&dest))))?;
     if in_place {
         // Last look before the rename: the descriptor read (appended to?)
         // and the path (renamed away by logrotate, another file there?).
@@ -363,7 +358,7 @@ fn one_file(
     persisted.map_err(|e| {
         fail(format!(
             "{}: cannot rename the finished output into place: {}",
-            dest.display(),
+            show(&dest),
             e.error
         ))
     })?;
@@ -430,7 +425,7 @@ pub fn anonymize_in_place(
     jobs: usize,
     sig: &Signals,
 ) -> Result<Stats, String> {
-    let planned = fs::symlink_metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let planned = fs::symlink_metadata(path).map_err(|e| format!("{}: {e}", show(path)))?;
     rewrite_in_place(engine, path, &planned, level, jobs, sig).map_err(|e| e.message().to_string())
 }
 
@@ -473,7 +468,7 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
                     .map(|(path, plan)| {
                         let t0 = Instant::now();
                         let r = if sig.stop.load(Ordering::SeqCst) {
-                            Err(fail(format!("{}: not processed (interrupted)", path.display())))
+                            Err(fail(format!("{}: not processed (interrupted)", show(path))))
                         } else {
                             one_file(engine, path, plan, opts, per_file, &inputs_meta, sig)
                         };
@@ -533,13 +528,10 @@ fn clash_reports(inputs: &[PathBuf]) -> Vec<FileReport> {
                 if count[&p.file_name()] > 1 {
                     format!(
                         "{}: another input has the same file name; --out-dir would write both to one output",
-                        p.display()
+                        show(p)
                     )
                 } else {
-                    format!(
-                        "{}: not processed: two inputs share a file name (see above)",
-                        p.display()
-                    )
+                    format!("{}: not processed: two inputs share a file name (see above)", show(p))
                 },
             )
         })
@@ -580,10 +572,10 @@ fn all_into_one(
     let fail_all = |msg: String| inputs.iter().map(|p| FileReport::failed(p, msg.clone())).collect();
     if let Ok(m) = fs::metadata(out) {
         if inputs_meta.iter().any(|im| same_file(im, &m)) {
-            return fail_all(format!("{}: the output would overwrite an input", out.display()));
+            return fail_all(format!("{}: the output would overwrite an input", show(out)));
         }
         if !opts.force {
-            return fail_all(format!("{}: exists; use --force to replace it", out.display()));
+            return fail_all(format!("{}: exists; use --force to replace it", show(out)));
         }
     }
     let dir = parent_of(out);
@@ -597,10 +589,10 @@ fn all_into_one(
         let t0 = Instant::now();
         let start = tmp.as_file_mut().stream_position().unwrap_or(0);
         let r = if sig.stop.load(Ordering::SeqCst) {
-            Err(fail(format!("{}: not processed (interrupted)", path.display())))
+            Err(fail(format!("{}: not processed (interrupted)", show(path))))
         } else {
             plan.as_ref()
-                .map_err(|what| fail(format!("{}: {what}", path.display())))
+                .map_err(|what| fail(format!("{}: {what}", show(path))))
                 .and_then(|plan| open_input(path, plan))
                 .and_then(|(mut input, _, _)| {
                     let more = k + 1 < inputs.len();
@@ -611,7 +603,7 @@ fn all_into_one(
             let f = tmp.as_file_mut();
             let cut = f.set_len(start).and_then(|()| f.seek(SeekFrom::Start(start)).map(drop));
             if let Err(e) = cut {
-                return fail_all(format!("{}: cannot write the output: {e}", out.display()));
+                return fail_all(format!("{}: cannot write the output: {e}", show(out)));
             }
         }
         if let Some(pb) = pb {
@@ -643,7 +635,7 @@ fn all_into_one(
         for r in &mut reports {
             r.output = None;
             r.error
-                .get_or_insert_with(|| format!("{}: cannot write the output: {e}", out.display()));
+                .get_or_insert_with(|| format!("{}: cannot write the output: {e}", show(out)));
         }
     } else {
         sync_dir(&dir);

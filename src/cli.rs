@@ -2,6 +2,7 @@
 //! Exit codes: 0 success; 1 some inputs failed (the others were processed);
 //! 2 usage or configuration error; 75 another `run` holds the lock.
 
+use std::ffi::OsString;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -17,6 +18,7 @@ use crate::engine::{Engine, OnUnparsed, Options};
 use crate::formats::Format;
 use crate::input::{Input, Source, READ_BUF};
 use crate::keyed::{Identifiers, IpMode, Rotate};
+use crate::names::show;
 use crate::retention::AgeFrom;
 use crate::rules::{DenyList, Rules};
 use crate::stream::{self, Output, Signals, StreamError};
@@ -179,7 +181,7 @@ impl RuleArgs {
 pub struct AnonymizeArgs {
     /// Input files, plain or gzip; none or "-" reads stdin
     #[arg(value_name = "INPUT")]
-    pub inputs: Vec<String>,
+    pub inputs: Vec<OsString>,
     /// One output file ("-" = stdout). From stdin: appended to, reopened on
     /// SIGHUP. From files: written atomically (refused if it exists, unless --force)
     #[arg(short, long, value_name = "PATH")]
@@ -226,7 +228,7 @@ pub struct AnonymizeArgs {
 pub struct CheckArgs {
     /// Files to check, plain or gzip; none or "-" reads stdin
     #[arg(value_name = "INPUT")]
-    pub inputs: Vec<String>,
+    pub inputs: Vec<OsString>,
     #[command(flatten)]
     pub rules: RuleArgs,
     /// Print the report as JSON
@@ -265,7 +267,7 @@ pub fn main() -> ExitCode {
         Command::Check(c) => check(c),
         Command::Keygen { file } => match crate::keyed::keygen(&file) {
             Ok(()) => {
-                eprintln!("loganon: wrote a new key to {} (mode 0600)", file.display());
+                eprintln!("loganon: wrote a new key to {} (mode 0600)", show(&file));
                 EXIT_OK
             }
             Err(e) => {
@@ -279,7 +281,7 @@ pub fn main() -> ExitCode {
     })
 }
 
-fn sources(inputs: &[String]) -> Vec<Source> {
+fn sources(inputs: &[OsString]) -> Vec<Source> {
     inputs.iter().map(|s| Source::from_arg(s)).collect()
 }
 
@@ -317,7 +319,7 @@ fn anonymize(a: AnonymizeArgs) -> u8 {
         Some(p) => match Output::append(p.clone(), a.level) {
             Ok(o) => o,
             Err(e) => {
-                eprintln!("loganon: cannot open output {}: {e}", p.display());
+                eprintln!("loganon: cannot open output {}: {e}", show(p));
                 return EXIT_FAILED;
             }
         },
@@ -387,8 +389,8 @@ fn batch(engine: &Engine, files: &[PathBuf], target: Target, a: &AnonymizeArgs) 
                 .iter()
                 .map(|f| {
                     let mut j = f.stats.to_json(f.seconds);
-                    j["input"] = f.input.display().to_string().into();
-                    j["output"] = f.output.as_ref().map(|o| o.display().to_string()).into();
+                    j["input"] = crate::names::json(&f.input).into();
+                    j["output"] = f.output.as_deref().map(crate::names::json).into();
                     j["error"] = f.error.clone().into();
                     j
                 })
@@ -403,7 +405,7 @@ fn batch(engine: &Engine, files: &[PathBuf], target: Target, a: &AnonymizeArgs) 
                 if f.error.is_none() {
                     eprint!(
                         "{}: {}",
-                        f.input.display(),
+                        show(&f.input),
                         f.stats.to_text(f.seconds).trim_start_matches("loganon: ")
                     );
                 }
@@ -543,7 +545,11 @@ fn check(c: CheckArgs) -> u8 {
     let srcs = if srcs.is_empty() { vec![Source::Stdin] } else { srcs };
     let mut buf = vec![0u8; READ_BUF];
     for src in &srcs {
-        let name = src.name();
+        // the report names the input escaped (text) or as a JSON string
+        let name = match src {
+            Source::File(p) if c.json => crate::names::json(p),
+            _ => src.name(),
+        };
         let mut input = match Input::open(src) {
             Ok(i) => i,
             Err(e) => {

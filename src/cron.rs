@@ -22,11 +22,12 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use walkdir::WalkDir;
 
 use crate::batch::{rewrite_in_place, InPlaceError};
 use crate::config::{Config, LogSet};
 use crate::engine::Engine;
+use crate::handles::{self, Found};
+use crate::names::show;
 use crate::stream::Signals;
 use crate::summary::{totals_of_file, Summary};
 use crate::time::{date_string, format_age, unix};
@@ -79,11 +80,11 @@ impl State {
             Ok(b) => serde_json::from_slice(&b).map_err(|e| {
                 format!(
                     "{}: unreadable state ({e}); move it away to start afresh (files would be anonymized again)",
-                    path.display()
+                    show(path)
                 )
             }),
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(State::default()),
-            Err(e) => Err(format!("{}: {e}", path.display())),
+            Err(e) => Err(format!("{}: {e}", show(path))),
         }
     }
 
@@ -107,7 +108,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let err = |e: &dyn std::fmt::Display| format!("{}: cannot write: {e}", path.display());
+    let err = |e: &dyn std::fmt::Display| format!("{}: cannot write: {e}", show(path));
     // what a killed run left here goes first (never a live run's file)
     crate::tempfiles::sweep_stale(&dir, false);
     let mut tmp = crate::tempfiles::create_in(&dir).map_err(|e| err(&e))?;
@@ -126,14 +127,14 @@ pub struct Lock(#[allow(dead_code)] File);
 /// Takes the lock; `Ok(None)` when another run holds it.
 pub fn lock(path: &Path) -> Result<Option<Lock>, String> {
     if let Some(d) = path.parent() {
-        fs::create_dir_all(d).map_err(|e| format!("{}: {e}", d.display()))?;
+        fs::create_dir_all(d).map_err(|e| format!("{}: {e}", show(d)))?;
     }
     let f = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(path)
-        .map_err(|e| format!("{}: cannot open the lock: {e}", path.display()))?;
+        .map_err(|e| format!("{}: cannot open the lock: {e}", show(path)))?;
     // SAFETY: flock on a descriptor we own.
     let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
     if r == 0 {
@@ -143,7 +144,7 @@ pub fn lock(path: &Path) -> Result<Option<Lock>, String> {
     if e.kind() == io::ErrorKind::WouldBlock {
         Ok(None)
     } else {
-        Err(format!("{}: cannot lock: {e}", path.display()))
+        Err(format!("{}: cannot lock: {e}", show(path)))
     }
 }
 
@@ -167,10 +168,11 @@ fn glob_base(pattern: &str) -> PathBuf {
     }
 }
 
-/// The regular files matching a set's globs (no symlinks, same file system),
-/// sorted; and the folders that hold them, where our stale temporary files
-/// are looked for.
-fn expand(set: &LogSet) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<String>) {
+/// The regular files matching a set's globs (no symlinks, same file system
+/// and mount, walked through directory handles: [`crate::handles`]), sorted;
+/// and the folders that hold them, where our stale temporary files are
+/// looked for.
+fn expand(set: &LogSet) -> (Vec<Found>, Vec<PathBuf>, Vec<String>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     for p in &set.paths {
@@ -182,27 +184,24 @@ fn expand(set: &LogSet) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<String>) {
         if !base.exists() {
             continue;
         }
-        let walk = WalkDir::new(&base)
-            .follow_links(false)
-            .follow_root_links(false)
-            .same_file_system(true);
-        for e in walk {
-            match e {
-                Ok(e) if e.file_type().is_file() => {
-                    let name = e.file_name().to_string_lossy();
-                    let ours = name.starts_with(crate::tempfiles::PREFIX) && name.ends_with(crate::tempfiles::SUFFIX);
-                    if !ours && m.is_match(e.path()) {
-                        files.push(e.path().to_path_buf());
-                    }
+        handles::walk_base(
+            &base,
+            &mut |f: Found| {
+                let name = f.path.file_name().unwrap_or_default().to_string_lossy();
+                let ours = name.starts_with(crate::tempfiles::PREFIX) && name.ends_with(crate::tempfiles::SUFFIX);
+                if !ours && m.is_match(&f.path) {
+                    files.push(f);
                 }
-                Ok(_) => {}
-                Err(err) => errors.push(err.to_string()),
-            }
-        }
+            },
+            &mut errors,
+        );
     }
-    files.sort();
-    files.dedup();
-    let mut dirs: Vec<PathBuf> = files.iter().filter_map(|f| f.parent().map(Path::to_path_buf)).collect();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    files.dedup_by(|a, b| a.path == b.path);
+    let mut dirs: Vec<PathBuf> = files
+        .iter()
+        .filter_map(|f| f.path.parent().map(Path::to_path_buf))
+        .collect();
     dirs.sort();
     dirs.dedup();
     (files, dirs, errors)
@@ -294,8 +293,8 @@ impl Runner<'_> {
             for t in crate::tempfiles::sweep_stale(&d, self.dry_run) {
                 match t.error {
                     Some(e) => self.error(e),
-                    None if self.dry_run => self.say(format!("would-remove-temp {}", t.path.display())),
-                    None => self.say(format!("removed-temp {}", t.path.display())),
+                    None if self.dry_run => self.say(format!("would-remove-temp {}", show(&t.path))),
+                    None => self.say(format!("removed-temp {}", show(&t.path))),
                 }
             }
         }
@@ -318,11 +317,12 @@ impl Runner<'_> {
         }
     }
 
-    fn file(&mut self, set: &LogSet, engine: &Engine, path: &Path) {
+    fn file(&mut self, set: &LogSet, engine: &Engine, found: &Found) {
+        let path = found.path.as_path();
         let meta = match fs::symlink_metadata(path) {
             Ok(m) if m.file_type().is_file() => m,
             Ok(_) => return,
-            Err(e) => return self.error(format!("{}: {e}", path.display())),
+            Err(e) => return self.error(format!("{}: {e}", show(path))),
         };
         let mtime = meta.modified().map(unix).unwrap_or(0);
         if crate::time::now() - mtime < crate::retention::RECENT {
@@ -330,22 +330,30 @@ impl Runner<'_> {
         }
         let age = self.now - mtime;
         let id = FileId::of(&meta);
+        // the state's key (as before); what is printed is escaped
         let key = path.display().to_string();
+        let shown = show(path);
         if set.delete_after.is_some_and(|d| age > d.0) {
             if set.summary.is_some() && !self.summarize(set, engine, path, &id) {
                 return;
             }
             if self.dry_run {
-                return self.say(format!("would-delete {} age={} size={}", key, format_age(age), id.size));
+                return self.say(format!("would-delete {shown} age={} size={}", format_age(age), id.size));
             }
-            match fs::remove_file(path) {
+            // the file summarized must be the one walked, reached through
+            // the folders walked
+            let walked = &found.place.file;
+            if (walked.dev, walked.ino) != (id.dev, id.ino) {
+                return self.error(format!("{shown}: replaced since it was found; not deleted"));
+            }
+            match handles::delete(&found.place, path) {
                 Ok(()) => {
                     self.report.deleted += 1;
                     self.state.anonymized.remove(&key);
                     self.save();
-                    self.say(format!("deleted {} age={} size={}", key, format_age(age), id.size));
+                    self.say(format!("deleted {shown} age={} size={}", format_age(age), id.size));
                 }
-                Err(e) => self.error(format!("{key}: cannot delete: {e}")),
+                Err(e) => self.error(e),
             }
             return;
         }
@@ -367,11 +375,11 @@ impl Runner<'_> {
             } else {
                 "would-anonymize"
             };
-            return self.say(format!("{verb} {key} age={}", format_age(age)));
+            return self.say(format!("{verb} {shown} age={}", format_age(age)));
         }
         if changed {
             self.say(format!(
-                "changed {key}: modified since it was anonymized; anonymizing again"
+                "changed {shown}: modified since it was anonymized; anonymizing again"
             ));
         }
         let level = self.cfg.anonymize.level.unwrap_or(6);
@@ -382,12 +390,12 @@ impl Runner<'_> {
                     Ok(m) => {
                         self.state.anonymized.insert(key.clone(), FileId::of(&m));
                     }
-                    Err(e) => return self.error(format!("{key}: {e}")),
+                    Err(e) => return self.error(format!("{shown}: {e}")),
                 }
                 if self.save() {
                     self.report.anonymized += 1;
                     self.say(format!(
-                        "anonymized {key} lines={} addresses={} identifiers={} unparsed={}",
+                        "anonymized {shown} lines={} addresses={} identifiers={} unparsed={}",
                         stats.lines_read, stats.addresses, stats.identifiers, stats.unparsed
                     ));
                 }
@@ -396,7 +404,7 @@ impl Runner<'_> {
                 // not recorded as done: the next run tries again
                 self.report.active += 1;
                 self.say(format!(
-                    "active {key}: changed while being anonymized (an active log?); left as it was, the next run tries again"
+                    "active {shown}: changed while being anonymized (an active log?); left as it was, the next run tries again"
                 ));
             }
             Err(InPlaceError::Failed(e)) => self.error(e),
@@ -415,7 +423,7 @@ impl Runner<'_> {
             return true;
         }
         if self.dry_run {
-            self.say(format!("would-summarize {}", path.display()));
+            self.say(format!("would-summarize {}", show(path)));
             return true;
         }
         let days = match totals_of_file(engine, path) {
@@ -437,10 +445,7 @@ impl Runner<'_> {
         self.write_summary(set);
         self.report.summarized += 1;
         let dates = days.keys().cloned().collect::<Vec<_>>().join(",");
-        self.say(format!(
-            "summarized {} dates={dates} requests={requests}",
-            path.display()
-        ));
+        self.say(format!("summarized {} dates={dates} requests={requests}", show(path)));
         true
     }
 }
@@ -457,7 +462,7 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
             Ok(None) => {
                 eprintln!(
                     "loganon: another run holds the lock {}; nothing was done",
-                    lock_path.display()
+                    show(&lock_path)
                 );
                 return EXIT_LOCKED;
             }
@@ -469,7 +474,7 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
     };
     if !dry_run {
         if let Err(e) = fs::create_dir_all(&state_dir) {
-            eprintln!("loganon: {}: {e}", state_dir.display());
+            eprintln!("loganon: {}: {e}", show(&state_dir));
             return 1;
         }
     }

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::codec::{Codec, Sniff};
+use crate::names::show;
 
 pub const READ_BUF: usize = 256 * 1024;
 
@@ -23,7 +24,7 @@ pub enum Source {
 }
 
 impl Source {
-    pub fn from_arg(a: &str) -> Source {
+    pub fn from_arg(a: &std::ffi::OsStr) -> Source {
         if a == "-" {
             Source::Stdin
         } else {
@@ -34,7 +35,7 @@ impl Source {
     pub fn name(&self) -> String {
         match self {
             Source::Stdin => "<stdin>".to_string(),
-            Source::File(p) => p.display().to_string(),
+            Source::File(p) => show(p).to_string(),
         }
     }
 }

@@ -2,7 +2,9 @@
 //!
 //! - Regular files only: symlinks are never followed and never deleted,
 //!   directories are never deleted, the walk does not cross into another file
-//!   system.
+//!   system or mount; deletion goes through directory handles checked against
+//!   the walk ([`crate::handles`]), so a folder or file swapped for a symlink
+//!   in between redirects nothing.
 //! - `/` and roots that are not directories are refused.
 //! - Files modified in the last minute are skipped (they may be written now).
 //! - `--max-delete N` stops the run before deleting anything when more than N
@@ -14,9 +16,10 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use walkdir::WalkDir;
 
-use crate::time::{date_in_name, format_age, unix};
+use crate::handles::{self, Found, Place};
+use crate::names::{self, show};
+use crate::time::{date_in_name, format_age};
 
 /// The default globs: rotated-log names.
 pub const DEFAULT_GLOBS: &[&str] = &["*.gz", "*.log.*", "*.log-*"];
@@ -49,6 +52,8 @@ pub struct Expired {
     pub size: u64,
     /// `mtime`, `name`, or `mtime (no date in name)`
     pub age_from: &'static str,
+    /// where the walk found it
+    pub place: Place,
 }
 
 /// A compiled selection of files: globs, matched against the file name (or
@@ -87,19 +92,16 @@ impl Matcher {
 
 /// Checks a root: it must be a directory (not a symlink to one) and not `/`.
 pub fn check_root(root: &Path) -> Result<(), String> {
-    let meta = fs::symlink_metadata(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    let meta = fs::symlink_metadata(root).map_err(|e| format!("{}: {e}", show(root)))?;
     if !meta.is_dir() {
         return Err(format!(
             "{}: not a directory; give the folder that holds the logs",
-            root.display()
+            show(root)
         ));
     }
-    let canon = fs::canonicalize(root).map_err(|e| format!("{}: {e}", root.display()))?;
+    let canon = fs::canonicalize(root).map_err(|e| format!("{}: {e}", show(root)))?;
     if canon == Path::new("/") {
-        return Err(format!(
-            "{}: refusing to purge the whole file system (/)",
-            root.display()
-        ));
+        return Err(format!("{}: refusing to purge the whole file system (/)", show(root)));
     }
     Ok(())
 }
@@ -115,66 +117,50 @@ pub struct Plan {
     pub examined: u64,
 }
 
-/// Walks `root` and lists the matching files older than `max_age` at `now`.
-/// `real_now` is the wall clock, for the last-minute rule.
+/// Walks `root` (through directory handles, see [`crate::handles`]) and
+/// lists the matching files older than `max_age` at `now`. `real_now` is the
+/// wall clock, for the last-minute rule.
 pub fn plan(root: &Path, matcher: &Matcher, max_age: i64, age_from: AgeFrom, now: i64, real_now: i64, plan: &mut Plan) {
-    let walk = WalkDir::new(root)
-        .follow_links(false)
-        .follow_root_links(false)
-        .same_file_system(true)
-        .sort_by_file_name();
-    for entry in walk {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                plan.errors.push(e.to_string());
-                continue;
+    let mut errors = Vec::new();
+    handles::walk(
+        root,
+        &mut |f: Found| {
+            if !matcher.matches(root, &f.path) {
+                return;
             }
-        };
-        if !entry.file_type().is_file() || !matcher.matches(root, entry.path()) {
-            continue;
-        }
-        plan.examined += 1;
-        let meta = match entry.metadata() {
-            Ok(m) => m,
-            Err(e) => {
-                plan.errors.push(format!("{}: {e}", entry.path().display()));
-                continue;
+            plan.examined += 1;
+            let mtime = f.meta.mtime;
+            if real_now - mtime < RECENT {
+                plan.recent.push(f.path);
+                return;
             }
-        };
-        let mtime = meta.modified().map(unix).unwrap_or(0);
-        if real_now - mtime < RECENT {
-            plan.recent.push(entry.path().to_path_buf());
-            continue;
-        }
-        let (born, age_from) = match age_from {
-            AgeFrom::Mtime => (mtime, "mtime"),
-            AgeFrom::Name => match entry.file_name().to_str().and_then(date_in_name) {
-                Some(t) => (t, "name"),
-                None => (mtime, "mtime (no date in name)"),
-            },
-        };
-        let age = now - born;
-        if age > max_age {
-            plan.expired.push(Expired {
-                path: entry.path().to_path_buf(),
-                age,
-                size: meta.len(),
-                age_from,
-            });
-        }
-    }
+            let (born, age_from) = match age_from {
+                AgeFrom::Mtime => (mtime, "mtime"),
+                AgeFrom::Name => match f.path.file_name().and_then(|n| n.to_str()).and_then(date_in_name) {
+                    Some(t) => (t, "name"),
+                    None => (mtime, "mtime (no date in name)"),
+                },
+            };
+            let age = now - born;
+            if age > max_age {
+                plan.expired.push(Expired {
+                    path: f.path,
+                    age,
+                    size: f.meta.size,
+                    age_from,
+                    place: f.place,
+                });
+            }
+        },
+        &mut errors,
+    );
+    plan.errors.extend(errors);
 }
 
-/// Deletes one planned file if it is still a regular file.
+/// Deletes one planned file if it is still the regular file walked, reached
+/// through the folders walked (see [`crate::handles::delete`]).
 pub fn delete(e: &Expired) -> Result<(), String> {
-    match fs::symlink_metadata(&e.path) {
-        Ok(m) if m.file_type().is_file() => {
-            fs::remove_file(&e.path).map_err(|err| format!("{}: {err}", e.path.display()))
-        }
-        Ok(_) => Err(format!("{}: no longer a regular file; left alone", e.path.display())),
-        Err(err) => Err(format!("{}: {err}", e.path.display())),
-    }
+    handles::delete(&e.place, &e.path)
 }
 
 /// The line printed per deletion.
@@ -182,7 +168,7 @@ pub fn line(e: &Expired, dry_run: bool) -> String {
     format!(
         "{} {} age={} size={} age_from={}",
         if dry_run { "would-delete" } else { "deleted" },
-        e.path.display(),
+        show(&e.path),
         format_age(e.age),
         e.size,
         e.age_from.replace(' ', "_"),
@@ -191,7 +177,7 @@ pub fn line(e: &Expired, dry_run: bool) -> String {
 
 pub fn json(e: &Expired) -> serde_json::Value {
     serde_json::json!({
-        "path": e.path.display().to_string(),
+        "path": names::json(&e.path),
         "age_seconds": e.age,
         "age_days": e.age / 86400,
         "size": e.size,

@@ -26,6 +26,7 @@ use crate::codec::{Codec, Compress, Sniff};
 use crate::engine::Engine;
 use crate::formats::w3c::{last_header, Header};
 use crate::input::{Input, InputError, Source};
+use crate::names::show;
 use crate::pipeline::{self, Done, Item, Pool};
 use crate::stats::Stats;
 
@@ -109,7 +110,7 @@ impl Output {
     pub fn name(&self) -> String {
         match self {
             Output::Stdout(_) => "<stdout>".into(),
-            Output::File { path, .. } => path.display().to_string(),
+            Output::File { path, .. } => show(path).to_string(),
         }
     }
 }

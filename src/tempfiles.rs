@@ -182,9 +182,12 @@ pub fn sweep_stale(dir: &Path, dry_run: bool) -> Vec<Swept> {
         let error = if dry_run {
             None
         } else {
-            fs::remove_file(&path)
-                .err()
-                .map(|e| format!("{}: cannot remove this stale temporary file: {e}", path.display()))
+            fs::remove_file(&path).err().map(|e| {
+                format!(
+                    "{}: cannot remove this stale temporary file: {e}",
+                    crate::names::show(&path)
+                )
+            })
         };
         found.push(Swept { path, error });
     }

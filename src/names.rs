@@ -1,0 +1,101 @@
+//! File names as printed: escaped for a line of text, and as a JSON string.
+//!
+//! A name may hold a newline (which would forge an output line), terminal
+//! control characters or bytes that are not UTF-8. Text output writes it like
+//! `ls -b`: printable UTF-8 as it is, a backslash as `\\`, `\n`, `\r`, `\t`,
+//! other ASCII control characters and every byte that is not UTF-8 as `\xHH`,
+//! other control characters as `\u{HHHH}`. The escaping is reversible.
+//!
+//! JSON output gives the exact name when it is valid UTF-8 and holds no
+//! backslash (JSON escapes its control characters); any other name is given
+//! in the text escaping above. So a decoded JSON name without a backslash is
+//! the name itself, and one with a backslash is escaped: lossless both ways.
+
+use std::fmt;
+use std::os::unix::ffi::OsStrExt;
+use std::path::Path;
+
+/// `path` escaped for text output; `format!("{}", show(p))`.
+pub fn show(path: &Path) -> Shown<'_> {
+    Shown(path.as_os_str().as_bytes())
+}
+
+/// Bytes (a name) escaped for text output.
+pub fn show_bytes(name: &[u8]) -> Shown<'_> {
+    Shown(name)
+}
+
+/// `path` escaped for text output, as a `String`.
+pub fn text(path: &Path) -> String {
+    show(path).to_string()
+}
+
+/// `path` as the content of a JSON string (see the module's documentation).
+pub fn json(path: &Path) -> String {
+    let b = path.as_os_str().as_bytes();
+    match std::str::from_utf8(b) {
+        Ok(s) if !s.contains('\\') => s.to_string(),
+        _ => text(path),
+    }
+}
+
+/// A name that prints escaped.
+pub struct Shown<'a>(&'a [u8]);
+
+impl fmt::Display for Shown<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for chunk in self.0.utf8_chunks() {
+            let valid = chunk.valid();
+            if valid.bytes().all(|b| b.is_ascii_graphic() && b != b'\\' || b == b' ') {
+                f.write_str(valid)?;
+            } else {
+                for c in valid.chars() {
+                    match c {
+                        '\\' => f.write_str("\\\\")?,
+                        '\n' => f.write_str("\\n")?,
+                        '\r' => f.write_str("\\r")?,
+                        '\t' => f.write_str("\\t")?,
+                        c if c.is_control() && c.is_ascii() => write!(f, "\\x{:02x}", c as u32)?,
+                        c if c.is_control() => write!(f, "\\u{{{:04x}}}", c as u32)?,
+                        c => write!(f, "{c}")?,
+                    }
+                }
+            }
+            for b in chunk.invalid() {
+                write!(f, "\\x{b:02x}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::ffi::OsStr;
+
+    fn p(b: &[u8]) -> &Path {
+        Path::new(OsStr::from_bytes(b))
+    }
+
+    #[test]
+    fn text_escapes() {
+        assert_eq!(text(p(b"/logs/access.log-1.gz")), "/logs/access.log-1.gz");
+        assert_eq!(text(p(b"a b")), "a b");
+        assert_eq!(text(p(b"a\nb\rc\td")), "a\\nb\\rc\\td");
+        assert_eq!(text(p(b"a\\nb")), "a\\\\nb");
+        assert_eq!(text(p(b"\x1b[31m\x7f")), "\\x1b[31m\\x7f");
+        assert_eq!(text(p(b"x\xff\xfey")), "x\\xff\\xfey");
+        assert_eq!(text(p("é\u{85}ü".as_bytes())), "é\\u{0085}ü");
+        // a truncated UTF-8 sequence: its bytes
+        assert_eq!(text(p(b"a\xc3")), "a\\xc3");
+    }
+
+    #[test]
+    fn json_names() {
+        assert_eq!(json(p(b"a\nb")), "a\nb");
+        assert_eq!(json(p("é".as_bytes())), "é");
+        assert_eq!(json(p(b"a\\b")), "a\\\\b");
+        assert_eq!(json(p(b"a\xff\nb")), "a\\xff\\nb");
+    }
+}

@@ -1,0 +1,646 @@
+//! Hostile file systems (issue 12, items 1 and 8): deletion by `purge` and
+//! `run` cannot be redirected by a folder or a file swapped for a symlink
+//! while it runs (a thread swaps them with `renameat2(RENAME_EXCHANGE)` in a
+//! loop), bind mounts under a root are not entered, and file names holding
+//! newlines or bytes that are not UTF-8 are printed escaped (text) and as
+//! valid JSON strings (`--json`).
+//!
+//! The swapping thread is a fault injector: no assertion depends on when it
+//! runs; each one holds whatever the interleaving.
+
+use std::collections::BTreeMap;
+use std::ffi::{OsStr, OsString};
+use std::fs::{self, File};
+use std::io::Write;
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
+use std::os::unix::fs::symlink;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use loganon::retention::{delete, plan, AgeFrom, Matcher, Plan};
+use rustix::fs::{self as rfs, Mode, OFlags, RenameFlags};
+
+const BIN: &str = env!("CARGO_BIN_EXE_loganon");
+const DAY: i64 = 86400;
+
+// ---------------------------------------------------------------------------
+// helpers
+
+fn loganon<S: AsRef<OsStr>>(args: &[S]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("cannot run loganon")
+}
+
+fn real_now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
+}
+
+/// Ten days old: expired for `--max-age 1d`, and not modified in the last
+/// minute.
+fn old() -> SystemTime {
+    UNIX_EPOCH + Duration::from_secs((real_now() - 10 * DAY) as u64)
+}
+
+fn write_old(path: &Path, content: &[u8]) {
+    let mut f = File::create(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    f.write_all(content).unwrap();
+    f.set_modified(old()).unwrap();
+}
+
+/// Creates an old file `name` in the folder open as `dir`, whatever the
+/// folder's name is now.
+fn create_old_in(dir: &OwnedFd, name: &str, content: &[u8]) {
+    let flags = OFlags::CREATE | OFlags::EXCL | OFlags::WRONLY | OFlags::CLOEXEC;
+    let fd = rfs::openat(dir, name, flags, Mode::from_raw_mode(0o644)).unwrap();
+    let mut f = File::from(fd);
+    f.write_all(content).unwrap();
+    f.set_modified(old()).unwrap();
+}
+
+fn open_dir(path: &Path) -> OwnedFd {
+    rfs::open(
+        path,
+        OFlags::RDONLY | OFlags::DIRECTORY | OFlags::CLOEXEC,
+        Mode::empty(),
+    )
+    .unwrap()
+}
+
+#[derive(Debug, PartialEq, Eq)]
+enum Entry {
+    File(Vec<u8>),
+    Dir,
+    Link(PathBuf),
+}
+
+/// The whole tree under `dir`, symlinks not followed.
+fn listing(dir: &Path) -> BTreeMap<PathBuf, Entry> {
+    fn walk(top: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Entry>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            let rel = p.strip_prefix(top).unwrap().to_path_buf();
+            let ft = fs::symlink_metadata(&p).unwrap().file_type();
+            if ft.is_symlink() {
+                out.insert(rel, Entry::Link(fs::read_link(&p).unwrap()));
+            } else if ft.is_dir() {
+                out.insert(rel, Entry::Dir);
+                walk(top, &p, out);
+            } else {
+                out.insert(rel, Entry::File(fs::read(&p).unwrap()));
+            }
+        }
+    }
+    let mut out = BTreeMap::new();
+    walk(dir, dir, &mut out);
+    out
+}
+
+/// Two listings are the same; else the entries that differ.
+#[track_caller]
+fn assert_same(got: &BTreeMap<PathBuf, Entry>, want: &BTreeMap<PathBuf, Entry>, what: &str) {
+    let differ: Vec<_> = want
+        .keys()
+        .chain(got.keys())
+        .filter(|k| got.get(*k) != want.get(*k))
+        .collect();
+    assert!(differ.is_empty(), "{what}: changed, added or deleted: {differ:?}");
+}
+
+/// Files moved aside for deletion and left there.
+fn left_aside(dir: &Path) -> Vec<PathBuf> {
+    listing(dir)
+        .into_keys()
+        .filter(|p| p.file_name().unwrap().as_bytes().starts_with(b".loganon-delete-"))
+        .collect()
+}
+
+/// A thread exchanging two names with `renameat2(RENAME_EXCHANGE)` until
+/// stopped; an exchange that fails (one name missing for a moment) is tried
+/// again.
+struct Swapper {
+    stop: Arc<AtomicBool>,
+    swaps: Arc<AtomicU64>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Swapper {
+    fn start(a: &Path, b: &Path) -> Swapper {
+        let stop = Arc::new(AtomicBool::new(false));
+        let swaps = Arc::new(AtomicU64::new(0));
+        let (a, b) = (a.to_path_buf(), b.to_path_buf());
+        let thread = {
+            let (stop, swaps) = (stop.clone(), swaps.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    if rfs::renameat_with(rfs::CWD, &a, rfs::CWD, &b, RenameFlags::EXCHANGE).is_ok() {
+                        swaps.fetch_add(1, Ordering::Relaxed);
+                    } else {
+                        std::thread::yield_now();
+                    }
+                }
+            })
+        };
+        Swapper {
+            stop,
+            swaps,
+            thread: Some(thread),
+        }
+    }
+
+    /// Stops the thread; returns how many exchanges it made.
+    fn finish(mut self) -> u64 {
+        self.halt();
+        self.swaps.load(Ordering::Relaxed)
+    }
+
+    fn halt(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            t.join().unwrap();
+        }
+    }
+}
+
+impl Drop for Swapper {
+    fn drop(&mut self) {
+        self.halt();
+    }
+}
+
+/// One purge through the library: plan, then delete each expired file.
+/// Returns (deleted, refused).
+fn purge_once(root: &Path) -> (usize, usize) {
+    let matcher = Matcher::new(&[]).unwrap();
+    let now = real_now();
+    let mut p = Plan::default();
+    plan(root, &matcher, DAY, AgeFrom::Mtime, now, now, &mut p);
+    let (mut deleted, mut refused) = (0, 0);
+    for e in &p.expired {
+        match delete(e) {
+            Ok(()) => deleted += 1,
+            Err(msg) => {
+                assert!(
+                    msg.contains("left alone") || msg.contains("nothing deleted"),
+                    "unexpected: {msg}"
+                );
+                refused += 1;
+            }
+        }
+    }
+    (deleted, refused)
+}
+
+/// A run configuration deleting `*.gz` below `root` after a day.
+fn run_config(tmp: &Path, root: &Path) -> PathBuf {
+    let config = tmp.join("loganon.toml");
+    fs::write(
+        &config,
+        format!(
+            "state_dir = \"{}\"\nlock = \"{}\"\n\n[[logs]]\nname = \"web\"\npaths = [\"{}/**/*.gz\"]\ndelete_after = \"1d\"\n",
+            tmp.join("state").display(),
+            tmp.join("loganon.lock").display(),
+            root.display()
+        ),
+    )
+    .unwrap();
+    config
+}
+
+#[track_caller]
+fn assert_ran(o: &Output, codes: &[i32]) {
+    let code = o
+        .status
+        .code()
+        .unwrap_or_else(|| panic!("killed by a signal: {:?}", o.status));
+    assert!(
+        codes.contains(&code),
+        "exit {code}\nstdout:\n{}\nstderr:\n{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+// ---------------------------------------------------------------------------
+// 1. races: a folder, then a file, swapped for a symlink during the purge
+
+#[test]
+fn folder_swapped_with_a_symlink_during_purge_and_run_deletes_nothing_outside() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    let outside = tmp.path().join("outside");
+    fs::create_dir_all(root.join("sub")).unwrap();
+    fs::create_dir(&outside).unwrap();
+    // root/lnk -> outside: whenever the swapper has exchanged them,
+    // root/sub/NAME is outside/NAME, and outside holds a twin of every file
+    symlink(&outside, root.join("lnk")).unwrap();
+    let inside = open_dir(&root.join("sub"));
+    let mut names = Vec::new();
+    for round in 0..60 {
+        for k in 0..3 {
+            names.push(format!("x{round}-{k}.gz"));
+        }
+    }
+    for n in &names {
+        write_old(&outside.join(n), format!("outside {n}").as_bytes());
+    }
+    let outside_before = listing(&outside);
+    let config = run_config(tmp.path(), &root);
+
+    let swapper = Swapper::start(&root.join("sub"), &root.join("lnk"));
+    let (mut created, mut deleted, mut refused) = (0, 0, 0);
+    for (i, chunk) in names.chunks(3).enumerate() {
+        for n in chunk {
+            create_old_in(&inside, n, b"inside");
+            created += 1;
+        }
+        match i % 20 {
+            // the binary, both ways it deletes
+            5 | 15 => assert_ran(
+                &loganon(&[
+                    OsStr::new("purge"),
+                    root.as_os_str(),
+                    "--max-age".as_ref(),
+                    "1d".as_ref(),
+                ]),
+                &[0, 1],
+            ),
+            10 => assert_ran(
+                &loganon(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]),
+                &[0, 1],
+            ),
+            _ => {
+                let (d, r) = purge_once(&root);
+                deleted += d;
+                refused += r;
+            }
+        }
+    }
+    let swaps = swapper.finish();
+    eprintln!("{swaps} swaps; the library deleted {deleted} and refused {refused} in the race");
+    assert!(swaps > 0, "the swapping thread never ran");
+
+    // nothing outside was deleted or changed, the symlink is a symlink
+    assert_same(&listing(&outside), &outside_before, "outside the root");
+    let kinds: Vec<bool> = ["sub", "lnk"]
+        .iter()
+        .map(|n| fs::symlink_metadata(root.join(n)).unwrap().file_type().is_symlink())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|&&k| k).count(),
+        1,
+        "exactly one of sub, lnk is the symlink"
+    );
+    let link = root.join(if kinds[0] { "sub" } else { "lnk" });
+    assert_eq!(fs::read_link(&link).unwrap(), outside);
+    assert_eq!(left_aside(&root), Vec::<PathBuf>::new());
+
+    // without the swapper, what the race left is deleted; all of it inside
+    let (d, r) = purge_once(&root);
+    assert_eq!(r, 0);
+    let real = root.join(if kinds[0] { "lnk" } else { "sub" });
+    assert_eq!(
+        fs::read_dir(&real).unwrap().count(),
+        0,
+        "files left inside: {d} deleted now"
+    );
+    assert!(created > 0);
+    assert_same(&listing(&outside), &outside_before, "outside the root");
+}
+
+#[test]
+fn file_swapped_with_a_symlink_during_purge_never_deletes_the_symlink() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    let outside = tmp.path().join("outside");
+    fs::create_dir(&root).unwrap();
+    fs::create_dir(&outside).unwrap();
+    write_old(&outside.join("target.gz"), b"outside");
+    let (a, b) = (root.join("a.gz"), root.join("b.gz"));
+    symlink(outside.join("target.gz"), &b).unwrap();
+    let root_fd = open_dir(&root);
+
+    let swapper = Swapper::start(&a, &b);
+    let (mut deleted, mut refused) = (0, 0);
+    for i in 0..300 {
+        // a regular file where one was deleted (while a name is missing, no
+        // exchange happens); a deleted symlink would be replaced by a file
+        // here and be seen at the end
+        for name in ["a.gz", "b.gz"] {
+            if fs::symlink_metadata(root.join(name)).is_err() {
+                create_old_in(&root_fd, name, format!("file {i}").as_bytes());
+            }
+        }
+        if i % 100 == 50 {
+            assert_ran(
+                &loganon(&[
+                    OsStr::new("purge"),
+                    root.as_os_str(),
+                    "--max-age".as_ref(),
+                    "1d".as_ref(),
+                ]),
+                &[0, 1],
+            );
+            continue;
+        }
+        let (d, r) = purge_once(&root);
+        deleted += d;
+        refused += r;
+    }
+    let swaps = swapper.finish();
+    eprintln!("{swaps} swaps; deleted {deleted}, refused {refused}");
+    assert!(swaps > 0, "the swapping thread never ran");
+    assert!(deleted > 0, "nothing was ever deleted");
+
+    let links: Vec<_> = [&a, &b]
+        .into_iter()
+        .filter(|p| fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()))
+        .collect();
+    assert_eq!(links.len(), 1, "the symlink was deleted: {:?}", listing(&root));
+    assert_eq!(fs::read_link(links[0]).unwrap(), outside.join("target.gz"));
+    assert_eq!(fs::read(outside.join("target.gz")).unwrap(), b"outside");
+    assert_eq!(left_aside(&root), Vec::<PathBuf>::new());
+}
+
+// ---------------------------------------------------------------------------
+// 2. bind mounts under the root
+
+/// Unmounts when dropped, also when the test fails.
+struct Mounted(PathBuf);
+
+impl Mounted {
+    fn bind(from: &Path, to: &Path) -> Result<Mounted, String> {
+        let o = Command::new("mount")
+            .arg("--bind")
+            .arg(from)
+            .arg(to)
+            .output()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if o.status.success() {
+            Ok(Mounted(to.to_path_buf()))
+        } else {
+            Err(format!(
+                "mount --bind failed: {}",
+                String::from_utf8_lossy(&o.stderr).trim()
+            ))
+        }
+    }
+}
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let ok = Command::new("umount").arg(&self.0).status().is_ok_and(|s| s.success());
+        if !ok {
+            let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+        }
+    }
+}
+
+#[test]
+fn bind_mounts_under_the_root_are_not_entered() {
+    // SAFETY: geteuid has no preconditions.
+    if unsafe { libc::geteuid() } != 0 {
+        eprintln!("skipped: bind mounts need root");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    let outside = tmp.path().join("outside");
+    fs::create_dir_all(root.join("sub")).unwrap();
+    fs::create_dir(&outside).unwrap();
+    write_old(&outside.join("old.gz"), b"outside");
+    write_old(&outside.join("file.gz"), b"bound file");
+    write_old(&root.join("own.gz"), b"inside");
+    write_old(&root.join("spot.gz"), b"covered");
+    let _dir = match Mounted::bind(&outside, &root.join("sub")) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("skipped: {e}");
+            return;
+        }
+    };
+    let _file = match Mounted::bind(&outside.join("file.gz"), &root.join("spot.gz")) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("skipped: {e}");
+            return;
+        }
+    };
+    // the same file system: only the mount id tells them apart
+    use std::os::unix::fs::MetadataExt;
+    assert_eq!(
+        fs::metadata(&root).unwrap().dev(),
+        fs::metadata(root.join("sub")).unwrap().dev()
+    );
+    let before = listing(&outside);
+
+    let o = loganon(&[
+        OsStr::new("purge"),
+        root.as_os_str(),
+        "--max-age".as_ref(),
+        "1d".as_ref(),
+    ]);
+    assert_ran(&o, &[0]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 2, "{out}");
+    assert!(
+        lines[0].starts_with(&format!("deleted {}/own.gz age=10d", root.display())),
+        "{out}"
+    );
+    assert_eq!(
+        lines[1],
+        "purge: deleted 1 files, 6 bytes; examined 1, skipped 0 modified in the last minute"
+    );
+    assert_same(&listing(&outside), &before, "outside the root");
+
+    // `run` walks the same way
+    write_old(&root.join("own2.gz"), b"inside");
+    let config = run_config(tmp.path(), &root);
+    let o = loganon(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]);
+    assert_ran(&o, &[0]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.starts_with(&format!("deleted {}/own2.gz age=10d size=6\n", root.display())),
+        "{out}"
+    );
+    assert!(out.ends_with("deleted 1, already done 0, errors 0\n"), "{out}");
+    assert_same(&listing(&outside), &before, "outside the root");
+    assert!(!root.join("own2.gz").exists());
+}
+
+// ---------------------------------------------------------------------------
+// 3. names with newlines, backslashes and bytes that are not UTF-8
+
+fn strange_names() -> Vec<OsString> {
+    vec![
+        OsString::from("a\nb.gz"),
+        OsString::from("back\\slash.gz"),
+        OsString::from_vec(b"x\xff\x1b.gz".to_vec()),
+    ]
+}
+
+/// How text output writes them, in the same order.
+const ESCAPED: [&str; 3] = ["a\\nb.gz", "back\\\\slash.gz", "x\\xff\\x1b.gz"];
+
+/// How JSON output gives them, decoded: the name itself when it is UTF-8
+/// without a backslash, else the text escaping.
+const IN_JSON: [&str; 3] = ["a\nb.gz", "back\\\\slash.gz", "x\\xff\\x1b.gz"];
+
+#[test]
+fn purge_prints_strange_names_escaped_and_as_json_strings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    fs::create_dir(&root).unwrap();
+    let mtime = real_now() - 10 * DAY;
+    for n in strange_names() {
+        let p = root.join(&n);
+        let mut f = File::create(&p).unwrap();
+        f.write_all(b"12345").unwrap();
+        f.set_modified(UNIX_EPOCH + Duration::from_secs(mtime as u64)).unwrap();
+    }
+    let now = format!("@{}", mtime + 10 * DAY + 5);
+    let args = |extra: &[&str]| {
+        let mut a: Vec<OsString> = vec!["purge".into(), root.clone().into(), "--max-age".into(), "1d".into()];
+        a.extend(["--now".into(), now.clone().into()]);
+        a.extend(extra.iter().map(OsString::from));
+        a
+    };
+    let r = root.display();
+    // sorted by name bytes: `a\n`, `back`, `x\xff`
+    let line = |verb: &str, k: usize| format!("{verb} {r}/{} age=10d size=5 age_from=mtime", ESCAPED[k]);
+
+    let o = loganon(&args(&["--dry-run"]));
+    assert_ran(&o, &[0]);
+    let want = format!(
+        "{}\n{}\n{}\npurge: would delete 3 files, 15 bytes; examined 3, skipped 0 modified in the last minute\n",
+        line("would-delete", 0),
+        line("would-delete", 1),
+        line("would-delete", 2)
+    );
+    assert_eq!(String::from_utf8(o.stdout).unwrap(), want);
+
+    let o = loganon(&args(&["--dry-run", "--json"]));
+    assert_ran(&o, &[0]);
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    let paths: Vec<&str> = j["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    let want: Vec<String> = IN_JSON.iter().map(|n| format!("{r}/{n}")).collect();
+    assert_eq!(paths, want);
+
+    let o = loganon(&args(&[]));
+    assert_ran(&o, &[0]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert_eq!(out.lines().count(), 4, "{out}");
+    assert!(out.starts_with(&format!("{}\n", line("deleted", 0))), "{out}");
+    assert_eq!(fs::read_dir(&root).unwrap().count(), 0);
+}
+
+#[test]
+fn run_check_and_batch_print_strange_names_escaped() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    fs::create_dir(&root).unwrap();
+    let r = root.display().to_string();
+    let log = b"1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n";
+
+    // check: the findings name the input escaped, or as a JSON string
+    let names = strange_names();
+    let inputs: Vec<PathBuf> = names.iter().map(|n| root.join(n)).collect();
+    for p in &inputs {
+        fs::write(p, log).unwrap();
+    }
+    let mut args: Vec<OsString> = vec!["check".into()];
+    args.extend(inputs.iter().map(|p| p.clone().into_os_string()));
+    let o = loganon(&args);
+    assert_ran(&o, &[1]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    for n in ESCAPED {
+        assert!(out.contains(&format!("  {r}/{n}:1: ipv4 ")), "{n} in:\n{out}");
+    }
+    assert!(!out.contains("a\nb"), "a raw newline in a name:\n{out}");
+    args.push("--json".into());
+    let o = loganon(&args);
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
+    let sources: Vec<&str> = j["first"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["source"].as_str().unwrap())
+        .collect();
+    let want: Vec<String> = IN_JSON.iter().map(|n| format!("{r}/{n}")).collect();
+    assert_eq!(sources, want);
+
+    // check: a missing input with a newline in its name, one stderr line
+    let o = loganon(&[OsStr::new("check"), root.join("gone\nfile.log").as_os_str()]);
+    assert_ran(&o, &[2]);
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.starts_with(&format!("loganon: {r}/gone\\nfile.log: ")), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+
+    // batch: reports and errors
+    let out_dir = tmp.path().join("out");
+    fs::create_dir(&out_dir).unwrap();
+    let mut args: Vec<OsString> = vec!["anonymize".into(), "--out-dir".into(), out_dir.clone().into()];
+    args.extend(inputs.iter().map(|p| p.clone().into_os_string()));
+    args.push(root.join("gone\nfile.log").into_os_string());
+    let mut text = args.clone();
+    text.push("--stats".into());
+    let o = loganon(&text);
+    assert_ran(&o, &[1]);
+    let err = String::from_utf8(o.stderr).unwrap();
+    assert!(err.contains(&format!("loganon: {r}/gone\\nfile.log: ")), "{err}");
+    for n in ESCAPED {
+        assert!(err.contains(&format!("{r}/{n}: ")), "{n} in:\n{err}");
+    }
+    assert!(!err.contains("a\nb") && !err.contains("gone\nfile"), "{err}");
+    for entry in fs::read_dir(&out_dir).unwrap() {
+        fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    let mut json = args;
+    json.extend(["--stats".into(), "json".into()]);
+    let o = loganon(&json);
+    assert_ran(&o, &[1]);
+    let err = String::from_utf8(o.stderr).unwrap();
+    let last = err.lines().last().unwrap();
+    let j: serde_json::Value = serde_json::from_str(last).expect("valid JSON");
+    let got: Vec<&str> = j["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["input"].as_str().unwrap())
+        .collect();
+    let mut want: Vec<String> = IN_JSON.iter().map(|n| format!("{r}/{n}")).collect();
+    want.push(format!("{r}/gone\nfile.log"));
+    assert_eq!(got, want);
+
+    // run: the deletion lines
+    for p in &inputs {
+        File::options()
+            .write(true)
+            .open(p)
+            .unwrap()
+            .set_modified(old())
+            .unwrap();
+    }
+    let config = run_config(tmp.path(), &root);
+    let o = loganon(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]);
+    assert_ran(&o, &[0]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    for (k, n) in ESCAPED.iter().enumerate() {
+        assert_eq!(lines[k], format!("deleted {r}/{n} age=10d size={}", log.len()));
+    }
+}
