@@ -196,6 +196,24 @@ fn two_sets_matching_one_file_are_a_configuration_error() {
     assert_eq!(fs::read(&f).unwrap(), raw);
     assert!(!t.p("state/state.json").exists());
 
+    // one summary for two sets
+    let config = t.config(
+        "",
+        "[[logs]]\nname = \"a\"\npaths = [\"@/logs/a-*\"]\nsummary = \"@/s.csv\"\n\n\
+         [[logs]]\nname = \"b\"\npaths = [\"@/logs/b-*\"]\nsummary = \"@/s.csv\"\n",
+    );
+    let o = t.run(&[]);
+    assert_eq!(code(&o), 2);
+    assert_eq!(
+        text(&o.stderr),
+        format!(
+            "loganon: {}: line 14: [[logs]] 'b': key 'summary': '{}' is the summary of [[logs]] 'a' too; \
+             each set needs its own file\n",
+            config.display(),
+            t.s("s.csv")
+        )
+    );
+
     // the same file under another name (a hard link) is the same file
     fs::create_dir(t.p("other")).unwrap();
     fs::hard_link(&f, t.p("other/access.log-1")).unwrap();
@@ -261,6 +279,12 @@ fn key_file_errors_exit_2_naming_the_config_file_line_and_key() {
             5,
             "identifiers",
             "needs key_file".to_string(),
+        ),
+        (
+            "ipv4_prefix = 24\nredact_params = [\"-_.\"]".to_string(),
+            6,
+            "redact_params",
+            String::new(),
         ),
     ];
     for (anonymize, line_no, key, detail) in cases {
