@@ -160,7 +160,9 @@ fn anonymize_into(
             }
             true
         };
-        pipeline::run(engine, jobs, compress, &pool, produce, consume, || sig.wake_reader());
+        if let Err(e) = pipeline::run(engine, jobs, compress, &pool, produce, consume, || sig.wake_reader()) {
+            return Err(fail(format!("{name}: {}", pipeline::threads_error(jobs, &e))));
+        }
     }
     if let Some(f) = failure {
         return Err(f);
@@ -461,27 +463,23 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
             let concurrent = opts.jobs.min(inputs.len()).max(1);
             let per_file = (opts.jobs / concurrent).max(1);
             let pool = rayon::ThreadPoolBuilder::new().num_threads(concurrent).build();
-            let work = || {
-                inputs
-                    .par_iter()
-                    .zip(&plans)
-                    .map(|(path, plan)| {
-                        let t0 = Instant::now();
-                        let r = if sig.stop.load(Ordering::SeqCst) {
-                            Err(fail(format!("{}: not processed (interrupted)", show(path))))
-                        } else {
-                            one_file(engine, path, plan, opts, per_file, &inputs_meta, sig)
-                        };
-                        if let Some(pb) = &pb {
-                            pb.inc(fs::metadata(path).map_or(0, |m| m.len()));
-                        }
-                        report(path, r, t0)
-                    })
-                    .collect::<Vec<_>>()
+            let one = |(path, plan): (&PathBuf, &Result<Planned, String>)| {
+                let t0 = Instant::now();
+                let r = if sig.stop.load(Ordering::SeqCst) {
+                    Err(fail(format!("{}: not processed (interrupted)", show(path))))
+                } else {
+                    one_file(engine, path, plan, opts, per_file, &inputs_meta, sig)
+                };
+                if let Some(pb) = &pb {
+                    pb.inc(fs::metadata(path).map_or(0, |m| m.len()));
+                }
+                report(path, r, t0)
             };
             match pool {
-                Ok(p) => p.install(work),
-                Err(_) => work(),
+                Ok(p) => p.install(|| inputs.par_iter().zip(&plans).map(one).collect::<Vec<_>>()),
+                // no threads to spare (a process limit): one file at a time
+                // on this thread, never rayon's global pool (which panics)
+                Err(_) => inputs.iter().zip(&plans).map(one).collect(),
             }
         }
     };

@@ -236,15 +236,82 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
-/// Panics must not print data: the hook names the place only.
+/// Panics must not print data: the hook names the place only. It never
+/// panics itself (a broken stderr would turn that into an abort).
 fn quiet_panics() {
     std::panic::set_hook(Box::new(|info| {
         let at = info
             .location()
             .map(|l| format!("{}:{}", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!("loganon: internal error at {at}; please report it (no log data is shown)");
+        let _ = writeln!(
+            std::io::stderr(),
+            "loganon: internal error at {at}; please report it (no log data is shown)"
+        );
     }));
+}
+
+/// stdout for the reports of `purge`, `check` and `run`: a reader that went
+/// away (`| head`) stops the output, not the work, and is no error; any other
+/// write error (a full disk) is kept for [`Stdout::finish`].
+struct Stdout {
+    closed: bool,
+    failed: Option<std::io::Error>,
+}
+
+impl Stdout {
+    fn new() -> Stdout {
+        Stdout {
+            closed: false,
+            failed: None,
+        }
+    }
+
+    /// `code`, or at least `on_error` when a write failed (reported here).
+    fn finish(mut self, code: u8, on_error: u8) -> u8 {
+        if self.failed.is_none() {
+            if let Err(e) = std::io::stdout().flush() {
+                self.note(e);
+            }
+        }
+        match self.failed {
+            Some(e) => {
+                eprintln!("loganon: cannot write to stdout: {e}");
+                code.max(on_error)
+            }
+            None => code,
+        }
+    }
+
+    fn note(&mut self, e: std::io::Error) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            self.closed = true;
+        } else if self.failed.is_none() {
+            self.failed = Some(e);
+        }
+    }
+}
+
+impl Write for Stdout {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.closed && self.failed.is_none() {
+            if let Err(e) = std::io::stdout().write_all(buf) {
+                self.note(e);
+            }
+        }
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Makes sure `n` threads can run at once (`-j N` under a process limit):
+/// a clear error up front instead of a failure in the middle of the work.
+/// (`jobs` workers and the reader).
+fn threads_available(jobs: usize) -> Result<(), String> {
+    crate::pipeline::probe_threads(jobs + 1).map_err(|e| crate::pipeline::threads_error(jobs, &e))
 }
 
 pub fn main() -> ExitCode {
@@ -297,6 +364,10 @@ fn anonymize(a: AnonymizeArgs) -> u8 {
         eprintln!("loganon: {e}");
         return EXIT_USAGE;
     }
+    if let Err(e) = threads_available(jobs(a.jobs)) {
+        eprintln!("loganon: {e}");
+        return EXIT_USAGE;
+    }
     let engine = Engine::new(opts);
     let files: Vec<PathBuf> = a.inputs.iter().filter(|s| *s != "-").map(PathBuf::from).collect();
     let to_file = a.output.as_ref().filter(|p| p.as_os_str() != "-");
@@ -336,7 +407,7 @@ fn anonymize(a: AnonymizeArgs) -> u8 {
     let secs = t0.elapsed().as_secs_f64();
     let mut code = EXIT_OK;
     for e in &res.errors {
-        code = EXIT_FAILED;
+        code = code.max(EXIT_FAILED);
         match e {
             StreamError::Input(e) => eprintln!("loganon: {e}"),
             StreamError::Unparsed { name, line } => eprintln!(
@@ -345,6 +416,10 @@ fn anonymize(a: AnonymizeArgs) -> u8 {
                 a.rules.format
             ),
             StreamError::Output { name, err } => eprintln!("loganon: cannot write {name}: {err}"),
+            StreamError::Threads(e) => {
+                eprintln!("loganon: {e}");
+                code = EXIT_USAGE;
+            }
         }
     }
     print_stats(a.stats.as_deref(), &res.stats, secs);
@@ -446,8 +521,14 @@ fn run(r: RunArgs) -> u8 {
             return EXIT_FAILED;
         }
     };
+    if let Err(e) = threads_available(jobs(cfg.anonymize.jobs)) {
+        eprintln!("loganon: {e}");
+        return EXIT_USAGE;
+    }
     let now = r.now.unwrap_or_else(crate::time::now);
-    crate::cron::run(&cfg, r.dry_run, now, &sig, &mut std::io::stdout().lock())
+    let mut out = Stdout::new();
+    let code = crate::cron::run(&cfg, r.dry_run, now, &sig, &mut out);
+    out.finish(code, EXIT_FAILED)
 }
 
 fn purge(p: PurgeArgs) -> u8 {
@@ -481,6 +562,7 @@ fn purge(p: PurgeArgs) -> u8 {
         eprintln!("loganon: {n} files would be deleted, more than --max-delete {max}; nothing was deleted");
         return EXIT_FAILED;
     }
+    let mut out = Stdout::new();
     let mut deleted = Vec::new();
     let mut bytes = 0u64;
     for e in &found.expired {
@@ -493,13 +575,13 @@ fn purge(p: PurgeArgs) -> u8 {
         }
         bytes += e.size;
         if !p.json {
-            println!("{}", line(e, p.dry_run));
+            let _ = writeln!(out, "{}", line(e, p.dry_run));
         }
         deleted.push(e);
     }
     let verb = if p.dry_run { "would delete" } else { "deleted" };
     if p.json {
-        let out = serde_json::json!({
+        let json = serde_json::json!({
             "dry_run": p.dry_run,
             "files": deleted.iter().map(|e| json(e)).collect::<Vec<_>>(),
             "summary": {
@@ -510,16 +592,17 @@ fn purge(p: PurgeArgs) -> u8 {
                 "errors": found.errors.len(),
             },
         });
-        println!("{out}");
+        let _ = writeln!(out, "{json}");
     } else {
-        println!(
+        let _ = writeln!(
+            out,
             "purge: {verb} {} files, {bytes} bytes; examined {}, skipped {} modified in the last minute",
             deleted.len(),
             found.examined,
             found.recent.len()
         );
     }
-    code
+    out.finish(code, EXIT_FAILED)
 }
 
 fn print_stats(fmt: Option<&str>, stats: &crate::Stats, secs: f64) {
@@ -593,12 +676,15 @@ fn check(c: CheckArgs) -> u8 {
     } else {
         report.to_text()
     };
-    let _ = std::io::stdout().write_all(text.as_bytes());
-    if unreadable {
+    let mut out = Stdout::new();
+    let _ = out.write_all(text.as_bytes());
+    let code = if unreadable {
         EXIT_USAGE
     } else if report.total() > 0 {
         EXIT_FAILED
     } else {
         EXIT_OK
-    }
+    };
+    // a report that could not be written is no verdict
+    out.finish(code, EXIT_USAGE)
 }

@@ -119,6 +119,36 @@ fn rotate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Rotate>, D::Error> {
 }
 
 impl AnonymizeSection {
+    /// The first value that the engine could not use, with its key: a
+    /// parameter name that normalizes to nothing, a key file that cannot be
+    /// read or is not a key, a keyed mode without a key file.
+    fn unusable(&self) -> Option<(&'static str, String)> {
+        for (key, names) in [
+            ("redact_params", &self.redact_params),
+            ("keep_params", &self.keep_params),
+        ] {
+            for p in names {
+                if let Err(e) = crate::rules::param_name(p) {
+                    return Some((key, e));
+                }
+            }
+        }
+        let ip_mode = self.ip_mode.unwrap_or_default();
+        let hashed = self.identifiers.unwrap_or_default() == Identifiers::Hash;
+        match &self.key_file {
+            Some(p) => crate::keyed::read_key_file(p).err().map(|e| ("key_file", e)),
+            None if ip_mode.keyed() => Some((
+                "ip_mode",
+                "this mode needs key_file (make one with: loganon keygen FILE)".into(),
+            )),
+            None if hashed => Some((
+                "identifiers",
+                "\"hash\" needs key_file (make one with: loganon keygen FILE)".into(),
+            )),
+            None => None,
+        }
+    }
+
     /// Engine options from this section, with `format` overriding its own.
     /// Reads the key file of the keyed modes.
     pub fn options(&self, format: Option<Format>) -> Result<Options, String> {
@@ -170,6 +200,9 @@ pub struct LogSet {
     pub delete_after: Option<Dur>,
     /// CSV of daily totals that outlives the files
     pub summary: Option<PathBuf>,
+    /// the line of `paths` in the config file, for messages
+    #[serde(skip)]
+    pub paths_line: Option<usize>,
 }
 
 #[derive(Clone, Debug, Default, Deserialize)]
@@ -183,6 +216,9 @@ pub struct Config {
     pub anonymize: AnonymizeSection,
     #[serde(default)]
     pub logs: Vec<LogSet>,
+    /// the file it was read from, for messages
+    #[serde(skip)]
+    pub source: PathBuf,
 }
 
 /// A configuration error: the file and toml's message (line, column, key).
@@ -197,10 +233,15 @@ impl fmt::Display for ConfigError {
 
 /// The line (1-based) of `key = ...` in the `index`-th `[[logs]]` table.
 fn line_of(text: &str, index: usize, key: &str) -> Option<usize> {
+    line_in(text, "[[logs]]", index, key)
+}
+
+/// The line (1-based) of `key = ...` in the `index`-th table `header`.
+fn line_in(text: &str, header: &str, index: usize, key: &str) -> Option<usize> {
     let mut table = None;
     for (n, l) in text.lines().enumerate() {
         let t = l.trim();
-        if t.starts_with("[[logs]]") {
+        if t.starts_with(header) {
             table = Some(table.map_or(0, |k| k + 1));
         } else if t.starts_with('[') {
             table = None;
@@ -213,7 +254,11 @@ fn line_of(text: &str, index: usize, key: &str) -> Option<usize> {
 
 impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let c: Config = toml::from_str(text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+        let mut c: Config = toml::from_str(text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+        c.source = path.to_path_buf();
+        for (k, set) in c.logs.iter_mut().enumerate() {
+            set.paths_line = line_of(text, k, "paths");
+        }
         let mut names = std::collections::HashSet::new();
         for (k, set) in c.logs.iter().enumerate() {
             // toml has checked the values; these checks span keys, so their
@@ -237,6 +282,16 @@ impl Config {
                 }
                 globset::Glob::new(p).map_err(|e| ConfigError(format!("{}: {e}", at("paths"))))?;
             }
+            if let Some(csv) = &set.summary {
+                if let Some(other) = c.logs[..k].iter().find(|o| o.summary.as_ref() == Some(csv)) {
+                    return Err(ConfigError(format!(
+                        "{}: '{}' is the summary of [[logs]] '{}' too; each set needs its own file",
+                        at("summary"),
+                        csv.display(),
+                        other.name
+                    )));
+                }
+            }
             if let (Some(a), Some(d)) = (set.anonymize_after, set.delete_after) {
                 if d.0 < a.0 {
                     return Err(ConfigError(format!(
@@ -251,7 +306,17 @@ impl Config {
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
-        Config::parse(&text, path)
+        let c = Config::parse(&text, path)?;
+        // what `[anonymize]` names must be usable before anything is done:
+        // a key file that cannot be read is a configuration error
+        if let Some((key, e)) = c.anonymize.unusable() {
+            let line = line_in(&text, "[anonymize]", 0, key).map_or_else(String::new, |l| format!(" line {l}:"));
+            return Err(ConfigError(format!(
+                "{}:{line} [anonymize] key '{key}': {e}",
+                path.display()
+            )));
+        }
+        Ok(c)
     }
 
     pub fn state_dir(&self) -> PathBuf {

@@ -9,9 +9,15 @@
 //! Crash safety, step by step: in-place anonymization is atomic (temporary
 //! file, fsync, rename); the record of what was done (`STATE_DIR/state.json`)
 //! is written atomically after each step; a file's totals and the mark that it
-//! was counted are stored in the same atomic write, and the CSV is rebuilt from
-//! the state, so a run killed at any point leaves each file original or
-//! completely anonymized, never double-counts, and the next run finishes.
+//! was counted are stored in the same atomic write, and the CSV is written
+//! from the state after the CSV's own rows were taken into it (so a state
+//! moved away never erases totals of deleted logs), so a run killed at any
+//! point leaves each file original or completely anonymized, never
+//! double-counts, and the next run finishes.
+//!
+//! Before anything is done, every set's globs are expanded: a file matched by
+//! two sets is a configuration error (exit 2); a glob matching nothing, a
+//! missing folder and a symlink (never followed) are warnings.
 //! An exclusive lock makes a second concurrent run exit 75 and do nothing.
 
 use std::collections::BTreeMap;
@@ -33,6 +39,9 @@ use crate::summary::{totals_of_file, Summary};
 use crate::time::{date_string, format_age, unix};
 
 pub const EXIT_LOCKED: u8 = 75;
+/// A configuration error found while running (two sets match one file); the
+/// same code as the command line's usage and configuration errors.
+pub const EXIT_CONFIG: u8 = 2;
 
 /// What identifies a file's content without reading it. The change time
 /// (ctime) is in it because it cannot be set back: a raw file restored with
@@ -77,12 +86,19 @@ pub struct State {
 impl State {
     pub fn load(path: &Path) -> Result<State, String> {
         match fs::read(path) {
-            Ok(b) => serde_json::from_slice(&b).map_err(|e| {
-                format!(
-                    "{}: unreadable state ({e}); move it away to start afresh (files would be anonymized again)",
-                    show(path)
-                )
-            }),
+            Ok(b) => {
+                let mut s: State = serde_json::from_slice(&b).map_err(|e| {
+                    format!(
+                        "{}: unreadable state ({e}); move it away to start afresh (files would be \
+                         anonymized again; the summary CSVs keep their rows)",
+                        show(path)
+                    )
+                })?;
+                for sum in s.summaries.values_mut() {
+                    sum.upgrade();
+                }
+                Ok(s)
+            }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(State::default()),
             Err(e) => Err(format!("{}: {e}", show(path))),
         }
@@ -168,43 +184,124 @@ fn glob_base(pattern: &str) -> PathBuf {
     }
 }
 
-/// The regular files matching a set's globs (no symlinks, same file system
-/// and mount, walked through directory handles: [`crate::handles`]), sorted;
-/// and the folders that hold them, where our stale temporary files are
-/// looked for.
-fn expand(set: &LogSet) -> (Vec<Found>, Vec<PathBuf>, Vec<String>) {
-    let mut files = Vec::new();
-    let mut errors = Vec::new();
+/// What a set's globs found.
+#[derive(Debug, Default)]
+pub struct Expansion {
+    /// the regular files matching (no symlinks, same file system and mount,
+    /// walked through directory handles: [`crate::handles`]), sorted
+    pub files: Vec<Found>,
+    /// the folders that hold them, where our stale temporary files are
+    /// looked for
+    pub dirs: Vec<PathBuf>,
+    pub errors: Vec<String>,
+    /// a glob that matched nothing, a missing folder, a symlink not followed
+    pub warnings: Vec<String>,
+}
+
+/// Expands a set's globs.
+pub fn expand(set: &LogSet) -> Expansion {
+    let mut x = Expansion::default();
     for p in &set.paths {
         let Ok(glob) = globset::GlobBuilder::new(p).literal_separator(true).build() else {
             continue; // checked when the config was read
         };
         let m = glob.compile_matcher();
         let base = glob_base(p);
-        if !base.exists() {
-            continue;
+        let what = format!("[[logs]] '{}': paths '{p}'", set.name);
+        match fs::symlink_metadata(&base) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                x.warnings.push(format!(
+                    "{what}: {} does not exist; nothing of this glob was done",
+                    show(&base)
+                ));
+                continue;
+            }
+            Err(e) => {
+                x.errors.push(format!("{what}: {}: {e}", show(&base)));
+                continue;
+            }
+            Ok(meta) if meta.file_type().is_symlink() => {
+                x.warnings.push(format!(
+                    "{what}: {} is a symbolic link, which is never followed; nothing of this glob \
+                     was done (write the real folder in paths)",
+                    show(&base)
+                ));
+                continue;
+            }
+            Ok(_) => {}
         }
+        let mut matched = 0usize;
         handles::walk_base(
             &base,
             &mut |f: Found| {
                 let name = f.path.file_name().unwrap_or_default().to_string_lossy();
                 let ours = name.starts_with(crate::tempfiles::PREFIX) && name.ends_with(crate::tempfiles::SUFFIX);
-                if !ours && m.is_match(&f.path) {
-                    files.push(f);
+                if ours || !m.is_match(&f.path) {
+                    return;
+                }
+                matched += 1;
+                if f.meta.kind == handles::Kind::File {
+                    x.files.push(f);
+                } else {
+                    x.warnings.push(format!(
+                        "{what}: {} is a symbolic link, which is never followed; left alone",
+                        show(&f.path)
+                    ));
                 }
             },
-            &mut errors,
+            &mut x.errors,
         );
+        if matched == 0 {
+            x.warnings
+                .push(format!("{what}: matched no file under {}", show(&base)));
+        }
     }
-    files.sort_by(|a, b| a.path.cmp(&b.path));
-    files.dedup_by(|a, b| a.path == b.path);
-    let mut dirs: Vec<PathBuf> = files
+    x.files.sort_by(|a, b| a.path.cmp(&b.path));
+    x.files.dedup_by(|a, b| a.path == b.path);
+    x.dirs = x
+        .files
         .iter()
         .filter_map(|f| f.path.parent().map(Path::to_path_buf))
         .collect();
-    dirs.sort();
-    dirs.dedup();
-    (files, dirs, errors)
+    x.dirs.sort();
+    x.dirs.dedup();
+    x
+}
+/// A file that two sets match: a configuration error (which policy holds?).
+fn overlap(cfg: &Config, found: &[Expansion]) -> Option<String> {
+    let mut seen: std::collections::HashMap<(u64, u64), (usize, &Path)> = std::collections::HashMap::new();
+    for (k, x) in found.iter().enumerate() {
+        for f in &x.files {
+            let f = &f.path;
+            let Ok(m) = fs::symlink_metadata(f) else { continue };
+            match seen.get(&(m.dev(), m.ino())) {
+                Some(&(j, other)) if j != k => {
+                    let (a, b) = (&cfg.logs[j], &cfg.logs[k]);
+                    let line = |s: &LogSet| s.paths_line.map_or_else(String::new, |l| format!(" (line {l})"));
+                    let same = if other == f.as_path() {
+                        String::new()
+                    } else {
+                        format!(" (as {})", show(other))
+                    };
+                    return Some(format!(
+                        "{}: [[logs]] '{}'{} and [[logs]] '{}'{}: key 'paths': both match {}{same}; a file may \
+                         belong to one log set only: make their globs disjoint. Nothing was done",
+                        show(&cfg.source),
+                        a.name,
+                        line(a),
+                        b.name,
+                        line(b),
+                        show(f)
+                    ));
+                }
+                Some(_) => {}
+                None => {
+                    seen.insert((m.dev(), m.ino()), (k, f.as_path()));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// Counters of one run.
@@ -217,6 +314,7 @@ pub struct RunReport {
     pub errors: u64,
     /// files that changed while they were anonymized (left for the next run)
     pub active: u64,
+    pub warnings: u64,
 }
 
 struct Runner<'a> {
@@ -241,6 +339,52 @@ impl Runner<'_> {
         self.report.errors += 1;
         eprintln!("loganon: {what}");
         let _ = writeln!(self.out, "error {what}");
+    }
+
+    fn warn(&mut self, what: String) {
+        self.report.warnings += 1;
+        eprintln!("loganon: warning: {what}");
+        let _ = writeln!(self.out, "warning {what}");
+    }
+
+    /// Takes the rows of the set's existing CSV into the state, so that the
+    /// CSV is never rebuilt from a state that lacks them. False (and an
+    /// error) when the CSV cannot be read: then nothing is done for the set.
+    fn import_csv(&mut self, set: &LogSet) -> bool {
+        let Some(path) = &set.summary else { return true };
+        let text = match fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return true,
+            Err(e) => {
+                self.error(format!(
+                    "{}: cannot read the summary: {e}; nothing was done for [[logs]] '{}'",
+                    show(path),
+                    set.name
+                ));
+                return false;
+            }
+        };
+        let mut sum = self.state.summaries.get(&set.name).cloned().unwrap_or_default();
+        let merged = std::str::from_utf8(&text)
+            .map_err(|_| "it is not UTF-8 text".to_string())
+            .and_then(|t| sum.merge_csv(t));
+        match merged {
+            Ok(true) => {
+                self.state.summaries.insert(set.name.clone(), sum);
+                self.save();
+                true
+            }
+            Ok(false) => true,
+            Err(e) => {
+                self.error(format!(
+                    "{}: {e}; nothing was done for [[logs]] '{}' (its rows would be lost): fix the line \
+                     or move the file away",
+                    show(path),
+                    set.name
+                ));
+                false
+            }
+        }
     }
 
     fn save(&mut self) -> bool {
@@ -277,17 +421,23 @@ impl Runner<'_> {
         }
     }
 
-    fn set(&mut self, set: &LogSet) {
+    fn set(&mut self, set: &LogSet, found: Expansion) {
         let engine = match self.cfg.anonymize.options(set.format.clone()) {
             Ok(o) => Engine::new(o),
             Err(e) => return self.error(e),
         };
-        // a run killed earlier may have left a finished state but an old CSV
-        self.write_summary(set);
-        let (files, dirs, errors) = expand(set);
-        for e in errors {
+        for w in found.warnings {
+            self.warn(w);
+        }
+        for e in found.errors {
             self.error(e);
         }
+        if !self.import_csv(set) {
+            return;
+        }
+        // a run killed earlier may have left a finished state but an old CSV
+        self.write_summary(set);
+        let (files, dirs) = (found.files, found.dirs);
         // only the folders of the set's files, never below or elsewhere
         for d in dirs {
             for t in crate::tempfiles::sweep_stale(&d, self.dry_run) {
@@ -491,6 +641,11 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
             return 1;
         }
     };
+    let found: Vec<Expansion> = cfg.logs.iter().map(expand).collect();
+    if let Some(e) = overlap(cfg, &found) {
+        eprintln!("loganon: {e}");
+        return EXIT_CONFIG;
+    }
     let mut r = Runner {
         cfg,
         dry_run,
@@ -502,12 +657,29 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
         out,
         report: RunReport::default(),
     };
-    for set in &cfg.logs {
-        r.set(set);
+    let present: std::collections::BTreeSet<String> = found
+        .iter()
+        .flat_map(|x| x.files.iter().map(|f| f.path.display().to_string()))
+        .collect();
+    for (set, x) in cfg.logs.iter().zip(found) {
+        r.set(set, x);
+    }
+    if !dry_run {
+        // records of files gone (rotated away by others) would pile up
+        r.state.anonymized.retain(|path, _| {
+            present.contains(path)
+                || !matches!(fs::symlink_metadata(path), Err(e) if e.kind() == io::ErrorKind::NotFound)
+        });
+        r.save();
     }
     let rep = &r.report;
+    let warnings = if rep.warnings > 0 {
+        format!(", warnings {}", rep.warnings)
+    } else {
+        String::new()
+    };
     let mut line = format!(
-        "{}: anonymized {}, summarized {}, deleted {}, already done {}, errors {}",
+        "{}: anonymized {}, summarized {}, deleted {}, already done {}, errors {}{warnings}",
         if dry_run { "run (dry run)" } else { "run" },
         rep.anonymized,
         rep.summarized,

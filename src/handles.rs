@@ -103,7 +103,7 @@ pub struct Place {
     pub stamp: (u64, i64, u32),
 }
 
-/// A regular file met by [`walk`].
+/// A regular file or a symlink met by [`walk`] (`meta.kind` says which).
 #[derive(Clone, Debug)]
 pub struct Found {
     pub path: PathBuf,
@@ -242,7 +242,9 @@ impl Walk<'_> {
                 continue; // another file system or a (bind) mount
             }
             match meta.kind {
-                Kind::File => {
+                // symlinks are reported too (never followed): `run` warns
+                // about a matching one; deleters take regular files only
+                Kind::File | Kind::Symlink => {
                     self.names.push(name);
                     let place = Place {
                         root: self.root.to_path_buf(),
@@ -292,7 +294,7 @@ impl Walk<'_> {
                     self.names.pop();
                     self.dirs.pop();
                 }
-                Kind::Symlink | Kind::Other => {}
+                Kind::Other => {}
             }
         }
     }

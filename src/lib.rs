@@ -7,6 +7,24 @@
 //! compressed inputs ([`codec`]), and [`stream`] is the stdin -> stdout
 //! filter.
 
+// `eprintln!` and `eprint!` that never panic: std's panic when stderr is a
+// broken pipe, and a panic while panicking (the hook prints too) aborts. A
+// message that cannot be shown is dropped; the exit code still tells.
+// Textual scope: these shadow std's macros in every module declared below.
+macro_rules! eprintln {
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        let _ = ::std::writeln!(::std::io::stderr(), $($arg)*);
+    }};
+}
+
+macro_rules! eprint {
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        let _ = ::std::write!(::std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod addr;
 pub mod batch;
 pub mod check;

@@ -9,6 +9,7 @@
 //! buffers are recycled through a [`Pool`] instead of being allocated per chunk.
 
 use std::collections::BTreeMap;
+use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Mutex;
@@ -157,7 +158,8 @@ pub fn run<P, C, S>(
     produce: P,
     mut consume: C,
     on_stop: S,
-) where
+) -> io::Result<()>
+where
     P: FnOnce(&mut dyn FnMut(Item) -> bool) + Send,
     C: FnMut(Done) -> bool,
     S: Fn(),
@@ -169,7 +171,25 @@ pub fn run<P, C, S>(
     let stopped = AtomicBool::new(false);
     std::thread::scope(|scope| {
         let stopped = &stopped;
-        scope.spawn(move || {
+        // The workers first, then the producer: a thread that cannot be
+        // started (a process limit) fails the run before anything was read
+        // or consumed. Dropping the senders ends the workers already started.
+        for _ in 0..jobs {
+            let tx_out = tx_out.clone();
+            let rx_in = &rx_in;
+            std::thread::Builder::new().spawn_scoped(scope, move || loop {
+                let next = match rx_in.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok((seq, item)) = next else { return };
+                if tx_out.send((seq, work(engine, pool, compress, item))).is_err() {
+                    return;
+                }
+            })?;
+        }
+        drop(tx_out);
+        std::thread::Builder::new().spawn_scoped(scope, move || {
             let mut seq = 0u64;
             let mut send = |item: Item| {
                 if stopped.load(Ordering::SeqCst) {
@@ -180,22 +200,7 @@ pub fn run<P, C, S>(
                 ok
             };
             produce(&mut send);
-        });
-        for _ in 0..jobs {
-            let tx_out = tx_out.clone();
-            let rx_in = &rx_in;
-            scope.spawn(move || loop {
-                let next = match rx_in.lock() {
-                    Ok(rx) => rx.recv(),
-                    Err(_) => return,
-                };
-                let Ok((seq, item)) = next else { return };
-                if tx_out.send((seq, work(engine, pool, compress, item))).is_err() {
-                    return;
-                }
-            });
-        }
-        drop(tx_out);
+        })?;
         if !consume_in_order(rx_out, &mut consume) {
             // The consumer stopped: tell the producer, wake it if it waits on
             // input, and drain what it still sends until it has returned.
@@ -211,7 +216,38 @@ pub fn run<P, C, S>(
                 }
             }
         }
-    });
+        Ok(())
+    })
+}
+
+/// The message for `jobs` threads the system would not start.
+pub fn threads_error(jobs: usize, e: &io::Error) -> String {
+    format!(
+        "cannot start {jobs} worker threads: {e}; lower -j (or `jobs` in the config) \
+         or raise the process limit (ulimit -u)"
+    )
+}
+
+/// Starts `n` threads that wait until all of them run, then ends them: an
+/// error when the system refuses one (RLIMIT_NPROC, memory for stacks).
+pub fn probe_threads(n: usize) -> io::Result<()> {
+    let gate = std::sync::RwLock::new(());
+    let held = gate.write().map_err(|_| io::Error::other("lock poisoned"))?;
+    std::thread::scope(|scope| {
+        let mut r = Ok(());
+        for _ in 0..n {
+            let gate = &gate;
+            let t = std::thread::Builder::new()
+                .stack_size(64 * 1024)
+                .spawn_scoped(scope, move || drop(gate.read()));
+            if let Err(e) = t {
+                r = Err(e);
+                break;
+            }
+        }
+        drop(held);
+        r
+    })
 }
 
 /// Feeds results to `consume` in sequence order; false when it stopped early.

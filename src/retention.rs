@@ -125,7 +125,7 @@ pub fn plan(root: &Path, matcher: &Matcher, max_age: i64, age_from: AgeFrom, now
     handles::walk(
         root,
         &mut |f: Found| {
-            if !matcher.matches(root, &f.path) {
+            if f.meta.kind != handles::Kind::File || !matcher.matches(root, &f.path) {
                 return;
             }
             plan.examined += 1;

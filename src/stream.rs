@@ -199,6 +199,8 @@ pub enum StreamError {
     Unparsed { name: String, line: u64 },
     /// the output could not be written
     Output { name: String, err: io::Error },
+    /// the worker threads could not be started (nothing was read)
+    Threads(String),
 }
 
 /// The result of a stream run: the counters, and the errors met on the way.
@@ -631,8 +633,11 @@ pub fn run(engine: &Engine, inputs: &[Source], mut out: Output, jobs: usize, sig
             }
         }
     };
-    pipeline::run(engine, jobs, compress, &pool, produce, consume, || sig.wake());
+    let started = pipeline::run(engine, jobs, compress, &pool, produce, consume, || sig.wake());
     let mut all = reader_errors;
+    if let Err(e) = started {
+        all.push(StreamError::Threads(pipeline::threads_error(jobs, &e)));
+    }
     all.append(&mut errors);
     let name = out.name();
     if let Err(err) = out.finish() {

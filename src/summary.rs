@@ -4,13 +4,16 @@
 //! The totals of a file are computed from its lines (raw or anonymized give the
 //! same figures: status, size and truncated networks survive anonymization).
 //! A [`Summary`] remembers which files it has counted, so a file is never
-//! counted twice, and keeps the set of networks per date so that a date's
-//! distinct count stays exact when several files hold lines of it.
+//! counted twice, and keeps the distinct networks of each date still open
+//! ([`Distinct`]: exact up to [`EXACT_MAX`] networks, then a HyperLogLog
+//! sketch of fixed size), so that a date's count stays right when several
+//! files hold lines of it, while the state stays small whatever the traffic.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{self, Deserializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 use crate::engine::{hostname_cut, Engine};
 use crate::formats::clf;
@@ -21,6 +24,187 @@ use crate::time::{date_string, parse_clf_time};
 /// The row of lines whose time cannot be read.
 pub const UNDATED: &str = "undated";
 
+/// The CSV's first line.
+pub const CSV_HEADER: &str = "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks";
+
+/// Registers of the sketch: 2^14, a standard error of 1.04/sqrt(2^14) = 0.8%.
+const HLL_BITS: u32 = 14;
+const HLL_M: usize = 1 << HLL_BITS;
+/// Networks counted exactly: up to as many 8-byte hashes as the sketch has
+/// bytes, so a date never takes more than 16 KiB (22 KiB in base64).
+pub const EXACT_MAX: usize = HLL_M / 8;
+
+/// The distinct networks of a date: their 64-bit hashes (BLAKE3, stable
+/// across versions) while there are at most [`EXACT_MAX`], then a
+/// HyperLogLog sketch (Flajolet et al. 2007, 64-bit hashes, linear counting
+/// for small counts). Both merge exactly: a union of sets, a maximum of
+/// registers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Distinct {
+    Exact(BTreeSet<u64>),
+    Sketch(Box<[u8]>),
+}
+
+impl Default for Distinct {
+    fn default() -> Self {
+        Distinct::Exact(BTreeSet::new())
+    }
+}
+
+/// The hash of a network as the sets and sketches keep it.
+pub fn net_hash(net: &[u8]) -> u64 {
+    let h = blake3::hash(net);
+    let b: [u8; 8] = h.as_bytes()[..8].try_into().unwrap_or([0; 8]);
+    u64::from_le_bytes(b)
+}
+
+impl Distinct {
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Distinct::Exact(s) if s.is_empty())
+    }
+
+    pub fn is_sketch(&self) -> bool {
+        matches!(self, Distinct::Sketch(_))
+    }
+
+    pub fn insert(&mut self, h: u64) {
+        match self {
+            Distinct::Exact(s) => {
+                s.insert(h);
+                if s.len() > EXACT_MAX {
+                    let mut regs = vec![0u8; HLL_M].into_boxed_slice();
+                    for &h in s.iter() {
+                        sketch_add(&mut regs, h);
+                    }
+                    *self = Distinct::Sketch(regs);
+                }
+            }
+            Distinct::Sketch(regs) => sketch_add(regs, h),
+        }
+    }
+
+    pub fn merge(&mut self, o: &Distinct) {
+        match (&mut *self, o) {
+            (Distinct::Sketch(a), Distinct::Sketch(b)) => {
+                for (a, b) in a.iter_mut().zip(b.iter()) {
+                    *a = (*a).max(*b);
+                }
+            }
+            (_, Distinct::Exact(b)) => {
+                for &h in b {
+                    self.insert(h);
+                }
+            }
+            (Distinct::Exact(a), Distinct::Sketch(b)) => {
+                let mut regs = b.clone();
+                for &h in a.iter() {
+                    sketch_add(&mut regs, h);
+                }
+                *self = Distinct::Sketch(regs);
+            }
+        }
+    }
+
+    /// The number of distinct networks: exact, or the sketch's estimate.
+    pub fn count(&self) -> u64 {
+        match self {
+            Distinct::Exact(s) => s.len() as u64,
+            Distinct::Sketch(regs) => {
+                let m = HLL_M as f64;
+                let zeros = regs.iter().filter(|&&r| r == 0).count();
+                let sum: f64 = regs.iter().map(|&r| 2f64.powi(-i32::from(r))).sum();
+                let alpha = 0.7213 / (1.0 + 1.079 / m);
+                let raw = alpha * m * m / sum;
+                let e = if raw <= 2.5 * m && zeros > 0 {
+                    m * (m / zeros as f64).ln()
+                } else {
+                    raw
+                };
+                e.round() as u64
+            }
+        }
+    }
+}
+
+fn sketch_add(regs: &mut [u8], h: u64) {
+    let idx = (h >> (64 - HLL_BITS)) as usize;
+    // the rank of the first 1 bit after the index bits (a guard bit ends it)
+    let w = (h << HLL_BITS) | (1 << (HLL_BITS - 1));
+    let rank = w.leading_zeros() as u8 + 1;
+    if let Some(r) = regs.get_mut(idx) {
+        *r = (*r).max(rank);
+    }
+}
+
+const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+fn b64_encode(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n =
+            (u32::from(c[0]) << 16) | (u32::from(*c.get(1).unwrap_or(&0)) << 8) | u32::from(*c.get(2).unwrap_or(&0));
+        for (k, shift) in [18, 12, 6, 0].into_iter().enumerate() {
+            if k <= c.len() {
+                s.push(B64[(n >> shift) as usize & 63] as char);
+            } else {
+                s.push('=');
+            }
+        }
+    }
+    s
+}
+
+fn b64_decode(s: &str) -> Option<Vec<u8>> {
+    let s = s.trim_end_matches('=');
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    let (mut acc, mut bits) = (0u32, 0u32);
+    for b in s.bytes() {
+        let v = B64.iter().position(|&c| c == b)? as u32;
+        acc = (acc << 6) | v;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// In the state: `x:` and the sorted hashes (8 bytes each, little-endian),
+/// or `h:` and the registers, in base64.
+impl Serialize for Distinct {
+    fn serialize<S: Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        let text = match self {
+            Distinct::Exact(set) => {
+                let bytes: Vec<u8> = set.iter().flat_map(|h| h.to_le_bytes()).collect();
+                format!("x:{}", b64_encode(&bytes))
+            }
+            Distinct::Sketch(regs) => format!("h:{}", b64_encode(regs)),
+        };
+        ser.serialize_str(&text)
+    }
+}
+
+impl<'de> Deserialize<'de> for Distinct {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let bad = || de::Error::custom("not a set of networks (x:...) or a sketch (h:...)");
+        let (kind, body) = s.split_once(':').ok_or_else(bad)?;
+        let bytes = b64_decode(body).ok_or_else(bad)?;
+        match kind {
+            "x" if bytes.len() % 8 == 0 => Ok(Distinct::Exact(
+                bytes
+                    .chunks(8)
+                    .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+                    .collect(),
+            )),
+            "h" if bytes.len() == HLL_M => Ok(Distinct::Sketch(bytes.into_boxed_slice())),
+            _ => Err(bad()),
+        }
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Day {
     pub requests: u64,
@@ -30,10 +214,14 @@ pub struct Day {
     pub status_4xx: u64,
     pub status_5xx: u64,
     pub status_other: u64,
-    /// distinct client networks (kept when `nets` is pruned)
+    /// distinct client networks (kept when `distinct` is pruned); set when a
+    /// file's days are merged into a [`Summary`]
     pub networks: u64,
     /// the networks themselves, while more files of this date may come
-    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    #[serde(default, skip_serializing_if = "Distinct::is_empty")]
+    pub distinct: Distinct,
+    /// the networks as older versions kept them (read, never written)
+    #[serde(default, skip_serializing)]
     pub nets: BTreeSet<String>,
 }
 
@@ -46,8 +234,29 @@ impl Day {
         self.status_4xx += o.status_4xx;
         self.status_5xx += o.status_5xx;
         self.status_other += o.status_other;
-        self.nets.extend(o.nets.iter().cloned());
-        self.networks = self.networks.max(self.nets.len() as u64);
+        self.distinct.merge(&o.distinct);
+        self.networks = self.networks.max(self.distinct.count());
+    }
+
+    /// Moves networks kept by older versions into `distinct`.
+    fn upgrade(&mut self) {
+        for n in std::mem::take(&mut self.nets) {
+            self.distinct.insert(net_hash(n.as_bytes()));
+        }
+    }
+
+    /// The larger of each figure (a row of the CSV met again).
+    fn at_least(&mut self, o: &Day) -> bool {
+        let before = self.clone();
+        self.requests = self.requests.max(o.requests);
+        self.bytes = self.bytes.max(o.bytes);
+        self.status_2xx = self.status_2xx.max(o.status_2xx);
+        self.status_3xx = self.status_3xx.max(o.status_3xx);
+        self.status_4xx = self.status_4xx.max(o.status_4xx);
+        self.status_5xx = self.status_5xx.max(o.status_5xx);
+        self.status_other = self.status_other.max(o.status_other);
+        self.networks = self.networks.max(o.networks);
+        *self != before
     }
 }
 
@@ -82,8 +291,7 @@ pub fn add_line(engine: &Engine, line: &[u8], days: &mut Days) {
         Some(cut) => net.extend_from_slice(&client[cut..]),
         None => engine.fragment(client, &mut net, &mut Stats::default()),
     }
-    day.nets.insert(String::from_utf8_lossy(&net).into_owned());
-    day.networks = day.nets.len() as u64;
+    day.distinct.insert(net_hash(&net));
 }
 
 /// The totals of a whole file (plain or gzip).
@@ -135,14 +343,76 @@ impl Summary {
     pub fn prune_nets(&mut self, before: &str) {
         for (date, d) in self.days.iter_mut() {
             if date.as_str() < before && date != UNDATED {
+                d.distinct = Distinct::default();
                 d.nets.clear();
             }
         }
     }
 
+    /// Moves networks kept by older versions of the state into the sets.
+    pub fn upgrade(&mut self) {
+        for d in self.days.values_mut() {
+            d.upgrade();
+        }
+    }
+
+    /// Takes in the rows of an existing CSV (`text`), so that a summary is
+    /// never rebuilt from a state that lost them (a state moved away): a
+    /// date the summary lacks is added as it is, a date it has keeps the
+    /// larger of each figure. True when something changed. An error names
+    /// the line that is not a row of ours.
+    pub fn merge_csv(&mut self, text: &str) -> Result<bool, String> {
+        let mut lines = text.lines();
+        match lines.next() {
+            None => return Ok(false),
+            Some(h) if h == CSV_HEADER => {}
+            Some(_) => return Err(format!("line 1 is not the header '{CSV_HEADER}'")),
+        }
+        let mut changed = false;
+        for (n, line) in lines.enumerate() {
+            let no = n + 2;
+            if line.is_empty() {
+                continue;
+            }
+            let f: Vec<&str> = line.split(',').collect();
+            let num = |k: usize| f[k].parse::<u64>().ok();
+            let date_ok = f[0] == UNDATED
+                || (f[0].len() == 10
+                    && f[0].bytes().enumerate().all(|(i, b)| {
+                        if i == 4 || i == 7 {
+                            b == b'-'
+                        } else {
+                            b.is_ascii_digit()
+                        }
+                    }));
+            let nums: Option<Vec<u64>> = if f.len() == 9 { (1..9).map(num).collect() } else { None };
+            let (true, Some(v)) = (date_ok, nums) else {
+                return Err(format!("line {no} is not a row of the summary (a date and 8 numbers)"));
+            };
+            let row = Day {
+                requests: v[0],
+                bytes: v[1],
+                status_2xx: v[2],
+                status_3xx: v[3],
+                status_4xx: v[4],
+                status_5xx: v[5],
+                status_other: v[6],
+                networks: v[7],
+                ..Day::default()
+            };
+            match self.days.get_mut(f[0]) {
+                Some(d) => changed |= d.at_least(&row),
+                None => {
+                    self.days.insert(f[0].to_string(), row);
+                    changed = true;
+                }
+            }
+        }
+        Ok(changed)
+    }
+
     pub fn to_csv(&self) -> String {
-        let mut s =
-            String::from("date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks\n");
+        let mut s = format!("{CSV_HEADER}\n");
         for (date, d) in &self.days {
             s.push_str(&format!(
                 "{date},{},{},{},{},{},{},{},{}\n",
@@ -193,7 +463,93 @@ mod tests {
              2026-01-01,3,105,1,0,1,1,0,1\n2026-01-02,1,7,0,1,0,0,0,1\n"
         );
         s.prune_nets("2026-01-02");
-        assert!(s.days["2026-01-01"].nets.is_empty());
+        assert!(s.days["2026-01-01"].distinct.is_empty());
         assert_eq!(s.days["2026-01-01"].networks, 1);
+    }
+
+    #[test]
+    fn base64_round_trips() {
+        for n in 0..20 {
+            let b: Vec<u8> = (0..n).map(|i| (i * 37 + 11) as u8).collect();
+            assert_eq!(b64_decode(&b64_encode(&b)).unwrap(), b);
+        }
+        assert_eq!(b64_encode(b"foobar"), "Zm9vYmFy");
+        assert_eq!(b64_encode(b"fo"), "Zm8=");
+    }
+
+    #[test]
+    fn distinct_is_exact_then_a_bounded_sketch() {
+        let mut d = Distinct::default();
+        for i in 0..EXACT_MAX as u32 {
+            d.insert(net_hash(format!("10.{}.{}.0", i >> 8, i & 255).as_bytes()));
+        }
+        assert!(!d.is_sketch());
+        assert_eq!(d.count(), EXACT_MAX as u64);
+        // two files of one date, overlapping by half
+        let mut a = Distinct::default();
+        let mut b = Distinct::default();
+        for i in 0..200_000u32 {
+            let h = net_hash(format!("{}.{}.{}.0", i >> 16, (i >> 8) & 255, i & 255).as_bytes());
+            if i < 150_000 {
+                a.insert(h);
+            }
+            if i >= 50_000 {
+                b.insert(h);
+            }
+        }
+        assert!(a.is_sketch() && b.is_sketch());
+        a.merge(&b);
+        let n = a.count() as f64;
+        assert!((n - 200_000.0).abs() / 200_000.0 < 0.03, "{n}");
+        let json = serde_json::to_string(&a).unwrap();
+        assert!(json.len() < 23_000, "{}", json.len());
+        let back: Distinct = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, a);
+        let exact: Distinct = serde_json::from_str(&serde_json::to_string(&d).unwrap()).unwrap();
+        assert_eq!(exact, d);
+    }
+
+    #[test]
+    fn old_network_sets_are_read_and_upgraded() {
+        let old = r#"{"days":{"2026-01-01":{"requests":3,"bytes":5,"status_2xx":3,"status_3xx":0,
+            "status_4xx":0,"status_5xx":0,"status_other":0,"networks":2,"nets":["1.2.3.0","5.6.7.0"]}},
+            "counted":["a|1|2|3"]}"#;
+        let mut s: Summary = serde_json::from_str(old).unwrap();
+        s.upgrade();
+        let d = &s.days["2026-01-01"];
+        assert!(d.nets.is_empty());
+        assert_eq!(d.distinct.count(), 2);
+        let mut one = Days::new();
+        add_line(
+            &Engine::default(),
+            b"1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1",
+            &mut one,
+        );
+        s.add_file("b", &one);
+        assert_eq!(s.days["2026-01-01"].networks, 2, "1.2.3.0 was known");
+    }
+
+    #[test]
+    fn csv_rows_are_merged_never_dropped() {
+        let mut s = Summary::default();
+        let csv = format!("{CSV_HEADER}\n2026-01-01,10,100,10,0,0,0,0,3\nundated,1,0,0,0,0,0,1,1\n");
+        assert!(s.merge_csv(&csv).unwrap());
+        assert!(!s.merge_csv(&csv).unwrap(), "the same rows change nothing");
+        assert_eq!(s.to_csv(), csv);
+        let mut more = Days::new();
+        add_line(
+            &Engine::default(),
+            b"9.9.9.9 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 404 7",
+            &mut more,
+        );
+        s.add_file("f", &more);
+        assert!(
+            s.to_csv().contains("\n2026-01-01,11,107,10,0,1,0,0,3\n"),
+            "{}",
+            s.to_csv()
+        );
+        let e = s.merge_csv(&format!("{CSV_HEADER}\n2026-01-02,1,2\n")).unwrap_err();
+        assert!(e.contains("line 2"), "{e}");
+        assert!(s.merge_csv("date,requests\n").unwrap_err().contains("line 1"));
     }
 }
