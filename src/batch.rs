@@ -125,6 +125,7 @@ fn anonymize_into(
                 out,
                 stats: s,
                 failed_at,
+                ..
             } = done
             {
                 stats.add(&s);
@@ -206,6 +207,26 @@ fn temp_in(dir: &Path) -> Result<tempfile::NamedTempFile, Failure> {
         })
 }
 
+/// Opens a batch input, which must be a regular file: a FIFO or a device
+/// is refused at once (its `open` never waits for a writer), as batch
+/// outputs are made of whole files.
+fn open_regular(path: &Path) -> Result<Input, Failure> {
+    let src = Source::File(path.to_path_buf());
+    let (f, regular) =
+        crate::input::open_nonblocking(path).map_err(|what| Failure(format!("{}: {what}", path.display())))?;
+    if !regular {
+        let kind = f.metadata().map_or("not a regular file", |m| crate::input::kind_of(&m));
+        return Err(Failure(format!(
+            "{}: is {kind}, not a regular file; --out-dir, --in-place and -o with input files read \
+             regular files only; to anonymize a stream from it, read it in stream mode: \
+             loganon anonymize < {} > OUTPUT",
+            path.display(),
+            path.display()
+        )));
+    }
+    Ok(Input::from_reader(src, Box::new(f))?)
+}
+
 /// One input to its own output (`--out-dir`, `--in-place`).
 fn one_file(
     engine: &Engine,
@@ -215,8 +236,7 @@ fn one_file(
     inputs_meta: &[fs::Metadata],
     sig: &Signals,
 ) -> Result<(PathBuf, Stats), Failure> {
-    let src = Source::File(path.to_path_buf());
-    let mut input = Input::open(&src)?;
+    let mut input = open_regular(path)?;
     let meta = fs::metadata(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
     let dest = match &opts.target {
         Target::OutDir(dir) => {
@@ -439,12 +459,10 @@ fn all_into_one(
         let r = if sig.stop.load(Ordering::SeqCst) {
             Err(Failure(format!("{}: not processed (interrupted)", path.display())))
         } else {
-            Input::open(&Source::File(path.clone()))
-                .map_err(Failure::from)
-                .and_then(|mut input| {
-                    let more = k + 1 < inputs.len();
-                    anonymize_into(engine, &mut input, more, tmp.as_file_mut(), compress, opts.jobs, sig)
-                })
+            open_regular(path).and_then(|mut input| {
+                let more = k + 1 < inputs.len();
+                anonymize_into(engine, &mut input, more, tmp.as_file_mut(), compress, opts.jobs, sig)
+            })
         };
         if r.is_err() {
             let f = tmp.as_file_mut();
