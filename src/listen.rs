@@ -586,7 +586,10 @@ struct Writer {
     out: Output,
     compress: Option<Compress>,
     pending: Vec<u8>,
+    /// the counters of what is written
     stats: Stats,
+    /// the counters of `pending`, added to `stats` once it is written
+    pending_stats: Stats,
     pool: Pool,
     shared: Arc<Shared>,
     format: String,
@@ -594,7 +597,9 @@ struct Writer {
 
 impl Writer {
     fn flush(&mut self) -> io::Result<()> {
+        let counted = std::mem::take(&mut self.pending_stats);
         if self.pending.is_empty() {
+            self.stats.add(&counted);
             return Ok(());
         }
         let r = match self.compress {
@@ -607,6 +612,11 @@ impl Writer {
             None => self.out.write_all(&self.pending),
         };
         self.pending.clear();
+        // a failed write wrote nothing (the file is cut back to its last
+        // complete line): its lines are not counted as written
+        if r.is_ok() {
+            self.stats.add(&counted);
+        }
         r
     }
 
@@ -619,10 +629,10 @@ impl Writer {
     fn handle(&mut self, msg: Msg) -> Result<(), String> {
         match msg {
             Msg::Lines(batch) => {
-                let first = self.stats.lines_read + 1;
+                let first = self.stats.lines_read + self.pending_stats.lines_read + 1;
                 let r = self
                     .engine
-                    .chunk(&batch.data, first, &mut self.pending, &mut self.stats);
+                    .chunk(&batch.data, first, &mut self.pending, &mut self.pending_stats);
                 if let Err(UnparsedLine(n)) = r {
                     self.flush().map_err(|e| self.write_error(e))?;
                     return Err(format!(
@@ -1221,6 +1231,7 @@ pub fn main(a: ListenArgs) -> u8 {
         out,
         pending: Vec::with_capacity(FLUSH_AT + BATCH),
         stats: Stats::default(),
+        pending_stats: Stats::default(),
         pool: Pool::default(),
         shared: shared.clone(),
         format: a.rules.format.to_string(),

@@ -362,7 +362,17 @@ impl Reader<'_, '_> {
     /// last separator as a piece, keep the rest (see [`crate::scan::safe_cut`]).
     fn long_line_piece(&mut self) -> bool {
         let (mut split, scrub) = crate::scan::safe_cut(&self.carry, 64 * 1024);
-        if let Some(r) = scrub {
+        if let Some(mut r) = scrub {
+            // The bytes before the scrubbed ones must not end in half an
+            // email: in a run of glued emails (`q@example.comq@exa`) the
+            // scan would keep that `@`; they end before the first `@`...
+            if let Some(k) = memchr::memchr(b'@', &self.carry[r.clone()]) {
+                r.start += k;
+            }
+            // nor the bytes after them begin with one (`@example.com`)
+            while self.carry.get(r.end) == Some(&b'@') {
+                r.end += 1;
+            }
             // one token across the cut: it goes, so no half of it survives
             split = r.start + crate::engine::REDACTED.len();
             self.carry.splice(r, crate::engine::REDACTED.iter().copied());

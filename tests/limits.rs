@@ -665,3 +665,32 @@ fn listen_1000_connections_with_unfinished_1_mib_frames_stay_under_256_mib() {
     assert_eq!(fs::read(&out).unwrap(), b"");
     drop(conns);
 }
+
+#[test]
+fn listen_on_a_full_disk_ends_with_a_whole_line_and_counts_what_is_in_the_file() {
+    let d = tempfile::tempdir().unwrap();
+    let Some(m) = Mount::tmpfs(&d.path().join("m"), "256k") else {
+        return;
+    };
+    let out = m.0.join("out.log");
+    let (mut p, addr) = listen(&out, &[]);
+    let mut c = TcpStream::connect(addr).unwrap();
+    let input: String = (0..40_000).map(clf_line).collect();
+    // the writes fail once the listener has stopped
+    let _ = c.write_all(input.as_bytes());
+    let ended = p.wait();
+    let stderr = p.stderr();
+    assert_eq!(ended.code, Some(1), "{stderr}");
+    assert!(
+        stderr.contains(&format!("cannot write {}: No space left on device", out.display()))
+            && stderr.contains("cut back to its last complete line"),
+        "{stderr}"
+    );
+    let got = fs::read(&out).unwrap();
+    let lines = got.iter().filter(|&&b| b == b'\n').count();
+    assert!(got.is_empty() || got.last() == Some(&b'\n'), "a torn last line");
+    assert!(!String::from_utf8_lossy(&got).contains("alice"));
+    let j = stats_json(&stderr);
+    assert_eq!(j["written"], lines as u64, "{j}");
+    assert_eq!(j["bytes_out"], got.len() as u64, "{j}");
+}
