@@ -694,3 +694,42 @@ fn listen_on_a_full_disk_ends_with_a_whole_line_and_counts_what_is_in_the_file()
     assert_eq!(j["written"], lines as u64, "{j}");
     assert_eq!(j["bytes_out"], got.len() as u64, "{j}");
 }
+
+/// Some thread of `pid` sleeps in a pipe write.
+fn in_pipe_write(pid: u32) -> bool {
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return false;
+    };
+    tasks
+        .filter_map(|t| fs::read_to_string(t.ok()?.path().join("wchan")).ok())
+        .any(|w| w.contains("pipe_w"))
+}
+
+#[test]
+fn a_second_stop_signal_ends_a_stream_blocked_on_its_output() {
+    let d = tempfile::tempdir().unwrap();
+    let input = d.path().join("in.log");
+    fs::write(&input, (0..40_000).map(clf_line).collect::<String>()).unwrap();
+    // stdout is a pipe nobody reads: the write blocks
+    let mut p = Proc::spawn(
+        Command::new(BIN)
+            .arg("anonymize")
+            .arg(&input)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
+    let pid = p.pid();
+    wait_until("the stop handlers are installed", || {
+        catches(pid, libc::SIGTERM) && catches(pid, libc::SIGINT)
+    });
+    let wchan_known = fs::read_to_string(format!("/proc/{pid}/wchan")).is_ok_and(|w| w.trim() != "0");
+    if wchan_known {
+        wait_until("a write to stdout blocks", || in_pipe_write(pid));
+    }
+    // two different signals: both are delivered, never merged into one
+    kill(pid, libc::SIGTERM);
+    kill(pid, libc::SIGINT);
+    let ended = p.wait();
+    assert_eq!(ended.code, Some(1), "{}", p.stderr());
+}
