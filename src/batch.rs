@@ -10,6 +10,13 @@
 //! - Writes are atomic: a temporary file in the destination folder, fsync,
 //!   then rename (and fsync of the folder). The output keeps the input's
 //!   modification time and permission bits (and owner, where allowed).
+//! - Inputs are looked at before the batch starts and opened with
+//!   `O_NOFOLLOW` and checked with `fstat`, so a file swapped in is never
+//!   read; each is read up to the size it had when opened. `--in-place`
+//!   discards its new file when the input changed meanwhile (an active log)
+//!   and refuses symlinks and (unless `--force`) files with other hard links.
+//! - Temporary files are [`tempfiles`]'s; those that killed runs left in
+//!   the destination folders are removed first.
 //! - A failing input leaves no output and no temporary file, never touches
 //!   the original, and does not stop the other inputs. An interrupt (SIGINT,
 //!   SIGTERM) stops the batch; only complete outputs remain.
@@ -25,10 +32,11 @@ use rayon::prelude::*;
 
 use crate::codec::{Codec, Compress};
 use crate::engine::Engine;
-use crate::input::{Input, InputError, Source};
+use crate::input::{open_planned, plan_file, Input, InputError, Planned, Source};
 use crate::pipeline::{self, Done, Pool};
 use crate::stats::Stats;
 use crate::stream::{produce_input, Signals};
+use crate::tempfiles;
 
 /// Where batch outputs go.
 #[derive(Clone, Debug)]
@@ -80,11 +88,19 @@ pub struct BatchOutcome {
 }
 
 /// An error for one input, already phrased for the user (path and position).
-struct Failure(String);
+struct Failure {
+    msg: String,
+    /// the input changed while it was read: an active log, try again later
+    active: bool,
+}
+
+fn fail(msg: String) -> Failure {
+    Failure { msg, active: false }
+}
 
 impl From<InputError> for Failure {
     fn from(e: InputError) -> Self {
-        Failure(e.to_string())
+        fail(e.to_string())
     }
 }
 
@@ -130,14 +146,14 @@ fn anonymize_into(
             {
                 stats.add(&s);
                 if let Some(rel) = failed_at {
-                    failure = Some(Failure(format!(
+                    failure = Some(fail(format!(
                         "{name}: line {} matches no format and --on-unparsed is fail",
                         stats.lines_read - s.lines_read + rel
                     )));
                     return false;
                 }
                 if let Err(e) = file.write_all(&out) {
-                    failure = Some(Failure(format!("cannot write the {out_name} for {name}: {e}")));
+                    failure = Some(fail(format!("cannot write the {out_name} for {name}: {e}")));
                     return false;
                 }
                 pool.put(out);
@@ -151,7 +167,7 @@ fn anonymize_into(
     }
     match produced {
         Err(e) => Err(e.into()),
-        Ok(false) => Err(Failure(format!("{name}: interrupted"))),
+        Ok(false) => Err(fail(format!("{name}: interrupted"))),
         Ok(true) => Ok(stats),
     }
 }
@@ -192,75 +208,142 @@ fn parent_of(p: &Path) -> PathBuf {
 }
 
 fn temp_in(dir: &Path) -> Result<tempfile::NamedTempFile, Failure> {
-    tempfile::Builder::new()
-        .prefix(".loganon-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(|e| {
-            // tempfile appends the temporary name, which never existed
-            let text = e.to_string();
-            let why = text.split(" at path ").next().unwrap_or(&text);
-            Failure(format!(
-                "{}: cannot create the output in this folder: {why}",
-                dir.display()
-            ))
-        })
+    tempfiles::create_in(dir).map_err(|e| {
+        // tempfile appends the temporary name, which never existed
+        let text = e.to_string();
+        let why = text.split(" at path ").next().unwrap_or(&text);
+        fail(format!(
+            "{}: cannot create the output in this folder: {why}",
+            dir.display()
+        ))
+    })
 }
 
-/// Opens a batch input, which must be a regular file: a FIFO or a device
-/// is refused at once (its `open` never waits for a writer), as batch
-/// outputs are made of whole files.
-fn open_regular(path: &Path) -> Result<Input, Failure> {
-    let src = Source::File(path.to_path_buf());
-    let (f, regular) =
-        crate::input::open_nonblocking(path).map_err(|what| Failure(format!("{}: {what}", path.display())))?;
-    if !regular {
-        let kind = f.metadata().map_or("not a regular file", |m| crate::input::kind_of(&m));
-        return Err(Failure(format!(
-            "{}: is {kind}, not a regular file; --out-dir, --in-place and -o with input files read \
-             regular files only; to anonymize a stream from it, read it in stream mode: \
-             loganon anonymize < {} > OUTPUT",
-            path.display(),
+/// Refuses a batch input that is not a regular file, before it is opened:
+/// a FIFO or a device would block or never end, and batch outputs are made
+/// of whole files.
+fn refuse_special(path: &Path, plan: &Planned) -> Result<(), Failure> {
+    if plan.meta.file_type().is_file() {
+        return Ok(());
+    }
+    let p = path.display();
+    Err(fail(format!(
+        "{p}: is {}, not a regular file; --out-dir, --in-place and -o with input files read \
+         regular files only; to anonymize a stream from it, read it in stream mode: \
+         loganon anonymize < {p} > OUTPUT",
+        crate::input::kind_of(&plan.meta)
+    )))
+}
+
+/// Opens a planned input (see [`open_planned`]) and reads it only up to the
+/// size it had when opened: data appended later is not read. Also returns a
+/// second descriptor of the file, to look at it again at the end, and its
+/// metadata at open.
+fn open_input(path: &Path, plan: &Planned) -> Result<(Input, File, fs::Metadata), Failure> {
+    let name = || path.display().to_string();
+    let (file, at_open) = open_planned(path, plan).map_err(|what| fail(format!("{}: {what}", name())))?;
+    let again = file
+        .try_clone()
+        .map_err(|e| fail(format!("{}: cannot open: {e}", name())))?;
+    let raw: Box<dyn io::Read + Send> = if at_open.file_type().is_file() {
+        Box::new(io::Read::take(file, at_open.len()))
+    } else {
+        Box::new(file)
+    };
+    let input = Input::from_reader(Source::File(path.to_path_buf()), raw)?;
+    Ok((input, again, at_open))
+}
+
+/// What `--in-place` compares to see that a file did not change while it was
+/// read: the same inode, size, modification and change times.
+fn unchanged(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    same_file(a, b)
+        && a.size() == b.size()
+        && (a.mtime(), a.mtime_nsec()) == (b.mtime(), b.mtime_nsec())
+        && (a.ctime(), a.ctime_nsec()) == (b.ctime(), b.ctime_nsec())
+}
+
+fn active(path: &Path) -> Failure {
+    Failure {
+        msg: format!(
+            "{}: changed while being anonymized (an active log?); left as it was, try again later",
             path.display()
+        ),
+        active: true,
+    }
+}
+
+/// Refuses what `--in-place` must not replace: links, special files, and
+/// (unless `force`) files with other hard links, whose raw copy would
+/// survive under the other names.
+fn check_replaceable(path: &Path, plan: &Planned, at_open: Option<&fs::Metadata>, force: bool) -> Result<(), Failure> {
+    let p = path.display();
+    if plan.link {
+        return Err(fail(format!(
+            "{p}: is a symbolic link; replacing it would leave the raw log where it points; name that file instead"
         )));
     }
-    Ok(Input::from_reader(src, Box::new(f))?)
+    if !plan.meta.file_type().is_file() {
+        return Err(fail(format!(
+            "{p}: is not a regular file; only regular files are replaced"
+        )));
+    }
+    let links = at_open.unwrap_or(&plan.meta).nlink();
+    if links > 1 && !force {
+        return Err(fail(format!(
+            "{p}: has {links} hard links; replacing it would leave the raw log under the other names; remove them{OR_FORCE}"
+        )));
+    }
+    Ok(())
 }
 
+const OR_FORCE: &str = ", or use --force";
+
 /// One input to its own output (`--out-dir`, `--in-place`).
+#[allow(clippy::too_many_arguments)]
 fn one_file(
     engine: &Engine,
     path: &Path,
+    plan: &Result<Planned, String>,
     opts: &BatchOptions,
     jobs: usize,
     inputs_meta: &[fs::Metadata],
     sig: &Signals,
 ) -> Result<(PathBuf, Stats), Failure> {
-    let mut input = open_regular(path)?;
-    let meta = fs::metadata(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    let plan = plan
+        .as_ref()
+        .map_err(|what| fail(format!("{}: {what}", path.display())))?;
+    refuse_special(path, plan)?;
+    let in_place = matches!(opts.target, Target::InPlace);
+    if in_place {
+        check_replaceable(path, plan, None, opts.force)?;
+    }
+    let (mut input, again, meta) = open_input(path, plan)?;
+    if in_place {
+        check_replaceable(path, plan, Some(&meta), opts.force)?;
+        if !unchanged(&plan.meta, &meta) {
+            return Err(active(path));
+        }
+    }
     let dest = match &opts.target {
         Target::OutDir(dir) => {
             let name = path
                 .file_name()
-                .ok_or_else(|| Failure(format!("{}: has no file name", path.display())))?;
+                .ok_or_else(|| fail(format!("{}: has no file name", path.display())))?;
             dir.join(name)
         }
         Target::InPlace | Target::One(_) => path.to_path_buf(),
     };
-    let in_place = matches!(opts.target, Target::InPlace);
     if !in_place {
         if let Ok(m) = fs::metadata(&dest) {
             if inputs_meta.iter().any(|im| same_file(im, &m)) {
-                return Err(Failure(format!(
+                return Err(fail(format!(
                     "{}: the output would overwrite an input; use --in-place to replace inputs",
                     dest.display()
                 )));
             }
             if !opts.force {
-                return Err(Failure(format!(
-                    "{}: exists; use --force to replace it",
-                    dest.display()
-                )));
+                return Err(fail(format!("{}: exists; use --force to replace it", dest.display())));
             }
         }
     }
@@ -276,17 +359,27 @@ fn one_file(
     let mut tmp = temp_in(&dir)?;
     let stats = anonymize_into(engine, &mut input, false, tmp.as_file_mut(), compress, jobs, sig)?;
     if let Some(c) = compress {
-        ensure_compressed(tmp.as_file_mut(), c).map_err(|e| Failure(format!("{}: {e}", dest.display())))?;
+        ensure_compressed(tmp.as_file_mut(), c).map_err(|e| fail(format!("{}: {e}", dest.display())))?;
     }
     finish_like(tmp.as_file(), &meta)
-        .map_err(|e| Failure(format!("{}: cannot finish the output: {e}", dest.display())))?;
+        .map_err(|e| fail(format!("{}: cannot finish the output: {e}", dest.display())))?;
+    if in_place {
+        // Last look before the rename: the descriptor read (appended to?)
+        // and the path (renamed away by logrotate, another file there?).
+        // On any change the temporary file goes and the original stays.
+        let same = again.metadata().is_ok_and(|m| unchanged(&meta, &m))
+            && fs::symlink_metadata(path).is_ok_and(|m| unchanged(&meta, &m));
+        if !same {
+            return Err(active(path));
+        }
+    }
     let persisted = if in_place || opts.force {
         tmp.persist(&dest).map(drop)
     } else {
         tmp.persist_noclobber(&dest).map(drop)
     };
     persisted.map_err(|e| {
-        Failure(format!(
+        fail(format!(
             "{}: cannot rename the finished output into place: {}",
             dest.display(),
             e.error
@@ -296,7 +389,58 @@ fn one_file(
     Ok((dest, stats))
 }
 
-/// Anonymizes one file in place (the cron job).
+/// Why [`rewrite_in_place`] left a file as it was.
+#[derive(Debug)]
+pub enum InPlaceError {
+    /// the file changed while it was read (an active log): try again later
+    Active(String),
+    /// any other failure, phrased for the user
+    Failed(String),
+}
+
+impl InPlaceError {
+    pub fn message(&self) -> &str {
+        match self {
+            InPlaceError::Active(m) | InPlaceError::Failed(m) => m,
+        }
+    }
+}
+
+/// Anonymizes one file in place (the cron job). `planned` is what `lstat`
+/// said when the file was chosen; a file that is another one by now, or
+/// changes while it is read, is left as it was ([`InPlaceError::Active`]).
+/// Files with several hard links are refused.
+pub fn rewrite_in_place(
+    engine: &Engine,
+    path: &Path,
+    planned: &fs::Metadata,
+    level: u32,
+    jobs: usize,
+    sig: &Signals,
+) -> Result<Stats, InPlaceError> {
+    let opts = BatchOptions {
+        target: Target::InPlace,
+        force: false,
+        level,
+        jobs,
+    };
+    let plan = Ok(Planned {
+        meta: planned.clone(),
+        link: planned.file_type().is_symlink(),
+    });
+    match one_file(engine, path, &plan, &opts, jobs, &[], sig) {
+        Ok((_, stats)) => Ok(stats),
+        Err(Failure { msg, active: true }) => Err(InPlaceError::Active(msg)),
+        Err(Failure { msg, active: false }) => {
+            // `run` has no --force
+            let msg = msg.strip_suffix(OR_FORCE).map_or(msg.clone(), str::to_string);
+            Err(InPlaceError::Failed(msg))
+        }
+    }
+}
+
+/// Anonymizes one file in place, as [`rewrite_in_place`] does, looking at it
+/// first.
 pub fn anonymize_in_place(
     engine: &Engine,
     path: &Path,
@@ -304,15 +448,8 @@ pub fn anonymize_in_place(
     jobs: usize,
     sig: &Signals,
 ) -> Result<Stats, String> {
-    let opts = BatchOptions {
-        target: Target::InPlace,
-        force: true,
-        level,
-        jobs,
-    };
-    one_file(engine, path, &opts, jobs, &[], sig)
-        .map(|(_, stats)| stats)
-        .map_err(|Failure(e)| e)
+    let planned = fs::symlink_metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    rewrite_in_place(engine, path, &planned, level, jobs, sig).map_err(|e| e.message().to_string())
 }
 
 fn progress_bar(inputs: &[PathBuf]) -> Option<indicatif::ProgressBar> {
@@ -336,8 +473,12 @@ fn progress_bar(inputs: &[PathBuf]) -> Option<indicatif::ProgressBar> {
 pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signals) -> BatchOutcome {
     let pb = progress_bar(inputs);
     let inputs_meta: Vec<fs::Metadata> = inputs.iter().filter_map(|p| fs::metadata(p).ok()).collect();
+    // what each input is, before any is opened: a file swapped in later is
+    // refused, not read
+    let plans: Vec<Result<Planned, String>> = inputs.iter().map(|p| plan_file(p)).collect();
+    sweep_destinations(inputs, &opts.target);
     let files = match &opts.target {
-        Target::One(out) => all_into_one(engine, inputs, out, opts, &inputs_meta, sig, pb.as_ref()),
+        Target::One(out) => all_into_one(engine, inputs, &plans, out, opts, &inputs_meta, sig, pb.as_ref()),
         Target::OutDir(_) if has_name_clash(inputs) => clash_reports(inputs),
         _ => {
             let concurrent = opts.jobs.min(inputs.len()).max(1);
@@ -346,12 +487,13 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
             let work = || {
                 inputs
                     .par_iter()
-                    .map(|path| {
+                    .zip(&plans)
+                    .map(|(path, plan)| {
                         let t0 = Instant::now();
                         let r = if sig.stop.load(Ordering::SeqCst) {
-                            Err(Failure(format!("{}: not processed (interrupted)", path.display())))
+                            Err(fail(format!("{}: not processed (interrupted)", path.display())))
                         } else {
-                            one_file(engine, path, opts, per_file, &inputs_meta, sig)
+                            one_file(engine, path, plan, opts, per_file, &inputs_meta, sig)
                         };
                         if let Some(pb) = &pb {
                             pb.inc(fs::metadata(path).map_or(0, |m| m.len()));
@@ -372,6 +514,20 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
     BatchOutcome {
         files,
         interrupted: sig.stop.load(Ordering::SeqCst),
+    }
+}
+
+/// Removes the temporary files that earlier, killed runs left in the folders
+/// this batch writes into (see [`tempfiles::sweep_stale`]); never those of a
+/// loganon still running.
+fn sweep_destinations(inputs: &[PathBuf], target: &Target) {
+    let dirs: std::collections::BTreeSet<PathBuf> = match target {
+        Target::OutDir(dir) => [dir.clone()].into(),
+        Target::One(out) => [parent_of(out)].into(),
+        Target::InPlace => inputs.iter().map(|p| parent_of(p)).collect(),
+    };
+    for d in dirs {
+        tempfiles::sweep_stale(&d, false);
     }
 }
 
@@ -418,9 +574,9 @@ fn report(path: &Path, r: Result<(PathBuf, Stats), Failure>, t0: Instant) -> Fil
             seconds,
             error: None,
         },
-        Err(Failure(e)) => FileReport {
+        Err(Failure { msg, .. }) => FileReport {
             seconds,
-            ..FileReport::failed(path, e)
+            ..FileReport::failed(path, msg)
         },
     }
 }
@@ -428,9 +584,11 @@ fn report(path: &Path, r: Result<(PathBuf, Stats), Failure>, t0: Instant) -> Fil
 /// `-o FILE` with file inputs: every input in order into one atomic output.
 /// A failing input contributes nothing (the output is cut back to where it
 /// began); the others are still written.
+#[allow(clippy::too_many_arguments)]
 fn all_into_one(
     engine: &Engine,
     inputs: &[PathBuf],
+    plans: &[Result<Planned, String>],
     out: &Path,
     opts: &BatchOptions,
     inputs_meta: &[fs::Metadata],
@@ -449,20 +607,23 @@ fn all_into_one(
     let dir = parent_of(out);
     let mut tmp = match temp_in(&dir) {
         Ok(t) => t,
-        Err(Failure(e)) => return fail_all(e),
+        Err(Failure { msg, .. }) => return fail_all(msg),
     };
     let compress = output_compression(out, None, opts.level);
     let mut reports = Vec::new();
-    for (k, path) in inputs.iter().enumerate() {
+    for (k, (path, plan)) in inputs.iter().zip(plans).enumerate() {
         let t0 = Instant::now();
         let start = tmp.as_file_mut().stream_position().unwrap_or(0);
         let r = if sig.stop.load(Ordering::SeqCst) {
-            Err(Failure(format!("{}: not processed (interrupted)", path.display())))
+            Err(fail(format!("{}: not processed (interrupted)", path.display())))
         } else {
-            open_regular(path).and_then(|mut input| {
-                let more = k + 1 < inputs.len();
-                anonymize_into(engine, &mut input, more, tmp.as_file_mut(), compress, opts.jobs, sig)
-            })
+            plan.as_ref()
+                .map_err(|what| fail(format!("{}: {what}", path.display())))
+                .and_then(|plan| refuse_special(path, plan).and_then(|()| open_input(path, plan)))
+                .and_then(|(mut input, _, _)| {
+                    let more = k + 1 < inputs.len();
+                    anonymize_into(engine, &mut input, more, tmp.as_file_mut(), compress, opts.jobs, sig)
+                })
         };
         if r.is_err() {
             let f = tmp.as_file_mut();

@@ -24,7 +24,7 @@ use std::path::{Component, Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use walkdir::WalkDir;
 
-use crate::batch::anonymize_in_place;
+use crate::batch::{rewrite_in_place, InPlaceError};
 use crate::config::{Config, LogSet};
 use crate::engine::Engine;
 use crate::stream::Signals;
@@ -100,18 +100,17 @@ impl State {
 }
 
 /// Writes a whole file atomically: temporary file beside it, fsync, rename,
-/// fsync of the folder.
+/// fsync of the folder. Stale temporary files of killed runs in that folder
+/// are removed first.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
     let err = |e: &dyn std::fmt::Display| format!("{}: cannot write: {e}", path.display());
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".loganon-")
-        .suffix(".tmp")
-        .tempfile_in(&dir)
-        .map_err(|e| err(&e))?;
+    // what a killed run left here goes first (never a live run's file)
+    crate::tempfiles::sweep_stale(&dir, false);
+    let mut tmp = crate::tempfiles::create_in(&dir).map_err(|e| err(&e))?;
     tmp.write_all(bytes).map_err(|e| err(&e))?;
     tmp.as_file().sync_all().map_err(|e| err(&e))?;
     tmp.persist(path).map_err(|e| err(&e.error))?;
@@ -169,10 +168,10 @@ fn glob_base(pattern: &str) -> PathBuf {
 }
 
 /// The regular files matching a set's globs (no symlinks, same file system),
-/// sorted; and our own stale temporary files met in those folders.
+/// sorted; and the folders that hold them, where our stale temporary files
+/// are looked for.
 fn expand(set: &LogSet) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<String>) {
     let mut files = Vec::new();
-    let mut stale = Vec::new();
     let mut errors = Vec::new();
     for p in &set.paths {
         let Ok(glob) = globset::GlobBuilder::new(p).literal_separator(true).build() else {
@@ -191,9 +190,8 @@ fn expand(set: &LogSet) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<String>) {
             match e {
                 Ok(e) if e.file_type().is_file() => {
                     let name = e.file_name().to_string_lossy();
-                    if name.starts_with(".loganon-") && name.ends_with(".tmp") {
-                        stale.push(e.path().to_path_buf());
-                    } else if m.is_match(e.path()) {
+                    let ours = name.starts_with(crate::tempfiles::PREFIX) && name.ends_with(crate::tempfiles::SUFFIX);
+                    if !ours && m.is_match(e.path()) {
                         files.push(e.path().to_path_buf());
                     }
                 }
@@ -204,9 +202,10 @@ fn expand(set: &LogSet) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<String>) {
     }
     files.sort();
     files.dedup();
-    stale.sort();
-    stale.dedup();
-    (files, stale, errors)
+    let mut dirs: Vec<PathBuf> = files.iter().filter_map(|f| f.parent().map(Path::to_path_buf)).collect();
+    dirs.sort();
+    dirs.dedup();
+    (files, dirs, errors)
 }
 
 /// Counters of one run.
@@ -217,6 +216,8 @@ pub struct RunReport {
     pub deleted: u64,
     pub unchanged: u64,
     pub errors: u64,
+    /// files that changed while they were anonymized (left for the next run)
+    pub active: u64,
 }
 
 struct Runner<'a> {
@@ -284,15 +285,18 @@ impl Runner<'_> {
         };
         // a run killed earlier may have left a finished state but an old CSV
         self.write_summary(set);
-        let (files, stale, errors) = expand(set);
+        let (files, dirs, errors) = expand(set);
         for e in errors {
             self.error(e);
         }
-        for t in stale {
-            if self.dry_run {
-                self.say(format!("would-remove-temp {}", t.display()));
-            } else if fs::remove_file(&t).is_ok() {
-                self.say(format!("removed-temp {}", t.display()));
+        // only the folders of the set's files, never below or elsewhere
+        for d in dirs {
+            for t in crate::tempfiles::sweep_stale(&d, self.dry_run) {
+                match t.error {
+                    Some(e) => self.error(e),
+                    None if self.dry_run => self.say(format!("would-remove-temp {}", t.path.display())),
+                    None => self.say(format!("removed-temp {}", t.path.display())),
+                }
             }
         }
         for f in files {
@@ -372,7 +376,7 @@ impl Runner<'_> {
         }
         let level = self.cfg.anonymize.level.unwrap_or(6);
         let jobs = crate::cli::jobs(self.cfg.anonymize.jobs);
-        match anonymize_in_place(engine, path, level, jobs, self.sig) {
+        match rewrite_in_place(engine, path, &meta, level, jobs, self.sig) {
             Ok(stats) => {
                 match fs::symlink_metadata(path) {
                     Ok(m) => {
@@ -388,7 +392,14 @@ impl Runner<'_> {
                     ));
                 }
             }
-            Err(e) => self.error(e),
+            Err(InPlaceError::Active(_)) => {
+                // not recorded as done: the next run tries again
+                self.report.active += 1;
+                self.say(format!(
+                    "active {key}: changed while being anonymized (an active log?); left as it was, the next run tries again"
+                ));
+            }
+            Err(InPlaceError::Failed(e)) => self.error(e),
         }
     }
 
@@ -465,15 +476,7 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
     let state_path = state_dir.join("state.json");
     if !dry_run {
         // a run killed while saving leaves its temporary file behind
-        if let Ok(entries) = fs::read_dir(&state_dir) {
-            for e in entries.flatten() {
-                let name = e.file_name();
-                let name = name.to_string_lossy();
-                if name.starts_with(".loganon-") && name.ends_with(".tmp") {
-                    let _ = fs::remove_file(e.path());
-                }
-            }
-        }
+        crate::tempfiles::sweep_stale(&state_dir, false);
     }
     let saved = fs::read(&state_path).unwrap_or_default();
     let state = match State::load(&state_path) {
@@ -498,7 +501,7 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
         r.set(set);
     }
     let rep = &r.report;
-    let line = format!(
+    let mut line = format!(
         "{}: anonymized {}, summarized {}, deleted {}, already done {}, errors {}",
         if dry_run { "run (dry run)" } else { "run" },
         rep.anonymized,
@@ -507,6 +510,9 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
         rep.unchanged,
         rep.errors
     );
+    if rep.active > 0 {
+        line.push_str(&format!(", active {}", rep.active));
+    }
     let code = u8::from(rep.errors > 0);
     r.say(line);
     code

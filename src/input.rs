@@ -4,8 +4,9 @@
 //! and position so a corrupt file is reported where it broke.
 
 use std::fmt;
-use std::fs::File;
+use std::fs::{self, File, Metadata, OpenOptions};
 use std::io::{self, BufRead, BufReader, Read};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -281,4 +282,75 @@ pub fn open_file(p: &Path) -> Result<File, String> {
         Err(e) => return Err(format!("cannot open: {e}")),
     }
     File::open(p).map_err(|e| format!("cannot open: {e}"))
+}
+
+/// What was seen of a file when the work was planned, before it is opened:
+/// `lstat`, and where the path is a symlink, `stat` of what it points to.
+#[derive(Clone, Debug)]
+pub struct Planned {
+    /// the file itself (the symlink followed)
+    pub meta: Metadata,
+    /// the path named was a symbolic link
+    pub link: bool,
+}
+
+/// Looks at a file before opening it, with the messages of [`open_file`].
+pub fn plan_file(p: &Path) -> Result<Planned, String> {
+    let lmeta = match fs::symlink_metadata(p) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err("no such file".to_string()),
+        Err(e) => return Err(format!("cannot open: {e}")),
+    };
+    let link = lmeta.file_type().is_symlink();
+    let meta = if link {
+        match fs::metadata(p) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                return Err("no such file (a symbolic link to nothing)".to_string())
+            }
+            Err(e) => return Err(format!("cannot open: {e}")),
+        }
+    } else {
+        lmeta
+    };
+    if meta.is_dir() {
+        return Err("is a directory, not a log file".to_string());
+    }
+    Ok(Planned { meta, link })
+}
+
+/// Whether two looks at a path saw the same file (device and inode).
+pub fn same_inode(a: &Metadata, b: &Metadata) -> bool {
+    a.dev() == b.dev() && a.ino() == b.ino()
+}
+
+/// Opens a planned file and checks (`fstat`) that the descriptor is the file
+/// that was planned, so a file or symlink swapped in since is never read. A
+/// path that was a regular file is opened with `O_NOFOLLOW`; a symlink named
+/// as such is followed, but must still lead to the file it led to. Returns
+/// the file and its metadata at open.
+pub fn open_planned(p: &Path, plan: &Planned) -> Result<(File, Metadata), String> {
+    let mut flags = libc::O_CLOEXEC;
+    if !plan.link {
+        flags |= libc::O_NOFOLLOW;
+    }
+    if plan.meta.file_type().is_file() {
+        // a FIFO swapped in must not block the open
+        flags |= libc::O_NONBLOCK;
+    }
+    let f = match OpenOptions::new().read(true).custom_flags(flags).open(p) {
+        Ok(f) => f,
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
+            return Err("was replaced by a symbolic link after loganon looked at it; not read".to_string())
+        }
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            return Err("no such file (removed after loganon looked at it)".to_string())
+        }
+        Err(e) => return Err(format!("cannot open: {e}")),
+    };
+    let meta = f.metadata().map_err(|e| format!("cannot open: {e}"))?;
+    if !same_inode(&meta, &plan.meta) || meta.file_type() != plan.meta.file_type() {
+        return Err("was replaced by another file after loganon looked at it; not read".to_string());
+    }
+    Ok((f, meta))
 }

@@ -27,6 +27,7 @@ pub mod scan;
 pub mod stats;
 pub mod stream;
 pub mod summary;
+pub mod tempfiles;
 pub mod time;
 
 pub use engine::{Engine, OnUnparsed, Options};
