@@ -142,6 +142,7 @@ fn anonymize_into(
                 out,
                 stats: s,
                 failed_at,
+                ..
             } = done
             {
                 stats.add(&s);
@@ -216,6 +217,22 @@ fn temp_in(dir: &Path) -> Result<tempfile::NamedTempFile, Failure> {
         let why = text.split(" at path ").next().unwrap_or(&text);
         fail(format!("{}: cannot create the output in this folder: {why}", show(dir)))
     })
+}
+
+/// Refuses a batch input that is not a regular file, before it is opened:
+/// a FIFO or a device would block or never end, and batch outputs are made
+/// of whole files.
+fn refuse_special(path: &Path, plan: &Planned) -> Result<(), Failure> {
+    if plan.meta.file_type().is_file() {
+        return Ok(());
+    }
+    let p = show(path);
+    Err(fail(format!(
+        "{p}: is {}, not a regular file; --out-dir, --in-place and -o with input files read \
+         regular files only; to anonymize a stream from it, read it in stream mode: \
+         loganon anonymize < {p} > OUTPUT",
+        crate::input::kind_of(&plan.meta)
+    )))
 }
 
 /// Opens a planned input (see [`open_planned`]) and reads it only up to the
@@ -294,6 +311,7 @@ fn one_file(
     sig: &Signals,
 ) -> Result<(PathBuf, Stats), Failure> {
     let plan = plan.as_ref().map_err(|what| fail(format!("{}: {what}", show(path))))?;
+    refuse_special(path, plan)?;
     let in_place = matches!(opts.target, Target::InPlace);
     if in_place {
         check_replaceable(path, plan, None, opts.force)?;
@@ -591,7 +609,7 @@ fn all_into_one(
         } else {
             plan.as_ref()
                 .map_err(|what| fail(format!("{}: {what}", show(path))))
-                .and_then(|plan| open_input(path, plan))
+                .and_then(|plan| refuse_special(path, plan).and_then(|()| open_input(path, plan)))
                 .and_then(|(mut input, _, _)| {
                     let more = k + 1 < inputs.len();
                     anonymize_into(engine, &mut input, more, tmp.as_file_mut(), compress, opts.jobs, sig)

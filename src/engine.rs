@@ -603,32 +603,7 @@ impl Engine {
                     stats.undated += 1;
                 }
                 match self.opts.on_unparsed {
-                    OnUnparsed::Scrub => match clf::parse_broken(body) {
-                        // a CLF line with a broken rest, or cut after its
-                        // user field (after a prefix too): its head still
-                        // has roles
-                        Some(h) => {
-                            let head = h.vhost.as_ref().map_or(h.client.start, |v| v.start);
-                            if head > 0 {
-                                scan(body, 0, head, rules, &mut rw);
-                            }
-                            if let Some(v) = &h.vhost {
-                                scan(body, v.start, v.end, rules, &mut rw);
-                            }
-                            scan(body, h.client.start, h.client.end, rules, &mut rw);
-                            blank_user_fields(body, &h.ident, &h.user, &mut rw);
-                            scan(body, h.user.end, body.len(), rules, &mut rw);
-                        }
-                        None => {
-                            // JSON cut short or followed by text: the roles
-                            // up to the break, the rest scanned
-                            let f = &mut ctx.fields;
-                            match json::object_start(body).and_then(|k| json::parse_lenient(body, k, &rules.deny, f)) {
-                                Some(()) => self.apply_fields(body, f, 0..body.len(), &mut rw, 0),
-                                None => scan(body, 0, body.len(), rules, &mut rw),
-                            }
-                        }
-                    },
+                    OnUnparsed::Scrub => self.scrub_broken(body, ctx, &mut rw),
                     OnUnparsed::Drop => {
                         stats.dropped += 1;
                         return Outcome::Dropped;
@@ -651,6 +626,35 @@ impl Engine {
         }
         stats.lines_written += 1;
         Outcome::Written
+    }
+
+    /// An unparsed line (or the first piece of a line too long to hold): a
+    /// CLF line with a broken rest, or cut after its user field (after a
+    /// prefix too), still has the roles of its head; JSON cut short or
+    /// followed by text has the roles up to the break; the rest is scanned.
+    fn scrub_broken(&self, body: &[u8], ctx: &mut Ctx, rw: &mut Rewriter) {
+        let rules = &self.opts.rules;
+        match clf::parse_broken(body) {
+            Some(h) => {
+                let head = h.vhost.as_ref().map_or(h.client.start, |v| v.start);
+                if head > 0 {
+                    scan(body, 0, head, rules, rw);
+                }
+                if let Some(v) = &h.vhost {
+                    scan(body, v.start, v.end, rules, rw);
+                }
+                scan(body, h.client.start, h.client.end, rules, rw);
+                blank_user_fields(body, &h.ident, &h.user, rw);
+                scan(body, h.user.end, body.len(), rules, rw);
+            }
+            None => {
+                let f = &mut ctx.fields;
+                match json::object_start(body).and_then(|k| json::parse_lenient(body, k, &rules.deny, f)) {
+                    Some(()) => self.apply_fields(body, f, 0..body.len(), rw, 0),
+                    None => scan(body, 0, body.len(), rules, rw),
+                }
+            }
+        }
     }
 
     /// The client field: a host name keeps its last two labels; anything else
@@ -848,6 +852,19 @@ impl Engine {
     pub fn fragment(&self, piece: &[u8], out: &mut Vec<u8>, stats: &mut Stats) {
         let mut rw = self.rewriter(piece, out, None);
         scan(piece, 0, piece.len(), &self.opts.rules, &mut rw);
+        rw.copy_to(piece.len());
+        stats.addresses += rw.addresses;
+        stats.identifiers += rw.identifiers;
+        stats.bytes_in += piece.len() as u64;
+    }
+
+    /// The first piece of a line too long to hold: as [`Engine::fragment`],
+    /// but the head of a CLF line keeps its roles (its ident and user fields
+    /// are blanked, as in an unparsed line), and so do the keys of a JSON
+    /// object up to the cut.
+    pub fn first_fragment(&self, piece: &[u8], out: &mut Vec<u8>, stats: &mut Stats) {
+        let mut rw = self.rewriter(piece, out, None);
+        self.scrub_broken(piece, &mut Ctx::default(), &mut rw);
         rw.copy_to(piece.len());
         stats.addresses += rw.addresses;
         stats.identifiers += rw.identifiers;

@@ -454,11 +454,16 @@ mod tests {
         std::os::unix::fs::symlink(r.join("a.gz"), r.join("m.gz")).unwrap();
         let (found, errors) = walked(r);
         assert!(errors.is_empty(), "{errors:?}");
-        let rel: Vec<String> = found
-            .iter()
-            .map(|f| f.path.strip_prefix(r).unwrap().display().to_string())
-            .collect();
-        assert_eq!(rel, ["a.gz", "b/c/d.gz", "b/e.gz", "z.gz"]);
+        let rel = |kind: Kind| -> Vec<String> {
+            found
+                .iter()
+                .filter(|f| f.meta.kind == kind)
+                .map(|f| f.path.strip_prefix(r).unwrap().display().to_string())
+                .collect()
+        };
+        assert_eq!(rel(Kind::File), ["a.gz", "b/c/d.gz", "b/e.gz", "z.gz"]);
+        // symlinks are reported as such, never followed (`l/` is not entered)
+        assert_eq!(rel(Kind::Symlink), ["l", "m.gz"]);
         assert_eq!(found[1].place.dirs.len(), 3);
         assert_eq!(found[1].meta.size, 1);
     }

@@ -220,6 +220,60 @@ fn gzip_error_text(e: &io::Error) -> String {
     }
 }
 
+/// Opens a file for reading without ever blocking in `open` (a FIFO with
+/// no writer), with the messages of [`open_file`]. Returns the file and
+/// whether it is a regular file; a FIFO or a device stays non-blocking (read
+/// it after `poll`), a regular file is made blocking again.
+pub fn open_nonblocking(p: &Path) -> Result<(File, bool), String> {
+    use std::os::unix::fs::OpenOptionsExt;
+    match std::fs::metadata(p) {
+        Ok(m) if m.is_dir() => return Err("is a directory, not a log file".to_string()),
+        Ok(_) => {}
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err("no such file".to_string()),
+        Err(e) => return Err(format!("cannot open: {e}")),
+    }
+    let f = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(p)
+        .map_err(|e| format!("cannot open: {e}"))?;
+    let meta = f.metadata().map_err(|e| format!("cannot open: {e}"))?;
+    if meta.is_dir() {
+        return Err("is a directory, not a log file".to_string());
+    }
+    let regular = meta.is_file();
+    if regular {
+        // SAFETY: fcntl on the descriptor `f` owns; only O_NONBLOCK is cleared.
+        unsafe {
+            let fd = std::os::fd::AsRawFd::as_raw_fd(&f);
+            let fl = libc::fcntl(fd, libc::F_GETFL);
+            if fl >= 0 {
+                libc::fcntl(fd, libc::F_SETFL, fl & !libc::O_NONBLOCK);
+            }
+        }
+    }
+    Ok((f, regular))
+}
+
+/// What a file that is not a regular file is, for messages.
+pub fn kind_of(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_fifo() {
+        "a FIFO (named pipe)"
+    } else if t.is_char_device() {
+        "a character device"
+    } else if t.is_block_device() {
+        "a block device"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_dir() {
+        "a directory"
+    } else {
+        "a special file"
+    }
+}
+
 /// Opens a file for reading, with a message that says what is wrong.
 pub fn open_file(p: &Path) -> Result<File, String> {
     match std::fs::metadata(p) {

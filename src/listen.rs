@@ -22,9 +22,16 @@
 //!   everything received, exit 0. SIGHUP reopens the output (logrotate).
 //!   SIGUSR1 prints the counters on stderr.
 //! - Fail closed: messages never appear in errors or counters; a frame over
-//!   [`MAX_MESSAGE`] is discarded (counted), not cut.
+//!   `--max-frame` (default [`MAX_MESSAGE`]) is discarded (counted), not cut.
+//! - Bounded: at most `--max-connections` streams at once (more are closed
+//!   at once, counted as refused); a stream silent for `--idle-timeout` is
+//!   closed (its unfinished frame discarded, counted); a stream holds at
+//!   most its unfinished frame (up to `--max-frame`), and all streams read
+//!   through one shared buffer.
 
+use std::cell::RefCell;
 use std::fs::File;
+use std::future::Future;
 use std::io;
 use std::mem::ManuallyDrop;
 use std::net::SocketAddr;
@@ -32,12 +39,11 @@ use std::ops::Range;
 use std::os::fd::{AsRawFd, FromRawFd, RawFd};
 use std::os::unix::fs::{FileTypeExt, MetadataExt};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use clap::{ArgGroup, Args};
-use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc::error::TrySendError;
@@ -50,8 +56,13 @@ use crate::pipeline::{member, Pool};
 use crate::stats::Stats;
 use crate::stream::Output;
 
-/// The longest message kept; a longer frame is discarded and counted.
-pub const MAX_MESSAGE: usize = 1024 * 1024;
+/// The longest message kept by default (`--max-frame`); a longer frame is
+/// discarded and counted.
+pub const MAX_MESSAGE: usize = 64 * 1024;
+/// `--max-connections` by default.
+pub const MAX_CONNECTIONS: usize = 256;
+/// `--idle-timeout` by default, in seconds.
+pub const IDLE_TIMEOUT: u64 = 60;
 /// A batch is sent to the writer when it holds this many bytes.
 const BATCH: usize = 64 * 1024;
 /// Batches the queue holds (with [`BATCH`], at most ~16 MiB of messages).
@@ -99,6 +110,18 @@ pub struct ListenArgs {
     #[arg(long, value_name = "FMT", num_args = 0..=1, default_missing_value = "text",
           value_parser = ["text", "json"])]
     pub stats: Option<String>,
+    /// TCP and unix connections open at once; more are closed at once (counted as refused)
+    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS as u64,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+    /// Close a TCP or unix connection that sent nothing for SECS (0 = never);
+    /// its unfinished frame is discarded (counted)
+    #[arg(long, value_name = "SECS", default_value_t = IDLE_TIMEOUT)]
+    pub idle_timeout: u64,
+    /// The longest frame kept, in bytes (1024 to 67108864); a longer one is discarded, counted
+    #[arg(long, value_name = "BYTES", default_value_t = MAX_MESSAGE as u64,
+          value_parser = clap::value_parser!(u64).range(1024..=64 * 1024 * 1024))]
+    pub max_frame: u64,
 }
 
 fn parse_addr(s: &str) -> Result<SocketAddr, String> {
@@ -295,9 +318,9 @@ enum Frame {
     Whole(Range<usize>, usize),
     /// more bytes are needed
     Partial,
-    /// an octet-counted frame over [`MAX_MESSAGE`]: skip this many bytes
+    /// an octet-counted frame over the limit: skip this many bytes
     TooLong(usize),
-    /// a newline-framed frame over [`MAX_MESSAGE`]: skip to its end
+    /// a newline-framed frame over the limit: skip to its end
     LineTooLong,
 }
 
@@ -312,15 +335,15 @@ fn octet_count(b: &[u8]) -> Option<(usize, usize)> {
 }
 
 /// The frame at the start of `b` (not empty): octet-counted when it starts
-/// with `LEN SP`, else ended by `\n`.
-fn frame(b: &[u8]) -> Frame {
+/// with `LEN SP`, else ended by `\n`; longer than `max`, too long.
+fn frame(b: &[u8], max: usize) -> Frame {
     let digits = b.iter().take(10).take_while(|c| c.is_ascii_digit()).count();
     if digits == b.len() && digits <= 9 && b[0] != b'0' {
         // maybe a length whose space has not arrived yet
         return Frame::Partial;
     }
     if let Some((n, head)) = octet_count(b) {
-        if n > MAX_MESSAGE {
+        if n > max {
             return Frame::TooLong(head + n);
         }
         if b.len() < head + n {
@@ -330,22 +353,38 @@ fn frame(b: &[u8]) -> Frame {
     }
     match memchr::memchr(b'\n', b) {
         Some(k) => Frame::Whole(0..k, k + 1),
-        None if b.len() > MAX_MESSAGE => Frame::LineTooLong,
+        None if b.len() > max => Frame::LineTooLong,
         None => Frame::Partial,
     }
 }
 
 /// Cuts a byte stream into frames; keeps the unfinished last one.
-#[derive(Default)]
 struct Framer {
     buf: Vec<u8>,
     /// bytes of a discarded octet-counted frame still to skip
     skip_bytes: usize,
     /// skipping a discarded newline-framed frame up to its `\n`
     skip_line: bool,
+    /// the longest frame kept
+    max: usize,
+}
+
+impl Default for Framer {
+    fn default() -> Framer {
+        Framer::new(MAX_MESSAGE)
+    }
 }
 
 impl Framer {
+    fn new(max: usize) -> Framer {
+        Framer {
+            buf: Vec::new(),
+            skip_bytes: 0,
+            skip_line: false,
+            max,
+        }
+    }
+
     /// Adds `data`; the messages of its complete frames go into `batch`.
     /// Returns the number of frames discarded as too long.
     fn feed(&mut self, data: &[u8], batch: &mut Batch) -> u64 {
@@ -378,7 +417,7 @@ impl Framer {
             if rest.is_empty() {
                 break;
             }
-            match frame(rest) {
+            match frame(rest, self.max) {
                 Frame::Whole(msg, len) => {
                     batch.push(&rest[msg]);
                     pos += len;
@@ -395,8 +434,10 @@ impl Framer {
             }
         }
         self.buf.drain(..pos);
-        if self.buf.capacity() > 4 * READ_BUF && self.buf.len() < READ_BUF {
-            self.buf.shrink_to(READ_BUF);
+        // what an idle stream holds is its unfinished frame, not the
+        // largest read it once had
+        if self.buf.capacity() > 2 * self.buf.len().max(4096) {
+            self.buf.shrink_to(self.buf.len().max(4096));
         }
         discarded
     }
@@ -434,6 +475,14 @@ struct Shared {
     /// the writer's counters, published after each write
     stats: Mutex<Stats>,
     t0: Instant,
+    /// TCP and unix connections open now
+    open_conns: AtomicUsize,
+    /// connections closed at once: `--max-connections` were open
+    refused: AtomicU64,
+    /// connections closed after `--idle-timeout`
+    idle_closed: AtomicU64,
+    /// the cap was reported on stderr since it was last left
+    cap_told: AtomicBool,
 }
 
 impl Shared {
@@ -446,6 +495,10 @@ impl Shared {
             udp_inodes: Mutex::new(Vec::new()),
             stats: Mutex::new(Stats::default()),
             t0: Instant::now(),
+            open_conns: AtomicUsize::new(0),
+            refused: AtomicU64::new(0),
+            idle_closed: AtomicU64::new(0),
+            cap_told: AtomicBool::new(false),
         }
     }
 
@@ -462,6 +515,8 @@ impl Shared {
         let dropped = self.udp_dropped.load(Ordering::Relaxed);
         let kernel = self.udp_kernel_drops();
         let discarded = self.discarded.load(Ordering::Relaxed);
+        let refused = self.refused.load(Ordering::Relaxed);
+        let idle = self.idle_closed.load(Ordering::Relaxed);
         if fmt == Some("json") {
             let mut j = stats.to_json(secs);
             j["received"] = received.into();
@@ -469,11 +524,15 @@ impl Shared {
             j["udp_dropped"] = dropped.into();
             j["udp_dropped_kernel"] = kernel.into();
             j["discarded"] = discarded.into();
+            j["connections_open"] = self.open_conns.load(Ordering::SeqCst).into();
+            j["connections_refused"] = refused.into();
+            j["idle_closed"] = idle.into();
             format!("{j}\n")
         } else {
             format!(
                 "loganon listen: received {received}, written {}, udp dropped {dropped} (queue full) + {kernel} \
-                 (socket buffer), discarded {discarded} (too long); {}",
+                 (socket buffer), discarded {discarded} (too long or unfinished), connections refused \
+                 {refused} (--max-connections), idle closed {idle}; {}",
                 stats.lines_written,
                 stats.to_text(secs).trim_start_matches("loganon: ")
             )
@@ -527,7 +586,10 @@ struct Writer {
     out: Output,
     compress: Option<Compress>,
     pending: Vec<u8>,
+    /// the counters of what is written
     stats: Stats,
+    /// the counters of `pending`, added to `stats` once it is written
+    pending_stats: Stats,
     pool: Pool,
     shared: Arc<Shared>,
     format: String,
@@ -535,7 +597,9 @@ struct Writer {
 
 impl Writer {
     fn flush(&mut self) -> io::Result<()> {
+        let counted = std::mem::take(&mut self.pending_stats);
         if self.pending.is_empty() {
+            self.stats.add(&counted);
             return Ok(());
         }
         let r = match self.compress {
@@ -548,6 +612,11 @@ impl Writer {
             None => self.out.write_all(&self.pending),
         };
         self.pending.clear();
+        // a failed write wrote nothing (the file is cut back to its last
+        // complete line): its lines are not counted as written
+        if r.is_ok() {
+            self.stats.add(&counted);
+        }
         r
     }
 
@@ -560,10 +629,10 @@ impl Writer {
     fn handle(&mut self, msg: Msg) -> Result<(), String> {
         match msg {
             Msg::Lines(batch) => {
-                let first = self.stats.lines_read + 1;
+                let first = self.stats.lines_read + self.pending_stats.lines_read + 1;
                 let r = self
                     .engine
-                    .chunk(&batch.data, first, &mut self.pending, &mut self.stats);
+                    .chunk(&batch.data, first, &mut self.pending, &mut self.pending_stats);
                 if let Err(UnparsedLine(n)) = r {
                     self.flush().map_err(|e| self.write_error(e))?;
                     return Err(format!(
@@ -617,10 +686,56 @@ struct Ctx {
     tx: mpsc::Sender<Msg>,
     stop: watch::Receiver<bool>,
     shared: Arc<Shared>,
+    limits: Limits,
     _alive: mpsc::Sender<()>,
 }
 
+/// `--max-connections`, `--idle-timeout`, `--max-frame`.
+#[derive(Clone, Copy, Debug)]
+struct Limits {
+    max_connections: usize,
+    /// None: never
+    idle: Option<Duration>,
+    max_frame: usize,
+}
+
+/// One of the `--max-connections` places, held by a connection's task.
+struct Slot(Arc<Shared>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.open_conns.fetch_sub(1, Ordering::SeqCst);
+        self.0.cap_told.store(false, Ordering::Relaxed);
+    }
+}
+
 impl Ctx {
+    /// A place for a new connection; None (counted, told once on stderr)
+    /// when `--max-connections` are open.
+    fn slot(&self) -> Option<Slot> {
+        let sh = &self.shared;
+        if sh.open_conns.fetch_add(1, Ordering::SeqCst) < self.limits.max_connections {
+            return Some(Slot(sh.clone()));
+        }
+        sh.open_conns.fetch_sub(1, Ordering::SeqCst);
+        sh.refused.fetch_add(1, Ordering::Relaxed);
+        if !sh.cap_told.swap(true, Ordering::Relaxed) {
+            eprintln!(
+                "loganon: {} connections are open (--max-connections); new ones are closed until one ends \
+                 (counted as connections_refused)",
+                self.limits.max_connections
+            );
+        }
+        None
+    }
+
+    /// Starts reading a new connection, or closes it when none may open.
+    fn spawn<S: Conn + 'static>(&self, s: S) {
+        if let Some(slot) = self.slot() {
+            tokio::spawn(connection(s, self.clone(), slot));
+        }
+    }
+
     /// Sends a batch, waiting while the queue is full; false when the writer is gone.
     async fn send(&self, batch: Batch) -> bool {
         if batch.is_empty() {
@@ -654,40 +769,98 @@ fn read_now(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
     }
 }
 
+/// A TCP or unix stream: readiness, then a non-blocking read.
+trait Conn: AsRawFd + Send + Sync {
+    fn ready(&self) -> impl Future<Output = io::Result<()>> + Send;
+    fn try_read(&self, buf: &mut [u8]) -> io::Result<usize>;
+}
+
+impl Conn for TcpStream {
+    fn ready(&self) -> impl Future<Output = io::Result<()>> + Send {
+        self.readable()
+    }
+    fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        TcpStream::try_read(self, buf)
+    }
+}
+
+impl Conn for UnixStream {
+    fn ready(&self) -> impl Future<Output = io::Result<()>> + Send {
+        self.readable()
+    }
+    fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        UnixStream::try_read(self, buf)
+    }
+}
+
+thread_local! {
+    /// The read buffer all streams share (the runtime has one thread, and a
+    /// read and its framing never wait): a stream holds only its unfinished
+    /// frame.
+    static READ: RefCell<Vec<u8>> = RefCell::new(vec![0u8; READ_BUF]);
+}
+
+/// Reads with `read` into the shared buffer and frames what came:
+/// (bytes read, frames discarded).
+fn read_framed(
+    framer: &mut Framer,
+    batch: &mut Batch,
+    read: impl FnOnce(&mut [u8]) -> io::Result<usize>,
+) -> io::Result<(usize, u64)> {
+    READ.with(|b| {
+        let mut b = b.borrow_mut();
+        let n = read(&mut b)?;
+        Ok((n, framer.feed(&b[..n], batch)))
+    })
+}
+
 /// One TCP or unix stream connection.
-async fn connection<S: AsyncRead + AsRawFd + Unpin>(mut s: S, ctx: Ctx) {
-    let mut framer = Framer::default();
-    let mut buf = vec![0u8; READ_BUF];
+async fn connection<S: Conn>(s: S, ctx: Ctx, _slot: Slot) {
+    let mut framer = Framer::new(ctx.limits.max_frame);
     let mut stop = ctx.stop.clone();
+    let fd = s.as_raw_fd();
     // once stopping: what the socket holds (and what the sender's kernel still
     // pushes into it), up to a bound, so a sender that goes on sending cannot
     // hold the exit
-    let mut budget = (*stop.borrow()).then(|| drain_budget(s.as_raw_fd()));
+    let mut budget = (*stop.borrow()).then(|| drain_budget(fd));
     loop {
-        // Some(n): n bytes read, 0 at the end of the stream; None: drained at stop
-        let got = match budget.as_mut() {
-            Some(0) => None,
-            Some(left) => match read_now(s.as_raw_fd(), &mut buf[..READ_BUF.min(*left)]) {
-                Ok(n) => {
-                    *left -= n;
-                    Some(n)
-                }
-                Err(_) => None,
-            },
-            None => tokio::select! {
-                biased;
-                _ = stop.changed() => {
-                    budget = Some(drain_budget(s.as_raw_fd()));
-                    continue;
-                }
-                r = s.read(&mut buf) => Some(r.unwrap_or(0)),
-            },
-        };
-        let n = got.unwrap_or(0);
         let mut batch = Batch::default();
-        let mut discarded = framer.feed(&buf[..n], &mut batch);
+        // (bytes read, frames discarded, the sender ended the stream); no
+        // bytes: the stream ends (drained at stop, or idle)
+        let (n, mut discarded, eof) = match budget.as_mut() {
+            Some(0) => (0, 0, false),
+            Some(left) => {
+                let max = READ_BUF.min(*left);
+                match read_framed(&mut framer, &mut batch, |b| read_now(fd, &mut b[..max])) {
+                    Ok((n, d)) => {
+                        *left -= n;
+                        (n, d, n == 0)
+                    }
+                    Err(_) => (0, 0, false),
+                }
+            }
+            None => {
+                let idle = ctx.limits.idle;
+                tokio::select! {
+                    biased;
+                    _ = stop.changed() => {
+                        budget = Some(drain_budget(fd));
+                        continue;
+                    }
+                    r = s.ready() => match r.and_then(|()| read_framed(&mut framer, &mut batch, |b| s.try_read(b))) {
+                        Ok((n, d)) => (n, d, n == 0),
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                        Err(_) => (0, 0, true),
+                    },
+                    _ = tokio::time::sleep(idle.unwrap_or_default()), if idle.is_some() => {
+                        ctx.shared.idle_closed.fetch_add(1, Ordering::Relaxed);
+                        (0, 0, false)
+                    }
+                }
+            }
+        };
         if n == 0 {
-            discarded += framer.finish(&mut batch, got.is_some());
+            discarded += framer.finish(&mut batch, eof);
         }
         ctx.discarded(discarded);
         if !ctx.send(batch).await || n == 0 {
@@ -738,7 +911,7 @@ async fn accept_tcp(l: TcpListener, ctx: Ctx) {
             r = l.accept() => match r {
                 Ok((s, _)) => {
                     let _ = s.set_nodelay(true);
-                    tokio::spawn(connection(s, ctx.clone()));
+                    ctx.spawn(s);
                 }
                 Err(e) => accept_failed("tcp", e).await,
             },
@@ -748,7 +921,7 @@ async fn accept_tcp(l: TcpListener, ctx: Ctx) {
     if let Ok(l) = l.into_std() {
         while let Ok((s, _)) = l.accept() {
             if let Ok(s) = s.set_nonblocking(true).and_then(|()| TcpStream::from_std(s)) {
-                tokio::spawn(connection(s, ctx.clone()));
+                ctx.spawn(s);
             }
         }
     }
@@ -761,9 +934,7 @@ async fn accept_unix(l: UnixListener, path: PathBuf, ctx: Ctx) {
             biased;
             _ = stop.changed() => break,
             r = l.accept() => match r {
-                Ok((s, _)) => {
-                    tokio::spawn(connection(s, ctx.clone()));
-                }
+                Ok((s, _)) => ctx.spawn(s),
                 Err(e) => accept_failed("unix", e).await,
             },
         }
@@ -771,7 +942,7 @@ async fn accept_unix(l: UnixListener, path: PathBuf, ctx: Ctx) {
     if let Ok(l) = l.into_std() {
         while let Ok((s, _)) = l.accept() {
             if let Ok(s) = s.set_nonblocking(true).and_then(|()| UnixStream::from_std(s)) {
-                tokio::spawn(connection(s, ctx.clone()));
+                ctx.spawn(s);
             }
         }
     }
@@ -963,6 +1134,7 @@ async fn serve(
     shared: Arc<Shared>,
     fatal: Arc<Notify>,
     fmt: Option<String>,
+    limits: Limits,
 ) {
     let (stop_tx, stop_rx) = watch::channel(false);
     let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
@@ -970,6 +1142,7 @@ async fn serve(
         tx: tx.clone(),
         stop: stop_rx,
         shared: shared.clone(),
+        limits,
         _alive: alive_tx,
     };
     for s in bound.udp {
@@ -1058,6 +1231,7 @@ pub fn main(a: ListenArgs) -> u8 {
         out,
         pending: Vec::with_capacity(FLUSH_AT + BATCH),
         stats: Stats::default(),
+        pending_stats: Stats::default(),
         pool: Pool::default(),
         shared: shared.clone(),
         format: a.rules.format.to_string(),
@@ -1084,7 +1258,12 @@ pub fn main(a: ListenArgs) -> u8 {
             return EXIT_FAILED;
         }
     };
-    rt.block_on(serve(bound, sig, tx, shared.clone(), fatal, a.stats.clone()));
+    let limits = Limits {
+        max_connections: a.max_connections as usize,
+        idle: (a.idle_timeout > 0).then(|| Duration::from_secs(a.idle_timeout)),
+        max_frame: a.max_frame as usize,
+    };
+    rt.block_on(serve(bound, sig, tx, shared.clone(), fatal, a.stats.clone(), limits));
     let mut code = EXIT_OK;
     match handle.join() {
         Ok(Ok(())) => {}

@@ -5,14 +5,16 @@
 //! on SIGHUP, end of an input) travel in the same sequence, so they take effect
 //! exactly between the lines they were issued between.
 //!
-//! Memory is bounded: both channels hold at most `2 * jobs` items, and
-//! buffers are recycled through a [`Pool`] instead of being allocated per chunk.
+//! Memory is bounded: both channels hold at most `2 * jobs` items, the input
+//! bytes in flight (sent, not yet consumed) at most [`in_flight_limit`] (one
+//! larger item alone is let through), and buffers are recycled through a
+//! [`Pool`] instead of being allocated per chunk.
 
 use std::collections::BTreeMap;
 use std::io;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
-use std::sync::Mutex;
+use std::sync::{Condvar, Mutex};
 
 use crate::codec::Compress;
 
@@ -51,15 +53,26 @@ pub enum Done {
         stats: Stats,
         /// `--on-unparsed fail` stopped at this line of the chunk (1-based)
         failed_at: Option<u64>,
+        /// the bytes end inside a line (a piece of a long line): an output
+        /// cut back after a failed write must not end here
+        open_line: bool,
     },
     Flush,
     Reopen,
     EndInput,
 }
 
-/// Recycled byte buffers.
+/// Recycled byte buffers. A buffer grown past [`POOLED_MAX`] (by a long
+/// line) is freed, not kept, and the pool holds at most [`POOLED_BYTES`].
 #[derive(Default)]
 pub struct Pool(Mutex<Vec<Vec<u8>>>);
+
+/// The largest buffer the pool keeps (two reads' worth and the carry).
+pub const POOLED_MAX: usize = 4 * 1024 * 1024;
+/// The most buffers the pool keeps.
+const POOLED_COUNT: usize = 32;
+/// The most bytes (capacity) the pool keeps in all.
+pub const POOLED_BYTES: usize = 16 * 1024 * 1024;
 
 impl Pool {
     pub fn get(&self, cap: usize) -> Vec<u8> {
@@ -72,7 +85,8 @@ impl Pool {
 
     pub fn put(&self, v: Vec<u8>) {
         if let Ok(mut p) = self.0.lock() {
-            if p.len() < 64 {
+            let held: usize = p.iter().map(Vec::capacity).sum();
+            if p.len() < POOLED_COUNT && v.capacity() <= POOLED_MAX && held + v.capacity() <= POOLED_BYTES {
                 p.push(v);
             }
         }
@@ -90,13 +104,22 @@ pub(crate) fn member(plain: &[u8], c: Compress, pool: &Pool) -> Vec<u8> {
 fn work(engine: &Engine, pool: &Pool, compress: Option<Compress>, item: Item) -> Done {
     let done = work_plain(engine, pool, item);
     match (compress, done) {
-        (Some(c), Done::Lines { out, stats, failed_at }) if !out.is_empty() => {
+        (
+            Some(c),
+            Done::Lines {
+                out,
+                stats,
+                failed_at,
+                open_line,
+            },
+        ) if !out.is_empty() => {
             let z = member(&out, c, pool);
             pool.put(out);
             Done::Lines {
                 out: z,
                 stats,
                 failed_at,
+                open_line,
             }
         }
         (_, done) => done,
@@ -114,7 +137,12 @@ fn work_plain(engine: &Engine, pool: &Pool, item: Item) -> Done {
                 .err()
                 .map(|UnparsedLine(n)| n);
             pool.put(buf);
-            Done::Lines { out, stats, failed_at }
+            Done::Lines {
+                out,
+                stats,
+                failed_at,
+                open_line: false,
+            }
         }
         Item::Fragment(buf, first) => {
             let mut out = pool.get(buf.len() + buf.len() / 8);
@@ -124,13 +152,19 @@ fn work_plain(engine: &Engine, pool: &Pool, item: Item) -> Done {
                 stats.lines_written += 1;
                 stats.unparsed += 1;
             }
-            engine.fragment(&buf, &mut out, &mut stats);
+            if first {
+                engine.first_fragment(&buf, &mut out, &mut stats);
+            } else {
+                engine.fragment(&buf, &mut out, &mut stats);
+            }
             stats.bytes_out += out.len() as u64;
+            let open_line = !matches!(buf.last(), Some(b'\n' | b'\r'));
             pool.put(buf);
             Done::Lines {
                 out,
                 stats,
                 failed_at: None,
+                open_line,
             }
         }
         Item::Flush => Done::Flush,
@@ -140,7 +174,53 @@ fn work_plain(engine: &Engine, pool: &Pool, item: Item) -> Done {
             out: Vec::new(),
             stats,
             failed_at: None,
+            open_line: false,
         },
+    }
+}
+
+/// The input bytes the producer may have in flight: two 1 MiB chunks per
+/// worker, at least 8 MiB, at most 64 MiB. A worker that is slow on a large
+/// item then cannot let the others pile results up behind it.
+pub fn in_flight_limit(jobs: usize) -> usize {
+    const MIB: usize = 1024 * 1024;
+    (2 * jobs * MIB).clamp(8 * MIB, 64 * MIB)
+}
+
+impl Item {
+    /// The bytes it holds.
+    fn bytes(&self) -> usize {
+        match self {
+            Item::Lines(b, _) | Item::Fragment(b, _) => b.len(),
+            _ => 0,
+        }
+    }
+}
+
+/// Input bytes sent and not yet consumed.
+struct InFlight {
+    bytes: Mutex<usize>,
+    freed: Condvar,
+}
+
+impl InFlight {
+    /// Waits until `n` more bytes fit (or nothing is in flight, or `stopped`).
+    fn take(&self, n: usize, limit: usize, stopped: &AtomicBool) {
+        let Ok(mut used) = self.bytes.lock() else { return };
+        while *used > 0 && *used + n > limit && !stopped.load(Ordering::SeqCst) {
+            used = match self.freed.wait(used) {
+                Ok(u) => u,
+                Err(_) => return,
+            };
+        }
+        *used += n;
+    }
+
+    fn give(&self, n: usize) {
+        if let Ok(mut used) = self.bytes.lock() {
+            *used = used.saturating_sub(n);
+        }
+        self.freed.notify_all();
     }
 }
 
@@ -165,12 +245,18 @@ where
     S: Fn(),
 {
     let jobs = jobs.max(1);
+    let limit = in_flight_limit(jobs);
     let (tx_in, rx_in) = sync_channel::<(u64, Item)>(2 * jobs);
-    let (tx_out, rx_out) = sync_channel::<(u64, Done)>(2 * jobs);
+    let (tx_out, rx_out) = sync_channel::<(u64, Done, usize)>(2 * jobs);
     let rx_in = Mutex::new(rx_in);
     let stopped = AtomicBool::new(false);
+    let in_flight = InFlight {
+        bytes: Mutex::new(0),
+        freed: Condvar::new(),
+    };
     std::thread::scope(|scope| {
         let stopped = &stopped;
+        let in_flight = &in_flight;
         // The workers first, then the producer: a thread that cannot be
         // started (a process limit) fails the run before anything was read
         // or consumed. Dropping the senders ends the workers already started.
@@ -183,7 +269,8 @@ where
                     Err(_) => return,
                 };
                 let Ok((seq, item)) = next else { return };
-                if tx_out.send((seq, work(engine, pool, compress, item))).is_err() {
+                let size = item.bytes();
+                if tx_out.send((seq, work(engine, pool, compress, item), size)).is_err() {
                     return;
                 }
             })?;
@@ -195,16 +282,22 @@ where
                 if stopped.load(Ordering::SeqCst) {
                     return false;
                 }
+                in_flight.take(item.bytes(), limit, stopped);
+                if stopped.load(Ordering::SeqCst) {
+                    return false;
+                }
                 let ok = tx_in.send((seq, item)).is_ok();
                 seq += 1;
                 ok
             };
             produce(&mut send);
         })?;
-        if !consume_in_order(rx_out, &mut consume) {
+        if !consume_in_order(rx_out, &mut consume, in_flight) {
             // The consumer stopped: tell the producer, wake it if it waits on
-            // input, and drain what it still sends until it has returned.
+            // input or on memory, and drain what it still sends until it has
+            // returned.
             stopped.store(true, Ordering::SeqCst);
+            in_flight.give(0);
             on_stop();
             loop {
                 let r = match rx_in.lock() {
@@ -251,14 +344,20 @@ pub fn probe_threads(n: usize) -> io::Result<()> {
 }
 
 /// Feeds results to `consume` in sequence order; false when it stopped early.
-fn consume_in_order<C: FnMut(Done) -> bool>(rx: Receiver<(u64, Done)>, consume: &mut C) -> bool {
-    let mut waiting: BTreeMap<u64, Done> = BTreeMap::new();
+fn consume_in_order<C: FnMut(Done) -> bool>(
+    rx: Receiver<(u64, Done, usize)>,
+    consume: &mut C,
+    in_flight: &InFlight,
+) -> bool {
+    let mut waiting: BTreeMap<u64, (Done, usize)> = BTreeMap::new();
     let mut next = 0u64;
-    for (seq, done) in rx.iter() {
-        waiting.insert(seq, done);
-        while let Some(d) = waiting.remove(&next) {
+    for (seq, done, size) in rx.iter() {
+        waiting.insert(seq, (done, size));
+        while let Some((d, size)) = waiting.remove(&next) {
             next += 1;
-            if !consume(d) {
+            let go_on = consume(d);
+            in_flight.give(size);
+            if !go_on {
                 return false;
             }
         }

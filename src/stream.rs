@@ -18,7 +18,7 @@ use std::io::{self, Read, Write};
 use std::mem::ManuallyDrop;
 use std::os::fd::{AsRawFd, FromRawFd, RawFd};
 use std::os::unix::net::UnixStream;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -32,8 +32,12 @@ use crate::stats::Stats;
 
 /// Bytes asked of each read.
 pub const CHUNK: usize = 1024 * 1024;
-/// A line longer than this is processed in pieces.
-pub const LONG_LINE: usize = 64 * 1024 * 1024;
+/// A line longer than this (the whole-line limit) is processed in pieces:
+/// its first piece this long, the others about [`PIECE`] long, so memory
+/// does not grow with the length of a line.
+pub const LONG_LINE: usize = 16 * 1024 * 1024;
+/// The pieces of a long line after its first.
+pub const PIECE: usize = 1024 * 1024;
 
 /// Where the anonymized stream goes.
 pub enum Output {
@@ -44,11 +48,17 @@ pub enum Output {
         path: PathBuf,
         file: File,
         compress: Option<Compress>,
+        /// a regular file: its length where its last complete line ends (a
+        /// failed write is cut back to it); None for a device or a pipe
+        clean: Option<u64>,
     },
 }
 
-fn open_append(path: &PathBuf) -> io::Result<File> {
-    OpenOptions::new().create(true).append(true).open(path)
+fn open_append(path: &PathBuf) -> io::Result<(File, Option<u64>)> {
+    let file = OpenOptions::new().create(true).append(true).open(path)?;
+    let meta = file.metadata()?;
+    let clean = meta.is_file().then_some(meta.len());
+    Ok((file, clean))
 }
 
 impl Output {
@@ -62,9 +72,14 @@ impl Output {
     /// truncate it); a name ending in `.gz`, `.xz`, `.bz2` or `.zst` is
     /// written compressed.
     pub fn append(path: PathBuf, level: u32) -> io::Result<Output> {
-        let file = open_append(&path)?;
+        let (file, clean) = open_append(&path)?;
         let compress = Codec::from_name(&path).map(|codec| Compress { codec, level });
-        Ok(Output::File { path, file, compress })
+        Ok(Output::File {
+            path,
+            file,
+            compress,
+            clean,
+        })
     }
 
     /// How the pipeline must compress for this output, if at all.
@@ -75,16 +90,47 @@ impl Output {
         }
     }
 
+    /// Writes whole lines.
     pub fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
+        self.write_part(b, false)
+    }
+
+    /// Writes `b`; `open_line`: it ends inside a line (a piece of a long
+    /// line). A failed write to a file (a full disk, a size limit) is cut
+    /// back to where the last complete line ends, so the file never ends
+    /// with a torn line; the error says so.
+    pub fn write_part(&mut self, b: &[u8], open_line: bool) -> io::Result<()> {
         match self {
             Output::Stdout(f) => f.write_all(b),
-            Output::File { file, .. } => file.write_all(b),
+            Output::File { file, clean, .. } => match file.write_all(b) {
+                Ok(()) => {
+                    if !open_line && clean.is_some() {
+                        *clean = file.metadata().ok().map(|m| m.len());
+                    }
+                    Ok(())
+                }
+                Err(e) => {
+                    let Some(len) = *clean else { return Err(e) };
+                    let note = match file.set_len(len) {
+                        Ok(()) => format!(
+                            "{e}; the file was cut back to its last complete line \
+                             ({len} bytes): the lines from there on were not written"
+                        ),
+                        Err(e2) => format!(
+                            "{e}; cutting the file back to its last complete line ({len} bytes) failed too: {e2}"
+                        ),
+                    };
+                    Err(io::Error::new(e.kind(), note))
+                }
+            },
         }
     }
 
     /// Ends the output.
     pub fn finish(self) -> io::Result<()> {
         match self {
+            // a device or a pipe (`-o /dev/full`) has nothing to sync
+            Output::File { clean: None, .. } => Ok(()),
             Output::File {
                 mut file,
                 compress: Some(c),
@@ -100,8 +146,9 @@ impl Output {
 
     /// SIGHUP: close and reopen the file (logrotate moved it away).
     pub fn reopen(&mut self) -> io::Result<()> {
-        if let Output::File { path, file, .. } = self {
-            let fresh = open_append(path)?;
+        if let Output::File { path, file, clean, .. } = self {
+            let (fresh, fresh_clean) = open_append(path)?;
+            *clean = fresh_clean;
             std::mem::replace(file, fresh).sync_data()?;
         }
         Ok(())
@@ -125,13 +172,19 @@ pub struct Signals {
 
 impl Signals {
     pub fn install() -> io::Result<Signals> {
-        Signals::install_with(true)
+        Signals::install_inner(true, false)
     }
 
-    /// With `term_stops` false (`--until-eof`), SIGTERM is ignored and only
-    /// the end of input ends a stream: Apache signals its old piped logger at
-    /// a graceful restart while the old children still write to it.
+    /// The stream's signals. With `term_stops` false (`--until-eof`),
+    /// SIGTERM is ignored and only the end of input ends a stream: Apache
+    /// signals its old piped logger at a graceful restart while the old
+    /// children still write to it. A second stop signal ends the process at
+    /// once (exit 1), even while a write to a stalled output blocks.
     pub fn install_with(term_stops: bool) -> io::Result<Signals> {
+        Signals::install_inner(term_stops, true)
+    }
+
+    fn install_inner(term_stops: bool, second_exits: bool) -> io::Result<Signals> {
         use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
         let stop = Arc::new(AtomicBool::new(false));
         let hup = Arc::new(AtomicBool::new(false));
@@ -144,7 +197,20 @@ impl Signals {
             }
         }
         let stops: &[i32] = if term_stops { &[SIGTERM, SIGINT] } else { &[SIGINT] };
+        let seen = Arc::new(AtomicBool::new(false));
         for &sig in stops {
+            if second_exits {
+                let seen = seen.clone();
+                // SAFETY: the action only swaps an atomic and calls _exit,
+                // both async-signal-safe.
+                unsafe {
+                    signal_hook::low_level::register(sig, move || {
+                        if seen.swap(true, Ordering::SeqCst) {
+                            libc::_exit(1);
+                        }
+                    })?;
+                }
+            }
             signal_hook::flag::register(sig, stop.clone())?;
             signal_hook::low_level::pipe::register(sig, tx.try_clone()?)?;
         }
@@ -257,9 +323,15 @@ impl Reader<'_, '_> {
     fn feed(&mut self, data: &[u8]) -> bool {
         let Some(cut) = last_line_end(data) else {
             self.carry.extend_from_slice(data);
-            return self.carry.len() <= LONG_LINE || self.long_line_piece();
+            let limit = if self.in_long_line { PIECE } else { LONG_LINE };
+            return self.carry.len() <= limit || self.long_line_piece();
         };
-        let mut chunk = self.pool.get(self.carry.len() + cut);
+        let mut chunk = if !self.in_long_line && self.carry.len() > PIECE {
+            // a long carry goes as it is, not copied
+            std::mem::take(&mut self.carry)
+        } else {
+            self.pool.get(self.carry.len() + cut)
+        };
         if self.in_long_line {
             // the rest of a long line goes out as its last piece
             let end = first_line_end(data).unwrap_or(cut);
@@ -293,12 +365,24 @@ impl Reader<'_, '_> {
     /// last separator as a piece, keep the rest (see [`crate::scan::safe_cut`]).
     fn long_line_piece(&mut self) -> bool {
         let (mut split, scrub) = crate::scan::safe_cut(&self.carry, 64 * 1024);
-        if let Some(r) = scrub {
+        if let Some(mut r) = scrub {
+            // The bytes before the scrubbed ones must not end in half an
+            // email: in a run of glued emails (`q@example.comq@exa`) the
+            // scan would keep that `@`; they end before the first `@`...
+            if let Some(k) = memchr::memchr(b'@', &self.carry[r.clone()]) {
+                r.start += k;
+            }
+            // nor the bytes after them begin with one (`@example.com`)
+            while self.carry.get(r.end) == Some(&b'@') {
+                r.end += 1;
+            }
             // one token across the cut: it goes, so no half of it survives
             split = r.start + crate::engine::REDACTED.len();
             self.carry.splice(r, crate::engine::REDACTED.iter().copied());
         }
-        let rest = self.carry.split_off(split);
+        let mut rest = self.pool.get(self.carry.len() - split + CHUNK);
+        rest.extend_from_slice(&self.carry[split..]);
+        self.carry.truncate(split);
         let piece = std::mem::replace(&mut self.carry, rest);
         let first = !self.in_long_line;
         self.in_long_line = true;
@@ -370,7 +454,9 @@ impl Reader<'_, '_> {
             let sniff = if first { Codec::sniff(&rbuf[..n]) } else { Sniff::Plain };
             if sniff != Sniff::Plain {
                 // compressed (or refused, which `from_reader` says why)
-                let stdin = PollingStdin {
+                let stdin = Polling {
+                    fd: 0,
+                    _file: None,
                     stop: self.sig.stop.clone(),
                     wake: self.sig.wake.try_clone().map_err(stdin_error)?,
                 };
@@ -411,22 +497,40 @@ impl Reader<'_, '_> {
         }
     }
 
+    /// A file named as input. A FIFO or a device is read after `poll`, like
+    /// stdin: neither its `open` (no writer yet) nor its reads hold off a
+    /// stop signal.
+    fn file(&mut self, src: &Source, path: &Path, rbuf: &mut [u8]) -> Result<bool, InputError> {
+        let (f, regular) =
+            crate::input::open_nonblocking(path).map_err(|what| InputError { name: src.name(), what })?;
+        if regular {
+            let mut input = Input::from_reader(src.clone(), Box::new(f))?;
+            return self.reader(&mut input, rbuf);
+        }
+        let polled = Polling {
+            fd: f.as_raw_fd(),
+            _file: Some(f),
+            stop: self.sig.stop.clone(),
+            wake: self.sig.wake.try_clone().map_err(|e| InputError {
+                name: src.name(),
+                what: format!("cannot read: {e}"),
+            })?,
+        };
+        let r = Input::from_reader(src.clone(), Box::new(polled)).and_then(|mut input| self.reader(&mut input, rbuf));
+        match r {
+            // a stop signal ended the wait: not an input error
+            Err(_) if self.sig.stop.load(Ordering::SeqCst) => Ok(false),
+            r => r,
+        }
+    }
+
     fn run(&mut self, inputs: &[Source]) {
         let mut rbuf = vec![0u8; CHUNK];
         for (k, src) in inputs.iter().enumerate() {
             let more = k + 1 < inputs.len();
             let r = match src {
                 Source::Stdin => self.stdin(&mut rbuf),
-                Source::File(_) => match Input::open(src) {
-                    Ok(mut input) => self.reader(&mut input, &mut rbuf),
-                    Err(e) => {
-                        self.errors.push(StreamError::Input(e));
-                        if !(self.send)(Item::EndInput) {
-                            return;
-                        }
-                        continue;
-                    }
-                },
+                Source::File(p) => self.file(src, p, &mut rbuf),
             };
             let go_on = match r {
                 Ok(go_on) => go_on,
@@ -466,28 +570,40 @@ impl Reader<'_, '_> {
     }
 }
 
-/// Stdin for the gzip decoder: waits in `poll` on stdin and the signal
-/// pipe, so a stop signal is seen while no input arrives (the read then
-/// fails, and the caller sees the stop flag).
-struct PollingStdin {
+/// A reader that waits in `poll` on its descriptor and the signal pipe, so
+/// a stop signal is seen while no input arrives (the read then fails, and
+/// the caller sees the stop flag): stdin for the decoders, and FIFOs and
+/// devices named as inputs (opened non-blocking, so `open` never waits for
+/// a writer either).
+struct Polling {
+    fd: RawFd,
+    /// the file `fd` belongs to; None for stdin, which stays open
+    _file: Option<File>,
     stop: Arc<AtomicBool>,
     wake: UnixStream,
 }
 
-impl Read for PollingStdin {
+impl Read for Polling {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         loop {
             if self.stop.load(Ordering::SeqCst) {
                 return Err(io::Error::other("stopped by a signal"));
             }
-            if poll_two(0, self.wake.as_raw_fd(), -1).0 {
-                // SAFETY: reading into a valid buffer from fd 0, which stays open.
-                let n = unsafe { libc::read(0, buf.as_mut_ptr().cast(), buf.len()) };
+            let (ready, woken) = poll_two(self.fd, self.wake.as_raw_fd(), -1);
+            if woken {
+                // another signal (SIGHUP): the flags say which; no spinning
+                let mut b = [0u8; 64];
+                while matches!((&self.wake).read(&mut b), Ok(n) if n > 0) {}
+            }
+            if ready {
+                // SAFETY: reading into a valid buffer from `fd`, open for the
+                // life of this reader (or stdin, open for the process).
+                let n = unsafe { libc::read(self.fd, buf.as_mut_ptr().cast(), buf.len()) };
                 if n >= 0 {
                     return Ok(n as usize);
                 }
                 let e = io::Error::last_os_error();
-                if e.kind() != io::ErrorKind::Interrupted {
+                if !matches!(e.kind(), io::ErrorKind::Interrupted | io::ErrorKind::WouldBlock) {
                     return Err(e);
                 }
             }
@@ -566,6 +682,8 @@ pub fn run(engine: &Engine, inputs: &[Source], mut out: Output, jobs: usize, sig
     let inputs = if inputs.is_empty() { &default[..] } else { inputs };
     let pool = Pool::default();
     let mut stats = Stats::default();
+    // the counters of a long line's pieces, until its last one is written
+    let mut open_stats = Stats::default();
     let mut errors = Vec::new();
     let mut reader_errors = Vec::new();
     let mut closed = false;
@@ -591,10 +709,21 @@ pub fn run(engine: &Engine, inputs: &[Source], mut out: Output, jobs: usize, sig
                 out: buf,
                 stats: s,
                 failed_at,
+                open_line,
             } => {
-                let r = out.write_all(&buf);
+                let r = out.write_part(&buf, open_line);
                 pool.put(buf);
-                stats.add(&s);
+                // the counters are of what was written: a failed write wrote
+                // nothing (the file is cut back to its last complete line,
+                // also taking the pieces of a long line written before)
+                if r.is_ok() {
+                    open_stats.add(&s);
+                    if !open_line {
+                        stats.add(&std::mem::take(&mut open_stats));
+                    }
+                } else {
+                    open_stats = Stats::default();
+                }
                 if let Some(rel) = failed_at {
                     let name = inputs.get(input_no).map_or_else(|| "<stdin>".into(), Source::name);
                     errors.push(StreamError::Unparsed {
@@ -634,6 +763,8 @@ pub fn run(engine: &Engine, inputs: &[Source], mut out: Output, jobs: usize, sig
         }
     };
     let started = pipeline::run(engine, jobs, compress, &pool, produce, consume, || sig.wake());
+    // a long line the input ended in, without a line end: written
+    stats.add(&open_stats);
     let mut all = reader_errors;
     if let Err(e) = started {
         all.push(StreamError::Threads(pipeline::threads_error(jobs, &e)));
