@@ -364,6 +364,10 @@ fn anonymize(a: AnonymizeArgs) -> u8 {
         eprintln!("loganon: {e}");
         return EXIT_USAGE;
     }
+    // undated lines take the day of `--now` (the keyed modes' day)
+    if let Some(now) = a.now {
+        opts.default_day = now.div_euclid(86400);
+    }
     if let Err(e) = threads_available(jobs(a.jobs)) {
         eprintln!("loganon: {e}");
         return EXIT_USAGE;

@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::batch::{rewrite_in_place, InPlaceError};
 use crate::config::{Config, LogSet};
-use crate::engine::Engine;
+use crate::engine::{Engine, Options};
 use crate::handles::{self, Found};
 use crate::names::show;
 use crate::stream::Signals;
@@ -423,7 +423,11 @@ impl Runner<'_> {
 
     fn set(&mut self, set: &LogSet, found: Expansion) {
         let engine = match self.cfg.anonymize.options(set.format.clone()) {
-            Ok(o) => Engine::new(o),
+            // undated lines take the day of `--now`
+            Ok(o) => Engine::new(Options {
+                default_day: self.now.div_euclid(86400),
+                ..o
+            }),
             Err(e) => return self.error(e),
         };
         for w in found.warnings {

@@ -11,7 +11,7 @@ use std::rc::Rc;
 
 use crate::addr::{self, AddrPolicy};
 use crate::formats::fields::{Fields, Role};
-use crate::formats::{clf, json, nested, recognise, Ctx, Format, Recognised};
+use crate::formats::{clf, json, line_time, nested, recognise, Ctx, Format, Recognised};
 
 /// How deep JSON strings holding lines are followed (a line in a string in
 /// a line); deeper ones are scanned as text.
@@ -20,7 +20,6 @@ use crate::keyed::{read_key_file, DayKeys, Identifiers, IpMode, KeyRing, Rotate}
 use crate::rules::Rules;
 use crate::scan::{is_placeholder, scan, Kind, Sink, V4Form};
 use crate::stats::Stats;
-use crate::time::parse_clf_time;
 
 /// What to do with a line that no format recognises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -546,19 +545,11 @@ impl Engine {
         };
         let rules = &self.opts.rules;
         let rec = recognise(&self.opts.format, body, &rules.deny, ctx);
-        let time_span = match &rec {
-            Recognised::Clf(l) => Some(l.time.clone()),
-            Recognised::Fields(_) => ctx
-                .fields
-                .list
-                .iter()
-                .find(|(_, r)| *r == Role::Time)
-                .map(|(r, _)| r.clone()),
-            _ => None,
-        };
-        let time = match time_span {
-            Some(t) if self.opts.not_before.is_some() || self.opts.keyed() => parse_clf_time(&body[t]),
-            _ => None,
+        // the line's own time, read only when something needs it
+        let time = if self.opts.not_before.is_some() || self.opts.keyed() {
+            line_time(&self.opts.format, &rec, body, ctx)
+        } else {
+            None
         };
         if let (Some(cut), Some(p)) = (self.opts.not_before, rec.parsed()) {
             if !matches!(rec, Recognised::Directive { .. }) {

@@ -16,7 +16,8 @@ use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::engine::{hostname_cut, Engine};
-use crate::formats::clf;
+use crate::formats::fields::Role;
+use crate::formats::{clf, json, line_time, recognise, Ctx, Recognised};
 use crate::input::{Input, Source, READ_BUF};
 use crate::stats::Stats;
 use crate::time::{date_string, parse_clf_time};
@@ -263,12 +264,41 @@ impl Day {
 /// Totals per date, by date (`YYYY-MM-DD`).
 pub type Days = BTreeMap<String, Day>;
 
-/// Adds one line's figures to `days`.
+/// Adds one line's figures to `days` (a line on its own: W3C columns set
+/// by a directive apply through [`add_line_in`]).
 pub fn add_line(engine: &Engine, line: &[u8], days: &mut Days) {
+    add_line_in(engine, line, &mut Ctx::default(), days);
+}
+
+/// [`add_line`] with the state carried from line to line. A line of any
+/// format counts on the date of its own time ([`line_time`]; `undated`
+/// when it has none); the status and size are read from CLF lines, other
+/// formats' requests count as `status_other`.
+pub fn add_line_in(engine: &Engine, line: &[u8], ctx: &mut Ctx, days: &mut Days) {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let Some(l) = clf::parse(line) else { return };
-    let date = parse_clf_time(&line[l.time.clone()]).map_or_else(|| UNDATED.to_string(), date_string);
-    let day = days.entry(date).or_default();
+    let format = &engine.opts.format;
+    let rec = match clf::parse(line) {
+        // a CLF line under any format, as before (its status and size count)
+        Some(l) if ctx.w3c.is_none() && line.first() != Some(&b'#') && json::object_start(line).is_none() => {
+            Recognised::Clf(l)
+        }
+        _ => recognise(format, line, &engine.opts.rules.deny, ctx),
+    };
+    let date = |t: Option<i64>| t.map_or_else(|| UNDATED.to_string(), date_string);
+    let l = match &rec {
+        Recognised::Clf(l) => l,
+        Recognised::Fields(_) => {
+            let day = days.entry(date(line_time(format, &rec, line, ctx))).or_default();
+            day.requests += 1;
+            day.status_other += 1;
+            if let Some((r, _)) = ctx.fields.list.iter().find(|(_, role)| *role == Role::Client) {
+                day.distinct.insert(net_hash(&network(engine, &line[r.clone()])));
+            }
+            return;
+        }
+        Recognised::Directive { .. } | Recognised::Unparsed => return,
+    };
+    let day = days.entry(date(parse_clf_time(&line[l.time.clone()]))).or_default();
     day.requests += 1;
     let size = &line[l.size.clone()];
     if size.iter().all(u8::is_ascii_digit) {
@@ -285,19 +315,24 @@ pub fn add_line(engine: &Engine, line: &[u8], days: &mut Days) {
         _ => day.status_other += 1,
     }
     // the network is the client field as anonymization leaves it
-    let client = &line[l.client.clone()];
+    day.distinct.insert(net_hash(&network(engine, &line[l.client.clone()])));
+}
+
+/// The network of a client field: the field as anonymization leaves it.
+fn network(engine: &Engine, client: &[u8]) -> Vec<u8> {
     let mut net = Vec::with_capacity(client.len());
     match hostname_cut(client) {
         Some(cut) => net.extend_from_slice(&client[cut..]),
         None => engine.fragment(client, &mut net, &mut Stats::default()),
     }
-    day.distinct.insert(net_hash(&net));
+    net
 }
 
 /// The totals of a whole file (plain or gzip).
 pub fn totals_of_file(engine: &Engine, path: &Path) -> Result<Days, String> {
     let mut input = Input::open(&Source::File(path.to_path_buf())).map_err(|e| e.to_string())?;
     let mut days = Days::new();
+    let mut ctx = Ctx::default();
     let mut buf = vec![0u8; READ_BUF];
     let mut carry: Vec<u8> = Vec::new();
     loop {
@@ -308,13 +343,13 @@ pub fn totals_of_file(engine: &Engine, path: &Path) -> Result<Days, String> {
         carry.extend_from_slice(&buf[..n]);
         if let Some(k) = memchr::memrchr(b'\n', &carry) {
             for line in carry[..k].split(|&b| b == b'\n') {
-                add_line(engine, line, &mut days);
+                add_line_in(engine, line, &mut ctx, &mut days);
             }
             carry.drain(..=k);
         }
     }
     if !carry.is_empty() {
-        add_line(engine, &carry, &mut days);
+        add_line_in(engine, &carry, &mut ctx, &mut days);
     }
     Ok(days)
 }
@@ -527,6 +562,29 @@ mod tests {
         );
         s.add_file("b", &one);
         assert_eq!(s.days["2026-01-01"].networks, 2, "1.2.3.0 was known");
+    }
+
+    #[test]
+    fn every_format_counts_on_the_date_of_its_own_time() {
+        let e = Engine::default();
+        let mut days = Days::new();
+        let mut ctx = Ctx::default();
+        for l in [
+            r#"{"time":"2013-05-01T23:59:59Z","remote_addr":"1.2.3.4"}"#,
+            r#"{"ts":1367452800.5,"remote_addr":"1.2.3.9"}"#,
+            "#Fields: date time c-ip cs-method cs-uri-stem sc-status",
+            "2013-05-02 10:00:00 5.6.7.8 GET /a 200",
+            "1367452800.779    180 192.168.0.224 TCP_MISS/200 411 GET http://example.com/x - DIRECT/93.184.216.34 text/html",
+            r#"{"remote_addr":"1.2.3.4"}"#,
+        ] {
+            add_line_in(&e, l.as_bytes(), &mut ctx, &mut days);
+        }
+        let mut s = Summary::default();
+        s.add_file("f", &days);
+        assert_eq!(
+            s.to_csv(),
+            format!("{CSV_HEADER}\n2013-05-01,1,0,0,0,0,0,1,1\n2013-05-02,3,0,0,0,0,0,3,3\nundated,1,0,0,0,0,0,1,1\n")
+        );
     }
 
     #[test]

@@ -148,6 +148,169 @@ pub fn parse_clf_time(t: &[u8]) -> Option<i64> {
     Some(days * 86400 + i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(sec) - off)
 }
 
+/// Parses hours, minutes and optional seconds with an optional fraction
+/// (`10:00`, `10:00:00`, `10:00:00.123`, `10:00:00,5`): the seconds of the
+/// day and what follows.
+fn parse_hms(t: &[u8]) -> Option<(i64, &[u8])> {
+    if t.len() < 5 || t[2] != b':' {
+        return None;
+    }
+    let h = num(&t[0..2])?;
+    let mi = num(&t[3..5])?;
+    let mut i = 5;
+    let mut sec = 0;
+    if t.get(5) == Some(&b':') {
+        sec = num(t.get(6..8)?)?;
+        i = 8;
+        if matches!(t.get(8), Some(b'.' | b',')) {
+            i = 9;
+            let from = i;
+            while i < t.len() && t[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == from {
+                return None;
+            }
+        }
+    }
+    if h > 24 || mi > 59 || sec > 60 {
+        return None;
+    }
+    Some((i64::from(h) * 3600 + i64::from(mi) * 60 + i64::from(sec), &t[i..]))
+}
+
+/// A zone after a time: nothing or `Z` (UTC), `UTC`/`GMT`, `+02:00`,
+/// `+0200`, `+02`, with one space before it at most. The offset in seconds.
+fn parse_zone(z: &[u8]) -> Option<i64> {
+    let z = z.strip_prefix(b" ").unwrap_or(z);
+    match z {
+        b"" | b"Z" | b"z" | b"UTC" | b"GMT" => return Some(0),
+        _ => {}
+    }
+    let sign = match z[0] {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let z = &z[1..];
+    let (hh, mm) = match z.len() {
+        2 => (z, &b"00"[..]),
+        4 => (&z[..2], &z[2..]),
+        5 if z[2] == b':' => (&z[..2], &z[3..]),
+        _ => return None,
+    };
+    let (hh, mm) = (i64::from(num(hh)?), i64::from(num(mm)?));
+    if hh > 23 || mm > 59 {
+        return None;
+    }
+    Some(sign * (hh * 3600 + mm * 60))
+}
+
+/// A calendar date `YYYY-MM-DD`: its day number.
+fn parse_date(t: &[u8]) -> Option<i64> {
+    if t.len() != 10 || t[4] != b'-' || t[7] != b'-' {
+        return None;
+    }
+    let (y, m, d) = (num(&t[..4])?, num(&t[5..7])?, num(&t[8..10])?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    Some(days_from_civil(i64::from(y), m, d))
+}
+
+/// Parses ISO 8601 / RFC 3339 (`2026-01-01T10:00:00Z`,
+/// `2026-01-01 10:00:00.123+02:00`, `+0200`, `+02`; no zone = UTC; a date
+/// alone = its midnight, UTC) into Unix seconds (fractions dropped).
+pub fn parse_iso8601(t: &[u8]) -> Option<i64> {
+    let day = parse_date(t.get(..10)?)?;
+    if t.len() == 10 {
+        return Some(day * 86400);
+    }
+    if !matches!(t[10], b'T' | b't' | b' ') {
+        return None;
+    }
+    let (secs, zone) = parse_hms(&t[11..])?;
+    Some(day * 86400 + secs - parse_zone(zone)?)
+}
+
+/// Parses a Unix time as a number: seconds (9 to 11 digits), milliseconds
+/// (12 to 14), microseconds (15 to 17) or nanoseconds (18 to 20), with an
+/// optional fraction (`1700000000.123`, `1700000000123`). Whole seconds.
+pub fn parse_epoch(t: &[u8]) -> Option<i64> {
+    let (int, frac) = match memchr::memchr(b'.', t) {
+        Some(k) => (&t[..k], &t[k + 1..]),
+        None => (t, &b""[..]),
+    };
+    if !int.iter().chain(frac).all(u8::is_ascii_digit) || (frac.is_empty() && int.len() < t.len()) {
+        return None;
+    }
+    let div: i64 = match int.len() {
+        9..=11 => 1,
+        12..=14 => 1_000,
+        15..=17 => 1_000_000,
+        18..=20 => 1_000_000_000,
+        _ => return None,
+    };
+    let v: u64 = std::str::from_utf8(int).ok()?.parse().ok()?;
+    Some((v / div as u64) as i64)
+}
+
+/// Parses a line's time in any of the forms logs write: CLF
+/// (`[10/Oct/2000:13:55:36 -0700]`, brackets and zone optional, HAProxy's
+/// `[06/Feb/2009:12:14:14.655]`), ISO 8601, a Unix time in seconds,
+/// milliseconds, micro- or nanoseconds (Squid's `1286536308.779`, nginx's
+/// `$msec`), or RFC 2822 / HTTP (`Tue, 15 Nov 1994 08:12:31 GMT`). Times
+/// without a zone are taken as UTC. `None` when it is none of these.
+pub fn parse_any_time(t: &[u8]) -> Option<i64> {
+    let t = t.trim_ascii();
+    let first = *t.first()?;
+    if first.is_ascii_digit() {
+        if t.len() >= 10 && t[4] == b'-' {
+            return parse_iso8601(t);
+        }
+        if t.get(2) == Some(&b'/') || t.get(1) == Some(&b'/') {
+            return parse_clf_time(t);
+        }
+        return parse_epoch(t);
+    }
+    if first == b'[' {
+        return parse_clf_time(t);
+    }
+    if first.is_ascii_alphabetic() && t.len() <= 64 {
+        let s = std::str::from_utf8(t).ok()?;
+        return jiff::fmt::rfc2822::parse(s).ok().map(|z| z.timestamp().as_second());
+    }
+    None
+}
+
+/// The time of a `date` and a `time` field (W3C, IIS, CloudFront: UTC by
+/// the W3C spec): `2026-01-01` and `10:00:00` (a fraction is dropped).
+pub fn parse_date_and_time(date: &[u8], time: &[u8]) -> Option<i64> {
+    let day = parse_date(date)?;
+    match parse_hms(time)? {
+        (secs, b"") => Some(day * 86400 + secs),
+        _ => None,
+    }
+}
+
+/// Whether `t` is a calendar date alone (`2026-01-01`).
+pub fn is_date_only(t: &[u8]) -> bool {
+    parse_date(t).is_some()
+}
+
+/// Parses a time written with a strftime format (Apache's `%{FORMAT}t`);
+/// without a zone in it, the time is taken as UTC.
+pub fn parse_strftime(format: &str, t: &[u8]) -> Option<i64> {
+    let tm = jiff::fmt::strtime::parse(format, t).ok()?;
+    if let Ok(ts) = tm.to_timestamp() {
+        return Some(ts.as_second());
+    }
+    let dt = tm.to_datetime().ok()?;
+    dt.to_zoned(jiff::tz::TimeZone::UTC)
+        .ok()
+        .map(|z| z.timestamp().as_second())
+}
+
 /// Parses `--now`: RFC 3339 (`2026-01-01T00:00:00Z`), a date (`2026-01-01`,
 /// midnight UTC), or `@SECONDS`.
 pub fn parse_now(s: &str) -> Result<i64, String> {
@@ -242,6 +405,63 @@ mod tests {
         assert_eq!(parse_clf_time(b"[02/sept./2015:00:11:31 +0200]"), Some(1441145491));
         assert_eq!(parse_clf_time(b"[x]"), None);
         assert_eq!(date_string(971211336), "2000-10-10");
+    }
+
+    #[test]
+    fn iso_epoch_and_other_times() {
+        // 2026-01-01T10:00:00Z
+        let t = 20454 * 86400 + 36000;
+        for (text, want) in [
+            ("2026-01-01T10:00:00Z", Some(t)),
+            ("2026-01-01T10:00:00.123456Z", Some(t)),
+            ("2026-01-01 10:00:00", Some(t)),
+            ("2026-01-01T12:00:00+02:00", Some(t)),
+            ("2026-01-01T12:00:00,5+0200", Some(t)),
+            ("2026-01-01T07:30:00-02:30", Some(t)),
+            ("2026-01-01T11:00:00+01", Some(t)),
+            ("2026-01-01T10:00Z", Some(t)),
+            ("2026-01-01 10:00:00 UTC", Some(t)),
+            ("2026-01-01", Some(t - 36000)),
+            ("2026-13-01T10:00:00Z", None),
+            ("2026-01-01T25:00:00Z", None),
+            ("2026-01-01T10:00:00+2", None),
+            ("2026-01-01X10:00:00", None),
+            // seconds, milliseconds, micro- and nanoseconds, with fractions
+            ("1767261600", Some(t)),
+            ("1767261600.999", Some(t)),
+            ("1767261600123", Some(t)),
+            ("1767261600123.5", Some(t)),
+            ("1767261600123456", Some(t)),
+            ("1767261600123456789", Some(t)),
+            ("176726", None),
+            ("1767261600.", None),
+            ("1767261600x", None),
+            ("-1767261600", None),
+            // CLF, HAProxy's, nginx's `$time_local`
+            ("[01/Jan/2026:11:00:00 +0100]", Some(t)),
+            ("01/Jan/2026:10:00:00 +0000", Some(t)),
+            ("[01/Jan/2026:10:00:00.584]", Some(t)),
+            // RFC 2822, HTTP dates
+            ("Thu, 01 Jan 2026 10:00:00 GMT", Some(t)),
+            ("Thu, 1 Jan 2026 11:00:00 +0100", Some(t)),
+            ("  2026-01-01T10:00:00Z ", Some(t)),
+            ("", None),
+            ("-", None),
+            ("yesterday", None),
+        ] {
+            assert_eq!(parse_any_time(text.as_bytes()), want, "{text}");
+        }
+        assert_eq!(parse_date_and_time(b"2026-01-01", b"10:00:00"), Some(t));
+        assert_eq!(parse_date_and_time(b"2026-01-01", b"10:00:00.250"), Some(t));
+        assert_eq!(parse_date_and_time(b"2026-01-01", b"10:00:00Z"), None);
+        assert_eq!(parse_date_and_time(b"01/01/2026", b"10:00:00"), None);
+        assert_eq!(parse_strftime("%Y-%m-%d %H:%M:%S", b"2026-01-01 10:00:00"), Some(t));
+        assert_eq!(
+            parse_strftime("%d/%b/%Y:%H:%M:%S %z", b"01/Jan/2026:11:00:00 +0100"),
+            Some(t)
+        );
+        assert_eq!(parse_strftime("%s", b"1767261600"), Some(t));
+        assert_eq!(parse_strftime("%Y-%m-%d", b"garbage"), None);
     }
 
     #[test]

@@ -36,12 +36,17 @@ pub struct Fields {
     pub gaps: Option<Role>,
     /// the JSON walker's scratch space, kept from line to line
     pub json: crate::formats::json::Scratch,
+    /// the value under the line's time key, for formats whose times are
+    /// not `Time` fields (JSON: `@timestamp`, `time`, `ts`, ...); the value
+    /// keeps its own role
+    pub time: Option<Range<usize>>,
 }
 
 impl Fields {
     pub fn clear(&mut self) {
         self.list.clear();
         self.gaps = None;
+        self.time = None;
     }
 
     pub fn push(&mut self, r: Range<usize>, role: Role) {

@@ -43,6 +43,8 @@ struct KeyInfo {
     is_name: bool,
     /// an ECS object whose `name` is no person's (see [`PLAIN_OBJECTS`])
     plain_object: bool,
+    /// how good a time key it is (see [`time_rank`]); 0: none
+    time: u8,
 }
 
 /// ECS and OpenTelemetry objects whose `name` names a thing, not a person
@@ -263,8 +265,39 @@ fn key_info(key: &[u8], deny: &DenyList) -> KeyInfo {
             || key.eq_ignore_ascii_case(b"key")
             || key.eq_ignore_ascii_case(b"header"),
         plain_object: PLAIN_OBJECTS.iter().any(|p| p.as_bytes() == &buf[..n]),
+        time: time_rank(&buf[..n]),
     }
 }
+
+/// Keys that hold a line's own time (lower-cased letters and digits), the
+/// best first: a line's time is the value of its best time key in the
+/// outermost object (ECS `event.created`, flat or in an `event` object, is
+/// the last resort).
+const TIME_KEYS: &[&[&str]] = &[
+    &["timestamp", "time", "ts", "timelocal", "timeiso8601", "datetime"],
+    &[
+        "starttime",
+        "startutc",
+        "edgestarttimestamp",
+        "requesttime8601",
+        "eventtime",
+        "logtime",
+        "msec",
+        "date",
+    ],
+    &["eventcreated"],
+];
+
+/// The rank of a time key: 1 for the best, 0 for a key that is no time key.
+fn time_rank(k: &[u8]) -> u8 {
+    TIME_KEYS
+        .iter()
+        .position(|set| set.iter().any(|s| s.as_bytes() == k))
+        .map_or(0, |p| p as u8 + 1)
+}
+
+/// The rank of `created` in an `event` object (ECS): the last resort.
+const EVENT_CREATED: u8 = TIME_KEYS.len() as u8;
 
 fn role_of(key: &[u8], k: &[u8], deny: &DenyList) -> Role {
     let is = |set: &[&str]| set.iter().any(|s| s.as_bytes() == k);
@@ -322,6 +355,13 @@ struct Frame {
     /// kind, or an element of an array (HAR `{"name":"Cookie","value":...}`
     /// header pairs)
     plain_name: bool,
+    /// the current key is `event` (in the outermost object)
+    key_event: bool,
+    /// the time rank of the current key (0: no time key, or not in the
+    /// outermost object or an ECS `event` object in it)
+    key_time: u8,
+    /// this is the ECS `event` object of the outermost object
+    event: bool,
 }
 
 /// The end of a JSON string starting at `i` (on its `"`): the offset of the
@@ -383,7 +423,10 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
         list,
         gaps,
         json: Scratch { stack, keys },
+        time,
     } = f;
+    // the rank of the time key `time` was found under
+    let mut time_rank = u8::MAX;
     *gaps = Some(Role::Verbatim);
     if start > 0 {
         list.push((0..start, Role::Generic));
@@ -409,6 +452,7 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                         .or(matches!(f.role, Role::User | Role::Secret).then_some(f.role))
                 });
                 let plain_name = stack.last().is_some_and(|f| !f.object || f.key_plain_object);
+                let event = stack.len() == 1 && stack[0].object && stack[0].key_event;
                 stack.push(Frame {
                     object: b == b'{',
                     inherit,
@@ -420,6 +464,9 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                     key_is_name: false,
                     key_plain_object: false,
                     plain_name,
+                    key_time: 0,
+                    key_event: false,
+                    event,
                 });
             }
             b'}' | b']' => {
@@ -448,6 +495,7 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
             }
             b'"' => {
                 let end = string_end(s, i)?;
+                let depth = stack.len();
                 let top = stack.last_mut()?;
                 let content = i + 1..end;
                 if top.object && !top.want_value {
@@ -467,6 +515,16 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                     top.key_is_value = k.is_value;
                     top.key_is_name = k.is_name;
                     top.key_plain_object = k.plain_object;
+                    // a time key counts in the outermost object, and
+                    // `created` in its `event` object
+                    top.key_time = 0;
+                    top.key_event = false;
+                    if depth == 1 {
+                        top.key_time = k.time;
+                        top.key_event = key.eq_ignore_ascii_case(b"event");
+                    } else if top.event && key.eq_ignore_ascii_case(b"created") {
+                        top.key_time = EVENT_CREATED;
+                    }
                     if top.key_is_value && top.header_secret {
                         top.role = Role::Secret;
                     }
@@ -482,6 +540,10 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                     }
                     let role = top.role;
                     if top.object {
+                        if top.key_time != 0 && top.key_time < time_rank {
+                            time_rank = top.key_time;
+                            *time = Some(content.clone());
+                        }
                         top.want_value = false;
                         top.colon = false;
                     }
@@ -518,6 +580,10 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                     list.push((st..i, Role::ClientNumber));
                 }
                 if top.object {
+                    if number && top.key_time != 0 && top.key_time < time_rank {
+                        time_rank = top.key_time;
+                        *time = Some(st..i);
+                    }
                     top.want_value = false;
                     top.colon = false;
                 }
@@ -607,6 +673,21 @@ mod tests {
         assert!(r.contains(&("42".into(), Role::SecretNumber)), "{r:?}");
         assert!(r.contains(&("-".into(), Role::User)), "{r:?}");
         assert!(r.contains(&("5.6.7.8".into(), Role::Generic)), "{r:?}");
+    }
+
+    #[test]
+    fn the_time_key_is_noted_and_its_value_still_scanned() {
+        // `date` ranks below `time`; a tie goes to the first
+        let s = r#"{"date":"x","n":{"ts":"y"},"time":"1.2.3.4 at noon","ts":1767261600}"#;
+        let mut f = Fields::default();
+        parse(s.as_bytes(), 0, &DenyList::default(), &mut f).unwrap();
+        assert_eq!(f.time.clone().map(|r| &s[r]), Some("1.2.3.4 at noon"));
+        assert!(roles(s).contains(&("1.2.3.4 at noon".into(), Role::GenericEscaped)));
+        let s = r#"{"date":"x","ts":1767261600}"#;
+        parse(s.as_bytes(), 0, &DenyList::default(), &mut f).unwrap();
+        assert_eq!(f.time.clone().map(|r| &s[r]), Some("1767261600"));
+        parse(br#"{"a":"b"}"#, 0, &DenyList::default(), &mut f).unwrap();
+        assert_eq!(f.time, None);
     }
 
     #[test]

@@ -236,6 +236,55 @@ impl Recognised {
     }
 }
 
+/// The Unix time (seconds, UTC) of a recognised line, in every format: the
+/// CLF time, the value of a JSON time key, a W3C `date` and `time`, the
+/// ISO 8601 time of ALB and ELB, S3's and HAProxy's bracketed times,
+/// Squid's Unix time, a template's `%t`, `%{FORMAT}t`, `$time_local`,
+/// `$time_iso8601` or `$msec`. Times without a zone (HAProxy's, a W3C
+/// line's, an ISO 8601 time without offset) are UTC. `None` for a line
+/// with no time that can be read (and for directives and unparsed lines).
+///
+/// It parses the time each time it is called: callers ask only when they
+/// need it (`--max-age`, the keyed modes' day, the summaries).
+pub fn line_time(format: &Format, rec: &Recognised, line: &[u8], ctx: &Ctx) -> Option<i64> {
+    match rec {
+        Recognised::Clf(l) => crate::time::parse_clf_time(&line[l.time.clone()]),
+        Recognised::Fields(kind) => fields_time(format, *kind, line, &ctx.fields),
+        Recognised::Directive { .. } | Recognised::Unparsed => None,
+    }
+}
+
+fn fields_time(format: &Format, kind: Parsed, line: &[u8], f: &Fields) -> Option<i64> {
+    if let (Format::Template(t), Parsed::Apache | Parsed::Nginx) = (format, kind) {
+        return t.time_of(line, f);
+    }
+    if let Some(t) = &f.time {
+        return crate::time::parse_any_time(&line[t.clone()]);
+    }
+    // the `Time` fields: one whole time, or a date and a time of day
+    let mut times = f
+        .list
+        .iter()
+        .filter(|(_, r)| *r == Role::Time)
+        .map(|(r, _)| &line[r.clone()]);
+    let first = times.next()?;
+    if let Some(t) = crate::time::parse_any_time(first) {
+        if !crate::time::is_date_only(first) {
+            return Some(t);
+        }
+        // W3C `date time`
+        return Some(
+            times
+                .next()
+                .and_then(|tod| crate::time::parse_date_and_time(first, tod))
+                .unwrap_or(t),
+        );
+    }
+    // W3C `time date`
+    let second = times.next()?;
+    crate::time::parse_date_and_time(second, first)
+}
+
 /// Recognises a line (without its line ending) under `format`.
 pub fn recognise(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> Recognised {
     // the common case first, kept small: a CLF line under `auto`
@@ -276,6 +325,9 @@ fn recognise_slow(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) 
                     *r = r.start + p..r.end + p;
                 }
                 f.list.insert(0, (0..p, Role::Generic));
+                if let Some(t) = &mut f.time {
+                    *t = t.start + p..t.end + p;
+                }
                 return Recognised::Fields(kind);
             }
             _ => {}
@@ -349,4 +401,119 @@ fn recognise_as(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) ->
         }
     };
     r.unwrap_or(Recognised::Unparsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The time `format` reads in each line, the lines one after another
+    /// (W3C directives set the columns of the lines after them).
+    fn times(format: &Format, lines: &[&str]) -> Vec<Option<i64>> {
+        let mut ctx = Ctx::default();
+        let deny = DenyList::default();
+        lines
+            .iter()
+            .map(|l| {
+                let rec = recognise(format, l.as_bytes(), &deny, &mut ctx);
+                line_time(format, &rec, l.as_bytes(), &ctx)
+            })
+            .collect()
+    }
+
+    // 2026-01-01T10:00:00Z
+    const T: i64 = 1_767_261_600;
+
+    #[test]
+    fn every_format_gives_its_time() {
+        let auto = [
+            // CLF
+            r#"1.2.3.4 - - [01/Jan/2026:11:00:00 +0100] "GET / HTTP/1.1" 200 1"#,
+            // JSON: ISO 8601, epoch seconds, milliseconds, CLF, ECS
+            r#"{"time":"2026-01-01T10:00:00.5Z","remote_addr":"1.2.3.4"}"#,
+            r#"{"level":"info","ts":1767261600.5241024,"request":{"remote_ip":"1.2.3.4"}}"#,
+            r#"{"timestamp":1767261600123,"ip":"1.2.3.4"}"#,
+            r#"{"time_local":"01/Jan/2026:10:00:00 +0000","remote_addr":"1.2.3.4"}"#,
+            r#"{"@timestamp":"2026-01-01T12:00:00+02:00","source":{"ip":"1.2.3.4"}}"#,
+            r#"{"event":{"created":"2026-01-01T10:00:00Z"},"client":{"ip":"1.2.3.4"}}"#,
+            // the best key wins, wherever it is; nested `time` keys do not count
+            r#"{"event.created":"2020-01-01T00:00:00Z","req":{"time":"2021-01-01"},"@timestamp":"2026-01-01T10:00:00Z"}"#,
+            // JSON after a container runtime's prefix
+            r#"2025-12-31T17:37:40Z stdout F {"time":"2026-01-01T10:00:00Z","ip":"1.2.3.4"}"#,
+            // ALB, ELB, S3, HAProxy after syslog, Squid
+            r#"h2 2026-01-01T10:00:00.186641Z app/lb/50dc 10.0.1.252:48160 10.0.0.66:9000 0.000 0.002 0.000 200 200 5 257 "GET https://10.0.2.105:773/ HTTP/2.0" "curl/7.46.0" - -"#,
+            r#"2026-01-01T10:00:00.945958Z my-lb 192.168.131.39:2817 10.0.0.1:80 0.000086 0.001048 0.001337 200 200 0 57 "GET https://www.example.com:443/ HTTP/1.1" "curl/7.38.0" DHE-RSA-AES128-SHA TLSv1.2"#,
+            r#"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be bucket [01/Jan/2026:10:00:00 +0000] 192.0.2.3 arn:aws:iam::123456789012:user/alice 3E57427F3EXAMPLE REST.GET.VERSIONING - "GET /bucket?versioning HTTP/1.1" 200 - 113 - 7 - "-" "S3Console/0.4" -"#,
+            r#"Sep 25 06:05:27 host haproxy[6801]: 4.3.2.1:55008 [01/Jan/2026:10:00:00.584] ft~ bk/abc 0/0/0/72/72 200 7456 - - ---- 5/4/0/1/0 0/0 "POST /user/ HTTP/1.1""#,
+            "1767261600.779    180 192.168.0.224 TCP_MISS/200 411 GET http://example.com/x - DIRECT/93.184.216.34 text/html",
+            // W3C without a `#Fields:` in force (IIS columns)
+            "2026-01-01 10:00:00 10.0.0.1 GET /a - 80 - 1.2.3.4 Mozilla - 200 0 0 15",
+            // W3C: IIS, CloudFront (tabs), `time date`, a `timestamp` column
+            "#Fields: date time s-ip cs-method cs-uri-stem c-ip sc-status",
+            "2026-01-01 10:00:00 10.0.0.1 GET /a 1.2.3.4 200",
+            "#Fields:\tdate\ttime\tx-edge-location\tc-ip\tcs-method\tcs-uri-stem\tsc-status",
+            "2026-01-01\t10:00:00.250\tLAX1\t1.2.3.4\tGET\t/a\t200",
+            "#Fields: time date c-ip",
+            "10:00:00 2026-01-01 1.2.3.4",
+            "#Fields: timestamp c-ip sc-status",
+            "1767261600.541 1.2.3.4 200",
+        ];
+        let got = times(&Format::Auto, &auto);
+        let want: Vec<Option<i64>> = auto.iter().map(|l| (!l.starts_with('#')).then_some(T)).collect();
+        for ((l, g), w) in auto.iter().zip(&got).zip(&want) {
+            assert_eq!(g, w, "{l}");
+        }
+    }
+
+    #[test]
+    fn templates_give_their_time() {
+        let cases: &[(&str, &str)] = &[
+            (
+                r#"%h %l %u %t "%r" %>s %b"#,
+                r#"1.2.3.4 - - [01/Jan/2026:11:00:00 +0100] "GET / HTTP/1.1" 200 1"#,
+            ),
+            ("%h %{%Y-%m-%d %H:%M:%S}t %>s", "1.2.3.4 2026-01-01 10:00:00 200"),
+            (
+                "%h [%{%d/%b/%Y:%H:%M:%S %z}t] %>s",
+                "1.2.3.4 [01/Jan/2026:12:00:00 +0200] 200",
+            ),
+            ("%h %{msec}t %>s", "1.2.3.4 1767261600123 200"),
+            ("%h %{begin:sec}t %>s", "1.2.3.4 1767261600 200"),
+            ("%h %{%s}t.%{msec_frac}t %>s", "1.2.3.4 1767261600.123 200"),
+            (
+                "nginx:$remote_addr [$time_local] $status",
+                "1.2.3.4 [01/Jan/2026:10:00:00 +0000] 200",
+            ),
+            (
+                "nginx:$remote_addr $time_iso8601 $status",
+                "1.2.3.4 2026-01-01T11:00:00+01:00 200",
+            ),
+            ("nginx:$msec $remote_addr $status", "1767261600.123 1.2.3.4 200"),
+        ];
+        for (fmt, line) in cases {
+            let f = Format::from_name(fmt).unwrap();
+            assert_eq!(times(&f, &[line]), [Some(T)], "{fmt}");
+        }
+        // a template with no time, and one whose time is not one
+        let f = Format::from_name("%h %>s").unwrap();
+        assert_eq!(times(&f, &["1.2.3.4 200"]), [None]);
+        let f = Format::from_name("%h %{%Y-%m-%d}t %>s").unwrap();
+        assert_eq!(times(&f, &["1.2.3.4 yesterday 200"]), [None]);
+    }
+
+    #[test]
+    fn lines_without_a_time_are_undated() {
+        let lines = [
+            r#"{"remote_addr":"1.2.3.4","status":200}"#,
+            r#"{"time":"soon","remote_addr":"1.2.3.4"}"#,
+            r#"{"request":{"time":"2026-01-01T10:00:00Z"}}"#,
+            r#"1.2.3.4 - - [01/Foo/2026:00:00:00 +0000] "GET / HTTP/1.1" 200 1"#,
+            "not a log line 1.2.3.4",
+            "#Fields: c-ip sc-status",
+            "1.2.3.4 200",
+            "#Fields: time c-ip",
+            "10:00:00 1.2.3.4",
+        ];
+        assert_eq!(times(&Format::Auto, &lines), [None; 9]);
+    }
 }

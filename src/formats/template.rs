@@ -94,10 +94,77 @@ fn arg_role(name: &str) -> Named {
     (Role::Generic, vec![name.as_bytes().to_vec()])
 }
 
+/// How a template writes its time field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TimeForm {
+    /// CLF, ISO 8601 or a Unix time (`%t`, `%{sec}t`, `%{msec}t`,
+    /// `$time_local`, `$time_iso8601`, `$msec`)
+    Any,
+    /// Apache's `%{FORMAT}t`: a strftime format
+    Strftime(String),
+}
+
+/// The field that holds a line's time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct TimeField {
+    /// its token
+    token: usize,
+    /// its place among the fields
+    field: usize,
+    form: TimeForm,
+    /// how many times the first byte of the text after it occurs in it
+    /// (a strftime format with spaces: `%{%Y-%m-%d %H:%M:%S}t`)
+    skip: usize,
+}
+
+/// The time form of Apache's `%{NAME}t`; `None` for a part of a time only
+/// (`msec_frac`, `usec_frac`).
+fn apache_time(name: &str) -> Option<TimeForm> {
+    let n = name
+        .strip_prefix("begin:")
+        .or_else(|| name.strip_prefix("end:"))
+        .unwrap_or(name);
+    match n {
+        "" | "sec" | "msec" | "usec" => Some(TimeForm::Any),
+        "msec_frac" | "usec_frac" => None,
+        _ => Some(TimeForm::Strftime(n.to_string())),
+    }
+}
+
+/// The bytes a strftime format writes for sure: its text outside `%`
+/// directives (and the separators of `%T`, `%D`, `%F`, `%R`).
+fn strftime_text(f: &str) -> Vec<u8> {
+    let b = f.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 1 < b.len() {
+            match b[i + 1] {
+                b'%' => out.push(b'%'),
+                b'n' => out.push(b'\n'),
+                b't' => out.push(b'\t'),
+                b'T' => out.extend_from_slice(b"::"),
+                b'R' => out.push(b':'),
+                b'D' => out.extend_from_slice(b"//"),
+                b'F' => out.extend_from_slice(b"--"),
+                b'c' => out.extend_from_slice(b"    ::"),
+                _ => {}
+            }
+            i += 2;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
 /// A compiled format.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Template {
     tokens: Vec<Token>,
+    /// where the line's time is, when it has one
+    time: Option<TimeField>,
     /// `apache` or `nginx`, for stats
     pub kind: &'static str,
     /// the string it was compiled from
@@ -140,6 +207,7 @@ fn apache_role(letter: u8, name: &str) -> Named {
 pub fn apache(fmt: &str) -> Result<Template, String> {
     let b = fmt.as_bytes();
     let mut tokens = Vec::new();
+    let mut times = None;
     let mut i = 0;
     while i < b.len() {
         match b[i] {
@@ -178,6 +246,11 @@ pub fn apache(fmt: &str) -> Result<Template, String> {
                     return Err(format!("'{}': unknown directive", &fmt[start..=i]));
                 }
                 i += 1;
+                if letter == b't' && times.is_none() {
+                    if let Some(form) = apache_time(name) {
+                        times = Some((tokens.len(), form));
+                    }
+                }
                 push_field(&mut tokens, apache_role(letter, name), &fmt[start..i])?;
             }
             c => {
@@ -186,7 +259,7 @@ pub fn apache(fmt: &str) -> Result<Template, String> {
             }
         }
     }
-    Template::new(tokens, "apache", fmt)
+    Template::new(tokens, "apache", fmt, times)
 }
 
 fn nginx_role(var: &str) -> Named {
@@ -225,6 +298,7 @@ fn nginx_role(var: &str) -> Named {
 pub fn nginx(fmt: &str) -> Result<Template, String> {
     let b = fmt.as_bytes();
     let mut tokens = Vec::new();
+    let mut times = None;
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'$' {
@@ -243,6 +317,9 @@ pub fn nginx(fmt: &str) -> Result<Template, String> {
             if name.is_empty() {
                 return Err(format!("'{}': '$' without a variable name", &fmt[i..]));
             }
+            if times.is_none() && matches!(name, "time_local" | "time_iso8601" | "msec") {
+                times = Some((tokens.len(), TimeForm::Any));
+            }
             push_field(&mut tokens, nginx_role(name), &fmt[i..next])?;
             i = next;
         } else if b[i] == b'\\' && i + 1 < b.len() {
@@ -253,16 +330,37 @@ pub fn nginx(fmt: &str) -> Result<Template, String> {
             i += 1;
         }
     }
-    Template::new(tokens, "nginx", fmt)
+    Template::new(tokens, "nginx", fmt, times)
 }
 
 impl Template {
-    fn new(tokens: Vec<Token>, kind: &'static str, source: &str) -> Result<Template, String> {
+    fn new(
+        tokens: Vec<Token>,
+        kind: &'static str,
+        source: &str,
+        time: Option<(usize, TimeForm)>,
+    ) -> Result<Template, String> {
         if !tokens.iter().any(|t| matches!(t, Token::Field(..))) {
             return Err(format!("'{source}' has no field"));
         }
+        let time = time.map(|(token, form)| {
+            let field = tokens[..token].iter().filter(|t| matches!(t, Token::Field(..))).count();
+            let skip = match (&form, tokens.get(token + 1)) {
+                (TimeForm::Strftime(f), Some(Token::Literal(l))) => {
+                    strftime_text(f).iter().filter(|&&b| b == l[0]).count()
+                }
+                _ => 0,
+            };
+            TimeField {
+                token,
+                field,
+                form,
+                skip,
+            }
+        });
         Ok(Template {
             tokens,
+            time,
             kind,
             source: source.to_string(),
         })
@@ -313,7 +411,16 @@ impl Template {
                             }
                             close
                         }
-                        Some(Token::Literal(l)) => pos + memchr::memchr(l[0], &line[pos..])?,
+                        Some(Token::Literal(l)) => {
+                            // a strftime time holds the byte after it that
+                            // many times
+                            let skip = self.time.as_ref().filter(|t| t.token == k).map_or(0, |t| t.skip);
+                            let mut e = pos;
+                            for _ in 0..skip {
+                                e += memchr::memchr(l[0], &line[e..])? + 1;
+                            }
+                            e + memchr::memchr(l[0], &line[e..])?
+                        }
                         Some(Token::Field(..)) => return None,
                     };
                     f.push(pos..end, *role);
@@ -322,6 +429,17 @@ impl Template {
             }
         }
         (pos == line.len()).then_some(())
+    }
+
+    /// The Unix time of a line this template parsed into `f`; `None` when
+    /// the template has no time or it cannot be read.
+    pub fn time_of(&self, line: &[u8], f: &Fields) -> Option<i64> {
+        let t = self.time.as_ref()?;
+        let v = &line[f.list.get(t.field)?.0.clone()];
+        match &t.form {
+            TimeForm::Any => crate::time::parse_any_time(v),
+            TimeForm::Strftime(fmt) => crate::time::parse_strftime(fmt, v),
+        }
     }
 }
 
