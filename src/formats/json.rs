@@ -45,6 +45,10 @@ struct KeyInfo {
     plain_object: bool,
     /// how good a time key it is (see [`time_rank`]); 0: none
     time: u8,
+    /// `event` (ECS: its `created` is a time)
+    is_event: bool,
+    /// `created`
+    is_created: bool,
 }
 
 /// ECS and OpenTelemetry objects whose `name` names a thing, not a person
@@ -266,6 +270,8 @@ fn key_info(key: &[u8], deny: &DenyList) -> KeyInfo {
             || key.eq_ignore_ascii_case(b"header"),
         plain_object: PLAIN_OBJECTS.iter().any(|p| p.as_bytes() == &buf[..n]),
         time: time_rank(&buf[..n]),
+        is_event: key.eq_ignore_ascii_case(b"event"),
+        is_created: key.eq_ignore_ascii_case(b"created"),
     }
 }
 
@@ -521,8 +527,8 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                     top.key_event = false;
                     if depth == 1 {
                         top.key_time = k.time;
-                        top.key_event = key.eq_ignore_ascii_case(b"event");
-                    } else if top.event && key.eq_ignore_ascii_case(b"created") {
+                        top.key_event = k.is_event;
+                    } else if top.event && k.is_created {
                         top.key_time = EVENT_CREATED;
                     }
                     if top.key_is_value && top.header_secret {
