@@ -482,3 +482,77 @@ fn keyed_day_follows_each_lines_own_time() {
     assert_eq!(&b[..4], &a[..4], "dated lines do not depend on --now");
     assert_eq!(b[4], a[1], "{b:?}");
 }
+
+/// `run` summarizes a JSON and a W3C set by each line's own date before it
+/// deletes their files (it counted only CLF lines before).
+#[test]
+fn run_summaries_count_every_format_by_its_own_date() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    let logs = root.join("logs");
+    fs::create_dir(&logs).unwrap();
+    let day = |d: i64| 1_767_225_600 + (d - 1) * 86400; // 2026-01-DD
+    let json = [
+        format!("{{\"time\":\"{}\",\"remote_addr\":\"1.2.3.4\"}}\n", iso(day(1) + 10)),
+        format!("{{\"ts\":{}.5,\"remote_addr\":\"1.2.3.9\"}}\n", day(2) - 1),
+        format!(
+            "{{\"@timestamp\":\"{}\",\"client\":{{\"ip\":\"5.6.7.8\"}}}}\n",
+            iso(day(2))
+        ),
+        "{\"remote_addr\":\"1.2.3.4\"}\n".to_string(),
+    ]
+    .concat();
+    let w3c = [
+        "#Fields: date time c-ip cs-method cs-uri-stem sc-status\n".to_string(),
+        format!("{} 1.2.3.4 GET /a 200\n", fmt(day(1) + 60, "%Y-%m-%d %H:%M:%S")),
+        format!("{} 9.9.9.9 GET /b 404\n", fmt(day(3), "%Y-%m-%d %H:%M:%S")),
+    ]
+    .concat();
+    let old = std::time::UNIX_EPOCH + std::time::Duration::from_secs(day(4) as u64);
+    for (name, text) in [("app.json.1", &json), ("iis.log.1", &w3c)] {
+        let p = logs.join(name);
+        fs::write(&p, text).unwrap();
+        fs::File::options()
+            .write(true)
+            .open(&p)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    let config = root.join("loganon.toml");
+    let mut text = format!("state_dir = \"{}\"\n", root.join("state").display());
+    for (name, glob, format) in [("app", "app.json.*", "json"), ("iis", "iis.log.*", "w3c")] {
+        text += &format!(
+            "\n[[logs]]\nname = \"{name}\"\npaths = [\"{}/{glob}\"]\nformat = \"{format}\"\ndelete_after = \"7d\"\nsummary = \"{}/{name}.csv\"\n",
+            logs.display(),
+            root.display()
+        );
+    }
+    fs::write(&config, text).unwrap();
+    let out = Command::new(BIN)
+        .args(["run", "--config"])
+        .arg(&config)
+        .args(["--now", "2026-01-20"])
+        .output()
+        .unwrap();
+    let say = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{say}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        !logs.join("app.json.1").exists() && !logs.join("iis.log.1").exists(),
+        "{say}"
+    );
+    let head = "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks\n";
+    assert_eq!(
+        fs::read_to_string(root.join("app.csv")).unwrap(),
+        format!("{head}2026-01-01,2,0,0,0,0,0,2,1\n2026-01-02,1,0,0,0,0,0,1,1\nundated,1,0,0,0,0,0,1,1\n")
+    );
+    assert_eq!(
+        fs::read_to_string(root.join("iis.csv")).unwrap(),
+        format!("{head}2026-01-01,1,0,0,0,0,0,1,1\n2026-01-03,1,0,0,0,0,0,1,1\n")
+    );
+}
