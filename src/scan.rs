@@ -2066,10 +2066,16 @@ fn zone_end(s: &[u8], end: usize) -> usize {
     if end >= s.len() || s[end] != b'%' {
         return end;
     }
+    let zone = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'~');
     let mut z = end + 1;
     // (letters, digits, `_ - . ~`: a name's `[ ]` are no part of a zone)
-    while z < s.len() && (s[z].is_ascii_alphanumeric() || matches!(s[z], b'_' | b'-' | b'.' | b'~')) {
+    while z < s.len() && zone(s[z]) {
         z += 1;
+        // a `%` inside the zone (`::%2%2`) goes with it: what follows would
+        // be a zone of its own once the first is removed (idempotence)
+        if z + 1 < s.len() && s[z] == b'%' && zone(s[z + 1]) {
+            z += 1;
+        }
     }
     // no zone when more of the run follows (`::%x00:1a:...`)
     if z == end + 1 || s.get(z) == Some(&b':') {
