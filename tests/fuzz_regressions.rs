@@ -92,3 +92,20 @@ fn zone_with_percent_is_removed_whole() {
         ],
     );
 }
+
+/// `--format` with a non-ASCII character where an Apache directive's letter
+/// goes panicked (a string cut inside the character); it is now the usual
+/// error (exit 2 on the command line), naming the whole character.
+#[test]
+fn apache_directive_with_non_ascii_letter_is_an_error() {
+    for (fmt, want) in [
+        ("%\u{6e3}", "Apache LogFormat: '%\u{6e3}': unknown directive"),
+        ("%h %>\u{e9}x", "Apache LogFormat: '%>\u{e9}': unknown directive"),
+        ("%{Cookie}\u{1f600}", "Apache LogFormat: '%{Cookie}\u{1f600}': unknown directive"),
+    ] {
+        match Format::from_name(fmt) {
+            Err(e) => assert_eq!(e, want, "{fmt:?}"),
+            Ok(f) => panic!("{fmt:?} was taken as {f}"),
+        }
+    }
+}
