@@ -595,8 +595,9 @@ impl Engine {
                 scan(body, l.rest.start, l.rest.end, rules, &mut rw);
             }
             Recognised::Fields(_) => self.apply_fields(body, &ctx.fields, 0..body.len(), &mut rw, 0),
-            Recognised::Directive { fields: true } => {}
-            Recognised::Directive { fields: false } => scan(body, 0, body.len(), rules, &mut rw),
+            // column names hold nothing the rules take, so a `#Fields:` line
+            // is scanned too: what it holds besides names goes (fail closed)
+            Recognised::Directive { .. } => scan(body, 0, body.len(), rules, &mut rw),
             Recognised::Unparsed => {
                 stats.unparsed += 1;
                 if self.opts.not_before.is_some() {
@@ -608,14 +609,9 @@ impl Engine {
                         // user field (after a prefix too): its head still
                         // has roles
                         Some(h) => {
-                            let head = h.vhost.as_ref().map_or(h.client.start, |v| v.start);
-                            if head > 0 {
-                                scan(body, 0, head, rules, &mut rw);
-                            }
-                            if let Some(v) = &h.vhost {
-                                scan(body, v.start, v.end, rules, &mut rw);
-                            }
-                            scan(body, h.client.start, h.client.end, rules, &mut rw);
+                            // prefix, vhost and client in one piece: a pair
+                            // may span them (`"ip": x - bob [...`)
+                            scan(body, 0, h.client.end, rules, &mut rw);
                             blank_user_fields(body, &h.ident, &h.user, &mut rw);
                             scan(body, h.user.end, body.len(), rules, &mut rw);
                         }

@@ -410,7 +410,9 @@ fn scan_plain<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, view:
         }
         i = match CLASS[s[t] as usize] {
             // (one call site of `address`, so that it stays inlined)
-            C_DOT | C_COLON => match (s[t] == b':' && t > from && s[t - 1] == b'"').then(|| sc.json_pair(t, sink)) {
+            C_DOT | C_COLON => match (s[t] == b':' && t > from && matches!(s[t - 1], b'"' | b' ' | b'\t'))
+                .then(|| sc.json_pair(t, sink))
+            {
                 Some(Some(e)) => e,
                 _ => sc.address(t, sink),
             },
@@ -716,7 +718,7 @@ impl Scanner<'_> {
                     return c;
                 }
             }
-            return e.max(i + 1);
+            return self.run_end(i, e);
         }
         // thirteen digits in a row are in no address: a card number glued
         // to groups (`:411111111111111100:1a:2b:...`) goes whole first
@@ -778,6 +780,18 @@ impl Scanner<'_> {
             if let Some(c) = self.card_in_run(start, e, sink) {
                 return c;
             }
+        }
+        self.run_end(i, e)
+    }
+
+    /// Where scanning goes on after a run `..e` that held no address: at
+    /// its last colon when a scheme's `://` starts there (`:b://1`, whose
+    /// host and userinfo are then looked at), else after the run.
+    #[inline]
+    fn run_end(&self, i: usize, e: usize) -> usize {
+        let s = self.s;
+        if e > i + 1 && s[e - 1] == b':' && e - 1 >= self.floor && s.get(e..e + 2) == Some(b"//") {
+            return e - 1;
         }
         e.max(i + 1)
     }
@@ -1444,17 +1458,18 @@ impl Scanner<'_> {
         let a = i + 3;
         let mut e = a;
         let mut last_at = None;
-        // (an `@` right after `//` counts too: `https://@1/`)
-        if s.get(a) == Some(&b'@') {
-            last_at = Some(a);
-            e = a + 1;
-        }
-        while e < s.len() && !ends_userinfo(s[e]) && e - a < 1024 {
-            e += 1;
-            if s.get(e) == Some(&b'@') {
+        loop {
+            // a run of `@` goes whole (one left would be userinfo again on
+            // the next run: `p://@@@` -> `p://@`), also right after `//`
+            // (`https://@1/`)
+            while s.get(e) == Some(&b'@') {
                 last_at = Some(e);
                 e += 1;
             }
+            if e >= s.len() || ends_userinfo(s[e]) || e - a >= 1024 {
+                break;
+            }
+            e += 1;
         }
         let host = match last_at {
             Some(at) => {
@@ -1534,7 +1549,14 @@ impl Scanner<'_> {
     #[cold]
     fn json_pair<S: Sink>(&mut self, i: usize, sink: &mut S) -> Option<usize> {
         let s = self.s;
-        let close = i - 1;
+        // white space may stand before the colon (`"pw" : x`)
+        let mut close = i - 1;
+        while close > self.floor && matches!(s[close], b' ' | b'\t') {
+            close -= 1;
+        }
+        if s[close] != b'"' {
+            return None;
+        }
         let mut n = close;
         while n > self.floor && is_name_char(s[n - 1]) && close - n <= MAX_NAME {
             n -= 1;
@@ -1553,7 +1575,7 @@ impl Scanner<'_> {
             return None;
         }
         let mut v = i + 1;
-        while v < s.len() && s[v] == b' ' {
+        while v < s.len() && matches!(s[v], b' ' | b'\t') {
             v += 1;
         }
         let (a, b) = if s.get(v) == Some(&b'"') {

@@ -109,3 +109,110 @@ fn apache_directive_with_non_ascii_letter_is_an_error() {
         }
     }
 }
+
+
+/// `scheme://` followed by a run of `@`: one `@` went per run (`p://@@@` ->
+/// `p://@@` -> ...). The userinfo now ends at the last `@` of the run.
+#[test]
+fn url_userinfo_of_many_at_signs_goes_at_once() {
+    expect(
+        "auto",
+        &[
+            (b"p://@@@@@", b"p://"),
+            (b"https://@@@@1.2.3.4/x", b"https://1.2.3.0/x"),
+            (b"https://u:p@@@host/", b"https://host/"),
+            (b"http://a@@b", b"http://b"),
+        ],
+    );
+    expect("s3", &[(b"t://@@@@@", b"t://")]);
+}
+
+/// A `#Fields:` directive was kept as it was, whatever it held; it is now
+/// scanned like the other directives (its column names hold nothing the
+/// rules take, and the columns it sets are unchanged).
+#[test]
+fn fields_directive_is_scanned() {
+    expect(
+        "auto",
+        &[
+            (b"#Fields:3.1.9.2[", b"#Fields:3.1.9.0["),
+            (b"#Fields: Htoken=\0", b"#Fields: Htoken=REDACTED"),
+            (
+                b"#Fields: date time c-ip cs-username cs(Cookie) 1.2.3.4\n2026-01-01 10:00:00 1.2.3.4 bob sid=1 x\n",
+                b"#Fields: date time c-ip cs-username cs(Cookie) 1.2.3.0\n2026-01-01 10:00:00 1.2.3.0 - REDACTED x\n",
+            ),
+        ],
+    );
+    expect("squid", &[(b"#Fields: Htoken=\0\n", b"#Fields: Htoken=REDACTED\n")]);
+}
+
+/// `"name" : value` with white space before the colon (JSON allows it):
+/// `check` took the pair, the scanner only took `"name":`.
+#[test]
+fn quoted_pair_with_space_before_colon_is_redacted() {
+    expect(
+        "auto",
+        &[
+            (b"\"Pw\"\t:P", b"\"Pw\"\t:REDACTED"),
+            (b"\"Pw\" : P", b"\"Pw\" : REDACTED"),
+            (b"x \"token\"  :  \"abc\" y", b"x \"token\"  :  \"REDACTED\" y"),
+            // an address under `ip` stays an address
+            (b"\"ip\" : \"1.2.3.4\"", b"\"ip\" : \"1.2.3.0\""),
+            // no quote before the white space: as before
+            (b"a : 1.2.3.4", b"a : 1.2.3.0"),
+        ],
+    );
+}
+
+/// A CLF head that no format took (a broken line) had its vhost and client
+/// slots scanned apart, so a pair across them was missed (`"ip": (`).
+#[test]
+fn broken_clf_head_is_scanned_in_one_piece() {
+    expect("haproxy", &[(b"\"ip\": ( - 3 [7/", b"\"ip\": REDACTED - - [7/")]);
+    expect(
+        "auto",
+        &[
+            (b"\"ip\": ( - 3 [7/", b"\"ip\": REDACTED - - [7/"),
+            (b"www.example.org:443 1.2.3.4 - bob [01/Ja", b"www.example.org:443 1.2.3.0 - - [01/Ja"),
+        ],
+    );
+}
+
+/// A scheme right after a colon run (`:b://1`): the run `:b:` held no
+/// address and scanning went on after it, past the scheme's colon, so the
+/// URL's host (`1`, the address 0.0.0.1 as an integer) was never looked at.
+#[test]
+fn scheme_after_a_colon_run_is_a_url() {
+    expect(
+        "auto",
+        &[
+            (b":b://1", b":b://0"),
+            (b":d://5", b":d://0"),
+            (b"1.b://1", b"1.b://0"),
+            (b"x:abc://u:p@1.2.3.4/", b"x:abc://1.2.3.0/"),
+            (b":a:b://3325256781/", b":a:b://3325256704/"),
+            (b"10:05:03 x", b"10:05:03 x"),
+        ],
+    );
+    expect("squid", &[(b"\n:d://5", b"\n:d://0")]);
+}
+
+/// JSON cut short right after a key's colon (`{"a"::4`): the rest after the
+/// break was scanned without the colon before it, so `::4` was seen as
+/// `:4`. The scanned rest now starts after the last field kept.
+#[test]
+fn json_break_is_scanned_with_what_precedes_it() {
+    expect(
+        "auto",
+        &[
+            (b"{\"\"::4", b"{\"\"::"),
+            (b"{\"a\"::4", b"{\"a\"::"),
+            // (`::1.2.3.4` is one IPv6 address)
+            (b"{\"a\":1,\"b\"::1.2.3.4", b"{\"a\":1,\"b\"::"),
+            (b"{\"a\":1,\"b\": 1.2.3.4", b"{\"a\":1,\"b\": 1.2.3.0"),
+            // a cut user value keeps its role
+            (b"{\"remote_user\":\"bo", b"{\"remote_user\":\"-"),
+        ],
+    );
+    expect("json", &[(b"{\"\"::4\n", b"{\"\"::\n")]);
+}
