@@ -714,7 +714,7 @@ impl Scanner<'_> {
         if colons < 2 && dots < 3 {
             // no address: a card number may be (`:4111111111111111.`)
             if e - start >= 13 {
-                if let Some(c) = self.card_in_run(start, e, sink) {
+                if let Some(c) = self.card_in_run(start, e, sink).or_else(|| self.iban_in_run(start, e, sink)) {
                     return c;
                 }
             }
@@ -777,7 +777,7 @@ impl Scanner<'_> {
         // what is left of a long run may hold a card number
         // (`:4111...00:1a:...`, `1.2.3.4:4111111111111111`)
         if e >= self.floor.max(start) + 13 {
-            if let Some(c) = self.card_in_run(start, e, sink) {
+            if let Some(c) = self.card_in_run(start, e, sink).or_else(|| self.iban_in_run(start, e, sink)) {
                 return c;
             }
         }
@@ -947,12 +947,15 @@ impl Scanner<'_> {
                     continue;
                 }
                 if let Some(addr) = parse_v6(cand).or_else(|| parse_v6_leading_zero_v4(cand)) {
+                    // the whole run goes, and a zone after it with it
+                    // (`::2::4%2`: a zone left would go on the next run)
+                    let z = if right_glued { b } else { zone_end(s, b) };
                     if !policy.v6_is_clean(addr) {
-                        self.v6(sink, a, b, addr, b);
-                        self.floor = b;
+                        self.v6(sink, a, b, addr, z);
+                        self.floor = z;
                         return true;
                     }
-                    clean.get_or_insert((a, b, addr, b));
+                    clean.get_or_insert((a, b, addr, z));
                 }
             }
         }
@@ -1274,6 +1277,30 @@ impl Scanner<'_> {
         None
     }
 
+    /// An IBAN starting inside the hex run `start..e` after a `:` or `.`
+    /// (`:DE89370400440532013000`): the run is skipped whole when it holds
+    /// no address, so its digits are never a trigger of their own.
+    #[cold]
+    #[inline(never)]
+    fn iban_in_run<S: Sink>(&mut self, start: usize, e: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        for p in start.max(self.floor)..e {
+            if s[p].is_ascii_alphabetic() && (p == 0 || !s[p - 1].is_ascii_alphanumeric()) {
+                let mut te = p;
+                while te < s.len() && s[te].is_ascii_alphanumeric() && te - p <= 34 {
+                    te += 1;
+                }
+                let bounded = te == s.len() || !(s[te].is_ascii_alphanumeric() || s[te] == b'@');
+                if bounded && is_iban(&s[p..te]) {
+                    self.redact(sink, p, te, Kind::Iban);
+                    self.floor = te;
+                    return Some(te);
+                }
+            }
+        }
+        None
+    }
+
     /// A run of five or more digits around `t` (see [`next_trigger`]): a card
     /// number, or the account part of an IBAN when letters are glued before
     /// it (`DE89370400440532013000`, `GB82WEST12345698765432`).
@@ -1586,7 +1613,7 @@ impl Scanner<'_> {
         } else {
             let e = s[v..]
                 .iter()
-                .position(|&c| matches!(c, b',' | b'}' | b']' | b' ' | b'&' | b'"'))
+                .position(|&c| matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'&' | b'"'))
                 .map_or(s.len(), |k| v + k);
             (v, e)
         };

@@ -216,3 +216,55 @@ fn json_break_is_scanned_with_what_precedes_it() {
     );
     expect("json", &[(b"{\"\"::4\n", b"{\"\"::\n")]);
 }
+
+/// An IBAN right after a `:` (`w:DE89...`): the colon's hex run took it
+/// whole, held no address and was skipped, so the IBAN's digits were never
+/// a trigger. A long run that holds no address is now looked at for an IBAN
+/// after its card numbers.
+#[test]
+fn iban_after_a_colon_is_redacted() {
+    expect(
+        "auto",
+        &[
+            (b"w:DE89370400440532013000.e", b"w:REDACTED.e"),
+            (b"iban:DE89370400440532013000 x", b"iban:REDACTED x"),
+            (b"x::DE89370400440532013000", b"x::REDACTED"),
+            // no IBAN (check digits): the run stays
+            (b"w:DE89370400440532013001.e", b"w:DE89370400440532013001.e"),
+        ],
+    );
+    expect("squid", &[(b":DE89370400440532013000", b":REDACTED")]);
+    expect("s3", &[(b"\0::DE89370400440532013000", b"\0::REDACTED")]);
+}
+
+/// A deny-listed `"name":value` whose bare value ended at a tab took the tab
+/// and what followed into `REDACTED`, joining the rest into a new CLF head
+/// on the next run. A tab now ends the value.
+#[test]
+fn quoted_pair_value_ends_at_a_tab() {
+    expect(
+        "auto",
+        &[
+            (b"\"ip\":ta\tx", b"\"ip\":REDACTED\tx"),
+            (b"%\t\"ip\":ta\t\0l - [t [1/+", b"%\t\"ip\":REDACTED\t\0l - [t [1/+"),
+        ],
+    );
+}
+
+/// A run of IPv6 groups that does not parse whole (`::2::4`) is replaced by
+/// the address read inside it; a zone after the run stayed and went only on
+/// the next run (`::2::4%2` -> `2::%2` -> `2::`).
+#[test]
+fn zone_after_an_ambiguous_run_goes_with_it() {
+    expect(
+        "auto",
+        &[
+            (b"::2::4%2", b"2::"),
+            (b"::2::4%eth0 x", b"2:: x"),
+            (b"1::2::4%2", b"1::"),
+        ],
+    );
+    expect(APACHE, &[(b"::2::4%2", b"2::")]);
+}
+
+const APACHE: &str = r#"%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i" "%{Cookie}i""#;
