@@ -329,6 +329,11 @@ impl Sink for Rewriter<'_> {
                 write_spelled(self.out, &text, b':', sep);
             }
         }
+        // a `:` after a replacement that ends in `::` makes a `:::` run
+        // (`2001:db8::1:%2` -> `2001:db8:::%2`), read anew on the next run
+        if self.src.get(zone_end) == Some(&b':') {
+            self.glued = true;
+        }
         self.copied = zone_end;
         self.addresses += 1;
     }

@@ -714,7 +714,10 @@ impl Scanner<'_> {
         if colons < 2 && dots < 3 {
             // no address: a card number may be (`:4111111111111111.`)
             if e - start >= 13 {
-                if let Some(c) = self.card_in_run(start, e, sink).or_else(|| self.iban_in_run(start, e, sink)) {
+                if let Some(c) = self
+                    .card_in_run(start, e, sink)
+                    .or_else(|| self.iban_in_run(start, e, sink))
+                {
                     return c;
                 }
             }
@@ -777,7 +780,10 @@ impl Scanner<'_> {
         // what is left of a long run may hold a card number
         // (`:4111...00:1a:...`, `1.2.3.4:4111111111111111`)
         if e >= self.floor.max(start) + 13 {
-            if let Some(c) = self.card_in_run(start, e, sink).or_else(|| self.iban_in_run(start, e, sink)) {
+            if let Some(c) = self
+                .card_in_run(start, e, sink)
+                .or_else(|| self.iban_in_run(start, e, sink))
+            {
                 return c;
             }
         }

@@ -101,7 +101,10 @@ fn apache_directive_with_non_ascii_letter_is_an_error() {
     for (fmt, want) in [
         ("%\u{6e3}", "Apache LogFormat: '%\u{6e3}': unknown directive"),
         ("%h %>\u{e9}x", "Apache LogFormat: '%>\u{e9}': unknown directive"),
-        ("%{Cookie}\u{1f600}", "Apache LogFormat: '%{Cookie}\u{1f600}': unknown directive"),
+        (
+            "%{Cookie}\u{1f600}",
+            "Apache LogFormat: '%{Cookie}\u{1f600}': unknown directive",
+        ),
     ] {
         match Format::from_name(fmt) {
             Err(e) => assert_eq!(e, want, "{fmt:?}"),
@@ -109,7 +112,6 @@ fn apache_directive_with_non_ascii_letter_is_an_error() {
         }
     }
 }
-
 
 /// `scheme://` followed by a run of `@`: one `@` went per run (`p://@@@` ->
 /// `p://@@` -> ...). The userinfo now ends at the last `@` of the run.
@@ -173,7 +175,10 @@ fn broken_clf_head_is_scanned_in_one_piece() {
         "auto",
         &[
             (b"\"ip\": ( - 3 [7/", b"\"ip\": REDACTED - - [7/"),
-            (b"www.example.org:443 1.2.3.4 - bob [01/Ja", b"www.example.org:443 1.2.3.0 - - [01/Ja"),
+            (
+                b"www.example.org:443 1.2.3.4 - bob [01/Ja",
+                b"www.example.org:443 1.2.3.0 - - [01/Ja",
+            ),
         ],
     );
 }
@@ -265,6 +270,22 @@ fn zone_after_an_ambiguous_run_goes_with_it() {
         ],
     );
     expect(APACHE, &[(b"::2::4%2", b"2::")]);
+}
+
+/// An IPv6 address with a stray `:` after it (`2001:db8::13c:`): its
+/// replacement `2001:db8::` and the `:` made a `:::` run that the next run
+/// read anew, with the zone after it. Such a line is now settled at once.
+#[test]
+fn colon_after_a_truncated_v6_settles_at_once() {
+    expect(
+        "auto",
+        &[
+            (b"2001:db8::13c:%2", b"2001:db8::"),
+            (b"[2001:db8::13c:%2%%%x", b"[2001:db8::%%%x"),
+            (b"2001:db8::1: x", b"2001:db8::: x"),
+        ],
+    );
+    expect(APACHE, &[(b"[2001:db8::13c:%2%%%x", b"[2001:db8::%%%x")]);
 }
 
 const APACHE: &str = r#"%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i" "%{Cookie}i""#;
