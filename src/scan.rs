@@ -796,7 +796,7 @@ impl Scanner<'_> {
     #[inline]
     fn run_end(&self, i: usize, e: usize) -> usize {
         let s = self.s;
-        if e > i + 1 && s[e - 1] == b':' && e - 1 >= self.floor && s.get(e..e + 2) == Some(b"//") {
+        if e > i + 1 && s[e - 1] == b':' && e > self.floor && s.get(e..e + 2) == Some(b"//") {
             return e - 1;
         }
         e.max(i + 1)
