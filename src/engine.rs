@@ -328,6 +328,11 @@ impl Sink for Rewriter<'_> {
                 write_spelled(self.out, &text, b':', sep);
             }
         }
+        // a `:` after a replacement that ends in `::` makes a `:::` run
+        // (`2001:db8::1:%2` -> `2001:db8:::%2`), read anew on the next run
+        if self.src.get(zone_end) == Some(&b':') {
+            self.glued = true;
+        }
         self.copied = zone_end;
         self.addresses += 1;
     }
@@ -586,8 +591,9 @@ impl Engine {
                 scan(body, l.rest.start, l.rest.end, rules, &mut rw);
             }
             Recognised::Fields(_) => self.apply_fields(body, &ctx.fields, 0..body.len(), &mut rw, 0),
-            Recognised::Directive { fields: true } => {}
-            Recognised::Directive { fields: false } => scan(body, 0, body.len(), rules, &mut rw),
+            // column names hold nothing the rules take, so a `#Fields:` line
+            // is scanned too: what it holds besides names goes (fail closed)
+            Recognised::Directive { .. } => scan(body, 0, body.len(), rules, &mut rw),
             Recognised::Unparsed => {
                 stats.unparsed += 1;
                 if self.opts.not_before.is_some() {
@@ -626,15 +632,12 @@ impl Engine {
     fn scrub_broken(&self, body: &[u8], ctx: &mut Ctx, rw: &mut Rewriter) {
         let rules = &self.opts.rules;
         match clf::parse_broken(body) {
+            // a CLF line with a broken rest, or cut after its user field
+            // (after a prefix too): its head still has roles
             Some(h) => {
-                let head = h.vhost.as_ref().map_or(h.client.start, |v| v.start);
-                if head > 0 {
-                    scan(body, 0, head, rules, rw);
-                }
-                if let Some(v) = &h.vhost {
-                    scan(body, v.start, v.end, rules, rw);
-                }
-                scan(body, h.client.start, h.client.end, rules, rw);
+                // prefix, vhost and client in one piece: a pair may span
+                // them (`"ip": x - bob [...`)
+                scan(body, 0, h.client.end, rules, rw);
                 blank_user_fields(body, &h.ident, &h.user, rw);
                 scan(body, h.user.end, body.len(), rules, rw);
             }

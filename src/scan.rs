@@ -411,7 +411,9 @@ fn scan_plain<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, view:
         }
         i = match CLASS[s[t] as usize] {
             // (one call site of `address`, so that it stays inlined)
-            C_DOT | C_COLON => match (s[t] == b':' && t > from && s[t - 1] == b'"').then(|| sc.json_pair(t, sink)) {
+            C_DOT | C_COLON => match (s[t] == b':' && t > from && matches!(s[t - 1], b'"' | b' ' | b'\t'))
+                .then(|| sc.json_pair(t, sink))
+            {
                 Some(Some(e)) => e,
                 _ => sc.address(t, sink),
             },
@@ -743,11 +745,14 @@ impl Scanner<'_> {
         if colons < 2 && dots < 3 {
             // no address: a card number may be (`:4111111111111111.`)
             if e - start >= 13 {
-                if let Some(c) = self.card_in_run(start, e, sink) {
+                if let Some(c) = self
+                    .card_in_run(start, e, sink)
+                    .or_else(|| self.iban_in_run(start, e, sink))
+                {
                     return c;
                 }
             }
-            return e.max(i + 1);
+            return self.run_end(i, e);
         }
         // thirteen digits in a row are in no address: a card number glued
         // to groups (`:411111111111111100:1a:2b:...`) goes whole first
@@ -806,9 +811,24 @@ impl Scanner<'_> {
         // what is left of a long run may hold a card number
         // (`:4111...00:1a:...`, `1.2.3.4:4111111111111111`)
         if e >= self.floor.max(start) + 13 {
-            if let Some(c) = self.card_in_run(start, e, sink) {
+            if let Some(c) = self
+                .card_in_run(start, e, sink)
+                .or_else(|| self.iban_in_run(start, e, sink))
+            {
                 return c;
             }
+        }
+        self.run_end(i, e)
+    }
+
+    /// Where scanning goes on after a run `..e` that held no address: at
+    /// its last colon when a scheme's `://` starts there (`:b://1`, whose
+    /// host and userinfo are then looked at), else after the run.
+    #[inline]
+    fn run_end(&self, i: usize, e: usize) -> usize {
+        let s = self.s;
+        if e > i + 1 && s[e - 1] == b':' && e > self.floor && s.get(e..e + 2) == Some(b"//") {
+            return e - 1;
         }
         e.max(i + 1)
     }
@@ -964,12 +984,15 @@ impl Scanner<'_> {
                     continue;
                 }
                 if let Some(addr) = parse_v6(cand).or_else(|| parse_v6_leading_zero_v4(cand)) {
+                    // the whole run goes, and a zone after it with it
+                    // (`::2::4%2`: a zone left would go on the next run)
+                    let z = if right_glued { b } else { zone_end(s, b) };
                     if !policy.v6_is_clean(addr) {
-                        self.v6(sink, a, b, addr, b);
-                        self.floor = b;
+                        self.v6(sink, a, b, addr, z);
+                        self.floor = z;
                         return true;
                     }
-                    clean.get_or_insert((a, b, addr, b));
+                    clean.get_or_insert((a, b, addr, z));
                 }
             }
         }
@@ -1291,6 +1314,30 @@ impl Scanner<'_> {
         None
     }
 
+    /// An IBAN starting inside the hex run `start..e` after a `:` or `.`
+    /// (`:DE89370400440532013000`): the run is skipped whole when it holds
+    /// no address, so its digits are never a trigger of their own.
+    #[cold]
+    #[inline(never)]
+    fn iban_in_run<S: Sink>(&mut self, start: usize, e: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        for p in start.max(self.floor)..e {
+            if s[p].is_ascii_alphabetic() && (p == 0 || !s[p - 1].is_ascii_alphanumeric()) {
+                let mut te = p;
+                while te < s.len() && s[te].is_ascii_alphanumeric() && te - p <= 34 {
+                    te += 1;
+                }
+                let bounded = te == s.len() || !(s[te].is_ascii_alphanumeric() || s[te] == b'@');
+                if bounded && is_iban(&s[p..te]) {
+                    self.redact(sink, p, te, Kind::Iban);
+                    self.floor = te;
+                    return Some(te);
+                }
+            }
+        }
+        None
+    }
+
     /// A run of five or more digits around `t` (see [`Triggers`]): a card
     /// number, or the account part of an IBAN when letters are glued before
     /// it (`DE89370400440532013000`, `GB82WEST12345698765432`).
@@ -1475,17 +1522,18 @@ impl Scanner<'_> {
         let a = i + 3;
         let mut e = a;
         let mut last_at = None;
-        // (an `@` right after `//` counts too: `https://@1/`)
-        if s.get(a) == Some(&b'@') {
-            last_at = Some(a);
-            e = a + 1;
-        }
-        while e < s.len() && !ends_userinfo(s[e]) && e - a < 1024 {
-            e += 1;
-            if s.get(e) == Some(&b'@') {
+        loop {
+            // a run of `@` goes whole (one left would be userinfo again on
+            // the next run: `p://@@@` -> `p://@`), also right after `//`
+            // (`https://@1/`)
+            while s.get(e) == Some(&b'@') {
                 last_at = Some(e);
                 e += 1;
             }
+            if e >= s.len() || ends_userinfo(s[e]) || e - a >= 1024 {
+                break;
+            }
+            e += 1;
         }
         let host = match last_at {
             Some(at) => {
@@ -1565,7 +1613,14 @@ impl Scanner<'_> {
     #[cold]
     fn json_pair<S: Sink>(&mut self, i: usize, sink: &mut S) -> Option<usize> {
         let s = self.s;
-        let close = i - 1;
+        // white space may stand before the colon (`"pw" : x`)
+        let mut close = i - 1;
+        while close > self.floor && matches!(s[close], b' ' | b'\t') {
+            close -= 1;
+        }
+        if s[close] != b'"' {
+            return None;
+        }
         let mut n = close;
         while n > self.floor && is_name_char(s[n - 1]) && close - n <= MAX_NAME {
             n -= 1;
@@ -1584,7 +1639,7 @@ impl Scanner<'_> {
             return None;
         }
         let mut v = i + 1;
-        while v < s.len() && s[v] == b' ' {
+        while v < s.len() && matches!(s[v], b' ' | b'\t') {
             v += 1;
         }
         let (a, b) = if s.get(v) == Some(&b'"') {
@@ -1595,7 +1650,7 @@ impl Scanner<'_> {
         } else {
             let e = s[v..]
                 .iter()
-                .position(|&c| matches!(c, b',' | b'}' | b']' | b' ' | b'&' | b'"'))
+                .position(|&c| matches!(c, b',' | b'}' | b']' | b' ' | b'\t' | b'&' | b'"'))
                 .map_or(s.len(), |k| v + k);
             (v, e)
         };
@@ -2097,10 +2152,16 @@ fn zone_end(s: &[u8], end: usize) -> usize {
     if end >= s.len() || s[end] != b'%' {
         return end;
     }
+    let zone = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'~');
     let mut z = end + 1;
     // (letters, digits, `_ - . ~`: a name's `[ ]` are no part of a zone)
-    while z < s.len() && (s[z].is_ascii_alphanumeric() || matches!(s[z], b'_' | b'-' | b'.' | b'~')) {
+    while z < s.len() && zone(s[z]) {
         z += 1;
+        // a `%` inside the zone (`::%2%2`) goes with it: what follows would
+        // be a zone of its own once the first is removed (idempotence)
+        if z + 1 < s.len() && s[z] == b'%' && zone(s[z + 1]) {
+            z += 1;
+        }
     }
     // no zone when more of the run follows (`::%x00:1a:...`)
     if z == end + 1 || s.get(z) == Some(&b':') {

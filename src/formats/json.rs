@@ -412,8 +412,13 @@ pub fn parse_lenient(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields) ->
         Some(top) if s.get(brk) == Some(&b'"') && (!top.object || (top.want_value && top.colon)) => top.role,
         _ => Role::Generic,
     };
-    let from = if role == Role::Generic { brk } else { brk + 1 };
     f.list.retain(|(r, _)| r.end <= brk);
+    // scanned, the rest takes the punctuation before it along, so that
+    // what the break splits is seen whole (`{"a"::4`: `::4`)
+    let from = match role {
+        Role::Generic => f.list.last().map_or(start, |(r, _)| r.end).min(brk),
+        _ => brk + 1,
+    };
     if from < s.len() {
         f.list.push((from..s.len(), role));
     }

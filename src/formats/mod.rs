@@ -199,7 +199,7 @@ pub enum Recognised {
     Clf(clf::ClfLine),
     /// fields and roles are in `ctx.fields`
     Fields(Parsed),
-    /// a W3C directive (`#Fields:` is kept as it is; others are scanned)
+    /// a W3C directive (scanned like text; `fields`: a `#Fields:` line that set columns)
     Directive {
         fields: bool,
     },

@@ -243,7 +243,9 @@ pub fn apache(fmt: &str) -> Result<Template, String> {
                     .get(i)
                     .ok_or_else(|| format!("'{}': directive without a letter", &fmt[start..]))?;
                 if !letter.is_ascii_alphabetic() {
-                    return Err(format!("'{}': unknown directive", &fmt[start..=i]));
+                    // (`i` is on a character boundary: the bytes before it are ASCII)
+                    let end = i + fmt[i..].chars().next().map_or(1, char::len_utf8);
+                    return Err(format!("'{}': unknown directive", &fmt[start..end]));
                 }
                 i += 1;
                 if letter == b't' && times.is_none() {

@@ -1,0 +1,291 @@
+//! Minimal inputs the fuzz targets (`fuzz/`, see README "Fuzzing") found,
+//! kept as exact-output tests: each input gives exactly its output under its
+//! `--format`, anonymizing the output again changes nothing, the line
+//! endings are kept, and `check` (same format) finds nothing in the output.
+
+use loganon::check::{Checker, Report};
+use loganon::formats::Format;
+use loganon::{Engine, Options, Stats};
+
+fn run(engine: &Engine, input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut stats = Stats::default();
+    engine
+        .chunk(input, 1, &mut out, &mut stats)
+        .expect("--on-unparsed scrub never fails");
+    out
+}
+
+fn show(b: &[u8]) -> String {
+    format!("{:?}", String::from_utf8_lossy(b))
+}
+
+/// Every `(input, output)` pair under `--format format`; all failures at once.
+#[track_caller]
+fn expect(format: &str, pairs: &[(&[u8], &[u8])]) {
+    let format = Format::from_name(format).expect("a valid format");
+    let engine = Engine::new(Options {
+        format: format.clone(),
+        ..Options::default()
+    });
+    let checker = Checker {
+        format: format.clone(),
+        ..Checker::default()
+    };
+    let mut bad = Vec::new();
+    for (input, want) in pairs {
+        let got = run(&engine, input);
+        if got != *want {
+            bad.push(format!(
+                "  in:   {}\n  want: {}\n  got:  {}",
+                show(input),
+                show(want),
+                show(&got)
+            ));
+            continue;
+        }
+        let again = run(&engine, &got);
+        if again != got {
+            bad.push(format!(
+                "  in:   {}\n  once: {}\n  again: {}",
+                show(input),
+                show(&got),
+                show(&again)
+            ));
+        }
+        for b in [b'\n', b'\r'] {
+            let n = |s: &[u8]| s.iter().filter(|&&c| c == b).count();
+            if n(input) != n(&got) {
+                bad.push(format!("  in:   {}\n  {:?} count changed", show(input), b as char));
+            }
+        }
+        let mut report = Report::default();
+        checker.chunk(&got, "-", 1, &mut report);
+        if report.total() > 0 {
+            bad.push(format!(
+                "  in:   {}\n  check finds {:?} in the output",
+                show(input),
+                report.counts
+            ));
+        }
+    }
+    assert!(bad.is_empty(), "--format {format}:\n{}", bad.join("\n\n"));
+}
+
+/// A `%` inside an IPv6 zone id (`::%2%2`): the zone was cut at the second
+/// `%`, which then made a zone of its own on the next run (`::%2%2` ->
+/// `::%2` -> `::`). The zone now takes `%` followed by a zone character.
+#[test]
+fn zone_with_percent_is_removed_whole() {
+    expect(
+        "auto",
+        &[
+            (b"::%2%2", b"::"),
+            (b"::%2%2\n", b"::\n"),
+            (b"fe80::1%a%b%c x", b"fe80:: x"),
+            (b"2001:db8::1%eth0%1 y", b"2001:db8:: y"),
+            // a trailing or doubled `%` is no zone character
+            (b"::%2%2%", b"::%"),
+            (b"::%2%%2", b"::%%2"),
+            // more of the run follows: no zone (unchanged)
+            (b"::%2%2:", b"::%2%2:"),
+        ],
+    );
+}
+
+/// `--format` with a non-ASCII character where an Apache directive's letter
+/// goes panicked (a string cut inside the character); it is now the usual
+/// error (exit 2 on the command line), naming the whole character.
+#[test]
+fn apache_directive_with_non_ascii_letter_is_an_error() {
+    for (fmt, want) in [
+        ("%\u{6e3}", "Apache LogFormat: '%\u{6e3}': unknown directive"),
+        ("%h %>\u{e9}x", "Apache LogFormat: '%>\u{e9}': unknown directive"),
+        (
+            "%{Cookie}\u{1f600}",
+            "Apache LogFormat: '%{Cookie}\u{1f600}': unknown directive",
+        ),
+    ] {
+        match Format::from_name(fmt) {
+            Err(e) => assert_eq!(e, want, "{fmt:?}"),
+            Ok(f) => panic!("{fmt:?} was taken as {f}"),
+        }
+    }
+}
+
+/// `scheme://` followed by a run of `@`: one `@` went per run (`p://@@@` ->
+/// `p://@@` -> ...). The userinfo now ends at the last `@` of the run.
+#[test]
+fn url_userinfo_of_many_at_signs_goes_at_once() {
+    expect(
+        "auto",
+        &[
+            (b"p://@@@@@", b"p://"),
+            (b"https://@@@@1.2.3.4/x", b"https://1.2.3.0/x"),
+            (b"https://u:p@@@host/", b"https://host/"),
+            (b"http://a@@b", b"http://b"),
+        ],
+    );
+    expect("s3", &[(b"t://@@@@@", b"t://")]);
+}
+
+/// A `#Fields:` directive was kept as it was, whatever it held; it is now
+/// scanned like the other directives (its column names hold nothing the
+/// rules take, and the columns it sets are unchanged).
+#[test]
+fn fields_directive_is_scanned() {
+    expect(
+        "auto",
+        &[
+            (b"#Fields:3.1.9.2[", b"#Fields:3.1.9.0["),
+            (b"#Fields: Htoken=\0", b"#Fields: Htoken=REDACTED"),
+            (
+                b"#Fields: date time c-ip cs-username cs(Cookie) 1.2.3.4\n2026-01-01 10:00:00 1.2.3.4 bob sid=1 x\n",
+                b"#Fields: date time c-ip cs-username cs(Cookie) 1.2.3.0\n2026-01-01 10:00:00 1.2.3.0 - REDACTED x\n",
+            ),
+        ],
+    );
+    expect("squid", &[(b"#Fields: Htoken=\0\n", b"#Fields: Htoken=REDACTED\n")]);
+}
+
+/// `"name" : value` with white space before the colon (JSON allows it):
+/// `check` took the pair, the scanner only took `"name":`.
+#[test]
+fn quoted_pair_with_space_before_colon_is_redacted() {
+    expect(
+        "auto",
+        &[
+            (b"\"Pw\"\t:P", b"\"Pw\"\t:REDACTED"),
+            (b"\"Pw\" : P", b"\"Pw\" : REDACTED"),
+            (b"x \"token\"  :  \"abc\" y", b"x \"token\"  :  \"REDACTED\" y"),
+            // an address under `ip` stays an address
+            (b"\"ip\" : \"1.2.3.4\"", b"\"ip\" : \"1.2.3.0\""),
+            // no quote before the white space: as before
+            (b"a : 1.2.3.4", b"a : 1.2.3.0"),
+        ],
+    );
+}
+
+/// A CLF head that no format took (a broken line) had its vhost and client
+/// slots scanned apart, so a pair across them was missed (`"ip": (`).
+#[test]
+fn broken_clf_head_is_scanned_in_one_piece() {
+    expect("haproxy", &[(b"\"ip\": ( - 3 [7/", b"\"ip\": REDACTED - - [7/")]);
+    expect(
+        "auto",
+        &[
+            (b"\"ip\": ( - 3 [7/", b"\"ip\": REDACTED - - [7/"),
+            (
+                b"www.example.org:443 1.2.3.4 - bob [01/Ja",
+                b"www.example.org:443 1.2.3.0 - - [01/Ja",
+            ),
+        ],
+    );
+}
+
+/// A scheme right after a colon run (`:b://1`): the run `:b:` held no
+/// address and scanning went on after it, past the scheme's colon, so the
+/// URL's host (`1`, the address 0.0.0.1 as an integer) was never looked at.
+#[test]
+fn scheme_after_a_colon_run_is_a_url() {
+    expect(
+        "auto",
+        &[
+            (b":b://1", b":b://0"),
+            (b":d://5", b":d://0"),
+            (b"1.b://1", b"1.b://0"),
+            (b"x:abc://u:p@1.2.3.4/", b"x:abc://1.2.3.0/"),
+            (b":a:b://3325256781/", b":a:b://3325256704/"),
+            (b"10:05:03 x", b"10:05:03 x"),
+        ],
+    );
+    expect("squid", &[(b"\n:d://5", b"\n:d://0")]);
+}
+
+/// JSON cut short right after a key's colon (`{"a"::4`): the rest after the
+/// break was scanned without the colon before it, so `::4` was seen as
+/// `:4`. The scanned rest now starts after the last field kept.
+#[test]
+fn json_break_is_scanned_with_what_precedes_it() {
+    expect(
+        "auto",
+        &[
+            (b"{\"\"::4", b"{\"\"::"),
+            (b"{\"a\"::4", b"{\"a\"::"),
+            // (`::1.2.3.4` is one IPv6 address)
+            (b"{\"a\":1,\"b\"::1.2.3.4", b"{\"a\":1,\"b\"::"),
+            (b"{\"a\":1,\"b\": 1.2.3.4", b"{\"a\":1,\"b\": 1.2.3.0"),
+            // a cut user value keeps its role
+            (b"{\"remote_user\":\"bo", b"{\"remote_user\":\"-"),
+        ],
+    );
+    expect("json", &[(b"{\"\"::4\n", b"{\"\"::\n")]);
+}
+
+/// An IBAN right after a `:` (`w:DE89...`): the colon's hex run took it
+/// whole, held no address and was skipped, so the IBAN's digits were never
+/// a trigger. A long run that holds no address is now looked at for an IBAN
+/// after its card numbers.
+#[test]
+fn iban_after_a_colon_is_redacted() {
+    expect(
+        "auto",
+        &[
+            (b"w:DE89370400440532013000.e", b"w:REDACTED.e"),
+            (b"iban:DE89370400440532013000 x", b"iban:REDACTED x"),
+            (b"x::DE89370400440532013000", b"x::REDACTED"),
+            // no IBAN (check digits): the run stays
+            (b"w:DE89370400440532013001.e", b"w:DE89370400440532013001.e"),
+        ],
+    );
+    expect("squid", &[(b":DE89370400440532013000", b":REDACTED")]);
+    expect("s3", &[(b"\0::DE89370400440532013000", b"\0::REDACTED")]);
+}
+
+/// A deny-listed `"name":value` whose bare value ended at a tab took the tab
+/// and what followed into `REDACTED`, joining the rest into a new CLF head
+/// on the next run. A tab now ends the value.
+#[test]
+fn quoted_pair_value_ends_at_a_tab() {
+    expect(
+        "auto",
+        &[
+            (b"\"ip\":ta\tx", b"\"ip\":REDACTED\tx"),
+            (b"%\t\"ip\":ta\t\0l - [t [1/+", b"%\t\"ip\":REDACTED\t\0l - [t [1/+"),
+        ],
+    );
+}
+
+/// A run of IPv6 groups that does not parse whole (`::2::4`) is replaced by
+/// the address read inside it; a zone after the run stayed and went only on
+/// the next run (`::2::4%2` -> `2::%2` -> `2::`).
+#[test]
+fn zone_after_an_ambiguous_run_goes_with_it() {
+    expect(
+        "auto",
+        &[
+            (b"::2::4%2", b"2::"),
+            (b"::2::4%eth0 x", b"2:: x"),
+            (b"1::2::4%2", b"1::"),
+        ],
+    );
+    expect(APACHE, &[(b"::2::4%2", b"2::")]);
+}
+
+/// An IPv6 address with a stray `:` after it (`2001:db8::13c:`): its
+/// replacement `2001:db8::` and the `:` made a `:::` run that the next run
+/// read anew, with the zone after it. Such a line is now settled at once.
+#[test]
+fn colon_after_a_truncated_v6_settles_at_once() {
+    expect(
+        "auto",
+        &[
+            (b"2001:db8::13c:%2", b"2001:db8::"),
+            (b"[2001:db8::13c:%2%%%x", b"[2001:db8::%%%x"),
+            (b"2001:db8::1: x", b"2001:db8::: x"),
+        ],
+    );
+    expect(APACHE, &[(b"[2001:db8::13c:%2%%%x", b"[2001:db8::%%%x")]);
+}
+
+const APACHE: &str = r#"%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i" "%{Cookie}i""#;
