@@ -586,3 +586,238 @@ fn debian_numbered_rotation_json() {
 fn debian_numbered_rotation_w3c() {
     debian_nights(Kind::W3c, None, 0xDEB1_A404);
 }
+
+// ---------------------------------------------------------------------------
+// the example configurations and their layouts
+
+/// An example config with its folders moved under `root`.
+fn example_in(name: &str, root: &Path) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+    let text = fs::read_to_string(src)
+        .unwrap()
+        .replace("\"/var/", &format!("\"{}/var/", root.display()));
+    let to = root.join(name);
+    fs::write(&to, text).unwrap();
+    to
+}
+
+/// Files with contents and ages (days before `now`); `None`: written just now.
+fn layout(root: &Path, files: &[(&str, Option<i64>)], now: i64) {
+    for (rel, age) in files {
+        let p = root.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        let line = "192.0.2.7 - - [01/Mar/2025:10:00:00 +0000] \"GET /?email=a%40b.example HTTP/1.1\" 200 5 \"-\" \"-\"\n";
+        let bytes = if rel.ends_with(".gz") {
+            gzip(line.as_bytes())
+        } else {
+            line.as_bytes().to_vec()
+        };
+        fs::write(&p, bytes).unwrap();
+        if let Some(age) = age {
+            set_mtime(&p, now - age * DAY - 3600);
+        }
+    }
+}
+
+fn dry_run(config: &Path, now: i64) -> Output {
+    let now = rfc3339(now);
+    loganon(
+        &[
+            "run".as_ref(),
+            "--config".as_ref(),
+            config.as_os_str(),
+            "--dry-run".as_ref(),
+            "--now".as_ref(),
+            now.as_ref(),
+        ],
+        None,
+    )
+}
+
+const DEBIAN: &[(&str, Option<i64>)] = &[
+    ("var/log/nginx/access.log", None),
+    ("var/log/nginx/access.log.1", Some(1)),
+    ("var/log/nginx/access.log.2.gz", Some(2)),
+    ("var/log/nginx/access.log.14.gz", Some(14)),
+    ("var/log/nginx/error.log.1", Some(1)),
+    ("var/log/apache2/access.log.1", Some(1)),
+    ("var/log/apache2/other_vhosts_access.log.3.gz", Some(3)),
+    ("var/log/apache2/error.log.2.gz", Some(2)),
+];
+
+const RHEL: &[(&str, Option<i64>)] = &[
+    ("var/log/nginx/access.log", None),
+    ("var/log/nginx/access.log-20250302", Some(1)),
+    ("var/log/nginx/access.log-20250301.gz", Some(2)),
+    ("var/log/nginx/error.log-20250302", Some(1)),
+    ("var/log/httpd/access_log", None),
+    ("var/log/httpd/access_log-20250302", Some(1)),
+    ("var/log/httpd/ssl_access_log-20250223.gz", Some(8)),
+    ("var/log/httpd/error_log-20250302", Some(1)),
+];
+
+#[test]
+fn examples_match_debian_and_rhel_layouts() {
+    let now = days_from_civil(2025, 3, 3) * DAY + 7 * 3600;
+    for (example, files, want) in [
+        (
+            "debian.toml",
+            DEBIAN,
+            &[
+                "var/log/apache2/access.log.1",
+                "var/log/apache2/other_vhosts_access.log.3.gz",
+                "var/log/nginx/access.log.1",
+                "var/log/nginx/access.log.14.gz",
+                "var/log/nginx/access.log.2.gz",
+            ][..],
+        ),
+        (
+            "rhel.toml",
+            RHEL,
+            &[
+                "var/log/httpd/access_log-20250302",
+                "var/log/httpd/ssl_access_log-20250223.gz",
+                "var/log/nginx/access.log-20250301.gz",
+                "var/log/nginx/access.log-20250302",
+            ][..],
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        layout(root, files, now);
+        let config = example_in(example, root);
+        let o = dry_run(&config, now);
+        assert_exit(&o, 0);
+        let mut lines = Vec::new();
+        for rel in want {
+            let age = files.iter().find(|(r, _)| r == rel).unwrap().1.unwrap();
+            let p = root.join(rel).display().to_string();
+            lines.push(format!("would-anonymize {p} age={age}d"));
+            lines.push(format!("would-summarize {p}"));
+        }
+        lines.push(format!(
+            "run (dry run): anonymized {n}, summarized {n}, deleted 0, already done 0, errors 0",
+            n = want.len()
+        ));
+        assert_lines(&o.stdout, &lines, example);
+    }
+}
+
+#[test]
+fn the_date_suffixed_example_on_debian_warns_and_counts() {
+    let now = days_from_civil(2025, 3, 3) * DAY + 7 * 3600;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    layout(root, DEBIAN, now);
+    let config = example_in("loganon.toml", root);
+    for extra in [&["--dry-run"][..], &[][..]] {
+        let now_s = rfc3339(now);
+        let mut a: Vec<&std::ffi::OsStr> = vec!["run".as_ref(), "--config".as_ref(), config.as_os_str()];
+        a.extend(extra.iter().map(std::ffi::OsStr::new));
+        a.extend(["--now", now_s.as_str()].into_iter().map(std::ffi::OsStr::new));
+        let o = loganon(&a, None);
+        // nothing failed: the exit status stays 0, the warnings say it
+        assert_exit(&o, 0);
+        let lib = root.join("var/log");
+        let want = [
+            format!(
+                "warning [[logs]] 'nginx': paths '{}/nginx/access.log-*.gz': matched no file under {}/nginx",
+                lib.display(),
+                lib.display()
+            ),
+            format!(
+                "warning [[logs]] 'apache': paths '{}/apache2/access.log.*.gz': matched no file under {}/apache2",
+                lib.display(),
+                lib.display()
+            ),
+            // (Debian's other_vhosts_access.log.N.gz happens to match the second glob)
+            if extra.is_empty() {
+                format!("anonymized {}/apache2/other_vhosts_access.log.3.gz lines=1 *", lib.display())
+            } else {
+                format!("would-anonymize {}/apache2/other_vhosts_access.log.3.gz age=3d", lib.display())
+            },
+            format!(
+                "{}summarize{} {}/apache2/other_vhosts_access.log.3.gz*",
+                if extra.is_empty() { "" } else { "would-" },
+                if extra.is_empty() { "d" } else { "" },
+                lib.display()
+            ),
+            format!(
+                "{}: anonymized 1, summarized 1, deleted 0, already done 0, errors 0, warnings 2",
+                if extra.is_empty() { "run" } else { "run (dry run)" }
+            ),
+        ];
+        assert_lines(&o.stdout, &want, "loganon.toml on Debian");
+        assert!(text(&o.stderr).contains("warning"), "{}", text(&o.stderr));
+    }
+}
+
+/// RHEL's `dateext` with `delaycompress`: `access.log` becomes
+/// `access.log-DATE`, compressed the next night, deleted after `rotate 5`.
+#[test]
+fn dateext_rotation_with_delaycompress_anonymizes_each_file_once() {
+    let start = days_from_civil(2025, 3, 1) * DAY;
+    let s = site(Kind::Clf, "90d");
+    fs::write(
+        &s.config,
+        fs::read_to_string(&s.config)
+            .unwrap()
+            .replace("/access.log.*\"", "/access.log-*\""),
+    )
+    .unwrap();
+    let mut rng = Rng(0x0DA7_E000);
+    let mut raws: Vec<Vec<u8>> = Vec::new();
+    let mut dated: Vec<String> = Vec::new();
+    for night in 0..10i64 {
+        let day = start + night * DAY;
+        let raw = day_log(Kind::Clf, &mut rng, day, 25);
+        fs::write(s.p("access.log"), &raw).unwrap();
+        set_mtime(&s.p("access.log"), day + DAY - 60);
+        raws.push(raw);
+        // logrotate: rotate 5, dateext (the date of the rotation), delaycompress
+        if dated.len() == 5 {
+            fs::remove_file(s.p(&format!("{}.gz", dated.remove(0)))).unwrap();
+        }
+        if let Some(last) = dated.last() {
+            let (from, to) = (s.p(last), s.p(&format!("{last}.gz")));
+            let mtime = fs::metadata(&from).unwrap().mtime();
+            fs::write(&to, gzip(&fs::read(&from).unwrap())).unwrap();
+            set_mtime(&to, mtime);
+            fs::remove_file(&from).unwrap();
+        }
+        let name = format!("access.log-{}", date_string(day + DAY).replace('-', ""));
+        fs::rename(s.p("access.log"), s.p(&name)).unwrap();
+        File::create(s.p("access.log")).unwrap();
+        dated.push(name.clone());
+        let o = s.run(day + DAY + 7 * 3600 - 60, &[]);
+        assert_exit(&o, 0);
+        let p = s.p(&name).display().to_string();
+        assert_lines(
+            &o.stdout,
+            &[
+                format!("anonymized {p} lines=25 *"),
+                format!("summarized {p} dates=*"),
+                format!(
+                    "run: anonymized 1, summarized 1, deleted 0, already done {}, errors 0",
+                    dated.len() - 1
+                ),
+            ],
+            &format!("night {}", night + 1),
+        );
+        let all: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
+        assert_eq!(fs::read_to_string(&s.csv).unwrap(), expected_csv(&all), "night {}", night + 1);
+        let names: BTreeSet<String> = s.rotated_dated();
+        assert_eq!(s.state_paths(), (names.clone(), names), "night {}", night + 1);
+    }
+}
+
+impl Site {
+    /// The names of the date-suffixed files.
+    fn rotated_dated(&self) -> BTreeSet<String> {
+        fs::read_dir(&self.logs)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("access.log-"))
+            .collect()
+    }
+}
