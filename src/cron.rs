@@ -554,9 +554,10 @@ impl Runner<'_> {
         // renamed: the same inode with the same bytes
         for (key, id, path) in unmatched {
             let same = cands.iter().position(|k| {
-                self.state.anonymized.get(k).is_some_and(|d| {
-                    (d.dev, d.ino, d.size, d.mtime_ns) == (id.dev, id.ino, id.size, id.mtime_ns)
-                })
+                self.state
+                    .anonymized
+                    .get(k)
+                    .is_some_and(|d| (d.dev, d.ino, d.size, d.mtime_ns) == (id.dev, id.ino, id.size, id.mtime_ns))
             });
             if let Some(i) = same {
                 if ends_of(path).is_ok_and(|e| e == self.state.prints[&cands[i]].ends) {
@@ -955,4 +956,3 @@ mod tests {
         assert_eq!(glob_base("/srv/logs/a.log"), PathBuf::from("/srv/logs/a.log"));
     }
 }
-

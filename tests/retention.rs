@@ -1610,10 +1610,15 @@ impl KillSetup {
             (r + f[0], b + f[1])
         });
         let sums_of = |mask: u32| {
-            (0..due.len()).filter(|&k| mask & (1 << k) != 0).fold((0u64, 0u64), |(r, b), k| {
-                let reqs = &due[k].reqs;
-                (r + reqs.len() as u64, b + reqs.iter().map(|q| q.size.unwrap_or(0)).sum::<u64>())
-            })
+            (0..due.len())
+                .filter(|&k| mask & (1 << k) != 0)
+                .fold((0u64, 0u64), |(r, b), k| {
+                    let reqs = &due[k].reqs;
+                    (
+                        r + reqs.len() as u64,
+                        b + reqs.iter().map(|q| q.size.unwrap_or(0)).sum::<u64>(),
+                    )
+                })
         };
         let ok = (0u32..1 << due.len()).any(|mask| {
             let counted = |k: usize| mask & (1 << k) != 0;

@@ -342,8 +342,8 @@ impl Site {
     fn run(&self, now: i64, extra: &[&str]) -> Output {
         let now = rfc3339(now);
         let mut a: Vec<&std::ffi::OsStr> = vec!["run".as_ref(), "--config".as_ref(), self.config.as_os_str()];
-        a.extend(["--now", now.as_str()].into_iter().map(|s| std::ffi::OsStr::new(s)));
-        a.extend(extra.iter().map(|s| std::ffi::OsStr::new(s)));
+        a.extend(["--now", now.as_str()].into_iter().map(std::ffi::OsStr::new));
+        a.extend(extra.iter().map(std::ffi::OsStr::new));
         loganon(&a, None)
     }
 
@@ -353,7 +353,10 @@ impl Site {
     /// `.1`, a new empty `access.log` is created. Returns the deleted
     /// file's name.
     fn logrotate(&self) -> Option<String> {
-        let gone = self.p("access.log.14.gz").exists().then(|| "access.log.14.gz".to_string());
+        let gone = self
+            .p("access.log.14.gz")
+            .exists()
+            .then(|| "access.log.14.gz".to_string());
         if gone.is_some() {
             fs::remove_file(self.p("access.log.14.gz")).unwrap();
         }
@@ -406,7 +409,10 @@ impl Site {
 
 /// The reference anonymization of a raw text (`loganon anonymize` on stdin).
 fn reference(kind: Kind, raw: &[u8]) -> Vec<u8> {
-    let o = loganon(&["anonymize".as_ref(), "--format".as_ref(), kind.format().as_ref()], Some(raw));
+    let o = loganon(
+        &["anonymize".as_ref(), "--format".as_ref(), kind.format().as_ref()],
+        Some(raw),
+    );
     assert_exit(&o, 0);
     o.stdout
 }
@@ -429,7 +435,11 @@ fn assert_lines(out: &[u8], want: &[String], what: &str) {
             Some(prefix) => g.starts_with(prefix),
             None => g == w,
         });
-    assert!(ok, "{what}: output differs\nexpected:\n{}\nactual:\n{out}", want.join("\n"));
+    assert!(
+        ok,
+        "{what}: output differs\nexpected:\n{}\nactual:\n{out}",
+        want.join("\n")
+    );
 }
 
 /// 20 nights of Debian rotation (`rotate 14`, `delaycompress`), `run`
@@ -527,7 +537,11 @@ fn debian_nights(kind: Kind, delete_after_days: Option<i64>, seed: u64) {
         for (name, (_, mtime, bytes)) in &after {
             let k: i64 = name["access.log.".len()..].trim_end_matches(".gz").parse().unwrap();
             let of = (night + 1 - k) as usize;
-            assert!(plain(bytes) == anons[of], "{what}: {name} is not night {}'s anonymized log", of + 1);
+            assert!(
+                plain(bytes) == anons[of],
+                "{what}: {name} is not night {}'s anonymized log",
+                of + 1
+            );
             assert_eq!(*mtime, start + of as i64 * DAY + DAY - 60, "{what}: {name}: mtime kept");
             assert_eq!(name.ends_with(".gz"), k >= 2, "{what}: {name}");
         }
@@ -606,7 +620,8 @@ fn layout(root: &Path, files: &[(&str, Option<i64>)], now: i64) {
     for (rel, age) in files {
         let p = root.join(rel);
         fs::create_dir_all(p.parent().unwrap()).unwrap();
-        let line = "192.0.2.7 - - [01/Mar/2025:10:00:00 +0000] \"GET /?email=a%40b.example HTTP/1.1\" 200 5 \"-\" \"-\"\n";
+        let line =
+            "192.0.2.7 - - [01/Mar/2025:10:00:00 +0000] \"GET /?email=a%40b.example HTTP/1.1\" 200 5 \"-\" \"-\"\n";
         let bytes = if rel.ends_with(".gz") {
             gzip(line.as_bytes())
         } else {
@@ -732,9 +747,15 @@ fn the_date_suffixed_example_on_debian_warns_and_counts() {
             ),
             // (Debian's other_vhosts_access.log.N.gz happens to match the second glob)
             if extra.is_empty() {
-                format!("anonymized {}/apache2/other_vhosts_access.log.3.gz lines=1 *", lib.display())
+                format!(
+                    "anonymized {}/apache2/other_vhosts_access.log.3.gz lines=1 *",
+                    lib.display()
+                )
             } else {
-                format!("would-anonymize {}/apache2/other_vhosts_access.log.3.gz age=3d", lib.display())
+                format!(
+                    "would-anonymize {}/apache2/other_vhosts_access.log.3.gz age=3d",
+                    lib.display()
+                )
             },
             format!(
                 "{}summarize{} {}/apache2/other_vhosts_access.log.3.gz*",
@@ -805,7 +826,12 @@ fn dateext_rotation_with_delaycompress_anonymizes_each_file_once() {
             &format!("night {}", night + 1),
         );
         let all: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
-        assert_eq!(fs::read_to_string(&s.csv).unwrap(), expected_csv(&all), "night {}", night + 1);
+        assert_eq!(
+            fs::read_to_string(&s.csv).unwrap(),
+            expected_csv(&all),
+            "night {}",
+            night + 1
+        );
         let names: BTreeSet<String> = s.rotated_dated();
         assert_eq!(s.state_paths(), (names.clone(), names), "night {}", night + 1);
     }
@@ -820,4 +846,92 @@ impl Site {
             .filter(|n| n.starts_with("access.log-"))
             .collect()
     }
+}
+
+/// A rotated file that gets more lines after it was anonymized (a late
+/// writer) is anonymized again and counted with its new content only; the
+/// figures of its first content are taken back.
+#[test]
+fn a_file_changed_after_it_was_counted_is_not_counted_twice() {
+    let start = days_from_civil(2025, 3, 1) * DAY;
+    let s = site(Kind::Clf, "90d");
+    let mut rng = Rng(0xC4A1);
+    let first = day_log(Kind::Clf, &mut rng, start, 20);
+    let path = s.p("access.log.1");
+    fs::write(&path, &first).unwrap();
+    set_mtime(&path, start + DAY - 60);
+    let now = start + DAY + 7 * 3600;
+    assert_exit(&s.run(now, &[]), 0);
+    assert_eq!(fs::read_to_string(&s.csv).unwrap(), expected_csv(&[&first]));
+    // the late writer appends raw lines
+    let more = day_log(Kind::Clf, &mut rng, start, 7);
+    let mut f = File::options().append(true).open(&path).unwrap();
+    f.write_all(&more).unwrap();
+    drop(f);
+    set_mtime(&path, start + DAY - 30);
+    let o = s.run(now, &[]);
+    assert_exit(&o, 0);
+    let p = path.display().to_string();
+    assert_lines(
+        &o.stdout,
+        &[
+            format!("changed {p}: modified since it was anonymized; anonymizing again"),
+            format!("anonymized {p} lines=27 *"),
+            format!("summarized {p} dates=*"),
+            "run: anonymized 1, summarized 1, deleted 0, already done 0, errors 0".into(),
+        ],
+        "changed",
+    );
+    // requests, bytes and statuses of both parts once (networks: a union)
+    assert_eq!(fs::read_to_string(&s.csv).unwrap(), expected_csv(&[&first, &more]));
+    let o = s.run(now, &[]);
+    assert_eq!(
+        text(&o.stdout),
+        "run: anonymized 0, summarized 0, deleted 0, already done 1, errors 0\n"
+    );
+}
+
+/// A state written before file prints existed: its files are known by path
+/// as before; a file it lists that is then renamed is anonymized once more
+/// (nothing tells it is the same), and from then on known wherever it goes.
+#[test]
+fn records_of_an_older_state_are_kept_and_completed() {
+    let start = days_from_civil(2025, 3, 1) * DAY;
+    let s = site(Kind::Clf, "90d");
+    let mut rng = Rng(0x01D5);
+    let raw = day_log(Kind::Clf, &mut rng, start, 10);
+    let path = s.p("access.log.1");
+    fs::write(&path, &raw).unwrap();
+    set_mtime(&path, start + DAY - 60);
+    let now = start + DAY + 7 * 3600;
+    assert_exit(&s.run(now, &[]), 0);
+    // back to the older form: no prints, no content key
+    let mut v: serde_json::Value = serde_json::from_slice(&fs::read(&s.state).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("prints");
+    fs::write(&s.state, serde_json::to_vec(&v).unwrap()).unwrap();
+    let o = s.run(now, &[]);
+    assert_eq!(
+        text(&o.stdout),
+        "run: anonymized 0, summarized 0, deleted 0, already done 1, errors 0\n"
+    );
+    // renamed: anonymized again (idempotent), its content already counted
+    fs::rename(&path, s.p("access.log.2")).unwrap();
+    let o = s.run(now + DAY, &[]);
+    assert_exit(&o, 0);
+    let p2 = s.p("access.log.2").display().to_string();
+    assert_lines(
+        &o.stdout,
+        &[
+            format!("anonymized {p2} lines=10 *"),
+            "run: anonymized 1, summarized 0, deleted 0, already done 0, errors 0".into(),
+        ],
+        "older state, renamed",
+    );
+    assert_eq!(fs::read_to_string(&s.csv).unwrap(), expected_csv(&[&raw]));
+    fs::rename(s.p("access.log.2"), s.p("access.log.3")).unwrap();
+    let o = s.run(now + 2 * DAY, &[]);
+    assert_eq!(
+        text(&o.stdout),
+        "run: anonymized 0, summarized 0, deleted 0, already done 1, errors 0\n"
+    );
 }
