@@ -560,10 +560,9 @@ impl Runner<'_> {
                     .is_some_and(|d| (d.dev, d.ino, d.size, d.mtime_ns) == (id.dev, id.ino, id.size, id.mtime_ns))
             });
             if let Some(i) = same {
-                if ends_of(path).is_ok_and(|e| e == self.state.prints[&cands[i]].ends) {
-                    let old = cands.remove(i);
-                    let p = self.state.prints[&old].clone();
-                    moves.push((old, key, id, p));
+                let known = self.state.prints.get(&cands[i]).cloned();
+                if let Some(p) = known.filter(|p| ends_of(path).is_ok_and(|e| e == p.ends)) {
+                    moves.push((cands.remove(i), key, id, p));
                     continue;
                 }
             }
@@ -579,22 +578,23 @@ impl Runner<'_> {
                 .and_then(|f| std::os::unix::fs::FileExt::read_at(&f, &mut head, 0))
                 .unwrap_or(0);
             let plain = crate::codec::Codec::sniff(&head[..n]) == crate::codec::Sniff::Plain;
-            if plain && !cands.iter().any(|k| self.state.prints[k].len == id.size) {
+            let print = |k: &String| self.state.prints.get(k);
+            if plain && !cands.iter().any(|k| print(k).is_some_and(|p| p.len == id.size)) {
                 continue;
             }
             let Ok(r) = crate::summary::read_file(engine, path, false) else {
                 continue; // what is wrong with it is said when it is worked on
             };
-            let Some(i) = cands.iter().position(|k| self.state.prints[k].content == r.content) else {
+            let Some(i) = cands
+                .iter()
+                .position(|k| print(k).is_some_and(|p| p.content == r.content))
+            else {
                 continue;
             };
-            let Ok(ends) = ends_of(path) else { continue };
-            let old = cands.remove(i);
-            let p = Print {
-                ends,
-                ..self.state.prints[&old].clone()
+            let (Ok(ends), Some(p)) = (ends_of(path), print(&cands[i]).cloned()) else {
+                continue;
             };
-            moves.push((old, key, id, p));
+            moves.push((cands.remove(i), key, id, Print { ends, ..p }));
         }
         if moves.is_empty() {
             return;
@@ -701,6 +701,12 @@ impl Runner<'_> {
                     Err(e) => return self.error(again(&e)),
                 };
                 let before = self.state.prints.remove(&key);
+                // the same inode modified since (not another file put there)
+                let same_file = self
+                    .state
+                    .anonymized
+                    .get(&key)
+                    .is_some_and(|d| (d.dev, d.ino) == (id.dev, id.ino));
                 self.state.anonymized.insert(key.clone(), FileId::of(&m));
                 let mut print = Print {
                     ends,
@@ -712,9 +718,15 @@ impl Runner<'_> {
                 let mut counted = false;
                 if set.summary.is_some() {
                     let sum = self.state.summaries.entry(set.name.clone()).or_default();
-                    // a changed file is counted anew: what it added is taken back
-                    if let Some(b) = before.filter(|b| b.content != read.content) {
-                        take_back(sum, &b.counted);
+                    match before {
+                        // counted with this content already
+                        Some(b) if b.content == read.content => print.counted = b.counted,
+                        // the same file changed: counted anew, what it added is taken back
+                        Some(b) if same_file => {
+                            take_back(sum, &b.counted);
+                            sum.counted.remove(&content_key(&b.content));
+                        }
+                        _ => {}
                     }
                     if sum.add_file(&content_key(&read.content), &read.days) {
                         counted = true;
