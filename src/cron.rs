@@ -1,10 +1,15 @@
 //! `loganon run --config FILE`: the nightly job.
 //!
 //! For each `[[logs]]` set, every regular file matching its `paths` globs is
-//! - deleted once older than `delete_after`, after its daily totals were
-//!   added to the set's `summary` CSV;
-//! - else anonymized in place once older than `anonymize_after`, unless the
-//!   state already records it as done (a file that changed since is done again).
+//! - anonymized in place once older than `anonymize_after`, unless the state
+//!   already records it as done (a file that changed since is done again),
+//!   its daily totals added to the set's `summary` CSV in the same step;
+//! - deleted once older than `delete_after`, after its totals were added
+//!   (when they were not at its anonymization).
+//!
+//! Files are known again after logrotate renamed them (same inode, same
+//! bytes at both ends) or compressed them (same decompressed content): see
+//! [`Print`] and `Runner::identify`.
 //!
 //! Crash safety, step by step: in-place anonymization is atomic (temporary
 //! file, fsync, rename); the record of what was done (`STATE_DIR/state.json`)
@@ -957,6 +962,53 @@ fn take_back(sum: &mut Summary, figures: &BTreeMap<String, [u64; 7]>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ends_see_the_first_and_last_bytes_and_the_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        for len in [0usize, 10, 4096, 9000, 100_000] {
+            let mut bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            fs::write(&a, &bytes).unwrap();
+            let e = ends_of(&a).unwrap();
+            fs::rename(&a, &b).unwrap();
+            assert_eq!(ends_of(&b).unwrap(), e, "a rename keeps it");
+            if len > 0 {
+                *bytes.last_mut().unwrap() ^= 1;
+                fs::write(&b, &bytes).unwrap();
+                assert_ne!(ends_of(&b).unwrap(), e, "the last byte is in it ({len})");
+                bytes[0] ^= 1;
+            }
+            bytes.push(b'x');
+            fs::write(&b, &bytes).unwrap();
+            assert_ne!(ends_of(&b).unwrap(), e, "the size is in it ({len})");
+        }
+    }
+
+    #[test]
+    fn figures_taken_back_leave_the_rest() {
+        let mut sum = Summary::default();
+        let mut days = Days::new();
+        let e = Engine::default();
+        for l in [
+            "1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 100",
+            "1.2.3.4 - - [01/Jan/2026:11:00:00 +0000] \"GET / HTTP/1.1\" 404 7",
+        ] {
+            crate::summary::add_line(&e, l.as_bytes(), &mut days);
+        }
+        let more = days.clone();
+        sum.add_file("a", &days);
+        sum.add_file("b", &more);
+        take_back(&mut sum, &figures(&days));
+        let d = &sum.days["2026-01-01"];
+        assert_eq!(
+            (d.requests, d.bytes, d.status_2xx, d.status_4xx, d.networks),
+            (2, 107, 1, 1, 1)
+        );
+        take_back(&mut sum, &figures(&more));
+        take_back(&mut sum, &figures(&more));
+        assert_eq!(sum.days["2026-01-01"].requests, 0, "never below zero");
+    }
 
     #[test]
     fn glob_bases() {
