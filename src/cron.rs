@@ -1,10 +1,15 @@
 //! `loganon run --config FILE`: the nightly job.
 //!
 //! For each `[[logs]]` set, every regular file matching its `paths` globs is
-//! - deleted once older than `delete_after`, after its daily totals were
-//!   added to the set's `summary` CSV;
-//! - else anonymized in place once older than `anonymize_after`, unless the
-//!   state already records it as done (a file that changed since is done again).
+//! - anonymized in place once older than `anonymize_after`, unless the state
+//!   already records it as done (a file that changed since is done again),
+//!   its daily totals added to the set's `summary` CSV in the same step;
+//! - deleted once older than `delete_after`, after its totals were added
+//!   (when they were not at its anonymization).
+//!
+//! Files are known again after logrotate renamed them (same inode, same
+//! bytes at both ends) or compressed them (same decompressed content): see
+//! [`Print`] and `Runner::identify`.
 //!
 //! Crash safety, step by step: in-place anonymization is atomic (temporary
 //! file, fsync, rename); the record of what was done (`STATE_DIR/state.json`)
@@ -35,7 +40,7 @@ use crate::engine::{Engine, Options};
 use crate::handles::{self, Found};
 use crate::names::show;
 use crate::stream::Signals;
-use crate::summary::{totals_of_file, Summary};
+use crate::summary::{Days, Summary};
 use crate::time::{date_string, format_age, unix};
 
 pub const EXIT_LOCKED: u8 = 75;
@@ -72,12 +77,58 @@ impl FileId {
     }
 }
 
+/// What recognises an anonymized file after logrotate renamed it (same
+/// inode, same bytes) or compressed it (new inode, new bytes, same content).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Print {
+    /// BLAKE3 of the size and of the first and last 4 KiB on disk ([`ends_of`])
+    pub ends: String,
+    /// BLAKE3 of the whole decompressed content
+    pub content: String,
+    /// the length of the decompressed content
+    pub len: u64,
+    /// the log set that anonymized it
+    pub set: String,
+    /// the figures it added to the set's summary, by date: requests, bytes,
+    /// 2xx, 3xx, 4xx, 5xx, other (taken back if it changes and is counted again)
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub counted: BTreeMap<String, [u64; 7]>,
+}
+
+/// BLAKE3 of a file's size and of its first and last 4 KiB as they lie on
+/// disk: 8 KiB read, whatever the size. A rename keeps it; so does nothing
+/// that rewrites the file.
+pub fn ends_of(path: &Path) -> io::Result<String> {
+    use std::os::unix::fs::FileExt;
+    const END: u64 = 4096;
+    let f = File::open(path)?;
+    let size = f.metadata()?.len();
+    let mut h = blake3::Hasher::new();
+    h.update(&size.to_le_bytes());
+    let mut buf = vec![0u8; END as usize];
+    for at in [0, size.saturating_sub(END)] {
+        let want = (size - at).min(END) as usize;
+        f.read_exact_at(&mut buf[..want], at)?;
+        h.update(&buf[..want]);
+    }
+    Ok(h.finalize().to_hex().to_string())
+}
+
+/// The key under which a summary counts a content.
+fn content_key(content: &str) -> String {
+    format!("b3:{content}")
+}
+
 /// The record of done work, kept across runs.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct State {
     /// anonymized files, by path
     #[serde(default)]
     pub anonymized: BTreeMap<String, FileId>,
+    /// what recognises them after a rename or compression, by path (records
+    /// of older versions have none: they are known by path only)
+    #[serde(default)]
+    pub prints: BTreeMap<String, Print>,
     /// summaries, by log set name
     #[serde(default)]
     pub summaries: BTreeMap<String, Summary>,
@@ -328,6 +379,8 @@ struct Runner<'a> {
     sig: &'a Signals,
     out: &'a mut dyn Write,
     report: RunReport,
+    /// every set's files, by path, as found
+    present: BTreeMap<String, FileId>,
 }
 
 impl Runner<'_> {
@@ -452,6 +505,7 @@ impl Runner<'_> {
                 }
             }
         }
+        self.identify(set, &engine, &files);
         for f in files {
             if self.sig.stop.load(std::sync::atomic::Ordering::SeqCst) {
                 self.error("interrupted; the next run continues".into());
@@ -469,6 +523,100 @@ impl Runner<'_> {
             }
             self.save();
         }
+    }
+
+    /// Recognises files anonymized under another name: a file whose path has
+    /// no record of it is compared with the records whose file is no longer
+    /// where they say (their path is gone or holds another file). Same
+    /// inode, size and mtime, and the same bytes at both ends ([`ends_of`]):
+    /// renamed. Else the same decompressed content (one read of the file,
+    /// skipped for a plain file when no such record has its length):
+    /// compressed or copied. Their records move to the new path.
+    fn identify(&mut self, set: &LogSet, engine: &Engine, files: &[Found]) {
+        let mut unmatched: Vec<(String, FileId, &Path)> = Vec::new();
+        for f in files {
+            let key = f.path.display().to_string();
+            let Some(id) = self.present.get(&key) else { continue };
+            if self.state.anonymized.get(&key) != Some(id) {
+                unmatched.push((key, id.clone(), f.path.as_path()));
+            }
+        }
+        if unmatched.is_empty() {
+            return;
+        }
+        let mut cands: Vec<String> = self
+            .state
+            .prints
+            .iter()
+            .filter(|(k, p)| {
+                (p.set.is_empty() || p.set == set.name)
+                    && self
+                        .state
+                        .anonymized
+                        .get(*k)
+                        .is_some_and(|done| self.present.get(*k) != Some(done))
+            })
+            .map(|(k, _)| k.clone())
+            .collect();
+        let mut moves: Vec<(String, String, FileId, Print)> = Vec::new();
+        let mut left = Vec::new();
+        // renamed: the same inode with the same bytes
+        for (key, id, path) in unmatched {
+            let same = cands.iter().position(|k| {
+                self.state
+                    .anonymized
+                    .get(k)
+                    .is_some_and(|d| (d.dev, d.ino, d.size, d.mtime_ns) == (id.dev, id.ino, id.size, id.mtime_ns))
+            });
+            if let Some(i) = same {
+                let known = self.state.prints.get(&cands[i]).cloned();
+                if let Some(p) = known.filter(|p| ends_of(path).is_ok_and(|e| e == p.ends)) {
+                    moves.push((cands.remove(i), key, id, p));
+                    continue;
+                }
+            }
+            left.push((key, id, path));
+        }
+        // compressed or copied: the same content
+        for (key, id, path) in left {
+            if cands.is_empty() {
+                break;
+            }
+            let mut head = [0u8; 4096];
+            let n = File::open(path)
+                .and_then(|f| std::os::unix::fs::FileExt::read_at(&f, &mut head, 0))
+                .unwrap_or(0);
+            let plain = crate::codec::Codec::sniff(&head[..n]) == crate::codec::Sniff::Plain;
+            let print = |k: &String| self.state.prints.get(k);
+            if plain && !cands.iter().any(|k| print(k).is_some_and(|p| p.len == id.size)) {
+                continue;
+            }
+            let Ok(r) = crate::summary::read_file(engine, path, false) else {
+                continue; // what is wrong with it is said when it is worked on
+            };
+            let Some(i) = cands
+                .iter()
+                .position(|k| print(k).is_some_and(|p| p.content == r.content))
+            else {
+                continue;
+            };
+            let (Ok(ends), Some(p)) = (ends_of(path), print(&cands[i]).cloned()) else {
+                continue;
+            };
+            moves.push((cands.remove(i), key, id, Print { ends, ..p }));
+        }
+        if moves.is_empty() {
+            return;
+        }
+        for (old, ..) in &moves {
+            self.state.anonymized.remove(old);
+            self.state.prints.remove(old);
+        }
+        for (_, key, id, p) in moves {
+            self.state.anonymized.insert(key.clone(), id);
+            self.state.prints.insert(key, p);
+        }
+        self.save();
     }
 
     fn file(&mut self, set: &LogSet, engine: &Engine, found: &Found) {
@@ -492,6 +640,7 @@ impl Runner<'_> {
                 return;
             }
             if self.dry_run {
+                self.report.deleted += 1;
                 return self.say(format!("would-delete {shown} age={} size={}", format_age(age), id.size));
             }
             // the file summarized must be the one walked, reached through
@@ -504,6 +653,7 @@ impl Runner<'_> {
                 Ok(()) => {
                     self.report.deleted += 1;
                     self.state.anonymized.remove(&key);
+                    self.state.prints.remove(&key);
                     self.save();
                     self.say(format!("deleted {shown} age={} size={}", format_age(age), id.size));
                 }
@@ -529,7 +679,13 @@ impl Runner<'_> {
             } else {
                 "would-anonymize"
             };
-            return self.say(format!("{verb} {shown} age={}", format_age(age)));
+            self.report.anonymized += 1;
+            self.say(format!("{verb} {shown} age={}", format_age(age)));
+            if set.summary.is_some() {
+                self.report.summarized += 1;
+                self.say(format!("would-summarize {shown}"));
+            }
+            return;
         }
         if changed {
             self.say(format!(
@@ -540,18 +696,65 @@ impl Runner<'_> {
         let jobs = crate::cli::jobs(self.cfg.anonymize.jobs);
         match rewrite_in_place(engine, path, &meta, level, jobs, self.sig) {
             Ok(stats) => {
-                match fs::symlink_metadata(path) {
-                    Ok(m) => {
-                        self.state.anonymized.insert(key.clone(), FileId::of(&m));
+                // one read of the result: what identifies it, and its totals,
+                // stored with the record in one atomic write
+                let again = |e: &dyn std::fmt::Display| {
+                    format!("{shown}: anonymized, but cannot be read back ({e}); the next run anonymizes it again")
+                };
+                let read = match crate::summary::read_file(engine, path, set.summary.is_some()) {
+                    Ok(r) => r,
+                    Err(e) => return self.error(again(&e)),
+                };
+                let (m, ends) = match fs::symlink_metadata(path).and_then(|m| Ok((m, ends_of(path)?))) {
+                    Ok(x) => x,
+                    Err(e) => return self.error(again(&e)),
+                };
+                let before = self.state.prints.remove(&key);
+                // the same inode modified since (not another file put there)
+                let same_file = self
+                    .state
+                    .anonymized
+                    .get(&key)
+                    .is_some_and(|d| (d.dev, d.ino) == (id.dev, id.ino));
+                self.state.anonymized.insert(key.clone(), FileId::of(&m));
+                let mut print = Print {
+                    ends,
+                    content: read.content.clone(),
+                    len: read.len,
+                    set: set.name.clone(),
+                    counted: BTreeMap::new(),
+                };
+                let mut counted = false;
+                if set.summary.is_some() {
+                    let sum = self.state.summaries.entry(set.name.clone()).or_default();
+                    match before {
+                        // counted with this content already
+                        Some(b) if b.content == read.content => print.counted = b.counted,
+                        // the same file changed: counted anew, what it added is taken back
+                        Some(b) if same_file => {
+                            take_back(sum, &b.counted);
+                            sum.counted.remove(&content_key(&b.content));
+                        }
+                        _ => {}
                     }
-                    Err(e) => return self.error(format!("{shown}: {e}")),
+                    if sum.add_file(&content_key(&read.content), &read.days) {
+                        counted = true;
+                        print.counted = figures(&read.days);
+                    }
                 }
+                self.state.prints.insert(key.clone(), print);
                 if self.save() {
                     self.report.anonymized += 1;
                     self.say(format!(
                         "anonymized {shown} lines={} addresses={} identifiers={} unparsed={}",
                         stats.lines_read, stats.addresses, stats.identifiers, stats.unparsed
                     ));
+                    if counted {
+                        self.report.summarized += 1;
+                        let requests: u64 = read.days.values().map(|d| d.requests).sum();
+                        let dates = read.days.keys().cloned().collect::<Vec<_>>().join(",");
+                        self.say(format!("summarized {shown} dates={dates} requests={requests}"));
+                    }
                 }
             }
             Err(InPlaceError::Active(_)) => {
@@ -567,26 +770,39 @@ impl Runner<'_> {
 
     /// Makes sure the file's totals are in the summary; false on failure.
     fn summarize(&mut self, set: &LogSet, engine: &Engine, path: &Path, id: &FileId) -> bool {
-        let key = id.key(path);
-        if self
-            .state
-            .summaries
-            .get(&set.name)
-            .is_some_and(|s| s.counted.contains(&key))
-        {
+        let mut keys = vec![id.key(path)];
+        let path_key = path.display().to_string();
+        if self.state.anonymized.get(&path_key) == Some(id) {
+            if let Some(p) = self.state.prints.get(&path_key) {
+                keys.push(content_key(&p.content));
+            }
+        }
+        let counted = |s: &State, keys: &[String]| {
+            s.summaries
+                .get(&set.name)
+                .is_some_and(|sum| keys.iter().any(|k| sum.counted.contains(k)))
+        };
+        if counted(&self.state, &keys) {
             return true;
         }
         if self.dry_run {
+            self.report.summarized += 1;
             self.say(format!("would-summarize {}", show(path)));
             return true;
         }
-        let days = match totals_of_file(engine, path) {
-            Ok(d) => d,
+        let read = match crate::summary::read_file(engine, path, true) {
+            Ok(r) => r,
             Err(e) => {
                 self.error(format!("{e}; not deleted, its totals could not be read"));
                 return false;
             }
         };
+        // counted under its content already (a record lost, a copy)
+        let key = content_key(&read.content);
+        if counted(&self.state, std::slice::from_ref(&key)) {
+            return true;
+        }
+        let days = read.days;
         let requests: u64 = days.values().map(|d| d.requests).sum();
         self.state
             .summaries
@@ -650,6 +866,14 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
         eprintln!("loganon: {e}");
         return EXIT_CONFIG;
     }
+    let present: BTreeMap<String, FileId> = found
+        .iter()
+        .flat_map(|x| x.files.iter())
+        .filter_map(|f| {
+            let m = fs::symlink_metadata(&f.path).ok()?;
+            Some((f.path.display().to_string(), FileId::of(&m)))
+        })
+        .collect();
     let mut r = Runner {
         cfg,
         dry_run,
@@ -660,20 +884,20 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
         sig,
         out,
         report: RunReport::default(),
+        present,
     };
-    let present: std::collections::BTreeSet<String> = found
-        .iter()
-        .flat_map(|x| x.files.iter().map(|f| f.path.display().to_string()))
-        .collect();
     for (set, x) in cfg.logs.iter().zip(found) {
         r.set(set, x);
     }
     if !dry_run {
         // records of files gone (rotated away by others) would pile up
+        let present = std::mem::take(&mut r.present);
         r.state.anonymized.retain(|path, _| {
-            present.contains(path)
+            present.contains_key(path)
                 || !matches!(fs::symlink_metadata(path), Err(e) if e.kind() == io::ErrorKind::NotFound)
         });
+        let State { anonymized, prints, .. } = &mut r.state;
+        prints.retain(|path, _| anonymized.contains_key(path));
         r.save();
     }
     let rep = &r.report;
@@ -699,9 +923,96 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
     code
 }
 
+/// A file's figures by date, as [`Print::counted`] keeps them.
+fn figures(days: &Days) -> BTreeMap<String, [u64; 7]> {
+    days.iter()
+        .map(|(date, d)| {
+            let f = [
+                d.requests,
+                d.bytes,
+                d.status_2xx,
+                d.status_3xx,
+                d.status_4xx,
+                d.status_5xx,
+                d.status_other,
+            ];
+            (date.clone(), f)
+        })
+        .collect()
+}
+
+/// Takes a file's figures out of a summary again (its networks stay: a set
+/// of networks cannot lose one).
+fn take_back(sum: &mut Summary, figures: &BTreeMap<String, [u64; 7]>) {
+    for (date, f) in figures {
+        let Some(d) = sum.days.get_mut(date) else { continue };
+        for (v, by) in [
+            &mut d.requests,
+            &mut d.bytes,
+            &mut d.status_2xx,
+            &mut d.status_3xx,
+            &mut d.status_4xx,
+            &mut d.status_5xx,
+            &mut d.status_other,
+        ]
+        .into_iter()
+        .zip(f)
+        {
+            *v = v.saturating_sub(*by);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ends_see_the_first_and_last_bytes_and_the_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("a"), dir.path().join("b"));
+        for len in [0usize, 10, 4096, 9000, 100_000] {
+            let mut bytes: Vec<u8> = (0..len).map(|i| (i % 251) as u8).collect();
+            fs::write(&a, &bytes).unwrap();
+            let e = ends_of(&a).unwrap();
+            fs::rename(&a, &b).unwrap();
+            assert_eq!(ends_of(&b).unwrap(), e, "a rename keeps it");
+            if len > 0 {
+                *bytes.last_mut().unwrap() ^= 1;
+                fs::write(&b, &bytes).unwrap();
+                assert_ne!(ends_of(&b).unwrap(), e, "the last byte is in it ({len})");
+                bytes[0] ^= 1;
+            }
+            bytes.push(b'x');
+            fs::write(&b, &bytes).unwrap();
+            assert_ne!(ends_of(&b).unwrap(), e, "the size is in it ({len})");
+        }
+    }
+
+    #[test]
+    fn figures_taken_back_leave_the_rest() {
+        let mut sum = Summary::default();
+        let mut days = Days::new();
+        let e = Engine::default();
+        for l in [
+            "1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 100",
+            "1.2.3.4 - - [01/Jan/2026:11:00:00 +0000] \"GET / HTTP/1.1\" 404 7",
+        ] {
+            crate::summary::add_line(&e, l.as_bytes(), &mut days);
+        }
+        let more = days.clone();
+        sum.add_file("a", &days);
+        sum.add_file("b", &more);
+        take_back(&mut sum, &figures(&days));
+        let d = &sum.days["2026-01-01"];
+        assert_eq!(
+            (d.requests, d.bytes, d.status_2xx, d.status_4xx, d.networks),
+            (2, 107, 1, 1, 1)
+        );
+        take_back(&mut sum, &figures(&more));
+        take_back(&mut sum, &figures(&more));
+        assert_eq!(sum.days["2026-01-01"].requests, 0, "never below zero");
+    }
 
     #[test]
     fn glob_bases() {

@@ -330,15 +330,39 @@ fn network(engine: &Engine, client: &[u8]) -> Vec<u8> {
 
 /// The totals of a whole file (plain or gzip).
 pub fn totals_of_file(engine: &Engine, path: &Path) -> Result<Days, String> {
+    read_file(engine, path, true).map(|r| r.days)
+}
+
+/// What one read of a file gives: its totals (when asked for) and what
+/// identifies its content whatever its compression.
+#[derive(Debug, Default)]
+pub struct FileRead {
+    pub days: Days,
+    /// BLAKE3 of the whole decompressed content, in hex
+    pub content: String,
+    /// the length of the decompressed content
+    pub len: u64,
+}
+
+/// Reads a whole file (plain or compressed) once: the BLAKE3 hash and length
+/// of its decompressed content, and with `totals` its daily totals.
+pub fn read_file(engine: &Engine, path: &Path, totals: bool) -> Result<FileRead, String> {
     let mut input = Input::open(&Source::File(path.to_path_buf())).map_err(|e| e.to_string())?;
     let mut days = Days::new();
     let mut ctx = Ctx::default();
+    let mut hash = blake3::Hasher::new();
+    let mut len = 0u64;
     let mut buf = vec![0u8; READ_BUF];
     let mut carry: Vec<u8> = Vec::new();
     loop {
         let n = input.read(&mut buf).map_err(|e| e.to_string())?;
         if n == 0 {
             break;
+        }
+        hash.update(&buf[..n]);
+        len += n as u64;
+        if !totals {
+            continue;
         }
         carry.extend_from_slice(&buf[..n]);
         if let Some(k) = memchr::memrchr(b'\n', &carry) {
@@ -351,7 +375,11 @@ pub fn totals_of_file(engine: &Engine, path: &Path) -> Result<Days, String> {
     if !carry.is_empty() {
         add_line_in(engine, &carry, &mut ctx, &mut days);
     }
-    Ok(days)
+    Ok(FileRead {
+        days,
+        content: hash.finalize().to_hex().to_string(),
+        len,
+    })
 }
 
 /// A log set's summary: its days and the files already counted.

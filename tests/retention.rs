@@ -1173,15 +1173,19 @@ fn cron_over_two_weeks_anonymizes_summarizes_and_deletes() {
         assert_same_tree(&before, &listing(c.tmp.path()), &format!("day {day}: --dry-run"));
         let mut want = Vec::new();
         if gone_now >= 1 {
+            // counted when it was anonymized, not again
             let size = fs::metadata(c.day_file(gone_now)).unwrap().len();
-            want.push(format!("would-summarize {}", p(gone_now)));
             want.push(format!("would-delete {} age=7d size={size}", p(gone_now)));
         }
         if anon_now >= 1 {
             want.push(format!("would-anonymize {} age=1d", p(anon_now)));
+            want.push(format!("would-summarize {}", p(anon_now)));
         }
+        // the dry run counts what it plans
         want.push(format!(
-            "run (dry run): anonymized 0, summarized 0, deleted 0, already done {done_before}, errors 0"
+            "run (dry run): anonymized {a}, summarized {a}, deleted {}, already done {done_before}, errors 0",
+            u8::from(gone_now >= 1),
+            a = u8::from(anon_now >= 1),
         ));
         assert_lines(&stdout(&o), &want);
 
@@ -1191,26 +1195,23 @@ fn cron_over_two_weeks_anonymizes_summarizes_and_deletes() {
         assert_exit(&o, 0);
         let mut want = Vec::new();
         if gone_now >= 1 {
-            let reqs = &files[&gone_now].reqs;
-            want.push(format!(
-                "summarized {} dates={} requests={}",
-                p(gone_now),
-                dates_of(reqs),
-                reqs.len()
-            ));
             want.push(format!("deleted {} age=7d size={}", p(gone_now), gone_size.unwrap()));
         }
         if anon_now >= 1 {
+            let reqs = &files[&anon_now].reqs;
+            want.push(format!("anonymized {} lines={} *", p(anon_now), reqs.len()));
+            // totals are recorded when a file is anonymized
             want.push(format!(
-                "anonymized {} lines={} *",
+                "summarized {} dates={} requests={}",
                 p(anon_now),
-                files[&anon_now].reqs.len()
+                dates_of(reqs),
+                reqs.len()
             ));
         }
         want.push(format!(
-            "run: anonymized {}, summarized {n}, deleted {n}, already done {done_before}, errors 0",
-            u8::from(anon_now >= 1),
-            n = u8::from(gone_now >= 1),
+            "run: anonymized {a}, summarized {a}, deleted {}, already done {done_before}, errors 0",
+            u8::from(gone_now >= 1),
+            a = u8::from(anon_now >= 1),
         ));
         assert_lines(&stdout(&o), &want);
 
@@ -1238,8 +1239,8 @@ fn cron_over_two_weeks_anonymizes_summarizes_and_deletes() {
         }
         assert_eq!(temp_files_in(c.tmp.path()), Vec::<String>::new());
 
-        // the summary: each deleted file counted once
-        let deleted: Vec<&Req> = files.range(..=day - 7).flat_map(|(_, f)| &f.reqs).collect();
+        // the summary: each anonymized file counted once (deleted or not)
+        let deleted: Vec<&Req> = files.range(..=day - 1).flat_map(|(_, f)| &f.reqs).collect();
         let csv = fs::read_to_string(&c.csv).unwrap_or_default();
         if deleted.is_empty() {
             assert!(csv.is_empty() || csv == CSV_HEADER, "day {day}: {csv}");
@@ -1258,9 +1259,9 @@ fn cron_over_two_weeks_anonymizes_summarizes_and_deletes() {
         );
         assert_same_tree(&before, &c.listing_but_state_mtime(), &format!("day {day}: second run"));
     }
-    // at the end: days 1 to 7 are in the summary, once
+    // at the end: days 1 to 13 (anonymized; 1 to 7 deleted since) are in the summary, once
     let csv = fs::read_to_string(&c.csv).unwrap();
-    assert_eq!(csv, expected_csv(files.range(..=7).flat_map(|(_, f)| &f.reqs)));
+    assert_eq!(csv, expected_csv(files.range(..=13).flat_map(|(_, f)| &f.reqs)));
 }
 
 #[test]
@@ -1384,7 +1385,8 @@ fn cron_anonymizes_again_a_file_changed_since() {
         &[
             format!("changed {p}: modified since it was anonymized; anonymizing again"),
             format!("anonymized {p} lines=25 *"),
-            "run: anonymized 1, summarized 0, deleted 0, already done 0, errors 0".into(),
+            format!("summarized {p} dates={} requests=25", dates_of(&reqs)),
+            "run: anonymized 1, summarized 1, deleted 0, already done 0, errors 0".into(),
         ],
     );
     assert!(plain(&fs::read(&path).unwrap()).unwrap() == expected);
@@ -1535,13 +1537,10 @@ impl KillSetup {
         }
     }
 
+    /// Every file counted: the anonymized ones when they were anonymized,
+    /// the expired ones when they were deleted.
     fn full_csv(&self) -> String {
-        expected_csv(
-            self.files
-                .iter()
-                .filter(|f| f.fate == Fate::Delete)
-                .flat_map(|f| &f.reqs),
-        )
+        expected_csv(self.files.iter().flat_map(|f| &f.reqs))
     }
 
     /// Every file is original, completely anonymized, or (when due) deleted;
@@ -1593,13 +1592,10 @@ impl KillSetup {
     }
 
     /// The summary counts a set of files that holds every deleted one, and
-    /// each once.
+    /// each once (a file is counted when it is anonymized or deleted).
     #[track_caller]
     fn check_summary(&self, when: &str) {
-        let due: Vec<&KillFile> = self.files.iter().filter(|f| f.fate == Fate::Delete).collect();
-        if due.is_empty() {
-            return;
-        }
+        let due: Vec<&KillFile> = self.files.iter().collect();
         let gone: Vec<bool> = due.iter().map(|f| !f.path.exists()).collect();
         let csv = match fs::read_to_string(&self.c.csv) {
             Ok(s) => s,
@@ -1608,9 +1604,26 @@ impl KillSetup {
                 return;
             }
         };
+        // (requests, bytes) of the CSV: which sets can be it, cheaply
+        let sums = csv.lines().skip(1).fold((0u64, 0u64), |(r, b), l| {
+            let f: Vec<u64> = l.split(',').skip(1).map(|v| v.parse().unwrap()).collect();
+            (r + f[0], b + f[1])
+        });
+        let sums_of = |mask: u32| {
+            (0..due.len())
+                .filter(|&k| mask & (1 << k) != 0)
+                .fold((0u64, 0u64), |(r, b), k| {
+                    let reqs = &due[k].reqs;
+                    (
+                        r + reqs.len() as u64,
+                        b + reqs.iter().map(|q| q.size.unwrap_or(0)).sum::<u64>(),
+                    )
+                })
+        };
         let ok = (0u32..1 << due.len()).any(|mask| {
             let counted = |k: usize| mask & (1 << k) != 0;
             (0..due.len()).all(|k| !gone[k] || counted(k))
+                && sums_of(mask) == sums
                 && csv == expected_csv((0..due.len()).filter(|&k| counted(k)).flat_map(|k| &due[k].reqs))
         });
         assert!(
@@ -1650,9 +1663,7 @@ impl KillSetup {
             "{when}: temporary files left"
         );
         self.check_summary(when);
-        if self.files.iter().any(|f| f.fate == Fate::Delete) {
-            assert_eq!(fs::read_to_string(&self.c.csv).unwrap(), self.full_csv(), "{when}");
-        }
+        assert_eq!(fs::read_to_string(&self.c.csv).unwrap(), self.full_csv(), "{when}");
         let o = self.c.run(&self.now, &[]);
         assert_exit(&o, 0);
         assert!(

@@ -1,0 +1,937 @@
+//! Retention under logrotate's layouts (issue 13): Debian's numbered
+//! rotation with `delaycompress` and `rotate 14`, simulated night by night
+//! with logrotate's renames, compression and deletions done by the test;
+//! `loganon run` after each rotation.
+//!
+//! Each file is anonymized exactly once (a rename or a compression is known
+//! again), its totals are recorded when it is anonymized (so logrotate may
+//! delete it), the CSV equals totals computed here from the raw lines by the
+//! test's own parser, and the state keeps no entry of a file gone.
+//!
+//! Time is simulated with `--now` and modification times in the past of the
+//! real clock (files modified in the last real minute are skipped by design).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs::{self, File};
+use std::io::{Read, Write};
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use flate2::read::MultiGzDecoder;
+use flate2::write::GzEncoder;
+use flate2::Compression;
+
+const BIN: &str = env!("CARGO_BIN_EXE_loganon");
+const DAY: i64 = 86400;
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+const CSV_HEADER: &str = "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks";
+
+// ---------------------------------------------------------------------------
+// helpers
+
+fn loganon(args: &[&std::ffi::OsStr], stdin: Option<&[u8]>) -> Output {
+    let mut c = Command::new(BIN)
+        .args(args)
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("cannot run loganon");
+    if let Some(data) = stdin {
+        c.stdin.take().unwrap().write_all(data).unwrap();
+    }
+    c.wait_with_output().unwrap()
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[track_caller]
+fn assert_exit(o: &Output, want: i32) {
+    assert_eq!(
+        o.status.code(),
+        Some(want),
+        "exit status\nstdout:\n{}\nstderr:\n{}",
+        text(&o.stdout),
+        text(&o.stderr)
+    );
+}
+
+fn set_mtime(path: &Path, secs: i64) {
+    File::options()
+        .write(true)
+        .open(path)
+        .and_then(|f| f.set_modified(UNIX_EPOCH + Duration::from_secs(secs as u64)))
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+}
+
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146097 + doe - 719468
+}
+
+fn civil_from_days(z: i64) -> (i64, i64, i64) {
+    let z = z + 719468;
+    let era = if z >= 0 { z } else { z - 146096 } / 146097;
+    let doe = z - era * 146097;
+    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn date_string(t: i64) -> String {
+    let (y, m, d) = civil_from_days(t.div_euclid(DAY));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn rfc3339(t: i64) -> String {
+    let s = t.rem_euclid(DAY);
+    format!("{}T{:02}:{:02}:{:02}Z", date_string(t), s / 3600, s / 60 % 60, s % 60)
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn plain(bytes: &[u8]) -> Vec<u8> {
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        let mut v = Vec::new();
+        MultiGzDecoder::new(bytes).read_to_end(&mut v).unwrap();
+        v
+    } else {
+        bytes.to_vec()
+    }
+}
+
+/// xorshift64*
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        let mut x = self.0;
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        self.0 = x;
+        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+// ---------------------------------------------------------------------------
+// generated lines, and the test's own reading of them
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Clf,
+    Json,
+    W3c,
+}
+
+impl Kind {
+    fn format(self) -> &'static str {
+        match self {
+            Kind::Clf => "combined",
+            Kind::Json => "json",
+            Kind::W3c => "w3c",
+        }
+    }
+}
+
+const NETS: [[u8; 3]; 8] = [
+    [192, 0, 2],
+    [198, 51, 100],
+    [203, 0, 113],
+    [81, 2, 69],
+    [93, 184, 216],
+    [151, 101, 1],
+    [185, 15, 59],
+    [62, 12, 1],
+];
+const STATUSES: [u16; 10] = [200, 200, 204, 301, 304, 403, 404, 500, 503, 101];
+/// minutes east of UTC: some CLF lines of a day fall on another UTC date
+const ZONES: [i64; 4] = [0, 0, 120, -300];
+
+/// A day's log: `n` requests in [start, start + DAY).
+fn day_log(kind: Kind, rng: &mut Rng, start: i64, n: usize) -> Vec<u8> {
+    let mut times: Vec<i64> = (0..n).map(|_| start + rng.below(DAY as u64 - 120) as i64).collect();
+    times.sort();
+    let mut s = String::new();
+    if kind == Kind::W3c {
+        s.push_str(&format!(
+            "#Software: Microsoft Internet Information Services 10.0\n#Version: 1.0\n#Date: {} 00:00:00\n\
+             #Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) sc-status sc-bytes\n",
+            date_string(start)
+        ));
+    }
+    for t in times {
+        let net = NETS[rng.below(NETS.len() as u64) as usize];
+        let ip = format!("{}.{}.{}.{}", net[0], net[1], net[2], 1 + rng.below(254));
+        let status = STATUSES[rng.below(STATUSES.len() as u64) as usize];
+        let size = (rng.below(5) != 0).then(|| rng.below(40_000));
+        let secret = rng.next();
+        match kind {
+            Kind::Clf => {
+                let zone = ZONES[rng.below(ZONES.len() as u64) as usize];
+                let local = t + zone * 60;
+                let (y, m, d) = civil_from_days(local.div_euclid(DAY));
+                let sec = local.rem_euclid(DAY);
+                let sign = if zone < 0 { '-' } else { '+' };
+                s.push_str(&format!(
+                    "{ip} - alice [{d:02}/{}/{y}:{:02}:{:02}:{:02} {sign}{:02}{:02}] \"GET /p?token=t{secret:x} HTTP/1.1\" \
+                     {status} {} \"https://www.example.com/?email=bob%40example.org\" \"Mozilla/5.0\"\n",
+                    MONTHS[(m - 1) as usize],
+                    sec / 3600,
+                    sec / 60 % 60,
+                    sec % 60,
+                    zone.abs() / 60,
+                    zone.abs() % 60,
+                    size.map_or("-".into(), |v| v.to_string()),
+                ));
+            }
+            Kind::Json => s.push_str(&format!(
+                "{{\"time\":\"{}\",\"remote_addr\":\"{ip}\",\"request\":\"GET /p?token=t{secret:x} HTTP/1.1\",\
+                 \"status\":{status},\"body_bytes_sent\":{},\"http_user_agent\":\"Mozilla/5.0\"}}\n",
+                rfc3339(t),
+                size.unwrap_or(0)
+            )),
+            Kind::W3c => {
+                let sec = t.rem_euclid(DAY);
+                s.push_str(&format!(
+                    "{} {:02}:{:02}:{:02} 10.0.0.5 GET /p token=t{secret:x} 443 alice {ip} Mozilla/5.0 {status} {}\n",
+                    date_string(t),
+                    sec / 3600,
+                    sec / 60 % 60,
+                    sec % 60,
+                    size.unwrap_or(0)
+                ));
+            }
+        }
+    }
+    s.into_bytes()
+}
+
+#[derive(Default)]
+struct Totals {
+    requests: u64,
+    bytes: u64,
+    status: [u64; 5],
+    nets: BTreeSet<String>,
+}
+
+/// The summary CSV of these raw CLF texts, by the test's own parser: each
+/// line's UTC date, status class, bytes and client /24.
+fn expected_csv(raws: &[&[u8]]) -> String {
+    let mut days: BTreeMap<String, Totals> = BTreeMap::new();
+    for raw in raws {
+        for line in std::str::from_utf8(raw).unwrap().lines() {
+            let (client, rest) = line.split_once(' ').unwrap();
+            let open = rest.find('[').unwrap();
+            let close = rest.find(']').unwrap();
+            let stamp = &rest[open + 1..close]; // 01/Mar/2025:10:00:00 +0200
+            let (d, mon, y) = (&stamp[0..2], &stamp[3..6], &stamp[7..11]);
+            let m = MONTHS.iter().position(|x| *x == mon).unwrap() as i64 + 1;
+            let num = |s: &str| s.parse::<i64>().unwrap();
+            let (hh, mm, ss) = (num(&stamp[12..14]), num(&stamp[15..17]), num(&stamp[18..20]));
+            let zone = &stamp[21..26];
+            let off = (num(&zone[1..3]) * 60 + num(&zone[3..5])) * if zone.starts_with('-') { -1 } else { 1 };
+            let utc = days_from_civil(num(y), m, num(d)) * DAY + hh * 3600 + mm * 60 + ss - off * 60;
+            let after = &rest[rest[close..].find('"').unwrap() + close + 1..];
+            let after = &after[after.find('"').unwrap() + 2..]; // past the request
+            let mut f = after.split(' ');
+            let status: u64 = f.next().unwrap().parse().unwrap();
+            let size = f.next().unwrap();
+            let t = days.entry(date_string(utc)).or_default();
+            t.requests += 1;
+            t.bytes += size.parse::<u64>().unwrap_or(0);
+            t.status[match status / 100 {
+                2 => 0,
+                3 => 1,
+                4 => 2,
+                5 => 3,
+                _ => 4,
+            }] += 1;
+            t.nets.insert(client.rsplit_once('.').unwrap().0.to_string());
+        }
+    }
+    let mut s = format!("{CSV_HEADER}\n");
+    for (date, d) in days {
+        let [a, b, c, e, o] = d.status;
+        s.push_str(&format!(
+            "{date},{},{},{a},{b},{c},{e},{o},{}\n",
+            d.requests,
+            d.bytes,
+            d.nets.len()
+        ));
+    }
+    s
+}
+
+/// (requests, bytes) of a summary CSV.
+fn csv_sums(csv: &str) -> (u64, u64) {
+    csv.lines().skip(1).fold((0, 0), |(r, b), l| {
+        let f: Vec<&str> = l.split(',').collect();
+        (r + f[1].parse::<u64>().unwrap(), b + f[2].parse::<u64>().unwrap())
+    })
+}
+
+// ---------------------------------------------------------------------------
+// a Debian log folder and logrotate's nightly work
+
+struct Site {
+    tmp: tempfile::TempDir,
+    logs: PathBuf,
+    csv: PathBuf,
+    config: PathBuf,
+    state: PathBuf,
+}
+
+fn site(kind: Kind, delete_after: &str) -> Site {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("log/nginx");
+    fs::create_dir_all(&logs).unwrap();
+    let csv = tmp.path().join("lib/web-daily.csv");
+    let state = tmp.path().join("lib/state.json");
+    let config = tmp.path().join("loganon.toml");
+    // the Debian example's set, with the test's folders
+    fs::write(
+        &config,
+        format!(
+            "state_dir = \"{lib}\"\n\n[anonymize]\nlevel = 1\n\n[[logs]]\nname = \"web\"\n\
+             paths = [\"{logs}/access.log.*\"]\nformat = \"{format}\"\nanonymize_after = \"1h\"\n\
+             delete_after = \"{delete_after}\"\nsummary = \"{csv}\"\n",
+            lib = tmp.path().join("lib").display(),
+            logs = logs.display(),
+            format = kind.format(),
+            csv = csv.display(),
+        ),
+    )
+    .unwrap();
+    Site {
+        tmp,
+        logs,
+        csv,
+        config,
+        state,
+    }
+}
+
+impl Site {
+    fn p(&self, name: &str) -> PathBuf {
+        self.logs.join(name)
+    }
+
+    fn run(&self, now: i64, extra: &[&str]) -> Output {
+        let now = rfc3339(now);
+        let mut a: Vec<&std::ffi::OsStr> = vec!["run".as_ref(), "--config".as_ref(), self.config.as_os_str()];
+        a.extend(["--now", now.as_str()].into_iter().map(std::ffi::OsStr::new));
+        a.extend(extra.iter().map(std::ffi::OsStr::new));
+        loganon(&a, None)
+    }
+
+    /// logrotate with `daily rotate 14 compress delaycompress create`: the
+    /// oldest goes, `.N.gz` becomes `.N+1.gz`, `.1` is compressed into
+    /// `.2.gz` (gzip keeps its mtime and removes it), `access.log` becomes
+    /// `.1`, a new empty `access.log` is created. Returns the deleted
+    /// file's name.
+    fn logrotate(&self) -> Option<String> {
+        let gone = self
+            .p("access.log.14.gz")
+            .exists()
+            .then(|| "access.log.14.gz".to_string());
+        if gone.is_some() {
+            fs::remove_file(self.p("access.log.14.gz")).unwrap();
+        }
+        for k in (2..=13).rev() {
+            let from = self.p(&format!("access.log.{k}.gz"));
+            if from.exists() {
+                fs::rename(&from, self.p(&format!("access.log.{}.gz", k + 1))).unwrap();
+            }
+        }
+        let one = self.p("access.log.1");
+        if one.exists() {
+            let mtime = fs::metadata(&one).unwrap().mtime();
+            let to = self.p("access.log.2.gz");
+            fs::write(&to, gzip(&fs::read(&one).unwrap())).unwrap();
+            set_mtime(&to, mtime);
+            fs::remove_file(&one).unwrap();
+        }
+        fs::rename(self.p("access.log"), &one).unwrap();
+        File::create(self.p("access.log")).unwrap();
+        gone
+    }
+
+    /// (inode, mtime, bytes) of every rotated file, by name.
+    fn rotated(&self) -> BTreeMap<String, (u64, i64, Vec<u8>)> {
+        fs::read_dir(&self.logs)
+            .unwrap()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_name().to_string_lossy().starts_with("access.log."))
+            .map(|e| {
+                let m = e.metadata().unwrap();
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, (m.ino(), m.mtime(), fs::read(e.path()).unwrap()))
+            })
+            .collect()
+    }
+
+    /// The paths the state has records of.
+    fn state_paths(&self) -> (BTreeSet<String>, BTreeSet<String>) {
+        let v: serde_json::Value = serde_json::from_slice(&fs::read(&self.state).unwrap()).unwrap();
+        let keys = |k: &str| {
+            v[k].as_object()
+                .unwrap()
+                .keys()
+                .map(|p| Path::new(p).file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        (keys("anonymized"), keys("prints"))
+    }
+}
+
+/// The reference anonymization of a raw text (`loganon anonymize` on stdin).
+fn reference(kind: Kind, raw: &[u8]) -> Vec<u8> {
+    let o = loganon(
+        &["anonymize".as_ref(), "--format".as_ref(), kind.format().as_ref()],
+        Some(raw),
+    );
+    assert_exit(&o, 0);
+    o.stdout
+}
+
+/// Output lines, the summary line last, the others sorted; `*` at the end of
+/// an expected line matches any rest.
+#[track_caller]
+fn assert_lines(out: &[u8], want: &[String], what: &str) {
+    let out = text(out);
+    let mut got: Vec<&str> = out.lines().collect();
+    let last = got.pop();
+    got.sort();
+    got.extend(last);
+    let mut want = want.to_vec();
+    let last = want.pop();
+    want.sort();
+    want.extend(last);
+    let ok = got.len() == want.len()
+        && got.iter().zip(&want).all(|(g, w)| match w.strip_suffix('*') {
+            Some(prefix) => g.starts_with(prefix),
+            None => g == w,
+        });
+    assert!(
+        ok,
+        "{what}: output differs\nexpected:\n{}\nactual:\n{out}",
+        want.join("\n")
+    );
+}
+
+/// 20 nights of Debian rotation (`rotate 14`, `delaycompress`), `run`
+/// each morning after logrotate. With `delete_after` under 14 days, `run`
+/// deletes the oldest files itself; else logrotate does.
+fn debian_nights(kind: Kind, delete_after_days: Option<i64>, seed: u64) {
+    let start = days_from_civil(2025, 3, 1) * DAY;
+    let real_now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+    assert!(real_now > start + 40 * DAY, "the simulated nights must lie in the past");
+    let s = site(kind, &delete_after_days.map_or("90d".to_string(), |d| format!("{d}d")));
+    let mut rng = Rng(seed);
+    // the raw text and the anonymized text of each night's log
+    let mut raws: Vec<Vec<u8>> = Vec::new();
+    let mut anons: Vec<Vec<u8>> = Vec::new();
+    let mut anonymized_lines = 0;
+    let mut summarized_requests = 0u64;
+    File::create(s.p("access.log")).unwrap();
+    for night in 0..20i64 {
+        let day = start + night * DAY;
+        // the day's traffic, written to the active log (not matched by the glob)
+        let raw = day_log(kind, &mut rng, day, 30 + night as usize);
+        fs::write(s.p("access.log"), &raw).unwrap();
+        set_mtime(&s.p("access.log"), day + DAY - 60);
+        raws.push(raw.clone());
+        anons.push(reference(kind, &raw));
+        // 06:25 logrotate, 07:00 loganon
+        let logrotated = s.logrotate();
+        let now = day + DAY + 7 * 3600 - 60;
+        let p = |n: &str| s.p(n).display().to_string();
+        let present: BTreeSet<String> = s.rotated().into_keys().collect();
+        let expired: Vec<String> = match delete_after_days {
+            Some(d) => (d + 1..=14)
+                .map(|k| format!("access.log.{k}.gz"))
+                .filter(|n| present.contains(n))
+                .collect(),
+            None => Vec::new(),
+        };
+        let kept = present.len() - 1 - expired.len();
+        let what = format!("{kind:?}, night {}", night + 1);
+
+        // the dry run knows the renamed and compressed files too, and counts its plan
+        let before = s.rotated();
+        let o = s.run(now, &["--dry-run"]);
+        assert_exit(&o, 0);
+        let mut want = vec![
+            format!("would-anonymize {} age=7h", p("access.log.1")),
+            format!("would-summarize {}", p("access.log.1")),
+        ];
+        for e in &expired {
+            want.push(format!("would-delete {} *", p(e)));
+        }
+        want.push(format!(
+            "run (dry run): anonymized 1, summarized 1, deleted {}, already done {kept}, errors 0",
+            expired.len()
+        ));
+        assert_lines(&o.stdout, &want, &format!("{what}: dry run"));
+        assert!(before == s.rotated(), "{what}: the dry run changed files");
+
+        // the run: yesterday's file only, once; no file renamed or compressed is touched
+        let o = s.run(now, &[]);
+        assert_exit(&o, 0);
+        let n_lines = raw.iter().filter(|&&b| b == b'\n').count();
+        let out = text(&o.stdout);
+        let requests: u64 = out
+            .lines()
+            .find_map(|l| l.strip_prefix(&format!("summarized {} dates=", p("access.log.1"))))
+            .and_then(|l| l.rsplit_once(" requests="))
+            .map(|(_, n)| n.parse().unwrap())
+            .unwrap_or_else(|| panic!("{what}: no summarized line:\n{out}"));
+        summarized_requests += requests;
+        let mut want = vec![
+            format!("anonymized {} lines={n_lines} *", p("access.log.1")),
+            format!("summarized {} dates=*", p("access.log.1")),
+        ];
+        for e in &expired {
+            want.push(format!("deleted {} *", p(e)));
+        }
+        want.push(format!(
+            "run: anonymized 1, summarized 1, deleted {}, already done {kept}, errors 0",
+            expired.len()
+        ));
+        assert_lines(&o.stdout, &want, &what);
+        anonymized_lines += out.lines().filter(|l| l.starts_with("anonymized ")).count();
+        let after = s.rotated();
+        for (name, (ino, mtime, bytes)) in &before {
+            if name == "access.log.1" || expired.contains(name) {
+                continue;
+            }
+            assert!(
+                after.get(name) == Some(&(*ino, *mtime, bytes.clone())),
+                "{what}: {name} was touched although it was anonymized before"
+            );
+        }
+        // every file present holds its night's anonymized text, whatever its name
+        for (name, (_, mtime, bytes)) in &after {
+            let k: i64 = name["access.log.".len()..].trim_end_matches(".gz").parse().unwrap();
+            let of = (night + 1 - k) as usize;
+            assert!(
+                plain(bytes) == anons[of],
+                "{what}: {name} is not night {}'s anonymized log",
+                of + 1
+            );
+            assert_eq!(*mtime, start + of as i64 * DAY + DAY - 60, "{what}: {name}: mtime kept");
+            assert_eq!(name.ends_with(".gz"), k >= 2, "{what}: {name}");
+        }
+        let gone_by_logrotate = logrotated.is_some();
+        assert_eq!(gone_by_logrotate, delete_after_days.is_none() && night >= 14, "{what}");
+        // the state: exactly the files present
+        let names: BTreeSet<String> = after.keys().cloned().collect();
+        assert_eq!(s.state_paths(), (names.clone(), names), "{what}: state entries");
+
+        // the totals: every night so far, once, although logrotate deleted the oldest
+        let csv = fs::read_to_string(&s.csv).unwrap();
+        if kind == Kind::Clf {
+            let all: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
+            assert_eq!(csv, expected_csv(&all), "{what}: summary");
+            assert_eq!(requests, n_lines as u64, "{what}");
+        } else {
+            // (the rows of these formats are tested by the format registry's
+            // tests; here: nothing counted twice)
+            assert_eq!(csv_sums(&csv).0, summarized_requests, "{what}: summary\n{csv}");
+        }
+
+        // the same morning again: nothing to do
+        let o = s.run(now, &[]);
+        assert_exit(&o, 0);
+        assert_eq!(
+            text(&o.stdout),
+            format!(
+                "run: anonymized 0, summarized 0, deleted 0, already done {}, errors 0\n",
+                after.len()
+            ),
+            "{what}: second run"
+        );
+        assert!(after == s.rotated(), "{what}: the second run changed files");
+        assert_eq!(fs::read_to_string(&s.csv).unwrap(), csv, "{what}: second run");
+    }
+    assert_eq!(anonymized_lines, 20, "each night's log anonymized exactly once");
+    drop(s.tmp);
+}
+
+#[test]
+fn debian_numbered_rotation_with_delaycompress_clf() {
+    debian_nights(Kind::Clf, None, 0xDEB1_A401);
+}
+
+#[test]
+fn debian_numbered_rotation_run_deletes_before_logrotate() {
+    debian_nights(Kind::Clf, Some(5), 0xDEB1_A402);
+}
+
+#[test]
+fn debian_numbered_rotation_json() {
+    debian_nights(Kind::Json, None, 0xDEB1_A403);
+}
+
+#[test]
+fn debian_numbered_rotation_w3c() {
+    debian_nights(Kind::W3c, None, 0xDEB1_A404);
+}
+
+// ---------------------------------------------------------------------------
+// the example configurations and their layouts
+
+/// An example config with its folders moved under `root`.
+fn example_in(name: &str, root: &Path) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+    let text = fs::read_to_string(src)
+        .unwrap()
+        .replace("\"/var/", &format!("\"{}/var/", root.display()));
+    let to = root.join(name);
+    fs::write(&to, text).unwrap();
+    to
+}
+
+/// Files with contents and ages (days before `now`); `None`: written just now.
+fn layout(root: &Path, files: &[(&str, Option<i64>)], now: i64) {
+    for (rel, age) in files {
+        let p = root.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        let line =
+            "192.0.2.7 - - [01/Mar/2025:10:00:00 +0000] \"GET /?email=a%40b.example HTTP/1.1\" 200 5 \"-\" \"-\"\n";
+        let bytes = if rel.ends_with(".gz") {
+            gzip(line.as_bytes())
+        } else {
+            line.as_bytes().to_vec()
+        };
+        fs::write(&p, bytes).unwrap();
+        if let Some(age) = age {
+            set_mtime(&p, now - age * DAY - 3600);
+        }
+    }
+}
+
+fn dry_run(config: &Path, now: i64) -> Output {
+    let now = rfc3339(now);
+    loganon(
+        &[
+            "run".as_ref(),
+            "--config".as_ref(),
+            config.as_os_str(),
+            "--dry-run".as_ref(),
+            "--now".as_ref(),
+            now.as_ref(),
+        ],
+        None,
+    )
+}
+
+const DEBIAN: &[(&str, Option<i64>)] = &[
+    ("var/log/nginx/access.log", None),
+    ("var/log/nginx/access.log.1", Some(1)),
+    ("var/log/nginx/access.log.2.gz", Some(2)),
+    ("var/log/nginx/access.log.14.gz", Some(14)),
+    ("var/log/nginx/error.log.1", Some(1)),
+    ("var/log/apache2/access.log.1", Some(1)),
+    ("var/log/apache2/other_vhosts_access.log.3.gz", Some(3)),
+    ("var/log/apache2/error.log.2.gz", Some(2)),
+];
+
+const RHEL: &[(&str, Option<i64>)] = &[
+    ("var/log/nginx/access.log", None),
+    ("var/log/nginx/access.log-20250302", Some(1)),
+    ("var/log/nginx/access.log-20250301.gz", Some(2)),
+    ("var/log/nginx/error.log-20250302", Some(1)),
+    ("var/log/httpd/access_log", None),
+    ("var/log/httpd/access_log-20250302", Some(1)),
+    ("var/log/httpd/ssl_access_log-20250223.gz", Some(8)),
+    ("var/log/httpd/error_log-20250302", Some(1)),
+];
+
+#[test]
+fn examples_match_debian_and_rhel_layouts() {
+    let now = days_from_civil(2025, 3, 3) * DAY + 7 * 3600;
+    for (example, files, want) in [
+        (
+            "debian.toml",
+            DEBIAN,
+            &[
+                "var/log/apache2/access.log.1",
+                "var/log/apache2/other_vhosts_access.log.3.gz",
+                "var/log/nginx/access.log.1",
+                "var/log/nginx/access.log.14.gz",
+                "var/log/nginx/access.log.2.gz",
+            ][..],
+        ),
+        (
+            "rhel.toml",
+            RHEL,
+            &[
+                "var/log/httpd/access_log-20250302",
+                "var/log/httpd/ssl_access_log-20250223.gz",
+                "var/log/nginx/access.log-20250301.gz",
+                "var/log/nginx/access.log-20250302",
+            ][..],
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        layout(root, files, now);
+        let config = example_in(example, root);
+        let o = dry_run(&config, now);
+        assert_exit(&o, 0);
+        let mut lines = Vec::new();
+        for rel in want {
+            let age = files.iter().find(|(r, _)| r == rel).unwrap().1.unwrap();
+            let p = root.join(rel).display().to_string();
+            lines.push(format!("would-anonymize {p} age={age}d"));
+            lines.push(format!("would-summarize {p}"));
+        }
+        lines.push(format!(
+            "run (dry run): anonymized {n}, summarized {n}, deleted 0, already done 0, errors 0",
+            n = want.len()
+        ));
+        assert_lines(&o.stdout, &lines, example);
+    }
+}
+
+#[test]
+fn the_date_suffixed_example_on_debian_warns_and_counts() {
+    let now = days_from_civil(2025, 3, 3) * DAY + 7 * 3600;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    layout(root, DEBIAN, now);
+    let config = example_in("loganon.toml", root);
+    for extra in [&["--dry-run"][..], &[][..]] {
+        let now_s = rfc3339(now);
+        let mut a: Vec<&std::ffi::OsStr> = vec!["run".as_ref(), "--config".as_ref(), config.as_os_str()];
+        a.extend(extra.iter().map(std::ffi::OsStr::new));
+        a.extend(["--now", now_s.as_str()].into_iter().map(std::ffi::OsStr::new));
+        let o = loganon(&a, None);
+        // nothing failed: the exit status stays 0, the warnings say it
+        assert_exit(&o, 0);
+        let lib = root.join("var/log");
+        let want = [
+            format!(
+                "warning [[logs]] 'nginx': paths '{}/nginx/access.log-*.gz': matched no file under {}/nginx",
+                lib.display(),
+                lib.display()
+            ),
+            format!(
+                "warning [[logs]] 'apache': paths '{}/apache2/access.log.*.gz': matched no file under {}/apache2",
+                lib.display(),
+                lib.display()
+            ),
+            // (Debian's other_vhosts_access.log.N.gz happens to match the second glob)
+            if extra.is_empty() {
+                format!(
+                    "anonymized {}/apache2/other_vhosts_access.log.3.gz lines=1 *",
+                    lib.display()
+                )
+            } else {
+                format!(
+                    "would-anonymize {}/apache2/other_vhosts_access.log.3.gz age=3d",
+                    lib.display()
+                )
+            },
+            format!(
+                "{}summarize{} {}/apache2/other_vhosts_access.log.3.gz*",
+                if extra.is_empty() { "" } else { "would-" },
+                if extra.is_empty() { "d" } else { "" },
+                lib.display()
+            ),
+            format!(
+                "{}: anonymized 1, summarized 1, deleted 0, already done 0, errors 0, warnings 2",
+                if extra.is_empty() { "run" } else { "run (dry run)" }
+            ),
+        ];
+        assert_lines(&o.stdout, &want, "loganon.toml on Debian");
+        assert!(text(&o.stderr).contains("warning"), "{}", text(&o.stderr));
+    }
+}
+
+/// RHEL's `dateext` with `delaycompress`: `access.log` becomes
+/// `access.log-DATE`, compressed the next night, deleted after `rotate 5`.
+#[test]
+fn dateext_rotation_with_delaycompress_anonymizes_each_file_once() {
+    let start = days_from_civil(2025, 3, 1) * DAY;
+    let s = site(Kind::Clf, "90d");
+    fs::write(
+        &s.config,
+        fs::read_to_string(&s.config)
+            .unwrap()
+            .replace("/access.log.*\"", "/access.log-*\""),
+    )
+    .unwrap();
+    let mut rng = Rng(0x0DA7_E000);
+    let mut raws: Vec<Vec<u8>> = Vec::new();
+    let mut dated: Vec<String> = Vec::new();
+    for night in 0..10i64 {
+        let day = start + night * DAY;
+        let raw = day_log(Kind::Clf, &mut rng, day, 25);
+        fs::write(s.p("access.log"), &raw).unwrap();
+        set_mtime(&s.p("access.log"), day + DAY - 60);
+        raws.push(raw);
+        // logrotate: rotate 5, dateext (the date of the rotation), delaycompress
+        if dated.len() == 5 {
+            fs::remove_file(s.p(&format!("{}.gz", dated.remove(0)))).unwrap();
+        }
+        if let Some(last) = dated.last() {
+            let (from, to) = (s.p(last), s.p(&format!("{last}.gz")));
+            let mtime = fs::metadata(&from).unwrap().mtime();
+            fs::write(&to, gzip(&fs::read(&from).unwrap())).unwrap();
+            set_mtime(&to, mtime);
+            fs::remove_file(&from).unwrap();
+        }
+        let name = format!("access.log-{}", date_string(day + DAY).replace('-', ""));
+        fs::rename(s.p("access.log"), s.p(&name)).unwrap();
+        File::create(s.p("access.log")).unwrap();
+        dated.push(name.clone());
+        let o = s.run(day + DAY + 7 * 3600 - 60, &[]);
+        assert_exit(&o, 0);
+        let p = s.p(&name).display().to_string();
+        assert_lines(
+            &o.stdout,
+            &[
+                format!("anonymized {p} lines=25 *"),
+                format!("summarized {p} dates=*"),
+                format!(
+                    "run: anonymized 1, summarized 1, deleted 0, already done {}, errors 0",
+                    dated.len() - 1
+                ),
+            ],
+            &format!("night {}", night + 1),
+        );
+        let all: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
+        assert_eq!(
+            fs::read_to_string(&s.csv).unwrap(),
+            expected_csv(&all),
+            "night {}",
+            night + 1
+        );
+        let names: BTreeSet<String> = s.rotated_dated();
+        assert_eq!(s.state_paths(), (names.clone(), names), "night {}", night + 1);
+    }
+}
+
+impl Site {
+    /// The names of the date-suffixed files.
+    fn rotated_dated(&self) -> BTreeSet<String> {
+        fs::read_dir(&self.logs)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("access.log-"))
+            .collect()
+    }
+}
+
+/// A rotated file that gets more lines after it was anonymized (a late
+/// writer) is anonymized again and counted with its new content only; the
+/// figures of its first content are taken back.
+#[test]
+fn a_file_changed_after_it_was_counted_is_not_counted_twice() {
+    let start = days_from_civil(2025, 3, 1) * DAY;
+    let s = site(Kind::Clf, "90d");
+    let mut rng = Rng(0xC4A1);
+    let first = day_log(Kind::Clf, &mut rng, start, 20);
+    let path = s.p("access.log.1");
+    fs::write(&path, &first).unwrap();
+    set_mtime(&path, start + DAY - 60);
+    let now = start + DAY + 7 * 3600;
+    assert_exit(&s.run(now, &[]), 0);
+    assert_eq!(fs::read_to_string(&s.csv).unwrap(), expected_csv(&[&first]));
+    // the late writer appends raw lines
+    let more = day_log(Kind::Clf, &mut rng, start, 7);
+    let mut f = File::options().append(true).open(&path).unwrap();
+    f.write_all(&more).unwrap();
+    drop(f);
+    set_mtime(&path, start + DAY - 30);
+    let o = s.run(now, &[]);
+    assert_exit(&o, 0);
+    let p = path.display().to_string();
+    assert_lines(
+        &o.stdout,
+        &[
+            format!("changed {p}: modified since it was anonymized; anonymizing again"),
+            format!("anonymized {p} lines=27 *"),
+            format!("summarized {p} dates=*"),
+            "run: anonymized 1, summarized 1, deleted 0, already done 0, errors 0".into(),
+        ],
+        "changed",
+    );
+    // requests, bytes and statuses of both parts once (networks: a union)
+    assert_eq!(fs::read_to_string(&s.csv).unwrap(), expected_csv(&[&first, &more]));
+    let o = s.run(now, &[]);
+    assert_eq!(
+        text(&o.stdout),
+        "run: anonymized 0, summarized 0, deleted 0, already done 1, errors 0\n"
+    );
+}
+
+/// A state written before file prints existed: its files are known by path
+/// as before; a file it lists that is then renamed is anonymized once more
+/// (nothing tells it is the same), and from then on known wherever it goes.
+#[test]
+fn records_of_an_older_state_are_kept_and_completed() {
+    let start = days_from_civil(2025, 3, 1) * DAY;
+    let s = site(Kind::Clf, "90d");
+    let mut rng = Rng(0x01D5);
+    let raw = day_log(Kind::Clf, &mut rng, start, 10);
+    let path = s.p("access.log.1");
+    fs::write(&path, &raw).unwrap();
+    set_mtime(&path, start + DAY - 60);
+    let now = start + DAY + 7 * 3600;
+    assert_exit(&s.run(now, &[]), 0);
+    // back to the older form: no prints, no content key
+    let mut v: serde_json::Value = serde_json::from_slice(&fs::read(&s.state).unwrap()).unwrap();
+    v.as_object_mut().unwrap().remove("prints");
+    fs::write(&s.state, serde_json::to_vec(&v).unwrap()).unwrap();
+    let o = s.run(now, &[]);
+    assert_eq!(
+        text(&o.stdout),
+        "run: anonymized 0, summarized 0, deleted 0, already done 1, errors 0\n"
+    );
+    // renamed: anonymized again (idempotent), its content already counted
+    fs::rename(&path, s.p("access.log.2")).unwrap();
+    let o = s.run(now + DAY, &[]);
+    assert_exit(&o, 0);
+    let p2 = s.p("access.log.2").display().to_string();
+    assert_lines(
+        &o.stdout,
+        &[
+            format!("anonymized {p2} lines=10 *"),
+            "run: anonymized 1, summarized 0, deleted 0, already done 0, errors 0".into(),
+        ],
+        "older state, renamed",
+    );
+    assert_eq!(fs::read_to_string(&s.csv).unwrap(), expected_csv(&[&raw]));
+    fs::rename(s.p("access.log.2"), s.p("access.log.3")).unwrap();
+    let o = s.run(now + 2 * DAY, &[]);
+    assert_eq!(
+        text(&o.stdout),
+        "run: anonymized 0, summarized 0, deleted 0, already done 1, errors 0\n"
+    );
+}
