@@ -23,7 +23,7 @@
 
 use std::fs::{self, File, FileTimes, Permissions};
 use std::io::{self, IsTerminal, Seek, SeekFrom, Write};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::time::Instant;
@@ -210,13 +210,34 @@ fn parent_of(p: &Path) -> PathBuf {
     }
 }
 
-fn temp_in(dir: &Path) -> Result<tempfile::NamedTempFile, Failure> {
+/// A temporary file in `dir`; `shown` is the folder's name for messages.
+fn temp_in(dir: &Path, shown: &Path) -> Result<tempfile::NamedTempFile, Failure> {
     tempfiles::create_in(dir).map_err(|e| {
         // tempfile appends the temporary name, which never existed
         let text = e.to_string();
         let why = text.split(" at path ").next().unwrap_or(&text);
-        fail(format!("{}: cannot create the output in this folder: {why}", show(dir)))
+        fail(format!(
+            "{}: cannot create the output in this folder: {why}",
+            show(shown)
+        ))
     })
+}
+
+/// The file's folder held open, and the file's path through that
+/// descriptor (`/proc/self/fd/N/NAME`): what is done by that path stays in
+/// that folder even when a folder above it is renamed or swapped for a
+/// symlink meanwhile (`--in-place`, `run`). None without `/proc`: then
+/// the path itself is used.
+fn pinned(path: &Path) -> Option<(File, PathBuf)> {
+    use std::os::fd::AsRawFd;
+    let name = path.file_name()?;
+    let dir = fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
+        .open(parent_of(path))
+        .ok()?;
+    let at = PathBuf::from(format!("/proc/self/fd/{}", dir.as_raw_fd()));
+    at.is_dir().then(|| (dir, at.join(name)))
 }
 
 /// Refuses a batch input that is not a regular file, before it is opened:
@@ -239,9 +260,9 @@ fn refuse_special(path: &Path, plan: &Planned) -> Result<(), Failure> {
 /// size it had when opened: data appended later is not read. Also returns a
 /// second descriptor of the file, to look at it again at the end, and its
 /// metadata at open.
-fn open_input(path: &Path, plan: &Planned) -> Result<(Input, File, fs::Metadata), Failure> {
+fn open_input(path: &Path, at: &Path, plan: &Planned) -> Result<(Input, File, fs::Metadata), Failure> {
     let name = || show(path);
-    let (file, at_open) = open_planned(path, plan).map_err(|what| fail(format!("{}: {what}", name())))?;
+    let (file, at_open) = open_planned(at, plan).map_err(|what| fail(format!("{}: {what}", name())))?;
     let again = file
         .try_clone()
         .map_err(|e| fail(format!("{}: cannot open: {e}", name())))?;
@@ -316,7 +337,11 @@ fn one_file(
     if in_place {
         check_replaceable(path, plan, None, opts.force)?;
     }
-    let (mut input, again, meta) = open_input(path, plan)?;
+    // in place, everything from here goes through the folder's descriptor:
+    // the source is checked there to be the planned file (fstat)
+    let pin = if in_place { pinned(path) } else { None };
+    let at = pin.as_ref().map_or_else(|| path.to_path_buf(), |(_, p)| p.clone());
+    let (mut input, again, meta) = open_input(path, &at, plan)?;
     if in_place {
         check_replaceable(path, plan, Some(&meta), opts.force)?;
         if !unchanged(&plan.meta, &meta) {
@@ -353,8 +378,9 @@ fn one_file(
     } else {
         output_compression(&dest, input.codec, opts.level)
     };
-    let dir = parent_of(&dest);
-    let mut tmp = temp_in(&dir)?;
+    let dest_at = if in_place { at.clone() } else { dest.clone() };
+    let dir = parent_of(&dest_at);
+    let mut tmp = temp_in(&dir, &parent_of(&dest))?;
     let stats = anonymize_into(engine, &mut input, false, tmp.as_file_mut(), compress, jobs, sig)?;
     if let Some(c) = compress {
         ensure_compressed(tmp.as_file_mut(), c).map_err(|e| fail(format!("{}: {e}", show(&dest))))?;
@@ -365,15 +391,15 @@ fn one_file(
         // and the path (renamed away by logrotate, another file there?).
         // On any change the temporary file goes and the original stays.
         let same = again.metadata().is_ok_and(|m| unchanged(&meta, &m))
-            && fs::symlink_metadata(path).is_ok_and(|m| unchanged(&meta, &m));
+            && fs::symlink_metadata(&at).is_ok_and(|m| unchanged(&meta, &m));
         if !same {
             return Err(active(path));
         }
     }
     let persisted = if in_place || opts.force {
-        tmp.persist(&dest).map(drop)
+        tmp.persist(&dest_at).map(drop)
     } else {
-        tmp.persist_noclobber(&dest).map(drop)
+        tmp.persist_noclobber(&dest_at).map(drop)
     };
     persisted.map_err(|e| {
         fail(format!(
@@ -595,7 +621,7 @@ fn all_into_one(
         }
     }
     let dir = parent_of(out);
-    let mut tmp = match temp_in(&dir) {
+    let mut tmp = match temp_in(&dir, &dir) {
         Ok(t) => t,
         Err(Failure { msg, .. }) => return fail_all(msg),
     };
@@ -609,7 +635,7 @@ fn all_into_one(
         } else {
             plan.as_ref()
                 .map_err(|what| fail(format!("{}: {what}", show(path))))
-                .and_then(|plan| refuse_special(path, plan).and_then(|()| open_input(path, plan)))
+                .and_then(|plan| refuse_special(path, plan).and_then(|()| open_input(path, path, plan)))
                 .and_then(|(mut input, _, _)| {
                     let more = k + 1 < inputs.len();
                     anonymize_into(engine, &mut input, more, tmp.as_file_mut(), compress, opts.jobs, sig)

@@ -101,7 +101,7 @@ pub struct Print {
 pub fn ends_of(path: &Path) -> io::Result<String> {
     use std::os::unix::fs::FileExt;
     const END: u64 = 4096;
-    let f = File::open(path)?;
+    let f = crate::input::open_regular(path, None)?;
     let size = f.metadata()?.len();
     let mut h = blake3::Hasher::new();
     h.update(&size.to_le_bytes());
@@ -318,6 +318,57 @@ pub fn expand(set: &LogSet) -> Expansion {
     x.dirs.dedup();
     x
 }
+/// A glob whose folder is `/` (`/**/*.gz`: every compressed file of the
+/// system) is a configuration error, as `purge /` is.
+fn whole_system(cfg: &Config) -> Option<String> {
+    for set in &cfg.logs {
+        for p in &set.paths {
+            if glob_base(p) == Path::new("/") {
+                return Some(format!(
+                    "{}: [[logs]] '{}': key 'paths': '{p}' starts at / (the whole file system); name the \
+                     folder that holds the logs. Nothing was done",
+                    show(&cfg.source),
+                    set.name
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// loganon's own files are never logs of a set: the state, the lock (deleting
+/// it while held would let a second run start) and the summaries are taken
+/// out of what the globs found, with a warning.
+fn own_files(cfg: &Config, state: &Path, lock: &Path, found: &mut [Expansion]) {
+    let id = |p: &Path| fs::metadata(p).ok().map(|m| (m.dev(), m.ino()));
+    let mut own: Vec<((u64, u64), PathBuf)> = Vec::new();
+    for p in [state.to_path_buf(), lock.to_path_buf()]
+        .into_iter()
+        .chain(cfg.logs.iter().filter_map(|s| s.summary.clone()))
+    {
+        if let Some(i) = id(&p) {
+            own.push((i, p));
+        }
+    }
+    for (set, x) in cfg.logs.iter().zip(found.iter_mut()) {
+        let mut kept = Vec::with_capacity(x.files.len());
+        for f in std::mem::take(&mut x.files) {
+            let walked = (f.place.file.dev, f.place.file.ino);
+            match own.iter().find(|(i, _)| *i == walked) {
+                Some((_, what)) => x.warnings.push(format!(
+                    "[[logs]] '{}': {} is loganon's own file ({}), never a log; left alone: narrow the \
+                     set's paths",
+                    set.name,
+                    show(&f.path),
+                    show(what)
+                )),
+                None => kept.push(f),
+            }
+        }
+        x.files = kept;
+    }
+}
+
 /// A file that two sets match: a configuration error (which policy holds?).
 fn overlap(cfg: &Config, found: &[Expansion]) -> Option<String> {
     let mut seen: std::collections::HashMap<(u64, u64), (usize, &Path)> = std::collections::HashMap::new();
@@ -583,7 +634,7 @@ impl Runner<'_> {
                 break;
             }
             let mut head = [0u8; 4096];
-            let n = File::open(path)
+            let n = crate::input::open_regular(path, Some((id.dev, id.ino)))
                 .and_then(|f| std::os::unix::fs::FileExt::read_at(&f, &mut head, 0))
                 .unwrap_or(0);
             let plain = crate::codec::Codec::sniff(&head[..n]) == crate::codec::Sniff::Plain;
@@ -591,7 +642,7 @@ impl Runner<'_> {
             if plain && !cands.iter().any(|k| print(k).is_some_and(|p| p.len == id.size)) {
                 continue;
             }
-            let Ok(r) = crate::summary::read_file(engine, path, false) else {
+            let Ok(r) = crate::summary::read_file(engine, path, false, Some((id.dev, id.ino))) else {
                 continue; // what is wrong with it is said when it is worked on
             };
             let Some(i) = cands
@@ -627,14 +678,23 @@ impl Runner<'_> {
             Err(e) => return self.error(format!("{}: {e}", show(path))),
         };
         let mtime = meta.modified().map(unix).unwrap_or(0);
-        if crate::time::now() - mtime < crate::retention::RECENT {
+        if crate::time::now().saturating_sub(mtime) < crate::retention::RECENT {
             return; // may be written right now
         }
-        let age = self.now - mtime;
+        let age = self.now.saturating_sub(mtime);
         let id = FileId::of(&meta);
         // the state's key (as before); what is printed is escaped
         let key = path.display().to_string();
         let shown = show(path);
+        // the file at the path must be the one walked, reached through the
+        // folders walked: a folder swapped for a symlink since points the
+        // path elsewhere, and nothing is done there
+        let walked = &found.place.file;
+        if (walked.dev, walked.ino) != (id.dev, id.ino) {
+            return self.error(format!(
+                "{shown}: replaced since it was found (a folder swapped for a symlink?); left alone"
+            ));
+        }
         if set.delete_after.is_some_and(|d| age > d.0) {
             if set.summary.is_some() && !self.summarize(set, engine, path, &id) {
                 return;
@@ -701,7 +761,7 @@ impl Runner<'_> {
                 let again = |e: &dyn std::fmt::Display| {
                     format!("{shown}: anonymized, but cannot be read back ({e}); the next run anonymizes it again")
                 };
-                let read = match crate::summary::read_file(engine, path, set.summary.is_some()) {
+                let read = match crate::summary::read_file(engine, path, set.summary.is_some(), None) {
                     Ok(r) => r,
                     Err(e) => return self.error(again(&e)),
                 };
@@ -790,7 +850,7 @@ impl Runner<'_> {
             self.say(format!("would-summarize {}", show(path)));
             return true;
         }
-        let read = match crate::summary::read_file(engine, path, true) {
+        let read = match crate::summary::read_file(engine, path, true, Some((id.dev, id.ino))) {
             Ok(r) => r,
             Err(e) => {
                 self.error(format!("{e}; not deleted, its totals could not be read"));
@@ -861,7 +921,12 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
             return 1;
         }
     };
-    let found: Vec<Expansion> = cfg.logs.iter().map(expand).collect();
+    if let Some(e) = whole_system(cfg) {
+        eprintln!("loganon: {e}");
+        return EXIT_CONFIG;
+    }
+    let mut found: Vec<Expansion> = cfg.logs.iter().map(expand).collect();
+    own_files(cfg, &state_path, &lock_path, &mut found);
     if let Some(e) = overlap(cfg, &found) {
         eprintln!("loganon: {e}");
         return EXIT_CONFIG;

@@ -167,12 +167,43 @@ fn open_dir_at(dir: BorrowedFd<'_>, name: &OsStr) -> Result<OwnedFd, Errno> {
     rfs::openat(dir, name, flags, Mode::empty())
 }
 
-/// Opens `root` (a symlink as its last component is refused) and checks it.
+/// Opens `root` one component at a time from `/` (or from the working
+/// folder), never following a symlink: a symlink anywhere in the path, not
+/// only as its last component, is refused. Otherwise whoever may write to
+/// a folder above the root (`/var/log/app` owned by an application user)
+/// could point the root at any folder by making one component a symlink.
 fn open_root(root: &Path) -> Result<(OwnedFd, Meta), String> {
-    let fd = open_dir_at(rfs::CWD, root.as_os_str()).map_err(|e| match e {
-        Errno::LOOP | Errno::NOTDIR => format!("{}: not a folder (a symlink?); nothing done there", show(root)),
-        e => format!("{}: {}", show(root), err(e)),
-    })?;
+    use std::path::Component;
+    let start = if root.is_absolute() {
+        OsStr::new("/")
+    } else {
+        OsStr::new(".")
+    };
+    let mut fd = open_dir_at(rfs::CWD, start).map_err(|e| format!("{}: {}", show(root), err(e)))?;
+    let mut walked = PathBuf::new();
+    for c in root.components() {
+        let name = match c {
+            Component::RootDir | Component::CurDir | Component::Prefix(_) => {
+                walked.push(c.as_os_str());
+                continue;
+            }
+            Component::ParentDir => OsStr::new(".."),
+            Component::Normal(n) => n,
+        };
+        walked.push(name);
+        fd = open_dir_at(fd.as_fd(), name).map_err(|e| match e {
+            Errno::LOOP | Errno::NOTDIR if walked.as_path() == root.components().as_path() => {
+                format!("{}: not a folder (a symlink?); nothing done there", show(root))
+            }
+            Errno::LOOP | Errno::NOTDIR => format!(
+                "{}: {} is not a folder (a symlink?); loganon deletes only in folders reached without \
+                 symlinks: give the real folder; nothing done there",
+                show(root),
+                show(&walked)
+            ),
+            e => format!("{}: {}", show(root), err(e)),
+        })?;
+    }
     let meta = stat_at(fd.as_fd(), OsStr::new("")).map_err(|e| format!("{}: {}", show(root), err(e)))?;
     Ok((fd, meta))
 }

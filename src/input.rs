@@ -320,6 +320,29 @@ pub fn plan_file(p: &Path) -> Result<Planned, String> {
     Ok(Planned { meta, link })
 }
 
+/// Opens a file that must be a regular file, for `run`'s own reads (totals,
+/// fingerprints): a symlink as the last component is not followed, a FIFO
+/// or device swapped in does not block the open and is refused, and with
+/// `expect` the descriptor must be that device and inode (the file walked).
+pub fn open_regular(p: &Path, expect: Option<(u64, u64)>) -> io::Result<File> {
+    let f = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NOFOLLOW | libc::O_NONBLOCK)
+        .open(p)?;
+    let m = f.metadata()?;
+    if !m.file_type().is_file() {
+        return Err(io::Error::other(
+            "not a regular file (replaced since it was found?); not read",
+        ));
+    }
+    if expect.is_some_and(|(dev, ino)| (m.dev(), m.ino()) != (dev, ino)) {
+        return Err(io::Error::other(
+            "replaced by another file since it was found; not read",
+        ));
+    }
+    Ok(f)
+}
+
 /// Whether two looks at a path saw the same file (device and inode).
 pub fn same_inode(a: &Metadata, b: &Metadata) -> bool {
     a.dev() == b.dev() && a.ino() == b.ino()

@@ -130,7 +130,7 @@ pub fn plan(root: &Path, matcher: &Matcher, max_age: i64, age_from: AgeFrom, now
             }
             plan.examined += 1;
             let mtime = f.meta.mtime;
-            if real_now - mtime < RECENT {
+            if real_now.saturating_sub(mtime) < RECENT {
                 plan.recent.push(f.path);
                 return;
             }
@@ -141,7 +141,7 @@ pub fn plan(root: &Path, matcher: &Matcher, max_age: i64, age_from: AgeFrom, now
                     None => (mtime, "mtime (no date in name)"),
                 },
             };
-            let age = now - born;
+            let age = now.saturating_sub(born);
             if age > max_age {
                 plan.expired.push(Expired {
                     path: f.path,

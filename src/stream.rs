@@ -48,17 +48,18 @@ pub enum Output {
         path: PathBuf,
         file: File,
         compress: Option<Compress>,
-        /// a regular file: its length where its last complete line ends (a
-        /// failed write is cut back to it); None for a device or a pipe
-        clean: Option<u64>,
+        /// a regular file (a device or a pipe is never cut back)
+        regular: bool,
+        /// how many bytes at the end of the file are an unfinished line of
+        /// ours (pieces of a long line written so far)
+        torn: u64,
     },
 }
 
-fn open_append(path: &PathBuf) -> io::Result<(File, Option<u64>)> {
+fn open_append(path: &PathBuf) -> io::Result<(File, bool)> {
     let file = OpenOptions::new().create(true).append(true).open(path)?;
-    let meta = file.metadata()?;
-    let clean = meta.is_file().then_some(meta.len());
-    Ok((file, clean))
+    let regular = file.metadata()?.is_file();
+    Ok((file, regular))
 }
 
 impl Output {
@@ -72,13 +73,14 @@ impl Output {
     /// truncate it); a name ending in `.gz`, `.xz`, `.bz2` or `.zst` is
     /// written compressed.
     pub fn append(path: PathBuf, level: u32) -> io::Result<Output> {
-        let (file, clean) = open_append(&path)?;
+        let (file, regular) = open_append(&path)?;
         let compress = Codec::from_name(&path).map(|codec| Compress { codec, level });
         Ok(Output::File {
             path,
             file,
             compress,
-            clean,
+            regular,
+            torn: 0,
         })
     }
 
@@ -97,32 +99,81 @@ impl Output {
 
     /// Writes `b`; `open_line`: it ends inside a line (a piece of a long
     /// line). A failed write to a file (a full disk, a size limit) is cut
-    /// back to where the last complete line ends, so the file never ends
-    /// with a torn line; the error says so.
+    /// back by what this write got out and the pieces of an unfinished line
+    /// before it, so the file never
+    /// ends with a torn line; the error says so. The cut is measured from
+    /// the file's length now, not from a length remembered earlier: lines
+    /// another writer appended meanwhile stay, and a file truncated by
+    /// someone else (copytruncate) is never grown.
     pub fn write_part(&mut self, b: &[u8], open_line: bool) -> io::Result<()> {
         match self {
             Output::Stdout(f) => f.write_all(b),
-            Output::File { file, clean, .. } => match file.write_all(b) {
-                Ok(()) => {
-                    if !open_line && clean.is_some() {
-                        *clean = file.metadata().ok().map(|m| m.len());
+            Output::File {
+                file,
+                regular,
+                torn,
+                compress,
+                ..
+            } => {
+                let mut w = 0;
+                let failed = loop {
+                    if w == b.len() {
+                        break None;
                     }
-                    Ok(())
-                }
-                Err(e) => {
-                    let Some(len) = *clean else { return Err(e) };
-                    let note = match file.set_len(len) {
-                        Ok(()) => format!(
-                            "{e}; the file was cut back to its last complete line \
-                             ({len} bytes): the lines from there on were not written"
-                        ),
-                        Err(e2) => format!(
-                            "{e}; cutting the file back to its last complete line ({len} bytes) failed too: {e2}"
-                        ),
+                    match file.write(&b[w..]) {
+                        Ok(0) => break Some(io::Error::from(io::ErrorKind::WriteZero)),
+                        Ok(n) => w += n,
+                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                        Err(e) => break Some(e),
+                    }
+                };
+                // the bytes of `done` after its last line end (None: no line
+                // end in it, or compressed members, whose bytes are no lines)
+                let tail = |done: &[u8]| match compress {
+                    Some(_) => None,
+                    None => memchr::memrchr(b'\n', done).map(|k| (done.len() - k - 1) as u64),
+                };
+                let Some(e) = failed else {
+                    *torn = match (open_line, tail(b)) {
+                        (false, _) => 0,
+                        (true, Some(t)) => t,
+                        (true, None) => *torn + b.len() as u64,
                     };
-                    Err(io::Error::new(e.kind(), note))
+                    return Ok(());
+                };
+                // all this write got out goes (the lines counted as written
+                // are those of the writes that succeeded), and the pieces of
+                // an unfinished line before it
+                let cut = *torn + w as u64;
+                if !*regular {
+                    return Err(e);
                 }
-            },
+                if cut == 0 {
+                    let note = format!(
+                        "{e}; the file ends with its last complete line: the lines from there on were not written"
+                    );
+                    return Err(io::Error::new(e.kind(), note));
+                }
+                let note = match file.metadata().map(|m| m.len()) {
+                    Ok(len) if len >= cut => match file.set_len(len - cut) {
+                        Ok(()) => {
+                            *torn = 0;
+                            format!(
+                                "{e}; the file was cut back to its last complete line \
+                                 ({} bytes): the lines from there on were not written",
+                                len - cut
+                            )
+                        }
+                        Err(e2) => format!("{e}; cutting the file back to its last complete line failed too: {e2}"),
+                    },
+                    Ok(len) => format!(
+                        "{e}; the file is shorter ({len} bytes) than what this write left (truncated by another \
+                         program?): left as it is"
+                    ),
+                    Err(e2) => format!("{e}; cutting the file back to its last complete line failed too: {e2}"),
+                };
+                Err(io::Error::new(e.kind(), note))
+            }
         }
     }
 
@@ -130,7 +181,7 @@ impl Output {
     pub fn finish(self) -> io::Result<()> {
         match self {
             // a device or a pipe (`-o /dev/full`) has nothing to sync
-            Output::File { clean: None, .. } => Ok(()),
+            Output::File { regular: false, .. } => Ok(()),
             Output::File {
                 mut file,
                 compress: Some(c),
@@ -146,9 +197,17 @@ impl Output {
 
     /// SIGHUP: close and reopen the file (logrotate moved it away).
     pub fn reopen(&mut self) -> io::Result<()> {
-        if let Output::File { path, file, clean, .. } = self {
-            let (fresh, fresh_clean) = open_append(path)?;
-            *clean = fresh_clean;
+        if let Output::File {
+            path,
+            file,
+            regular,
+            torn,
+            ..
+        } = self
+        {
+            let (fresh, fresh_regular) = open_append(path)?;
+            *regular = fresh_regular;
+            *torn = 0;
             std::mem::replace(file, fresh).sync_data()?;
         }
         Ok(())

@@ -36,8 +36,19 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
         total = n.checked_mul(unit).and_then(|v| total.checked_add(v)).ok_or_else(bad)?;
         i += 1;
     }
+    if total > MAX_DURATION {
+        return Err(format!("'{s}' is longer than 10000 years; write a shorter duration"));
+    }
     Ok(total)
 }
+
+/// The longest duration accepted (10,000 years): dates and ages computed
+/// from it never overflow.
+pub const MAX_DURATION: i64 = 10_000 * 366 * 86400;
+
+/// The latest time accepted for `--now` (9999-12-31T23:59:59Z); the earliest
+/// is 1970-01-01.
+pub const MAX_NOW: i64 = 253_402_300_799;
 
 /// Formats seconds as a short age: `95d`, `3h`, `42s`.
 pub fn format_age(secs: i64) -> String {
@@ -315,16 +326,21 @@ pub fn parse_strftime(format: &str, t: &[u8]) -> Option<i64> {
 /// midnight UTC), or `@SECONDS`.
 pub fn parse_now(s: &str) -> Result<i64, String> {
     let bad = || format!("'{s}' is not a time; write it like 2026-01-01T00:00:00Z, 2026-01-01 or @1767225600");
-    if let Some(secs) = s.strip_prefix('@') {
-        return secs.parse().map_err(|_| bad());
+    let t = if let Some(secs) = s.strip_prefix('@') {
+        secs.parse().map_err(|_| bad())?
+    } else if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+        ts.as_second()
+    } else if let Ok(d) = s.parse::<jiff::civil::Date>() {
+        days_from_civil(i64::from(d.year()), d.month() as u32, d.day() as u32) * 86400
+    } else {
+        return Err(bad());
+    };
+    if !(0..=MAX_NOW).contains(&t) {
+        return Err(format!(
+            "'{s}' is outside 1970-01-01 .. 9999-12-31; give a time in that range"
+        ));
     }
-    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
-        return Ok(ts.as_second());
-    }
-    if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        return Ok(days_from_civil(i64::from(d.year()), d.month() as u32, d.day() as u32) * 86400);
-    }
-    Err(bad())
+    Ok(t)
 }
 
 /// The current Unix time.
@@ -384,6 +400,23 @@ pub fn date_in_name(name: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn times_and_durations_out_of_range_are_refused() {
+        // arithmetic on them would overflow (a wrapped age expires every file)
+        assert!(parse_now("@-9223372036854775808")
+            .unwrap_err()
+            .contains("outside 1970-01-01 .. 9999-12-31"));
+        assert!(parse_now("@-1").is_err());
+        assert!(parse_now("@253402300800").is_err());
+        assert_eq!(parse_now("@253402300799"), Ok(MAX_NOW));
+        assert_eq!(parse_now("@0"), Ok(0));
+        assert!(parse_duration("9223372036854775807s")
+            .unwrap_err()
+            .contains("longer than 10000 years"));
+        assert!(parse_duration("3660001d").is_err());
+        assert_eq!(parse_duration("3660000d"), Ok(MAX_DURATION));
+    }
 
     #[test]
     fn durations() {

@@ -644,3 +644,175 @@ fn run_check_and_batch_print_strange_names_escaped() {
         assert_eq!(lines[k], format!("deleted {r}/{n} age=10d size={}", log.len()));
     }
 }
+
+// ---------------------------------------------------------------------------
+// a symlink above the root: whoever may write to a folder above the root
+// (an application user owning /var/log/app) must not point it elsewhere
+
+#[test]
+fn a_symlinked_folder_anywhere_above_the_root_deletes_nothing() {
+    let t = tempfile::tempdir().unwrap();
+    let app = t.path().join("var/log/app");
+    fs::create_dir_all(app.join("2025.old/archive")).unwrap();
+    write_old(&app.join("2025.old/archive/old.gz"), b"old\n");
+    let precious = t.path().join("srv/precious");
+    fs::create_dir_all(precious.join("archive")).unwrap();
+    write_old(&precious.join("archive/backup-db.gz"), b"backup\n");
+    // `2025` is made a symlink, no race needed
+    symlink(&precious, app.join("2025")).unwrap();
+    let root = app.join("2025/archive");
+    let before = listing(&precious);
+
+    let o = loganon(&[
+        OsStr::new("purge"),
+        root.as_os_str(),
+        OsStr::new("--max-age"),
+        OsStr::new("1d"),
+    ]);
+    assert_ran(&o, &[1, 2]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!("{} is not a folder (a symlink?)", app.join("2025").display())),
+        "{err}"
+    );
+    assert_same(
+        &listing(&precious),
+        &before,
+        "purge through a symlinked folder above the root",
+    );
+
+    // the same through `run`, with the glob's base below the symlink
+    let config = t.path().join("loganon.toml");
+    fs::write(
+        &config,
+        format!(
+            "state_dir = \"{}\"\nlock = \"{}\"\n\n[[logs]]\nname = \"web\"\npaths = [\"{}/*.gz\"]\ndelete_after = \"1d\"\n",
+            t.path().join("state").display(),
+            t.path().join("loganon.lock").display(),
+            root.display()
+        ),
+    )
+    .unwrap();
+    let o = loganon(&[OsStr::new("run"), OsStr::new("--config"), config.as_os_str()]);
+    assert_ran(&o, &[1]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(!out.lines().any(|l| l.starts_with("deleted ")), "{out}");
+    assert!(out.contains("is not a folder (a symlink?)"), "{out}");
+    assert_same(
+        &listing(&precious),
+        &before,
+        "run through a symlinked folder above the root",
+    );
+    // the real folder, named as such, is purged
+    let real = app.join("2025.old/archive");
+    let o = loganon(&[
+        OsStr::new("purge"),
+        real.as_os_str(),
+        OsStr::new("--max-age"),
+        OsStr::new("1d"),
+    ]);
+    assert_ran(&o, &[0]);
+    assert!(!real.join("old.gz").exists());
+}
+
+#[test]
+fn folder_swapped_with_a_symlink_during_run_anonymizes_nothing_outside() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("root");
+    let outside = tmp.path().join("outside");
+    fs::create_dir_all(root.join("sub")).unwrap();
+    fs::create_dir(&outside).unwrap();
+    symlink(&outside, root.join("lnk")).unwrap();
+    let line = b"203.0.113.9 - alice [01/Jan/2026:00:00:00 +0000] \"GET /?email=a@example.org HTTP/1.1\" 200 5\n";
+    let inside = open_dir(&root.join("sub"));
+    let names: Vec<String> = (0..40).map(|k| format!("v{k}.log.1")).collect();
+    for n in &names {
+        write_old(&outside.join(n), line);
+    }
+    let outside_before = listing(&outside);
+    let config = tmp.path().join("loganon.toml");
+    fs::write(
+        &config,
+        format!(
+            "state_dir = \"{}\"\nlock = \"{}\"\n\n[[logs]]\nname = \"web\"\npaths = [\"{}/**/*.log.1\"]\nanonymize_after = \"1d\"\n",
+            tmp.path().join("state").display(),
+            tmp.path().join("loganon.lock").display(),
+            root.display()
+        ),
+    )
+    .unwrap();
+    let swapper = Swapper::start(&root.join("sub"), &root.join("lnk"));
+    for n in &names {
+        create_old_in(&inside, n, line);
+        assert_ran(
+            &loganon(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]),
+            &[0, 1],
+        );
+    }
+    let swaps = swapper.finish();
+    assert!(swaps > 0, "the swapping thread never ran");
+    // nothing outside was rewritten: raw bytes, same inodes and times
+    assert_same(&listing(&outside), &outside_before, "outside the root");
+    for n in &names {
+        assert_eq!(fs::read(outside.join(n)).unwrap(), line, "{n}");
+    }
+}
+
+#[test]
+fn run_never_takes_its_own_files_or_the_whole_file_system_for_logs() {
+    let t = tempfile::tempdir().unwrap();
+    let var = t.path().join("var");
+    fs::create_dir(&var).unwrap();
+    write_old(
+        &var.join("app.log.1"),
+        b"203.0.113.9 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5\n",
+    );
+    let config = t.path().join("loganon.toml");
+    let write = |paths: &str| {
+        fs::write(
+            &config,
+            format!(
+                "state_dir = \"{v}\"\nlock = \"{v}/run.lock\"\n\n[[logs]]\nname = \"web\"\npaths = [\"{paths}\"]\n\
+                 delete_after = \"1d\"\nsummary = \"{v}/web.csv\"\n",
+                v = var.display()
+            ),
+        )
+        .unwrap()
+    };
+    write(&format!("{}/*", var.display()));
+    // the first run makes the state, the lock and the summary; the second
+    // finds them in its glob
+    for round in 0..2 {
+        let o = loganon(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]);
+        assert_ran(&o, &[0]);
+        let out = String::from_utf8_lossy(&o.stdout);
+        if round == 1 {
+            for own in ["run.lock", "state.json", "web.csv"] {
+                assert!(
+                    out.contains(&format!("{} is loganon's own file", var.join(own).display())),
+                    "{own}: {out}"
+                );
+            }
+        }
+    }
+    for own in ["run.lock", "state.json", "web.csv"] {
+        assert!(var.join(own).exists(), "{own} deleted");
+    }
+    assert!(!var.join("app.log.1").exists());
+
+    write("/**/*.gz");
+    let o = loganon(&[
+        OsStr::new("run"),
+        "--dry-run".as_ref(),
+        "--config".as_ref(),
+        config.as_os_str(),
+    ]);
+    assert_ran(&o, &[2]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("starts at / (the whole file system)"), "{err}");
+    assert!(
+        o.stdout.is_empty(),
+        "nothing planned: {}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}

@@ -251,7 +251,7 @@ fn full_disk_stream_output_ends_with_a_whole_line_and_stats_count_what_is_in_it(
     assert_eq!(ended.code, Some(1), "{stderr}");
     assert!(
         stderr.contains(&format!("cannot write {}: No space left on device", out.display()))
-            && stderr.contains("cut back to its last complete line"),
+            && stderr.contains("its last complete line"),
         "{stderr}"
     );
     let got = fs::read(&out).unwrap();
@@ -683,7 +683,7 @@ fn listen_on_a_full_disk_ends_with_a_whole_line_and_counts_what_is_in_the_file()
     assert_eq!(ended.code, Some(1), "{stderr}");
     assert!(
         stderr.contains(&format!("cannot write {}: No space left on device", out.display()))
-            && stderr.contains("cut back to its last complete line"),
+            && stderr.contains("its last complete line"),
         "{stderr}"
     );
     let got = fs::read(&out).unwrap();
@@ -732,4 +732,87 @@ fn a_second_stop_signal_ends_a_stream_blocked_on_its_output() {
     kill(pid, libc::SIGINT);
     let ended = p.wait();
     assert_eq!(ended.code, Some(1), "{}", p.stderr());
+}
+
+/// Fills the file system of `dir` with a filler file until it is full.
+fn fill(dir: &Path) {
+    let mut f = fs::File::create(dir.join("filler")).unwrap();
+    let block = vec![b'x'; 4096];
+    while f.write_all(&block).is_ok() {}
+    let _ = f.write_all(b"x");
+}
+
+fn stream_to(out: &Path) -> Proc {
+    Proc::spawn(
+        Command::new(BIN)
+            .args(["anonymize", "-o"])
+            .arg(out)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped()),
+    )
+}
+
+#[test]
+fn a_failed_write_cuts_back_only_its_own_bytes() {
+    let d = tempfile::tempdir().unwrap();
+    let Some(m) = Mount::tmpfs(&d.path().join("m"), "256k") else {
+        return;
+    };
+    let out = m.0.join("out.log");
+    // two writers append to one file (Apache graceful with --until-eof):
+    // B's lines, written after A's last good write, survive A's failure
+    let mut a = stream_to(&out);
+    let mut b = stream_to(&out);
+    let mut a_in = a.child.stdin.take().unwrap();
+    let mut b_in = b.child.stdin.take().unwrap();
+    a_in.write_all(clf_line(0).as_bytes()).unwrap();
+    wait_until("A's line", || line_count(&out) == 1);
+    let b_lines: String = (1..201).map(clf_line).collect();
+    b_in.write_all(b_lines.as_bytes()).unwrap();
+    wait_until("B's lines", || line_count(&out) == 201);
+    let before = fs::read(&out).unwrap();
+    fill(&m.0);
+    // a line long enough to be cut by the full disk
+    let long = format!("{}\n", "x".repeat(200_000));
+    let _ = a_in.write_all(long.as_bytes());
+    drop(a_in);
+    let ended = a.wait();
+    assert_eq!(ended.code, Some(1), "{}", a.stderr());
+    let after = fs::read(&out).unwrap();
+    assert!(
+        after == before,
+        "B's lines and the earlier ones are intact: {} bytes before, {} after",
+        before.len(),
+        after.len()
+    );
+    drop(b_in);
+    b.wait();
+
+    // copytruncate: the file was emptied by another program, then a write
+    // fails; the file is never grown back to an old length
+    fs::remove_file(m.0.join("filler")).unwrap();
+    let mut c = stream_to(&out);
+    let mut c_in = c.child.stdin.take().unwrap();
+    let lines: String = (0..100).map(clf_line).collect();
+    c_in.write_all(lines.as_bytes()).unwrap();
+    wait_until("C's lines", || line_count(&out) >= 300);
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&out)
+        .unwrap()
+        .set_len(0)
+        .unwrap();
+    fill(&m.0);
+    let _ = c_in.write_all(long.as_bytes());
+    drop(c_in);
+    let ended = c.wait();
+    assert_eq!(ended.code, Some(1), "{}", c.stderr());
+    let got = fs::read(&out).unwrap();
+    assert!(
+        !got.contains(&0),
+        "no NUL bytes: the file was not grown ({} bytes)",
+        got.len()
+    );
+    assert!(got.is_empty() || got.ends_with(b"\n"), "{} bytes", got.len());
 }
