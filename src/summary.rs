@@ -16,11 +16,10 @@ use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::engine::{hostname_cut, Engine};
-use crate::formats::fields::Role;
-use crate::formats::{clf, json, line_time, recognise, Ctx, Recognised};
+use crate::formats::{clf, json, line_figures, line_time, recognise, Ctx, Recognised};
 use crate::input::{Input, Source, READ_BUF};
 use crate::stats::Stats;
-use crate::time::{date_string, parse_clf_time};
+use crate::time::date_string;
 
 /// The row of lines whose time cannot be read.
 pub const UNDATED: &str = "undated";
@@ -272,8 +271,12 @@ pub fn add_line(engine: &Engine, line: &[u8], days: &mut Days) {
 
 /// [`add_line`] with the state carried from line to line. A line of any
 /// format counts on the date of its own time ([`line_time`]; `undated`
-/// when it has none); the status and size are read from CLF lines, other
-/// formats' requests count as `status_other`.
+/// when it has none), with its status class, its bytes and its client's
+/// network where the format has them ([`line_figures`]): CLF's status and
+/// size, JSON status and size keys, W3C `sc-status` and `sc-bytes`, the
+/// cloud formats', HAProxy's and Squid's columns, a template's `%>s`,
+/// `%b`, `$status`, `$body_bytes_sent`. A line without a status counts as
+/// `status_other`, one without bytes (or `-`) adds 0.
 pub fn add_line_in(engine: &Engine, line: &[u8], ctx: &mut Ctx, days: &mut Days) {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let format = &engine.opts.format;
@@ -284,32 +287,15 @@ pub fn add_line_in(engine: &Engine, line: &[u8], ctx: &mut Ctx, days: &mut Days)
         }
         _ => recognise(format, line, &engine.opts.rules.deny, ctx),
     };
-    let date = |t: Option<i64>| t.map_or_else(|| UNDATED.to_string(), date_string);
-    let l = match &rec {
-        Recognised::Clf(l) => l,
-        Recognised::Fields(_) => {
-            let day = days.entry(date(line_time(format, &rec, line, ctx))).or_default();
-            day.requests += 1;
-            day.status_other += 1;
-            if let Some((r, _)) = ctx.fields.list.iter().find(|(_, role)| *role == Role::Client) {
-                day.distinct.insert(net_hash(&network(engine, &line[r.clone()])));
-            }
-            return;
-        }
-        Recognised::Directive { .. } | Recognised::Unparsed => return,
-    };
-    let day = days.entry(date(parse_clf_time(&line[l.time.clone()]))).or_default();
-    day.requests += 1;
-    let size = &line[l.size.clone()];
-    if size.iter().all(u8::is_ascii_digit) {
-        day.bytes = day.bytes.saturating_add(
-            std::str::from_utf8(size)
-                .ok()
-                .and_then(|s| s.parse::<u64>().ok())
-                .unwrap_or(0),
-        );
+    if !matches!(rec, Recognised::Clf(_) | Recognised::Fields(_)) {
+        return;
     }
-    match line[l.status.clone()].first() {
+    let date = line_time(format, &rec, line, ctx).map_or_else(|| UNDATED.to_string(), date_string);
+    let fig = line_figures(format, &rec, ctx);
+    let day = days.entry(date).or_default();
+    day.requests += 1;
+    day.bytes = day.bytes.saturating_add(fig.bytes.map_or(0, |r| byte_count(&line[r])));
+    match fig.status.and_then(|r| line[r].first().copied()) {
         Some(b'2') => day.status_2xx += 1,
         Some(b'3') => day.status_3xx += 1,
         Some(b'4') => day.status_4xx += 1,
@@ -317,11 +303,41 @@ pub fn add_line_in(engine: &Engine, line: &[u8], ctx: &mut Ctx, days: &mut Days)
         _ => day.status_other += 1,
     }
     // the network is the client field as anonymization leaves it
-    day.distinct.insert(net_hash(&network(engine, &line[l.client.clone()])));
+    if let Some(r) = fig.client {
+        day.distinct.insert(net_hash(&network(engine, &line[r])));
+    }
 }
 
-/// The network of a client field: the field as anonymization leaves it.
+/// A bytes field's count: its digits (after HAProxy's `+` of `option
+/// logasap`); 0 for `-` or anything else.
+fn byte_count(v: &[u8]) -> u64 {
+    let v = v.strip_prefix(b"+").unwrap_or(v);
+    if !v.iter().all(u8::is_ascii_digit) {
+        return 0;
+    }
+    std::str::from_utf8(v).ok().and_then(|s| s.parse().ok()).unwrap_or(0)
+}
+
+/// The address of a client field without its port: `1.2.3.4:5678` ->
+/// `1.2.3.4`, `[2001:db8::1]:443` -> `2001:db8::1` (ALB, ELB, HAProxy,
+/// Envoy write the port), so that one network counts once whatever the
+/// port.
+fn without_port(client: &[u8]) -> &[u8] {
+    if let Some(inner) = client.strip_prefix(b"[") {
+        if let Some(k) = memchr::memchr(b']', inner) {
+            return &inner[..k];
+        }
+    }
+    match crate::addr::parse_v4_at(client, 0) {
+        Some((_, e)) if client.get(e) == Some(&b':') && client[e + 1..].iter().all(u8::is_ascii_digit) => &client[..e],
+        _ => client,
+    }
+}
+
+/// The network of a client field: the field (without a port) as
+/// anonymization leaves it.
 fn network(engine: &Engine, client: &[u8]) -> Vec<u8> {
+    let client = without_port(client);
     let mut net = Vec::with_capacity(client.len());
     match hostname_cut(client) {
         Some(cut) => net.extend_from_slice(&client[cut..]),
@@ -672,7 +688,9 @@ mod tests {
         s.add_file("f", &days);
         assert_eq!(
             s.to_csv(),
-            format!("{CSV_HEADER}\n2013-05-01,1,0,0,0,0,0,1,1\n2013-05-02,3,0,0,0,0,0,3,3\nundated,1,0,0,0,0,0,1,1\n")
+            format!(
+                "{CSV_HEADER}\n2013-05-01,1,0,0,0,0,0,1,1\n2013-05-02,3,411,2,0,0,0,1,3\nundated,1,0,0,0,0,0,1,1\n"
+            )
         );
     }
 

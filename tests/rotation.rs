@@ -221,7 +221,7 @@ fn day_log(kind: Kind, rng: &mut Rng, start: i64, n: usize) -> Vec<u8> {
                     sec / 3600,
                     sec / 60 % 60,
                     sec % 60,
-                    size.unwrap_or(0)
+                    size.map_or("-".into(), |v| v.to_string())
                 ));
             }
         }
@@ -240,26 +240,70 @@ struct Totals {
 /// The summary CSV of these raw CLF texts, by the test's own parser: each
 /// line's UTC date, status class, bytes and client /24.
 fn expected_csv(raws: &[&[u8]]) -> String {
+    expected_csv_of(Kind::Clf, raws)
+}
+
+/// A CLF line's UTC date, status, size and client.
+fn read_clf(line: &str) -> (String, u64, String, String) {
+    let (client, rest) = line.split_once(' ').unwrap();
+    let open = rest.find('[').unwrap();
+    let close = rest.find(']').unwrap();
+    let stamp = &rest[open + 1..close]; // 01/Mar/2025:10:00:00 +0200
+    let (d, mon, y) = (&stamp[0..2], &stamp[3..6], &stamp[7..11]);
+    let m = MONTHS.iter().position(|x| *x == mon).unwrap() as i64 + 1;
+    let num = |s: &str| s.parse::<i64>().unwrap();
+    let (hh, mm, ss) = (num(&stamp[12..14]), num(&stamp[15..17]), num(&stamp[18..20]));
+    let zone = &stamp[21..26];
+    let off = (num(&zone[1..3]) * 60 + num(&zone[3..5])) * if zone.starts_with('-') { -1 } else { 1 };
+    let utc = days_from_civil(num(y), m, num(d)) * DAY + hh * 3600 + mm * 60 + ss - off * 60;
+    let after = &rest[rest[close..].find('"').unwrap() + close + 1..];
+    let after = &after[after.find('"').unwrap() + 2..]; // past the request
+    let mut f = after.split(' ');
+    let status = f.next().unwrap().parse().unwrap();
+    let size = f.next().unwrap().to_string();
+    (date_string(utc), status, size, client.to_string())
+}
+
+/// A JSON line's date (its `time` is UTC), `status`, `body_bytes_sent`
+/// and `remote_addr`.
+fn read_json(line: &str) -> (String, u64, String, String) {
+    let v: serde_json::Value = serde_json::from_str(line).unwrap();
+    let time = v["time"].as_str().unwrap();
+    assert!(time.ends_with('Z'), "{line}");
+    (
+        time[..10].to_string(),
+        v["status"].as_u64().unwrap(),
+        v["body_bytes_sent"].to_string(),
+        v["remote_addr"].as_str().unwrap().to_string(),
+    )
+}
+
+/// A W3C data line's date, `sc-status`, `sc-bytes` and `c-ip` (the
+/// columns of [`day_log`]'s `#Fields:`).
+fn read_w3c(line: &str) -> (String, u64, String, String) {
+    let f: Vec<&str> = line.split(' ').collect();
+    assert_eq!(f.len(), 12, "{line}");
+    (
+        f[0].to_string(),
+        f[10].parse().unwrap(),
+        f[11].to_string(),
+        f[8].to_string(),
+    )
+}
+
+/// The summary CSV of these raw texts of `kind`, by the test's own parser:
+/// each line's UTC date, status class, bytes (`-` is 0) and client /24.
+fn expected_csv_of(kind: Kind, raws: &[&[u8]]) -> String {
     let mut days: BTreeMap<String, Totals> = BTreeMap::new();
     for raw in raws {
         for line in std::str::from_utf8(raw).unwrap().lines() {
-            let (client, rest) = line.split_once(' ').unwrap();
-            let open = rest.find('[').unwrap();
-            let close = rest.find(']').unwrap();
-            let stamp = &rest[open + 1..close]; // 01/Mar/2025:10:00:00 +0200
-            let (d, mon, y) = (&stamp[0..2], &stamp[3..6], &stamp[7..11]);
-            let m = MONTHS.iter().position(|x| *x == mon).unwrap() as i64 + 1;
-            let num = |s: &str| s.parse::<i64>().unwrap();
-            let (hh, mm, ss) = (num(&stamp[12..14]), num(&stamp[15..17]), num(&stamp[18..20]));
-            let zone = &stamp[21..26];
-            let off = (num(&zone[1..3]) * 60 + num(&zone[3..5])) * if zone.starts_with('-') { -1 } else { 1 };
-            let utc = days_from_civil(num(y), m, num(d)) * DAY + hh * 3600 + mm * 60 + ss - off * 60;
-            let after = &rest[rest[close..].find('"').unwrap() + close + 1..];
-            let after = &after[after.find('"').unwrap() + 2..]; // past the request
-            let mut f = after.split(' ');
-            let status: u64 = f.next().unwrap().parse().unwrap();
-            let size = f.next().unwrap();
-            let t = days.entry(date_string(utc)).or_default();
+            let (date, status, size, client) = match kind {
+                _ if line.starts_with('#') => continue,
+                Kind::Clf => read_clf(line),
+                Kind::Json => read_json(line),
+                Kind::W3c => read_w3c(line),
+            };
+            let t = days.entry(date).or_default();
             t.requests += 1;
             t.bytes += size.parse::<u64>().unwrap_or(0);
             t.status[match status / 100 {
@@ -553,15 +597,14 @@ fn debian_nights(kind: Kind, delete_after_days: Option<i64>, seed: u64) {
 
         // the totals: every night so far, once, although logrotate deleted the oldest
         let csv = fs::read_to_string(&s.csv).unwrap();
-        if kind == Kind::Clf {
-            let all: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
-            assert_eq!(csv, expected_csv(&all), "{what}: summary");
-            assert_eq!(requests, n_lines as u64, "{what}");
-        } else {
-            // (the rows of these formats are tested by the format registry's
-            // tests; here: nothing counted twice)
-            assert_eq!(csv_sums(&csv).0, summarized_requests, "{what}: summary\n{csv}");
-        }
+        let all: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
+        assert_eq!(csv, expected_csv_of(kind, &all), "{what}: summary");
+        let data_lines = raw
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty() && l[0] != b'#')
+            .count();
+        assert_eq!(requests, data_lines as u64, "{what}");
+        assert_eq!(csv_sums(&csv).0, summarized_requests, "{what}: nothing counted twice");
 
         // the same morning again: nothing to do
         let o = s.run(now, &[]);

@@ -553,6 +553,6 @@ fn run_summaries_count_every_format_by_its_own_date() {
     );
     assert_eq!(
         fs::read_to_string(root.join("iis.csv")).unwrap(),
-        format!("{head}2026-01-01,1,0,0,0,0,0,1,1\n2026-01-03,1,0,0,0,0,0,1,1\n")
+        format!("{head}2026-01-01,1,0,1,0,0,0,0,1\n2026-01-03,1,0,0,0,1,0,0,1\n")
     );
 }

@@ -28,6 +28,26 @@ fn generic(f: &mut Fields, time: Option<Range<usize>>) {
     }
 }
 
+/// Notes the client, status and bytes columns (for the summaries). A load
+/// balancer's own status (`elb_status_code`) is what the client got; when
+/// it is `-` (a classic ELB's TCP listener) the target's is taken.
+fn figures(
+    f: &mut Fields,
+    line: &[u8],
+    cols: &[Range<usize>],
+    client: usize,
+    status: usize,
+    target: Option<usize>,
+    bytes: usize,
+) {
+    f.client = cols.get(client).cloned();
+    f.status = match (cols.get(status), target.and_then(|t| cols.get(t))) {
+        (Some(s), Some(t)) if &line[s.clone()] == b"-" => Some(t.clone()),
+        (s, _) => s.cloned(),
+    };
+    f.bytes = cols.get(bytes).cloned();
+}
+
 /// AWS Application Load Balancer: `type time elb client:port target:port ...`
 pub fn alb(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Option<()> {
     if !split_quoted(line, b' ', cols) || cols.len() < 12 {
@@ -38,6 +58,8 @@ pub fn alb(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Option<
         return None;
     }
     generic(f, Some(cols[1].clone()));
+    // client:port target:port request target response elb_status target_status received sent
+    figures(f, line, cols, 3, 8, Some(9), 11);
     Some(())
 }
 
@@ -50,6 +72,8 @@ pub fn elb(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Option<
         return None;
     }
     generic(f, Some(cols[0].clone()));
+    // client:port backend:port request backend response elb_status backend_status received sent
+    figures(f, line, cols, 2, 7, Some(8), 10);
     Some(())
 }
 
@@ -66,6 +90,8 @@ pub fn s3(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Option<(
     }
     generic(f, Some(cols[2].clone()));
     f.push(cols[4].clone(), Role::User);
+    // remote_ip requester request_id operation key "request_uri" http_status error_code bytes_sent
+    figures(f, line, cols, 3, 9, None, 11);
     Some(())
 }
 
@@ -98,6 +124,8 @@ pub fn haproxy(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Opt
         }
     }
     f.list.sort_by_key(|(r, _)| r.start);
+    // client:port [date] frontend backend/server timers status bytes_read
+    figures(f, line, cols, k, k + 5, None, k + 6);
     Some(())
 }
 
@@ -126,5 +154,33 @@ mod tests {
             .list
             .iter()
             .any(|(r, role)| *role == Role::Secret && &ha[r.clone()] == b"sid=1"));
+    }
+
+    /// A recogniser of this module.
+    type Recogniser = fn(&[u8], &mut Vec<Range<usize>>, &mut Fields) -> Option<()>;
+
+    /// The client, status and bytes noted for `line` by `parse`.
+    fn figures(parse: Recogniser, line: &[u8]) -> [&[u8]; 3] {
+        let mut f = Fields::default();
+        parse(line, &mut Vec::new(), &mut f).unwrap();
+        let at = |r: &Option<Range<usize>>| r.clone().map_or(&b"(none)"[..], |r| &line[r]);
+        [at(&f.client), at(&f.status), at(&f.bytes)]
+    }
+
+    #[test]
+    fn clients_statuses_and_bytes() {
+        let alb_line = br#"h2 2026-01-01T10:00:00.186641Z app/lb/50dc 10.0.1.252:48160 10.0.0.66:9000 0.000 0.002 0.000 502 - 5 257 "GET https://10.0.2.105:773/ HTTP/2.0" "curl/7.46.0" - -"#;
+        assert_eq!(figures(alb, alb_line), [&b"10.0.1.252:48160"[..], b"502", b"257"]);
+        // the ELB's status, else the backend's
+        let elb_line = br#"2015-05-13T23:39:43.945958Z my-lb 192.168.131.39:2817 10.0.0.1:80 0.000086 0.001048 0.001337 404 200 0 57 "GET https://www.example.com:443/ HTTP/1.1" "curl/7.38.0" DHE TLSv1.2"#;
+        assert_eq!(figures(elb, elb_line), [&b"192.168.131.39:2817"[..], b"404", b"57"]);
+        let tcp = br#"2015-05-13T23:39:43.945958Z my-lb 192.168.131.39:2817 10.0.0.1:80 0.001 0.002 0.003 - 301 0 58 "- - - " "-" - -"#;
+        assert_eq!(figures(elb, tcp), [&b"192.168.131.39:2817"[..], b"301", b"58"]);
+        let s3_line = br#"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be bucket [01/Jan/2026:10:00:00 +0000] 192.0.2.3 arn:aws:iam::123456789012:user/alice 3E57427F3EXAMPLE REST.GET.VERSIONING - "GET /bucket?versioning HTTP/1.1" 200 - 113 - 7 - "-" "S3Console/0.4" -"#;
+        assert_eq!(figures(s3, s3_line), [&b"192.0.2.3"[..], b"200", b"113"]);
+        let short = br#"36c1f05b76016b78528454e6e0c60e2b test-s3 [01/Aug/2019:00:24:41 +0000] 72.21.217.31 arn:x 44EE REST.GET.LOCATION - "GET /t HTTP/1.1" 200"#;
+        assert_eq!(figures(s3, short), [&b"72.21.217.31"[..], b"200", b"(none)"]);
+        let ha = br#"Sep 25 06:05:27 host haproxy[6801]: 4.3.2.1:55008 [25/Sep/2018:06:05:27.584] ft~ bk/abc 0/0/0/72/72 503 +7456 - - ---- 5/4/0/1/0 0/0 "POST /user/ HTTP/1.1""#;
+        assert_eq!(figures(haproxy, ha), [&b"4.3.2.1:55008"[..], b"503", b"+7456"]);
     }
 }

@@ -40,6 +40,16 @@ pub struct Fields {
     /// not `Time` fields (JSON: `@timestamp`, `time`, `ts`, ...); the value
     /// keeps its own role
     pub time: Option<Range<usize>>,
+    /// the line's HTTP status and response bytes, for the summaries (JSON
+    /// status and size keys, W3C `sc-status` and `sc-bytes`, the cloud
+    /// formats' and Squid's columns); noted while the line is parsed,
+    /// read only by the summary path
+    pub status: Option<Range<usize>>,
+    pub bytes: Option<Range<usize>>,
+    /// the client address of formats that scan it rather than give it the
+    /// `Client` role (ALB, ELB, S3, HAProxy: `addr:port` or `addr`), for
+    /// the summaries' networks
+    pub client: Option<Range<usize>>,
 }
 
 impl Fields {
@@ -47,6 +57,21 @@ impl Fields {
         self.list.clear();
         self.gaps = None;
         self.time = None;
+        self.status = None;
+        self.bytes = None;
+        self.client = None;
+    }
+
+    /// Moves every range by `p` bytes (a line found after a prefix).
+    pub fn shift(&mut self, p: usize) {
+        let mv = |r: &mut Range<usize>| *r = r.start + p..r.end + p;
+        self.list.iter_mut().for_each(|(r, _)| mv(r));
+        for r in [&mut self.time, &mut self.status, &mut self.bytes, &mut self.client]
+            .into_iter()
+            .flatten()
+        {
+            mv(r);
+        }
     }
 
     pub fn push(&mut self, r: Range<usize>, role: Role) {

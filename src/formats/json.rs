@@ -43,12 +43,31 @@ struct KeyInfo {
     is_name: bool,
     /// an ECS object whose `name` is no person's (see [`PLAIN_OBJECTS`])
     plain_object: bool,
-    /// how good a time key it is (see [`time_rank`]); 0: none
+    /// how good a time key it is (see [`TIME_KEYS`]); 0: none
     time: u8,
     /// `event` (ECS: its `created` is a time)
     is_event: bool,
     /// `created`
     is_created: bool,
+    /// how good a status (bytes) key it is in the outermost object (see
+    /// [`STATUS_KEYS`], [`BYTES_KEYS`]); 0: none
+    status: u8,
+    bytes: u8,
+    /// what the key names on the way to ECS `http.response.status_code`
+    /// and `http.response.body.bytes`
+    part: Part,
+}
+
+/// The parts of ECS `http.response.status_code` and
+/// `http.response.body.bytes` (nested objects).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Part {
+    No,
+    Http,
+    Response,
+    Body,
+    StatusCode,
+    Bytes,
 }
 
 /// ECS and OpenTelemetry objects whose `name` names a thing, not a person
@@ -269,9 +288,19 @@ fn key_info(key: &[u8], deny: &DenyList) -> KeyInfo {
             || key.eq_ignore_ascii_case(b"key")
             || key.eq_ignore_ascii_case(b"header"),
         plain_object: PLAIN_OBJECTS.iter().any(|p| p.as_bytes() == &buf[..n]),
-        time: time_rank(&buf[..n]),
+        time: rank(TIME_KEYS, &buf[..n]),
         is_event: key.eq_ignore_ascii_case(b"event"),
         is_created: key.eq_ignore_ascii_case(b"created"),
+        status: rank(STATUS_KEYS, &buf[..n]),
+        bytes: rank(BYTES_KEYS, &buf[..n]),
+        part: match &buf[..n] {
+            b"http" => Part::Http,
+            b"response" => Part::Response,
+            b"body" => Part::Body,
+            b"statuscode" => Part::StatusCode,
+            b"bytes" => Part::Bytes,
+            _ => Part::No,
+        },
     }
 }
 
@@ -294,10 +323,42 @@ const TIME_KEYS: &[&[&str]] = &[
     &["eventcreated"],
 ];
 
-/// The rank of a time key: 1 for the best, 0 for a key that is no time key.
-fn time_rank(k: &[u8]) -> u8 {
-    TIME_KEYS
-        .iter()
+/// Keys that hold a line's HTTP status, the best first (in the outermost
+/// object; ECS `http.response.status_code` nested there ranks first too):
+/// the names that say "status code" before a bare `status`.
+const STATUS_KEYS: &[&[&str]] = &[
+    &[
+        "httpresponsestatuscode",
+        "statuscode",
+        "responsecode",
+        "responsestatus",
+        "httpstatus",
+        "httpstatuscode",
+        "scstatus",
+        // Traefik, Cloudflare
+        "downstreamstatus",
+        "edgeresponsestatus",
+    ],
+    &["status"],
+];
+
+/// Keys that hold a line's response bytes, the best first: the body's
+/// bytes (what CLF's `%b` counts; ECS `http.response.body.bytes`, flat or
+/// nested), then the bytes sent, then a bare `bytes` or `size`.
+const BYTES_KEYS: &[&[&str]] = &[
+    &[
+        "httpresponsebodybytes",
+        "bodybytessent",
+        "downstreamcontentsize",
+        "edgeresponsebytes",
+    ],
+    &["bytessent", "responsesize", "responsebytes", "scbytes"],
+    &["bytes", "size"],
+];
+
+/// The rank of a key in `sets`: 1 for the best, 0 for a key not in them.
+fn rank(sets: &[&[&str]], k: &[u8]) -> u8 {
+    sets.iter()
         .position(|set| set.iter().any(|s| s.as_bytes() == k))
         .map_or(0, |p| p as u8 + 1)
 }
@@ -368,6 +429,13 @@ struct Frame {
     key_time: u8,
     /// this is the ECS `event` object of the outermost object
     event: bool,
+    /// the status (bytes) rank of the current key (0: none)
+    key_status: u8,
+    key_bytes: u8,
+    /// the ECS part an object under the current key is
+    key_opens: Part,
+    /// the ECS part this object is (`http`, `http.response`, ...)
+    part: Part,
 }
 
 /// The end of a JSON string starting at `i` (on its `"`): the offset of the
@@ -435,9 +503,14 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
         gaps,
         json: Scratch { stack, keys },
         time,
+        status,
+        bytes,
+        client: _,
     } = f;
-    // the rank of the time key `time` was found under
+    // the rank of the time key `time` was found under, of the status and
+    // bytes keys
     let mut time_rank = u8::MAX;
+    let (mut status_rank, mut bytes_rank) = (u8::MAX, u8::MAX);
     *gaps = Some(Role::Verbatim);
     if start > 0 {
         list.push((0..start, Role::Generic));
@@ -464,6 +537,10 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                 });
                 let plain_name = stack.last().is_some_and(|f| !f.object || f.key_plain_object);
                 let event = stack.len() == 1 && stack[0].object && stack[0].key_event;
+                let part = match stack.last() {
+                    Some(top) if top.object && b == b'{' => top.key_opens,
+                    _ => Part::No,
+                };
                 stack.push(Frame {
                     object: b == b'{',
                     inherit,
@@ -478,6 +555,10 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                     key_time: 0,
                     key_event: false,
                     event,
+                    key_status: 0,
+                    key_bytes: 0,
+                    key_opens: Part::No,
+                    part,
                 });
             }
             b'}' | b']' => {
@@ -536,6 +617,19 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                     } else if top.event && k.is_created {
                         top.key_time = EVENT_CREATED;
                     }
+                    // status and bytes keys count in the outermost object,
+                    // and ECS `http.response.status_code` and
+                    // `http.response.body.bytes` nested in it
+                    (top.key_status, top.key_bytes, top.key_opens) = match (depth, top.part, k.part) {
+                        (1, _, Part::Http) => (k.status, k.bytes, Part::Http),
+                        (1, _, _) => (k.status, k.bytes, Part::No),
+                        (_, Part::No, _) => (0, 0, Part::No),
+                        (_, Part::Http, Part::Response) => (0, 0, Part::Response),
+                        (_, Part::Response, Part::Body) => (0, 0, Part::Body),
+                        (_, Part::Response, Part::StatusCode) => (1, 0, Part::No),
+                        (_, Part::Body, Part::Bytes) => (0, 1, Part::No),
+                        _ => (0, 0, Part::No),
+                    };
                     if top.key_is_value && top.header_secret {
                         top.role = Role::Secret;
                     }
@@ -554,6 +648,9 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                         if top.key_time != 0 && top.key_time < time_rank {
                             time_rank = top.key_time;
                             *time = Some(content.clone());
+                        }
+                        if (top.key_status | top.key_bytes) != 0 {
+                            figure(top, &content, (&mut status_rank, status), (&mut bytes_rank, bytes));
                         }
                         top.want_value = false;
                         top.colon = false;
@@ -595,6 +692,9 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                         time_rank = top.key_time;
                         *time = Some(st..i);
                     }
+                    if number && (top.key_status | top.key_bytes) != 0 {
+                        figure(top, &(st..i), (&mut status_rank, status), (&mut bytes_rank, bytes));
+                    }
                     top.want_value = false;
                     top.colon = false;
                 }
@@ -608,6 +708,23 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
         Some(())
     } else {
         None
+    }
+}
+
+/// Notes `value` as the line's status (bytes) when its key ranks better
+/// than the one noted so far (a tie goes to the first).
+#[inline(never)]
+fn figure(
+    top: &Frame,
+    value: &std::ops::Range<usize>,
+    status: (&mut u8, &mut Option<std::ops::Range<usize>>),
+    bytes: (&mut u8, &mut Option<std::ops::Range<usize>>),
+) {
+    for (key, (rank, slot)) in [(top.key_status, status), (top.key_bytes, bytes)] {
+        if key != 0 && key < *rank {
+            *rank = key;
+            *slot = Some(value.clone());
+        }
     }
 }
 
@@ -699,6 +816,64 @@ mod tests {
         assert_eq!(f.time.clone().map(|r| &s[r]), Some("1767261600"));
         parse(br#"{"a":"b"}"#, 0, &DenyList::default(), &mut f).unwrap();
         assert_eq!(f.time, None);
+    }
+
+    /// The values noted as the status and the bytes of `s`.
+    fn figures(s: &str) -> (Option<&str>, Option<&str>) {
+        let mut f = Fields::default();
+        parse(
+            s.as_bytes(),
+            object_start(s.as_bytes()).unwrap(),
+            &DenyList::default(),
+            &mut f,
+        )
+        .unwrap();
+        (f.status.map(|r| &s[r]), f.bytes.map(|r| &s[r]))
+    }
+
+    #[test]
+    fn status_and_bytes_keys_are_noted_by_rank() {
+        // nginx `escape=json` (strings), Caddy (numbers)
+        assert_eq!(
+            figures(r#"{"status":"404","body_bytes_sent":"512","bytes_sent":"700"}"#),
+            (Some("404"), Some("512"))
+        );
+        assert_eq!(
+            figures(r#"{"ts":1.5,"size":31,"status":200}"#),
+            (Some("200"), Some("31"))
+        );
+        // a status code before a bare `status`, the body's bytes before
+        // the bytes sent before a bare `bytes` or `size`
+        assert_eq!(
+            figures(r#"{"status":"ok","size":1,"bytes":2,"response_code":503,"response_size":3}"#),
+            (Some("503"), Some("3"))
+        );
+        assert_eq!(
+            figures(r#"{"StatusCode":301,"bytes_sent":9,"sc-status":"200","sc-bytes":"8"}"#),
+            (Some("301"), Some("9"))
+        );
+        // ECS, flat and nested; nested keys elsewhere do not count
+        assert_eq!(
+            figures(r#"{"http.response.status_code":201,"http.response.body.bytes":77}"#),
+            (Some("201"), Some("77"))
+        );
+        assert_eq!(
+            figures(
+                r#"{"status":"x","http":{"request":{"bytes":5,"status_code":1},"response":{"status_code":302,"body":{"bytes":40},"bytes":41}},"size":2}"#
+            ),
+            (Some("302"), Some("40"))
+        );
+        assert_eq!(
+            figures(
+                r#"{"request":{"status":200,"size":5},"a":[{"status":1}],"x":{"http":{"response":{"status_code":2}}}}"#
+            ),
+            (None, None)
+        );
+        // `null` is no status; a time key is not one either
+        assert_eq!(figures(r#"{"status":null,"time":"200"}"#), (None, None));
+        // after a container runtime's prefix
+        let p = r#"2025-12-31T17:37:40Z stdout F {"response_code":200,"bytes_sent":4}"#;
+        assert_eq!(figures(p), (Some("200"), Some("4")));
     }
 
     #[test]

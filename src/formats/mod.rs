@@ -254,6 +254,44 @@ pub fn line_time(format: &Format, rec: &Recognised, line: &[u8], ctx: &Ctx) -> O
     }
 }
 
+/// Where a recognised line's HTTP status, response bytes and client
+/// address are, for the summaries.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Figures {
+    pub status: Option<Range<usize>>,
+    pub bytes: Option<Range<usize>>,
+    pub client: Option<Range<usize>>,
+}
+
+/// The [`Figures`] of a recognised line, in every format: CLF's status and
+/// size, the ranges the formats noted while parsing ([`Fields::status`],
+/// [`Fields::bytes`], [`Fields::client`]) or a template's fields; the
+/// client is else the first `Client` field. Nothing is parsed here.
+pub fn line_figures(format: &Format, rec: &Recognised, ctx: &Ctx) -> Figures {
+    let f = &ctx.fields;
+    match rec {
+        Recognised::Clf(l) => Figures {
+            status: Some(l.status.clone()),
+            bytes: Some(l.size.clone()),
+            client: Some(l.client.clone()),
+        },
+        Recognised::Fields(kind) => {
+            let (status, bytes) = match (format, kind) {
+                (Format::Template(t), Parsed::Apache | Parsed::Nginx) => t.figures_of(f),
+                _ => (f.status.clone(), f.bytes.clone()),
+            };
+            let client = f.client.clone().or_else(|| {
+                f.list
+                    .iter()
+                    .find(|(_, role)| *role == Role::Client)
+                    .map(|(r, _)| r.clone())
+            });
+            Figures { status, bytes, client }
+        }
+        Recognised::Directive { .. } | Recognised::Unparsed => Figures::default(),
+    }
+}
+
 fn fields_time(format: &Format, kind: Parsed, line: &[u8], f: &Fields) -> Option<i64> {
     if let (Format::Template(t), Parsed::Apache | Parsed::Nginx) = (format, kind) {
         return t.time_of(line, f);
@@ -321,13 +359,8 @@ fn recognise_slow(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) 
             Recognised::Clf(l) => return Recognised::Clf(l.shifted(p)),
             Recognised::Fields(kind) => {
                 let f = &mut ctx.fields;
-                for (r, _) in f.list.iter_mut() {
-                    *r = r.start + p..r.end + p;
-                }
+                f.shift(p);
                 f.list.insert(0, (0..p, Role::Generic));
-                if let Some(t) = &mut f.time {
-                    *t = t.start + p..t.end + p;
-                }
                 return Recognised::Fields(kind);
             }
             _ => {}

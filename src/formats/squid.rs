@@ -77,6 +77,9 @@ pub fn squid(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Optio
     f.push(cols[0].clone(), Role::Time);
     f.push(cols[2].clone(), Role::Client);
     f.push(cols[7].clone(), Role::User);
+    // `TCP_MISS/200`: the three digits after the `/` (checked above)
+    f.status = Some(cols[3].end - 3..cols[3].end);
+    f.bytes = Some(cols[4].clone());
     Some(())
 }
 
@@ -99,8 +102,12 @@ mod tests {
                 (b"bob", Role::User)
             ]
         );
+        assert_eq!(f.status.clone().map(|r| &l[r]), Some(&b"200"[..]));
+        assert_eq!(f.bytes.clone().map(|r| &l[r]), Some(&b"411"[..]));
         let l = b"1286536309.123      0 10.0.0.1 NONE/400 3894 NONE error:invalid-request - HIER_NONE/- text/html";
         assert!(squid(l, &mut c, &mut f).is_some());
+        assert_eq!(f.status.clone().map(|r| &l[r]), Some(&b"400"[..]));
+        assert_eq!(f.bytes.clone().map(|r| &l[r]), Some(&b"3894"[..]));
         for not in [
             &b"1286536308 180 192.168.0.224 TCP_MISS/200 411 GET http://x/ - DIRECT/1.2.3.4 text/html"[..],
             b"1286536308.779 180 192.168.0.224 TCP_MISS 411 GET http://x/ - DIRECT/1.2.3.4 text/html",

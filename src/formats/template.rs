@@ -165,6 +165,10 @@ pub struct Template {
     tokens: Vec<Token>,
     /// where the line's time is, when it has one
     time: Option<TimeField>,
+    /// the places among the fields of the HTTP status and the response
+    /// bytes (see [`Picks`]), for the summaries
+    status: Option<usize>,
+    bytes: Option<usize>,
     /// `apache` or `nginx`, for stats
     pub kind: &'static str,
     /// the string it was compiled from
@@ -176,6 +180,22 @@ fn push_literal(tokens: &mut Vec<Token>, b: u8) {
         l.push(b);
     } else {
         tokens.push(Token::Literal(vec![b]));
+    }
+}
+
+/// The fields that hold the status and the bytes, by token, with their
+/// rank (1 the best; a tie goes to the first): Apache `%>s` (the final
+/// status) before `%s` before `%<s`, `%b`/`%B` (the body) before `%O`;
+/// nginx `$status`, `$body_bytes_sent` before `$bytes_sent`.
+#[derive(Default)]
+struct Picks {
+    status: Option<(u8, usize)>,
+    bytes: Option<(u8, usize)>,
+}
+
+fn pick(slot: &mut Option<(u8, usize)>, rank: u8, token: usize) {
+    if slot.is_none_or(|(r, _)| rank < r) {
+        *slot = Some((rank, token));
     }
 }
 
@@ -208,6 +228,7 @@ pub fn apache(fmt: &str) -> Result<Template, String> {
     let b = fmt.as_bytes();
     let mut tokens = Vec::new();
     let mut times = None;
+    let mut picks = Picks::default();
     let mut i = 0;
     while i < b.len() {
         match b[i] {
@@ -231,6 +252,7 @@ pub fn apache(fmt: &str) -> Result<Template, String> {
                 while i < b.len() && (b[i].is_ascii_digit() || matches!(b[i], b',' | b'!' | b'<' | b'>')) {
                     i += 1;
                 }
+                let mods = &b[start + 1..i];
                 let mut name = "";
                 if i < b.len() && b[i] == b'{' {
                     let close = fmt[i..]
@@ -253,6 +275,14 @@ pub fn apache(fmt: &str) -> Result<Template, String> {
                         times = Some((tokens.len(), form));
                     }
                 }
+                match letter {
+                    b's' if mods.contains(&b'>') => pick(&mut picks.status, 1, tokens.len()),
+                    b's' if mods.contains(&b'<') => pick(&mut picks.status, 3, tokens.len()),
+                    b's' => pick(&mut picks.status, 2, tokens.len()),
+                    b'b' | b'B' => pick(&mut picks.bytes, 1, tokens.len()),
+                    b'O' => pick(&mut picks.bytes, 2, tokens.len()),
+                    _ => {}
+                }
                 push_field(&mut tokens, apache_role(letter, name), &fmt[start..i])?;
             }
             c => {
@@ -261,7 +291,7 @@ pub fn apache(fmt: &str) -> Result<Template, String> {
             }
         }
     }
-    Template::new(tokens, "apache", fmt, times)
+    Template::new(tokens, "apache", fmt, times, picks)
 }
 
 fn nginx_role(var: &str) -> Named {
@@ -301,6 +331,7 @@ pub fn nginx(fmt: &str) -> Result<Template, String> {
     let b = fmt.as_bytes();
     let mut tokens = Vec::new();
     let mut times = None;
+    let mut picks = Picks::default();
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'$' {
@@ -322,6 +353,12 @@ pub fn nginx(fmt: &str) -> Result<Template, String> {
             if times.is_none() && matches!(name, "time_local" | "time_iso8601" | "msec") {
                 times = Some((tokens.len(), TimeForm::Any));
             }
+            match name {
+                "status" => pick(&mut picks.status, 1, tokens.len()),
+                "body_bytes_sent" => pick(&mut picks.bytes, 1, tokens.len()),
+                "bytes_sent" => pick(&mut picks.bytes, 2, tokens.len()),
+                _ => {}
+            }
             push_field(&mut tokens, nginx_role(name), &fmt[i..next])?;
             i = next;
         } else if b[i] == b'\\' && i + 1 < b.len() {
@@ -332,7 +369,7 @@ pub fn nginx(fmt: &str) -> Result<Template, String> {
             i += 1;
         }
     }
-    Template::new(tokens, "nginx", fmt, times)
+    Template::new(tokens, "nginx", fmt, times, picks)
 }
 
 impl Template {
@@ -341,12 +378,18 @@ impl Template {
         kind: &'static str,
         source: &str,
         time: Option<(usize, TimeForm)>,
+        picks: Picks,
     ) -> Result<Template, String> {
         if !tokens.iter().any(|t| matches!(t, Token::Field(..))) {
             return Err(format!("'{source}' has no field"));
         }
+        let field_of = |token: usize| tokens[..token].iter().filter(|t| matches!(t, Token::Field(..))).count();
+        let (status, bytes) = (
+            picks.status.map(|(_, t)| field_of(t)),
+            picks.bytes.map(|(_, t)| field_of(t)),
+        );
         let time = time.map(|(token, form)| {
-            let field = tokens[..token].iter().filter(|t| matches!(t, Token::Field(..))).count();
+            let field = field_of(token);
             let skip = match (&form, tokens.get(token + 1)) {
                 (TimeForm::Strftime(f), Some(Token::Literal(l))) => {
                     strftime_text(f).iter().filter(|&&b| b == l[0]).count()
@@ -363,6 +406,8 @@ impl Template {
         Ok(Template {
             tokens,
             time,
+            status,
+            bytes,
             kind,
             source: source.to_string(),
         })
@@ -431,6 +476,13 @@ impl Template {
             }
         }
         (pos == line.len()).then_some(())
+    }
+
+    /// The ranges of the status and the bytes of a line this template
+    /// parsed into `f` (for the summaries).
+    pub fn figures_of(&self, f: &Fields) -> (Option<std::ops::Range<usize>>, Option<std::ops::Range<usize>>) {
+        let at = |k: Option<usize>| k.and_then(|k| f.list.get(k)).map(|(r, _)| r.clone());
+        (at(self.status), at(self.bytes))
     }
 
     /// The Unix time of a line this template parsed into `f`; `None` when
@@ -509,6 +561,38 @@ mod tests {
         let mut f = Fields::default();
         t.parse(b"a b", &deny, &mut f).unwrap();
         assert_eq!(f.list.iter().map(|(_, r)| *r).collect::<Vec<_>>(), [Secret, Generic]);
+    }
+
+    /// The status and bytes of `l` under `t`.
+    fn figures(t: &Template, l: &str) -> (Option<String>, Option<String>) {
+        let mut f = Fields::default();
+        t.parse(l.as_bytes(), &DenyList::default(), &mut f).expect("parses");
+        let (s, b) = t.figures_of(&f);
+        (s.map(|r| l[r].to_string()), b.map(|r| l[r].to_string()))
+    }
+
+    #[test]
+    fn status_and_bytes_fields() {
+        let some = |s: &str, b: &str| (Some(s.to_string()), Some(b.to_string()));
+        let t = apache(r#"%h %l %u %t \"%r\" %>s %b"#).unwrap();
+        assert_eq!(
+            figures(&t, r#"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 -"#),
+            some("200", "-")
+        );
+        // `%>s` (final) before `%s` before `%<s`; `%b`/`%B` before `%O`
+        let t = apache("%<s %s %O %>s %B %b").unwrap();
+        assert_eq!(figures(&t, "301 302 900 404 12 13"), some("404", "12"));
+        let t = apache("%<s|%s|%O").unwrap();
+        assert_eq!(figures(&t, "301|302|900"), some("302", "900"));
+        let t = apache("%h %u").unwrap();
+        assert_eq!(figures(&t, "1.2.3.4 -"), (None, None));
+        let t = nginx("$remote_addr $bytes_sent [$time_local] $status $body_bytes_sent").unwrap();
+        assert_eq!(
+            figures(&t, "1.2.3.4 700 [01/Jan/2026:10:00:00 +0000] 500 612"),
+            some("500", "612")
+        );
+        let t = nginx("$remote_addr $status $bytes_sent").unwrap();
+        assert_eq!(figures(&t, "1.2.3.4 204 0"), some("204", "0"));
     }
 
     #[test]

@@ -13,6 +13,10 @@ use crate::formats::fields::{split_quoted, Fields, Role};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
     pub roles: Vec<Role>,
+    /// the columns of the HTTP status (`sc-status`) and of the bytes sent
+    /// (`sc-bytes`), for the summaries; the first of each name wins
+    pub status: Option<usize>,
+    pub bytes: Option<usize>,
 }
 
 fn column_role(name: &[u8]) -> Role {
@@ -40,15 +44,17 @@ fn column_role(name: &[u8]) -> Role {
 /// Parses a `#Fields:` directive line; `None` for other lines.
 pub fn parse_fields_directive(line: &[u8]) -> Option<Arc<Header>> {
     let rest = line.strip_prefix(b"#Fields:")?;
-    let roles = rest
-        .split(|&b| b == b' ' || b == b'\t')
-        .filter(|t| !t.is_empty())
-        .map(column_role)
-        .collect::<Vec<_>>();
+    let names = rest.split(|&b| b == b' ' || b == b'\t').filter(|t| !t.is_empty());
+    let roles = names.clone().map(column_role).collect::<Vec<_>>();
     if roles.is_empty() {
         return None;
     }
-    Some(Arc::new(Header { roles }))
+    let column = |want: &[u8]| names.clone().position(|n| n.eq_ignore_ascii_case(want));
+    Some(Arc::new(Header {
+        roles,
+        status: column(b"sc-status"),
+        bytes: column(b"sc-bytes"),
+    }))
 }
 
 /// The last `#Fields:` directive in a chunk of lines, if any. A forward
@@ -84,6 +90,8 @@ pub fn parse(line: &[u8], header: &Header, cols: &mut Vec<std::ops::Range<usize>
     for (r, role) in cols.iter().zip(&header.roles) {
         f.push(r.clone(), *role);
     }
+    f.status = header.status.and_then(|k| cols.get(k).cloned());
+    f.bytes = header.bytes.and_then(|k| cols.get(k).cloned());
     Some(())
 }
 
@@ -92,7 +100,15 @@ pub const IIS_DEFAULT: &[u8] = b"#Fields: date time s-ip cs-method cs-uri-stem c
 
 fn iis_default() -> &'static Header {
     static H: std::sync::OnceLock<Arc<Header>> = std::sync::OnceLock::new();
-    H.get_or_init(|| parse_fields_directive(IIS_DEFAULT).unwrap_or_else(|| Arc::new(Header { roles: Vec::new() })))
+    H.get_or_init(|| {
+        parse_fields_directive(IIS_DEFAULT).unwrap_or_else(|| {
+            Arc::new(Header {
+                roles: Vec::new(),
+                status: None,
+                bytes: None,
+            })
+        })
+    })
 }
 
 fn is_date(t: &[u8]) -> bool {
@@ -289,5 +305,35 @@ mod tests {
         assert!(parse(b"2018-01-01 10:11:12 1.2.3.4", &h, &mut cols, &mut f).is_none());
         let chunk = b"x\n#Fields: date time\n1 2\n#Fields: date time c-ip\n1 2 3\n";
         assert_eq!(last_header(chunk).unwrap().roles.len(), 3);
+    }
+
+    #[test]
+    fn status_and_bytes_columns() {
+        let mut cols = Vec::new();
+        let mut f = Fields::default();
+        let at = |l: &[u8], f: &Fields| {
+            (
+                f.status.clone().map(|r| l[r].to_vec()),
+                f.bytes.clone().map(|r| l[r].to_vec()),
+            )
+        };
+        // IIS with `sc-bytes`, CloudFront (tabs, upper case), none
+        let h = parse_fields_directive(b"#Fields: date time c-ip sc-status sc-substatus sc-bytes cs-bytes").unwrap();
+        assert_eq!((h.status, h.bytes), (Some(3), Some(5)));
+        let l = b"2026-01-01 10:00:00 1.2.3.4 404 0 5120 300";
+        parse(l, &h, &mut cols, &mut f).unwrap();
+        assert_eq!(at(l, &f), (Some(b"404".to_vec()), Some(b"5120".to_vec())));
+        let h = parse_fields_directive(b"#Fields:\tdate\ttime\tx-edge-location\tSC-BYTES\tc-ip\tsc-status").unwrap();
+        let l = b"2026-01-01\t10:00:00\tLAX1\t-\t1.2.3.4\t304";
+        parse(l, &h, &mut cols, &mut f).unwrap();
+        assert_eq!(at(l, &f), (Some(b"304".to_vec()), Some(b"-".to_vec())));
+        let h = parse_fields_directive(b"#Fields: date time c-ip").unwrap();
+        let l = b"2026-01-01 10:00:00 1.2.3.4";
+        parse(l, &h, &mut cols, &mut f).unwrap();
+        assert_eq!(at(l, &f), (None, None));
+        // headerless: the IIS default columns have a status and no bytes
+        let l = b"2026-01-01 10:00:00 10.0.0.1 GET /a - 80 - 1.2.3.4 Mozilla - 500 0 0 15";
+        parse_headerless(l, &mut cols, &mut f).unwrap();
+        assert_eq!(at(l, &f), (Some(b"500".to_vec()), None));
     }
 }
