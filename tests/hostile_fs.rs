@@ -198,20 +198,25 @@ fn purge_once(root: &Path) -> (usize, usize) {
     (deleted, refused)
 }
 
-/// A run configuration deleting `*.gz` below `root` after a day.
-fn run_config(tmp: &Path, root: &Path) -> PathBuf {
+/// A run configuration in `tmp` with one set: `glob`, and `rule` (a line
+/// such as `delete_after = "1d"`).
+fn config_for(tmp: &Path, glob: &str, rule: &str) -> PathBuf {
     let config = tmp.join("loganon.toml");
     fs::write(
         &config,
         format!(
-            "state_dir = \"{}\"\nlock = \"{}\"\n\n[[logs]]\nname = \"web\"\npaths = [\"{}/**/*.gz\"]\ndelete_after = \"1d\"\n",
+            "state_dir = \"{}\"\nlock = \"{}\"\n\n[[logs]]\nname = \"web\"\npaths = [\"{glob}\"]\n{rule}\n",
             tmp.join("state").display(),
             tmp.join("loganon.lock").display(),
-            root.display()
         ),
     )
     .unwrap();
     config
+}
+
+/// A run configuration deleting `*.gz` below `root` after a day.
+fn run_config(tmp: &Path, root: &Path) -> PathBuf {
+    config_for(tmp, &format!("{}/**/*.gz", root.display()), "delete_after = \"1d\"")
 }
 
 #[track_caller]
@@ -682,17 +687,7 @@ fn a_symlinked_folder_anywhere_above_the_root_deletes_nothing() {
     );
 
     // the same through `run`, with the glob's base below the symlink
-    let config = t.path().join("loganon.toml");
-    fs::write(
-        &config,
-        format!(
-            "state_dir = \"{}\"\nlock = \"{}\"\n\n[[logs]]\nname = \"web\"\npaths = [\"{}/*.gz\"]\ndelete_after = \"1d\"\n",
-            t.path().join("state").display(),
-            t.path().join("loganon.lock").display(),
-            root.display()
-        ),
-    )
-    .unwrap();
+    let config = config_for(t.path(), &format!("{}/*.gz", root.display()), "delete_after = \"1d\"");
     let o = loganon(&[OsStr::new("run"), OsStr::new("--config"), config.as_os_str()]);
     assert_ran(&o, &[1]);
     let out = String::from_utf8_lossy(&o.stdout);
@@ -730,17 +725,11 @@ fn folder_swapped_with_a_symlink_during_run_anonymizes_nothing_outside() {
         write_old(&outside.join(n), line);
     }
     let outside_before = listing(&outside);
-    let config = tmp.path().join("loganon.toml");
-    fs::write(
-        &config,
-        format!(
-            "state_dir = \"{}\"\nlock = \"{}\"\n\n[[logs]]\nname = \"web\"\npaths = [\"{}/**/*.log.1\"]\nanonymize_after = \"1d\"\n",
-            tmp.path().join("state").display(),
-            tmp.path().join("loganon.lock").display(),
-            root.display()
-        ),
-    )
-    .unwrap();
+    let config = config_for(
+        tmp.path(),
+        &format!("{}/**/*.log.1", root.display()),
+        "anonymize_after = \"1d\"",
+    );
     let swapper = Swapper::start(&root.join("sub"), &root.join("lnk"));
     for n in &names {
         create_old_in(&inside, n, line);

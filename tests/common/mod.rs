@@ -2,6 +2,8 @@
 //! `params`): each case is an input line and its whole expected output.
 #![allow(dead_code)]
 
+pub mod civil;
+
 use loganon::check::check_bytes;
 use loganon::engine::anonymize_line;
 use loganon::rules::Rules;
