@@ -49,6 +49,9 @@ pub struct Report {
     pub lines_with_findings: u64,
     pub counts: BTreeMap<&'static str, u64>,
     pub first: Vec<Finding>,
+    /// the earlier pieces of the line in hand had findings (see
+    /// [`Checker::piece_in`])
+    open_line_found: bool,
 }
 
 impl Report {
@@ -982,12 +985,24 @@ impl Checker {
         self.roles(line, ctx, &mut o, 0);
         // and what the detectors find anywhere in the decoded line
         o.text(&decode_fully(line));
-        if !o.found.is_empty() {
+        if !o.found.is_empty() | std::mem::take(&mut report.open_line_found) {
             report.lines_with_findings += 1;
         }
         for (rule, masked) in o.found {
             report.push(rule, source, no, masked);
         }
+    }
+
+    /// A piece of line `no`, a line too long to be held whole: checked like
+    /// a line, but the line is counted once, when its last piece comes
+    /// through [`Checker::line_in`] (the next line checked).
+    pub fn piece_in(&self, piece: &[u8], source: &str, no: u64, ctx: &mut Ctx, report: &mut Report) {
+        let (lines, with) = (report.lines, report.lines_with_findings);
+        let before = std::mem::take(&mut report.open_line_found);
+        self.line_in(piece, source, no, ctx, report);
+        report.open_line_found = before || report.lines_with_findings > with;
+        report.lines = lines;
+        report.lines_with_findings = with;
     }
 
     /// What the roles a format gives to whole fields find: a user field

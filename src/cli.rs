@@ -618,6 +618,11 @@ fn print_stats(fmt: Option<&str>, stats: &crate::Stats, secs: f64) {
     let _ = std::io::stderr().write_all(text.as_bytes());
 }
 
+/// `check` reads a line longer than this in overlapping pieces.
+const CHECK_PIECE: usize = 4 << 20;
+/// What each piece of a long line keeps of the one before.
+const CHECK_OVERLAP: usize = 64 << 10;
+
 fn check(c: CheckArgs) -> u8 {
     let checker = Checker {
         rules: c.rules.rules(),
@@ -662,6 +667,14 @@ fn check(c: CheckArgs) -> u8 {
                     if let Some(k) = last.map(|k| carry.len() - n + k) {
                         no = checker.chunk_in(&carry[..=k], &name, no, &mut ctx, &mut report);
                         carry.drain(..=k);
+                    } else if carry.len() > CHECK_PIECE + CHECK_OVERLAP {
+                        // A line this long is checked in pieces, all under its
+                        // line number, so memory does not grow with it; each
+                        // piece keeps the last bytes of the one before, so a
+                        // token cut by a piece's end is whole in the next (a
+                        // finding in that overlap may be reported twice).
+                        checker.piece_in(&carry, &name, no, &mut ctx, &mut report);
+                        carry.drain(..carry.len() - CHECK_OVERLAP);
                     }
                 }
                 Err(e) => {

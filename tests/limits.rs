@@ -816,3 +816,33 @@ fn a_failed_write_cuts_back_only_its_own_bytes() {
     );
     assert!(got.is_empty() || got.ends_with(b"\n"), "{} bytes", got.len());
 }
+
+#[test]
+fn check_reads_a_long_line_in_pieces_and_misses_nothing_at_their_cuts() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("long.log");
+    // a 5 MiB line of nothing but emails: the end of the first piece
+    // (4 MiB) cuts one of them, and each must still be found, in one line
+    let planted = (5 << 20) / 7;
+    let mut line = b"a@b.io ".repeat(planted as usize);
+    line.push(b'\n');
+    line.extend_from_slice(b"a short line\n");
+    fs::write(&p, &line).unwrap();
+    let mut c = Proc::spawn(
+        Command::new(BIN)
+            .args(["check", "--json"])
+            .arg(&p)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null()),
+    );
+    let mut out = String::new();
+    c.child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    let ended = c.wait();
+    assert_eq!(ended.code, Some(1));
+    let j: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(j["lines"], 2, "{j}");
+    assert_eq!(j["lines_with_findings"], 1, "{j}");
+    let emails = j["per_rule"]["email"].as_u64().unwrap();
+    assert!(emails >= planted, "{emails} of {planted} emails found");
+    assert!(ended.max_rss < 128 << 20, "peak RSS {} MiB", ended.max_rss >> 20);
+}
