@@ -48,6 +48,16 @@ pub const EXIT_LOCKED: u8 = 75;
 /// same code as the command line's usage and configuration errors.
 pub const EXIT_CONFIG: u8 = 2;
 
+/// A path as a key of the state: the path itself when it is UTF-8 (as
+/// always), else its escaped form (`\xff`), so that two names that differ
+/// only in bytes that are not UTF-8 never share a record.
+pub fn state_key(path: &Path) -> String {
+    match path.to_str() {
+        Some(s) => s.to_string(),
+        None => show(path).to_string(),
+    }
+}
+
 /// What identifies a file's content without reading it. The change time
 /// (ctime) is in it because it cannot be set back: a raw file restored with
 /// `cp -p` over an anonymized one keeps size and mtime but not ctime.
@@ -73,7 +83,7 @@ impl FileId {
     }
 
     fn key(&self, path: &Path) -> String {
-        format!("{}|{}|{}|{}", path.display(), self.ino, self.size, self.mtime_ns)
+        format!("{}|{}|{}|{}", state_key(path), self.ino, self.size, self.mtime_ns)
     }
 }
 
@@ -586,7 +596,7 @@ impl Runner<'_> {
     fn identify(&mut self, set: &LogSet, engine: &Engine, files: &[Found]) {
         let mut unmatched: Vec<(String, FileId, &Path)> = Vec::new();
         for f in files {
-            let key = f.path.display().to_string();
+            let key = state_key(&f.path);
             let Some(id) = self.present.get(&key) else { continue };
             if self.state.anonymized.get(&key) != Some(id) {
                 unmatched.push((key, id.clone(), f.path.as_path()));
@@ -684,7 +694,7 @@ impl Runner<'_> {
         let age = self.now.saturating_sub(mtime);
         let id = FileId::of(&meta);
         // the state's key (as before); what is printed is escaped
-        let key = path.display().to_string();
+        let key = state_key(path);
         let shown = show(path);
         // the file at the path must be the one walked, reached through the
         // folders walked: a folder swapped for a symlink since points the
@@ -831,7 +841,7 @@ impl Runner<'_> {
     /// Makes sure the file's totals are in the summary; false on failure.
     fn summarize(&mut self, set: &LogSet, engine: &Engine, path: &Path, id: &FileId) -> bool {
         let mut keys = vec![id.key(path)];
-        let path_key = path.display().to_string();
+        let path_key = state_key(path);
         if self.state.anonymized.get(&path_key) == Some(id) {
             if let Some(p) = self.state.prints.get(&path_key) {
                 keys.push(content_key(&p.content));
@@ -936,7 +946,7 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
         .flat_map(|x| x.files.iter())
         .filter_map(|f| {
             let m = fs::symlink_metadata(&f.path).ok()?;
-            Some((f.path.display().to_string(), FileId::of(&m)))
+            Some((state_key(&f.path), FileId::of(&m)))
         })
         .collect();
     let mut r = Runner {

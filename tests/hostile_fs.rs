@@ -805,3 +805,33 @@ fn run_never_takes_its_own_files_or_the_whole_file_system_for_logs() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+#[test]
+fn names_that_differ_only_in_bytes_that_are_not_utf8_keep_their_own_records() {
+    let t = tempfile::tempdir().unwrap();
+    let logs = t.path().join("logs");
+    fs::create_dir(&logs).unwrap();
+    let line = b"203.0.113.9 - alice [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5\n";
+    for b in [0xffu8, 0xfe] {
+        let name = OsString::from_vec([b"a".as_slice(), &[b], b".log.1"].concat());
+        write_old(&logs.join(name), line);
+    }
+    let config = config_for(
+        t.path(),
+        &format!("{}/*.log.1", logs.display()),
+        "anonymize_after = \"1d\"",
+    );
+    let run = || {
+        let o = loganon(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]);
+        assert_ran(&o, &[0]);
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    let first = run();
+    assert_eq!(
+        first.lines().filter(|l| l.starts_with("anonymized ")).count(),
+        2,
+        "{first}"
+    );
+    let second = run();
+    assert!(second.ends_with("already done 2, errors 0\n"), "{second}");
+}
