@@ -4,7 +4,8 @@
 //! control characters or bytes that are not UTF-8. Text output writes it like
 //! `ls -b`: printable UTF-8 as it is, a backslash as `\\`, `\n`, `\r`, `\t`,
 //! other ASCII control characters and every byte that is not UTF-8 as `\xHH`,
-//! other control characters as `\u{HHHH}`. The escaping is reversible.
+//! other control characters, bidirectional overrides and isolates and the
+//! line and paragraph separators as `\u{HHHH}`. The escaping is reversible.
 //!
 //! JSON output gives the exact name when it is valid UTF-8 and holds no
 //! backslash (JSON escapes its control characters); any other name is given
@@ -39,6 +40,13 @@ pub fn json(path: &Path) -> String {
     }
 }
 
+/// Characters that reorder or break a printed line without being control
+/// characters: bidirectional overrides and isolates (`U+202E` would show
+/// `gol.exe` for `exe.log`), marks, and the line and paragraph separators.
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200e}' | '\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}' | '\u{feff}')
+}
+
 /// A name that prints escaped.
 pub struct Shown<'a>(&'a [u8]);
 
@@ -56,7 +64,7 @@ impl fmt::Display for Shown<'_> {
                         '\r' => f.write_str("\\r")?,
                         '\t' => f.write_str("\\t")?,
                         c if c.is_control() && c.is_ascii() => write!(f, "\\x{:02x}", c as u32)?,
-                        c if c.is_control() => write!(f, "\\u{{{:04x}}}", c as u32)?,
+                        c if c.is_control() || is_invisible_format(c) => write!(f, "\\u{{{:04x}}}", c as u32)?,
                         c => write!(f, "{c}")?,
                     }
                 }
@@ -87,6 +95,9 @@ mod tests {
         assert_eq!(text(p(b"\x1b[31m\x7f")), "\\x1b[31m\\x7f");
         assert_eq!(text(p(b"x\xff\xfey")), "x\\xff\\xfey");
         assert_eq!(text(p("é\u{85}ü".as_bytes())), "é\\u{0085}ü");
+        // what reorders or breaks a printed line
+        assert_eq!(text(p("a\u{202e}gol.exe".as_bytes())), "a\\u{202e}gol.exe");
+        assert_eq!(text(p("a\u{2028}b\u{2066}c".as_bytes())), "a\\u{2028}b\\u{2066}c");
         // a truncated UTF-8 sequence: its bytes
         assert_eq!(text(p(b"a\xc3")), "a\\xc3");
     }
