@@ -129,6 +129,56 @@ pub fn haproxy(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Opt
     Some(())
 }
 
+// ------------------------------------------------------------ the registry
+
+use super::registry::FormatSpec;
+use super::{Ctx, Parsed, Recognised};
+use crate::rules::DenyList;
+
+fn alb_line(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    alb(line, &mut ctx.cols, &mut ctx.fields).map(|()| Recognised::Fields(kind))
+}
+
+fn elb_line(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    elb(line, &mut ctx.cols, &mut ctx.fields).map(|()| Recognised::Fields(kind))
+}
+
+fn s3_line(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    s3(line, &mut ctx.cols, &mut ctx.fields).map(|()| Recognised::Fields(kind))
+}
+
+fn haproxy_line(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    haproxy(line, &mut ctx.cols, &mut ctx.fields).map(|()| Recognised::Fields(kind))
+}
+
+pub const ALB: FormatSpec = FormatSpec {
+    name: "alb",
+    help: Some("AWS Application Load Balancer access logs"),
+    parse: alb_line,
+    detect: &[(50, alb_line)],
+};
+
+pub const ELB: FormatSpec = FormatSpec {
+    name: "elb",
+    help: Some("AWS classic Elastic Load Balancer access logs"),
+    parse: elb_line,
+    detect: &[(60, elb_line)],
+};
+
+pub const S3: FormatSpec = FormatSpec {
+    name: "s3",
+    help: Some("AWS S3 server access logs"),
+    parse: s3_line,
+    detect: &[(70, s3_line)],
+};
+
+pub const HAPROXY: FormatSpec = FormatSpec {
+    name: "haproxy",
+    help: Some("HAProxy's HTTP log format (option httplog)"),
+    parse: haproxy_line,
+    detect: &[(80, haproxy_line)],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

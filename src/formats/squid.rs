@@ -83,6 +83,24 @@ pub fn squid(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Optio
     Some(())
 }
 
+// ------------------------------------------------------------ the registry
+
+fn line(
+    kind: super::Parsed,
+    line: &[u8],
+    _: &crate::rules::DenyList,
+    ctx: &mut super::Ctx,
+) -> Option<super::Recognised> {
+    squid(line, &mut ctx.cols, &mut ctx.fields).map(|()| super::Recognised::Fields(kind))
+}
+
+pub const SPEC: super::registry::FormatSpec = super::registry::FormatSpec {
+    name: "squid",
+    help: Some("Squid's native access log (logformat squid)"),
+    parse: line,
+    detect: &[(90, line)],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

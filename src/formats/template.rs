@@ -497,6 +497,25 @@ impl Template {
     }
 }
 
+// ------------------------------------------------------------ the registry
+
+/// Lines of an Apache `LogFormat` string (`--format '%h ...'`); parsed by
+/// the [`Template`] the format holds, never detected.
+pub const APACHE: super::registry::FormatSpec = super::registry::FormatSpec {
+    name: "apache_logformat",
+    help: None,
+    parse: super::registry::none,
+    detect: &[],
+};
+
+/// Lines of an nginx `log_format` string (`--format 'nginx:...'`).
+pub const NGINX: super::registry::FormatSpec = super::registry::FormatSpec {
+    name: "nginx_log_format",
+    help: None,
+    parse: super::registry::none,
+    detect: &[],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -279,6 +279,51 @@ pub fn parse_headerless(line: &[u8], cols: &mut Vec<std::ops::Range<usize>>, f: 
     Some(())
 }
 
+// ------------------------------------------------------------ the registry
+
+use super::registry::FormatSpec;
+use super::{Ctx, Parsed, Recognised};
+use crate::rules::DenyList;
+
+/// A directive; a `#Fields:` directive sets the columns of the lines after it.
+fn directive(_: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    if line.first() != Some(&b'#') || !super::DIRECTIVES.iter().any(|d| line.starts_with(d)) {
+        return None;
+    }
+    let header = parse_fields_directive(line);
+    let fields = header.is_some();
+    if header.is_some() {
+        ctx.w3c = header;
+    }
+    Some(Recognised::Directive { fields })
+}
+
+/// A data line under the `#Fields:` in force.
+fn with_header(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    let Ctx { w3c, fields, cols } = ctx;
+    parse(line, w3c.as_ref()?, cols, fields).map(|()| Recognised::Fields(kind))
+}
+
+/// A data line with no `#Fields:` in force (a split or rotated file) or
+/// not matching it.
+fn headerless(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    parse_headerless(line, &mut ctx.cols, &mut ctx.fields).map(|()| Recognised::Fields(kind))
+}
+
+fn named(kind: Parsed, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    if line.first() == Some(&b'#') {
+        return directive(kind, line, deny, ctx);
+    }
+    with_header(kind, line, deny, ctx).or_else(|| headerless(kind, line, deny, ctx))
+}
+
+pub const SPEC: FormatSpec = FormatSpec {
+    name: "w3c",
+    help: Some("W3C extended (IIS, CloudFront): columns set by #Fields:, or IIS's without one"),
+    parse: named,
+    detect: &[(10, directive), (30, with_header), (100, headerless)],
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
