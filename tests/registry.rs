@@ -125,3 +125,171 @@ fn auto_detection_counts_each_line_under_its_format() {
         "{err}"
     );
 }
+
+// ------------------------------------------------------ the typed record
+
+use loganon::formats::fields::Role;
+use loganon::formats::record::record;
+use loganon::formats::{recognise, Ctx};
+use loganon::rules::DenyList;
+
+/// The record of the last of `lines` under `format`, as `name=text` pairs
+/// of the fields it has.
+fn record_of(format: &str, lines: &[&str]) -> Vec<String> {
+    let format = Format::from_name(format).unwrap();
+    let deny = DenyList::default();
+    let mut ctx = Ctx::default();
+    let (last, before) = lines.split_last().unwrap();
+    for l in before {
+        recognise(&format, l.as_bytes(), &deny, &mut ctx);
+    }
+    let line = last.as_bytes();
+    let rec = recognise(&format, line, &deny, &mut ctx);
+    let r = record(&format, &rec, line, &ctx).expect("a record");
+    let t = |r: &std::ops::Range<usize>| String::from_utf8_lossy(&line[r.clone()]).into_owned();
+    let mut out = vec![format!("kind={}", r.kind.unwrap().name())];
+    for (name, span) in [
+        ("client", &r.client),
+        ("user", &r.user),
+        ("method", &r.method),
+        ("path", &r.path),
+        ("query", &r.query),
+        ("referer", &r.referer),
+        ("agent", &r.user_agent),
+        ("time", &r.time),
+        ("status", &r.status),
+        ("bytes", &r.bytes),
+    ] {
+        if let Some(s) = span {
+            out.push(format!("{name}={}", t(s)));
+        }
+    }
+    for s in r.secrets() {
+        out.push(format!("secret={}", t(&s)));
+    }
+    if let Some(u) = r.unix_time {
+        out.push(format!("unix={u}"));
+    }
+    out
+}
+
+#[test]
+fn every_format_gives_its_typed_record() {
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        (
+            "auto",
+            &[r#"h.example.com:80 1.2.3.4 id bob [01/Jan/2026:11:00:00 +0100] "GET /a?x=1 HTTP/1.1" 200 12 "http://r/" "curl/8""#],
+            &[
+                "kind=vhost_combined", "client=1.2.3.4", "user=bob", "method=GET", "path=/a", "query=x=1",
+                "referer=http://r/", "agent=curl/8", "time=01/Jan/2026:11:00:00 +0100", "status=200", "bytes=12",
+                "unix=1767261600",
+            ],
+        ),
+        (
+            "common",
+            &[r#"1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] "POST /login HTTP/1.1" 302 -"#],
+            &[
+                "kind=common", "client=1.2.3.4", "method=POST", "path=/login", "time=01/Jan/2026:10:00:00 +0000",
+                "status=302", "bytes=-", "unix=1767261600",
+            ],
+        ),
+        (
+            "auto",
+            &[
+                "#Fields: date time c-ip cs-username cs-method cs-uri-stem cs-uri-query sc-status sc-bytes cs(User-Agent) cs(Referer) cs(Cookie)",
+                "2026-01-01 10:00:00 1.2.3.4 bob GET /a x=1 404 7 Mozilla/5.0 http://r/ sid=42",
+            ],
+            &[
+                "kind=w3c", "client=1.2.3.4", "user=bob", "method=GET", "path=/a", "query=x=1", "referer=http://r/",
+                "agent=Mozilla/5.0", "time=2026-01-01", "status=404", "bytes=7", "secret=sid=42", "unix=1767261600",
+            ],
+        ),
+        (
+            "auto",
+            &[r#"h2 2026-01-01T10:00:00.186641Z app/lb/50dc 10.0.1.252:48160 10.0.0.66:9000 0.000 0.002 0.000 200 200 5 257 "GET https://10.0.2.105:773/p?q=1 HTTP/2.0" "curl/7.46.0" - -"#],
+            &[
+                "kind=alb", "client=10.0.1.252:48160", "method=GET", "path=https://10.0.2.105:773/p", "query=q=1",
+                "agent=curl/7.46.0", "time=2026-01-01T10:00:00.186641Z", "status=200", "bytes=257", "unix=1767261600",
+            ],
+        ),
+        (
+            "auto",
+            &[r#"79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be bucket [01/Jan/2026:10:00:00 +0000] 192.0.2.3 arn:aws:iam::123456789012:user/alice 3E57427F3EXAMPLE REST.GET.VERSIONING - "GET /bucket?versioning HTTP/1.1" 200 - 113 - 7 - "http://r/" "S3Console/0.4" -"#],
+            &[
+                "kind=s3", "client=192.0.2.3", "user=arn:aws:iam::123456789012:user/alice", "method=GET", "path=/bucket",
+                "query=versioning", "referer=http://r/", "agent=S3Console/0.4", "time=[01/Jan/2026:10:00:00 +0000]",
+                "status=200", "bytes=113", "unix=1767261600",
+            ],
+        ),
+        (
+            "auto",
+            &[r#"4.3.2.1:55008 [01/Jan/2026:10:00:00.584] ft~ bk/abc 0/0/0/72/72 200 7456 sid=1 - ---- 5/4/0/1/0 0/0 "POST /user/ HTTP/1.1""#],
+            &[
+                "kind=haproxy", "client=4.3.2.1:55008", "method=POST", "path=/user/", "time=[01/Jan/2026:10:00:00.584]",
+                "status=200", "bytes=7456", "secret=sid=1", "unix=1767261600",
+            ],
+        ),
+        (
+            "squid",
+            &["1767261600.779    180 192.168.0.224 TCP_MISS/200 411 GET http://example.com/x?a=b alice DIRECT/93.184.216.34 text/html"],
+            &[
+                "kind=squid", "client=192.168.0.224", "user=alice", "method=GET", "path=http://example.com/x", "query=a=b",
+                "time=1767261600.779", "status=200", "bytes=411", "unix=1767261600",
+            ],
+        ),
+        (
+            "auto",
+            &[r#"{"time":"2026-01-01T10:00:00Z","remote_addr":"1.2.3.4","status":200,"body_bytes_sent":5}"#],
+            &[
+                "kind=json", "client=1.2.3.4", "time=2026-01-01T10:00:00Z", "status=200", "bytes=5",
+                "unix=1767261600",
+            ],
+        ),
+        (
+            r#"%h %l %u %t "%r" %>s %b"#,
+            &[r#"1.2.3.4 - bob [01/Jan/2026:10:00:00 +0000] "GET /a HTTP/1.1" 200 1"#],
+            &[
+                "kind=apache_logformat", "client=1.2.3.4", "user=bob", "method=GET", "path=/a", "time=[01/Jan/2026:10:00:00 +0000]",
+                "status=200", "bytes=1", "unix=1767261600",
+            ],
+        ),
+        (
+            r#"nginx:$remote_addr - $remote_user [$time_local] "$request_method $request_uri" $status "$http_referer" "$http_user_agent""#,
+            &[r#"1.2.3.4 - bob [01/Jan/2026:10:00:00 +0000] "GET /a?b=1" 200 "http://r/" "curl""#],
+            &[
+                "kind=nginx_log_format", "client=1.2.3.4", "user=bob", "method=GET", "path=/a", "query=b=1",
+                "referer=http://r/", "agent=curl", "time=01/Jan/2026:10:00:00 +0000", "status=200", "unix=1767261600",
+            ],
+        ),
+    ];
+    for (format, lines, want) in cases {
+        assert_eq!(record_of(format, lines), *want, "{format}: {}", lines.last().unwrap());
+    }
+}
+
+#[test]
+fn the_role_walk_of_a_clf_line() {
+    let line = r#"h:80 1.2.3.4 id bob [01/Jan/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1 "-" "-""#;
+    let deny = DenyList::default();
+    let mut ctx = Ctx::default();
+    let rec = recognise(&Format::Auto, line.as_bytes(), &deny, &mut ctx);
+    let r = record(&Format::Auto, &rec, line.as_bytes(), &ctx).unwrap();
+    let walk: Vec<(String, Role)> = r.roles().map(|(s, role)| (line[s].to_string(), role)).collect();
+    let want = [
+        ("h:80", Role::Generic),
+        ("1.2.3.4", Role::Client),
+        ("id", Role::User),
+        ("bob", Role::User),
+        ("01/Jan/2026:10:00:00 +0000", Role::Time),
+    ];
+    assert_eq!(walk, want.map(|(s, r)| (s.to_string(), r)));
+    // `-` referer and agent are no fields
+    assert_eq!((r.referer, r.user_agent), (None, None));
+    // directives and unparsed lines have no record
+    let mut ctx = Ctx::default();
+    let rec = recognise(&Format::Auto, b"#Fields: c-ip", &deny, &mut ctx);
+    assert!(record(&Format::Auto, &rec, b"#Fields: c-ip", &ctx).is_none());
+    let mut ctx = Ctx::default();
+    let rec = recognise(&Format::Auto, b"hello", &deny, &mut ctx);
+    assert!(record(&Format::Auto, &rec, b"hello", &ctx).is_none());
+}

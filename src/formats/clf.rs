@@ -84,6 +84,17 @@ fn referer_agent(i: &[u8]) -> Res<'_, (&[u8], &[u8])> {
     tuple((preceded(space1, quoted), preceded(space1, quoted)))(i)
 }
 
+/// A combined line's referer and user agent (inside their quotes).
+pub fn referer_agent_of(line: &[u8], l: &ClfLine) -> (Option<Range<usize>>, Option<Range<usize>>) {
+    if l.kind == ClfKind::Common {
+        return (None, None);
+    }
+    match referer_agent(&line[l.size.end..]) {
+        Ok((_, (r, a))) => (Some(off(line, r)), Some(off(line, a))),
+        Err(_) => (None, None),
+    }
+}
+
 fn off(line: &[u8], part: &[u8]) -> Range<usize> {
     let start = part.as_ptr() as usize - line.as_ptr() as usize;
     start..start + part.len()

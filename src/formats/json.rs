@@ -506,6 +506,7 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
         status,
         bytes,
         client: _,
+        http: _,
     } = f;
     // the rank of the time key `time` was found under, of the status and
     // bytes keys

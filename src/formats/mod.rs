@@ -17,6 +17,7 @@ pub mod cloud;
 pub mod fields;
 pub mod json;
 pub mod nested;
+pub mod record;
 pub mod registry;
 pub mod squid;
 pub mod template;

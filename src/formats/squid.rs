@@ -80,6 +80,8 @@ pub fn squid(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Optio
     // `TCP_MISS/200`: the three digits after the `/` (checked above)
     f.status = Some(cols[3].end - 3..cols[3].end);
     f.bytes = Some(cols[4].clone());
+    f.http.method = Some(cols[5].clone());
+    f.http.path = Some(cols[6].clone());
     Some(())
 }
 

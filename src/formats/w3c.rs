@@ -17,7 +17,18 @@ pub struct Header {
     /// (`sc-bytes`), for the summaries; the first of each name wins
     pub status: Option<usize>,
     pub bytes: Option<usize>,
+    /// the columns of `cs-method`, `cs-uri-stem`, `cs-uri-query`,
+    /// `cs(Referer)` and `cs(User-Agent)`, for the typed record
+    pub http: [Option<usize>; 5],
 }
+
+const HTTP_COLUMNS: [&[u8]; 5] = [
+    b"cs-method",
+    b"cs-uri-stem",
+    b"cs-uri-query",
+    b"cs(Referer)",
+    b"cs(User-Agent)",
+];
 
 fn column_role(name: &[u8]) -> Role {
     let n = name.to_ascii_lowercase();
@@ -54,6 +65,7 @@ pub fn parse_fields_directive(line: &[u8]) -> Option<Arc<Header>> {
         roles,
         status: column(b"sc-status"),
         bytes: column(b"sc-bytes"),
+        http: HTTP_COLUMNS.map(column),
     }))
 }
 
@@ -92,6 +104,19 @@ pub fn parse(line: &[u8], header: &Header, cols: &mut Vec<std::ops::Range<usize>
     }
     f.status = header.status.and_then(|k| cols.get(k).cloned());
     f.bytes = header.bytes.and_then(|k| cols.get(k).cloned());
+    let col = |k: Option<usize>| {
+        k.and_then(|k| cols.get(k))
+            .map(|r| crate::formats::fields::unquoted(line, r))
+    };
+    let [method, path, query, referer, agent] = header.http;
+    f.http = crate::formats::fields::Http {
+        request: None,
+        method: col(method),
+        path: col(path),
+        query: col(query),
+        referer: col(referer),
+        agent: col(agent),
+    };
     Some(())
 }
 
@@ -106,6 +131,7 @@ fn iis_default() -> &'static Header {
                 roles: Vec::new(),
                 status: None,
                 bytes: None,
+                http: [None; 5],
             })
         })
     })
