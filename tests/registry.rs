@@ -293,3 +293,38 @@ fn the_role_walk_of_a_clf_line() {
     let rec = recognise(&Format::Auto, b"hello", &deny, &mut ctx);
     assert!(record(&Format::Auto, &rec, b"hello", &ctx).is_none());
 }
+
+// ------------------------------------- check reads lines through the walk
+
+/// `check` takes which spans are which fields from the one role walk, and
+/// judges them on its own: a CLF user is clean only as `-` or a hashed id
+/// (REDACTED is not what the anonymizer writes there), a JSON or W3C user
+/// also as REDACTED; a CLF line's users are reported before its client.
+#[test]
+fn check_judges_the_walked_fields_on_its_own() {
+    let cases: &[(&str, &[&str])] = &[
+        (
+            r#"host.dsl.example.net - bob [01/Jan/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1"#,
+            &["user-field", "client-hostname"],
+        ),
+        (
+            r#"1.2.3.0 - REDACTED [01/Jan/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1"#,
+            &["user-field"],
+        ),
+        (
+            r#"1.2.3.0 - - [01/Jan/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 1"#,
+            &[],
+        ),
+        (r#"{"remote_addr":"1.2.3.0","remote_user":"REDACTED"}"#, &[]),
+        (r#"{"remote_addr":"1.2.3.0","remote_user":"bob"}"#, &["user-field"]),
+        (
+            "1767261600.779    180 192.168.0.0 TCP_MISS/200 411 GET http://example.com/x alice DIRECT/- text/html",
+            &["user-field"],
+        ),
+    ];
+    for (line, want) in cases {
+        let report = loganon::check::check_bytes(&Default::default(), format!("{line}\n").as_bytes());
+        let got: Vec<&str> = report.first.iter().map(|f| f.rule).collect();
+        assert_eq!(got, *want, "{line}");
+    }
+}

@@ -37,29 +37,59 @@ pub struct Record<'a> {
     pub unix_time: Option<i64>,
     pub status: Option<Range<usize>>,
     pub bytes: Option<Range<usize>>,
-    roles: Roles<'a>,
+    roles: RoleWalk<'a>,
 }
 
+/// The one role walk: every field of a recognised line with its role, in
+/// order. CLF: its vhost (`Generic`), client, ident and user (`User`) and
+/// time (without its brackets); the other formats: their fields as parsed
+/// (`ctx.fields`). Directives and unparsed lines have none.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-enum Roles<'a> {
+pub enum RoleWalk<'a> {
     #[default]
     None,
-    /// CLF: vhost, client, ident, user, time
+    /// CLF: vhost (empty when none), client, ident, user, time
     Clf([(Range<usize>, Role); 5]),
     Fields(&'a [(Range<usize>, Role)]),
 }
 
-impl Record<'_> {
-    /// Every field of the line with its role, in order: the one role walk
-    /// (CLF: vhost `Generic`, client, ident and user `User`, time; other
-    /// formats: their fields as parsed). Empty spans are left out.
-    pub fn roles(&self) -> impl Iterator<Item = (Range<usize>, Role)> + '_ {
-        let list: &[(Range<usize>, Role)] = match &self.roles {
-            Roles::None => &[],
-            Roles::Clf(a) => a,
-            Roles::Fields(l) => l,
+impl<'a> RoleWalk<'a> {
+    /// The walk of a line recognised as `rec` (`ctx`: the context
+    /// [`recognise`](super::recognise) filled).
+    pub fn of(rec: &Recognised, ctx: &'a Ctx) -> RoleWalk<'a> {
+        match rec {
+            Recognised::Clf(l) => RoleWalk::Clf([
+                (l.vhost.clone().unwrap_or(0..0), Role::Generic),
+                (l.client.clone(), Role::Client),
+                (l.ident.clone(), Role::User),
+                (l.user.clone(), Role::User),
+                (clf_time(l), Role::Time),
+            ]),
+            Recognised::Fields(_) => RoleWalk::Fields(&ctx.fields.list),
+            Recognised::Directive { .. } | Recognised::Unparsed => RoleWalk::None,
+        }
+    }
+
+    /// The fields and their roles (a CLF line without a vhost has none).
+    pub fn iter(&self) -> impl Iterator<Item = (Range<usize>, Role)> + '_ {
+        let (list, clf): (&[(Range<usize>, Role)], bool) = match self {
+            RoleWalk::None => (&[], false),
+            RoleWalk::Clf(a) => (a, true),
+            RoleWalk::Fields(l) => (l, false),
         };
-        list.iter().filter(|(r, _)| !r.is_empty()).cloned()
+        list.iter().filter(move |(r, _)| !(clf && r.is_empty())).cloned()
+    }
+}
+
+/// CLF's time without its brackets.
+fn clf_time(l: &super::clf::ClfLine) -> Range<usize> {
+    l.time.start + 1..l.time.end.saturating_sub(1).max(l.time.start + 1)
+}
+
+impl Record<'_> {
+    /// Every field of the line with its role, in order ([`RoleWalk`]).
+    pub fn roles(&self) -> impl Iterator<Item = (Range<usize>, Role)> + '_ {
+        self.roles.iter()
     }
 
     /// The spans of the fields of role `role`.
@@ -110,21 +140,13 @@ pub fn record<'a>(format: &Format, rec: &Recognised, line: &[u8], ctx: &'a Ctx) 
     let unix_time = line_time(format, rec, line, ctx);
     let mut r = match rec {
         Recognised::Clf(l) => {
-            let time = l.time.start + 1..l.time.end.saturating_sub(1).max(l.time.start + 1);
             let (referer, user_agent) = super::clf::referer_agent_of(line, l);
             Record {
                 user: Some(l.user.clone()),
                 request: Some(l.request.clone()),
                 referer,
                 user_agent,
-                time: Some(time.clone()),
-                roles: Roles::Clf([
-                    (l.vhost.clone().unwrap_or(0..0), Role::Generic),
-                    (l.client.clone(), Role::Client),
-                    (l.ident.clone(), Role::User),
-                    (l.user.clone(), Role::User),
-                    (time, Role::Time),
-                ]),
+                time: Some(clf_time(l)),
                 ..Record::default()
             }
         }
@@ -149,13 +171,13 @@ pub fn record<'a>(format: &Format, rec: &Recognised, line: &[u8], ctx: &'a Ctx) 
                 referer: http.referer,
                 user_agent: http.agent,
                 time: time.or_else(|| f.time.clone()).or_else(|| first(Role::Time)),
-                roles: Roles::Fields(&f.list),
                 ..Record::default()
             }
         }
         Recognised::Directive { .. } | Recognised::Unparsed => return None,
     };
     r.kind = rec.parsed();
+    r.roles = RoleWalk::of(rec, ctx);
     r.client = fig.client;
     r.status = fig.status;
     r.bytes = fig.bytes;
