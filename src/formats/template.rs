@@ -194,7 +194,7 @@ fn push_literal(tokens: &mut Vec<Token>, b: u8) {
 struct Picks {
     status: Option<(u8, usize)>,
     bytes: Option<(u8, usize)>,
-    /// request, method, path, query, referer, user agent (see [`HTTP`])
+    /// request, method, path, query, referer, user agent (at [`REQUEST`] ... [`AGENT`])
     http: [Option<(u8, usize)>; 6],
 }
 
