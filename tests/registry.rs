@@ -55,6 +55,10 @@ fn every_named_format_parses_back_from_its_name() {
     // the former variants are still there, as names
     assert_eq!(Format::Json, Format::from_name("json").unwrap());
     assert_eq!(Format::VhostCombined.to_string(), "vhost_combined");
+    // and as patterns
+    let is_json = |f: &Format| matches!(f, &Format::Json);
+    assert!(is_json(&Format::from_name("json").unwrap()));
+    assert!(!is_json(&Format::Squid));
 }
 
 #[test]
