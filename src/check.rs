@@ -27,7 +27,8 @@ use regex::bytes::{Captures, Regex};
 
 use crate::addr::AddrPolicy;
 use crate::formats::fields::Role;
-use crate::formats::{clf, recognise, Ctx, Format, Recognised};
+use crate::formats::record::RoleWalk;
+use crate::formats::{clf, recognise, registry, Ctx, Format, Recognised};
 use crate::keyed::IpMode;
 use crate::rules::Rules;
 
@@ -1023,34 +1024,33 @@ impl Checker {
             }
         };
         let format = if depth == 0 { &self.format } else { &Format::Auto };
-        let fields = match recognise(format, line, &rules.deny, ctx) {
-            Recognised::Clf(l) => {
-                user(o, l.ident.clone());
-                user(o, l.user.clone());
-                client(o, l.client.clone());
+        let mut rec = recognise(format, line, &rules.deny, ctx);
+        if let Recognised::Unparsed = rec {
+            if let Some(h) = clf::parse_broken(line) {
+                user(o, h.ident.clone());
+                user(o, h.user.clone());
                 return;
             }
-            Recognised::Fields(_) => true,
-            Recognised::Directive { .. } => return,
-            Recognised::Unparsed => {
-                if let Some(h) = clf::parse_broken(line) {
-                    user(o, h.ident.clone());
-                    user(o, h.user.clone());
-                    return;
-                }
-                crate::formats::json::object_start(line)
-                    .and_then(|k| crate::formats::json::parse_lenient(line, k, &rules.deny, &mut ctx.fields))
-                    .is_some()
+            let lenient = crate::formats::json::object_start(line)
+                .and_then(|k| crate::formats::json::parse_lenient(line, k, &rules.deny, &mut ctx.fields));
+            if lenient.is_none() {
+                return;
             }
-        };
-        if !fields {
-            return;
+            // the lenient walk's fields, walked like a JSON line's
+            rec = Recognised::Fields(registry::kind_of("json"));
         }
-        let list = std::mem::take(&mut ctx.fields.list);
-        for (r, role) in &list {
+        // The fields and their roles come from the one role walk (the
+        // parsing is shared); what is clean is judged here, on its own.
+        // A CLF user is clean only as `-` or a hashed id (the anonymizer
+        // writes no REDACTED there); its client is judged after its users.
+        let clf = matches!(rec, Recognised::Clf(_));
+        let mut clf_client = None;
+        for (r, role) in RoleWalk::of(&rec, ctx).iter() {
             let v = &line[r.clone()];
             match role {
-                Role::Client => client(o, r.clone()),
+                Role::Client if clf => clf_client = Some(r),
+                Role::User if clf => user(o, r),
+                Role::Client => client(o, r),
                 Role::User if !is_clean_value(v) => o.found.push(("user-field", mask(v))),
                 Role::Secret if !is_clean_value(v) => o.found.push(("secret-field", mask(v))),
                 Role::SecretNumber => o.found.push(("secret-field", mask(v))),
@@ -1077,7 +1077,9 @@ impl Checker {
                 _ => {}
             }
         }
-        ctx.fields.list = list;
+        if let Some(r) = clf_client {
+            client(o, r);
+        }
     }
 
     /// Checks a buffer of lines; `first_line` is the number of its first line.

@@ -101,8 +101,8 @@ pub struct PurgeArgs {
 /// Options shared by `anonymize` and `check`: which format, which rules.
 #[derive(Args, Debug, Clone)]
 pub struct RuleArgs {
-    /// Log format: auto, common, combined, vhost_combined
-    #[arg(long, value_name = "F", default_value = "auto", value_parser = Format::from_name)]
+    #[arg(long, value_name = "F", default_value = "auto", value_parser = Format::from_name,
+          help = crate::formats::registry::help(), long_help = crate::formats::registry::long_help())]
     pub format: Format,
     /// Bits of an IPv4 address kept (0-32)
     #[arg(long, value_name = "N", default_value_t = 24, value_parser = clap::value_parser!(u8).range(0..=32))]

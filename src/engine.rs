@@ -560,7 +560,7 @@ impl Engine {
             if !matches!(rec, Recognised::Directive { .. }) {
                 match time {
                     Some(t) if t < cut => {
-                        stats.parsed[p as usize] += 1;
+                        stats.parsed[p.index()] += 1;
                         stats.expired += 1;
                         stats.dropped += 1;
                         return Outcome::Dropped;
@@ -610,7 +610,7 @@ impl Engine {
             }
         }
         if let Some(p) = rec.parsed() {
-            stats.parsed[p as usize] += 1;
+            stats.parsed[p.index()] += 1;
         }
         rw.copy_to(body.len());
         stats.addresses += rw.addresses;

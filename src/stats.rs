@@ -53,8 +53,8 @@ impl Stats {
 
     pub fn to_text(&self, seconds: f64) -> String {
         let mut per = String::new();
-        for p in Parsed::ALL {
-            let n = self.parsed[p as usize];
+        for p in Parsed::all() {
+            let n = self.parsed[p.index()];
             if n > 0 {
                 per.push_str(&format!(" {}={}", p.name(), n));
             }
@@ -81,8 +81,8 @@ impl Stats {
 
     pub fn to_json(&self, seconds: f64) -> serde_json::Value {
         let mut parsed = serde_json::Map::new();
-        for p in Parsed::ALL {
-            parsed.insert(p.name().to_string(), self.parsed[p as usize].into());
+        for p in Parsed::all() {
+            parsed.insert(p.name().to_string(), self.parsed[p.index()].into());
         }
         serde_json::json!({
             "lines_read": self.lines_read,

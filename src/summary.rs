@@ -16,7 +16,8 @@ use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 
 use crate::engine::{hostname_cut, Engine};
-use crate::formats::{clf, json, line_figures, line_time, recognise, Ctx, Recognised};
+use crate::formats::record::record;
+use crate::formats::{clf, json, recognise, Ctx, Recognised};
 use crate::input::{Input, Source, READ_BUF};
 use crate::stats::Stats;
 use crate::time::date_string;
@@ -270,9 +271,9 @@ pub fn add_line(engine: &Engine, line: &[u8], days: &mut Days) {
 }
 
 /// [`add_line`] with the state carried from line to line. A line of any
-/// format counts on the date of its own time ([`line_time`]; `undated`
+/// format counts on the date of its own time (its [`record`]'s; `undated`
 /// when it has none), with its status class, its bytes and its client's
-/// network where the format has them ([`line_figures`]): CLF's status and
+/// network where the format has them ([`crate::formats::line_figures`]): CLF's status and
 /// size, JSON status and size keys, W3C `sc-status` and `sc-bytes`, the
 /// cloud formats', HAProxy's and Squid's columns, a template's `%>s`,
 /// `%b`, `$status`, `$body_bytes_sent`. A line without a status counts as
@@ -287,11 +288,10 @@ pub fn add_line_in(engine: &Engine, line: &[u8], ctx: &mut Ctx, days: &mut Days)
         }
         _ => recognise(format, line, &engine.opts.rules.deny, ctx),
     };
-    if !matches!(rec, Recognised::Clf(_) | Recognised::Fields(_)) {
+    let Some(fig) = record(format, &rec, line, ctx) else {
         return;
-    }
-    let date = line_time(format, &rec, line, ctx).map_or_else(|| UNDATED.to_string(), date_string);
-    let fig = line_figures(format, &rec, ctx);
+    };
+    let date = fig.unix_time.map_or_else(|| UNDATED.to_string(), date_string);
     let day = days.entry(date).or_default();
     day.requests += 1;
     day.bytes = day.bytes.saturating_add(fig.bytes.map_or(0, |r| byte_count(&line[r])));

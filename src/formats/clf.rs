@@ -84,6 +84,17 @@ fn referer_agent(i: &[u8]) -> Res<'_, (&[u8], &[u8])> {
     tuple((preceded(space1, quoted), preceded(space1, quoted)))(i)
 }
 
+/// A combined line's referer and user agent (inside their quotes).
+pub fn referer_agent_of(line: &[u8], l: &ClfLine) -> (Option<Range<usize>>, Option<Range<usize>>) {
+    if l.kind == ClfKind::Common {
+        return (None, None);
+    }
+    match referer_agent(&line[l.size.end..]) {
+        Ok((_, (r, a))) => (Some(off(line, r)), Some(off(line, a))),
+        Err(_) => (None, None),
+    }
+}
+
 fn off(line: &[u8], part: &[u8]) -> Range<usize> {
     let start = part.as_ptr() as usize - line.as_ptr() as usize;
     start..start + part.len()
@@ -477,6 +488,54 @@ mod plain_time_tests {
         }
     }
 }
+
+// ------------------------------------------------------------ the registry
+
+use super::registry::FormatSpec;
+use super::{Ctx, Parsed, Recognised};
+use crate::rules::DenyList;
+
+fn of_kind(want: ClfKind, line: &[u8]) -> Option<Recognised> {
+    parse(line).filter(|l| l.kind == want).map(Recognised::Clf)
+}
+
+fn common(_: Parsed, line: &[u8], _: &DenyList, _: &mut Ctx) -> Option<Recognised> {
+    of_kind(ClfKind::Common, line)
+}
+
+fn combined(_: Parsed, line: &[u8], _: &DenyList, _: &mut Ctx) -> Option<Recognised> {
+    of_kind(ClfKind::Combined, line)
+}
+
+fn vhost_combined(_: Parsed, line: &[u8], _: &DenyList, _: &mut Ctx) -> Option<Recognised> {
+    of_kind(ClfKind::VhostCombined, line)
+}
+
+/// Detection takes the whole family at once; each line is counted by its kind.
+fn family(_: Parsed, line: &[u8], _: &DenyList, _: &mut Ctx) -> Option<Recognised> {
+    parse(line).map(Recognised::Clf)
+}
+
+pub const COMMON: FormatSpec = FormatSpec {
+    name: "common",
+    help: Some("the Common Log Format: host ident user [time] \"request\" status bytes"),
+    parse: common,
+    detect: &[(40, family)],
+};
+
+pub const COMBINED: FormatSpec = FormatSpec {
+    name: "combined",
+    help: Some("common, then \"referer\" \"user agent\" (and extra fields)"),
+    parse: combined,
+    detect: &[],
+};
+
+pub const VHOST_COMBINED: FormatSpec = FormatSpec {
+    name: "vhost_combined",
+    help: Some("combined after a vhost[:port] field"),
+    parse: vhost_combined,
+    detect: &[],
+};
 
 #[cfg(test)]
 mod tests {

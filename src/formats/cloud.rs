@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use crate::formats::fields::{split_quoted, Fields, Role};
+use crate::formats::fields::{split_quoted, unquoted, Fields, Role};
 
 /// `2023-04-26T12:22:55.463821Z`
 fn iso_time(t: &[u8]) -> bool {
@@ -48,6 +48,18 @@ fn figures(
     f.bytes = cols.get(bytes).cloned();
 }
 
+/// Notes the request, referer and user agent columns (for the typed record).
+fn http(f: &mut Fields, line: &[u8], cols: &[Range<usize>], request: usize, referer: Option<usize>, agent: usize) {
+    let col = |k: usize| {
+        cols.get(k)
+            .filter(|r| &line[(*r).clone()] != b"-")
+            .map(|r| unquoted(line, r))
+    };
+    f.http.request = col(request);
+    f.http.referer = referer.and_then(col);
+    f.http.agent = col(agent);
+}
+
 /// AWS Application Load Balancer: `type time elb client:port target:port ...`
 pub fn alb(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Option<()> {
     if !split_quoted(line, b' ', cols) || cols.len() < 12 {
@@ -60,6 +72,7 @@ pub fn alb(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Option<
     generic(f, Some(cols[1].clone()));
     // client:port target:port request target response elb_status target_status received sent
     figures(f, line, cols, 3, 8, Some(9), 11);
+    http(f, line, cols, 12, None, 13);
     Some(())
 }
 
@@ -74,6 +87,7 @@ pub fn elb(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Option<
     generic(f, Some(cols[0].clone()));
     // client:port backend:port request backend response elb_status backend_status received sent
     figures(f, line, cols, 2, 7, Some(8), 10);
+    http(f, line, cols, 11, None, 12);
     Some(())
 }
 
@@ -92,6 +106,7 @@ pub fn s3(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Option<(
     f.push(cols[4].clone(), Role::User);
     // remote_ip requester request_id operation key "request_uri" http_status error_code bytes_sent
     figures(f, line, cols, 3, 9, None, 11);
+    http(f, line, cols, 8, Some(15), 16);
     Some(())
 }
 
@@ -126,8 +141,64 @@ pub fn haproxy(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Opt
     f.list.sort_by_key(|(r, _)| r.start);
     // client:port [date] frontend backend/server timers status bytes_read
     figures(f, line, cols, k, k + 5, None, k + 6);
+    // the request: the first quoted column after the fixed ones
+    f.http.request = cols
+        .iter()
+        .skip(k + 10)
+        .find(|r| line.get(r.start) == Some(&b'"'))
+        .map(|r| unquoted(line, r));
     Some(())
 }
+
+// ------------------------------------------------------------ the registry
+
+use super::registry::FormatSpec;
+use super::{Ctx, Parsed, Recognised};
+use crate::rules::DenyList;
+
+fn alb_line(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    alb(line, &mut ctx.cols, &mut ctx.fields).map(|()| Recognised::Fields(kind))
+}
+
+fn elb_line(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    elb(line, &mut ctx.cols, &mut ctx.fields).map(|()| Recognised::Fields(kind))
+}
+
+fn s3_line(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    s3(line, &mut ctx.cols, &mut ctx.fields).map(|()| Recognised::Fields(kind))
+}
+
+fn haproxy_line(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    haproxy(line, &mut ctx.cols, &mut ctx.fields).map(|()| Recognised::Fields(kind))
+}
+
+pub const ALB: FormatSpec = FormatSpec {
+    name: "alb",
+    help: Some("AWS Application Load Balancer access logs"),
+    parse: alb_line,
+    detect: &[(50, alb_line)],
+};
+
+pub const ELB: FormatSpec = FormatSpec {
+    name: "elb",
+    help: Some("AWS classic Elastic Load Balancer access logs"),
+    parse: elb_line,
+    detect: &[(60, elb_line)],
+};
+
+pub const S3: FormatSpec = FormatSpec {
+    name: "s3",
+    help: Some("AWS S3 server access logs"),
+    parse: s3_line,
+    detect: &[(70, s3_line)],
+};
+
+pub const HAPROXY: FormatSpec = FormatSpec {
+    name: "haproxy",
+    help: Some("HAProxy's HTTP log format (option httplog)"),
+    parse: haproxy_line,
+    detect: &[(80, haproxy_line)],
+};
 
 #[cfg(test)]
 mod tests {

@@ -50,6 +50,36 @@ pub struct Fields {
     /// `Client` role (ALB, ELB, S3, HAProxy: `addr:port` or `addr`), for
     /// the summaries' networks
     pub client: Option<Range<usize>>,
+    /// where the HTTP request, referer and user agent are (for the typed
+    /// [record](crate::formats::record::Record)); noted by the formats that
+    /// have them as columns, read by no rule
+    pub http: Http,
+}
+
+/// The request's spans a format notes while parsing: a whole request line
+/// (`GET /a?b HTTP/1.1`, split by the record) or its parts as columns.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Http {
+    pub request: Option<Range<usize>>,
+    pub method: Option<Range<usize>>,
+    /// a path, or a URL (Squid's), with or without its query
+    pub path: Option<Range<usize>>,
+    pub query: Option<Range<usize>>,
+    pub referer: Option<Range<usize>>,
+    pub agent: Option<Range<usize>>,
+}
+
+impl Http {
+    fn all(&mut self) -> [&mut Option<Range<usize>>; 6] {
+        [
+            &mut self.request,
+            &mut self.method,
+            &mut self.path,
+            &mut self.query,
+            &mut self.referer,
+            &mut self.agent,
+        ]
+    }
 }
 
 impl Fields {
@@ -60,6 +90,9 @@ impl Fields {
         self.status = None;
         self.bytes = None;
         self.client = None;
+        if self.http != Http::default() {
+            self.http = Http::default();
+        }
     }
 
     /// Moves every range by `p` bytes (a line found after a prefix).
@@ -68,6 +101,7 @@ impl Fields {
         self.list.iter_mut().for_each(|(r, _)| mv(r));
         for r in [&mut self.time, &mut self.status, &mut self.bytes, &mut self.client]
             .into_iter()
+            .chain(self.http.all())
             .flatten()
         {
             mv(r);
@@ -76,6 +110,16 @@ impl Fields {
 
     pub fn push(&mut self, r: Range<usize>, role: Role) {
         self.list.push((r, role));
+    }
+}
+
+/// `r` without the double quotes around it, if it has them.
+pub fn unquoted(line: &[u8], r: &Range<usize>) -> Range<usize> {
+    let v = &line[r.clone()];
+    if v.len() >= 2 && v[0] == b'"' && v[v.len() - 1] == b'"' {
+        r.start + 1..r.end - 1
+    } else {
+        r.clone()
     }
 }
 

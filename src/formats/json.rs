@@ -506,6 +506,7 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
         status,
         bytes,
         client: _,
+        http: _,
     } = f;
     // the rank of the time key `time` was found under, of the status and
     // bytes keys
@@ -741,6 +742,20 @@ pub fn object_start(s: &[u8]) -> Option<usize> {
     }
     memchr::memmem::find(s, b" {").map(|k| k + 1)
 }
+
+// ------------------------------------------------------------ the registry
+
+fn line(kind: super::Parsed, line: &[u8], deny: &DenyList, ctx: &mut super::Ctx) -> Option<super::Recognised> {
+    let start = object_start(line)?;
+    parse(line, start, deny, &mut ctx.fields).map(|()| super::Recognised::Fields(kind))
+}
+
+pub const SPEC: super::registry::FormatSpec = super::registry::FormatSpec {
+    name: "json",
+    help: Some("one JSON object a line, its keys by name (also after a prefix)"),
+    parse: line,
+    detect: &[(20, line)],
+};
 
 #[cfg(test)]
 mod tests {

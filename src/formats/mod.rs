@@ -8,12 +8,17 @@
 //! itself first, then detection (a line of another format is never passed
 //! on unparsed). A line none of them takes is tried once more after a
 //! syslog or container-runtime prefix ([`wrap`]).
+//!
+//! Every format, its name, help, counter, parser and place in that order,
+//! is one entry of the [`registry`].
 
 pub mod clf;
 pub mod cloud;
 pub mod fields;
 pub mod json;
 pub mod nested;
+pub mod record;
+pub mod registry;
 pub mod squid;
 pub mod template;
 pub mod w3c;
@@ -33,104 +38,74 @@ pub enum Format {
     /// recognise each line among all supported formats
     #[default]
     Auto,
-    Common,
-    Combined,
-    VhostCombined,
-    Json,
-    W3c,
-    Alb,
-    Elb,
-    S3,
-    Haproxy,
-    Squid,
+    /// a format of the [registry](registry::FORMATS), by its name
+    Named(Parsed),
     /// an Apache `LogFormat` or an nginx `log_format` string
     Template(Arc<Template>),
 }
 
-/// What a line was recognised as; indexes the per-format counters in stats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Parsed {
-    Common = 0,
-    Combined,
-    VhostCombined,
-    Json,
-    W3c,
-    Alb,
-    Elb,
-    S3,
-    Haproxy,
-    Apache,
-    Nginx,
-    Squid,
-}
+/// What a line was recognised as: the index of its format in
+/// [`registry::FORMATS`], which indexes the per-format counters in stats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Parsed(pub u8);
 
-pub const PARSED_KINDS: usize = 12;
+pub const PARSED_KINDS: usize = registry::KINDS;
 
 impl Parsed {
-    pub const ALL: [Parsed; PARSED_KINDS] = [
-        Parsed::Common,
-        Parsed::Combined,
-        Parsed::VhostCombined,
-        Parsed::Json,
-        Parsed::W3c,
-        Parsed::Alb,
-        Parsed::Elb,
-        Parsed::S3,
-        Parsed::Haproxy,
-        Parsed::Apache,
-        Parsed::Nginx,
-        Parsed::Squid,
-    ];
+    pub const COMMON: Parsed = registry::kind_of("common");
+    pub const COMBINED: Parsed = registry::kind_of("combined");
+    pub const VHOST_COMBINED: Parsed = registry::kind_of("vhost_combined");
+    pub const W3C: Parsed = registry::kind_of("w3c");
+    pub const APACHE: Parsed = registry::kind_of("apache_logformat");
+    pub const NGINX: Parsed = registry::kind_of("nginx_log_format");
+
+    /// Every kind, in the order of the registry.
+    pub fn all() -> impl Iterator<Item = Parsed> {
+        (0..PARSED_KINDS as u8).map(Parsed)
+    }
+
+    /// Its index among the counters.
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    pub fn spec(self) -> &'static registry::FormatSpec {
+        registry::FORMATS[self.index()]
+    }
 
     pub fn name(self) -> &'static str {
-        match self {
-            Parsed::Common => "common",
-            Parsed::Combined => "combined",
-            Parsed::VhostCombined => "vhost_combined",
-            Parsed::Json => "json",
-            Parsed::W3c => "w3c",
-            Parsed::Alb => "alb",
-            Parsed::Elb => "elb",
-            Parsed::S3 => "s3",
-            Parsed::Haproxy => "haproxy",
-            Parsed::Apache => "apache_logformat",
-            Parsed::Nginx => "nginx_log_format",
-            Parsed::Squid => "squid",
-        }
+        self.spec().name
     }
 }
 
+/// The formats' former variants, kept as names for existing callers; a
+/// new format needs none (`Format::from_name` finds it in the registry).
+#[allow(non_upper_case_globals)]
 impl Format {
-    pub const NAMES: &'static [&'static str] = &[
-        "auto",
-        "common",
-        "combined",
-        "vhost_combined",
-        "json",
-        "w3c",
-        "alb",
-        "elb",
-        "s3",
-        "haproxy",
-        "squid",
-    ];
+    pub const Common: Format = Format::Named(Parsed::COMMON);
+    pub const Combined: Format = Format::Named(Parsed::COMBINED);
+    pub const VhostCombined: Format = Format::Named(Parsed::VHOST_COMBINED);
+    pub const Json: Format = Format::Named(registry::kind_of("json"));
+    pub const W3c: Format = Format::Named(Parsed::W3C);
+    pub const Alb: Format = Format::Named(registry::kind_of("alb"));
+    pub const Elb: Format = Format::Named(registry::kind_of("elb"));
+    pub const S3: Format = Format::Named(registry::kind_of("s3"));
+    pub const Haproxy: Format = Format::Named(registry::kind_of("haproxy"));
+    pub const Squid: Format = Format::Named(registry::kind_of("squid"));
+}
 
+impl Format {
     /// Parses a `--format` value: a name, an Apache `LogFormat` string (it
     /// holds a `%`), or `nginx:` and a `log_format` string. The error lists the
     /// accepted values.
     pub fn from_name(s: &str) -> Result<Format, String> {
+        if s == "auto" {
+            return Ok(Format::Auto);
+        }
+        if let Some(i) = registry::FORMATS.iter().position(|f| f.help.is_some() && f.name == s) {
+            return Ok(Format::Named(Parsed(i as u8)));
+        }
         Ok(match s {
-            "auto" => Format::Auto,
-            "common" => Format::Common,
-            "combined" => Format::Combined,
-            "vhost_combined" => Format::VhostCombined,
-            "json" => Format::Json,
-            "w3c" => Format::W3c,
-            "alb" => Format::Alb,
-            "elb" => Format::Elb,
-            "s3" => Format::S3,
-            "haproxy" => Format::Haproxy,
-            "squid" => Format::Squid,
             _ if s.starts_with("nginx:") => Format::Template(Arc::new(
                 template::nginx(&s["nginx:".len()..]).map_err(|e| format!("nginx log_format: {e}"))?,
             )),
@@ -140,21 +115,10 @@ impl Format {
             _ => {
                 return Err(format!(
                     "unknown format '{s}'; accepted: {}, an Apache LogFormat string (with %), or nginx:LOG_FORMAT",
-                    Format::NAMES.join(", ")
+                    registry::names().join(", ")
                 ))
             }
         })
-    }
-
-    /// Whether a CLF line of kind `p` satisfies this choice.
-    pub fn accepts(&self, p: Parsed) -> bool {
-        match self {
-            Format::Auto => true,
-            Format::Common => p == Parsed::Common,
-            Format::Combined => p == Parsed::Combined,
-            Format::VhostCombined => p == Parsed::VhostCombined,
-            _ => false,
-        }
     }
 }
 
@@ -162,16 +126,7 @@ impl fmt::Display for Format {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Format::Auto => f.write_str("auto"),
-            Format::Common => f.write_str("common"),
-            Format::Combined => f.write_str("combined"),
-            Format::VhostCombined => f.write_str("vhost_combined"),
-            Format::Json => f.write_str("json"),
-            Format::W3c => f.write_str("w3c"),
-            Format::Alb => f.write_str("alb"),
-            Format::Elb => f.write_str("elb"),
-            Format::S3 => f.write_str("s3"),
-            Format::Haproxy => f.write_str("haproxy"),
-            Format::Squid => f.write_str("squid"),
+            Format::Named(p) => f.write_str(p.name()),
             Format::Template(t) if t.kind == "nginx" => write!(f, "nginx:{}", t.source),
             Format::Template(t) => f.write_str(&t.source),
         }
@@ -184,7 +139,7 @@ impl fmt::Display for Format {
 pub struct Ctx {
     pub w3c: Option<Arc<w3c::Header>>,
     pub fields: Fields,
-    cols: Vec<Range<usize>>,
+    pub(crate) cols: Vec<Range<usize>>,
 }
 
 impl Ctx {
@@ -206,7 +161,7 @@ pub enum Recognised {
     Unparsed,
 }
 
-const DIRECTIVES: &[&[u8]] = &[
+pub(crate) const DIRECTIVES: &[&[u8]] = &[
     b"#Fields:",
     b"#Version:",
     b"#Software:",
@@ -218,9 +173,9 @@ const DIRECTIVES: &[&[u8]] = &[
 
 fn clf_kind(k: clf::ClfKind) -> Parsed {
     match k {
-        clf::ClfKind::Common => Parsed::Common,
-        clf::ClfKind::Combined => Parsed::Combined,
-        clf::ClfKind::VhostCombined => Parsed::VhostCombined,
+        clf::ClfKind::Common => Parsed::COMMON,
+        clf::ClfKind::Combined => Parsed::COMBINED,
+        clf::ClfKind::VhostCombined => Parsed::VHOST_COMBINED,
     }
 }
 
@@ -230,7 +185,7 @@ impl Recognised {
         match self {
             Recognised::Clf(l) => Some(clf_kind(l.kind)),
             Recognised::Fields(p) => Some(*p),
-            Recognised::Directive { .. } => Some(Parsed::W3c),
+            Recognised::Directive { .. } => Some(Parsed::W3C),
             Recognised::Unparsed => None,
         }
     }
@@ -276,8 +231,8 @@ pub fn line_figures(format: &Format, rec: &Recognised, ctx: &Ctx) -> Figures {
             client: Some(l.client.clone()),
         },
         Recognised::Fields(kind) => {
-            let (status, bytes) = match (format, kind) {
-                (Format::Template(t), Parsed::Apache | Parsed::Nginx) => t.figures_of(f),
+            let (status, bytes) = match (format, *kind) {
+                (Format::Template(t), Parsed::APACHE | Parsed::NGINX) => t.figures_of(f),
                 _ => (f.status.clone(), f.bytes.clone()),
             };
             let client = f.client.clone().or_else(|| {
@@ -293,7 +248,7 @@ pub fn line_figures(format: &Format, rec: &Recognised, ctx: &Ctx) -> Figures {
 }
 
 fn fields_time(format: &Format, kind: Parsed, line: &[u8], f: &Fields) -> Option<i64> {
-    if let (Format::Template(t), Parsed::Apache | Parsed::Nginx) = (format, kind) {
+    if let (Format::Template(t), Parsed::APACHE | Parsed::NGINX) = (format, kind) {
         return t.time_of(line, f);
     }
     if let Some(t) = &f.time {
@@ -369,68 +324,21 @@ fn recognise_slow(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) 
     Recognised::Unparsed
 }
 
-/// [`recognise`] under `format` only.
+/// [`recognise`] under `format` only: a named format's own parser, or the
+/// steps of [`registry::DETECTION`] in turn.
 fn recognise_as(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> Recognised {
-    let auto = *format == Format::Auto;
-    if (auto || *format == Format::W3c) && line.first() == Some(&b'#') {
-        if DIRECTIVES.iter().any(|d| line.starts_with(d)) {
-            let header = w3c::parse_fields_directive(line);
-            let fields = header.is_some();
-            if header.is_some() {
-                ctx.w3c = header;
-            }
-            return Recognised::Directive { fields };
-        }
-        if !auto {
-            return Recognised::Unparsed;
-        }
-    }
-    let Ctx { w3c, fields: f, cols } = ctx;
-    let ok = |p: Option<()>, kind: Parsed| p.map(|()| Recognised::Fields(kind));
     let r = match format {
-        Format::Auto => {
-            if let Some(k) = json::object_start(line) {
-                if let Some(r) = ok(json::parse(line, k, deny, f), Parsed::Json) {
-                    return r;
-                }
-            }
-            if let Some(h) = w3c {
-                if let Some(r) = ok(w3c::parse(line, h, cols, f), Parsed::W3c) {
-                    return r;
-                }
-            }
-            if let Some(l) = clf::parse(line) {
-                return Recognised::Clf(l);
-            }
-            ok(cloud::alb(line, cols, f), Parsed::Alb)
-                .or_else(|| ok(cloud::elb(line, cols, f), Parsed::Elb))
-                .or_else(|| ok(cloud::s3(line, cols, f), Parsed::S3))
-                .or_else(|| ok(cloud::haproxy(line, cols, f), Parsed::Haproxy))
-                .or_else(|| ok(squid::squid(line, cols, f), Parsed::Squid))
-                // a W3C data line with no `#Fields:` in force (a split or
-                // rotated file) or not matching it
-                .or_else(|| ok(w3c::parse_headerless(line, cols, f), Parsed::W3c))
-        }
-        Format::Common | Format::Combined | Format::VhostCombined => clf::parse(line)
-            .filter(|l| format.accepts(clf_kind(l.kind)))
-            .map(Recognised::Clf),
-        Format::Json => json::object_start(line).and_then(|k| ok(json::parse(line, k, deny, f), Parsed::Json)),
-        Format::W3c => w3c
-            .as_ref()
-            .and_then(|h| ok(w3c::parse(line, h, cols, f), Parsed::W3c))
-            .or_else(|| ok(w3c::parse_headerless(line, cols, f), Parsed::W3c)),
-        Format::Alb => ok(cloud::alb(line, cols, f), Parsed::Alb),
-        Format::Elb => ok(cloud::elb(line, cols, f), Parsed::Elb),
-        Format::S3 => ok(cloud::s3(line, cols, f), Parsed::S3),
-        Format::Haproxy => ok(cloud::haproxy(line, cols, f), Parsed::Haproxy),
-        Format::Squid => ok(squid::squid(line, cols, f), Parsed::Squid),
+        Format::Auto => registry::DETECTION
+            .iter()
+            .find_map(|(_, kind, parse)| parse(*kind, line, deny, ctx)),
+        Format::Named(kind) => (kind.spec().parse)(*kind, line, deny, ctx),
         Format::Template(t) => {
             let kind = if t.kind == "nginx" {
-                Parsed::Nginx
+                Parsed::NGINX
             } else {
-                Parsed::Apache
+                Parsed::APACHE
             };
-            ok(t.parse(line, deny, f), kind)
+            t.parse(line, deny, &mut ctx.fields).map(|()| Recognised::Fields(kind))
         }
     };
     r.unwrap_or(Recognised::Unparsed)

@@ -80,8 +80,28 @@ pub fn squid(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Optio
     // `TCP_MISS/200`: the three digits after the `/` (checked above)
     f.status = Some(cols[3].end - 3..cols[3].end);
     f.bytes = Some(cols[4].clone());
+    f.http.method = Some(cols[5].clone());
+    f.http.path = Some(cols[6].clone());
     Some(())
 }
+
+// ------------------------------------------------------------ the registry
+
+fn line(
+    kind: super::Parsed,
+    line: &[u8],
+    _: &crate::rules::DenyList,
+    ctx: &mut super::Ctx,
+) -> Option<super::Recognised> {
+    squid(line, &mut ctx.cols, &mut ctx.fields).map(|()| super::Recognised::Fields(kind))
+}
+
+pub const SPEC: super::registry::FormatSpec = super::registry::FormatSpec {
+    name: "squid",
+    help: Some("Squid's native access log (logformat squid)"),
+    parse: line,
+    detect: &[(90, line)],
+};
 
 #[cfg(test)]
 mod tests {

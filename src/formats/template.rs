@@ -169,6 +169,9 @@ pub struct Template {
     /// bytes (see [`Picks`]), for the summaries
     status: Option<usize>,
     bytes: Option<usize>,
+    /// the places among the fields of the request, method, path, query,
+    /// referer and user agent, for the typed record
+    http: [Option<usize>; 6],
     /// `apache` or `nginx`, for stats
     pub kind: &'static str,
     /// the string it was compiled from
@@ -191,6 +194,43 @@ fn push_literal(tokens: &mut Vec<Token>, b: u8) {
 struct Picks {
     status: Option<(u8, usize)>,
     bytes: Option<(u8, usize)>,
+    /// request, method, path, query, referer, user agent (at [`REQUEST`] ... [`AGENT`])
+    http: [Option<(u8, usize)>; 6],
+}
+
+/// The places in [`Picks::http`] and [`Template::http`].
+const REQUEST: usize = 0;
+const METHOD: usize = 1;
+const PATH: usize = 2;
+const QUERY: usize = 3;
+const REFERER: usize = 4;
+const AGENT: usize = 5;
+
+/// Where an Apache directive's value goes in the typed record.
+fn apache_http(letter: u8, name: &str) -> Option<(usize, u8)> {
+    Some(match letter {
+        b'r' => (REQUEST, 1),
+        b'm' => (METHOD, 1),
+        b'U' => (PATH, 1),
+        b'q' => (QUERY, 1),
+        b'i' if name.eq_ignore_ascii_case("referer") => (REFERER, 1),
+        b'i' if name.eq_ignore_ascii_case("user-agent") => (AGENT, 1),
+        _ => return None,
+    })
+}
+
+/// Where an nginx variable's value goes in the typed record.
+fn nginx_http(name: &str) -> Option<(usize, u8)> {
+    Some(match name {
+        "request" => (REQUEST, 1),
+        "request_method" => (METHOD, 1),
+        "uri" | "document_uri" => (PATH, 1),
+        "request_uri" => (PATH, 2),
+        "args" | "query_string" => (QUERY, 1),
+        "http_referer" => (REFERER, 1),
+        "http_user_agent" => (AGENT, 1),
+        _ => return None,
+    })
 }
 
 fn pick(slot: &mut Option<(u8, usize)>, rank: u8, token: usize) {
@@ -283,6 +323,9 @@ pub fn apache(fmt: &str) -> Result<Template, String> {
                     b'O' => pick(&mut picks.bytes, 2, tokens.len()),
                     _ => {}
                 }
+                if let Some((k, rank)) = apache_http(letter, name) {
+                    pick(&mut picks.http[k], rank, tokens.len());
+                }
                 push_field(&mut tokens, apache_role(letter, name), &fmt[start..i])?;
             }
             c => {
@@ -359,6 +402,9 @@ pub fn nginx(fmt: &str) -> Result<Template, String> {
                 "bytes_sent" => pick(&mut picks.bytes, 2, tokens.len()),
                 _ => {}
             }
+            if let Some((k, rank)) = nginx_http(name) {
+                pick(&mut picks.http[k], rank, tokens.len());
+            }
             push_field(&mut tokens, nginx_role(name), &fmt[i..next])?;
             i = next;
         } else if b[i] == b'\\' && i + 1 < b.len() {
@@ -388,6 +434,7 @@ impl Template {
             picks.status.map(|(_, t)| field_of(t)),
             picks.bytes.map(|(_, t)| field_of(t)),
         );
+        let http = picks.http.map(|p| p.map(|(_, t)| field_of(t)));
         let time = time.map(|(token, form)| {
             let field = field_of(token);
             let skip = match (&form, tokens.get(token + 1)) {
@@ -408,6 +455,7 @@ impl Template {
             time,
             status,
             bytes,
+            http,
             kind,
             source: source.to_string(),
         })
@@ -485,6 +533,22 @@ impl Template {
         (at(self.status), at(self.bytes))
     }
 
+    /// The request's spans of a line this template parsed into `f`, and
+    /// its time's (for the typed record).
+    pub fn http_of(&self, f: &Fields) -> (crate::formats::fields::Http, Option<std::ops::Range<usize>>) {
+        let at = |k: Option<usize>| k.and_then(|k| f.list.get(k)).map(|(r, _)| r.clone());
+        let h = &self.http;
+        let http = crate::formats::fields::Http {
+            request: at(h[REQUEST]),
+            method: at(h[METHOD]),
+            path: at(h[PATH]),
+            query: at(h[QUERY]),
+            referer: at(h[REFERER]),
+            agent: at(h[AGENT]),
+        };
+        (http, at(self.time.as_ref().map(|t| t.field)))
+    }
+
     /// The Unix time of a line this template parsed into `f`; `None` when
     /// the template has no time or it cannot be read.
     pub fn time_of(&self, line: &[u8], f: &Fields) -> Option<i64> {
@@ -496,6 +560,25 @@ impl Template {
         }
     }
 }
+
+// ------------------------------------------------------------ the registry
+
+/// Lines of an Apache `LogFormat` string (`--format '%h ...'`); parsed by
+/// the [`Template`] the format holds, never detected.
+pub const APACHE: super::registry::FormatSpec = super::registry::FormatSpec {
+    name: "apache_logformat",
+    help: None,
+    parse: super::registry::none,
+    detect: &[],
+};
+
+/// Lines of an nginx `log_format` string (`--format 'nginx:...'`).
+pub const NGINX: super::registry::FormatSpec = super::registry::FormatSpec {
+    name: "nginx_log_format",
+    help: None,
+    parse: super::registry::none,
+    detect: &[],
+};
 
 #[cfg(test)]
 mod tests {

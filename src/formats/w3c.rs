@@ -17,7 +17,18 @@ pub struct Header {
     /// (`sc-bytes`), for the summaries; the first of each name wins
     pub status: Option<usize>,
     pub bytes: Option<usize>,
+    /// the columns of `cs-method`, `cs-uri-stem`, `cs-uri-query`,
+    /// `cs(Referer)` and `cs(User-Agent)`, for the typed record
+    pub http: [Option<usize>; 5],
 }
+
+const HTTP_COLUMNS: [&[u8]; 5] = [
+    b"cs-method",
+    b"cs-uri-stem",
+    b"cs-uri-query",
+    b"cs(Referer)",
+    b"cs(User-Agent)",
+];
 
 fn column_role(name: &[u8]) -> Role {
     let n = name.to_ascii_lowercase();
@@ -54,6 +65,7 @@ pub fn parse_fields_directive(line: &[u8]) -> Option<Arc<Header>> {
         roles,
         status: column(b"sc-status"),
         bytes: column(b"sc-bytes"),
+        http: HTTP_COLUMNS.map(column),
     }))
 }
 
@@ -92,6 +104,19 @@ pub fn parse(line: &[u8], header: &Header, cols: &mut Vec<std::ops::Range<usize>
     }
     f.status = header.status.and_then(|k| cols.get(k).cloned());
     f.bytes = header.bytes.and_then(|k| cols.get(k).cloned());
+    let col = |k: Option<usize>| {
+        k.and_then(|k| cols.get(k))
+            .map(|r| crate::formats::fields::unquoted(line, r))
+    };
+    let [method, path, query, referer, agent] = header.http;
+    f.http = crate::formats::fields::Http {
+        request: None,
+        method: col(method),
+        path: col(path),
+        query: col(query),
+        referer: col(referer),
+        agent: col(agent),
+    };
     Some(())
 }
 
@@ -106,6 +131,7 @@ fn iis_default() -> &'static Header {
                 roles: Vec::new(),
                 status: None,
                 bytes: None,
+                http: [None; 5],
             })
         })
     })
@@ -278,6 +304,51 @@ pub fn parse_headerless(line: &[u8], cols: &mut Vec<std::ops::Range<usize>>, f: 
     }
     Some(())
 }
+
+// ------------------------------------------------------------ the registry
+
+use super::registry::FormatSpec;
+use super::{Ctx, Parsed, Recognised};
+use crate::rules::DenyList;
+
+/// A directive; a `#Fields:` directive sets the columns of the lines after it.
+fn directive(_: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    if line.first() != Some(&b'#') || !super::DIRECTIVES.iter().any(|d| line.starts_with(d)) {
+        return None;
+    }
+    let header = parse_fields_directive(line);
+    let fields = header.is_some();
+    if header.is_some() {
+        ctx.w3c = header;
+    }
+    Some(Recognised::Directive { fields })
+}
+
+/// A data line under the `#Fields:` in force.
+fn with_header(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    let Ctx { w3c, fields, cols } = ctx;
+    parse(line, w3c.as_ref()?, cols, fields).map(|()| Recognised::Fields(kind))
+}
+
+/// A data line with no `#Fields:` in force (a split or rotated file) or
+/// not matching it.
+fn headerless(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    parse_headerless(line, &mut ctx.cols, &mut ctx.fields).map(|()| Recognised::Fields(kind))
+}
+
+fn named(kind: Parsed, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    if line.first() == Some(&b'#') {
+        return directive(kind, line, deny, ctx);
+    }
+    with_header(kind, line, deny, ctx).or_else(|| headerless(kind, line, deny, ctx))
+}
+
+pub const SPEC: FormatSpec = FormatSpec {
+    name: "w3c",
+    help: Some("W3C extended (IIS, CloudFront): columns set by #Fields:, or IIS's without one"),
+    parse: named,
+    detect: &[(10, directive), (30, with_header), (100, headerless)],
+};
 
 #[cfg(test)]
 mod tests {
