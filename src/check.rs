@@ -605,7 +605,7 @@ impl Oracle<'_> {
         let d = detectors();
         let mut spans = Vec::new();
         for c in d.in_addr.captures_iter(t) {
-            let m = c.get(1).expect("group 1");
+            let Some(m) = c.get(1) else { continue };
             spans.push(m.range());
             let labels: Vec<u32> = m
                 .as_bytes()
@@ -631,7 +631,7 @@ impl Oracle<'_> {
             }
         }
         for c in d.ip6_arpa.captures_iter(t) {
-            let m = c.get(1).expect("group 1");
+            let Some(m) = c.get(1) else { continue };
             spans.push(m.range());
             let nibbles: Vec<u32> = m.as_bytes().iter().filter_map(|&b| (b as char).to_digit(16)).collect();
             let a = nibbles
@@ -869,7 +869,10 @@ impl Oracle<'_> {
             }
         }
         for c in d.auth.captures_iter(t) {
-            let (scheme, tok) = (&c[1], c.get(2).expect("group 2"));
+            let (Some(scheme), Some(tok)) = (c.get(1), c.get(2)) else {
+                continue;
+            };
+            let scheme = scheme.as_bytes();
             if t.get(tok.end()) == Some(&b'@') || is_clean_value(tok.as_bytes()) {
                 continue;
             }
@@ -900,7 +903,7 @@ impl Oracle<'_> {
             }
         }
         for c in d.analytics.captures_iter(t) {
-            let m = c.get(1).expect("group 1");
+            let Some(m) = c.get(1) else { continue };
             let id = m.as_bytes();
             let id = &id[..id.len() - id.iter().rev().take_while(|&&b| b == b'.').count()];
             let digits = id[3..].iter().filter(|b| b.is_ascii_digit()).count();
