@@ -9,6 +9,7 @@
 
 mod common;
 use common::civil::{civil_from_days, days_from_civil};
+use common::rng::Rng;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::CString;
 use std::fs::{self, File};
@@ -262,28 +263,6 @@ fn temp_files_in(dir: &Path) -> Vec<String> {
             name.starts_with(".loganon-") && name.ends_with(".tmp")
         })
         .collect()
-}
-
-/// A small deterministic generator (xorshift64*).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-
-    fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
-    }
 }
 
 // ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@
 
 mod common;
 use common::civil::{civil_from_days, days_from_civil};
+use common::rng::Rng;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::{Read, Write};
@@ -95,24 +96,6 @@ fn plain(bytes: &[u8]) -> Vec<u8> {
         v
     } else {
         bytes.to_vec()
-    }
-}
-
-/// xorshift64*
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        let mut x = self.0;
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        self.0 = x;
-        x.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
     }
 }
 

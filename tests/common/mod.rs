@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod civil;
+pub mod rng;
 
 use loganon::check::check_bytes;
 use loganon::engine::anonymize_line;
