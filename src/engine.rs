@@ -10,7 +10,8 @@ use std::path::Path;
 use std::rc::Rc;
 
 use crate::addr::{self, AddrPolicy};
-use crate::formats::fields::{Fields, Role};
+use crate::clean::{CleanCache, Lookup};
+use crate::formats::fields::{unquoted, Fields, Role};
 use crate::formats::{clf, json, line_time, nested, recognise, Ctx, Format, Recognised};
 
 /// How deep JSON strings holding lines are followed (a line in a string in
@@ -122,6 +123,9 @@ struct Rewriter<'a> {
     /// a replacement touches bytes that could join it into a new finding
     /// (`REDACTED::100` reads as an address)
     glued: bool,
+    /// where the scanned slice starts in `src`: findings of a value scanned
+    /// on its own (see [`crate::clean`]) are offsets into it
+    base: usize,
 }
 
 impl Rewriter<'_> {
@@ -291,6 +295,7 @@ fn write_spelled(out: &mut Vec<u8>, text: &[u8], sep: u8, spelling: Option<&[u8]
 
 impl Sink for Rewriter<'_> {
     fn ipv4(&mut self, start: usize, end: usize, a: u32, sep: Option<&[u8]>) {
+        let (start, end) = (start + self.base, end + self.base);
         if self.policy.keeps_v4(a) {
             return;
         }
@@ -312,6 +317,7 @@ impl Sink for Rewriter<'_> {
     }
 
     fn ipv6(&mut self, start: usize, end: usize, a: u128, sep: Option<&[u8]>, zone_end: usize) {
+        let (start, end, zone_end) = (start + self.base, end + self.base, zone_end + self.base);
         if self.policy.keeps_v6(a) {
             return;
         }
@@ -338,6 +344,7 @@ impl Sink for Rewriter<'_> {
     }
 
     fn ipv4_form(&mut self, start: usize, end: usize, a: u32, form: V4Form, sep: Option<&[u8]>) {
+        let (start, end) = (start + self.base, end + self.base);
         if self.policy.keeps_v4(a) {
             return;
         }
@@ -381,6 +388,7 @@ impl Sink for Rewriter<'_> {
     }
 
     fn ip6_nibbles(&mut self, start: usize, end: usize, a: u128, nibbles: u8, upper: bool, sep: Option<&[u8]>) {
+        let (start, end) = (start + self.base, end + self.base);
         if nibbles == 32 && self.policy.keeps_v6(a) {
             return;
         }
@@ -410,15 +418,28 @@ impl Sink for Rewriter<'_> {
     }
 
     fn redact(&mut self, start: usize, end: usize, kind: Kind) {
+        let (start, end) = (start + self.base, end + self.base);
         let hashable = matches!(kind, Kind::Email | Kind::Mac | Kind::Param | Kind::UserField);
         self.identifier(start, end, hashable);
     }
 
     fn remove(&mut self, start: usize, end: usize, _kind: Kind) {
+        let (start, end) = (start + self.base, end + self.base);
         self.replace(start, end, b"");
         self.identifiers += 1;
         self.removals += 1;
     }
+}
+
+/// Whether the user agent at `a` (inside its quotes) can be scanned apart
+/// from the rest of its line: a `" "` before it, and a `" ` or the end of
+/// the line after it, so that no finding crosses into it or out of it.
+fn agent_apart(body: &[u8], a: &Range<usize>) -> bool {
+    a.start >= 3
+        && &body[a.start - 3..a.start] == b"\" \""
+        && body.get(a.end) == Some(&b'"')
+        && matches!(body.get(a.end + 1), None | Some(b' '))
+        && a.len() + 2 <= crate::clean::MAX_LEN
 }
 
 /// Top-level labels of local networks (home routers, corporate DNS,
@@ -530,6 +551,7 @@ impl Engine {
             identifiers: 0,
             removals: 0,
             glued: false,
+            base: 0,
         }
     }
 
@@ -588,9 +610,21 @@ impl Engine {
                 if !clf::is_plain_time(&body[l.time.clone()]) {
                     scan(body, l.time.start, l.time.end, rules, &mut rw);
                 }
-                scan(body, l.rest.start, l.rest.end, rules, &mut rw);
+                match &l.agent {
+                    Some(a) if agent_apart(body, a) => {
+                        // the user agent apart, through the cache of clean
+                        // values; by the rule of `scan`, no finding crosses
+                        // the `" ` before it or after it
+                        scan(body, l.rest.start, a.start - 1, rules, &mut rw);
+                        self.clean_value(body, a.start - 1..a.end + 1, &mut ctx.clean, &mut rw, |_| true);
+                        scan(body, a.end + 1, l.rest.end, rules, &mut rw);
+                    }
+                    _ => scan(body, l.rest.start, l.rest.end, rules, &mut rw),
+                }
             }
-            Recognised::Fields(_) => self.apply_fields(body, &ctx.fields, 0..body.len(), &mut rw, 0),
+            Recognised::Fields(_) => {
+                self.apply_fields(body, &ctx.fields, 0..body.len(), &mut rw, 0, Some(&mut ctx.clean))
+            }
             // column names hold nothing the rules take, so a `#Fields:` line
             // is scanned too: what it holds besides names goes (fail closed)
             Recognised::Directive { .. } => scan(body, 0, body.len(), rules, &mut rw),
@@ -625,6 +659,36 @@ impl Engine {
         Outcome::Written
     }
 
+    /// A field that repeats from line to line (a user agent), its quotes
+    /// included, scanned on its own: skipped when the cache knows it as
+    /// clean, remembered when scanning it changed nothing.
+    /// `plain` says whether a value not in the cache may be scanned apart;
+    /// false when it was not (the caller takes it another way).
+    fn clean_value(
+        &self,
+        body: &[u8],
+        q: Range<usize>,
+        cache: &mut CleanCache,
+        rw: &mut Rewriter,
+        plain: impl Fn(&[u8]) -> bool,
+    ) -> bool {
+        let v = &body[q.clone()];
+        let Lookup::Miss(h) = cache.lookup(v) else {
+            return true;
+        };
+        if !plain(v) {
+            return false;
+        }
+        let (copied, written) = (rw.copied, rw.out.len());
+        rw.base = q.start;
+        scan(v, 1, v.len(), &self.opts.rules, rw);
+        rw.base = 0;
+        if rw.copied == copied && rw.out.len() == written {
+            cache.insert(h, v);
+        }
+        true
+    }
+
     /// An unparsed line (or the first piece of a line too long to hold): a
     /// CLF line with a broken rest, or cut after its user field (after a
     /// prefix too), still has the roles of its head; JSON cut short or
@@ -644,7 +708,7 @@ impl Engine {
             None => {
                 let f = &mut ctx.fields;
                 match json::object_start(body).and_then(|k| json::parse_lenient(body, k, &rules.deny, f)) {
-                    Some(()) => self.apply_fields(body, f, 0..body.len(), rw, 0),
+                    Some(()) => self.apply_fields(body, f, 0..body.len(), rw, 0, None),
                     None => scan(body, 0, body.len(), rules, rw),
                 }
             }
@@ -680,9 +744,21 @@ impl Engine {
     /// scanned or kept, as the format says. `f` lies within `within`, and
     /// so do the gaps. `depth` counts the JSON strings this line was found in.
     #[inline(never)]
-    fn apply_fields(&self, body: &[u8], f: &Fields, within: Range<usize>, rw: &mut Rewriter, depth: u8) {
+    fn apply_fields(
+        &self,
+        body: &[u8],
+        f: &Fields,
+        within: Range<usize>,
+        rw: &mut Rewriter,
+        depth: u8,
+        mut clean: Option<&mut CleanCache>,
+    ) {
         let rules = &self.opts.rules;
         let gaps = f.gaps == Some(Role::Generic);
+        // the user agent's field, scanned apart through the cache of clean
+        // values (a byte before it is its context: a quote or a separator)
+        let agent = f.http.agent.clone().filter(|a| a.start > 0 && clean.is_some());
+        let is_agent = |r: &Range<usize>| agent.as_ref().is_some_and(|a| *a == *r || *a == unquoted(body, r));
         let mut pos = within.start;
         let mut k = 0;
         while k < f.list.len() {
@@ -691,11 +767,21 @@ impl Engine {
                 scan(body, pos, r.start, rules, rw);
             }
             k += 1;
+            if matches!(role, Role::Generic | Role::GenericEscaped) && is_agent(r) {
+                if let Some(cache) = clean.as_deref_mut() {
+                    // (a value that may nest a line takes the nested path:
+                    // it is never remembered, so a hit never holds one)
+                    if self.clean_value(body, r.start - 1..r.end, cache, rw, |v| !nested::may_nest(&v[1..])) {
+                        pos = r.end;
+                        continue;
+                    }
+                }
+            }
             if *role == Role::Generic {
                 // one scan over a run of generic fields and the separators
                 // between them (costs less than a scan per field)
                 let mut end = r.end;
-                while k < f.list.len() && f.list[k].1 == Role::Generic {
+                while k < f.list.len() && f.list[k].1 == Role::Generic && !is_agent(&f.list[k].0) {
                     end = f.list[k].0.end;
                     k += 1;
                 }
@@ -808,7 +894,7 @@ impl Engine {
         // bytes of the value between and after the inner fields (the `\n`
         // of a Docker record, what a format leaves between its fields) are
         // scanned: the gaps are generic
-        self.apply_fields(body, &f, r, rw, depth + 1);
+        self.apply_fields(body, &f, r, rw, depth + 1, None);
         true
     }
 

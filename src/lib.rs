@@ -28,6 +28,7 @@ macro_rules! eprint {
 pub mod addr;
 pub mod batch;
 pub mod check;
+pub mod clean;
 pub mod cli;
 pub mod codec;
 pub mod config;

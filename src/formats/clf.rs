@@ -44,6 +44,9 @@ pub struct ClfLine {
     pub request: Range<usize>,
     pub status: Range<usize>,
     pub size: Range<usize>,
+    /// the referer and the user agent of a combined line, inside their quotes
+    pub referer: Option<Range<usize>>,
+    pub agent: Option<Range<usize>>,
 }
 
 type Res<'a, T> = IResult<&'a [u8], T>;
@@ -82,17 +85,6 @@ fn request_status_size(i: &[u8]) -> Res<'_, (&[u8], &[u8], &[u8])> {
 /// `"referer" "agent"`, after the size.
 fn referer_agent(i: &[u8]) -> Res<'_, (&[u8], &[u8])> {
     tuple((preceded(space1, quoted), preceded(space1, quoted)))(i)
-}
-
-/// A combined line's referer and user agent (inside their quotes).
-pub fn referer_agent_of(line: &[u8], l: &ClfLine) -> (Option<Range<usize>>, Option<Range<usize>>) {
-    if l.kind == ClfKind::Common {
-        return (None, None);
-    }
-    match referer_agent(&line[l.size.end..]) {
-        Ok((_, (r, a))) => (Some(off(line, r)), Some(off(line, a))),
-        Err(_) => (None, None),
-    }
 }
 
 fn off(line: &[u8], part: &[u8]) -> Range<usize> {
@@ -322,6 +314,8 @@ impl ClfLine {
             request: m(self.request),
             status: m(self.status),
             size: m(self.size),
+            referer: self.referer.map(m),
+            agent: self.agent.map(m),
         }
     }
 }
@@ -448,6 +442,8 @@ pub fn parse(line: &[u8]) -> Option<ClfLine> {
         request: off(line, req),
         status: off(line, status),
         size: off(line, size),
+        referer: ra.map(|(r, _)| off(line, r)),
+        agent: ra.map(|(_, a)| off(line, a)),
     })
 }
 

@@ -56,6 +56,8 @@ struct KeyInfo {
     /// what the key names on the way to ECS `http.response.status_code`
     /// and `http.response.body.bytes`
     part: Part,
+    /// a user agent key (see [`AGENT_KEYS`])
+    agent: bool,
 }
 
 /// The parts of ECS `http.response.status_code` and
@@ -167,7 +169,11 @@ impl KeyCache {
         }
         // the first and last eight bytes (overlapping when short) and the
         // length, mixed by one multiply
-        let word = |b: &[u8]| b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x));
+        // (eight bytes are one load; shorter keys are folded byte by byte)
+        let word = |b: &[u8]| match <[u8; 8]>::try_from(b) {
+            Ok(w) => u64::from_be_bytes(w),
+            Err(_) => b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x)),
+        };
         let (head, tail) = (word(&key[..n.min(8)]), word(&key[n.saturating_sub(8)..]));
         let mix = (head ^ tail.rotate_left(29) ^ n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let set = 2 * (mix >> 57) as usize;
@@ -293,6 +299,7 @@ fn key_info(key: &[u8], deny: &DenyList) -> KeyInfo {
         is_created: key.eq_ignore_ascii_case(b"created"),
         status: rank(STATUS_KEYS, &buf[..n]),
         bytes: rank(BYTES_KEYS, &buf[..n]),
+        agent: AGENT_KEYS.iter().any(|a| a.as_bytes() == &buf[..n]),
         part: match &buf[..n] {
             b"http" => Part::Http,
             b"response" => Part::Response,
@@ -303,6 +310,17 @@ fn key_info(key: &[u8], deny: &DenyList) -> KeyInfo {
         },
     }
 }
+
+/// Keys that hold the user agent in the outermost object (lower-cased
+/// letters and digits): noted for the typed record, and scanned apart
+/// through the engine's cache of clean values.
+const AGENT_KEYS: &[&str] = &[
+    "httpuseragent",
+    "useragent",
+    "useragentoriginal",
+    "requestuseragent",
+    "ua",
+];
 
 /// Keys that hold a line's own time (lower-cased letters and digits), the
 /// best first: a line's time is the value of its best time key in the
@@ -436,6 +454,8 @@ struct Frame {
     key_opens: Part,
     /// the ECS part this object is (`http`, `http.response`, ...)
     part: Part,
+    /// the current key is a user agent key
+    key_agent: bool,
 }
 
 /// The end of a JSON string starting at `i` (on its `"`): the offset of the
@@ -506,7 +526,7 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
         status,
         bytes,
         client: _,
-        http: _,
+        http,
     } = f;
     // the rank of the time key `time` was found under, of the status and
     // bytes keys
@@ -560,6 +580,7 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                     key_bytes: 0,
                     key_opens: Part::No,
                     part,
+                    key_agent: false,
                 });
             }
             b'}' | b']' => {
@@ -606,6 +627,7 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                         None => k.role,
                     };
                     top.key_is_value = k.is_value;
+                    top.key_agent = k.agent;
                     top.key_is_name = k.is_name;
                     top.key_plain_object = k.plain_object;
                     // a time key counts in the outermost object, and
@@ -655,6 +677,9 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                         }
                         top.want_value = false;
                         top.colon = false;
+                    }
+                    if top.key_agent && depth == 1 && top.object && http.agent.is_none() {
+                        http.agent = Some(content.clone());
                     }
                     if !content.is_empty() {
                         list.push((content, role));

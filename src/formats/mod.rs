@@ -140,6 +140,8 @@ pub struct Ctx {
     pub w3c: Option<Arc<w3c::Header>>,
     pub fields: Fields,
     pub(crate) cols: Vec<Range<usize>>,
+    /// values this worker has scanned and found clean
+    pub(crate) clean: crate::clean::CleanCache,
 }
 
 impl Ctx {
@@ -149,6 +151,9 @@ impl Ctx {
 }
 
 /// What a line is.
+// (a CLF line's ranges are the large variant; boxing them would cost an
+// allocation a line, and the value lives on the stack for one line only)
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Recognised {
     Clf(clf::ClfLine),

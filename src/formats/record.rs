@@ -140,7 +140,7 @@ pub fn record<'a>(format: &Format, rec: &Recognised, line: &[u8], ctx: &'a Ctx) 
     let unix_time = line_time(format, rec, line, ctx);
     let mut r = match rec {
         Recognised::Clf(l) => {
-            let (referer, user_agent) = super::clf::referer_agent_of(line, l);
+            let (referer, user_agent) = (l.referer.clone(), l.agent.clone());
             Record {
                 user: Some(l.user.clone()),
                 request: Some(l.request.clone()),

@@ -326,7 +326,7 @@ fn directive(_: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Reco
 
 /// A data line under the `#Fields:` in force.
 fn with_header(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
-    let Ctx { w3c, fields, cols } = ctx;
+    let Ctx { w3c, fields, cols, .. } = ctx;
     parse(line, w3c.as_ref()?, cols, fields).map(|()| Recognised::Fields(kind))
 }
 

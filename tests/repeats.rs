@@ -1,0 +1,212 @@
+//! Repeated user agents (the engine's cache of clean values, `src/clean.rs`).
+//!
+//! A user agent scanned once and found clean is skipped when the same bytes
+//! come again. These tests feed many lines whose user agents repeat, with
+//! dirty ones among them that differ from a clean one by a few bytes (an
+//! address, an email, a token, a MAC glued into a version), in combined,
+//! JSON and W3C lines, through the binary (one worker and two), and assert
+//! with their own string tests, sharing nothing with the scanner:
+//! - no planted secret is in the output, written plainly or percent-encoded;
+//! - a clean user agent comes out byte for byte;
+//! - a combined or JSON line gives the same output as the same line alone
+//!   (a fresh engine, no cache), and `-j 1` gives what `-j 2` gives.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use loganon::engine::anonymize_line;
+use loganon::Engine;
+
+const BIN: &str = env!("CARGO_BIN_EXE_loganon");
+
+const CLEAN: &[&str] = &[
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148",
+    "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0",
+    "curl/8.4.0",
+    "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+    "python-requests/2.31.0",
+];
+
+/// Secrets planted into clean user agents: (the secret as it must never
+/// appear, where it goes into the agent).
+const SECRETS: &[&str] = &[
+    "198.51.100.77",
+    "jane.doe@example.com",
+    "00:1a:2b:3c:4d:5e",
+    "2001:db8:42:17::9",
+];
+
+/// A dirty variant of clean agent `c` holding secret `s`, in one of a few
+/// placements (glued to a version, in a comment, percent-encoded).
+fn dirty(c: &str, s: &str, how: usize) -> String {
+    match how % 4 {
+        0 => format!("{c} {s}"),
+        1 => c.replacen(')', &format!("; {s})"), 1),
+        2 => format!("{c}/{s}"),
+        _ => format!("{c} {}", s.replace('@', "%40").replace(':', "%3A")),
+    }
+}
+
+/// Each line's user agent: mostly clean ones, repeating; every fifth a dirty
+/// variant of the agent that came before it.
+fn agents(n: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let c = CLEAN[i % CLEAN.len()];
+            if i % 5 == 4 {
+                dirty(c, SECRETS[(i / 5) % SECRETS.len()], i / 7)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+fn combined(i: usize, ua: &str) -> String {
+    format!(
+        "203.0.113.{} - - [01/Jan/2026:00:00:{:02} +0000] \"GET /p/{i} HTTP/1.1\" 200 {} \"-\" \"{ua}\"",
+        i % 250,
+        i % 60,
+        100 + i
+    )
+}
+
+fn json(i: usize, ua: &str) -> String {
+    format!(
+        "{{\"time_iso8601\":\"2026-01-01T00:00:{:02}+00:00\",\"remote_addr\":\"203.0.113.{}\",\"request\":\"GET /p/{i} HTTP/1.1\",\"status\":200,\"http_user_agent\":\"{}\",\"http_referer\":\"-\"}}",
+        i % 60,
+        i % 250,
+        ua.replace('"', "\\\"")
+    )
+}
+
+fn w3c(i: usize, ua: &str) -> String {
+    format!(
+        "2026-01-01 00:00:{:02} GET /p/{i} - 443 - 203.0.113.{} {} - 200",
+        i % 60,
+        i % 250,
+        ua.replace(' ', "+")
+    )
+}
+
+const W3C_FIELDS: &str = "#Fields: date time cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status";
+
+fn run(input: &str, jobs: &str) -> String {
+    let mut child = Command::new(BIN)
+        .args(["anonymize", "-j", jobs])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run loganon");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let text = input.to_string();
+    let feeder = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
+    let out = child.wait_with_output().expect("wait");
+    feeder.join().expect("feeder").expect("write stdin");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8 output")
+}
+
+/// The output, through one worker and two (equal), with its lines.
+fn anonymized(lines: &[String], header: Option<&str>) -> Vec<String> {
+    let mut input = String::new();
+    if let Some(h) = header {
+        input.push_str(h);
+        input.push('\n');
+    }
+    for l in lines {
+        input.push_str(l);
+        input.push('\n');
+    }
+    let one = run(&input, "1");
+    let two = run(&input, "2");
+    assert_eq!(one, two, "-j 1 and -j 2 differ");
+    let mut out: Vec<String> = one.lines().map(str::to_string).collect();
+    if header.is_some() {
+        assert_eq!(out.remove(0), header.unwrap_or_default());
+    }
+    assert_eq!(out.len(), lines.len(), "one line in, one line out");
+    out
+}
+
+/// The secret's forms that must not appear: plain, and with `@` and `:`
+/// percent-encoded.
+fn leaks(line: &str) -> Vec<&'static str> {
+    let low = line.to_ascii_lowercase();
+    SECRETS
+        .iter()
+        .copied()
+        .filter(|s| low.contains(s) || low.contains(&s.replace('@', "%40").replace(':', "%3a")))
+        .collect()
+}
+
+fn check(name: &str, lines: &[String], agents: &[String], out: &[String], ua_in_output: impl Fn(&str) -> String) {
+    let engine = Engine::default();
+    let mut bad = Vec::new();
+    for (k, (o, ua)) in out.iter().zip(agents).enumerate() {
+        let l = leaks(o);
+        if !l.is_empty() {
+            bad.push(format!("line {k}: {l:?} in {o}"));
+        }
+        if CLEAN.contains(&ua.as_str()) && !o.contains(&ua_in_output(ua)) {
+            bad.push(format!("line {k}: clean agent changed: {o}"));
+        }
+        if name != "w3c" {
+            let alone = String::from_utf8_lossy(&anonymize_line(&engine, lines[k].as_bytes())).into_owned();
+            if alone != *o {
+                bad.push(format!("line {k}: alone {alone}\n          in a run {o}"));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{name}: {} problems:\n{}", bad.len(), bad.join("\n"));
+}
+
+#[test]
+fn repeated_agents_combined() {
+    let a = agents(3000);
+    let lines: Vec<String> = a.iter().enumerate().map(|(i, ua)| combined(i, ua)).collect();
+    let out = anonymized(&lines, None);
+    check("combined", &lines, &a, &out, |ua| format!("\"{ua}\""));
+}
+
+#[test]
+fn repeated_agents_json() {
+    let a = agents(3000);
+    let lines: Vec<String> = a.iter().enumerate().map(|(i, ua)| json(i, ua)).collect();
+    let out = anonymized(&lines, None);
+    check("json", &lines, &a, &out, |ua| format!("\"http_user_agent\":\"{ua}\""));
+}
+
+#[test]
+fn repeated_agents_w3c() {
+    let a = agents(3000);
+    let lines: Vec<String> = a.iter().enumerate().map(|(i, ua)| w3c(i, ua)).collect();
+    let out = anonymized(&lines, Some(W3C_FIELDS));
+    check("w3c", &lines, &a, &out, |ua| format!(" {} ", ua.replace(' ', "+")));
+}
+
+/// An agent seen clean many times, then the same agent with one byte
+/// changed into an address: the change is found (the cache compares bytes,
+/// not a hash).
+#[test]
+fn a_near_copy_of_a_clean_agent_is_scanned() {
+    let clean = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0 id 198.51.100.7";
+    let near = "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0 id 198.51.100.77";
+    // the first is not clean either: its address is truncated every time
+    let mut lines: Vec<String> = (0..200).map(|i| combined(i, clean)).collect();
+    lines.push(combined(200, near));
+    let out = anonymized(&lines, None);
+    for o in &out {
+        assert!(!o.contains("198.51.100.7"), "{o}");
+        assert!(o.contains("198.51.100.0"), "{o}");
+    }
+    // and a clean agent repeated, then one with an email glued to it
+    let ua = CLEAN[0];
+    let mut lines: Vec<String> = (0..200).map(|i| combined(i, ua)).collect();
+    lines.push(combined(200, &format!("{ua}jane.doe@example.com")));
+    let out = anonymized(&lines, None);
+    assert!(!out[200].contains("jane.doe"), "{}", out[200]);
+    assert!(out[..200].iter().all(|o| o.contains(ua)));
+}
