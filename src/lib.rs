@@ -26,29 +26,22 @@ macro_rules! eprint {
 }
 
 pub mod addr;
-pub mod batch;
 pub mod check;
-pub mod cli;
-pub mod codec;
-pub mod config;
-pub mod cron;
 pub mod decode;
 pub mod engine;
 pub mod formats;
-pub mod handles;
-pub mod input;
 pub mod keyed;
-pub mod listen;
-pub mod names;
-pub mod pipeline;
-pub mod retention;
 pub mod rules;
 pub mod scan;
 pub mod stats;
-pub mod stream;
 pub mod summary;
-pub mod tempfiles;
 pub mod time;
+
+pub mod io;
+
+pub mod commands;
+
+pub mod cli;
 
 pub use engine::{Engine, OnUnparsed, Options};
 pub use rules::Rules;

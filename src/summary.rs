@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use crate::engine::{hostname_cut, Engine};
 use crate::formats::record::record;
 use crate::formats::{clf, json, recognise, Ctx, Recognised};
-use crate::input::{Input, Source, READ_BUF};
+use crate::io::input::{Input, Source, READ_BUF};
 use crate::stats::Stats;
 use crate::time::date_string;
 
@@ -373,7 +373,8 @@ pub struct FileRead {
 /// line longer than [`LONG_LINE`] is not counted (no request line is that
 /// long) and never held whole: memory stays bounded and time linear.
 pub fn read_file(engine: &Engine, path: &Path, totals: bool, expect: Option<(u64, u64)>) -> Result<FileRead, String> {
-    let file = crate::input::open_regular(path, expect).map_err(|e| format!("{}: {e}", crate::names::show(path)))?;
+    let file =
+        crate::io::input::open_regular(path, expect).map_err(|e| format!("{}: {e}", crate::io::names::show(path)))?;
     let mut input = Input::from_reader(Source::File(path.to_path_buf()), Box::new(file)).map_err(|e| e.to_string())?;
     let mut days = Days::new();
     let mut ctx = Ctx::default();

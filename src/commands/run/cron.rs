@@ -34,12 +34,12 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::batch::{rewrite_in_place, InPlaceError};
-use crate::config::{Config, LogSet};
+use crate::commands::batch::{rewrite_in_place, InPlaceError};
+use crate::commands::run::config::{Config, LogSet};
 use crate::engine::{Engine, Options};
-use crate::handles::{self, Found};
-use crate::names::show;
-use crate::stream::Signals;
+use crate::io::chunks::Signals;
+use crate::io::handles::{self, Found};
+use crate::io::names::show;
 use crate::summary::{Days, Summary};
 use crate::time::{date_string, format_age, unix};
 
@@ -111,7 +111,7 @@ pub struct Print {
 pub fn ends_of(path: &Path) -> io::Result<String> {
     use std::os::unix::fs::FileExt;
     const END: u64 = 4096;
-    let f = crate::input::open_regular(path, None)?;
+    let f = crate::io::input::open_regular(path, None)?;
     let size = f.metadata()?.len();
     let mut h = blake3::Hasher::new();
     h.update(&size.to_le_bytes());
@@ -187,8 +187,8 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
     };
     let err = |e: &dyn std::fmt::Display| format!("{}: cannot write: {e}", show(path));
     // what a killed run left here goes first (never a live run's file)
-    crate::tempfiles::sweep_stale(&dir, false);
-    let mut tmp = crate::tempfiles::create_in(&dir).map_err(|e| err(&e))?;
+    crate::io::tempfiles::sweep_stale(&dir, false);
+    let mut tmp = crate::io::tempfiles::create_in(&dir).map_err(|e| err(&e))?;
     tmp.write_all(bytes).map_err(|e| err(&e))?;
     tmp.as_file().sync_all().map_err(|e| err(&e))?;
     tmp.persist(path).map_err(|e| err(&e.error))?;
@@ -249,7 +249,7 @@ fn glob_base(pattern: &str) -> PathBuf {
 #[derive(Debug, Default)]
 pub struct Expansion {
     /// the regular files matching (no symlinks, same file system and mount,
-    /// walked through directory handles: [`crate::handles`]), sorted
+    /// walked through directory handles: [`crate::io::handles`]), sorted
     pub files: Vec<Found>,
     /// the folders that hold them, where our stale temporary files are
     /// looked for
@@ -296,7 +296,8 @@ pub fn expand(set: &LogSet) -> Expansion {
             &base,
             &mut |f: Found| {
                 let name = f.path.file_name().unwrap_or_default().to_string_lossy();
-                let ours = name.starts_with(crate::tempfiles::PREFIX) && name.ends_with(crate::tempfiles::SUFFIX);
+                let ours =
+                    name.starts_with(crate::io::tempfiles::PREFIX) && name.ends_with(crate::io::tempfiles::SUFFIX);
                 if ours || !m.is_match(&f.path) {
                     return;
                 }
@@ -558,7 +559,7 @@ impl Runner<'_> {
         let (files, dirs) = (found.files, found.dirs);
         // only the folders of the set's files, never below or elsewhere
         for d in dirs {
-            for t in crate::tempfiles::sweep_stale(&d, self.dry_run) {
+            for t in crate::io::tempfiles::sweep_stale(&d, self.dry_run) {
                 match t.error {
                     Some(e) => self.error(e),
                     None if self.dry_run => self.say(format!("would-remove-temp {}", show(&t.path))),
@@ -644,10 +645,10 @@ impl Runner<'_> {
                 break;
             }
             let mut head = [0u8; 4096];
-            let n = crate::input::open_regular(path, Some((id.dev, id.ino)))
+            let n = crate::io::input::open_regular(path, Some((id.dev, id.ino)))
                 .and_then(|f| std::os::unix::fs::FileExt::read_at(&f, &mut head, 0))
                 .unwrap_or(0);
-            let plain = crate::codec::Codec::sniff(&head[..n]) == crate::codec::Sniff::Plain;
+            let plain = crate::io::codec::Codec::sniff(&head[..n]) == crate::io::codec::Sniff::Plain;
             let print = |k: &String| self.state.prints.get(k);
             if plain && !cands.iter().any(|k| print(k).is_some_and(|p| p.len == id.size)) {
                 continue;
@@ -688,7 +689,7 @@ impl Runner<'_> {
             Err(e) => return self.error(format!("{}: {e}", show(path))),
         };
         let mtime = meta.modified().map(unix).unwrap_or(0);
-        if crate::time::now().saturating_sub(mtime) < crate::retention::RECENT {
+        if crate::time::now().saturating_sub(mtime) < crate::commands::purge::RECENT {
             return; // may be written right now
         }
         let age = self.now.saturating_sub(mtime);
@@ -921,7 +922,7 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
     let state_path = state_dir.join("state.json");
     if !dry_run {
         // a run killed while saving leaves its temporary file behind
-        crate::tempfiles::sweep_stale(&state_dir, false);
+        crate::io::tempfiles::sweep_stale(&state_dir, false);
     }
     let saved = fs::read(&state_path).unwrap_or_default();
     let state = match State::load(&state_path) {

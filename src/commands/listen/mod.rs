@@ -50,11 +50,11 @@ use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, watch, Notify};
 
 use crate::cli::{KeyArgs, RuleArgs, EXIT_FAILED, EXIT_OK, EXIT_USAGE};
-use crate::codec::Compress;
 use crate::engine::{Engine, OnUnparsed, Options, UnparsedLine};
-use crate::pipeline::{member, Pool};
+use crate::io::chunks::Output;
+use crate::io::codec::Compress;
+use crate::io::pipeline::{member, Pool};
 use crate::stats::Stats;
-use crate::stream::Output;
 
 /// The longest message kept by default (`--max-frame`); a longer frame is
 /// discarded and counted.

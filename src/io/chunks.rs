@@ -22,12 +22,12 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use crate::codec::{Codec, Compress, Sniff};
 use crate::engine::Engine;
 use crate::formats::w3c::{last_header, Header};
-use crate::input::{Input, InputError, Source};
-use crate::names::show;
-use crate::pipeline::{self, Done, Item, Pool};
+use crate::io::codec::{Codec, Compress, Sniff};
+use crate::io::input::{Input, InputError, Source};
+use crate::io::names::show;
+use crate::io::pipeline::{self, Done, Item, Pool};
 use crate::stats::Stats;
 
 /// Bytes asked of each read.
@@ -187,7 +187,7 @@ impl Output {
                 compress: Some(c),
                 ..
             } => {
-                crate::batch::ensure_compressed(&mut file, c)?;
+                crate::commands::batch::ensure_compressed(&mut file, c)?;
                 file.sync_data()
             }
             Output::File { file, .. } => file.sync_data(),
@@ -561,7 +561,7 @@ impl Reader<'_, '_> {
     /// stop signal.
     fn file(&mut self, src: &Source, path: &Path, rbuf: &mut [u8]) -> Result<bool, InputError> {
         let (f, regular) =
-            crate::input::open_nonblocking(path).map_err(|what| InputError { name: src.name(), what })?;
+            crate::io::input::open_nonblocking(path).map_err(|what| InputError { name: src.name(), what })?;
         if regular {
             let mut input = Input::from_reader(src.clone(), Box::new(f))?;
             return self.reader(&mut input, rbuf);

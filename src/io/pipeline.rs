@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Condvar, Mutex};
 
-use crate::codec::Compress;
+use crate::io::codec::Compress;
 
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 //! - Regular files only: symlinks are never followed and never deleted,
 //!   directories are never deleted, the walk does not cross into another file
 //!   system or mount; deletion goes through directory handles checked against
-//!   the walk ([`crate::handles`]), so a folder or file swapped for a symlink
+//!   the walk ([`crate::io::handles`]), so a folder or file swapped for a symlink
 //!   in between redirects nothing.
 //! - `/` and roots that are not directories are refused.
 //! - Files modified in the last minute are skipped (they may be written now).
@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::handles::{self, Found, Place};
-use crate::names::{self, show};
+use crate::io::handles::{self, Found, Place};
+use crate::io::names::{self, show};
 use crate::time::{date_in_name, format_age};
 
 /// The default globs: rotated-log names.
@@ -117,7 +117,7 @@ pub struct Plan {
     pub examined: u64,
 }
 
-/// Walks `root` (through directory handles, see [`crate::handles`]) and
+/// Walks `root` (through directory handles, see [`crate::io::handles`]) and
 /// lists the matching files older than `max_age` at `now`. `real_now` is the
 /// wall clock, for the last-minute rule.
 pub fn plan(root: &Path, matcher: &Matcher, max_age: i64, age_from: AgeFrom, now: i64, real_now: i64, plan: &mut Plan) {
@@ -158,7 +158,7 @@ pub fn plan(root: &Path, matcher: &Matcher, max_age: i64, age_from: AgeFrom, now
 }
 
 /// Deletes one planned file if it is still the regular file walked, reached
-/// through the folders walked (see [`crate::handles::delete`]).
+/// through the folders walked (see [`crate::io::handles::delete`]).
 pub fn delete(e: &Expired) -> Result<(), String> {
     handles::delete(&e.place, &e.path)
 }

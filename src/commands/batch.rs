@@ -30,14 +30,14 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::codec::{Codec, Compress};
 use crate::engine::Engine;
-use crate::input::{open_planned, plan_file, Input, InputError, Planned, Source};
-use crate::names::show;
-use crate::pipeline::{self, Done, Pool};
+use crate::io::chunks::{produce_input, Signals};
+use crate::io::codec::{Codec, Compress};
+use crate::io::input::{open_planned, plan_file, Input, InputError, Planned, Source};
+use crate::io::names::show;
+use crate::io::pipeline::{self, Done, Pool};
+use crate::io::tempfiles;
 use crate::stats::Stats;
-use crate::stream::{produce_input, Signals};
-use crate::tempfiles;
 
 /// Where batch outputs go.
 #[derive(Clone, Debug)]
@@ -252,7 +252,7 @@ fn refuse_special(path: &Path, plan: &Planned) -> Result<(), Failure> {
         "{p}: is {}, not a regular file; --out-dir, --in-place and -o with input files read \
          regular files only; to anonymize a stream from it, read it in stream mode: \
          loganon anonymize < {p} > OUTPUT",
-        crate::input::kind_of(&plan.meta)
+        crate::io::input::kind_of(&plan.meta)
     )))
 }
 

@@ -12,16 +12,16 @@ use clap::{Args, Parser, Subcommand};
 use ipnet::IpNet;
 
 use crate::addr::AddrPolicy;
-use crate::batch::{BatchOptions, Target};
 use crate::check::{Checker, Report};
+use crate::commands::batch::{BatchOptions, Target};
+use crate::commands::purge::AgeFrom;
 use crate::engine::{Engine, OnUnparsed, Options};
 use crate::formats::Format;
-use crate::input::{Input, Source, READ_BUF};
+use crate::io::chunks::{self, Output, Signals, StreamError};
+use crate::io::input::{Input, Source, READ_BUF};
+use crate::io::names::show;
 use crate::keyed::{Identifiers, IpMode, Rotate};
-use crate::names::show;
-use crate::retention::AgeFrom;
 use crate::rules::{DenyList, Rules};
-use crate::stream::{self, Output, Signals, StreamError};
 
 pub const EXIT_OK: u8 = 0;
 pub const EXIT_FAILED: u8 = 1;
@@ -54,7 +54,7 @@ pub enum Command {
     /// The cron job: anonymize due files, summarize and purge expired ones
     Run(RunArgs),
     /// Receive syslog (nginx, HAProxy) over UDP, TCP or a unix socket; append it anonymized to a file
-    Listen(crate::listen::ListenArgs),
+    Listen(crate::commands::listen::ListenArgs),
 }
 
 #[derive(Args, Debug)]
@@ -311,7 +311,7 @@ impl Write for Stdout {
 /// a clear error up front instead of a failure in the middle of the work.
 /// (`jobs` workers and the reader).
 fn threads_available(jobs: usize) -> Result<(), String> {
-    crate::pipeline::probe_threads(jobs + 1).map_err(|e| crate::pipeline::threads_error(jobs, &e))
+    crate::io::pipeline::probe_threads(jobs + 1).map_err(|e| crate::io::pipeline::threads_error(jobs, &e))
 }
 
 pub fn main() -> ExitCode {
@@ -407,7 +407,7 @@ fn anonymize(a: AnonymizeArgs) -> u8 {
         }
     };
     let t0 = Instant::now();
-    let res = stream::run(&engine, &sources(&a.inputs), out, jobs(a.jobs), &sig);
+    let res = chunks::run(&engine, &sources(&a.inputs), out, jobs(a.jobs), &sig);
     let secs = t0.elapsed().as_secs_f64();
     let mut code = EXIT_OK;
     for e in &res.errors {
@@ -445,7 +445,7 @@ fn batch(engine: &Engine, files: &[PathBuf], target: Target, a: &AnonymizeArgs) 
         jobs: jobs(a.jobs),
     };
     let t0 = Instant::now();
-    let res = crate::batch::run(engine, files, &opts, &sig);
+    let res = crate::commands::batch::run(engine, files, &opts, &sig);
     let secs = t0.elapsed().as_secs_f64();
     let mut code = EXIT_OK;
     let mut total = crate::Stats::default();
@@ -468,8 +468,8 @@ fn batch(engine: &Engine, files: &[PathBuf], target: Target, a: &AnonymizeArgs) 
                 .iter()
                 .map(|f| {
                     let mut j = f.stats.to_json(f.seconds);
-                    j["input"] = crate::names::json(&f.input).into();
-                    j["output"] = f.output.as_deref().map(crate::names::json).into();
+                    j["input"] = crate::io::names::json(&f.input).into();
+                    j["output"] = f.output.as_deref().map(crate::io::names::json).into();
                     j["error"] = f.error.clone().into();
                     j
                 })
@@ -506,12 +506,12 @@ pub fn jobs(j: Option<u32>) -> usize {
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
-fn listen(l: crate::listen::ListenArgs) -> u8 {
-    crate::listen::main(l)
+fn listen(l: crate::commands::listen::ListenArgs) -> u8 {
+    crate::commands::listen::main(l)
 }
 
 fn run(r: RunArgs) -> u8 {
-    let cfg = match crate::config::Config::load(&r.config) {
+    let cfg = match crate::commands::run::config::Config::load(&r.config) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("loganon: {e}");
@@ -531,12 +531,12 @@ fn run(r: RunArgs) -> u8 {
     }
     let now = r.now.unwrap_or_else(crate::time::now);
     let mut out = Stdout::new();
-    let code = crate::cron::run(&cfg, r.dry_run, now, &sig, &mut out);
+    let code = crate::commands::run::cron::run(&cfg, r.dry_run, now, &sig, &mut out);
     out.finish(code, EXIT_FAILED)
 }
 
 fn purge(p: PurgeArgs) -> u8 {
-    use crate::retention::{check_root, delete, json, line, plan, Matcher, Plan};
+    use crate::commands::purge::{check_root, delete, json, line, plan, Matcher, Plan};
     for root in &p.roots {
         if let Err(e) = check_root(root) {
             eprintln!("loganon: {e}");
@@ -639,7 +639,7 @@ fn check(c: CheckArgs) -> u8 {
     for src in &srcs {
         // the report names the input escaped (text) or as a JSON string
         let name = match src {
-            Source::File(p) if c.json => crate::names::json(p),
+            Source::File(p) if c.json => crate::io::names::json(p),
             _ => src.name(),
         };
         let mut input = match Input::open(src) {

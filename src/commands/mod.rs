@@ -1,0 +1,4 @@
+pub mod batch;
+pub mod listen;
+pub mod purge;
+pub mod run;
