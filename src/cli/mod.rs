@@ -1,31 +1,38 @@
-//! The command line: argument definitions and the dispatch to the layers.
-//! Exit codes: 0 success; 1 some inputs failed (the others were processed);
-//! 2 usage or configuration error; 75 another `run` holds the lock.
+//! The command line: the argument definitions (clap), and for each command
+//! its flags turned into options (`options.rs`), the command run
+//! ([`crate::commands`]), what it returns printed (`print.rs`) and its exit
+//! code ([`Exit`], `exit.rs`).
 
 use std::ffi::OsString;
 use std::io::Write;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, Parser, Subcommand};
 use ipnet::IpNet;
 
-use crate::addr::AddrPolicy;
-use crate::check::{Checker, Report};
+use crate::check::Checker;
 use crate::commands::batch::{BatchOptions, Target};
-use crate::commands::purge::AgeFrom;
-use crate::engine::{Engine, OnUnparsed, Options};
+use crate::commands::listen::{IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_MESSAGE};
+use crate::commands::purge::{AgeFrom, PurgeError};
+use crate::commands::run::cron::RunError;
+use crate::engine::{Engine, OnUnparsed};
 use crate::formats::Format;
-use crate::io::chunks::{self, Output, Signals, StreamError};
-use crate::io::input::{Input, Source, READ_BUF};
 use crate::io::names::show;
+use crate::io::output::Output;
+use crate::io::pipeline::jobs;
+use crate::io::signals::Signals;
 use crate::keyed::{Identifiers, IpMode, Rotate};
-use crate::rules::{DenyList, Rules};
 
-pub const EXIT_OK: u8 = 0;
-pub const EXIT_FAILED: u8 = 1;
-pub const EXIT_USAGE: u8 = 2;
+mod exit;
+mod options;
+mod print;
+
+pub use exit::Exit;
+use options::{sources, threads_available};
+use print::Stdout;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -54,7 +61,7 @@ pub enum Command {
     /// The cron job: anonymize due files, summarize and purge expired ones
     Run(RunArgs),
     /// Receive syslog (nginx, HAProxy) over UDP, TCP or a unix socket; append it anonymized to a file
-    Listen(crate::commands::listen::ListenArgs),
+    Listen(ListenArgs),
 }
 
 #[derive(Args, Debug)]
@@ -111,13 +118,13 @@ pub struct RuleArgs {
     #[arg(long, value_name = "N", default_value_t = 48, value_parser = clap::value_parser!(u8).range(0..=128))]
     pub ipv6_prefix: u8,
     /// Leave addresses in this network whole, e.g. 10.0.0.0/8 (repeatable)
-    #[arg(long, value_name = "CIDR", value_parser = parse_cidr)]
+    #[arg(long, value_name = "CIDR", value_parser = options::parse_cidr)]
     pub keep_network: Vec<IpNet>,
     /// Add a query parameter name to the deny list, any spelling (repeatable)
-    #[arg(long, value_name = "NAME", value_parser = parse_param)]
+    #[arg(long, value_name = "NAME", value_parser = options::parse_param)]
     pub redact_param: Vec<String>,
     /// Take a name out of the deny list and its patterns, e.g. name (repeatable)
-    #[arg(long, value_name = "NAME", value_parser = parse_param)]
+    #[arg(long, value_name = "NAME", value_parser = options::parse_param)]
     pub keep_param: Vec<String>,
     /// How addresses are rewritten: truncate, hash (keyed), cryptopan (keyed), drop
     #[arg(long, value_name = "M", default_value = "truncate", value_parser = IpMode::from_name)]
@@ -136,45 +143,6 @@ pub struct KeyArgs {
     /// daily: a key per day, derived from the key file and the line's date; never: the key as given
     #[arg(long, value_name = "R", default_value = "daily", value_parser = Rotate::from_name)]
     pub rotate_key: Rotate,
-}
-
-impl KeyArgs {
-    /// Adds the keyed settings to `opts`; the error is a usage error (exit 2).
-    pub fn apply(&self, ip_mode: IpMode, opts: &mut Options) -> Result<(), String> {
-        opts.set_keys(
-            ip_mode,
-            self.identifiers,
-            self.key_file.as_deref(),
-            self.rotate_key,
-            "--ip-mode hash/cryptopan and --identifiers hash need --key-file (make one with: loganon keygen FILE)",
-        )
-    }
-}
-
-fn parse_cidr(s: &str) -> Result<IpNet, String> {
-    s.parse::<IpNet>()
-        .map_err(|_| format!("'{s}' is not a network; write it like 10.0.0.0/8 or fd00::/8"))
-}
-
-fn parse_param(s: &str) -> Result<String, String> {
-    crate::rules::param_name(s)?;
-    Ok(s.to_string())
-}
-
-impl RuleArgs {
-    pub fn rules(&self) -> Rules {
-        let mut deny = DenyList::default();
-        for p in &self.redact_param {
-            deny.add(&crate::rules::param_name(p).unwrap_or_default());
-        }
-        for p in &self.keep_param {
-            deny.keep(&crate::rules::param_name(p).unwrap_or_default());
-        }
-        Rules {
-            addr: AddrPolicy::new(self.ipv4_prefix, self.ipv6_prefix, &self.keep_network),
-            deny,
-        }
-    }
 }
 
 #[derive(Args, Debug)]
@@ -236,86 +204,52 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
-/// Panics must not print data: the hook names the place only. It never
-/// panics itself (a broken stderr would turn that into an abort).
-fn quiet_panics() {
-    std::panic::set_hook(Box::new(|info| {
-        let at = info
-            .location()
-            .map(|l| format!("{}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        let _ = writeln!(
-            std::io::stderr(),
-            "loganon: internal error at {at}; please report it (no log data is shown)"
-        );
-    }));
-}
-
-/// stdout for the reports of `purge`, `check` and `run`: a reader that went
-/// away (`| head`) stops the output, not the work, and is no error; any other
-/// write error (a full disk) is kept for [`Stdout::finish`].
-struct Stdout {
-    closed: bool,
-    failed: Option<std::io::Error>,
-}
-
-impl Stdout {
-    fn new() -> Stdout {
-        Stdout {
-            closed: false,
-            failed: None,
-        }
-    }
-
-    /// `code`, or at least `on_error` when a write failed (reported here).
-    fn finish(mut self, code: u8, on_error: u8) -> u8 {
-        if self.failed.is_none() {
-            if let Err(e) = std::io::stdout().flush() {
-                self.note(e);
-            }
-        }
-        match self.failed {
-            Some(e) => {
-                eprintln!("loganon: cannot write to stdout: {e}");
-                code.max(on_error)
-            }
-            None => code,
-        }
-    }
-
-    fn note(&mut self, e: std::io::Error) {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            self.closed = true;
-        } else if self.failed.is_none() {
-            self.failed = Some(e);
-        }
-    }
-}
-
-impl Write for Stdout {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if !self.closed && self.failed.is_none() {
-            if let Err(e) = std::io::stdout().write_all(buf) {
-                self.note(e);
-            }
-        }
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Makes sure `n` threads can run at once (`-j N` under a process limit):
-/// a clear error up front instead of a failure in the middle of the work.
-/// (`jobs` workers and the reader).
-fn threads_available(jobs: usize) -> Result<(), String> {
-    crate::io::pipeline::probe_threads(jobs + 1).map_err(|e| crate::io::pipeline::threads_error(jobs, &e))
+#[derive(Args, Debug)]
+#[command(group(ArgGroup::new("listener").required(true).multiple(true).args(["udp", "tcp", "unix"])))]
+pub struct ListenArgs {
+    /// Receive syslog datagrams on ADDR, e.g. 127.0.0.1:5140 or [::1]:5140 (repeatable)
+    #[arg(long, value_name = "ADDR", value_parser = options::parse_addr)]
+    pub udp: Vec<SocketAddr>,
+    /// Accept syslog over TCP on ADDR, octet-counted or newline-framed (repeatable)
+    #[arg(long, value_name = "ADDR", value_parser = options::parse_addr)]
+    pub tcp: Vec<SocketAddr>,
+    /// Accept syslog on a unix stream socket created at PATH (repeatable)
+    #[arg(long, value_name = "PATH")]
+    pub unix: Vec<PathBuf>,
+    /// Append the anonymized lines to FILE ("-" = stdout); reopened on SIGHUP;
+    /// gzip when the name ends in .gz
+    #[arg(short, long, value_name = "FILE", required = true)]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    /// What to do with messages no format recognises: scrub, drop, fail (stops the server)
+    #[arg(long, value_name = "P", default_value = "scrub", value_parser = OnUnparsed::from_name)]
+    pub on_unparsed: OnUnparsed,
+    /// gzip level of compressed output (0-9)
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=9))]
+    pub level: u32,
+    /// Print the counters on stderr at exit (and on SIGUSR1): text or json
+    #[arg(long, value_name = "FMT", num_args = 0..=1, default_missing_value = "text",
+          value_parser = ["text", "json"])]
+    pub stats: Option<String>,
+    /// TCP and unix connections open at once; more are closed at once (counted as refused)
+    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS as u64,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+    /// Close a TCP or unix connection that sent nothing for SECS (0 = never);
+    /// its unfinished frame is discarded (counted)
+    #[arg(long, value_name = "SECS", default_value_t = IDLE_TIMEOUT)]
+    pub idle_timeout: u64,
+    /// The longest frame kept, in bytes (1024 to 67108864); a longer one is discarded, counted
+    #[arg(long, value_name = "BYTES", default_value_t = MAX_MESSAGE as u64,
+          value_parser = clap::value_parser!(u64).range(1024..=64 * 1024 * 1024))]
+    pub max_frame: u64,
 }
 
 pub fn main() -> ExitCode {
-    quiet_panics();
+    print::quiet_panics();
     // A file-size limit (RLIMIT_FSIZE) must surface as a write error, which
     // removes the temporary output, not as a signal that kills the process.
     // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
@@ -326,117 +260,74 @@ pub fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { EXIT_OK });
+            return if e.use_stderr() { Exit::Usage } else { Exit::Ok }.into();
         }
     };
-    ExitCode::from(match cli.command {
+    match cli.command {
         Command::Anonymize(a) => anonymize(a),
         Command::Check(c) => check(c),
-        Command::Keygen { file } => match crate::keyed::keygen(&file) {
-            Ok(()) => {
-                eprintln!("loganon: wrote a new key to {} (mode 0600)", show(&file));
-                EXIT_OK
-            }
-            Err(e) => {
-                eprintln!("loganon: {e}");
-                EXIT_FAILED
-            }
-        },
+        Command::Keygen { file } => keygen(&file),
         Command::Purge(p) => purge(p),
         Command::Run(r) => run(r),
         Command::Listen(l) => listen(l),
-    })
+    }
+    .into()
 }
 
-fn sources(inputs: &[OsString]) -> Vec<Source> {
-    inputs.iter().map(|s| Source::from_arg(s)).collect()
+/// Prints `loganon: WHAT` and returns `code`.
+fn fail(what: impl std::fmt::Display, code: Exit) -> Exit {
+    eprintln!("loganon: {what}");
+    code
 }
 
-fn anonymize(a: AnonymizeArgs) -> u8 {
-    let mut opts = Options {
-        rules: a.rules.rules(),
-        format: a.rules.format.clone(),
-        on_unparsed: a.on_unparsed,
-        not_before: a.max_age.map(|age| a.now.unwrap_or_else(crate::time::now) - age),
-        ..Options::default()
+fn keygen(file: &std::path::Path) -> Exit {
+    match crate::keyed::keygen(file) {
+        Ok(()) => {
+            eprintln!("loganon: wrote a new key to {} (mode 0600)", show(file));
+            Exit::Ok
+        }
+        Err(e) => fail(e, Exit::Failed),
+    }
+}
+
+fn anonymize(a: AnonymizeArgs) -> Exit {
+    let opts = match options::anonymize_options(&a) {
+        Ok(o) => o,
+        Err(e) => return fail(e, Exit::Usage),
     };
-    if let Err(e) = a.keys.apply(a.rules.ip_mode, &mut opts) {
-        eprintln!("loganon: {e}");
-        return EXIT_USAGE;
-    }
-    // undated lines take the day of `--now` (the keyed modes' day)
-    if let Some(now) = a.now {
-        opts.default_day = now.div_euclid(86400);
-    }
     if let Err(e) = threads_available(jobs(a.jobs)) {
-        eprintln!("loganon: {e}");
-        return EXIT_USAGE;
+        return fail(e, Exit::Usage);
     }
     let engine = Engine::new(opts);
-    let files: Vec<PathBuf> = a.inputs.iter().filter(|s| *s != "-").map(PathBuf::from).collect();
-    let to_file = a.output.as_ref().filter(|p| p.as_os_str() != "-");
-    let target = match (&a.out_dir, a.in_place, to_file) {
-        (Some(d), _, _) => Some(Target::OutDir(d.clone())),
-        (None, true, _) => Some(Target::InPlace),
-        (None, false, Some(o)) if !a.inputs.is_empty() && files.len() == a.inputs.len() => Some(Target::One(o.clone())),
-        _ => None,
-    };
-    if let Some(target) = target {
-        if files.is_empty() || files.len() != a.inputs.len() {
-            eprintln!("loganon: --out-dir and --in-place need input files (not stdin)");
-            return EXIT_USAGE;
-        }
-        return batch(&engine, &files, target, &a);
+    match options::batch_target(&a) {
+        Err(e) => return fail(e, Exit::Usage),
+        Ok(Some((target, files))) => return batch(&engine, &files, target, &a),
+        Ok(None) => {}
     }
     let out = match &a.output {
         None => Output::stdout(),
         Some(p) if p.as_os_str() == "-" => Output::stdout(),
         Some(p) => match Output::append(p.clone(), a.level) {
             Ok(o) => o,
-            Err(e) => {
-                eprintln!("loganon: cannot open output {}: {e}", show(p));
-                return EXIT_FAILED;
-            }
+            Err(e) => return fail(format!("cannot open output {}: {e}", show(p)), Exit::Failed),
         },
     };
     let sig = match Signals::install_with(!a.until_eof) {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("loganon: cannot install signal handlers: {e}");
-            return EXIT_FAILED;
-        }
+        Err(e) => return fail(format!("cannot install signal handlers: {e}"), Exit::Failed),
     };
     let t0 = Instant::now();
-    let res = chunks::run(&engine, &sources(&a.inputs), out, jobs(a.jobs), &sig);
+    let res = crate::commands::stream::run(&engine, &sources(&a.inputs), out, jobs(a.jobs), &sig);
     let secs = t0.elapsed().as_secs_f64();
-    let mut code = EXIT_OK;
-    for e in &res.errors {
-        code = code.max(EXIT_FAILED);
-        match e {
-            StreamError::Input(e) => eprintln!("loganon: {e}"),
-            StreamError::Unparsed { name, line } => eprintln!(
-                "loganon: {name}: line {line} matches no format (--format {}) and --on-unparsed is fail; \
-                 lines before it were written",
-                a.rules.format
-            ),
-            StreamError::Output { name, err } => eprintln!("loganon: cannot write {name}: {err}"),
-            StreamError::Threads(e) => {
-                eprintln!("loganon: {e}");
-                code = EXIT_USAGE;
-            }
-        }
-    }
-    print_stats(a.stats.as_deref(), &res.stats, secs);
+    let code = print::stream_errors(&res.errors, &a.rules.format);
+    print::stats(a.stats.as_deref(), &res.stats, secs);
     code
 }
 
-fn batch(engine: &Engine, files: &[PathBuf], target: Target, a: &AnonymizeArgs) -> u8 {
+fn batch(engine: &Engine, files: &[PathBuf], target: Target, a: &AnonymizeArgs) -> Exit {
     let sig = match Signals::install() {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("loganon: cannot install signal handlers: {e}");
-            return EXIT_FAILED;
-        }
+        Err(e) => return fail(format!("cannot install signal handlers: {e}"), Exit::Failed),
     };
     let opts = BatchOptions {
         target,
@@ -447,261 +338,90 @@ fn batch(engine: &Engine, files: &[PathBuf], target: Target, a: &AnonymizeArgs) 
     let t0 = Instant::now();
     let res = crate::commands::batch::run(engine, files, &opts, &sig);
     let secs = t0.elapsed().as_secs_f64();
-    let mut code = EXIT_OK;
-    let mut total = crate::Stats::default();
-    for f in &res.files {
-        total.add(&f.stats);
-        if let Some(e) = &f.error {
-            eprintln!("loganon: {e}");
-            code = EXIT_FAILED;
-        }
+    print::batch(&res, a.stats.as_deref(), secs)
+}
+
+fn listen(l: ListenArgs) -> Exit {
+    let opts = match options::listen_options(&l) {
+        Ok(o) => o,
+        Err(e) => return fail(e, Exit::Usage),
+    };
+    let served = match crate::commands::listen::run(opts) {
+        Ok(s) => s,
+        Err(e) => return fail(e, Exit::Failed),
+    };
+    let mut code = Exit::failed_if(served.crashed);
+    if let Some(e) = &served.error {
+        code = fail(e, Exit::Failed);
     }
-    if res.interrupted {
-        eprintln!("loganon: interrupted; only complete outputs were kept");
-        code = EXIT_FAILED;
-    }
-    let done = res.files.iter().filter(|f| f.error.is_none()).count();
-    match a.stats.as_deref() {
-        Some("json") => {
-            let files: Vec<_> = res
-                .files
-                .iter()
-                .map(|f| {
-                    let mut j = f.stats.to_json(f.seconds);
-                    j["input"] = crate::io::names::json(&f.input).into();
-                    j["output"] = f.output.as_deref().map(crate::io::names::json).into();
-                    j["error"] = f.error.clone().into();
-                    j
-                })
-                .collect();
-            let mut t = total.to_json(secs);
-            t["files"] = done.into();
-            t["files_failed"] = (res.files.len() - done).into();
-            eprintln!("{}", serde_json::json!({ "files": files, "total": t }));
-        }
-        Some(_) => {
-            for f in &res.files {
-                if f.error.is_none() {
-                    eprint!(
-                        "{}: {}",
-                        show(&f.input),
-                        f.stats.to_text(f.seconds).trim_start_matches("loganon: ")
-                    );
-                }
-            }
-            eprint!(
-                "total: files {done} of {}, {}",
-                res.files.len(),
-                total.to_text(secs).trim_start_matches("loganon: ")
-            );
-        }
-        None => {}
+    if let Some(r) = &served.report {
+        eprint!("{r}");
     }
     code
 }
 
-/// `-j N`, or all cores.
-pub fn jobs(j: Option<u32>) -> usize {
-    j.map(|j| j as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
-}
-
-fn listen(l: crate::commands::listen::ListenArgs) -> u8 {
-    crate::commands::listen::main(l)
-}
-
-fn run(r: RunArgs) -> u8 {
+fn run(r: RunArgs) -> Exit {
     let cfg = match crate::commands::run::config::Config::load(&r.config) {
         Ok(c) => c,
-        Err(e) => {
-            eprintln!("loganon: {e}");
-            return EXIT_USAGE;
-        }
+        Err(e) => return fail(e, Exit::Usage),
     };
     let sig = match Signals::install() {
         Ok(s) => s,
-        Err(e) => {
-            eprintln!("loganon: cannot install signal handlers: {e}");
-            return EXIT_FAILED;
-        }
+        Err(e) => return fail(format!("cannot install signal handlers: {e}"), Exit::Failed),
     };
     if let Err(e) = threads_available(jobs(cfg.anonymize.jobs)) {
-        eprintln!("loganon: {e}");
-        return EXIT_USAGE;
+        return fail(e, Exit::Usage);
     }
     let now = r.now.unwrap_or_else(crate::time::now);
     let mut out = Stdout::new();
-    let code = crate::commands::run::cron::run(&cfg, r.dry_run, now, &sig, &mut out);
-    out.finish(code, EXIT_FAILED)
-}
-
-fn purge(p: PurgeArgs) -> u8 {
-    use crate::commands::purge::{check_root, delete, json, line, plan, Matcher, Plan};
-    for root in &p.roots {
-        if let Err(e) = check_root(root) {
-            eprintln!("loganon: {e}");
-            return EXIT_USAGE;
-        }
-    }
-    let matcher = match Matcher::new(&p.globs) {
-        Ok(m) => m,
+    let code = match crate::commands::run::cron::run(&cfg, r.dry_run, now, &sig, &mut out) {
+        Ok(report) => Exit::failed_if(report.errors > 0),
         Err(e) => {
-            eprintln!("loganon: {e}");
-            return EXIT_USAGE;
+            let code = match e {
+                RunError::Locked(_) => Exit::Locked,
+                RunError::Config(_) => Exit::Usage,
+                RunError::Failed(_) => Exit::Failed,
+            };
+            fail(e.message(), code)
         }
     };
-    let real_now = crate::time::now();
-    let now = p.now.unwrap_or(real_now);
-    let mut found = Plan::default();
-    for root in &p.roots {
-        plan(root, &matcher, p.max_age, p.age_from, now, real_now, &mut found);
-    }
-    let mut code = EXIT_OK;
-    for e in &found.errors {
-        eprintln!("loganon: {e}");
-        code = EXIT_FAILED;
-    }
-    let n = found.expired.len() as u64;
-    if let Some(max) = p.max_delete.filter(|&max| n > max) {
-        eprintln!("loganon: {n} files would be deleted, more than --max-delete {max}; nothing was deleted");
-        return EXIT_FAILED;
-    }
+    out.finish(code, Exit::Failed)
+}
+
+fn purge(p: PurgeArgs) -> Exit {
+    let opts = options::purge_options(&p);
     let mut out = Stdout::new();
-    let mut deleted = Vec::new();
-    let mut bytes = 0u64;
-    for e in &found.expired {
-        if !p.dry_run {
-            if let Err(err) = delete(e) {
-                eprintln!("loganon: {err}");
-                code = EXIT_FAILED;
-                continue;
-            }
-        }
-        bytes += e.size;
-        if !p.json {
-            let _ = writeln!(out, "{}", line(e, p.dry_run));
-        }
-        deleted.push(e);
+    match crate::commands::purge::run(&opts, &mut out) {
+        Ok(done) => out.finish(Exit::failed_if(done.errors > 0), Exit::Failed),
+        Err(PurgeError::Usage(e)) => fail(e, Exit::Usage),
+        Err(PurgeError::TooMany(e)) => fail(e, Exit::Failed),
     }
-    let verb = if p.dry_run { "would delete" } else { "deleted" };
-    if p.json {
-        let json = serde_json::json!({
-            "dry_run": p.dry_run,
-            "files": deleted.iter().map(|e| json(e)).collect::<Vec<_>>(),
-            "summary": {
-                "examined": found.examined,
-                "deleted": deleted.len(),
-                "bytes": bytes,
-                "skipped_recent": found.recent.len(),
-                "errors": found.errors.len(),
-            },
-        });
-        let _ = writeln!(out, "{json}");
-    } else {
-        let _ = writeln!(
-            out,
-            "purge: {verb} {} files, {bytes} bytes; examined {}, skipped {} modified in the last minute",
-            deleted.len(),
-            found.examined,
-            found.recent.len()
-        );
-    }
-    out.finish(code, EXIT_FAILED)
 }
 
-fn print_stats(fmt: Option<&str>, stats: &crate::Stats, secs: f64) {
-    let text = match fmt {
-        Some("json") => format!("{}\n", stats.to_json(secs)),
-        Some(_) => stats.to_text(secs),
-        None => return,
-    };
-    let _ = std::io::stderr().write_all(text.as_bytes());
-}
-
-/// `check` reads a line longer than this in overlapping pieces.
-const CHECK_PIECE: usize = 4 << 20;
-/// What each piece of a long line keeps of the one before.
-const CHECK_OVERLAP: usize = 64 << 10;
-
-fn check(c: CheckArgs) -> u8 {
+fn check(c: CheckArgs) -> Exit {
     let checker = Checker {
         rules: c.rules.rules(),
         format: c.rules.format.clone(),
         ip_mode: c.rules.ip_mode,
     };
-    let mut report = Report::default();
+    let done = crate::commands::check::run(&checker, &sources(&c.inputs), c.json);
     // a missing or unreadable input is not a clean one: exit 2, whatever
     // the others hold
-    let mut unreadable = false;
-    let srcs = sources(&c.inputs);
-    let srcs = if srcs.is_empty() { vec![Source::Stdin] } else { srcs };
-    let mut buf = vec![0u8; READ_BUF];
-    for src in &srcs {
-        // the report names the input escaped (text) or as a JSON string
-        let name = match src {
-            Source::File(p) if c.json => crate::io::names::json(p),
-            _ => src.name(),
-        };
-        let mut input = match Input::open(src) {
-            Ok(i) => i,
-            Err(e) => {
-                eprintln!("loganon: {e}");
-                unreadable = true;
-                continue;
-            }
-        };
-        let mut carry: Vec<u8> = Vec::new();
-        let mut no = 1;
-        let mut ctx = crate::formats::Ctx::default();
-        loop {
-            match input.read(&mut buf) {
-                Ok(0) => break,
-                Ok(n) => {
-                    carry.extend_from_slice(&buf[..n]);
-                    // look for a line end only in what was just read: a long
-                    // line is not rescanned on every read
-                    // (a lone `\r` ends a line too, unless it is the last
-                    // byte read: its `\n` may follow)
-                    let end = |k: usize| buf[k] == b'\n' || k + 1 < n;
-                    let last = memchr::memrchr2_iter(b'\n', b'\r', &buf[..n]).find(|&k| end(k));
-                    if let Some(k) = last.map(|k| carry.len() - n + k) {
-                        no = checker.chunk_in(&carry[..=k], &name, no, &mut ctx, &mut report);
-                        carry.drain(..=k);
-                    } else if carry.len() > CHECK_PIECE + CHECK_OVERLAP {
-                        // A line this long is checked in pieces, all under its
-                        // line number, so memory does not grow with it; each
-                        // piece keeps the last bytes of the one before, so a
-                        // token cut by a piece's end is whole in the next (a
-                        // finding in that overlap may be reported twice).
-                        checker.piece_in(&carry, &name, no, &mut ctx, &mut report);
-                        carry.drain(..carry.len() - CHECK_OVERLAP);
-                    }
-                }
-                Err(e) => {
-                    eprintln!("loganon: {e}");
-                    unreadable = true;
-                    break;
-                }
-            }
-        }
-        if !carry.is_empty() {
-            checker.chunk_in(&carry, &name, no, &mut ctx, &mut report);
-        }
+    for e in &done.unreadable {
+        eprintln!("loganon: {e}");
     }
     let text = if c.json {
-        format!("{}\n", report.to_json())
+        format!("{}\n", done.report.to_json())
     } else {
-        report.to_text()
+        done.report.to_text()
     };
     let mut out = Stdout::new();
     let _ = out.write_all(text.as_bytes());
-    let code = if unreadable {
-        EXIT_USAGE
-    } else if report.total() > 0 {
-        EXIT_FAILED
+    let code = if !done.unreadable.is_empty() {
+        Exit::Usage
     } else {
-        EXIT_OK
+        Exit::failed_if(done.report.total() > 0)
     };
     // a report that could not be written is no verdict
-    out.finish(code, EXIT_USAGE)
+    out.finish(code, Exit::Usage)
 }

@@ -1,33 +1,32 @@
-//! The stdin -> stdout filter (and files named as arguments, concatenated).
+//! The chunk producer: reads inputs (stdin, files, FIFOs; plain or
+//! compressed) and cuts them into chunks of whole lines for the
+//! [`pipeline`](crate::io::pipeline), with the signals in view.
 //!
-//! - Each read returns what the input has ready, and its anonymized lines are
-//!   written at once in one `write`: a single line on an idle pipe comes out
-//!   within milliseconds, while under load each write carries a large batch.
-//! - SIGTERM and SIGINT finish the line in hand, flush (closing a gzip stream),
-//!   and end with exit 0; SIGHUP reopens `-o FILE` (for logrotate). Plain stdin
-//!   is read after `poll` on stdin and a signal pipe, so a signal is acted on
-//!   even while no input arrives. A gzip output is a series of complete
-//!   members, one per write, so it is valid gzip at every moment.
-//! - A closed stdout ends the program quietly.
-//! - Memory stays bounded: one read buffer, one output buffer, and the carried
-//!   part of an unfinished line; a line longer than [`LONG_LINE`] is scrubbed
-//!   in pieces by the rules that need no parsing (see [`Engine::fragment`]).
+//! - Each read returns what the input has ready, and its lines go out at
+//!   once: a single line on an idle pipe is sent within milliseconds (a
+//!   flush marker follows when nothing more is ready), while under load each
+//!   chunk carries a large batch.
+//! - Plain stdin is read after `poll` on stdin and the signal pipe, so a
+//!   signal is acted on even while no input arrives; SIGHUP sends a reopen
+//!   marker, a stop signal finishes the line in hand.
+//! - Memory stays bounded: one read buffer and the carried part of an
+//!   unfinished line; a line longer than [`LONG_LINE`] is sent in pieces,
+//!   scrubbed by the rules that need no parsing (see
+//!   [`Engine::fragment`](crate::engine::Engine::fragment)).
 
-use std::fs::{File, OpenOptions};
-use std::io::{self, Read, Write};
+use std::fs::File;
+use std::io::{self, Read};
 use std::mem::ManuallyDrop;
 use std::os::fd::{AsRawFd, FromRawFd, RawFd};
-use std::os::unix::net::UnixStream;
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::path::Path;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use crate::engine::Engine;
 use crate::formats::w3c::{last_header, Header};
-use crate::io::codec::{Codec, Compress, Sniff};
+use crate::io::codec::{Codec, Sniff};
 use crate::io::input::{Input, InputError, Source};
-use crate::io::names::show;
-use crate::io::pipeline::{self, Done, Item, Pool};
+use crate::io::pipeline::{Item, Pool};
+use crate::io::signals::Signals;
 use crate::stats::Stats;
 
 /// Bytes asked of each read.
@@ -38,303 +37,6 @@ pub const CHUNK: usize = 1024 * 1024;
 pub const LONG_LINE: usize = 16 * 1024 * 1024;
 /// The pieces of a long line after its first.
 pub const PIECE: usize = 1024 * 1024;
-
-/// Where the anonymized stream goes.
-pub enum Output {
-    Stdout(ManuallyDrop<File>),
-    /// an appended file; with `compress`, the pipeline hands over complete
-    /// members, so the file is valid in its format after every write
-    File {
-        path: PathBuf,
-        file: File,
-        compress: Option<Compress>,
-        /// a regular file (a device or a pipe is never cut back)
-        regular: bool,
-        /// how many bytes at the end of the file are an unfinished line of
-        /// ours (pieces of a long line written so far)
-        torn: u64,
-    },
-}
-
-fn open_append(path: &PathBuf) -> io::Result<(File, bool)> {
-    let file = OpenOptions::new().create(true).append(true).open(path)?;
-    let regular = file.metadata()?.is_file();
-    Ok((file, regular))
-}
-
-impl Output {
-    pub fn stdout() -> Output {
-        // SAFETY: fd 1 is open for the life of the process; ManuallyDrop keeps
-        // this File from closing it.
-        Output::Stdout(ManuallyDrop::new(unsafe { File::from_raw_fd(1) }))
-    }
-
-    /// Opens FILE for appending (a live log: restarts of the writer must not
-    /// truncate it); a name ending in `.gz`, `.xz`, `.bz2` or `.zst` is
-    /// written compressed.
-    pub fn append(path: PathBuf, level: u32) -> io::Result<Output> {
-        let (file, regular) = open_append(&path)?;
-        let compress = Codec::from_name(&path).map(|codec| Compress { codec, level });
-        Ok(Output::File {
-            path,
-            file,
-            compress,
-            regular,
-            torn: 0,
-        })
-    }
-
-    /// How the pipeline must compress for this output, if at all.
-    pub fn compression(&self) -> Option<Compress> {
-        match self {
-            Output::File { compress, .. } => *compress,
-            Output::Stdout(_) => None,
-        }
-    }
-
-    /// Writes whole lines.
-    pub fn write_all(&mut self, b: &[u8]) -> io::Result<()> {
-        self.write_part(b, false)
-    }
-
-    /// Writes `b`; `open_line`: it ends inside a line (a piece of a long
-    /// line). A failed write to a file (a full disk, a size limit) is cut
-    /// back by what this write got out and the pieces of an unfinished line
-    /// before it, so the file never
-    /// ends with a torn line; the error says so. The cut is measured from
-    /// the file's length now, not from a length remembered earlier: lines
-    /// another writer appended meanwhile stay, and a file truncated by
-    /// someone else (copytruncate) is never grown.
-    pub fn write_part(&mut self, b: &[u8], open_line: bool) -> io::Result<()> {
-        match self {
-            Output::Stdout(f) => f.write_all(b),
-            Output::File {
-                file,
-                regular,
-                torn,
-                compress,
-                ..
-            } => {
-                let mut w = 0;
-                let failed = loop {
-                    if w == b.len() {
-                        break None;
-                    }
-                    match file.write(&b[w..]) {
-                        Ok(0) => break Some(io::Error::from(io::ErrorKind::WriteZero)),
-                        Ok(n) => w += n,
-                        Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                        Err(e) => break Some(e),
-                    }
-                };
-                // the bytes of `done` after its last line end (None: no line
-                // end in it, or compressed members, whose bytes are no lines)
-                let tail = |done: &[u8]| match compress {
-                    Some(_) => None,
-                    None => memchr::memrchr(b'\n', done).map(|k| (done.len() - k - 1) as u64),
-                };
-                let Some(e) = failed else {
-                    *torn = match (open_line, tail(b)) {
-                        (false, _) => 0,
-                        (true, Some(t)) => t,
-                        (true, None) => *torn + b.len() as u64,
-                    };
-                    return Ok(());
-                };
-                // all this write got out goes (the lines counted as written
-                // are those of the writes that succeeded), and the pieces of
-                // an unfinished line before it
-                let cut = *torn + w as u64;
-                if !*regular {
-                    return Err(e);
-                }
-                if cut == 0 {
-                    let note = format!(
-                        "{e}; the file ends with its last complete line: the lines from there on were not written"
-                    );
-                    return Err(io::Error::new(e.kind(), note));
-                }
-                let note = match file.metadata().map(|m| m.len()) {
-                    Ok(len) if len >= cut => match file.set_len(len - cut) {
-                        Ok(()) => {
-                            *torn = 0;
-                            format!(
-                                "{e}; the file was cut back to its last complete line \
-                                 ({} bytes): the lines from there on were not written",
-                                len - cut
-                            )
-                        }
-                        Err(e2) => format!("{e}; cutting the file back to its last complete line failed too: {e2}"),
-                    },
-                    Ok(len) => format!(
-                        "{e}; the file is shorter ({len} bytes) than what this write left (truncated by another \
-                         program?): left as it is"
-                    ),
-                    Err(e2) => format!("{e}; cutting the file back to its last complete line failed too: {e2}"),
-                };
-                Err(io::Error::new(e.kind(), note))
-            }
-        }
-    }
-
-    /// Ends the output.
-    pub fn finish(self) -> io::Result<()> {
-        match self {
-            // a device or a pipe (`-o /dev/full`) has nothing to sync
-            Output::File { regular: false, .. } => Ok(()),
-            Output::File {
-                mut file,
-                compress: Some(c),
-                ..
-            } => {
-                crate::commands::batch::ensure_compressed(&mut file, c)?;
-                file.sync_data()
-            }
-            Output::File { file, .. } => file.sync_data(),
-            Output::Stdout(_) => Ok(()),
-        }
-    }
-
-    /// SIGHUP: close and reopen the file (logrotate moved it away).
-    pub fn reopen(&mut self) -> io::Result<()> {
-        if let Output::File {
-            path,
-            file,
-            regular,
-            torn,
-            ..
-        } = self
-        {
-            let (fresh, fresh_regular) = open_append(path)?;
-            *regular = fresh_regular;
-            *torn = 0;
-            std::mem::replace(file, fresh).sync_data()?;
-        }
-        Ok(())
-    }
-
-    pub fn name(&self) -> String {
-        match self {
-            Output::Stdout(_) => "<stdout>".into(),
-            Output::File { path, .. } => show(path).to_string(),
-        }
-    }
-}
-
-/// SIGTERM/SIGINT/SIGHUP, seen through flags and a pipe that `poll` watches.
-pub struct Signals {
-    pub stop: Arc<AtomicBool>,
-    pub hup: Arc<AtomicBool>,
-    wake: UnixStream,
-    waker: UnixStream,
-}
-
-impl Signals {
-    pub fn install() -> io::Result<Signals> {
-        Signals::install_inner(true, false)
-    }
-
-    /// The stream's signals. With `term_stops` false (`--until-eof`),
-    /// SIGTERM is ignored and only the end of input ends a stream: Apache
-    /// signals its old piped logger at a graceful restart while the old
-    /// children still write to it. A second stop signal ends the process at
-    /// once (exit 1), even while a write to a stalled output blocks.
-    pub fn install_with(term_stops: bool) -> io::Result<Signals> {
-        Signals::install_inner(term_stops, true)
-    }
-
-    fn install_inner(term_stops: bool, second_exits: bool) -> io::Result<Signals> {
-        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
-        let stop = Arc::new(AtomicBool::new(false));
-        let hup = Arc::new(AtomicBool::new(false));
-        let (wake, tx) = UnixStream::pair()?;
-        wake.set_nonblocking(true)?;
-        if !term_stops {
-            // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
-            unsafe {
-                libc::signal(libc::SIGTERM, libc::SIG_IGN);
-            }
-        }
-        let stops: &[i32] = if term_stops { &[SIGTERM, SIGINT] } else { &[SIGINT] };
-        let seen = Arc::new(AtomicBool::new(false));
-        for &sig in stops {
-            if second_exits {
-                let seen = seen.clone();
-                // SAFETY: the action only swaps an atomic and calls _exit,
-                // both async-signal-safe.
-                unsafe {
-                    signal_hook::low_level::register(sig, move || {
-                        if seen.swap(true, Ordering::SeqCst) {
-                            libc::_exit(1);
-                        }
-                    })?;
-                }
-            }
-            signal_hook::flag::register(sig, stop.clone())?;
-            signal_hook::low_level::pipe::register(sig, tx.try_clone()?)?;
-        }
-        signal_hook::flag::register(SIGHUP, hup.clone())?;
-        signal_hook::low_level::pipe::register(SIGHUP, tx.try_clone()?)?;
-        tx.set_nonblocking(true)?;
-        Ok(Signals {
-            stop,
-            hup,
-            wake,
-            waker: tx,
-        })
-    }
-
-    /// Wakes a reader waiting in `poll` (the consumer stopped).
-    pub fn wake(&self) {
-        self.stop.store(true, Ordering::SeqCst);
-        self.wake_reader();
-    }
-
-    /// Wakes a reader waiting in `poll` without stopping the others (a
-    /// batch consumer stopped one file).
-    pub fn wake_reader(&self) {
-        let _ = (&self.waker).write(&[1]);
-    }
-
-    fn drain(&self) {
-        let mut b = [0u8; 64];
-        while let Ok(n) = (&self.wake).read(&mut b) {
-            if n == 0 {
-                break;
-            }
-        }
-    }
-}
-
-/// Waits until `fd` is readable or a signal arrives; true when readable.
-fn wait_readable(fd: RawFd, sig: &Signals, timeout_ms: i32) -> bool {
-    let (ready, woken) = poll_two(fd, sig.wake.as_raw_fd(), timeout_ms);
-    if woken {
-        sig.drain();
-    }
-    ready
-}
-
-/// Why a stream ended early.
-#[derive(Debug)]
-pub enum StreamError {
-    /// an input could not be read (the others were processed)
-    Input(InputError),
-    /// `--on-unparsed fail`: input name and 1-based line number
-    Unparsed { name: String, line: u64 },
-    /// the output could not be written
-    Output { name: String, err: io::Error },
-    /// the worker threads could not be started (nothing was read)
-    Threads(String),
-}
-
-/// The result of a stream run: the counters, and the errors met on the way.
-pub struct StreamOutcome {
-    pub stats: Stats,
-    pub errors: Vec<StreamError>,
-    /// stdout was closed by the reader: end quietly
-    pub closed: bool,
-}
 
 /// The producer side: reads inputs, cuts them into chunks of whole lines.
 struct Reader<'a, 's> {
@@ -347,7 +49,8 @@ struct Reader<'a, 's> {
     in_long_line: bool,
     /// the W3C columns in force after what was sent
     w3c: Option<Arc<Header>>,
-    errors: Vec<StreamError>,
+    /// the inputs that could not be read (the others were)
+    errors: Vec<InputError>,
 }
 
 /// The end of the last line in `data` (after its `\n`, or after a lone
@@ -485,7 +188,7 @@ impl Reader<'_, '_> {
             if self.stopping() {
                 return Ok(false);
             }
-            if !wait_readable(0, self.sig, -1) {
+            if !self.sig.wait_readable(0, -1) {
                 continue;
             }
             let mut n = match stdin.read(rbuf) {
@@ -499,7 +202,7 @@ impl Reader<'_, '_> {
             // Under load, gather what is ready into one large chunk: a pipe
             // hands out at most its buffer size per read.
             let mut eof = false;
-            while n < rbuf.len() && wait_readable(0, self.sig, 0) {
+            while n < rbuf.len() && self.sig.wait_readable(0, 0) {
                 match stdin.read(&mut rbuf[n..]) {
                     Ok(0) => {
                         eof = true;
@@ -513,12 +216,7 @@ impl Reader<'_, '_> {
             let sniff = if first { Codec::sniff(&rbuf[..n]) } else { Sniff::Plain };
             if sniff != Sniff::Plain {
                 // compressed (or refused, which `from_reader` says why)
-                let stdin = Polling {
-                    fd: 0,
-                    _file: None,
-                    stop: self.sig.stop.clone(),
-                    wake: self.sig.wake.try_clone().map_err(stdin_error)?,
-                };
+                let stdin = self.sig.polling(0, None).map_err(stdin_error)?;
                 let chained = io::Cursor::new(rbuf[..n].to_vec()).chain(stdin);
                 let mut input = Input::from_reader(Source::Stdin, Box::new(chained))?;
                 return match self.reader(&mut input, rbuf) {
@@ -534,7 +232,7 @@ impl Reader<'_, '_> {
             if eof {
                 return Ok(true);
             }
-            if !wait_readable(0, self.sig, 0) && !(self.send)(Item::Flush) {
+            if !self.sig.wait_readable(0, 0) && !(self.send)(Item::Flush) {
                 return Ok(false);
             }
         }
@@ -566,15 +264,10 @@ impl Reader<'_, '_> {
             let mut input = Input::from_reader(src.clone(), Box::new(f))?;
             return self.reader(&mut input, rbuf);
         }
-        let polled = Polling {
-            fd: f.as_raw_fd(),
-            _file: Some(f),
-            stop: self.sig.stop.clone(),
-            wake: self.sig.wake.try_clone().map_err(|e| InputError {
-                name: src.name(),
-                what: format!("cannot read: {e}"),
-            })?,
-        };
+        let polled = self.sig.polling(f.as_raw_fd(), Some(f)).map_err(|e| InputError {
+            name: src.name(),
+            what: format!("cannot read: {e}"),
+        })?;
         let r = Input::from_reader(src.clone(), Box::new(polled)).and_then(|mut input| self.reader(&mut input, rbuf));
         match r {
             // a stop signal ended the wait: not an input error
@@ -617,7 +310,7 @@ impl Reader<'_, '_> {
                             return;
                         }
                     }
-                    self.errors.push(StreamError::Input(e));
+                    self.errors.push(e);
                     true
                 }
             };
@@ -627,69 +320,6 @@ impl Reader<'_, '_> {
             }
         }
     }
-}
-
-/// A reader that waits in `poll` on its descriptor and the signal pipe, so
-/// a stop signal is seen while no input arrives (the read then fails, and
-/// the caller sees the stop flag): stdin for the decoders, and FIFOs and
-/// devices named as inputs (opened non-blocking, so `open` never waits for
-/// a writer either).
-struct Polling {
-    fd: RawFd,
-    /// the file `fd` belongs to; None for stdin, which stays open
-    _file: Option<File>,
-    stop: Arc<AtomicBool>,
-    wake: UnixStream,
-}
-
-impl Read for Polling {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        loop {
-            if self.stop.load(Ordering::SeqCst) {
-                return Err(io::Error::other("stopped by a signal"));
-            }
-            let (ready, woken) = poll_two(self.fd, self.wake.as_raw_fd(), -1);
-            if woken {
-                // another signal (SIGHUP): the flags say which; no spinning
-                let mut b = [0u8; 64];
-                while matches!((&self.wake).read(&mut b), Ok(n) if n > 0) {}
-            }
-            if ready {
-                // SAFETY: reading into a valid buffer from `fd`, open for the
-                // life of this reader (or stdin, open for the process).
-                let n = unsafe { libc::read(self.fd, buf.as_mut_ptr().cast(), buf.len()) };
-                if n >= 0 {
-                    return Ok(n as usize);
-                }
-                let e = io::Error::last_os_error();
-                if !matches!(e.kind(), io::ErrorKind::Interrupted | io::ErrorKind::WouldBlock) {
-                    return Err(e);
-                }
-            }
-        }
-    }
-}
-
-/// Polls `fd` and `wake` for input; (fd readable, wake readable).
-fn poll_two(fd: RawFd, wake: RawFd, timeout_ms: i32) -> (bool, bool) {
-    let mut fds = [
-        libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
-        },
-        libc::pollfd {
-            fd: wake,
-            events: libc::POLLIN,
-            revents: 0,
-        },
-    ];
-    // SAFETY: fds is a valid array of two pollfd for the call's duration.
-    let r = unsafe { libc::poll(fds.as_mut_ptr(), 2, timeout_ms) };
-    if r <= 0 {
-        return (false, false);
-    }
-    (fds[0].revents != 0, fds[1].revents != 0)
 }
 
 /// Asks for a 1 MiB pipe buffer when `fd` is a pipe (fewer, larger reads
@@ -702,11 +332,11 @@ fn grow_pipe(fd: RawFd) {
     }
 }
 
-/// The producer for one already opened input (the batch layer): sends its
+/// The producer for one already opened input (a batch): sends its
 /// lines, then its end (with `more`, a last line without `\n` gets one, as
 /// other inputs follow into the same output). Returns false when a stop signal or the consumer ended
 /// it early.
-pub(crate) fn produce_input(
+pub fn produce_input(
     input: &mut Input,
     more: bool,
     send: &mut dyn FnMut(Item) -> bool,
@@ -734,110 +364,24 @@ fn stdin_error(e: io::Error) -> InputError {
     }
 }
 
-/// Runs the filter over `inputs` (stdin when empty) into `out`, with `jobs`
-/// worker threads.
-pub fn run(engine: &Engine, inputs: &[Source], mut out: Output, jobs: usize, sig: &Signals) -> StreamOutcome {
-    let default = [Source::Stdin];
-    let inputs = if inputs.is_empty() { &default[..] } else { inputs };
-    let pool = Pool::default();
-    let mut stats = Stats::default();
-    // the counters of a long line's pieces, until its last one is written
-    let mut open_stats = Stats::default();
-    let mut errors = Vec::new();
-    let mut reader_errors = Vec::new();
-    let mut closed = false;
-    let mut input_no = 0usize;
-    let mut lines_before = 0u64;
-    let compress = out.compression();
-    let produce = |send: &mut dyn FnMut(Item) -> bool| {
-        let mut r = Reader {
-            send,
-            pool: &pool,
-            sig,
-            carry: Vec::new(),
-            in_long_line: false,
-            w3c: None,
-            errors: Vec::new(),
-        };
-        r.run(inputs);
-        reader_errors = r.errors;
+/// The producer for `inputs` in order, into one output (the stream): a last line without `\n` gets one when more inputs
+/// follow, so lines of two files never merge. Returns the inputs that could
+/// not be read (what was read of them was sent).
+pub fn produce_all(
+    inputs: &[Source],
+    send: &mut dyn FnMut(Item) -> bool,
+    pool: &Pool,
+    sig: &Signals,
+) -> Vec<InputError> {
+    let mut r = Reader {
+        send,
+        pool,
+        sig,
+        carry: Vec::new(),
+        in_long_line: false,
+        w3c: None,
+        errors: Vec::new(),
     };
-    let consume = |done: Done| -> bool {
-        let res = match done {
-            Done::Lines {
-                out: buf,
-                stats: s,
-                failed_at,
-                open_line,
-            } => {
-                let r = out.write_part(&buf, open_line);
-                pool.put(buf);
-                // the counters are of what was written: a failed write wrote
-                // nothing (the file is cut back to its last complete line,
-                // also taking the pieces of a long line written before)
-                if r.is_ok() {
-                    open_stats.add(&s);
-                    if !open_line {
-                        stats.add(&std::mem::take(&mut open_stats));
-                    }
-                } else {
-                    open_stats = Stats::default();
-                }
-                if let Some(rel) = failed_at {
-                    let name = inputs.get(input_no).map_or_else(|| "<stdin>".into(), Source::name);
-                    errors.push(StreamError::Unparsed {
-                        name,
-                        line: lines_before + rel,
-                    });
-                    if let Err(e) = r {
-                        errors.push(StreamError::Output {
-                            name: out.name(),
-                            err: e,
-                        });
-                    }
-                    return false;
-                }
-                lines_before += s.lines_read;
-                r
-            }
-            // writes go straight to the file descriptor: nothing is buffered
-            Done::Flush => Ok(()),
-            Done::Reopen => out.reopen(),
-            Done::EndInput => {
-                input_no += 1;
-                lines_before = 0;
-                Ok(())
-            }
-        };
-        match res {
-            Ok(()) => true,
-            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
-                closed = true;
-                false
-            }
-            Err(err) => {
-                errors.push(StreamError::Output { name: out.name(), err });
-                false
-            }
-        }
-    };
-    let started = pipeline::run(engine, jobs, compress, &pool, produce, consume, || sig.wake());
-    // a long line the input ended in, without a line end: written
-    stats.add(&open_stats);
-    let mut all = reader_errors;
-    if let Err(e) = started {
-        all.push(StreamError::Threads(pipeline::threads_error(jobs, &e)));
-    }
-    all.append(&mut errors);
-    let name = out.name();
-    if let Err(err) = out.finish() {
-        if err.kind() != io::ErrorKind::BrokenPipe {
-            all.push(StreamError::Output { name, err });
-        }
-    }
-    StreamOutcome {
-        stats,
-        errors: all,
-        closed,
-    }
+    r.run(inputs);
+    r.errors
 }

@@ -313,6 +313,12 @@ where
     })
 }
 
+/// The worker threads for `-j N` (or `jobs` in the config): N, or all cores.
+pub fn jobs(j: Option<u32>) -> usize {
+    j.map(|j| j as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
 /// The message for `jobs` threads the system would not start.
 pub fn threads_error(jobs: usize, e: &io::Error) -> String {
     format!(

@@ -21,14 +21,14 @@
 //! double-counts, and the next run finishes.
 //!
 //! Before anything is done, every set's globs are expanded: a file matched by
-//! two sets is a configuration error (exit 2); a glob matching nothing, a
-//! missing folder and a symlink (never followed) are warnings.
-//! An exclusive lock makes a second concurrent run exit 75 and do nothing.
+//! two sets is a configuration error ([`RunError::Config`]); a glob matching
+//! nothing, a missing folder and a symlink (never followed) are warnings.
+//! An exclusive lock makes a second concurrent run do nothing
+//! ([`RunError::Locked`]).
 
 use std::collections::BTreeMap;
-use std::fs::{self, File, OpenOptions};
+use std::fs;
 use std::io::{self, Write};
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
 
@@ -36,17 +36,34 @@ use serde::{Deserialize, Serialize};
 
 use crate::commands::batch::{rewrite_in_place, InPlaceError};
 use crate::commands::run::config::{Config, LogSet};
+use crate::commands::run::totals::read_file;
 use crate::engine::{Engine, Options};
-use crate::io::chunks::Signals;
+use crate::io::atomic::{lock, write_atomic};
 use crate::io::handles::{self, Found};
 use crate::io::names::show;
+use crate::io::signals::Signals;
 use crate::summary::{Days, Summary};
 use crate::time::{date_string, format_age, unix};
 
-pub const EXIT_LOCKED: u8 = 75;
-/// A configuration error found while running (two sets match one file); the
-/// same code as the command line's usage and configuration errors.
-pub const EXIT_CONFIG: u8 = 2;
+/// Why a run did nothing (each phrased for the user).
+#[derive(Debug)]
+pub enum RunError {
+    /// another run holds the lock
+    Locked(String),
+    /// a configuration error found while running (two sets match one file,
+    /// a glob over the whole file system)
+    Config(String),
+    /// the lock, the state folder or the state cannot be used
+    Failed(String),
+}
+
+impl RunError {
+    pub fn message(&self) -> &str {
+        match self {
+            RunError::Locked(m) | RunError::Config(m) | RunError::Failed(m) => m,
+        }
+    }
+}
 
 /// A path as a key of the state: the path itself when it is UTF-8 (as
 /// always), else its escaped form (`\xff`), so that two names that differ
@@ -174,54 +191,6 @@ impl State {
         write_atomic(path, &bytes)?;
         *last = bytes;
         Ok(())
-    }
-}
-
-/// Writes a whole file atomically: temporary file beside it, fsync, rename,
-/// fsync of the folder. Stale temporary files of killed runs in that folder
-/// are removed first.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let err = |e: &dyn std::fmt::Display| format!("{}: cannot write: {e}", show(path));
-    // what a killed run left here goes first (never a live run's file)
-    crate::io::tempfiles::sweep_stale(&dir, false);
-    let mut tmp = crate::io::tempfiles::create_in(&dir).map_err(|e| err(&e))?;
-    tmp.write_all(bytes).map_err(|e| err(&e))?;
-    tmp.as_file().sync_all().map_err(|e| err(&e))?;
-    tmp.persist(path).map_err(|e| err(&e.error))?;
-    if let Ok(d) = File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
-/// Holds the exclusive run lock until dropped.
-pub struct Lock(#[allow(dead_code)] File);
-
-/// Takes the lock; `Ok(None)` when another run holds it.
-pub fn lock(path: &Path) -> Result<Option<Lock>, String> {
-    if let Some(d) = path.parent() {
-        fs::create_dir_all(d).map_err(|e| format!("{}: {e}", show(d)))?;
-    }
-    let f = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .map_err(|e| format!("{}: cannot open the lock: {e}", show(path)))?;
-    // SAFETY: flock on a descriptor we own.
-    let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if r == 0 {
-        return Ok(Some(Lock(f)));
-    }
-    let e = io::Error::last_os_error();
-    if e.kind() == io::ErrorKind::WouldBlock {
-        Ok(None)
-    } else {
-        Err(format!("{}: cannot lock: {e}", show(path)))
     }
 }
 
@@ -653,7 +622,7 @@ impl Runner<'_> {
             if plain && !cands.iter().any(|k| print(k).is_some_and(|p| p.len == id.size)) {
                 continue;
             }
-            let Ok(r) = crate::summary::read_file(engine, path, false, Some((id.dev, id.ino))) else {
+            let Ok(r) = read_file(engine, path, false, Some((id.dev, id.ino))) else {
                 continue; // what is wrong with it is said when it is worked on
             };
             let Some(i) = cands
@@ -764,7 +733,7 @@ impl Runner<'_> {
             ));
         }
         let level = self.cfg.anonymize.level.unwrap_or(6);
-        let jobs = crate::cli::jobs(self.cfg.anonymize.jobs);
+        let jobs = crate::io::pipeline::jobs(self.cfg.anonymize.jobs);
         match rewrite_in_place(engine, path, &meta, level, jobs, self.sig) {
             Ok(stats) => {
                 // one read of the result: what identifies it, and its totals,
@@ -772,7 +741,7 @@ impl Runner<'_> {
                 let again = |e: &dyn std::fmt::Display| {
                     format!("{shown}: anonymized, but cannot be read back ({e}); the next run anonymizes it again")
                 };
-                let read = match crate::summary::read_file(engine, path, set.summary.is_some(), None) {
+                let read = match read_file(engine, path, set.summary.is_some(), None) {
                     Ok(r) => r,
                     Err(e) => return self.error(again(&e)),
                 };
@@ -861,7 +830,7 @@ impl Runner<'_> {
             self.say(format!("would-summarize {}", show(path)));
             return true;
         }
-        let read = match crate::summary::read_file(engine, path, true, Some((id.dev, id.ino))) {
+        let read = match read_file(engine, path, true, Some((id.dev, id.ino))) {
             Ok(r) => r,
             Err(e) => {
                 self.error(format!("{e}; not deleted, its totals could not be read"));
@@ -891,8 +860,10 @@ impl Runner<'_> {
     }
 }
 
-/// Runs the job; prints one line per action to `out`. Returns the exit code.
-pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn Write) -> u8 {
+/// Runs the job; prints one line per action to `out` (and errors and
+/// warnings on stderr as they happen). Returns the counters (with `errors`
+/// of files that failed), or why nothing was done.
+pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn Write) -> Result<RunReport, RunError> {
     let state_dir = cfg.state_dir();
     let lock_path = cfg.lock_path();
     let _lock = if dry_run && !lock_path.exists() {
@@ -901,22 +872,17 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
         match lock(&lock_path) {
             Ok(Some(l)) => Some(l),
             Ok(None) => {
-                eprintln!(
-                    "loganon: another run holds the lock {}; nothing was done",
+                return Err(RunError::Locked(format!(
+                    "another run holds the lock {}; nothing was done",
                     show(&lock_path)
-                );
-                return EXIT_LOCKED;
+                )));
             }
-            Err(e) => {
-                eprintln!("loganon: {e}");
-                return 1;
-            }
+            Err(e) => return Err(RunError::Failed(e)),
         }
     };
     if !dry_run {
         if let Err(e) = fs::create_dir_all(&state_dir) {
-            eprintln!("loganon: {}: {e}", show(&state_dir));
-            return 1;
+            return Err(RunError::Failed(format!("{}: {e}", show(&state_dir))));
         }
     }
     let state_path = state_dir.join("state.json");
@@ -925,22 +891,14 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
         crate::io::tempfiles::sweep_stale(&state_dir, false);
     }
     let saved = fs::read(&state_path).unwrap_or_default();
-    let state = match State::load(&state_path) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("loganon: {e}");
-            return 1;
-        }
-    };
+    let state = State::load(&state_path).map_err(RunError::Failed)?;
     if let Some(e) = whole_system(cfg) {
-        eprintln!("loganon: {e}");
-        return EXIT_CONFIG;
+        return Err(RunError::Config(e));
     }
     let mut found: Vec<Expansion> = cfg.logs.iter().map(expand).collect();
     own_files(cfg, &state_path, &lock_path, &mut found);
     if let Some(e) = overlap(cfg, &found) {
-        eprintln!("loganon: {e}");
-        return EXIT_CONFIG;
+        return Err(RunError::Config(e));
     }
     let present: BTreeMap<String, FileId> = found
         .iter()
@@ -994,9 +952,8 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
     if rep.active > 0 {
         line.push_str(&format!(", active {}", rep.active));
     }
-    let code = u8::from(rep.errors > 0);
     r.say(line);
-    code
+    Ok(r.report)
 }
 
 /// A file's figures by date, as [`Print::counted`] keeps them.
