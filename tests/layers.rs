@@ -16,9 +16,10 @@ use std::fs;
 use std::path::Path;
 
 /// The core: pure, no I/O (`keyed` reads its key file, as the engine's
-/// options ask).
+/// options ask). `clean` is main's cache of clean values (src/clean.rs),
+/// listed ahead of the merge.
 const CORE: &[&str] = &[
-    "addr", "check", "decode", "engine", "formats", "keyed", "rules", "scan", "stats", "summary", "time",
+    "addr", "check", "clean", "decode", "engine", "formats", "keyed", "rules", "scan", "stats", "summary", "time",
 ];
 
 const LAYERS: [&str; 4] = ["core", "io", "commands", "cli"];
