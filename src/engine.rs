@@ -927,7 +927,7 @@ impl Engine {
     }
 
     /// Scrubs a piece of a line too long to hold whole (see
-    /// [`crate::stream::LONG_LINE`]) with the rules that need no parsing.
+    /// the I/O layer's `LONG_LINE`) with the rules that need no parsing.
     /// The caller counts the line once.
     pub fn fragment(&self, piece: &[u8], out: &mut Vec<u8>, stats: &mut Stats) {
         let mut rw = self.rewriter(piece, out, None);

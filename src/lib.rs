@@ -1,11 +1,19 @@
 //! loganon: anonymize web access logs and enforce their retention.
 //!
-//! The engine is pure: [`engine::Engine`] turns bytes into bytes with no I/O.
-//! Around it: [`formats`] recognise lines, [`scan`] finds personal data
-//! (through [`decode`] where a field holds escapes), [`check`] reports what
-//! is left with its own, independent detectors, [`input`] opens plain and
-//! compressed inputs ([`codec`]), and [`stream`] is the stdin -> stdout
-//! filter.
+//! Four layers, each importing only from itself and the layers below it
+//! (`tests/layers.rs` checks this):
+//!
+//! 1. the core, pure: [`engine::Engine`] turns bytes into bytes with no I/O.
+//!    [`formats`] recognise lines, [`scan`] finds personal data (through
+//!    [`decode`] where a field holds escapes) under the [`rules`] and
+//!    [`addr`] policies, [`keyed`] hashes and encrypts, [`check`] reports
+//!    what is left with its own, independent detectors, [`summary`] counts
+//!    daily totals, with [`stats`] and [`time`];
+//! 2. [`io`]: inputs and outputs, compression, the chunk pipeline, signals,
+//!    atomic writes and locks, directory handles, names;
+//! 3. [`commands`]: `anonymize` (stream and batch), `check`, `purge`, `run`,
+//!    `listen`, each taking options and returning results;
+//! 4. [`cli`]: the flags, turned into options; results printed; exit codes.
 
 // `eprintln!` and `eprint!` that never panic: std's panic when stderr is a
 // broken pipe, and a panic while panicking (the hook prints too) aborts. A
@@ -26,30 +34,23 @@ macro_rules! eprint {
 }
 
 pub mod addr;
-pub mod batch;
 pub mod check;
 pub mod clean;
-pub mod cli;
-pub mod codec;
-pub mod config;
-pub mod cron;
 pub mod decode;
 pub mod engine;
 pub mod formats;
-pub mod handles;
-pub mod input;
 pub mod keyed;
-pub mod listen;
-pub mod names;
-pub mod pipeline;
-pub mod retention;
 pub mod rules;
 pub mod scan;
 pub mod stats;
-pub mod stream;
 pub mod summary;
-pub mod tempfiles;
 pub mod time;
+
+pub mod io;
+
+pub mod commands;
+
+pub mod cli;
 
 pub use engine::{Engine, OnUnparsed, Options};
 pub use rules::Rules;

@@ -10,7 +10,6 @@
 //! files hold lines of it, while the state stays small whatever the traffic.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
 
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
@@ -18,7 +17,6 @@ use serde::{Deserialize, Serialize, Serializer};
 use crate::engine::{hostname_cut, Engine};
 use crate::formats::record::record;
 use crate::formats::{clf, json, recognise, Ctx, Recognised};
-use crate::input::{Input, Source, READ_BUF};
 use crate::stats::Stats;
 use crate::time::date_string;
 
@@ -346,90 +344,6 @@ fn network(engine: &Engine, client: &[u8]) -> Vec<u8> {
     net
 }
 
-/// The totals of a whole file (plain or gzip).
-pub fn totals_of_file(engine: &Engine, path: &Path) -> Result<Days, String> {
-    read_file(engine, path, true, None).map(|r| r.days)
-}
-
-/// Lines longer than this are not counted in the totals.
-pub const LONG_LINE: usize = 16 << 20;
-
-/// What one read of a file gives: its totals (when asked for) and what
-/// identifies its content whatever its compression.
-#[derive(Debug, Default)]
-pub struct FileRead {
-    pub days: Days,
-    /// BLAKE3 of the whole decompressed content, in hex
-    pub content: String,
-    /// the length of the decompressed content
-    pub len: u64,
-}
-
-/// Reads a whole file (plain or compressed) once: the BLAKE3 hash and length
-/// of its decompressed content, and with `totals` its daily totals.
-///
-/// The file must be a regular file (a symlink or FIFO swapped in is refused,
-/// never followed or waited on) and, with `expect`, that device and inode. A
-/// line longer than [`LONG_LINE`] is not counted (no request line is that
-/// long) and never held whole: memory stays bounded and time linear.
-pub fn read_file(engine: &Engine, path: &Path, totals: bool, expect: Option<(u64, u64)>) -> Result<FileRead, String> {
-    let file = crate::input::open_regular(path, expect).map_err(|e| format!("{}: {e}", crate::names::show(path)))?;
-    let mut input = Input::from_reader(Source::File(path.to_path_buf()), Box::new(file)).map_err(|e| e.to_string())?;
-    let mut days = Days::new();
-    let mut ctx = Ctx::default();
-    let mut hash = blake3::Hasher::new();
-    let mut len = 0u64;
-    let mut buf = vec![0u8; READ_BUF];
-    let mut carry: Vec<u8> = Vec::new();
-    let mut skipping = false;
-    loop {
-        let n = input.read(&mut buf).map_err(|e| e.to_string())?;
-        if n == 0 {
-            break;
-        }
-        hash.update(&buf[..n]);
-        len += n as u64;
-        if !totals {
-            continue;
-        }
-        let mut chunk = &buf[..n];
-        if skipping {
-            // the rest of an over-long line: up to its end
-            match memchr::memchr(b'\n', chunk) {
-                Some(k) => {
-                    chunk = &chunk[k + 1..];
-                    skipping = false;
-                }
-                None => continue,
-            }
-        }
-        // only the new bytes are searched: linear in the file's size
-        match memchr::memrchr(b'\n', chunk) {
-            Some(k) => {
-                carry.extend_from_slice(&chunk[..k]);
-                for line in carry.split(|&b| b == b'\n') {
-                    add_line_in(engine, line, &mut ctx, &mut days);
-                }
-                carry.clear();
-                carry.extend_from_slice(&chunk[k + 1..]);
-            }
-            None => carry.extend_from_slice(chunk),
-        }
-        if carry.len() > LONG_LINE {
-            carry.clear();
-            skipping = true;
-        }
-    }
-    if !carry.is_empty() && !skipping {
-        add_line_in(engine, &carry, &mut ctx, &mut days);
-    }
-    Ok(FileRead {
-        days,
-        content: hash.finalize().to_hex().to_string(),
-        len,
-    })
-}
-
 /// A log set's summary: its days and the files already counted.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
@@ -537,35 +451,6 @@ impl Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_file_read_skips_an_over_long_line_and_saturates_its_sums() {
-        let t = tempfile::tempdir().unwrap();
-        let p = t.path().join("x.log");
-        let mut text = Vec::new();
-        // an over-long line without its end in one read, then two lines
-        // whose sizes sum past u64::MAX
-        text.extend(std::iter::repeat_n(b'a', LONG_LINE + READ_BUF + 7));
-        text.push(b'\n');
-        for _ in 0..2 {
-            text.extend_from_slice(
-                b"1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 18446744073709551615\n",
-            );
-        }
-        std::fs::write(&p, &text).unwrap();
-        let r = read_file(&Engine::default(), &p, true, None).unwrap();
-        assert_eq!(r.len, text.len() as u64);
-        let day = &r.days["2026-01-01"];
-        assert_eq!((day.requests, day.bytes), (2, u64::MAX));
-        assert_eq!(r.days.len(), 1, "the long line is not counted: {:?}", r.days.keys());
-        // a FIFO is refused, never waited on
-        let fifo = t.path().join("fifo");
-        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: a valid C string
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
-        let e = read_file(&Engine::default(), &fifo, true, None).unwrap_err();
-        assert!(e.contains("not a regular file"), "{e}");
-    }
 
     #[test]
     fn totals_and_exact_distinct_networks() {

@@ -17,7 +17,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
-use loganon::input::{open_planned, plan_file};
+use loganon::io::input::{open_planned, plan_file};
 
 const BIN: &str = env!("CARGO_BIN_EXE_loganon");
 const DEADLINE: Duration = Duration::from_secs(60);

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use loganon::retention::{delete, plan, AgeFrom, Matcher, Plan};
+use loganon::commands::purge::{delete, plan, AgeFrom, Matcher, Plan};
 use rustix::fs::{self as rfs, Mode, OFlags, RenameFlags};
 
 const BIN: &str = env!("CARGO_BIN_EXE_loganon");

@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, UNIX_EPOCH};
 
-use loganon::cron::{FileId, State};
+use loganon::commands::run::cron::{FileId, State};
 use loganon::summary::{net_hash, Day, Days, Summary, CSV_HEADER};
 
 const BIN: &str = env!("CARGO_BIN_EXE_loganon");

@@ -6,8 +6,9 @@
 
 use std::fs;
 
+use loganon::commands::run::totals::totals_of_file;
 use loganon::formats::Format;
-use loganon::summary::{totals_of_file, Summary, CSV_HEADER};
+use loganon::summary::{Summary, CSV_HEADER};
 use loganon::{Engine, Options};
 
 /// The four requests: 2026-01-01 10:00, 11:00 and 12:00 UTC from 1.2.3.4,

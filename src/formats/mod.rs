@@ -10,7 +10,8 @@
 //! syslog or container-runtime prefix ([`wrap`]).
 //!
 //! Every format, its name, help, counter, parser and place in that order,
-//! is one entry of the [`registry`].
+//! is one entry of the [`registry`]. [`syslog`] is no line format: it takes
+//! the message out of a syslog frame (for `listen`).
 
 pub mod clf;
 pub mod cloud;
@@ -20,6 +21,7 @@ pub mod nested;
 pub mod record;
 pub mod registry;
 pub mod squid;
+pub mod syslog;
 pub mod template;
 pub mod w3c;
 pub mod wrap;

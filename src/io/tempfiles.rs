@@ -185,7 +185,7 @@ pub fn sweep_stale(dir: &Path, dry_run: bool) -> Vec<Swept> {
             fs::remove_file(&path).err().map(|e| {
                 format!(
                     "{}: cannot remove this stale temporary file: {e}",
-                    crate::names::show(&path)
+                    crate::io::names::show(&path)
                 )
             })
         };

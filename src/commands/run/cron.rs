@@ -21,32 +21,49 @@
 //! double-counts, and the next run finishes.
 //!
 //! Before anything is done, every set's globs are expanded: a file matched by
-//! two sets is a configuration error (exit 2); a glob matching nothing, a
-//! missing folder and a symlink (never followed) are warnings.
-//! An exclusive lock makes a second concurrent run exit 75 and do nothing.
+//! two sets is a configuration error ([`RunError::Config`]); a glob matching
+//! nothing, a missing folder and a symlink (never followed) are warnings.
+//! An exclusive lock makes a second concurrent run do nothing
+//! ([`RunError::Locked`]).
 
 use std::collections::BTreeMap;
-use std::fs::{self, File, OpenOptions};
+use std::fs;
 use std::io::{self, Write};
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::batch::{rewrite_in_place, InPlaceError};
-use crate::config::{Config, LogSet};
+use crate::commands::batch::{rewrite_in_place, InPlaceError};
+use crate::commands::run::config::{Config, LogSet};
+use crate::commands::run::totals::read_file;
 use crate::engine::{Engine, Options};
-use crate::handles::{self, Found};
-use crate::names::show;
-use crate::stream::Signals;
+use crate::io::atomic::{lock, write_atomic};
+use crate::io::handles::{self, Found};
+use crate::io::names::show;
+use crate::io::signals::Signals;
 use crate::summary::{Days, Summary};
 use crate::time::{date_string, format_age, unix};
 
-pub const EXIT_LOCKED: u8 = 75;
-/// A configuration error found while running (two sets match one file); the
-/// same code as the command line's usage and configuration errors.
-pub const EXIT_CONFIG: u8 = 2;
+/// Why a run did nothing (each phrased for the user).
+#[derive(Debug)]
+pub enum RunError {
+    /// another run holds the lock
+    Locked(String),
+    /// a configuration error found while running (two sets match one file,
+    /// a glob over the whole file system)
+    Config(String),
+    /// the lock, the state folder or the state cannot be used
+    Failed(String),
+}
+
+impl RunError {
+    pub fn message(&self) -> &str {
+        match self {
+            RunError::Locked(m) | RunError::Config(m) | RunError::Failed(m) => m,
+        }
+    }
+}
 
 /// A path as a key of the state: the path itself when it is UTF-8 (as
 /// always), else its escaped form (`\xff`), so that two names that differ
@@ -111,7 +128,7 @@ pub struct Print {
 pub fn ends_of(path: &Path) -> io::Result<String> {
     use std::os::unix::fs::FileExt;
     const END: u64 = 4096;
-    let f = crate::input::open_regular(path, None)?;
+    let f = crate::io::input::open_regular(path, None)?;
     let size = f.metadata()?.len();
     let mut h = blake3::Hasher::new();
     h.update(&size.to_le_bytes());
@@ -177,54 +194,6 @@ impl State {
     }
 }
 
-/// Writes a whole file atomically: temporary file beside it, fsync, rename,
-/// fsync of the folder. Stale temporary files of killed runs in that folder
-/// are removed first.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let err = |e: &dyn std::fmt::Display| format!("{}: cannot write: {e}", show(path));
-    // what a killed run left here goes first (never a live run's file)
-    crate::tempfiles::sweep_stale(&dir, false);
-    let mut tmp = crate::tempfiles::create_in(&dir).map_err(|e| err(&e))?;
-    tmp.write_all(bytes).map_err(|e| err(&e))?;
-    tmp.as_file().sync_all().map_err(|e| err(&e))?;
-    tmp.persist(path).map_err(|e| err(&e.error))?;
-    if let Ok(d) = File::open(&dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
-}
-
-/// Holds the exclusive run lock until dropped.
-pub struct Lock(#[allow(dead_code)] File);
-
-/// Takes the lock; `Ok(None)` when another run holds it.
-pub fn lock(path: &Path) -> Result<Option<Lock>, String> {
-    if let Some(d) = path.parent() {
-        fs::create_dir_all(d).map_err(|e| format!("{}: {e}", show(d)))?;
-    }
-    let f = OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(path)
-        .map_err(|e| format!("{}: cannot open the lock: {e}", show(path)))?;
-    // SAFETY: flock on a descriptor we own.
-    let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if r == 0 {
-        return Ok(Some(Lock(f)));
-    }
-    let e = io::Error::last_os_error();
-    if e.kind() == io::ErrorKind::WouldBlock {
-        Ok(None)
-    } else {
-        Err(format!("{}: cannot lock: {e}", show(path)))
-    }
-}
-
 /// The literal folder a glob starts from: its components before the first
 /// one with a wildcard.
 fn glob_base(pattern: &str) -> PathBuf {
@@ -249,7 +218,7 @@ fn glob_base(pattern: &str) -> PathBuf {
 #[derive(Debug, Default)]
 pub struct Expansion {
     /// the regular files matching (no symlinks, same file system and mount,
-    /// walked through directory handles: [`crate::handles`]), sorted
+    /// walked through directory handles: [`crate::io::handles`]), sorted
     pub files: Vec<Found>,
     /// the folders that hold them, where our stale temporary files are
     /// looked for
@@ -296,7 +265,8 @@ pub fn expand(set: &LogSet) -> Expansion {
             &base,
             &mut |f: Found| {
                 let name = f.path.file_name().unwrap_or_default().to_string_lossy();
-                let ours = name.starts_with(crate::tempfiles::PREFIX) && name.ends_with(crate::tempfiles::SUFFIX);
+                let ours =
+                    name.starts_with(crate::io::tempfiles::PREFIX) && name.ends_with(crate::io::tempfiles::SUFFIX);
                 if ours || !m.is_match(&f.path) {
                     return;
                 }
@@ -558,7 +528,7 @@ impl Runner<'_> {
         let (files, dirs) = (found.files, found.dirs);
         // only the folders of the set's files, never below or elsewhere
         for d in dirs {
-            for t in crate::tempfiles::sweep_stale(&d, self.dry_run) {
+            for t in crate::io::tempfiles::sweep_stale(&d, self.dry_run) {
                 match t.error {
                     Some(e) => self.error(e),
                     None if self.dry_run => self.say(format!("would-remove-temp {}", show(&t.path))),
@@ -644,15 +614,15 @@ impl Runner<'_> {
                 break;
             }
             let mut head = [0u8; 4096];
-            let n = crate::input::open_regular(path, Some((id.dev, id.ino)))
+            let n = crate::io::input::open_regular(path, Some((id.dev, id.ino)))
                 .and_then(|f| std::os::unix::fs::FileExt::read_at(&f, &mut head, 0))
                 .unwrap_or(0);
-            let plain = crate::codec::Codec::sniff(&head[..n]) == crate::codec::Sniff::Plain;
+            let plain = crate::io::codec::Codec::sniff(&head[..n]) == crate::io::codec::Sniff::Plain;
             let print = |k: &String| self.state.prints.get(k);
             if plain && !cands.iter().any(|k| print(k).is_some_and(|p| p.len == id.size)) {
                 continue;
             }
-            let Ok(r) = crate::summary::read_file(engine, path, false, Some((id.dev, id.ino))) else {
+            let Ok(r) = read_file(engine, path, false, Some((id.dev, id.ino))) else {
                 continue; // what is wrong with it is said when it is worked on
             };
             let Some(i) = cands
@@ -688,7 +658,7 @@ impl Runner<'_> {
             Err(e) => return self.error(format!("{}: {e}", show(path))),
         };
         let mtime = meta.modified().map(unix).unwrap_or(0);
-        if crate::time::now().saturating_sub(mtime) < crate::retention::RECENT {
+        if crate::time::now().saturating_sub(mtime) < crate::commands::purge::RECENT {
             return; // may be written right now
         }
         let age = self.now.saturating_sub(mtime);
@@ -763,7 +733,7 @@ impl Runner<'_> {
             ));
         }
         let level = self.cfg.anonymize.level.unwrap_or(6);
-        let jobs = crate::cli::jobs(self.cfg.anonymize.jobs);
+        let jobs = crate::io::pipeline::jobs(self.cfg.anonymize.jobs);
         match rewrite_in_place(engine, path, &meta, level, jobs, self.sig) {
             Ok(stats) => {
                 // one read of the result: what identifies it, and its totals,
@@ -771,7 +741,7 @@ impl Runner<'_> {
                 let again = |e: &dyn std::fmt::Display| {
                     format!("{shown}: anonymized, but cannot be read back ({e}); the next run anonymizes it again")
                 };
-                let read = match crate::summary::read_file(engine, path, set.summary.is_some(), None) {
+                let read = match read_file(engine, path, set.summary.is_some(), None) {
                     Ok(r) => r,
                     Err(e) => return self.error(again(&e)),
                 };
@@ -860,7 +830,7 @@ impl Runner<'_> {
             self.say(format!("would-summarize {}", show(path)));
             return true;
         }
-        let read = match crate::summary::read_file(engine, path, true, Some((id.dev, id.ino))) {
+        let read = match read_file(engine, path, true, Some((id.dev, id.ino))) {
             Ok(r) => r,
             Err(e) => {
                 self.error(format!("{e}; not deleted, its totals could not be read"));
@@ -890,8 +860,10 @@ impl Runner<'_> {
     }
 }
 
-/// Runs the job; prints one line per action to `out`. Returns the exit code.
-pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn Write) -> u8 {
+/// Runs the job; prints one line per action to `out` (and errors and
+/// warnings on stderr as they happen). Returns the counters (with `errors`
+/// of files that failed), or why nothing was done.
+pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn Write) -> Result<RunReport, RunError> {
     let state_dir = cfg.state_dir();
     let lock_path = cfg.lock_path();
     let _lock = if dry_run && !lock_path.exists() {
@@ -900,46 +872,33 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
         match lock(&lock_path) {
             Ok(Some(l)) => Some(l),
             Ok(None) => {
-                eprintln!(
-                    "loganon: another run holds the lock {}; nothing was done",
+                return Err(RunError::Locked(format!(
+                    "another run holds the lock {}; nothing was done",
                     show(&lock_path)
-                );
-                return EXIT_LOCKED;
+                )));
             }
-            Err(e) => {
-                eprintln!("loganon: {e}");
-                return 1;
-            }
+            Err(e) => return Err(RunError::Failed(e)),
         }
     };
     if !dry_run {
         if let Err(e) = fs::create_dir_all(&state_dir) {
-            eprintln!("loganon: {}: {e}", show(&state_dir));
-            return 1;
+            return Err(RunError::Failed(format!("{}: {e}", show(&state_dir))));
         }
     }
     let state_path = state_dir.join("state.json");
     if !dry_run {
         // a run killed while saving leaves its temporary file behind
-        crate::tempfiles::sweep_stale(&state_dir, false);
+        crate::io::tempfiles::sweep_stale(&state_dir, false);
     }
     let saved = fs::read(&state_path).unwrap_or_default();
-    let state = match State::load(&state_path) {
-        Ok(s) => s,
-        Err(e) => {
-            eprintln!("loganon: {e}");
-            return 1;
-        }
-    };
+    let state = State::load(&state_path).map_err(RunError::Failed)?;
     if let Some(e) = whole_system(cfg) {
-        eprintln!("loganon: {e}");
-        return EXIT_CONFIG;
+        return Err(RunError::Config(e));
     }
     let mut found: Vec<Expansion> = cfg.logs.iter().map(expand).collect();
     own_files(cfg, &state_path, &lock_path, &mut found);
     if let Some(e) = overlap(cfg, &found) {
-        eprintln!("loganon: {e}");
-        return EXIT_CONFIG;
+        return Err(RunError::Config(e));
     }
     let present: BTreeMap<String, FileId> = found
         .iter()
@@ -993,9 +952,8 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
     if rep.active > 0 {
         line.push_str(&format!(", active {}", rep.active));
     }
-    let code = u8::from(rep.errors > 0);
     r.say(line);
-    code
+    Ok(r.report)
 }
 
 /// A file's figures by date, as [`Print::counted`] keeps them.

@@ -30,14 +30,17 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::codec::{Codec, Compress};
 use crate::engine::Engine;
-use crate::input::{open_planned, plan_file, Input, InputError, Planned, Source};
-use crate::names::show;
-use crate::pipeline::{self, Done, Pool};
+use crate::io::atomic::{parent_of, sync_dir};
+use crate::io::chunks::produce_input;
+use crate::io::codec::{Codec, Compress};
+use crate::io::input::{open_planned, plan_file, Input, InputError, Planned, Source};
+use crate::io::names::show;
+use crate::io::output::ensure_compressed;
+use crate::io::pipeline::{self, Done, Pool};
+use crate::io::signals::Signals;
+use crate::io::tempfiles;
 use crate::stats::Stats;
-use crate::stream::{produce_input, Signals};
-use crate::tempfiles;
 
 /// Where batch outputs go.
 #[derive(Clone, Debug)]
@@ -175,15 +178,6 @@ fn anonymize_into(
     }
 }
 
-/// A compressed output that received no data still has to be a valid file
-/// of its format: it gets one empty member.
-pub(crate) fn ensure_compressed(f: &mut File, c: Compress) -> io::Result<()> {
-    if f.metadata()?.len() == 0 {
-        f.write_all(&c.member(b"", Vec::new())?)?;
-    }
-    Ok(())
-}
-
 /// Gives the finished temporary file the input's permission bits, owner
 /// (best effort) and times, and syncs it.
 fn finish_like(tmp: &File, meta: &fs::Metadata) -> io::Result<()> {
@@ -195,19 +189,6 @@ fn finish_like(tmp: &File, meta: &fs::Metadata) -> io::Result<()> {
         .set_modified(meta.modified()?);
     tmp.set_times(times)?;
     tmp.sync_all()
-}
-
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
-}
-
-fn parent_of(p: &Path) -> PathBuf {
-    match p.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
 }
 
 /// A temporary file in `dir`; `shown` is the folder's name for messages.
@@ -252,7 +233,7 @@ fn refuse_special(path: &Path, plan: &Planned) -> Result<(), Failure> {
         "{p}: is {}, not a regular file; --out-dir, --in-place and -o with input files read \
          regular files only; to anonymize a stream from it, read it in stream mode: \
          loganon anonymize < {p} > OUTPUT",
-        crate::input::kind_of(&plan.meta)
+        crate::io::input::kind_of(&plan.meta)
     )))
 }
 

@@ -1,5 +1,5 @@
 //! Opening inputs: stdin or files, compression detected by content (magic
-//! bytes, not the name; see [`crate::codec`]), every member read to the end,
+//! bytes, not the name; see [`crate::io::codec`]), every member read to the end,
 //! binary or unknown compressed data refused. Errors carry the input's name
 //! and position so a corrupt file is reported where it broke.
 
@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
-use crate::codec::{Codec, Sniff};
-use crate::names::show;
+use crate::io::codec::{Codec, Sniff};
+use crate::io::names::show;
 
 pub const READ_BUF: usize = 256 * 1024;
 
@@ -98,7 +98,7 @@ impl Input {
     }
 
     /// Wraps any reader (a file, stdin, a socket) with compression sniffing.
-    /// Data that is neither text nor a format of [`crate::codec`] is refused.
+    /// Data that is neither text nor a format of [`crate::io::codec`] is refused.
     pub fn from_reader(source: Source, raw: Box<dyn Read + Send>) -> Result<Input, InputError> {
         let name = source.name();
         let cannot = |e: io::Error| InputError {

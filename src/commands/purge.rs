@@ -3,7 +3,7 @@
 //! - Regular files only: symlinks are never followed and never deleted,
 //!   directories are never deleted, the walk does not cross into another file
 //!   system or mount; deletion goes through directory handles checked against
-//!   the walk ([`crate::handles`]), so a folder or file swapped for a symlink
+//!   the walk ([`crate::io::handles`]), so a folder or file swapped for a symlink
 //!   in between redirects nothing.
 //! - `/` and roots that are not directories are refused.
 //! - Files modified in the last minute are skipped (they may be written now).
@@ -13,12 +13,13 @@
 //!   name (`--age-from name`), falling back to the modification time.
 
 use std::fs;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
-use crate::handles::{self, Found, Place};
-use crate::names::{self, show};
+use crate::io::handles::{self, Found, Place};
+use crate::io::names::{self, show};
 use crate::time::{date_in_name, format_age};
 
 /// The default globs: rotated-log names.
@@ -117,7 +118,7 @@ pub struct Plan {
     pub examined: u64,
 }
 
-/// Walks `root` (through directory handles, see [`crate::handles`]) and
+/// Walks `root` (through directory handles, see [`crate::io::handles`]) and
 /// lists the matching files older than `max_age` at `now`. `real_now` is the
 /// wall clock, for the last-minute rule.
 pub fn plan(root: &Path, matcher: &Matcher, max_age: i64, age_from: AgeFrom, now: i64, real_now: i64, plan: &mut Plan) {
@@ -158,7 +159,7 @@ pub fn plan(root: &Path, matcher: &Matcher, max_age: i64, age_from: AgeFrom, now
 }
 
 /// Deletes one planned file if it is still the regular file walked, reached
-/// through the folders walked (see [`crate::handles::delete`]).
+/// through the folders walked (see [`crate::io::handles::delete`]).
 pub fn delete(e: &Expired) -> Result<(), String> {
     handles::delete(&e.place, &e.path)
 }
@@ -183,4 +184,118 @@ pub fn json(e: &Expired) -> serde_json::Value {
         "size": e.size,
         "age_from": e.age_from,
     })
+}
+
+/// What `purge` is asked to do.
+#[derive(Clone, Debug)]
+pub struct PurgeOptions {
+    /// the folders holding the logs
+    pub roots: Vec<PathBuf>,
+    /// files older than this (seconds) go
+    pub max_age: i64,
+    /// which files may go (empty: [`DEFAULT_GLOBS`])
+    pub globs: Vec<String>,
+    pub age_from: AgeFrom,
+    /// print what would go; delete nothing
+    pub dry_run: bool,
+    /// print the result as JSON
+    pub json: bool,
+    /// delete nothing when more than this many files would go
+    pub max_delete: Option<u64>,
+    /// "now" (the real clock still decides what was modified recently)
+    pub now: i64,
+    /// the real clock
+    pub real_now: i64,
+}
+
+/// Why `purge` deleted nothing.
+#[derive(Debug)]
+pub enum PurgeError {
+    /// a root or a glob is not usable (a usage error)
+    Usage(String),
+    /// more than `--max-delete` files would go
+    TooMany(String),
+}
+
+/// What a purge did.
+#[derive(Debug, Default)]
+pub struct Purged {
+    pub deleted: u64,
+    pub bytes: u64,
+    /// files that could not be examined or deleted (each told on stderr)
+    pub errors: u64,
+}
+
+/// Runs `purge`: plans every root, then deletes (unless a dry run), writing
+/// one line per file and a summary (or the JSON report) to `out`; what could
+/// not be examined or deleted is told on stderr as it happens.
+pub fn run(opts: &PurgeOptions, out: &mut dyn Write) -> Result<Purged, PurgeError> {
+    for root in &opts.roots {
+        check_root(root).map_err(PurgeError::Usage)?;
+    }
+    let matcher = Matcher::new(&opts.globs).map_err(PurgeError::Usage)?;
+    let mut found = Plan::default();
+    for root in &opts.roots {
+        plan(
+            root,
+            &matcher,
+            opts.max_age,
+            opts.age_from,
+            opts.now,
+            opts.real_now,
+            &mut found,
+        );
+    }
+    let mut done = Purged::default();
+    for e in &found.errors {
+        eprintln!("loganon: {e}");
+        done.errors += 1;
+    }
+    let n = found.expired.len() as u64;
+    if let Some(max) = opts.max_delete.filter(|&max| n > max) {
+        return Err(PurgeError::TooMany(format!(
+            "{n} files would be deleted, more than --max-delete {max}; nothing was deleted"
+        )));
+    }
+    let mut deleted = Vec::new();
+    for e in &found.expired {
+        if !opts.dry_run {
+            if let Err(err) = delete(e) {
+                eprintln!("loganon: {err}");
+                done.errors += 1;
+                continue;
+            }
+        }
+        done.bytes += e.size;
+        if !opts.json {
+            let _ = writeln!(out, "{}", line(e, opts.dry_run));
+        }
+        deleted.push(e);
+    }
+    done.deleted = deleted.len() as u64;
+    let verb = if opts.dry_run { "would delete" } else { "deleted" };
+    if opts.json {
+        let json = serde_json::json!({
+            "dry_run": opts.dry_run,
+            "files": deleted.iter().map(|e| json(e)).collect::<Vec<_>>(),
+            "summary": {
+                "examined": found.examined,
+                "deleted": deleted.len(),
+                "bytes": done.bytes,
+                "skipped_recent": found.recent.len(),
+                "errors": found.errors.len(),
+            },
+        });
+        let _ = writeln!(out, "{json}");
+    } else {
+        let _ = writeln!(
+            out,
+            "purge: {verb} {} files, {} bytes; examined {}, skipped {} modified in the last minute",
+            deleted.len(),
+            done.bytes,
+            found.examined,
+            found.recent.len()
+        );
+    }
+    Ok(done)
 }

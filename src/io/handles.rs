@@ -26,7 +26,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use rustix::fs::{self as rfs, AtFlags, FileType, Mode, OFlags, RenameFlags, StatxFlags};
 use rustix::io::Errno;
 
-use crate::names::show;
+use crate::io::names::show;
 
 /// Folders deeper than this below the root are not entered (each level holds
 /// a descriptor open).
@@ -456,8 +456,8 @@ pub fn delete(place: &Place, path: &Path) -> Result<(), String> {
     }
 }
 
-fn show_name(n: &OsStr) -> crate::names::Shown<'_> {
-    crate::names::show_bytes(n.as_bytes())
+fn show_name(n: &OsStr) -> crate::io::names::Shown<'_> {
+    crate::io::names::show_bytes(n.as_bytes())
 }
 
 #[cfg(test)]

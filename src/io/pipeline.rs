@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Condvar, Mutex};
 
-use crate::codec::Compress;
+use crate::io::codec::Compress;
 
 use std::sync::Arc;
 
@@ -311,6 +311,12 @@ where
         }
         Ok(())
     })
+}
+
+/// The worker threads for `-j N` (or `jobs` in the config): N, or all cores.
+pub fn jobs(j: Option<u32>) -> usize {
+    j.map(|j| j as usize)
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
 }
 
 /// The message for `jobs` threads the system would not start.

@@ -1,0 +1,427 @@
+//! The command line: the argument definitions (clap), and for each command
+//! its flags turned into options (`options.rs`), the command run
+//! ([`crate::commands`]), what it returns printed (`print.rs`) and its exit
+//! code ([`Exit`], `exit.rs`).
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Instant;
+
+use clap::{ArgGroup, Args, Parser, Subcommand};
+use ipnet::IpNet;
+
+use crate::check::Checker;
+use crate::commands::batch::{BatchOptions, Target};
+use crate::commands::listen::{IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_MESSAGE};
+use crate::commands::purge::{AgeFrom, PurgeError};
+use crate::commands::run::cron::RunError;
+use crate::engine::{Engine, OnUnparsed};
+use crate::formats::Format;
+use crate::io::names::show;
+use crate::io::output::Output;
+use crate::io::pipeline::jobs;
+use crate::io::signals::Signals;
+use crate::keyed::{Identifiers, IpMode, Rotate};
+
+mod exit;
+mod options;
+mod print;
+
+pub use exit::Exit;
+use options::{sources, threads_available};
+use print::Stdout;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "loganon",
+    version,
+    about = "Anonymize web access logs and enforce their retention"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Anonymize logs: stdin -> stdout, or files (plain or gzip) in order
+    Anonymize(AnonymizeArgs),
+    /// Scan logs for personal data left in them; exit 1 if any is found
+    Check(CheckArgs),
+    /// Write a new random key file (mode 0600) for the keyed modes
+    Keygen {
+        /// The key file to create (never overwritten)
+        file: PathBuf,
+    },
+    /// Delete expired log files under the roots
+    Purge(PurgeArgs),
+    /// The cron job: anonymize due files, summarize and purge expired ones
+    Run(RunArgs),
+    /// Receive syslog (nginx, HAProxy) over UDP, TCP or a unix socket; append it anonymized to a file
+    Listen(ListenArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct RunArgs {
+    /// The TOML configuration (see examples/loganon.toml)
+    #[arg(long, value_name = "FILE")]
+    pub config: PathBuf,
+    /// Print the plan; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Take this as "now" (2026-01-01T00:00:00Z, 2026-01-01, @SECONDS)
+    #[arg(long, value_name = "TIME", value_parser = crate::time::parse_now)]
+    pub now: Option<i64>,
+}
+
+#[derive(Args, Debug)]
+pub struct PurgeArgs {
+    /// Folders holding the logs
+    #[arg(value_name = "ROOT", required = true)]
+    pub roots: Vec<PathBuf>,
+    /// Delete files older than this (90d, 12h, 2w)
+    #[arg(long, value_name = "DUR", required = true, value_parser = crate::time::parse_duration)]
+    pub max_age: i64,
+    /// Which files may go (repeatable; default: *.gz, *.log.*, *.log-*)
+    #[arg(long = "match", value_name = "GLOB")]
+    pub globs: Vec<String>,
+    /// Where a file's age comes from: mtime, or a date in its name
+    #[arg(long, value_name = "SRC", default_value = "mtime", value_parser = AgeFrom::from_name)]
+    pub age_from: AgeFrom,
+    /// Print what would be deleted; delete nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the result as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// Delete nothing when more than N files would go
+    #[arg(long, value_name = "N")]
+    pub max_delete: Option<u64>,
+    /// Take this as "now" (2026-01-01T00:00:00Z, 2026-01-01, @SECONDS)
+    #[arg(long, value_name = "TIME", value_parser = crate::time::parse_now)]
+    pub now: Option<i64>,
+}
+
+/// Options shared by `anonymize` and `check`: which format, which rules.
+#[derive(Args, Debug, Clone)]
+pub struct RuleArgs {
+    #[arg(long, value_name = "F", default_value = "auto", value_parser = Format::from_name,
+          help = crate::formats::registry::help(), long_help = crate::formats::registry::long_help())]
+    pub format: Format,
+    /// Bits of an IPv4 address kept (0-32)
+    #[arg(long, value_name = "N", default_value_t = 24, value_parser = clap::value_parser!(u8).range(0..=32))]
+    pub ipv4_prefix: u8,
+    /// Bits of an IPv6 address kept (0-128)
+    #[arg(long, value_name = "N", default_value_t = 48, value_parser = clap::value_parser!(u8).range(0..=128))]
+    pub ipv6_prefix: u8,
+    /// Leave addresses in this network whole, e.g. 10.0.0.0/8 (repeatable)
+    #[arg(long, value_name = "CIDR", value_parser = options::parse_cidr)]
+    pub keep_network: Vec<IpNet>,
+    /// Add a query parameter name to the deny list, any spelling (repeatable)
+    #[arg(long, value_name = "NAME", value_parser = options::parse_param)]
+    pub redact_param: Vec<String>,
+    /// Take a name out of the deny list and its patterns, e.g. name (repeatable)
+    #[arg(long, value_name = "NAME", value_parser = options::parse_param)]
+    pub keep_param: Vec<String>,
+    /// How addresses are rewritten: truncate, hash (keyed), cryptopan (keyed), drop
+    #[arg(long, value_name = "M", default_value = "truncate", value_parser = IpMode::from_name)]
+    pub ip_mode: IpMode,
+}
+
+/// The keyed modes' options.
+#[derive(Args, Debug, Clone)]
+pub struct KeyArgs {
+    /// Secret for the keyed modes: 32 raw bytes or 64 hex digits, mode 0600
+    #[arg(long, value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
+    /// Identifiers become REDACTED (redact) or ~ and 16 hex digits of a keyed hash (hash)
+    #[arg(long, value_name = "M", default_value = "redact", value_parser = Identifiers::from_name)]
+    pub identifiers: Identifiers,
+    /// daily: a key per day, derived from the key file and the line's date; never: the key as given
+    #[arg(long, value_name = "R", default_value = "daily", value_parser = Rotate::from_name)]
+    pub rotate_key: Rotate,
+}
+
+#[derive(Args, Debug)]
+pub struct AnonymizeArgs {
+    /// Input files, plain or gzip; none or "-" reads stdin
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<OsString>,
+    /// One output file ("-" = stdout). From stdin: appended to, reopened on
+    /// SIGHUP. From files: written atomically (refused if it exists, unless --force)
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Batch: one output per input, same file name, in DIR
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["output", "in_place"])]
+    pub out_dir: Option<PathBuf>,
+    /// Batch: replace each input atomically with its anonymized version
+    #[arg(long, conflicts_with = "output")]
+    pub in_place: bool,
+    /// Batch: replace outputs that already exist
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    /// What to do with lines no format recognises: scrub, drop, fail
+    #[arg(long, value_name = "P", default_value = "scrub", value_parser = OnUnparsed::from_name)]
+    pub on_unparsed: OnUnparsed,
+    /// Drop lines whose own timestamp is older than now minus DUR (90d, 12h, 2w)
+    #[arg(long, value_name = "DUR", value_parser = crate::time::parse_duration)]
+    pub max_age: Option<i64>,
+    /// Take this as "now" (2026-01-01T00:00:00Z, 2026-01-01, @SECONDS)
+    #[arg(long, value_name = "TIME", value_parser = crate::time::parse_now)]
+    pub now: Option<i64>,
+    /// Worker threads (default: all cores)
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub jobs: Option<u32>,
+    /// gzip level of compressed output (0-9)
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=9))]
+    pub level: u32,
+    /// Print a summary on stderr: text or json
+    #[arg(long, value_name = "FMT", num_args = 0..=1, default_missing_value = "text",
+          value_parser = ["text", "json"])]
+    pub stats: Option<String>,
+    /// SIGTERM does not stop reading: stdin is read to its end (Apache piped
+    /// logs: a graceful restart signals the old logger while its children still log)
+    #[arg(long)]
+    pub until_eof: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct CheckArgs {
+    /// Files to check, plain or gzip; none or "-" reads stdin
+    #[arg(value_name = "INPUT")]
+    pub inputs: Vec<OsString>,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    /// Print the report as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+#[command(group(ArgGroup::new("listener").required(true).multiple(true).args(["udp", "tcp", "unix"])))]
+pub struct ListenArgs {
+    /// Receive syslog datagrams on ADDR, e.g. 127.0.0.1:5140 or [::1]:5140 (repeatable)
+    #[arg(long, value_name = "ADDR", value_parser = options::parse_addr)]
+    pub udp: Vec<SocketAddr>,
+    /// Accept syslog over TCP on ADDR, octet-counted or newline-framed (repeatable)
+    #[arg(long, value_name = "ADDR", value_parser = options::parse_addr)]
+    pub tcp: Vec<SocketAddr>,
+    /// Accept syslog on a unix stream socket created at PATH (repeatable)
+    #[arg(long, value_name = "PATH")]
+    pub unix: Vec<PathBuf>,
+    /// Append the anonymized lines to FILE ("-" = stdout); reopened on SIGHUP;
+    /// gzip when the name ends in .gz
+    #[arg(short, long, value_name = "FILE", required = true)]
+    pub output: PathBuf,
+    #[command(flatten)]
+    pub rules: RuleArgs,
+    #[command(flatten)]
+    pub keys: KeyArgs,
+    /// What to do with messages no format recognises: scrub, drop, fail (stops the server)
+    #[arg(long, value_name = "P", default_value = "scrub", value_parser = OnUnparsed::from_name)]
+    pub on_unparsed: OnUnparsed,
+    /// gzip level of compressed output (0-9)
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=9))]
+    pub level: u32,
+    /// Print the counters on stderr at exit (and on SIGUSR1): text or json
+    #[arg(long, value_name = "FMT", num_args = 0..=1, default_missing_value = "text",
+          value_parser = ["text", "json"])]
+    pub stats: Option<String>,
+    /// TCP and unix connections open at once; more are closed at once (counted as refused)
+    #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS as u64,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: u64,
+    /// Close a TCP or unix connection that sent nothing for SECS (0 = never);
+    /// its unfinished frame is discarded (counted)
+    #[arg(long, value_name = "SECS", default_value_t = IDLE_TIMEOUT)]
+    pub idle_timeout: u64,
+    /// The longest frame kept, in bytes (1024 to 67108864); a longer one is discarded, counted
+    #[arg(long, value_name = "BYTES", default_value_t = MAX_MESSAGE as u64,
+          value_parser = clap::value_parser!(u64).range(1024..=64 * 1024 * 1024))]
+    pub max_frame: u64,
+}
+
+pub fn main() -> ExitCode {
+    print::quiet_panics();
+    // A file-size limit (RLIMIT_FSIZE) must surface as a write error, which
+    // removes the temporary output, not as a signal that kills the process.
+    // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { Exit::Usage } else { Exit::Ok }.into();
+        }
+    };
+    match cli.command {
+        Command::Anonymize(a) => anonymize(a),
+        Command::Check(c) => check(c),
+        Command::Keygen { file } => keygen(&file),
+        Command::Purge(p) => purge(p),
+        Command::Run(r) => run(r),
+        Command::Listen(l) => listen(l),
+    }
+    .into()
+}
+
+/// Prints `loganon: WHAT` and returns `code`.
+fn fail(what: impl std::fmt::Display, code: Exit) -> Exit {
+    eprintln!("loganon: {what}");
+    code
+}
+
+fn keygen(file: &std::path::Path) -> Exit {
+    match crate::keyed::keygen(file) {
+        Ok(()) => {
+            eprintln!("loganon: wrote a new key to {} (mode 0600)", show(file));
+            Exit::Ok
+        }
+        Err(e) => fail(e, Exit::Failed),
+    }
+}
+
+fn anonymize(a: AnonymizeArgs) -> Exit {
+    let opts = match options::anonymize_options(&a) {
+        Ok(o) => o,
+        Err(e) => return fail(e, Exit::Usage),
+    };
+    if let Err(e) = threads_available(jobs(a.jobs)) {
+        return fail(e, Exit::Usage);
+    }
+    let engine = Engine::new(opts);
+    match options::batch_target(&a) {
+        Err(e) => return fail(e, Exit::Usage),
+        Ok(Some((target, files))) => return batch(&engine, &files, target, &a),
+        Ok(None) => {}
+    }
+    let out = match &a.output {
+        None => Output::stdout(),
+        Some(p) if p.as_os_str() == "-" => Output::stdout(),
+        Some(p) => match Output::append(p.clone(), a.level) {
+            Ok(o) => o,
+            Err(e) => return fail(format!("cannot open output {}: {e}", show(p)), Exit::Failed),
+        },
+    };
+    let sig = match Signals::install_with(!a.until_eof) {
+        Ok(s) => s,
+        Err(e) => return fail(format!("cannot install signal handlers: {e}"), Exit::Failed),
+    };
+    let t0 = Instant::now();
+    let res = crate::commands::stream::run(&engine, &sources(&a.inputs), out, jobs(a.jobs), &sig);
+    let secs = t0.elapsed().as_secs_f64();
+    let code = print::stream_errors(&res.errors, &a.rules.format);
+    print::stats(a.stats.as_deref(), &res.stats, secs);
+    code
+}
+
+fn batch(engine: &Engine, files: &[PathBuf], target: Target, a: &AnonymizeArgs) -> Exit {
+    let sig = match Signals::install() {
+        Ok(s) => s,
+        Err(e) => return fail(format!("cannot install signal handlers: {e}"), Exit::Failed),
+    };
+    let opts = BatchOptions {
+        target,
+        force: a.force,
+        level: a.level,
+        jobs: jobs(a.jobs),
+    };
+    let t0 = Instant::now();
+    let res = crate::commands::batch::run(engine, files, &opts, &sig);
+    let secs = t0.elapsed().as_secs_f64();
+    print::batch(&res, a.stats.as_deref(), secs)
+}
+
+fn listen(l: ListenArgs) -> Exit {
+    let opts = match options::listen_options(&l) {
+        Ok(o) => o,
+        Err(e) => return fail(e, Exit::Usage),
+    };
+    let served = match crate::commands::listen::run(opts) {
+        Ok(s) => s,
+        Err(e) => return fail(e, Exit::Failed),
+    };
+    let mut code = Exit::failed_if(served.crashed);
+    if let Some(e) = &served.error {
+        code = fail(e, Exit::Failed);
+    }
+    if let Some(r) = &served.report {
+        eprint!("{r}");
+    }
+    code
+}
+
+fn run(r: RunArgs) -> Exit {
+    let cfg = match crate::commands::run::config::Config::load(&r.config) {
+        Ok(c) => c,
+        Err(e) => return fail(e, Exit::Usage),
+    };
+    let sig = match Signals::install() {
+        Ok(s) => s,
+        Err(e) => return fail(format!("cannot install signal handlers: {e}"), Exit::Failed),
+    };
+    if let Err(e) = threads_available(jobs(cfg.anonymize.jobs)) {
+        return fail(e, Exit::Usage);
+    }
+    let now = r.now.unwrap_or_else(crate::time::now);
+    let mut out = Stdout::new();
+    let code = match crate::commands::run::cron::run(&cfg, r.dry_run, now, &sig, &mut out) {
+        Ok(report) => Exit::failed_if(report.errors > 0),
+        Err(e) => {
+            let code = match e {
+                RunError::Locked(_) => Exit::Locked,
+                RunError::Config(_) => Exit::Usage,
+                RunError::Failed(_) => Exit::Failed,
+            };
+            fail(e.message(), code)
+        }
+    };
+    out.finish(code, Exit::Failed)
+}
+
+fn purge(p: PurgeArgs) -> Exit {
+    let opts = options::purge_options(&p);
+    let mut out = Stdout::new();
+    match crate::commands::purge::run(&opts, &mut out) {
+        Ok(done) => out.finish(Exit::failed_if(done.errors > 0), Exit::Failed),
+        Err(PurgeError::Usage(e)) => fail(e, Exit::Usage),
+        Err(PurgeError::TooMany(e)) => fail(e, Exit::Failed),
+    }
+}
+
+fn check(c: CheckArgs) -> Exit {
+    let checker = Checker {
+        rules: c.rules.rules(),
+        format: c.rules.format.clone(),
+        ip_mode: c.rules.ip_mode,
+    };
+    let done = crate::commands::check::run(&checker, &sources(&c.inputs), c.json);
+    // a missing or unreadable input is not a clean one: exit 2, whatever
+    // the others hold
+    for e in &done.unreadable {
+        eprintln!("loganon: {e}");
+    }
+    let text = if c.json {
+        format!("{}\n", done.report.to_json())
+    } else {
+        done.report.to_text()
+    };
+    let mut out = Stdout::new();
+    let _ = out.write_all(text.as_bytes());
+    let code = if !done.unreadable.is_empty() {
+        Exit::Usage
+    } else {
+        Exit::failed_if(done.report.total() > 0)
+    };
+    // a report that could not be written is no verdict
+    out.finish(code, Exit::Usage)
+}

@@ -1,0 +1,156 @@
+//! Turning flags into the options of the commands: the rules, the keyed
+//! modes, the engine's options, a batch's target, `listen`'s and `purge`'s
+//! options, and the checks that make a usage error of a bad combination.
+
+use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use ipnet::IpNet;
+
+use super::{AnonymizeArgs, KeyArgs, ListenArgs, PurgeArgs, RuleArgs};
+use crate::addr::AddrPolicy;
+use crate::commands::batch::Target;
+use crate::commands::listen::{Limits, ListenOptions};
+use crate::commands::purge::PurgeOptions;
+use crate::engine::Options;
+use crate::io::input::Source;
+use crate::io::pipeline;
+use crate::keyed::IpMode;
+use crate::rules::{DenyList, Rules};
+
+impl KeyArgs {
+    /// Adds the keyed settings to `opts`; the error is a usage error (exit 2).
+    pub fn apply(&self, ip_mode: IpMode, opts: &mut Options) -> Result<(), String> {
+        opts.set_keys(
+            ip_mode,
+            self.identifiers,
+            self.key_file.as_deref(),
+            self.rotate_key,
+            "--ip-mode hash/cryptopan and --identifiers hash need --key-file (make one with: loganon keygen FILE)",
+        )
+    }
+}
+
+pub(super) fn parse_cidr(s: &str) -> Result<IpNet, String> {
+    s.parse::<IpNet>()
+        .map_err(|_| format!("'{s}' is not a network; write it like 10.0.0.0/8 or fd00::/8"))
+}
+
+pub(super) fn parse_param(s: &str) -> Result<String, String> {
+    crate::rules::param_name(s)?;
+    Ok(s.to_string())
+}
+
+pub(super) fn parse_addr(s: &str) -> Result<SocketAddr, String> {
+    s.parse::<SocketAddr>()
+        .map_err(|_| format!("'{s}' is not an address with a port; write it like 127.0.0.1:5140 or [::1]:5140"))
+}
+
+impl RuleArgs {
+    pub fn rules(&self) -> Rules {
+        let mut deny = DenyList::default();
+        for p in &self.redact_param {
+            deny.add(&crate::rules::param_name(p).unwrap_or_default());
+        }
+        for p in &self.keep_param {
+            deny.keep(&crate::rules::param_name(p).unwrap_or_default());
+        }
+        Rules {
+            addr: AddrPolicy::new(self.ipv4_prefix, self.ipv6_prefix, &self.keep_network),
+            deny,
+        }
+    }
+}
+
+/// The inputs named on the command line (`-` is stdin).
+pub fn sources(inputs: &[OsString]) -> Vec<Source> {
+    inputs.iter().map(|s| Source::from_arg(s)).collect()
+}
+
+/// Makes sure `n` threads can run at once (`-j N` under a process limit):
+/// a clear error up front instead of a failure in the middle of the work.
+/// (`jobs` workers and the reader).
+pub fn threads_available(jobs: usize) -> Result<(), String> {
+    pipeline::probe_threads(jobs + 1).map_err(|e| pipeline::threads_error(jobs, &e))
+}
+
+/// The engine's options for `anonymize`; the error is a usage error.
+pub fn anonymize_options(a: &AnonymizeArgs) -> Result<Options, String> {
+    let mut opts = Options {
+        rules: a.rules.rules(),
+        format: a.rules.format.clone(),
+        on_unparsed: a.on_unparsed,
+        not_before: a.max_age.map(|age| a.now.unwrap_or_else(crate::time::now) - age),
+        ..Options::default()
+    };
+    a.keys.apply(a.rules.ip_mode, &mut opts)?;
+    // undated lines take the day of `--now` (the keyed modes' day)
+    if let Some(now) = a.now {
+        opts.default_day = now.div_euclid(86400);
+    }
+    Ok(opts)
+}
+
+/// Where a batch writes (`--out-dir`, `--in-place`, `-o FILE` with file
+/// inputs), or None for the stream (stdin, or `-o` appended to); the error
+/// is a usage error.
+pub fn batch_target(a: &AnonymizeArgs) -> Result<Option<(Target, Vec<PathBuf>)>, String> {
+    let files: Vec<PathBuf> = a.inputs.iter().filter(|s| *s != "-").map(PathBuf::from).collect();
+    let to_file = a.output.as_ref().filter(|p| p.as_os_str() != "-");
+    let target = match (&a.out_dir, a.in_place, to_file) {
+        (Some(d), _, _) => Some(Target::OutDir(d.clone())),
+        (None, true, _) => Some(Target::InPlace),
+        (None, false, Some(o)) if !a.inputs.is_empty() && files.len() == a.inputs.len() => Some(Target::One(o.clone())),
+        _ => None,
+    };
+    match target {
+        Some(_) if files.is_empty() || files.len() != a.inputs.len() => {
+            Err("--out-dir and --in-place need input files (not stdin)".into())
+        }
+        Some(t) => Ok(Some((t, files))),
+        None => Ok(None),
+    }
+}
+
+/// `listen`'s options; the error is a usage error.
+pub fn listen_options(l: &ListenArgs) -> Result<ListenOptions, String> {
+    let mut engine = Options {
+        rules: l.rules.rules(),
+        format: l.rules.format.clone(),
+        on_unparsed: l.on_unparsed,
+        ..Options::default()
+    };
+    l.keys.apply(l.rules.ip_mode, &mut engine)?;
+    Ok(ListenOptions {
+        udp: l.udp.clone(),
+        tcp: l.tcp.clone(),
+        unix: l.unix.clone(),
+        output: l.output.clone(),
+        level: l.level,
+        engine,
+        stats: l.stats.clone(),
+        limits: Limits {
+            max_connections: l.max_connections as usize,
+            idle: (l.idle_timeout > 0).then(|| Duration::from_secs(l.idle_timeout)),
+            max_frame: l.max_frame as usize,
+        },
+    })
+}
+
+/// `purge`'s options, with the real clock as `now` unless `--now` says.
+pub fn purge_options(p: &PurgeArgs) -> PurgeOptions {
+    let real_now = crate::time::now();
+    PurgeOptions {
+        roots: p.roots.clone(),
+        max_age: p.max_age,
+        globs: p.globs.clone(),
+        age_from: p.age_from,
+        dry_run: p.dry_run,
+        json: p.json,
+        max_delete: p.max_delete,
+        now: p.now.unwrap_or(real_now),
+        real_now,
+    }
+}

@@ -1,0 +1,433 @@
+//! The readers of `listen`, on a single-threaded tokio runtime: UDP sockets
+//! (one message per datagram), TCP and unix stream connections (framed by
+//! [`Framer`]), all putting batches of messages into one bounded queue. TCP
+//! and unix readers wait when it is full (backpressure); a UDP reader holds
+//! up to [`UDP_HOLD`] meanwhile and drops beyond that, counted. At a stop,
+//! what the sockets already hold is read, within bounds.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::io;
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::fs::FileTypeExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
+use tokio::sync::mpsc::error::TrySendError;
+use tokio::sync::{mpsc, watch};
+
+use super::counters::{kernel_drops, socket_inode, Shared};
+use super::framing::{Batch, Framer};
+use super::writer::Msg;
+use super::{Limits, BATCH};
+
+/// Bytes asked of each stream read.
+const READ_BUF: usize = 64 * 1024;
+/// A UDP reader holds at most this much while the queue is full; past it
+/// the held messages are dropped (counted as `udp_dropped`).
+const UDP_HOLD: usize = 4 * 1024 * 1024;
+/// After a stop, a stream is read until it has nothing more, and at most
+/// this much beyond its receive buffer (a peer's send buffer is a few MiB).
+const DRAIN_MORE: usize = 64 * 1024 * 1024;
+/// The receive buffer asked for UDP sockets (the kernel may give less).
+const UDP_RCVBUF: libc::c_int = 8 * 1024 * 1024;
+
+/// What every reader task holds; the last clone dropped tells the writer
+/// (through `tx`) and the main task (through `_alive`) that all are done.
+#[derive(Clone)]
+pub struct Ctx {
+    tx: mpsc::Sender<Msg>,
+    stop: watch::Receiver<bool>,
+    shared: Arc<Shared>,
+    limits: Limits,
+    _alive: mpsc::Sender<()>,
+}
+
+/// One of the `--max-connections` places, held by a connection's task.
+struct Slot(Arc<Shared>);
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.open_conns.fetch_sub(1, Ordering::SeqCst);
+        self.0.cap_told.store(false, Ordering::Relaxed);
+    }
+}
+
+impl Ctx {
+    /// What the readers share: the writer's queue, the stop flag, the
+    /// counters, the limits, and the sender whose last clone dropped tells
+    /// that every reader is done.
+    pub fn new(
+        tx: mpsc::Sender<Msg>,
+        stop: watch::Receiver<bool>,
+        shared: Arc<Shared>,
+        limits: Limits,
+        alive: mpsc::Sender<()>,
+    ) -> Ctx {
+        Ctx {
+            tx,
+            stop,
+            shared,
+            limits,
+            _alive: alive,
+        }
+    }
+
+    /// A place for a new connection; None (counted, told once on stderr)
+    /// when `--max-connections` are open.
+    fn slot(&self) -> Option<Slot> {
+        let sh = &self.shared;
+        if sh.open_conns.fetch_add(1, Ordering::SeqCst) < self.limits.max_connections {
+            return Some(Slot(sh.clone()));
+        }
+        sh.open_conns.fetch_sub(1, Ordering::SeqCst);
+        sh.refused.fetch_add(1, Ordering::Relaxed);
+        if !sh.cap_told.swap(true, Ordering::Relaxed) {
+            eprintln!(
+                "loganon: {} connections are open (--max-connections); new ones are closed until one ends \
+                 (counted as connections_refused)",
+                self.limits.max_connections
+            );
+        }
+        None
+    }
+
+    /// Starts reading a new connection, or closes it when none may open.
+    fn spawn<S: Conn + 'static>(&self, s: S) {
+        if let Some(slot) = self.slot() {
+            tokio::spawn(connection(s, self.clone(), slot));
+        }
+    }
+
+    /// Sends a batch, waiting while the queue is full; false when the writer is gone.
+    async fn send(&self, batch: Batch) -> bool {
+        if batch.is_empty() {
+            return true;
+        }
+        self.shared.received.fetch_add(batch.messages, Ordering::Relaxed);
+        self.tx.send(Msg::Lines(batch)).await.is_ok()
+    }
+
+    fn discarded(&self, n: u64) {
+        if n > 0 {
+            self.shared.discarded.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+}
+
+/// A non-blocking read straight from the socket, bypassing the runtime's
+/// readiness cache: at stop, what the kernel already holds is read for sure.
+fn read_now(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        // SAFETY: reading into a valid buffer of `buf.len()` bytes from an
+        // open socket owned by the caller.
+        let n = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), libc::MSG_DONTWAIT) };
+        if n >= 0 {
+            return Ok(n as usize);
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+}
+
+/// A TCP or unix stream: readiness, then a non-blocking read.
+trait Conn: AsRawFd + Send + Sync {
+    fn ready(&self) -> impl Future<Output = io::Result<()>> + Send;
+    fn try_read(&self, buf: &mut [u8]) -> io::Result<usize>;
+}
+
+impl Conn for TcpStream {
+    fn ready(&self) -> impl Future<Output = io::Result<()>> + Send {
+        self.readable()
+    }
+    fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        TcpStream::try_read(self, buf)
+    }
+}
+
+impl Conn for UnixStream {
+    fn ready(&self) -> impl Future<Output = io::Result<()>> + Send {
+        self.readable()
+    }
+    fn try_read(&self, buf: &mut [u8]) -> io::Result<usize> {
+        UnixStream::try_read(self, buf)
+    }
+}
+
+thread_local! {
+    /// The read buffer all streams share (the runtime has one thread, and a
+    /// read and its framing never wait): a stream holds only its unfinished
+    /// frame.
+    static READ: RefCell<Vec<u8>> = RefCell::new(vec![0u8; READ_BUF]);
+}
+
+/// Reads with `read` into the shared buffer and frames what came:
+/// (bytes read, frames discarded).
+fn read_framed(
+    framer: &mut Framer,
+    batch: &mut Batch,
+    read: impl FnOnce(&mut [u8]) -> io::Result<usize>,
+) -> io::Result<(usize, u64)> {
+    READ.with(|b| {
+        let mut b = b.borrow_mut();
+        let n = read(&mut b)?;
+        Ok((n, framer.feed(&b[..n], batch)))
+    })
+}
+
+/// One TCP or unix stream connection.
+async fn connection<S: Conn>(s: S, ctx: Ctx, _slot: Slot) {
+    let mut framer = Framer::new(ctx.limits.max_frame);
+    let mut stop = ctx.stop.clone();
+    let fd = s.as_raw_fd();
+    // once stopping: what the socket holds (and what the sender's kernel still
+    // pushes into it), up to a bound, so a sender that goes on sending cannot
+    // hold the exit
+    let mut budget = (*stop.borrow()).then(|| drain_budget(fd));
+    loop {
+        let mut batch = Batch::default();
+        // (bytes read, frames discarded, the sender ended the stream); no
+        // bytes: the stream ends (drained at stop, or idle)
+        let (n, mut discarded, eof) = match budget.as_mut() {
+            Some(0) => (0, 0, false),
+            Some(left) => {
+                let max = READ_BUF.min(*left);
+                match read_framed(&mut framer, &mut batch, |b| read_now(fd, &mut b[..max])) {
+                    Ok((n, d)) => {
+                        *left -= n;
+                        (n, d, n == 0)
+                    }
+                    Err(_) => (0, 0, false),
+                }
+            }
+            None => {
+                let idle = ctx.limits.idle;
+                tokio::select! {
+                    biased;
+                    _ = stop.changed() => {
+                        budget = Some(drain_budget(fd));
+                        continue;
+                    }
+                    r = s.ready() => match r.and_then(|()| read_framed(&mut framer, &mut batch, |b| s.try_read(b))) {
+                        Ok((n, d)) => (n, d, n == 0),
+                        Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                        Err(_) => (0, 0, true),
+                    },
+                    _ = tokio::time::sleep(idle.unwrap_or_default()), if idle.is_some() => {
+                        ctx.shared.idle_closed.fetch_add(1, Ordering::Relaxed);
+                        (0, 0, false)
+                    }
+                }
+            }
+        };
+        if n == 0 {
+            discarded += framer.finish(&mut batch, eof);
+        }
+        ctx.discarded(discarded);
+        if !ctx.send(batch).await || n == 0 {
+            return;
+        }
+    }
+}
+
+/// How much a stream is still read after the stop: its receive buffer and
+/// what the peer may hold in its send buffer (bytes it has seen as sent).
+fn drain_budget(fd: RawFd) -> usize {
+    rcvbuf(fd) + DRAIN_MORE
+}
+
+/// The receive buffer size of a socket (an upper bound of what it holds).
+fn rcvbuf(fd: RawFd) -> usize {
+    let mut size: libc::c_int = 0;
+    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    // SAFETY: getsockopt on an open socket into a c_int and its size.
+    let r = unsafe {
+        libc::getsockopt(
+            fd,
+            libc::SOL_SOCKET,
+            libc::SO_RCVBUF,
+            (&mut size as *mut libc::c_int).cast(),
+            &mut len,
+        )
+    };
+    if r == 0 && size > 0 {
+        size as usize
+    } else {
+        UDP_RCVBUF as usize
+    }
+}
+
+/// Logs an accept error (never data) and pauses briefly (EMFILE would spin).
+async fn accept_failed(kind: &str, e: io::Error) {
+    eprintln!("loganon: accepting a {kind} connection failed: {e}");
+    tokio::time::sleep(Duration::from_millis(100)).await;
+}
+
+pub async fn accept_tcp(l: TcpListener, ctx: Ctx) {
+    let mut stop = ctx.stop.clone();
+    while !*stop.borrow() {
+        tokio::select! {
+            biased;
+            _ = stop.changed() => break,
+            r = l.accept() => match r {
+                Ok((s, _)) => {
+                    let _ = s.set_nodelay(true);
+                    ctx.spawn(s);
+                }
+                Err(e) => accept_failed("tcp", e).await,
+            },
+        }
+    }
+    // connections already made are read too
+    if let Ok(l) = l.into_std() {
+        while let Ok((s, _)) = l.accept() {
+            if let Ok(s) = s.set_nonblocking(true).and_then(|()| TcpStream::from_std(s)) {
+                ctx.spawn(s);
+            }
+        }
+    }
+}
+
+pub async fn accept_unix(l: UnixListener, path: PathBuf, ctx: Ctx) {
+    let mut stop = ctx.stop.clone();
+    while !*stop.borrow() {
+        tokio::select! {
+            biased;
+            _ = stop.changed() => break,
+            r = l.accept() => match r {
+                Ok((s, _)) => ctx.spawn(s),
+                Err(e) => accept_failed("unix", e).await,
+            },
+        }
+    }
+    if let Ok(l) = l.into_std() {
+        while let Ok((s, _)) = l.accept() {
+            if let Ok(s) = s.set_nonblocking(true).and_then(|()| UnixStream::from_std(s)) {
+                ctx.spawn(s);
+            }
+        }
+    }
+    let _ = std::fs::remove_file(&path);
+}
+
+pub async fn udp(sock: UdpSocket, ctx: Ctx) {
+    let mut buf = vec![0u8; 65536];
+    let mut stop = ctx.stop.clone();
+    let fd = sock.as_raw_fd();
+    // what the full queue could not take yet; dropped past UDP_HOLD bytes
+    let mut held = Batch::default();
+    while !*stop.borrow() {
+        let (before, bytes) = (held.messages, held.data.len());
+        tokio::select! {
+            biased;
+            _ = stop.changed() => break,
+            permit = ctx.tx.reserve(), if !held.is_empty() => match permit {
+                Ok(p) => {
+                    p.send(Msg::Lines(std::mem::take(&mut held)));
+                    continue;
+                }
+                Err(_) => return,
+            },
+            r = sock.recv_from(&mut buf) => match r {
+                Ok((n, _)) => held.push(&buf[..n]),
+                Err(_) => continue,
+            },
+        }
+        // what else is ready, up to a batch
+        for _ in 0..1024 {
+            match sock.try_recv_from(&mut buf) {
+                Ok((n, _)) => held.push(&buf[..n]),
+                Err(_) => break,
+            }
+            if held.data.len() - bytes >= BATCH {
+                break;
+            }
+        }
+        ctx.shared.received.fetch_add(held.messages - before, Ordering::Relaxed);
+        if held.is_empty() {
+            continue;
+        }
+        match ctx.tx.try_send(Msg::Lines(std::mem::take(&mut held))) {
+            Ok(()) => {}
+            Err(TrySendError::Full(Msg::Lines(b))) if b.data.len() < UDP_HOLD => held = b,
+            Err(TrySendError::Full(m)) => {
+                if let Msg::Lines(b) = m {
+                    ctx.shared.udp_dropped.fetch_add(b.messages, Ordering::Relaxed);
+                }
+            }
+            Err(TrySendError::Closed(_)) => return,
+        }
+    }
+    // counted as received already
+    if !held.is_empty() && ctx.tx.send(Msg::Lines(held)).await.is_err() {
+        return;
+    }
+    // stopping: the datagrams the socket holds now (at most its receive
+    // buffer, so a flood cannot hold the exit), none dropped
+    let mut left = rcvbuf(fd);
+    while left > 0 {
+        let mut batch = Batch::default();
+        while !batch.full() && left > 0 {
+            match read_now(fd, &mut buf) {
+                Ok(n) => {
+                    batch.push(&buf[..n]);
+                    left = left.saturating_sub(n.max(1));
+                }
+                Err(_) => {
+                    left = 0;
+                    break;
+                }
+            }
+        }
+        if batch.is_empty() || !ctx.send(batch).await {
+            break;
+        }
+    }
+    if let Some(ino) = socket_inode(fd) {
+        ctx.shared
+            .udp_kernel_closed
+            .fetch_add(kernel_drops(&[ino]), Ordering::Relaxed);
+        if let Ok(mut v) = ctx.shared.udp_inodes.lock() {
+            v.retain(|&i| i != ino);
+        }
+    }
+}
+
+/// Asks for a large receive buffer (root may exceed net.core.rmem_max).
+pub fn grow_rcvbuf(fd: RawFd) {
+    let size = UDP_RCVBUF;
+    let len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
+    for opt in [libc::SO_RCVBUFFORCE, libc::SO_RCVBUF] {
+        // SAFETY: setsockopt on an open socket with a pointer to a c_int and its size.
+        let r = unsafe { libc::setsockopt(fd, libc::SOL_SOCKET, opt, (&size as *const libc::c_int).cast(), len) };
+        if r == 0 {
+            return;
+        }
+    }
+}
+
+/// A unix socket path: a stale socket (nobody listening) is replaced; an
+/// existing file of another kind, or a live socket, is an error.
+pub fn bind_unix(path: &Path) -> io::Result<UnixListener> {
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if !meta.file_type().is_socket() {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                "exists and is not a socket",
+            ));
+        }
+        if std::os::unix::net::UnixStream::connect(path).is_ok() {
+            return Err(io::Error::new(
+                io::ErrorKind::AddrInUse,
+                "another process listens on it",
+            ));
+        }
+        std::fs::remove_file(path)?;
+    }
+    UnixListener::bind(path)
+}

@@ -1,0 +1,147 @@
+//! The writer thread of `listen`: runs the batches through
+//! [`Engine::chunk`] and appends them to the output when the queue is
+//! momentarily empty (or every [`FLUSH_AT`] bytes); a compressed output gets
+//! one complete member per write.
+
+use std::io;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use super::counters::Shared;
+use super::framing::Batch;
+use super::BATCH;
+use crate::engine::{Engine, UnparsedLine};
+use crate::io::codec::Compress;
+use crate::io::output::Output;
+use crate::io::pipeline::{member, Pool};
+use crate::stats::Stats;
+
+/// The writer writes at the latest when this much output is pending.
+const FLUSH_AT: usize = 1024 * 1024;
+
+/// What readers and the signal handler send the writer.
+pub enum Msg {
+    Lines(Batch),
+    Reopen,
+}
+
+/// The writer thread's state (no tokio in the anonymizing path).
+pub struct Writer {
+    engine: Engine,
+    out: Output,
+    compress: Option<Compress>,
+    pending: Vec<u8>,
+    /// the counters of what is written
+    stats: Stats,
+    /// the counters of `pending`, added to `stats` once it is written
+    pending_stats: Stats,
+    pool: Pool,
+    shared: Arc<Shared>,
+    format: String,
+}
+
+impl Writer {
+    /// A writer of `out`; `format` names the format in the error of
+    /// `--on-unparsed fail`.
+    pub fn new(engine: Engine, out: Output, shared: Arc<Shared>, format: String) -> Writer {
+        Writer {
+            engine,
+            compress: out.compression(),
+            out,
+            pending: Vec::with_capacity(FLUSH_AT + BATCH),
+            stats: Stats::default(),
+            pending_stats: Stats::default(),
+            pool: Pool::default(),
+            shared,
+            format,
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let counted = std::mem::take(&mut self.pending_stats);
+        if self.pending.is_empty() {
+            self.stats.add(&counted);
+            return Ok(());
+        }
+        let r = match self.compress {
+            Some(c) => {
+                let z = member(&self.pending, c, &self.pool);
+                let r = self.out.write_all(&z);
+                self.pool.put(z);
+                r
+            }
+            None => self.out.write_all(&self.pending),
+        };
+        self.pending.clear();
+        // a failed write wrote nothing (the file is cut back to its last
+        // complete line): its lines are not counted as written
+        if r.is_ok() {
+            self.stats.add(&counted);
+        }
+        r
+    }
+
+    pub fn publish(&self) {
+        if let Ok(mut s) = self.shared.stats.lock() {
+            s.clone_from(&self.stats);
+        }
+    }
+
+    fn handle(&mut self, msg: Msg) -> Result<(), String> {
+        match msg {
+            Msg::Lines(batch) => {
+                let first = self.stats.lines_read + self.pending_stats.lines_read + 1;
+                let r = self
+                    .engine
+                    .chunk(&batch.data, first, &mut self.pending, &mut self.pending_stats);
+                if let Err(UnparsedLine(n)) = r {
+                    self.flush().map_err(|e| self.write_error(e))?;
+                    return Err(format!(
+                        "line {n} since the start matches no format (--format {}) and --on-unparsed is fail; \
+                         the server stopped, lines before it were written",
+                        self.format
+                    ));
+                }
+                if self.pending.len() >= FLUSH_AT {
+                    self.flush().map_err(|e| self.write_error(e))?;
+                }
+            }
+            Msg::Reopen => {
+                self.flush().map_err(|e| self.write_error(e))?;
+                self.out
+                    .reopen()
+                    .map_err(|e| format!("cannot reopen {}: {e}", self.out.name()))?;
+            }
+        }
+        Ok(())
+    }
+
+    fn write_error(&self, e: io::Error) -> String {
+        format!("cannot write {}: {e}", self.out.name())
+    }
+
+    /// Receives until every sender is gone; writes when the queue is empty.
+    pub fn run(&mut self, rx: &mut mpsc::Receiver<Msg>) -> Result<(), String> {
+        while let Some(msg) = rx.blocking_recv() {
+            // the day of lines without a readable time (keyed modes) follows the clock
+            self.engine.opts.default_day = crate::time::now().div_euclid(86400);
+            self.handle(msg)?;
+            while let Ok(msg) = rx.try_recv() {
+                self.handle(msg)?;
+            }
+            let r = self.flush().map_err(|e| self.write_error(e));
+            self.publish();
+            r?;
+        }
+        Ok(())
+    }
+
+    /// Publishes the last counters and ends the output (a compressed file
+    /// gets its empty member if it received nothing).
+    pub fn finish(self) -> Result<(), String> {
+        self.publish();
+        let name = self.out.name();
+        self.out.finish().map_err(|e| format!("cannot write {name}: {e}"))
+    }
+}

@@ -1,0 +1,20 @@
+//! The commands: each takes options (never flags) and returns what it did
+//! (never an exit code); the command line (`cli`, the layer above) turns
+//! flags into those options and the results into messages and exit codes.
+//! Commands that act on files one by one (`run`, `purge`) write a line per
+//! action to the writer they are given and tell errors on stderr as they
+//! happen.
+//!
+//! - [`stream`]: `anonymize` as a filter (stdin or files -> stdout or `-o`);
+//! - [`batch`]: `anonymize` of many files (`--out-dir`, `--in-place`, `-o`);
+//! - [`check`]: `check` over inputs;
+//! - [`purge`]: `purge`, deleting expired files;
+//! - [`run`]: `run`, the nightly job (its config, the totals of files);
+//! - [`listen`]: `listen`, the syslog server.
+
+pub mod batch;
+pub mod check;
+pub mod listen;
+pub mod purge;
+pub mod run;
+pub mod stream;

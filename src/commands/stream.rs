@@ -1,0 +1,146 @@
+//! `anonymize` as a filter: stdin -> stdout (and files named as arguments,
+//! concatenated), or appended to `-o FILE`.
+//!
+//! - Each read returns what the input has ready, and its anonymized lines are
+//!   written at once in one `write`: a single line on an idle pipe comes out
+//!   within milliseconds, while under load each write carries a large batch
+//!   (the producer: [`chunks`](crate::io::chunks)).
+//! - SIGTERM and SIGINT finish the line in hand, flush (closing a gzip stream),
+//!   and end with exit 0; SIGHUP reopens `-o FILE` (for logrotate). Plain stdin
+//!   is read after `poll` on stdin and a signal pipe, so a signal is acted on
+//!   even while no input arrives. A gzip output is a series of complete
+//!   members, one per write, so it is valid gzip at every moment.
+//! - A closed stdout ends the program quietly.
+//! - Memory stays bounded: one read buffer, one output buffer, and the carried
+//!   part of an unfinished line; a line longer than
+//!   [`LONG_LINE`](crate::io::chunks::LONG_LINE) is scrubbed in pieces by the
+//!   rules that need no parsing (see [`Engine::fragment`]).
+
+use std::io;
+
+use crate::engine::Engine;
+use crate::io::chunks::produce_all;
+use crate::io::input::{InputError, Source};
+use crate::io::output::Output;
+use crate::io::pipeline::{self, Done, Item, Pool};
+use crate::io::signals::Signals;
+use crate::stats::Stats;
+
+/// Why a stream ended early.
+#[derive(Debug)]
+pub enum StreamError {
+    /// an input could not be read (the others were processed)
+    Input(InputError),
+    /// `--on-unparsed fail`: input name and 1-based line number
+    Unparsed { name: String, line: u64 },
+    /// the output could not be written
+    Output { name: String, err: io::Error },
+    /// the worker threads could not be started (nothing was read)
+    Threads(String),
+}
+
+/// The result of a stream run: the counters, and the errors met on the way.
+pub struct StreamOutcome {
+    pub stats: Stats,
+    pub errors: Vec<StreamError>,
+    /// stdout was closed by the reader: end quietly
+    pub closed: bool,
+}
+
+/// Runs the filter over `inputs` (stdin when empty) into `out`, with `jobs`
+/// worker threads.
+pub fn run(engine: &Engine, inputs: &[Source], mut out: Output, jobs: usize, sig: &Signals) -> StreamOutcome {
+    let default = [Source::Stdin];
+    let inputs = if inputs.is_empty() { &default[..] } else { inputs };
+    let pool = Pool::default();
+    let mut stats = Stats::default();
+    // the counters of a long line's pieces, until its last one is written
+    let mut open_stats = Stats::default();
+    let mut errors = Vec::new();
+    let mut reader_errors = Vec::new();
+    let mut closed = false;
+    let mut input_no = 0usize;
+    let mut lines_before = 0u64;
+    let compress = out.compression();
+    let produce = |send: &mut dyn FnMut(Item) -> bool| {
+        reader_errors = produce_all(inputs, send, &pool, sig);
+    };
+    let consume = |done: Done| -> bool {
+        let res = match done {
+            Done::Lines {
+                out: buf,
+                stats: s,
+                failed_at,
+                open_line,
+            } => {
+                let r = out.write_part(&buf, open_line);
+                pool.put(buf);
+                // the counters are of what was written: a failed write wrote
+                // nothing (the file is cut back to its last complete line,
+                // also taking the pieces of a long line written before)
+                if r.is_ok() {
+                    open_stats.add(&s);
+                    if !open_line {
+                        stats.add(&std::mem::take(&mut open_stats));
+                    }
+                } else {
+                    open_stats = Stats::default();
+                }
+                if let Some(rel) = failed_at {
+                    let name = inputs.get(input_no).map_or_else(|| "<stdin>".into(), Source::name);
+                    errors.push(StreamError::Unparsed {
+                        name,
+                        line: lines_before + rel,
+                    });
+                    if let Err(e) = r {
+                        errors.push(StreamError::Output {
+                            name: out.name(),
+                            err: e,
+                        });
+                    }
+                    return false;
+                }
+                lines_before += s.lines_read;
+                r
+            }
+            // writes go straight to the file descriptor: nothing is buffered
+            Done::Flush => Ok(()),
+            Done::Reopen => out.reopen(),
+            Done::EndInput => {
+                input_no += 1;
+                lines_before = 0;
+                Ok(())
+            }
+        };
+        match res {
+            Ok(()) => true,
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                closed = true;
+                false
+            }
+            Err(err) => {
+                errors.push(StreamError::Output { name: out.name(), err });
+                false
+            }
+        }
+    };
+    let started = pipeline::run(engine, jobs, compress, &pool, produce, consume, || sig.wake());
+    // a long line the input ended in, without a line end: written
+    stats.add(&open_stats);
+    let mut all: Vec<StreamError> = reader_errors.into_iter().map(StreamError::Input).collect();
+    if let Err(e) = started {
+        all.push(StreamError::Threads(pipeline::threads_error(jobs, &e)));
+    }
+    all.append(&mut errors);
+    let name = out.name();
+    if let Err(err) = out.finish() {
+        if err.kind() != io::ErrorKind::BrokenPipe {
+            all.push(StreamError::Output { name, err });
+        }
+    }
+    StreamOutcome {
+        stats,
+        errors: all,
+        closed,
+    }
+}

@@ -1,0 +1,25 @@
+//! The I/O layer: everything that touches files, descriptors and signals,
+//! built on the core (the engine, the formats) and used by the commands.
+//! Nothing here knows a command or a flag.
+//!
+//! - [`input`], [`codec`]: stdin and files, plain or compressed (by content);
+//! - [`output`]: stdout or a file appended to, compressed members, torn lines
+//!   cut back;
+//! - [`chunks`], [`pipeline`]: inputs cut into chunks of whole lines, run in
+//!   order through the engine on worker threads, with bounded memory;
+//! - [`signals`]: the one signal handler (stop, reopen, report);
+//! - [`atomic`], [`tempfiles`]: whole files written atomically, folders
+//!   synced, the run lock, temporary files named after their creator;
+//! - [`handles`]: walking and deleting through directory handles;
+//! - [`names`]: file names as printed.
+
+pub mod atomic;
+pub mod chunks;
+pub mod codec;
+pub mod handles;
+pub mod input;
+pub mod names;
+pub mod output;
+pub mod pipeline;
+pub mod signals;
+pub mod tempfiles;

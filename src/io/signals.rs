@@ -1,0 +1,204 @@
+//! The one way loganon sees signals: SIGTERM/SIGINT (stop), SIGHUP (reopen
+//! the output) and, for `listen`, SIGUSR1 (print the counters), each as a
+//! flag, plus a pipe written on every signal that `poll` (or the runtime of
+//! `listen`) watches, so a signal is acted on even while no input arrives.
+//! Used by `anonymize` (stream and batch), `run` and `listen`.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+/// SIGTERM/SIGINT/SIGHUP (and SIGUSR1 where asked), seen through flags and
+/// a pipe that `poll` watches.
+pub struct Signals {
+    pub stop: Arc<AtomicBool>,
+    pub hup: Arc<AtomicBool>,
+    /// SIGUSR1 ([`Signals::install_server`] only; never set otherwise)
+    pub usr1: Arc<AtomicBool>,
+    wake: UnixStream,
+    waker: UnixStream,
+}
+
+impl Signals {
+    /// SIGTERM and SIGINT stop, SIGHUP is noted (batch, `run`).
+    pub fn install() -> io::Result<Signals> {
+        Signals::install_inner(true, false, false)
+    }
+
+    /// The stream's signals. With `term_stops` false (`--until-eof`),
+    /// SIGTERM is ignored and only the end of input ends a stream: Apache
+    /// signals its old piped logger at a graceful restart while the old
+    /// children still write to it. A second stop signal ends the process at
+    /// once (exit 1), even while a write to a stalled output blocks.
+    pub fn install_with(term_stops: bool) -> io::Result<Signals> {
+        Signals::install_inner(term_stops, true, false)
+    }
+
+    /// A server's signals (`listen`): those of [`Signals::install`], and
+    /// SIGUSR1.
+    pub fn install_server() -> io::Result<Signals> {
+        Signals::install_inner(true, false, true)
+    }
+
+    fn install_inner(term_stops: bool, second_exits: bool, usr1: bool) -> io::Result<Signals> {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM, SIGUSR1};
+        let stop = Arc::new(AtomicBool::new(false));
+        let hup = Arc::new(AtomicBool::new(false));
+        let user = Arc::new(AtomicBool::new(false));
+        let (wake, tx) = UnixStream::pair()?;
+        wake.set_nonblocking(true)?;
+        if !term_stops {
+            // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
+            unsafe {
+                libc::signal(libc::SIGTERM, libc::SIG_IGN);
+            }
+        }
+        let stops: &[i32] = if term_stops { &[SIGTERM, SIGINT] } else { &[SIGINT] };
+        let seen = Arc::new(AtomicBool::new(false));
+        for &sig in stops {
+            if second_exits {
+                let seen = seen.clone();
+                // SAFETY: the action only swaps an atomic and calls _exit,
+                // both async-signal-safe.
+                unsafe {
+                    signal_hook::low_level::register(sig, move || {
+                        if seen.swap(true, Ordering::SeqCst) {
+                            libc::_exit(1);
+                        }
+                    })?;
+                }
+            }
+            signal_hook::flag::register(sig, stop.clone())?;
+            signal_hook::low_level::pipe::register(sig, tx.try_clone()?)?;
+        }
+        // the flag is set before the pipe is written: whoever wakes on the
+        // pipe sees it
+        signal_hook::flag::register(SIGHUP, hup.clone())?;
+        signal_hook::low_level::pipe::register(SIGHUP, tx.try_clone()?)?;
+        if usr1 {
+            signal_hook::flag::register(SIGUSR1, user.clone())?;
+            signal_hook::low_level::pipe::register(SIGUSR1, tx.try_clone()?)?;
+        }
+        tx.set_nonblocking(true)?;
+        Ok(Signals {
+            stop,
+            hup,
+            usr1: user,
+            wake,
+            waker: tx,
+        })
+    }
+
+    /// Wakes a reader waiting in `poll` (the consumer stopped).
+    pub fn wake(&self) {
+        self.stop.store(true, Ordering::SeqCst);
+        self.wake_reader();
+    }
+
+    /// Wakes a reader waiting in `poll` without stopping the others (a
+    /// batch consumer stopped one file).
+    pub fn wake_reader(&self) {
+        let _ = (&self.waker).write(&[1]);
+    }
+
+    /// The read end of the signal pipe, non-blocking, for a runtime to wait
+    /// on (`listen`); read it empty after each wake-up.
+    pub fn wake_stream(&self) -> io::Result<UnixStream> {
+        self.wake.try_clone()
+    }
+
+    fn drain(&self) {
+        let mut b = [0u8; 64];
+        while let Ok(n) = (&self.wake).read(&mut b) {
+            if n == 0 {
+                break;
+            }
+        }
+    }
+
+    /// Waits until `fd` is readable or a signal arrives; true when readable.
+    pub fn wait_readable(&self, fd: RawFd, timeout_ms: i32) -> bool {
+        let (ready, woken) = poll_two(fd, self.wake.as_raw_fd(), timeout_ms);
+        if woken {
+            self.drain();
+        }
+        ready
+    }
+
+    /// A reader of `fd` that waits in `poll` on it and on the signal pipe
+    /// (see [`Polling`]); `file` is what `fd` belongs to (None for stdin).
+    pub fn polling(&self, fd: RawFd, file: Option<File>) -> io::Result<Polling> {
+        Ok(Polling {
+            fd,
+            _file: file,
+            stop: self.stop.clone(),
+            wake: self.wake.try_clone()?,
+        })
+    }
+}
+
+/// A reader that waits in `poll` on its descriptor and the signal pipe, so
+/// a stop signal is seen while no input arrives (the read then fails, and
+/// the caller sees the stop flag): stdin for the decoders, and FIFOs and
+/// devices named as inputs (opened non-blocking, so `open` never waits for
+/// a writer either).
+pub struct Polling {
+    fd: RawFd,
+    /// the file `fd` belongs to; None for stdin, which stays open
+    _file: Option<File>,
+    stop: Arc<AtomicBool>,
+    wake: UnixStream,
+}
+
+impl Read for Polling {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.stop.load(Ordering::SeqCst) {
+                return Err(io::Error::other("stopped by a signal"));
+            }
+            let (ready, woken) = poll_two(self.fd, self.wake.as_raw_fd(), -1);
+            if woken {
+                // another signal (SIGHUP): the flags say which; no spinning
+                let mut b = [0u8; 64];
+                while matches!((&self.wake).read(&mut b), Ok(n) if n > 0) {}
+            }
+            if ready {
+                // SAFETY: reading into a valid buffer from `fd`, open for the
+                // life of this reader (or stdin, open for the process).
+                let n = unsafe { libc::read(self.fd, buf.as_mut_ptr().cast(), buf.len()) };
+                if n >= 0 {
+                    return Ok(n as usize);
+                }
+                let e = io::Error::last_os_error();
+                if !matches!(e.kind(), io::ErrorKind::Interrupted | io::ErrorKind::WouldBlock) {
+                    return Err(e);
+                }
+            }
+        }
+    }
+}
+
+/// Polls `fd` and `wake` for input; (fd readable, wake readable).
+fn poll_two(fd: RawFd, wake: RawFd, timeout_ms: i32) -> (bool, bool) {
+    let mut fds = [
+        libc::pollfd {
+            fd,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+        libc::pollfd {
+            fd: wake,
+            events: libc::POLLIN,
+            revents: 0,
+        },
+    ];
+    // SAFETY: fds is a valid array of two pollfd for the call's duration.
+    let r = unsafe { libc::poll(fds.as_mut_ptr(), 2, timeout_ms) };
+    if r <= 0 {
+        return (false, false);
+    }
+    (fds[0].revents != 0, fds[1].revents != 0)
+}

@@ -1,0 +1,515 @@
+//! The layers of `src/` (see `src/lib.rs`): core -> io -> commands -> cli.
+//!
+//! Every file under `src/` is read: each `crate::` path in its code (use
+//! trees with braces too) and each `super::` path (resolved, inline modules
+//! such as `mod tests` included) must go to the file's own layer or one
+//! below; so must each `crate::` path its comments and doc links name. The
+//! modules (a core module, a module of `io` or `commands`, `cli`) import
+//! each other in code without cycles. Paths relative to the current module
+//! (`formats::json` from `engine`) can only reach its own children, so never
+//! another layer; `lib.rs` and `main.rs` are the roots and are not checked.
+//! A module missing from the table below is an error: a new module gets a
+//! layer when it is added.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::Path;
+
+/// The core: pure, no I/O (`keyed` reads its key file, as the engine's
+/// options ask). `clean` is main's cache of clean values (src/clean.rs),
+/// listed ahead of the merge.
+const CORE: &[&str] = &[
+    "addr", "check", "clean", "decode", "engine", "formats", "keyed", "rules", "scan", "stats", "summary", "time",
+];
+
+const LAYERS: [&str; 4] = ["core", "io", "commands", "cli"];
+
+/// The layer of an absolute module path (its first segment).
+fn layer(path: &[String]) -> Option<usize> {
+    let first = path.first()?.as_str();
+    match first {
+        "io" => Some(1),
+        "commands" => Some(2),
+        "cli" => Some(3),
+        _ if CORE.contains(&first) => Some(0),
+        _ => None,
+    }
+}
+
+/// The unit of the cycle check: a core module, `io::X`, `commands::X`, or
+/// `cli` (the folder `io` or `commands` itself is its own unit).
+fn unit(path: &[String]) -> String {
+    match path.first().map(String::as_str) {
+        Some("io" | "commands") if path.len() > 1 => format!("{}::{}", path[0], path[1]),
+        _ => path.first().cloned().unwrap_or_default(),
+    }
+}
+
+/// The module path of a file under `src/`: `io/input.rs` -> `io::input`,
+/// `commands/listen/mod.rs` -> `commands::listen`.
+fn module_of(rel: &str) -> Vec<String> {
+    let rel = rel.strip_suffix(".rs").unwrap_or(rel);
+    let mut parts: Vec<String> = rel.split('/').map(str::to_string).collect();
+    if parts.last().map(String::as_str) == Some("mod") {
+        parts.pop();
+    }
+    parts
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    /// `::`
+    Path,
+    Punct(char),
+}
+
+/// Code tokens and comments, each with its line.
+type Lexed = (Vec<(Tok, usize)>, Vec<(String, usize)>);
+
+/// Splits Rust source into code tokens and comment text (strings, chars
+/// and raw strings are skipped, so their braces and words do not count).
+fn lex(src: &str) -> Lexed {
+    let b = src.as_bytes();
+    let mut toks = Vec::new();
+    let mut comments = Vec::new();
+    let mut i = 0;
+    let mut line = 1;
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'\n' => {
+                line += 1;
+                i += 1;
+            }
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                let end = src[i..].find('\n').map_or(b.len(), |k| i + k);
+                comments.push((src[i..end].to_string(), line));
+                i = end;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                let mut depth = 0;
+                let start = i;
+                while i < b.len() {
+                    if b[i..].starts_with(b"/*") {
+                        depth += 1;
+                        i += 2;
+                    } else if b[i..].starts_with(b"*/") {
+                        depth -= 1;
+                        i += 2;
+                        if depth == 0 {
+                            break;
+                        }
+                    } else {
+                        i += 1;
+                    }
+                }
+                comments.push((src[start..i].to_string(), line));
+                line += src[start..i].matches('\n').count();
+            }
+            b'"' => {
+                let start = i;
+                i += 1;
+                while i < b.len() && b[i] != b'"' {
+                    i += if b[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+                line += src[start..i.min(b.len())].matches('\n').count();
+            }
+            b'\'' => {
+                // a char literal ('x', '\n', '\'', '\u{7f}', '。') or a
+                // lifetime ('a, whose name follows as an identifier)
+                let rest = &src[i + 1..];
+                let len = match rest.chars().next() {
+                    Some('\\') => rest.get(2..).and_then(|r| r.find('\'')).map(|k| k + 3),
+                    Some(ch) if rest[ch.len_utf8()..].starts_with('\'') => Some(ch.len_utf8() + 1),
+                    _ => None,
+                };
+                i += 1 + len.unwrap_or(0);
+            }
+            _ if c.is_ascii_alphabetic() || c == b'_' => {
+                let start = i;
+                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+                    i += 1;
+                }
+                let word = &src[start..i];
+                if matches!(word, "r" | "br") && matches!(b.get(i), Some(b'"' | b'#')) {
+                    // a raw string: r"...", r#"..."# (or r#ident)
+                    let mut j = i;
+                    while b.get(j) == Some(&b'#') {
+                        j += 1;
+                    }
+                    if b.get(j) == Some(&b'"') {
+                        let close: String = std::iter::once('"').chain(std::iter::repeat_n('#', j - i)).collect();
+                        let end = src[j + 1..].find(&close).map_or(b.len(), |k| j + 1 + k + close.len());
+                        line += src[i..end].matches('\n').count();
+                        i = end;
+                        continue;
+                    }
+                    i = j;
+                    continue;
+                }
+                toks.push((Tok::Ident(word.to_string()), line));
+            }
+            b':' if b.get(i + 1) == Some(&b':') => {
+                toks.push((Tok::Path, line));
+                i += 2;
+            }
+            _ if c.is_ascii_whitespace() || c.is_ascii_digit() => i += 1,
+            _ if c.is_ascii() => {
+                toks.push((Tok::Punct(c as char), line));
+                i += 1;
+            }
+            _ => i += 1,
+        }
+    }
+    (toks, comments)
+}
+
+/// The paths of a use tree or path starting at `toks[k]` (after `crate` or
+/// the `super`s), each as its segments: `{a, b::{c, d}}` -> a, b::c, b::d.
+fn paths_at(toks: &[(Tok, usize)], mut k: usize, prefix: Vec<String>, out: &mut Vec<Vec<String>>) -> usize {
+    let mut path = prefix;
+    loop {
+        match toks.get(k).map(|t| &t.0) {
+            Some(Tok::Ident(s)) => {
+                path.push(s.clone());
+                k += 1;
+                if toks.get(k).map(|t| &t.0) == Some(&Tok::Path) {
+                    k += 1;
+                    continue;
+                }
+                out.push(path);
+                return k;
+            }
+            Some(Tok::Punct('{')) => {
+                k += 1;
+                loop {
+                    match toks.get(k).map(|t| &t.0) {
+                        Some(Tok::Punct('}')) | None => return k + 1,
+                        Some(Tok::Punct(',')) => k += 1,
+                        _ => k = paths_at(toks, k, path.clone(), out),
+                    }
+                }
+            }
+            // `*` or the end of the path
+            _ => {
+                out.push(path);
+                return k;
+            }
+        }
+    }
+}
+
+/// One reference from a file: the line, the module path it names, and
+/// whether it is code (a comment otherwise).
+struct Ref {
+    line: usize,
+    to: Vec<String>,
+    code: bool,
+}
+
+/// The references of one file whose module path is `module`.
+fn refs(module: &[String], src: &str) -> Result<Vec<Ref>, String> {
+    let (toks, comments) = lex(src);
+    let mut out = Vec::new();
+    // inline modules (`mod tests {`) and the brace depth each opened at
+    let mut inline: Vec<(String, usize)> = Vec::new();
+    let mut depth = 0usize;
+    let mut k = 0;
+    while k < toks.len() {
+        let (t, line) = (&toks[k].0, toks[k].1);
+        match t {
+            Tok::Punct('{') => depth += 1,
+            Tok::Punct('}') => {
+                depth = depth.saturating_sub(1);
+                if inline.last().is_some_and(|(_, d)| *d == depth) {
+                    inline.pop();
+                }
+            }
+            Tok::Ident(w) if w == "mod" => {
+                if let (Some((Tok::Ident(name), _)), Some((Tok::Punct('{'), _))) = (toks.get(k + 1), toks.get(k + 2)) {
+                    inline.push((name.clone(), depth));
+                    depth += 1;
+                    k += 3;
+                    continue;
+                }
+            }
+            Tok::Ident(w) if w == "crate" && toks.get(k + 1).map(|t| &t.0) == Some(&Tok::Path) => {
+                // not `$crate`, not `pub(crate)`
+                let mut found = Vec::new();
+                k = paths_at(&toks, k + 2, Vec::new(), &mut found);
+                out.extend(found.into_iter().map(|to| Ref { line, to, code: true }));
+                continue;
+            }
+            Tok::Ident(w) if w == "super" && toks.get(k + 1).map(|t| &t.0) == Some(&Tok::Path) => {
+                let mut here: Vec<String> = module.to_vec();
+                here.extend(inline.iter().map(|(n, _)| n.clone()));
+                while toks.get(k).map(|t| &t.0) == Some(&Tok::Ident("super".into()))
+                    && toks.get(k + 1).map(|t| &t.0) == Some(&Tok::Path)
+                {
+                    if here.pop().is_none() {
+                        return Err(format!("line {line}: `super` above the crate root"));
+                    }
+                    k += 2;
+                }
+                let mut found = Vec::new();
+                k = paths_at(&toks, k, here, &mut found);
+                out.extend(found.into_iter().map(|to| Ref { line, to, code: true }));
+                continue;
+            }
+            _ => {}
+        }
+        k += 1;
+    }
+    for (text, line) in comments {
+        let mut rest = text.as_str();
+        while let Some(p) = rest.find("crate::") {
+            let after = &rest[p + "crate::".len()..];
+            let end = after
+                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
+                .unwrap_or(after.len());
+            let to: Vec<String> = after[..end]
+                .split("::")
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            out.push(Ref { line, to, code: false });
+            rest = &after[end..];
+        }
+    }
+    Ok(out)
+}
+
+/// Every breach of the layering in `files` (path under `src/`, text).
+fn violations(files: &[(String, String)]) -> Vec<String> {
+    let mut bad = Vec::new();
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut seen: BTreeMap<(String, String), String> = BTreeMap::new();
+    for (rel, src) in files {
+        if rel == "lib.rs" || rel == "main.rs" {
+            continue;
+        }
+        let module = module_of(rel);
+        let Some(from) = layer(&module) else {
+            bad.push(format!(
+                "src/{rel}: module {} has no layer in tests/layers.rs",
+                module.join("::")
+            ));
+            continue;
+        };
+        let refs = match refs(&module, src) {
+            Ok(r) => r,
+            Err(e) => {
+                bad.push(format!("src/{rel}: {e}"));
+                continue;
+            }
+        };
+        for r in refs {
+            if r.to.is_empty() {
+                continue; // `crate::*` or a comment's `crate::` alone
+            }
+            // a root re-export (`crate::Engine`) hides its module: name it
+            let Some(to) = layer(&r.to) else {
+                bad.push(format!(
+                    "src/{rel}:{}: crate::{} is in no layer of tests/layers.rs (name a module, not a \
+                     re-export of the root)",
+                    r.line,
+                    r.to.join("::")
+                ));
+                continue;
+            };
+            if to > from {
+                bad.push(format!(
+                    "src/{rel}:{}: {} ({}) {} crate::{} ({}), a layer above",
+                    r.line,
+                    module.join("::"),
+                    LAYERS[from],
+                    if r.code { "imports" } else { "names" },
+                    r.to.join("::"),
+                    LAYERS[to]
+                ));
+            }
+            let (a, b) = (unit(&module), unit(&r.to));
+            if r.code && a != b {
+                edges.entry(a.clone()).or_default().insert(b.clone());
+                seen.entry((a, b)).or_insert_with(|| format!("src/{rel}:{}", r.line));
+            }
+        }
+    }
+    // cycles between units: a path back from each edge's target
+    for (a, targets) in &edges {
+        for b in targets {
+            if let Some(back) = path_between(&edges, b, a) {
+                let mut cycle = vec![a.clone()];
+                cycle.extend(back);
+                let at = &seen[&(a.clone(), b.clone())];
+                let msg = format!("import cycle {} (first edge at {at})", cycle.join(" -> "));
+                if !bad.contains(&msg) {
+                    bad.push(msg);
+                }
+            }
+        }
+    }
+    bad
+}
+
+/// A path of units from `from` to `to` (both included), if any.
+fn path_between(edges: &BTreeMap<String, BTreeSet<String>>, from: &str, to: &str) -> Option<Vec<String>> {
+    let mut prev: BTreeMap<String, String> = BTreeMap::new();
+    let mut queue = std::collections::VecDeque::from([from.to_string()]);
+    let mut visited = BTreeSet::from([from.to_string()]);
+    while let Some(n) = queue.pop_front() {
+        if n == to {
+            let mut path = vec![n.clone()];
+            let mut cur = n;
+            while let Some(p) = prev.get(&cur) {
+                path.push(p.clone());
+                cur = p.clone();
+            }
+            path.reverse();
+            return Some(path);
+        }
+        for m in edges.get(&n).into_iter().flatten() {
+            if visited.insert(m.clone()) {
+                prev.insert(m.clone(), n.clone());
+                queue.push_back(m.clone());
+            }
+        }
+    }
+    None
+}
+
+fn read_src(dir: &Path, rel: &str, out: &mut Vec<(String, String)>) {
+    let mut entries: Vec<_> = fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for p in entries {
+        let name = p.file_name().unwrap().to_str().unwrap().to_string();
+        let rel = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+        if p.is_dir() {
+            read_src(&p, &rel, out);
+        } else if rel.ends_with(".rs") {
+            out.push((rel, fs::read_to_string(&p).unwrap()));
+        }
+    }
+}
+
+fn files(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+}
+
+#[test]
+fn src_imports_only_downward_and_without_cycles() {
+    let mut all = Vec::new();
+    read_src(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), "", &mut all);
+    assert!(all.len() > 30, "read {} files", all.len());
+    // every layer is there
+    for l in [0, 1, 2, 3] {
+        assert!(
+            all.iter().any(|(rel, _)| layer(&module_of(rel)) == Some(l)),
+            "no file in layer {}",
+            LAYERS[l]
+        );
+    }
+    let bad = violations(&all);
+    assert!(bad.is_empty(), "layering broken:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn core_imports_no_io_commands_or_cli() {
+    let mut all = Vec::new();
+    read_src(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), "", &mut all);
+    for (rel, src) in &all {
+        let module = module_of(rel);
+        if layer(&module) != Some(0) {
+            continue;
+        }
+        for r in refs(&module, src).unwrap() {
+            let first = r.to.first().map(String::as_str);
+            assert!(
+                !matches!(first, Some("io" | "commands" | "cli")),
+                "src/{rel}:{}: the core names crate::{}",
+                r.line,
+                r.to.join("::")
+            );
+        }
+    }
+}
+
+#[test]
+fn the_check_finds_upward_imports_cycles_and_unknown_modules() {
+    // clean: downward, braces, super, strings and chars with braces
+    let ok = files(&[
+        (
+            "engine.rs",
+            "use crate::{addr::{self, V4}, rules};\nfn f() { let s = \"{ crate::cli }\"; let c = '{'; }\n\
+             #[cfg(test)]\nmod tests {\n    use super::*;\n    use crate::scan;\n}\n",
+        ),
+        ("io/input.rs", "use crate::engine::Engine;\nuse super::codec::Codec;\n"),
+        ("io/codec.rs", "//! Used by [`crate::io::input`].\n"),
+        (
+            "commands/run/cron.rs",
+            "use super::super::batch::run;\nuse crate::io::input;\n",
+        ),
+        ("cli/mod.rs", "use crate::commands::run::cron;\n"),
+    ]);
+    assert_eq!(violations(&ok), Vec::<String>::new());
+    // an upward import in code, in a use tree, through super, in a doc link
+    for (rel, src, want) in [
+        (
+            "engine.rs",
+            "use crate::io::input::Input;\n",
+            "engine.rs:1: engine (core) imports crate::io::input",
+        ),
+        (
+            "scan.rs",
+            "fn f() {}\nuse crate::{addr, cli::Exit};\n",
+            "scan.rs:2: scan (core) imports crate::cli::Exit",
+        ),
+        (
+            "io/mod.rs",
+            "use super::commands::stream;\n",
+            "io/mod.rs:1: io (io) imports crate::commands::stream",
+        ),
+        (
+            "commands/listen/writer.rs",
+            "use super::super::super::cli::Exit;\n",
+            "imports crate::cli::Exit (cli)",
+        ),
+        (
+            "time.rs",
+            "/// See [`crate::io::signals`].\n",
+            "time.rs:1: time (core) names crate::io::signals",
+        ),
+    ] {
+        let mut f = ok.clone();
+        f.push((rel.to_string(), src.to_string()));
+        let bad = violations(&f);
+        assert!(bad.iter().any(|b| b.contains(want)), "{rel}: {bad:?}");
+    }
+    // a cycle inside a layer
+    let mut f = ok.clone();
+    f.push(("scan.rs".into(), "use crate::check::Report;\n".into()));
+    f.push(("check.rs".into(), "use crate::scan::scan;\n".into()));
+    let bad = violations(&f);
+    assert!(
+        bad.iter().any(|b| b.starts_with("import cycle check -> scan -> check")),
+        "{bad:?}"
+    );
+    // a module without a layer, and a path to one
+    let mut f = ok.clone();
+    f.push(("newthing.rs".into(), String::new()));
+    f.push(("io/x.rs".into(), "use crate::newthing::X;\n".into()));
+    let bad = violations(&f);
+    assert!(
+        bad.iter().any(|b| b.contains("module newthing has no layer")),
+        "{bad:?}"
+    );
+    assert!(
+        bad.iter().any(|b| b.contains("crate::newthing::X is in no layer")),
+        "{bad:?}"
+    );
+}
