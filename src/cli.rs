@@ -55,6 +55,10 @@ pub enum Command {
     Run(RunArgs),
     /// Receive syslog (nginx, HAProxy) over UDP, TCP or a unix socket; append it anonymized to a file
     Listen(crate::listen::ListenArgs),
+    /// Print a shell completion script (bash, zsh, fish) on stdout
+    Completions(crate::manual::CompletionsArgs),
+    /// Write the man pages into DIR (loganon.1, loganon-run.1, ...), or print loganon.1
+    Man(crate::manual::ManArgs),
 }
 
 #[derive(Args, Debug)]
@@ -345,6 +349,8 @@ pub fn main() -> ExitCode {
         Command::Purge(p) => purge(p),
         Command::Run(r) => run(r),
         Command::Listen(l) => listen(l),
+        Command::Completions(c) => crate::manual::completions(c, <Cli as clap::CommandFactory>::command()),
+        Command::Man(m) => crate::manual::man(m, <Cli as clap::CommandFactory>::command()),
     })
 }
 

@@ -39,6 +39,7 @@ pub mod handles;
 pub mod input;
 pub mod keyed;
 pub mod listen;
+pub mod manual;
 pub mod names;
 pub mod pipeline;
 pub mod retention;
