@@ -27,6 +27,7 @@ use crate::io::signals::Signals;
 use crate::keyed::{Identifiers, IpMode, Rotate};
 
 mod exit;
+pub mod manual;
 mod options;
 mod print;
 
@@ -62,6 +63,10 @@ pub enum Command {
     Run(RunArgs),
     /// Receive syslog (nginx, HAProxy) over UDP, TCP or a unix socket; append it anonymized to a file
     Listen(ListenArgs),
+    /// Print a shell completion script (bash, zsh, fish) on stdout
+    Completions(manual::CompletionsArgs),
+    /// Write the man pages into DIR (loganon.1, loganon-run.1, ...), or print loganon.1
+    Man(manual::ManArgs),
 }
 
 #[derive(Args, Debug)]
@@ -270,6 +275,8 @@ pub fn main() -> ExitCode {
         Command::Purge(p) => purge(p),
         Command::Run(r) => run(r),
         Command::Listen(l) => listen(l),
+        Command::Completions(c) => manual::completions(c, <Cli as clap::CommandFactory>::command()),
+        Command::Man(m) => manual::man(m, <Cli as clap::CommandFactory>::command()),
     }
     .into()
 }
