@@ -7,9 +7,8 @@
 //! last minute of the real clock are skipped by design). Delays before SIGKILL
 //! are fault-injection points, never synchronisation.
 
-mod common;
-use common::civil::{civil_from_days, days_from_civil};
-use common::rng::Rng;
+use crate::common::civil::{civil_from_days, days_from_civil};
+use crate::common::rng::Rng;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::CString;
 use std::fs::{self, File};

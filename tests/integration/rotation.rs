@@ -11,9 +11,8 @@
 //! Time is simulated with `--now` and modification times in the past of the
 //! real clock (files modified in the last real minute are skipped by design).
 
-mod common;
-use common::civil::{civil_from_days, days_from_civil};
-use common::rng::Rng;
+use crate::common::civil::{civil_from_days, days_from_civil};
+use crate::common::rng::Rng;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
 use std::io::{Read, Write};

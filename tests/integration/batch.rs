@@ -18,7 +18,7 @@ use flate2::Compression;
 use tempfile::TempDir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_loganon");
-const SAMPLE: &str = include_str!("../testdata/sample.log");
+const SAMPLE: &str = include_str!("../../testdata/sample.log");
 
 /// `testdata/sample.log` anonymized with the default options, line by line.
 const SAMPLE_OUT: [&str; 9] = [
