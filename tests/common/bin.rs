@@ -16,6 +16,10 @@ pub fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
+/// An argument of a list that mixes strings and paths:
+/// `&[&"anonymize", &path]`.
+pub type Arg<'a> = &'a dyn AsRef<OsStr>;
+
 /// `loganon` with nothing set: its stdio is the caller's to choose.
 pub fn loganon() -> Command {
     Command::new(BIN)

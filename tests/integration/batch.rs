@@ -3,7 +3,6 @@
 //! generated logs (plain, gzip, multi-member gzip, broken gzip) and its output
 //! files, temporary files, exit code and messages are checked exactly.
 
-use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
@@ -15,7 +14,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use flate2::read::GzDecoder;
 use tempfile::TempDir;
 
-use crate::common::bin::{self, text};
+use crate::common::bin::{self, text, Arg};
 use crate::common::child::Proc;
 use crate::common::files::{loganon_files, names, tempdir};
 use crate::common::gz::{gunzip, gzip, is_gzip};
@@ -147,8 +146,6 @@ struct Ran {
     code: Option<i32>,
     stderr: String,
 }
-
-type Arg<'a> = &'a dyn AsRef<OsStr>;
 
 /// `loganon anonymize ARGS`, stdin /dev/null, stdout and stderr piped.
 fn command(args: &[Arg]) -> Command {
