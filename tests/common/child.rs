@@ -268,7 +268,9 @@ impl Proc {
         (status, self.stderr())
     }
 
-    /// Peak RSS in bytes (after [`Proc::wait`]).
+    /// Peak RSS in bytes (after [`Proc::wait`]). Linux counts in it the
+    /// high-water mark of the test process at the spawn (exec records the
+    /// image it replaces): measure only in a test binary that stays small.
     #[track_caller]
     pub fn max_rss(&self) -> i64 {
         self.ended.expect("the process was waited for").1

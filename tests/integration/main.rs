@@ -5,6 +5,10 @@
 //!
 //! The shared harness is `tests/common/` (the binary, child processes,
 //! gzip, waiting, the shared-folder skip, the sample files).
+//!
+//! `tests/limits.rs` is a binary of its own: it measures the peak RSS of
+//! its children, which on Linux includes the peak of the test process that
+//! spawned them (see there).
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -20,7 +24,6 @@ mod formats;
 mod fuzz_regressions;
 mod hostile_fs;
 mod keyed;
-mod limits;
 mod params;
 mod planted;
 mod properties;

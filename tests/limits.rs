@@ -7,6 +7,12 @@
 //! file holds N lines, a process has its handlers and sleeps in `poll`, a
 //! counter reached N) until a deadline. Tests that mount a tmpfs need root;
 //! they say so and pass when they cannot.
+//!
+//! A test binary of its own, not a module of `tests/integration/`: the peak
+//! RSS of a child comes from `wait4`, and Linux counts in it the high-water
+//! mark of the process that spawned it (exec records the image it replaces).
+//! In the one binary of all the other tests, whose own peak reaches 200 MiB,
+//! every child would be measured at that much.
 
 use std::fs;
 use std::io::{Read, Write};
@@ -14,6 +20,8 @@ use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+
+mod common;
 
 use crate::common::bin::{stats_json, BIN};
 use crate::common::child::Proc;
@@ -599,7 +607,7 @@ fn a_failed_write_cuts_back_only_its_own_bytes() {
     b_in.write_all(b_lines.as_bytes()).unwrap();
     wait_until("B's lines", || line_count(&out) == 201);
     let before = fs::read(&out).unwrap();
-    fill(&m.path());
+    fill(m.path());
     // a line long enough to be cut by the full disk
     let long = format!("{}\n", "x".repeat(200_000));
     let _ = a_in.write_all(long.as_bytes());
@@ -630,7 +638,7 @@ fn a_failed_write_cuts_back_only_its_own_bytes() {
         .unwrap()
         .set_len(0)
         .unwrap();
-    fill(&m.path());
+    fill(m.path());
     let _ = c_in.write_all(long.as_bytes());
     drop(c_in);
     let (ended, _) = c.wait();
