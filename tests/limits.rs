@@ -7,187 +7,29 @@
 //! file holds N lines, a process has its handlers and sleeps in `poll`, a
 //! counter reached N) until a deadline. Tests that mount a tmpfs need root;
 //! they say so and pass when they cannot.
+//!
+//! A test binary of its own, not a module of `tests/integration/`: the peak
+//! RSS of a child comes from `wait4`, and Linux counts in it the high-water
+//! mark of the process that spawned it (exec records the image it replaces).
+//! In the one binary of all the other tests, whose own peak reaches 200 MiB,
+//! every child would be measured at that much.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStderr, Command, Stdio};
-use std::sync::mpsc::{self, Receiver};
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_loganon");
-/// How long a condition is given before the test fails.
-const DEADLINE: Duration = Duration::from_secs(60);
+mod common;
+
+use crate::common::bin::{stats_json, BIN};
+use crate::common::child::Proc;
+use crate::common::files::line_count;
+use crate::common::mount::Mount;
+use crate::common::wait::{wait_until, DEADLINE};
+
 const MIB: i64 = 1024 * 1024;
-
-/// Polls `cond` until it holds; panics with `what` at the deadline.
-#[track_caller]
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let end = Instant::now() + DEADLINE;
-    while !cond() {
-        assert!(Instant::now() < end, "timed out waiting for: {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions.
-    unsafe { libc::geteuid() == 0 }
-}
-
-fn kill(pid: u32, sig: libc::c_int) {
-    // SAFETY: kill(2) on the pid of a child of this test not yet reaped.
-    let r = unsafe { libc::kill(pid as libc::pid_t, sig) };
-    assert_eq!(r, 0, "kill failed");
-}
-
-fn line_count(p: &Path) -> usize {
-    fs::read(p)
-        .map(|b| b.iter().filter(|&&c| c == b'\n').count())
-        .unwrap_or(0)
-}
-
-/// A child killed at the end of the test if it is still running, reaped
-/// with `wait4` so its own peak RSS is known.
-struct Proc {
-    child: Child,
-    reaped: bool,
-    lines: Option<Receiver<String>>,
-    seen: Vec<String>,
-}
-
-/// How a child ended: exit code (None: killed by a signal), peak RSS in bytes.
-struct Ended {
-    code: Option<i32>,
-    max_rss: i64,
-}
-
-impl Proc {
-    fn spawn(cmd: &mut Command) -> Proc {
-        let mut child = cmd.spawn().unwrap();
-        let lines = child.stderr.take().map(stderr_lines);
-        Proc {
-            child,
-            reaped: false,
-            lines,
-            seen: Vec::new(),
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// Waits for the exit (at most [`DEADLINE`]).
-    #[track_caller]
-    fn wait(&mut self) -> Ended {
-        let pid = self.pid() as libc::pid_t;
-        let end = Instant::now() + DEADLINE;
-        loop {
-            let mut status = 0;
-            // SAFETY: rusage is plain data; wait4 on our own child.
-            let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
-            let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut ru) };
-            assert!(r >= 0, "wait4 failed");
-            if r == pid {
-                self.reaped = true;
-                let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
-                return Ended {
-                    code,
-                    max_rss: ru.ru_maxrss * 1024,
-                };
-            }
-            assert!(Instant::now() < end, "process did not exit");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-    }
-
-    /// All stderr lines up to its end (after [`Proc::wait`]).
-    fn stderr(&mut self) -> String {
-        if let Some(rx) = self.lines.take() {
-            self.seen.extend(rx.iter());
-        }
-        self.seen.join("\n")
-    }
-
-    /// Waits for the next stderr line that `pick` accepts.
-    #[track_caller]
-    fn stderr_line(&mut self, what: &str, pick: impl Fn(&str) -> bool) -> String {
-        let end = Instant::now() + DEADLINE;
-        loop {
-            let left = end.saturating_duration_since(Instant::now());
-            match self.lines.as_ref().unwrap().recv_timeout(left) {
-                Ok(l) => {
-                    self.seen.push(l.clone());
-                    if pick(&l) {
-                        return l;
-                    }
-                }
-                Err(_) => panic!("no stderr line {what}; seen: {:?}", self.seen),
-            }
-        }
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        if !self.reaped {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
-}
-
-fn stderr_lines(err: ChildStderr) -> Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(err).lines() {
-            let Ok(line) = line else { return };
-            if tx.send(line).is_err() {
-                return;
-            }
-        }
-    });
-    rx
-}
-
-/// The JSON counters printed last on stderr.
-fn stats_json(stderr: &str) -> serde_json::Value {
-    let line = stderr.lines().rev().find(|l| l.starts_with('{')).expect("stats line");
-    serde_json::from_str(line).unwrap()
-}
-
-/// A tmpfs mounted for the test, unmounted when it ends (also on failure).
-struct Mount(PathBuf);
-
-impl Mount {
-    /// None (with the reason printed) when not root or the mount fails.
-    fn tmpfs(dir: &Path, size: &str) -> Option<Mount> {
-        if !is_root() {
-            println!("skipped: mounting a tmpfs needs root");
-            return None;
-        }
-        fs::create_dir_all(dir).unwrap();
-        let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
-            .arg(dir)
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !ok {
-            println!("skipped: mount -t tmpfs failed (no privilege to mount here)");
-            return None;
-        }
-        Some(Mount(dir.to_path_buf()))
-    }
-}
-
-impl Drop for Mount {
-    fn drop(&mut self) {
-        let _ = Command::new("umount").arg("-l").arg(&self.0).status();
-    }
-}
 
 /// A CLF line whose user field is personal.
 fn clf_line(i: usize) -> String {
@@ -204,7 +46,7 @@ fn full_disk_stream_output_ends_with_a_whole_line_and_stats_count_what_is_in_it(
     let Some(m) = Mount::tmpfs(&d.path().join("m"), "256k") else {
         return;
     };
-    let out = m.0.join("out.log");
+    let out = m.path().join("out.log");
     // what the file held before: it stays, whole
     let old: String = (0..50).map(|i| format!("earlier line {i}\n")).collect();
     fs::write(&out, &old).unwrap();
@@ -235,7 +77,7 @@ fn full_disk_stream_output_ends_with_a_whole_line_and_stats_count_what_is_in_it(
             .stdout(Stdio::null())
             .stderr(Stdio::piped()),
     );
-    let mut stdin = p.child.stdin.take().unwrap();
+    let mut stdin = p.take_stdin();
     // a first part is written for sure, then the rest fills the disk
     let first: usize = input.lines().take(500).map(|l| l.len() + 1).sum();
     stdin.write_all(&input.as_bytes()[..first]).unwrap();
@@ -245,10 +87,10 @@ fn full_disk_stream_output_ends_with_a_whole_line_and_stats_count_what_is_in_it(
     let h = std::thread::spawn(move || {
         let _ = stdin.write_all(&rest);
     });
-    let ended = p.wait();
+    let (ended, _) = p.wait();
     h.join().unwrap();
     let stderr = p.stderr();
-    assert_eq!(ended.code, Some(1), "{stderr}");
+    assert_eq!(ended.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains(&format!("cannot write {}: No space left on device", out.display()))
             && stderr.contains("its last complete line"),
@@ -284,12 +126,11 @@ fn dev_full_as_output_is_one_clear_error() {
             .stdout(Stdio::null())
             .stderr(Stdio::piped()),
     );
-    let mut stdin = p.child.stdin.take().unwrap();
+    let mut stdin = p.take_stdin();
     let _ = stdin.write_all(clf_line(1).as_bytes());
     drop(stdin);
-    let ended = p.wait();
-    let stderr = p.stderr();
-    assert_eq!(ended.code, Some(1), "{stderr}");
+    let (ended, stderr) = p.wait();
+    assert_eq!(ended.code(), Some(1), "{stderr}");
     assert_eq!(
         stderr.trim(),
         "loganon: cannot write /dev/full: No space left on device (os error 28)"
@@ -328,9 +169,8 @@ fn batch_refuses_a_fifo_at_once_and_does_the_other_inputs() {
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped()),
         );
-        let ended = p.wait();
-        let stderr = p.stderr();
-        assert_eq!(ended.code, Some(1), "{args:?}: {stderr}");
+        let (ended, stderr) = p.wait();
+        assert_eq!(ended.code(), Some(1), "{args:?}: {stderr}");
         assert!(
             stderr.contains(&format!(
                 "loganon: {}: is a FIFO (named pipe), not a regular file;",
@@ -389,13 +229,12 @@ fn stream_from_a_fifo_without_writer_ends_at_once_on_sigterm_and_sigint() {
         let pid = p.pid();
         wait_until("the stop handlers are installed", || catches(pid, sig));
         wait_until("the reader waits in poll", || in_poll(pid));
-        kill(pid, sig);
-        let ended = p.wait();
-        let stderr = p.stderr();
-        assert_eq!(ended.code, Some(0), "signal {sig}: {stderr}");
+        p.signal(sig);
+        let (ended, stderr) = p.wait();
+        assert_eq!(ended.code(), Some(0), "signal {sig}: {stderr}");
         assert_eq!(stderr, "");
         let mut out = String::new();
-        p.child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+        p.take_stdout().read_to_string(&mut out).unwrap();
         assert_eq!(out, "");
     }
 }
@@ -417,10 +256,10 @@ fn stream_reads_a_fifo_until_its_writer_closes_it() {
     let mut w = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
     w.write_all(clf_line(3).as_bytes()).unwrap();
     drop(w);
-    let ended = p.wait();
-    assert_eq!(ended.code, Some(0), "{}", p.stderr());
+    let (ended, _) = p.wait();
+    assert_eq!(ended.code(), Some(0), "{}", p.stderr());
     let mut out = String::new();
-    p.child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
+    p.take_stdout().read_to_string(&mut out).unwrap();
     assert_eq!(
         out,
         "10.1.0.0 - - [01/Jan/2026:00:00:00 +0000] \"GET /page/3?id=3 HTTP/1.1\" 200 3\n"
@@ -437,7 +276,7 @@ fn a_200_mb_line_stays_under_128_mib_and_loses_its_user_field() {
             .stdout(Stdio::piped())
             .stderr(Stdio::piped()),
     );
-    let mut stdin = p.child.stdin.take().unwrap();
+    let mut stdin = p.take_stdin();
     let writer = std::thread::spawn(move || {
         stdin
             .write_all(b"1.2.3.4 - alice [01/Jan/2026:00:00:00 +0000] \"GET /?q=")
@@ -450,7 +289,7 @@ fn a_200_mb_line_stays_under_128_mib_and_loses_its_user_field() {
             .write_all(b" HTTP/1.1\" 200 5\n5.6.7.8 - bob [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 5\n")
             .unwrap();
     });
-    let mut stdout = p.child.stdout.take().unwrap();
+    let mut stdout = p.take_stdout();
     let reader = std::thread::spawn(move || {
         let mut buf = vec![0u8; 1 << 20];
         let (mut head, mut tail, mut total) = (Vec::new(), Vec::new(), 0usize);
@@ -481,12 +320,12 @@ fn a_200_mb_line_stays_under_128_mib_and_loses_its_user_field() {
         (head, tail, total, names)
     });
     writer.join().unwrap();
-    let ended = p.wait();
+    let (ended, _) = p.wait();
     let (head, tail, total, names) = reader.join().unwrap();
     let stderr = p.stderr();
-    assert_eq!(ended.code, Some(0), "{stderr}");
-    println!("a 200 MB line: peak RSS {} MiB", ended.max_rss / MIB);
-    assert!(ended.max_rss < 128 * MIB, "peak RSS {} MiB", ended.max_rss / MIB);
+    assert_eq!(ended.code(), Some(0), "{stderr}");
+    println!("a 200 MB line: peak RSS {} MiB", p.max_rss() / MIB);
+    assert!(p.max_rss() < 128 * MIB, "peak RSS {} MiB", p.max_rss() / MIB);
     assert!(
         head.starts_with(b"1.2.3.0 - - [01/Jan/2026:00:00:00 +0000] \"GET /?q=aaa"),
         "{}",
@@ -531,7 +370,7 @@ fn listen(out: &Path, extra: &[&str]) -> (Proc, SocketAddr) {
 fn counters_until(p: &mut Proc, what: &str, cond: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
     let end = Instant::now() + DEADLINE;
     loop {
-        kill(p.pid(), libc::SIGUSR1);
+        p.signal(libc::SIGUSR1);
         let l = p.stderr_line("with counters", |l| l.starts_with('{'));
         let j: serde_json::Value = serde_json::from_str(&l).unwrap();
         if cond(&j) {
@@ -574,10 +413,9 @@ fn listen_closes_connections_over_the_cap_and_takes_new_ones_when_one_ends() {
     let mut c4 = TcpStream::connect(addr).unwrap();
     c4.write_all(b"1.2.3.6 four\n").unwrap();
     wait_until("three lines", || line_count(&out) == 3);
-    kill(p.pid(), libc::SIGTERM);
-    let ended = p.wait();
-    let stderr = p.stderr();
-    assert_eq!(ended.code, Some(0), "{stderr}");
+    p.signal(libc::SIGTERM);
+    let (ended, stderr) = p.wait();
+    assert_eq!(ended.code(), Some(0), "{stderr}");
     let j = stats_json(&stderr);
     assert_eq!(j["connections_refused"], 1, "{j}");
     assert_eq!(j["written"], 3, "{j}");
@@ -597,10 +435,9 @@ fn listen_closes_an_idle_connection_and_discards_its_unfinished_frame() {
     c.write_all(b"1.2.3.4 whole\n5.6.7.8 unfinished").unwrap();
     closed_by_peer(&mut c);
     wait_until("the whole line", || line_count(&out) == 1);
-    kill(p.pid(), libc::SIGTERM);
-    let ended = p.wait();
-    let stderr = p.stderr();
-    assert_eq!(ended.code, Some(0), "{stderr}");
+    p.signal(libc::SIGTERM);
+    let (ended, stderr) = p.wait();
+    assert_eq!(ended.code(), Some(0), "{stderr}");
     let j = stats_json(&stderr);
     assert_eq!(
         (j["idle_closed"].as_u64(), j["discarded"].as_u64()),
@@ -650,12 +487,11 @@ fn listen_1000_connections_with_unfinished_1_mib_frames_stay_under_256_mib() {
     counters_until(&mut p, "every frame seen too long", |j| {
         j["discarded"] == CONNS as u64 && j["connections_open"] == CONNS as u64
     });
-    kill(p.pid(), libc::SIGTERM);
-    let ended = p.wait();
-    let stderr = p.stderr();
-    assert_eq!(ended.code, Some(0), "{stderr}");
-    println!("{CONNS} connections: peak RSS {} MiB", ended.max_rss / MIB);
-    assert!(ended.max_rss < 256 * MIB, "peak RSS {} MiB", ended.max_rss / MIB);
+    p.signal(libc::SIGTERM);
+    let (ended, stderr) = p.wait();
+    assert_eq!(ended.code(), Some(0), "{stderr}");
+    println!("{CONNS} connections: peak RSS {} MiB", p.max_rss() / MIB);
+    assert!(p.max_rss() < 256 * MIB, "peak RSS {} MiB", p.max_rss() / MIB);
     let j = stats_json(&stderr);
     assert_eq!(
         (j["discarded"].as_u64(), j["written"].as_u64()),
@@ -672,15 +508,14 @@ fn listen_on_a_full_disk_ends_with_a_whole_line_and_counts_what_is_in_the_file()
     let Some(m) = Mount::tmpfs(&d.path().join("m"), "256k") else {
         return;
     };
-    let out = m.0.join("out.log");
+    let out = m.path().join("out.log");
     let (mut p, addr) = listen(&out, &[]);
     let mut c = TcpStream::connect(addr).unwrap();
     let input: String = (0..40_000).map(clf_line).collect();
     // the writes fail once the listener has stopped
     let _ = c.write_all(input.as_bytes());
-    let ended = p.wait();
-    let stderr = p.stderr();
-    assert_eq!(ended.code, Some(1), "{stderr}");
+    let (ended, stderr) = p.wait();
+    assert_eq!(ended.code(), Some(1), "{stderr}");
     assert!(
         stderr.contains(&format!("cannot write {}: No space left on device", out.display()))
             && stderr.contains("its last complete line"),
@@ -728,10 +563,10 @@ fn a_second_stop_signal_ends_a_stream_blocked_on_its_output() {
         wait_until("a write to stdout blocks", || in_pipe_write(pid));
     }
     // two different signals: both are delivered, never merged into one
-    kill(pid, libc::SIGTERM);
-    kill(pid, libc::SIGINT);
-    let ended = p.wait();
-    assert_eq!(ended.code, Some(1), "{}", p.stderr());
+    p.signal(libc::SIGTERM);
+    p.signal(libc::SIGINT);
+    let (ended, _) = p.wait();
+    assert_eq!(ended.code(), Some(1), "{}", p.stderr());
 }
 
 /// Fills the file system of `dir` with a filler file until it is full.
@@ -759,26 +594,26 @@ fn a_failed_write_cuts_back_only_its_own_bytes() {
     let Some(m) = Mount::tmpfs(&d.path().join("m"), "256k") else {
         return;
     };
-    let out = m.0.join("out.log");
+    let out = m.path().join("out.log");
     // two writers append to one file (Apache graceful with --until-eof):
     // B's lines, written after A's last good write, survive A's failure
     let mut a = stream_to(&out);
     let mut b = stream_to(&out);
-    let mut a_in = a.child.stdin.take().unwrap();
-    let mut b_in = b.child.stdin.take().unwrap();
+    let mut a_in = a.take_stdin();
+    let mut b_in = b.take_stdin();
     a_in.write_all(clf_line(0).as_bytes()).unwrap();
     wait_until("A's line", || line_count(&out) == 1);
     let b_lines: String = (1..201).map(clf_line).collect();
     b_in.write_all(b_lines.as_bytes()).unwrap();
     wait_until("B's lines", || line_count(&out) == 201);
     let before = fs::read(&out).unwrap();
-    fill(&m.0);
+    fill(m.path());
     // a line long enough to be cut by the full disk
     let long = format!("{}\n", "x".repeat(200_000));
     let _ = a_in.write_all(long.as_bytes());
     drop(a_in);
-    let ended = a.wait();
-    assert_eq!(ended.code, Some(1), "{}", a.stderr());
+    let (ended, _) = a.wait();
+    assert_eq!(ended.code(), Some(1), "{}", a.stderr());
     let after = fs::read(&out).unwrap();
     assert!(
         after == before,
@@ -791,9 +626,9 @@ fn a_failed_write_cuts_back_only_its_own_bytes() {
 
     // copytruncate: the file was emptied by another program, then a write
     // fails; the file is never grown back to an old length
-    fs::remove_file(m.0.join("filler")).unwrap();
+    fs::remove_file(m.path().join("filler")).unwrap();
     let mut c = stream_to(&out);
-    let mut c_in = c.child.stdin.take().unwrap();
+    let mut c_in = c.take_stdin();
     let lines: String = (0..100).map(clf_line).collect();
     c_in.write_all(lines.as_bytes()).unwrap();
     wait_until("C's lines", || line_count(&out) >= 300);
@@ -803,11 +638,11 @@ fn a_failed_write_cuts_back_only_its_own_bytes() {
         .unwrap()
         .set_len(0)
         .unwrap();
-    fill(&m.0);
+    fill(m.path());
     let _ = c_in.write_all(long.as_bytes());
     drop(c_in);
-    let ended = c.wait();
-    assert_eq!(ended.code, Some(1), "{}", c.stderr());
+    let (ended, _) = c.wait();
+    assert_eq!(ended.code(), Some(1), "{}", c.stderr());
     let got = fs::read(&out).unwrap();
     assert!(
         !got.contains(&0),
@@ -836,13 +671,13 @@ fn check_reads_a_long_line_in_pieces_and_misses_nothing_at_their_cuts() {
             .stderr(Stdio::null()),
     );
     let mut out = String::new();
-    c.child.stdout.take().unwrap().read_to_string(&mut out).unwrap();
-    let ended = c.wait();
-    assert_eq!(ended.code, Some(1));
+    c.take_stdout().read_to_string(&mut out).unwrap();
+    let (ended, _) = c.wait();
+    assert_eq!(ended.code(), Some(1));
     let j: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(j["lines"], 2, "{j}");
     assert_eq!(j["lines_with_findings"], 1, "{j}");
     let emails = j["per_rule"]["email"].as_u64().unwrap();
     assert!(emails >= planted, "{emails} of {planted} emails found");
-    assert!(ended.max_rss < 128 << 20, "peak RSS {} MiB", ended.max_rss >> 20);
+    assert!(c.max_rss() < 128 << 20, "peak RSS {} MiB", c.max_rss() >> 20);
 }

@@ -2,6 +2,14 @@
 //! written apart from the library's so that a test does not check loganon
 //! against loganon.
 
+/// Seconds in a day.
+pub const DAY: i64 = 86400;
+
+/// Month names as CLF writes them.
+pub const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
 /// Days since 1970-01-01 of a civil date.
 pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
@@ -24,4 +32,16 @@ pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let d = doy - (153 * mp + 2) / 5 + 1;
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+/// `YYYY-MM-DD` (UTC) of the Unix time `t`.
+pub fn date_string(t: i64) -> String {
+    let (y, m, d) = civil_from_days(t.div_euclid(DAY));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// `YYYY-MM-DDTHH:MM:SSZ` of the Unix time `t`, for `--now`.
+pub fn rfc3339(t: i64) -> String {
+    let s = t.rem_euclid(DAY);
+    format!("{}T{:02}:{:02}:{:02}Z", date_string(t), s / 3600, s / 60 % 60, s % 60)
 }

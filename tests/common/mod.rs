@@ -1,9 +1,31 @@
-//! The harness of the exact-output tests (`encodings`, `shapes`, `wrapped`,
-//! `params`): each case is an input line and its whole expected output.
+//! The tests' one harness, shared by every module of `tests/integration/`
+//! (and by any test file of its own that says `mod common;`):
+//!
+//! - [`bin`]: the built binary, run to its end (`run`, `run_stdin`), exit
+//!   codes, stats;
+//! - [`child`]: [`child::Proc`], a child process stopped when its test ends;
+//! - [`gz`]: gzip (and bzip2) data made and read apart from loganon;
+//! - [`wait`]: polling with a deadline, never a sleep for synchronisation;
+//! - [`shared`]: `../shared/NAME`, or a printed skip;
+//! - [`samples`]: `testdata/sample.log` and what it must become;
+//! - [`files`], [`sys`], [`mount`]: folders, modification times, root,
+//!   signals, the clock, mounts that are undone;
+//! - [`civil`], [`rng`]: the tests' own dates and a deterministic generator;
+//! - below: the exact-output cases (`encodings`, `shapes`, `wrapped`,
+//!   `params`), each an input line and its whole expected output.
 #![allow(dead_code)]
 
+pub mod bin;
+pub mod child;
 pub mod civil;
+pub mod files;
+pub mod gz;
+pub mod mount;
 pub mod rng;
+pub mod samples;
+pub mod shared;
+pub mod sys;
+pub mod wait;
 
 use loganon::check::check_bytes;
 use loganon::engine::anonymize_line;

@@ -28,6 +28,8 @@ use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
 
+use crate::common::civil::MONTHS;
+
 // ---------------------------------------------------------------------------
 // The model of a generated line
 // ---------------------------------------------------------------------------
@@ -315,10 +317,6 @@ fn client() -> impl Strategy<Value = Client> {
 // ---------------------------------------------------------------------------
 // The other fields
 // ---------------------------------------------------------------------------
-
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
 
 const AGENTS: [&str; 4] = [
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.109 Safari/537.36",

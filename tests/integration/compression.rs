@@ -13,6 +13,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+use crate::common::bin::{loganon, text};
+
 const RAW: &str = "\
 198.51.100.7 - alice [01/Jan/2026:10:00:00 +0000] \"GET /?email=jane%40example.com HTTP/1.1\" 200 5 \"-\" \"UA\"
 2001:db8:1:2::7 - - [01/Jan/2026:10:00:01 +0000] \"GET /a?token=abc HTTP/1.1\" 404 0 \"-\" \"UA\"
@@ -21,10 +23,6 @@ const ANON: &str = "\
 198.51.100.0 - - [01/Jan/2026:10:00:00 +0000] \"GET /?email=REDACTED HTTP/1.1\" 200 5 \"-\" \"UA\"
 2001:db8:1:: - - [01/Jan/2026:10:00:01 +0000] \"GET /a?token=REDACTED HTTP/1.1\" 404 0 \"-\" \"UA\"
 ";
-
-fn loganon() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_loganon"))
-}
 
 fn have(tool: &str) -> bool {
     let ok = Command::new(tool)
@@ -70,10 +68,6 @@ const CODECS: &[Tool] = &[
     ("bzip2", &["-c"], &["-dc"], "bz2", b"BZh"),
     ("zstd", &["-q", "-c"], &["-q", "-dc"], "zst", b"\x28\xb5\x2f\xfd"),
 ];
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
 
 fn run(cmd: &mut Command) -> Output {
     cmd.output().expect("run loganon")

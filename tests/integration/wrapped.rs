@@ -9,7 +9,7 @@ use loganon::formats::Format;
 use loganon::rules::Rules;
 use loganon::Engine;
 
-mod common;
+use crate::common;
 
 #[track_caller]
 fn cases_with(e: &Engine, list: &[(&str, &str)]) {

@@ -12,15 +12,16 @@ use std::os::fd::AsRawFd;
 use std::os::unix::fs::symlink;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use loganon::io::input::{open_planned, plan_file};
 
-const BIN: &str = env!("CARGO_BIN_EXE_loganon");
-const DEADLINE: Duration = Duration::from_secs(60);
+use crate::common::bin::{self, assert_exit, text, Arg};
+use crate::common::files::{names, set_modified, temps};
+use crate::common::wait::{ready_or_exit, DEADLINE};
 
 // ---------------------------------------------------------------- helpers
 
@@ -40,61 +41,21 @@ fn lines(from: usize, n: usize) -> Vec<u8> {
     (from..from + n).flat_map(|i| line(i).into_bytes()).collect()
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+/// `loganon ARGS`, stdin /dev/null, stdout and stderr piped.
+fn loganon(args: &[Arg]) -> Command {
+    bin::command(args)
 }
 
-fn loganon(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Command {
-    let mut c = Command::new(BIN);
-    for a in args {
-        c.arg(a);
-    }
-    c.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
-    c
-}
-
-fn output(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
-    loganon(args).output().expect("run loganon")
-}
-
-#[track_caller]
-fn assert_code(o: &Output, want: i32) {
-    assert_eq!(
-        o.status.code(),
-        Some(want),
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        o.status,
-        text(&o.stdout),
-        text(&o.stderr)
-    );
+/// `loganon ARGS` run to its end.
+fn output(args: &[Arg]) -> Output {
+    bin::run(args)
 }
 
 /// `loganon anonymize FILE` to stdout: what an anonymized FILE must hold.
 fn reference(path: &Path) -> Vec<u8> {
     let o = output(&[&"anonymize", &path]);
-    assert_code(&o, 0);
+    assert_exit(&o, 0);
     o.stdout
-}
-
-/// Names of loganon's temporary files in `dir`.
-fn temps(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".loganon-") && n.ends_with(".tmp"))
-        .collect();
-    v.sort();
-    v
-}
-
-/// Names of all files in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 /// The start time of this test process (field 22 of /proc/self/stat).
@@ -104,31 +65,8 @@ fn own_start() -> u64 {
     rest.split_whitespace().nth(19).unwrap().parse().unwrap()
 }
 
-fn set_mtime(path: &Path, t: SystemTime) {
-    File::options()
-        .write(true)
-        .open(path)
-        .and_then(|f| f.set_modified(t))
-        .unwrap();
-}
-
 fn days_ago(n: u64) -> SystemTime {
     SystemTime::now() - Duration::from_secs(n * 86400)
-}
-
-/// Polls (bounded) until `ready`; false when `child` ended first.
-fn wait_until(child: &mut Child, mut ready: impl FnMut() -> bool) -> bool {
-    let t0 = Instant::now();
-    loop {
-        if ready() {
-            return true;
-        }
-        if child.try_wait().unwrap().is_some() {
-            return false;
-        }
-        assert!(t0.elapsed() < DEADLINE, "nothing happened within {DEADLINE:?}");
-        thread::sleep(Duration::from_millis(1));
-    }
 }
 
 /// Runs `cmd` while a writer appends lines to `log` (through one descriptor
@@ -177,7 +115,7 @@ fn in_place_of_a_file_appended_to_loses_nothing_and_fails() {
 
     let (o, appended) = with_appending_writer(loganon(&[&"anonymize", &"--in-place", &log]), &log, d.path());
     assert!(!appended.is_empty(), "the writer never wrote: loganon ended first?");
-    assert_code(&o, 1);
+    assert_exit(&o, 1);
     assert_eq!(
         text(&o.stderr),
         format!(
@@ -193,7 +131,7 @@ fn in_place_of_a_file_appended_to_loses_nothing_and_fails() {
     // quiet now: the same command anonymizes it
     let expected = reference(&log);
     let o = output(&[&"anonymize", &"--in-place", &log]);
-    assert_code(&o, 0);
+    assert_exit(&o, 0);
     assert!(fs::read(&log).unwrap() == expected);
 }
 
@@ -232,11 +170,11 @@ fn run_leaves_an_active_log_for_the_next_run() {
     let log = logs.join("access.log");
     let raw = lines(0, 10_000);
     fs::write(&log, &raw).unwrap();
-    set_mtime(&log, days_ago(3));
+    set_modified(&log, days_ago(3));
 
     let (o, appended) = with_appending_writer(loganon(&[&"run", &"--config", &config]), &log, &logs);
     assert!(!appended.is_empty(), "the writer never wrote: loganon ended first?");
-    assert_code(&o, 0);
+    assert_exit(&o, 0);
     let p = log.display();
     assert_eq!(
         text(&o.stdout),
@@ -252,10 +190,10 @@ fn run_leaves_an_active_log_for_the_next_run() {
     assert_eq!(temps(&logs), Vec::<String>::new());
 
     // the writer is gone; once the file is old again the next run does it
-    set_mtime(&log, days_ago(3));
+    set_modified(&log, days_ago(3));
     let expected = reference(&log);
     let o = output(&[&"run", &"--config", &config]);
-    assert_code(&o, 0);
+    assert_exit(&o, 0);
     let out = text(&o.stdout);
     assert!(
         out.starts_with(&format!(
@@ -279,7 +217,7 @@ fn hard_linked_file_is_refused_unless_force() {
     let expected = reference(&a);
 
     let o = output(&[&"anonymize", &"--in-place", &a]);
-    assert_code(&o, 1);
+    assert_exit(&o, 1);
     assert_eq!(
         text(&o.stderr),
         format!(
@@ -293,9 +231,9 @@ fn hard_linked_file_is_refused_unless_force() {
     let (config, logs, _) = run_config(d.path());
     let c = logs.join("c.log");
     fs::hard_link(&a, &c).unwrap();
-    set_mtime(&c, days_ago(3));
+    set_modified(&c, days_ago(3));
     let o = output(&[&"run", &"--config", &config]);
-    assert_code(&o, 1);
+    assert_exit(&o, 1);
     assert!(
         text(&o.stdout).starts_with(&format!(
             "error {}: has 3 hard links; replacing it would leave the raw log under the other names; remove them\n",
@@ -307,7 +245,7 @@ fn hard_linked_file_is_refused_unless_force() {
     fs::remove_file(&c).unwrap();
 
     let o = output(&[&"anonymize", &"--in-place", &"--force", &a]);
-    assert_code(&o, 0);
+    assert_exit(&o, 0);
     assert!(fs::read(&a).unwrap() == expected);
     assert!(
         fs::read(&b).unwrap() == raw,
@@ -326,7 +264,7 @@ fn symlinks_in_place_refused_named_followed_swapped_never_read() {
 
     // --in-place would replace the link and keep the raw file it points to
     let o = output(&[&"anonymize", &"--in-place", &link]);
-    assert_code(&o, 1);
+    assert_exit(&o, 1);
     assert_eq!(
         text(&o.stderr),
         format!(
@@ -341,7 +279,7 @@ fn symlinks_in_place_refused_named_followed_swapped_never_read() {
     let out = d.path().join("out");
     fs::create_dir(&out).unwrap();
     let o = output(&[&"anonymize", &link, &"--out-dir", &out]);
-    assert_code(&o, 0);
+    assert_exit(&o, 0);
     assert!(fs::read(out.join("link.log")).unwrap() == reference(&target));
 
     // planned as a regular file, a symlink swapped in is not opened
@@ -405,7 +343,7 @@ fn batch_sweeps_temp_files_of_gone_creators_only() {
     for n in [&dead, &reused, &live, old_fresh, old_stale, not_ours] {
         fs::write(out.join(n), "partial output").unwrap();
     }
-    set_mtime(&out.join(old_stale), SystemTime::now() - Duration::from_secs(7200));
+    set_modified(&out.join(old_stale), SystemTime::now() - Duration::from_secs(7200));
     // a symlink with a dead creator's name is not ours to follow or remove
     let link = format!(".loganon-{}-1-Zz99Zz99.tmp", gone_pid());
     symlink(&input, out.join(&link)).unwrap();
@@ -420,7 +358,7 @@ fn batch_sweeps_temp_files_of_gone_creators_only() {
     );
 
     let o = output(&[&"anonymize", &input, &"--out-dir", &out]);
-    assert_code(&o, 0);
+    assert_exit(&o, 0);
     drop(held);
     let mut want = vec![
         "in.log".to_string(),
@@ -437,13 +375,13 @@ fn batch_sweeps_temp_files_of_gone_creators_only() {
 
 /// SIGKILLs `cmd` once its temporary file is in `dir`; then the same
 /// command, run again, finishes and leaves no temporary file.
-fn kill_then_retry(args: &[&dyn AsRef<std::ffi::OsStr>], dir: &Path) {
+fn kill_then_retry(args: &[Arg], dir: &Path) {
     let mut child = loganon(args)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let appeared = wait_until(&mut child, || !temps(dir).is_empty());
+    let appeared = ready_or_exit(&mut child, "its temporary file", || !temps(dir).is_empty());
     assert!(appeared, "loganon ended before its temporary file was seen");
     child.kill().unwrap();
     let status = child.wait().unwrap();
@@ -457,7 +395,7 @@ fn kill_then_retry(args: &[&dyn AsRef<std::ffi::OsStr>], dir: &Path) {
     );
 
     let o = output(args);
-    assert_code(&o, 0);
+    assert_exit(&o, 0);
     assert_eq!(
         temps(dir),
         Vec::<String>::new(),
@@ -498,18 +436,18 @@ fn a_running_batchs_temp_file_survives_another_batch_into_its_folder() {
 
     let mut first = loganon(&[&"anonymize", &"-o", &a, &big]).spawn().unwrap();
     assert!(
-        wait_until(&mut first, || !temps(&out).is_empty()),
+        ready_or_exit(&mut first, "its temporary file", || !temps(&out).is_empty()),
         "the first batch ended before its temporary file was seen"
     );
     let o = output(&[&"anonymize", &"-o", &b, &small]);
-    assert_code(&o, 0);
+    assert_exit(&o, 0);
     assert!(
         first.try_wait().unwrap().is_none(),
         "the first batch ended too soon to tell"
     );
     assert_eq!(temps(&out).len(), 1, "the running batch's temporary file is gone");
     let o = first.wait_with_output().unwrap();
-    assert_code(&o, 0);
+    assert_exit(&o, 0);
     assert!(fs::read(&a).unwrap() == reference(&big));
     assert!(fs::read(&b).unwrap() == reference(&small));
     assert_eq!(temps(&out), Vec::<String>::new());
@@ -521,7 +459,7 @@ fn run_sweeps_only_the_folders_of_its_files() {
     let (config, logs, state) = run_config(d.path());
     let log = logs.join("access.log");
     fs::write(&log, lines(0, 20)).unwrap();
-    set_mtime(&log, days_ago(3));
+    set_modified(&log, days_ago(3));
     let sub = logs.join("sub");
     fs::create_dir(&sub).unwrap();
     fs::create_dir(&state).unwrap();
@@ -536,7 +474,7 @@ fn run_sweeps_only_the_folders_of_its_files() {
     }
 
     let o = output(&[&"run", &"--config", &config, &"--dry-run"]);
-    assert_code(&o, 0);
+    assert_exit(&o, 0);
     assert!(
         text(&o.stdout).starts_with(&format!("would-remove-temp {}\n", logs.join(&dead).display())),
         "{}",
@@ -549,7 +487,7 @@ fn run_sweeps_only_the_folders_of_its_files() {
     });
 
     let o = output(&[&"run", &"--config", &config]);
-    assert_code(&o, 0);
+    assert_exit(&o, 0);
     assert!(
         text(&o.stdout).starts_with(&format!(
             "removed-temp {}\nanonymized {} lines=20 ",

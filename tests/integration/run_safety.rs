@@ -7,45 +7,25 @@
 //! Faults are made deterministic: a pipe whose reading end is closed before
 //! the child starts, RLIMIT_NPROC set in the child before it execs.
 
-use std::fs::{self, File};
+use std::fs;
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, UNIX_EPOCH};
 
 use loganon::commands::run::cron::{FileId, State};
 use loganon::summary::{net_hash, Day, Days, Summary, CSV_HEADER};
 
-const BIN: &str = env!("CARGO_BIN_EXE_loganon");
-const DAY: i64 = 86400;
+use crate::common::bin::{code, loganon, run, text, BIN};
+use crate::common::civil::DAY;
+use crate::common::files::set_mtime;
+use crate::common::sys::is_root;
 /// 2026-01-01T00:00:00Z
 const JAN1: i64 = 1_767_225_600;
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
 fn run_cmd(cmd: &mut Command) -> Output {
     cmd.stdin(Stdio::null()).output().expect("cannot run loganon")
-}
-
-fn loganon(args: &[&str]) -> Output {
-    run_cmd(Command::new(BIN).args(args))
-}
-
-#[track_caller]
-fn code(o: &Output) -> i32 {
-    match o.status.code() {
-        Some(c) => c,
-        None => panic!(
-            "loganon died of signal {:?}\nstdout:\n{}\nstderr:\n{}",
-            o.status.signal(),
-            text(&o.stdout),
-            text(&o.stderr)
-        ),
-    }
 }
 
 /// A pipe whose reading end is already closed: every write gets EPIPE.
@@ -57,15 +37,6 @@ fn broken_pipe() -> Stdio {
     let (r, w) = unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
     drop(r);
     Stdio::from(w)
-}
-
-fn set_mtime(path: &Path, secs: i64) {
-    File::options()
-        .write(true)
-        .open(path)
-        .unwrap()
-        .set_modified(UNIX_EPOCH + Duration::from_secs(secs as u64))
-        .unwrap();
 }
 
 fn line(ip: &str, day: u32, status: u16, size: u32) -> String {
@@ -118,7 +89,7 @@ impl Tree {
         let config = self.s("loganon.toml");
         let mut a = vec!["run", "--config", &config];
         a.extend_from_slice(extra);
-        loganon(&a)
+        run(&a)
     }
 }
 
@@ -508,7 +479,7 @@ fn a_closed_stdout_ends_purge_check_and_run_quietly() {
     let logs = t.s("logs");
     // purge --dry-run: 3000 lines to a reader that is gone
     let o = run_cmd(
-        Command::new(BIN)
+        loganon()
             .args(["purge", &logs, "--max-age", "1d", "--dry-run"])
             .stdout(broken_pipe()),
     );
@@ -516,7 +487,7 @@ fn a_closed_stdout_ends_purge_check_and_run_quietly() {
     assert_eq!(fs::read_dir(t.p("logs")).unwrap().count(), 3000);
     // purge --json, the same
     let o = run_cmd(
-        Command::new(BIN)
+        loganon()
             .args(["purge", &logs, "--max-age", "1d", "--dry-run", "--json"])
             .stdout(broken_pipe()),
     );
@@ -529,7 +500,7 @@ fn a_closed_stdout_ends_purge_check_and_run_quietly() {
     );
     let config = t.s("loganon.toml");
     let o = run_cmd(
-        Command::new(BIN)
+        loganon()
             .args(["run", "--config", &config, "--dry-run", "--now", "2026-02-01"])
             .stdout(broken_pipe()),
     );
@@ -542,7 +513,7 @@ fn a_closed_stdout_ends_purge_check_and_run_quietly() {
     }
     let f = t.log("many.log", &many, JAN1);
     for json in [false, true] {
-        let mut c = Command::new(BIN);
+        let mut c = loganon();
         c.arg("check").arg(&f).stdout(broken_pipe());
         if json {
             c.arg("--json");
@@ -553,7 +524,7 @@ fn a_closed_stdout_ends_purge_check_and_run_quietly() {
 
     // a real purge does its work: the files go, the report is lost
     let o = run_cmd(
-        Command::new(BIN)
+        loganon()
             .args(["purge", &logs, "--max-age", "1d"])
             .stdout(broken_pipe()),
     );
@@ -575,7 +546,7 @@ fn a_broken_or_closed_stderr_never_aborts() {
         (&["anonymize", "--ipv4-prefix", "99"], 2),
     ];
     for (args, want) in cases {
-        let o = run_cmd(Command::new(BIN).args(args).stderr(broken_pipe()));
+        let o = run_cmd(loganon().args(args).stderr(broken_pipe()));
         assert_eq!(o.status.signal(), None, "{args:?} was killed by a signal");
         assert_eq!(code(&o), want, "{args:?}");
         // closed, not broken: the runtime gives it /dev/null
@@ -594,7 +565,7 @@ fn a_broken_or_closed_stderr_never_aborts() {
 /// RLIMIT_NPROC 50 in the child; as root (which the limit spares) the child
 /// also becomes `nobody`, whose processes the limit then counts.
 fn limited(cmd: &mut Command) -> &mut Command {
-    let root = unsafe { libc::geteuid() } == 0;
+    let root = is_root();
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
         cmd.pre_exec(move || {
@@ -627,7 +598,7 @@ fn threads_the_system_refuses_are_a_clear_error_with_exit_2() {
     let raw = fs::read(&f).unwrap();
 
     // can the limited child run at all (a binary `nobody` may not reach)?
-    let probe = limited(Command::new(BIN).args(["anonymize", "-j", "1"]).arg(&f)).output();
+    let probe = limited(loganon().args(["anonymize", "-j", "1"]).arg(&f)).output();
     match probe {
         Ok(o) if o.status.code() == Some(0) => {}
         other => {
@@ -641,10 +612,7 @@ fn threads_the_system_refuses_are_a_clear_error_with_exit_2() {
         vec!["anonymize", "-j", "200", &fs_],
         vec!["anonymize", "-j", "200", "--out-dir", &out_dir, &fs_],
     ] {
-        let o = limited(Command::new(BIN).args(&args))
-            .stdin(Stdio::null())
-            .output()
-            .unwrap();
+        let o = limited(loganon().args(&args)).stdin(Stdio::null()).output().unwrap();
         assert_eq!(o.status.signal(), None, "{args:?}: killed by a signal");
         assert_eq!(code(&o), 2, "{args:?}: {}", text(&o.stderr));
         assert_eq!(
@@ -667,7 +635,7 @@ fn threads_the_system_refuses_are_a_clear_error_with_exit_2() {
         "[[logs]]\nname = \"web\"\npaths = [\"@/logs/access.log-*\"]\nanonymize_after = \"1d\"\n",
     );
     let config = t.s("loganon.toml");
-    let o = limited(Command::new(BIN).args(["run", "--config", &config, "--dry-run"]))
+    let o = limited(loganon().args(["run", "--config", &config, "--dry-run"]))
         .stdin(Stdio::null())
         .output()
         .unwrap();

@@ -11,91 +11,30 @@
 //! Time is simulated with `--now` and modification times in the past of the
 //! real clock (files modified in the last real minute are skipped by design).
 
-mod common;
-use common::civil::{civil_from_days, days_from_civil};
-use common::rng::Rng;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
-use std::io::{Read, Write};
+use std::io::Write;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::process::Output;
 
-use flate2::read::MultiGzDecoder;
-use flate2::write::GzEncoder;
-use flate2::Compression;
+use crate::common::bin::{assert_exit, run, run_stdin, text};
+use crate::common::civil::{civil_from_days, date_string, days_from_civil, rfc3339, DAY, MONTHS};
+use crate::common::files::set_mtime;
+use crate::common::gz::{gzip, plain};
+use crate::common::rng::Rng;
+use crate::common::sys;
 
-const BIN: &str = env!("CARGO_BIN_EXE_loganon");
-const DAY: i64 = 86400;
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
 const CSV_HEADER: &str = "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks";
 
 // ---------------------------------------------------------------------------
 // helpers
 
+/// `loganon ARGS`, with `stdin` on a pipe when given.
 fn loganon(args: &[&std::ffi::OsStr], stdin: Option<&[u8]>) -> Output {
-    let mut c = Command::new(BIN)
-        .args(args)
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("cannot run loganon");
-    if let Some(data) = stdin {
-        c.stdin.take().unwrap().write_all(data).unwrap();
-    }
-    c.wait_with_output().unwrap()
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-#[track_caller]
-fn assert_exit(o: &Output, want: i32) {
-    assert_eq!(
-        o.status.code(),
-        Some(want),
-        "exit status\nstdout:\n{}\nstderr:\n{}",
-        text(&o.stdout),
-        text(&o.stderr)
-    );
-}
-
-fn set_mtime(path: &Path, secs: i64) {
-    File::options()
-        .write(true)
-        .open(path)
-        .and_then(|f| f.set_modified(UNIX_EPOCH + Duration::from_secs(secs as u64)))
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-}
-
-fn date_string(t: i64) -> String {
-    let (y, m, d) = civil_from_days(t.div_euclid(DAY));
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-fn rfc3339(t: i64) -> String {
-    let s = t.rem_euclid(DAY);
-    format!("{}T{:02}:{:02}:{:02}Z", date_string(t), s / 3600, s / 60 % 60, s % 60)
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), Compression::fast());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
-fn plain(bytes: &[u8]) -> Vec<u8> {
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut v = Vec::new();
-        MultiGzDecoder::new(bytes).read_to_end(&mut v).unwrap();
-        v
-    } else {
-        bytes.to_vec()
+    match stdin {
+        Some(data) => run_stdin(args, data),
+        None => run(args),
     }
 }
 
@@ -454,7 +393,7 @@ fn assert_lines(out: &[u8], want: &[String], what: &str) {
 /// deletes the oldest files itself; else logrotate does.
 fn debian_nights(kind: Kind, delete_after_days: Option<i64>, seed: u64) {
     let start = days_from_civil(2025, 3, 1) * DAY;
-    let real_now = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64;
+    let real_now = sys::real_now();
     assert!(real_now > start + 40 * DAY, "the simulated nights must lie in the past");
     let s = site(kind, &delete_after_days.map_or("90d".to_string(), |d| format!("{d}d")));
     let mut rng = Rng(seed);
@@ -545,7 +484,7 @@ fn debian_nights(kind: Kind, delete_after_days: Option<i64>, seed: u64) {
             let k: i64 = name["access.log.".len()..].trim_end_matches(".gz").parse().unwrap();
             let of = (night + 1 - k) as usize;
             assert!(
-                plain(bytes) == anons[of],
+                plain(bytes).expect("valid gzip") == anons[of],
                 "{what}: {name} is not night {}'s anonymized log",
                 of + 1
             );

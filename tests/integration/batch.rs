@@ -3,35 +3,24 @@
 //! generated logs (plain, gzip, multi-member gzip, broken gzip) and its output
 //! files, temporary files, exit code and messages are checked exactly.
 
-use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use flate2::read::{GzDecoder, MultiGzDecoder};
-use flate2::write::GzEncoder;
-use flate2::Compression;
+use flate2::read::GzDecoder;
 use tempfile::TempDir;
 
-const BIN: &str = env!("CARGO_BIN_EXE_loganon");
-const SAMPLE: &str = include_str!("../testdata/sample.log");
-
-/// `testdata/sample.log` anonymized with the default options, line by line.
-const SAMPLE_OUT: [&str; 9] = [
-    r#"83.149.9.0 - - [17/May/2015:10:05:03 +0000] "GET /presentations/logstash-monitorama-2013/images/kibana-search.png HTTP/1.1" 200 203023 "http://semicomplete.com/presentations/logstash-monitorama-2013/" "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36""#,
-    r#"127.0.0.0 - - [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326"#,
-    r#"2001:db8:85a3:: - - [01/Jan/2026:00:00:01 +0000] "GET /login?email=REDACTED&next=%2Fhome HTTP/1.1" 302 0 "https://example.com/start" "curl/8.4.0""#,
-    r#"example.net - - [01/Jan/2026:00:00:02 +0000] "GET /cart?item=42 HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0""#,
-    r#"www.example.org:443 [2001:db8::]:52100 - - [01/Jan/2026:00:00:03 +0000] "POST /pay?cc=REDACTED&token=REDACTED HTTP/2.0" 201 88 "-" "App/3.1 (device REDACTED)""#,
-    r#"10.0.0.0, 192.0.2.0 - - [01/Jan/2026:00:00:04 +0000] "GET /status HTTP/1.1" 200 17 "-" "kube-probe/1.29" "198.51.100.0, 10.0.0.0" 0.003"#,
-    r#"::ffff:203.0.113.0 - - [01/Jan/2026:00:00:05 +0000] "GET /?PHPSESSID=REDACTED HTTP/1.1" 200 3 "-" "support bot (contact: REDACTED)""#,
-    r#"fe80:: - - [01/Jan/2026:00:00:06 +0000] "-" 408 -"#,
-    r#"this is not an access log line, but it mentions 198.51.100.0 and user=REDACTED"#,
-];
+use crate::common::bin::{self, text, Arg};
+use crate::common::child::Proc;
+use crate::common::files::{loganon_files, names, tempdir};
+use crate::common::gz::{gunzip, gzip, is_gzip};
+use crate::common::samples::{SAMPLE, SAMPLE_OUT};
+use crate::common::sys::is_root;
+use crate::common::wait::poll;
 
 /// How long a batch may take before a waiting test gives up.
 const LIMIT: Duration = Duration::from_secs(120);
@@ -93,22 +82,9 @@ fn gen(first: u64, min_bytes: usize) -> Log {
     Log { input, expected, lines }
 }
 
-fn gz(data: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), Compression::fast());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
-/// All members of a gzip file, decompressed (panics on bad data).
-fn gunzip(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    MultiGzDecoder::new(data).read_to_end(&mut out).expect("valid gzip");
-    out
-}
-
 /// A gzip file of `data` with its tail cut off, so it breaks mid-stream.
 fn truncated_gz(data: &[u8]) -> Vec<u8> {
-    let mut z = gz(data);
+    let mut z = gzip(data);
     z.truncate(z.len() * 6 / 10);
     z
 }
@@ -139,14 +115,6 @@ fn read(path: &Path) -> Vec<u8> {
     fs::read(path).unwrap_or_else(|e| panic!("read {}: {e}", path.display()))
 }
 
-fn is_gzip(data: &[u8]) -> bool {
-    data.len() >= 2 && data[0] == 0x1f && data[1] == 0x8b
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
 /// A comparison that does not print megabytes when it fails.
 fn assert_same(what: &str, got: &[u8], want: &[u8]) {
     if got != want {
@@ -166,19 +134,10 @@ fn assert_same(what: &str, got: &[u8], want: &[u8]) {
     }
 }
 
-fn dir() -> TempDir {
-    tempfile::tempdir().unwrap()
-}
-
 fn mkdir(parent: &Path, name: &str) -> PathBuf {
     let d = parent.join(name);
     fs::create_dir(&d).unwrap();
     d
-}
-
-fn is_root() -> bool {
-    // SAFETY: geteuid has no preconditions and cannot fail.
-    unsafe { libc::geteuid() == 0 }
 }
 
 // ---------------------------------------------------------------- running
@@ -188,15 +147,10 @@ struct Ran {
     stderr: String,
 }
 
-type Arg<'a> = &'a dyn AsRef<OsStr>;
-
+/// `loganon anonymize ARGS`, stdin /dev/null, stdout and stderr piped.
 fn command(args: &[Arg]) -> Command {
-    let mut c = Command::new(BIN);
-    c.arg("anonymize");
-    for a in args {
-        c.arg(a);
-    }
-    c.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut c = bin::command(&["anonymize"]);
+    c.args(args);
     c
 }
 
@@ -227,28 +181,9 @@ fn ok(args: &[Arg]) {
     assert_eq!(r.stderr, "");
 }
 
-/// Names of loganon's temporary files left in `dir`.
-fn temps(dir: &Path) -> Vec<String> {
-    fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".loganon-"))
-        .collect()
-}
-
 fn assert_no_temps(dir: &Path) {
-    let t = temps(dir);
+    let t = loganon_files(dir);
     assert!(t.is_empty(), "temporary files left in {}: {t:?}", dir.display());
-}
-
-/// Names of the files in `dir`, sorted.
-fn names(dir: &Path) -> Vec<String> {
-    let mut v: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    v.sort();
-    v
 }
 
 fn out_of(out_dir: &Path, input: &Path) -> PathBuf {
@@ -264,7 +199,7 @@ fn messages(stderr: &str) -> Vec<&str> {
 
 #[test]
 fn jobs_do_not_change_output_bytes_plain_or_gzip() {
-    let d = dir();
+    let d = tempdir();
     let src = mkdir(d.path(), "in");
     let log = gen(0, 30_000_000);
     let plain = src.join("big.log");
@@ -328,7 +263,7 @@ fn jobs_do_not_change_output_bytes_plain_or_gzip() {
 
 #[test]
 fn plain_gzip_and_multi_member_inputs_give_the_same_lines_and_valid_gzip() {
-    let d = dir();
+    let d = tempdir();
     let src = mkdir(d.path(), "in");
     let out = mkdir(d.path(), "out");
     let log = gen(1000, 2_500_000);
@@ -336,7 +271,7 @@ fn plain_gzip_and_multi_member_inputs_give_the_same_lines_and_valid_gzip() {
     let plain = src.join("plain.log");
     write(&plain, &log.input);
     let single = src.join("single.log.gz");
-    write(&single, &gz(&log.input));
+    write(&single, &gzip(&log.input));
     // three members, cut at line ends
     let cut1 = log.input[..log.input.len() / 3]
         .iter()
@@ -348,14 +283,14 @@ fn plain_gzip_and_multi_member_inputs_give_the_same_lines_and_valid_gzip() {
         .rposition(|&b| b == b'\n')
         .unwrap()
         + 1;
-    let mut three = gz(&log.input[..cut1]);
-    three.extend(gz(&log.input[cut1..cut2]));
-    three.extend(gz(&log.input[cut2..]));
+    let mut three = gzip(&log.input[..cut1]);
+    three.extend(gzip(&log.input[cut1..cut2]));
+    three.extend(gzip(&log.input[cut2..]));
     let multi = src.join("multi.log.gz");
     write(&multi, &three);
     // gzip is detected by content, not by name; a .gz output name means gzip
     let unnamed_gz = src.join("gzip-without-suffix.log");
-    write(&unnamed_gz, &gz(&log.input));
+    write(&unnamed_gz, &gzip(&log.input));
     let named_plain = src.join("plain-named.gz");
     write(&named_plain, &log.input);
 
@@ -422,7 +357,7 @@ fn plain_gzip_and_multi_member_inputs_give_the_same_lines_and_valid_gzip() {
 
 #[test]
 fn empty_plain_input_gives_an_empty_output() {
-    let d = dir();
+    let d = tempdir();
     let src = mkdir(d.path(), "in");
     let out = mkdir(d.path(), "out");
     let empty = src.join("empty.log");
@@ -434,11 +369,11 @@ fn empty_plain_input_gives_an_empty_output() {
 
 #[test]
 fn empty_input_with_gzip_output_gives_valid_gzip() {
-    let d = dir();
+    let d = tempdir();
     let src = mkdir(d.path(), "in");
     let out = mkdir(d.path(), "out");
     let empty_gz = src.join("empty.log.gz");
-    write(&empty_gz, &gz(b""));
+    write(&empty_gz, &gzip(b""));
     let empty_named_gz = src.join("nothing.gz");
     write(&empty_named_gz, b"");
     ok(&[&empty_gz, &empty_named_gz, &"--out-dir", &out]);
@@ -453,7 +388,7 @@ fn empty_input_with_gzip_output_gives_valid_gzip() {
 
 #[test]
 fn out_dir_refuses_two_inputs_with_the_same_name() {
-    let d = dir();
+    let d = tempdir();
     let a = mkdir(d.path(), "a");
     let b = mkdir(d.path(), "b");
     let out = mkdir(d.path(), "out");
@@ -506,14 +441,14 @@ fn assert_mode_and_mtime(path: &Path, mode: u32) {
 
 #[test]
 fn outputs_keep_the_input_mtime_and_mode() {
-    let d = dir();
+    let d = tempdir();
     let src = mkdir(d.path(), "in");
     let out = mkdir(d.path(), "out");
     let log = gen(2000, 20_000);
     let plain = src.join("a.log");
     let zipped = src.join("b.log.gz");
     write(&plain, &log.input);
-    write(&zipped, &gz(&log.input));
+    write(&zipped, &gzip(&log.input));
     set_mode_and_mtime(&plain, 0o640);
     set_mode_and_mtime(&zipped, 0o604);
 
@@ -538,7 +473,7 @@ fn outputs_keep_the_input_mtime_and_mode() {
 
 #[test]
 fn in_place_replaces_atomically_and_leaves_a_failing_input_untouched() {
-    let d = dir();
+    let d = tempdir();
     let src = d.path();
     let a = gen(3000, 200_000);
     let b = gen(9000, 300_000);
@@ -549,7 +484,7 @@ fn in_place_replaces_atomically_and_leaves_a_failing_input_untouched() {
     write(&first, &a.input);
     let broken_bytes = truncated_gz(&b.input);
     write(&broken, &broken_bytes);
-    write(&zipped, &gz(&c.input));
+    write(&zipped, &gzip(&c.input));
     set_mode_and_mtime(&first, 0o600);
     let ino_first = fs::metadata(&first).unwrap().ino();
     let ino_broken = fs::metadata(&broken).unwrap().ino();
@@ -598,7 +533,7 @@ struct Fault {
 
 impl Fault {
     fn new() -> Fault {
-        let dir = dir();
+        let dir = tempdir();
         let src = mkdir(dir.path(), "in");
         let out = mkdir(dir.path(), "out");
         let l1 = gen(20000, 150_000);
@@ -606,7 +541,7 @@ impl Fault {
         let good1 = src.join("good1.log");
         let good2 = src.join("good2.log.gz");
         write(&good1, &l1.input);
-        write(&good2, &gz(&l2.input));
+        write(&good2, &gzip(&l2.input));
         Fault {
             dir,
             src,
@@ -668,8 +603,8 @@ fn fault_truncated_gzip() {
 fn fault_gzip_with_a_corrupt_second_member() {
     let f = Fault::new();
     let bad = f.src.join("corrupt.log.gz");
-    let mut bytes = gz(&gen(50000, 300_000).input);
-    let second = gz(&gen(60000, 300_000).input);
+    let mut bytes = gzip(&gen(50000, 300_000).input);
+    let second = gzip(&gen(60000, 300_000).input);
     let mid = bytes.len() + second.len() / 2;
     bytes.extend(second);
     for b in &mut bytes[mid..mid + 16] {
@@ -757,7 +692,7 @@ fn fault_read_only_output_folder() {
 
 #[test]
 fn fault_file_size_limit() {
-    let d = dir();
+    let d = tempdir();
     let src = mkdir(d.path(), "in");
     let out = mkdir(d.path(), "out");
     let big = gen(80000, 400_000);
@@ -802,7 +737,7 @@ fn fault_file_size_limit() {
 
 #[test]
 fn existing_output_is_refused_without_force_and_replaced_with_force() {
-    let d = dir();
+    let d = tempdir();
     let src = mkdir(d.path(), "in");
     let out = mkdir(d.path(), "out");
     let a = gen(100000, 30_000);
@@ -847,7 +782,7 @@ fn existing_output_is_refused_without_force_and_replaced_with_force() {
 
 #[test]
 fn output_over_an_input_is_refused_even_with_force() {
-    let d = dir();
+    let d = tempdir();
     let src = d.path();
     let a = gen(120000, 20_000);
     let b = gen(130000, 20_000);
@@ -887,13 +822,13 @@ fn output_over_an_input_is_refused_even_with_force() {
 
 #[test]
 fn one_output_holds_all_inputs_in_order() {
-    let d = dir();
+    let d = tempdir();
     let src = mkdir(d.path(), "in");
     let out = mkdir(d.path(), "out");
     let logs: Vec<Log> = (0..3).map(|k| gen(200000 + k * 10000, 300_000)).collect();
     let paths = [src.join("1.log"), src.join("2.log.gz"), src.join("3.log")];
     write(&paths[0], &logs[0].input);
-    write(&paths[1], &gz(&logs[1].input));
+    write(&paths[1], &gzip(&logs[1].input));
     write(&paths[2], &logs[2].input);
     let all: Vec<u8> = logs.iter().flat_map(|l| l.expected.clone()).collect();
 
@@ -913,7 +848,7 @@ fn one_output_holds_all_inputs_in_order() {
 
 #[test]
 fn one_output_leaves_out_a_failing_input_entirely() {
-    let d = dir();
+    let d = tempdir();
     let src = mkdir(d.path(), "in");
     let out = mkdir(d.path(), "out");
     let a = gen(300000, 300_000);
@@ -954,7 +889,7 @@ fn one_output_leaves_out_a_failing_input_entirely() {
 
 #[test]
 fn one_output_ends_each_input_with_a_newline() {
-    let d = dir();
+    let d = tempdir();
     let a = d.path().join("a.log");
     let b = d.path().join("b.log");
     write(
@@ -978,7 +913,7 @@ fn one_output_ends_each_input_with_a_newline() {
 
 #[test]
 fn sigint_mid_batch_keeps_only_complete_outputs() {
-    let d = dir();
+    let d = tempdir();
     let src = mkdir(d.path(), "in");
     let out = mkdir(d.path(), "out");
     let base = gen(400000, 40_000_000).input;
@@ -1023,7 +958,7 @@ fn sigint_mid_batch_keeps_only_complete_outputs() {
     let mut args: Vec<Arg> = inputs.iter().map(|p| p as Arg).collect();
     args.extend([&"-o" as Arg, &one, &"-j", &"1"]);
     let (status, stderr) = interrupt_when(command(&args), libc::SIGTERM, || {
-        temps(&one_dir)
+        loganon_files(&one_dir)
             .iter()
             .any(|t| fs::metadata(one_dir.join(t)).is_ok_and(|m| m.len() > 0))
     });
@@ -1041,35 +976,35 @@ fn finals(dir: &Path) -> Vec<String> {
 /// Starts `c`, waits (polling, bounded) until `ready`, sends `sig`, and waits
 /// (bounded) for the end. Returns the exit status and stderr.
 fn interrupt_when(mut c: Command, sig: libc::c_int, mut ready: impl FnMut() -> bool) -> (ExitStatus, String) {
-    let mut child = c.spawn().expect("run loganon");
-    let t0 = Instant::now();
-    while !ready() {
-        if let Some(st) = child.try_wait().unwrap() {
-            panic!("loganon ended ({st}) before the moment to interrupt it");
-        }
-        assert!(t0.elapsed() < LIMIT, "nothing happened within {LIMIT:?}");
-        std::thread::sleep(Duration::from_millis(2));
-    }
-    // SAFETY: kill with the pid of our own child, not yet reaped, and a valid signal.
-    assert_eq!(unsafe { libc::kill(child.id() as i32, sig) }, 0);
-    let t1 = Instant::now();
-    while child.try_wait().unwrap().is_none() {
-        if t1.elapsed() > LIMIT {
-            let _ = child.kill();
-            panic!("loganon did not stop after signal {sig}");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let out = child.wait_with_output().unwrap();
-    assert!(out.stdout.is_empty());
-    (out.status, text(&out.stderr))
+    let mut p = Proc::spawn(&mut c).deadline(LIMIT);
+    let mut stdout = p.take_stdout();
+    poll(
+        LIMIT,
+        Duration::from_millis(2),
+        "the moment to interrupt loganon",
+        || {
+            if ready() {
+                return Some(());
+            }
+            if let Some(st) = p.exited() {
+                panic!("loganon ended ({st}) before the moment to interrupt it");
+            }
+            None
+        },
+    );
+    p.signal(sig);
+    let (status, stderr) = p.wait();
+    let mut out = Vec::new();
+    stdout.read_to_end(&mut out).expect("read loganon's stdout");
+    assert!(out.is_empty(), "batch mode wrote to stdout: {:?}", text(&out));
+    (status, stderr)
 }
 
 // ---------------------------------------------------------------- 9. stats
 
 #[test]
 fn stats_json_per_file_and_total() {
-    let d = dir();
+    let d = tempdir();
     let src = mkdir(d.path(), "in");
     let out = mkdir(d.path(), "out");
     let a = gen(500000, 100_000);
@@ -1078,7 +1013,7 @@ fn stats_json_per_file_and_total() {
     let pb = src.join("b.log.gz");
     let missing = src.join("missing.log");
     write(&pa, &a.input);
-    write(&pb, &gz(&b.input));
+    write(&pb, &gzip(&b.input));
 
     let r = run(&[&pa, &missing, &pb, &"--out-dir", &out, &"--stats", &"json"]);
     assert_eq!(r.code, Some(1), "stderr: {}", r.stderr);

@@ -4,7 +4,9 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+
+use crate::common::bin::run_stdin_unread;
+use crate::common::shared::shared;
 
 use loganon::keyed::{CryptoPan, IpMode, KeyRing, MasterKey, Rotate};
 use proptest::prelude::*;
@@ -15,22 +17,6 @@ const REF_KEY: [u8; 32] = [
     87, 76, 45, 42, 132, 34, 2,
 ];
 
-fn loganon(args: &[&str], stdin: &[u8]) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_loganon"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn loganon");
-    let mut input = child.stdin.take().expect("stdin");
-    // a process that refuses its options exits before reading: EPIPE is fine
-    let _ = input.write_all(stdin);
-    drop(input);
-    child.wait_with_output().expect("wait")
-}
-
 fn key_file(dir: &Path, name: &str, bytes: &[u8], mode: u32) -> PathBuf {
     let p = dir.join(name);
     std::fs::write(&p, bytes).unwrap();
@@ -38,19 +24,9 @@ fn key_file(dir: &Path, name: &str, bytes: &[u8], mode: u32) -> PathBuf {
     p
 }
 
-fn cryptopan_dir() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/cryptopan");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        println!("skipping: ../shared/cryptopan not found");
-        None
-    }
-}
-
 #[test]
 fn all_100_reference_pairs_in_the_library() {
-    let Some(dir) = cryptopan_dir() else { return };
+    let Some(dir) = shared("cryptopan") else { return };
     let raw = std::fs::read_to_string(dir.join("sample_trace_raw.dat")).unwrap();
     let san = std::fs::read_to_string(dir.join("sample_trace_sanitized.dat")).unwrap();
     let pan = CryptoPan::new(&REF_KEY);
@@ -68,12 +44,12 @@ fn all_100_reference_pairs_in_the_library() {
 /// must equal the sanitized trace byte for byte.
 #[test]
 fn all_100_reference_pairs_through_the_binary() {
-    let Some(dir) = cryptopan_dir() else { return };
+    let Some(dir) = shared("cryptopan") else { return };
     let tmp = tempfile::tempdir().unwrap();
     let key = key_file(tmp.path(), "ref.key", &REF_KEY, 0o600);
     let raw = std::fs::read(dir.join("sample_trace_raw.dat")).unwrap();
     let san = std::fs::read(dir.join("sample_trace_sanitized.dat")).unwrap();
-    let out = loganon(
+    let out = run_stdin_unread(
         &[
             "anonymize",
             "--ip-mode",
@@ -170,7 +146,7 @@ fn output_does_not_depend_on_jobs_or_chunking() {
             if from_file {
                 args.push(p);
             }
-            let out = loganon(&args, if from_file { b"" } else { &input });
+            let out = run_stdin_unread(&args, if from_file { b"" } else { &input });
             assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
             out.stdout
         };
@@ -179,7 +155,7 @@ fn output_does_not_depend_on_jobs_or_chunking() {
         assert_eq!(a, run("2", false), "{mode}: file and stdin differ");
         let text = String::from_utf8_lossy(&a);
         assert!(!text.contains("user1") && !text.contains("%40example.com"), "{mode}");
-        let check = loganon(&["check", "--ip-mode", mode], &a);
+        let check = run_stdin_unread(&["check", "--ip-mode", mode], &a);
         assert_eq!(
             check.status.code(),
             Some(0),
@@ -198,7 +174,7 @@ fn daily_keys_differ_across_days_and_never_keeps_them() {
 203.0.113.9 - alice [01/Jan/2026:23:59:59 +0000] \"GET / HTTP/1.1\" 200 1\n\
 203.0.113.9 - alice [02/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n";
     let fields = |rotate: &str, mode: &str| -> Vec<(String, String)> {
-        let out = loganon(
+        let out = run_stdin_unread(
             &[
                 "anonymize",
                 "--ip-mode",
@@ -247,7 +223,7 @@ fn key_ring_matches_the_binary() {
         .v4(IpMode::Hash, u32::from(std::net::Ipv4Addr::new(203, 0, 113, 9)));
     let tmp = tempfile::tempdir().unwrap();
     let key = key_file(tmp.path(), "k", &[9u8; 32], 0o600);
-    let out = loganon(
+    let out = run_stdin_unread(
         &[
             "anonymize",
             "--ip-mode",
@@ -276,14 +252,14 @@ fn bad_key_files_exit_2_naming_the_path_never_the_key() {
     ];
     for (path, why) in cases {
         let p = path.to_str().unwrap();
-        let out = loganon(&["anonymize", "--ip-mode", "hash", "--key-file", p], b"1.2.3.4\n");
+        let out = run_stdin_unread(&["anonymize", "--ip-mode", "hash", "--key-file", p], b"1.2.3.4\n");
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{p}: {err}");
         assert!(err.contains(p) && err.contains(why), "{p}: {err}");
         assert!(!err.contains(&secret), "the key leaked: {err}");
         assert!(out.stdout.is_empty());
     }
-    let out = loganon(&["anonymize", "--ip-mode", "cryptopan"], b"1.2.3.4\n");
+    let out = run_stdin_unread(&["anonymize", "--ip-mode", "cryptopan"], b"1.2.3.4\n");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--key-file"));
 }
@@ -293,17 +269,17 @@ fn keygen_makes_a_private_key_and_never_overwrites() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("new.key");
     let ps = p.to_str().unwrap();
-    let out = loganon(&["keygen", ps], b"");
+    let out = run_stdin_unread(&["keygen", ps], b"");
     assert_eq!(out.status.code(), Some(0));
     let meta = std::fs::metadata(&p).unwrap();
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
     let text = std::fs::read_to_string(&p).unwrap();
     assert_eq!(text.trim().len(), 64);
-    let again = loganon(&["keygen", ps], b"");
+    let again = run_stdin_unread(&["keygen", ps], b"");
     assert_eq!(again.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&p).unwrap(), text, "not overwritten");
     // the generated key works
-    let out = loganon(&["anonymize", "--ip-mode", "hash", "--key-file", ps], b"1.2.3.4\n");
+    let out = run_stdin_unread(&["anonymize", "--ip-mode", "hash", "--key-file", ps], b"1.2.3.4\n");
     assert_eq!(out.status.code(), Some(0));
 }
 
@@ -333,7 +309,7 @@ fn batch_and_cron_use_the_keys() {
         ),
     )
     .unwrap();
-    let out = loganon(
+    let out = run_stdin_unread(
         &["run", "--config", config.to_str().unwrap(), "--now", "2026-01-05"],
         b"",
     );

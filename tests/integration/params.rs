@@ -8,7 +8,7 @@ use loganon::engine::{anonymize_line, Options};
 use loganon::rules::Rules;
 use loganon::Engine;
 
-mod common;
+use crate::common;
 
 #[track_caller]
 fn cases_with(e: &Engine, rules: &Rules, list: &[(&str, &str)]) {

@@ -7,42 +7,29 @@
 //! last minute of the real clock are skipped by design). Delays before SIGKILL
 //! are fault-injection points, never synchronisation.
 
-mod common;
-use common::civil::{civil_from_days, days_from_civil};
-use common::rng::Rng;
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::CString;
 use std::fs::{self, File};
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::os::fd::AsRawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{symlink, MetadataExt};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::process::{Output, Stdio};
+use std::time::{Duration, Instant};
 
-use flate2::read::MultiGzDecoder;
-use flate2::write::GzEncoder;
-use flate2::Compression;
+use crate::common::bin::{assert_exit, code, loganon, run};
+use crate::common::civil::{civil_from_days, date_string, days_from_civil, rfc3339, DAY, MONTHS};
+use crate::common::files::set_mtime;
+use crate::common::gz::{gzip, plain};
+use crate::common::rng::Rng;
+use crate::common::sys::real_now;
 
-const BIN: &str = env!("CARGO_BIN_EXE_loganon");
-const DAY: i64 = 86400;
 const CSV_HEADER: &str = "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks\n";
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
 
 // ---------------------------------------------------------------------------
 // helpers: processes, time, files
-
-fn loganon<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("cannot run loganon")
-}
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
@@ -50,45 +37,6 @@ fn stdout(o: &Output) -> String {
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-#[track_caller]
-fn exit_code(o: &Output) -> i32 {
-    match o.status.code() {
-        Some(c) => c,
-        None => panic!(
-            "loganon died of a signal: {:?}\nstdout:\n{}\nstderr:\n{}",
-            o.status,
-            stdout(o),
-            stderr(o)
-        ),
-    }
-}
-
-#[track_caller]
-fn assert_exit(o: &Output, want: i32) {
-    assert_eq!(
-        exit_code(o),
-        want,
-        "unexpected exit code\nstdout:\n{}\nstderr:\n{}",
-        stdout(o),
-        stderr(o)
-    );
-}
-
-fn real_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
-}
-
-fn system_time(secs: i64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).expect("times after 1970"))
-}
-
-/// Sets the modification time of a file or directory (follows symlinks).
-fn set_mtime(path: &Path, secs: i64) {
-    File::open(path)
-        .and_then(|f| f.set_modified(system_time(secs)))
-        .unwrap_or_else(|e| panic!("{}: cannot set mtime: {e}", path.display()));
 }
 
 /// Sets the modification time of a special file (a FIFO cannot be opened
@@ -119,18 +67,6 @@ fn epoch(y: i64, m: i64, d: i64) -> i64 {
     days_from_civil(y, m, d) * DAY
 }
 
-/// `YYYY-MM-DD` (UTC).
-fn date_string(t: i64) -> String {
-    let (y, m, d) = civil_from_days(t.div_euclid(DAY));
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ`, for `--now`.
-fn rfc3339(t: i64) -> String {
-    let s = t.rem_euclid(DAY);
-    format!("{}T{:02}:{:02}:{:02}Z", date_string(t), s / 3600, s / 60 % 60, s % 60)
-}
-
 /// A CLF time of the UTC instant `t` written in the zone `zone_min` minutes
 /// east of UTC.
 fn clf_time(t: i64, zone_min: i64) -> String {
@@ -150,29 +86,9 @@ fn clf_time(t: i64, zone_min: i64) -> String {
     )
 }
 
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), Compression::fast());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
-/// The content of a plain or gzip file, decompressed; an error for a gzip
-/// stream that is truncated or corrupt.
-fn plain(bytes: &[u8]) -> Result<Vec<u8>, String> {
-    if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut v = Vec::new();
-        MultiGzDecoder::new(bytes)
-            .read_to_end(&mut v)
-            .map_err(|e| format!("invalid gzip: {e}"))?;
-        Ok(v)
-    } else {
-        Ok(bytes.to_vec())
-    }
-}
-
 /// `loganon anonymize FILE` (the reference anonymization), plain text.
 fn reference_anonymization(path: &Path) -> Vec<u8> {
-    let o = loganon(&[os("anonymize"), path.as_os_str().into()]);
+    let o = run(&[os("anonymize"), path.as_os_str().into()]);
     assert_exit(&o, 0);
     o.stdout
 }
@@ -185,9 +101,9 @@ fn os(s: &str) -> std::ffi::OsString {
 /// `loganon check FILE` must find nothing.
 #[track_caller]
 fn assert_check_clean(path: &Path) {
-    let o = loganon(&[os("check"), path.as_os_str().into()]);
+    let o = run(&[os("check"), path.as_os_str().into()]);
     assert_eq!(
-        exit_code(&o),
+        code(&o),
         0,
         "check found personal data in {}:\n{}{}",
         path.display(),
@@ -516,7 +432,7 @@ fn sorted_lines(s: &str) -> Vec<String> {
 fn purge_deletes_exactly_the_expired_regular_files() {
     let t = purge_tree();
     let before = listing(t.top());
-    let o = loganon(&[os("purge"), t.root.clone().into(), os("--max-age"), os("7d")]);
+    let o = run(&[os("purge"), t.root.clone().into(), os("--max-age"), os("7d")]);
     assert_exit(&o, 0);
     let after = listing(t.top());
 
@@ -548,7 +464,7 @@ fn purge_deletes_exactly_the_expired_regular_files() {
     assert_eq!(sorted_lines(&stdout(&o)), want, "stderr: {}", stderr(&o));
 
     // a second purge finds nothing more
-    let o = loganon(&[os("purge"), t.root.clone().into(), os("--max-age"), os("7d")]);
+    let o = run(&[os("purge"), t.root.clone().into(), os("--max-age"), os("7d")]);
     assert_exit(&o, 0);
     assert_eq!(
         stdout(&o),
@@ -566,7 +482,7 @@ fn purge_dry_run_deletes_nothing_and_lists_the_same_files() {
         a.extend(extra.iter().map(|s| os(s)));
         a
     };
-    let dry = loganon(&args(&["--dry-run"]));
+    let dry = run(&args(&["--dry-run"]));
     assert_exit(&dry, 0);
     assert_same_tree(&before, &listing(t.top()), "dry run");
     let mut want = purge_expected_lines(&t, "would-delete");
@@ -575,7 +491,7 @@ fn purge_dry_run_deletes_nothing_and_lists_the_same_files() {
     assert_eq!(sorted_lines(&stdout(&dry)), want);
 
     // --json --dry-run: the same files, flagged as a dry run
-    let dj = loganon(&args(&["--dry-run", "--json"]));
+    let dj = run(&args(&["--dry-run", "--json"]));
     assert_exit(&dj, 0);
     assert_same_tree(&before, &listing(t.top()), "dry run --json");
     let j: serde_json::Value = serde_json::from_str(&stdout(&dj)).expect("one JSON document");
@@ -597,7 +513,7 @@ fn purge_dry_run_deletes_nothing_and_lists_the_same_files() {
     assert_eq!(j["summary"]["skipped_recent"], 1);
 
     // the real run deletes what the dry run listed
-    let real = loganon(&args(&[]));
+    let real = run(&args(&[]));
     assert_exit(&real, 0);
     let dry_files: Vec<String> = sorted_lines(&stdout(&dry))
         .into_iter()
@@ -613,7 +529,7 @@ fn purge_dry_run_deletes_nothing_and_lists_the_same_files() {
     // with "now" far ahead, everything matching is listed, except the file
     // modified in the last minute of the real clock
     let t = purge_tree();
-    let o = loganon(&[
+    let o = run(&[
         os("purge"),
         t.root.clone().into(),
         os("--max-age"),
@@ -707,7 +623,7 @@ fn purge_age_from_name_uses_dates_in_names_and_falls_back_to_mtime() {
     };
 
     // by mtime (the default), for contrast
-    let o = loganon(&args(&["--dry-run"]));
+    let o = run(&args(&["--dry-run"]));
     assert_exit(&o, 0);
     let by_mtime = files_of(&o);
     let want: BTreeMap<String, (String, i64)> = [
@@ -721,7 +637,7 @@ fn purge_age_from_name_uses_dates_in_names_and_falls_back_to_mtime() {
     assert_same_tree(&before, &listing(tmp.path()), "dry run");
 
     // by name
-    let o = loganon(&args(&["--age-from", "name"]));
+    let o = run(&args(&["--age-from", "name"]));
     assert_exit(&o, 0);
     let by_name = files_of(&o);
     let want: BTreeMap<String, (String, i64)> = [
@@ -746,7 +662,7 @@ fn purge_age_from_name_uses_dates_in_names_and_falls_back_to_mtime() {
     assert_same_tree(&expected, &listing(tmp.path()), "after purge --age-from name");
 
     // the text output marks the fallback too
-    let o = loganon(&[
+    let o = run(&[
         os("purge"),
         root.clone().into(),
         os("--max-age"),
@@ -773,7 +689,7 @@ fn purge_max_delete_below_the_count_deletes_nothing() {
     let t = purge_tree();
     let before = listing(t.top());
     let run = |max: &str| {
-        loganon(&[
+        run(&[
             os("purge"),
             t.root.clone().into(),
             os("--max-age"),
@@ -821,13 +737,13 @@ fn purge_refuses_the_file_system_root_and_non_directories() {
     for root in ["/", "//", "/.", "/tmp/.."] {
         let mut a = vec!["purge", root, "--max-age", "7d"];
         a.extend(safe);
-        let o = loganon(&a);
+        let o = run(&a);
         assert_exit(&o, 2);
         assert!(stderr(&o).contains("refusing"), "{root}: {}", stderr(&o));
         assert_eq!(stdout(&o), "");
     }
     // the real refusal, without the safety net
-    let o = loganon(&["purge", "/", "--max-age", "100000d", "--dry-run"]);
+    let o = run(&["purge", "/", "--max-age", "100000d", "--dry-run"]);
     assert_exit(&o, 2);
 
     let not_dirs = [
@@ -838,13 +754,13 @@ fn purge_refuses_the_file_system_root_and_non_directories() {
         t.root.join("link-in.log.1"),  // a symlink to a file
     ];
     for nd in &not_dirs {
-        let o = loganon(&[os("purge"), nd.clone().into(), os("--max-age"), os("7d")]);
+        let o = run(&[os("purge"), nd.clone().into(), os("--max-age"), os("7d")]);
         assert_exit(&o, 2);
         assert!(stderr(&o).contains(&nd.display().to_string()), "{}", stderr(&o));
         assert_eq!(stdout(&o), "");
     }
     // a good root next to a bad one: refused before anything is deleted
-    let o = loganon(&[
+    let o = run(&[
         os("purge"),
         t.root.clone().into(),
         t.root.join("keep.txt").into(),
@@ -859,7 +775,7 @@ fn purge_refuses_the_file_system_root_and_non_directories() {
 fn purge_custom_match_globs() {
     let t = purge_tree();
     let before = listing(t.top());
-    let o = loganon(&[
+    let o = run(&[
         os("purge"),
         t.root.clone().into(),
         os("--max-age"),
@@ -927,7 +843,7 @@ fn anonymize_max_age_drops_lines_older_than_the_window_by_their_own_time() {
         "2001:db8:1:2::3 - - [11/Jan/2026:00:00:00 +0000] \"GET /h HTTP/1.1\" 200 60\n",
     ];
     fs::write(&input, lines.concat()).unwrap();
-    let o = loganon(&[
+    let o = run(&[
         os("anonymize"),
         os("--max-age"),
         os("7d"),
@@ -958,7 +874,7 @@ fn anonymize_max_age_drops_lines_older_than_the_window_by_their_own_time() {
 
     // the same from stdin, and the same window written as 1w and as an instant
     for (age, now) in [("1w", "2026-01-10T00:00:00Z"), ("168h", "@1768003200")] {
-        let mut child = Command::new(BIN)
+        let mut child = loganon()
             .args(["anonymize", "--max-age", age, "--now", now])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -1042,7 +958,7 @@ impl Cron {
             os(now),
         ];
         a.extend(extra.iter().map(|s| os(s)));
-        loganon(&a)
+        run(&a)
     }
 
     fn day_file(&self, day: i64) -> PathBuf {
@@ -1268,7 +1184,7 @@ fn cron_config_errors_name_file_line_and_key() {
     ];
     for (text, line, key) in cases {
         fs::write(&config, &text).unwrap();
-        let o = loganon(&[os("run"), os("--config"), config.clone().into()]);
+        let o = run(&[os("run"), os("--config"), config.clone().into()]);
         assert_exit(&o, 2);
         let e = stderr(&o);
         assert!(
@@ -1279,7 +1195,7 @@ fn cron_config_errors_name_file_line_and_key() {
         assert!(!state.exists(), "nothing is done on a config error");
     }
     // a missing config file
-    let o = loganon(&[os("run"), os("--config"), tmp.path().join("missing.toml").into()]);
+    let o = run(&[os("run"), os("--config"), tmp.path().join("missing.toml").into()]);
     assert_exit(&o, 2);
     assert!(stderr(&o).contains("missing.toml"), "{}", stderr(&o));
 }
@@ -1305,7 +1221,7 @@ fn cron_config_value_errors_also_name_the_line() {
     ];
     for (text, line, key) in cases {
         fs::write(&config, &text).unwrap();
-        let o = loganon(&[os("run"), os("--config"), config.clone().into()]);
+        let o = run(&[os("run"), os("--config"), config.clone().into()]);
         assert_exit(&o, 2);
         let e = stderr(&o);
         assert!(
@@ -1592,7 +1508,7 @@ impl KillSetup {
     }
 
     fn spawn(&self) -> std::process::Child {
-        Command::new(BIN)
+        loganon()
             .args([
                 os("run"),
                 os("--config"),

@@ -7,7 +7,7 @@ use loganon::check::check_bytes;
 use loganon::rules::Rules;
 use loganon::Engine;
 
-mod common;
+use crate::common;
 
 #[track_caller]
 fn cases(list: &[(&str, &str)]) {

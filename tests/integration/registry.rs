@@ -2,23 +2,15 @@
 //! per-format counters and the detection order all come from one table,
 //! `loganon::formats::registry::FORMATS`.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+use crate::common::bin::run_stdin;
 
 use loganon::formats::registry::{self, FORMATS};
 use loganon::formats::{Format, Parsed};
 use loganon::stats::Stats;
 
+/// `loganon ARGS` with `stdin`: exit code, stdout and stderr (UTF-8).
 fn loganon(args: &[&str], stdin: &str) -> (i32, String, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_loganon"))
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = run_stdin(args, stdin.as_bytes());
     (
         out.status.code().unwrap(),
         String::from_utf8(out.stdout).unwrap(),

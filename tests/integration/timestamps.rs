@@ -5,9 +5,9 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
-const BIN: &str = env!("CARGO_BIN_EXE_loganon");
+use crate::common::bin::loganon;
 
 /// `--now` of every run, and the cut of `--max-age 30d` from it.
 const NOW: &str = "2026-01-01";
@@ -34,7 +34,7 @@ fn iso(t: i64) -> String {
 fn run(args: &[&str], dir: &Path, content: &str) -> Output {
     let p = dir.join("in.log");
     fs::write(&p, content).unwrap();
-    Command::new(BIN)
+    loganon()
         .arg("anonymize")
         .args(["--now", NOW, "--stats", "json"])
         .args(args)
@@ -430,7 +430,7 @@ fn only_lines_with_no_time_are_undated() {
 fn keyed_day_follows_each_lines_own_time() {
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("k.key");
-    let k = Command::new(BIN).arg("keygen").arg(&key).output().unwrap();
+    let k = loganon().arg("keygen").arg(&key).output().unwrap();
     assert_eq!(k.status.code(), Some(0), "{}", String::from_utf8_lossy(&k.stderr));
     let day1 = 1_767_225_600 + 3600; // 2026-01-01T01:00:00Z
     let day2 = day1 + 86400;
@@ -448,7 +448,7 @@ fn keyed_day_follows_each_lines_own_time() {
     let hashes = |now: &str| -> Vec<String> {
         let p = dir.path().join("in.log");
         fs::write(&p, &content).unwrap();
-        let out = Command::new(BIN)
+        let out = loganon()
             .args(["anonymize", "--ip-mode", "hash", "--key-file"])
             .arg(&key)
             .args(["--now", now])
@@ -529,7 +529,7 @@ fn run_summaries_count_every_format_by_its_own_date() {
         );
     }
     fs::write(&config, text).unwrap();
-    let out = Command::new(BIN)
+    let out = loganon()
         .args(["run", "--config"])
         .arg(&config)
         .args(["--now", "2026-01-20"])

@@ -2,41 +2,17 @@
 //! addresses inside addresses and names, roles of named template variables,
 //! and `check` finding the new shapes in raw input but not in the output.
 
-use std::process::{Command, Output};
-
-fn loganon(args: &[&str], stdin: &[u8]) -> Output {
-    use std::io::Write;
-    let mut child = Command::new(env!("CARGO_BIN_EXE_loganon"))
-        .args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("spawn loganon");
-    let mut input = child.stdin.take().expect("stdin");
-    input.write_all(stdin).expect("write stdin");
-    drop(input);
-    child.wait_with_output().expect("wait")
-}
-
-#[track_caller]
-fn anon(args: &[&str], input: &str) -> String {
-    let mut a = vec!["anonymize"];
-    a.extend_from_slice(args);
-    let out = loganon(&a, input.as_bytes());
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
+use crate::common::bin::{anonymize, run_stdin};
 
 /// `check` exits 1 on the raw input and 0 on what `anonymize` made of it.
 #[track_caller]
 fn check_finds_then_clean(args: &[&str], input: &str) {
     let mut a = vec!["check"];
     a.extend_from_slice(args);
-    let raw = loganon(&a, input.as_bytes());
+    let raw = run_stdin(&a, input.as_bytes());
     assert_eq!(raw.status.code(), Some(1), "raw input passes check:\n{input}");
-    let out = anon(args, input);
-    let done = loganon(&a, out.as_bytes());
+    let out = anonymize(args, input);
+    let done = run_stdin(&a, out.as_bytes());
     assert_eq!(
         done.status.code(),
         Some(0),
@@ -61,17 +37,17 @@ const SQUID_OUT: &str = "\
 
 #[test]
 fn squid_native_auto_and_named() {
-    assert_eq!(anon(&[], SQUID), SQUID_OUT);
-    assert_eq!(anon(&["--format", "squid"], SQUID), SQUID_OUT);
+    assert_eq!(anonymize(&[], SQUID), SQUID_OUT);
+    assert_eq!(anonymize(&["--format", "squid"], SQUID), SQUID_OUT);
     // recognised as squid, counted as such
-    let out = loganon(&["anonymize", "--stats", "json"], SQUID.as_bytes());
+    let out = run_stdin(&["anonymize", "--stats", "json"], SQUID.as_bytes());
     let stats: serde_json::Value = serde_json::from_slice(&out.stderr).expect("stats json");
     assert_eq!(stats["parsed_per_format"]["squid"], 4, "{stats}");
     assert_eq!(stats["unparsed"], 0, "{stats}");
     // a CLF line is not taken for Squid, and `--format squid` leaves it unparsed
     let clf = "1.2.3.4 - bob [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 1\n";
     assert_eq!(
-        anon(&[], clf),
+        anonymize(&[], clf),
         "1.2.3.0 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 1\n"
     );
     check_finds_then_clean(&[], SQUID);
@@ -80,9 +56,9 @@ fn squid_native_auto_and_named() {
 
 #[test]
 fn squid_max_age_reads_its_epoch_time() {
-    let out = anon(&["--max-age", "1d", "--now", "@1286600000"], SQUID);
+    let out = anonymize(&["--max-age", "1d", "--now", "@1286600000"], SQUID);
     assert_eq!(out, SQUID_OUT);
-    let out = anon(&["--max-age", "1d", "--now", "@1386600000"], SQUID);
+    let out = anonymize(&["--max-age", "1d", "--now", "@1386600000"], SQUID);
     assert_eq!(out, "");
 }
 
@@ -91,17 +67,17 @@ fn nginx_named_variables_by_role() {
     let fmt = "nginx:$remote_addr [$time_local] \"$request\" $arg_token $arg_email $arg_page \"$http_x_auth_token\" \"$http_x_remote_user\" \"$http_user_agent\" \"$http_x_forwarded_for\"";
     let line = "10.1.2.3 [01/Jan/2026:00:00:00 +0000] \"GET /?page=2 HTTP/1.1\" abc bob@example.com 2 \"t0k3n\" \"carol\" \"curl/8.4.0\" \"1.2.3.4, 5.6.7.8\"\n";
     assert_eq!(
-        anon(&["--format", fmt], line),
+        anonymize(&["--format", fmt], line),
         "10.1.2.0 [01/Jan/2026:00:00:00 +0000] \"GET /?page=2 HTTP/1.1\" REDACTED - 2 \"REDACTED\" \"-\" \"curl/8.4.0\" \"1.2.3.0, 5.6.7.0\"\n"
     );
     check_finds_then_clean(&["--format", fmt], line);
     // `--redact-param` reaches `$arg_NAME`
     let fmt = "nginx:$remote_addr $arg_tracking";
     assert_eq!(
-        anon(&["--format", fmt, "--redact-param", "tracking"], "10.1.2.3 xyz\n"),
+        anonymize(&["--format", fmt, "--redact-param", "tracking"], "10.1.2.3 xyz\n"),
         "10.1.2.0 REDACTED\n"
     );
-    assert_eq!(anon(&["--format", fmt], "10.1.2.3 xyz\n"), "10.1.2.0 xyz\n");
+    assert_eq!(anonymize(&["--format", fmt], "10.1.2.3 xyz\n"), "10.1.2.0 xyz\n");
 }
 
 #[test]
@@ -109,7 +85,7 @@ fn apache_named_directives_by_role() {
     let fmt = r#"%h %{REMOTE_USER}e %t "%r" %>s "%{X-Api-Key}i" "%{sid}C" "%{X-Forwarded-Email}i" "%{User-Agent}i""#;
     let line = "1.2.3.4 frank [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 \"k-123\" \"s1\" \"frank@example.com\" \"Mozilla/5.0\"\n";
     assert_eq!(
-        anon(&["--format", fmt], line),
+        anonymize(&["--format", fmt], line),
         "1.2.3.0 - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 \"REDACTED\" \"REDACTED\" \"-\" \"Mozilla/5.0\"\n"
     );
     check_finds_then_clean(&["--format", fmt], line);
@@ -137,16 +113,16 @@ lan - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1
 
 #[test]
 fn addresses_inside_addresses_and_names() {
-    assert_eq!(anon(&[], EMBEDDED), EMBEDDED_OUT);
+    assert_eq!(anonymize(&[], EMBEDDED), EMBEDDED_OUT);
     // each line on its own is found by check, and its output is clean
     for line in EMBEDDED.lines() {
         check_finds_then_clean(&[], &format!("{line}\n"));
     }
     // anonymizing again changes nothing
-    assert_eq!(anon(&[], EMBEDDED_OUT), EMBEDDED_OUT);
+    assert_eq!(anonymize(&[], EMBEDDED_OUT), EMBEDDED_OUT);
     // a /16 policy
     assert_eq!(
-        anon(
+        anonymize(
             &["--ipv4-prefix", "16"],
             "2002:c633:6407::1 64:ff9b::198.51.100.7 ip-10-1-2-3.ec2.internal 5.3.12.84.in-addr.arpa\n"
         ),
@@ -154,7 +130,7 @@ fn addresses_inside_addresses_and_names() {
     );
     // not addresses: left alone
     let same = "2013-11-22 10-84-12-3-5.dyn.example.net /img/a-1-2-3-4.png http://3325256781.example.com/ 3.12.84.in-addr.arpa\n";
-    assert_eq!(anon(&[], same), same);
+    assert_eq!(anonymize(&[], same), same);
 }
 
 #[test]
@@ -166,7 +142,7 @@ fn embedded_addresses_in_keyed_modes() {
     let k = key.to_str().unwrap();
     for mode in ["hash", "cryptopan"] {
         let args = ["--ip-mode", mode, "--key-file", k];
-        let out = anon(&args, EMBEDDED);
+        let out = anonymize(&args, EMBEDDED);
         // the forms stay
         assert!(out.contains(" 2002:") && out.contains(" 64:ff9b::"), "{out}");
         assert!(
@@ -179,10 +155,10 @@ fn embedded_addresses_in_keyed_modes() {
         }
         if mode == "hash" {
             // a plain address and the same address embedded become the same pseudonym
-            let one = anon(&args, "198.51.100.7 dsl-198-51-100-7.example.net\n");
+            let one = anonymize(&args, "198.51.100.7 dsl-198-51-100-7.example.net\n");
             let (a, b) = one.trim().split_once(' ').unwrap();
             assert_eq!(b, format!("dsl-{}.example.net", a.replace('.', "-")), "{one}");
-            let check = loganon(&["check", "--ip-mode", "hash"], out.as_bytes());
+            let check = run_stdin(&["check", "--ip-mode", "hash"], out.as_bytes());
             assert_eq!(
                 check.status.code(),
                 Some(0),

@@ -4,58 +4,22 @@
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::Duration;
 
 use assert_cmd::Command;
-use flate2::read::MultiGzDecoder;
-use flate2::write::GzEncoder;
-use flate2::Compression;
 use predicates::prelude::*;
 
-const BIN: &str = env!("CARGO_BIN_EXE_loganon");
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+use crate::common::bin::{text, BIN, ROOT};
+use crate::common::child::Proc;
+use crate::common::gz::{gunzip, gunzip_partial, gzip};
+use crate::common::samples::{sample_out, SAMPLE, SAMPLE_SECRETS};
+use crate::common::wait::wait_until_within;
+
 /// How long a live process is given to answer before the test fails.
 const TIMEOUT: Duration = Duration::from_secs(10);
-
-/// `testdata/sample.log` anonymized with the default options, line by line.
-const SAMPLE_OUT: [&str; 9] = [
-    r#"83.149.9.0 - - [17/May/2015:10:05:03 +0000] "GET /presentations/logstash-monitorama-2013/images/kibana-search.png HTTP/1.1" 200 203023 "http://semicomplete.com/presentations/logstash-monitorama-2013/" "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_9_1) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/32.0.1700.77 Safari/537.36""#,
-    r#"127.0.0.0 - - [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" 200 2326"#,
-    r#"2001:db8:85a3:: - - [01/Jan/2026:00:00:01 +0000] "GET /login?email=REDACTED&next=%2Fhome HTTP/1.1" 302 0 "https://example.com/start" "curl/8.4.0""#,
-    r#"example.net - - [01/Jan/2026:00:00:02 +0000] "GET /cart?item=42 HTTP/1.1" 200 512 "-" "Mozilla/5.0 (X11; Linux x86_64; rv:121.0) Gecko/20100101 Firefox/121.0""#,
-    r#"www.example.org:443 [2001:db8::]:52100 - - [01/Jan/2026:00:00:03 +0000] "POST /pay?cc=REDACTED&token=REDACTED HTTP/2.0" 201 88 "-" "App/3.1 (device REDACTED)""#,
-    r#"10.0.0.0, 192.0.2.0 - - [01/Jan/2026:00:00:04 +0000] "GET /status HTTP/1.1" 200 17 "-" "kube-probe/1.29" "198.51.100.0, 10.0.0.0" 0.003"#,
-    r#"::ffff:203.0.113.0 - - [01/Jan/2026:00:00:05 +0000] "GET /?PHPSESSID=REDACTED HTTP/1.1" 200 3 "-" "support bot (contact: REDACTED)""#,
-    r#"fe80:: - - [01/Jan/2026:00:00:06 +0000] "-" 408 -"#,
-    r#"this is not an access log line, but it mentions 198.51.100.0 and user=REDACTED"#,
-];
-
-/// Raw values of `testdata/sample.log` that must never be printed.
-const SAMPLE_SECRETS: [&str; 19] = [
-    "83.149.9.216",
-    "127.0.0.1",
-    "frank",
-    "8d3:1319:8a2e:370:7348",
-    "jane.doe",
-    "alice",
-    "s3cret",
-    "dsl-84-12-3-5",
-    "0A1B2C3D4E5F",
-    "2001:db8::1",
-    "4111111111111111",
-    "eyJhbGciOiJIUzI1NiJ9",
-    "00:1a:2b:3c:4d:5e",
-    "192.0.2.77",
-    "198.51.100.23",
-    "203.0.113.9",
-    "9fj3k2l1",
-    "ops@example.com",
-    "mallory",
-];
 
 /// A parsed line, an unparsed one holding personal data, a parsed one.
 const MIX_IN: &str = concat!(
@@ -77,52 +41,10 @@ const LINE2_IN: &str = "2001:db8:aaaa:bbbb::9 - - [02/Feb/2026:10:00:01 +0000] \
 const LINE2_OUT: &str =
     "2001:db8:aaaa:: - - [02/Feb/2026:10:00:01 +0000] \"GET /q?email=REDACTED HTTP/1.1\" 200 20 \"-\" \"UA/2\"\n";
 
-fn sample_out() -> String {
-    let mut s = SAMPLE_OUT.join("\n");
-    s.push('\n');
-    s
-}
-
-fn sample_in() -> Vec<u8> {
-    fs::read(Path::new(ROOT).join("testdata/sample.log")).unwrap()
-}
-
 fn loganon() -> Command {
     let mut c = Command::new(BIN);
     c.current_dir(ROOT);
     c
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
-/// Decodes as much of a (possibly unfinished) gzip stream as is there.
-fn gunzip_partial(data: &[u8]) -> Vec<u8> {
-    let mut d = MultiGzDecoder::new(data);
-    let mut out = Vec::new();
-    let mut buf = [0u8; 8192];
-    while let Ok(n) = d.read(&mut buf) {
-        if n == 0 {
-            break;
-        }
-        out.extend_from_slice(&buf[..n]);
-    }
-    out
-}
-
-fn gunzip(data: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    MultiGzDecoder::new(data)
-        .read_to_end(&mut out)
-        .expect("a complete, valid gzip stream");
-    out
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 /// `loganon check` on `data` (through stdin): exit code and report.
@@ -138,135 +60,23 @@ fn assert_clean(data: &[u8]) {
     assert!(report.contains(" 0 findings"), "{report}");
 }
 
-/// Waits until `cond` holds, for at most [`TIMEOUT`].
-#[track_caller]
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let deadline = Instant::now() + TIMEOUT;
-    while !cond() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-/// A spawned loganon that is killed if the test fails half-way.
-struct Proc {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    /// stdout, line by line (when piped); disconnected at end of file
-    lines: Option<Receiver<Vec<u8>>>,
-    stderr: Option<JoinHandle<Vec<u8>>>,
-}
-
-impl Proc {
-    /// Spawns `loganon ARGS` with stdin piped, stdout piped (read line by
-    /// line on a thread) or discarded, and stderr collected on a thread.
-    fn spawn(args: &[&str], stdout: bool) -> Proc {
-        let mut child = std::process::Command::new(BIN)
+/// `loganon ARGS` with stdin piped, stdout read line by line (or
+/// discarded) and stderr collected; lines and the exit are waited for at
+/// most [`TIMEOUT`].
+fn spawn(args: &[&str], stdout: bool) -> Proc {
+    let p = Proc::spawn(
+        std::process::Command::new(BIN)
             .args(args)
             .current_dir(ROOT)
             .stdin(Stdio::piped())
             .stdout(if stdout { Stdio::piped() } else { Stdio::null() })
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let stdin = child.stdin.take();
-        let lines = child.stdout.take().map(|out| {
-            let (tx, rx) = mpsc::channel();
-            std::thread::spawn(move || {
-                let mut r = BufReader::new(out);
-                loop {
-                    let mut line = Vec::new();
-                    match r.read_until(b'\n', &mut line) {
-                        Ok(0) | Err(_) => return,
-                        Ok(_) => {
-                            if tx.send(line).is_err() {
-                                return;
-                            }
-                        }
-                    }
-                }
-            });
-            rx
-        });
-        let stderr = child.stderr.take().map(|mut e| {
-            std::thread::spawn(move || {
-                let mut v = Vec::new();
-                let _ = e.read_to_end(&mut v);
-                v
-            })
-        });
-        Proc {
-            child,
-            stdin,
-            lines,
-            stderr,
-        }
-    }
-
-    fn write(&mut self, data: &str) {
-        let w = self.stdin.as_mut().expect("stdin is open");
-        w.write_all(data.as_bytes()).unwrap();
-        w.flush().unwrap();
-    }
-
-    /// The next stdout line, waiting at most [`TIMEOUT`].
-    #[track_caller]
-    fn next_line(&self) -> String {
-        match self.lines.as_ref().unwrap().recv_timeout(TIMEOUT) {
-            Ok(l) => text(&l),
-            Err(RecvTimeoutError::Timeout) => panic!("no output line within {TIMEOUT:?}"),
-            Err(RecvTimeoutError::Disconnected) => panic!("stdout ended before a line came"),
-        }
-    }
-
-    /// Waits for stdout to end, and returns what came before its end.
-    #[track_caller]
-    fn rest_of_stdout(&self) -> String {
-        let rx = self.lines.as_ref().unwrap();
-        let mut s = String::new();
-        loop {
-            match rx.recv_timeout(TIMEOUT) {
-                Ok(l) => s.push_str(&text(&l)),
-                Err(RecvTimeoutError::Disconnected) => return s,
-                Err(RecvTimeoutError::Timeout) => panic!("stdout did not end within {TIMEOUT:?}"),
-            }
-        }
-    }
-
-    fn signal(&self, sig: libc::c_int) {
-        let pid = libc::pid_t::try_from(self.child.id()).unwrap();
-        // SAFETY: kill(2) with the pid of our own child, which has not been
-        // waited for yet, so the pid cannot have been reused.
-        assert_eq!(unsafe { libc::kill(pid, sig) }, 0, "kill failed");
-    }
-
-    fn close_stdin(&mut self) {
-        self.stdin = None;
-    }
-
-    /// Waits for the exit (at most `limit`), then returns the status and stderr.
-    #[track_caller]
-    fn wait(&mut self, limit: Duration) -> (ExitStatus, String) {
-        let deadline = Instant::now() + limit;
-        let status = loop {
-            if let Some(s) = self.child.try_wait().unwrap() {
-                break s;
-            }
-            assert!(Instant::now() < deadline, "loganon did not exit within {limit:?}");
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        let err = self.stderr.take().map(|h| h.join().unwrap()).unwrap_or_default();
-        (status, text(&err))
-    }
-}
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        self.stdin = None;
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
+            .stderr(Stdio::piped()),
+    )
+    .deadline(TIMEOUT);
+    if stdout {
+        p.stdout_lines()
+    } else {
+        p
     }
 }
 
@@ -286,7 +96,7 @@ fn anonymize_sample_file_exact() {
 fn anonymize_sample_stdin_exact() {
     loganon()
         .arg("anonymize")
-        .write_stdin(sample_in())
+        .write_stdin(SAMPLE)
         .assert()
         .code(0)
         .stdout(sample_out())
@@ -294,7 +104,7 @@ fn anonymize_sample_stdin_exact() {
     // "-" names stdin too
     loganon()
         .args(["anonymize", "-"])
-        .write_stdin(sample_in())
+        .write_stdin(SAMPLE)
         .assert()
         .code(0)
         .stdout(sample_out())
@@ -450,7 +260,7 @@ fn bad_option_values_exit_2_naming_option_and_accepted_values() {
         (&["anonymize", "--stats", "xml"], "--stats", &["text", "json"]),
     ];
     for (args, option, accepted) in cases {
-        let out = loganon().args(args).write_stdin(sample_in()).output().unwrap();
+        let out = loganon().args(args).write_stdin(SAMPLE).output().unwrap();
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(out.stdout.is_empty(), "{args:?} wrote to stdout");
@@ -469,7 +279,7 @@ fn gzip_input_same_as_plain_detected_by_content() {
     let dir = tempfile::tempdir().unwrap();
     // no .gz in the name: detection is by content
     let p = dir.path().join("sample.txt");
-    fs::write(&p, gzip(&sample_in())).unwrap();
+    fs::write(&p, gzip(SAMPLE.as_bytes())).unwrap();
     loganon()
         .arg("anonymize")
         .arg(&p)
@@ -480,7 +290,7 @@ fn gzip_input_same_as_plain_detected_by_content() {
     // gzip on stdin too
     loganon()
         .arg("anonymize")
-        .write_stdin(gzip(&sample_in()))
+        .write_stdin(gzip(SAMPLE.as_bytes()))
         .assert()
         .code(0)
         .stdout(sample_out())
@@ -491,7 +301,7 @@ fn gzip_input_same_as_plain_detected_by_content() {
 fn multi_member_gzip_is_read_whole() {
     let dir = tempfile::tempdir().unwrap();
     let p = dir.path().join("multi.log.gz");
-    let input = sample_in();
+    let input = SAMPLE.as_bytes();
     let lines: Vec<&[u8]> = input.split_inclusive(|&b| b == b'\n').collect();
     assert_eq!(lines.len(), 9);
     let mut data = Vec::new();
@@ -796,14 +606,14 @@ fn check_anonymized_sample_is_clean() {
 
 #[test]
 fn pipe_answers_each_line_while_stdin_stays_open() {
-    let mut p = Proc::spawn(&["anonymize"], true);
+    let mut p = spawn(&["anonymize"], true);
     p.write(LINE1_IN);
     assert_eq!(p.next_line(), LINE1_OUT);
     p.write(LINE2_IN);
     assert_eq!(p.next_line(), LINE2_OUT);
     p.close_stdin();
     assert_eq!(p.rest_of_stdout(), "");
-    let (status, err) = p.wait(TIMEOUT);
+    let (status, err) = p.wait();
     assert_eq!(status.code(), Some(0), "{err}");
     assert_eq!(err, "");
 }
@@ -813,14 +623,14 @@ fn pipe_answers_each_line_while_stdin_stays_open() {
 #[test]
 fn sigterm_and_sigint_end_with_exit_0_losing_nothing() {
     for sig in [libc::SIGTERM, libc::SIGINT] {
-        let mut p = Proc::spawn(&["anonymize"], true);
+        let mut p = spawn(&["anonymize"], true);
         p.write(LINE1_IN);
         assert_eq!(p.next_line(), LINE1_OUT);
         p.write(LINE2_IN);
         assert_eq!(p.next_line(), LINE2_OUT);
         p.signal(sig);
         // stdin is still open: only the signal ends it
-        let (status, err) = p.wait(TIMEOUT);
+        let (status, err) = p.wait();
         assert_eq!(status.code(), Some(0), "signal {sig}: {status:?} {err}");
         assert_eq!(err, "");
         assert_eq!(p.rest_of_stdout(), "");
@@ -831,14 +641,14 @@ fn sigterm_and_sigint_end_with_exit_0_losing_nothing() {
 fn sigterm_closes_the_gzip_output() {
     let dir = tempfile::tempdir().unwrap();
     let gz = dir.path().join("out.log.gz");
-    let mut p = Proc::spawn(&["anonymize", "-o", gz.to_str().unwrap()], false);
+    let mut p = spawn(&["anonymize", "-o", gz.to_str().unwrap()], false);
     p.write(LINE1_IN);
     // the idle flush makes the line decodable before the stream is finished
-    wait_until("the line in the gzip output", || {
+    wait_until_within(TIMEOUT, "the line in the gzip output", || {
         gunzip_partial(&fs::read(&gz).unwrap_or_default()) == LINE1_OUT.as_bytes()
     });
     p.signal(libc::SIGTERM);
-    let (status, err) = p.wait(TIMEOUT);
+    let (status, err) = p.wait();
     assert_eq!(status.code(), Some(0), "{err}");
     assert_eq!(err, "");
     assert_eq!(text(&gunzip(&fs::read(&gz).unwrap())), LINE1_OUT);
@@ -849,21 +659,21 @@ fn sighup_reopens_the_output_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("access.log");
     let rotated = dir.path().join("access.log.1");
-    let mut p = Proc::spawn(&["anonymize", "-o", file.to_str().unwrap()], false);
+    let mut p = spawn(&["anonymize", "-o", file.to_str().unwrap()], false);
     p.write(LINE1_IN);
-    wait_until("line 1 in the output file", || {
+    wait_until_within(TIMEOUT, "line 1 in the output file", || {
         fs::read_to_string(&file).unwrap_or_default() == LINE1_OUT
     });
     fs::rename(&file, &rotated).unwrap();
     p.signal(libc::SIGHUP);
     // the reopen creates the file again: from then on lines go there
-    wait_until("the output file to be reopened", || file.exists());
+    wait_until_within(TIMEOUT, "the output file to be reopened", || file.exists());
     p.write(LINE2_IN);
-    wait_until("line 2 in the new output file", || {
+    wait_until_within(TIMEOUT, "line 2 in the new output file", || {
         fs::read_to_string(&file).unwrap_or_default() == LINE2_OUT
     });
     p.close_stdin();
-    let (status, err) = p.wait(TIMEOUT);
+    let (status, err) = p.wait();
     assert_eq!(status.code(), Some(0), "{err}");
     assert_eq!(err, "");
     assert_eq!(fs::read_to_string(&rotated).unwrap(), LINE1_OUT);
@@ -875,16 +685,12 @@ fn sighup_reopens_the_output_file() {
 /// input or end of file arrives.
 #[test]
 fn sigterm_with_idle_gzip_stdin_exits_0() {
-    let mut p = Proc::spawn(&["anonymize"], true);
+    let mut p = spawn(&["anonymize"], true);
     let gz = gzip(LINE1_IN.as_bytes());
-    {
-        let w = p.stdin.as_mut().unwrap();
-        w.write_all(&gz).unwrap();
-        w.flush().unwrap();
-    }
+    p.write_bytes(&gz);
     assert_eq!(p.next_line(), LINE1_OUT);
     p.signal(libc::SIGTERM);
-    let (status, err) = p.wait(TIMEOUT);
+    let (status, err) = p.wait();
     assert_eq!(status.code(), Some(0), "{err}");
     assert_eq!(p.rest_of_stdout(), "");
 }
@@ -930,15 +736,15 @@ fn closed_stdout_ends_quietly() {
     fs::write(&big, &input).unwrap();
     drop(input);
 
-    let mut child = std::process::Command::new(BIN)
-        .arg("anonymize")
-        .arg(&big)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
+    let mut p = Proc::spawn(
+        std::process::Command::new(BIN)
+            .arg("anonymize")
+            .arg(&big)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    );
+    let stdout = p.take_stdout();
     let (tx, rx) = mpsc::channel();
     // reads one line, then drops the pipe (like `head -1`)
     std::thread::spawn(move || {
@@ -946,24 +752,12 @@ fn closed_stdout_ends_quietly() {
         let _ = BufReader::new(stdout).read_until(b'\n', &mut line);
         let _ = tx.send(line);
     });
-    let mut p = Proc {
-        child,
-        stdin: None,
-        lines: None,
-        stderr: None,
-    };
-    let mut e = p.child.stderr.take().unwrap();
-    p.stderr = Some(std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = e.read_to_end(&mut v);
-        v
-    }));
     let first = rx.recv_timeout(TIMEOUT).expect("a first line");
     assert_eq!(
         text(&first),
         "192.0.2.0 - - [04/Apr/2026:00:00:00 +0000] \"GET /n/0?sid=REDACTED HTTP/1.1\" 200 0 \"-\" \"Agent\"\n"
     );
-    let (status, err) = p.wait(Duration::from_secs(60));
+    let (status, err) = p.wait_within(Duration::from_secs(60));
     assert_eq!(err, "", "stderr is not empty");
     assert_eq!(status.code(), Some(0), "{status:?}");
 }
@@ -982,15 +776,16 @@ fn twelve_megabyte_line_through_stdin() {
         input.len() - ("99".len() - "0".len()) - ("jane.doe@example.com".len() - "REDACTED".len())
     );
 
-    let mut child = std::process::Command::new(BIN)
-        .args(["anonymize", "--stats", "json"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = child.stdout.take().unwrap();
+    let mut p = Proc::spawn(
+        std::process::Command::new(BIN)
+            .args(["anonymize", "--stats", "json"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped()),
+    )
+    .deadline(TIMEOUT);
+    let mut stdin = p.take_stdin();
+    let mut stdout = p.take_stdout();
     let writer = std::thread::spawn(move || {
         stdin.write_all(input.as_bytes()).unwrap();
         // stdin is closed here
@@ -1001,21 +796,9 @@ fn twelve_megabyte_line_through_stdin() {
         let _ = stdout.read_to_end(&mut v);
         let _ = tx.send(v);
     });
-    let mut p = Proc {
-        child,
-        stdin: None,
-        lines: None,
-        stderr: None,
-    };
-    let mut e = p.child.stderr.take().unwrap();
-    p.stderr = Some(std::thread::spawn(move || {
-        let mut v = Vec::new();
-        let _ = e.read_to_end(&mut v);
-        v
-    }));
     let out = rx.recv_timeout(Duration::from_secs(120)).expect("stdout ends");
     writer.join().unwrap();
-    let (status, err) = p.wait(TIMEOUT);
+    let (status, err) = p.wait();
     assert_eq!(status.code(), Some(0), "{err}");
     let s = stats_of(err.as_bytes());
     assert_eq!(s["lines_read"], 1);

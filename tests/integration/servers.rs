@@ -10,59 +10,27 @@
 //! accepts, the file holds N lines, a process is gone) until a deadline.
 
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
-const BIN: &str = env!("CARGO_BIN_EXE_loganon");
+use crate::common::bin::{stats_json, BIN};
+use crate::common::child::Proc;
+use crate::common::files::{line_count, read_text};
+use crate::common::gz::gunzip;
+use crate::common::wait::wait_until_within;
+
 /// How long a condition is given before the test fails.
 const DEADLINE: Duration = Duration::from_secs(30);
 
 /// Polls `cond` until it holds; panics with `what` at the deadline.
 #[track_caller]
-fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
-    let end = Instant::now() + DEADLINE;
-    while !cond() {
-        assert!(Instant::now() < end, "timed out waiting for: {what}");
-        std::thread::sleep(Duration::from_millis(10));
-    }
-}
-
-fn read_text(p: &Path) -> String {
-    fs::read(p)
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default()
-}
-
-fn line_count(p: &Path) -> usize {
-    fs::read(p)
-        .map(|b| b.iter().filter(|&&c| c == b'\n').count())
-        .unwrap_or(0)
-}
-
-fn gunzip(p: &Path) -> String {
-    let data = fs::read(p).unwrap();
-    let mut out = String::new();
-    flate2::read::MultiGzDecoder::new(&data[..])
-        .read_to_string(&mut out)
-        .expect("valid gzip");
-    out
-}
-
-/// kill(2); false when it failed.
-fn kill(pid: u32, sig: libc::c_int) -> bool {
-    let Ok(pid) = libc::pid_t::try_from(pid) else {
-        return false;
-    };
-    // SAFETY: kill(2) on the pid of a child of this test that has not been
-    // waited for, so it cannot have been reused.
-    unsafe { libc::kill(pid, sig) == 0 }
+fn wait_until(what: &str, cond: impl FnMut() -> bool) {
+    wait_until_within(DEADLINE, what, cond);
 }
 
 /// A folder that the servers' unprivileged workers can read.
@@ -92,119 +60,18 @@ fn server_binary(name: &str) -> Option<PathBuf> {
         .find(|p| p.is_file())
 }
 
-/// A child process stopped when the test ends early (a failed assertion):
-/// first with its own stop signal, so a server takes its workers with it.
-struct Guard {
-    child: Option<Child>,
-    stop: libc::c_int,
-    stderr: Option<JoinHandle<()>>,
-    lines: Option<Receiver<String>>,
-    seen: Vec<String>,
+/// `cmd` (stdin and stdout /dev/null, stderr read line by line) as a child
+/// stopped when the test ends early (a failed assertion): first with
+/// SIGTERM (or its own stop signal, see [`Proc::stop_with`]), so a server
+/// takes its workers with it.
+fn guard(cmd: &mut Command) -> Proc {
+    Proc::spawn(cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()))
+        .deadline(DEADLINE)
+        .stop_with(libc::SIGTERM)
 }
 
-impl Guard {
-    fn spawn(cmd: &mut Command) -> Guard {
-        let mut child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let err = child.stderr.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        let h = std::thread::spawn(move || {
-            for line in BufReader::new(err).lines() {
-                let Ok(line) = line else { return };
-                if tx.send(line).is_err() {
-                    return;
-                }
-            }
-        });
-        Guard {
-            child: Some(child),
-            stop: libc::SIGTERM,
-            stderr: Some(h),
-            lines: Some(rx),
-            seen: Vec::new(),
-        }
-    }
-
-    fn pid(&self) -> u32 {
-        self.child.as_ref().unwrap().id()
-    }
-
-    fn signal(&self, sig: libc::c_int) {
-        assert!(kill(self.pid(), sig), "kill failed");
-    }
-
-    /// Waits for a stderr line starting with `prefix`; returns its rest.
-    #[track_caller]
-    fn stderr_line(&mut self, prefix: &str) -> String {
-        let end = Instant::now() + DEADLINE;
-        loop {
-            if let Some(l) = self.seen.iter().find(|l| l.starts_with(prefix)) {
-                return l[prefix.len()..].to_string();
-            }
-            let left = end.saturating_duration_since(Instant::now());
-            match self.lines.as_ref().unwrap().recv_timeout(left) {
-                Ok(l) => self.seen.push(l),
-                Err(_) => panic!("no stderr line '{prefix}...'; seen: {:?}", self.seen),
-            }
-        }
-    }
-
-    /// The address `loganon listen` printed for `kind` (udp, tcp).
-    fn listen_addr(&mut self, kind: &str) -> SocketAddr {
-        self.stderr_line(&format!("loganon: listening on {kind} "))
-            .parse()
-            .unwrap()
-    }
-
-    /// Waits for the exit; returns the status and all of stderr.
-    #[track_caller]
-    fn wait(&mut self) -> (ExitStatus, String) {
-        let child = self.child.as_mut().unwrap();
-        let end = Instant::now() + DEADLINE;
-        let status = loop {
-            if let Some(s) = child.try_wait().unwrap() {
-                break s;
-            }
-            assert!(Instant::now() < end, "process did not exit");
-            std::thread::sleep(Duration::from_millis(10));
-        };
-        self.child = None;
-        if let Some(h) = self.stderr.take() {
-            let _ = h.join();
-        }
-        if let Some(rx) = self.lines.take() {
-            self.seen.extend(rx.try_iter());
-        }
-        (status, self.seen.join("\n"))
-    }
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        if let Some(c) = self.child.as_mut() {
-            kill(c.id(), self.stop);
-            let end = Instant::now() + Duration::from_secs(10);
-            while Instant::now() < end && matches!(c.try_wait(), Ok(None)) {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn listen(args: &[&str]) -> Guard {
-    Guard::spawn(Command::new(BIN).arg("listen").args(args))
-}
-
-/// The JSON counters `--stats json` printed last.
-fn stats_json(stderr: &str) -> serde_json::Value {
-    let line = stderr.lines().rev().find(|l| l.starts_with('{')).expect("stats line");
-    serde_json::from_str(line).unwrap()
+fn listen(args: &[&str]) -> Proc {
+    guard(Command::new(BIN).arg("listen").args(args))
 }
 
 fn octet(msg: &str) -> Vec<u8> {
@@ -238,10 +105,9 @@ fn listen_receives_tcp_udp_and_unix_and_drains_on_sigterm() {
     ]);
     let udp4 = l.listen_addr("udp");
     let tcp = l.listen_addr("tcp");
-    l.stderr_line("loganon: listening on unix ");
+    l.stderr_line_starting("loganon: listening on unix ");
     let udp6: SocketAddr = l
-        .seen
-        .iter()
+        .seen()
         .filter_map(|x| x.strip_prefix("loganon: listening on udp "))
         .nth(1)
         .unwrap()
@@ -342,7 +208,7 @@ fn listen_sigterm_writes_every_tcp_line_sent_before_it_gzip() {
     l.signal(libc::SIGTERM);
     let (status, err) = l.wait();
     assert_eq!(status.code(), Some(0), "{err}");
-    let text = gunzip(&out);
+    let text = String::from_utf8(gunzip(&fs::read(&out).unwrap())).expect("UTF-8");
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(lines.len(), N, "{err}");
     for (k, line) in lines.iter().enumerate() {
@@ -379,7 +245,7 @@ fn listen_sighup_reopens_the_output() {
     assert_eq!(read_text(&out), "after 5.6.7.0\n");
     // SIGUSR1 prints the counters and changes nothing
     l.signal(libc::SIGUSR1);
-    l.stderr_line("loganon listen: received 2, written 2, udp dropped 0");
+    l.stderr_line_starting("loganon listen: received 2, written 2, udp dropped 0");
     l.signal(libc::SIGINT);
     let (status, err) = l.wait();
     assert_eq!(status.code(), Some(0), "{err}");
@@ -564,7 +430,7 @@ fn apache_piped_logger_survives_a_graceful_restart() {
     let conf = apache_config(dir.path(), port);
     let access = dir.path().join("access.log");
     let errors = dir.path().join("error.log");
-    let mut httpd = Guard::spawn(Command::new(&apache).arg("-f").arg(&conf).args(["-D", "FOREGROUND"]));
+    let mut httpd = guard(Command::new(&apache).arg("-f").arg(&conf).args(["-D", "FOREGROUND"]));
     let v4: SocketAddr = ([127, 0, 0, 1], port).into();
     let v6: SocketAddr = format!("[::1]:{port}").parse().unwrap();
     wait_until("apache accepts on 127.0.0.1 and ::1", || accepts(v4) && accepts(v6));
@@ -682,7 +548,7 @@ fn nginx_syslog_into_listen() {
     let syslog = l.listen_addr("udp");
     let port = free_port();
     let conf = nginx_config(dir.path(), port, syslog);
-    let mut server = Guard::spawn(
+    let mut server = guard(
         Command::new(&nginx)
             .arg("-p")
             .arg(dir.path())
@@ -690,8 +556,8 @@ fn nginx_syslog_into_listen() {
             .arg(dir.path().join("error.log"))
             .arg("-c")
             .arg(&conf),
-    );
-    server.stop = libc::SIGQUIT;
+    )
+    .stop_with(libc::SIGQUIT);
     let v4: SocketAddr = ([127, 0, 0, 1], port).into();
     let v6: SocketAddr = format!("[::1]:{port}").parse().unwrap();
     wait_until("nginx accepts on 127.0.0.1 and ::1", || accepts(v4) && accepts(v6));

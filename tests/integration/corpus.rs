@@ -6,31 +6,19 @@
 //! `skipping:` line.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-use flate2::read::MultiGzDecoder;
+use crate::common::bin::loganon;
+use crate::common::gz::decompressed;
+use crate::common::shared::shared;
 
 /// A deliberately broken gzip file, tested on its own.
 const BROKEN_GZ: &str = "lnav/textfile_broken_gz.txt.gz";
 
 /// The raw (not anonymized) elastic example: 10,000 lines of real traffic.
 const APACHE_LOGS: &str = "elastic-examples/apache_logs";
-
-fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipping: ../shared/corpus not found");
-        None
-    }
-}
-
-fn loganon() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_loganon"))
-}
 
 /// Regular files under `dir` (symbolic links are not followed), sorted.
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -60,21 +48,6 @@ fn corpus_files(root: &Path) -> Vec<(String, PathBuf)> {
         .collect();
     files.sort();
     files
-}
-
-/// The bytes of a corpus file, decompressed when it is gzip or bzip2 (by
-/// name or by magic bytes; every member is read to the end).
-fn decompressed(path: &Path) -> io::Result<Vec<u8>> {
-    let raw = fs::read(path)?;
-    let mut out = Vec::new();
-    if path.extension().is_some_and(|e| e == "gz") || raw.starts_with(&[0x1f, 0x8b]) {
-        MultiGzDecoder::new(&raw[..]).read_to_end(&mut out)?;
-    } else if path.extension().is_some_and(|e| e == "bz2") || raw.starts_with(b"BZh") {
-        bzip2::read::MultiBzDecoder::new(&raw[..]).read_to_end(&mut out)?;
-    } else {
-        return Ok(raw);
-    }
-    Ok(out)
 }
 
 /// Lines: each `\n`, plus a last line without one.
@@ -187,7 +160,7 @@ fn problems(rel: &str, path: &Path) -> Vec<String> {
 
 #[test]
 fn every_corpus_file_is_anonymized_cleanly() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = shared("corpus") else { return };
     let files = corpus_files(&root);
     assert!(!files.is_empty(), "no files found under {}", root.display());
     let failures: Vec<String> = files.iter().flat_map(|(rel, path)| problems(rel, path)).collect();
@@ -203,7 +176,7 @@ fn every_corpus_file_is_anonymized_cleanly() {
 /// The oracle works: the raw elastic example is full of addresses.
 #[test]
 fn check_finds_the_raw_apache_logs() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = shared("corpus") else { return };
     let path = root.join(APACHE_LOGS);
     let out = check(&[&path], None);
     let (n, report) = findings(&out).unwrap_or_else(|e| panic!("{e} ({})", stderr(&out)));
@@ -213,7 +186,7 @@ fn check_finds_the_raw_apache_logs() {
 
 #[test]
 fn broken_gzip_fails_and_names_the_file() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = shared("corpus") else { return };
     let path = root.join(BROKEN_GZ);
     let out = loganon()
         .arg("anonymize")
@@ -234,7 +207,7 @@ fn broken_gzip_fails_and_names_the_file() {
 /// anonymized.
 #[test]
 fn broken_gzip_does_not_stop_the_other_inputs() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = shared("corpus") else { return };
     let broken = root.join(BROKEN_GZ);
     let good = root.join(APACHE_LOGS);
     let out = loganon()

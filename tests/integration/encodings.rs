@@ -5,7 +5,7 @@
 use loganon::engine::anonymize_line;
 use loganon::Engine;
 
-mod common;
+use crate::common;
 
 #[track_caller]
 fn cases(list: &[(&str, &str)]) {

@@ -16,7 +16,7 @@ use std::os::fd::OwnedFd;
 use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -25,23 +25,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use loganon::commands::purge::{delete, plan, AgeFrom, Matcher, Plan};
 use rustix::fs::{self as rfs, Mode, OFlags, RenameFlags};
 
-const BIN: &str = env!("CARGO_BIN_EXE_loganon");
-const DAY: i64 = 86400;
+use crate::common::bin::run;
+use crate::common::civil::DAY;
+use crate::common::mount::Mount;
+use crate::common::sys::{is_root, real_now};
 
 // ---------------------------------------------------------------------------
 // helpers
-
-fn loganon<S: AsRef<OsStr>>(args: &[S]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("cannot run loganon")
-}
-
-fn real_now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64
-}
 
 /// Ten days old: expired for `--max-age 1d`, and not modified in the last
 /// minute.
@@ -269,7 +259,7 @@ fn folder_swapped_with_a_symlink_during_purge_and_run_deletes_nothing_outside() 
         match i % 20 {
             // the binary, both ways it deletes
             5 | 15 => assert_ran(
-                &loganon(&[
+                &run(&[
                     OsStr::new("purge"),
                     root.as_os_str(),
                     "--max-age".as_ref(),
@@ -278,7 +268,7 @@ fn folder_swapped_with_a_symlink_during_purge_and_run_deletes_nothing_outside() 
                 &[0, 1],
             ),
             10 => assert_ran(
-                &loganon(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]),
+                &run(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]),
                 &[0, 1],
             ),
             _ => {
@@ -345,7 +335,7 @@ fn file_swapped_with_a_symlink_during_purge_never_deletes_the_symlink() {
         }
         if i % 100 == 50 {
             assert_ran(
-                &loganon(&[
+                &run(&[
                     OsStr::new("purge"),
                     root.as_os_str(),
                     "--max-age".as_ref(),
@@ -377,41 +367,9 @@ fn file_swapped_with_a_symlink_during_purge_never_deletes_the_symlink() {
 // ---------------------------------------------------------------------------
 // 2. bind mounts under the root
 
-/// Unmounts when dropped, also when the test fails.
-struct Mounted(PathBuf);
-
-impl Mounted {
-    fn bind(from: &Path, to: &Path) -> Result<Mounted, String> {
-        let o = Command::new("mount")
-            .arg("--bind")
-            .arg(from)
-            .arg(to)
-            .output()
-            .map_err(|e| format!("cannot run mount: {e}"))?;
-        if o.status.success() {
-            Ok(Mounted(to.to_path_buf()))
-        } else {
-            Err(format!(
-                "mount --bind failed: {}",
-                String::from_utf8_lossy(&o.stderr).trim()
-            ))
-        }
-    }
-}
-
-impl Drop for Mounted {
-    fn drop(&mut self) {
-        let ok = Command::new("umount").arg(&self.0).status().is_ok_and(|s| s.success());
-        if !ok {
-            let _ = Command::new("umount").arg("-l").arg(&self.0).status();
-        }
-    }
-}
-
 #[test]
 fn bind_mounts_under_the_root_are_not_entered() {
-    // SAFETY: geteuid has no preconditions.
-    if unsafe { libc::geteuid() } != 0 {
+    if !is_root() {
         eprintln!("skipped: bind mounts need root");
         return;
     }
@@ -424,14 +382,14 @@ fn bind_mounts_under_the_root_are_not_entered() {
     write_old(&outside.join("file.gz"), b"bound file");
     write_old(&root.join("own.gz"), b"inside");
     write_old(&root.join("spot.gz"), b"covered");
-    let _dir = match Mounted::bind(&outside, &root.join("sub")) {
+    let _dir = match Mount::bind(&outside, &root.join("sub")) {
         Ok(m) => m,
         Err(e) => {
             eprintln!("skipped: {e}");
             return;
         }
     };
-    let _file = match Mounted::bind(&outside.join("file.gz"), &root.join("spot.gz")) {
+    let _file = match Mount::bind(&outside.join("file.gz"), &root.join("spot.gz")) {
         Ok(m) => m,
         Err(e) => {
             eprintln!("skipped: {e}");
@@ -446,7 +404,7 @@ fn bind_mounts_under_the_root_are_not_entered() {
     );
     let before = listing(&outside);
 
-    let o = loganon(&[
+    let o = run(&[
         OsStr::new("purge"),
         root.as_os_str(),
         "--max-age".as_ref(),
@@ -469,7 +427,7 @@ fn bind_mounts_under_the_root_are_not_entered() {
     // `run` walks the same way
     write_old(&root.join("own2.gz"), b"inside");
     let config = run_config(tmp.path(), &root);
-    let o = loganon(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]);
+    let o = run(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]);
     assert_ran(&o, &[0]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
@@ -522,7 +480,7 @@ fn purge_prints_strange_names_escaped_and_as_json_strings() {
     // sorted by name bytes: `a\n`, `back`, `x\xff`
     let line = |verb: &str, k: usize| format!("{verb} {r}/{} age=10d size=5 age_from=mtime", ESCAPED[k]);
 
-    let o = loganon(&args(&["--dry-run"]));
+    let o = run(&args(&["--dry-run"]));
     assert_ran(&o, &[0]);
     let want = format!(
         "{}\n{}\n{}\npurge: would delete 3 files, 15 bytes; examined 3, skipped 0 modified in the last minute\n",
@@ -532,7 +490,7 @@ fn purge_prints_strange_names_escaped_and_as_json_strings() {
     );
     assert_eq!(String::from_utf8(o.stdout).unwrap(), want);
 
-    let o = loganon(&args(&["--dry-run", "--json"]));
+    let o = run(&args(&["--dry-run", "--json"]));
     assert_ran(&o, &[0]);
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
     let paths: Vec<&str> = j["files"]
@@ -544,7 +502,7 @@ fn purge_prints_strange_names_escaped_and_as_json_strings() {
     let want: Vec<String> = IN_JSON.iter().map(|n| format!("{r}/{n}")).collect();
     assert_eq!(paths, want);
 
-    let o = loganon(&args(&[]));
+    let o = run(&args(&[]));
     assert_ran(&o, &[0]);
     let out = String::from_utf8(o.stdout).unwrap();
     assert_eq!(out.lines().count(), 4, "{out}");
@@ -568,7 +526,7 @@ fn run_check_and_batch_print_strange_names_escaped() {
     }
     let mut args: Vec<OsString> = vec!["check".into()];
     args.extend(inputs.iter().map(|p| p.clone().into_os_string()));
-    let o = loganon(&args);
+    let o = run(&args);
     assert_ran(&o, &[1]);
     let out = String::from_utf8(o.stdout).unwrap();
     for n in ESCAPED {
@@ -576,7 +534,7 @@ fn run_check_and_batch_print_strange_names_escaped() {
     }
     assert!(!out.contains("a\nb"), "a raw newline in a name:\n{out}");
     args.push("--json".into());
-    let o = loganon(&args);
+    let o = run(&args);
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
     let sources: Vec<&str> = j["first"]
         .as_array()
@@ -588,7 +546,7 @@ fn run_check_and_batch_print_strange_names_escaped() {
     assert_eq!(sources, want);
 
     // check: a missing input with a newline in its name, one stderr line
-    let o = loganon(&[OsStr::new("check"), root.join("gone\nfile.log").as_os_str()]);
+    let o = run(&[OsStr::new("check"), root.join("gone\nfile.log").as_os_str()]);
     assert_ran(&o, &[2]);
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(err.starts_with(&format!("loganon: {r}/gone\\nfile.log: ")), "{err}");
@@ -602,7 +560,7 @@ fn run_check_and_batch_print_strange_names_escaped() {
     args.push(root.join("gone\nfile.log").into_os_string());
     let mut text = args.clone();
     text.push("--stats".into());
-    let o = loganon(&text);
+    let o = run(&text);
     assert_ran(&o, &[1]);
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(err.contains(&format!("loganon: {r}/gone\\nfile.log: ")), "{err}");
@@ -615,7 +573,7 @@ fn run_check_and_batch_print_strange_names_escaped() {
     }
     let mut json = args;
     json.extend(["--stats".into(), "json".into()]);
-    let o = loganon(&json);
+    let o = run(&json);
     assert_ran(&o, &[1]);
     let err = String::from_utf8(o.stderr).unwrap();
     let last = err.lines().last().unwrap();
@@ -640,7 +598,7 @@ fn run_check_and_batch_print_strange_names_escaped() {
             .unwrap();
     }
     let config = run_config(tmp.path(), &root);
-    let o = loganon(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]);
+    let o = run(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]);
     assert_ran(&o, &[0]);
     let out = String::from_utf8(o.stdout).unwrap();
     let lines: Vec<&str> = out.lines().collect();
@@ -668,7 +626,7 @@ fn a_symlinked_folder_anywhere_above_the_root_deletes_nothing() {
     let root = app.join("2025/archive");
     let before = listing(&precious);
 
-    let o = loganon(&[
+    let o = run(&[
         OsStr::new("purge"),
         root.as_os_str(),
         OsStr::new("--max-age"),
@@ -688,7 +646,7 @@ fn a_symlinked_folder_anywhere_above_the_root_deletes_nothing() {
 
     // the same through `run`, with the glob's base below the symlink
     let config = config_for(t.path(), &format!("{}/*.gz", root.display()), "delete_after = \"1d\"");
-    let o = loganon(&[OsStr::new("run"), OsStr::new("--config"), config.as_os_str()]);
+    let o = run(&[OsStr::new("run"), OsStr::new("--config"), config.as_os_str()]);
     assert_ran(&o, &[1]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(!out.lines().any(|l| l.starts_with("deleted ")), "{out}");
@@ -700,7 +658,7 @@ fn a_symlinked_folder_anywhere_above_the_root_deletes_nothing() {
     );
     // the real folder, named as such, is purged
     let real = app.join("2025.old/archive");
-    let o = loganon(&[
+    let o = run(&[
         OsStr::new("purge"),
         real.as_os_str(),
         OsStr::new("--max-age"),
@@ -734,7 +692,7 @@ fn folder_swapped_with_a_symlink_during_run_anonymizes_nothing_outside() {
     for n in &names {
         create_old_in(&inside, n, line);
         assert_ran(
-            &loganon(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]),
+            &run(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]),
             &[0, 1],
         );
     }
@@ -772,7 +730,7 @@ fn run_never_takes_its_own_files_or_the_whole_file_system_for_logs() {
     // the first run makes the state, the lock and the summary; the second
     // finds them in its glob
     for round in 0..2 {
-        let o = loganon(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]);
+        let o = run(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]);
         assert_ran(&o, &[0]);
         let out = String::from_utf8_lossy(&o.stdout);
         if round == 1 {
@@ -790,7 +748,7 @@ fn run_never_takes_its_own_files_or_the_whole_file_system_for_logs() {
     assert!(!var.join("app.log.1").exists());
 
     write("/**/*.gz");
-    let o = loganon(&[
+    let o = run(&[
         OsStr::new("run"),
         "--dry-run".as_ref(),
         "--config".as_ref(),
@@ -822,7 +780,7 @@ fn names_that_differ_only_in_bytes_that_are_not_utf8_keep_their_own_records() {
         "anonymize_after = \"1d\"",
     );
     let run = || {
-        let o = loganon(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]);
+        let o = run(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]);
         assert_ran(&o, &[0]);
         String::from_utf8_lossy(&o.stdout).into_owned()
     };

@@ -1,48 +1,9 @@
 //! Format coverage over the real corpus (issue 5), and exact before/after
 //! examples per format through the binary.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn corpus() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if p.is_dir() {
-        Some(p)
-    } else {
-        println!("skipping: ../shared/corpus not found");
-        None
-    }
-}
-
-fn loganon(args: &[&str], stdin: Option<&[u8]>) -> Output {
-    use std::io::Write;
-    let mut c = Command::new(env!("CARGO_BIN_EXE_loganon"));
-    c.args(args)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped());
-    let mut child = c.spawn().expect("spawn loganon");
-    let mut input = child.stdin.take().expect("stdin");
-    if let Some(data) = stdin {
-        input.write_all(data).expect("write stdin");
-    }
-    drop(input);
-    child.wait_with_output().expect("wait")
-}
-
-fn read_all(p: &Path) -> Vec<u8> {
-    use std::io::Read;
-    let raw = std::fs::read(p).expect("read corpus file");
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut v = Vec::new();
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut v)
-            .expect("gunzip");
-        v
-    } else {
-        raw
-    }
-}
+use crate::common::bin::{anonymize, run_stdin};
+use crate::common::gz::decompressed;
+use crate::common::shared::shared;
 
 fn lines(b: &[u8]) -> Vec<&[u8]> {
     let mut v: Vec<&[u8]> = b.split(|&c| c == b'\n').collect();
@@ -148,18 +109,18 @@ const FILES: &[(&str, &str)] = &[
 
 #[test]
 fn corpus_formats_are_recognised() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = shared("corpus") else { return };
     let mut problems = Vec::new();
     for (file, format) in FILES {
         let path = root.join(file);
         let p = path.to_str().unwrap();
-        let out = loganon(&["anonymize", "--stats", "json", p], None);
+        let out = run_stdin(&["anonymize", "--stats", "json", p], b"");
         if out.status.code() != Some(0) {
             problems.push(format!("{file}: exit {:?}", out.status.code()));
             continue;
         }
         let stats: serde_json::Value = serde_json::from_slice(&out.stderr).expect("stats json");
-        let input = read_all(&path);
+        let input = decompressed(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         let in_lines = lines(&input);
         let non_blank = in_lines
             .iter()
@@ -181,7 +142,7 @@ fn corpus_formats_are_recognised() {
                 }
             }
         }
-        let check = loganon(&["check", "-"], Some(&out.stdout));
+        let check = run_stdin(&["check", "-"], &out.stdout);
         if check.status.code() != Some(0) {
             problems.push(format!(
                 "{file}: check finds: {}",
@@ -192,19 +153,11 @@ fn corpus_formats_are_recognised() {
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
-fn anon(args: &[&str], input: &str) -> String {
-    let mut a = vec!["anonymize"];
-    a.extend_from_slice(args);
-    let out = loganon(&a, Some(input.as_bytes()));
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn json_lines_by_role_and_still_valid() {
     let input = r#"{"ts":1693840791.75,"request":{"remote_ip":"172.17.0.1","client_ip":"2001:db8:1:2::7","uri":"/a?token=abc\"q&page=2","headers":{"Cookie":["sid=1"],"User-Agent":["curl/7.74.0 (ops@example.com)"]}},"user_id":42,"remote_user":"bob","x_forwarded_for":["1.2.3.4","5.6.7.8"],"status":200}
 "#;
-    let out = anon(&[], input);
+    let out = anonymize(&[], input);
     assert_eq!(
         out,
         r#"{"ts":1693840791.75,"request":{"remote_ip":"172.17.0.0","client_ip":"2001:db8:1::","uri":"/a?token=REDACTED&page=2","headers":{"Cookie":["REDACTED"],"User-Agent":["curl/7.74.0 (REDACTED)"]}},"user_id":"REDACTED","remote_user":"-","x_forwarded_for":["1.2.3.0","5.6.7.0"],"status":200}
@@ -225,8 +178,8 @@ fn w3c_columns_by_directive_and_a_new_directive_mid_file() {
 2026-01-01 10:00:00 1.2.3.0 - email=REDACTED&x=1 REDACTED 200\n\
 #Fields: date time cs-username c-ip\n\
 2026-01-01 10:00:01 - 2001:db8::\n";
-    assert_eq!(anon(&[], input), expected);
-    assert_eq!(anon(&["--format", "w3c", "-j", "2"], input), expected);
+    assert_eq!(anonymize(&[], input), expected);
+    assert_eq!(anonymize(&["--format", "w3c", "-j", "2"], input), expected);
 }
 
 #[test]
@@ -234,18 +187,18 @@ fn apache_logformat_and_nginx_log_format() {
     let fmt = r#"%h %l %u %t \"%r\" %>s %b \"%{Cookie}i\""#;
     let line = "1.2.3.4 - bob [10/Oct/2000:13:55:36 -0700] \"GET /?sid=x HTTP/1.0\" 200 5 \"a=b\"\n";
     assert_eq!(
-        anon(&["--format", fmt], line),
+        anonymize(&["--format", fmt], line),
         "1.2.3.0 - - [10/Oct/2000:13:55:36 -0700] \"GET /?sid=REDACTED HTTP/1.0\" 200 5 \"REDACTED\"\n"
     );
     let nginx = r#"nginx:$remote_addr|$remote_user|$time_iso8601|$request|$http_cookie"#;
     assert_eq!(
-        anon(
+        anonymize(
             &["--format", nginx],
             "10.1.2.3|carol|2026-01-01T00:00:00+00:00|GET / HTTP/1.1|s=1\n"
         ),
         "10.1.2.0|-|2026-01-01T00:00:00+00:00|GET / HTTP/1.1|REDACTED\n"
     );
-    let bad = loganon(&["anonymize", "--format", "%h%u"], Some(b""));
+    let bad = run_stdin(&["anonymize", "--format", "%h%u"], b"");
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--format"));
 }
@@ -253,11 +206,11 @@ fn apache_logformat_and_nginx_log_format() {
 #[test]
 fn aws_and_haproxy() {
     let s3 = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be bucket [06/Feb/2019:00:00:38 +0000] 192.0.2.3 arn:aws:iam::123456789012:user/alice 3E57427F3EXAMPLE REST.GET.VERSIONING - \"GET /bucket?versioning HTTP/1.1\" 200 - 113 - 7 - \"-\" \"S3Console/0.4\" -\n";
-    let out = anon(&["--stats", "json"], s3);
+    let out = anonymize(&["--stats", "json"], s3);
     assert!(out.contains(" 192.0.2.0 - 3E57427F3EXAMPLE "), "{out}");
     let ha = "Sep 25 06:05:27 host haproxy[6801]: 4.3.2.1:55008 [25/Sep/2018:06:05:27.584] ft~ bk/abc 0/0/0/72/72 200 7456 SESSION=abc - ---- 5/4/0/1/0 0/0 \"POST /user/ HTTP/1.1\"\n";
     assert_eq!(
-        anon(&[], ha),
+        anonymize(&[], ha),
         "Sep 25 06:05:27 host haproxy[6801]: 4.3.2.0:55008 [25/Sep/2018:06:05:27.584] ft~ bk/abc 0/0/0/72/72 200 7456 REDACTED - ---- 5/4/0/1/0 0/0 \"POST /user/ HTTP/1.1\"\n"
     );
 }
