@@ -1046,9 +1046,10 @@ impl Checker {
         // parsing is shared); what is clean is judged here, on its own.
         // A CLF user is clean only as `-` or a hashed id (the anonymizer
         // writes no REDACTED there); its client is judged after its users.
-        let clf = matches!(rec, Recognised::Clf(_));
+        let walk = RoleWalk::of(&rec, line, &ctx.fields);
+        let clf = walk.is_clf();
         let mut clf_client = None;
-        for (r, role) in RoleWalk::of(&rec, ctx).iter() {
+        for (r, role) in walk.iter() {
             let v = &line[r.clone()];
             match role {
                 Role::Client if clf => clf_client = Some(r),

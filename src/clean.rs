@@ -12,10 +12,14 @@
 //!
 //! Hand-written rather than a map crate: a direct-mapped table of a fixed
 //! size, with no allocation per line once warm and a bounded footprint
-//! (`SLOTS` values of at most `MAX_LEN` bytes: 512 KiB at most per worker).
+//! (`SETS * WAYS` values of at most `MAX_LEN` bytes: 512 KiB at most per
+//! worker).
 
-/// Slots in the table (a power of two).
-const SLOTS: usize = 1024;
+/// Sets in the table (a power of two), of `WAYS` slots each: two values
+/// whose hashes share a set both stay (a direct-mapped table let two
+/// frequent agents that collide evict each other on every line).
+const SETS: usize = 512;
+const WAYS: usize = 2;
 /// Longer values are not remembered.
 pub const MAX_LEN: usize = 512;
 /// A slot's credit: hits raise it (to this), misses on the slot by other
@@ -37,7 +41,8 @@ pub struct CleanCache {
 }
 
 /// FxHash-style (multiply-rotate over 8-byte words): a few instructions a
-/// word; equality is checked on the bytes anyway.
+/// word; equality is checked on the bytes anyway. (Hashing only the ends of
+/// a long value cost more than it saved: more agents shared a set.)
 #[inline]
 fn hash(v: &[u8]) -> u64 {
     const K: u64 = 0x517c_c1b7_2722_0a95;
@@ -68,10 +73,13 @@ impl CleanCache {
     #[inline]
     pub fn lookup(&mut self, v: &[u8]) -> Lookup {
         let h = hash(v);
-        if let Some(s) = self.slots.get_mut(h as usize & (SLOTS - 1)) {
-            if s.hash == h && s.bytes == v {
-                s.credit = (s.credit + 1).min(MAX_CREDIT);
-                return Lookup::Clean;
+        let set = (h as usize & (SETS - 1)) * WAYS;
+        if let Some(ways) = self.slots.get_mut(set..set + WAYS) {
+            for s in ways {
+                if s.hash == h && s.credit > 0 && s.bytes == v {
+                    s.credit = (s.credit + 1).min(MAX_CREDIT);
+                    return Lookup::Clean;
+                }
             }
         }
         Lookup::Miss(h)
@@ -84,13 +92,15 @@ impl CleanCache {
             return;
         }
         if self.slots.is_empty() {
-            self.slots.resize_with(SLOTS, Slot::default);
+            self.slots.resize_with(SETS * WAYS, Slot::default);
         }
-        let s = &mut self.slots[h as usize & (SLOTS - 1)];
-        if s.credit > 0 {
-            s.credit -= 1;
+        let set = (h as usize & (SETS - 1)) * WAYS;
+        let ways = &mut self.slots[set..set + WAYS];
+        // a free slot, else both lose credit and the value waits
+        let Some(s) = ways.iter_mut().find(|s| s.credit == 0) else {
+            ways.iter_mut().for_each(|s| s.credit -= 1);
             return;
-        }
+        };
         s.hash = h;
         s.credit = 1;
         s.bytes.clear();
@@ -122,8 +132,10 @@ mod tests {
         for _ in 0..3 {
             assert!(matches!(c.lookup(v), Lookup::Clean));
         }
-        // another value with the same slot cannot take it while credit is left
+        // two values of one set both stay; a third cannot take a slot
+        // while they have credit
         c.insert(h ^ 0x1_0000_0000, b"\"x\"");
+        c.insert(h ^ 0x2_0000_0000, b"\"y\"");
         assert!(matches!(c.lookup(v), Lookup::Clean));
         // long values are never kept
         let long = vec![b'a'; MAX_LEN + 1];

@@ -11,7 +11,8 @@ use std::rc::Rc;
 
 use crate::addr::{self, AddrPolicy};
 use crate::clean::{CleanCache, Lookup};
-use crate::formats::fields::{unquoted, Fields, Role};
+use crate::formats::fields::{Fields, Role};
+use crate::formats::record::RoleWalk;
 use crate::formats::{clf, json, line_time, nested, recognise, Ctx, Format, Recognised};
 
 /// How deep JSON strings holding lines are followed (a line in a string in
@@ -431,17 +432,6 @@ impl Sink for Rewriter<'_> {
     }
 }
 
-/// Whether the user agent at `a` (inside its quotes) can be scanned apart
-/// from the rest of its line: a `" "` before it, and a `" ` or the end of
-/// the line after it, so that no finding crosses into it or out of it.
-fn agent_apart(body: &[u8], a: &Range<usize>) -> bool {
-    a.start >= 3
-        && &body[a.start - 3..a.start] == b"\" \""
-        && body.get(a.end) == Some(&b'"')
-        && matches!(body.get(a.end + 1), None | Some(b' '))
-        && a.len() + 2 <= crate::clean::MAX_LEN
-}
-
 /// Top-level labels of local networks (home routers, corporate DNS,
 /// RFC 6762 and RFC 8375 names): under them the label before the last
 /// names a device (`johns-iphone.lan`), not an organisation.
@@ -595,35 +585,11 @@ impl Engine {
         let mark = out.len();
         let mut rw = self.rewriter(body, out, time);
         match &rec {
-            Recognised::Clf(l) => {
-                // a prefix the line was found after (syslog, CRI)
-                let head = l.vhost.as_ref().map_or(l.client.start, |v| v.start);
-                if head > 0 {
-                    scan(body, 0, head, rules, &mut rw);
-                }
-                if let Some(v) = &l.vhost {
-                    scan(body, v.start, v.end, rules, &mut rw);
-                }
-                self.client(body, l.client.clone(), &mut rw);
-                blank_user_fields(body, &l.ident, &l.user, &mut rw);
-                // an odd time (ISO 8601, or not a time at all) is scanned too
-                if !clf::is_plain_time(&body[l.time.clone()]) {
-                    scan(body, l.time.start, l.time.end, rules, &mut rw);
-                }
-                match &l.agent {
-                    Some(a) if agent_apart(body, a) => {
-                        // the user agent apart, through the cache of clean
-                        // values; by the rule of `scan`, no finding crosses
-                        // the `" ` before it or after it
-                        scan(body, l.rest.start, a.start - 1, rules, &mut rw);
-                        self.clean_value(body, a.start - 1..a.end + 1, &mut ctx.clean, &mut rw, |_| true);
-                        scan(body, a.end + 1, l.rest.end, rules, &mut rw);
-                    }
-                    _ => scan(body, l.rest.start, l.rest.end, rules, &mut rw),
-                }
-            }
-            Recognised::Fields(_) => {
-                self.apply_fields(body, &ctx.fields, 0..body.len(), &mut rw, 0, Some(&mut ctx.clean))
+            // the one role walk (shared with `check` and the records): a rule
+            // per role along it, and the gaps scanned or kept
+            Recognised::Clf(_) | Recognised::Fields(_) => {
+                let walk = RoleWalk::of(&rec, body, &ctx.fields);
+                self.apply_walk(body, &walk, 0..body.len(), &mut rw, 0, Some(&mut ctx.clean));
             }
             // column names hold nothing the rules take, so a `#Fields:` line
             // is scanned too: what it holds besides names goes (fail closed)
@@ -708,7 +674,7 @@ impl Engine {
             None => {
                 let f = &mut ctx.fields;
                 match json::object_start(body).and_then(|k| json::parse_lenient(body, k, &rules.deny, f)) {
-                    Some(()) => self.apply_fields(body, f, 0..body.len(), rw, 0, None),
+                    Some(()) => self.apply_walk(body, &RoleWalk::fields(f), 0..body.len(), rw, 0, None),
                     None => scan(body, 0, body.len(), rules, rw),
                 }
             }
@@ -744,25 +710,30 @@ impl Engine {
     /// scanned or kept, as the format says. `f` lies within `within`, and
     /// so do the gaps. `depth` counts the JSON strings this line was found in.
     #[inline(never)]
-    fn apply_fields(
+    fn apply_walk(
         &self,
         body: &[u8],
-        f: &Fields,
+        walk: &RoleWalk,
         within: Range<usize>,
         rw: &mut Rewriter,
         depth: u8,
         mut clean: Option<&mut CleanCache>,
     ) {
         let rules = &self.opts.rules;
-        let gaps = f.gaps == Some(Role::Generic);
-        // the user agent's field, scanned apart through the cache of clean
-        // values (a byte before it is its context: a quote or a separator)
-        let agent = f.http.agent.clone().filter(|a| a.start > 0 && clean.is_some());
-        let is_agent = |r: &Range<usize>| agent.as_ref().is_some_and(|a| *a == *r || *a == unquoted(body, r));
+        let gaps = walk.gaps == Some(Role::Generic);
+        // the user agent, scanned apart through the cache of clean values
+        // (the byte before it, a quote or a separator, is its context)
+        let cached = clean.is_some();
+        let is_agent = |r: &Range<usize>| cached && walk.is_agent(body, r);
+        let (list, skip_empty) = walk.list();
         let mut pos = within.start;
         let mut k = 0;
-        while k < f.list.len() {
-            let (r, role) = &f.list[k];
+        while k < list.len() {
+            let (r, role) = &list[k];
+            if skip_empty && r.is_empty() {
+                k += 1;
+                continue;
+            }
             if gaps && r.start > pos {
                 scan(body, pos, r.start, rules, rw);
             }
@@ -781,8 +752,10 @@ impl Engine {
                 // one scan over a run of generic fields and the separators
                 // between them (costs less than a scan per field)
                 let mut end = r.end;
-                while k < f.list.len() && f.list[k].1 == Role::Generic && !is_agent(&f.list[k].0) {
-                    end = f.list[k].0.end;
+                while k < list.len() && list[k].1 == Role::Generic && !is_agent(&list[k].0) {
+                    if !(skip_empty && list[k].0.is_empty()) {
+                        end = list[k].0.end;
+                    }
                     k += 1;
                 }
                 scan(body, r.start, end, rules, rw);
@@ -792,6 +765,13 @@ impl Engine {
             let v = &body[r.clone()];
             match role {
                 Role::Client => self.client(body, r.clone(), rw),
+                // a CLF user or ident becomes `-` unless it is `-` or a
+                // hashed id; any other user unless it is a placeholder
+                Role::User if walk.is_clf() => {
+                    if v != b"-" && !crate::keyed::is_hashed_id(v) {
+                        rw.user_field(r.start, r.end);
+                    }
+                }
                 Role::User => {
                     if !is_placeholder(v) {
                         rw.user_field(r.start, r.end);
@@ -894,7 +874,7 @@ impl Engine {
         // bytes of the value between and after the inner fields (the `\n`
         // of a Docker record, what a format leaves between its fields) are
         // scanned: the gaps are generic
-        self.apply_fields(body, &f, r, rw, depth + 1, None);
+        self.apply_walk(body, &RoleWalk::fields(&f), r, rw, depth + 1, None);
         true
     }
 

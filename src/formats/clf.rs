@@ -330,6 +330,91 @@ pub fn is_plain_time(t: &[u8]) -> bool {
     let Ok(t) = <&[u8; 28]>::try_from(t) else {
         return false;
     };
+    #[cfg(target_arch = "x86_64")]
+    {
+        plain_time_sse2(t)
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        plain_time_words(t)
+    }
+}
+
+/// [`is_plain_time`] on two 16-byte blocks (bytes 0..16 and 12..28): a
+/// class test per byte (literal, digit, letter, sign) in a few vector
+/// compares, a third of the word version's instructions.
+#[cfg(target_arch = "x86_64")]
+fn plain_time_sse2(t: &[u8; 28]) -> bool {
+    use std::arch::x86_64::*;
+    let block = |v: __m128i, m: &TimeBlock| -> bool {
+        // SAFETY: SSE2 is part of the x86_64 baseline; the template is 16
+        // bytes.
+        unsafe {
+            let lit = _mm_movemask_epi8(_mm_cmpeq_epi8(
+                v,
+                _mm_loadu_si128(m.template.as_ptr() as *const __m128i),
+            ));
+            let d = _mm_sub_epi8(v, _mm_set1_epi8(b'0' as i8));
+            let digit = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d));
+            let x = _mm_sub_epi8(_mm_or_si128(v, _mm_set1_epi8(0x20)), _mm_set1_epi8(b'a' as i8));
+            let alpha = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(25)), x));
+            let sign = _mm_movemask_epi8(_mm_cmpeq_epi8(
+                _mm_or_si128(v, _mm_set1_epi8(0x06)),
+                _mm_set1_epi8(0x2f),
+            ));
+            ((lit & m.lit) | (digit & m.digit) | (alpha & m.alpha) | (sign & m.sign)) == 0xffff
+        }
+    };
+    // SAFETY: both loads lie within the 28 bytes of `t` (0..16, 12..28).
+    let (a, b) = unsafe {
+        (
+            _mm_loadu_si128(t.as_ptr() as *const __m128i),
+            _mm_loadu_si128(t.as_ptr().add(12) as *const __m128i),
+        )
+    };
+    block(a, &TIME_BLOCKS[0]) && block(b, &TIME_BLOCKS[1])
+}
+
+/// What each byte of one 16-byte block of the plain time must be: its
+/// template byte (for literals) and, as movemask bits, which class it is.
+#[cfg(target_arch = "x86_64")]
+struct TimeBlock {
+    template: [u8; 16],
+    lit: i32,
+    digit: i32,
+    alpha: i32,
+    sign: i32,
+}
+
+#[cfg(target_arch = "x86_64")]
+const fn time_block(at: usize) -> TimeBlock {
+    let mut m = TimeBlock {
+        template: [0; 16],
+        lit: 0,
+        digit: 0,
+        alpha: 0,
+        sign: 0,
+    };
+    let mut k = 0;
+    while k < 16 {
+        m.template[k] = PLAIN_TIME[at + k];
+        match TIME_KIND[at + k] {
+            b'L' => m.lit |= 1 << k,
+            b'D' => m.digit |= 1 << k,
+            b'A' => m.alpha |= 1 << k,
+            _ => m.sign |= 1 << k,
+        }
+        k += 1;
+    }
+    m
+}
+
+#[cfg(target_arch = "x86_64")]
+const TIME_BLOCKS: [TimeBlock; 2] = [time_block(0), time_block(12)];
+
+/// [`is_plain_time`] on four 8-byte words (SWAR), where SSE2 is not there.
+#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+fn plain_time_words(t: &[u8; 28]) -> bool {
     let word = |k: usize| {
         u64::from_le_bytes([
             t[k],
@@ -449,7 +534,20 @@ pub fn parse(line: &[u8]) -> Option<ClfLine> {
 
 #[cfg(test)]
 mod plain_time_tests {
-    use super::is_plain_time;
+    use super::{is_plain_time, plain_time_words};
+
+    /// The vector and the word versions agree on every one-byte change.
+    #[test]
+    fn both_versions_agree() {
+        let good = *b"[01/Jan/2026:10:00:00 +0000]";
+        for k in 0..28 {
+            for b in 0..=255u8 {
+                let mut t = good;
+                t[k] = b;
+                assert_eq!(is_plain_time(&t), plain_time_words(&t), "{k} {b}");
+            }
+        }
+    }
 
     #[test]
     fn plain_times_and_others() {

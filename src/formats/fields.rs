@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 /// The role of a field, which decides its rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Role {
     /// a client address (or host name, which keeps its last two labels)
     Client,
@@ -21,6 +21,7 @@ pub enum Role {
     /// a timestamp: kept as it is
     Time,
     /// kept as it is (numbers, names of columns)
+    #[default]
     Verbatim,
     /// anything else: the generic scanner
     Generic,

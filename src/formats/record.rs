@@ -41,44 +41,157 @@ pub struct Record<'a> {
 }
 
 /// The one role walk: every field of a recognised line with its role, in
-/// order. CLF: its vhost (`Generic`), client, ident and user (`User`) and
-/// time (without its brackets); the other formats: their fields as parsed
-/// (`ctx.fields`). Directives and unparsed lines have none.
+/// order, and what happens to the bytes between them. The anonymizer applies
+/// a rule per role along it, `check` judges along it, and the records of the
+/// summaries carry it.
+///
+/// CLF: the text before the head (a syslog or CRI prefix), its vhost, the
+/// client, ident and user (`User`), the time (without its brackets; an odd
+/// time, ISO 8601 or not a time at all, is `Generic` text with its brackets),
+/// and the rest of the line (`Generic`), split around a user agent that can
+/// be scanned apart (see [`agent_apart`]; its field takes its closing quote
+/// along); the spaces between the head's fields are gaps, kept. The other
+/// formats: their fields as parsed ([`Fields`]) and their gaps. Directives
+/// and unparsed lines have none.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub enum RoleWalk<'a> {
-    #[default]
-    None,
-    /// CLF: vhost (empty when none), client, ident, user, time
-    Clf([(Range<usize>, Role); 5]),
-    Fields(&'a [(Range<usize>, Role)]),
+pub struct RoleWalk<'a> {
+    /// a CLF line's fields (empty ones are none), those walked: `lo..hi`
+    clf: [(Range<usize>, Role); 9],
+    lo: u8,
+    hi: u8,
+    is_clf: bool,
+    fields: &'a [(Range<usize>, Role)],
+    /// what happens to the bytes between fields: `Generic` (scanned) or
+    /// `Verbatim` (kept)
+    pub gaps: Option<Role>,
+    /// the user agent's field, when it may be scanned on its own (the byte
+    /// before it, a quote or a separator, is its context)
+    pub agent: Option<Range<usize>>,
 }
 
 impl<'a> RoleWalk<'a> {
-    /// The walk of a line recognised as `rec` (`ctx`: the context
-    /// [`recognise`](super::recognise) filled).
-    pub fn of(rec: &Recognised, ctx: &'a Ctx) -> RoleWalk<'a> {
+    /// The walk of `line`, recognised as `rec` (`fields`: what
+    /// [`recognise`](super::recognise) filled in the context).
+    #[inline(always)]
+    pub fn of(rec: &Recognised, line: &[u8], fields: &'a Fields) -> RoleWalk<'a> {
         match rec {
-            Recognised::Clf(l) => RoleWalk::Clf([
-                (l.vhost.clone().unwrap_or(0..0), Role::Generic),
-                (l.client.clone(), Role::Client),
-                (l.ident.clone(), Role::User),
-                (l.user.clone(), Role::User),
-                (clf_time(l), Role::Time),
-            ]),
-            Recognised::Fields(_) => RoleWalk::Fields(&ctx.fields.list),
-            Recognised::Directive { .. } | Recognised::Unparsed => RoleWalk::None,
+            Recognised::Clf(l) => {
+                let agent = l
+                    .agent
+                    .as_ref()
+                    .filter(|a| agent_apart(line, a))
+                    .map(|a| a.start..a.end + 1);
+                let time = if super::clf::is_plain_time(&line[l.time.clone()]) {
+                    (clf_time(l), Role::Time)
+                } else {
+                    (l.time.clone(), Role::Generic)
+                };
+                let (before, after) = match &agent {
+                    Some(a) => (l.rest.start..a.start - 1, a.end..l.rest.end),
+                    None => (l.rest.clone(), 0..0),
+                };
+                // the walk runs from the first field there is to the last:
+                // most lines have no prefix, no vhost and nothing after the
+                // agent (the empty ones left are skipped as they are walked:
+                // cheaper than compacting them here, for every line)
+                let head = l.vhost.as_ref().map_or(l.client.start, |v| v.start);
+                let lo = if head > 0 {
+                    0
+                } else if l.vhost.is_some() {
+                    1
+                } else {
+                    2
+                };
+                let hi = if after.is_empty() { 8 } else { 9 };
+                RoleWalk {
+                    lo,
+                    hi,
+                    clf: [
+                        // the text the line was found after (syslog, CRI)
+                        (0..head, Role::Generic),
+                        (l.vhost.clone().unwrap_or(0..0), Role::Generic),
+                        (l.client.clone(), Role::Client),
+                        (l.ident.clone(), Role::User),
+                        (l.user.clone(), Role::User),
+                        time,
+                        (before, Role::Generic),
+                        (agent.clone().unwrap_or(0..0), Role::Generic),
+                        (after, Role::Generic),
+                    ],
+                    is_clf: true,
+                    fields: &[],
+                    gaps: Some(Role::Verbatim),
+                    agent,
+                }
+            }
+            Recognised::Fields(_) => RoleWalk {
+                fields: &fields.list,
+                gaps: fields.gaps,
+                agent: fields.http.agent.clone().filter(|a| a.start > 0),
+                ..RoleWalk::default()
+            },
+            Recognised::Directive { .. } | Recognised::Unparsed => RoleWalk::default(),
         }
     }
 
-    /// The fields and their roles (a CLF line without a vhost has none).
-    pub fn iter(&self) -> impl Iterator<Item = (Range<usize>, Role)> + '_ {
-        let (list, clf): (&[(Range<usize>, Role)], bool) = match self {
-            RoleWalk::None => (&[], false),
-            RoleWalk::Clf(a) => (a, true),
-            RoleWalk::Fields(l) => (l, false),
-        };
-        list.iter().filter(move |(r, _)| !(clf && r.is_empty())).cloned()
+    /// The walk of fields parsed by a format (a line nested in a JSON
+    /// string, JSON read leniently), with no user agent apart.
+    pub fn fields(fields: &'a Fields) -> RoleWalk<'a> {
+        RoleWalk {
+            fields: &fields.list,
+            gaps: fields.gaps,
+            ..RoleWalk::default()
+        }
     }
+
+    /// Whether this is a CLF line's walk (its users and its client have
+    /// rules of their own: see the engine and `check`).
+    pub fn is_clf(&self) -> bool {
+        self.is_clf
+    }
+
+    /// The fields and their roles, in order, and whether an empty one is
+    /// none (a CLF line's) rather than a field (a format's empty user has a
+    /// rule).
+    #[inline]
+    pub fn list(&self) -> (&[(Range<usize>, Role)], bool) {
+        if self.is_clf {
+            (&self.clf[usize::from(self.lo)..usize::from(self.hi)], true)
+        } else {
+            (self.fields, false)
+        }
+    }
+
+    /// The fields and their roles, in order ([`RoleWalk::list`]).
+    pub fn iter(&self) -> impl Iterator<Item = (Range<usize>, Role)> + '_ {
+        let (list, skip_empty) = self.list();
+        list.iter().filter(move |(r, _)| !(skip_empty && r.is_empty())).cloned()
+    }
+
+    /// Whether the field at `r` is the user agent of [`RoleWalk::agent`]
+    /// (a W3C column may hold it quoted).
+    #[inline]
+    pub fn is_agent(&self, line: &[u8], r: &Range<usize>) -> bool {
+        // (the column of a quoted agent holds it one byte further each side:
+        // the agent was read from it unquoted)
+        let _ = line;
+        self.agent
+            .as_ref()
+            .is_some_and(|a| *a == *r || (a.start == r.start + 1 && a.end + 1 == r.end))
+    }
+}
+
+/// Whether the user agent at `a` (inside its quotes) of a CLF line can be
+/// scanned apart from the rest of the line: a `" "` before it, and a `" `
+/// or the end of the line after it, so that no finding crosses into it or
+/// out of it (the rule of [`crate::scan::scan`]), and it is short enough to
+/// be remembered.
+fn agent_apart(line: &[u8], a: &Range<usize>) -> bool {
+    a.start >= 3
+        && &line[a.start - 3..a.start] == b"\" \""
+        && line.get(a.end) == Some(&b'"')
+        && matches!(line.get(a.end + 1), None | Some(b' '))
+        && a.len() + 2 <= crate::clean::MAX_LEN
 }
 
 /// CLF's time without its brackets.
@@ -177,7 +290,7 @@ pub fn record<'a>(format: &Format, rec: &Recognised, line: &[u8], ctx: &'a Ctx) 
         Recognised::Directive { .. } | Recognised::Unparsed => return None,
     };
     r.kind = rec.parsed();
-    r.roles = RoleWalk::of(rec, ctx);
+    r.roles = RoleWalk::of(rec, line, &ctx.fields);
     r.client = fig.client;
     r.status = fig.status;
     r.bytes = fig.bytes;

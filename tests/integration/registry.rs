@@ -277,6 +277,24 @@ fn the_role_walk_of_a_clf_line() {
         ("id", Role::User),
         ("bob", Role::User),
         ("01/Jan/2026:10:00:00 +0000", Role::Time),
+        // the rest, and the user agent apart with its closing quote
+        (r#" "GET / HTTP/1.1" 200 1 "-" "#, Role::Generic),
+        (r#"-""#, Role::Generic),
+    ];
+    assert_eq!(walk, want.map(|(s, r)| (s.to_string(), r)));
+    // an odd time is text, brackets and all, and a prefix is text too
+    let line = r#"<13>Jan  1 10:00:00 web nginx: 1.2.3.4 - - [2026-01-01T10:00:00+00:00] "GET / HTTP/1.1" 200 1"#;
+    let mut ctx = Ctx::default();
+    let rec = recognise(&Format::Auto, line.as_bytes(), &deny, &mut ctx);
+    let r = record(&Format::Auto, &rec, line.as_bytes(), &ctx).unwrap();
+    let walk: Vec<(String, Role)> = r.roles().map(|(s, role)| (line[s].to_string(), role)).collect();
+    let want = [
+        ("<13>Jan  1 10:00:00 web nginx: ", Role::Generic),
+        ("1.2.3.4", Role::Client),
+        ("-", Role::User),
+        ("-", Role::User),
+        ("[2026-01-01T10:00:00+00:00]", Role::Generic),
+        (r#" "GET / HTTP/1.1" 200 1"#, Role::Generic),
     ];
     assert_eq!(walk, want.map(|(s, r)| (s.to_string(), r)));
     // `-` referer and agent are no fields
