@@ -6,11 +6,13 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Parses a duration like `90d`, `12h`, `2w`, `30m`, `45s`, or a sequence
-/// (`1d12h`) into seconds.
+/// Parses a duration as logrotate users write it: a bare number of days
+/// (`90`), or numbers with units, alone or in a sequence (`1d12h`): `s`,
+/// `m` (minutes), `h`, `d`, `w`, `mo` (30 days), `y` (365 days). Seconds.
 pub fn parse_duration(s: &str) -> Result<i64, String> {
-    let bad = || format!("'{s}' is not a duration; write it like 90d, 12h, 2w, 30m or 1d12h");
-    let b = s.trim().as_bytes();
+    let bad = || format!("'{s}' is not a duration; write it like 90 (days), 90d, 12h, 2w, 3mo, 1y or 1d12h");
+    let t = s.trim();
+    let b = t.as_bytes();
     if b.is_empty() {
         return Err(bad());
     }
@@ -21,20 +23,24 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
         while i < b.len() && b[i].is_ascii_digit() {
             i += 1;
         }
-        if start == i || i == b.len() {
+        if start == i {
             return Err(bad());
         }
-        let n: i64 = s.trim()[start..i].parse().map_err(|_| bad())?;
-        let unit = match b[i] {
-            b's' => 1,
-            b'm' => 60,
-            b'h' => 3600,
-            b'd' => 86400,
-            b'w' => 7 * 86400,
+        let n: i64 = t[start..i].parse().map_err(|_| bad())?;
+        let (unit, len) = match &b[i..] {
+            // a bare number (the whole duration, as logrotate's `maxage 90`): days
+            [] if start == 0 => (86400, 0),
+            [b'm', b'o', ..] => (30 * 86400, 2),
+            [b's', ..] => (1, 1),
+            [b'm', ..] => (60, 1),
+            [b'h', ..] => (3600, 1),
+            [b'd', ..] => (86400, 1),
+            [b'w', ..] => (7 * 86400, 1),
+            [b'y', ..] => (365 * 86400, 1),
             _ => return Err(bad()),
         };
         total = n.checked_mul(unit).and_then(|v| total.checked_add(v)).ok_or_else(bad)?;
-        i += 1;
+        i += len;
     }
     if total > MAX_DURATION {
         return Err(format!("'{s}' is longer than 10000 years; write a shorter duration"));
@@ -424,9 +430,18 @@ mod tests {
         assert_eq!(parse_duration("12h"), Ok(12 * 3600));
         assert_eq!(parse_duration("2w"), Ok(14 * 86400));
         assert_eq!(parse_duration("1d12h"), Ok(86400 + 12 * 3600));
-        assert!(parse_duration("90").is_err());
-        assert!(parse_duration("d").is_err());
-        assert!(parse_duration("3x").is_err());
+        // what logrotate users write: a bare number of days, months, years
+        assert_eq!(parse_duration("90"), Ok(90 * 86400));
+        assert_eq!(parse_duration(" 7 "), Ok(7 * 86400));
+        assert_eq!(parse_duration("3mo"), Ok(90 * 86400));
+        assert_eq!(parse_duration("1y"), Ok(365 * 86400));
+        assert_eq!(parse_duration("1y2mo3w4d5h6m7s"), Ok(((365 + 60 + 21 + 4) * 24 + 5) * 3600 + 367));
+        assert_eq!(parse_duration("30m"), Ok(1800), "m stays minutes");
+        assert_eq!(parse_duration("0"), Ok(0));
+        for bad in ["d", "3x", "1d12", "12h5", "mo", "3month", "3 d", "-1", "1.5d", "3M", ""] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert!(parse_duration("99999999999999999999").is_err());
         assert_eq!(format_age(95 * 86400 + 5), "95d");
     }
 

@@ -87,7 +87,7 @@ pub struct PurgeArgs {
     /// Folders holding the logs
     #[arg(value_name = "ROOT", required = true)]
     pub roots: Vec<PathBuf>,
-    /// Delete files older than this (90d, 12h, 2w)
+    /// Delete files older than this: 90 (days), 90d, 12h, 2w, 3mo, 1y
     #[arg(long, value_name = "DUR", required = true, value_parser = crate::time::parse_duration)]
     pub max_age: i64,
     /// Which files may go (repeatable; default: *.gz, *.log.*, *.log-*)
@@ -175,7 +175,7 @@ pub struct AnonymizeArgs {
     /// What to do with lines no format recognises: scrub, drop, fail
     #[arg(long, value_name = "P", default_value = "scrub", value_parser = OnUnparsed::from_name)]
     pub on_unparsed: OnUnparsed,
-    /// Drop lines whose own timestamp is older than now minus DUR (90d, 12h, 2w)
+    /// Drop lines whose own timestamp is older than now minus DUR: 90 (days), 90d, 12h, 2w, 3mo, 1y
     #[arg(long, value_name = "DUR", value_parser = crate::time::parse_duration)]
     pub max_age: Option<i64>,
     /// Take this as "now" (2026-01-01T00:00:00Z, 2026-01-01, @SECONDS)
