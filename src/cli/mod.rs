@@ -187,8 +187,8 @@ pub struct AnonymizeArgs {
     /// gzip level of compressed output (0-9)
     #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=9))]
     pub level: u32,
-    /// Print a summary on stderr: text or json
-    #[arg(long, value_name = "FMT", num_args = 0..=1, default_missing_value = "text",
+    /// Print a summary on stderr: --stats (text), --stats=json
+    #[arg(long, value_name = "FMT", num_args = 0..=1, require_equals = true, default_missing_value = "text",
           value_parser = ["text", "json"])]
     pub stats: Option<String>,
     /// SIGTERM does not stop reading: stdin is read to its end (Apache piped
@@ -235,8 +235,8 @@ pub struct ListenArgs {
     /// gzip level of compressed output (0-9)
     #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=9))]
     pub level: u32,
-    /// Print the counters on stderr at exit (and on SIGUSR1): text or json
-    #[arg(long, value_name = "FMT", num_args = 0..=1, default_missing_value = "text",
+    /// Print the counters on stderr at exit (and on SIGUSR1): --stats (text), --stats=json
+    #[arg(long, value_name = "FMT", num_args = 0..=1, require_equals = true, default_missing_value = "text",
           value_parser = ["text", "json"])]
     pub stats: Option<String>,
     /// TCP and unix connections open at once; more are closed at once (counted as refused)
@@ -261,7 +261,7 @@ pub fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(stats_compat(std::env::args_os())) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -279,6 +279,28 @@ pub fn main() -> ExitCode {
         Command::Man(m) => manual::man(m, <Cli as clap::CommandFactory>::command()),
     }
     .into()
+}
+
+/// `--stats` takes its format only after `=` (`--stats=json`), so that
+/// `--stats access.log` never takes the file as a format; the older
+/// spellings `--stats json` and `--stats text` (a format name right after
+/// it, before any `--`) are kept by joining them here. A file named `json`
+/// or `text` right after `--stats` is written `./json`.
+pub fn stats_compat(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut out: Vec<OsString> = Vec::new();
+    let mut options_end = false;
+    for a in args {
+        if !options_end && (a == "json" || a == "text") && out.last().is_some_and(|l| l == "--stats") {
+            let mut joined = out.pop().unwrap_or_default();
+            joined.push("=");
+            joined.push(&a);
+            out.push(joined);
+            continue;
+        }
+        options_end |= a == "--";
+        out.push(a);
+    }
+    out
 }
 
 /// Prints `loganon: WHAT` and returns `code`.
@@ -431,4 +453,48 @@ fn check(c: CheckArgs) -> Exit {
     };
     // a report that could not be written is no verdict
     out.finish(code, Exit::Usage)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<OsString> {
+        a.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn stats_keeps_its_old_spellings_and_never_takes_a_file() {
+        let c = |a: &[&str]| stats_compat(args(a));
+        assert_eq!(
+            c(&["loganon", "anonymize", "--stats", "json", "a.log"]),
+            args(&["loganon", "anonymize", "--stats=json", "a.log"])
+        );
+        assert_eq!(c(&["l", "--stats", "text"]), args(&["l", "--stats=text"]));
+        for same in [
+            &["l", "anonymize", "--stats", "a.log"][..],
+            &["l", "--stats=json", "json"],
+            &["l", "--", "--stats", "json"],
+            &["l", "--stats", "--stats", "x"],
+            &["l", "json", "--stats"],
+        ] {
+            assert_eq!(c(same), args(same));
+        }
+        let parsed = |a: &[&str]| match Cli::try_parse_from(stats_compat(args(a))) {
+            Ok(Cli {
+                command: Command::Anonymize(a),
+            }) => (a.stats, a.inputs),
+            other => panic!("{other:?}"),
+        };
+        let files = |f: &[&str]| f.iter().map(OsString::from).collect::<Vec<_>>();
+        let text = Some("text".to_string());
+        let json = Some("json".to_string());
+        assert_eq!(parsed(&["l", "anonymize", "--stats", "a.log"]), (text.clone(), files(&["a.log"])));
+        assert_eq!(parsed(&["l", "anonymize", "a.log", "--stats"]), (text.clone(), files(&["a.log"])));
+        assert_eq!(parsed(&["l", "anonymize", "--stats", "json", "a.log"]), (json.clone(), files(&["a.log"])));
+        assert_eq!(parsed(&["l", "anonymize", "--stats=json", "json"]), (json.clone(), files(&["json"])));
+        assert_eq!(parsed(&["l", "anonymize", "--stats", "./json"]), (text, files(&["./json"])));
+        assert_eq!(parsed(&["l", "anonymize", "a.log"]), (None, files(&["a.log"])));
+        assert!(Cli::try_parse_from(args(&["l", "anonymize", "--stats=yaml"])).is_err());
+    }
 }
