@@ -364,41 +364,65 @@ pub fn unix(t: SystemTime) -> i64 {
     }
 }
 
-/// A date in a file name, as logrotate's dateext and common schemes write it:
-/// `20260101`, `2026-01-01`, `2026_01_01`, `2026010112` (with hour). Returns
+/// The date of a rotated log, from its name, only where rotation puts it:
+/// right after the name and a `-`, `.` or `_` (`access.log-20260101`,
+/// `access.log.2026-01-01`, `access-2026-01-01.log`), written `YYYYMMDD`,
+/// `YYYY-MM-DD` or `YYYYMMDDHH` (logrotate's `dateformat -%Y%m%d%H`), and
+/// followed only by an extension (`.log`), a rotation number (`.1`) and a
+/// compression extension (`.gz`), each optional, in that order. A date
+/// elsewhere in the name (`2019-backup-access.log`) is not trusted. Returns
 /// the Unix time of its start (UTC).
 pub fn date_in_name(name: &str) -> Option<i64> {
-    let b = name.as_bytes();
-    let mut i = 0;
-    while i + 8 <= b.len() {
-        if (i == 0 || !b[i - 1].is_ascii_digit()) && b[i..i + 4].iter().all(u8::is_ascii_digit) {
-            let y = num(&b[i..i + 4])?;
-            let (rest, sep) = match b.get(i + 4) {
-                Some(&c @ (b'-' | b'_')) => (i + 5, Some(c)),
-                _ => (i + 4, None),
-            };
-            let mm_end = rest + 2;
-            let dd_start = if sep.is_some() { mm_end + 1 } else { mm_end };
-            if dd_start + 2 <= b.len()
-                && (sep.is_none() || b.get(mm_end) == sep.as_ref())
-                && b[rest..mm_end].iter().all(u8::is_ascii_digit)
-                && b[dd_start..dd_start + 2].iter().all(u8::is_ascii_digit)
-            {
-                let m = num(&b[rest..mm_end])?;
-                let d = num(&b[dd_start..dd_start + 2])?;
-                let mut end = dd_start + 2;
-                let mut hour = 0;
-                if sep.is_none() && end + 2 <= b.len() && b[end..end + 2].iter().all(u8::is_ascii_digit) {
-                    hour = num(&b[end..end + 2])?;
-                    end += 2;
-                }
-                let ok_end = end == b.len() || !b[end].is_ascii_digit();
-                if (1970..=9999).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d) && hour < 24 && ok_end {
-                    return Some(days_from_civil(i64::from(y), m, d) * 86400 + i64::from(hour) * 3600);
-                }
-            }
+    const COMPRESSED: [&str; 7] = ["gz", "xz", "bz2", "zst", "zstd", "lz4", "Z"];
+    let mut s = name;
+    if let Some((rest, ext)) = s.rsplit_once('.') {
+        if COMPRESSED.contains(&ext) {
+            s = rest;
         }
-        i += 1;
+    }
+    // a rotation number, then an extension: each optional
+    fn number(s: &str) -> Option<&str> {
+        s.rsplit_once('.')
+            .filter(|(_, n)| (1..=4).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()))
+            .map(|(rest, _)| rest)
+    }
+    fn extension(s: &str) -> Option<&str> {
+        s.rsplit_once('.')
+            .filter(|(_, e)| (1..=8).contains(&e.len()) && e.bytes().all(|b| b.is_ascii_alphabetic()))
+            .map(|(rest, _)| rest)
+    }
+    let unnumbered = number(s);
+    [Some(s), unnumbered, extension(s), unnumbered.and_then(extension)]
+        .into_iter()
+        .flatten()
+        .find_map(date_at_end)
+}
+
+/// `BASE SEP DATE` at the end of `s` (see [`date_in_name`]).
+fn date_at_end(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    for len in [8, 10] {
+        let Some(at) = b.len().checked_sub(len + 1) else { continue };
+        if at == 0 || !matches!(b[at], b'-' | b'.' | b'_') {
+            continue;
+        }
+        let d = &b[at + 1..];
+        let (y, m, day, hour) = match d {
+            [_, _, _, _, b'-', _, _, b'-', _, _] => (&d[0..4], &d[5..7], &d[8..10], None),
+            _ if d.iter().all(u8::is_ascii_digit) => (&d[0..4], &d[4..6], &d[6..8], d.get(8..10)),
+            _ => continue,
+        };
+        let (Some(y), Some(m), Some(day)) = (num(y), num(m), num(day)) else { continue };
+        let hour = match hour {
+            Some(h) => match num(h) {
+                Some(h) => h,
+                None => continue,
+            },
+            None => 0,
+        };
+        if (1970..=9999).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&day) && hour < 24 {
+            return Some(days_from_civil(i64::from(y), m, day) * 86400 + i64::from(hour) * 3600);
+        }
     }
     None
 }
@@ -523,12 +547,43 @@ mod tests {
     #[test]
     fn names_and_now() {
         let jan1 = 20454 * 86400; // 2026-01-01
-        assert_eq!(date_in_name("access.log-20260101.gz"), Some(jan1));
-        assert_eq!(date_in_name("access-2026-01-01.log"), Some(jan1));
-        assert_eq!(date_in_name("access_2026_01_01.log.gz"), Some(jan1));
+        // where rotation puts it: after the name, before an extension, a
+        // rotation number and a compression extension
+        for name in [
+            "access.log-20260101",
+            "access.log-20260101.gz",
+            "access.log.20260101.xz",
+            "access.log-2026-01-01",
+            "access.log.2026-01-01.bz2",
+            "access-2026-01-01.log",
+            "access-20260101.log.gz",
+            "access.log-20260101.1.gz",
+            "access-20260101.log.3.zst",
+            "access_20260101.log",
+        ] {
+            assert_eq!(date_in_name(name), Some(jan1), "{name}");
+        }
         assert_eq!(date_in_name("access.log-2026010112"), Some(jan1 + 12 * 3600));
-        assert_eq!(date_in_name("access.log.1"), None);
-        assert_eq!(date_in_name("app-20261399.log"), None);
+        // anywhere else it is not the rotation's date
+        for name in [
+            "access.log.1",
+            "access.log",
+            "app-20261399.log",
+            "2026-01-01-access.log.1",
+            "backup-20260101-access.log.gz",
+            "access.log-20260101x",
+            "access.log-020260101",
+            "access.log20260101",
+            "20260101",
+            "-20260101",
+            "access.log-2026-0101",
+            "access.log-20260101.log.tar.gz",
+            "access_2026_01_01.log.gz",
+            "access.log-20260101.123456",
+            "access.log-2026010125",
+        ] {
+            assert_eq!(date_in_name(name), None, "{name}");
+        }
         assert_eq!(parse_now("2026-01-01"), Ok(jan1));
         assert_eq!(parse_now("2026-01-01T00:00:00Z"), Ok(jan1));
         assert_eq!(parse_now("@5"), Ok(5));
