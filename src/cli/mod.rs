@@ -4,7 +4,7 @@
 //! code ([`Exit`], `exit.rs`).
 
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,6 +30,7 @@ mod exit;
 pub mod manual;
 mod options;
 mod print;
+mod progress;
 
 pub use exit::Exit;
 use options::{sources, threads_available};
@@ -77,6 +78,10 @@ pub struct RunArgs {
     /// Print the plan; change nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// One JSON object per line and action on stdout (anonymized,
+    /// summarized, deleted, skipped, warning, error, and the run's totals)
+    #[arg(long)]
+    pub json: bool,
     /// Take this as "now" (2026-01-01T00:00:00Z, 2026-01-01, @SECONDS)
     #[arg(long, value_name = "TIME", value_parser = crate::time::parse_now)]
     pub now: Option<i64>,
@@ -328,9 +333,28 @@ fn anonymize(a: AnonymizeArgs) -> Exit {
         return fail(e, Exit::Usage);
     }
     let engine = Engine::new(opts);
-    match options::batch_target(&a) {
+    let files: Vec<PathBuf> = a.inputs.iter().filter(|s| *s != "-").map(PathBuf::from).collect();
+    let to_stdout = a.out_dir.is_none() && !a.in_place && a.output.as_ref().is_none_or(|p| p.as_os_str() == "-");
+    let bar = progress::wanted(
+        std::io::stderr().is_terminal(),
+        to_stdout && std::io::stdout().is_terminal(),
+        files.len(),
+    )
+    .then(|| progress::start(&files))
+    .flatten();
+    let code = anonymize_with(&engine, &a);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    code
+}
+
+/// `anonymize` once its options are made: a batch or the stream. What it
+/// prints comes after the progress bar is cleared.
+fn anonymize_with(engine: &Engine, a: &AnonymizeArgs) -> Exit {
+    match options::batch_target(a) {
         Err(e) => return fail(e, Exit::Usage),
-        Ok(Some((target, files))) => return batch(&engine, &files, target, &a),
+        Ok(Some((target, files))) => return batch(engine, &files, target, a),
         Ok(None) => {}
     }
     let out = match &a.output {
@@ -346,7 +370,7 @@ fn anonymize(a: AnonymizeArgs) -> Exit {
         Err(e) => return fail(format!("cannot install signal handlers: {e}"), Exit::Failed),
     };
     let t0 = Instant::now();
-    let res = crate::commands::stream::run(&engine, &sources(&a.inputs), out, jobs(a.jobs), &sig);
+    let res = crate::commands::stream::run(engine, &sources(&a.inputs), out, jobs(a.jobs), &sig);
     let secs = t0.elapsed().as_secs_f64();
     let code = print::stream_errors(&res.errors, &a.rules.format);
     print::stats(a.stats.as_deref(), &res.stats, secs);
@@ -392,7 +416,13 @@ fn listen(l: ListenArgs) -> Exit {
 fn run(r: RunArgs) -> Exit {
     let cfg = match crate::commands::run::config::Config::load(&r.config) {
         Ok(c) => c,
-        Err(e) => return fail(e, Exit::Usage),
+        Err(e) => {
+            if r.json {
+                let j = serde_json::json!({ "action": "error", "message": e.to_string(), "exit": Exit::Usage.code() });
+                let _ = writeln!(Stdout::new(), "{j}");
+            }
+            return fail(e, Exit::Usage);
+        }
     };
     let sig = match Signals::install() {
         Ok(s) => s,
@@ -403,7 +433,7 @@ fn run(r: RunArgs) -> Exit {
     }
     let now = r.now.unwrap_or_else(crate::time::now);
     let mut out = Stdout::new();
-    let code = match crate::commands::run::cron::run(&cfg, r.dry_run, now, &sig, &mut out) {
+    let code = match crate::commands::run::cron::run(&cfg, r.dry_run, r.json, now, &sig, &mut out) {
         Ok(report) => Exit::failed_if(report.errors > 0),
         Err(e) => {
             let code = match e {
@@ -411,6 +441,10 @@ fn run(r: RunArgs) -> Exit {
                 RunError::Config(_) => Exit::Usage,
                 RunError::Failed(_) => Exit::Failed,
             };
+            if r.json {
+                let j = serde_json::json!({ "action": "error", "message": e.message(), "exit": code.code() });
+                let _ = writeln!(out, "{j}");
+            }
             fail(e.message(), code)
         }
     };
