@@ -402,7 +402,9 @@ pub fn date_in_name(name: &str) -> Option<i64> {
 fn date_at_end(s: &str) -> Option<i64> {
     let b = s.as_bytes();
     for len in [8, 10] {
-        let Some(at) = b.len().checked_sub(len + 1) else { continue };
+        let Some(at) = b.len().checked_sub(len + 1) else {
+            continue;
+        };
         if at == 0 || !matches!(b[at], b'-' | b'.' | b'_') {
             continue;
         }
@@ -412,7 +414,9 @@ fn date_at_end(s: &str) -> Option<i64> {
             _ if d.iter().all(u8::is_ascii_digit) => (&d[0..4], &d[4..6], &d[6..8], d.get(8..10)),
             _ => continue,
         };
-        let (Some(y), Some(m), Some(day)) = (num(y), num(m), num(day)) else { continue };
+        let (Some(y), Some(m), Some(day)) = (num(y), num(m), num(day)) else {
+            continue;
+        };
         let hour = match hour {
             Some(h) => match num(h) {
                 Some(h) => h,
@@ -459,7 +463,10 @@ mod tests {
         assert_eq!(parse_duration(" 7 "), Ok(7 * 86400));
         assert_eq!(parse_duration("3mo"), Ok(90 * 86400));
         assert_eq!(parse_duration("1y"), Ok(365 * 86400));
-        assert_eq!(parse_duration("1y2mo3w4d5h6m7s"), Ok(((365 + 60 + 21 + 4) * 24 + 5) * 3600 + 367));
+        assert_eq!(
+            parse_duration("1y2mo3w4d5h6m7s"),
+            Ok(((365 + 60 + 21 + 4) * 24 + 5) * 3600 + 367)
+        );
         assert_eq!(parse_duration("30m"), Ok(1800), "m stays minutes");
         assert_eq!(parse_duration("0"), Ok(0));
         for bad in ["d", "3x", "1d12", "12h5", "mo", "3month", "3 d", "-1", "1.5d", "3M", ""] {
@@ -547,8 +554,8 @@ mod tests {
     #[test]
     fn names_and_now() {
         let jan1 = 20454 * 86400; // 2026-01-01
-        // where rotation puts it: after the name, before an extension, a
-        // rotation number and a compression extension
+                                  // where rotation puts it: after the name, before an extension, a
+                                  // rotation number and a compression extension
         for name in [
             "access.log-20260101",
             "access.log-20260101.gz",

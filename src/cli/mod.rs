@@ -523,11 +523,26 @@ mod tests {
         let files = |f: &[&str]| f.iter().map(OsString::from).collect::<Vec<_>>();
         let text = Some("text".to_string());
         let json = Some("json".to_string());
-        assert_eq!(parsed(&["l", "anonymize", "--stats", "a.log"]), (text.clone(), files(&["a.log"])));
-        assert_eq!(parsed(&["l", "anonymize", "a.log", "--stats"]), (text.clone(), files(&["a.log"])));
-        assert_eq!(parsed(&["l", "anonymize", "--stats", "json", "a.log"]), (json.clone(), files(&["a.log"])));
-        assert_eq!(parsed(&["l", "anonymize", "--stats=json", "json"]), (json.clone(), files(&["json"])));
-        assert_eq!(parsed(&["l", "anonymize", "--stats", "./json"]), (text, files(&["./json"])));
+        assert_eq!(
+            parsed(&["l", "anonymize", "--stats", "a.log"]),
+            (text.clone(), files(&["a.log"]))
+        );
+        assert_eq!(
+            parsed(&["l", "anonymize", "a.log", "--stats"]),
+            (text.clone(), files(&["a.log"]))
+        );
+        assert_eq!(
+            parsed(&["l", "anonymize", "--stats", "json", "a.log"]),
+            (json.clone(), files(&["a.log"]))
+        );
+        assert_eq!(
+            parsed(&["l", "anonymize", "--stats=json", "json"]),
+            (json.clone(), files(&["json"]))
+        );
+        assert_eq!(
+            parsed(&["l", "anonymize", "--stats", "./json"]),
+            (text, files(&["./json"]))
+        );
         assert_eq!(parsed(&["l", "anonymize", "a.log"]), (None, files(&["a.log"])));
         assert!(Cli::try_parse_from(args(&["l", "anonymize", "--stats=yaml"])).is_err());
     }

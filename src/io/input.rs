@@ -437,7 +437,13 @@ mod tests {
             files: Mutex::new(Vec::new()),
         };
         let plain: Vec<u8> = (0..40_000)
-            .flat_map(|i| format!("192.0.2.{} - - [01/Jan/2026:00:00:00 +0000] \"GET /{i} HTTP/1.1\" 200 1\n", i % 250).into_bytes())
+            .flat_map(|i| {
+                format!(
+                    "192.0.2.{} - - [01/Jan/2026:00:00:00 +0000] \"GET /{i} HTTP/1.1\" 200 1\n",
+                    i % 250
+                )
+                .into_bytes()
+            })
             .collect();
         let gz = Codec::Gzip.compress(&plain, 6, Vec::new()).unwrap();
         assert!(gz.len() * 4 < plain.len(), "the test needs compressible data");

@@ -239,7 +239,11 @@ fn hard_linked_file_is_refused_unless_force() {
         c.display()
     );
     assert_eq!(text(&o.stderr).matches(&said).count(), 1, "{}", text(&o.stderr));
-    assert!(!text(&o.stdout).contains(&said), "an error is told once, on stderr: {}", text(&o.stdout));
+    assert!(
+        !text(&o.stdout).contains(&said),
+        "an error is told once, on stderr: {}",
+        text(&o.stdout)
+    );
     fs::remove_file(&c).unwrap();
 
     let o = output(&[&"anonymize", &"--in-place", &"--force", &a]);

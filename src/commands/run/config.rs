@@ -37,7 +37,9 @@ impl<'de> Deserialize<'de> for Dur {
             }
             fn visit_i64<E: de::Error>(self, n: i64) -> Result<Dur, E> {
                 if n < 0 {
-                    return Err(E::custom(format!("{n} is not a duration; a number of days is 0 or more")));
+                    return Err(E::custom(format!(
+                        "{n} is not a duration; a number of days is 0 or more"
+                    )));
                 }
                 crate::time::parse_duration(&n.to_string()).map(Dur).map_err(E::custom)
             }
@@ -411,7 +413,10 @@ summary = "/var/lib/loganon/nginx-daily.csv"
             "{e}"
         );
         let e = err("[[logs]]\nname = \"a\"\npaths = [\"/x\"]\ndelete_after = -3\n");
-        assert!(e.contains("line 4") && e.contains("delete_after") && e.contains("days"), "{e}");
+        assert!(
+            e.contains("line 4") && e.contains("delete_after") && e.contains("days"),
+            "{e}"
+        );
         let e = err("[anonymize]\ncolour = 1\n");
         assert!(e.contains("line 2") && e.contains("colour"), "{e}");
         let e = err("[[logs]]\nname = \"a\"\npaths = [\"rel/*.gz\"]\n");

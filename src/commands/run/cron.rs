@@ -454,7 +454,11 @@ impl Runner<'_> {
         self.report.errors += 1;
         eprintln!("loganon: {what}");
         if self.json {
-            let _ = writeln!(self.out, "{}", serde_json::json!({ "action": "error", "message": what }));
+            let _ = writeln!(
+                self.out,
+                "{}",
+                serde_json::json!({ "action": "error", "message": what })
+            );
         }
     }
 
@@ -463,7 +467,11 @@ impl Runner<'_> {
         self.report.warnings += 1;
         eprintln!("loganon: warning: {what}");
         if self.json {
-            let _ = writeln!(self.out, "{}", serde_json::json!({ "action": "warning", "message": what }));
+            let _ = writeln!(
+                self.out,
+                "{}",
+                serde_json::json!({ "action": "warning", "message": what })
+            );
         }
     }
 
@@ -718,7 +726,12 @@ impl Runner<'_> {
             if self.dry_run {
                 self.report.deleted += 1;
                 let rest = format!(" age={} size={}", format_age(age), id.size);
-                return self.file_act("would-delete", path, &rest, serde_json::json!({ "age_seconds": age, "size": id.size }));
+                return self.file_act(
+                    "would-delete",
+                    path,
+                    &rest,
+                    serde_json::json!({ "age_seconds": age, "size": id.size }),
+                );
             }
             // the file summarized must be the one walked, reached through
             // the folders walked
@@ -733,7 +746,12 @@ impl Runner<'_> {
                     self.state.prints.remove(&key);
                     self.save();
                     let rest = format!(" age={} size={}", format_age(age), id.size);
-                    self.file_act("deleted", path, &rest, serde_json::json!({ "age_seconds": age, "size": id.size }));
+                    self.file_act(
+                        "deleted",
+                        path,
+                        &rest,
+                        serde_json::json!({ "age_seconds": age, "size": id.size }),
+                    );
                 }
                 Err(e) => self.error(e),
             }
