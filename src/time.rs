@@ -6,11 +6,13 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-/// Parses a duration like `90d`, `12h`, `2w`, `30m`, `45s`, or a sequence
-/// (`1d12h`) into seconds.
+/// Parses a duration as logrotate users write it: a bare number of days
+/// (`90`), or numbers with units, alone or in a sequence (`1d12h`): `s`,
+/// `m` (minutes), `h`, `d`, `w`, `mo` (30 days), `y` (365 days). Seconds.
 pub fn parse_duration(s: &str) -> Result<i64, String> {
-    let bad = || format!("'{s}' is not a duration; write it like 90d, 12h, 2w, 30m or 1d12h");
-    let b = s.trim().as_bytes();
+    let bad = || format!("'{s}' is not a duration; write it like 90 (days), 90d, 12h, 2w, 3mo, 1y or 1d12h");
+    let t = s.trim();
+    let b = t.as_bytes();
     if b.is_empty() {
         return Err(bad());
     }
@@ -21,20 +23,24 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
         while i < b.len() && b[i].is_ascii_digit() {
             i += 1;
         }
-        if start == i || i == b.len() {
+        if start == i {
             return Err(bad());
         }
-        let n: i64 = s.trim()[start..i].parse().map_err(|_| bad())?;
-        let unit = match b[i] {
-            b's' => 1,
-            b'm' => 60,
-            b'h' => 3600,
-            b'd' => 86400,
-            b'w' => 7 * 86400,
+        let n: i64 = t[start..i].parse().map_err(|_| bad())?;
+        let (unit, len) = match &b[i..] {
+            // a bare number (the whole duration, as logrotate's `maxage 90`): days
+            [] if start == 0 => (86400, 0),
+            [b'm', b'o', ..] => (30 * 86400, 2),
+            [b's', ..] => (1, 1),
+            [b'm', ..] => (60, 1),
+            [b'h', ..] => (3600, 1),
+            [b'd', ..] => (86400, 1),
+            [b'w', ..] => (7 * 86400, 1),
+            [b'y', ..] => (365 * 86400, 1),
             _ => return Err(bad()),
         };
         total = n.checked_mul(unit).and_then(|v| total.checked_add(v)).ok_or_else(bad)?;
-        i += 1;
+        i += len;
     }
     if total > MAX_DURATION {
         return Err(format!("'{s}' is longer than 10000 years; write a shorter duration"));
@@ -358,41 +364,69 @@ pub fn unix(t: SystemTime) -> i64 {
     }
 }
 
-/// A date in a file name, as logrotate's dateext and common schemes write it:
-/// `20260101`, `2026-01-01`, `2026_01_01`, `2026010112` (with hour). Returns
+/// The date of a rotated log, from its name, only where rotation puts it:
+/// right after the name and a `-`, `.` or `_` (`access.log-20260101`,
+/// `access.log.2026-01-01`, `access-2026-01-01.log`), written `YYYYMMDD`,
+/// `YYYY-MM-DD` or `YYYYMMDDHH` (logrotate's `dateformat -%Y%m%d%H`), and
+/// followed only by an extension (`.log`), a rotation number (`.1`) and a
+/// compression extension (`.gz`), each optional, in that order. A date
+/// elsewhere in the name (`2019-backup-access.log`) is not trusted. Returns
 /// the Unix time of its start (UTC).
 pub fn date_in_name(name: &str) -> Option<i64> {
-    let b = name.as_bytes();
-    let mut i = 0;
-    while i + 8 <= b.len() {
-        if (i == 0 || !b[i - 1].is_ascii_digit()) && b[i..i + 4].iter().all(u8::is_ascii_digit) {
-            let y = num(&b[i..i + 4])?;
-            let (rest, sep) = match b.get(i + 4) {
-                Some(&c @ (b'-' | b'_')) => (i + 5, Some(c)),
-                _ => (i + 4, None),
-            };
-            let mm_end = rest + 2;
-            let dd_start = if sep.is_some() { mm_end + 1 } else { mm_end };
-            if dd_start + 2 <= b.len()
-                && (sep.is_none() || b.get(mm_end) == sep.as_ref())
-                && b[rest..mm_end].iter().all(u8::is_ascii_digit)
-                && b[dd_start..dd_start + 2].iter().all(u8::is_ascii_digit)
-            {
-                let m = num(&b[rest..mm_end])?;
-                let d = num(&b[dd_start..dd_start + 2])?;
-                let mut end = dd_start + 2;
-                let mut hour = 0;
-                if sep.is_none() && end + 2 <= b.len() && b[end..end + 2].iter().all(u8::is_ascii_digit) {
-                    hour = num(&b[end..end + 2])?;
-                    end += 2;
-                }
-                let ok_end = end == b.len() || !b[end].is_ascii_digit();
-                if (1970..=9999).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&d) && hour < 24 && ok_end {
-                    return Some(days_from_civil(i64::from(y), m, d) * 86400 + i64::from(hour) * 3600);
-                }
-            }
+    const COMPRESSED: [&str; 7] = ["gz", "xz", "bz2", "zst", "zstd", "lz4", "Z"];
+    let mut s = name;
+    if let Some((rest, ext)) = s.rsplit_once('.') {
+        if COMPRESSED.contains(&ext) {
+            s = rest;
         }
-        i += 1;
+    }
+    // a rotation number, then an extension: each optional
+    fn number(s: &str) -> Option<&str> {
+        s.rsplit_once('.')
+            .filter(|(_, n)| (1..=4).contains(&n.len()) && n.bytes().all(|b| b.is_ascii_digit()))
+            .map(|(rest, _)| rest)
+    }
+    fn extension(s: &str) -> Option<&str> {
+        s.rsplit_once('.')
+            .filter(|(_, e)| (1..=8).contains(&e.len()) && e.bytes().all(|b| b.is_ascii_alphabetic()))
+            .map(|(rest, _)| rest)
+    }
+    let unnumbered = number(s);
+    [Some(s), unnumbered, extension(s), unnumbered.and_then(extension)]
+        .into_iter()
+        .flatten()
+        .find_map(date_at_end)
+}
+
+/// `BASE SEP DATE` at the end of `s` (see [`date_in_name`]).
+fn date_at_end(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    for len in [8, 10] {
+        let Some(at) = b.len().checked_sub(len + 1) else {
+            continue;
+        };
+        if at == 0 || !matches!(b[at], b'-' | b'.' | b'_') {
+            continue;
+        }
+        let d = &b[at + 1..];
+        let (y, m, day, hour) = match d {
+            [_, _, _, _, b'-', _, _, b'-', _, _] => (&d[0..4], &d[5..7], &d[8..10], None),
+            _ if d.iter().all(u8::is_ascii_digit) => (&d[0..4], &d[4..6], &d[6..8], d.get(8..10)),
+            _ => continue,
+        };
+        let (Some(y), Some(m), Some(day)) = (num(y), num(m), num(day)) else {
+            continue;
+        };
+        let hour = match hour {
+            Some(h) => match num(h) {
+                Some(h) => h,
+                None => continue,
+            },
+            None => 0,
+        };
+        if (1970..=9999).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&day) && hour < 24 {
+            return Some(days_from_civil(i64::from(y), m, day) * 86400 + i64::from(hour) * 3600);
+        }
     }
     None
 }
@@ -424,9 +458,21 @@ mod tests {
         assert_eq!(parse_duration("12h"), Ok(12 * 3600));
         assert_eq!(parse_duration("2w"), Ok(14 * 86400));
         assert_eq!(parse_duration("1d12h"), Ok(86400 + 12 * 3600));
-        assert!(parse_duration("90").is_err());
-        assert!(parse_duration("d").is_err());
-        assert!(parse_duration("3x").is_err());
+        // what logrotate users write: a bare number of days, months, years
+        assert_eq!(parse_duration("90"), Ok(90 * 86400));
+        assert_eq!(parse_duration(" 7 "), Ok(7 * 86400));
+        assert_eq!(parse_duration("3mo"), Ok(90 * 86400));
+        assert_eq!(parse_duration("1y"), Ok(365 * 86400));
+        assert_eq!(
+            parse_duration("1y2mo3w4d5h6m7s"),
+            Ok(((365 + 60 + 21 + 4) * 24 + 5) * 3600 + 367)
+        );
+        assert_eq!(parse_duration("30m"), Ok(1800), "m stays minutes");
+        assert_eq!(parse_duration("0"), Ok(0));
+        for bad in ["d", "3x", "1d12", "12h5", "mo", "3month", "3 d", "-1", "1.5d", "3M", ""] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert!(parse_duration("99999999999999999999").is_err());
         assert_eq!(format_age(95 * 86400 + 5), "95d");
     }
 
@@ -508,12 +554,43 @@ mod tests {
     #[test]
     fn names_and_now() {
         let jan1 = 20454 * 86400; // 2026-01-01
-        assert_eq!(date_in_name("access.log-20260101.gz"), Some(jan1));
-        assert_eq!(date_in_name("access-2026-01-01.log"), Some(jan1));
-        assert_eq!(date_in_name("access_2026_01_01.log.gz"), Some(jan1));
+                                  // where rotation puts it: after the name, before an extension, a
+                                  // rotation number and a compression extension
+        for name in [
+            "access.log-20260101",
+            "access.log-20260101.gz",
+            "access.log.20260101.xz",
+            "access.log-2026-01-01",
+            "access.log.2026-01-01.bz2",
+            "access-2026-01-01.log",
+            "access-20260101.log.gz",
+            "access.log-20260101.1.gz",
+            "access-20260101.log.3.zst",
+            "access_20260101.log",
+        ] {
+            assert_eq!(date_in_name(name), Some(jan1), "{name}");
+        }
         assert_eq!(date_in_name("access.log-2026010112"), Some(jan1 + 12 * 3600));
-        assert_eq!(date_in_name("access.log.1"), None);
-        assert_eq!(date_in_name("app-20261399.log"), None);
+        // anywhere else it is not the rotation's date
+        for name in [
+            "access.log.1",
+            "access.log",
+            "app-20261399.log",
+            "2026-01-01-access.log.1",
+            "backup-20260101-access.log.gz",
+            "access.log-20260101x",
+            "access.log-020260101",
+            "access.log20260101",
+            "20260101",
+            "-20260101",
+            "access.log-2026-0101",
+            "access.log-20260101.log.tar.gz",
+            "access_2026_01_01.log.gz",
+            "access.log-20260101.123456",
+            "access.log-2026010125",
+        ] {
+            assert_eq!(date_in_name(name), None, "{name}");
+        }
         assert_eq!(parse_now("2026-01-01"), Ok(jan1));
         assert_eq!(parse_now("2026-01-01T00:00:00Z"), Ok(jan1));
         assert_eq!(parse_now("@5"), Ok(5));

@@ -4,7 +4,7 @@
 //! code ([`Exit`], `exit.rs`).
 
 use std::ffi::OsString;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -30,6 +30,7 @@ mod exit;
 pub mod manual;
 mod options;
 mod print;
+mod progress;
 
 pub use exit::Exit;
 use options::{sources, threads_available};
@@ -77,6 +78,10 @@ pub struct RunArgs {
     /// Print the plan; change nothing
     #[arg(long)]
     pub dry_run: bool,
+    /// One JSON object per line and action on stdout (anonymized,
+    /// summarized, deleted, skipped, warning, error, and the run's totals)
+    #[arg(long)]
+    pub json: bool,
     /// Take this as "now" (2026-01-01T00:00:00Z, 2026-01-01, @SECONDS)
     #[arg(long, value_name = "TIME", value_parser = crate::time::parse_now)]
     pub now: Option<i64>,
@@ -87,7 +92,7 @@ pub struct PurgeArgs {
     /// Folders holding the logs
     #[arg(value_name = "ROOT", required = true)]
     pub roots: Vec<PathBuf>,
-    /// Delete files older than this (90d, 12h, 2w)
+    /// Delete files older than this: 90 (days), 90d, 12h, 2w, 3mo, 1y
     #[arg(long, value_name = "DUR", required = true, value_parser = crate::time::parse_duration)]
     pub max_age: i64,
     /// Which files may go (repeatable; default: *.gz, *.log.*, *.log-*)
@@ -175,7 +180,7 @@ pub struct AnonymizeArgs {
     /// What to do with lines no format recognises: scrub, drop, fail
     #[arg(long, value_name = "P", default_value = "scrub", value_parser = OnUnparsed::from_name)]
     pub on_unparsed: OnUnparsed,
-    /// Drop lines whose own timestamp is older than now minus DUR (90d, 12h, 2w)
+    /// Drop lines whose own timestamp is older than now minus DUR: 90 (days), 90d, 12h, 2w, 3mo, 1y
     #[arg(long, value_name = "DUR", value_parser = crate::time::parse_duration)]
     pub max_age: Option<i64>,
     /// Take this as "now" (2026-01-01T00:00:00Z, 2026-01-01, @SECONDS)
@@ -187,8 +192,8 @@ pub struct AnonymizeArgs {
     /// gzip level of compressed output (0-9)
     #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=9))]
     pub level: u32,
-    /// Print a summary on stderr: text or json
-    #[arg(long, value_name = "FMT", num_args = 0..=1, default_missing_value = "text",
+    /// Print a summary on stderr: --stats (text), --stats=json
+    #[arg(long, value_name = "FMT", num_args = 0..=1, require_equals = true, default_missing_value = "text",
           value_parser = ["text", "json"])]
     pub stats: Option<String>,
     /// SIGTERM does not stop reading: stdin is read to its end (Apache piped
@@ -235,8 +240,8 @@ pub struct ListenArgs {
     /// gzip level of compressed output (0-9)
     #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=9))]
     pub level: u32,
-    /// Print the counters on stderr at exit (and on SIGUSR1): text or json
-    #[arg(long, value_name = "FMT", num_args = 0..=1, default_missing_value = "text",
+    /// Print the counters on stderr at exit (and on SIGUSR1): --stats (text), --stats=json
+    #[arg(long, value_name = "FMT", num_args = 0..=1, require_equals = true, default_missing_value = "text",
           value_parser = ["text", "json"])]
     pub stats: Option<String>,
     /// TCP and unix connections open at once; more are closed at once (counted as refused)
@@ -261,7 +266,7 @@ pub fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
-    let cli = match Cli::try_parse() {
+    let cli = match Cli::try_parse_from(stats_compat(std::env::args_os())) {
         Ok(c) => c,
         Err(e) => {
             let _ = e.print();
@@ -279,6 +284,28 @@ pub fn main() -> ExitCode {
         Command::Man(m) => manual::man(m, <Cli as clap::CommandFactory>::command()),
     }
     .into()
+}
+
+/// `--stats` takes its format only after `=` (`--stats=json`), so that
+/// `--stats access.log` never takes the file as a format; the older
+/// spellings `--stats json` and `--stats text` (a format name right after
+/// it, before any `--`) are kept by joining them here. A file named `json`
+/// or `text` right after `--stats` is written `./json`.
+pub fn stats_compat(args: impl IntoIterator<Item = OsString>) -> Vec<OsString> {
+    let mut out: Vec<OsString> = Vec::new();
+    let mut options_end = false;
+    for a in args {
+        if !options_end && (a == "json" || a == "text") && out.last().is_some_and(|l| l == "--stats") {
+            let mut joined = out.pop().unwrap_or_default();
+            joined.push("=");
+            joined.push(&a);
+            out.push(joined);
+            continue;
+        }
+        options_end |= a == "--";
+        out.push(a);
+    }
+    out
 }
 
 /// Prints `loganon: WHAT` and returns `code`.
@@ -306,9 +333,28 @@ fn anonymize(a: AnonymizeArgs) -> Exit {
         return fail(e, Exit::Usage);
     }
     let engine = Engine::new(opts);
-    match options::batch_target(&a) {
+    let files: Vec<PathBuf> = a.inputs.iter().filter(|s| *s != "-").map(PathBuf::from).collect();
+    let to_stdout = a.out_dir.is_none() && !a.in_place && a.output.as_ref().is_none_or(|p| p.as_os_str() == "-");
+    let bar = progress::wanted(
+        std::io::stderr().is_terminal(),
+        to_stdout && std::io::stdout().is_terminal(),
+        files.len(),
+    )
+    .then(|| progress::start(&files))
+    .flatten();
+    let code = anonymize_with(&engine, &a);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    code
+}
+
+/// `anonymize` once its options are made: a batch or the stream. What it
+/// prints comes after the progress bar is cleared.
+fn anonymize_with(engine: &Engine, a: &AnonymizeArgs) -> Exit {
+    match options::batch_target(a) {
         Err(e) => return fail(e, Exit::Usage),
-        Ok(Some((target, files))) => return batch(&engine, &files, target, &a),
+        Ok(Some((target, files))) => return batch(engine, &files, target, a),
         Ok(None) => {}
     }
     let out = match &a.output {
@@ -324,7 +370,7 @@ fn anonymize(a: AnonymizeArgs) -> Exit {
         Err(e) => return fail(format!("cannot install signal handlers: {e}"), Exit::Failed),
     };
     let t0 = Instant::now();
-    let res = crate::commands::stream::run(&engine, &sources(&a.inputs), out, jobs(a.jobs), &sig);
+    let res = crate::commands::stream::run(engine, &sources(&a.inputs), out, jobs(a.jobs), &sig);
     let secs = t0.elapsed().as_secs_f64();
     let code = print::stream_errors(&res.errors, &a.rules.format);
     print::stats(a.stats.as_deref(), &res.stats, secs);
@@ -370,7 +416,13 @@ fn listen(l: ListenArgs) -> Exit {
 fn run(r: RunArgs) -> Exit {
     let cfg = match crate::commands::run::config::Config::load(&r.config) {
         Ok(c) => c,
-        Err(e) => return fail(e, Exit::Usage),
+        Err(e) => {
+            if r.json {
+                let j = serde_json::json!({ "action": "error", "message": e.to_string(), "exit": Exit::Usage.code() });
+                let _ = writeln!(Stdout::new(), "{j}");
+            }
+            return fail(e, Exit::Usage);
+        }
     };
     let sig = match Signals::install() {
         Ok(s) => s,
@@ -381,7 +433,7 @@ fn run(r: RunArgs) -> Exit {
     }
     let now = r.now.unwrap_or_else(crate::time::now);
     let mut out = Stdout::new();
-    let code = match crate::commands::run::cron::run(&cfg, r.dry_run, now, &sig, &mut out) {
+    let code = match crate::commands::run::cron::run(&cfg, r.dry_run, r.json, now, &sig, &mut out) {
         Ok(report) => Exit::failed_if(report.errors > 0),
         Err(e) => {
             let code = match e {
@@ -389,6 +441,10 @@ fn run(r: RunArgs) -> Exit {
                 RunError::Config(_) => Exit::Usage,
                 RunError::Failed(_) => Exit::Failed,
             };
+            if r.json {
+                let j = serde_json::json!({ "action": "error", "message": e.message(), "exit": code.code() });
+                let _ = writeln!(out, "{j}");
+            }
             fail(e.message(), code)
         }
     };
@@ -431,4 +487,63 @@ fn check(c: CheckArgs) -> Exit {
     };
     // a report that could not be written is no verdict
     out.finish(code, Exit::Usage)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<OsString> {
+        a.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn stats_keeps_its_old_spellings_and_never_takes_a_file() {
+        let c = |a: &[&str]| stats_compat(args(a));
+        assert_eq!(
+            c(&["loganon", "anonymize", "--stats", "json", "a.log"]),
+            args(&["loganon", "anonymize", "--stats=json", "a.log"])
+        );
+        assert_eq!(c(&["l", "--stats", "text"]), args(&["l", "--stats=text"]));
+        for same in [
+            &["l", "anonymize", "--stats", "a.log"][..],
+            &["l", "--stats=json", "json"],
+            &["l", "--", "--stats", "json"],
+            &["l", "--stats", "--stats", "x"],
+            &["l", "json", "--stats"],
+        ] {
+            assert_eq!(c(same), args(same));
+        }
+        let parsed = |a: &[&str]| match Cli::try_parse_from(stats_compat(args(a))) {
+            Ok(Cli {
+                command: Command::Anonymize(a),
+            }) => (a.stats, a.inputs),
+            other => panic!("{other:?}"),
+        };
+        let files = |f: &[&str]| f.iter().map(OsString::from).collect::<Vec<_>>();
+        let text = Some("text".to_string());
+        let json = Some("json".to_string());
+        assert_eq!(
+            parsed(&["l", "anonymize", "--stats", "a.log"]),
+            (text.clone(), files(&["a.log"]))
+        );
+        assert_eq!(
+            parsed(&["l", "anonymize", "a.log", "--stats"]),
+            (text.clone(), files(&["a.log"]))
+        );
+        assert_eq!(
+            parsed(&["l", "anonymize", "--stats", "json", "a.log"]),
+            (json.clone(), files(&["a.log"]))
+        );
+        assert_eq!(
+            parsed(&["l", "anonymize", "--stats=json", "json"]),
+            (json.clone(), files(&["json"]))
+        );
+        assert_eq!(
+            parsed(&["l", "anonymize", "--stats", "./json"]),
+            (text, files(&["./json"]))
+        );
+        assert_eq!(parsed(&["l", "anonymize", "a.log"]), (None, files(&["a.log"])));
+        assert!(Cli::try_parse_from(args(&["l", "anonymize", "--stats=yaml"])).is_err());
+    }
 }

@@ -22,7 +22,7 @@
 //!   SIGTERM) stops the batch; only complete outputs remain.
 
 use std::fs::{self, File, FileTimes, Permissions};
-use std::io::{self, IsTerminal, Seek, SeekFrom, Write};
+use std::io::{self, Seek, SeekFrom, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -456,33 +456,15 @@ pub fn anonymize_in_place(
     rewrite_in_place(engine, path, &planned, level, jobs, sig).map_err(|e| e.message().to_string())
 }
 
-fn progress_bar(inputs: &[PathBuf]) -> Option<indicatif::ProgressBar> {
-    if !io::stderr().is_terminal() {
-        return None;
-    }
-    let total: u64 = inputs
-        .iter()
-        .filter_map(|p| fs::metadata(p).ok())
-        .map(|m| m.len())
-        .sum();
-    let pb = indicatif::ProgressBar::new(total);
-    pb.set_style(
-        indicatif::ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} {msg}")
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-    );
-    Some(pb)
-}
-
 /// Runs a batch. Reports come back in input order.
 pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signals) -> BatchOutcome {
-    let pb = progress_bar(inputs);
     let inputs_meta: Vec<fs::Metadata> = inputs.iter().filter_map(|p| fs::metadata(p).ok()).collect();
     // what each input is, before any is opened: a file swapped in later is
     // refused, not read
     let plans: Vec<Result<Planned, String>> = inputs.iter().map(|p| plan_file(p)).collect();
     sweep_destinations(inputs, &opts.target);
     let files = match &opts.target {
-        Target::One(out) => all_into_one(engine, inputs, &plans, out, opts, &inputs_meta, sig, pb.as_ref()),
+        Target::One(out) => all_into_one(engine, inputs, &plans, out, opts, &inputs_meta, sig),
         Target::OutDir(_) if has_name_clash(inputs) => clash_reports(inputs),
         _ => {
             let concurrent = opts.jobs.min(inputs.len()).max(1);
@@ -495,9 +477,6 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
                 } else {
                     one_file(engine, path, plan, opts, per_file, &inputs_meta, sig)
                 };
-                if let Some(pb) = &pb {
-                    pb.inc(fs::metadata(path).map_or(0, |m| m.len()));
-                }
                 report(path, r, t0)
             };
             match pool {
@@ -508,9 +487,6 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
             }
         }
     };
-    if let Some(pb) = pb {
-        pb.finish_and_clear();
-    }
     BatchOutcome {
         files,
         interrupted: sig.stop.load(Ordering::SeqCst),
@@ -590,7 +566,6 @@ fn all_into_one(
     opts: &BatchOptions,
     inputs_meta: &[fs::Metadata],
     sig: &Signals,
-    pb: Option<&indicatif::ProgressBar>,
 ) -> Vec<FileReport> {
     let fail_all = |msg: String| inputs.iter().map(|p| FileReport::failed(p, msg.clone())).collect();
     if let Ok(m) = fs::metadata(out) {
@@ -628,9 +603,6 @@ fn all_into_one(
             if let Err(e) = cut {
                 return fail_all(format!("{}: cannot write the output: {e}", show(out)));
             }
-        }
-        if let Some(pb) = pb {
-            pb.inc(fs::metadata(path).map_or(0, |m| m.len()));
         }
         reports.push(report(path, r.map(|s| (out.to_path_buf(), s)), t0));
     }

@@ -10,7 +10,9 @@
 //! - `--max-delete N` stops the run before deleting anything when more than N
 //!   files would go.
 //! - The age comes from the modification time, or from a date in the file
-//!   name (`--age-from name`), falling back to the modification time.
+//!   name where rotation puts it (`--age-from name`, see
+//!   [`crate::time::date_in_name`]), falling back to the modification time
+//!   (counted, and said on stderr).
 
 use std::fs;
 use std::io::Write;
@@ -116,6 +118,9 @@ pub struct Plan {
     /// files that could not be examined
     pub errors: Vec<String>,
     pub examined: u64,
+    /// with `--age-from name`: matching files whose name holds no date in a
+    /// rotation position, aged by their modification time
+    pub undated: u64,
 }
 
 /// Walks `root` (through directory handles, see [`crate::io::handles`]) and
@@ -139,7 +144,10 @@ pub fn plan(root: &Path, matcher: &Matcher, max_age: i64, age_from: AgeFrom, now
                 AgeFrom::Mtime => (mtime, "mtime"),
                 AgeFrom::Name => match f.path.file_name().and_then(|n| n.to_str()).and_then(date_in_name) {
                     Some(t) => (t, "name"),
-                    None => (mtime, "mtime (no date in name)"),
+                    None => {
+                        plan.undated += 1;
+                        (mtime, "mtime (no date in name)")
+                    }
                 },
             };
             let age = now.saturating_sub(born);
@@ -247,6 +255,14 @@ pub fn run(opts: &PurgeOptions, out: &mut dyn Write) -> Result<Purged, PurgeErro
         );
     }
     let mut done = Purged::default();
+    if found.undated > 0 {
+        eprintln!(
+            "loganon: --age-from name: {} of {} matching files have no date where rotation puts it \
+             (access.log-20260101.gz, access.log.2026-01-01, access-20260101.log); their age is their \
+             modification time",
+            found.undated, found.examined
+        );
+    }
     for e in &found.errors {
         eprintln!("loganon: {e}");
         done.errors += 1;
@@ -283,6 +299,7 @@ pub fn run(opts: &PurgeOptions, out: &mut dyn Write) -> Result<Purged, PurgeErro
                 "deleted": deleted.len(),
                 "bytes": done.bytes,
                 "skipped_recent": found.recent.len(),
+                "aged_by_mtime_no_date_in_name": found.undated,
                 "errors": found.errors.len(),
             },
         });

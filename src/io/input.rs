@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use crate::io::codec::{Codec, Sniff};
 use crate::io::names::show;
+use crate::io::progress::{self, Meter};
 
 pub const READ_BUF: usize = 256 * 1024;
 
@@ -55,16 +56,21 @@ impl fmt::Display for InputError {
 
 impl std::error::Error for InputError {}
 
-/// Counts bytes read from the underlying file, for error positions.
+/// Counts bytes read from the underlying file, for error positions and
+/// the progress meter (one call per read of up to [`READ_BUF`] bytes).
 struct Counting<R> {
     inner: R,
     count: Arc<AtomicU64>,
+    meter: Option<&'static dyn Meter>,
 }
 
 impl<R: Read> Read for Counting<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.count.fetch_add(n as u64, Ordering::Relaxed);
+        if let Some(m) = self.meter {
+            m.read(n as u64);
+        }
         Ok(n)
     }
 }
@@ -99,8 +105,22 @@ impl Input {
 
     /// Wraps any reader (a file, stdin, a socket) with compression sniffing.
     /// Data that is neither text nor a format of [`crate::io::codec`] is refused.
+    /// A file's reading is told to the installed progress meter.
     pub fn from_reader(source: Source, raw: Box<dyn Read + Send>) -> Result<Input, InputError> {
+        let meter = progress::meter().filter(|_| matches!(source, Source::File(_)));
+        Input::metered(source, raw, meter)
+    }
+
+    /// [`Input::from_reader`], telling `meter` of the reading.
+    pub fn metered(
+        source: Source,
+        raw: Box<dyn Read + Send>,
+        meter: Option<&'static dyn Meter>,
+    ) -> Result<Input, InputError> {
         let name = source.name();
+        if let Some(m) = meter {
+            m.file(&name);
+        }
         let cannot = |e: io::Error| InputError {
             name: name.clone(),
             what: format!("cannot read: {e}"),
@@ -111,6 +131,7 @@ impl Input {
             Counting {
                 inner: raw,
                 count: raw_read.clone(),
+                meter,
             },
         );
         let head = loop {
@@ -377,4 +398,70 @@ pub fn open_planned(p: &Path, plan: &Planned) -> Result<(File, Metadata), String
         return Err("was replaced by another file after loganon looked at it; not read".to_string());
     }
     Ok((f, meta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Mutex;
+
+    struct Seen {
+        bytes: AtomicU64,
+        files: Mutex<Vec<String>>,
+    }
+
+    impl Meter for Seen {
+        fn file(&self, name: &str) {
+            self.files.lock().unwrap().push(name.to_string());
+        }
+        fn read(&self, bytes: u64) {
+            self.bytes.fetch_add(bytes, Ordering::Relaxed);
+        }
+    }
+
+    fn read_all(input: &mut Input) -> u64 {
+        let mut buf = vec![0u8; 64 * 1024];
+        let mut total = 0;
+        loop {
+            match input.read(&mut buf).unwrap() {
+                0 => return total,
+                n => total += n as u64,
+            }
+        }
+    }
+
+    #[test]
+    fn the_meter_counts_the_file_bytes_read_under_decompression() {
+        static SEEN: Seen = Seen {
+            bytes: AtomicU64::new(0),
+            files: Mutex::new(Vec::new()),
+        };
+        let plain: Vec<u8> = (0..40_000)
+            .flat_map(|i| {
+                format!(
+                    "192.0.2.{} - - [01/Jan/2026:00:00:00 +0000] \"GET /{i} HTTP/1.1\" 200 1\n",
+                    i % 250
+                )
+                .into_bytes()
+            })
+            .collect();
+        let gz = Codec::Gzip.compress(&plain, 6, Vec::new()).unwrap();
+        assert!(gz.len() * 4 < plain.len(), "the test needs compressible data");
+        let src = Source::File(PathBuf::from("a\nb.log.gz"));
+        let mut input = Input::metered(src, Box::new(io::Cursor::new(gz.clone())), Some(&SEEN)).unwrap();
+        // part of the way: the meter moves within the file
+        let mut buf = vec![0u8; 4096];
+        input.read(&mut buf).unwrap();
+        let early = SEEN.bytes.load(Ordering::Relaxed);
+        assert!(early > 0 && early <= gz.len() as u64, "{early}");
+        assert_eq!(read_all(&mut input) + 4096, plain.len() as u64);
+        // the compressed offset: the file's own size, not the decompressed one
+        assert_eq!(SEEN.bytes.load(Ordering::Relaxed), gz.len() as u64);
+        assert_eq!(*SEEN.files.lock().unwrap(), ["a\\nb.log.gz"], "named as printed");
+        // no meter: nothing told
+        let n = gz.len() as u64;
+        let mut quiet = Input::metered(Source::Stdin, Box::new(io::Cursor::new(gz)), None).unwrap();
+        read_all(&mut quiet);
+        assert_eq!(SEEN.bytes.load(Ordering::Relaxed), n);
+    }
 }

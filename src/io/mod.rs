@@ -11,7 +11,8 @@
 //! - [`atomic`], [`tempfiles`]: whole files written atomically, folders
 //!   synced, the run lock, temporary files named after their creator;
 //! - [`handles`]: walking and deleting through directory handles;
-//! - [`names`]: file names as printed.
+//! - [`names`]: file names as printed;
+//! - [`progress`]: the bytes read of input files, for a progress display.
 
 pub mod atomic;
 pub mod chunks;
@@ -21,5 +22,6 @@ pub mod input;
 pub mod names;
 pub mod output;
 pub mod pipeline;
+pub mod progress;
 pub mod signals;
 pub mod tempfiles;

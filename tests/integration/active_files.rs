@@ -234,12 +234,14 @@ fn hard_linked_file_is_refused_unless_force() {
     set_modified(&c, days_ago(3));
     let o = output(&[&"run", &"--config", &config]);
     assert_exit(&o, 1);
+    let said = format!(
+        "{}: has 3 hard links; replacing it would leave the raw log under the other names; remove them\n",
+        c.display()
+    );
+    assert_eq!(text(&o.stderr).matches(&said).count(), 1, "{}", text(&o.stderr));
     assert!(
-        text(&o.stdout).starts_with(&format!(
-            "error {}: has 3 hard links; replacing it would leave the raw log under the other names; remove them\n",
-            c.display()
-        )),
-        "{}",
+        !text(&o.stdout).contains(&said),
+        "an error is told once, on stderr: {}",
         text(&o.stdout)
     );
     fs::remove_file(&c).unwrap();

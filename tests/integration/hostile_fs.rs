@@ -650,7 +650,9 @@ fn a_symlinked_folder_anywhere_above_the_root_deletes_nothing() {
     assert_ran(&o, &[1]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(!out.lines().any(|l| l.starts_with("deleted ")), "{out}");
-    assert!(out.contains("is not a folder (a symlink?)"), "{out}");
+    // the error, once, on stderr
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(err.matches("is not a folder (a symlink?)").count(), 1, "{err}");
     assert_same(
         &listing(&precious),
         &before,
@@ -732,12 +734,15 @@ fn run_never_takes_its_own_files_or_the_whole_file_system_for_logs() {
     for round in 0..2 {
         let o = run(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]);
         assert_ran(&o, &[0]);
-        let out = String::from_utf8_lossy(&o.stdout);
+        // the warnings, once each, on stderr
+        let err = String::from_utf8_lossy(&o.stderr);
         if round == 1 {
             for own in ["run.lock", "state.json", "web.csv"] {
-                assert!(
-                    out.contains(&format!("{} is loganon's own file", var.join(own).display())),
-                    "{own}: {out}"
+                assert_eq!(
+                    err.matches(&format!("{} is loganon's own file", var.join(own).display()))
+                        .count(),
+                    1,
+                    "{own}: {err}"
                 );
             }
         }

@@ -16,6 +16,7 @@ mod common;
 mod active_files;
 mod batch;
 mod cli;
+mod cli_edges;
 mod compression;
 mod corpus;
 mod embedded;

@@ -680,16 +680,6 @@ fn the_date_suffixed_example_on_debian_warns_and_counts() {
         assert_exit(&o, 0);
         let lib = root.join("var/log");
         let want = [
-            format!(
-                "warning [[logs]] 'nginx': paths '{}/nginx/access.log-*.gz': matched no file under {}/nginx",
-                lib.display(),
-                lib.display()
-            ),
-            format!(
-                "warning [[logs]] 'apache': paths '{}/apache2/access.log.*.gz': matched no file under {}/apache2",
-                lib.display(),
-                lib.display()
-            ),
             // (Debian's other_vhosts_access.log.N.gz happens to match the second glob)
             if extra.is_empty() {
                 format!(
@@ -714,6 +704,23 @@ fn the_date_suffixed_example_on_debian_warns_and_counts() {
             ),
         ];
         assert_lines(&o.stdout, &want, "loganon.toml on Debian");
+        // the warnings, once each, on stderr only
+        let err = text(&o.stderr);
+        for w in [
+            format!(
+                "loganon: warning: [[logs]] 'nginx': paths '{}/nginx/access.log-*.gz': matched no file under {}/nginx",
+                lib.display(),
+                lib.display()
+            ),
+            format!(
+                "loganon: warning: [[logs]] 'apache': paths '{}/apache2/access.log.*.gz': matched no file under {}/apache2",
+                lib.display(),
+                lib.display()
+            ),
+        ] {
+            assert_eq!(err.matches(&w).count(), 1, "{w}: {err}");
+            assert!(!text(&o.stdout).contains(&w["loganon: warning: ".len()..]), "{w}");
+        }
         assert!(text(&o.stderr).contains("warning"), "{}", text(&o.stderr));
     }
 }

@@ -22,10 +22,32 @@ pub const DEFAULT_STATE_DIR: &str = "/var/lib/loganon";
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Dur(pub i64);
 
+/// A duration: a string (`"90d"`, `"90"`) or a bare integer (`90`), days
+/// as logrotate's `maxage 90`.
 impl<'de> Deserialize<'de> for Dur {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        crate::time::parse_duration(&s).map(Dur).map_err(de::Error::custom)
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = Dur;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a duration like \"90d\", \"12h\", \"3mo\" or a number of days")
+            }
+            fn visit_str<E: de::Error>(self, s: &str) -> Result<Dur, E> {
+                crate::time::parse_duration(s).map(Dur).map_err(E::custom)
+            }
+            fn visit_i64<E: de::Error>(self, n: i64) -> Result<Dur, E> {
+                if n < 0 {
+                    return Err(E::custom(format!(
+                        "{n} is not a duration; a number of days is 0 or more"
+                    )));
+                }
+                crate::time::parse_duration(&n.to_string()).map(Dur).map_err(E::custom)
+            }
+            fn visit_u64<E: de::Error>(self, n: u64) -> Result<Dur, E> {
+                crate::time::parse_duration(&n.to_string()).map(Dur).map_err(E::custom)
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -358,6 +380,15 @@ summary = "/var/lib/loganon/nginx-daily.csv"
         )
         .unwrap();
         assert_eq!(c.logs[0].delete_after, Some(Dur(90 * 86400)));
+        // as logrotate's `maxage 90`: a bare number of days, quoted or not
+        for v in ["90", "\"90\"", "\"3mo\""] {
+            let c = Config::parse(
+                &format!("[[logs]]\nname = \"a\"\npaths = [\"/x\"]\ndelete_after = {v}\n"),
+                Path::new("x.toml"),
+            )
+            .unwrap();
+            assert_eq!(c.logs[0].delete_after, Some(Dur(90 * 86400)), "{v}");
+        }
         assert_eq!(c.logs[0].format, Some(Format::Combined));
         assert_eq!(c.lock_path(), PathBuf::from("/var/lib/loganon/run.lock"));
     }
@@ -379,6 +410,11 @@ summary = "/var/lib/loganon/nginx-daily.csv"
         let e = err("[anonymize]\nipv4_prefix = 40\n");
         assert!(
             e.contains("line 2") && e.contains("ipv4_prefix") && e.contains("0 to 32"),
+            "{e}"
+        );
+        let e = err("[[logs]]\nname = \"a\"\npaths = [\"/x\"]\ndelete_after = -3\n");
+        assert!(
+            e.contains("line 4") && e.contains("delete_after") && e.contains("days"),
             "{e}"
         );
         let e = err("[anonymize]\ncolour = 1\n");

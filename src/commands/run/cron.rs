@@ -40,7 +40,7 @@ use crate::commands::run::totals::read_file;
 use crate::engine::{Engine, Options};
 use crate::io::atomic::{lock, write_atomic};
 use crate::io::handles::{self, Found};
-use crate::io::names::show;
+use crate::io::names::{self, show};
 use crate::io::signals::Signals;
 use crate::summary::{Days, Summary};
 use crate::time::{date_string, format_age, unix};
@@ -402,6 +402,8 @@ pub struct RunReport {
 struct Runner<'a> {
     cfg: &'a Config,
     dry_run: bool,
+    /// one JSON object per line on `out`, instead of the text lines
+    json: bool,
     now: i64,
     state: State,
     state_path: PathBuf,
@@ -415,20 +417,62 @@ struct Runner<'a> {
 }
 
 impl Runner<'_> {
-    fn say(&mut self, line: String) {
-        let _ = writeln!(self.out, "{line}");
+    /// One action on `out`: its text line, or (`--json`) its JSON object.
+    fn act(&mut self, line: String, json: serde_json::Value) {
+        if self.json {
+            let _ = writeln!(self.out, "{json}");
+        } else {
+            let _ = writeln!(self.out, "{line}");
+        }
     }
 
+    /// An action on a file (`deleted PATH age=3d`): the text line
+    /// `VERB PATH REST`, the JSON object `{"action": VERB, "file": PATH}`
+    /// with `fields` added.
+    fn file_act(&mut self, verb: &str, path: &Path, rest: &str, fields: serde_json::Value) {
+        if self.json {
+            let mut j = serde_json::json!({ "action": verb, "file": names::json(path) });
+            if let (Some(j), serde_json::Value::Object(f)) = (j.as_object_mut(), fields) {
+                j.extend(f);
+            }
+            let _ = writeln!(self.out, "{j}");
+        } else {
+            let _ = writeln!(self.out, "{verb} {}{rest}", show(path));
+        }
+    }
+
+    /// A file left as it is (`--json` only; text says nothing of them).
+    fn skipped(&mut self, path: &Path, reason: &str) {
+        if self.json {
+            let j = serde_json::json!({ "action": "skipped", "file": names::json(path), "reason": reason });
+            let _ = writeln!(self.out, "{j}");
+        }
+    }
+
+    /// An error: told once, on stderr (and with `--json`, as an object).
     fn error(&mut self, what: String) {
         self.report.errors += 1;
         eprintln!("loganon: {what}");
-        let _ = writeln!(self.out, "error {what}");
+        if self.json {
+            let _ = writeln!(
+                self.out,
+                "{}",
+                serde_json::json!({ "action": "error", "message": what })
+            );
+        }
     }
 
+    /// A warning: told once, on stderr (and with `--json`, as an object).
     fn warn(&mut self, what: String) {
         self.report.warnings += 1;
         eprintln!("loganon: warning: {what}");
-        let _ = writeln!(self.out, "warning {what}");
+        if self.json {
+            let _ = writeln!(
+                self.out,
+                "{}",
+                serde_json::json!({ "action": "warning", "message": what })
+            );
+        }
     }
 
     /// Takes the rows of the set's existing CSV into the state, so that the
@@ -531,8 +575,8 @@ impl Runner<'_> {
             for t in crate::io::tempfiles::sweep_stale(&d, self.dry_run) {
                 match t.error {
                     Some(e) => self.error(e),
-                    None if self.dry_run => self.say(format!("would-remove-temp {}", show(&t.path))),
-                    None => self.say(format!("removed-temp {}", show(&t.path))),
+                    None if self.dry_run => self.file_act("would-remove-temp", &t.path, "", serde_json::json!({})),
+                    None => self.file_act("removed-temp", &t.path, "", serde_json::json!({})),
                 }
             }
         }
@@ -659,7 +703,7 @@ impl Runner<'_> {
         };
         let mtime = meta.modified().map(unix).unwrap_or(0);
         if crate::time::now().saturating_sub(mtime) < crate::commands::purge::RECENT {
-            return; // may be written right now
+            return self.skipped(path, "modified in the last minute"); // may be written right now
         }
         let age = self.now.saturating_sub(mtime);
         let id = FileId::of(&meta);
@@ -681,7 +725,13 @@ impl Runner<'_> {
             }
             if self.dry_run {
                 self.report.deleted += 1;
-                return self.say(format!("would-delete {shown} age={} size={}", format_age(age), id.size));
+                let rest = format!(" age={} size={}", format_age(age), id.size);
+                return self.file_act(
+                    "would-delete",
+                    path,
+                    &rest,
+                    serde_json::json!({ "age_seconds": age, "size": id.size }),
+                );
             }
             // the file summarized must be the one walked, reached through
             // the folders walked
@@ -695,7 +745,13 @@ impl Runner<'_> {
                     self.state.anonymized.remove(&key);
                     self.state.prints.remove(&key);
                     self.save();
-                    self.say(format!("deleted {shown} age={} size={}", format_age(age), id.size));
+                    let rest = format!(" age={} size={}", format_age(age), id.size);
+                    self.file_act(
+                        "deleted",
+                        path,
+                        &rest,
+                        serde_json::json!({ "age_seconds": age, "size": id.size }),
+                    );
                 }
                 Err(e) => self.error(e),
             }
@@ -708,7 +764,7 @@ impl Runner<'_> {
         let changed = match self.state.anonymized.get(&key) {
             Some(done) if *done == id => {
                 self.report.unchanged += 1;
-                return;
+                return self.skipped(path, "already done");
             }
             Some(_) => true,
             None => false,
@@ -720,17 +776,19 @@ impl Runner<'_> {
                 "would-anonymize"
             };
             self.report.anonymized += 1;
-            self.say(format!("{verb} {shown} age={}", format_age(age)));
+            let rest = format!(" age={}", format_age(age));
+            self.file_act(verb, path, &rest, serde_json::json!({ "age_seconds": age }));
             if set.summary.is_some() {
                 self.report.summarized += 1;
-                self.say(format!("would-summarize {shown}"));
+                self.file_act("would-summarize", path, "", serde_json::json!({}));
             }
             return;
         }
         if changed {
-            self.say(format!(
-                "changed {shown}: modified since it was anonymized; anonymizing again"
-            ));
+            self.act(
+                format!("changed {shown}: modified since it was anonymized; anonymizing again"),
+                serde_json::json!({ "action": "changed", "file": names::json(path) }),
+            );
         }
         let level = self.cfg.anonymize.level.unwrap_or(6);
         let jobs = crate::io::pipeline::jobs(self.cfg.anonymize.jobs);
@@ -785,24 +843,32 @@ impl Runner<'_> {
                 self.state.prints.insert(key.clone(), print);
                 if self.save() {
                     self.report.anonymized += 1;
-                    self.say(format!(
-                        "anonymized {shown} lines={} addresses={} identifiers={} unparsed={}",
+                    let rest = format!(
+                        " lines={} addresses={} identifiers={} unparsed={}",
                         stats.lines_read, stats.addresses, stats.identifiers, stats.unparsed
-                    ));
+                    );
+                    let fields = serde_json::json!({
+                        "lines": stats.lines_read,
+                        "addresses": stats.addresses,
+                        "identifiers": stats.identifiers,
+                        "unparsed": stats.unparsed,
+                    });
+                    self.file_act("anonymized", path, &rest, fields);
                     if counted {
-                        self.report.summarized += 1;
-                        let requests: u64 = read.days.values().map(|d| d.requests).sum();
-                        let dates = read.days.keys().cloned().collect::<Vec<_>>().join(",");
-                        self.say(format!("summarized {shown} dates={dates} requests={requests}"));
+                        self.summarized(path, &read.days);
                     }
                 }
             }
             Err(InPlaceError::Active(_)) => {
                 // not recorded as done: the next run tries again
                 self.report.active += 1;
-                self.say(format!(
-                    "active {shown}: changed while being anonymized (an active log?); left as it was, the next run tries again"
-                ));
+                self.act(
+                    format!(
+                        "active {shown}: changed while being anonymized (an active log?); left as it was, the next \
+                         run tries again"
+                    ),
+                    serde_json::json!({ "action": "skipped", "file": names::json(path), "reason": "active" }),
+                );
             }
             Err(InPlaceError::Failed(e)) => self.error(e),
         }
@@ -827,7 +893,7 @@ impl Runner<'_> {
         }
         if self.dry_run {
             self.report.summarized += 1;
-            self.say(format!("would-summarize {}", show(path)));
+            self.file_act("would-summarize", path, "", serde_json::json!({}));
             return true;
         }
         let read = match read_file(engine, path, true, Some((id.dev, id.ino))) {
@@ -843,7 +909,6 @@ impl Runner<'_> {
             return true;
         }
         let days = read.days;
-        let requests: u64 = days.values().map(|d| d.requests).sum();
         self.state
             .summaries
             .entry(set.name.clone())
@@ -853,17 +918,40 @@ impl Runner<'_> {
             return false;
         }
         self.write_summary(set);
-        self.report.summarized += 1;
-        let dates = days.keys().cloned().collect::<Vec<_>>().join(",");
-        self.say(format!("summarized {} dates={dates} requests={requests}", show(path)));
+        self.summarized(path, &days);
         true
+    }
+
+    /// A file's totals were added to its set's summary.
+    fn summarized(&mut self, path: &Path, days: &Days) {
+        self.report.summarized += 1;
+        let requests: u64 = days.values().map(|d| d.requests).sum();
+        let dates: Vec<&String> = days.keys().collect();
+        let rest = format!(
+            " dates={} requests={requests}",
+            dates.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",")
+        );
+        self.file_act(
+            "summarized",
+            path,
+            &rest,
+            serde_json::json!({ "dates": dates, "requests": requests }),
+        );
     }
 }
 
-/// Runs the job; prints one line per action to `out` (and errors and
-/// warnings on stderr as they happen). Returns the counters (with `errors`
-/// of files that failed), or why nothing was done.
-pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn Write) -> Result<RunReport, RunError> {
+/// Runs the job; prints one line per action to `out`, as text or (`json`)
+/// one JSON object per line; errors and warnings go to stderr as they
+/// happen (once each; with `json`, also as objects on `out`). Returns the
+/// counters (with `errors` of files that failed), or why nothing was done.
+pub fn run(
+    cfg: &Config,
+    dry_run: bool,
+    json: bool,
+    now: i64,
+    sig: &Signals,
+    out: &mut dyn Write,
+) -> Result<RunReport, RunError> {
     let state_dir = cfg.state_dir();
     let lock_path = cfg.lock_path();
     let _lock = if dry_run && !lock_path.exists() {
@@ -911,6 +999,7 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
     let mut r = Runner {
         cfg,
         dry_run,
+        json,
         now,
         state,
         state_path,
@@ -952,7 +1041,18 @@ pub fn run(cfg: &Config, dry_run: bool, now: i64, sig: &Signals, out: &mut dyn W
     if rep.active > 0 {
         line.push_str(&format!(", active {}", rep.active));
     }
-    r.say(line);
+    let json = serde_json::json!({
+        "action": "run",
+        "dry_run": dry_run,
+        "anonymized": rep.anonymized,
+        "summarized": rep.summarized,
+        "deleted": rep.deleted,
+        "already_done": rep.unchanged,
+        "errors": rep.errors,
+        "warnings": rep.warnings,
+        "active": rep.active,
+    });
+    r.act(line, json);
     Ok(r.report)
 }
 
