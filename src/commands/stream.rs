@@ -20,6 +20,7 @@ use std::io;
 
 use crate::engine::Engine;
 use crate::io::chunks::produce_all;
+use crate::io::clock::Clock;
 use crate::io::input::{InputError, Source};
 use crate::io::output::Output;
 use crate::io::pipeline::{self, Done, Item, Pool};
@@ -48,8 +49,16 @@ pub struct StreamOutcome {
 }
 
 /// Runs the filter over `inputs` (stdin when empty) into `out`, with `jobs`
-/// worker threads.
-pub fn run(engine: &Engine, inputs: &[Source], mut out: Output, jobs: usize, sig: &Signals) -> StreamOutcome {
+/// worker threads. `clock` gives the day of lines without a readable time
+/// in the keyed modes, read per chunk: after midnight, the new day's.
+pub fn run(
+    engine: &Engine,
+    inputs: &[Source],
+    mut out: Output,
+    jobs: usize,
+    clock: &Clock,
+    sig: &Signals,
+) -> StreamOutcome {
     let default = [Source::Stdin];
     let inputs = if inputs.is_empty() { &default[..] } else { inputs };
     let pool = Pool::default();
@@ -124,7 +133,7 @@ pub fn run(engine: &Engine, inputs: &[Source], mut out: Output, jobs: usize, sig
             }
         }
     };
-    let started = pipeline::run(engine, jobs, compress, &pool, produce, consume, || sig.wake());
+    let started = pipeline::run(engine, jobs, compress, &pool, clock, produce, consume, || sig.wake());
     // a long line the input ended in, without a line end: written
     stats.add(&open_stats);
     let mut all: Vec<StreamError> = reader_errors.into_iter().map(StreamError::Input).collect();

@@ -12,6 +12,7 @@ use super::counters::Shared;
 use super::framing::Batch;
 use super::BATCH;
 use crate::engine::{Engine, UnparsedLine};
+use crate::io::clock::Clock;
 use crate::io::codec::Compress;
 use crate::io::output::Output;
 use crate::io::pipeline::{member, Pool};
@@ -29,6 +30,9 @@ pub enum Msg {
 /// The writer thread's state (no tokio in the anonymizing path).
 pub struct Writer {
     engine: Engine,
+    /// read per batch: the day of its lines without a readable time (keyed
+    /// modes), as the stream reads it per chunk
+    clock: Clock,
     out: Output,
     compress: Option<Compress>,
     pending: Vec<u8>,
@@ -43,10 +47,11 @@ pub struct Writer {
 
 impl Writer {
     /// A writer of `out`; `format` names the format in the error of
-    /// `--on-unparsed fail`.
-    pub fn new(engine: Engine, out: Output, shared: Arc<Shared>, format: String) -> Writer {
+    /// `--on-unparsed fail`; `clock` gives the day of undated lines.
+    pub fn new(engine: Engine, clock: Clock, out: Output, shared: Arc<Shared>, format: String) -> Writer {
         Writer {
             engine,
+            clock,
             compress: out.compression(),
             out,
             pending: Vec::with_capacity(FLUSH_AT + BATCH),
@@ -92,9 +97,11 @@ impl Writer {
         match msg {
             Msg::Lines(batch) => {
                 let first = self.stats.lines_read + self.pending_stats.lines_read + 1;
+                // the day of lines without a readable time follows the clock
+                let day = self.clock.day();
                 let r = self
                     .engine
-                    .chunk(&batch.data, first, &mut self.pending, &mut self.pending_stats);
+                    .chunk(&batch.data, first, day, &mut self.pending, &mut self.pending_stats);
                 if let Err(UnparsedLine(n)) = r {
                     self.flush().map_err(|e| self.write_error(e))?;
                     return Err(format!(
@@ -124,8 +131,6 @@ impl Writer {
     /// Receives until every sender is gone; writes when the queue is empty.
     pub fn run(&mut self, rx: &mut mpsc::Receiver<Msg>) -> Result<(), String> {
         while let Some(msg) = rx.blocking_recv() {
-            // the day of lines without a readable time (keyed modes) follows the clock
-            self.engine.opts.default_day = crate::time::now().div_euclid(86400);
             self.handle(msg)?;
             while let Ok(msg) = rx.try_recv() {
                 self.handle(msg)?;
