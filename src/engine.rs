@@ -1014,10 +1014,78 @@ pub fn anonymize_line(engine: &Engine, line: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A keyed engine and lines for the tests of the day of undated lines
+/// (here and in the commands that pass it).
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+    use crate::keyed::{MasterKey, Rotate};
+
+    /// `--ip-mode hash --identifiers hash`, a fixed key, a key per day.
+    pub fn hashing() -> Engine {
+        let mut opts = Options::default();
+        let ring = KeyRing::new(MasterKey([9; 32]), Rotate::Daily);
+        opts.set_keys(IpMode::Hash, Identifiers::Hash, Some(ring), "no key")
+            .unwrap();
+        Engine::new(opts)
+    }
+
+    /// A line without a readable time: its day is the processing date.
+    pub const UNDATED: &str = "connect from 203.0.113.9";
+    /// A line of its own day (2026-12-01).
+    pub const DATED: &str = "203.0.113.9 - alice [01/Dec/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5";
+    /// 2026-12-05 23:59:59 UTC and, a second later, the next day.
+    pub const BEFORE_MIDNIGHT: i64 = 20792 * 86400 + 86399;
+    pub const AFTER_MIDNIGHT: i64 = BEFORE_MIDNIGHT + 1;
+
+    /// `line` through `e` on `day`.
+    pub fn on_day(e: &Engine, line: &str, day: i64) -> String {
+        let mut out = Vec::new();
+        e.line_in(
+            line.as_bytes(),
+            day,
+            &mut Ctx::default(),
+            &mut out,
+            &mut Stats::default(),
+        );
+        String::from_utf8(out).unwrap()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rules::DenyList;
+
+    #[test]
+    fn undated_lines_take_the_day_passed_dated_lines_their_own() {
+        use testing::*;
+        let e = hashing();
+        let (d1, d2) = (BEFORE_MIDNIGHT.div_euclid(86400), AFTER_MIDNIGHT.div_euclid(86400));
+        assert_eq!(d1 + 1, d2);
+        let (u1, u2) = (on_day(&e, UNDATED, d1), on_day(&e, UNDATED, d2));
+        assert!(!u1.contains("203.0.113.9") && !u2.contains("203.0.113.9"), "{u1} {u2}");
+        assert_ne!(u1, u2, "an undated line takes the keys of the day passed");
+        assert_eq!(u1, on_day(&e, UNDATED, d1), "the same day, the same pseudonym");
+        let (a, b) = (on_day(&e, DATED, d1), on_day(&e, DATED, d2));
+        assert_eq!(a, b, "a dated line keeps its own day's keys");
+        assert!(!a.contains("alice") && !a.contains("203.0.113.9"), "{a}");
+        // its own day is neither of the days passed
+        let own = 20788;
+        assert_eq!(a, on_day(&e, DATED, own));
+        let undated_then = on_day(&e, UNDATED, own);
+        assert_eq!(
+            a.split(' ').next(),
+            undated_then.rsplit(' ').next(),
+            "the dated line's address pseudonym is its own day's"
+        );
+        // the chunk passes its day to every line
+        let mut out = Vec::new();
+        let chunk = format!("{UNDATED}\n{DATED}\n");
+        e.chunk(chunk.as_bytes(), 1, d2, &mut out, &mut Stats::default())
+            .unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), format!("{u2}\n{a}\n"));
+    }
 
     fn anon(line: &str) -> String {
         let e = Engine::default();

@@ -48,3 +48,17 @@ impl Clock {
         self.now().div_euclid(86400)
     }
 }
+
+/// A test's clock: `times` in turn, one a reading, then the last again;
+/// and how many times it was read.
+#[cfg(test)]
+pub(crate) fn stepping(times: &[i64]) -> (Clock, Arc<std::sync::atomic::AtomicUsize>) {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let reads = Arc::new(AtomicUsize::new(0));
+    let (r, times) = (reads.clone(), times.to_vec());
+    let clock = Clock::from_fn(move || {
+        let k = r.fetch_add(1, Ordering::SeqCst);
+        times.get(k).or(times.last()).copied().unwrap_or(0)
+    });
+    (clock, reads)
+}

@@ -150,3 +150,52 @@ impl Writer {
         self.out.finish().map_err(|e| format!("cannot write {name}: {e}"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use super::*;
+    use crate::engine::testing::*;
+    use crate::io::clock::stepping;
+
+    /// Two batches of the same two lines through the writer, as `listen`
+    /// receives them.
+    fn listen(clock: Clock) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.log");
+        let out = Output::append(path.clone(), 6).unwrap();
+        let mut w = Writer::new(hashing(), clock, out, Arc::new(Shared::new()), "auto".into());
+        let (tx, mut rx) = mpsc::channel(4);
+        for _ in 0..2 {
+            let mut b = Batch::default();
+            b.push(UNDATED.as_bytes());
+            b.push(DATED.as_bytes());
+            tx.try_send(Msg::Lines(b)).map_err(drop).unwrap();
+        }
+        drop(tx);
+        w.run(&mut rx).unwrap();
+        w.finish().unwrap();
+        let text = std::fs::read_to_string(path).unwrap();
+        text.lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn listen_past_midnight_gives_later_undated_lines_the_new_day_as_the_stream_does() {
+        // 23:59:59 at the first batch, the next day at the second
+        let (clock, reads) = stepping(&[BEFORE_MIDNIGHT, AFTER_MIDNIGHT]);
+        let got = listen(clock);
+        assert_eq!(reads.load(Ordering::SeqCst), 2, "the clock is read once per batch");
+        let e = hashing();
+        let (d1, d2) = (BEFORE_MIDNIGHT.div_euclid(86400), AFTER_MIDNIGHT.div_euclid(86400));
+        let dated = on_day(&e, DATED, d1);
+        // the lines the stream writes for the same clock (see stream's test)
+        assert_eq!(
+            got,
+            [on_day(&e, UNDATED, d1), dated.clone(), on_day(&e, UNDATED, d2), dated]
+        );
+        assert_ne!(got[0], got[2]);
+        let fixed = listen(Clock::fixed(BEFORE_MIDNIGHT));
+        assert_eq!(fixed[0], fixed[2]);
+    }
+}
