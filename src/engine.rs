@@ -613,7 +613,7 @@ impl Engine {
         stats.addresses += rw.addresses;
         stats.identifiers += rw.identifiers;
         if rw.removals > 0 || rw.glued || (rw.identifiers > 0 && memchr::memchr(b'@', &out[mark..]).is_some()) {
-            self.settle(out, mark, time, day, stats);
+            self.settle(out, mark, day, stats);
         }
         if cr {
             out.push(b'\r');
@@ -884,12 +884,14 @@ impl Engine {
     /// or keep its length, so this settles at once in practice.
     #[cold]
     #[inline(never)]
-    fn settle(&self, out: &mut Vec<u8>, mark: usize, time: Option<i64>, day: i64, stats: &mut Stats) {
+    fn settle(&self, out: &mut Vec<u8>, mark: usize, day: i64, stats: &mut Stats) {
         let mut again = Vec::new();
         for _ in 0..3 {
             again.clear();
             let line = &out[mark..];
-            let mut rw = self.rewriter(line, &mut again, time, day);
+            // the passes take the keys of the processing date `day`, as they always
+            // have (not the line's own)
+            let mut rw = self.rewriter(line, &mut again, None, day);
             scan(line, 0, line.len(), &self.opts.rules, &mut rw);
             let (addresses, identifiers) = (rw.addresses, rw.identifiers);
             if addresses + identifiers == 0 {
