@@ -124,6 +124,7 @@ fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
 
 /// Anonymizes one opened input into `file`, from its current position.
 /// On failure the caller discards what was written.
+#[allow(clippy::too_many_arguments)]
 fn anonymize_into(
     engine: &Engine,
     input: &mut Input,

@@ -239,6 +239,7 @@ impl InFlight {
 /// its day is the processing date of the item's lines, fixed before the
 /// workers take them, so output does not depend on `-j`. `consume` returns false to stop; `on_stop` is then called (to wake
 /// a producer blocked on input) and the remaining results are discarded.
+#[allow(clippy::too_many_arguments)]
 pub fn run<P, C, S>(
     engine: &Engine,
     jobs: usize,
