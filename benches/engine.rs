@@ -24,7 +24,7 @@ fn engine(c: &mut Criterion) {
         b.iter(|| {
             out.clear();
             let mut stats = Stats::default();
-            engine.chunk(black_box(&data), 1, &mut out, &mut stats).ok();
+            engine.chunk(black_box(&data), 1, 0, &mut out, &mut stats).ok();
             black_box(out.len())
         })
     });

@@ -6,7 +6,6 @@
 //! rule touches are copied unchanged, in spans, never byte by byte.
 
 use std::ops::Range;
-use std::path::Path;
 use std::rc::Rc;
 
 use crate::addr::{self, AddrPolicy};
@@ -18,7 +17,7 @@ use crate::formats::{clf, json, line_time, nested, recognise, Ctx, Format, Recog
 /// How deep JSON strings holding lines are followed (a line in a string in
 /// a line); deeper ones are scanned as text.
 const MAX_NESTING: u8 = 2;
-use crate::keyed::{read_key_file, DayKeys, Identifiers, IpMode, KeyRing, Rotate};
+use crate::keyed::{DayKeys, Identifiers, IpMode, KeyRing};
 use crate::rules::Rules;
 use crate::scan::{is_placeholder, scan, Kind, Sink, V4Form};
 use crate::stats::Stats;
@@ -56,32 +55,28 @@ pub struct Options {
     pub not_before: Option<i64>,
     pub ip_mode: IpMode,
     pub identifiers: Identifiers,
-    /// the key of the keyed modes
+    /// the key of the keyed modes, read by the caller (`io::keys`)
     pub keys: Option<KeyRing>,
-    /// the day (since 1970) of lines without a readable time: the processing date
-    pub default_day: i64,
 }
 
 impl Options {
-    /// Sets the address and identifier modes and reads the key they need
-    /// (the command line and the config file both come here). `missing` is the
-    /// message, worded for its source, when a keyed mode has no key file.
+    /// Sets the address and identifier modes and the key ring they need
+    /// (the command line and the config file both come here, with the ring
+    /// they read). `missing` is the message, worded for its source, when a
+    /// keyed mode has no key.
     pub fn set_keys(
         &mut self,
         ip_mode: IpMode,
         identifiers: Identifiers,
-        key_file: Option<&Path>,
-        rotate: Rotate,
+        keys: Option<KeyRing>,
         missing: &str,
     ) -> Result<(), String> {
+        if keys.is_none() && (ip_mode.keyed() || identifiers == Identifiers::Hash) {
+            return Err(missing.to_string());
+        }
         self.ip_mode = ip_mode;
         self.identifiers = identifiers;
-        self.default_day = crate::time::now().div_euclid(86400);
-        match key_file {
-            Some(p) => self.keys = Some(KeyRing::new(read_key_file(p)?, rotate)),
-            None if ip_mode.keyed() || identifiers == Identifiers::Hash => return Err(missing.to_string()),
-            None => {}
-        }
+        self.keys = keys;
         Ok(())
     }
 
@@ -521,12 +516,10 @@ impl Engine {
     }
 
     /// A rewriter for one line; `time` is the line's own time, whose date
-    /// selects the day's keys (the processing date when it has none).
-    fn rewriter<'a>(&'a self, src: &'a [u8], out: &'a mut Vec<u8>, time: Option<i64>) -> Rewriter<'a> {
+    /// selects the day's keys (`day`, the processing date, when it has none).
+    fn rewriter<'a>(&'a self, src: &'a [u8], out: &'a mut Vec<u8>, time: Option<i64>, day: i64) -> Rewriter<'a> {
         let keys = match &self.opts.keys {
-            Some(ring) if self.opts.keyed() => {
-                Some(ring.for_day(time.map_or(self.opts.default_day, |t| t.div_euclid(86400))))
-            }
+            Some(ring) if self.opts.keyed() => Some(ring.for_day(time.map_or(day, |t| t.div_euclid(86400)))),
             _ => None,
         };
         Rewriter {
@@ -547,14 +540,18 @@ impl Engine {
 
     /// Anonymizes one line (without its `\n`; a trailing `\r` is kept) and
     /// appends the result to `out`. Without line-to-line state: W3C columns
-    /// set by a directive apply through [`Engine::line_in`].
+    /// set by a directive apply through [`Engine::line_in`]. A line without a
+    /// readable time takes the keys of day 0 (1970-01-01) in the keyed modes:
+    /// the commands pass the processing day through [`Engine::line_in`].
     pub fn line(&self, line: &[u8], out: &mut Vec<u8>, stats: &mut Stats) -> Outcome {
-        self.line_in(line, &mut Ctx::default(), out, stats)
+        self.line_in(line, 0, &mut Ctx::default(), out, stats)
     }
 
-    /// [`Engine::line`] with the state carried from line to line.
+    /// [`Engine::line`] with the state carried from line to line, and `day`
+    /// (days since 1970, the processing date, which the caller reads from its
+    /// clock) for a line without a readable time in the keyed modes.
     #[inline]
-    pub fn line_in(&self, line: &[u8], ctx: &mut Ctx, out: &mut Vec<u8>, stats: &mut Stats) -> Outcome {
+    pub fn line_in(&self, line: &[u8], day: i64, ctx: &mut Ctx, out: &mut Vec<u8>, stats: &mut Stats) -> Outcome {
         stats.lines_read += 1;
         let (body, cr) = match line.last() {
             Some(b'\r') => (&line[..line.len() - 1], true),
@@ -583,7 +580,7 @@ impl Engine {
             }
         }
         let mark = out.len();
-        let mut rw = self.rewriter(body, out, time);
+        let mut rw = self.rewriter(body, out, time, day);
         match &rec {
             // the one role walk (shared with `check` and the records): a rule
             // per role along it, and the gaps scanned or kept
@@ -616,7 +613,7 @@ impl Engine {
         stats.addresses += rw.addresses;
         stats.identifiers += rw.identifiers;
         if rw.removals > 0 || rw.glued || (rw.identifiers > 0 && memchr::memchr(b'@', &out[mark..]).is_some()) {
-            self.settle(out, mark, stats);
+            self.settle(out, mark, day, stats);
         }
         if cr {
             out.push(b'\r');
@@ -887,12 +884,14 @@ impl Engine {
     /// or keep its length, so this settles at once in practice.
     #[cold]
     #[inline(never)]
-    fn settle(&self, out: &mut Vec<u8>, mark: usize, stats: &mut Stats) {
+    fn settle(&self, out: &mut Vec<u8>, mark: usize, day: i64, stats: &mut Stats) {
         let mut again = Vec::new();
         for _ in 0..3 {
             again.clear();
             let line = &out[mark..];
-            let mut rw = self.rewriter(line, &mut again, None);
+            // the passes take the keys of the processing date `day`, as they always
+            // have (not the line's own)
+            let mut rw = self.rewriter(line, &mut again, None, day);
             scan(line, 0, line.len(), &self.opts.rules, &mut rw);
             let (addresses, identifiers) = (rw.addresses, rw.identifiers);
             if addresses + identifiers == 0 {
@@ -908,9 +907,10 @@ impl Engine {
 
     /// Scrubs a piece of a line too long to hold whole (see
     /// the I/O layer's `LONG_LINE`) with the rules that need no parsing.
-    /// The caller counts the line once.
-    pub fn fragment(&self, piece: &[u8], out: &mut Vec<u8>, stats: &mut Stats) {
-        let mut rw = self.rewriter(piece, out, None);
+    /// The caller counts the line once; `day` is the processing date (see
+    /// [`Engine::line_in`]).
+    pub fn fragment(&self, piece: &[u8], day: i64, out: &mut Vec<u8>, stats: &mut Stats) {
+        let mut rw = self.rewriter(piece, out, None, day);
         scan(piece, 0, piece.len(), &self.opts.rules, &mut rw);
         rw.copy_to(piece.len());
         stats.addresses += rw.addresses;
@@ -922,8 +922,8 @@ impl Engine {
     /// but the head of a CLF line keeps its roles (its ident and user fields
     /// are blanked, as in an unparsed line), and so do the keys of a JSON
     /// object up to the cut.
-    pub fn first_fragment(&self, piece: &[u8], out: &mut Vec<u8>, stats: &mut Stats) {
-        let mut rw = self.rewriter(piece, out, None);
+    pub fn first_fragment(&self, piece: &[u8], day: i64, out: &mut Vec<u8>, stats: &mut Stats) {
+        let mut rw = self.rewriter(piece, out, None, day);
         self.scrub_broken(piece, &mut Ctx::default(), &mut rw);
         rw.copy_to(piece.len());
         stats.addresses += rw.addresses;
@@ -933,16 +933,19 @@ impl Engine {
 
     /// Anonymizes a chunk of whole lines. A last line without `\n` is processed
     /// and written without one. `first_line` is the 1-based number of the
-    /// chunk's first line, for the `--on-unparsed fail` error. On that error,
-    /// `out` holds the lines before the failing one.
+    /// chunk's first line, for the `--on-unparsed fail` error; `day` the
+    /// processing date of its lines without a readable time (see
+    /// [`Engine::line_in`]). On that error, `out` holds the lines before the
+    /// failing one.
     pub fn chunk(
         &self,
         chunk: &[u8],
         first_line: u64,
+        day: i64,
         out: &mut Vec<u8>,
         stats: &mut Stats,
     ) -> Result<(), UnparsedLine> {
-        self.chunk_in(chunk, first_line, &mut Ctx::default(), out, stats)
+        self.chunk_in(chunk, first_line, day, &mut Ctx::default(), out, stats)
     }
 
     /// [`Engine::chunk`] starting from the state `ctx` (the W3C columns in
@@ -951,6 +954,7 @@ impl Engine {
         &self,
         chunk: &[u8],
         first_line: u64,
+        day: i64,
         ctx: &mut Ctx,
         out: &mut Vec<u8>,
         stats: &mut Stats,
@@ -987,7 +991,7 @@ impl Engine {
                 }
                 None => (chunk.len(), chunk.len(), b'\n'),
             };
-            match self.line_in(&chunk[start..end], ctx, out, stats) {
+            match self.line_in(&chunk[start..end], day, ctx, out, stats) {
                 Outcome::Written => {
                     if next > end {
                         out.push(eol);
@@ -1012,10 +1016,78 @@ pub fn anonymize_line(engine: &Engine, line: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A keyed engine and lines for the tests of the day of undated lines
+/// (here and in the commands that pass it).
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::*;
+    use crate::keyed::{MasterKey, Rotate};
+
+    /// `--ip-mode hash --identifiers hash`, a fixed key, a key per day.
+    pub fn hashing() -> Engine {
+        let mut opts = Options::default();
+        let ring = KeyRing::new(MasterKey([9; 32]), Rotate::Daily);
+        opts.set_keys(IpMode::Hash, Identifiers::Hash, Some(ring), "no key")
+            .unwrap();
+        Engine::new(opts)
+    }
+
+    /// A line without a readable time: its day is the processing date.
+    pub const UNDATED: &str = "connect from 203.0.113.9";
+    /// A line of its own day (2026-12-01).
+    pub const DATED: &str = "203.0.113.9 - alice [01/Dec/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5";
+    /// 2026-12-05 23:59:59 UTC and, a second later, the next day.
+    pub const BEFORE_MIDNIGHT: i64 = 20792 * 86400 + 86399;
+    pub const AFTER_MIDNIGHT: i64 = BEFORE_MIDNIGHT + 1;
+
+    /// `line` through `e` on `day`.
+    pub fn on_day(e: &Engine, line: &str, day: i64) -> String {
+        let mut out = Vec::new();
+        e.line_in(
+            line.as_bytes(),
+            day,
+            &mut Ctx::default(),
+            &mut out,
+            &mut Stats::default(),
+        );
+        String::from_utf8(out).unwrap()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::rules::DenyList;
+
+    #[test]
+    fn undated_lines_take_the_day_passed_dated_lines_their_own() {
+        use testing::*;
+        let e = hashing();
+        let (d1, d2) = (BEFORE_MIDNIGHT.div_euclid(86400), AFTER_MIDNIGHT.div_euclid(86400));
+        assert_eq!(d1 + 1, d2);
+        let (u1, u2) = (on_day(&e, UNDATED, d1), on_day(&e, UNDATED, d2));
+        assert!(!u1.contains("203.0.113.9") && !u2.contains("203.0.113.9"), "{u1} {u2}");
+        assert_ne!(u1, u2, "an undated line takes the keys of the day passed");
+        assert_eq!(u1, on_day(&e, UNDATED, d1), "the same day, the same pseudonym");
+        let (a, b) = (on_day(&e, DATED, d1), on_day(&e, DATED, d2));
+        assert_eq!(a, b, "a dated line keeps its own day's keys");
+        assert!(!a.contains("alice") && !a.contains("203.0.113.9"), "{a}");
+        // its own day is neither of the days passed
+        let own = 20788;
+        assert_eq!(a, on_day(&e, DATED, own));
+        let undated_then = on_day(&e, UNDATED, own);
+        assert_eq!(
+            a.split(' ').next(),
+            undated_then.rsplit(' ').next(),
+            "the dated line's address pseudonym is its own day's"
+        );
+        // the chunk passes its day to every line
+        let mut out = Vec::new();
+        let chunk = format!("{UNDATED}\n{DATED}\n");
+        e.chunk(chunk.as_bytes(), 1, d2, &mut out, &mut Stats::default())
+            .unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), format!("{u2}\n{a}\n"));
+    }
 
     fn anon(line: &str) -> String {
         let e = Engine::default();
@@ -1184,7 +1256,7 @@ mod tests {
         let input = b"garbage 1.2.3.4\n1.2.3.4 - - [1/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\nlast";
         let mut stats = Stats::default();
         let mut out = Vec::new();
-        Engine::default().chunk(input, 1, &mut out, &mut stats).unwrap();
+        Engine::default().chunk(input, 1, 0, &mut out, &mut stats).unwrap();
         assert_eq!(
             out,
             b"garbage 1.2.3.0\n1.2.3.0 - - [1/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\nlast"
@@ -1197,7 +1269,7 @@ mod tests {
         });
         let mut out = Vec::new();
         let mut stats = Stats::default();
-        drop.chunk(input, 1, &mut out, &mut stats).unwrap();
+        drop.chunk(input, 1, 0, &mut out, &mut stats).unwrap();
         assert_eq!(
             out,
             b"1.2.3.0 - - [1/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n"
@@ -1209,7 +1281,7 @@ mod tests {
             ..Options::default()
         });
         let mut out = Vec::new();
-        let err = fail.chunk(&input[16..], 2, &mut out, &mut stats).unwrap_err();
+        let err = fail.chunk(&input[16..], 2, 0, &mut out, &mut stats).unwrap_err();
         assert_eq!(err, UnparsedLine(3));
         assert_eq!(
             out,
@@ -1230,7 +1302,7 @@ mod tests {
 not a log line 1.2.3.4\n";
         let mut out = Vec::new();
         let mut stats = Stats::default();
-        e.chunk(input, 1, &mut out, &mut stats).unwrap();
+        e.chunk(input, 1, 0, &mut out, &mut stats).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(!text.contains("GET / ") && !text.contains("/tz"), "{text}");
         assert!(

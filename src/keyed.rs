@@ -14,14 +14,14 @@
 //!   key and the date of the line's own timestamp: the same value maps to the
 //!   same pseudonym within a day and to unlinkable ones across days, and output
 //!   depends only on input and key (not on `-j` or chunking).
+//!
+//! Nothing here reads a file or the clock: the key comes in as a
+//! [`MasterKey`] (read by `io::keys`), the day as a number.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::fs;
 use std::hash::BuildHasherDefault;
 use std::io::Write;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-use std::path::Path;
 use std::rc::Rc;
 
 use aes::cipher::{BlockEncrypt, KeyInit};
@@ -35,61 +35,6 @@ impl std::fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("MasterKey(..)") // never print the key
     }
-}
-
-/// Reads a key file: 32 raw bytes, or 64 hex digits (white space around
-/// them ignored). A file readable by group or others is refused.
-pub fn read_key_file(path: &Path) -> Result<MasterKey, String> {
-    let p = path.display();
-    let meta = fs::metadata(path).map_err(|e| format!("key file {p}: {e}"))?;
-    if meta.permissions().mode() & 0o077 != 0 {
-        return Err(format!(
-            "key file {p} is readable or writable by group or others (mode {:o}); run: chmod 600 {p}",
-            meta.permissions().mode() & 0o777
-        ));
-    }
-    let bytes = fs::read(path).map_err(|e| format!("key file {p}: {e}"))?;
-    if bytes.len() == 32 {
-        let mut k = [0u8; 32];
-        k.copy_from_slice(&bytes);
-        return Ok(MasterKey(k));
-    }
-    let text = std::str::from_utf8(&bytes).map(str::trim).unwrap_or("");
-    if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let mut k = [0u8; 32];
-        for (i, k) in k.iter_mut().enumerate() {
-            *k = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| format!("key file {p}: bad hex"))?;
-        }
-        return Ok(MasterKey(k));
-    }
-    Err(format!(
-        "key file {p} holds {} bytes; it must hold 32 raw bytes or 64 hex digits (make one with: loganon keygen FILE)",
-        bytes.len()
-    ))
-}
-
-/// `loganon keygen FILE`: 32 random bytes as 64 hex digits, mode 0600,
-/// never overwriting.
-pub fn keygen(path: &Path) -> Result<(), String> {
-    let mut k = [0u8; 32];
-    let mut r = fs::File::open("/dev/urandom").map_err(|e| format!("/dev/urandom: {e}"))?;
-    std::io::Read::read_exact(&mut r, &mut k).map_err(|e| format!("/dev/urandom: {e}"))?;
-    let hex: String = k.iter().map(|b| format!("{b:02x}")).collect();
-    let mut f = fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(0o600)
-        .open(path)
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                format!("{}: exists; keygen never overwrites a key", path.display())
-            } else {
-                format!("{}: {e}", path.display())
-            }
-        })?;
-    f.write_all(format!("{hex}\n").as_bytes())
-        .and_then(|()| f.sync_all())
-        .map_err(|e| format!("{}: {e}", path.display()))
 }
 
 /// Crypto-PAn with one 32-byte key.

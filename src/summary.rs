@@ -300,9 +300,12 @@ pub fn add_line_in(engine: &Engine, line: &[u8], ctx: &mut Ctx, days: &mut Days)
         Some(b'5') => day.status_5xx += 1,
         _ => day.status_other += 1,
     }
-    // the network is the client field as anonymization leaves it
+    // the network is the client field as anonymization leaves it (the keyed
+    // modes with the keys of the line's own date, day 0 for an undated line:
+    // the same network counts once in a day whenever the file is read)
     if let Some(r) = fig.client {
-        day.distinct.insert(net_hash(&network(engine, &line[r])));
+        let key_day = fig.unix_time.map_or(0, |t| t.div_euclid(86400));
+        day.distinct.insert(net_hash(&network(engine, &line[r], key_day)));
     }
 }
 
@@ -333,13 +336,13 @@ fn without_port(client: &[u8]) -> &[u8] {
 }
 
 /// The network of a client field: the field (without a port) as
-/// anonymization leaves it.
-fn network(engine: &Engine, client: &[u8]) -> Vec<u8> {
+/// anonymization leaves it, on `day` in the keyed modes.
+fn network(engine: &Engine, client: &[u8], day: i64) -> Vec<u8> {
     let client = without_port(client);
     let mut net = Vec::with_capacity(client.len());
     match hostname_cut(client) {
         Some(cut) => net.extend_from_slice(&client[cut..]),
-        None => engine.fragment(client, &mut net, &mut Stats::default()),
+        None => engine.fragment(client, day, &mut net, &mut Stats::default()),
     }
     net
 }

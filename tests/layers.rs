@@ -15,8 +15,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
 
-/// The core: pure, no I/O (`keyed` reads its key file, as the engine's
-/// options ask). `clean` is main's cache of clean values (src/clean.rs),
+/// The core: pure, no I/O (keys come in read by `io::keys`, the day of
+/// undated lines from the command's clock; see
+/// `the_core_reads_no_file_and_no_clock`). `clean` is main's cache of clean values (src/clean.rs),
 /// listed ahead of the merge.
 const CORE: &[&str] = &[
     "addr", "check", "clean", "decode", "engine", "formats", "keyed", "rules", "scan", "stats", "summary", "time",
@@ -437,6 +438,82 @@ fn core_imports_no_io_commands_or_cli() {
             );
         }
     }
+}
+
+/// Paths in code (not comments or strings) that read a file, the clock or
+/// the environment: `std::fs`, `File::`, `OpenOptions`, `SystemTime`,
+/// `Instant::now`, `Timestamp::now`, `time::now`, `env::var`.
+fn impure(src: &str) -> Vec<(String, usize)> {
+    let (toks, _) = lex(src);
+    let word = |k: usize| match toks.get(k) {
+        Some((Tok::Ident(w), _)) => Some(w.as_str()),
+        _ => None,
+    };
+    let path = |k: usize| matches!(toks.get(k), Some((Tok::Path, _)));
+    let mut found = Vec::new();
+    for (k, (_, line)) in toks.iter().enumerate() {
+        let hit = match word(k) {
+            Some("std") => path(k + 1) && word(k + 2) == Some("fs"),
+            Some("File") => path(k + 1),
+            Some("OpenOptions" | "SystemTime") => true,
+            Some("Instant" | "Timestamp" | "time") => path(k + 1) && word(k + 2) == Some("now"),
+            Some("env") => path(k + 1) && matches!(word(k + 2), Some("var" | "var_os" | "vars")),
+            _ => false,
+        };
+        if hit {
+            let text: Vec<String> = toks[k..(k + 3).min(toks.len())]
+                .iter()
+                .map(|(t, _)| match t {
+                    Tok::Ident(w) => w.clone(),
+                    Tok::Path => "::".into(),
+                    Tok::Punct(c) => c.to_string(),
+                })
+                .collect();
+            found.push((text.concat(), *line));
+        }
+    }
+    found
+}
+
+#[test]
+fn the_core_reads_no_file_and_no_clock() {
+    // The engine, the keyed modes, the scanner and the formats (and the rest
+    // of the core) take keys and days as values. `time` alone holds the
+    // system clock (`time::now`), which only the io and commands layers call.
+    let mut all = Vec::new();
+    read_src(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), "", &mut all);
+    let mut checked = BTreeSet::new();
+    for (rel, src) in &all {
+        let module = module_of(rel);
+        if layer(&module) != Some(0) || rel == "time.rs" {
+            continue;
+        }
+        checked.insert(module[0].clone());
+        let bad = impure(src);
+        assert!(bad.is_empty(), "src/{rel} reads a file or the clock: {bad:?}");
+    }
+    for m in ["engine", "keyed", "scan", "formats", "summary"] {
+        assert!(checked.contains(m), "{m} not checked");
+    }
+    // the check itself finds them, in code and not in comments or strings
+    let src = "use std::fs;\n// std::fs in a comment\nfn f() { let s = \"File::open\"; File::open(p); \
+               SystemTime::now(); std::time::Instant::now(); crate::time::now(); jiff::Timestamp::now(); \
+               std::env::var(\"K\"); }";
+    let got: Vec<String> = impure(src).into_iter().map(|(t, _)| t).collect();
+    assert_eq!(
+        got,
+        [
+            "std::fs",
+            "File::open",
+            "SystemTime::now",
+            "Instant::now",
+            "time::now",
+            "Timestamp::now",
+            "env::var"
+        ]
+    );
+    assert_eq!(impure(src)[0].1, 1);
+    assert_eq!(impure(src)[1].1, 3);
 }
 
 #[test]

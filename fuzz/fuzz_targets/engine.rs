@@ -15,7 +15,7 @@ fn anonymize(engine: &Engine, input: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut stats = Stats::default();
     engine
-        .chunk(input, 1, &mut out, &mut stats)
+        .chunk(input, 1, 0, &mut out, &mut stats)
         .expect("--on-unparsed scrub never fails");
     out
 }

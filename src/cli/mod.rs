@@ -20,6 +20,7 @@ use crate::commands::purge::{AgeFrom, PurgeError};
 use crate::commands::run::cron::RunError;
 use crate::engine::{Engine, OnUnparsed};
 use crate::formats::Format;
+use crate::io::clock::Clock;
 use crate::io::names::show;
 use crate::io::output::Output;
 use crate::io::pipeline::jobs;
@@ -315,7 +316,7 @@ fn fail(what: impl std::fmt::Display, code: Exit) -> Exit {
 }
 
 fn keygen(file: &std::path::Path) -> Exit {
-    match crate::keyed::keygen(file) {
+    match crate::io::keys::keygen(file) {
         Ok(()) => {
             eprintln!("loganon: wrote a new key to {} (mode 0600)", show(file));
             Exit::Ok
@@ -370,7 +371,9 @@ fn anonymize_with(engine: &Engine, a: &AnonymizeArgs) -> Exit {
         Err(e) => return fail(format!("cannot install signal handlers: {e}"), Exit::Failed),
     };
     let t0 = Instant::now();
-    let res = crate::commands::stream::run(engine, &sources(&a.inputs), out, jobs(a.jobs), &sig);
+    // undated lines (keyed modes) take the day of `--now`, else today's, read per chunk
+    let clock = Clock::pinned_or_system(a.now);
+    let res = crate::commands::stream::run(engine, &sources(&a.inputs), out, jobs(a.jobs), &clock, &sig);
     let secs = t0.elapsed().as_secs_f64();
     let code = print::stream_errors(&res.errors, &a.rules.format);
     print::stats(a.stats.as_deref(), &res.stats, secs);
@@ -387,6 +390,7 @@ fn batch(engine: &Engine, files: &[PathBuf], target: Target, a: &AnonymizeArgs) 
         force: a.force,
         level: a.level,
         jobs: jobs(a.jobs),
+        clock: Clock::pinned_or_system(a.now),
     };
     let t0 = Instant::now();
     let res = crate::commands::batch::run(engine, files, &opts, &sig);

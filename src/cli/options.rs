@@ -15,19 +15,20 @@ use crate::commands::batch::Target;
 use crate::commands::listen::{Limits, ListenOptions};
 use crate::commands::purge::PurgeOptions;
 use crate::engine::Options;
+use crate::io::clock::Clock;
 use crate::io::input::Source;
 use crate::io::pipeline;
 use crate::keyed::IpMode;
 use crate::rules::{DenyList, Rules};
 
 impl KeyArgs {
-    /// Adds the keyed settings to `opts`; the error is a usage error (exit 2).
+    /// Adds the keyed settings to `opts`, with the key file read here (the
+    /// engine reads no file); the error is a usage error (exit 2).
     pub fn apply(&self, ip_mode: IpMode, opts: &mut Options) -> Result<(), String> {
         opts.set_keys(
             ip_mode,
             self.identifiers,
-            self.key_file.as_deref(),
-            self.rotate_key,
+            crate::io::keys::load(self.key_file.as_deref(), self.rotate_key)?,
             "--ip-mode hash/cryptopan and --identifiers hash need --key-file (make one with: loganon keygen FILE)",
         )
     }
@@ -86,10 +87,6 @@ pub fn anonymize_options(a: &AnonymizeArgs) -> Result<Options, String> {
         ..Options::default()
     };
     a.keys.apply(a.rules.ip_mode, &mut opts)?;
-    // undated lines take the day of `--now` (the keyed modes' day)
-    if let Some(now) = a.now {
-        opts.default_day = now.div_euclid(86400);
-    }
     Ok(opts)
 }
 
@@ -130,6 +127,7 @@ pub fn listen_options(l: &ListenArgs) -> Result<ListenOptions, String> {
         output: l.output.clone(),
         level: l.level,
         engine,
+        clock: Clock::system(),
         stats: l.stats.clone(),
         limits: Limits {
             max_connections: l.max_connections as usize,

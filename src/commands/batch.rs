@@ -33,6 +33,7 @@ use rayon::prelude::*;
 use crate::engine::Engine;
 use crate::io::atomic::{parent_of, sync_dir};
 use crate::io::chunks::produce_input;
+use crate::io::clock::Clock;
 use crate::io::codec::{Codec, Compress};
 use crate::io::input::{open_planned, plan_file, Input, InputError, Planned, Source};
 use crate::io::names::show;
@@ -60,6 +61,9 @@ pub struct BatchOptions {
     pub force: bool,
     pub level: u32,
     pub jobs: usize,
+    /// the processing date of lines without a readable time (keyed modes),
+    /// read per chunk
+    pub clock: Clock,
 }
 
 /// What happened to one input.
@@ -120,6 +124,7 @@ fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
 
 /// Anonymizes one opened input into `file`, from its current position.
 /// On failure the caller discards what was written.
+#[allow(clippy::too_many_arguments)]
 fn anonymize_into(
     engine: &Engine,
     input: &mut Input,
@@ -127,6 +132,7 @@ fn anonymize_into(
     file: &mut File,
     compress: Option<Compress>,
     jobs: usize,
+    clock: &Clock,
     sig: &Signals,
 ) -> Result<Stats, Failure> {
     let pool = Pool::default();
@@ -164,7 +170,9 @@ fn anonymize_into(
             }
             true
         };
-        if let Err(e) = pipeline::run(engine, jobs, compress, &pool, produce, consume, || sig.wake_reader()) {
+        if let Err(e) = pipeline::run(engine, jobs, compress, &pool, clock, produce, consume, || {
+            sig.wake_reader()
+        }) {
             return Err(fail(format!("{name}: {}", pipeline::threads_error(jobs, &e))));
         }
     }
@@ -362,7 +370,16 @@ fn one_file(
     let dest_at = if in_place { at.clone() } else { dest.clone() };
     let dir = parent_of(&dest_at);
     let mut tmp = temp_in(&dir, &parent_of(&dest))?;
-    let stats = anonymize_into(engine, &mut input, false, tmp.as_file_mut(), compress, jobs, sig)?;
+    let stats = anonymize_into(
+        engine,
+        &mut input,
+        false,
+        tmp.as_file_mut(),
+        compress,
+        jobs,
+        &opts.clock,
+        sig,
+    )?;
     if let Some(c) = compress {
         ensure_compressed(tmp.as_file_mut(), c).map_err(|e| fail(format!("{}: {e}", show(&dest))))?;
     }
@@ -413,13 +430,15 @@ impl InPlaceError {
 /// Anonymizes one file in place (the cron job). `planned` is what `lstat`
 /// said when the file was chosen; a file that is another one by now, or
 /// changes while it is read, is left as it was ([`InPlaceError::Active`]).
-/// Files with several hard links are refused.
+/// Files with several hard links are refused. `clock` gives the day of
+/// lines without a readable time (keyed modes).
 pub fn rewrite_in_place(
     engine: &Engine,
     path: &Path,
     planned: &fs::Metadata,
     level: u32,
     jobs: usize,
+    clock: &Clock,
     sig: &Signals,
 ) -> Result<Stats, InPlaceError> {
     let opts = BatchOptions {
@@ -427,6 +446,7 @@ pub fn rewrite_in_place(
         force: false,
         level,
         jobs,
+        clock: clock.clone(),
     };
     let plan = Ok(Planned {
         meta: planned.clone(),
@@ -450,10 +470,11 @@ pub fn anonymize_in_place(
     path: &Path,
     level: u32,
     jobs: usize,
+    clock: &Clock,
     sig: &Signals,
 ) -> Result<Stats, String> {
     let planned = fs::symlink_metadata(path).map_err(|e| format!("{}: {e}", show(path)))?;
-    rewrite_in_place(engine, path, &planned, level, jobs, sig).map_err(|e| e.message().to_string())
+    rewrite_in_place(engine, path, &planned, level, jobs, clock, sig).map_err(|e| e.message().to_string())
 }
 
 /// Runs a batch. Reports come back in input order.
@@ -594,7 +615,16 @@ fn all_into_one(
                 .and_then(|plan| refuse_special(path, plan).and_then(|()| open_input(path, path, plan)))
                 .and_then(|(mut input, _, _)| {
                     let more = k + 1 < inputs.len();
-                    anonymize_into(engine, &mut input, more, tmp.as_file_mut(), compress, opts.jobs, sig)
+                    anonymize_into(
+                        engine,
+                        &mut input,
+                        more,
+                        tmp.as_file_mut(),
+                        compress,
+                        opts.jobs,
+                        &opts.clock,
+                        sig,
+                    )
                 })
         };
         if r.is_err() {

@@ -20,6 +20,7 @@ use std::io;
 
 use crate::engine::Engine;
 use crate::io::chunks::produce_all;
+use crate::io::clock::Clock;
 use crate::io::input::{InputError, Source};
 use crate::io::output::Output;
 use crate::io::pipeline::{self, Done, Item, Pool};
@@ -48,8 +49,16 @@ pub struct StreamOutcome {
 }
 
 /// Runs the filter over `inputs` (stdin when empty) into `out`, with `jobs`
-/// worker threads.
-pub fn run(engine: &Engine, inputs: &[Source], mut out: Output, jobs: usize, sig: &Signals) -> StreamOutcome {
+/// worker threads. `clock` gives the day of lines without a readable time
+/// in the keyed modes, read per chunk: after midnight, the new day's.
+pub fn run(
+    engine: &Engine,
+    inputs: &[Source],
+    mut out: Output,
+    jobs: usize,
+    clock: &Clock,
+    sig: &Signals,
+) -> StreamOutcome {
     let default = [Source::Stdin];
     let inputs = if inputs.is_empty() { &default[..] } else { inputs };
     let pool = Pool::default();
@@ -124,7 +133,7 @@ pub fn run(engine: &Engine, inputs: &[Source], mut out: Output, jobs: usize, sig
             }
         }
     };
-    let started = pipeline::run(engine, jobs, compress, &pool, produce, consume, || sig.wake());
+    let started = pipeline::run(engine, jobs, compress, &pool, clock, produce, consume, || sig.wake());
     // a long line the input ended in, without a line end: written
     stats.add(&open_stats);
     let mut all: Vec<StreamError> = reader_errors.into_iter().map(StreamError::Input).collect();
@@ -142,5 +151,56 @@ pub fn run(engine: &Engine, inputs: &[Source], mut out: Output, jobs: usize, sig
         stats,
         errors: all,
         closed,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use super::*;
+    use crate::engine::testing::*;
+    use crate::io::clock::stepping;
+
+    /// Two inputs (two chunks) of the same two lines through the stream.
+    fn stream(clock: &Clock) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let lines = format!("{UNDATED}\n{DATED}\n");
+        let inputs: Vec<Source> = ["a.log", "b.log"]
+            .iter()
+            .map(|n| {
+                let p = dir.path().join(n);
+                std::fs::write(&p, &lines).unwrap();
+                Source::File(p)
+            })
+            .collect();
+        let out_path = dir.path().join("out.log");
+        let out = Output::append(out_path.clone(), 6).unwrap();
+        let sig = Signals::unhooked().unwrap();
+        let r = run(&hashing(), &inputs, out, 2, clock, &sig);
+        assert!(r.errors.is_empty(), "{:?}", r.errors);
+        let text = std::fs::read_to_string(out_path).unwrap();
+        text.lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn a_stream_past_midnight_gives_later_undated_lines_the_new_day() {
+        // 23:59:59 at the first chunk, the next day at the second
+        let (clock, reads) = stepping(&[BEFORE_MIDNIGHT, AFTER_MIDNIGHT]);
+        let got = stream(&clock);
+        assert_eq!(reads.load(Ordering::SeqCst), 2, "the clock is read once per chunk");
+        let e = hashing();
+        let (d1, d2) = (BEFORE_MIDNIGHT.div_euclid(86400), AFTER_MIDNIGHT.div_euclid(86400));
+        let dated = on_day(&e, DATED, d1);
+        assert_eq!(
+            got,
+            [on_day(&e, UNDATED, d1), dated.clone(), on_day(&e, UNDATED, d2), dated],
+            "undated lines: the day each chunk was read; dated lines: their own"
+        );
+        assert_ne!(got[0], got[2]);
+        // a clock that stands still (--now) keeps one day
+        let fixed = stream(&Clock::fixed(BEFORE_MIDNIGHT));
+        assert_eq!(fixed[0], fixed[2]);
+        assert_eq!(fixed[1], got[1]);
     }
 }

@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Condvar, Mutex};
 
+use crate::io::clock::Clock;
 use crate::io::codec::Compress;
 
 use std::sync::Arc;
@@ -101,8 +102,8 @@ pub(crate) fn member(plain: &[u8], c: Compress, pool: &Pool) -> Vec<u8> {
     c.member(plain, pool.get(plain.len() / 3 + 64)).unwrap_or_default()
 }
 
-fn work(engine: &Engine, pool: &Pool, compress: Option<Compress>, item: Item) -> Done {
-    let done = work_plain(engine, pool, item);
+fn work(engine: &Engine, pool: &Pool, compress: Option<Compress>, item: Item, day: i64) -> Done {
+    let done = work_plain(engine, pool, item, day);
     match (compress, done) {
         (
             Some(c),
@@ -126,14 +127,15 @@ fn work(engine: &Engine, pool: &Pool, compress: Option<Compress>, item: Item) ->
     }
 }
 
-fn work_plain(engine: &Engine, pool: &Pool, item: Item) -> Done {
+/// `day`: the processing date of the item's lines (see [`Engine::line_in`]).
+fn work_plain(engine: &Engine, pool: &Pool, item: Item, day: i64) -> Done {
     match item {
         Item::Lines(buf, header) => {
             let mut out = pool.get(buf.len() + buf.len() / 8);
             let mut stats = Stats::default();
             let mut ctx = Ctx::with_header(header);
             let failed_at = engine
-                .chunk_in(&buf, 1, &mut ctx, &mut out, &mut stats)
+                .chunk_in(&buf, 1, day, &mut ctx, &mut out, &mut stats)
                 .err()
                 .map(|UnparsedLine(n)| n);
             pool.put(buf);
@@ -153,9 +155,9 @@ fn work_plain(engine: &Engine, pool: &Pool, item: Item) -> Done {
                 stats.unparsed += 1;
             }
             if first {
-                engine.first_fragment(&buf, &mut out, &mut stats);
+                engine.first_fragment(&buf, day, &mut out, &mut stats);
             } else {
-                engine.fragment(&buf, &mut out, &mut stats);
+                engine.fragment(&buf, day, &mut out, &mut stats);
             }
             stats.bytes_out += out.len() as u64;
             let open_line = !matches!(buf.last(), Some(b'\n' | b'\r'));
@@ -188,6 +190,11 @@ pub fn in_flight_limit(jobs: usize) -> usize {
 }
 
 impl Item {
+    /// Whether its bytes are lines for the engine (and need the day).
+    fn lines(&self) -> bool {
+        matches!(self, Item::Lines(..) | Item::Fragment(..))
+    }
+
     /// The bytes it holds.
     fn bytes(&self) -> usize {
         match self {
@@ -228,13 +235,17 @@ impl InFlight {
 /// to `consume` in order on the calling thread. With `compress`, each
 /// result's bytes are one complete compressed member. `produce` gets a `send`
 /// function that returns false once the consumer has stopped; it should then
-/// return. `consume` returns false to stop; `on_stop` is then called (to wake
+/// return. `clock` is read as each item of lines is sent (once per chunk):
+/// its day is the processing date of the item's lines, fixed before the
+/// workers take them, so output does not depend on `-j`. `consume` returns false to stop; `on_stop` is then called (to wake
 /// a producer blocked on input) and the remaining results are discarded.
+#[allow(clippy::too_many_arguments)]
 pub fn run<P, C, S>(
     engine: &Engine,
     jobs: usize,
     compress: Option<Compress>,
     pool: &Pool,
+    clock: &Clock,
     produce: P,
     mut consume: C,
     on_stop: S,
@@ -246,7 +257,7 @@ where
 {
     let jobs = jobs.max(1);
     let limit = in_flight_limit(jobs);
-    let (tx_in, rx_in) = sync_channel::<(u64, Item)>(2 * jobs);
+    let (tx_in, rx_in) = sync_channel::<(u64, i64, Item)>(2 * jobs);
     let (tx_out, rx_out) = sync_channel::<(u64, Done, usize)>(2 * jobs);
     let rx_in = Mutex::new(rx_in);
     let stopped = AtomicBool::new(false);
@@ -268,9 +279,12 @@ where
                     Ok(rx) => rx.recv(),
                     Err(_) => return,
                 };
-                let Ok((seq, item)) = next else { return };
+                let Ok((seq, day, item)) = next else { return };
                 let size = item.bytes();
-                if tx_out.send((seq, work(engine, pool, compress, item), size)).is_err() {
+                if tx_out
+                    .send((seq, work(engine, pool, compress, item, day), size))
+                    .is_err()
+                {
                     return;
                 }
             })?;
@@ -286,7 +300,8 @@ where
                 if stopped.load(Ordering::SeqCst) {
                     return false;
                 }
-                let ok = tx_in.send((seq, item)).is_ok();
+                let day = if item.lines() { clock.day() } else { 0 };
+                let ok = tx_in.send((seq, day, item)).is_ok();
                 seq += 1;
                 ok
             };

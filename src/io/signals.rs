@@ -92,6 +92,22 @@ impl Signals {
         })
     }
 
+    /// Flags and the pipe, with no handler registered (unit tests of the
+    /// commands: the test process keeps its own signals).
+    #[cfg(test)]
+    pub(crate) fn unhooked() -> io::Result<Signals> {
+        let (wake, waker) = UnixStream::pair()?;
+        wake.set_nonblocking(true)?;
+        waker.set_nonblocking(true)?;
+        Ok(Signals {
+            stop: Arc::new(AtomicBool::new(false)),
+            hup: Arc::new(AtomicBool::new(false)),
+            usr1: Arc::new(AtomicBool::new(false)),
+            wake,
+            waker,
+        })
+    }
+
     /// Wakes a reader waiting in `poll` (the consumer stopped).
     pub fn wake(&self) {
         self.stop.store(true, Ordering::SeqCst);

@@ -11,7 +11,7 @@ fn run(engine: &Engine, input: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut stats = Stats::default();
     engine
-        .chunk(input, 1, &mut out, &mut stats)
+        .chunk(input, 1, 0, &mut out, &mut stats)
         .expect("--on-unparsed scrub never fails");
     out
 }

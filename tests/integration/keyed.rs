@@ -326,3 +326,40 @@ fn batch_and_cron_use_the_keys() {
     assert!(first.octets()[0] >= 240, "{done}");
     assert!(done.contains(" - ~") && !done.contains("bob"), "{done}");
 }
+
+#[test]
+fn undated_lines_take_the_day_of_now_in_the_stream_and_the_batch() {
+    // the command's clock reaches the engine: pinned by --now, the day of an
+    // undated line's keys is that day's, in the stream and in a batch;
+    // a dated line keeps its own day's
+    let tmp = tempfile::tempdir().unwrap();
+    let key = key_file(tmp.path(), "k", &[9u8; 32], 0o600);
+    let ring = KeyRing::new(MasterKey([9; 32]), Rotate::Daily);
+    let addr = u32::from(std::net::Ipv4Addr::new(203, 0, 113, 9));
+    let on = |day: i64| std::net::Ipv4Addr::from(ring.for_day(day).v4(IpMode::Hash, addr)).to_string();
+    let input = "connect from 203.0.113.9\n203.0.113.9 - - [01/Dec/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5\n";
+    let log = tmp.path().join("a.log");
+    std::fs::write(&log, input).unwrap();
+    let k = key.to_str().unwrap();
+    let keyed = ["anonymize", "--ip-mode", "hash", "--key-file", k, "--now"];
+    // 2026-12-05 and 2026-12-06 (days 20792, 20793); the line's own: 20788
+    for (now, day) in [("2026-12-05", 20792), ("2026-12-06", 20793)] {
+        let want = format!("connect from {}\n{} - - [01/Dec", on(day), on(20788));
+        let out = run_stdin_unread(&[&keyed[..], &[now]].concat(), input.as_bytes());
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let got = String::from_utf8_lossy(&out.stdout);
+        assert!(got.starts_with(&want), "stream --now {now}: {got}");
+        let dir = tmp.path().join(now);
+        std::fs::create_dir(&dir).unwrap();
+        let args = [
+            &keyed[..],
+            &[now, "--out-dir", dir.to_str().unwrap(), log.to_str().unwrap()],
+        ]
+        .concat();
+        let out = run_stdin_unread(&args, b"");
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let got = std::fs::read_to_string(dir.join("a.log")).unwrap();
+        assert!(got.starts_with(&want), "batch --now {now}: {got}");
+    }
+    assert_ne!(on(20792), on(20793));
+}

@@ -468,7 +468,7 @@ fn run_chunk(input: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     let mut stats = Stats::default();
     engine
-        .chunk(input, 1, &mut out, &mut stats)
+        .chunk(input, 1, 0, &mut out, &mut stats)
         .expect("the default policy (scrub) never fails");
     out
 }

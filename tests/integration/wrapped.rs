@@ -292,7 +292,7 @@ fn lone_carriage_returns_end_lines() {
     let mut out = Vec::new();
     let mut stats = loganon::stats::Stats::default();
     let input = format!("{CLF}\r{CLF}\r\n{CLF}\r");
-    e.chunk(input.as_bytes(), 1, &mut out, &mut stats).unwrap();
+    e.chunk(input.as_bytes(), 1, 0, &mut out, &mut stats).unwrap();
     assert_eq!(
         String::from_utf8(out).unwrap(),
         format!("{CLF_OUT}\r{CLF_OUT}\r\n{CLF_OUT}\r")

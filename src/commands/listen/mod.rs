@@ -45,6 +45,7 @@ use tokio::net::{TcpListener, UdpSocket, UnixListener};
 use tokio::sync::{mpsc, watch, Notify};
 
 use crate::engine::{Engine, Options};
+use crate::io::clock::Clock;
 use crate::io::output::Output;
 use crate::io::signals::Signals;
 
@@ -89,6 +90,8 @@ pub struct ListenOptions {
     /// the compression level of a compressed output
     pub level: u32,
     pub engine: Options,
+    /// the day of lines without a readable time (keyed modes), read per batch
+    pub clock: Clock,
     /// the counters at exit and on SIGUSR1: `text` or `json`; None: at
     /// SIGUSR1 as text, not at exit
     pub stats: Option<String>,
@@ -232,7 +235,13 @@ pub fn run(opts: ListenOptions) -> Result<Served, String> {
         Ok::<_, String>((sig, wake, bound))
     })?;
     let format = opts.engine.format.to_string();
-    let mut writer = Writer::new(Engine::new(opts.engine.clone()), out, shared.clone(), format);
+    let mut writer = Writer::new(
+        Engine::new(opts.engine.clone()),
+        opts.clock.clone(),
+        out,
+        shared.clone(),
+        format,
+    );
     let wfatal = fatal.clone();
     let handle = std::thread::Builder::new()
         .name("loganon-writer".into())

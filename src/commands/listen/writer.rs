@@ -12,6 +12,7 @@ use super::counters::Shared;
 use super::framing::Batch;
 use super::BATCH;
 use crate::engine::{Engine, UnparsedLine};
+use crate::io::clock::Clock;
 use crate::io::codec::Compress;
 use crate::io::output::Output;
 use crate::io::pipeline::{member, Pool};
@@ -29,6 +30,9 @@ pub enum Msg {
 /// The writer thread's state (no tokio in the anonymizing path).
 pub struct Writer {
     engine: Engine,
+    /// read per batch: the day of its lines without a readable time (keyed
+    /// modes), as the stream reads it per chunk
+    clock: Clock,
     out: Output,
     compress: Option<Compress>,
     pending: Vec<u8>,
@@ -43,10 +47,11 @@ pub struct Writer {
 
 impl Writer {
     /// A writer of `out`; `format` names the format in the error of
-    /// `--on-unparsed fail`.
-    pub fn new(engine: Engine, out: Output, shared: Arc<Shared>, format: String) -> Writer {
+    /// `--on-unparsed fail`; `clock` gives the day of undated lines.
+    pub fn new(engine: Engine, clock: Clock, out: Output, shared: Arc<Shared>, format: String) -> Writer {
         Writer {
             engine,
+            clock,
             compress: out.compression(),
             out,
             pending: Vec::with_capacity(FLUSH_AT + BATCH),
@@ -92,9 +97,11 @@ impl Writer {
         match msg {
             Msg::Lines(batch) => {
                 let first = self.stats.lines_read + self.pending_stats.lines_read + 1;
+                // the day of lines without a readable time follows the clock
+                let day = self.clock.day();
                 let r = self
                     .engine
-                    .chunk(&batch.data, first, &mut self.pending, &mut self.pending_stats);
+                    .chunk(&batch.data, first, day, &mut self.pending, &mut self.pending_stats);
                 if let Err(UnparsedLine(n)) = r {
                     self.flush().map_err(|e| self.write_error(e))?;
                     return Err(format!(
@@ -124,8 +131,6 @@ impl Writer {
     /// Receives until every sender is gone; writes when the queue is empty.
     pub fn run(&mut self, rx: &mut mpsc::Receiver<Msg>) -> Result<(), String> {
         while let Some(msg) = rx.blocking_recv() {
-            // the day of lines without a readable time (keyed modes) follows the clock
-            self.engine.opts.default_day = crate::time::now().div_euclid(86400);
             self.handle(msg)?;
             while let Ok(msg) = rx.try_recv() {
                 self.handle(msg)?;
@@ -143,5 +148,54 @@ impl Writer {
         self.publish();
         let name = self.out.name();
         self.out.finish().map_err(|e| format!("cannot write {name}: {e}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::Ordering;
+
+    use super::*;
+    use crate::engine::testing::*;
+    use crate::io::clock::stepping;
+
+    /// Two batches of the same two lines through the writer, as `listen`
+    /// receives them.
+    fn listen(clock: Clock) -> Vec<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.log");
+        let out = Output::append(path.clone(), 6).unwrap();
+        let mut w = Writer::new(hashing(), clock, out, Arc::new(Shared::new()), "auto".into());
+        let (tx, mut rx) = mpsc::channel(4);
+        for _ in 0..2 {
+            let mut b = Batch::default();
+            b.push(UNDATED.as_bytes());
+            b.push(DATED.as_bytes());
+            tx.try_send(Msg::Lines(b)).map_err(drop).unwrap();
+        }
+        drop(tx);
+        w.run(&mut rx).unwrap();
+        w.finish().unwrap();
+        let text = std::fs::read_to_string(path).unwrap();
+        text.lines().map(str::to_string).collect()
+    }
+
+    #[test]
+    fn listen_past_midnight_gives_later_undated_lines_the_new_day_as_the_stream_does() {
+        // 23:59:59 at the first batch, the next day at the second
+        let (clock, reads) = stepping(&[BEFORE_MIDNIGHT, AFTER_MIDNIGHT]);
+        let got = listen(clock);
+        assert_eq!(reads.load(Ordering::SeqCst), 2, "the clock is read once per batch");
+        let e = hashing();
+        let (d1, d2) = (BEFORE_MIDNIGHT.div_euclid(86400), AFTER_MIDNIGHT.div_euclid(86400));
+        let dated = on_day(&e, DATED, d1);
+        // the lines the stream writes for the same clock (see stream's test)
+        assert_eq!(
+            got,
+            [on_day(&e, UNDATED, d1), dated.clone(), on_day(&e, UNDATED, d2), dated]
+        );
+        assert_ne!(got[0], got[2]);
+        let fixed = listen(Clock::fixed(BEFORE_MIDNIGHT));
+        assert_eq!(fixed[0], fixed[2]);
     }
 }

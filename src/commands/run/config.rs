@@ -158,7 +158,7 @@ impl AnonymizeSection {
         let ip_mode = self.ip_mode.unwrap_or_default();
         let hashed = self.identifiers.unwrap_or_default() == Identifiers::Hash;
         match &self.key_file {
-            Some(p) => crate::keyed::read_key_file(p).err().map(|e| ("key_file", e)),
+            Some(p) => crate::io::keys::read_key_file(p).err().map(|e| ("key_file", e)),
             None if ip_mode.keyed() => Some((
                 "ip_mode",
                 "this mode needs key_file (make one with: loganon keygen FILE)".into(),
@@ -199,8 +199,7 @@ impl AnonymizeSection {
         opts.set_keys(
             self.ip_mode.unwrap_or_default(),
             self.identifiers.unwrap_or_default(),
-            self.key_file.as_deref(),
-            self.rotate_key.unwrap_or_default(),
+            crate::io::keys::load(self.key_file.as_deref(), self.rotate_key.unwrap_or_default())?,
             "[anonymize]: ip_mode hash/cryptopan and identifiers = \"hash\" need key_file",
         )?;
         Ok(opts)

@@ -37,8 +37,9 @@ use serde::{Deserialize, Serialize};
 use crate::commands::batch::{rewrite_in_place, InPlaceError};
 use crate::commands::run::config::{Config, LogSet};
 use crate::commands::run::totals::read_file;
-use crate::engine::{Engine, Options};
+use crate::engine::Engine;
 use crate::io::atomic::{lock, write_atomic};
+use crate::io::clock::Clock;
 use crate::io::handles::{self, Found};
 use crate::io::names::{self, show};
 use crate::io::signals::Signals;
@@ -551,11 +552,7 @@ impl Runner<'_> {
 
     fn set(&mut self, set: &LogSet, found: Expansion) {
         let engine = match self.cfg.anonymize.options(set.format.clone()) {
-            // undated lines take the day of `--now`
-            Ok(o) => Engine::new(Options {
-                default_day: self.now.div_euclid(86400),
-                ..o
-            }),
+            Ok(o) => Engine::new(o),
             Err(e) => return self.error(e),
         };
         for w in found.warnings {
@@ -792,7 +789,9 @@ impl Runner<'_> {
         }
         let level = self.cfg.anonymize.level.unwrap_or(6);
         let jobs = crate::io::pipeline::jobs(self.cfg.anonymize.jobs);
-        match rewrite_in_place(engine, path, &meta, level, jobs, self.sig) {
+        // undated lines take the day of `--now` (the time of the run)
+        let clock = Clock::fixed(self.now);
+        match rewrite_in_place(engine, path, &meta, level, jobs, &clock, self.sig) {
             Ok(stats) => {
                 // one read of the result: what identifies it, and its totals,
                 // stored with the record in one atomic write
