@@ -96,7 +96,7 @@ fuzz_target!(|data: &[u8]| {
             assert!(k < line.len(), "object start {k} outside: {}", show(line));
             let mut ctx = Ctx::default();
             if json::parse_lenient(line, k, &deny, &mut ctx.fields).is_some() {
-                spans(&Recognised::Fields(formats::Parsed::Json), &ctx, line);
+                spans(&Recognised::Fields(formats::registry::kind_of("json")), &ctx, line);
             }
         }
     }

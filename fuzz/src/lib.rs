@@ -10,8 +10,8 @@ pub const NGINX: &str = r#"nginx:$remote_addr - $remote_user [$time_local] "$req
 
 /// Every `--format` choice: the named ones (`auto` first) and two templates.
 pub fn formats() -> Vec<Format> {
-    let mut v: Vec<Format> = Format::NAMES
-        .iter()
+    let mut v: Vec<Format> = loganon::formats::registry::names()
+        .into_iter()
         .map(|n| Format::from_name(n).expect("a listed name"))
         .collect();
     v.push(Format::from_name(APACHE).expect("the Apache template parses"));
