@@ -435,7 +435,7 @@ fn run(r: RunArgs) -> Exit {
     if let Err(e) = threads_available(jobs(cfg.anonymize.jobs)) {
         return fail(e, Exit::Usage);
     }
-    let now = r.now.unwrap_or_else(crate::time::now);
+    let now = r.now.unwrap_or_else(crate::io::clock::now);
     let mut out = Stdout::new();
     let code = match crate::commands::run::cron::run(&cfg, r.dry_run, r.json, now, &sig, &mut out) {
         Ok(report) => Exit::failed_if(report.errors > 0),
