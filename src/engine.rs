@@ -8,6 +8,8 @@
 use std::ops::Range;
 use std::rc::Rc;
 
+use serde::Deserialize;
+
 use crate::addr::{self, AddrPolicy};
 use crate::clean::{CleanCache, Lookup};
 use crate::formats::fields::{Fields, Role};
@@ -23,7 +25,8 @@ use crate::scan::{is_placeholder, scan, Kind, Sink, V4Form};
 use crate::stats::Stats;
 
 /// What to do with a line that no format recognises.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum OnUnparsed {
     /// apply the rules that need no parsing and keep the line
     #[default]
@@ -32,17 +35,6 @@ pub enum OnUnparsed {
     Drop,
     /// stop with an error naming the line number
     Fail,
-}
-
-impl OnUnparsed {
-    pub fn from_name(s: &str) -> Result<Self, String> {
-        match s {
-            "scrub" => Ok(OnUnparsed::Scrub),
-            "drop" => Ok(OnUnparsed::Drop),
-            "fail" => Ok(OnUnparsed::Fail),
-            _ => Err(format!("unknown policy '{s}'; accepted: scrub, drop, fail")),
-        }
-    }
 }
 
 /// Everything that decides what a line becomes.

@@ -26,6 +26,7 @@ use std::rc::Rc;
 
 use aes::cipher::{BlockEncrypt, KeyInit};
 use aes::Aes128;
+use serde::Deserialize;
 
 /// A 32-byte master key.
 #[derive(Clone, PartialEq, Eq)]
@@ -87,7 +88,8 @@ impl CryptoPan {
 }
 
 /// How addresses are pseudonymized.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum IpMode {
     #[default]
     Truncate,
@@ -98,56 +100,28 @@ pub enum IpMode {
 }
 
 impl IpMode {
-    pub fn from_name(s: &str) -> Result<Self, String> {
-        match s {
-            "truncate" => Ok(IpMode::Truncate),
-            "hash" => Ok(IpMode::Hash),
-            "cryptopan" => Ok(IpMode::CryptoPan),
-            "drop" => Ok(IpMode::Drop),
-            _ => Err(format!(
-                "unknown ip mode '{s}'; accepted: truncate, hash, cryptopan, drop"
-            )),
-        }
-    }
-
     pub fn keyed(self) -> bool {
         matches!(self, IpMode::Hash | IpMode::CryptoPan)
     }
 }
 
 /// Whether identifiers are replaced by `REDACTED` or by a keyed hash.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Identifiers {
     #[default]
     Redact,
     Hash,
 }
 
-impl Identifiers {
-    pub fn from_name(s: &str) -> Result<Self, String> {
-        match s {
-            "redact" => Ok(Identifiers::Redact),
-            "hash" => Ok(Identifiers::Hash),
-            _ => Err(format!("unknown identifiers mode '{s}'; accepted: redact, hash")),
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+/// Whether the key changes: a key per day (derived from the key file and
+/// the line's date), or the key as given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Rotate {
     #[default]
     Daily,
     Never,
-}
-
-impl Rotate {
-    pub fn from_name(s: &str) -> Result<Self, String> {
-        match s {
-            "daily" => Ok(Rotate::Daily),
-            "never" => Ok(Rotate::Never),
-            _ => Err(format!("unknown rotation '{s}'; accepted: daily, never")),
-        }
-    }
 }
 
 /// The keys in force for one day.

@@ -1,10 +1,9 @@
-//! Time: durations (`90d`), timestamps in log lines, and "now".
+//! Time: durations (`90d`), timestamps in log lines, and `--now`. The
+//! clock itself is read in the io layer (`io::clock`); the core reads none.
 //!
 //! The CLF timestamp parser is hand-written: with `--max-age` it runs on
 //! every line, and a fixed-layout byte parser is far cheaper than a general
 //! strptime. User-facing timestamps (`--now`) go through jiff.
-
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Parses a duration as logrotate users write it: a bare number of days
 /// (`90`), or numbers with units, alone or in a sequence (`1d12h`): `s`,
@@ -347,21 +346,6 @@ pub fn parse_now(s: &str) -> Result<i64, String> {
         ));
     }
     Ok(t)
-}
-
-/// The current Unix time.
-pub fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
-/// Unix seconds of a `SystemTime`.
-pub fn unix(t: SystemTime) -> i64 {
-    match t.duration_since(UNIX_EPOCH) {
-        Ok(d) => d.as_secs() as i64,
-        Err(e) => -(e.duration().as_secs() as i64),
-    }
 }
 
 /// The date of a rotated log, from its name, only where rotation puts it:

@@ -27,12 +27,14 @@ use crate::io::pipeline::jobs;
 use crate::io::signals::Signals;
 use crate::keyed::{Identifiers, IpMode, Rotate};
 
+mod choice;
 mod exit;
 pub mod manual;
 mod options;
 mod print;
 mod progress;
 
+use choice::choice;
 pub use exit::Exit;
 use options::{sources, threads_available};
 use print::Stdout;
@@ -100,7 +102,7 @@ pub struct PurgeArgs {
     #[arg(long = "match", value_name = "GLOB")]
     pub globs: Vec<String>,
     /// Where a file's age comes from: mtime, or a date in its name
-    #[arg(long, value_name = "SRC", default_value = "mtime", value_parser = AgeFrom::from_name)]
+    #[arg(long, value_name = "SRC", default_value = "mtime", value_parser = choice::<AgeFrom>())]
     pub age_from: AgeFrom,
     /// Print what would be deleted; delete nothing
     #[arg(long)]
@@ -138,7 +140,7 @@ pub struct RuleArgs {
     #[arg(long, value_name = "NAME", value_parser = options::parse_param)]
     pub keep_param: Vec<String>,
     /// How addresses are rewritten: truncate, hash (keyed), cryptopan (keyed), drop
-    #[arg(long, value_name = "M", default_value = "truncate", value_parser = IpMode::from_name)]
+    #[arg(long, value_name = "M", default_value = "truncate", value_parser = choice::<IpMode>())]
     pub ip_mode: IpMode,
 }
 
@@ -149,10 +151,10 @@ pub struct KeyArgs {
     #[arg(long, value_name = "PATH")]
     pub key_file: Option<PathBuf>,
     /// Identifiers become REDACTED (redact) or ~ and 16 hex digits of a keyed hash (hash)
-    #[arg(long, value_name = "M", default_value = "redact", value_parser = Identifiers::from_name)]
+    #[arg(long, value_name = "M", default_value = "redact", value_parser = choice::<Identifiers>())]
     pub identifiers: Identifiers,
     /// daily: a key per day, derived from the key file and the line's date; never: the key as given
-    #[arg(long, value_name = "R", default_value = "daily", value_parser = Rotate::from_name)]
+    #[arg(long, value_name = "R", default_value = "daily", value_parser = choice::<Rotate>())]
     pub rotate_key: Rotate,
 }
 
@@ -179,7 +181,7 @@ pub struct AnonymizeArgs {
     #[command(flatten)]
     pub keys: KeyArgs,
     /// What to do with lines no format recognises: scrub, drop, fail
-    #[arg(long, value_name = "P", default_value = "scrub", value_parser = OnUnparsed::from_name)]
+    #[arg(long, value_name = "P", default_value = "scrub", value_parser = choice::<OnUnparsed>())]
     pub on_unparsed: OnUnparsed,
     /// Drop lines whose own timestamp is older than now minus DUR: 90 (days), 90d, 12h, 2w, 3mo, 1y
     #[arg(long, value_name = "DUR", value_parser = crate::time::parse_duration)]
@@ -236,7 +238,7 @@ pub struct ListenArgs {
     #[command(flatten)]
     pub keys: KeyArgs,
     /// What to do with messages no format recognises: scrub, drop, fail (stops the server)
-    #[arg(long, value_name = "P", default_value = "scrub", value_parser = OnUnparsed::from_name)]
+    #[arg(long, value_name = "P", default_value = "scrub", value_parser = choice::<OnUnparsed>())]
     pub on_unparsed: OnUnparsed,
     /// gzip level of compressed output (0-9)
     #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=9))]
@@ -435,7 +437,7 @@ fn run(r: RunArgs) -> Exit {
     if let Err(e) = threads_available(jobs(cfg.anonymize.jobs)) {
         return fail(e, Exit::Usage);
     }
-    let now = r.now.unwrap_or_else(crate::time::now);
+    let now = r.now.unwrap_or_else(crate::io::clock::now);
     let mut out = Stdout::new();
     let code = match crate::commands::run::cron::run(&cfg, r.dry_run, r.json, now, &sig, &mut out) {
         Ok(report) => Exit::failed_if(report.errors > 0),

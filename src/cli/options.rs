@@ -83,7 +83,7 @@ pub fn anonymize_options(a: &AnonymizeArgs) -> Result<Options, String> {
         rules: a.rules.rules(),
         format: a.rules.format.clone(),
         on_unparsed: a.on_unparsed,
-        not_before: a.max_age.map(|age| a.now.unwrap_or_else(crate::time::now) - age),
+        not_before: a.max_age.map(|age| a.now.unwrap_or_else(crate::io::clock::now) - age),
         ..Options::default()
     };
     a.keys.apply(a.rules.ip_mode, &mut opts)?;
@@ -139,7 +139,7 @@ pub fn listen_options(l: &ListenArgs) -> Result<ListenOptions, String> {
 
 /// `purge`'s options, with the real clock as `now` unless `--now` says.
 pub fn purge_options(p: &PurgeArgs) -> PurgeOptions {
-    let real_now = crate::time::now();
+    let real_now = crate::io::clock::now();
     PurgeOptions {
         roots: p.roots.clone(),
         max_age: p.max_age,

@@ -19,6 +19,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
+use serde::Deserialize;
 
 use crate::io::handles::{self, Found, Place};
 use crate::io::names::{self, show};
@@ -30,21 +31,12 @@ pub const DEFAULT_GLOBS: &[&str] = &["*.gz", "*.log.*", "*.log-*"];
 /// Files modified more recently than this (seconds, real clock) are skipped.
 pub const RECENT: i64 = 60;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum AgeFrom {
     #[default]
     Mtime,
     Name,
-}
-
-impl AgeFrom {
-    pub fn from_name(s: &str) -> Result<Self, String> {
-        match s {
-            "mtime" => Ok(AgeFrom::Mtime),
-            "name" => Ok(AgeFrom::Name),
-            _ => Err(format!("unknown age source '{s}'; accepted: mtime, name")),
-        }
-    }
 }
 
 /// A file old enough to go.

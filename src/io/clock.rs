@@ -6,6 +6,22 @@
 //! it reads no clock.
 
 use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// The current Unix time (the system clock).
+pub fn now() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Unix seconds of a `SystemTime` (a file's modification time).
+pub fn unix(t: SystemTime) -> i64 {
+    match t.duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_secs() as i64,
+        Err(e) => -(e.duration().as_secs() as i64),
+    }
+}
 
 /// Unix seconds now: the system clock, `--now` pinned, or a test's.
 #[derive(Clone)]
@@ -20,7 +36,7 @@ impl std::fmt::Debug for Clock {
 impl Clock {
     /// The system clock.
     pub fn system() -> Clock {
-        Clock(Arc::new(crate::time::now))
+        Clock(Arc::new(now))
     }
 
     /// A clock stopped at `t` (`--now`, `run`'s time of the run).

@@ -234,8 +234,26 @@ fn on_unparsed_fail_names_the_right_file_after_a_missing_one() {
 // ---------------------------------------------------- 3. bad option values
 
 #[test]
+fn help_lists_the_names_each_option_accepts() {
+    for (cmd, list) in [
+        ("anonymize", "[possible values: truncate, hash, cryptopan, drop]"),
+        ("anonymize", "[possible values: redact, hash]"),
+        ("anonymize", "[possible values: daily, never]"),
+        ("anonymize", "[possible values: scrub, drop, fail]"),
+        ("check", "[possible values: truncate, hash, cryptopan, drop]"),
+        ("listen", "[possible values: scrub, drop, fail]"),
+        ("purge", "[possible values: mtime, name]"),
+    ] {
+        let out = loganon().args([cmd, "--help"]).output().unwrap();
+        assert!(out.status.success());
+        let help = text(&out.stdout);
+        assert!(help.contains(list), "{cmd} --help does not list {list}: {help}");
+    }
+}
+
+#[test]
 fn bad_option_values_exit_2_naming_option_and_accepted_values() {
-    let cases: [(&[&str], &str, &[&str]); 6] = [
+    let cases: [(&[&str], &str, &[&str]); 12] = [
         (
             &["anonymize", "--format", "nope"],
             "--format",
@@ -258,6 +276,36 @@ fn bad_option_values_exit_2_naming_option_and_accepted_values() {
             &["10.0.0.0/8"],
         ),
         (&["anonymize", "--stats=xml"], "--stats", &["text", "json"]),
+        (
+            &["anonymize", "--ip-mode", "crypto-pan"],
+            "--ip-mode",
+            &["truncate", "hash", "cryptopan", "drop"],
+        ),
+        (
+            &["check", "--ip-mode", "Hash"],
+            "--ip-mode",
+            &["truncate", "hash", "cryptopan", "drop"],
+        ),
+        (
+            &["anonymize", "--identifiers", "remove"],
+            "--identifiers",
+            &["redact", "hash"],
+        ),
+        (
+            &["anonymize", "--rotate-key", "weekly"],
+            "--rotate-key",
+            &["daily", "never"],
+        ),
+        (
+            &["listen", "--udp", "127.0.0.1:0", "-o", "-", "--on-unparsed", "skip"],
+            "--on-unparsed",
+            &["scrub", "drop", "fail"],
+        ),
+        (
+            &["purge", "/tmp", "--max-age", "1", "--age-from", "ctime"],
+            "--age-from",
+            &["mtime", "name"],
+        ),
     ];
     for (args, option, accepted) in cases {
         let out = loganon().args(args).write_stdin(SAMPLE).output().unwrap();

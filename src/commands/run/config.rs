@@ -64,10 +64,6 @@ fn format_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Format>, D::Erro
     parsed(d, Format::from_name).map(Some)
 }
 
-fn unparsed_opt<'de, D: Deserializer<'de>>(d: D) -> Result<Option<OnUnparsed>, D::Error> {
-    parsed(d, OnUnparsed::from_name).map(Some)
-}
-
 fn networks<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<IpNet>, D::Error> {
     let v = Vec::<String>::deserialize(d)?;
     v.iter()
@@ -113,31 +109,19 @@ pub struct AnonymizeSection {
     pub keep_params: Vec<String>,
     #[serde(default, deserialize_with = "format_opt")]
     pub format: Option<Format>,
-    #[serde(default, deserialize_with = "unparsed_opt")]
+    #[serde(default)]
     pub on_unparsed: Option<OnUnparsed>,
     #[serde(default, deserialize_with = "level")]
     pub level: Option<u32>,
     pub jobs: Option<u32>,
-    #[serde(default, deserialize_with = "ip_mode")]
+    #[serde(default)]
     pub ip_mode: Option<IpMode>,
     /// the key of the keyed modes (only its path ever appears in messages)
     pub key_file: Option<PathBuf>,
-    #[serde(default, deserialize_with = "identifiers")]
+    #[serde(default)]
     pub identifiers: Option<Identifiers>,
-    #[serde(default, deserialize_with = "rotate")]
+    #[serde(default)]
     pub rotate_key: Option<Rotate>,
-}
-
-fn ip_mode<'de, D: Deserializer<'de>>(d: D) -> Result<Option<IpMode>, D::Error> {
-    parsed(d, IpMode::from_name).map(Some)
-}
-
-fn identifiers<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Identifiers>, D::Error> {
-    parsed(d, Identifiers::from_name).map(Some)
-}
-
-fn rotate<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Rotate>, D::Error> {
-    parsed(d, Rotate::from_name).map(Some)
 }
 
 impl AnonymizeSection {
@@ -420,5 +404,40 @@ summary = "/var/lib/loganon/nginx-daily.csv"
         assert!(e.contains("line 2") && e.contains("colour"), "{e}");
         let e = err("[[logs]]\nname = \"a\"\npaths = [\"rel/*.gz\"]\n");
         assert!(e.contains("paths") && e.contains("absolute"), "{e}");
+    }
+
+    #[test]
+    fn an_unknown_name_is_an_error_naming_the_key_and_the_choices() {
+        for (key, value, choices) in [
+            (
+                "ip_mode",
+                "\"crypto-pan\"",
+                &["truncate", "hash", "cryptopan", "drop"][..],
+            ),
+            ("identifiers", "\"Hash\"", &["redact", "hash"][..]),
+            ("rotate_key", "\"weekly\"", &["daily", "never"][..]),
+            ("on_unparsed", "\"skip\"", &["scrub", "drop", "fail"][..]),
+            ("ip_mode", "3", &["string"][..]),
+        ] {
+            let e = err(&format!("[anonymize]\n{key} = {value}\n"));
+            assert!(
+                e.contains("/etc/loganon.toml") && e.contains("line 2") && e.contains(key),
+                "{e}"
+            );
+            for c in choices {
+                assert!(e.contains(c), "{key} = {value}: {c} not named: {e}");
+            }
+        }
+        // the names accepted
+        let c = Config::parse(
+            "[anonymize]\nip_mode = \"cryptopan\"\nidentifiers = \"hash\"\nrotate_key = \"never\"\non_unparsed = \"drop\"\n",
+            Path::new("x.toml"),
+        )
+        .unwrap();
+        let a = &c.anonymize;
+        assert_eq!(a.ip_mode, Some(IpMode::CryptoPan));
+        assert_eq!(a.identifiers, Some(Identifiers::Hash));
+        assert_eq!(a.rotate_key, Some(Rotate::Never));
+        assert_eq!(a.on_unparsed, Some(OnUnparsed::Drop));
     }
 }

@@ -39,12 +39,12 @@ use crate::commands::run::config::{Config, LogSet};
 use crate::commands::run::totals::read_file;
 use crate::engine::Engine;
 use crate::io::atomic::{lock, write_atomic};
-use crate::io::clock::Clock;
+use crate::io::clock::{unix, Clock};
 use crate::io::handles::{self, Found};
 use crate::io::names::{self, show};
 use crate::io::signals::Signals;
 use crate::summary::{Days, Summary};
-use crate::time::{date_string, format_age, unix};
+use crate::time::{date_string, format_age};
 
 /// Why a run did nothing (each phrased for the user).
 #[derive(Debug)]
@@ -699,7 +699,7 @@ impl Runner<'_> {
             Err(e) => return self.error(format!("{}: {e}", show(path))),
         };
         let mtime = meta.modified().map(unix).unwrap_or(0);
-        if crate::time::now().saturating_sub(mtime) < crate::commands::purge::RECENT {
+        if crate::io::clock::now().saturating_sub(mtime) < crate::commands::purge::RECENT {
             return self.skipped(path, "modified in the last minute"); // may be written right now
         }
         let age = self.now.saturating_sub(mtime);
