@@ -171,13 +171,28 @@ fn opens_time(line: &[u8], k: usize) -> bool {
 fn plausible_client(t: &[u8]) -> bool {
     let t = t.strip_prefix(b"[").unwrap_or(t);
     crate::addr::parse_v4_at(t, 0).is_some()
-        || (t.contains(&b':')
-            && t.iter()
-                .take_while(|&&b| b != b']' && b != b',')
-                .all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.')))
+        || (t.contains(&b':') && plausible_v6_client(t))
         || (t.iter().any(u8::is_ascii_alphabetic)
             && t.iter()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_' | b',')))
+}
+
+/// An IPv6 client up to a `]` or `,`: hex digits, colons and dots, with a
+/// zone id after a `%` (`fe80::1%eth0`: the scanner removes the zone; a
+/// client with one is still a client, so that the fields after it keep
+/// their roles whether or not the zone is there).
+fn plausible_v6_client(t: &[u8]) -> bool {
+    let end = t.iter().position(|&b| b == b']' || b == b',').unwrap_or(t.len());
+    let (addr, zone) = match memchr::memchr(b'%', &t[..end]) {
+        Some(k) => (&t[..k], Some(&t[k + 1..end])),
+        None => (&t[..end], None),
+    };
+    addr.iter().all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'))
+        && zone.is_none_or(|z| {
+            !z.is_empty()
+                && z.iter()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+        })
 }
 
 /// Parses the head: `[vhost] client ident user [time...`.
@@ -220,7 +235,7 @@ pub fn parse_cut(line: &[u8]) -> Option<ClfHead> {
     let c = c.strip_prefix(b"[").unwrap_or(c);
     let c = &c[..c.iter().position(|&b| b == b']' || b == b',').unwrap_or(c.len())];
     let v4 = crate::addr::parse_v4_at(c, 0).is_some();
-    let v6 = c.contains(&b':') && c.iter().all(|b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.'));
+    let v6 = c.contains(&b':') && plausible_v6_client(c);
     (v4 || v6).then_some(h)
 }
 

@@ -75,6 +75,18 @@ fn expect(format: &str, pairs: &[(&[u8], &[u8])]) {
 /// A `%` inside an IPv6 zone id (`::%2%2`): the zone was cut at the second
 /// `%`, which then made a zone of its own on the next run (`::%2%2` ->
 /// `::%2` -> `::`). The zone now takes `%` followed by a zone character.
+/// A client with a zone id (`fe80::1%h0`) is a client: the head after it
+/// keeps its roles with the zone or without it (found by the `engine`
+/// target: the second pass, once the zone was gone, blanked fields the first
+/// had kept).
+#[test]
+fn a_client_with_a_zone_id_is_a_client() {
+    expect(
+        "auto",
+        &[(b"fe80::1%h0 - \x05#Fields: date time c- [", b"fe80:: - - [")],
+    );
+}
+
 #[test]
 fn zone_with_percent_is_removed_whole() {
     expect(
