@@ -713,7 +713,7 @@ impl Engine {
         // the user agent, scanned apart through the cache of clean values
         // (the byte before it, a quote or a separator, is its context)
         let cached = clean.is_some();
-        let is_agent = |r: &Range<usize>| cached && walk.is_agent(body, r);
+        let is_agent = |r: &Range<usize>| cached && walk.is_agent(r);
         let (list, skip_empty) = walk.list();
         let mut pos = within.start;
         let mut k = 0;

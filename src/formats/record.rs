@@ -171,10 +171,9 @@ impl<'a> RoleWalk<'a> {
     /// Whether the field at `r` is the user agent of [`RoleWalk::agent`]
     /// (a W3C column may hold it quoted).
     #[inline]
-    pub fn is_agent(&self, line: &[u8], r: &Range<usize>) -> bool {
+    pub fn is_agent(&self, r: &Range<usize>) -> bool {
         // (the column of a quoted agent holds it one byte further each side:
         // the agent was read from it unquoted)
-        let _ = line;
         self.agent
             .as_ref()
             .is_some_and(|a| *a == *r || (a.start == r.start + 1 && a.end + 1 == r.end))
