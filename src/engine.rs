@@ -11,7 +11,7 @@ use std::rc::Rc;
 use serde::Deserialize;
 
 use crate::addr::{self, AddrPolicy};
-use crate::clean::{CleanCache, Lookup};
+use crate::clean::{CleanCache, Lookup, MAX_LEN};
 use crate::formats::fields::{Fields, Role};
 use crate::formats::record::RoleWalk;
 use crate::formats::{clf, json, line_time, nested, recognise, Ctx, Format, Recognised};
@@ -614,8 +614,8 @@ impl Engine {
         Outcome::Written
     }
 
-    /// A field that repeats from line to line (a user agent), its quotes
-    /// included, scanned on its own: skipped when the cache knows it as
+    /// A field that repeats from line to line (a user agent, a request, a
+    /// referer), with the byte before it, scanned on its own: skipped when the cache knows it as
     /// clean, remembered when scanning it changed nothing.
     /// `plain` says whether a value not in the cache may be scanned apart;
     /// false when it was not (the caller takes it another way).
@@ -710,10 +710,11 @@ impl Engine {
     ) {
         let rules = &self.opts.rules;
         let gaps = walk.gaps == Some(Role::Generic);
-        // the user agent, scanned apart through the cache of clean values
-        // (the byte before it, a quote or a separator, is its context)
+        // the fields that repeat (a user agent; a CLF request and referer),
+        // scanned apart through the cache of clean values (the byte before
+        // each, a quote or a separator, is its context)
         let cached = clean.is_some();
-        let is_agent = |r: &Range<usize>| cached && walk.is_agent(r);
+        let is_apart = |k: usize, r: &Range<usize>| cached && walk.is_apart(k, r);
         let (list, skip_empty) = walk.list();
         let mut pos = within.start;
         let mut k = 0;
@@ -727,11 +728,21 @@ impl Engine {
                 scan(body, pos, r.start, rules, rw);
             }
             k += 1;
-            if matches!(role, Role::Generic | Role::GenericEscaped) && is_agent(r) {
-                if let Some(cache) = clean.as_deref_mut() {
-                    // (a value that may nest a line takes the nested path:
-                    // it is never remembered, so a hit never holds one)
-                    if self.clean_value(body, r.start - 1..r.end, cache, rw, |v| !nested::may_nest(&v[1..])) {
+            if matches!(role, Role::Generic | Role::GenericEscaped) && is_apart(k - 1, r) {
+                // (a short value that holds nothing, `-` say, is skipped
+                // straight away)
+                if crate::scan::is_inert(&body[r.clone()]) {
+                    pos = r.end;
+                    continue;
+                }
+                if let Some(cache) = clean.as_deref_mut().filter(|_| r.start > 0 && r.len() < MAX_LEN) {
+                    // (a JSON value that may nest a line takes the nested
+                    // path: it is never remembered, so a hit never holds one;
+                    // other fields nest nothing)
+                    let escaped = *role == Role::GenericEscaped;
+                    if self.clean_value(body, r.start - 1..r.end, cache, rw, |v| {
+                        !(escaped && nested::may_nest(&v[1..]))
+                    }) {
                         pos = r.end;
                         continue;
                     }
@@ -741,13 +752,15 @@ impl Engine {
                 // one scan over a run of generic fields and the separators
                 // between them (costs less than a scan per field)
                 let mut end = r.end;
-                while k < list.len() && list[k].1 == Role::Generic && !is_agent(&list[k].0) {
+                while k < list.len() && list[k].1 == Role::Generic && !is_apart(k, &list[k].0) {
                     if !(skip_empty && list[k].0.is_empty()) {
                         end = list[k].0.end;
                     }
                     k += 1;
                 }
-                scan(body, r.start, end, rules, rw);
+                if !crate::scan::is_inert(&body[r.start..end]) {
+                    scan(body, r.start, end, rules, rw);
+                }
                 pos = end;
                 continue;
             }

@@ -299,6 +299,31 @@ pub fn scan<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, sink: &
     }
 }
 
+/// Whether `span` holds nothing [`scan`] could take, whatever surrounds it:
+/// spaces, runs of at most 12 digits and lone dashes only (the status and
+/// size of a CLF line, ` 200 39982 `), at most 32 bytes. A card number has
+/// at least 13 digits, an address, a MAC or an IBAN separators or letters, a
+/// phone number a `+`, and a dash alone starts nothing. The engine skips
+/// such spans: most are the few bytes between the fields it scans apart.
+#[inline]
+pub fn is_inert(span: &[u8]) -> bool {
+    if span.len() > 32 {
+        return false;
+    }
+    // the length of the token in hand, whether it is a dash, and the digits
+    // so far (a card's groups may be spaced: 12 digits in all at most)
+    let (mut run, mut dash, mut digits) = (0u8, false, 0u8);
+    for &b in span {
+        match b {
+            b' ' => (run, dash) = (0, false),
+            b'0'..=b'9' if !dash && digits < 12 => (run, digits) = (run + 1, digits + 1),
+            b'-' if run == 0 => (run, dash) = (1, true),
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// Where the last `" ` in `before` ends (0 when there is none). An
 /// escaped quote (`\\" `) is no field end.
 fn field_start(before: &[u8]) -> usize {
@@ -2329,6 +2354,56 @@ mod tests {
         }
         fn remove(&mut self, s: usize, e: usize, k: Kind) {
             self.0.push(format!("-{} {s}..{e}", k.name()));
+        }
+    }
+
+    #[test]
+    fn inert_spans() {
+        assert!(is_inert(b" 200 39982 "));
+        assert!(is_inert(b" 304 - "));
+        assert!(is_inert(b" "));
+        assert!(is_inert(b""));
+        assert!(!is_inert(b" 200 4111111111111111 "));
+        assert!(!is_inert(b" 200 4111-1111-1111-1111 "));
+        assert!(!is_inert(b" 0-1-2-3-4-5 "));
+        assert!(!is_inert(b" 200 -1 "));
+        assert!(!is_inert(b" 411 1111111111 "));
+        assert!(!is_inert(b" 200 1.2 "));
+        assert!(!is_inert(&[b' '; 33]));
+    }
+
+    proptest::proptest! {
+        /// An inert span finds nothing, alone and between the fields of a
+        /// CLF line (the bytes around it are context).
+        #[test]
+        fn inert_spans_find_nothing(
+            span in proptest::collection::vec(proptest::sample::select(b"0123456789- ".to_vec()), 0..33),
+        ) {
+            if is_inert(&span) {
+                let mut line = b"\"GET / HTTP/1.1\"".to_vec();
+                let from = line.len();
+                line.extend_from_slice(&span);
+                let to = line.len();
+                line.extend_from_slice(b"\"-\"");
+                let mut r = Rec::default();
+                scan(&line, from, to, &Rules::default(), &mut r);
+                proptest::prop_assert!(r.0.is_empty(), "{:?}: {:?}", String::from_utf8_lossy(&span), r.0);
+                scan(&span, 0, span.len(), &Rules::default(), &mut r);
+                proptest::prop_assert!(r.0.is_empty(), "{:?}: {:?}", String::from_utf8_lossy(&span), r.0);
+            }
+        }
+
+        /// 13 digits or more are never inert (a card may hide there, its
+        /// groups spaced), however spaces split them.
+        #[test]
+        fn thirteen_digits_are_not_inert(groups in proptest::collection::vec(1usize..8, 1..6), pad in 0usize..3) {
+            let mut span = vec![b' '; pad];
+            for g in &groups {
+                span.extend(std::iter::repeat_n(b'4', *g));
+                span.push(b' ');
+            }
+            let digits: usize = groups.iter().sum();
+            proptest::prop_assert_eq!(is_inert(&span), digits <= 12 && span.len() <= 32);
         }
     }
 

@@ -1,4 +1,5 @@
-//! Repeated user agents (the engine's cache of clean values, `src/clean.rs`).
+//! Repeated user agents, requests and referers (the engine's cache of clean
+//! values, `src/clean.rs`).
 //!
 //! A user agent scanned once and found clean is skipped when the same bytes
 //! come again. These tests feed many lines whose user agents repeat, with
@@ -209,4 +210,121 @@ fn a_near_copy_of_a_clean_agent_is_scanned() {
     let out = anonymized(&lines, None);
     assert!(!out[200].contains("jane.doe"), "{}", out[200]);
     assert!(out[..200].iter().all(|o| o.contains(ua)));
+}
+
+// Repeated requests and referers: a CLF line's request and referer, a JSON
+// line's request and referer values, a W3C line's path, query and referer
+// columns go through the same cache.
+
+const CLEAN_URLS: &[&str] = &[
+    "/index.html",
+    "/assets/app.3f9a1c.js",
+    "/search?q=rust+log&lang=en",
+    "/blog/2024/03/how-we-scaled-our-logging",
+    "/api/v1/items?sort=asc&page=2",
+    "/images/logo@2x.png",
+];
+
+/// A dirty variant of clean URL `c` holding secret `s`: in the path, as a
+/// query value (plain or percent-encoded).
+fn dirty_url(c: &str, s: &str, how: usize) -> String {
+    let sep = if c.contains('?') { '&' } else { '?' };
+    match how % 3 {
+        0 => format!("{c}/{s}"),
+        1 => format!("{c}{sep}to={s}"),
+        _ => format!("{c}{sep}v={}", s.replace('@', "%40").replace(':', "%3A")),
+    }
+}
+
+/// Each line's URL: mostly clean ones, repeating; every fifth a dirty
+/// variant of a clean one (`shift` picks another clean one, for referers).
+fn urls(n: usize, shift: usize) -> Vec<String> {
+    (0..n)
+        .map(|i| {
+            let c = CLEAN_URLS[(i + shift) % CLEAN_URLS.len()];
+            if (i + shift) % 5 == 4 {
+                dirty_url(c, SECRETS[(i / 5) % SECRETS.len()], i / 7)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// The lines of one format with request `u` and referer `r` (`fmt`).
+fn url_lines(n: usize, fmt: fn(usize, &str, &str) -> String) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let (u, r) = (urls(n, 0), urls(n, 2));
+    let lines = (0..n).map(|i| fmt(i, &u[i], &r[i])).collect();
+    (lines, u, r)
+}
+
+fn check_urls(name: &str, lines: &[String], u: &[String], r: &[String], out: &[String], alone: bool) {
+    let engine = Engine::default();
+    let mut bad = Vec::new();
+    for (k, o) in out.iter().enumerate() {
+        let l = leaks(o);
+        if !l.is_empty() {
+            bad.push(format!("line {k}: {l:?} in {o}"));
+        }
+        for (v, request) in [(&u[k], true), (&r[k], false)] {
+            // (a W3C line holds the request's path and query in two columns)
+            let shown = if name == "w3c" && request {
+                v.replacen('?', " ", 1)
+            } else {
+                v.clone()
+            };
+            if CLEAN_URLS.contains(&v.as_str()) && !o.contains(&shown) {
+                bad.push(format!("line {k}: clean URL {v} changed: {o}"));
+            }
+        }
+        if alone {
+            let one = String::from_utf8_lossy(&anonymize_line(&engine, lines[k].as_bytes())).into_owned();
+            if one != *o {
+                bad.push(format!("line {k}: alone {one}\n          in a run {o}"));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "{name}: {} problems:\n{}", bad.len(), bad.join("\n"));
+}
+
+#[test]
+fn repeated_requests_and_referers_combined() {
+    let (lines, u, r) = url_lines(3000, |i, u, r| {
+        format!(
+            "203.0.113.{} - - [01/Jan/2026:00:00:{:02} +0000] \"GET {u} HTTP/1.1\" 200 {} \"https://example.com{r}\" \"{}\"",
+            i % 250,
+            i % 60,
+            100 + i,
+            CLEAN[0]
+        )
+    });
+    let out = anonymized(&lines, None);
+    check_urls("combined", &lines, &u, &r, &out, true);
+}
+
+#[test]
+fn repeated_requests_and_referers_json() {
+    let (lines, u, r) = url_lines(3000, |i, u, r| {
+        format!(
+            "{{\"time_iso8601\":\"2026-01-01T00:00:{:02}+00:00\",\"remote_addr\":\"203.0.113.{}\",\"request\":\"GET {u} HTTP/1.1\",\"status\":200,\"http_referer\":\"https://example.com{r}\",\"http_user_agent\":\"curl/8.4.0\"}}",
+            i % 60,
+            i % 250,
+        )
+    });
+    let out = anonymized(&lines, None);
+    check_urls("json", &lines, &u, &r, &out, true);
+}
+
+#[test]
+fn repeated_requests_and_referers_w3c() {
+    let (lines, u, r) = url_lines(3000, |i, u, r| {
+        let (stem, query) = u.split_once('?').unwrap_or((u, "-"));
+        format!(
+            "2026-01-01 00:00:{:02} GET {stem} {query} 443 - 203.0.113.{} curl/8.4.0 https://example.com{r} 200",
+            i % 60,
+            i % 250,
+        )
+    });
+    let out = anonymized(&lines, Some(W3C_FIELDS));
+    check_urls("w3c", &lines, &u, &r, &out, false);
 }

@@ -55,6 +55,12 @@ pub struct Fields {
     /// [record](crate::formats::record::Record)); noted by the formats that
     /// have them as columns, read by no rule
     pub http: Http,
+    /// the fields that repeat from line to line besides the user agent (a
+    /// JSON line's request and referer values, a W3C line's path, query and
+    /// referer columns), a bit by position in `list` (the first 64):
+    /// scanned apart through the engine's cache of clean values; read by no
+    /// rule
+    pub repeats: u64,
 }
 
 /// The request's spans a format notes while parsing: a whole request line
@@ -91,6 +97,7 @@ impl Fields {
         self.status = None;
         self.bytes = None;
         self.client = None;
+        self.repeats = 0;
         if self.http != Http::default() {
             self.http = Http::default();
         }

@@ -58,6 +58,8 @@ struct KeyInfo {
     part: Part,
     /// a user agent key (see [`AGENT_KEYS`])
     agent: bool,
+    /// a request (1) or referer (2) key (see [`REPEAT_KEYS`]); 0: neither
+    repeat: u8,
 }
 
 /// The parts of ECS `http.response.status_code` and
@@ -300,6 +302,7 @@ fn key_info(key: &[u8], deny: &DenyList) -> KeyInfo {
         status: rank(STATUS_KEYS, &buf[..n]),
         bytes: rank(BYTES_KEYS, &buf[..n]),
         agent: AGENT_KEYS.iter().any(|a| a.as_bytes() == &buf[..n]),
+        repeat: rank(REPEAT_KEYS, &buf[..n]),
         part: match &buf[..n] {
             b"http" => Part::Http,
             b"response" => Part::Response,
@@ -320,6 +323,30 @@ const AGENT_KEYS: &[&str] = &[
     "useragentoriginal",
     "requestuseragent",
     "ua",
+];
+
+/// Keys whose values repeat from line to line, in the outermost object
+/// (lower-cased letters and digits): the request, then the referer. They
+/// are scanned apart through the engine's cache of clean values, like the
+/// user agent; their role is that of any value.
+const REPEAT_KEYS: &[&[&str]] = &[
+    &[
+        "request",
+        "requesturi",
+        "uri",
+        "url",
+        "path",
+        "urlpath",
+        "urloriginal",
+        "httprequest",
+    ],
+    &[
+        "httpreferer",
+        "referer",
+        "referrer",
+        "httpreferrer",
+        "httprequestreferrer",
+    ],
 ];
 
 /// Keys that hold a line's own time (lower-cased letters and digits), the
@@ -456,6 +483,8 @@ struct Frame {
     part: Part,
     /// the current key is a user agent key
     key_agent: bool,
+    /// the current key's [`KeyInfo::repeat`]
+    key_repeat: u8,
 }
 
 /// The end of a JSON string starting at `i` (on its `"`): the offset of the
@@ -527,6 +556,7 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
         bytes,
         client: _,
         http,
+        repeats,
     } = f;
     // the rank of the time key `time` was found under, of the status and
     // bytes keys
@@ -581,6 +611,7 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                     key_opens: Part::No,
                     part,
                     key_agent: false,
+                    key_repeat: 0,
                 });
             }
             b'}' | b']' => {
@@ -628,6 +659,7 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                     };
                     top.key_is_value = k.is_value;
                     top.key_agent = k.agent;
+                    top.key_repeat = k.repeat;
                     top.key_is_name = k.is_name;
                     top.key_plain_object = k.plain_object;
                     // a time key counts in the outermost object, and
@@ -682,6 +714,9 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, brk: &mut usize
                         http.agent = Some(content.clone());
                     }
                     if !content.is_empty() {
+                        if top.key_repeat != 0 && depth == 1 && top.object && list.len() < 64 {
+                            *repeats |= 1 << list.len();
+                        }
                         list.push((content, role));
                     }
                 }

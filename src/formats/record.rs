@@ -48,17 +48,22 @@ pub struct Record<'a> {
 /// CLF: the text before the head (a syslog or CRI prefix), its vhost, the
 /// client, ident and user (`User`), the time (without its brackets; an odd
 /// time, ISO 8601 or not a time at all, is `Generic` text with its brackets),
-/// and the rest of the line (`Generic`), split around a user agent that can
-/// be scanned apart (see [`agent_apart`]; its field takes its closing quote
-/// along); the spaces between the head's fields are gaps, kept. The other
+/// and the rest of the line (`Generic`), split around the request, the
+/// referer and the user agent where they can be scanned apart (see
+/// [`apart`]; each field takes its closing quote along); the spaces between the head's fields are gaps, kept. The other
 /// formats: their fields as parsed ([`Fields`]) and their gaps. Directives
 /// and unparsed lines have none.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RoleWalk<'a> {
     /// a CLF line's fields (empty ones are none), those walked: `lo..hi`
-    clf: [(Range<usize>, Role); 9],
+    clf: [(Range<usize>, Role); 13],
     lo: u8,
     hi: u8,
+    /// which of the fields of [`RoleWalk::list`] (a bit by position) may be
+    /// scanned apart through the cache of clean values: a CLF line's
+    /// request, referer and user agent; a format's [`Fields::repeats`] (its
+    /// user agent is [`RoleWalk::agent`])
+    apart: u64,
     is_clf: bool,
     fields: &'a [(Range<usize>, Role)],
     /// what happens to the bytes between fields: `Generic` (scanned) or
@@ -76,20 +81,50 @@ impl<'a> RoleWalk<'a> {
     pub fn of(rec: &Recognised, line: &[u8], fields: &'a Fields) -> RoleWalk<'a> {
         match rec {
             Recognised::Clf(l) => {
+                // the quoted fields that repeat from line to line (request,
+                // referer, user agent), each with its closing quote, where
+                // they can be scanned apart
+                let request = Some(&l.request)
+                    .filter(|r| apart(line, r, |b| b == b"] \""))
+                    .map(with_quote);
+                let referer = l
+                    .referer
+                    .as_ref()
+                    .filter(|r| apart(line, r, |b| matches!(b[0], b'0'..=b'9' | b'-') && b[1..] == *b" \""))
+                    .map(with_quote);
                 let agent = l
                     .agent
                     .as_ref()
-                    .filter(|a| agent_apart(line, a))
-                    .map(|a| a.start..a.end + 1);
+                    .filter(|a| apart(line, a, |b| b == b"\" \""))
+                    .map(with_quote);
                 let time = if super::clf::is_plain_time(&line[l.time.clone()]) {
                     (clf_time(l), Role::Time)
                 } else {
                     (l.time.clone(), Role::Generic)
                 };
-                let (before, after) = match &agent {
-                    Some(a) => (l.rest.start..a.start - 1, a.end..l.rest.end),
-                    None => (l.rest.clone(), 0..0),
-                };
+                // the rest of the line: the text between those fields is
+                // scanned as it comes (the opening quote before each is only
+                // its context); a field that is not apart is part of it
+                let mut rest = [
+                    (0..0, Role::Generic),
+                    (0..0, Role::Generic),
+                    (0..0, Role::Generic),
+                    (0..0, Role::Generic),
+                    (0..0, Role::Generic),
+                    (0..0, Role::Generic),
+                    (0..0, Role::Generic),
+                ];
+                let mut apart_mask = 0u64;
+                let mut at = l.rest.start;
+                for (k, f) in [&request, &referer, &agent].into_iter().enumerate() {
+                    if let Some(f) = f {
+                        rest[2 * k].0 = at..f.start - 1;
+                        rest[2 * k + 1].0 = f.clone();
+                        apart_mask |= 1 << (7 + 2 * k);
+                        at = f.end;
+                    }
+                }
+                rest[6].0 = at..l.rest.end;
                 // the walk runs from the first field there is to the last:
                 // most lines have no prefix, no vhost and nothing after the
                 // agent (the empty ones left are skipped as they are walked:
@@ -102,7 +137,8 @@ impl<'a> RoleWalk<'a> {
                 } else {
                     2
                 };
-                let hi = if after.is_empty() { 8 } else { 9 };
+                let hi = if rest[6].0.is_empty() { 12 } else { 13 };
+                let [r0, r1, r2, r3, r4, r5, r6] = rest;
                 RoleWalk {
                     lo,
                     hi,
@@ -114,10 +150,15 @@ impl<'a> RoleWalk<'a> {
                         (l.ident.clone(), Role::User),
                         (l.user.clone(), Role::User),
                         time,
-                        (before, Role::Generic),
-                        (agent.clone().unwrap_or(0..0), Role::Generic),
-                        (after, Role::Generic),
+                        r0,
+                        r1,
+                        r2,
+                        r3,
+                        r4,
+                        r5,
+                        r6,
                     ],
+                    apart: apart_mask >> lo,
                     is_clf: true,
                     fields: &[],
                     gaps: Some(Role::Verbatim),
@@ -128,6 +169,7 @@ impl<'a> RoleWalk<'a> {
                 fields: &fields.list,
                 gaps: fields.gaps,
                 agent: fields.http.agent.clone().filter(|a| a.start > 0),
+                apart: fields.repeats,
                 ..RoleWalk::default()
             },
             Recognised::Directive { .. } | Recognised::Unparsed => RoleWalk::default(),
@@ -168,6 +210,14 @@ impl<'a> RoleWalk<'a> {
         list.iter().filter(move |(r, _)| !(skip_empty && r.is_empty())).cloned()
     }
 
+    /// Whether the field at position `k` of [`RoleWalk::list`], at `r`, may
+    /// be scanned apart through the cache of clean values.
+    #[inline]
+    pub fn is_apart(&self, k: usize, r: &Range<usize>) -> bool {
+        // (a bit past the 64th is none)
+        self.apart.checked_shr(k as u32).is_some_and(|m| m & 1 != 0) || (!self.is_clf && self.is_agent(r))
+    }
+
     /// Whether the field at `r` is the user agent of [`RoleWalk::agent`]
     /// (a W3C column may hold it quoted).
     #[inline]
@@ -180,17 +230,23 @@ impl<'a> RoleWalk<'a> {
     }
 }
 
-/// Whether the user agent at `a` (inside its quotes) of a CLF line can be
-/// scanned apart from the rest of the line: a `" "` before it, and a `" `
-/// or the end of the line after it, so that no finding crosses into it or
-/// out of it (the rule of [`crate::scan::scan`]), and it is short enough to
-/// be remembered.
-fn agent_apart(line: &[u8], a: &Range<usize>) -> bool {
-    a.start >= 3
-        && &line[a.start - 3..a.start] == b"\" \""
-        && line.get(a.end) == Some(&b'"')
-        && matches!(line.get(a.end + 1), None | Some(b' '))
-        && a.len() + 2 <= crate::clean::MAX_LEN
+/// Whether the quoted field at `q` (inside its quotes) of a CLF line can be
+/// scanned apart from the rest of the line: the three bytes before it pass
+/// `lead` (its opening quote and what ends the field before it), and a `" `
+/// or the end of the line comes after it, so that no finding crosses into
+/// it or out of it (the rule of [`crate::scan::scan`]), and it is short
+/// enough to be remembered.
+fn apart(line: &[u8], q: &Range<usize>, lead: impl Fn(&[u8]) -> bool) -> bool {
+    q.start >= 3
+        && lead(&line[q.start - 3..q.start])
+        && line.get(q.end) == Some(&b'"')
+        && matches!(line.get(q.end + 1), None | Some(b' '))
+        && q.len() + 2 <= crate::clean::MAX_LEN
+}
+
+/// A quoted field's range with its closing quote.
+fn with_quote(q: &Range<usize>) -> Range<usize> {
+    q.start..q.end + 1
 }
 
 /// CLF's time without its brackets.

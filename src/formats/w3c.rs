@@ -109,6 +109,13 @@ pub fn parse(line: &[u8], header: &Header, cols: &mut Vec<std::ops::Range<usize>
             .map(|r| crate::formats::fields::unquoted(line, r))
     };
     let [method, path, query, referer, agent] = header.http;
+    // (one field a column, in order; each column has a separator before
+    // it and one or the end of the line after it)
+    f.repeats = [path, query, referer]
+        .into_iter()
+        .flatten()
+        .filter(|&k| k < 64.min(cols.len()))
+        .fold(0, |m, k| m | 1 << k);
     f.http = crate::formats::fields::Http {
         request: None,
         method: col(method),

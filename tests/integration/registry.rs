@@ -277,8 +277,13 @@ fn the_role_walk_of_a_clf_line() {
         ("id", Role::User),
         ("bob", Role::User),
         ("01/Jan/2026:10:00:00 +0000", Role::Time),
-        // the rest, and the user agent apart with its closing quote
-        (r#" "GET / HTTP/1.1" 200 1 "-" "#, Role::Generic),
+        // the rest, with the request, the referer and the user agent apart
+        // (each with its closing quote; the opening one is their context)
+        (" ", Role::Generic),
+        (r#"GET / HTTP/1.1""#, Role::Generic),
+        (" 200 1 ", Role::Generic),
+        (r#"-""#, Role::Generic),
+        (" ", Role::Generic),
         (r#"-""#, Role::Generic),
     ];
     assert_eq!(walk, want.map(|(s, r)| (s.to_string(), r)));
@@ -294,7 +299,9 @@ fn the_role_walk_of_a_clf_line() {
         ("-", Role::User),
         ("-", Role::User),
         ("[2026-01-01T10:00:00+00:00]", Role::Generic),
-        (r#" "GET / HTTP/1.1" 200 1"#, Role::Generic),
+        (" ", Role::Generic),
+        (r#"GET / HTTP/1.1""#, Role::Generic),
+        (" 200 1", Role::Generic),
     ];
     assert_eq!(walk, want.map(|(s, r)| (s.to_string(), r)));
     // `-` referer and agent are no fields
