@@ -6,7 +6,7 @@
 #
 # BASE_BINARY is an older build (for example from a `git worktree` of the
 # commit before a change, built with `cargo build --release`); the other is
-# this tree's target/release/loganon. Inputs come from benches/genlog.rs into
+# this tree's target/release/loganon (under $CARGO_TARGET_DIR when set). Inputs come from benches/genlog.rs into
 # bench-data/: combined, JSON lines, W3C, and `encoded` (combined with a value
 # behind an encoding in 20% of the lines). Each figure is the best of ROUNDS
 # (default 5) runs of `anonymize -j 2 FILE > /dev/null`; MB/s are of input
@@ -18,8 +18,8 @@ LINES=${2:-1000000}
 ROUNDS=${3:-5}
 cargo build --release --quiet
 cargo build --release --quiet --example genlog
-NEW=target/release/loganon
-G=target/release/examples/genlog
+NEW=${CARGO_TARGET_DIR:-target}/release/loganon
+G=${CARGO_TARGET_DIR:-target}/release/examples/genlog
 mkdir -p bench-data
 for kind in combined json w3c encoded; do
   f=bench-data/$kind-$LINES.log

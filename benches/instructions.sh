@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 BASE=${1:?usage: benches/instructions.sh BASE_BINARY [LINES]}
 LINES=${2:-1000000}
 cargo build --release --quiet
-NEW=target/release/loganon
+NEW=${CARGO_TARGET_DIR:-target}/release/loganon
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 count() {

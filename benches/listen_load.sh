@@ -15,8 +15,8 @@ SECS=${1:-10}
 RATE=${2:-100000}
 cargo build --release --quiet
 cargo build --release --quiet --example syslog_send
-B=target/release/loganon
-S=target/release/examples/syslog_send
+B=${CARGO_TARGET_DIR:-target}/release/loganon
+S=${CARGO_TARGET_DIR:-target}/release/examples/syslog_send
 W=$(mktemp -d)
 trap 'rm -rf "$W"' EXIT
 

@@ -13,8 +13,8 @@ cd "$(dirname "$0")/.."
 LINES=${1:-1000000}
 cargo build --release --quiet
 cargo build --release --quiet --example genlog
-B=target/release/loganon
-G=target/release/examples/genlog
+B=${CARGO_TARGET_DIR:-target}/release/loganon
+G=${CARGO_TARGET_DIR:-target}/release/examples/genlog
 mkdir -p bench-data
 for kind in combined json w3c; do
   f=bench-data/$kind-$LINES.log
