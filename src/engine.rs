@@ -62,9 +62,9 @@ impl Options {
         identifiers: Identifiers,
         keys: Option<KeyRing>,
         missing: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), MissingKey> {
         if keys.is_none() && (ip_mode.keyed() || identifiers == Identifiers::Hash) {
-            return Err(missing.to_string());
+            return Err(MissingKey(missing.to_string()));
         }
         self.ip_mode = ip_mode;
         self.identifiers = identifiers;
@@ -77,6 +77,12 @@ impl Options {
         self.keys.is_some() && (self.ip_mode.keyed() || self.identifiers == Identifiers::Hash)
     }
 }
+
+/// A keyed mode was asked for without a key; the message, worded for
+/// where the options came from, is its text.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct MissingKey(pub String);
 
 /// The outcome of one line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -32,6 +32,36 @@ use serde::Deserialize;
 #[derive(Clone, PartialEq, Eq)]
 pub struct MasterKey(pub [u8; 32]);
 
+/// Key bytes that are not a key: their length; the text says what a key
+/// holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("holds {0} bytes; it must hold 32 raw bytes or 64 hex digits")]
+pub struct KeyError(pub usize);
+
+impl MasterKey {
+    /// A key from what a key file (or a binding's caller) holds: 32 raw
+    /// bytes, or 64 hex digits with white space around them.
+    pub fn from_bytes(bytes: &[u8]) -> Result<MasterKey, KeyError> {
+        let mut k = [0u8; 32];
+        if bytes.len() == 32 {
+            k.copy_from_slice(bytes);
+            return Ok(MasterKey(k));
+        }
+        let text = bytes.trim_ascii();
+        let hex = |c: u8| (c as char).to_digit(16);
+        if text.len() == 64 {
+            for (k, pair) in k.iter_mut().zip(text.chunks_exact(2)) {
+                match (hex(pair[0]), hex(pair[1])) {
+                    (Some(h), Some(l)) => *k = (h * 16 + l) as u8,
+                    _ => return Err(KeyError(bytes.len())),
+                }
+            }
+            return Ok(MasterKey(k));
+        }
+        Err(KeyError(bytes.len()))
+    }
+}
+
 impl std::fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("MasterKey(..)") // never print the key
@@ -294,6 +324,24 @@ mod tests {
 
     fn v4(s: &str) -> u32 {
         u32::from(s.parse::<std::net::Ipv4Addr>().unwrap())
+    }
+
+    #[test]
+    fn keys_from_bytes() {
+        let hex: String = REF_KEY.iter().map(|b| format!("{b:02X}")).collect();
+        assert_eq!(MasterKey::from_bytes(&REF_KEY), Ok(MasterKey(REF_KEY)));
+        assert_eq!(MasterKey::from_bytes(hex.as_bytes()), Ok(MasterKey(REF_KEY)));
+        assert_eq!(
+            MasterKey::from_bytes(format!(" {}\n", hex.to_lowercase()).as_bytes()),
+            Ok(MasterKey(REF_KEY))
+        );
+        let not_hex = format!("{}g", &hex[..63]);
+        assert_eq!(MasterKey::from_bytes(not_hex.as_bytes()), Err(KeyError(64)));
+        assert_eq!(MasterKey::from_bytes(b"short"), Err(KeyError(5)));
+        assert_eq!(
+            KeyError(5).to_string(),
+            "holds 5 bytes; it must hold 32 raw bytes or 64 hex digits"
+        );
     }
 
     #[test]

@@ -145,10 +145,16 @@ pub fn normalize(name: &[u8], out: &mut [u8; MAX_NAME]) -> Option<usize> {
     Some(n)
 }
 
+/// A parameter name that leaves nothing to match (the name as given); its
+/// text is the message shown.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a parameter name; use 1 to {MAX_NAME} characters without '=' (case, '-', '_', '.' and spaces do not count)")]
+pub struct ParamNameError(pub String);
+
 /// A parameter name given by the user (`--redact-param`, `--keep-param`,
 /// the config file), percent-decoded (`user%5Fid`); an error that says what
 /// is accepted when nothing of it is left to match.
-pub fn param_name(s: &str) -> Result<Vec<u8>, String> {
+pub fn param_name(s: &str) -> Result<Vec<u8>, ParamNameError> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -171,9 +177,7 @@ pub fn param_name(s: &str) -> Result<Vec<u8>, String> {
     let mut buf = [0u8; MAX_NAME];
     match normalize(&out, &mut buf) {
         Some(n) if n > 0 && !out.contains(&b'=') => Ok(out),
-        _ => Err(format!(
-            "'{s}' is not a parameter name; use 1 to {MAX_NAME} characters without '=' (case, '-', '_', '.' and spaces do not count)"
-        )),
+        _ => Err(ParamNameError(s.to_string())),
     }
 }
 

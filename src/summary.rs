@@ -26,6 +26,18 @@ pub const UNDATED: &str = "undated";
 /// The CSV's first line.
 pub const CSV_HEADER: &str = "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks";
 
+/// Why an existing summary CSV was not taken in; its text is the message
+/// shown.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CsvError {
+    /// The first line is not [`CSV_HEADER`].
+    #[error("line 1 is not the header '{CSV_HEADER}'")]
+    NoHeader,
+    /// This line (1-based) is not a date and 8 numbers.
+    #[error("line {0} is not a row of the summary (a date and 8 numbers)")]
+    NotARow(usize),
+}
+
 /// Registers of the sketch: 2^14, a standard error of 1.04/sqrt(2^14) = 0.8%.
 const HLL_BITS: u32 = 14;
 const HLL_M: usize = 1 << HLL_BITS;
@@ -389,12 +401,12 @@ impl Summary {
     /// date the summary lacks is added as it is, a date it has keeps the
     /// larger of each figure. True when something changed. An error names
     /// the line that is not a row of ours.
-    pub fn merge_csv(&mut self, text: &str) -> Result<bool, String> {
+    pub fn merge_csv(&mut self, text: &str) -> Result<bool, CsvError> {
         let mut lines = text.lines();
         match lines.next() {
             None => return Ok(false),
             Some(h) if h == CSV_HEADER => {}
-            Some(_) => return Err(format!("line 1 is not the header '{CSV_HEADER}'")),
+            Some(_) => return Err(CsvError::NoHeader),
         }
         let mut changed = false;
         for (n, line) in lines.enumerate() {
@@ -415,7 +427,7 @@ impl Summary {
                     }));
             let nums: Option<Vec<u64>> = if f.len() == 9 { (1..9).map(num).collect() } else { None };
             let (true, Some(v)) = (date_ok, nums) else {
-                return Err(format!("line {no} is not a row of the summary (a date and 8 numbers)"));
+                return Err(CsvError::NotARow(no));
             };
             let row = Day {
                 requests: v[0],
@@ -602,7 +614,7 @@ mod tests {
             s.to_csv()
         );
         let e = s.merge_csv(&format!("{CSV_HEADER}\n2026-01-02,1,2\n")).unwrap_err();
-        assert!(e.contains("line 2"), "{e}");
-        assert!(s.merge_csv("date,requests\n").unwrap_err().contains("line 1"));
+        assert!(e.to_string().contains("line 2"), "{e}");
+        assert_eq!(s.merge_csv("date,requests\n").unwrap_err(), CsvError::NoHeader);
     }
 }

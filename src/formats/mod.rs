@@ -96,11 +96,25 @@ impl Format {
     pub const Squid: Format = Format::Named(registry::kind_of("squid"));
 }
 
+/// Why a `--format` value was refused; its text is the message shown.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    /// `nginx:` and a `log_format` string that does not parse.
+    #[error("nginx log_format: {0}")]
+    Nginx(template::TemplateError),
+    /// An Apache `LogFormat` string (it holds a `%`) that does not parse.
+    #[error("Apache LogFormat: {0}")]
+    Apache(template::TemplateError),
+    /// None of these: the name given and the accepted names.
+    #[error("unknown format '{0}'; accepted: {1}, an Apache LogFormat string (with %), or nginx:LOG_FORMAT")]
+    Unknown(String, String),
+}
+
 impl Format {
     /// Parses a `--format` value: a name, an Apache `LogFormat` string (it
     /// holds a `%`), or `nginx:` and a `log_format` string. The error lists the
     /// accepted values.
-    pub fn from_name(s: &str) -> Result<Format, String> {
+    pub fn from_name(s: &str) -> Result<Format, FormatError> {
         if s == "auto" {
             return Ok(Format::Auto);
         }
@@ -109,17 +123,10 @@ impl Format {
         }
         Ok(match s {
             _ if s.starts_with("nginx:") => Format::Template(Arc::new(
-                template::nginx(&s["nginx:".len()..]).map_err(|e| format!("nginx log_format: {e}"))?,
+                template::nginx(&s["nginx:".len()..]).map_err(FormatError::Nginx)?,
             )),
-            _ if s.contains('%') => Format::Template(Arc::new(
-                template::apache(s).map_err(|e| format!("Apache LogFormat: {e}"))?,
-            )),
-            _ => {
-                return Err(format!(
-                    "unknown format '{s}'; accepted: {}, an Apache LogFormat string (with %), or nginx:LOG_FORMAT",
-                    registry::names().join(", ")
-                ))
-            }
+            _ if s.contains('%') => Format::Template(Arc::new(template::apache(s).map_err(FormatError::Apache)?)),
+            _ => return Err(FormatError::Unknown(s.to_string(), registry::names().join(", "))),
         })
     }
 }

@@ -496,7 +496,7 @@ impl Runner<'_> {
         let mut sum = self.state.summaries.get(&set.name).cloned().unwrap_or_default();
         let merged = std::str::from_utf8(&text)
             .map_err(|_| "it is not UTF-8 text".to_string())
-            .and_then(|t| sum.merge_csv(t));
+            .and_then(|t| sum.merge_csv(t).map_err(|e| e.to_string()));
         match merged {
             Ok(true) => {
                 self.state.summaries.insert(set.name.clone(), sum);
