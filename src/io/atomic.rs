@@ -5,7 +5,6 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use crate::io::names::show;
@@ -57,15 +56,9 @@ pub fn lock(path: &Path) -> Result<Option<Lock>, String> {
         .write(true)
         .open(path)
         .map_err(|e| format!("{}: cannot open the lock: {e}", show(path)))?;
-    // SAFETY: flock on a descriptor we own.
-    let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if r == 0 {
-        return Ok(Some(Lock(f)));
-    }
-    let e = io::Error::last_os_error();
-    if e.kind() == io::ErrorKind::WouldBlock {
-        Ok(None)
-    } else {
-        Err(format!("{}: cannot lock: {e}", show(path)))
+    match rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Ok(Some(Lock(f))),
+        Err(e) if e == rustix::io::Errno::WOULDBLOCK => Ok(None),
+        Err(e) => Err(format!("{}: cannot lock: {}", show(path), io::Error::from(e))),
     }
 }
