@@ -32,6 +32,7 @@ pub const OPAQUE: u8 = 0xFF;
 /// layer builds a range per byte (`start`, `end`).
 #[derive(Default, Debug)]
 pub struct Decoded {
+    /// The decoded bytes.
     pub text: Vec<u8>,
     /// per escape of the first layer: (first decoded byte, how many, source range)
     escapes: Vec<(u32, u32, u32, u32)>,

@@ -75,6 +75,8 @@ pub struct CryptoPan {
 }
 
 impl CryptoPan {
+    /// Crypto-PAn with `key`: AES-128 over its first 16 bytes, the pad from
+    /// the last 16.
     pub fn new(key: &[u8; 32]) -> CryptoPan {
         let aes = Aes128::new(key[..16].into());
         let mut pad = aes::Block::clone_from_slice(&key[16..]);
@@ -93,6 +95,7 @@ impl CryptoPan {
         blocks.iter().fold(0u128, |acc, b| (acc << 1) | u128::from(b[0] >> 7))
     }
 
+    /// The prefix-preserving pseudonym of an IPv4 address.
     pub fn v4(&self, addr: u32) -> u32 {
         let pad = u128::from_be_bytes(self.pad);
         let pad_hi = (pad >> 96) as u32;
@@ -106,6 +109,7 @@ impl CryptoPan {
         addr ^ (self.first_bits(&mut blocks) as u32)
     }
 
+    /// The prefix-preserving pseudonym of an IPv6 address.
     pub fn v6(&self, addr: u128) -> u128 {
         let pad = u128::from_be_bytes(self.pad);
         let mut blocks = [aes::Block::default(); 128];
@@ -121,15 +125,19 @@ impl CryptoPan {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IpMode {
+    /// Cut to the prefixes (`--ipv4-prefix`, `--ipv6-prefix`).
     #[default]
     Truncate,
+    /// A keyed hash into a reserved range of the family.
     Hash,
+    /// Crypto-PAn, prefix-preserving.
     CryptoPan,
     /// every address becomes 0.0.0.0 or ::
     Drop,
 }
 
 impl IpMode {
+    /// Whether the mode needs a key (`hash`, `cryptopan`).
     pub fn keyed(self) -> bool {
         matches!(self, IpMode::Hash | IpMode::CryptoPan)
     }
@@ -139,8 +147,10 @@ impl IpMode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Identifiers {
+    /// Replaced by `-` or `REDACTED`.
     #[default]
     Redact,
+    /// Replaced by a keyed hash (`~` and 16 hex digits).
     Hash,
 }
 
@@ -149,8 +159,10 @@ pub enum Identifiers {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Rotate {
+    /// A key per day, derived from the master key and the line's date.
     #[default]
     Daily,
+    /// The master key itself, every day.
     Never,
 }
 
@@ -168,7 +180,7 @@ pub struct DayKeys {
 /// costs time, and the cache is cleared at 2^20 entries). SipHash, the default,
 /// cost more than the hashing it saved.
 #[derive(Default)]
-pub struct AddrHasher(u64);
+pub(crate) struct AddrHasher(u64);
 
 impl std::hash::Hasher for AddrHasher {
     fn finish(&self) -> u64 {
@@ -224,6 +236,8 @@ impl DayKeys {
         *h.finalize().as_bytes()
     }
 
+    /// The pseudonym of an IPv4 address under a keyed `mode` (the address
+    /// itself under the others), cached per day.
     pub fn v4(&self, mode: IpMode, a: u32) -> u32 {
         match mode {
             IpMode::CryptoPan => self.cached(false, u128::from(a), || u128::from(self.pan.v4(a))) as u32,
@@ -235,6 +249,7 @@ impl DayKeys {
         }
     }
 
+    /// The pseudonym of an IPv6 address under a keyed `mode`, as [`DayKeys::v4`].
     pub fn v6(&self, mode: IpMode, a: u128) -> u128 {
         match mode {
             IpMode::CryptoPan => self.cached(true, a, || self.pan.v6(a)),
@@ -261,7 +276,9 @@ impl DayKeys {
 /// The master key and how it rotates; hands out the day's keys.
 #[derive(Clone, Debug)]
 pub struct KeyRing {
+    /// The key as given.
     pub master: MasterKey,
+    /// Whether each day has its own key.
     pub rotate: Rotate,
     /// distinguishes key rings in the per-thread cache
     id: u64,
@@ -272,6 +289,7 @@ thread_local! {
 }
 
 impl KeyRing {
+    /// The ring of `master`, rotating as `rotate` says.
     pub fn new(master: MasterKey, rotate: Rotate) -> KeyRing {
         let h = blake3::hash(&master.0);
         let id =
@@ -281,7 +299,7 @@ impl KeyRing {
 
     /// The day's key: with `daily`, BLAKE3 keyed by the master key over the
     /// date; with `never`, the master key itself.
-    pub fn day_key(&self, day: i64) -> [u8; 32] {
+    pub(crate) fn day_key(&self, day: i64) -> [u8; 32] {
         match self.rotate {
             Rotate::Never => self.master.0,
             Rotate::Daily => {
@@ -309,7 +327,7 @@ impl KeyRing {
 }
 
 /// True for a hashed identifier: `~` and 16 lower-case hex digits.
-pub fn is_hashed_id(v: &[u8]) -> bool {
+pub(crate) fn is_hashed_id(v: &[u8]) -> bool {
     v.len() == 17 && v[0] == b'~' && v[1..].iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
 }
 

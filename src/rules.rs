@@ -66,7 +66,7 @@ pub const DEFAULT_DENY: &[&str] = &[
 
 /// Names that carry person-level ids, added to PRODUCT.md's list (issue 11):
 /// OAuth and SAML, signed cloud URLs, analytics and marketing ids.
-pub const MORE_DENY: &[&str] = &[
+pub(crate) const MORE_DENY: &[&str] = &[
     "client_secret",
     "login_hint",
     "id_token_hint",
@@ -107,7 +107,7 @@ pub const MORE_DENY: &[&str] = &[
 /// Patterns over normalized names: a name that ends with one of `SUFFIXES`,
 /// starts with one of `PREFIXES` or holds one of `INFIXES` is deny-listed
 /// (`*token`, `*email`, `*apikey`, `email*`, `*password*`).
-pub const SUFFIXES: &[&str] = &[
+pub(crate) const SUFFIXES: &[&str] = &[
     "token",
     "secret",
     "signature",
@@ -122,17 +122,19 @@ pub const SUFFIXES: &[&str] = &[
     "passcode",
     "passphrase",
 ];
-pub const PREFIXES: &[&str] = &["email", "phone"];
-pub const INFIXES: &[&str] = &["password", "session"];
+/// Names starting with one of these are deny-listed too (`email_2`, `phone1`).
+pub(crate) const PREFIXES: &[&str] = &["email", "phone"];
+/// Names holding one of these are deny-listed too (`new_password`).
+pub(crate) const INFIXES: &[&str] = &["password", "session"];
 
 /// Longest parameter name the deny list can hold; longer names never match.
-pub const MAX_NAME: usize = 64;
+pub(crate) const MAX_NAME: usize = 64;
 
 /// A parameter name as the deny list compares it: ASCII lower case, with
 /// `-`, `_`, `.` and spaces dropped (`access_token`, `accessToken`,
 /// `Access-Token` are all `accesstoken`), except the underscores that open
 /// it (`_id` and `id` differ). `None` when it is longer than [`MAX_NAME`].
-pub fn normalize(name: &[u8], out: &mut [u8; MAX_NAME]) -> Option<usize> {
+pub(crate) fn normalize(name: &[u8], out: &mut [u8; MAX_NAME]) -> Option<usize> {
     let lead = name.iter().take_while(|&&b| b == b'_').count();
     let mut n = 0;
     for (k, &b) in name.iter().enumerate() {
@@ -254,6 +256,7 @@ fn byte_pattern(t: &[u8]) -> bool {
 }
 
 impl DenyList {
+    /// A deny list with no name in it.
     pub fn empty() -> Self {
         DenyList {
             short: vec![Vec::new(); 17],
@@ -441,7 +444,9 @@ thread_local! {
 /// Everything the per-line engine needs to know about what to remove.
 #[derive(Clone, Debug, Default)]
 pub struct Rules {
+    /// How addresses are truncated, and the networks left whole.
     pub addr: AddrPolicy,
+    /// The query and field names whose values are removed.
     pub deny: DenyList,
 }
 

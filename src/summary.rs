@@ -43,7 +43,7 @@ const HLL_BITS: u32 = 14;
 const HLL_M: usize = 1 << HLL_BITS;
 /// Networks counted exactly: up to as many 8-byte hashes as the sketch has
 /// bytes, so a date never takes more than 16 KiB (22 KiB in base64).
-pub const EXACT_MAX: usize = HLL_M / 8;
+pub(crate) const EXACT_MAX: usize = HLL_M / 8;
 
 /// The distinct networks of a date: their 64-bit hashes (BLAKE3, stable
 /// across versions) while there are at most [`EXACT_MAX`], then a
@@ -52,7 +52,9 @@ pub const EXACT_MAX: usize = HLL_M / 8;
 /// registers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Distinct {
+    /// The hashes themselves, up to a bound.
     Exact(BTreeSet<u64>),
+    /// The registers of the sketch.
     Sketch(Box<[u8]>),
 }
 
@@ -70,14 +72,17 @@ pub fn net_hash(net: &[u8]) -> u64 {
 }
 
 impl Distinct {
+    /// Whether no network was inserted.
     pub fn is_empty(&self) -> bool {
         matches!(self, Distinct::Exact(s) if s.is_empty())
     }
 
+    /// Whether the count went past the exact set into the sketch.
     pub fn is_sketch(&self) -> bool {
         matches!(self, Distinct::Sketch(_))
     }
 
+    /// Counts the network of hash `h` ([`net_hash`]).
     pub fn insert(&mut self, h: u64) {
         match self {
             Distinct::Exact(s) => {
@@ -94,6 +99,7 @@ impl Distinct {
         }
     }
 
+    /// Adds the networks of `o`.
     pub fn merge(&mut self, o: &Distinct) {
         match (&mut *self, o) {
             (Distinct::Sketch(a), Distinct::Sketch(b)) => {
@@ -216,14 +222,22 @@ impl<'de> Deserialize<'de> for Distinct {
     }
 }
 
+/// One date's totals in a summary.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Day {
+    /// Requests (lines) of the day.
     pub requests: u64,
+    /// Bytes sent, as the lines say.
     pub bytes: u64,
+    /// Responses with a 2xx status.
     pub status_2xx: u64,
+    /// Responses with a 3xx status.
     pub status_3xx: u64,
+    /// Responses with a 4xx status.
     pub status_4xx: u64,
+    /// Responses with a 5xx status.
     pub status_5xx: u64,
+    /// Responses with no status or another one.
     pub status_other: u64,
     /// distinct client networks (kept when `distinct` is pruned); set when a
     /// file's days are merged into a [`Summary`]
@@ -362,7 +376,9 @@ fn network(engine: &Engine, client: &[u8], day: i64) -> Vec<u8> {
 /// A log set's summary: its days and the files already counted.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
+    /// The totals per date (`YYYY-MM-DD`, or `undated`).
     pub days: Days,
+    /// The files already counted (their keys), so none counts twice.
     pub counted: BTreeSet<String>,
 }
 
@@ -451,6 +467,7 @@ impl Summary {
         Ok(changed)
     }
 
+    /// The summary file: [`CSV_HEADER`] and a row per date.
     pub fn to_csv(&self) -> String {
         let mut s = format!("{CSV_HEADER}\n");
         for (date, d) in &self.days {

@@ -169,7 +169,7 @@ fn month(b: &[u8]) -> Option<u32> {
 
 /// Parses a CLF time (`10/Oct/2000:13:55:36 -0700`, brackets optional, zone
 /// optional = UTC) into Unix seconds. `None` when it cannot be read.
-pub fn parse_clf_time(t: &[u8]) -> Option<i64> {
+pub(crate) fn parse_clf_time(t: &[u8]) -> Option<i64> {
     // Unix seconds with a fraction (Squid's `1286536308.779`, nginx's `$msec`)
     if let Some(k) = memchr::memchr(b'.', t) {
         let (s, frac) = (&t[..k], &t[k + 1..]);
@@ -282,7 +282,7 @@ fn parse_date(t: &[u8]) -> Option<i64> {
 /// Parses ISO 8601 / RFC 3339 (`2026-01-01T10:00:00Z`,
 /// `2026-01-01 10:00:00.123+02:00`, `+0200`, `+02`; no zone = UTC; a date
 /// alone = its midnight, UTC) into Unix seconds (fractions dropped).
-pub fn parse_iso8601(t: &[u8]) -> Option<i64> {
+pub(crate) fn parse_iso8601(t: &[u8]) -> Option<i64> {
     let day = parse_date(t.get(..10)?)?;
     if t.len() == 10 {
         return Some(day * 86400);
@@ -297,7 +297,7 @@ pub fn parse_iso8601(t: &[u8]) -> Option<i64> {
 /// Parses a Unix time as a number: seconds (9 to 11 digits), milliseconds
 /// (12 to 14), microseconds (15 to 17) or nanoseconds (18 to 20), with an
 /// optional fraction (`1700000000.123`, `1700000000123`). Whole seconds.
-pub fn parse_epoch(t: &[u8]) -> Option<i64> {
+pub(crate) fn parse_epoch(t: &[u8]) -> Option<i64> {
     let (int, frac) = match memchr::memchr(b'.', t) {
         Some(k) => (&t[..k], &t[k + 1..]),
         None => (t, &b""[..]),
@@ -322,7 +322,7 @@ pub fn parse_epoch(t: &[u8]) -> Option<i64> {
 /// milliseconds, micro- or nanoseconds (Squid's `1286536308.779`, nginx's
 /// `$msec`), or RFC 2822 / HTTP (`Tue, 15 Nov 1994 08:12:31 GMT`). Times
 /// without a zone are taken as UTC. `None` when it is none of these.
-pub fn parse_any_time(t: &[u8]) -> Option<i64> {
+pub(crate) fn parse_any_time(t: &[u8]) -> Option<i64> {
     let t = t.trim_ascii();
     let first = *t.first()?;
     if first.is_ascii_digit() {
@@ -346,7 +346,7 @@ pub fn parse_any_time(t: &[u8]) -> Option<i64> {
 
 /// The time of a `date` and a `time` field (W3C, IIS, CloudFront: UTC by
 /// the W3C spec): `2026-01-01` and `10:00:00` (a fraction is dropped).
-pub fn parse_date_and_time(date: &[u8], time: &[u8]) -> Option<i64> {
+pub(crate) fn parse_date_and_time(date: &[u8], time: &[u8]) -> Option<i64> {
     let day = parse_date(date)?;
     match parse_hms(time)? {
         (secs, b"") => Some(day * 86400 + secs),
@@ -355,13 +355,13 @@ pub fn parse_date_and_time(date: &[u8], time: &[u8]) -> Option<i64> {
 }
 
 /// Whether `t` is a calendar date alone (`2026-01-01`).
-pub fn is_date_only(t: &[u8]) -> bool {
+pub(crate) fn is_date_only(t: &[u8]) -> bool {
     parse_date(t).is_some()
 }
 
 /// Parses a time written with a strftime format (Apache's `%{FORMAT}t`);
 /// without a zone in it, the time is taken as UTC.
-pub fn parse_strftime(format: &str, t: &[u8]) -> Option<i64> {
+pub(crate) fn parse_strftime(format: &str, t: &[u8]) -> Option<i64> {
     let tm = jiff::fmt::strtime::parse(format, t).ok()?;
     if let Ok(ts) = tm.to_timestamp() {
         return Some(ts.as_second());

@@ -51,14 +51,21 @@ pub enum Format {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Parsed(pub u8);
 
+/// How many kinds of parsed lines there are (the formats of the registry).
 pub const PARSED_KINDS: usize = registry::KINDS;
 
 impl Parsed {
+    /// `common`
     pub const COMMON: Parsed = registry::kind_of("common");
+    /// `combined`
     pub const COMBINED: Parsed = registry::kind_of("combined");
+    /// `vhost_combined`
     pub const VHOST_COMBINED: Parsed = registry::kind_of("vhost_combined");
+    /// `w3c`
     pub const W3C: Parsed = registry::kind_of("w3c");
+    /// An Apache `LogFormat` template.
     pub const APACHE: Parsed = registry::kind_of("apache_logformat");
+    /// An nginx `log_format` template.
     pub const NGINX: Parsed = registry::kind_of("nginx_log_format");
 
     /// Every kind, in the order of the registry.
@@ -71,10 +78,12 @@ impl Parsed {
         self.0 as usize
     }
 
+    /// Its entry in the registry.
     pub fn spec(self) -> &'static registry::FormatSpec {
         registry::FORMATS[self.index()]
     }
 
+    /// Its name (`--format` and the counters).
     pub fn name(self) -> &'static str {
         self.spec().name
     }
@@ -84,15 +93,25 @@ impl Parsed {
 /// new format needs none (`Format::from_name` finds it in the registry).
 #[allow(non_upper_case_globals)]
 impl Format {
+    /// `--format common`
     pub const Common: Format = Format::Named(Parsed::COMMON);
+    /// `--format combined`
     pub const Combined: Format = Format::Named(Parsed::COMBINED);
+    /// `--format vhost_combined`
     pub const VhostCombined: Format = Format::Named(Parsed::VHOST_COMBINED);
+    /// `--format json`
     pub const Json: Format = Format::Named(registry::kind_of("json"));
+    /// `--format w3c`
     pub const W3c: Format = Format::Named(Parsed::W3C);
+    /// `--format alb`
     pub const Alb: Format = Format::Named(registry::kind_of("alb"));
+    /// `--format elb`
     pub const Elb: Format = Format::Named(registry::kind_of("elb"));
+    /// `--format s3`
     pub const S3: Format = Format::Named(registry::kind_of("s3"));
+    /// `--format haproxy`
     pub const Haproxy: Format = Format::Named(registry::kind_of("haproxy"));
+    /// `--format squid`
     pub const Squid: Format = Format::Named(registry::kind_of("squid"));
 }
 
@@ -146,7 +165,9 @@ impl fmt::Display for Format {
 /// space reused for every line.
 #[derive(Debug, Default)]
 pub struct Ctx {
+    /// The W3C `#Fields:` in force (from the last header line, or given).
     pub w3c: Option<Arc<w3c::Header>>,
+    /// The fields of the line in hand.
     pub fields: Fields,
     pub(crate) cols: Vec<Range<usize>>,
     /// values this worker has scanned and found clean
@@ -154,6 +175,8 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// A context with these W3C columns in force (a chunk that starts after
+    /// the header of its file).
     pub fn with_header(w3c: Option<Arc<w3c::Header>>) -> Ctx {
         Ctx { w3c, ..Ctx::default() }
     }
@@ -165,13 +188,16 @@ impl Ctx {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Recognised {
+    /// A line of the CLF family, with its ranges.
     Clf(clf::ClfLine),
     /// fields and roles are in `ctx.fields`
     Fields(Parsed),
     /// a W3C directive (scanned like text; `fields`: a `#Fields:` line that set columns)
     Directive {
+        /// Whether it was a `#Fields:` line that set the columns.
         fields: bool,
     },
+    /// No format recognised the line.
     Unparsed,
 }
 
@@ -215,7 +241,7 @@ impl Recognised {
 ///
 /// It parses the time each time it is called: callers ask only when they
 /// need it (`--max-age`, the keyed modes' day, the summaries).
-pub fn line_time(format: &Format, rec: &Recognised, line: &[u8], ctx: &Ctx) -> Option<i64> {
+pub(crate) fn line_time(format: &Format, rec: &Recognised, line: &[u8], ctx: &Ctx) -> Option<i64> {
     match rec {
         Recognised::Clf(l) => crate::time::parse_clf_time(&line[l.time.clone()]),
         Recognised::Fields(kind) => fields_time(format, *kind, line, &ctx.fields),
@@ -226,9 +252,12 @@ pub fn line_time(format: &Format, rec: &Recognised, line: &[u8], ctx: &Ctx) -> O
 /// Where a recognised line's HTTP status, response bytes and client
 /// address are, for the summaries.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Figures {
+pub(crate) struct Figures {
+    /// The HTTP status.
     pub status: Option<Range<usize>>,
+    /// The response bytes.
     pub bytes: Option<Range<usize>>,
+    /// The client address.
     pub client: Option<Range<usize>>,
 }
 
@@ -236,7 +265,7 @@ pub struct Figures {
 /// size, the ranges the formats noted while parsing ([`Fields::status`],
 /// [`Fields::bytes`], [`Fields::client`]) or a template's fields; the
 /// client is else the first `Client` field. Nothing is parsed here.
-pub fn line_figures(format: &Format, rec: &Recognised, ctx: &Ctx) -> Figures {
+pub(crate) fn line_figures(format: &Format, rec: &Recognised, ctx: &Ctx) -> Figures {
     let f = &ctx.fields;
     match rec {
         Recognised::Clf(l) => Figures {

@@ -554,14 +554,14 @@ impl Template {
 
     /// The ranges of the status and the bytes of a line this template
     /// parsed into `f` (for the summaries).
-    pub fn figures_of(&self, f: &Fields) -> (Option<std::ops::Range<usize>>, Option<std::ops::Range<usize>>) {
+    pub(crate) fn figures_of(&self, f: &Fields) -> (Option<std::ops::Range<usize>>, Option<std::ops::Range<usize>>) {
         let at = |k: Option<usize>| k.and_then(|k| f.list.get(k)).map(|(r, _)| r.clone());
         (at(self.status), at(self.bytes))
     }
 
     /// The request's spans of a line this template parsed into `f`, and
     /// its time's (for the typed record).
-    pub fn http_of(&self, f: &Fields) -> (crate::formats::fields::Http, Option<std::ops::Range<usize>>) {
+    pub(crate) fn http_of(&self, f: &Fields) -> (crate::formats::fields::Http, Option<std::ops::Range<usize>>) {
         let at = |k: Option<usize>| k.and_then(|k| f.list.get(k)).map(|(r, _)| r.clone());
         let h = &self.http;
         let http = crate::formats::fields::Http {
@@ -577,7 +577,7 @@ impl Template {
 
     /// The Unix time of a line this template parsed into `f`; `None` when
     /// the template has no time or it cannot be read.
-    pub fn time_of(&self, line: &[u8], f: &Fields) -> Option<i64> {
+    pub(crate) fn time_of(&self, line: &[u8], f: &Fields) -> Option<i64> {
         let t = self.time.as_ref()?;
         let v = &line[f.list.get(t.field)?.0.clone()];
         match &t.form {
