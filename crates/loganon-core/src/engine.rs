@@ -1025,9 +1025,11 @@ pub fn anonymize_line(engine: &Engine, line: &[u8]) -> Vec<u8> {
 }
 
 /// A keyed engine and lines for the tests of the day of undated lines
-/// (here and in the commands that pass it).
-#[cfg(test)]
-pub(crate) mod testing {
+/// (here and in the commands that pass it: the `loganon` crate's tests
+/// turn on the `testing` feature).
+#[cfg(any(test, feature = "testing"))]
+#[doc(hidden)]
+pub mod testing {
     use super::*;
     use crate::keyed::{MasterKey, Rotate};
 
