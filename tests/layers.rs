@@ -20,7 +20,7 @@ use std::path::Path;
 
 /// The core: pure, no I/O (keys come in read by `io::keys`, the day of
 /// undated lines from the command's clock; see
-/// `the_core_reads_no_file_and_no_clock`). `clean` is main's cache of clean values (src/clean.rs),
+/// `the_core_reads_no_file_and_no_clock`). `clean` is main's cache of clean values (crates/loganon-core/src/clean.rs),
 /// listed ahead of the merge.
 const CORE: &[&str] = &[
     "addr", "check", "clean", "decode", "engine", "formats", "keyed", "rules", "scan", "stats", "summary", "time",

@@ -1,4 +1,4 @@
-//! Repeated user agents (the engine's cache of clean values, `src/clean.rs`).
+//! Repeated user agents (the engine's cache of clean values, `crates/loganon-core/src/clean.rs`).
 //!
 //! A user agent scanned once and found clean is skipped when the same bytes
 //! come again. These tests feed many lines whose user agents repeat, with
