@@ -4,7 +4,7 @@
 //! The IPv4 parser is hand-written: it runs on every candidate token of every
 //! line, and a byte loop with early exits is several times faster than going
 //! through `str::parse` (which needs UTF-8 validation first). The IPv6 parser
-//! and writer are hand-written too (see [`parse_v6`]), held to std's by tests.
+//! and writer are hand-written too (see `parse_v6`), held to std's by tests.
 
 use std::net::Ipv4Addr;
 

@@ -1,6 +1,6 @@
 //! `loganon check`: finds personal data left in logs, as an oracle that is
 //! independent of the anonymizer. It shares no recognizer with
-//! [`crate::scan`] or [`crate::decode`]:
+//! [`crate::scan`] or `crate::decode`:
 //!
 //! - each line is decoded completely by its own decoder (one regular
 //!   expression for every escape family: `%XX`, `%uXXXX`, `\xHH`, `\uXXXX`

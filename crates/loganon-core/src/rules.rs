@@ -274,7 +274,7 @@ impl DenyList {
     }
 
     /// Adds a name (any spelling: it is normalized); returns false when it
-    /// is empty or longer than [`MAX_NAME`] once normalized.
+    /// is empty or longer than `MAX_NAME` once normalized.
     pub fn add(&mut self, name: &[u8]) -> bool {
         let Some((buf, n)) = normalized(name) else {
             return false;

@@ -18,7 +18,7 @@
 //! addresses, and file names (`logo@2x.png`) no emails.
 //!
 //! A span that holds a `%`, `\` or `&` is first decoded through all its
-//! layers ([`crate::decode`]): the recognisers run on the plain view, and
+//! layers (`crate::decode`): the recognisers run on the plain view, and
 //! what they find is reported over the source bytes of whole escapes. So
 //! `198%2E51%2E100%2E7`, `john\u0040example.com` and `&amp;token=abc` are
 //! seen as what they stand for, and escapes count as token boundaries
@@ -2118,7 +2118,7 @@ pub(crate) const CUT_SCRUB: usize = 512;
 /// the pieces can be scanned apart: just after the last separator in its
 /// last `window` bytes. Where there is none (one long token), the cut falls
 /// 1 KiB before the end and the bytes around it, up to the nearest
-/// separators or [`CUT_SCRUB`] bytes on each side, are returned to be
+/// separators or `CUT_SCRUB` bytes on each side, are returned to be
 /// replaced (fail closed: the token the cut splits is never kept in halves).
 pub fn safe_cut(buf: &[u8], window: usize) -> (usize, Option<std::ops::Range<usize>>) {
     let from = buf.len().saturating_sub(window);

@@ -5,7 +5,7 @@
 //! same figures: status, size and truncated networks survive anonymization).
 //! A [`Summary`] remembers which files it has counted, so a file is never
 //! counted twice, and keeps the distinct networks of each date still open
-//! ([`Distinct`]: exact up to [`EXACT_MAX`] networks, then a HyperLogLog
+//! ([`Distinct`]: exact up to `EXACT_MAX` networks, then a HyperLogLog
 //! sketch of fixed size), so that a date's count stays right when several
 //! files hold lines of it, while the state stays small whatever the traffic.
 
@@ -46,7 +46,7 @@ const HLL_M: usize = 1 << HLL_BITS;
 pub(crate) const EXACT_MAX: usize = HLL_M / 8;
 
 /// The distinct networks of a date: their 64-bit hashes (BLAKE3, stable
-/// across versions) while there are at most [`EXACT_MAX`], then a
+/// across versions) while there are at most `EXACT_MAX`, then a
 /// HyperLogLog sketch (Flajolet et al. 2007, 64-bit hashes, linear counting
 /// for small counts). Both merge exactly: a union of sets, a maximum of
 /// registers.
@@ -297,7 +297,7 @@ pub fn add_line(engine: &Engine, line: &[u8], days: &mut Days) {
 /// [`add_line`] with the state carried from line to line. A line of any
 /// format counts on the date of its own time (its [`record`]'s; `undated`
 /// when it has none), with its status class, its bytes and its client's
-/// network where the format has them ([`crate::formats::line_figures`]): CLF's status and
+/// network where the format has them (`crate::formats::line_figures`): CLF's status and
 /// size, JSON status and size keys, W3C `sc-status` and `sc-bytes`, the
 /// cloud formats', HAProxy's and Squid's columns, a template's `%>s`,
 /// `%b`, `$status`, `$body_bytes_sent`. A line without a status counts as

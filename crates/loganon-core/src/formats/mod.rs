@@ -4,7 +4,7 @@
 //! the lines after them), JSON (by its first byte, or after a prefix), W3C
 //! data lines (when a `#Fields:` directive is in force), the CLF family, then
 //! the AWS, HAProxy and Squid formats, then W3C data lines with no
-//! `#Fields:` in force (see [`w3c::parse_headerless`]). A named format tries
+//! `#Fields:` in force (see `w3c::parse_headerless`). A named format tries
 //! itself first, then detection (a line of another format is never passed
 //! on unparsed). A line none of them takes is tried once more after a
 //! syslog or container-runtime prefix ([`wrap`]).

@@ -37,7 +37,7 @@ pub struct Record<'a> {
     pub user_agent: Option<Range<usize>>,
     /// the time field (CLF's without its brackets; W3C's date column)
     pub time: Option<Range<usize>>,
-    /// the line's time, Unix seconds UTC ([`line_time`])
+    /// the line's time, Unix seconds UTC (`line_time`)
     pub unix_time: Option<i64>,
     /// The HTTP status.
     pub status: Option<Range<usize>>,
@@ -55,7 +55,7 @@ pub struct Record<'a> {
 /// client, ident and user (`User`), the time (without its brackets; an odd
 /// time, ISO 8601 or not a time at all, is `Generic` text with its brackets),
 /// and the rest of the line (`Generic`), split around a user agent that can
-/// be scanned apart (see [`agent_apart`]; its field takes its closing quote
+/// be scanned apart (see `agent_apart`; its field takes its closing quote
 /// along); the spaces between the head's fields are gaps, kept. The other
 /// formats: their fields as parsed ([`Fields`]) and their gaps. Directives
 /// and unparsed lines have none.

@@ -6,7 +6,7 @@
 //! detection, each with a rank. Adding a format is one new file with its
 //! `SPEC` and one line in [`FORMATS`] (and its `pub mod` line); the
 //! `--format` help and name list, the per-format counters (their order is
-//! the order of [`FORMATS`]) and the detection order ([`DETECTION`], by
+//! the order of [`FORMATS`]) and the detection order (`DETECTION`, by
 //! rank) all come from here.
 
 use super::{clf, cloud, json, squid, template, w3c, Ctx, Parsed, Recognised};
@@ -26,7 +26,7 @@ pub struct FormatSpec {
     /// how a line parses under `--format NAME`
     pub parse: ParseFn,
     /// the steps of `--format auto`'s detection, each with its rank (lower
-    /// first); see [`DETECTION`]
+    /// first); see `DETECTION`
     pub detect: &'static [(u8, ParseFn)],
 }
 
