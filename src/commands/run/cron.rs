@@ -546,7 +546,7 @@ impl Runner<'_> {
             let _ = fs::create_dir_all(d);
         }
         if let Err(e) = write_atomic(path, csv.as_bytes()) {
-            self.error(e);
+            self.error(e.to_string());
         }
     }
 
@@ -964,7 +964,7 @@ pub fn run(
                     show(&lock_path)
                 )));
             }
-            Err(e) => return Err(RunError::Failed(e)),
+            Err(e) => return Err(RunError::Failed(e.to_string())),
         }
     };
     if !dry_run {
