@@ -3,17 +3,31 @@
 //! Four layers, each importing only from itself and the layers below it
 //! (`tests/layers.rs` checks this):
 //!
-//! 1. the core, pure: [`engine::Engine`] turns bytes into bytes with no I/O.
-//!    [`formats`] recognise lines, [`scan`] finds personal data (through
-//!    [`decode`] where a field holds escapes) under the [`rules`] and
-//!    [`addr`] policies, [`keyed`] hashes and encrypts, [`check`] reports
-//!    what is left with its own, independent detectors, [`summary`] counts
-//!    daily totals, with [`stats`] and [`time`];
-//! 2. [`io`]: inputs and outputs, compression, the chunk pipeline, signals,
-//!    atomic writes and locks, directory handles, names;
-//! 3. [`commands`]: `anonymize` (stream and batch), `check`, `purge`, `run`,
-//!    `listen`, each taking options and returning results;
-//! 4. [`cli`]: the flags, turned into options; results printed; exit codes.
+//! 1. the core, pure, in its own crate (`crates/loganon-core`, re-exported
+//!    here under the same paths): [`engine::Engine`] turns bytes into
+//!    bytes with no I/O. [`formats`] recognise lines, [`scan`] finds
+//!    personal data under the [`rules`] and [`addr`] policies, [`keyed`]
+//!    hashes and encrypts, [`check`] reports what is left with its own,
+//!    independent detectors, [`summary`] counts daily totals, with
+//!    [`stats`] and [`time`];
+//! 2. [`io`] (`src/io/`): inputs and outputs, compression, the chunk
+//!    pipeline, signals, atomic writes and locks, directory handles, names;
+//! 3. [`commands`] (`src/commands/`): `anonymize` (stream and batch),
+//!    `check`, `purge`, `run`, `listen`, each taking options and returning
+//!    results;
+//! 4. [`cli`] (`src/cli/`): the flags, turned into options; results
+//!    printed; exit codes.
+//!
+//! The library's surface is the core: [`Engine`] and its [`Options`], the
+//! [`formats`], [`check`], the keys of [`keyed`] (from bytes:
+//! [`keyed::MasterKey::from_bytes`]), [`Rules`], [`Stats`], [`summary`] and
+//! [`time`]; what a binding (Python) or a benchmark needs, each item
+//! documented (a binding can depend on `loganon-core` alone). [`io`],
+//! [`commands`] and [`cli`] are the program's: public for the binary and
+//! the integration tests only, hidden from the docs and no stable
+//! interface.
+
+#![warn(missing_docs)]
 
 // `eprintln!` and `eprint!` that never panic: std's panic when stderr is a
 // broken pipe, and a panic while panicking (the hook prints too) aborts. A
@@ -33,25 +47,15 @@ macro_rules! eprint {
     }};
 }
 
-pub mod addr;
-pub mod check;
-pub mod clean;
-pub mod decode;
-pub mod engine;
-pub mod formats;
-pub mod keyed;
-pub mod rules;
-pub mod scan;
-pub mod stats;
-pub mod summary;
-pub mod time;
+pub use loganon_core::{addr, check, engine, formats, keyed, rules, scan, stats, summary, time};
 
+#[doc(hidden)]
 pub mod io;
 
+#[doc(hidden)]
 pub mod commands;
 
+#[doc(hidden)]
 pub mod cli;
 
-pub use engine::{Engine, OnUnparsed, Options};
-pub use rules::Rules;
-pub use stats::Stats;
+pub use loganon_core::{Engine, OnUnparsed, Options, Rules, Stats};

@@ -1,6 +1,9 @@
-//! The layers of `src/` (see `src/lib.rs`): core -> io -> commands -> cli.
+//! The layers of the workspace (see `src/lib.rs`): core -> io -> commands
+//! -> cli. The core is its own crate, `crates/loganon-core` (its files
+//! under `crates/loganon-core/src/`, named here by their module paths, as
+//! the `loganon` crate re-exports them); io, commands and cli are `src/`.
 //!
-//! Every file under `src/` is read: each `crate::` path in its code (use
+//! Every file under both `src/` folders is read: each `crate::` path in its code (use
 //! trees with braces too) and each `super::` path (resolved, inline modules
 //! such as `mod tests` included) must go to the file's own layer or one
 //! below; so must each `crate::` path its comments and doc links name. The
@@ -17,7 +20,7 @@ use std::path::Path;
 
 /// The core: pure, no I/O (keys come in read by `io::keys`, the day of
 /// undated lines from the command's clock; see
-/// `the_core_reads_no_file_and_no_clock`). `clean` is main's cache of clean values (src/clean.rs),
+/// `the_core_reads_no_file_and_no_clock`). `clean` is main's cache of clean values (crates/loganon-core/src/clean.rs),
 /// listed ahead of the merge.
 const CORE: &[&str] = &[
     "addr", "check", "clean", "decode", "engine", "formats", "keyed", "rules", "scan", "stats", "summary", "time",
@@ -398,14 +401,27 @@ fn read_src(dir: &Path, rel: &str, out: &mut Vec<(String, String)>) {
     }
 }
 
+/// The folder of the core crate's sources.
+fn core_src() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/loganon-core/src")
+}
+
+/// Every source file of the workspace by its path under its crate's `src/`
+/// (the module path): the core crate's, then the program's.
+fn all_src() -> Vec<(String, String)> {
+    let mut all = Vec::new();
+    read_src(&core_src(), "", &mut all);
+    read_src(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), "", &mut all);
+    all
+}
+
 fn files(list: &[(&str, &str)]) -> Vec<(String, String)> {
     list.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
 }
 
 #[test]
 fn src_imports_only_downward_and_without_cycles() {
-    let mut all = Vec::new();
-    read_src(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), "", &mut all);
+    let all = all_src();
     assert!(all.len() > 30, "read {} files", all.len());
     // every layer is there
     for l in [0, 1, 2, 3] {
@@ -421,8 +437,7 @@ fn src_imports_only_downward_and_without_cycles() {
 
 #[test]
 fn core_imports_no_io_commands_or_cli() {
-    let mut all = Vec::new();
-    read_src(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), "", &mut all);
+    let all = all_src();
     for (rel, src) in &all {
         let module = module_of(rel);
         if layer(&module) != Some(0) {
@@ -480,8 +495,7 @@ fn the_core_reads_no_file_and_no_clock() {
     // The engine, the keyed modes, the scanner and the formats (and the rest
     // of the core, `time` included) take keys and days as values; the
     // system clock is `io::clock`'s, read by the io, commands and cli layers.
-    let mut all = Vec::new();
-    read_src(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), "", &mut all);
+    let all = all_src();
     let mut checked = BTreeSet::new();
     for (rel, src) in &all {
         let module = module_of(rel);
@@ -589,4 +603,61 @@ fn the_check_finds_upward_imports_cycles_and_unknown_modules() {
         bad.iter().any(|b| b.contains("crate::newthing::X is in no layer")),
         "{bad:?}"
     );
+}
+
+/// The core crate holds the core's modules, and only them; the program's
+/// `src/` holds none of them.
+#[test]
+fn the_core_is_its_own_crate() {
+    let mut core = Vec::new();
+    read_src(&core_src(), "", &mut core);
+    let modules: BTreeSet<String> = core
+        .iter()
+        .filter(|(rel, _)| rel != "lib.rs")
+        .map(|(rel, _)| module_of(rel)[0].clone())
+        .collect();
+    assert_eq!(modules, CORE.iter().map(|m| m.to_string()).collect::<BTreeSet<_>>());
+    let mut program = Vec::new();
+    read_src(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"), "", &mut program);
+    for (rel, _) in &program {
+        let first = module_of(rel)[0].clone();
+        assert!(
+            !CORE.contains(&first.as_str()),
+            "src/{rel} is a core module outside the core crate"
+        );
+    }
+}
+
+/// The core crate depends on no crate that does I/O, threads or terminal
+/// work: it builds on its own (and for wasm32-unknown-unknown).
+#[test]
+fn the_core_crate_has_no_io_dependencies() {
+    let manifest =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/loganon-core/Cargo.toml")).unwrap();
+    let manifest: toml::Table = manifest.parse().unwrap();
+    let deps = manifest["dependencies"].as_table().unwrap();
+    assert!(deps.len() >= 5, "{deps:?}");
+    for name in deps.keys() {
+        assert!(
+            !matches!(
+                name.as_str(),
+                "tokio"
+                    | "clap"
+                    | "signal-hook"
+                    | "indicatif"
+                    | "rayon"
+                    | "tempfile"
+                    | "libc"
+                    | "rustix"
+                    | "flate2"
+                    | "liblzma"
+                    | "bzip2"
+                    | "zstd"
+                    | "globset"
+                    | "toml"
+                    | "loganon"
+            ),
+            "the core depends on {name}"
+        );
+    }
 }

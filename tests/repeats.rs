@@ -1,5 +1,5 @@
 //! Repeated user agents, requests and referers (the engine's cache of clean
-//! values, `src/clean.rs`).
+//! values, `crates/loganon-core/src/clean.rs`).
 //!
 //! A user agent scanned once and found clean is skipped when the same bytes
 //! come again. These tests feed many lines whose user agents repeat, with

@@ -265,7 +265,8 @@ pub fn main() -> ExitCode {
     print::quiet_panics();
     // A file-size limit (RLIMIT_FSIZE) must surface as a write error, which
     // removes the temporary output, not as a signal that kills the process.
-    // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
+    // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions
+    // (libc: neither rustix nor signal-hook has a safe way to ignore one).
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }

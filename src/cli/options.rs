@@ -31,6 +31,7 @@ impl KeyArgs {
             crate::io::keys::load(self.key_file.as_deref(), self.rotate_key)?,
             "--ip-mode hash/cryptopan and --identifiers hash need --key-file (make one with: loganon keygen FILE)",
         )
+        .map_err(|e| e.to_string())
     }
 }
 
@@ -40,7 +41,7 @@ pub(super) fn parse_cidr(s: &str) -> Result<IpNet, String> {
 }
 
 pub(super) fn parse_param(s: &str) -> Result<String, String> {
-    crate::rules::param_name(s)?;
+    crate::rules::param_name(s).map_err(|e| e.to_string())?;
     Ok(s.to_string())
 }
 

@@ -15,7 +15,7 @@
 //!   (counted, and said on stderr).
 
 use std::fs;
-use std::io::Write;
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
@@ -58,21 +58,60 @@ pub struct Matcher {
     paths: GlobSet,
 }
 
+/// A `--match` glob that does not parse; its text is the message shown.
+#[derive(Debug, thiserror::Error)]
+pub enum GlobError {
+    /// This glob (as given) is not one.
+    #[error("--match '{glob}': {source}")]
+    Glob {
+        /// the glob as given
+        glob: String,
+        /// what globset said
+        source: globset::Error,
+    },
+    /// The set of them could not be built.
+    #[error("{0}")]
+    Set(globset::Error),
+}
+
+/// Why a root is not purged; its text is the message shown.
+#[derive(Debug, thiserror::Error)]
+pub enum RootError {
+    /// It cannot be looked at (or resolved).
+    #[error("{}: {source}", show(root))]
+    Unreadable {
+        /// the root as given
+        root: PathBuf,
+        /// what the system said
+        source: io::Error,
+    },
+    /// It is not a directory (a symlink to one is not one either).
+    #[error("{}: not a directory; give the folder that holds the logs", show(.0))]
+    NotADirectory(PathBuf),
+    /// It is `/`.
+    #[error("{}: refusing to purge the whole file system (/)", show(.0))]
+    FileSystemRoot(PathBuf),
+}
+
 impl Matcher {
-    pub fn new(globs: &[String]) -> Result<Matcher, String> {
+    /// The matcher of `globs` (none: the default rotated-log names).
+    pub fn new(globs: &[String]) -> Result<Matcher, GlobError> {
         let mut names = GlobSetBuilder::new();
         let mut paths = GlobSetBuilder::new();
         let defaults: Vec<String> = DEFAULT_GLOBS.iter().map(|s| s.to_string()).collect();
         let globs = if globs.is_empty() { &defaults } else { globs };
         for g in globs {
-            let glob = Glob::new(g).map_err(|e| format!("--match '{g}': {e}"))?;
+            let glob = Glob::new(g).map_err(|source| GlobError::Glob {
+                glob: g.clone(),
+                source,
+            })?;
             if g.contains('/') {
                 paths.add(glob);
             } else {
                 names.add(glob);
             }
         }
-        let build = |b: GlobSetBuilder| b.build().map_err(|e| e.to_string());
+        let build = |b: GlobSetBuilder| b.build().map_err(GlobError::Set);
         Ok(Matcher {
             names: build(names)?,
             paths: build(paths)?,
@@ -86,17 +125,18 @@ impl Matcher {
 }
 
 /// Checks a root: it must be a directory (not a symlink to one) and not `/`.
-pub fn check_root(root: &Path) -> Result<(), String> {
-    let meta = fs::symlink_metadata(root).map_err(|e| format!("{}: {e}", show(root)))?;
+pub fn check_root(root: &Path) -> Result<(), RootError> {
+    let unreadable = |source| RootError::Unreadable {
+        root: root.to_path_buf(),
+        source,
+    };
+    let meta = fs::symlink_metadata(root).map_err(unreadable)?;
     if !meta.is_dir() {
-        return Err(format!(
-            "{}: not a directory; give the folder that holds the logs",
-            show(root)
-        ));
+        return Err(RootError::NotADirectory(root.to_path_buf()));
     }
-    let canon = fs::canonicalize(root).map_err(|e| format!("{}: {e}", show(root)))?;
+    let canon = fs::canonicalize(root).map_err(unreadable)?;
     if canon == Path::new("/") {
-        return Err(format!("{}: refusing to purge the whole file system (/)", show(root)));
+        return Err(RootError::FileSystemRoot(root.to_path_buf()));
     }
     Ok(())
 }
@@ -231,9 +271,9 @@ pub struct Purged {
 /// not be examined or deleted is told on stderr as it happens.
 pub fn run(opts: &PurgeOptions, out: &mut dyn Write) -> Result<Purged, PurgeError> {
     for root in &opts.roots {
-        check_root(root).map_err(PurgeError::Usage)?;
+        check_root(root).map_err(|e| PurgeError::Usage(e.to_string()))?;
     }
-    let matcher = Matcher::new(&opts.globs).map_err(PurgeError::Usage)?;
+    let matcher = Matcher::new(&opts.globs).map_err(|e| PurgeError::Usage(e.to_string()))?;
     let mut found = Plan::default();
     for root in &opts.roots {
         plan(

@@ -5,11 +5,54 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
-use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
 use crate::io::names::show;
 use crate::io::tempfiles;
+
+/// Why a whole-file write or the run lock failed; its text is the message
+/// shown (the path and the system's reason).
+#[derive(Debug, thiserror::Error)]
+pub enum AtomicError {
+    /// The temporary file could not be made, written, synced or renamed.
+    #[error("{}: cannot write: {source}", show(path))]
+    Write {
+        /// the file meant
+        path: PathBuf,
+        /// what the system said
+        source: io::Error,
+    },
+    /// The lock's folder could not be made.
+    #[error("{}: {source}", show(dir))]
+    LockFolder {
+        /// the folder
+        dir: PathBuf,
+        /// what the system said
+        source: io::Error,
+    },
+    /// The lock file could not be opened.
+    #[error("{}: cannot open the lock: {source}", show(path))]
+    LockOpen {
+        /// the lock file
+        path: PathBuf,
+        /// what the system said
+        source: io::Error,
+    },
+    /// `flock` failed other than by another holder.
+    #[error("{}: cannot lock: {source}", show(path))]
+    Lock {
+        /// the lock file
+        path: PathBuf,
+        /// what the system said
+        source: io::Error,
+    },
+}
+
+impl From<AtomicError> for String {
+    fn from(e: AtomicError) -> String {
+        e.to_string()
+    }
+}
 
 /// The folder that holds `p` (`.` for a bare name).
 pub fn parent_of(p: &Path) -> PathBuf {
@@ -30,15 +73,18 @@ pub fn sync_dir(dir: &Path) {
 /// Writes a whole file atomically: temporary file beside it, fsync, rename,
 /// fsync of the folder. Stale temporary files of killed runs in that folder
 /// are removed first.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), AtomicError> {
     let dir = parent_of(path);
-    let err = |e: &dyn std::fmt::Display| format!("{}: cannot write: {e}", show(path));
+    let err = |source: io::Error| AtomicError::Write {
+        path: path.to_path_buf(),
+        source,
+    };
     // what a killed run left here goes first (never a live run's file)
     tempfiles::sweep_stale(&dir, false);
-    let mut tmp = tempfiles::create_in(&dir).map_err(|e| err(&e))?;
-    tmp.write_all(bytes).map_err(|e| err(&e))?;
-    tmp.as_file().sync_all().map_err(|e| err(&e))?;
-    tmp.persist(path).map_err(|e| err(&e.error))?;
+    let mut tmp = tempfiles::create_in(&dir).map_err(err)?;
+    tmp.write_all(bytes).map_err(err)?;
+    tmp.as_file().sync_all().map_err(err)?;
+    tmp.persist(path).map_err(|e| err(e.error))?;
     sync_dir(&dir);
     Ok(())
 }
@@ -47,25 +93,28 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
 pub struct Lock(#[allow(dead_code)] File);
 
 /// Takes the lock; `Ok(None)` when another run holds it.
-pub fn lock(path: &Path) -> Result<Option<Lock>, String> {
+pub fn lock(path: &Path) -> Result<Option<Lock>, AtomicError> {
     if let Some(d) = path.parent() {
-        fs::create_dir_all(d).map_err(|e| format!("{}: {e}", show(d)))?;
+        fs::create_dir_all(d).map_err(|source| AtomicError::LockFolder {
+            dir: d.to_path_buf(),
+            source,
+        })?;
     }
     let f = OpenOptions::new()
         .create(true)
         .truncate(false)
         .write(true)
         .open(path)
-        .map_err(|e| format!("{}: cannot open the lock: {e}", show(path)))?;
-    // SAFETY: flock on a descriptor we own.
-    let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    if r == 0 {
-        return Ok(Some(Lock(f)));
-    }
-    let e = io::Error::last_os_error();
-    if e.kind() == io::ErrorKind::WouldBlock {
-        Ok(None)
-    } else {
-        Err(format!("{}: cannot lock: {e}", show(path)))
+        .map_err(|source| AtomicError::LockOpen {
+            path: path.to_path_buf(),
+            source,
+        })?;
+    match rustix::fs::flock(&f, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Ok(Some(Lock(f))),
+        Err(e) if e == rustix::io::Errno::WOULDBLOCK => Ok(None),
+        Err(e) => Err(AtomicError::Lock {
+            path: path.to_path_buf(),
+            source: e.into(),
+        }),
     }
 }

@@ -14,10 +14,7 @@
 //!   scrubbed by the rules that need no parsing (see
 //!   [`Engine::fragment`](crate::engine::Engine::fragment)).
 
-use std::fs::File;
 use std::io::{self, Read};
-use std::mem::ManuallyDrop;
-use std::os::fd::{AsRawFd, FromRawFd, RawFd};
 use std::path::Path;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -180,18 +177,19 @@ impl Reader<'_, '_> {
     /// nothing more is ready. A compressed stream is detected on its first
     /// bytes and handed to the decoder; binary data is refused. Returns false to stop all inputs.
     fn stdin(&mut self, rbuf: &mut [u8]) -> Result<bool, InputError> {
-        // SAFETY: fd 0 stays open for the process; ManuallyDrop keeps it so.
-        let mut stdin = ManuallyDrop::new(unsafe { File::from_raw_fd(0) });
+        // read unbuffered (std's `Stdin` buffers): what poll saw is sent now
+        let stdin = io::stdin();
+        let read = |buf: &mut [u8]| rustix::io::read(&stdin, buf).map_err(io::Error::from);
         let mut first = true;
-        grow_pipe(0);
+        grow_pipe(&stdin);
         loop {
             if self.stopping() {
                 return Ok(false);
             }
-            if !self.sig.wait_readable(0, -1) {
+            if !self.sig.wait_readable(&stdin, -1) {
                 continue;
             }
-            let mut n = match stdin.read(rbuf) {
+            let mut n = match read(rbuf) {
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(stdin_error(e)),
@@ -202,8 +200,8 @@ impl Reader<'_, '_> {
             // Under load, gather what is ready into one large chunk: a pipe
             // hands out at most its buffer size per read.
             let mut eof = false;
-            while n < rbuf.len() && self.sig.wait_readable(0, 0) {
-                match stdin.read(&mut rbuf[n..]) {
+            while n < rbuf.len() && self.sig.wait_readable(&stdin, 0) {
+                match read(&mut rbuf[n..]) {
                     Ok(0) => {
                         eof = true;
                         break;
@@ -216,7 +214,7 @@ impl Reader<'_, '_> {
             let sniff = if first { Codec::sniff(&rbuf[..n]) } else { Sniff::Plain };
             if sniff != Sniff::Plain {
                 // compressed (or refused, which `from_reader` says why)
-                let stdin = self.sig.polling(0, None).map_err(stdin_error)?;
+                let stdin = self.sig.polling(None).map_err(stdin_error)?;
                 let chained = io::Cursor::new(rbuf[..n].to_vec()).chain(stdin);
                 let mut input = Input::from_reader(Source::Stdin, Box::new(chained))?;
                 return match self.reader(&mut input, rbuf) {
@@ -232,7 +230,7 @@ impl Reader<'_, '_> {
             if eof {
                 return Ok(true);
             }
-            if !self.sig.wait_readable(0, 0) && !(self.send)(Item::Flush) {
+            if !self.sig.wait_readable(&stdin, 0) && !(self.send)(Item::Flush) {
                 return Ok(false);
             }
         }
@@ -264,7 +262,7 @@ impl Reader<'_, '_> {
             let mut input = Input::from_reader(src.clone(), Box::new(f))?;
             return self.reader(&mut input, rbuf);
         }
-        let polled = self.sig.polling(f.as_raw_fd(), Some(f)).map_err(|e| InputError {
+        let polled = self.sig.polling(Some(f)).map_err(|e| InputError {
             name: src.name(),
             what: format!("cannot read: {e}"),
         })?;
@@ -324,12 +322,9 @@ impl Reader<'_, '_> {
 
 /// Asks for a 1 MiB pipe buffer when `fd` is a pipe (fewer, larger reads
 /// under load); harmless when it is not a pipe or the size is refused.
-fn grow_pipe(fd: RawFd) {
+fn grow_pipe(fd: impl std::os::fd::AsFd) {
     #[cfg(target_os = "linux")]
-    // SAFETY: fcntl on a file descriptor we own; failure is ignored.
-    unsafe {
-        libc::fcntl(fd, libc::F_SETPIPE_SZ, 1 << 20);
-    }
+    let _ = rustix::pipe::fcntl_setpipe_size(fd, 1 << 20);
 }
 
 /// The producer for one already opened input (a batch): sends its

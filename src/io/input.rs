@@ -264,13 +264,9 @@ pub fn open_nonblocking(p: &Path) -> Result<(File, bool), String> {
     }
     let regular = meta.is_file();
     if regular {
-        // SAFETY: fcntl on the descriptor `f` owns; only O_NONBLOCK is cleared.
-        unsafe {
-            let fd = std::os::fd::AsRawFd::as_raw_fd(&f);
-            let fl = libc::fcntl(fd, libc::F_GETFL);
-            if fl >= 0 {
-                libc::fcntl(fd, libc::F_SETFL, fl & !libc::O_NONBLOCK);
-            }
+        // only O_NONBLOCK is cleared
+        if let Ok(fl) = rustix::fs::fcntl_getfl(&f) {
+            let _ = rustix::fs::fcntl_setfl(&f, fl - rustix::fs::OFlags::NONBLOCK);
         }
     }
     Ok((f, regular))

@@ -28,23 +28,7 @@ pub fn read_key_file(path: &Path) -> Result<MasterKey, String> {
         ));
     }
     let bytes = fs::read(path).map_err(|e| format!("key file {p}: {e}"))?;
-    if bytes.len() == 32 {
-        let mut k = [0u8; 32];
-        k.copy_from_slice(&bytes);
-        return Ok(MasterKey(k));
-    }
-    let text = std::str::from_utf8(&bytes).map(str::trim).unwrap_or("");
-    if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let mut k = [0u8; 32];
-        for (i, k) in k.iter_mut().enumerate() {
-            *k = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| format!("key file {p}: bad hex"))?;
-        }
-        return Ok(MasterKey(k));
-    }
-    Err(format!(
-        "key file {p} holds {} bytes; it must hold 32 raw bytes or 64 hex digits (make one with: loganon keygen FILE)",
-        bytes.len()
-    ))
+    MasterKey::from_bytes(&bytes).map_err(|e| format!("key file {p} {e} (make one with: loganon keygen FILE)"))
 }
 
 /// `loganon keygen FILE`: 32 random bytes as 64 hex digits, mode 0600,

@@ -6,7 +6,7 @@
 
 use std::fs::File;
 use std::io::{self, Read, Write};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::net::UnixStream;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -51,7 +51,9 @@ impl Signals {
         let (wake, tx) = UnixStream::pair()?;
         wake.set_nonblocking(true)?;
         if !term_stops {
-            // SAFETY: setting a signal's disposition to SIG_IGN has no preconditions.
+            // SAFETY: setting a signal's disposition to SIG_IGN has no
+            // preconditions (libc: neither rustix nor signal-hook has a safe
+            // way to ignore one).
             unsafe {
                 libc::signal(libc::SIGTERM, libc::SIG_IGN);
             }
@@ -62,7 +64,8 @@ impl Signals {
             if second_exits {
                 let seen = seen.clone();
                 // SAFETY: the action only swaps an atomic and calls _exit,
-                // both async-signal-safe.
+                // both async-signal-safe (libc's _exit: std's exit runs
+                // destructors, rustix's exit_group is unsafe and unstable).
                 unsafe {
                     signal_hook::low_level::register(sig, move || {
                         if seen.swap(true, Ordering::SeqCst) {
@@ -136,20 +139,22 @@ impl Signals {
     }
 
     /// Waits until `fd` is readable or a signal arrives; true when readable.
-    pub fn wait_readable(&self, fd: RawFd, timeout_ms: i32) -> bool {
-        let (ready, woken) = poll_two(fd, self.wake.as_raw_fd(), timeout_ms);
+    pub fn wait_readable(&self, fd: impl AsFd, timeout_ms: i32) -> bool {
+        let (ready, woken) = poll_two(fd.as_fd(), self.wake.as_fd(), timeout_ms);
         if woken {
             self.drain();
         }
         ready
     }
 
-    /// A reader of `fd` that waits in `poll` on it and on the signal pipe
-    /// (see [`Polling`]); `file` is what `fd` belongs to (None for stdin).
-    pub fn polling(&self, fd: RawFd, file: Option<File>) -> io::Result<Polling> {
+    /// A reader of `file` (None: stdin) that waits in `poll` on it and on
+    /// the signal pipe (see [`Polling`]).
+    pub fn polling(&self, file: Option<File>) -> io::Result<Polling> {
         Ok(Polling {
-            fd,
-            _file: file,
+            src: match file {
+                Some(f) => Polled::File(f),
+                None => Polled::Stdin(io::stdin()),
+            },
             stop: self.stop.clone(),
             wake: self.wake.try_clone()?,
         })
@@ -162,9 +167,7 @@ impl Signals {
 /// devices named as inputs (opened non-blocking, so `open` never waits for
 /// a writer either).
 pub struct Polling {
-    fd: RawFd,
-    /// the file `fd` belongs to; None for stdin, which stays open
-    _file: Option<File>,
+    src: Polled,
     stop: Arc<AtomicBool>,
     wake: UnixStream,
 }
@@ -175,46 +178,53 @@ impl Read for Polling {
             if self.stop.load(Ordering::SeqCst) {
                 return Err(io::Error::other("stopped by a signal"));
             }
-            let (ready, woken) = poll_two(self.fd, self.wake.as_raw_fd(), -1);
+            let (ready, woken) = poll_two(self.src.as_fd(), self.wake.as_fd(), -1);
             if woken {
                 // another signal (SIGHUP): the flags say which; no spinning
                 let mut b = [0u8; 64];
                 while matches!((&self.wake).read(&mut b), Ok(n) if n > 0) {}
             }
             if ready {
-                // SAFETY: reading into a valid buffer from `fd`, open for the
-                // life of this reader (or stdin, open for the process).
-                let n = unsafe { libc::read(self.fd, buf.as_mut_ptr().cast(), buf.len()) };
-                if n >= 0 {
-                    return Ok(n as usize);
-                }
-                let e = io::Error::last_os_error();
-                if !matches!(e.kind(), io::ErrorKind::Interrupted | io::ErrorKind::WouldBlock) {
-                    return Err(e);
+                // unbuffered: what poll saw is read now, not held in a buffer
+                match rustix::io::read(self.src.as_fd(), &mut *buf) {
+                    Ok(n) => return Ok(n),
+                    Err(e) if e == rustix::io::Errno::INTR || e == rustix::io::Errno::AGAIN => {}
+                    Err(e) => return Err(e.into()),
                 }
             }
         }
     }
 }
 
-/// Polls `fd` and `wake` for input; (fd readable, wake readable).
-fn poll_two(fd: RawFd, wake: RawFd, timeout_ms: i32) -> (bool, bool) {
-    let mut fds = [
-        libc::pollfd {
-            fd,
-            events: libc::POLLIN,
-            revents: 0,
-        },
-        libc::pollfd {
-            fd: wake,
-            events: libc::POLLIN,
-            revents: 0,
-        },
-    ];
-    // SAFETY: fds is a valid array of two pollfd for the call's duration.
-    let r = unsafe { libc::poll(fds.as_mut_ptr(), 2, timeout_ms) };
-    if r <= 0 {
-        return (false, false);
+/// What a [`Polling`] reads: stdin (left open) or a file it owns.
+enum Polled {
+    Stdin(io::Stdin),
+    File(File),
+}
+
+impl AsFd for Polled {
+    fn as_fd(&self) -> BorrowedFd<'_> {
+        match self {
+            Polled::Stdin(s) => s.as_fd(),
+            Polled::File(f) => f.as_fd(),
+        }
     }
-    (fds[0].revents != 0, fds[1].revents != 0)
+}
+
+/// Polls `fd` and `wake` for input, up to `timeout_ms` (-1: no limit);
+/// (fd readable, wake readable). An interrupted poll is (false, false).
+fn poll_two(fd: BorrowedFd<'_>, wake: BorrowedFd<'_>, timeout_ms: i32) -> (bool, bool) {
+    use rustix::event::{poll, PollFd, PollFlags, Timespec};
+    let mut fds = [
+        PollFd::from_borrowed_fd(fd, PollFlags::IN),
+        PollFd::from_borrowed_fd(wake, PollFlags::IN),
+    ];
+    let timeout = u32::try_from(timeout_ms).ok().map(|ms| Timespec {
+        tv_sec: i64::from(ms / 1000),
+        tv_nsec: i64::from(ms % 1000) * 1_000_000,
+    });
+    match poll(&mut fds, timeout.as_ref()) {
+        Ok(n) if n > 0 => (!fds[0].revents().is_empty(), !fds[1].revents().is_empty()),
+        _ => (false, false),
+    }
 }

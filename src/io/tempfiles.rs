@@ -16,7 +16,6 @@
 
 use std::fs::{self, File, OpenOptions};
 use std::io;
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -60,8 +59,7 @@ pub fn create_in(dir: &Path) -> io::Result<tempfile::NamedTempFile> {
         .rand_bytes(8)
         .tempfile_in(dir)?;
     // Best effort: a file system without flock still has the pid check.
-    // SAFETY: flock on a descriptor we own.
-    unsafe { libc::flock(tmp.as_file().as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+    let _ = rustix::fs::flock(tmp.as_file(), rustix::fs::FlockOperation::NonBlockingLockExclusive);
     Ok(tmp)
 }
 
@@ -99,9 +97,9 @@ fn creator_gone(pid: u32, start: u64) -> bool {
     if pid == my_pid {
         return start != my_start;
     }
-    // SAFETY: signal 0 only checks that the process exists; pid is positive.
-    let r = unsafe { libc::kill(pid as libc::pid_t, 0) };
-    if r != 0 && io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH) {
+    // signal 0 only checks that the process exists (pid is positive)
+    let alive = rustix::process::Pid::from_raw(pid as i32).map(rustix::process::test_kill_process);
+    if alive == Some(Err(rustix::io::Errno::SRCH)) {
         return true;
     }
     // alive (or not ours to signal): gone only if that pid started at
@@ -114,9 +112,8 @@ fn creator_gone(pid: u32, start: u64) -> bool {
 
 /// Whether some process holds the lock of the open file `f`.
 fn locked(f: &File) -> bool {
-    // SAFETY: flock on a descriptor we own; the lock goes with the descriptor.
-    let r = unsafe { libc::flock(f.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
-    r != 0 && io::Error::last_os_error().kind() == io::ErrorKind::WouldBlock
+    // (the lock, when taken, goes with the descriptor)
+    rustix::fs::flock(f, rustix::fs::FlockOperation::NonBlockingLockExclusive) == Err(rustix::io::Errno::WOULDBLOCK)
 }
 
 /// Whether the temporary file at `path` (named `name`) is stale; an open

@@ -1,6 +1,10 @@
-//! Civil dates for the tests' own oracles (Howard Hinnant's algorithms),
-//! written apart from the library's so that a test does not check loganon
+//! Civil dates for the tests' own oracles, through jiff: apart from the
+//! library's hand-written day arithmetic (`loganon::time::days_from_civil`,
+//! the line parsers' hot path), so that a test does not check loganon
 //! against loganon.
+
+use jiff::civil::{Date, DateTime};
+use jiff::SignedDuration;
 
 /// Seconds in a day.
 pub const DAY: i64 = 86400;
@@ -10,28 +14,22 @@ pub const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-/// Days since 1970-01-01 of a civil date.
+const EPOCH: Date = Date::constant(1970, 1, 1);
+
+/// Days since 1970-01-01 of a civil date (a valid one: the tests write
+/// real dates).
 pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146097 + doe - 719468
+    let date = Date::new(y as i16, m as i8, d as i8).expect("a valid date");
+    i64::from((date - EPOCH).get_days())
 }
 
 /// The civil date (year, month, day) of a day number.
 pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719468;
-    let era = if z >= 0 { z } else { z - 146096 } / 146097;
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    let d = DateTime::from(EPOCH)
+        .checked_add(SignedDuration::from_secs(z * DAY))
+        .expect("a day in jiff's range")
+        .date();
+    (i64::from(d.year()), i64::from(d.month()), i64::from(d.day()))
 }
 
 /// `YYYY-MM-DD` (UTC) of the Unix time `t`.

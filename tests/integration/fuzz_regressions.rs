@@ -119,7 +119,7 @@ fn apache_directive_with_non_ascii_letter_is_an_error() {
         ),
     ] {
         match Format::from_name(fmt) {
-            Err(e) => assert_eq!(e, want, "{fmt:?}"),
+            Err(e) => assert_eq!(e.to_string(), want, "{fmt:?}"),
             Ok(f) => panic!("{fmt:?} was taken as {f}"),
         }
     }

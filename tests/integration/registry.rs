@@ -55,7 +55,7 @@ fn every_named_format_parses_back_from_its_name() {
 
 #[test]
 fn the_unknown_format_error_and_the_help_list_every_name() {
-    let err = Format::from_name("nope").unwrap_err();
+    let err = Format::from_name("nope").unwrap_err().to_string();
     let (code, help, _) = loganon(&["anonymize", "--help"], "");
     assert_eq!(code, 0);
     let (code, short, _) = loganon(&["anonymize", "-h"], "");

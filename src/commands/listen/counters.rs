@@ -3,10 +3,6 @@
 //! the queue or by the kernel's socket buffers, discarded, refused, closed
 //! idle.
 
-use std::fs::File;
-use std::mem::ManuallyDrop;
-use std::os::fd::{FromRawFd, RawFd};
-use std::os::unix::fs::MetadataExt;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 use std::time::Instant;
@@ -116,11 +112,8 @@ pub fn kernel_drops(inodes: &[u64]) -> u64 {
     total
 }
 
-pub fn socket_inode(fd: RawFd) -> Option<u64> {
-    // SAFETY: `fd` is an open socket owned by the caller for this call;
-    // ManuallyDrop keeps this File from closing it.
-    let f = ManuallyDrop::new(unsafe { File::from_raw_fd(fd) });
-    f.metadata().ok().map(|m| m.ino())
+pub fn socket_inode(fd: impl std::os::fd::AsFd) -> Option<u64> {
+    rustix::fs::fstat(fd).ok().map(|st| st.st_ino)
 }
 
 #[cfg(test)]

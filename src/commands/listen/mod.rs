@@ -35,7 +35,6 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::os::fd::AsRawFd;
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -127,7 +126,7 @@ async fn bind(a: &ListenOptions) -> Result<Bound, String> {
         let s = UdpSocket::bind(addr)
             .await
             .map_err(|e| format!("cannot listen on udp {addr}: {e}"))?;
-        grow_rcvbuf(s.as_raw_fd());
+        grow_rcvbuf(&s);
         let at = s.local_addr().map_or_else(|_| addr.to_string(), |l| l.to_string());
         eprintln!("loganon: listening on udp {at}");
         b.udp.push(s);
@@ -165,7 +164,7 @@ async fn serve(
     let (alive_tx, mut alive_rx) = mpsc::channel::<()>(1);
     let ctx = Ctx::new(tx.clone(), stop_rx, shared.clone(), limits, alive_tx);
     for s in bound.udp {
-        if let Some(ino) = socket_inode(s.as_raw_fd()) {
+        if let Some(ino) = socket_inode(&s) {
             if let Ok(mut v) = shared.udp_inodes.lock() {
                 v.push(ino);
             }

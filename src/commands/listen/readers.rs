@@ -8,7 +8,7 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::io;
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsFd, BorrowedFd};
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
@@ -33,7 +33,7 @@ const UDP_HOLD: usize = 4 * 1024 * 1024;
 /// this much beyond its receive buffer (a peer's send buffer is a few MiB).
 const DRAIN_MORE: usize = 64 * 1024 * 1024;
 /// The receive buffer asked for UDP sockets (the kernel may give less).
-const UDP_RCVBUF: libc::c_int = 8 * 1024 * 1024;
+const UDP_RCVBUF: usize = 8 * 1024 * 1024;
 
 /// What every reader task holds; the last clone dropped tells the writer
 /// (through `tx`) and the main task (through `_alive`) that all are done.
@@ -120,23 +120,18 @@ impl Ctx {
 
 /// A non-blocking read straight from the socket, bypassing the runtime's
 /// readiness cache: at stop, what the kernel already holds is read for sure.
-fn read_now(fd: RawFd, buf: &mut [u8]) -> io::Result<usize> {
+fn read_now(fd: BorrowedFd<'_>, buf: &mut [u8]) -> io::Result<usize> {
     loop {
-        // SAFETY: reading into a valid buffer of `buf.len()` bytes from an
-        // open socket owned by the caller.
-        let n = unsafe { libc::recv(fd, buf.as_mut_ptr().cast(), buf.len(), libc::MSG_DONTWAIT) };
-        if n >= 0 {
-            return Ok(n as usize);
-        }
-        let e = io::Error::last_os_error();
-        if e.kind() != io::ErrorKind::Interrupted {
-            return Err(e);
+        match rustix::net::recv(fd, &mut *buf, rustix::net::RecvFlags::DONTWAIT) {
+            Ok((n, _)) => return Ok(n),
+            Err(e) if e == rustix::io::Errno::INTR => {}
+            Err(e) => return Err(e.into()),
         }
     }
 }
 
 /// A TCP or unix stream: readiness, then a non-blocking read.
-trait Conn: AsRawFd + Send + Sync {
+trait Conn: AsFd + Send + Sync {
     fn ready(&self) -> impl Future<Output = io::Result<()>> + Send;
     fn try_read(&self, buf: &mut [u8]) -> io::Result<usize>;
 }
@@ -184,7 +179,7 @@ fn read_framed(
 async fn connection<S: Conn>(s: S, ctx: Ctx, _slot: Slot) {
     let mut framer = Framer::new(ctx.limits.max_frame);
     let mut stop = ctx.stop.clone();
-    let fd = s.as_raw_fd();
+    let fd = s.as_fd();
     // once stopping: what the socket holds (and what the sender's kernel still
     // pushes into it), up to a bound, so a sender that goes on sending cannot
     // hold the exit
@@ -237,28 +232,15 @@ async fn connection<S: Conn>(s: S, ctx: Ctx, _slot: Slot) {
 
 /// How much a stream is still read after the stop: its receive buffer and
 /// what the peer may hold in its send buffer (bytes it has seen as sent).
-fn drain_budget(fd: RawFd) -> usize {
+fn drain_budget(fd: BorrowedFd<'_>) -> usize {
     rcvbuf(fd) + DRAIN_MORE
 }
 
 /// The receive buffer size of a socket (an upper bound of what it holds).
-fn rcvbuf(fd: RawFd) -> usize {
-    let mut size: libc::c_int = 0;
-    let mut len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
-    // SAFETY: getsockopt on an open socket into a c_int and its size.
-    let r = unsafe {
-        libc::getsockopt(
-            fd,
-            libc::SOL_SOCKET,
-            libc::SO_RCVBUF,
-            (&mut size as *mut libc::c_int).cast(),
-            &mut len,
-        )
-    };
-    if r == 0 && size > 0 {
-        size as usize
-    } else {
-        UDP_RCVBUF as usize
+fn rcvbuf(fd: BorrowedFd<'_>) -> usize {
+    match rustix::net::sockopt::socket_recv_buffer_size(fd) {
+        Ok(size) if size > 0 => size,
+        _ => UDP_RCVBUF,
     }
 }
 
@@ -318,7 +300,7 @@ pub async fn accept_unix(l: UnixListener, path: PathBuf, ctx: Ctx) {
 pub async fn udp(sock: UdpSocket, ctx: Ctx) {
     let mut buf = vec![0u8; 65536];
     let mut stop = ctx.stop.clone();
-    let fd = sock.as_raw_fd();
+    let fd = sock.as_fd();
     // what the full queue could not take yet; dropped past UDP_HOLD bytes
     let mut held = Batch::default();
     while !*stop.borrow() {
@@ -399,15 +381,11 @@ pub async fn udp(sock: UdpSocket, ctx: Ctx) {
 }
 
 /// Asks for a large receive buffer (root may exceed net.core.rmem_max).
-pub fn grow_rcvbuf(fd: RawFd) {
-    let size = UDP_RCVBUF;
-    let len = std::mem::size_of::<libc::c_int>() as libc::socklen_t;
-    for opt in [libc::SO_RCVBUFFORCE, libc::SO_RCVBUF] {
-        // SAFETY: setsockopt on an open socket with a pointer to a c_int and its size.
-        let r = unsafe { libc::setsockopt(fd, libc::SOL_SOCKET, opt, (&size as *const libc::c_int).cast(), len) };
-        if r == 0 {
-            return;
-        }
+pub fn grow_rcvbuf(fd: impl AsFd) {
+    use rustix::net::sockopt::{set_socket_recv_buffer_size, set_socket_recv_buffer_size_force};
+    let fd = fd.as_fd();
+    if set_socket_recv_buffer_size_force(fd, UDP_RCVBUF).is_err() {
+        let _ = set_socket_recv_buffer_size(fd, UDP_RCVBUF);
     }
 }
 

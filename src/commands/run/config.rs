@@ -51,10 +51,11 @@ impl<'de> Deserialize<'de> for Dur {
     }
 }
 
-fn parsed<'de, D, T, F>(d: D, f: F) -> Result<T, D::Error>
+fn parsed<'de, D, T, E, F>(d: D, f: F) -> Result<T, D::Error>
 where
     D: Deserializer<'de>,
-    F: Fn(&str) -> Result<T, String>,
+    E: std::fmt::Display,
+    F: Fn(&str) -> Result<T, E>,
 {
     let s = String::deserialize(d)?;
     f(&s).map_err(de::Error::custom)
@@ -135,7 +136,7 @@ impl AnonymizeSection {
         ] {
             for p in names {
                 if let Err(e) = crate::rules::param_name(p) {
-                    return Some((key, e));
+                    return Some((key, e.to_string()));
                 }
             }
         }
@@ -185,7 +186,8 @@ impl AnonymizeSection {
             self.identifiers.unwrap_or_default(),
             crate::io::keys::load(self.key_file.as_deref(), self.rotate_key.unwrap_or_default())?,
             "[anonymize]: ip_mode hash/cryptopan and identifiers = \"hash\" need key_file",
-        )?;
+        )
+        .map_err(|e| e.to_string())?;
         Ok(opts)
     }
 }

@@ -496,7 +496,7 @@ impl Runner<'_> {
         let mut sum = self.state.summaries.get(&set.name).cloned().unwrap_or_default();
         let merged = std::str::from_utf8(&text)
             .map_err(|_| "it is not UTF-8 text".to_string())
-            .and_then(|t| sum.merge_csv(t));
+            .and_then(|t| sum.merge_csv(t).map_err(|e| e.to_string()));
         match merged {
             Ok(true) => {
                 self.state.summaries.insert(set.name.clone(), sum);
@@ -546,7 +546,7 @@ impl Runner<'_> {
             let _ = fs::create_dir_all(d);
         }
         if let Err(e) = write_atomic(path, csv.as_bytes()) {
-            self.error(e);
+            self.error(e.to_string());
         }
     }
 
@@ -964,7 +964,7 @@ pub fn run(
                     show(&lock_path)
                 )));
             }
-            Err(e) => return Err(RunError::Failed(e)),
+            Err(e) => return Err(RunError::Failed(e.to_string())),
         }
     };
     if !dry_run {

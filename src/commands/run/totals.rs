@@ -118,9 +118,7 @@ mod tests {
         assert_eq!(r.days.len(), 1, "the long line is not counted: {:?}", r.days.keys());
         // a FIFO is refused, never waited on
         let fifo = t.path().join("fifo");
-        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
-        // SAFETY: a valid C string
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        rustix::fs::mkfifoat(rustix::fs::CWD, &fifo, rustix::fs::Mode::from_raw_mode(0o600)).unwrap();
         let e = read_file(&Engine::default(), &fifo, true, None).unwrap_err();
         assert!(e.contains("not a regular file"), "{e}");
     }

@@ -32,6 +32,36 @@ use serde::Deserialize;
 #[derive(Clone, PartialEq, Eq)]
 pub struct MasterKey(pub [u8; 32]);
 
+/// Key bytes that are not a key: their length; the text says what a key
+/// holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("holds {0} bytes; it must hold 32 raw bytes or 64 hex digits")]
+pub struct KeyError(pub usize);
+
+impl MasterKey {
+    /// A key from what a key file (or a binding's caller) holds: 32 raw
+    /// bytes, or 64 hex digits with white space around them.
+    pub fn from_bytes(bytes: &[u8]) -> Result<MasterKey, KeyError> {
+        let mut k = [0u8; 32];
+        if bytes.len() == 32 {
+            k.copy_from_slice(bytes);
+            return Ok(MasterKey(k));
+        }
+        let text = bytes.trim_ascii();
+        let hex = |c: u8| (c as char).to_digit(16);
+        if text.len() == 64 {
+            for (k, pair) in k.iter_mut().zip(text.chunks_exact(2)) {
+                match (hex(pair[0]), hex(pair[1])) {
+                    (Some(h), Some(l)) => *k = (h * 16 + l) as u8,
+                    _ => return Err(KeyError(bytes.len())),
+                }
+            }
+            return Ok(MasterKey(k));
+        }
+        Err(KeyError(bytes.len()))
+    }
+}
+
 impl std::fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("MasterKey(..)") // never print the key
@@ -45,6 +75,8 @@ pub struct CryptoPan {
 }
 
 impl CryptoPan {
+    /// Crypto-PAn with `key`: AES-128 over its first 16 bytes, the pad from
+    /// the last 16.
     pub fn new(key: &[u8; 32]) -> CryptoPan {
         let aes = Aes128::new(key[..16].into());
         let mut pad = aes::Block::clone_from_slice(&key[16..]);
@@ -63,6 +95,7 @@ impl CryptoPan {
         blocks.iter().fold(0u128, |acc, b| (acc << 1) | u128::from(b[0] >> 7))
     }
 
+    /// The prefix-preserving pseudonym of an IPv4 address.
     pub fn v4(&self, addr: u32) -> u32 {
         let pad = u128::from_be_bytes(self.pad);
         let pad_hi = (pad >> 96) as u32;
@@ -76,6 +109,7 @@ impl CryptoPan {
         addr ^ (self.first_bits(&mut blocks) as u32)
     }
 
+    /// The prefix-preserving pseudonym of an IPv6 address.
     pub fn v6(&self, addr: u128) -> u128 {
         let pad = u128::from_be_bytes(self.pad);
         let mut blocks = [aes::Block::default(); 128];
@@ -91,15 +125,19 @@ impl CryptoPan {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum IpMode {
+    /// Cut to the prefixes (`--ipv4-prefix`, `--ipv6-prefix`).
     #[default]
     Truncate,
+    /// A keyed hash into a reserved range of the family.
     Hash,
+    /// Crypto-PAn, prefix-preserving.
     CryptoPan,
     /// every address becomes 0.0.0.0 or ::
     Drop,
 }
 
 impl IpMode {
+    /// Whether the mode needs a key (`hash`, `cryptopan`).
     pub fn keyed(self) -> bool {
         matches!(self, IpMode::Hash | IpMode::CryptoPan)
     }
@@ -109,8 +147,10 @@ impl IpMode {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Identifiers {
+    /// Replaced by `-` or `REDACTED`.
     #[default]
     Redact,
+    /// Replaced by a keyed hash (`~` and 16 hex digits).
     Hash,
 }
 
@@ -119,8 +159,10 @@ pub enum Identifiers {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Rotate {
+    /// A key per day, derived from the master key and the line's date.
     #[default]
     Daily,
+    /// The master key itself, every day.
     Never,
 }
 
@@ -138,7 +180,7 @@ pub struct DayKeys {
 /// costs time, and the cache is cleared at 2^20 entries). SipHash, the default,
 /// cost more than the hashing it saved.
 #[derive(Default)]
-pub struct AddrHasher(u64);
+pub(crate) struct AddrHasher(u64);
 
 impl std::hash::Hasher for AddrHasher {
     fn finish(&self) -> u64 {
@@ -194,6 +236,8 @@ impl DayKeys {
         *h.finalize().as_bytes()
     }
 
+    /// The pseudonym of an IPv4 address under a keyed `mode` (the address
+    /// itself under the others), cached per day.
     pub fn v4(&self, mode: IpMode, a: u32) -> u32 {
         match mode {
             IpMode::CryptoPan => self.cached(false, u128::from(a), || u128::from(self.pan.v4(a))) as u32,
@@ -205,6 +249,7 @@ impl DayKeys {
         }
     }
 
+    /// The pseudonym of an IPv6 address under a keyed `mode`, as [`DayKeys::v4`].
     pub fn v6(&self, mode: IpMode, a: u128) -> u128 {
         match mode {
             IpMode::CryptoPan => self.cached(true, a, || self.pan.v6(a)),
@@ -231,7 +276,9 @@ impl DayKeys {
 /// The master key and how it rotates; hands out the day's keys.
 #[derive(Clone, Debug)]
 pub struct KeyRing {
+    /// The key as given.
     pub master: MasterKey,
+    /// Whether each day has its own key.
     pub rotate: Rotate,
     /// distinguishes key rings in the per-thread cache
     id: u64,
@@ -242,6 +289,7 @@ thread_local! {
 }
 
 impl KeyRing {
+    /// The ring of `master`, rotating as `rotate` says.
     pub fn new(master: MasterKey, rotate: Rotate) -> KeyRing {
         let h = blake3::hash(&master.0);
         let id =
@@ -251,7 +299,7 @@ impl KeyRing {
 
     /// The day's key: with `daily`, BLAKE3 keyed by the master key over the
     /// date; with `never`, the master key itself.
-    pub fn day_key(&self, day: i64) -> [u8; 32] {
+    pub(crate) fn day_key(&self, day: i64) -> [u8; 32] {
         match self.rotate {
             Rotate::Never => self.master.0,
             Rotate::Daily => {
@@ -279,7 +327,7 @@ impl KeyRing {
 }
 
 /// True for a hashed identifier: `~` and 16 lower-case hex digits.
-pub fn is_hashed_id(v: &[u8]) -> bool {
+pub(crate) fn is_hashed_id(v: &[u8]) -> bool {
     v.len() == 17 && v[0] == b'~' && v[1..].iter().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
 }
 
@@ -294,6 +342,24 @@ mod tests {
 
     fn v4(s: &str) -> u32 {
         u32::from(s.parse::<std::net::Ipv4Addr>().unwrap())
+    }
+
+    #[test]
+    fn keys_from_bytes() {
+        let hex: String = REF_KEY.iter().map(|b| format!("{b:02X}")).collect();
+        assert_eq!(MasterKey::from_bytes(&REF_KEY), Ok(MasterKey(REF_KEY)));
+        assert_eq!(MasterKey::from_bytes(hex.as_bytes()), Ok(MasterKey(REF_KEY)));
+        assert_eq!(
+            MasterKey::from_bytes(format!(" {}\n", hex.to_lowercase()).as_bytes()),
+            Ok(MasterKey(REF_KEY))
+        );
+        let not_hex = format!("{}g", &hex[..63]);
+        assert_eq!(MasterKey::from_bytes(not_hex.as_bytes()), Err(KeyError(64)));
+        assert_eq!(MasterKey::from_bytes(b"short"), Err(KeyError(5)));
+        assert_eq!(
+            KeyError(5).to_string(),
+            "holds 5 bytes; it must hold 32 raw bytes or 64 hex digits"
+        );
     }
 
     #[test]

@@ -12,10 +12,12 @@ use crate::formats::fields::{split_quoted, Fields, Role};
 /// The columns of a `#Fields:` directive.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Header {
+    /// Each column's role, in order.
     pub roles: Vec<Role>,
     /// the columns of the HTTP status (`sc-status`) and of the bytes sent
     /// (`sc-bytes`), for the summaries; the first of each name wins
     pub status: Option<usize>,
+    /// See `status`.
     pub bytes: Option<usize>,
     /// the columns of `cs-method`, `cs-uri-stem`, `cs-uri-query`,
     /// `cs(Referer)` and `cs(User-Agent)`, for the typed record
@@ -53,7 +55,7 @@ fn column_role(name: &[u8]) -> Role {
 }
 
 /// Parses a `#Fields:` directive line; `None` for other lines.
-pub fn parse_fields_directive(line: &[u8]) -> Option<Arc<Header>> {
+pub(crate) fn parse_fields_directive(line: &[u8]) -> Option<Arc<Header>> {
     let rest = line.strip_prefix(b"#Fields:")?;
     let names = rest.split(|&b| b == b' ' || b == b'\t').filter(|t| !t.is_empty());
     let roles = names.clone().map(column_role).collect::<Vec<_>>();
@@ -128,7 +130,7 @@ pub fn parse(line: &[u8], header: &Header, cols: &mut Vec<std::ops::Range<usize>
 }
 
 /// The columns IIS writes by default (`#Fields:` of a stock IIS 8.5+ site).
-pub const IIS_DEFAULT: &[u8] = b"#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken";
+pub(crate) const IIS_DEFAULT: &[u8] = b"#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken";
 
 fn iis_default() -> &'static Header {
     static H: std::sync::OnceLock<Arc<Header>> = std::sync::OnceLock::new();
@@ -245,7 +247,7 @@ fn is_address(t: &[u8]) -> bool {
 /// such line keeps its date, time, numbers, methods and `-`, scans what
 /// holds URL or address bytes, and takes every other bare word that may be
 /// a name (see [`user_like`]) for a user.
-pub fn parse_headerless(line: &[u8], cols: &mut Vec<std::ops::Range<usize>>, f: &mut Fields) -> Option<()> {
+pub(crate) fn parse_headerless(line: &[u8], cols: &mut Vec<std::ops::Range<usize>>, f: &mut Fields) -> Option<()> {
     if line.len() < 20 || !is_date(&line[..10]) || line[10] != b' ' || !is_clock(&line[11..]) {
         return None;
     }
@@ -350,7 +352,7 @@ fn named(kind: Parsed, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> Option<Re
     with_header(kind, line, deny, ctx).or_else(|| headerless(kind, line, deny, ctx))
 }
 
-pub const SPEC: FormatSpec = FormatSpec {
+pub(crate) const SPEC: FormatSpec = FormatSpec {
     name: "w3c",
     help: Some("W3C extended (IIS, CloudFront): columns set by #Fields:, or IIS's without one"),
     parse: named,

@@ -9,7 +9,7 @@
 /// escaped quote (a CLF request, a JSON key) and holds a `{` (an object,
 /// anywhere: `done {\"user\":...}`) or a `[` (a CLF time). A byte test or two for the strings that hold no
 /// backslash at all.
-pub fn may_nest(v: &[u8]) -> bool {
+pub(crate) fn may_nest(v: &[u8]) -> bool {
     if v.len() < 12 {
         return false;
     }
@@ -29,7 +29,8 @@ pub fn may_nest(v: &[u8]) -> bool {
 
 /// A JSON string's content with its escapes undone once.
 #[derive(Debug, Default)]
-pub struct Unescaped {
+pub(crate) struct Unescaped {
+    /// The unescaped bytes.
     pub text: Vec<u8>,
     /// for each byte of `text`, the range of source bytes it came from
     pub src: Vec<(u32, u32)>,
@@ -44,7 +45,7 @@ fn hex4(t: &[u8]) -> Option<u32> {
 impl Unescaped {
     /// Undoes `\" \\ \/ \b \f \n \r \t \uXXXX` (surrogate pairs joined; a
     /// lone one becomes U+FFFD) in `v`. Anything else is kept as it is.
-    pub fn unescape(&mut self, v: &[u8]) {
+    pub(crate) fn unescape(&mut self, v: &[u8]) {
         self.text.clear();
         self.src.clear();
         let mut i = 0;
@@ -97,7 +98,7 @@ impl Unescaped {
 
     /// Undoes one more layer of escapes in `text`, the source ranges still
     /// of the original bytes; false when `text` holds no backslash.
-    pub fn unescape_again(&mut self) -> bool {
+    pub(crate) fn unescape_again(&mut self) -> bool {
         if memchr::memchr(b'\\', &self.text).is_none() {
             return false;
         }

@@ -66,7 +66,7 @@ pub const DEFAULT_DENY: &[&str] = &[
 
 /// Names that carry person-level ids, added to PRODUCT.md's list (issue 11):
 /// OAuth and SAML, signed cloud URLs, analytics and marketing ids.
-pub const MORE_DENY: &[&str] = &[
+pub(crate) const MORE_DENY: &[&str] = &[
     "client_secret",
     "login_hint",
     "id_token_hint",
@@ -107,7 +107,7 @@ pub const MORE_DENY: &[&str] = &[
 /// Patterns over normalized names: a name that ends with one of `SUFFIXES`,
 /// starts with one of `PREFIXES` or holds one of `INFIXES` is deny-listed
 /// (`*token`, `*email`, `*apikey`, `email*`, `*password*`).
-pub const SUFFIXES: &[&str] = &[
+pub(crate) const SUFFIXES: &[&str] = &[
     "token",
     "secret",
     "signature",
@@ -122,17 +122,19 @@ pub const SUFFIXES: &[&str] = &[
     "passcode",
     "passphrase",
 ];
-pub const PREFIXES: &[&str] = &["email", "phone"];
-pub const INFIXES: &[&str] = &["password", "session"];
+/// Names starting with one of these are deny-listed too (`email_2`, `phone1`).
+pub(crate) const PREFIXES: &[&str] = &["email", "phone"];
+/// Names holding one of these are deny-listed too (`new_password`).
+pub(crate) const INFIXES: &[&str] = &["password", "session"];
 
 /// Longest parameter name the deny list can hold; longer names never match.
-pub const MAX_NAME: usize = 64;
+pub(crate) const MAX_NAME: usize = 64;
 
 /// A parameter name as the deny list compares it: ASCII lower case, with
 /// `-`, `_`, `.` and spaces dropped (`access_token`, `accessToken`,
 /// `Access-Token` are all `accesstoken`), except the underscores that open
 /// it (`_id` and `id` differ). `None` when it is longer than [`MAX_NAME`].
-pub fn normalize(name: &[u8], out: &mut [u8; MAX_NAME]) -> Option<usize> {
+pub(crate) fn normalize(name: &[u8], out: &mut [u8; MAX_NAME]) -> Option<usize> {
     let lead = name.iter().take_while(|&&b| b == b'_').count();
     let mut n = 0;
     for (k, &b) in name.iter().enumerate() {
@@ -145,10 +147,16 @@ pub fn normalize(name: &[u8], out: &mut [u8; MAX_NAME]) -> Option<usize> {
     Some(n)
 }
 
+/// A parameter name that leaves nothing to match (the name as given); its
+/// text is the message shown.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("'{0}' is not a parameter name; use 1 to {MAX_NAME} characters without '=' (case, '-', '_', '.' and spaces do not count)")]
+pub struct ParamNameError(pub String);
+
 /// A parameter name given by the user (`--redact-param`, `--keep-param`,
 /// the config file), percent-decoded (`user%5Fid`); an error that says what
 /// is accepted when nothing of it is left to match.
-pub fn param_name(s: &str) -> Result<Vec<u8>, String> {
+pub fn param_name(s: &str) -> Result<Vec<u8>, ParamNameError> {
     let b = s.as_bytes();
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
@@ -171,9 +179,7 @@ pub fn param_name(s: &str) -> Result<Vec<u8>, String> {
     let mut buf = [0u8; MAX_NAME];
     match normalize(&out, &mut buf) {
         Some(n) if n > 0 && !out.contains(&b'=') => Ok(out),
-        _ => Err(format!(
-            "'{s}' is not a parameter name; use 1 to {MAX_NAME} characters without '=' (case, '-', '_', '.' and spaces do not count)"
-        )),
+        _ => Err(ParamNameError(s.to_string())),
     }
 }
 
@@ -250,6 +256,7 @@ fn byte_pattern(t: &[u8]) -> bool {
 }
 
 impl DenyList {
+    /// A deny list with no name in it.
     pub fn empty() -> Self {
         DenyList {
             short: vec![Vec::new(); 17],
@@ -267,7 +274,7 @@ impl DenyList {
     }
 
     /// Adds a name (any spelling: it is normalized); returns false when it
-    /// is empty or longer than [`MAX_NAME`] once normalized.
+    /// is empty or longer than `MAX_NAME` once normalized.
     pub fn add(&mut self, name: &[u8]) -> bool {
         let Some((buf, n)) = normalized(name) else {
             return false;
@@ -437,7 +444,9 @@ thread_local! {
 /// Everything the per-line engine needs to know about what to remove.
 #[derive(Clone, Debug, Default)]
 pub struct Rules {
+    /// How addresses are truncated, and the networks left whole.
     pub addr: AddrPolicy,
+    /// The query and field names whose values are removed.
     pub deny: DenyList,
 }
 

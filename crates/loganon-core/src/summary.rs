@@ -5,7 +5,7 @@
 //! same figures: status, size and truncated networks survive anonymization).
 //! A [`Summary`] remembers which files it has counted, so a file is never
 //! counted twice, and keeps the distinct networks of each date still open
-//! ([`Distinct`]: exact up to [`EXACT_MAX`] networks, then a HyperLogLog
+//! ([`Distinct`]: exact up to `EXACT_MAX` networks, then a HyperLogLog
 //! sketch of fixed size), so that a date's count stays right when several
 //! files hold lines of it, while the state stays small whatever the traffic.
 
@@ -26,21 +26,35 @@ pub const UNDATED: &str = "undated";
 /// The CSV's first line.
 pub const CSV_HEADER: &str = "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks";
 
+/// Why an existing summary CSV was not taken in; its text is the message
+/// shown.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CsvError {
+    /// The first line is not [`CSV_HEADER`].
+    #[error("line 1 is not the header '{CSV_HEADER}'")]
+    NoHeader,
+    /// This line (1-based) is not a date and 8 numbers.
+    #[error("line {0} is not a row of the summary (a date and 8 numbers)")]
+    NotARow(usize),
+}
+
 /// Registers of the sketch: 2^14, a standard error of 1.04/sqrt(2^14) = 0.8%.
 const HLL_BITS: u32 = 14;
 const HLL_M: usize = 1 << HLL_BITS;
 /// Networks counted exactly: up to as many 8-byte hashes as the sketch has
 /// bytes, so a date never takes more than 16 KiB (22 KiB in base64).
-pub const EXACT_MAX: usize = HLL_M / 8;
+pub(crate) const EXACT_MAX: usize = HLL_M / 8;
 
 /// The distinct networks of a date: their 64-bit hashes (BLAKE3, stable
-/// across versions) while there are at most [`EXACT_MAX`], then a
+/// across versions) while there are at most `EXACT_MAX`, then a
 /// HyperLogLog sketch (Flajolet et al. 2007, 64-bit hashes, linear counting
 /// for small counts). Both merge exactly: a union of sets, a maximum of
 /// registers.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Distinct {
+    /// The hashes themselves, up to a bound.
     Exact(BTreeSet<u64>),
+    /// The registers of the sketch.
     Sketch(Box<[u8]>),
 }
 
@@ -58,14 +72,17 @@ pub fn net_hash(net: &[u8]) -> u64 {
 }
 
 impl Distinct {
+    /// Whether no network was inserted.
     pub fn is_empty(&self) -> bool {
         matches!(self, Distinct::Exact(s) if s.is_empty())
     }
 
+    /// Whether the count went past the exact set into the sketch.
     pub fn is_sketch(&self) -> bool {
         matches!(self, Distinct::Sketch(_))
     }
 
+    /// Counts the network of hash `h` ([`net_hash`]).
     pub fn insert(&mut self, h: u64) {
         match self {
             Distinct::Exact(s) => {
@@ -82,6 +99,7 @@ impl Distinct {
         }
     }
 
+    /// Adds the networks of `o`.
     pub fn merge(&mut self, o: &Distinct) {
         match (&mut *self, o) {
             (Distinct::Sketch(a), Distinct::Sketch(b)) => {
@@ -204,14 +222,22 @@ impl<'de> Deserialize<'de> for Distinct {
     }
 }
 
+/// One date's totals in a summary.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Day {
+    /// Requests (lines) of the day.
     pub requests: u64,
+    /// Bytes sent, as the lines say.
     pub bytes: u64,
+    /// Responses with a 2xx status.
     pub status_2xx: u64,
+    /// Responses with a 3xx status.
     pub status_3xx: u64,
+    /// Responses with a 4xx status.
     pub status_4xx: u64,
+    /// Responses with a 5xx status.
     pub status_5xx: u64,
+    /// Responses with no status or another one.
     pub status_other: u64,
     /// distinct client networks (kept when `distinct` is pruned); set when a
     /// file's days are merged into a [`Summary`]
@@ -271,7 +297,7 @@ pub fn add_line(engine: &Engine, line: &[u8], days: &mut Days) {
 /// [`add_line`] with the state carried from line to line. A line of any
 /// format counts on the date of its own time (its [`record`]'s; `undated`
 /// when it has none), with its status class, its bytes and its client's
-/// network where the format has them ([`crate::formats::line_figures`]): CLF's status and
+/// network where the format has them (`crate::formats::line_figures`): CLF's status and
 /// size, JSON status and size keys, W3C `sc-status` and `sc-bytes`, the
 /// cloud formats', HAProxy's and Squid's columns, a template's `%>s`,
 /// `%b`, `$status`, `$body_bytes_sent`. A line without a status counts as
@@ -350,7 +376,9 @@ fn network(engine: &Engine, client: &[u8], day: i64) -> Vec<u8> {
 /// A log set's summary: its days and the files already counted.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Summary {
+    /// The totals per date (`YYYY-MM-DD`, or `undated`).
     pub days: Days,
+    /// The files already counted (their keys), so none counts twice.
     pub counted: BTreeSet<String>,
 }
 
@@ -389,12 +417,12 @@ impl Summary {
     /// date the summary lacks is added as it is, a date it has keeps the
     /// larger of each figure. True when something changed. An error names
     /// the line that is not a row of ours.
-    pub fn merge_csv(&mut self, text: &str) -> Result<bool, String> {
+    pub fn merge_csv(&mut self, text: &str) -> Result<bool, CsvError> {
         let mut lines = text.lines();
         match lines.next() {
             None => return Ok(false),
             Some(h) if h == CSV_HEADER => {}
-            Some(_) => return Err(format!("line 1 is not the header '{CSV_HEADER}'")),
+            Some(_) => return Err(CsvError::NoHeader),
         }
         let mut changed = false;
         for (n, line) in lines.enumerate() {
@@ -415,7 +443,7 @@ impl Summary {
                     }));
             let nums: Option<Vec<u64>> = if f.len() == 9 { (1..9).map(num).collect() } else { None };
             let (true, Some(v)) = (date_ok, nums) else {
-                return Err(format!("line {no} is not a row of the summary (a date and 8 numbers)"));
+                return Err(CsvError::NotARow(no));
             };
             let row = Day {
                 requests: v[0],
@@ -439,6 +467,7 @@ impl Summary {
         Ok(changed)
     }
 
+    /// The summary file: [`CSV_HEADER`] and a row per date.
     pub fn to_csv(&self) -> String {
         let mut s = format!("{CSV_HEADER}\n");
         for (date, d) in &self.days {
@@ -602,7 +631,7 @@ mod tests {
             s.to_csv()
         );
         let e = s.merge_csv(&format!("{CSV_HEADER}\n2026-01-02,1,2\n")).unwrap_err();
-        assert!(e.contains("line 2"), "{e}");
-        assert!(s.merge_csv("date,requests\n").unwrap_err().contains("line 1"));
+        assert!(e.to_string().contains("line 2"), "{e}");
+        assert_eq!(s.merge_csv("date,requests\n").unwrap_err(), CsvError::NoHeader);
     }
 }

@@ -172,28 +172,28 @@ fn haproxy_line(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Optio
     haproxy(line, &mut ctx.cols, &mut ctx.fields).map(|()| Recognised::Fields(kind))
 }
 
-pub const ALB: FormatSpec = FormatSpec {
+pub(crate) const ALB: FormatSpec = FormatSpec {
     name: "alb",
     help: Some("AWS Application Load Balancer access logs"),
     parse: alb_line,
     detect: &[(50, alb_line)],
 };
 
-pub const ELB: FormatSpec = FormatSpec {
+pub(crate) const ELB: FormatSpec = FormatSpec {
     name: "elb",
     help: Some("AWS classic Elastic Load Balancer access logs"),
     parse: elb_line,
     detect: &[(60, elb_line)],
 };
 
-pub const S3: FormatSpec = FormatSpec {
+pub(crate) const S3: FormatSpec = FormatSpec {
     name: "s3",
     help: Some("AWS S3 server access logs"),
     parse: s3_line,
     detect: &[(70, s3_line)],
 };
 
-pub const HAPROXY: FormatSpec = FormatSpec {
+pub(crate) const HAPROXY: FormatSpec = FormatSpec {
     name: "haproxy",
     help: Some("HAProxy's HTTP log format (option httplog)"),
     parse: haproxy_line,

@@ -239,11 +239,37 @@ fn pick(slot: &mut Option<(u8, usize)>, rank: u8, token: usize) {
     }
 }
 
-fn push_field(tokens: &mut Vec<Token>, (role, names): Named, what: &str) -> Result<(), String> {
+/// Why an Apache `LogFormat` or nginx `log_format` string was refused;
+/// each holds the part of the string at fault, and its text is the message
+/// shown.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    /// Two directives with no text between them (the field named).
+    #[error("two fields without text between them ({0}); loganon cannot tell where one ends")]
+    Adjacent(String),
+    /// `%{` without its `}`.
+    #[error("'{0}': unclosed {{")]
+    Unclosed(String),
+    /// `${` without its `}`.
+    #[error("'{0}': unclosed ${{")]
+    UnclosedVariable(String),
+    /// `%` at the end, or with modifiers only.
+    #[error("'{0}': directive without a letter")]
+    NoLetter(String),
+    /// `%` and a character that is no directive.
+    #[error("'{0}': unknown directive")]
+    UnknownDirective(String),
+    /// `$` not followed by a name.
+    #[error("'{0}': '$' without a variable name")]
+    NoVariable(String),
+    /// Text alone, no field in it.
+    #[error("'{0}' has no field")]
+    NoField(String),
+}
+
+fn push_field(tokens: &mut Vec<Token>, (role, names): Named, what: &str) -> Result<(), TemplateError> {
     if let Some(Token::Field(..)) = tokens.last() {
-        return Err(format!(
-            "two fields without text between them ({what}); loganon cannot tell where one ends"
-        ));
+        return Err(TemplateError::Adjacent(what.to_string()));
     }
     tokens.push(Token::Field(role, names));
     Ok(())
@@ -264,7 +290,7 @@ fn apache_role(letter: u8, name: &str) -> Named {
 }
 
 /// Compiles an Apache `LogFormat` string (`\"` is a quote, `%%` a percent).
-pub fn apache(fmt: &str) -> Result<Template, String> {
+pub fn apache(fmt: &str) -> Result<Template, TemplateError> {
     let b = fmt.as_bytes();
     let mut tokens = Vec::new();
     let mut times = None;
@@ -297,17 +323,17 @@ pub fn apache(fmt: &str) -> Result<Template, String> {
                 if i < b.len() && b[i] == b'{' {
                     let close = fmt[i..]
                         .find('}')
-                        .ok_or_else(|| format!("'{}': unclosed {{", &fmt[start..]))?;
+                        .ok_or_else(|| TemplateError::Unclosed(fmt[start..].to_string()))?;
                     name = &fmt[i + 1..i + close];
                     i += close + 1;
                 }
                 let letter = *b
                     .get(i)
-                    .ok_or_else(|| format!("'{}': directive without a letter", &fmt[start..]))?;
+                    .ok_or_else(|| TemplateError::NoLetter(fmt[start..].to_string()))?;
                 if !letter.is_ascii_alphabetic() {
                     // (`i` is on a character boundary: the bytes before it are ASCII)
                     let end = i + fmt[i..].chars().next().map_or(1, char::len_utf8);
-                    return Err(format!("'{}': unknown directive", &fmt[start..end]));
+                    return Err(TemplateError::UnknownDirective(fmt[start..end].to_string()));
                 }
                 i += 1;
                 if letter == b't' && times.is_none() {
@@ -370,7 +396,7 @@ fn nginx_role(var: &str) -> Named {
 }
 
 /// Compiles an nginx `log_format` string (`$name` or `${name}` variables).
-pub fn nginx(fmt: &str) -> Result<Template, String> {
+pub fn nginx(fmt: &str) -> Result<Template, TemplateError> {
     let b = fmt.as_bytes();
     let mut tokens = Vec::new();
     let mut times = None;
@@ -381,7 +407,7 @@ pub fn nginx(fmt: &str) -> Result<Template, String> {
             let (name, next) = if b.get(i + 1) == Some(&b'{') {
                 let close = fmt[i..]
                     .find('}')
-                    .ok_or_else(|| format!("'{}': unclosed ${{", &fmt[i..]))?;
+                    .ok_or_else(|| TemplateError::UnclosedVariable(fmt[i..].to_string()))?;
                 (&fmt[i + 2..i + close], i + close + 1)
             } else {
                 let mut k = i + 1;
@@ -391,7 +417,7 @@ pub fn nginx(fmt: &str) -> Result<Template, String> {
                 (&fmt[i + 1..k], k)
             };
             if name.is_empty() {
-                return Err(format!("'{}': '$' without a variable name", &fmt[i..]));
+                return Err(TemplateError::NoVariable(fmt[i..].to_string()));
             }
             if times.is_none() && matches!(name, "time_local" | "time_iso8601" | "msec") {
                 times = Some((tokens.len(), TimeForm::Any));
@@ -425,9 +451,9 @@ impl Template {
         source: &str,
         time: Option<(usize, TimeForm)>,
         picks: Picks,
-    ) -> Result<Template, String> {
+    ) -> Result<Template, TemplateError> {
         if !tokens.iter().any(|t| matches!(t, Token::Field(..))) {
-            return Err(format!("'{source}' has no field"));
+            return Err(TemplateError::NoField(source.to_string()));
         }
         let field_of = |token: usize| tokens[..token].iter().filter(|t| matches!(t, Token::Field(..))).count();
         let (status, bytes) = (
@@ -528,14 +554,14 @@ impl Template {
 
     /// The ranges of the status and the bytes of a line this template
     /// parsed into `f` (for the summaries).
-    pub fn figures_of(&self, f: &Fields) -> (Option<std::ops::Range<usize>>, Option<std::ops::Range<usize>>) {
+    pub(crate) fn figures_of(&self, f: &Fields) -> (Option<std::ops::Range<usize>>, Option<std::ops::Range<usize>>) {
         let at = |k: Option<usize>| k.and_then(|k| f.list.get(k)).map(|(r, _)| r.clone());
         (at(self.status), at(self.bytes))
     }
 
     /// The request's spans of a line this template parsed into `f`, and
     /// its time's (for the typed record).
-    pub fn http_of(&self, f: &Fields) -> (crate::formats::fields::Http, Option<std::ops::Range<usize>>) {
+    pub(crate) fn http_of(&self, f: &Fields) -> (crate::formats::fields::Http, Option<std::ops::Range<usize>>) {
         let at = |k: Option<usize>| k.and_then(|k| f.list.get(k)).map(|(r, _)| r.clone());
         let h = &self.http;
         let http = crate::formats::fields::Http {
@@ -551,7 +577,7 @@ impl Template {
 
     /// The Unix time of a line this template parsed into `f`; `None` when
     /// the template has no time or it cannot be read.
-    pub fn time_of(&self, line: &[u8], f: &Fields) -> Option<i64> {
+    pub(crate) fn time_of(&self, line: &[u8], f: &Fields) -> Option<i64> {
         let t = self.time.as_ref()?;
         let v = &line[f.list.get(t.field)?.0.clone()];
         match &t.form {

@@ -96,7 +96,7 @@ fn line(
     squid(line, &mut ctx.cols, &mut ctx.fields).map(|()| super::Recognised::Fields(kind))
 }
 
-pub const SPEC: super::registry::FormatSpec = super::registry::FormatSpec {
+pub(crate) const SPEC: super::registry::FormatSpec = super::registry::FormatSpec {
     name: "squid",
     help: Some("Squid's native access log (logformat squid)"),
     parse: line,

@@ -2,13 +2,19 @@
 
 use crate::formats::Parsed;
 
+/// What the engine did to a chunk, a file or a run; added up with
+/// [`Stats::add`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Stats {
+    /// Lines read.
     pub lines_read: u64,
+    /// Lines written.
     pub lines_written: u64,
     /// lines recognised, per format (indexed by [`Parsed`])
     pub parsed: [u64; crate::formats::PARSED_KINDS],
+    /// Lines no format recognised (scrubbed, dropped or failed on).
     pub unparsed: u64,
+    /// Lines dropped (`--on-unparsed drop`, `--max-age`).
     pub dropped: u64,
     /// lines dropped by `--max-age` (also counted in `dropped`)
     pub expired: u64,
@@ -18,11 +24,14 @@ pub struct Stats {
     pub addresses: u64,
     /// identifiers redacted or removed
     pub identifiers: u64,
+    /// Bytes read.
     pub bytes_in: u64,
+    /// Bytes written.
     pub bytes_out: u64,
 }
 
 impl Stats {
+    /// Adds the counts of `o`.
     pub fn add(&mut self, o: &Stats) {
         self.lines_read += o.lines_read;
         self.lines_written += o.lines_written;
@@ -39,6 +48,7 @@ impl Stats {
         self.bytes_out += o.bytes_out;
     }
 
+    /// Lines recognised, all formats together.
     pub fn parsed_total(&self) -> u64 {
         self.parsed.iter().sum()
     }
@@ -51,6 +61,7 @@ impl Stats {
         }
     }
 
+    /// The `--stats` text, with the rate over `seconds`.
     pub fn to_text(&self, seconds: f64) -> String {
         let mut per = String::new();
         for p in Parsed::all() {
@@ -79,6 +90,7 @@ impl Stats {
         )
     }
 
+    /// The `--stats json` object, with the rate over `seconds`.
     pub fn to_json(&self, seconds: f64) -> serde_json::Value {
         let mut parsed = serde_json::Map::new();
         for p in Parsed::all() {

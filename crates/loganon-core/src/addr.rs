@@ -4,7 +4,7 @@
 //! The IPv4 parser is hand-written: it runs on every candidate token of every
 //! line, and a byte loop with early exits is several times faster than going
 //! through `str::parse` (which needs UTF-8 validation first). The IPv6 parser
-//! and writer are hand-written too (see [`parse_v6`]), held to std's by tests.
+//! and writer are hand-written too (see `parse_v6`), held to std's by tests.
 
 use std::net::Ipv4Addr;
 
@@ -13,7 +13,9 @@ use ipnet::IpNet;
 /// How addresses are rewritten: the prefix lengths kept and the networks left whole.
 #[derive(Clone, Debug)]
 pub struct AddrPolicy {
+    /// Bits of an IPv4 address kept (`--ipv4-prefix`, 0 to 32).
     pub ipv4_prefix: u8,
+    /// Bits of an IPv6 address kept (`--ipv6-prefix`, 0 to 128).
     pub ipv6_prefix: u8,
     v4_mask: u32,
     v6_mask: u128,
@@ -70,10 +72,13 @@ impl AddrPolicy {
         }
     }
 
+    /// Whether the IPv4 address is in a network left whole (`--keep-network`).
     pub fn keeps_v4(&self, a: u32) -> bool {
         self.keep_v4.iter().any(|&(n, m)| a & m == n)
     }
 
+    /// Whether the IPv6 address is in a network left whole, directly or by
+    /// the IPv4 address it embeds (mapped, NAT64, 6to4).
     pub fn keeps_v6(&self, a: u128) -> bool {
         if let Some(v4) = mapped_v4(a).or_else(|| nat64_v4(a)).or_else(|| six_to_four_v4(a)) {
             if self.keeps_v4(v4) {
@@ -83,6 +88,7 @@ impl AddrPolicy {
         self.keep_v6.iter().any(|&(n, m)| a & m == n)
     }
 
+    /// The IPv4 address cut to the IPv4 prefix.
     pub fn truncate_v4(&self, a: u32) -> u32 {
         a & self.v4_mask
     }
@@ -109,12 +115,14 @@ impl AddrPolicy {
         self.truncate_v4(a) == a || self.keeps_v4(a)
     }
 
+    /// True when the IPv6 address has no bits beyond what the policy keeps.
     pub fn v6_is_clean(&self, a: u128) -> bool {
         self.truncate_v6(a) == a || self.keeps_v6(a)
     }
 }
 
-pub fn mapped_v4(a: u128) -> Option<u32> {
+/// The IPv4 address of an IPv4-mapped IPv6 address (`::ffff:a.b.c.d`).
+pub(crate) fn mapped_v4(a: u128) -> Option<u32> {
     if a >> 32 == 0xffff {
         Some(a as u32)
     } else {
@@ -124,7 +132,7 @@ pub fn mapped_v4(a: u128) -> Option<u32> {
 
 /// The IPv4 address a NAT64 address (`64:ff9b::/96`, RFC 6052) carries in
 /// its last 32 bits.
-pub fn nat64_v4(a: u128) -> Option<u32> {
+pub(crate) fn nat64_v4(a: u128) -> Option<u32> {
     if a >> 32 == 0x0064_ff9b_0000_0000_0000_0000 {
         Some(a as u32)
     } else {
@@ -134,7 +142,7 @@ pub fn nat64_v4(a: u128) -> Option<u32> {
 
 /// The IPv4 address a 6to4 address (`2002::/16`, RFC 3056) carries in its
 /// bits 16..48.
-pub fn six_to_four_v4(a: u128) -> Option<u32> {
+pub(crate) fn six_to_four_v4(a: u128) -> Option<u32> {
     if a >> 112 == 0x2002 {
         Some((a >> 80) as u32)
     } else {
@@ -142,8 +150,9 @@ pub fn six_to_four_v4(a: u128) -> Option<u32> {
     }
 }
 
+/// An ASCII digit (the scanner's test, inlined).
 #[inline]
-pub fn is_digit(b: u8) -> bool {
+pub(crate) fn is_digit(b: u8) -> bool {
     b.is_ascii_digit()
 }
 
@@ -153,7 +162,7 @@ pub fn is_digit(b: u8) -> bool {
 /// `Chrome/120.0.6099.109` are not addresses). Octets have one to three digits
 /// and are at most 255. Returns the address and the end of its text.
 #[inline]
-pub fn parse_v4_at(s: &[u8], p: usize) -> Option<(u32, usize)> {
+pub(crate) fn parse_v4_at(s: &[u8], p: usize) -> Option<(u32, usize)> {
     if p > 0 {
         let b = s[p - 1];
         if is_digit(b) || (b == b'.' && p > 1 && is_digit(s[p - 2])) {
@@ -197,7 +206,7 @@ pub fn parse_v4_at(s: &[u8], p: usize) -> Option<(u32, usize)> {
 
 /// Writes an IPv4 address in dotted decimal without going through `fmt`.
 #[inline]
-pub fn write_v4(out: &mut Vec<u8>, a: u32) {
+pub(crate) fn write_v4(out: &mut Vec<u8>, a: u32) {
     for (k, shift) in [24u32, 16, 8, 0].into_iter().enumerate() {
         if k > 0 {
             out.push(b'.');
@@ -220,7 +229,7 @@ pub fn write_v4(out: &mut Vec<u8>, a: u32) {
 /// Hand-written: going through `fmt` cost about 1,200 instructions an
 /// address and pulled the formatting machinery into the hot path's
 /// instruction cache; a unit test holds this to std's output.
-pub fn write_v6(out: &mut Vec<u8>, a: u128) {
+pub(crate) fn write_v6(out: &mut Vec<u8>, a: u128) {
     let g: [u16; 8] = std::array::from_fn(|k| (a >> (112 - 16 * k)) as u16);
     if g[..5] == [0; 5] && g[5] == 0xffff {
         out.extend_from_slice(b"::ffff:");
@@ -271,7 +280,7 @@ pub fn write_v6(out: &mut Vec<u8>, a: u128) {
 /// UTF-8 check first and cost about 1,300 instructions an address); it
 /// follows std's algorithm step by step, and a property test holds it to
 /// std on random text.
-pub fn parse_v6(t: &[u8]) -> Option<u128> {
+pub(crate) fn parse_v6(t: &[u8]) -> Option<u128> {
     let mut head = [0u16; 8];
     let mut i = 0;
     let (n, v4) = v6_groups(t, &mut i, &mut head);
@@ -367,6 +376,7 @@ fn strict_v4(t: &[u8], at: usize) -> Option<(u32, usize)> {
     Some((a, i))
 }
 
+/// An IPv4 address in dotted decimal.
 pub fn v4_text(a: u32) -> String {
     Ipv4Addr::from(a).to_string()
 }

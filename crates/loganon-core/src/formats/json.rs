@@ -269,7 +269,7 @@ const SECRET: &[&str] = &[
 ];
 
 /// The role of a value under `key`.
-pub fn key_role(key: &[u8], deny: &DenyList) -> Role {
+pub(crate) fn key_role(key: &[u8], deny: &DenyList) -> Role {
     key_info(key, deny).role
 }
 
@@ -810,7 +810,7 @@ fn line(kind: super::Parsed, line: &[u8], deny: &DenyList, ctx: &mut super::Ctx)
     parse(line, start, deny, &mut ctx.fields).map(|()| super::Recognised::Fields(kind))
 }
 
-pub const SPEC: super::registry::FormatSpec = super::registry::FormatSpec {
+pub(crate) const SPEC: super::registry::FormatSpec = super::registry::FormatSpec {
     name: "json",
     help: Some("one JSON object a line, its keys by name (also after a prefix)"),
     parse: line,

@@ -1,15 +1,51 @@
 //! Time: durations (`90d`), timestamps in log lines, and `--now`. The
 //! clock itself is read in the io layer (`io::clock`); the core reads none.
 //!
-//! The CLF timestamp parser is hand-written: with `--max-age` it runs on
-//! every line, and a fixed-layout byte parser is far cheaper than a general
-//! strptime. User-facing timestamps (`--now`) go through jiff.
+//! Civil dates go through jiff (`--now`, dates in file names, the dates of
+//! summaries and daily keys), except on the hot path: the CLF and ISO 8601
+//! parsers run on every line with `--max-age`, the keyed modes and the
+//! summaries, and turn year, month and day into seconds with the
+//! hand-written [`days_from_civil`] (see there for the measurement). The
+//! CLF parser is by hand too: it reads what jiff's strptime does not
+//! (`sept.`, HAProxy's fractions, a missing zone), and jiff's
+//! `strtime::parse` of a CLF time measured 112 to 177 ns a call against 87
+//! to 103 ns for the whole of `parse_clf_time` (release, fat LTO, 10^6
+//! to 10^7 calls, the 2-core build machine under load).
+//!
+//! Durations are parsed by hand too: the documented forms (a bare number of
+//! days; `s`, `m`, `h`, `d`, `w`, `mo` = 30 days, `y` = 365 days, in
+//! sequence) are a strict subset of jiff's friendly format, whose months and
+//! years are calendar units (their length depends on a date) and which also
+//! takes `1 day`, `P1D`, `1.5h` and `-1d ago`; a retention window is
+//! better refused when written unusually than guessed.
+
+/// Why a duration was refused; its text is the message shown.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    /// Not one of the documented forms.
+    #[error("'{0}' is not a duration; write it like 90 (days), 90d, 12h, 2w, 3mo, 1y or 1d12h")]
+    Malformed(String),
+    /// Longer than [`MAX_DURATION`].
+    #[error("'{0}' is longer than 10000 years; write a shorter duration")]
+    TooLong(String),
+}
+
+/// Why a `--now` was refused; its text is the message shown.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NowError {
+    /// Not a time in one of the accepted forms.
+    #[error("'{0}' is not a time; write it like 2026-01-01T00:00:00Z, 2026-01-01 or @1767225600")]
+    Malformed(String),
+    /// Before 1970 or after [`MAX_NOW`].
+    #[error("'{0}' is outside 1970-01-01 .. 9999-12-31; give a time in that range")]
+    OutOfRange(String),
+}
 
 /// Parses a duration as logrotate users write it: a bare number of days
 /// (`90`), or numbers with units, alone or in a sequence (`1d12h`): `s`,
 /// `m` (minutes), `h`, `d`, `w`, `mo` (30 days), `y` (365 days). Seconds.
-pub fn parse_duration(s: &str) -> Result<i64, String> {
-    let bad = || format!("'{s}' is not a duration; write it like 90 (days), 90d, 12h, 2w, 3mo, 1y or 1d12h");
+pub fn parse_duration(s: &str) -> Result<i64, DurationError> {
+    let bad = || DurationError::Malformed(s.to_string());
     let t = s.trim();
     let b = t.as_bytes();
     if b.is_empty() {
@@ -42,7 +78,7 @@ pub fn parse_duration(s: &str) -> Result<i64, String> {
         i += len;
     }
     if total > MAX_DURATION {
-        return Err(format!("'{s}' is longer than 10000 years; write a shorter duration"));
+        return Err(DurationError::TooLong(s.to_string()));
     }
     Ok(total)
 }
@@ -68,7 +104,14 @@ pub fn format_age(secs: i64) -> String {
     }
 }
 
-/// Days since 1970-01-01 of a civil date (proleptic Gregorian).
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian; a day past
+/// the month's end runs into the next month). Hand-written (Howard
+/// Hinnant's algorithm) because the line parsers call it on every line:
+/// jiff's checked `Date::new` + `Time::new` + `Offset::to_timestamp` for
+/// the same date-and-time-to-seconds step measured 10.3 to 16.8 ns a call
+/// against 5.6 to 12.1 ns (release, fat LTO, 2 * 10^7 calls over 1024
+/// dates, two rounds each on the 2-core build machine under load): about
+/// 5 ns a line, 5% of the CLF parse. Checked against jiff in the tests.
 pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = if y >= 0 { y } else { y - 399 } / 400;
@@ -79,24 +122,26 @@ pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     era * 146097 + doe - 719468
 }
 
-/// The civil date of a day number.
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719468;
-    let era = if z >= 0 { z } else { z - 146096 } / 146097;
-    let doe = z - era * 146097;
-    let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+/// `YYYY-MM-DD` of a Unix time (UTC). A time beyond jiff's civil range
+/// (years -9999 to 9999, which only a CLF time with a five-digit year
+/// reaches) takes the nearest date in it.
+pub fn date_string(t: i64) -> String {
+    use jiff::civil::{Date, DateTime};
+    let epoch = DateTime::constant(1970, 1, 1, 0, 0, 0, 0);
+    let date = match epoch.checked_add(jiff::SignedDuration::from_secs(t)) {
+        Ok(dt) => dt.date(),
+        Err(_) if t < 0 => Date::MIN,
+        Err(_) => Date::MAX,
+    };
+    date.to_string()
 }
 
-/// `YYYY-MM-DD` of a Unix time (UTC).
-pub fn date_string(t: i64) -> String {
-    let (y, m, d) = civil_from_days(t.div_euclid(86400));
-    format!("{y:04}-{m:02}-{d:02}")
+/// The Unix time of the start (UTC) of a valid civil date.
+fn midnight_utc(d: jiff::civil::Date) -> Option<i64> {
+    jiff::tz::Offset::UTC
+        .to_timestamp(d.to_datetime(jiff::civil::Time::midnight()))
+        .ok()
+        .map(|t| t.as_second())
 }
 
 fn num(b: &[u8]) -> Option<u32> {
@@ -124,7 +169,7 @@ fn month(b: &[u8]) -> Option<u32> {
 
 /// Parses a CLF time (`10/Oct/2000:13:55:36 -0700`, brackets optional, zone
 /// optional = UTC) into Unix seconds. `None` when it cannot be read.
-pub fn parse_clf_time(t: &[u8]) -> Option<i64> {
+pub(crate) fn parse_clf_time(t: &[u8]) -> Option<i64> {
     // Unix seconds with a fraction (Squid's `1286536308.779`, nginx's `$msec`)
     if let Some(k) = memchr::memchr(b'.', t) {
         let (s, frac) = (&t[..k], &t[k + 1..]);
@@ -237,7 +282,7 @@ fn parse_date(t: &[u8]) -> Option<i64> {
 /// Parses ISO 8601 / RFC 3339 (`2026-01-01T10:00:00Z`,
 /// `2026-01-01 10:00:00.123+02:00`, `+0200`, `+02`; no zone = UTC; a date
 /// alone = its midnight, UTC) into Unix seconds (fractions dropped).
-pub fn parse_iso8601(t: &[u8]) -> Option<i64> {
+pub(crate) fn parse_iso8601(t: &[u8]) -> Option<i64> {
     let day = parse_date(t.get(..10)?)?;
     if t.len() == 10 {
         return Some(day * 86400);
@@ -252,7 +297,7 @@ pub fn parse_iso8601(t: &[u8]) -> Option<i64> {
 /// Parses a Unix time as a number: seconds (9 to 11 digits), milliseconds
 /// (12 to 14), microseconds (15 to 17) or nanoseconds (18 to 20), with an
 /// optional fraction (`1700000000.123`, `1700000000123`). Whole seconds.
-pub fn parse_epoch(t: &[u8]) -> Option<i64> {
+pub(crate) fn parse_epoch(t: &[u8]) -> Option<i64> {
     let (int, frac) = match memchr::memchr(b'.', t) {
         Some(k) => (&t[..k], &t[k + 1..]),
         None => (t, &b""[..]),
@@ -277,7 +322,7 @@ pub fn parse_epoch(t: &[u8]) -> Option<i64> {
 /// milliseconds, micro- or nanoseconds (Squid's `1286536308.779`, nginx's
 /// `$msec`), or RFC 2822 / HTTP (`Tue, 15 Nov 1994 08:12:31 GMT`). Times
 /// without a zone are taken as UTC. `None` when it is none of these.
-pub fn parse_any_time(t: &[u8]) -> Option<i64> {
+pub(crate) fn parse_any_time(t: &[u8]) -> Option<i64> {
     let t = t.trim_ascii();
     let first = *t.first()?;
     if first.is_ascii_digit() {
@@ -301,7 +346,7 @@ pub fn parse_any_time(t: &[u8]) -> Option<i64> {
 
 /// The time of a `date` and a `time` field (W3C, IIS, CloudFront: UTC by
 /// the W3C spec): `2026-01-01` and `10:00:00` (a fraction is dropped).
-pub fn parse_date_and_time(date: &[u8], time: &[u8]) -> Option<i64> {
+pub(crate) fn parse_date_and_time(date: &[u8], time: &[u8]) -> Option<i64> {
     let day = parse_date(date)?;
     match parse_hms(time)? {
         (secs, b"") => Some(day * 86400 + secs),
@@ -310,13 +355,13 @@ pub fn parse_date_and_time(date: &[u8], time: &[u8]) -> Option<i64> {
 }
 
 /// Whether `t` is a calendar date alone (`2026-01-01`).
-pub fn is_date_only(t: &[u8]) -> bool {
+pub(crate) fn is_date_only(t: &[u8]) -> bool {
     parse_date(t).is_some()
 }
 
 /// Parses a time written with a strftime format (Apache's `%{FORMAT}t`);
 /// without a zone in it, the time is taken as UTC.
-pub fn parse_strftime(format: &str, t: &[u8]) -> Option<i64> {
+pub(crate) fn parse_strftime(format: &str, t: &[u8]) -> Option<i64> {
     let tm = jiff::fmt::strtime::parse(format, t).ok()?;
     if let Ok(ts) = tm.to_timestamp() {
         return Some(ts.as_second());
@@ -329,21 +374,19 @@ pub fn parse_strftime(format: &str, t: &[u8]) -> Option<i64> {
 
 /// Parses `--now`: RFC 3339 (`2026-01-01T00:00:00Z`), a date (`2026-01-01`,
 /// midnight UTC), or `@SECONDS`.
-pub fn parse_now(s: &str) -> Result<i64, String> {
-    let bad = || format!("'{s}' is not a time; write it like 2026-01-01T00:00:00Z, 2026-01-01 or @1767225600");
+pub fn parse_now(s: &str) -> Result<i64, NowError> {
+    let bad = || NowError::Malformed(s.to_string());
     let t = if let Some(secs) = s.strip_prefix('@') {
         secs.parse().map_err(|_| bad())?
     } else if let Ok(ts) = s.parse::<jiff::Timestamp>() {
         ts.as_second()
     } else if let Ok(d) = s.parse::<jiff::civil::Date>() {
-        days_from_civil(i64::from(d.year()), d.month() as u32, d.day() as u32) * 86400
+        midnight_utc(d).ok_or_else(bad)?
     } else {
         return Err(bad());
     };
     if !(0..=MAX_NOW).contains(&t) {
-        return Err(format!(
-            "'{s}' is outside 1970-01-01 .. 9999-12-31; give a time in that range"
-        ));
+        return Err(NowError::OutOfRange(s.to_string()));
     }
     Ok(t)
 }
@@ -408,8 +451,15 @@ fn date_at_end(s: &str) -> Option<i64> {
             },
             None => 0,
         };
-        if (1970..=9999).contains(&y) && (1..=12).contains(&m) && (1..=31).contains(&day) && hour < 24 {
-            return Some(days_from_civil(i64::from(y), m, day) * 86400 + i64::from(hour) * 3600);
+        if !(1970..=9999).contains(&y) || hour > 23 {
+            continue;
+        }
+        // a real date only (no 31 February)
+        let Ok(date) = jiff::civil::Date::new(y as i16, m as i8, day as i8) else {
+            continue;
+        };
+        if let Some(t) = midnight_utc(date) {
+            return Some(t + i64::from(hour) * 3600);
         }
     }
     None
@@ -424,6 +474,7 @@ mod tests {
         // arithmetic on them would overflow (a wrapped age expires every file)
         assert!(parse_now("@-9223372036854775808")
             .unwrap_err()
+            .to_string()
             .contains("outside 1970-01-01 .. 9999-12-31"));
         assert!(parse_now("@-1").is_err());
         assert!(parse_now("@253402300800").is_err());
@@ -431,6 +482,7 @@ mod tests {
         assert_eq!(parse_now("@0"), Ok(0));
         assert!(parse_duration("9223372036854775807s")
             .unwrap_err()
+            .to_string()
             .contains("longer than 10000 years"));
         assert!(parse_duration("3660001d").is_err());
         assert_eq!(parse_duration("3660000d"), Ok(MAX_DURATION));
@@ -528,11 +580,34 @@ mod tests {
     }
 
     #[test]
-    fn civil_round_trip() {
-        for z in [-800_000i64, -1, 0, 1, 10_957, 20_454, 2_932_896] {
-            let (y, m, d) = civil_from_days(z);
-            assert_eq!(days_from_civil(y, m, d), z);
+    fn civil_days_agree_with_jiff() {
+        // the hand-written hot path against jiff, every day of 1600..2400
+        let epoch = jiff::civil::date(1970, 1, 1);
+        let mut d = jiff::civil::date(1600, 1, 1);
+        let mut checked = 0;
+        while d.year() < 2400 {
+            let want = i64::from((d - epoch).get_days());
+            assert_eq!(
+                days_from_civil(i64::from(d.year()), d.month() as u32, d.day() as u32),
+                want,
+                "{d}"
+            );
+            checked += 1;
+            d = d.tomorrow().unwrap();
         }
+        assert_eq!(checked, 292_194);
+        assert_eq!(date_string(0), "1970-01-01");
+        assert_eq!(date_string(-1), "1969-12-31");
+        assert_eq!(date_string(971211336), "2000-10-10");
+        assert_eq!(date_string(MAX_NOW), "9999-12-31");
+        assert_eq!(date_string(MAX_NOW + 1), "9999-12-31");
+        assert_eq!(date_string(i64::MAX), "9999-12-31");
+        assert_eq!(date_string(i64::MIN), "-009999-01-01");
+        assert_eq!(date_in_name("access.log-20260231"), None, "no 31 February");
+        assert_eq!(
+            date_in_name("access.log-20240229"),
+            Some(days_from_civil(2024, 2, 29) * 86400)
+        );
     }
 
     #[test]

@@ -21,20 +21,26 @@ use nom::IResult;
 /// Which member of the family a line is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClfKind {
+    /// `%h %l %u %t "%r" %>s %b`
     Common,
+    /// Common and `"%{Referer}i" "%{User-Agent}i"`
     Combined,
+    /// `%v:%p` and combined
     VhostCombined,
 }
 
 /// Byte ranges of the fields a line's anonymization needs.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClfLine {
+    /// Which member of the family.
     pub kind: ClfKind,
     /// `vhost[:port]` of vhost_combined
     pub vhost: Option<Range<usize>>,
     /// the client slot, possibly an X-Forwarded-For chain
     pub client: Range<usize>,
+    /// The ident field (`%l`).
     pub ident: Range<usize>,
+    /// The user field (`%u`).
     pub user: Range<usize>,
     /// `[time]`, brackets included
     pub time: Range<usize>,
@@ -42,10 +48,13 @@ pub struct ClfLine {
     pub rest: Range<usize>,
     /// the request text, inside the quotes
     pub request: Range<usize>,
+    /// The status (`%>s`).
     pub status: Range<usize>,
+    /// The size (`%b`).
     pub size: Range<usize>,
     /// the referer and the user agent of a combined line, inside their quotes
     pub referer: Option<Range<usize>>,
+    /// The user agent (see `referer`).
     pub agent: Option<Range<usize>>,
 }
 
@@ -120,9 +129,13 @@ fn head_tokens(head: &[u8], toks: &mut [Range<usize>; 8]) -> usize {
 /// are blanked even then.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ClfHead {
+    /// `vhost[:port]` of vhost_combined.
     pub vhost: Option<Range<usize>>,
+    /// The client slot.
     pub client: Range<usize>,
+    /// The ident field.
     pub ident: Range<usize>,
+    /// The user field.
     pub user: Range<usize>,
     /// offset of the time's `[`
     pub time_start: usize,
@@ -316,7 +329,7 @@ fn head_before(line: &[u8], lb: usize) -> Option<ClfHead> {
 
 impl ClfLine {
     /// The same line found `p` bytes into a longer one (after a prefix).
-    pub fn shifted(self, p: usize) -> ClfLine {
+    pub(crate) fn shifted(self, p: usize) -> ClfLine {
         let m = |r: Range<usize>| r.start + p..r.end + p;
         ClfLine {
             kind: self.kind,
@@ -341,7 +354,7 @@ impl ClfLine {
 /// Four 8-byte words tested against masks made from that pattern, rather
 /// than a byte loop: this runs on every CLF line, and the loop cost about
 /// a tenth of the whole parse.
-pub fn is_plain_time(t: &[u8]) -> bool {
+pub(crate) fn is_plain_time(t: &[u8]) -> bool {
     let Ok(t) = <&[u8; 28]>::try_from(t) else {
         return false;
     };
@@ -625,21 +638,21 @@ fn family(_: Parsed, line: &[u8], _: &DenyList, _: &mut Ctx) -> Option<Recognise
     parse(line).map(Recognised::Clf)
 }
 
-pub const COMMON: FormatSpec = FormatSpec {
+pub(crate) const COMMON: FormatSpec = FormatSpec {
     name: "common",
     help: Some("the Common Log Format: host ident user [time] \"request\" status bytes"),
     parse: common,
     detect: &[(40, family)],
 };
 
-pub const COMBINED: FormatSpec = FormatSpec {
+pub(crate) const COMBINED: FormatSpec = FormatSpec {
     name: "combined",
     help: Some("common, then \"referer\" \"user agent\" (and extra fields)"),
     parse: combined,
     detect: &[],
 };
 
-pub const VHOST_COMBINED: FormatSpec = FormatSpec {
+pub(crate) const VHOST_COMBINED: FormatSpec = FormatSpec {
     name: "vhost_combined",
     help: Some("combined after a vhost[:port] field"),
     parse: vhost_combined,

@@ -40,12 +40,17 @@ pub enum OnUnparsed {
 /// Everything that decides what a line becomes.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
+    /// The address prefixes, kept networks and deny-listed parameters.
     pub rules: Rules,
+    /// How lines are recognised (`--format`; `auto` per line).
     pub format: Format,
+    /// What happens to a line no format recognises (`--on-unparsed`).
     pub on_unparsed: OnUnparsed,
     /// `--max-age`: lines whose own time is before this Unix time are dropped
     pub not_before: Option<i64>,
+    /// How addresses are pseudonymized (`--ip-mode`).
     pub ip_mode: IpMode,
+    /// Whether user names and other identifiers are redacted or hashed.
     pub identifiers: Identifiers,
     /// the key of the keyed modes, read by the caller (`io::keys`)
     pub keys: Option<KeyRing>,
@@ -62,9 +67,9 @@ impl Options {
         identifiers: Identifiers,
         keys: Option<KeyRing>,
         missing: &str,
-    ) -> Result<(), String> {
+    ) -> Result<(), MissingKey> {
         if keys.is_none() && (ip_mode.keyed() || identifiers == Identifiers::Hash) {
-            return Err(missing.to_string());
+            return Err(MissingKey(missing.to_string()));
         }
         self.ip_mode = ip_mode;
         self.identifiers = identifiers;
@@ -78,10 +83,18 @@ impl Options {
     }
 }
 
+/// A keyed mode was asked for without a key; the message, worded for
+/// where the options came from, is its text.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct MissingKey(pub String);
+
 /// The outcome of one line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outcome {
+    /// The line was written (anonymized).
     Written,
+    /// The line was dropped (`--on-unparsed drop`, `--max-age`).
     Dropped,
     /// `--on-unparsed fail` met an unparsed line; nothing was written for it
     Unparsed,
@@ -92,6 +105,7 @@ pub enum Outcome {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UnparsedLine(pub u64);
 
+/// What a removed value becomes.
 pub const REDACTED: &[u8] = b"REDACTED";
 
 /// The anonymizing sink: copies the line in spans and writes replacements.
@@ -442,7 +456,7 @@ fn is_local_tld(l: &[u8]) -> bool {
 /// the offset where what is kept starts: its last two labels, when it has more
 /// than two, or only its last label when that is a local network's
 /// (`johns-iphone.lan` becomes `lan`).
-pub fn hostname_cut(h: &[u8]) -> Option<usize> {
+pub(crate) fn hostname_cut(h: &[u8]) -> Option<usize> {
     // one pass: only letters, digits, dots and dashes, at least one letter
     let mut alpha = false;
     for &b in h {
@@ -499,10 +513,12 @@ fn blank_user_fields(body: &[u8], ident: &Range<usize>, user: &Range<usize>, rw:
 /// The anonymizer: immutable once built, shared by all threads.
 #[derive(Clone, Debug, Default)]
 pub struct Engine {
+    /// What decides what a line becomes.
     pub opts: Options,
 }
 
 impl Engine {
+    /// An engine with these options (the default: truncation, `auto`).
     pub fn new(opts: Options) -> Self {
         Engine { opts }
     }
@@ -1022,9 +1038,11 @@ pub fn anonymize_line(engine: &Engine, line: &[u8]) -> Vec<u8> {
 }
 
 /// A keyed engine and lines for the tests of the day of undated lines
-/// (here and in the commands that pass it).
-#[cfg(test)]
-pub(crate) mod testing {
+/// (here and in the commands that pass it: the `loganon` crate's tests
+/// turn on the `testing` feature).
+#[cfg(any(test, feature = "testing"))]
+#[doc(hidden)]
+pub mod testing {
     use super::*;
     use crate::keyed::{MasterKey, Rotate};
 

@@ -19,23 +19,29 @@ use super::{line_figures, line_time, Ctx, Format, Parsed, Recognised};
 pub struct Record<'a> {
     /// the format the line was recognised as
     pub kind: Option<Parsed>,
+    /// The client address field.
     pub client: Option<Range<usize>>,
     /// the user (CLF's authuser; else the first `User` field)
     pub user: Option<Range<usize>>,
     /// the whole request line, where the format writes one
     pub request: Option<Range<usize>>,
+    /// The method, where the format has it apart (or from the request line).
     pub method: Option<Range<usize>>,
     /// the request target without its query (a URL where the format logs one)
     pub path: Option<Range<usize>>,
     /// the query, without its `?`
     pub query: Option<Range<usize>>,
+    /// The referer.
     pub referer: Option<Range<usize>>,
+    /// The user agent.
     pub user_agent: Option<Range<usize>>,
     /// the time field (CLF's without its brackets; W3C's date column)
     pub time: Option<Range<usize>>,
-    /// the line's time, Unix seconds UTC ([`line_time`])
+    /// the line's time, Unix seconds UTC (`line_time`)
     pub unix_time: Option<i64>,
+    /// The HTTP status.
     pub status: Option<Range<usize>>,
+    /// The response bytes.
     pub bytes: Option<Range<usize>>,
     roles: RoleWalk<'a>,
 }
@@ -50,7 +56,8 @@ pub struct Record<'a> {
 /// time, ISO 8601 or not a time at all, is `Generic` text with its brackets),
 /// and the rest of the line (`Generic`), split around the request, the
 /// referer and the user agent where they can be scanned apart (see
-/// [`apart`]; each field takes its closing quote along); the spaces between the head's fields are gaps, kept. The other
+/// `apart`; each field takes its closing quote along); the spaces between
+/// the head's fields are gaps, kept. The other
 /// formats: their fields as parsed ([`Fields`]) and their gaps. Directives
 /// and unparsed lines have none.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -188,7 +195,7 @@ impl<'a> RoleWalk<'a> {
 
     /// Whether this is a CLF line's walk (its users and its client have
     /// rules of their own: see the engine and `check`).
-    pub fn is_clf(&self) -> bool {
+    pub(crate) fn is_clf(&self) -> bool {
         self.is_clf
     }
 
@@ -221,7 +228,7 @@ impl<'a> RoleWalk<'a> {
     /// Whether the field at `r` is the user agent of [`RoleWalk::agent`]
     /// (a W3C column may hold it quoted).
     #[inline]
-    pub fn is_agent(&self, r: &Range<usize>) -> bool {
+    pub(crate) fn is_agent(&self, r: &Range<usize>) -> bool {
         // (the column of a quoted agent holds it one byte further each side:
         // the agent was read from it unquoted)
         self.agent

@@ -6,7 +6,7 @@
 //! detection, each with a rank. Adding a format is one new file with its
 //! `SPEC` and one line in [`FORMATS`] (and its `pub mod` line); the
 //! `--format` help and name list, the per-format counters (their order is
-//! the order of [`FORMATS`]) and the detection order ([`DETECTION`], by
+//! the order of [`FORMATS`]) and the detection order (`DETECTION`, by
 //! rank) all come from here.
 
 use super::{clf, cloud, json, squid, template, w3c, Ctx, Parsed, Recognised};
@@ -26,7 +26,7 @@ pub struct FormatSpec {
     /// how a line parses under `--format NAME`
     pub parse: ParseFn,
     /// the steps of `--format auto`'s detection, each with its rank (lower
-    /// first); see [`DETECTION`]
+    /// first); see `DETECTION`
     pub detect: &'static [(u8, ParseFn)],
 }
 
@@ -52,7 +52,7 @@ pub const FORMATS: &[&FormatSpec] = &[
 ];
 
 /// How many formats (and counters) there are.
-pub const KINDS: usize = FORMATS.len();
+pub(crate) const KINDS: usize = FORMATS.len();
 
 /// The counter named `name`; a name not in [`FORMATS`] fails the build.
 pub const fn kind_of(name: &str) -> Parsed {
@@ -96,7 +96,7 @@ const DETECTION_LEN: usize = detection_len();
 /// `--format auto`'s steps, by rank (ties: in the order of [`FORMATS`]):
 /// each step's rank, the counter it reports and its parser. Built when
 /// the program is compiled.
-pub const DETECTION: [(u8, Parsed, ParseFn); DETECTION_LEN] = detection();
+pub(crate) const DETECTION: [(u8, Parsed, ParseFn); DETECTION_LEN] = detection();
 
 const fn detection() -> [(u8, Parsed, ParseFn); DETECTION_LEN] {
     let mut out: [(u8, Parsed, ParseFn); DETECTION_LEN] = [(0, Parsed(0), none as ParseFn); DETECTION_LEN];

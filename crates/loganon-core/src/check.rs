@@ -1,6 +1,6 @@
 //! `loganon check`: finds personal data left in logs, as an oracle that is
 //! independent of the anonymizer. It shares no recognizer with
-//! [`crate::scan`] or [`crate::decode`]:
+//! [`crate::scan`] or `crate::decode`:
 //!
 //! - each line is decoded completely by its own decoder (one regular
 //!   expression for every escape family: `%XX`, `%uXXXX`, `\xHH`, `\uXXXX`
@@ -35,20 +35,30 @@ use crate::rules::Rules;
 /// How many findings are listed with their location.
 pub const FIRST_LOCATIONS: usize = 20;
 
+/// One place where personal data was found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Finding {
+    /// The rule that found it (`ipv4`, `email`, `param`, ...).
     pub rule: &'static str,
+    /// The input it is in, as named in messages.
     pub source: String,
+    /// Its line in that input, 1-based.
     pub line: u64,
     /// the value with its personal part masked
     pub masked: String,
 }
 
+/// What `check` found over its inputs: counts per rule and the first
+/// locations ([`FIRST_LOCATIONS`] at most).
 #[derive(Clone, Debug, Default)]
 pub struct Report {
+    /// Lines read.
     pub lines: u64,
+    /// Lines with at least one finding.
     pub lines_with_findings: u64,
+    /// Findings per rule.
     pub counts: BTreeMap<&'static str, u64>,
+    /// The first findings, in input order.
     pub first: Vec<Finding>,
     /// the earlier pieces of the line in hand had findings (see
     /// [`Checker::piece_in`])
@@ -56,6 +66,7 @@ pub struct Report {
 }
 
 impl Report {
+    /// Findings in all.
     pub fn total(&self) -> u64 {
         self.counts.values().sum()
     }
@@ -72,6 +83,7 @@ impl Report {
         }
     }
 
+    /// The report as `check` prints it.
     pub fn to_text(&self) -> String {
         let mut s = format!(
             "loganon check: {} findings in {} of {} lines\n",
@@ -88,6 +100,7 @@ impl Report {
         s
     }
 
+    /// The report as `check --json` prints it.
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "lines": self.lines,
@@ -964,7 +977,9 @@ fn is_clean_user(v: &[u8]) -> bool {
 /// The leak checker.
 #[derive(Clone, Debug, Default)]
 pub struct Checker {
+    /// The prefixes and deny list the logs were anonymized with.
     pub rules: Rules,
+    /// How lines are recognised (`--format`).
     pub format: Format,
     /// the mode the logs were anonymized with: which addresses are clean
     pub ip_mode: IpMode,

@@ -4,7 +4,7 @@
 //! the lines after them), JSON (by its first byte, or after a prefix), W3C
 //! data lines (when a `#Fields:` directive is in force), the CLF family, then
 //! the AWS, HAProxy and Squid formats, then W3C data lines with no
-//! `#Fields:` in force (see [`w3c::parse_headerless`]). A named format tries
+//! `#Fields:` in force (see `w3c::parse_headerless`). A named format tries
 //! itself first, then detection (a line of another format is never passed
 //! on unparsed). A line none of them takes is tried once more after a
 //! syslog or container-runtime prefix ([`wrap`]).
@@ -51,14 +51,21 @@ pub enum Format {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Parsed(pub u8);
 
+/// How many kinds of parsed lines there are (the formats of the registry).
 pub const PARSED_KINDS: usize = registry::KINDS;
 
 impl Parsed {
+    /// `common`
     pub const COMMON: Parsed = registry::kind_of("common");
+    /// `combined`
     pub const COMBINED: Parsed = registry::kind_of("combined");
+    /// `vhost_combined`
     pub const VHOST_COMBINED: Parsed = registry::kind_of("vhost_combined");
+    /// `w3c`
     pub const W3C: Parsed = registry::kind_of("w3c");
+    /// An Apache `LogFormat` template.
     pub const APACHE: Parsed = registry::kind_of("apache_logformat");
+    /// An nginx `log_format` template.
     pub const NGINX: Parsed = registry::kind_of("nginx_log_format");
 
     /// Every kind, in the order of the registry.
@@ -71,10 +78,12 @@ impl Parsed {
         self.0 as usize
     }
 
+    /// Its entry in the registry.
     pub fn spec(self) -> &'static registry::FormatSpec {
         registry::FORMATS[self.index()]
     }
 
+    /// Its name (`--format` and the counters).
     pub fn name(self) -> &'static str {
         self.spec().name
     }
@@ -84,23 +93,47 @@ impl Parsed {
 /// new format needs none (`Format::from_name` finds it in the registry).
 #[allow(non_upper_case_globals)]
 impl Format {
+    /// `--format common`
     pub const Common: Format = Format::Named(Parsed::COMMON);
+    /// `--format combined`
     pub const Combined: Format = Format::Named(Parsed::COMBINED);
+    /// `--format vhost_combined`
     pub const VhostCombined: Format = Format::Named(Parsed::VHOST_COMBINED);
+    /// `--format json`
     pub const Json: Format = Format::Named(registry::kind_of("json"));
+    /// `--format w3c`
     pub const W3c: Format = Format::Named(Parsed::W3C);
+    /// `--format alb`
     pub const Alb: Format = Format::Named(registry::kind_of("alb"));
+    /// `--format elb`
     pub const Elb: Format = Format::Named(registry::kind_of("elb"));
+    /// `--format s3`
     pub const S3: Format = Format::Named(registry::kind_of("s3"));
+    /// `--format haproxy`
     pub const Haproxy: Format = Format::Named(registry::kind_of("haproxy"));
+    /// `--format squid`
     pub const Squid: Format = Format::Named(registry::kind_of("squid"));
+}
+
+/// Why a `--format` value was refused; its text is the message shown.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum FormatError {
+    /// `nginx:` and a `log_format` string that does not parse.
+    #[error("nginx log_format: {0}")]
+    Nginx(template::TemplateError),
+    /// An Apache `LogFormat` string (it holds a `%`) that does not parse.
+    #[error("Apache LogFormat: {0}")]
+    Apache(template::TemplateError),
+    /// None of these: the name given and the accepted names.
+    #[error("unknown format '{0}'; accepted: {1}, an Apache LogFormat string (with %), or nginx:LOG_FORMAT")]
+    Unknown(String, String),
 }
 
 impl Format {
     /// Parses a `--format` value: a name, an Apache `LogFormat` string (it
     /// holds a `%`), or `nginx:` and a `log_format` string. The error lists the
     /// accepted values.
-    pub fn from_name(s: &str) -> Result<Format, String> {
+    pub fn from_name(s: &str) -> Result<Format, FormatError> {
         if s == "auto" {
             return Ok(Format::Auto);
         }
@@ -109,17 +142,10 @@ impl Format {
         }
         Ok(match s {
             _ if s.starts_with("nginx:") => Format::Template(Arc::new(
-                template::nginx(&s["nginx:".len()..]).map_err(|e| format!("nginx log_format: {e}"))?,
+                template::nginx(&s["nginx:".len()..]).map_err(FormatError::Nginx)?,
             )),
-            _ if s.contains('%') => Format::Template(Arc::new(
-                template::apache(s).map_err(|e| format!("Apache LogFormat: {e}"))?,
-            )),
-            _ => {
-                return Err(format!(
-                    "unknown format '{s}'; accepted: {}, an Apache LogFormat string (with %), or nginx:LOG_FORMAT",
-                    registry::names().join(", ")
-                ))
-            }
+            _ if s.contains('%') => Format::Template(Arc::new(template::apache(s).map_err(FormatError::Apache)?)),
+            _ => return Err(FormatError::Unknown(s.to_string(), registry::names().join(", "))),
         })
     }
 }
@@ -139,7 +165,9 @@ impl fmt::Display for Format {
 /// space reused for every line.
 #[derive(Debug, Default)]
 pub struct Ctx {
+    /// The W3C `#Fields:` in force (from the last header line, or given).
     pub w3c: Option<Arc<w3c::Header>>,
+    /// The fields of the line in hand.
     pub fields: Fields,
     pub(crate) cols: Vec<Range<usize>>,
     /// values this worker has scanned and found clean
@@ -147,6 +175,8 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// A context with these W3C columns in force (a chunk that starts after
+    /// the header of its file).
     pub fn with_header(w3c: Option<Arc<w3c::Header>>) -> Ctx {
         Ctx { w3c, ..Ctx::default() }
     }
@@ -158,13 +188,16 @@ impl Ctx {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub enum Recognised {
+    /// A line of the CLF family, with its ranges.
     Clf(clf::ClfLine),
     /// fields and roles are in `ctx.fields`
     Fields(Parsed),
     /// a W3C directive (scanned like text; `fields`: a `#Fields:` line that set columns)
     Directive {
+        /// Whether it was a `#Fields:` line that set the columns.
         fields: bool,
     },
+    /// No format recognised the line.
     Unparsed,
 }
 
@@ -208,7 +241,7 @@ impl Recognised {
 ///
 /// It parses the time each time it is called: callers ask only when they
 /// need it (`--max-age`, the keyed modes' day, the summaries).
-pub fn line_time(format: &Format, rec: &Recognised, line: &[u8], ctx: &Ctx) -> Option<i64> {
+pub(crate) fn line_time(format: &Format, rec: &Recognised, line: &[u8], ctx: &Ctx) -> Option<i64> {
     match rec {
         Recognised::Clf(l) => crate::time::parse_clf_time(&line[l.time.clone()]),
         Recognised::Fields(kind) => fields_time(format, *kind, line, &ctx.fields),
@@ -219,9 +252,12 @@ pub fn line_time(format: &Format, rec: &Recognised, line: &[u8], ctx: &Ctx) -> O
 /// Where a recognised line's HTTP status, response bytes and client
 /// address are, for the summaries.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Figures {
+pub(crate) struct Figures {
+    /// The HTTP status.
     pub status: Option<Range<usize>>,
+    /// The response bytes.
     pub bytes: Option<Range<usize>>,
+    /// The client address.
     pub client: Option<Range<usize>>,
 }
 
@@ -229,7 +265,7 @@ pub struct Figures {
 /// size, the ranges the formats noted while parsing ([`Fields::status`],
 /// [`Fields::bytes`], [`Fields::client`]) or a template's fields; the
 /// client is else the first `Client` field. Nothing is parsed here.
-pub fn line_figures(format: &Format, rec: &Recognised, ctx: &Ctx) -> Figures {
+pub(crate) fn line_figures(format: &Format, rec: &Recognised, ctx: &Ctx) -> Figures {
     let f = &ctx.fields;
     match rec {
         Recognised::Clf(l) => Figures {

@@ -32,6 +32,7 @@ pub const OPAQUE: u8 = 0xFF;
 /// layer builds a range per byte (`start`, `end`).
 #[derive(Default, Debug)]
 pub struct Decoded {
+    /// The decoded bytes.
     pub text: Vec<u8>,
     /// per escape of the first layer: (first decoded byte, how many, source range)
     escapes: Vec<(u32, u32, u32, u32)>,
@@ -213,6 +214,8 @@ fn entity_at(t: &[u8], i: usize, out: &mut [u8; 4]) -> Option<(usize, usize)> {
 /// but large, and it shared the instruction cache with the scanner.
 #[inline]
 pub fn next_escape_byte(t: &[u8]) -> Option<usize> {
+    // (moved only by the SSE2 path)
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
     let mut i = 0;
     #[cfg(target_arch = "x86_64")]
     {
@@ -250,6 +253,8 @@ pub fn next_escape_byte(t: &[u8]) -> Option<usize> {
 /// of code into the instruction cache for that one call.
 #[inline]
 pub fn last_escape_byte(t: &[u8]) -> Option<usize> {
+    // (moved only by the SSE2 path)
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
     let mut end = t.len();
     #[cfg(target_arch = "x86_64")]
     {

@@ -32,6 +32,7 @@ pub enum Role {
 /// The fields of one line, in order, non-overlapping.
 #[derive(Debug, Default)]
 pub struct Fields {
+    /// The fields: byte ranges of the line, each with its role.
     pub list: Vec<(Range<usize>, Role)>,
     /// what happens to bytes between fields: `Generic` or `Verbatim`
     pub gaps: Option<Role>,
@@ -46,6 +47,7 @@ pub struct Fields {
     /// formats' and Squid's columns); noted while the line is parsed,
     /// read only by the summary path
     pub status: Option<Range<usize>>,
+    /// The response bytes (see `status`).
     pub bytes: Option<Range<usize>>,
     /// the client address of formats that scan it rather than give it the
     /// `Client` role (ALB, ELB, S3, HAProxy: `addr:port` or `addr`), for
@@ -67,12 +69,17 @@ pub struct Fields {
 /// (`GET /a?b HTTP/1.1`, split by the record) or its parts as columns.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Http {
+    /// A whole request line (`GET /a?b HTTP/1.1`).
     pub request: Option<Range<usize>>,
+    /// The method, as a column.
     pub method: Option<Range<usize>>,
     /// a path, or a URL (Squid's), with or without its query
     pub path: Option<Range<usize>>,
+    /// The query, as a column.
     pub query: Option<Range<usize>>,
+    /// The referer.
     pub referer: Option<Range<usize>>,
+    /// The user agent.
     pub agent: Option<Range<usize>>,
 }
 
@@ -90,6 +97,7 @@ impl Http {
 }
 
 impl Fields {
+    /// Empties it for the next line (keeping its allocations).
     pub fn clear(&mut self) {
         self.list.clear();
         self.gaps = None;
@@ -104,7 +112,7 @@ impl Fields {
     }
 
     /// Moves every range by `p` bytes (a line found after a prefix).
-    pub fn shift(&mut self, p: usize) {
+    pub(crate) fn shift(&mut self, p: usize) {
         let mv = |r: &mut Range<usize>| *r = r.start + p..r.end + p;
         self.list.iter_mut().for_each(|(r, _)| mv(r));
         for r in [&mut self.time, &mut self.status, &mut self.bytes, &mut self.client]
@@ -116,13 +124,14 @@ impl Fields {
         }
     }
 
+    /// Adds a field.
     pub fn push(&mut self, r: Range<usize>, role: Role) {
         self.list.push((r, role));
     }
 }
 
 /// `r` without the double quotes around it, if it has them.
-pub fn unquoted(line: &[u8], r: &Range<usize>) -> Range<usize> {
+pub(crate) fn unquoted(line: &[u8], r: &Range<usize>) -> Range<usize> {
     let v = &line[r.clone()];
     if v.len() >= 2 && v[0] == b'"' && v[v.len() - 1] == b'"' {
         r.start + 1..r.end - 1
@@ -134,7 +143,7 @@ pub fn unquoted(line: &[u8], r: &Range<usize>) -> Range<usize> {
 /// Splits `line` into fields separated by `sep`, where a field starting with
 /// `"` (or `[`) runs to its closing quote (bracket). Returns false when a quote
 /// is not closed.
-pub fn split_quoted(line: &[u8], sep: u8, out: &mut Vec<Range<usize>>) -> bool {
+pub(crate) fn split_quoted(line: &[u8], sep: u8, out: &mut Vec<Range<usize>>) -> bool {
     out.clear();
     let mut i = 0;
     while i <= line.len() {
