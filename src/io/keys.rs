@@ -1,6 +1,7 @@
 //! Key files: the keyed modes' master key read from its file (refused when
 //! others may read it) into the [`KeyRing`] the engine's options take, and
-//! `loganon keygen`. The engine itself reads no file.
+//! `loganon keygen`; or from an environment variable (`--key-env`). The
+//! engine itself reads no file.
 
 use std::fs;
 use std::io::Write;
@@ -16,12 +17,39 @@ pub fn load(key_file: Option<&Path>, rotate: Rotate) -> Result<Option<KeyRing>, 
         .transpose()
 }
 
+/// The key ring of `--key-env NAME`: the key as 64 hex digits in the
+/// environment variable NAME (white space around them ignored). Messages
+/// name the variable, never its value.
+pub fn load_env(name: &str, rotate: Rotate) -> Result<KeyRing, String> {
+    let value = std::env::var_os(name).ok_or_else(|| {
+        format!("--key-env {name}: no such environment variable (put the key's 64 hex digits in it; make one with: loganon keygen FILE)")
+    })?;
+    let text = value.to_str().map(str::trim).unwrap_or("");
+    parse_hex(text).map(|k| KeyRing::new(k, rotate)).ok_or_else(|| {
+        format!("--key-env {name}: the variable must hold 64 hex digits (a key as loganon keygen writes it)")
+    })
+}
+
+/// 64 hex digits as a key.
+fn parse_hex(text: &str) -> Option<MasterKey> {
+    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let mut k = [0u8; 32];
+    for (i, k) in k.iter_mut().enumerate() {
+        *k = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+    }
+    Some(MasterKey(k))
+}
+
 /// Reads a key file: 32 raw bytes, or 64 hex digits (white space around
-/// them ignored). A file readable by group or others is refused.
+/// them ignored). A file readable or writable by group or others is
+/// refused; execute bits are no matter (Spark's `addFile` sets `a+x` on
+/// the files it ships, making a 0600 key 0711).
 pub fn read_key_file(path: &Path) -> Result<MasterKey, String> {
     let p = path.display();
     let meta = fs::metadata(path).map_err(|e| format!("key file {p}: {e}"))?;
-    if meta.permissions().mode() & 0o077 != 0 {
+    if meta.permissions().mode() & 0o066 != 0 {
         return Err(format!(
             "key file {p} is readable or writable by group or others (mode {:o}); run: chmod 600 {p}",
             meta.permissions().mode() & 0o777
@@ -34,12 +62,8 @@ pub fn read_key_file(path: &Path) -> Result<MasterKey, String> {
         return Ok(MasterKey(k));
     }
     let text = std::str::from_utf8(&bytes).map(str::trim).unwrap_or("");
-    if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let mut k = [0u8; 32];
-        for (i, k) in k.iter_mut().enumerate() {
-            *k = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| format!("key file {p}: bad hex"))?;
-        }
-        return Ok(MasterKey(k));
+    if let Some(k) = parse_hex(text) {
+        return Ok(k);
     }
     Err(format!(
         "key file {p} holds {} bytes; it must hold 32 raw bytes or 64 hex digits (make one with: loganon keygen FILE)",
