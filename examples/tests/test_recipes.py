@@ -78,6 +78,7 @@ def env(tmp_path_factory):
     direct = {}
     for name, extra in (("plain", []), ("keyed", KEYED + ["--key-file", str(key)])):
         d = base / f"direct-{name}"
+        d.mkdir()
         subprocess.run([binary, "anonymize", "--out-dir", str(d), *extra, *paths], check=True)
         direct[name] = {Path(p).name: gzip.decompress((d / Path(p).name).read_bytes()) for p in paths}
     return {"base": base, "paths": paths, "binary": binary, "key": key, "direct": direct}
