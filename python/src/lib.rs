@@ -150,8 +150,11 @@ impl Engine {
         let nets = keep_network
             .iter()
             .map(|s| {
-                s.parse::<ipnet::IpNet>()
-                    .map_err(|_| err(format!("keep_network: '{s}' is not a network; write it like 10.0.0.0/8")))
+                s.parse::<ipnet::IpNet>().map_err(|_| {
+                    err(format!(
+                        "keep_network: '{s}' is not a network; write it like 10.0.0.0/8"
+                    ))
+                })
             })
             .collect::<PyResult<Vec<_>>>()?;
         let mut deny = DenyList::default();
@@ -193,7 +196,9 @@ impl Engine {
             ..Options::default()
         };
         let rotate: Rotate = choice("rotate_key", rotate_key)?;
-        let ring = key.map(|k| master_key(&k).map(|m| KeyRing::new(m, rotate))).transpose()?;
+        let ring = key
+            .map(|k| master_key(&k).map(|m| KeyRing::new(m, rotate)))
+            .transpose()?;
         opts.set_keys(
             ip_mode,
             choice::<Identifiers>("identifiers", identifiers)?,
@@ -224,7 +229,13 @@ impl Engine {
             .detach(move || {
                 let (mut out, mut ends, mut kept) = (Vec::new(), Vec::with_capacity(lines.len()), Vec::new());
                 inner
-                    .run(lines.iter().map(|l| Some(l.as_slice())), false, &mut out, &mut ends, &mut kept)
+                    .run(
+                        lines.iter().map(|l| Some(l.as_slice())),
+                        false,
+                        &mut out,
+                        &mut ends,
+                        &mut kept,
+                    )
                     .map(|()| (out, ends))
             })
             .map_err(PyValueError::new_err)?;
@@ -254,7 +265,12 @@ impl Engine {
         valid: Option<&[u8]>,
         offset: usize,
         length: usize,
-    ) -> PyResult<(Option<Bound<'py, PyBytes>>, usize, Bound<'py, PyBytes>, Bound<'py, PyBytes>)> {
+    ) -> PyResult<(
+        Option<Bound<'py, PyBytes>>,
+        usize,
+        Bound<'py, PyBytes>,
+        Bound<'py, PyBytes>,
+    )> {
         let width = if wide { 8 } else { 4 };
         if offsets.len() < (offset + length + 1) * width {
             return Err(PyValueError::new_err("offsets buffer too short"));
@@ -268,7 +284,10 @@ impl Engine {
             }
         };
         let is_valid = |k: usize| {
-            valid.is_none_or(|v| v.get((offset + k) / 8).is_some_and(|b| (b >> ((offset + k) % 8)) & 1 == 1))
+            valid.is_none_or(|v| {
+                v.get((offset + k) / 8)
+                    .is_some_and(|b| (b >> ((offset + k) % 8)) & 1 == 1)
+            })
         };
         for k in 0..=length {
             if at(k) > data.len() || (k > 0 && at(k) < at(k - 1)) {
@@ -315,7 +334,10 @@ impl Engine {
                 format: inner.format.clone(),
                 ip_mode: inner.ip_mode,
             };
-            let mut g = inner.check_ctx.lock().map_err(|_| PyRuntimeError::new_err("poisoned"))?;
+            let mut g = inner
+                .check_ctx
+                .lock()
+                .map_err(|_| PyRuntimeError::new_err("poisoned"))?;
             let (ctx, report, no) = &mut *g;
             for l in &lines {
                 *no = checker.chunk_in(l, "<lines>", *no, ctx, report);
@@ -328,7 +350,11 @@ impl Engine {
     fn reset(&self) -> PyResult<()> {
         let mut g = self.inner.ctx.lock().map_err(|_| PyRuntimeError::new_err("poisoned"))?;
         *g = (self.inner.core.opts.start(None), Stats::default());
-        let mut c = self.inner.check_ctx.lock().map_err(|_| PyRuntimeError::new_err("poisoned"))?;
+        let mut c = self
+            .inner
+            .check_ctx
+            .lock()
+            .map_err(|_| PyRuntimeError::new_err("poisoned"))?;
         *c = (Ctx::with_header(self.inner.w3c_fields.clone()), Report::default(), 1);
         Ok(())
     }

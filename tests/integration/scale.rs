@@ -70,7 +70,10 @@ fn settle_passes_keep_the_lines_day_and_pseudonyms() {
         let lines: Vec<&str> = a.lines().collect();
         assert_eq!(lines.len(), 2, "{a}");
         assert!(lines[0].contains("/a?x=~"), "the path parameter went: {a}");
-        assert!(!a.contains("198.51.100.7") && !a.contains("203.0.113.9") && !a.contains("bob@"), "{a}");
+        assert!(
+            !a.contains("198.51.100.7") && !a.contains("203.0.113.9") && !a.contains("bob@"),
+            "{a}"
+        );
         assert_eq!(
             first_v4(lines[0]),
             first_v4(lines[1]),
@@ -135,7 +138,10 @@ fn w3c_parts_without_their_header() {
     ]);
     assert_exit(&c, 1);
     let report = text(&c.stdout);
-    assert!(report.contains("user-field: 2") && report.contains("secret-field: 2"), "{report}");
+    assert!(
+        report.contains("user-field: 2") && report.contains("secret-field: 2"),
+        "{report}"
+    );
     let o = run(&["anonymize", "--w3c-fields", "", "-"]);
     assert_exit(&o, 2);
     assert!(text(&o.stderr).contains("--w3c-fields"), "{}", text(&o.stderr));
@@ -165,7 +171,9 @@ fn keys_from_the_environment_and_from_shipped_files() {
     let line = b"198.51.100.7 - bob [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n";
     let with = |args: &[&str], env: Option<(&str, &str)>| {
         let mut c = loganon();
-        c.arg("anonymize").args(["--ip-mode", "hash", "--identifiers", "hash"]).args(args);
+        c.arg("anonymize")
+            .args(["--ip-mode", "hash", "--identifiers", "hash"])
+            .args(args);
         if let Some((k, v)) = env {
             c.env(k, v);
         }
@@ -231,7 +239,14 @@ fn a_retry_sweeps_the_temporary_file_of_a_killed_unreaped_attempt() {
     let out_dir = dir.path().join("out");
     fs::create_dir(&out_dir).unwrap();
     let out = out_dir.join("in.log.gz");
-    let args = ["anonymize", "-j", "1", "-o", out.to_str().unwrap(), input.to_str().unwrap()];
+    let args = [
+        "anonymize",
+        "-j",
+        "1",
+        "-o",
+        out.to_str().unwrap(),
+        input.to_str().unwrap(),
+    ];
     let mut first = loganon()
         .args(args)
         .stdin(Stdio::null())
@@ -242,7 +257,10 @@ fn a_retry_sweeps_the_temporary_file_of_a_killed_unreaped_attempt() {
     wait_until("the first attempt's temporary file", || {
         !temps(&out_dir).is_empty() || first.try_wait().ok().flatten().is_some()
     });
-    assert!(first.try_wait().unwrap().is_none(), "the first attempt ended before it was killed");
+    assert!(
+        first.try_wait().unwrap().is_none(),
+        "the first attempt ended before it was killed"
+    );
     assert!(kill(first.id(), libc::SIGKILL));
     // not reaped: its pid stays, a zombie
     wait_until("the killed attempt to become a zombie", || {
@@ -251,7 +269,11 @@ fn a_retry_sweeps_the_temporary_file_of_a_killed_unreaped_attempt() {
     assert_eq!(temps(&out_dir).len(), 1);
     let retry = run(&args);
     assert_exit(&retry, 0);
-    assert_eq!(temps(&out_dir), Vec::<String>::new(), "the zombie's temporary file went");
+    assert_eq!(
+        temps(&out_dir),
+        Vec::<String>::new(),
+        "the zombie's temporary file went"
+    );
     let lines = gunzip(&fs::read(&out).unwrap());
     assert_eq!(lines.iter().filter(|&&b| b == b'\n').count(), 200_000);
     first.wait().unwrap();
