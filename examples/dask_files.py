@@ -32,7 +32,7 @@ def anonymize_file(path, out_dir, options=None, fail_once=None):
     name = os.path.basename(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
     try:
-        with os.fdopen(fd, "wb") as out, gzip.GzipFile(fileobj=out, mode="wb", mtime=0) as z:
+        with os.fdopen(fd, "wb") as out, gzip.GzipFile(fileobj=out, mode="wb", mtime=0, compresslevel=6) as z:
             step = 10_000
             for k in range(0, len(lines), step):
                 got = a.anonymize_lines(lines[k : k + step])
