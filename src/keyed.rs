@@ -32,6 +32,29 @@ use serde::Deserialize;
 #[derive(Clone, PartialEq, Eq)]
 pub struct MasterKey(pub [u8; 32]);
 
+impl MasterKey {
+    /// 64 hex digits (white space around them ignored).
+    pub fn from_hex(text: &str) -> Option<MasterKey> {
+        let text = text.trim();
+        if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let mut k = [0u8; 32];
+        for (i, k) in k.iter_mut().enumerate() {
+            *k = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(MasterKey(k))
+    }
+
+    /// A key as a key file holds it: 32 raw bytes, or 64 hex digits.
+    pub fn parse(bytes: &[u8]) -> Option<MasterKey> {
+        match <[u8; 32]>::try_from(bytes) {
+            Ok(k) => Some(MasterKey(k)),
+            Err(_) => std::str::from_utf8(bytes).ok().and_then(MasterKey::from_hex),
+        }
+    }
+}
+
 impl std::fmt::Debug for MasterKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("MasterKey(..)") // never print the key

@@ -123,23 +123,28 @@ def assert_files_equal(out_dir, want):
     assert sorted(p.name for p in Path(out_dir).iterdir()) == sorted(want), "no other file in the output"
 
 
-@pytest.mark.parametrize("mode", ["plain", "keyed", "retried"])
-def test_spark_per_file(env, spark, mode):
-    import spark_per_file
-
-    out = env["base"] / f"per-file-{mode}"
-    marker = env["base"] / f"per-file-{mode}.failed" if mode == "retried" else None
-    args = KEYED if mode == "keyed" else []
-    names = spark_per_file.anonymize_files(
-        spark, env["paths"], str(out), env["binary"], args,
-        key_file="k.key" if mode == "keyed" else None,
-        fail_once=None if marker is None else str(marker),
-    )
+def per_file_job(env, route, mode, run):
+    """Runs a per-file route (`run(out, marker)` returns the names written)
+    and checks its files against the direct run's, byte for byte."""
+    out = env["base"] / f"{route}-{mode}"
+    marker = env["base"] / f"{route}-{mode}.failed" if mode == "retried" else None
+    names = run(str(out), None if marker is None else str(marker))
     assert sorted(names) == sorted(env["direct"]["plain"])
     if marker is not None:
         assert marker.exists(), "the failure was injected"
     assert_files_equal(out, env["direct"]["keyed" if mode == "keyed" else "plain"])
     assert leftovers(out) == []
+
+
+@pytest.mark.parametrize("mode", ["plain", "keyed", "retried"])
+def test_spark_per_file(env, spark, mode):
+    import spark_per_file
+
+    keyed = mode == "keyed"
+    per_file_job(env, "per-file", mode, lambda out, marker: spark_per_file.anonymize_files(
+        spark, env["paths"], out, env["binary"], KEYED if keyed else [],
+        key_file="k.key" if keyed else None, fail_once=marker,
+    ))
 
 
 @pytest.mark.parametrize("mode", ["plain", "keyed", "retried"])
@@ -175,14 +180,6 @@ def test_spark_map_in_arrow(env, spark, mode):
 def test_dask_per_file(env, mode):
     import dask_files
 
-    out = env["base"] / f"dask-{mode}"
-    marker = env["base"] / f"dask-{mode}.failed" if mode == "retried" else None
-    names = dask_files.anonymize_files(
-        env["paths"], str(out), KEYED_OPTIONS if mode == "keyed" else {},
-        fail_once=None if marker is None else str(marker),
-    )
-    assert sorted(names) == sorted(env["direct"]["plain"])
-    if marker is not None:
-        assert marker.exists(), "the failure was injected"
-    assert_files_equal(out, env["direct"]["keyed" if mode == "keyed" else "plain"])
-    assert leftovers(out) == []
+    per_file_job(env, "dask", mode, lambda out, marker: dask_files.anonymize_files(
+        env["paths"], out, KEYED_OPTIONS if mode == "keyed" else {}, fail_once=marker,
+    ))

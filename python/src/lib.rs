@@ -32,23 +32,12 @@ fn choice<T: DeserializeOwned>(what: &str, s: &str) -> PyResult<T> {
 
 /// A key: 32 raw bytes or 64 hex digits (as `loganon keygen` writes them).
 fn master_key(key: &[u8]) -> PyResult<MasterKey> {
-    if key.len() == 32 {
-        let mut k = [0u8; 32];
-        k.copy_from_slice(key);
-        return Ok(MasterKey(k));
-    }
-    let text = std::str::from_utf8(key).map(str::trim).unwrap_or("");
-    if text.len() == 64 && text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        let mut k = [0u8; 32];
-        for (i, b) in k.iter_mut().enumerate() {
-            *b = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).map_err(|_| PyValueError::new_err("bad hex"))?;
-        }
-        return Ok(MasterKey(k));
-    }
-    Err(PyValueError::new_err(format!(
-        "key: {} bytes; give 32 raw bytes or 64 hex digits (make one with: loganon keygen FILE)",
-        key.len()
-    )))
+    MasterKey::parse(key).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "key: {} bytes; give 32 raw bytes or 64 hex digits (make one with: loganon keygen FILE)",
+            key.len()
+        ))
+    })
 }
 
 /// What the GIL-free work needs: the engine, the state, the counters.

@@ -24,22 +24,13 @@ pub fn load_env(name: &str, rotate: Rotate) -> Result<KeyRing, String> {
     let value = std::env::var_os(name).ok_or_else(|| {
         format!("--key-env {name}: no such environment variable (put the key's 64 hex digits in it; make one with: loganon keygen FILE)")
     })?;
-    let text = value.to_str().map(str::trim).unwrap_or("");
-    parse_hex(text).map(|k| KeyRing::new(k, rotate)).ok_or_else(|| {
-        format!("--key-env {name}: the variable must hold 64 hex digits (a key as loganon keygen writes it)")
-    })
-}
-
-/// 64 hex digits as a key.
-fn parse_hex(text: &str) -> Option<MasterKey> {
-    if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return None;
-    }
-    let mut k = [0u8; 32];
-    for (i, k) in k.iter_mut().enumerate() {
-        *k = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
-    }
-    Some(MasterKey(k))
+    value
+        .to_str()
+        .and_then(MasterKey::from_hex)
+        .map(|k| KeyRing::new(k, rotate))
+        .ok_or_else(|| {
+            format!("--key-env {name}: the variable must hold 64 hex digits (a key as loganon keygen writes it)")
+        })
 }
 
 /// Reads a key file: 32 raw bytes, or 64 hex digits (white space around
@@ -56,13 +47,7 @@ pub fn read_key_file(path: &Path) -> Result<MasterKey, String> {
         ));
     }
     let bytes = fs::read(path).map_err(|e| format!("key file {p}: {e}"))?;
-    if bytes.len() == 32 {
-        let mut k = [0u8; 32];
-        k.copy_from_slice(&bytes);
-        return Ok(MasterKey(k));
-    }
-    let text = std::str::from_utf8(&bytes).map(str::trim).unwrap_or("");
-    if let Some(k) = parse_hex(text) {
+    if let Some(k) = MasterKey::parse(&bytes) {
         return Ok(k);
     }
     Err(format!(

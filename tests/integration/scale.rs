@@ -184,7 +184,10 @@ fn keys_from_the_environment_and_from_shipped_files() {
             .spawn()
             .unwrap();
         use std::io::Write;
-        child.stdin.take().unwrap().write_all(line).unwrap();
+        // a run that refuses its key exits before reading: a broken pipe
+        if let Err(e) = child.stdin.take().unwrap().write_all(line) {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+        }
         child.wait_with_output().unwrap()
     };
     let k = key_file(dir.path(), 0o711);
