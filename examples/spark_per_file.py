@@ -56,7 +56,7 @@ def anonymize_file(path, out_dir, staging, binary="loganon", args=(), key_file=N
         if proc.returncode != 0:
             raise RuntimeError(f"loganon exit {proc.returncode} on {name}: {err.decode(errors='replace')}")
     except BaseException:
-        if proc.poll() is None and fail_once is None:
+        if fail_once is None and proc.poll() is None:
             proc.kill()
             proc.wait()
         raise
