@@ -165,11 +165,7 @@ impl Engine {
             }),
         };
         let w3c_fields = w3c_fields
-            .map(|s| {
-                let d = format!("#Fields: {}", s.trim_start_matches("#Fields:").trim());
-                w3c::parse_fields_directive(d.as_bytes())
-                    .ok_or_else(|| err("w3c_fields: no column names (\"date time c-ip cs-username ...\")".into()))
-            })
+            .map(|s| w3c::fields_option(s).ok_or_else(|| err(format!("w3c_fields: {}", w3c::FIELDS_OPTION_HELP))))
             .transpose()?;
         let not_before = max_age
             .map(|a| loganon::time::parse_duration(a).map_err(err))

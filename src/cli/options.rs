@@ -47,10 +47,7 @@ pub(super) fn parse_cidr(s: &str) -> Result<IpNet, String> {
 }
 
 pub(super) fn parse_w3c_fields(s: &str) -> Result<Arc<Header>, String> {
-    let directive = format!("#Fields: {}", s.trim_start_matches("#Fields:").trim());
-    crate::formats::w3c::parse_fields_directive(directive.as_bytes()).ok_or_else(|| {
-        "no column names; write them as a #Fields: directive has them: \"date time c-ip cs-username\"".into()
-    })
+    crate::formats::w3c::fields_option(s).ok_or_else(|| crate::formats::w3c::FIELDS_OPTION_HELP.into())
 }
 
 pub(super) fn parse_param(s: &str) -> Result<String, String> {

@@ -69,6 +69,18 @@ pub fn parse_fields_directive(line: &[u8]) -> Option<Arc<Header>> {
     }))
 }
 
+/// The columns given as an option (`--w3c-fields`, the config's and the
+/// Python package's `w3c_fields`): the names as a `#Fields:` directive
+/// writes them, the `#Fields:` itself optional. `None` without a name.
+pub fn fields_option(names: &str) -> Option<Arc<Header>> {
+    let directive = format!("#Fields: {}", names.trim().trim_start_matches("#Fields:").trim());
+    parse_fields_directive(directive.as_bytes())
+}
+
+/// What a bad `w3c_fields` is told.
+pub const FIELDS_OPTION_HELP: &str =
+    "no column names; write them as a #Fields: directive does: \"date time c-ip cs-username cs(Cookie)\"";
+
 /// The last `#Fields:` directive in a chunk of lines, if any. A forward
 /// SIMD search (the reverse one is not vectorised, and this runs on every
 /// chunk of every input).

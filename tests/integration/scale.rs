@@ -325,3 +325,40 @@ fn compress_the_stream_on_stdout() {
     assert_exit(&o, 2);
     assert!(text(&o.stderr).contains("asks for gzip"), "{}", text(&o.stderr));
 }
+
+/// `run`'s `[anonymize] w3c_fields`: a headerless W3C file of a set gets
+/// the columns given (its user goes, which no headerless rule can tell);
+/// a value with no column names is a configuration error naming the key.
+#[test]
+fn run_takes_w3c_fields_from_its_config() {
+    let dir = tempdir();
+    let top = dir.path();
+    fs::create_dir_all(top.join("logs")).unwrap();
+    // an upper-case user name: no bare word a headerless line takes for a user
+    let row = "2026-01-01 10:00:00 52.45.125.4 GET /x JDOE 200\n";
+    let log = top.join("logs/access.log-20260101");
+    fs::write(&log, row).unwrap();
+    crate::common::files::set_mtime(&log, 1_767_225_600); // 2026-01-01
+    let config = |fields: &str| {
+        let c = top.join("loganon.toml");
+        fs::write(
+            &c,
+            format!(
+                "state_dir = \"{t}/state\"\n\n[anonymize]\nw3c_fields = \"{fields}\"\n\n[[logs]]\nname = \"iis\"\npaths = [\"{t}/logs/access.log-*\"]\nanonymize_after = \"1d\"\n",
+                t = top.display()
+            ),
+        )
+        .unwrap();
+        run(&["run", "--config", c.to_str().unwrap(), "--now", "2026-01-10"])
+    };
+    let bad = config("  ");
+    assert_exit(&bad, 2);
+    assert!(text(&bad.stderr).contains("w3c_fields"), "{}", text(&bad.stderr));
+    assert_eq!(fs::read_to_string(&log).unwrap(), row, "nothing done");
+    let done = config("date time c-ip cs-method cs-uri-stem cs-username sc-status");
+    assert_exit(&done, 0);
+    assert_eq!(
+        fs::read_to_string(&log).unwrap(),
+        "2026-01-01 10:00:00 52.45.125.0 GET /x - 200\n"
+    );
+}
