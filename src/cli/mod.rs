@@ -8,6 +8,7 @@ use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Instant;
 
 use clap::{ArgGroup, Args, Parser, Subcommand};
@@ -19,6 +20,7 @@ use crate::commands::listen::{IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_MESSAGE};
 use crate::commands::purge::{AgeFrom, PurgeError};
 use crate::commands::run::cron::RunError;
 use crate::engine::{Engine, OnUnparsed};
+use crate::formats::w3c::Header;
 use crate::formats::Format;
 use crate::io::clock::Clock;
 use crate::io::names::show;
@@ -142,14 +144,21 @@ pub struct RuleArgs {
     /// How addresses are rewritten: truncate, hash (keyed), cryptopan (keyed), drop
     #[arg(long, value_name = "M", default_value = "truncate", value_parser = choice::<IpMode>())]
     pub ip_mode: IpMode,
+    /// The W3C columns of lines before an input's first #Fields: directive
+    /// (a part of a split file), e.g. "date time c-ip cs-username cs(Cookie)"
+    #[arg(long, value_name = "NAMES", value_parser = options::parse_w3c_fields)]
+    pub w3c_fields: Option<Arc<Header>>,
 }
 
 /// The keyed modes' options.
 #[derive(Args, Debug, Clone)]
 pub struct KeyArgs {
-    /// Secret for the keyed modes: 32 raw bytes or 64 hex digits, mode 0600
-    #[arg(long, value_name = "PATH")]
+    /// Secret for the keyed modes: 32 raw bytes or 64 hex digits, not readable by group or others
+    #[arg(long, value_name = "PATH", conflicts_with = "key_env")]
     pub key_file: Option<PathBuf>,
+    /// Secret for the keyed modes from the environment variable NAME: 64 hex digits
+    #[arg(long, value_name = "NAME")]
+    pub key_env: Option<String>,
     /// Identifiers become REDACTED (redact) or ~ and 16 hex digits of a keyed hash (hash)
     #[arg(long, value_name = "M", default_value = "redact", value_parser = choice::<Identifiers>())]
     pub identifiers: Identifiers,
@@ -195,6 +204,10 @@ pub struct AnonymizeArgs {
     /// gzip level of compressed output (0-9)
     #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=9))]
     pub level: u32,
+    /// Compress the stream's output (stdout, or -o FILE from stdin) as gzip, xz, bzip2 or zstd,
+    /// in members made in parallel: `... | loganon anonymize --compress gzip | aws s3 cp - s3://...`
+    #[arg(long, value_name = "CODEC", value_parser = ["gzip", "xz", "bzip2", "zstd"])]
+    pub compress: Option<String>,
     /// Print a summary on stderr: --stats (text), --stats=json
     #[arg(long, value_name = "FMT", num_args = 0..=1, require_equals = true, default_missing_value = "text",
           value_parser = ["text", "json"])]
@@ -356,15 +369,19 @@ fn anonymize(a: AnonymizeArgs) -> Exit {
 /// `anonymize` once its options are made: a batch or the stream. What it
 /// prints comes after the progress bar is cleared.
 fn anonymize_with(engine: &Engine, a: &AnonymizeArgs) -> Exit {
+    let compress = match options::stream_compression(a) {
+        Ok(c) => c,
+        Err(e) => return fail(e, Exit::Usage),
+    };
     match options::batch_target(a) {
         Err(e) => return fail(e, Exit::Usage),
         Ok(Some((target, files))) => return batch(engine, &files, target, a),
         Ok(None) => {}
     }
     let out = match &a.output {
-        None => Output::stdout(),
-        Some(p) if p.as_os_str() == "-" => Output::stdout(),
-        Some(p) => match Output::append(p.clone(), a.level) {
+        None => Output::stdout_compressed(compress),
+        Some(p) if p.as_os_str() == "-" => Output::stdout_compressed(compress),
+        Some(p) => match Output::append_as(p.clone(), a.level, compress) {
             Ok(o) => o,
             Err(e) => return fail(format!("cannot open output {}: {e}", show(p)), Exit::Failed),
         },
@@ -474,7 +491,7 @@ fn check(c: CheckArgs) -> Exit {
         format: c.rules.format.clone(),
         ip_mode: c.rules.ip_mode,
     };
-    let done = crate::commands::check::run(&checker, &sources(&c.inputs), c.json);
+    let done = crate::commands::check::run(&checker, &sources(&c.inputs), c.json, c.rules.w3c_fields.as_ref());
     // a missing or unreadable input is not a clean one: exit 2, whatever
     // the others hold
     for e in &done.unreadable {

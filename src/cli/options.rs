@@ -5,6 +5,7 @@
 use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ipnet::IpNet;
@@ -15,7 +16,9 @@ use crate::commands::batch::Target;
 use crate::commands::listen::{Limits, ListenOptions};
 use crate::commands::purge::PurgeOptions;
 use crate::engine::Options;
+use crate::formats::w3c::Header;
 use crate::io::clock::Clock;
+use crate::io::codec::{Codec, Compress};
 use crate::io::input::Source;
 use crate::io::pipeline;
 use crate::keyed::IpMode;
@@ -25,11 +28,15 @@ impl KeyArgs {
     /// Adds the keyed settings to `opts`, with the key file read here (the
     /// engine reads no file); the error is a usage error (exit 2).
     pub fn apply(&self, ip_mode: IpMode, opts: &mut Options) -> Result<(), String> {
+        let ring = match &self.key_env {
+            Some(name) => Some(crate::io::keys::load_env(name, self.rotate_key)?),
+            None => crate::io::keys::load(self.key_file.as_deref(), self.rotate_key)?,
+        };
         opts.set_keys(
             ip_mode,
             self.identifiers,
-            crate::io::keys::load(self.key_file.as_deref(), self.rotate_key)?,
-            "--ip-mode hash/cryptopan and --identifiers hash need --key-file (make one with: loganon keygen FILE)",
+            ring,
+            "--ip-mode hash/cryptopan and --identifiers hash need --key-file or --key-env (make a key with: loganon keygen FILE)",
         )
         .map_err(|e| e.to_string())
     }
@@ -38,6 +45,10 @@ impl KeyArgs {
 pub(super) fn parse_cidr(s: &str) -> Result<IpNet, String> {
     s.parse::<IpNet>()
         .map_err(|_| format!("'{s}' is not a network; write it like 10.0.0.0/8 or fd00::/8"))
+}
+
+pub(super) fn parse_w3c_fields(s: &str) -> Result<Arc<Header>, String> {
+    crate::formats::w3c::fields_option(s).ok_or_else(|| crate::formats::w3c::FIELDS_OPTION_HELP.into())
 }
 
 pub(super) fn parse_param(s: &str) -> Result<String, String> {
@@ -85,6 +96,7 @@ pub fn anonymize_options(a: &AnonymizeArgs) -> Result<Options, String> {
         format: a.rules.format.clone(),
         on_unparsed: a.on_unparsed,
         not_before: a.max_age.map(|age| a.now.unwrap_or_else(crate::io::clock::now) - age),
+        w3c_fields: a.rules.w3c_fields.clone(),
         ..Options::default()
     };
     a.keys.apply(a.rules.ip_mode, &mut opts)?;
@@ -112,12 +124,45 @@ pub fn batch_target(a: &AnonymizeArgs) -> Result<Option<(Target, Vec<PathBuf>)>,
     }
 }
 
+/// `--compress`: how the stream's output is compressed (None: stdout plain,
+/// `-o FILE` by its name). A batch's outputs take their input's compression
+/// or their name's, so there it is a usage error, as is a name that asks
+/// for another one.
+pub fn stream_compression(a: &AnonymizeArgs) -> Result<Option<Compress>, String> {
+    let Some(name) = &a.compress else {
+        return Ok(None);
+    };
+    let codec = Codec::ALL
+        .into_iter()
+        .find(|c| c.name() == name)
+        .ok_or_else(|| format!("--compress {name}: use gzip, xz, bzip2 or zstd"))?;
+    if batch_target(a).ok().flatten().is_some() {
+        return Err(
+            "--compress is for the stream (stdin or files to stdout, or -o FILE from stdin); \
+             a batch output keeps its input's compression (--out-dir, --in-place) or takes its name's (-o FILE.gz)"
+                .into(),
+        );
+    }
+    if let Some(p) = a.output.as_ref().filter(|p| p.as_os_str() != "-") {
+        if let Some(named) = Codec::from_name(p).filter(|&c| c != codec) {
+            return Err(format!(
+                "--compress {name} and -o {}: the name asks for {}; name the file .{} or leave --compress out",
+                crate::io::names::show(p),
+                named.name(),
+                codec.extension()
+            ));
+        }
+    }
+    Ok(Some(Compress { codec, level: a.level }))
+}
+
 /// `listen`'s options; the error is a usage error.
 pub fn listen_options(l: &ListenArgs) -> Result<ListenOptions, String> {
     let mut engine = Options {
         rules: l.rules.rules(),
         format: l.rules.format.clone(),
         on_unparsed: l.on_unparsed,
+        w3c_fields: l.rules.w3c_fields.clone(),
         ..Options::default()
     };
     l.keys.apply(l.rules.ip_mode, &mut engine)?;

@@ -508,6 +508,10 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
             }
         }
     };
+    // once more at the end: an earlier attempt that was still ending when
+    // this one began (a retried task whose killed process was not yet gone)
+    // leaves nothing behind either
+    sweep_destinations(inputs, &opts.target);
     BatchOutcome {
         files,
         interrupted: sig.stop.load(Ordering::SeqCst),

@@ -4,8 +4,10 @@
 //! with it.
 
 use crate::check::{Checker, Report};
+use crate::formats::w3c::Header;
 use crate::formats::Ctx;
 use crate::io::input::{Input, Source, READ_BUF};
+use std::sync::Arc;
 
 /// `check` reads a line longer than this in overlapping pieces.
 const CHECK_PIECE: usize = 4 << 20;
@@ -23,7 +25,9 @@ pub struct Checked {
 
 /// Checks `inputs` in order (stdin when empty); with `json_names`, the
 /// report names files as JSON strings, else escaped as text.
-pub fn run(checker: &Checker, inputs: &[Source], json_names: bool) -> Checked {
+/// `w3c_fields`: the columns of `--w3c-fields`, in force in each input until
+/// its first `#Fields:` directive.
+pub fn run(checker: &Checker, inputs: &[Source], json_names: bool, w3c_fields: Option<&Arc<Header>>) -> Checked {
     let mut done = Checked::default();
     let stdin = [Source::Stdin];
     let inputs = if inputs.is_empty() { &stdin[..] } else { inputs };
@@ -44,7 +48,7 @@ pub fn run(checker: &Checker, inputs: &[Source], json_names: bool) -> Checked {
         let report = &mut done.report;
         let mut carry: Vec<u8> = Vec::new();
         let mut no = 1;
-        let mut ctx = Ctx::default();
+        let mut ctx = Ctx::with_header(w3c_fields.cloned());
         loop {
             match input.read(&mut buf) {
                 Ok(0) => break,

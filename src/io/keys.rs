@@ -1,6 +1,7 @@
 //! Key files: the keyed modes' master key read from its file (refused when
 //! others may read it) into the [`KeyRing`] the engine's options take, and
-//! `loganon keygen`. The engine itself reads no file.
+//! `loganon keygen`; or from an environment variable (`--key-env`). The
+//! engine itself reads no file.
 
 use std::fs;
 use std::io::Write;
@@ -16,12 +17,30 @@ pub fn load(key_file: Option<&Path>, rotate: Rotate) -> Result<Option<KeyRing>, 
         .transpose()
 }
 
+/// The key ring of `--key-env NAME`: the key as 64 hex digits in the
+/// environment variable NAME (white space around them ignored). Messages
+/// name the variable, never its value.
+pub fn load_env(name: &str, rotate: Rotate) -> Result<KeyRing, String> {
+    let value = std::env::var_os(name).ok_or_else(|| {
+        format!("--key-env {name}: no such environment variable (put the key's 64 hex digits in it; make one with: loganon keygen FILE)")
+    })?;
+    value
+        .to_str()
+        .and_then(MasterKey::from_hex)
+        .map(|k| KeyRing::new(k, rotate))
+        .ok_or_else(|| {
+            format!("--key-env {name}: the variable must hold 64 hex digits (a key as loganon keygen writes it)")
+        })
+}
+
 /// Reads a key file: 32 raw bytes, or 64 hex digits (white space around
-/// them ignored). A file readable by group or others is refused.
+/// them ignored). A file readable or writable by group or others is
+/// refused; execute bits are no matter (Spark's `addFile` sets `a+x` on
+/// the files it ships, making a 0600 key 0711).
 pub fn read_key_file(path: &Path) -> Result<MasterKey, String> {
     let p = path.display();
     let meta = fs::metadata(path).map_err(|e| format!("key file {p}: {e}"))?;
-    if meta.permissions().mode() & 0o077 != 0 {
+    if meta.permissions().mode() & 0o066 != 0 {
         return Err(format!(
             "key file {p} is readable or writable by group or others (mode {:o}); run: chmod 600 {p}",
             meta.permissions().mode() & 0o777

@@ -14,7 +14,14 @@ use crate::io::names::show;
 
 /// Where the anonymized stream goes.
 pub enum Output {
-    Stdout(ManuallyDrop<File>),
+    /// stdout; with `compress` (`--compress`), written as complete members
+    /// like a compressed file, and given an empty one at the end when
+    /// nothing was written (`wrote`)
+    Stdout {
+        file: ManuallyDrop<File>,
+        compress: Option<Compress>,
+        wrote: bool,
+    },
     /// an appended file; with `compress`, the pipeline hands over complete
     /// members, so the file is valid in its format after every write
     File {
@@ -37,9 +44,29 @@ fn open_append(path: &PathBuf) -> io::Result<(File, bool)> {
 
 impl Output {
     pub fn stdout() -> Output {
+        Output::stdout_compressed(None)
+    }
+
+    /// stdout, compressed with `compress` (`--compress gzip`: an object
+    /// storage pipe), the members made in parallel as for a file.
+    pub fn stdout_compressed(compress: Option<Compress>) -> Output {
         // SAFETY: fd 1 is open for the life of the process; ManuallyDrop keeps
         // this File from closing it.
-        Output::Stdout(ManuallyDrop::new(unsafe { File::from_raw_fd(1) }))
+        Output::Stdout {
+            file: ManuallyDrop::new(unsafe { File::from_raw_fd(1) }),
+            compress,
+            wrote: false,
+        }
+    }
+
+    /// Opens FILE for appending as [`Output::append`] does, compressed by
+    /// `compress` when given (`--compress`), else by its name.
+    pub fn append_as(path: PathBuf, level: u32, compress: Option<Compress>) -> io::Result<Output> {
+        let mut out = Output::append(path, level)?;
+        if let (Output::File { compress: c, .. }, Some(want)) = (&mut out, compress) {
+            *c = Some(want);
+        }
+        Ok(out)
     }
 
     /// Opens FILE for appending (a live log: restarts of the writer must not
@@ -60,8 +87,7 @@ impl Output {
     /// How the pipeline must compress for this output, if at all.
     pub fn compression(&self) -> Option<Compress> {
         match self {
-            Output::File { compress, .. } => *compress,
-            Output::Stdout(_) => None,
+            Output::File { compress, .. } | Output::Stdout { compress, .. } => *compress,
         }
     }
 
@@ -80,7 +106,10 @@ impl Output {
     /// someone else (copytruncate) is never grown.
     pub fn write_part(&mut self, b: &[u8], open_line: bool) -> io::Result<()> {
         match self {
-            Output::Stdout(f) => f.write_all(b),
+            Output::Stdout { file, wrote, .. } => {
+                *wrote |= !b.is_empty();
+                file.write_all(b)
+            }
             Output::File {
                 file,
                 regular,
@@ -164,7 +193,12 @@ impl Output {
                 file.sync_data()
             }
             Output::File { file, .. } => file.sync_data(),
-            Output::Stdout(_) => Ok(()),
+            Output::Stdout {
+                mut file,
+                compress: Some(c),
+                wrote: false,
+            } => file.write_all(&c.member(b"", Vec::new())?),
+            Output::Stdout { .. } => Ok(()),
         }
     }
 
@@ -188,7 +222,7 @@ impl Output {
 
     pub fn name(&self) -> String {
         match self {
-            Output::Stdout(_) => "<stdout>".into(),
+            Output::Stdout { .. } => "<stdout>".into(),
             Output::File { path, .. } => show(path).to_string(),
         }
     }

@@ -23,7 +23,6 @@ use std::sync::Arc;
 
 use crate::engine::{Engine, UnparsedLine};
 use crate::formats::w3c::Header;
-use crate::formats::Ctx;
 use crate::stats::Stats;
 
 /// What the producer sends.
@@ -133,7 +132,7 @@ fn work_plain(engine: &Engine, pool: &Pool, item: Item, day: i64) -> Done {
         Item::Lines(buf, header) => {
             let mut out = pool.get(buf.len() + buf.len() / 8);
             let mut stats = Stats::default();
-            let mut ctx = Ctx::with_header(header);
+            let mut ctx = engine.opts.start(header);
             let failed_at = engine
                 .chunk_in(&buf, 1, day, &mut ctx, &mut out, &mut stats)
                 .err()

@@ -7,8 +7,8 @@
 //!   the file for as long as it lives.
 //! - [`sweep_stale`] removes such a file only when its creator is gone: no
 //!   process has that pid, or the process with that pid started at another
-//!   time (the pid was reused); and nobody holds its lock (a loganon in
-//!   another pid namespace). A live temporary file of another running loganon
+//!   time (the pid was reused), or it has ended and waits to be reaped (a
+//!   zombie); and nobody holds its lock (a loganon in another pid namespace). A live temporary file of another running loganon
 //!   is never removed.
 //! - Names of the old format (`.loganon-XXXXXX.tmp`, six random letters,
 //!   without the creator) are removed only when not modified for an hour: a
@@ -34,6 +34,19 @@ pub fn process_start(pid: u32) -> Option<u64> {
     // the command name (field 2) is in parentheses and may hold anything
     let rest = &stat[stat.rfind(')')? + 1..];
     rest.split_whitespace().nth(22 - 3)?.parse().ok()
+}
+
+/// Whether process `pid` has ended but not been reaped yet (a zombie, state
+/// `Z`, or dead, `X`, in field 3 of `/proc/<pid>/stat`): it holds no file
+/// and no lock any more. A parent that killed its loganon child and has not
+/// waited for it (a Spark worker that goes on to run the task again) keeps
+/// such a pid alive.
+fn ended(pid: u32) -> bool {
+    let Ok(stat) = fs::read_to_string(format!("/proc/{pid}/stat")) else {
+        return false;
+    };
+    let state = stat.rfind(')').and_then(|k| stat[k + 1..].split_whitespace().next());
+    matches!(state, Some("Z" | "X"))
 }
 
 /// This process: its pid and start time.
@@ -100,6 +113,9 @@ fn creator_gone(pid: u32, start: u64) -> bool {
     // signal 0 only checks that the process exists (pid is positive)
     let alive = rustix::process::Pid::from_raw(pid as i32).map(rustix::process::test_kill_process);
     if alive == Some(Err(rustix::io::Errno::SRCH)) {
+        return true;
+    }
+    if ended(pid) {
         return true;
     }
     // alive (or not ours to signal): gone only if that pid started at

@@ -32,6 +32,7 @@ mod registry;
 mod retention;
 mod rotation;
 mod run_safety;
+mod scale;
 mod servers;
 mod shapes;
 mod summaries;

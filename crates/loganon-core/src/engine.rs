@@ -7,6 +7,7 @@
 
 use std::ops::Range;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use serde::Deserialize;
 
@@ -14,6 +15,7 @@ use crate::addr::{self, AddrPolicy};
 use crate::clean::{CleanCache, Lookup, MAX_LEN};
 use crate::formats::fields::{Fields, Role};
 use crate::formats::record::RoleWalk;
+use crate::formats::w3c::Header;
 use crate::formats::{clf, json, line_time, nested, recognise, Ctx, Format, Recognised};
 
 /// How deep JSON strings holding lines are followed (a line in a string in
@@ -54,6 +56,9 @@ pub struct Options {
     pub identifiers: Identifiers,
     /// the key of the keyed modes, read by the caller (`io::keys`)
     pub keys: Option<KeyRing>,
+    /// `--w3c-fields`: the W3C columns of an input's lines before its first
+    /// `#Fields:` directive (a file split into parts, a header-less export)
+    pub w3c_fields: Option<Arc<Header>>,
 }
 
 impl Options {
@@ -75,6 +80,12 @@ impl Options {
         self.identifiers = identifiers;
         self.keys = keys;
         Ok(())
+    }
+
+    /// The state an input starts with: the columns of `--w3c-fields` in
+    /// force, or `header` (those of a `#Fields:` met earlier in the input).
+    pub fn start(&self, header: Option<Arc<Header>>) -> Ctx {
+        Ctx::with_header(header.or_else(|| self.w3c_fields.clone()))
     }
 
     /// Whether lines need the day's keys.
@@ -128,6 +139,9 @@ struct Rewriter<'a> {
     /// where the scanned slice starts in `src`: findings of a value scanned
     /// on its own (see [`crate::clean`]) are offsets into it
     base: usize,
+    /// a pass of [`Engine::settle`] over the first pass's output: in the
+    /// keyed modes its addresses are pseudonyms already, never keyed twice
+    settling: bool,
 }
 
 impl Rewriter<'_> {
@@ -151,6 +165,9 @@ impl Rewriter<'_> {
         match (self.mode, &self.keys) {
             (IpMode::Truncate, _) => self.policy.truncate_v4(a),
             (IpMode::Drop, _) => 0,
+            // the first pass's pseudonyms (`hash` writes 240.0.0.0/4)
+            (IpMode::Hash, Some(_)) if self.settling && a >> 28 == 0xf => a,
+            (IpMode::CryptoPan, Some(_)) if self.settling => a,
             (mode, Some(k)) => k.v4(mode, a),
             // keyed mode without keys cannot happen (the CLI requires a key);
             // fail closed
@@ -171,6 +188,9 @@ impl Rewriter<'_> {
         match addr::mapped_v4(a).or_else(|| addr::nat64_v4(a)) {
             Some(v4) => (a & !0xffff_ffff) | u128::from(self.new_v4(v4)),
             None => match (self.mode, &self.keys) {
+                // the first pass's pseudonyms (`hash` writes fd00::/8)
+                (IpMode::Hash, Some(_)) if self.settling && a >> 120 == 0xfd => a,
+                (IpMode::CryptoPan, Some(_)) if self.settling => a,
                 (IpMode::Hash | IpMode::CryptoPan, Some(k)) => k.v6(self.mode, a),
                 _ => 0,
             },
@@ -543,6 +563,7 @@ impl Engine {
             removals: 0,
             glued: false,
             base: 0,
+            settling: false,
         }
     }
 
@@ -621,7 +642,7 @@ impl Engine {
         stats.addresses += rw.addresses;
         stats.identifiers += rw.identifiers;
         if rw.removals > 0 || rw.glued || (rw.identifiers > 0 && memchr::memchr(b'@', &out[mark..]).is_some()) {
-            self.settle(out, mark, day, stats);
+            self.settle(out, mark, time, day, stats);
         }
         if cr {
             out.push(b'\r');
@@ -905,14 +926,16 @@ impl Engine {
     /// or keep its length, so this settles at once in practice.
     #[cold]
     #[inline(never)]
-    fn settle(&self, out: &mut Vec<u8>, mark: usize, day: i64, stats: &mut Stats) {
+    fn settle(&self, out: &mut Vec<u8>, mark: usize, time: Option<i64>, day: i64, stats: &mut Stats) {
         let mut again = Vec::new();
         for _ in 0..3 {
             again.clear();
             let line = &out[mark..];
-            // the passes take the keys of the processing date `day`, as they always
-            // have (not the line's own)
-            let mut rw = self.rewriter(line, &mut again, None, day);
+            // the passes take the keys of the line's own day, as the first
+            // one did (the processing date `day` only for an undated line):
+            // a re-run on another day gives the same output
+            let mut rw = self.rewriter(line, &mut again, time, day);
+            rw.settling = true;
             scan(line, 0, line.len(), &self.opts.rules, &mut rw);
             let (addresses, identifiers) = (rw.addresses, rw.identifiers);
             if addresses + identifiers == 0 {
@@ -966,7 +989,7 @@ impl Engine {
         out: &mut Vec<u8>,
         stats: &mut Stats,
     ) -> Result<(), UnparsedLine> {
-        self.chunk_in(chunk, first_line, day, &mut Ctx::default(), out, stats)
+        self.chunk_in(chunk, first_line, day, &mut self.opts.start(None), out, stats)
     }
 
     /// [`Engine::chunk`] starting from the state `ctx` (the W3C columns in

@@ -60,6 +60,25 @@ impl MasterKey {
         }
         Err(KeyError(bytes.len()))
     }
+
+    /// 64 hex digits (white space around them ignored): a key given as
+    /// text (`--key-env`).
+    pub fn from_hex(text: &str) -> Option<MasterKey> {
+        let text = text.trim();
+        if text.len() != 64 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return None;
+        }
+        let mut k = [0u8; 32];
+        for (i, k) in k.iter_mut().enumerate() {
+            *k = u8::from_str_radix(&text[2 * i..2 * i + 2], 16).ok()?;
+        }
+        Some(MasterKey(k))
+    }
+
+    /// A key as a key file holds it ([`MasterKey::from_bytes`]), or none.
+    pub fn parse(bytes: &[u8]) -> Option<MasterKey> {
+        MasterKey::from_bytes(bytes).ok()
+    }
 }
 
 impl std::fmt::Debug for MasterKey {

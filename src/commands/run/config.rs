@@ -123,6 +123,9 @@ pub struct AnonymizeSection {
     pub identifiers: Option<Identifiers>,
     #[serde(default)]
     pub rotate_key: Option<Rotate>,
+    /// `--w3c-fields`: the W3C columns of lines before a file's first `#Fields:`
+    #[serde(default)]
+    pub w3c_fields: Option<String>,
 }
 
 impl AnonymizeSection {
@@ -139,6 +142,13 @@ impl AnonymizeSection {
                     return Some((key, e.to_string()));
                 }
             }
+        }
+        if self
+            .w3c_fields
+            .as_deref()
+            .is_some_and(|f| crate::formats::w3c::fields_option(f).is_none())
+        {
+            return Some(("w3c_fields", crate::formats::w3c::FIELDS_OPTION_HELP.into()));
         }
         let ip_mode = self.ip_mode.unwrap_or_default();
         let hashed = self.identifiers.unwrap_or_default() == Identifiers::Hash;
@@ -179,6 +189,7 @@ impl AnonymizeSection {
             },
             format: format.or(self.format.clone()).unwrap_or_default(),
             on_unparsed: self.on_unparsed.unwrap_or_default(),
+            w3c_fields: self.w3c_fields.as_deref().and_then(crate::formats::w3c::fields_option),
             ..Options::default()
         };
         opts.set_keys(

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use crate::engine::Engine;
-use crate::formats::Ctx;
+
 use crate::io::chunks::LONG_LINE;
 use crate::io::input::{open_regular, Input, Source, READ_BUF};
 use crate::io::names::show;
@@ -38,7 +38,7 @@ pub fn read_file(engine: &Engine, path: &Path, totals: bool, expect: Option<(u64
     let file = open_regular(path, expect).map_err(|e| format!("{}: {e}", show(path)))?;
     let mut input = Input::from_reader(Source::File(path.to_path_buf()), Box::new(file)).map_err(|e| e.to_string())?;
     let mut days = Days::new();
-    let mut ctx = Ctx::default();
+    let mut ctx = engine.opts.start(None);
     let mut hash = blake3::Hasher::new();
     let mut len = 0u64;
     let mut buf = vec![0u8; READ_BUF];

@@ -71,6 +71,18 @@ pub(crate) fn parse_fields_directive(line: &[u8]) -> Option<Arc<Header>> {
     }))
 }
 
+/// The columns given as an option (`--w3c-fields`, the config's and the
+/// Python package's `w3c_fields`): the names as a `#Fields:` directive
+/// writes them, the `#Fields:` itself optional. `None` without a name.
+pub fn fields_option(names: &str) -> Option<Arc<Header>> {
+    let directive = format!("#Fields: {}", names.trim().trim_start_matches("#Fields:").trim());
+    parse_fields_directive(directive.as_bytes())
+}
+
+/// What a bad `w3c_fields` is told.
+pub const FIELDS_OPTION_HELP: &str =
+    "no column names; write them as a #Fields: directive does: \"date time c-ip cs-username cs(Cookie)\"";
+
 /// The last `#Fields:` directive in a chunk of lines, if any. A forward
 /// SIMD search (the reverse one is not vectorised, and this runs on every
 /// chunk of every input).
@@ -233,6 +245,23 @@ fn user_like(v: &[u8]) -> bool {
         && !PLAIN_VALUES.contains(&v)
 }
 
+/// A value shaped like a `Cookie` header (`name=value`, pairs joined by
+/// `;` or IIS's `;+`): a name of cookie-name bytes, `=` and a value; not a
+/// URL (`://`), a path, a quoted value, or base64 padding (`...==`).
+/// Without `#Fields:` such a value is taken for a cookie (fail closed), and
+/// the query is where IIS writes it, right after the path.
+fn cookie_like(v: &[u8]) -> bool {
+    let Some(eq) = memchr::memchr(b'=', v) else {
+        return false;
+    };
+    let name_byte = |b: &u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(b);
+    eq > 0
+        && v[..eq].iter().all(name_byte)
+        && v[eq + 1..].iter().any(|&b| b != b'=')
+        && memchr::memmem::find(v, b"://").is_none()
+        && !matches!(v[0], b'/' | b'"' | b'?')
+}
+
 fn is_address(t: &[u8]) -> bool {
     crate::addr::parse_v4_at(t, 0).is_some_and(|(_, e)| e == t.len()) || crate::addr::parse_v6(t).is_some()
 }
@@ -246,9 +275,11 @@ fn is_address(t: &[u8]) -> bool {
 /// path, query, port, user, client address) has its user there; any other
 /// such line keeps its date, time, numbers, methods and `-`, scans what
 /// holds URL or address bytes, and takes every other bare word that may be
-/// a name (see [`user_like`]) for a user.
+/// a name (see [`user_like`]) for a user. In both, a `name=value` value
+/// other than the one right after the path is taken for a cookie (see
+/// [`cookie_like`]): a secret. `--w3c-fields` gives the columns instead.
 pub(crate) fn parse_headerless(line: &[u8], cols: &mut Vec<std::ops::Range<usize>>, f: &mut Fields) -> Option<()> {
-    if line.len() < 20 || !is_date(&line[..10]) || line[10] != b' ' || !is_clock(&line[11..]) {
+    if line.len() < 20 || !is_date(&line[..10]) || !matches!(line[10], b' ' | b'\t') || !is_clock(&line[11..]) {
         return None;
     }
     let sep = if memchr::memchr(b'\t', line).is_some() {
@@ -260,17 +291,27 @@ pub(crate) fn parse_headerless(line: &[u8], cols: &mut Vec<std::ops::Range<usize
         return None;
     }
     let t = |k: usize| &line[cols[k].clone()];
-    // an HTTP method and then a path: an access line, not an application's
+    // an HTTP method and then a path (IIS), or a host and a path
+    // (CloudFront): an access line, not an application's
     // `2026-01-01 10:00:00 INFO server started`
-    let request = |k: usize| {
-        HTTP_METHODS.contains(&t(k))
-            && cols
-                .get(k + 1)
-                .is_some_and(|r| matches!(line.get(r.start), Some(b'/' | b'*')))
+    let path_at = |k: usize| {
+        cols.get(k)
+            .is_some_and(|r| matches!(line.get(r.start), Some(b'/' | b'*')))
     };
-    if !(2..cols.len()).any(request) {
-        return None;
-    }
+    let host_at = |k: usize| {
+        cols.get(k)
+            .is_some_and(|r| memchr::memchr(b'.', &line[r.clone()]).is_some())
+    };
+    let request = |k: usize| HTTP_METHODS.contains(&t(k)) && (path_at(k + 1) || (host_at(k + 1) && path_at(k + 2)));
+    let method_at = (2..cols.len()).find(|&k| request(k))?;
+    // IIS writes the query right after the path; any other `name=value`
+    // value is taken for a cookie (see [`cookie_like`]), CloudFront's query
+    // too (it comes after the user agent, next to the cookie)
+    let query_at = if path_at(method_at + 1) {
+        method_at + 2
+    } else {
+        usize::MAX
+    };
     let iis = cols.len() == 15
         && is_method(t(3))
         && t(4).first() == Some(&b'/')
@@ -293,15 +334,19 @@ pub(crate) fn parse_headerless(line: &[u8], cols: &mut Vec<std::ops::Range<usize
     f.gaps = Some(Role::Verbatim);
     for (k, r) in cols.iter().enumerate() {
         let v = &line[r.clone()];
+        let cookie = k != query_at && cookie_like(v);
         let role = if let Some(m) = user_at {
             match k {
                 _ if k < 2 => Role::Time,
                 _ if k == m + 4 => Role::User,
                 _ if k == m + 5 => Role::Client,
+                _ if k != m + 2 && cookie_like(v) => Role::Secret,
                 _ => Role::Generic,
             }
         } else if k < 2 {
             Role::Time
+        } else if cookie {
+            Role::Secret
         } else if is_scanned(v) || v.first() == Some(&b'"') {
             Role::Generic
         } else if v == b"-" || is_number(v) || is_method(v) || !user_like(v) {

@@ -1,0 +1,139 @@
+"""The Python package against the binary: the same bytes for the same
+lines and options, keyed modes with the key as bytes, W3C columns carried
+across calls, Arrow arrays row for row, and `check`'s own detectors."""
+
+import subprocess
+
+import pyarrow as pa
+import pytest
+
+from loganon import Anonymizer
+
+KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+
+
+def binary_out(binary, data, *args, tmp_path=None):
+    r = subprocess.run([binary, "anonymize", *args], input=data, capture_output=True, check=True)
+    return r.stdout
+
+
+def lines_of(data):
+    """What the binary reads between two \\n (the last one may lack it)."""
+    parts = data.split(b"\n")
+    return parts[:-1] if parts[-1] == b"" else parts
+
+
+def joined(lines, data):
+    """Lines written back as the binary writes them."""
+    out = b"\n".join(lines)
+    return out + b"\n" if data.endswith(b"\n") else out
+
+
+def test_sample_is_what_the_binary_writes(binary, root):
+    data = (root / "testdata" / "sample.log").read_bytes()
+    got = Anonymizer().anonymize_lines(lines_of(data))
+    assert joined(got, data) == binary_out(binary, data)
+    assert b"frank" not in b"".join(got)
+
+
+def test_line_ends_are_kept(binary):
+    data = b'1.2.3.4 - bob [01/Jan/2026:00:00:00 +0000] "GET / HTTP/1.1" 200 5\r\n5.6.7.8 x\r9.9.9.9 y\nlast 10.0.0.1'
+    got = Anonymizer().anonymize_lines(lines_of(data))
+    assert got[0].endswith(b"200 5\r")
+    assert got[1] == b"5.6.7.0 x\r9.9.9.0 y"
+    assert joined(got, data) == binary_out(binary, data)
+
+
+def test_keyed_modes_take_the_key_as_bytes(binary, tmp_path):
+    data = (
+        b'198.51.100.7 - bob [01/Jan/2026:10:00:00 +0000] "GET /?email=a%40b.com HTTP/1.1" 200 5\n'
+        b'{"remote_addr":"198.51.100.7","user":"bob"}\n'
+    )
+    key = tmp_path / "k.key"
+    key.write_text(KEY + "\n")
+    key.chmod(0o600)
+    opts = ["--ip-mode", "cryptopan", "--identifiers", "hash", "--now", "2026-01-05"]
+    want = binary_out(binary, data, *opts, "--key-file", str(key))
+    for k in (bytes.fromhex(KEY), KEY, KEY.encode()):
+        a = Anonymizer(ip_mode="cryptopan", identifiers="hash", key=k, now="2026-01-05")
+        assert joined(a.anonymize_lines(lines_of(data)), data) == want
+    # the undated JSON line takes the day of `now`
+    other = Anonymizer(ip_mode="cryptopan", identifiers="hash", key=KEY, now="2026-02-05")
+    a, b = other.anonymize_lines(lines_of(data)), lines_of(want)
+    assert a[0] == b[0] and a[1] != b[1]
+    with pytest.raises(ValueError, match="key"):
+        Anonymizer(ip_mode="hash")
+    with pytest.raises(ValueError, match="32 raw bytes or 64 hex"):
+        Anonymizer(ip_mode="hash", key=b"short")
+
+
+def test_w3c_columns_are_carried_across_calls(binary):
+    header = b"#Fields: date time c-ip cs-username cs(Cookie) cs-uri-stem sc-status"
+    rows = [b"2026-01-01 10:00:00 1.2.3.4 bob theme=dark /x 200", b"2026-01-01 10:00:01 1.2.3.9 carol a=b /y 404"]
+    data = b"\n".join([header] + rows) + b"\n"
+    want = lines_of(binary_out(binary, data))
+    a = Anonymizer()
+    got = a.anonymize_lines([header]) + a.anonymize_lines(rows[:1]) + a.anonymize_lines(rows[1:])
+    assert got == want
+    assert got[1] == b"2026-01-01 10:00:00 1.2.3.0 - REDACTED /x 200"
+    # a new input forgets them; w3c_fields gives them
+    a.reset()
+    given = Anonymizer(w3c_fields=header.decode())
+    assert given.anonymize_lines(rows) == want[1:]
+
+
+def test_options_of_the_binary(binary):
+    data = b'10.1.2.3 - - [01/Jan/2026:10:00:00 +0000] "GET /?name=photo.jpg&zz=1 HTTP/1.1" 200 5\n'
+    want = binary_out(binary, data, "--keep-network", "10.0.0.0/8", "--keep-param", "name", "--redact-param", "zz",
+                      "--ipv4-prefix", "16")
+    got = Anonymizer(keep_network=["10.0.0.0/8"], keep_param="name", redact_param=["zz"], ipv4_prefix=16)
+    assert joined(got.anonymize_lines(lines_of(data)), data) == want
+    with pytest.raises(ValueError, match="ip_mode"):
+        Anonymizer(ip_mode="rot13")
+    with pytest.raises(ValueError, match="keep_network"):
+        Anonymizer(keep_network=["10.0.0.0/33"])
+
+
+def test_unparsed_lines_fail_or_drop():
+    lines = [b"1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5", b"???? 5.6.7.8"]
+    with pytest.raises(ValueError, match="value 1") as e:
+        Anonymizer(on_unparsed="fail").anonymize_lines(lines)
+    assert b"5.6.7.8".decode() not in str(e.value)
+    assert len(Anonymizer(on_unparsed="drop").anonymize_lines(lines)) == 1
+    arr = Anonymizer(on_unparsed="drop").anonymize_arrow(pa.array(lines, pa.binary()))
+    assert arr.to_pylist()[1] is None and arr.null_count == 1
+
+
+def test_arrow_arrays_row_for_row(root):
+    data = (root / "testdata" / "sample.log").read_bytes()
+    lines = lines_of(data)
+    want = Anonymizer().anonymize_lines(lines)
+    for typ in (pa.binary(), pa.large_binary()):
+        got = Anonymizer().anonymize_arrow(pa.array(lines, typ))
+        assert got.type == pa.binary() and got.to_pylist() == want
+    text = [l.decode("utf-8", "replace") for l in lines]
+    s = Anonymizer().anonymize_arrow(pa.array(text, pa.string()))
+    assert s.to_pylist() == Anonymizer().anonymize_lines([t.encode() for t in text])
+    # a slice (an offset into the buffers), nulls, a chunked array
+    arr = pa.array([None] + lines + [None], pa.binary())
+    sl = arr.slice(1, 5)
+    assert Anonymizer().anonymize_arrow(sl).to_pylist() == want[:5]
+    got = Anonymizer().anonymize_arrow(arr).to_pylist()
+    assert got[0] is None and got[-1] is None and got[1:-1] == want
+    ch = Anonymizer().anonymize_arrow(pa.chunked_array([lines[:3], lines[3:]], pa.binary()))
+    assert ch.to_pylist() == want
+    assert Anonymizer().anonymize_arrow(pa.array([], pa.binary())).to_pylist() == []
+    with pytest.raises(TypeError):
+        Anonymizer().anonymize_arrow(pa.array([1, 2]))
+
+
+def test_check_lines_finds_what_anonymize_removes(root):
+    lines = lines_of((root / "testdata" / "sample.log").read_bytes())
+    a = Anonymizer()
+    raw = a.check_lines(lines)
+    assert raw["findings"] > 10 and raw["lines"] == len(lines)
+    assert all("@" not in f["value"] for f in raw["first"])
+    clean = Anonymizer().check_lines(a.anonymize_lines(lines))
+    assert clean["findings"] == 0, clean
+    st = a.stats()
+    assert st["lines_read"] == len(lines) and st["addresses"] > 0
