@@ -27,7 +27,7 @@ impl Default for AddrPolicy {
     }
 }
 
-fn v4_mask(prefix: u8) -> u32 {
+pub fn v4_mask(prefix: u8) -> u32 {
     if prefix == 0 {
         0
     } else {
@@ -35,7 +35,7 @@ fn v4_mask(prefix: u8) -> u32 {
     }
 }
 
-fn v6_mask(prefix: u8) -> u128 {
+pub fn v6_mask(prefix: u8) -> u128 {
     if prefix == 0 {
         0
     } else {

@@ -39,6 +39,7 @@ pub mod clean;
 pub mod decode;
 pub mod engine;
 pub mod formats;
+pub mod kanon;
 pub mod keyed;
 pub mod rules;
 pub mod scan;
