@@ -282,6 +282,10 @@ impl Counts {
 
     /// Adds `o` (emptied) to these counts.
     pub fn merge(&mut self, o: &mut Counts) {
+        if self.nets.is_empty() && self.cap == o.cap {
+            std::mem::swap(&mut self.nets, &mut o.nets);
+            return;
+        }
         let cap = self.cap;
         for (k, n) in o.nets.drain() {
             match self.nets.get_mut(&k) {
