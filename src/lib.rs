@@ -8,7 +8,8 @@
 //!    [`decode`] where a field holds escapes) under the [`rules`] and
 //!    [`addr`] policies, [`keyed`] hashes and encrypts, [`check`] reports
 //!    what is left with its own, independent detectors, [`summary`] counts
-//!    daily totals, with [`stats`] and [`time`];
+//!    daily totals, [`kanon`] counts the clients of each network and day
+//!    and plans `--min-k`'s widths, with [`stats`] and [`time`];
 //! 2. [`io`]: inputs and outputs, compression, the chunk pipeline, signals,
 //!    atomic writes and locks, directory handles, names;
 //! 3. [`commands`]: `anonymize` (stream and batch), `check`, `purge`, `run`,

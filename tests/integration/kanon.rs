@@ -347,3 +347,69 @@ fn min_k_is_bounded() {
         assert_exit(&out, 2);
     }
 }
+
+#[test]
+fn json_lines_count_their_client_key() {
+    let mut log = String::new();
+    for h in 1..=5 {
+        log.push_str(&format!(
+            "{{\"time\":\"2026-12-01T10:00:00Z\",\"remote_addr\":\"198.51.100.{h}\",\"request\":\"GET /\"}}\n"
+        ));
+    }
+    log.push_str("{\"time\":\"2026-12-01T10:00:00Z\",\"remote_addr\":\"192.0.2.1\",\"request\":\"GET /?ip=198.51.100.9\"}\n");
+    let got = text(&run_stdin(&["anonymize", "--min-k", "5"], log.as_bytes()).stdout);
+    let lines: Vec<&str> = got.lines().collect();
+    assert!(lines[0].contains("\"remote_addr\":\"198.51.100.0\""), "{got}");
+    // one lone client: the dense /24 joins it at 0.0.0.0 (the widest pool
+    // holds K), and the address in its query follows its network
+    assert!(lines[5].contains("\"remote_addr\":\"0.0.0.0\""), "{got}");
+    assert!(lines[4].contains("\"remote_addr\":\"0.0.0.0\""), "{got}");
+    assert!(lines[5].contains("ip=0.0.0.0"), "{got}");
+}
+
+/// `run` with `min_k` in `[anonymize]`: the file rewritten in place is what
+/// `anonymize --min-k` writes; bad values are configuration errors.
+#[test]
+fn run_applies_min_k_from_the_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let logs = tmp.path().join("logs");
+    std::fs::create_dir(&logs).unwrap();
+    let file = logs.join("access.log-20261201");
+    let log = known_log();
+    std::fs::write(&file, &log).unwrap();
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_796_000_000);
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(old)
+        .unwrap();
+    let config = |extra: &str| {
+        let c = tmp.path().join("loganon.toml");
+        std::fs::write(
+            &c,
+            format!(
+                "state_dir = \"{}\"\nlock = \"{}\"\n\n[anonymize]\n{extra}\n\n[[logs]]\nname = \"web\"\n\
+                 paths = [\"{}/access.log-*\"]\nformat = \"combined\"\nanonymize_after = \"1d\"\n\
+                 delete_after = \"900d\"\n",
+                tmp.path().join("state").display(),
+                tmp.path().join("run.lock").display(),
+                logs.display()
+            ),
+        )
+        .unwrap();
+        c
+    };
+    for (bad, word) in [("min_k = 1", "min_k"), ("min_k = \"x\"", "min_k"), ("min_k = 5\nip_mode = \"hash\"", "min_k")] {
+        let c = config(bad);
+        let out = run(&["run".as_ref(), "--config".as_ref(), c.as_os_str(), "--now".as_ref(), "2027-01-01".as_ref()]);
+        assert_exit(&out, 2);
+        assert!(text(&out.stderr).contains(word), "{}", text(&out.stderr));
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), log, "nothing done");
+    }
+    let c = config("min_k = 5");
+    let out = run(&["run".as_ref(), "--config".as_ref(), c.as_os_str(), "--now".as_ref(), "2026-12-01T12:00:00Z".as_ref()]);
+    assert_exit(&out, 0);
+    let want = run_stdin(&["anonymize", "--min-k", "5", "--now", NOW], log.as_bytes());
+    assert_eq!(text(&std::fs::read(&file).unwrap()), text(&want.stdout));
+}
