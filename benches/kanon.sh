@@ -35,7 +35,7 @@ best() {
   local best_t=999999 best_m=0 t m
   for _ in 1 2 3; do
     rm -f "$OUT"
-    /usr/bin/time -f "%e %M" -o "$TIMES" sh -c "$1" >/dev/null 2>&1
+    /usr/bin/time -f "%e %M" -o "$TIMES" sh -c "$1" >/dev/null 2>&1 || true
     read -r t m < "$TIMES"
     if awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; best_m=$m; fi
   done
@@ -76,7 +76,7 @@ echo "| command | seconds | MB/s | peak RSS MiB |"
 echo "|---|---|---|---|"
 one() {
   rm -f "$OUT"
-  /usr/bin/time -f "%e %M" -o "$TIMES" sh -c "$2" >/dev/null 2>&1
+  /usr/bin/time -f "%e %M" -o "$TIMES" sh -c "$2" >/dev/null 2>&1 || true
   read -r t m < "$TIMES"
   awk -v n="$1" -v t="$t" -v m="$m" -v s="$SB" \
     'BEGIN{ printf "| %-46s | %7.2f | %6.0f | %7.1f |\n", n, t, (t>0? s/1e6/t : 0), m/1024 }'

@@ -56,9 +56,11 @@ pub struct Options {
     /// the client addresses of the lines anonymized are counted here, a
     /// chunk at a time (the k-anonymity report of `--stats`)
     pub counter: Option<Arc<Mutex<Counts>>>,
-    /// the first pass of `--min-k`: lines are counted into `counter` and
-    /// copied unchanged, not anonymized
+    /// the first pass of `--min-k`: lines are counted into `counter`, not
+    /// anonymized
     pub count_only: bool,
+    /// ... and copied to the output unchanged (a stream's spool)
+    pub count_copy: bool,
 }
 
 impl Options {
@@ -1060,7 +1062,9 @@ impl Engine {
     pub fn fragment(&self, piece: &[u8], day: i64, out: &mut Vec<u8>, stats: &mut Stats) {
         if self.opts.count_only {
             // not counted (fewer counted is the safe side), handed on as it came
-            out.extend_from_slice(piece);
+            if self.opts.count_copy {
+                out.extend_from_slice(piece);
+            }
             return;
         }
         let mut rw = self.rewriter(piece, out, None, day);
@@ -1077,7 +1081,9 @@ impl Engine {
     /// object up to the cut.
     pub fn first_fragment(&self, piece: &[u8], day: i64, out: &mut Vec<u8>, stats: &mut Stats) {
         if self.opts.count_only {
-            out.extend_from_slice(piece);
+            if self.opts.count_copy {
+                out.extend_from_slice(piece);
+            }
             return;
         }
         let mut rw = self.rewriter(piece, out, None, day);
@@ -1173,7 +1179,7 @@ impl Engine {
             start = next;
             no += 1;
         };
-        if self.opts.count_only {
+        if self.opts.count_only && self.opts.count_copy {
             // the first pass hands its input on as it came (a spool of stdin)
             out.extend_from_slice(chunk);
         }

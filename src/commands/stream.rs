@@ -118,7 +118,8 @@ fn spooled(
     let default = [Source::Stdin];
     let inputs = if inputs.is_empty() { &default[..] } else { inputs };
     let counts = Arc::new(Mutex::new(Counts::new(k)));
-    let counter = counting(engine, &counts, true);
+    let mut counter = counting(engine, &counts, true);
+    counter.opts.count_copy = true;
     let pool = Pool::default();
     let mut reader_errors = Vec::new();
     let mut write_error = None;

@@ -350,21 +350,28 @@ fn min_k_is_bounded() {
 
 #[test]
 fn json_lines_count_their_client_key() {
+    let j = |addr: &str, q: &str| {
+        format!("{{\"time\":\"2026-12-01T10:00:00Z\",\"remote_addr\":\"{addr}\",\"request\":\"GET /{q}\"}}\n")
+    };
     let mut log = String::new();
     for h in 1..=5 {
-        log.push_str(&format!(
-            "{{\"time\":\"2026-12-01T10:00:00Z\",\"remote_addr\":\"198.51.100.{h}\",\"request\":\"GET /\"}}\n"
-        ));
+        log.push_str(&j(&format!("198.51.100.{h}"), ""));
     }
-    log.push_str("{\"time\":\"2026-12-01T10:00:00Z\",\"remote_addr\":\"192.0.2.1\",\"request\":\"GET /?ip=198.51.100.9\"}\n");
+    for h in 1..=6 {
+        log.push_str(&j(&format!("203.0.113.{h}"), "?via=203.0.113.200"));
+    }
+    log.push_str(&j("192.0.2.1", "?via=198.51.100.9"));
     let got = text(&run_stdin(&["anonymize", "--min-k", "5"], log.as_bytes()).stdout);
     let lines: Vec<&str> = got.lines().collect();
-    assert!(lines[0].contains("\"remote_addr\":\"198.51.100.0\""), "{got}");
-    // one lone client: the dense /24 joins it at 0.0.0.0 (the widest pool
-    // holds K), and the address in its query follows its network
-    assert!(lines[5].contains("\"remote_addr\":\"0.0.0.0\""), "{got}");
-    assert!(lines[4].contains("\"remote_addr\":\"0.0.0.0\""), "{got}");
-    assert!(lines[5].contains("ip=0.0.0.0"), "{got}");
+    let client = |l: &str| l.split("remote_addr\":\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    // the lone client's 0.0.0.0 holds too few: the smaller dense /24 (5)
+    // joins it, the larger (6) keeps its /24; addresses in queries follow
+    // their networks
+    assert_eq!(client(lines[0]), "0.0.0.0", "{got}");
+    assert_eq!(client(lines[5]), "203.0.113.0", "{got}");
+    assert!(lines[5].contains("?via=203.0.113.0"), "{got}");
+    assert_eq!(client(lines[11]), "0.0.0.0", "{got}");
+    assert!(lines[11].contains("?via=0.0.0.0"), "{got}");
 }
 
 /// `run` with `min_k` in `[anonymize]`: the file rewritten in place is what
