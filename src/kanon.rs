@@ -158,19 +158,15 @@ impl std::hash::BuildHasher for Seeded {
 
 type Map<K, V> = HashMap<K, V, Seeded>;
 
-/// The distinct addresses of one network and day: one hash inline, more
-/// behind a pointer (16 bytes either way).
+/// The distinct addresses of one network and day: one hash inline, a
+/// sorted boxed slice (exactly as long as it holds: most networks hold a
+/// few), or a sketch; 24 bytes with the tag.
 #[derive(Clone, Debug)]
 enum Distinct {
     One(u64),
-    Many(Box<Many>),
-}
-
-#[derive(Clone, Debug)]
-enum Many {
     /// sorted, at most the cap
-    Exact(Vec<u64>),
-    Sketch([u8; SKETCH_M]),
+    Exact(Box<[u64]>),
+    Sketch(Box<[u8; SKETCH_M]>),
 }
 
 fn sketch_add(regs: &mut [u8; SKETCH_M], h: u64) {
@@ -180,8 +176,8 @@ fn sketch_add(regs: &mut [u8; SKETCH_M], h: u64) {
     regs[idx] = regs[idx].max(rank);
 }
 
-fn sketch_of(hs: &[u64]) -> [u8; SKETCH_M] {
-    let mut regs = [0u8; SKETCH_M];
+fn sketch_of(hs: &[u64]) -> Box<[u8; SKETCH_M]> {
+    let mut regs = Box::new([0u8; SKETCH_M]);
     for &h in hs {
         sketch_add(&mut regs, h);
     }
@@ -203,69 +199,72 @@ fn sketch_count(regs: &[u8; SKETCH_M]) -> u64 {
     e.round() as u64
 }
 
+/// `v` with `h` inserted in order.
+fn with(v: &[u64], at: usize, h: u64) -> Box<[u64]> {
+    let mut n = Vec::with_capacity(v.len() + 1);
+    n.extend_from_slice(&v[..at]);
+    n.push(h);
+    n.extend_from_slice(&v[at..]);
+    n.into_boxed_slice()
+}
+
 impl Distinct {
     fn insert(&mut self, h: u64, cap: usize) {
         match self {
             Distinct::One(x) if *x == h => {}
             Distinct::One(x) => {
-                let mut v = vec![*x, h];
-                v.sort_unstable();
-                *self = Distinct::Many(Box::new(Many::Exact(v)));
+                let pair = if *x < h { [*x, h] } else { [h, *x] };
+                *self = Distinct::Exact(Box::new(pair));
             }
-            Distinct::Many(m) => match &mut **m {
-                Many::Exact(v) => {
-                    if let Err(at) = v.binary_search(&h) {
-                        v.insert(at, h);
-                        if v.len() > cap {
-                            **m = Many::Sketch(sketch_of(v));
-                        }
+            Distinct::Exact(v) => {
+                if let Err(at) = v.binary_search(&h) {
+                    if v.len() >= cap {
+                        let mut regs = sketch_of(v);
+                        sketch_add(&mut regs, h);
+                        *self = Distinct::Sketch(regs);
+                    } else {
+                        *v = with(v, at, h);
                     }
                 }
-                Many::Sketch(regs) => sketch_add(regs, h),
-            },
+            }
+            Distinct::Sketch(regs) => sketch_add(regs, h),
         }
     }
 
     fn merge(&mut self, o: Distinct, cap: usize) {
         match o {
             Distinct::One(h) => self.insert(h, cap),
-            Distinct::Many(b) => match *b {
-                Many::Exact(v) => {
-                    for h in v {
-                        self.insert(h, cap);
+            Distinct::Exact(v) => {
+                for &h in v.iter() {
+                    self.insert(h, cap);
+                }
+            }
+            Distinct::Sketch(mut regs) => {
+                match self {
+                    Distinct::One(h) => sketch_add(&mut regs, *h),
+                    Distinct::Exact(v) => {
+                        for &h in v.iter() {
+                            sketch_add(&mut regs, h);
+                        }
+                    }
+                    Distinct::Sketch(a) => {
+                        for (r, a) in regs.iter_mut().zip(a.iter()) {
+                            *r = (*r).max(*a);
+                        }
                     }
                 }
-                Many::Sketch(mut regs) => {
-                    match self {
-                        Distinct::One(h) => sketch_add(&mut regs, *h),
-                        Distinct::Many(m) => match &**m {
-                            Many::Exact(v) => {
-                                for &h in v {
-                                    sketch_add(&mut regs, h);
-                                }
-                            }
-                            Many::Sketch(a) => {
-                                for (r, a) in regs.iter_mut().zip(a.iter()) {
-                                    *r = (*r).max(*a);
-                                }
-                            }
-                        },
-                    }
-                    *self = Distinct::Many(Box::new(Many::Sketch(regs)));
-                }
-            },
+                *self = Distinct::Sketch(regs);
+            }
         }
     }
 
-    /// Exact below the cap; above it, at least the cap (the estimate, never
+    /// Exact up to the cap; above it, more than the cap (the estimate, never
     /// less than what the exact set held).
     fn count(&self, cap: usize) -> u64 {
         match self {
             Distinct::One(_) => 1,
-            Distinct::Many(m) => match &**m {
-                Many::Exact(v) => v.len() as u64,
-                Many::Sketch(regs) => sketch_count(regs).max(cap as u64 + 1),
-            },
+            Distinct::Exact(v) => v.len() as u64,
+            Distinct::Sketch(regs) => sketch_count(regs).max(cap as u64 + 1),
         }
     }
 }
@@ -384,25 +383,25 @@ impl Counts {
         merge_into(&mut self.v6, &mut o.v6, cap);
     }
 
-    /// (day, network, distinct addresses, requests) of one family, sorted.
-    fn rows(&self, v6: bool) -> Vec<(i64, u128, u64, u64)> {
+    /// The IPv4 rows (day and network as one key, distinct addresses,
+    /// requests) and the IPv6 rows (day, network, addresses, requests),
+    /// each sorted; the counts are gone after.
+    #[allow(clippy::type_complexity)]
+    fn into_rows(self) -> (Vec<(u64, u64, u64)>, Vec<(i64, u128, u64, u64)>) {
         let cap = self.cap;
-        let mut rows: Vec<(i64, u128, u64, u64)> = if v6 {
-            self.v6
-                .iter()
-                .map(|(&(d, n), v)| (d, n, v.addrs.count(cap), v.requests))
-                .collect()
-        } else {
-            self.v4
-                .iter()
-                .map(|(&k, v)| {
-                    let (d, n) = v4_unkey(k);
-                    (d, n, v.addrs.count(cap), v.requests)
-                })
-                .collect()
-        };
-        rows.sort_unstable();
-        rows
+        let mut v4: Vec<(u64, u64, u64)> = self
+            .v4
+            .into_iter()
+            .map(|(k, n)| (k, n.addrs.count(cap), n.requests))
+            .collect();
+        v4.sort_unstable();
+        let mut v6: Vec<(i64, u128, u64, u64)> = self
+            .v6
+            .into_iter()
+            .map(|((d, net), n)| (d, net, n.addrs.count(cap), n.requests))
+            .collect();
+        v6.sort_unstable();
+        (v4, v6)
     }
 }
 
@@ -577,7 +576,7 @@ impl Plan {
     /// The plan for `counts` under `policy`'s prefixes, and its report.
     /// With `enforce` false nothing is widened (and the plan is empty): the
     /// report then tells what truncation alone gives.
-    pub fn build(counts: &Counts, k: u64, policy: &AddrPolicy, enforce: bool) -> (Plan, Report) {
+    pub fn build(counts: Counts, k: u64, policy: &AddrPolicy, enforce: bool) -> (Plan, Report) {
         let mut plan = Plan {
             k,
             lad4: ladder(policy.ipv4_prefix, &[16, 8]),
@@ -589,57 +588,67 @@ impl Plan {
             enforced: enforce,
             days: Vec::new(),
         };
-        for v6 in [false, true] {
-            let rows = counts.rows(v6);
-            if !enforce {
-                for &(day, _, count, requests) in &rows {
-                    let d = report.day(day);
-                    d.networks += 1;
-                    d.requests += requests;
-                    if count < k {
-                        d.below_k += 1;
-                        d.requests_below_k += requests;
-                    }
-                }
-                continue;
-            }
-            if v6 {
-                plan.v6.reserve(rows.len());
-            } else {
-                plan.v4.reserve(rows.len());
-            }
-            let lad = if v6 { plan.lad6.clone() } else { plan.lad4.clone() };
-            // the rows of one day at a time
-            let mut at = 0;
-            while at < rows.len() {
-                let day = rows[at].0;
-                let end = at + rows[at..].partition_point(|r| r.0 == day);
-                let nets = &rows[at..end];
-                let rep = report.day(day);
-                for c in classes(nets, k, v6, &lad) {
-                    rep.networks += 1;
-                    rep.requests += c.requests;
-                    if c.count < k {
-                        rep.below_k += 1;
-                        rep.requests_below_k += c.requests;
-                    }
-                    if c.level > 0 {
-                        rep.widened += c.size();
-                        plan.pools.insert((day, v6, c.level, c.anc));
-                    }
-                    for m in c.members() {
-                        let net = nets[m].1;
-                        if v6 {
-                            plan.v6.insert((day, net), c.level);
-                        } else {
-                            plan.v4.insert(v4_key(day, net as u32), c.level);
-                        }
-                    }
-                }
-                at = end;
-            }
+        let (v4, v6) = counts.into_rows();
+        // one day at a time: (network, addresses, requests) in network order
+        let mut day_rows: Vec<(u128, u64, u64)> = Vec::new();
+        let mut at = 0;
+        while at < v4.len() {
+            let day = v4_unkey(v4[at].0).0;
+            let end = at + v4[at..].partition_point(|r| v4_unkey(r.0).0 == day);
+            day_rows.clear();
+            day_rows.extend(v4[at..end].iter().map(|&(key, c, r)| (v4_unkey(key).1, c, r)));
+            plan.day(&mut report, day, false, &day_rows, enforce);
+            at = end;
+        }
+        drop(v4);
+        let mut at = 0;
+        while at < v6.len() {
+            let day = v6[at].0;
+            let end = at + v6[at..].partition_point(|r| r.0 == day);
+            day_rows.clear();
+            day_rows.extend(v6[at..end].iter().map(|&(_, net, c, r)| (net, c, r)));
+            plan.day(&mut report, day, true, &day_rows, enforce);
+            at = end;
         }
         (plan, report)
+    }
+
+    /// The networks of one day and family into the plan and the report.
+    fn day(&mut self, report: &mut Report, day: i64, v6: bool, nets: &[(u128, u64, u64)], enforce: bool) {
+        let k = self.k;
+        let rep = report.day(day);
+        if !enforce {
+            for &(_, count, requests) in nets {
+                rep.networks += 1;
+                rep.requests += requests;
+                if count < k {
+                    rep.below_k += 1;
+                    rep.requests_below_k += requests;
+                }
+            }
+            return;
+        }
+        let lad = if v6 { self.lad6.clone() } else { self.lad4.clone() };
+        for c in classes(nets, k, v6, &lad) {
+            rep.networks += 1;
+            rep.requests += c.requests;
+            if c.count < k {
+                rep.below_k += 1;
+                rep.requests_below_k += c.requests;
+            }
+            if c.level > 0 {
+                rep.widened += c.size();
+                self.pools.insert((day, v6, c.level, c.anc));
+            }
+            for m in c.members() {
+                let net = nets[m].0;
+                if v6 {
+                    self.v6.insert((day, net), c.level);
+                } else {
+                    self.v4.insert(v4_key(day, net as u32), c.level);
+                }
+            }
+        }
     }
 
     /// The prefix kept for the truncated network `net` on `day`.
@@ -687,11 +696,11 @@ impl Plan {
 
 /// The output networks of one day and family (`nets`: its rows, sorted by
 /// network) under K.
-fn classes(nets: &[(i64, u128, u64, u64)], k: u64, v6: bool, lad: &[u8]) -> Vec<Class> {
+fn classes(nets: &[(u128, u64, u64)], k: u64, v6: bool, lad: &[u8]) -> Vec<Class> {
     let mut out = Vec::new();
     // indices of the networks not yet placed, in network order
     let mut pending: Vec<usize> = Vec::new();
-    for (i, &(_, net, count, requests)) in nets.iter().enumerate() {
+    for (i, &(net, count, requests)) in nets.iter().enumerate() {
         if count >= k || lad.len() == 1 {
             out.push(Class {
                 level: 0,
@@ -712,10 +721,10 @@ fn classes(nets: &[(i64, u128, u64, u64)], k: u64, v6: bool, lad: &[u8]) -> Vec<
         // networks in order: those of one wider network are a run
         let mut at = 0;
         while at < pending.len() {
-            let anc = nets[pending[at]].1 & m;
-            let end = at + pending[at..].partition_point(|&i| nets[i].1 & m == anc);
+            let anc = nets[pending[at]].0 & m;
+            let end = at + pending[at..].partition_point(|&i| nets[i].0 & m == anc);
             let run = &pending[at..end];
-            let count: u64 = run.iter().map(|&i| nets[i].2).sum();
+            let count: u64 = run.iter().map(|&i| nets[i].1).sum();
             if count >= k || last {
                 out.push(Class {
                     level: l as u8,
@@ -723,7 +732,7 @@ fn classes(nets: &[(i64, u128, u64, u64)], k: u64, v6: bool, lad: &[u8]) -> Vec<
                     one: run[0],
                     many: run.to_vec(),
                     count,
-                    requests: run.iter().map(|&i| nets[i].3).sum(),
+                    requests: run.iter().map(|&i| nets[i].2).sum(),
                 });
             } else {
                 next.extend_from_slice(run);
@@ -790,7 +799,7 @@ mod tests {
         a.push("30.0.0.1".into());
         let refs: Vec<&str> = a.iter().map(String::as_str).collect();
         let c = counts(&refs, 7);
-        let (plan, rep) = Plan::build(&c, 5, &AddrPolicy::default(), true);
+        let (plan, rep) = Plan::build(c.clone(), 5, &AddrPolicy::default(), true);
         assert_eq!(out(&plan, "10.2.3.2", 7), "10.2.0.0");
         assert_eq!(out(&plan, "20.0.0.1", 7), "0.0.0.0");
         // 10.1.1/24 (5) and 10.2/16 (6): the smaller joins the widest pool
@@ -804,7 +813,7 @@ mod tests {
         assert_eq!(rep.days.len(), 1);
         assert_eq!(rep.days[0].below_k, 0);
         assert_eq!(rep.days[0].networks, 2);
-        let (_, plain) = Plan::build(&c, 5, &AddrPolicy::default(), false);
+        let (_, plain) = Plan::build(c, 5, &AddrPolicy::default(), false);
         assert_eq!(plain.days[0].networks, 6);
         assert_eq!(plain.days[0].below_k, 5);
     }

@@ -238,7 +238,7 @@ pub fn counting(engine: &Engine, counts: &Arc<Mutex<Counts>>, count_only: bool) 
 
 /// The engine of the second pass: `engine` with the widths of `counts`
 /// under K, and the report of that plan.
-pub fn planned(engine: &Engine, counts: &Counts, k: u64) -> (Engine, Report) {
+pub fn planned(engine: &Engine, counts: Counts, k: u64) -> (Engine, Report) {
     let (plan, report) = Plan::build(counts, k, &engine.opts.rules.addr, true);
     let mut opts = engine.opts.clone();
     opts.plan = Some(Arc::new(plan));
@@ -544,7 +544,7 @@ pub fn rewrite_in_place(
                 &opts,
                 sig,
             );
-            Some(planned(engine, &counts, k).0)
+            Some(planned(engine, counts, k).0)
         }
         None => None,
     };
@@ -593,7 +593,7 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
                 ..opts.clone()
             };
             let counts = count_inputs(engine, k, inputs, &plans, &pinned, sig);
-            let (e, report) = planned(engine, &counts, k);
+            let (e, report) = planned(engine, counts, k);
             (e, &pinned, None, Some(report))
         }
         None if opts.k_report && applies => {
@@ -629,7 +629,7 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
     };
     if let Some(counts) = counter {
         let k = kanon::DEFAULT_K;
-        k_report = Some(Plan::build(&take_counts(&counts), k, &engine.opts.rules.addr, false).1);
+        k_report = Some(Plan::build(take_counts(&counts), k, &engine.opts.rules.addr, false).1);
     }
     BatchOutcome {
         files,

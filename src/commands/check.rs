@@ -135,5 +135,5 @@ pub fn k_report(engine: &Engine, inputs: &[Source], k: u64, today: i64) -> (kano
             engine.count_line(&carry, today, &mut ctx, &mut counts);
         }
     }
-    (Plan::build(&counts, k, &engine.opts.rules.addr, false).1, unreadable)
+    (Plan::build(counts, k, &engine.opts.rules.addr, false).1, unreadable)
 }

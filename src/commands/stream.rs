@@ -79,7 +79,7 @@ pub fn run_with(
             let counts = Arc::new(Mutex::new(Counts::new(kanon::DEFAULT_K)));
             let mut r = run(&counting(engine, &counts, false), inputs, out, jobs, clock, sig);
             let all = take_counts(&counts);
-            r.k_report = Some(Plan::build(&all, kanon::DEFAULT_K, &engine.opts.rules.addr, false).1);
+            r.k_report = Some(Plan::build(all, kanon::DEFAULT_K, &engine.opts.rules.addr, false).1);
             r
         }
         None => run(engine, inputs, out, jobs, clock, sig),
@@ -151,7 +151,7 @@ fn spooled(
         errors.push(spool_error(e));
         return failed(errors);
     }
-    let (widened, k_report) = planned(engine, &take_counts(&counts), k);
+    let (widened, k_report) = planned(engine, take_counts(&counts), k);
     // the spool is finite: a stop signal during this pass does not cut it
     let calm = match Signals::unhooked() {
         Ok(s) => s,
