@@ -136,20 +136,20 @@ pub fn generate_pool(lines: u64, seed: u64, kind: Kind, pool: Option<u64>, w: &m
         let client = match pool {
             Some(p) => pool_addr(r.below(p.max(1))),
             None => match r.below(100) {
-            0..=79 => format!(
-                "{}.{}.{}.{}",
-                1 + r.below(223),
-                r.below(256),
-                r.below(256),
-                1 + r.below(254)
-            ),
-            80..=94 => format!(
-                "2001:db8:{:x}:{:x}::{:x}",
-                r.below(0x10000),
-                r.below(0x10000),
-                1 + r.below(0xffff)
-            ),
-            _ => format!("host-{}.dyn.example.net", r.below(10000)),
+                0..=79 => format!(
+                    "{}.{}.{}.{}",
+                    1 + r.below(223),
+                    r.below(256),
+                    r.below(256),
+                    1 + r.below(254)
+                ),
+                80..=94 => format!(
+                    "2001:db8:{:x}:{:x}::{:x}",
+                    r.below(0x10000),
+                    r.below(0x10000),
+                    1 + r.below(0xffff)
+                ),
+                _ => format!("host-{}.dyn.example.net", r.below(10000)),
             },
         };
         let user = if r.below(50) == 0 { "bob" } else { "-" };

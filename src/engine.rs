@@ -689,15 +689,12 @@ impl Engine {
         let rules = &self.opts.rules;
         let rec = recognise(&self.opts.format, body, &rules.deny, ctx);
         // the line's own time, read only when something needs it
-        let time = if self.opts.not_before.is_some()
-            || self.opts.keyed()
-            || self.opts.plan.is_some()
-            || counts.is_some()
-        {
-            line_time(&self.opts.format, &rec, body, ctx)
-        } else {
-            None
-        };
+        let time =
+            if self.opts.not_before.is_some() || self.opts.keyed() || self.opts.plan.is_some() || counts.is_some() {
+                line_time(&self.opts.format, &rec, body, ctx)
+            } else {
+                None
+            };
         if let (Some(cut), Some(p)) = (self.opts.not_before, rec.parsed()) {
             if !matches!(rec, Recognised::Directive { .. }) {
                 match time {

@@ -34,7 +34,6 @@
 
 use std::collections::{HashMap, HashSet};
 
-
 use crate::addr::{self, v4_mask, v6_mask, AddrPolicy};
 
 /// The exact sets hold at least this many addresses before a sketch.

@@ -213,9 +213,7 @@ fn count_into(engine: &Engine, input: &mut Input, jobs: usize, clock: &Clock, si
             }
             true
         };
-        if let Err(e) = pipeline::run(engine, jobs, None, &pool, clock, produce, consume, || {
-            sig.wake_reader()
-        }) {
+        if let Err(e) = pipeline::run(engine, jobs, None, &pool, clock, produce, consume, || sig.wake_reader()) {
             return Err(fail(format!("{name}: {}", pipeline::threads_error(jobs, &e))));
         }
     }

@@ -73,31 +73,17 @@ pub fn run_with(
     if !k_applies(engine) {
         return run(engine, inputs, out, jobs, clock, sig);
     }
-    match min_k {
-        Some(k) => spooled(engine, inputs, out, jobs, clock, sig, k, report),
-        None if report => {
-            let counts = Arc::new(Mutex::new(Counts::new(kanon::DEFAULT_K)));
-            let mut r = run(&counting(engine, &counts, false), inputs, out, jobs, clock, sig);
-            let all = take_counts(&counts);
-            r.k_report = Some(Plan::build(all, kanon::DEFAULT_K, &engine.opts.rules.addr, false).1);
-            r
+    let Some(k) = min_k else {
+        if !report {
+            return run(engine, inputs, out, jobs, clock, sig);
         }
-        None => run(engine, inputs, out, jobs, clock, sig),
-    }
-}
-
-/// The two passes of `--min-k` over a stream, through a spool.
-#[allow(clippy::too_many_arguments)]
-fn spooled(
-    engine: &Engine,
-    inputs: &[Source],
-    out: Output,
-    jobs: usize,
-    clock: &Clock,
-    sig: &Signals,
-    k: u64,
-    report: bool,
-) -> StreamOutcome {
+        let counts = Arc::new(Mutex::new(Counts::new(kanon::DEFAULT_K)));
+        let mut r = run(&counting(engine, &counts, false), inputs, out, jobs, clock, sig);
+        let all = take_counts(&counts);
+        r.k_report = Some(Plan::build(all, kanon::DEFAULT_K, &engine.opts.rules.addr, false).1);
+        return r;
+    };
+    // the two passes through a spool
     let failed = |errors: Vec<StreamError>| StreamOutcome {
         stats: Stats::default(),
         errors,

@@ -233,7 +233,10 @@ fn a_generated_log_holds_k_everywhere_and_the_same_bytes_whatever_j_or_input() {
     }
     // the widths are mixed: kept /24s and /48s, and wider ones
     let nets: BTreeSet<&str> = groups.keys().map(|(_, n)| n.as_str()).collect();
-    assert!(nets.iter().any(|n| n.ends_with(".0") && !n.ends_with(".0.0")), "{nets:?}");
+    assert!(
+        nets.iter().any(|n| n.ends_with(".0") && !n.ends_with(".0.0")),
+        "{nets:?}"
+    );
     assert!(nets.iter().any(|n| n.ends_with(".0.0")), "{nets:?}");
     assert!(nets.contains("2001:db8::"), "{nets:?}");
     // the report of the run agrees: nothing below K
@@ -268,7 +271,10 @@ fn the_report_counts_the_networks_below_k_and_their_requests() {
     assert_eq!(j["days"][2]["below_k"], 0);
     // nothing in the report is an address or a network
     let all = text(&out.stdout);
-    assert!(!all.contains("198.51") && !all.contains("2001:") && !all.contains("203.0"), "{all}");
+    assert!(
+        !all.contains("198.51") && !all.contains("2001:") && !all.contains("203.0"),
+        "{all}"
+    );
     // --min-k K of check: a smaller K finds fewer
     let two = run_stdin_unread(&["check", "--k-report", "--json", "--min-k", "2"], log.as_bytes());
     let j2: serde_json::Value = serde_json::from_slice(&two.stdout).unwrap();
@@ -279,10 +285,20 @@ fn the_report_counts_the_networks_below_k_and_their_requests() {
     assert_eq!(s["k_anonymity"]["days"][0]["below_k"], 9);
     let text_stats = run_stdin(&["anonymize", "--stats", "--min-k", "5", "--now", NOW], log.as_bytes());
     let t = text(&text_stats.stderr);
-    assert!(t.contains("k-anonymity, K=5 (enforced by --min-k): 3 day(s), 0 with networks below K"), "{t}");
-    assert!(t.contains("2026-12-01: networks 5, below K 0 (0.0% of 27 requests), widened 9"), "{t}");
+    assert!(
+        t.contains("k-anonymity, K=5 (enforced by --min-k): 3 day(s), 0 with networks below K"),
+        "{t}"
+    );
+    assert!(
+        t.contains("2026-12-01: networks 5, below K 0 (0.0% of 27 requests), widened 9"),
+        "{t}"
+    );
     // a clean report exits 0
-    let day3: String = KNOWN.iter().filter(|k| k.0 == 3).map(|(d, c, _)| line(*d, c) + "\n").collect();
+    let day3: String = KNOWN
+        .iter()
+        .filter(|k| k.0 == 3)
+        .map(|(d, c, _)| line(*d, c) + "\n")
+        .collect();
     let ok = run_stdin_unread(&["check", "--k-report"], day3.as_bytes());
     assert_exit(&ok, 0);
 }
@@ -305,7 +321,16 @@ fn keep_network_addresses_stay_whole_and_are_not_counted() {
     let got: Vec<String> = text(&out.stdout).lines().map(|l| fields(l).0).collect();
     assert_eq!(
         got,
-        ["10.0.0.1", "10.0.0.2", "10.0.0.3", "198.51.100.0", "198.51.100.0", "198.51.100.0", "198.51.100.0", "198.51.100.0"]
+        [
+            "10.0.0.1",
+            "10.0.0.2",
+            "10.0.0.3",
+            "198.51.100.0",
+            "198.51.100.0",
+            "198.51.100.0",
+            "198.51.100.0",
+            "198.51.100.0"
+        ]
     );
 }
 
@@ -328,7 +353,17 @@ fn keyed_modes_and_identifiers() {
     // truncation with hashed identifiers: both apply
     let log = known_log();
     let out = run_stdin(
-        &["anonymize", "--min-k", "5", "--identifiers", "hash", "--key-file", k, "--now", NOW],
+        &[
+            "anonymize",
+            "--min-k",
+            "5",
+            "--identifiers",
+            "hash",
+            "--key-file",
+            k,
+            "--now",
+            NOW,
+        ],
         log.as_bytes(),
     );
     assert_exit(&out, 0);
@@ -363,7 +398,15 @@ fn json_lines_count_their_client_key() {
     log.push_str(&j("192.0.2.1", "?via=198.51.100.9"));
     let got = text(&run_stdin(&["anonymize", "--min-k", "5"], log.as_bytes()).stdout);
     let lines: Vec<&str> = got.lines().collect();
-    let client = |l: &str| l.split("remote_addr\":\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let client = |l: &str| {
+        l.split("remote_addr\":\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string()
+    };
     // the lone client's 0.0.0.0 holds too few: the smaller dense /24 (5)
     // joins it, the larger (6) keeps its /24; addresses in queries follow
     // their networks
@@ -407,15 +450,31 @@ fn run_applies_min_k_from_the_config() {
         .unwrap();
         c
     };
-    for (bad, word) in [("min_k = 1", "min_k"), ("min_k = \"x\"", "min_k"), ("min_k = 5\nip_mode = \"hash\"", "min_k")] {
+    for (bad, word) in [
+        ("min_k = 1", "min_k"),
+        ("min_k = \"x\"", "min_k"),
+        ("min_k = 5\nip_mode = \"hash\"", "min_k"),
+    ] {
         let c = config(bad);
-        let out = run(&["run".as_ref(), "--config".as_ref(), c.as_os_str(), "--now".as_ref(), "2027-01-01".as_ref()]);
+        let out = run(&[
+            "run".as_ref(),
+            "--config".as_ref(),
+            c.as_os_str(),
+            "--now".as_ref(),
+            "2027-01-01".as_ref(),
+        ]);
         assert_exit(&out, 2);
         assert!(text(&out.stderr).contains(word), "{}", text(&out.stderr));
         assert_eq!(std::fs::read_to_string(&file).unwrap(), log, "nothing done");
     }
     let c = config("min_k = 5");
-    let out = run(&["run".as_ref(), "--config".as_ref(), c.as_os_str(), "--now".as_ref(), "2026-12-01T12:00:00Z".as_ref()]);
+    let out = run(&[
+        "run".as_ref(),
+        "--config".as_ref(),
+        c.as_os_str(),
+        "--now".as_ref(),
+        "2026-12-01T12:00:00Z".as_ref(),
+    ]);
     assert_exit(&out, 0);
     let want = run_stdin(&["anonymize", "--min-k", "5", "--now", NOW], log.as_bytes());
     assert_eq!(text(&std::fs::read(&file).unwrap()), text(&want.stdout));
