@@ -11,7 +11,8 @@ best() {
   local runs=$1 best_t=999999 best_m=0 t m
   for _ in $(seq "$runs"); do
     /usr/bin/time -f "%e %M" -o "$BENCH_TIMES" sh -c "$2" >/dev/null 2>&1 || true
-    read -r t m < "$BENCH_TIMES"
+    # (GNU time writes "Command exited with non-zero status N" first)
+    read -r t m < <(tail -n 1 "$BENCH_TIMES")
     if awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; best_m=$m; fi
   done
   echo "$best_t $best_m"
