@@ -274,13 +274,12 @@ struct Net {
     requests: u64,
 }
 
-/// An IPv4 network of a day as a map key: the day in the high half.
-fn v4_key(day: i64, net: u32) -> u64 {
-    ((day as u64) << 32) | u64::from(net)
-}
-
-fn v4_unkey(k: u64) -> (i64, u128) {
-    (i64::from((k >> 32) as u32 as i32), u128::from(k as u32))
+/// The counts of one day. Lines come mostly in time order, so the day in
+/// hand stays in the cache whatever the number of days.
+#[derive(Clone, Debug, Default)]
+struct DayCounts {
+    v4: Map<u32, Net>,
+    v6: Map<u128, Net>,
 }
 
 /// Distinct client addresses and requests per network and day. Merging is
@@ -289,8 +288,10 @@ fn v4_unkey(k: u64) -> (i64, u128) {
 #[derive(Clone, Debug)]
 pub struct Counts {
     cap: usize,
-    v4: Map<u64, Net>,
-    v6: Map<(i64, u128), Net>,
+    /// sorted by day
+    days: Vec<(i64, DayCounts)>,
+    /// the index of the day last counted
+    last: usize,
 }
 
 fn add_to<K: std::hash::Hash + Eq>(map: &mut Map<K, Net>, key: K, hash: u64, request: bool, cap: usize) {
@@ -311,13 +312,13 @@ fn add_to<K: std::hash::Hash + Eq>(map: &mut Map<K, Net>, key: K, hash: u64, req
     }
 }
 
-fn merge_into<K: std::hash::Hash + Eq>(to: &mut Map<K, Net>, from: &mut Map<K, Net>, cap: usize) {
+fn merge_into<K: std::hash::Hash + Eq>(to: &mut Map<K, Net>, from: Map<K, Net>, cap: usize) {
     if to.is_empty() {
-        std::mem::swap(to, from);
+        *to = from;
         return;
     }
     to.reserve(from.len());
-    for (k, n) in from.drain() {
+    for (k, n) in from {
         match to.get_mut(&k) {
             Some(m) => {
                 m.addrs.merge(n.addrs, cap);
@@ -330,13 +331,24 @@ fn merge_into<K: std::hash::Hash + Eq>(to: &mut Map<K, Net>, from: &mut Map<K, N
     }
 }
 
+/// The index of `day` in `days` (sorted), inserted when missing.
+fn day_index<T: Default>(days: &mut Vec<(i64, T)>, day: i64) -> usize {
+    match days.binary_search_by(|d| d.0.cmp(&day)) {
+        Ok(at) => at,
+        Err(at) => {
+            days.insert(at, (day, T::default()));
+            at
+        }
+    }
+}
+
 impl Counts {
     /// Counts whose exact sets hold up to `max(k, EXACT_MIN)` addresses.
     pub fn new(k: u64) -> Counts {
         Counts {
             cap: (k as usize).max(EXACT_MIN),
-            v4: Map::default(),
-            v6: Map::default(),
+            days: Vec::new(),
+            last: 0,
         }
     }
 
@@ -344,8 +356,8 @@ impl Counts {
     pub fn empty_like(&self) -> Counts {
         Counts {
             cap: self.cap,
-            v4: Map::with_hasher(self.v4.hasher().to_owned()),
-            v6: Map::with_hasher(self.v6.hasher().to_owned()),
+            days: Vec::new(),
+            last: 0,
         }
     }
 
@@ -355,22 +367,31 @@ impl Counts {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.v4.is_empty() && self.v6.is_empty()
+        self.days.iter().all(|(_, d)| d.v4.is_empty() && d.v6.is_empty())
     }
 
     /// The networks counted (all days).
     pub fn networks(&self) -> usize {
-        self.v4.len() + self.v6.len()
+        self.days.iter().map(|(_, d)| d.v4.len() + d.v6.len()).sum()
+    }
+
+    fn day(&mut self, day: i64) -> &mut DayCounts {
+        if self.days.get(self.last).is_none_or(|d| d.0 != day) {
+            self.last = day_index(&mut self.days, day);
+        }
+        &mut self.days[self.last].1
     }
 
     /// One client address of a line of `day`; `request` for the line's
     /// first (a line is one request).
     #[inline]
     pub fn add(&mut self, day: i64, c: Client, request: bool) {
+        let cap = self.cap;
+        let d = self.day(day);
         if c.v6 {
-            add_to(&mut self.v6, (day, c.net), c.hash, request, self.cap);
+            add_to(&mut d.v6, c.net, c.hash, request, cap);
         } else {
-            add_to(&mut self.v4, v4_key(day, c.net as u32), c.hash, request, self.cap);
+            add_to(&mut d.v4, c.net as u32, c.hash, request, cap);
         }
     }
 
@@ -378,29 +399,13 @@ impl Counts {
     pub fn merge(&mut self, o: &mut Counts) {
         let cap = self.cap.max(o.cap);
         self.cap = cap;
-        merge_into(&mut self.v4, &mut o.v4, cap);
-        merge_into(&mut self.v6, &mut o.v6, cap);
-    }
-
-    /// The IPv4 rows (day and network as one key, distinct addresses,
-    /// requests) and the IPv6 rows (day, network, addresses, requests),
-    /// each sorted; the counts are gone after.
-    #[allow(clippy::type_complexity)]
-    fn into_rows(self) -> (Vec<(u64, u64, u64)>, Vec<(i64, u128, u64, u64)>) {
-        let cap = self.cap;
-        let mut v4: Vec<(u64, u64, u64)> = self
-            .v4
-            .into_iter()
-            .map(|(k, n)| (k, n.addrs.count(cap), n.requests))
-            .collect();
-        v4.sort_unstable();
-        let mut v6: Vec<(i64, u128, u64, u64)> = self
-            .v6
-            .into_iter()
-            .map(|((d, net), n)| (d, net, n.addrs.count(cap), n.requests))
-            .collect();
-        v6.sort_unstable();
-        (v4, v6)
+        for (day, dc) in std::mem::take(&mut o.days) {
+            let at = day_index(&mut self.days, day);
+            let to = &mut self.days[at].1;
+            merge_into(&mut to.v4, dc.v4, cap);
+            merge_into(&mut to.v6, dc.v6, cap);
+        }
+        o.last = 0;
     }
 }
 
@@ -484,24 +489,6 @@ impl Report {
         self.days.iter().filter(|d| d.below_k > 0).count()
     }
 
-    /// The figures of `day`, added to if present (days come in order).
-    fn day(&mut self, day: i64) -> &mut DayReport {
-        let at = match self.days.binary_search_by(|d| d.day.cmp(&day)) {
-            Ok(at) => at,
-            Err(at) => {
-                self.days.insert(
-                    at,
-                    DayReport {
-                        day,
-                        ..DayReport::default()
-                    },
-                );
-                at
-            }
-        };
-        &mut self.days[at]
-    }
-
     /// One line per day; never an address or a network.
     pub fn to_text(&self) -> String {
         let mut s = format!(
@@ -549,6 +536,16 @@ impl Report {
     }
 }
 
+/// What `--min-k` writes on one day.
+#[derive(Clone, Debug, Default)]
+struct DayPlan {
+    /// counted networks and their level (index into the ladder)
+    v4: Map<u32, u8>,
+    v6: Map<u128, u8>,
+    /// pools written at a level above 0: (v6, level, network)
+    pools: HashSet<(bool, u8, u128), Seeded>,
+}
+
 /// What `--min-k` writes: the width of every counted network of every day,
 /// and the pools written wider, for addresses that were not counted.
 #[derive(Clone, Debug, Default)]
@@ -556,11 +553,8 @@ pub struct Plan {
     pub k: u64,
     lad4: Vec<u8>,
     lad6: Vec<u8>,
-    /// counted networks and their level (index into the ladder)
-    v4: Map<u64, u8>,
-    v6: Map<(i64, u128), u8>,
-    /// pools written at a level above 0: (day, v6, level, network)
-    pools: HashSet<(i64, bool, u8, u128), Seeded>,
+    /// sorted by day
+    days: Vec<(i64, DayPlan)>,
 }
 
 fn mask(v6: bool, prefix: u8) -> u128 {
@@ -569,6 +563,16 @@ fn mask(v6: bool, prefix: u8) -> u128 {
     } else {
         u128::from(v4_mask(prefix))
     }
+}
+
+/// (network, addresses, requests) of one family of a day, in network order.
+fn rows<K: Copy + Into<u128>>(map: Map<K, Net>, cap: usize) -> Vec<(u128, u64, u64)> {
+    let mut rows: Vec<(u128, u64, u64)> = map
+        .into_iter()
+        .map(|(k, n)| (k.into(), n.addrs.count(cap), n.requests))
+        .collect();
+    rows.sort_unstable();
+    rows
 }
 
 impl Plan {
@@ -587,35 +591,29 @@ impl Plan {
             enforced: enforce,
             days: Vec::new(),
         };
-        let (v4, v6) = counts.into_rows();
-        // one day at a time: (network, addresses, requests) in network order
-        let mut day_rows: Vec<(u128, u64, u64)> = Vec::new();
-        let mut at = 0;
-        while at < v4.len() {
-            let day = v4_unkey(v4[at].0).0;
-            let end = at + v4[at..].partition_point(|r| v4_unkey(r.0).0 == day);
-            day_rows.clear();
-            day_rows.extend(v4[at..end].iter().map(|&(key, c, r)| (v4_unkey(key).1, c, r)));
-            plan.day(&mut report, day, false, &day_rows, enforce);
-            at = end;
-        }
-        drop(v4);
-        let mut at = 0;
-        while at < v6.len() {
-            let day = v6[at].0;
-            let end = at + v6[at..].partition_point(|r| r.0 == day);
-            day_rows.clear();
-            day_rows.extend(v6[at..end].iter().map(|&(_, net, c, r)| (net, c, r)));
-            plan.day(&mut report, day, true, &day_rows, enforce);
-            at = end;
+        let cap = counts.cap;
+        for (day, dc) in counts.days {
+            let mut dp = DayPlan::default();
+            let mut rep = DayReport {
+                day,
+                ..DayReport::default()
+            };
+            let v4 = rows(dc.v4, cap);
+            plan.day(&mut dp, &mut rep, false, &v4, enforce);
+            drop(v4);
+            let v6 = rows(dc.v6, cap);
+            plan.day(&mut dp, &mut rep, true, &v6, enforce);
+            report.days.push(rep);
+            if enforce {
+                plan.days.push((day, dp));
+            }
         }
         (plan, report)
     }
 
-    /// The networks of one day and family into the plan and the report.
-    fn day(&mut self, report: &mut Report, day: i64, v6: bool, nets: &[(u128, u64, u64)], enforce: bool) {
+    /// The networks of one day and family into its plan and report.
+    fn day(&self, dp: &mut DayPlan, rep: &mut DayReport, v6: bool, nets: &[(u128, u64, u64)], enforce: bool) {
         let k = self.k;
-        let rep = report.day(day);
         if !enforce {
             for &(_, count, requests) in nets {
                 rep.networks += 1;
@@ -627,8 +625,13 @@ impl Plan {
             }
             return;
         }
-        let lad = if v6 { self.lad6.clone() } else { self.lad4.clone() };
-        for c in classes(nets, k, v6, &lad) {
+        if v6 {
+            dp.v6.reserve(nets.len());
+        } else {
+            dp.v4.reserve(nets.len());
+        }
+        let lad = if v6 { &self.lad6 } else { &self.lad4 };
+        for c in classes(nets, k, v6, lad) {
             rep.networks += 1;
             rep.requests += c.requests;
             if c.count < k {
@@ -637,14 +640,14 @@ impl Plan {
             }
             if c.level > 0 {
                 rep.widened += c.size();
-                self.pools.insert((day, v6, c.level, c.anc));
+                dp.pools.insert((v6, c.level, c.anc));
             }
             for m in c.members() {
                 let net = nets[m].0;
                 if v6 {
-                    self.v6.insert((day, net), c.level);
+                    dp.v6.insert(net, c.level);
                 } else {
-                    self.v4.insert(v4_key(day, net as u32), c.level);
+                    dp.v4.insert(net as u32, c.level);
                 }
             }
         }
@@ -653,18 +656,23 @@ impl Plan {
     /// The prefix kept for the truncated network `net` on `day`.
     #[inline]
     pub fn prefix(&self, day: i64, v6: bool, net: u128) -> u8 {
+        let Ok(at) = self.days.binary_search_by(|d| d.0.cmp(&day)) else {
+            // a day without clients: the widest
+            return 0;
+        };
+        let dp = &self.days[at].1;
         let lad = if v6 { &self.lad6 } else { &self.lad4 };
         let found = if v6 {
-            self.v6.get(&(day, net))
+            dp.v6.get(&net)
         } else {
-            self.v4.get(&v4_key(day, net as u32))
+            dp.v4.get(&(net as u32))
         };
         if let Some(&l) = found {
             return lad[usize::from(l)];
         }
         // not counted: the narrowest pool over it, else the widest
         for (l, &p) in lad.iter().enumerate().skip(1) {
-            if self.pools.contains(&(day, v6, l as u8, net & mask(v6, p))) {
+            if dp.pools.contains(&(v6, l as u8, net & mask(v6, p))) {
                 return p;
             }
         }
@@ -834,7 +842,7 @@ mod tests {
         ab.merge(&mut b.clone());
         let mut ba = b;
         ba.merge(&mut a);
-        let n = |c: &Counts| c.v4.values().next().unwrap().addrs.count(c.cap);
+        let n = |c: &Counts| c.days[0].1.v4.values().next().unwrap().addrs.count(c.cap);
         assert_eq!(n(&ab), n(&ba));
         assert!((180..=220).contains(&n(&ab)), "{}", n(&ab));
         let few = counts(&["1.2.3.4", "1.2.3.4", "1.2.3.5"], 1);
