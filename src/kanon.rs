@@ -109,7 +109,7 @@ pub struct Seeded(u64);
 impl Default for Seeded {
     fn default() -> Self {
         use std::hash::BuildHasher;
-        Seeded(std::collections::hash_map::RandomState::new().hash_one(0x6b61_6e6f_6eu64) | 1)
+        Seeded(std::collections::hash_map::RandomState::new().hash_one(0x006b_616e_6f6e_u64) | 1)
     }
 }
 
@@ -130,7 +130,7 @@ impl std::hash::Hasher for Mix {
     }
     #[inline]
     fn write_u64(&mut self, x: u64) {
-        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x51_7cc1_b727_220a_95);
+        self.0 = (self.0.rotate_left(5) ^ x).wrapping_mul(0x517c_c1b7_2722_0a95);
     }
     #[inline]
     fn write_i64(&mut self, x: i64) {
@@ -662,11 +662,7 @@ impl Plan {
         };
         let dp = &self.days[at].1;
         let lad = if v6 { &self.lad6 } else { &self.lad4 };
-        let found = if v6 {
-            dp.v6.get(&net)
-        } else {
-            dp.v4.get(&(net as u32))
-        };
+        let found = if v6 { dp.v6.get(&net) } else { dp.v4.get(&(net as u32)) };
         if let Some(&l) = found {
             return lad[usize::from(l)];
         }
@@ -754,7 +750,7 @@ fn classes(nets: &[(u128, u64, u64)], k: u64, v6: bool, lad: &[u8]) -> Vec<Class
     if let Some(at) = out.iter().position(|c| c.level == top && c.level > 0) {
         if out[at].count < k {
             let mut root = out.swap_remove(at);
-            out.sort_by(|a, b| (a.count, a.level, a.anc).cmp(&(b.count, b.level, b.anc)));
+            out.sort_by_key(|c| (c.count, c.level, c.anc));
             let rest = std::mem::take(&mut out);
             for c in rest {
                 if root.count >= k {
