@@ -229,7 +229,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub k_report: bool,
     /// The K of --k-report
-    #[arg(long, value_name = "K", default_value_t = crate::kanon::DEFAULT_K,
+    #[arg(long, value_name = "K", default_value_t = crate::kanon::DEFAULT_K, requires = "k_report",
           value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
     pub min_k: u64,
 }

@@ -381,6 +381,10 @@ fn min_k_is_bounded() {
         let out = run(&["anonymize", "--min-k", bad]);
         assert_exit(&out, 2);
     }
+    // check's K goes with --k-report only
+    let out = run(&["check", "--min-k", "3", "/dev/null"]);
+    assert_exit(&out, 2);
+    assert!(text(&out.stderr).contains("--k-report"), "{}", text(&out.stderr));
 }
 
 #[test]
