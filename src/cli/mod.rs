@@ -392,16 +392,11 @@ fn anonymize_with(engine: &Engine, a: &AnonymizeArgs) -> Exit {
     let t0 = Instant::now();
     // undated lines (keyed modes) take the day of `--now`, else today's, read per chunk
     let clock = Clock::pinned_or_system(a.now);
-    let res = crate::commands::stream::run_with(
-        engine,
-        &sources(&a.inputs),
-        out,
-        jobs(a.jobs),
-        &clock,
-        &sig,
-        a.min_k,
-        a.stats.is_some(),
-    );
+    let kanon = crate::commands::stream::KAnon {
+        min_k: a.min_k,
+        report: a.stats.is_some(),
+    };
+    let res = crate::commands::stream::run(engine, &sources(&a.inputs), out, jobs(a.jobs), &clock, &sig, kanon);
     let secs = t0.elapsed().as_secs_f64();
     let code = print::stream_errors(&res.errors, &a.rules.format);
     print::stats(a.stats.as_deref(), &res.stats, res.k_report.as_ref(), secs);

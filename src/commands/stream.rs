@@ -54,31 +54,46 @@ pub struct StreamOutcome {
     pub k_report: Option<Report>,
 }
 
-/// [`run`] with `--min-k` (`min_k`) and the k-anonymity report
-/// (`report`, for `--stats`). With `--min-k` the inputs are read to their
-/// end (or to a stop signal) into an unnamed temporary file while their
-/// clients are counted, and then anonymized from it with the widths of
-/// that count: exact, but nothing is written before the input ends.
-#[allow(clippy::too_many_arguments)]
-pub fn run_with(
+/// What a stream does about k-anonymity: `--min-k` (`min_k`) and the report
+/// (`report`, for `--stats`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct KAnon {
+    pub min_k: Option<u64>,
+    pub report: bool,
+}
+
+/// Runs the filter over `inputs` (stdin when empty) into `out`, with `jobs`
+/// worker threads. `clock` gives the day of lines without a readable time
+/// in the keyed modes, read per chunk: after midnight, the new day's.
+/// With `--min-k` the inputs are read to their end (or to a stop signal)
+/// into an unnamed temporary file while their clients are counted, and then
+/// anonymized from it with the widths of that count: exact, but nothing is
+/// written before the input ends.
+pub fn run(
     engine: &Engine,
     inputs: &[Source],
     out: Output,
     jobs: usize,
     clock: &Clock,
     sig: &Signals,
-    min_k: Option<u64>,
-    report: bool,
+    kanon: KAnon,
 ) -> StreamOutcome {
+    let default = [Source::Stdin];
+    let inputs = if inputs.is_empty() { &default[..] } else { inputs };
+    let plain = |engine: &Engine, out: Output| {
+        let produce = |send: &mut dyn FnMut(Item) -> bool, pool: &Pool| produce_all(inputs, send, pool, sig);
+        run_from(engine, inputs, produce, out, jobs, clock, sig)
+    };
+    let KAnon { min_k, report } = kanon;
     if !k_applies(engine) {
-        return run(engine, inputs, out, jobs, clock, sig);
+        return plain(engine, out);
     }
     let Some(k) = min_k else {
         if !report {
-            return run(engine, inputs, out, jobs, clock, sig);
+            return plain(engine, out);
         }
         let counts = Arc::new(Mutex::new(Counts::new(kanon::DEFAULT_K)));
-        let mut r = run(&counting(engine, &counts, false), inputs, out, jobs, clock, sig);
+        let mut r = plain(&counting(engine, &counts, false), out);
         let all = take_counts(&counts);
         r.k_report = Some(Plan::build(all, kanon::DEFAULT_K, &engine.opts.rules.addr, false).1);
         return r;
@@ -101,8 +116,6 @@ pub fn run_with(
         Ok(f) => f,
         Err(e) => return failed(vec![spool_error(e)]),
     };
-    let default = [Source::Stdin];
-    let inputs = if inputs.is_empty() { &default[..] } else { inputs };
     let counts = Arc::new(Mutex::new(Counts::new(k)));
     let mut counter = counting(engine, &counts, true);
     counter.opts.count_copy = true;
@@ -157,23 +170,6 @@ pub fn run_with(
     r.errors = errors;
     r.k_report = Some(k_report).filter(|_| report);
     r
-}
-
-/// Runs the filter over `inputs` (stdin when empty) into `out`, with `jobs`
-/// worker threads. `clock` gives the day of lines without a readable time
-/// in the keyed modes, read per chunk: after midnight, the new day's.
-pub fn run(
-    engine: &Engine,
-    inputs: &[Source],
-    out: Output,
-    jobs: usize,
-    clock: &Clock,
-    sig: &Signals,
-) -> StreamOutcome {
-    let default = [Source::Stdin];
-    let inputs = if inputs.is_empty() { &default[..] } else { inputs };
-    let produce = |send: &mut dyn FnMut(Item) -> bool, pool: &Pool| produce_all(inputs, send, pool, sig);
-    run_from(engine, inputs, produce, out, jobs, clock, sig)
 }
 
 /// [`run`] with the producer given (`inputs` name the lines in errors).
@@ -306,7 +302,7 @@ mod tests {
         let out_path = dir.path().join("out.log");
         let out = Output::append(out_path.clone(), 6).unwrap();
         let sig = Signals::unhooked().unwrap();
-        let r = run(&hashing(), &inputs, out, 2, clock, &sig);
+        let r = run(&hashing(), &inputs, out, 2, clock, &sig, KAnon::default());
         assert!(r.errors.is_empty(), "{:?}", r.errors);
         let text = std::fs::read_to_string(out_path).unwrap();
         text.lines().map(str::to_string).collect()
