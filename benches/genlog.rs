@@ -1,5 +1,8 @@
 //! Generates a synthetic but realistic combined access log for benchmarks:
-//! `cargo run --release --example genlog -- LINES [SEED [combined|json|w3c|encoded]] > FILE`.
+//! `cargo run --release --example genlog -- LINES [SEED [combined|json|w3c|encoded [POOL]]] > FILE`.
+//!
+//! With POOL, every client is one of POOL distinct IPv4 addresses, 16 to a
+//! /24 (the k-anonymity memory figures: `benches/kanon.sh`).
 //!
 //! Deterministic (xorshift PRNG): the same arguments give the same bytes.
 //! About 230 bytes a line: IPv4 and IPv6 clients, a few host names and user
@@ -106,6 +109,22 @@ pub fn generate(lines: u64, seed: u64, w: &mut impl Write) -> std::io::Result<()
 
 /// Writes `lines` generated lines of `kind` to `w`.
 pub fn generate_kind(lines: u64, seed: u64, kind: Kind, w: &mut impl Write) -> std::io::Result<()> {
+    generate_pool(lines, seed, kind, None, w)
+}
+
+/// The `k`-th of a pool of client addresses: 16 hosts to a /24, the /24s
+/// spread over 1.0.0.0 to 223.255.255.0.
+fn pool_addr(k: u64) -> String {
+    let mut z = (k >> 4).wrapping_add(0x9e37_79b9_7f4a_7c15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    let net = (1 << 16) + z % (223 << 16);
+    format!("{}.{}.{}.{}", net >> 16, (net >> 8) & 255, net & 255, 1 + (k & 15))
+}
+
+/// [`generate_kind`] with the clients drawn from `pool` distinct addresses.
+pub fn generate_pool(lines: u64, seed: u64, kind: Kind, pool: Option<u64>, w: &mut impl Write) -> std::io::Result<()> {
     let mut r = Rng(seed | 1);
     if kind == Kind::W3c {
         w.write_all(
@@ -114,21 +133,24 @@ pub fn generate_kind(lines: u64, seed: u64, kind: Kind, w: &mut impl Write) -> s
         w.write_all(b"#Fields: date time s-ip cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status sc-substatus sc-win32-status time-taken\n")?;
     }
     for n in 0..lines {
-        let client = match r.below(100) {
-            0..=79 => format!(
-                "{}.{}.{}.{}",
-                1 + r.below(223),
-                r.below(256),
-                r.below(256),
-                1 + r.below(254)
-            ),
-            80..=94 => format!(
-                "2001:db8:{:x}:{:x}::{:x}",
-                r.below(0x10000),
-                r.below(0x10000),
-                1 + r.below(0xffff)
-            ),
-            _ => format!("host-{}.dyn.example.net", r.below(10000)),
+        let client = match pool {
+            Some(p) => pool_addr(r.below(p.max(1))),
+            None => match r.below(100) {
+                0..=79 => format!(
+                    "{}.{}.{}.{}",
+                    1 + r.below(223),
+                    r.below(256),
+                    r.below(256),
+                    1 + r.below(254)
+                ),
+                80..=94 => format!(
+                    "2001:db8:{:x}:{:x}::{:x}",
+                    r.below(0x10000),
+                    r.below(0x10000),
+                    1 + r.below(0xffff)
+                ),
+                _ => format!("host-{}.dyn.example.net", r.below(10000)),
+            },
         };
         let user = if r.below(50) == 0 { "bob" } else { "-" };
         let method = if r.below(10) == 0 { "POST" } else { "GET" };
@@ -212,9 +234,10 @@ fn main() {
             std::process::exit(2);
         }
     };
+    let pool: Option<u64> = args.next().and_then(|s| s.parse().ok());
     let out = std::io::stdout();
     let mut w = BufWriter::with_capacity(1 << 20, out.lock());
-    if generate_kind(lines, seed, kind, &mut w)
+    if generate_pool(lines, seed, kind, pool, &mut w)
         .and_then(|()| w.flush())
         .is_err()
     {

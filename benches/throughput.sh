@@ -25,26 +25,7 @@ C=bench-data/combined-$LINES.log
 KEY=bench-data/bench.key
 [ -s "$KEY" ] || { rm -f "$KEY"; "$B" keygen "$KEY" 2>/dev/null; }
 
-TIMES=$(mktemp)
-trap 'rm -f "$TIMES"' EXIT
-
-# best wall time (s) and its peak RSS (KiB) over 3 runs of a shell command
-best() {
-  local best_t=999999 best_m=0 t m
-  for _ in 1 2 3; do
-    /usr/bin/time -f "%e %M" -o "$TIMES" sh -c "$1" >/dev/null 2>&1
-    read -r t m < "$TIMES"
-    if awk "BEGIN{exit !($t < $best_t)}"; then best_t=$t; best_m=$m; fi
-  done
-  echo "$best_t $best_m"
-}
-
-row() {
-  local name=$1 size=$2 cmd=$3 t m
-  read -r t m < <(best "$cmd")
-  awk -v n="$name" -v t="$t" -v m="$m" -v s="$size" \
-    'BEGIN{ printf "| %-52s | %7.2f | %6.0f | %7.1f |\n", n, t, (t>0? s/1e6/t : 0), m/1024 }'
-}
+. benches/common.sh
 
 size() { stat -c %s "$1"; }
 SC=$(size "$C")

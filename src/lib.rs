@@ -8,8 +8,9 @@
 //!    bytes with no I/O. [`formats`] recognise lines, [`scan`] finds
 //!    personal data under the [`rules`] and [`addr`] policies, [`keyed`]
 //!    hashes and encrypts, [`check`] reports what is left with its own,
-//!    independent detectors, [`summary`] counts daily totals, with
-//!    [`stats`] and [`time`];
+//!    independent detectors, [`summary`] counts daily totals, [`kanon`]
+//!    counts the clients of each network and day and plans `--min-k`'s
+//!    widths, with [`stats`] and [`time`];
 //! 2. [`io`] (`src/io/`): inputs and outputs, compression, the chunk
 //!    pipeline, signals, atomic writes and locks, directory handles, names;
 //! 3. [`commands`] (`src/commands/`): `anonymize` (stream and batch),
@@ -47,7 +48,7 @@ macro_rules! eprint {
     }};
 }
 
-pub use loganon_core::{addr, check, engine, formats, keyed, rules, scan, stats, summary, time};
+pub use loganon_core::{addr, check, engine, formats, kanon, keyed, rules, scan, stats, summary, time};
 
 #[doc(hidden)]
 pub mod io;

@@ -19,7 +19,7 @@ use crate::commands::batch::{BatchOptions, Target};
 use crate::commands::listen::{IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_MESSAGE};
 use crate::commands::purge::{AgeFrom, PurgeError};
 use crate::commands::run::cron::RunError;
-use crate::engine::{Engine, OnUnparsed};
+use crate::engine::{Engine, OnUnparsed, Options};
 use crate::formats::w3c::Header;
 use crate::formats::Format;
 use crate::io::clock::Clock;
@@ -216,6 +216,13 @@ pub struct AnonymizeArgs {
     /// logs: a graceful restart signals the old logger while its children still log)
     #[arg(long)]
     pub until_eof: bool,
+    /// k-anonymity: a network of a day used by fewer than K distinct client
+    /// addresses is written with a wider prefix (/24 -> /16 -> /8 -> 0.0.0.0,
+    /// /48 -> /32 -> /16 -> ::) until it holds K; two passes over the input
+    /// (stdin is spooled to an unnamed temporary file and written at its end).
+    /// Truncate mode only
+    #[arg(long, value_name = "K", value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    pub min_k: Option<u64>,
 }
 
 #[derive(Args, Debug)]
@@ -228,6 +235,16 @@ pub struct CheckArgs {
     /// Print the report as JSON
     #[arg(long)]
     pub json: bool,
+    /// Instead of looking for personal data: per day, how many networks
+    /// (as the prefixes truncate them) were used by fewer than K distinct
+    /// client addresses, and their share of requests (run it on raw logs);
+    /// exit 1 when a day has such a network
+    #[arg(long)]
+    pub k_report: bool,
+    /// The K of --k-report
+    #[arg(long, value_name = "K", default_value_t = crate::kanon::DEFAULT_K, requires = "k_report",
+          value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
+    pub min_k: u64,
 }
 
 #[derive(Args, Debug)]
@@ -393,10 +410,14 @@ fn anonymize_with(engine: &Engine, a: &AnonymizeArgs) -> Exit {
     let t0 = Instant::now();
     // undated lines (keyed modes) take the day of `--now`, else today's, read per chunk
     let clock = Clock::pinned_or_system(a.now);
-    let res = crate::commands::stream::run(engine, &sources(&a.inputs), out, jobs(a.jobs), &clock, &sig);
+    let kanon = crate::commands::stream::KAnon {
+        min_k: a.min_k,
+        report: a.stats.is_some(),
+    };
+    let res = crate::commands::stream::run(engine, &sources(&a.inputs), out, jobs(a.jobs), &clock, &sig, kanon);
     let secs = t0.elapsed().as_secs_f64();
     let code = print::stream_errors(&res.errors, &a.rules.format);
-    print::stats(a.stats.as_deref(), &res.stats, secs);
+    print::stats(a.stats.as_deref(), &res.stats, res.k_report.as_ref(), secs);
     code
 }
 
@@ -411,6 +432,8 @@ fn batch(engine: &Engine, files: &[PathBuf], target: Target, a: &AnonymizeArgs) 
         level: a.level,
         jobs: jobs(a.jobs),
         clock: Clock::pinned_or_system(a.now),
+        min_k: a.min_k,
+        k_report: a.stats.is_some(),
     };
     let t0 = Instant::now();
     let res = crate::commands::batch::run(engine, files, &opts, &sig);
@@ -486,6 +509,9 @@ fn purge(p: PurgeArgs) -> Exit {
 }
 
 fn check(c: CheckArgs) -> Exit {
+    if c.k_report {
+        return k_report(&c);
+    }
     let checker = Checker {
         rules: c.rules.rules(),
         format: c.rules.format.clone(),
@@ -510,6 +536,33 @@ fn check(c: CheckArgs) -> Exit {
         Exit::failed_if(done.report.total() > 0)
     };
     // a report that could not be written is no verdict
+    out.finish(code, Exit::Usage)
+}
+
+/// `check --k-report`: exit 1 when a day has a network below K.
+fn k_report(c: &CheckArgs) -> Exit {
+    let engine = Engine::new(Options {
+        rules: c.rules.rules(),
+        format: c.rules.format.clone(),
+        ..Options::default()
+    });
+    let today = crate::io::clock::now().div_euclid(86400);
+    let (report, unreadable) = crate::commands::check::k_report(&engine, &sources(&c.inputs), c.min_k, today);
+    for e in &unreadable {
+        eprintln!("loganon: {e}");
+    }
+    let text = if c.json {
+        format!("{}\n", report.to_json())
+    } else {
+        report.to_text().replace("loganon:   ", "  ").replace("loganon: ", "")
+    };
+    let mut out = Stdout::new();
+    let _ = out.write_all(text.as_bytes());
+    let code = if !unreadable.is_empty() {
+        Exit::Usage
+    } else {
+        Exit::failed_if(report.days_below_k() > 0)
+    };
     out.finish(code, Exit::Usage)
 }
 

@@ -100,6 +100,10 @@ pub fn anonymize_options(a: &AnonymizeArgs) -> Result<Options, String> {
         ..Options::default()
     };
     a.keys.apply(a.rules.ip_mode, &mut opts)?;
+    if a.min_k.is_some() && a.rules.ip_mode.keyed() {
+        let why = crate::commands::run::config::K_KEYED.replace("min_k", "--min-k");
+        return Err(format!("--min-k {}", why.replace("ip_mode", "--ip-mode")));
+    }
     Ok(opts)
 }
 

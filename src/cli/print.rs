@@ -8,6 +8,7 @@ use crate::commands::batch::BatchOutcome;
 use crate::commands::stream::StreamError;
 use crate::formats::Format;
 use crate::io::names::show;
+use crate::kanon::Report;
 use crate::stats::Stats;
 
 /// Panics must not print data: the hook names the place only. It never
@@ -82,10 +83,22 @@ impl Write for Stdout {
 }
 
 /// `--stats`: the counters on stderr, as text or JSON.
-pub fn stats(fmt: Option<&str>, stats: &Stats, secs: f64) {
+pub fn stats(fmt: Option<&str>, stats: &Stats, k: Option<&Report>, secs: f64) {
     let text = match fmt {
-        Some("json") => format!("{}\n", stats.to_json(secs)),
-        Some(_) => stats.to_text(secs),
+        Some("json") => {
+            let mut j = stats.to_json(secs);
+            if let Some(k) = k {
+                j["k_anonymity"] = k.to_json();
+            }
+            format!("{j}\n")
+        }
+        Some(_) => {
+            let mut t = stats.to_text(secs);
+            if let Some(k) = k {
+                t.push_str(&k.to_text());
+            }
+            t
+        }
         None => return,
     };
     let _ = std::io::stderr().write_all(text.as_bytes());
@@ -145,6 +158,9 @@ pub fn batch(res: &BatchOutcome, fmt: Option<&str>, secs: f64) -> Exit {
             let mut t = total.to_json(secs);
             t["files"] = done.into();
             t["files_failed"] = (res.files.len() - done).into();
+            if let Some(k) = &res.k_report {
+                t["k_anonymity"] = k.to_json();
+            }
             eprintln!("{}", serde_json::json!({ "files": files, "total": t }));
         }
         Some(_) => {
@@ -162,6 +178,9 @@ pub fn batch(res: &BatchOutcome, fmt: Option<&str>, secs: f64) -> Exit {
                 res.files.len(),
                 total.to_text(secs).trim_start_matches("loganon: ")
             );
+            if let Some(k) = &res.k_report {
+                eprint!("{}", k.to_text());
+            }
         }
         None => {}
     }

@@ -26,6 +26,7 @@ use std::io::{self, Seek, SeekFrom, Write};
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -41,6 +42,8 @@ use crate::io::output::ensure_compressed;
 use crate::io::pipeline::{self, Done, Pool};
 use crate::io::signals::Signals;
 use crate::io::tempfiles;
+use crate::kanon::{self, Counts, Plan, Report};
+use crate::keyed::IpMode;
 use crate::stats::Stats;
 
 /// Where batch outputs go.
@@ -64,6 +67,10 @@ pub struct BatchOptions {
     /// the processing date of lines without a readable time (keyed modes),
     /// read per chunk
     pub clock: Clock,
+    /// `--min-k K`: two passes over the inputs (count, then rewrite)
+    pub min_k: Option<u64>,
+    /// the k-anonymity report is wanted (`--stats`)
+    pub k_report: bool,
 }
 
 /// What happened to one input.
@@ -93,6 +100,9 @@ impl FileReport {
 pub struct BatchOutcome {
     pub files: Vec<FileReport>,
     pub interrupted: bool,
+    /// per day, the output networks below K (truncate mode, with
+    /// `--min-k` or `--stats`)
+    pub k_report: Option<Report>,
 }
 
 /// An error for one input, already phrased for the user (path and position).
@@ -184,6 +194,71 @@ fn anonymize_into(
         Ok(false) => Err(fail(format!("{name}: interrupted"))),
         Ok(true) => Ok(stats),
     }
+}
+
+/// The first pass of `--min-k` over one opened input: its client
+/// addresses into `engine`'s counter (an engine made by [`counting`]).
+fn count_into(engine: &Engine, input: &mut Input, jobs: usize, clock: &Clock, sig: &Signals) -> Result<(), Failure> {
+    let pool = Pool::default();
+    let mut produced: Result<bool, InputError> = Ok(true);
+    let name = input.name();
+    {
+        let produced = &mut produced;
+        let produce = |send: &mut dyn FnMut(pipeline::Item) -> bool| {
+            *produced = produce_input(input, false, send, &pool, sig);
+        };
+        let consume = |done: Done| -> bool {
+            if let Done::Lines { out, .. } = done {
+                pool.put(out);
+            }
+            true
+        };
+        if let Err(e) = pipeline::run(engine, jobs, None, &pool, clock, produce, consume, || sig.wake_reader()) {
+            return Err(fail(format!("{name}: {}", pipeline::threads_error(jobs, &e))));
+        }
+    }
+    match produced {
+        Err(e) => Err(e.into()),
+        Ok(false) => Err(fail(format!("{name}: interrupted"))),
+        Ok(true) => Ok(()),
+    }
+}
+
+/// An engine for the first pass of `--min-k` (lines counted into `counts`,
+/// not anonymized), or, with `count_only` false, one that anonymizes and
+/// counts (the report of `--stats`).
+pub fn counting(engine: &Engine, counts: &Arc<Mutex<Counts>>, count_only: bool) -> Engine {
+    let mut opts = engine.opts.clone();
+    opts.counter = Some(counts.clone());
+    opts.count_only = count_only;
+    Engine::new(opts)
+}
+
+/// The engine of the second pass: `engine` with the widths of `counts`
+/// under K, and the report of that plan.
+pub fn planned(engine: &Engine, counts: Counts, k: u64) -> (Engine, Report) {
+    let (plan, report) = Plan::build(counts, k, &engine.opts.rules.addr, true);
+    let mut opts = engine.opts.clone();
+    opts.plan = Some(Arc::new(plan));
+    (Engine::new(opts), report)
+}
+
+/// The counts gathered so far (the lock is only ever poisoned by a panic,
+/// and the counts are still whole then).
+pub fn take_counts(counts: &Arc<Mutex<Counts>>) -> Counts {
+    let mut g = match counts.lock() {
+        Ok(g) => g,
+        Err(p) => p.into_inner(),
+    };
+    let mut all = g.empty_like();
+    all.merge(&mut g);
+    all
+}
+
+/// Whether `--min-k` and the report apply: truncation only (hash and
+/// cryptopan pseudonyms are per address, `drop` leaves no network).
+pub fn k_applies(engine: &Engine) -> bool {
+    engine.opts.ip_mode == IpMode::Truncate
 }
 
 /// Gives the finished temporary file the input's permission bits, owner
@@ -432,13 +507,15 @@ impl InPlaceError {
 /// changes while it is read, is left as it was ([`InPlaceError::Active`]).
 /// Files with several hard links are refused. `clock` gives the day of
 /// lines without a readable time (keyed modes).
+#[allow(clippy::too_many_arguments)]
 pub fn rewrite_in_place(
     engine: &Engine,
     path: &Path,
-    planned: &fs::Metadata,
+    planned_meta: &fs::Metadata,
     level: u32,
     jobs: usize,
     clock: &Clock,
+    min_k: Option<u64>,
     sig: &Signals,
 ) -> Result<Stats, InPlaceError> {
     let opts = BatchOptions {
@@ -447,11 +524,29 @@ pub fn rewrite_in_place(
         level,
         jobs,
         clock: clock.clone(),
+        min_k,
+        k_report: false,
     };
     let plan = Ok(Planned {
-        meta: planned.clone(),
-        link: planned.file_type().is_symlink(),
+        meta: planned_meta.clone(),
+        link: planned_meta.file_type().is_symlink(),
     });
+    // `--min-k` (`min_k` in the config): the file's own counts first
+    let widened = match min_k.filter(|_| k_applies(engine)) {
+        Some(k) => {
+            let counts = count_inputs(
+                engine,
+                k,
+                std::slice::from_ref(&path.to_path_buf()),
+                std::slice::from_ref(&plan),
+                &opts,
+                sig,
+            );
+            Some(planned(engine, counts, k).0)
+        }
+        None => None,
+    };
+    let engine = widened.as_ref().unwrap_or(engine);
     match one_file(engine, path, &plan, &opts, jobs, &[], sig) {
         Ok((_, stats)) => Ok(stats),
         Err(Failure { msg, active: true }) => Err(InPlaceError::Active(msg)),
@@ -474,7 +569,7 @@ pub fn anonymize_in_place(
     sig: &Signals,
 ) -> Result<Stats, String> {
     let planned = fs::symlink_metadata(path).map_err(|e| format!("{}: {e}", show(path)))?;
-    rewrite_in_place(engine, path, &planned, level, jobs, clock, sig).map_err(|e| e.message().to_string())
+    rewrite_in_place(engine, path, &planned, level, jobs, clock, None, sig).map_err(|e| e.message().to_string())
 }
 
 /// Runs a batch. Reports come back in input order.
@@ -484,6 +579,28 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
     // refused, not read
     let plans: Vec<Result<Planned, String>> = inputs.iter().map(|p| plan_file(p)).collect();
     sweep_destinations(inputs, &opts.target);
+    let applies = k_applies(engine);
+    // `--min-k`: undated lines take one day in both passes (the clock is
+    // read once), and all inputs are counted first, so that a day split
+    // over two files gets one width per network
+    let pinned;
+    let (engine, opts, counter, mut k_report) = match opts.min_k.filter(|_| applies) {
+        Some(k) => {
+            pinned = BatchOptions {
+                clock: Clock::fixed(opts.clock.now()),
+                ..opts.clone()
+            };
+            let counts = count_inputs(engine, k, inputs, &plans, &pinned, sig);
+            let (e, report) = planned(engine, counts, k);
+            (e, &pinned, None, Some(report))
+        }
+        None if opts.k_report && applies => {
+            let counts = Arc::new(Mutex::new(Counts::new(kanon::DEFAULT_K)));
+            (counting(engine, &counts, false), opts, Some(counts), None)
+        }
+        None => (engine.clone(), opts, None, None),
+    };
+    let engine = &engine;
     let files = match &opts.target {
         Target::One(out) => all_into_one(engine, inputs, &plans, out, opts, &inputs_meta, sig),
         Target::OutDir(_) if has_name_clash(inputs) => clash_reports(inputs),
@@ -512,10 +629,54 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
     // this one began (a retried task whose killed process was not yet gone)
     // leaves nothing behind either
     sweep_destinations(inputs, &opts.target);
+    if let Some(counts) = counter {
+        let k = kanon::DEFAULT_K;
+        k_report = Some(Plan::build(take_counts(&counts), k, &engine.opts.rules.addr, false).1);
+    }
     BatchOutcome {
         files,
         interrupted: sig.stop.load(Ordering::SeqCst),
+        k_report: k_report.filter(|_| opts.k_report),
     }
+}
+
+/// The first pass of `--min-k` over `inputs`, in parallel: their client
+/// addresses. An input that cannot be read to its end is left out whole
+/// (it gets no output: the second pass reports it).
+fn count_inputs(
+    engine: &Engine,
+    k: u64,
+    inputs: &[PathBuf],
+    plans: &[Result<Planned, String>],
+    opts: &BatchOptions,
+    sig: &Signals,
+) -> Counts {
+    let concurrent = opts.jobs.min(inputs.len()).max(1);
+    let per_file = (opts.jobs / concurrent).max(1);
+    let total = Mutex::new(Counts::new(k));
+    let one = |(path, plan): (&PathBuf, &Result<Planned, String>)| {
+        if sig.stop.load(Ordering::SeqCst) {
+            return;
+        }
+        let Ok(plan) = plan else { return };
+        let opened = refuse_special(path, plan).and_then(|()| open_input(path, path, plan));
+        if let Ok((mut input, _, _)) = opened {
+            let counts = Arc::new(Mutex::new(Counts::new(k)));
+            let counter = counting(engine, &counts, true);
+            if count_into(&counter, &mut input, per_file, &opts.clock, sig).is_ok() {
+                let mut mine = take_counts(&counts);
+                match total.lock() {
+                    Ok(mut t) => t.merge(&mut mine),
+                    Err(p) => p.into_inner().merge(&mut mine),
+                }
+            }
+        }
+    };
+    match rayon::ThreadPoolBuilder::new().num_threads(concurrent).build() {
+        Ok(p) => p.install(|| inputs.par_iter().zip(plans).for_each(one)),
+        Err(_) => inputs.iter().zip(plans).for_each(one),
+    }
+    total.into_inner().unwrap_or_else(|p| p.into_inner())
 }
 
 /// Removes the temporary files that earlier, killed runs left in the folders

@@ -4,9 +4,11 @@
 //! with it.
 
 use crate::check::{Checker, Report};
+use crate::engine::Engine;
 use crate::formats::w3c::Header;
 use crate::formats::Ctx;
 use crate::io::input::{Input, Source, READ_BUF};
+use crate::kanon::{self, Counts, Plan};
 use std::sync::Arc;
 
 /// `check` reads a line longer than this in overlapping pieces.
@@ -84,4 +86,58 @@ pub fn run(checker: &Checker, inputs: &[Source], json_names: bool, w3c_fields: O
         }
     }
     done
+}
+
+/// `check --k-report`: per day, the networks (as `engine`'s prefixes
+/// truncate them) used by fewer than `k` distinct client addresses, counted
+/// as the first pass of `--min-k` counts them; `today` is the day of lines
+/// without a readable time. Returns the report and the inputs that could not
+/// be read to their end. A line longer than [`CHECK_PIECE`] is not counted.
+pub fn k_report(engine: &Engine, inputs: &[Source], k: u64, today: i64) -> (kanon::Report, Vec<String>) {
+    let mut unreadable = Vec::new();
+    let stdin = [Source::Stdin];
+    let inputs = if inputs.is_empty() { &stdin[..] } else { inputs };
+    let mut counts = Counts::new(k);
+    let mut buf = vec![0u8; READ_BUF];
+    for src in inputs {
+        let mut input = match Input::open(src) {
+            Ok(i) => i,
+            Err(e) => {
+                unreadable.push(e.to_string());
+                continue;
+            }
+        };
+        let mut ctx = Ctx::default();
+        let mut carry: Vec<u8> = Vec::new();
+        let mut long = false;
+        loop {
+            match input.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => {
+                    carry.extend_from_slice(&buf[..n]);
+                    if let Some(end) = memchr::memrchr(b'\n', &carry) {
+                        for line in carry[..end].split(|&b| b == b'\n') {
+                            if long {
+                                long = false;
+                                continue;
+                            }
+                            engine.count_line(line, today, &mut ctx, &mut counts);
+                        }
+                        carry.drain(..=end);
+                    } else if carry.len() > CHECK_PIECE {
+                        carry.clear();
+                        long = true;
+                    }
+                }
+                Err(e) => {
+                    unreadable.push(e.to_string());
+                    break;
+                }
+            }
+        }
+        if !carry.is_empty() && !long {
+            engine.count_line(&carry, today, &mut ctx, &mut counts);
+        }
+    }
+    (Plan::build(counts, k, &engine.opts.rules.addr, false).1, unreadable)
 }

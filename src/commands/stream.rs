@@ -16,15 +16,18 @@
 //!   [`LONG_LINE`](crate::io::chunks::LONG_LINE) is scrubbed in pieces by the
 //!   rules that need no parsing (see [`Engine::fragment`]).
 
-use std::io;
+use std::io::{self, Seek, Write};
+use std::sync::{Arc, Mutex};
 
+use crate::commands::batch::{counting, k_applies, planned, take_counts};
 use crate::engine::Engine;
-use crate::io::chunks::produce_all;
+use crate::io::chunks::{produce_all, produce_input};
 use crate::io::clock::Clock;
-use crate::io::input::{InputError, Source};
+use crate::io::input::{Input, InputError, Source};
 use crate::io::output::Output;
 use crate::io::pipeline::{self, Done, Item, Pool};
 use crate::io::signals::Signals;
+use crate::kanon::{self, Counts, Plan, Report};
 use crate::stats::Stats;
 
 /// Why a stream ended early.
@@ -46,21 +49,142 @@ pub struct StreamOutcome {
     pub errors: Vec<StreamError>,
     /// stdout was closed by the reader: end quietly
     pub closed: bool,
+    /// per day, the output networks below K (truncate mode, with
+    /// `--min-k` or when asked for)
+    pub k_report: Option<Report>,
+}
+
+/// What a stream does about k-anonymity: `--min-k` (`min_k`) and the report
+/// (`report`, for `--stats`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct KAnon {
+    pub min_k: Option<u64>,
+    pub report: bool,
 }
 
 /// Runs the filter over `inputs` (stdin when empty) into `out`, with `jobs`
 /// worker threads. `clock` gives the day of lines without a readable time
 /// in the keyed modes, read per chunk: after midnight, the new day's.
+/// With `--min-k` the inputs are read to their end (or to a stop signal)
+/// into an unnamed temporary file while their clients are counted, and then
+/// anonymized from it with the widths of that count: exact, but nothing is
+/// written before the input ends.
 pub fn run(
     engine: &Engine,
     inputs: &[Source],
+    out: Output,
+    jobs: usize,
+    clock: &Clock,
+    sig: &Signals,
+    kanon: KAnon,
+) -> StreamOutcome {
+    let default = [Source::Stdin];
+    let inputs = if inputs.is_empty() { &default[..] } else { inputs };
+    let plain = |engine: &Engine, out: Output| {
+        let produce = |send: &mut dyn FnMut(Item) -> bool, pool: &Pool| produce_all(inputs, send, pool, sig);
+        run_from(engine, inputs, produce, out, jobs, clock, sig)
+    };
+    let KAnon { min_k, report } = kanon;
+    if !k_applies(engine) {
+        return plain(engine, out);
+    }
+    let Some(k) = min_k else {
+        if !report {
+            return plain(engine, out);
+        }
+        let counts = Arc::new(Mutex::new(Counts::new(kanon::DEFAULT_K)));
+        let mut r = plain(&counting(engine, &counts, false), out);
+        let all = take_counts(&counts);
+        r.k_report = Some(Plan::build(all, kanon::DEFAULT_K, &engine.opts.rules.addr, false).1);
+        return r;
+    };
+    // the two passes through a spool
+    let failed = |errors: Vec<StreamError>| StreamOutcome {
+        stats: Stats::default(),
+        errors,
+        closed: false,
+        k_report: None,
+    };
+    let spool_error = |err: io::Error| StreamError::Output {
+        name: "the spool of --min-k (an unnamed temporary file in $TMPDIR)".into(),
+        err,
+    };
+    // undated lines: one day for both passes
+    let clock = Clock::fixed(clock.now());
+    // unnamed (O_TMPFILE): gone with the process, whatever ends it
+    let mut spool = match tempfile::tempfile() {
+        Ok(f) => f,
+        Err(e) => return failed(vec![spool_error(e)]),
+    };
+    let counts = Arc::new(Mutex::new(Counts::new(k)));
+    let mut counter = counting(engine, &counts, true);
+    counter.opts.count_copy = true;
+    let pool = Pool::default();
+    let mut reader_errors = Vec::new();
+    let mut write_error = None;
+    let started = pipeline::run(
+        &counter,
+        jobs,
+        None,
+        &pool,
+        &clock,
+        |send: &mut dyn FnMut(Item) -> bool| reader_errors = produce_all(inputs, send, &pool, sig),
+        |done: Done| {
+            if let Done::Lines { out, .. } = done {
+                if let Err(e) = spool.write_all(&out) {
+                    write_error = Some(e);
+                    return false;
+                }
+                pool.put(out);
+            }
+            true
+        },
+        || sig.wake(),
+    );
+    let mut errors: Vec<StreamError> = reader_errors.into_iter().map(StreamError::Input).collect();
+    if let Err(e) = started {
+        errors.push(StreamError::Threads(pipeline::threads_error(jobs, &e)));
+        return failed(errors);
+    }
+    if let Some(e) = write_error.or_else(|| spool.rewind().err()) {
+        errors.push(spool_error(e));
+        return failed(errors);
+    }
+    let (widened, k_report) = planned(engine, take_counts(&counts), k);
+    // the spool is finite: a stop signal during this pass does not cut it
+    let calm = match Signals::unhooked() {
+        Ok(s) => s,
+        Err(e) => {
+            errors.push(spool_error(e));
+            return failed(errors);
+        }
+    };
+    let name = inputs[0].clone();
+    let produce = |send: &mut dyn FnMut(Item) -> bool, pool: &Pool| -> Vec<InputError> {
+        let read = Input::from_reader(name, Box::new(spool))
+            .and_then(|mut input| produce_input(&mut input, false, send, pool, &calm));
+        read.err().into_iter().collect()
+    };
+    let mut r = run_from(&widened, inputs, produce, out, jobs, &clock, &calm);
+    errors.append(&mut r.errors);
+    r.errors = errors;
+    r.k_report = Some(k_report).filter(|_| report);
+    r
+}
+
+/// [`run`] with the producer given (`inputs` name the lines in errors).
+fn run_from<P>(
+    engine: &Engine,
+    inputs: &[Source],
+    produce_with: P,
     mut out: Output,
     jobs: usize,
     clock: &Clock,
     sig: &Signals,
-) -> StreamOutcome {
-    let default = [Source::Stdin];
-    let inputs = if inputs.is_empty() { &default[..] } else { inputs };
+) -> StreamOutcome
+where
+    P: FnOnce(&mut dyn FnMut(Item) -> bool, &Pool) -> Vec<InputError> + Send,
+{
     let pool = Pool::default();
     let mut stats = Stats::default();
     // the counters of a long line's pieces, until its last one is written
@@ -72,7 +196,7 @@ pub fn run(
     let mut lines_before = 0u64;
     let compress = out.compression();
     let produce = |send: &mut dyn FnMut(Item) -> bool| {
-        reader_errors = produce_all(inputs, send, &pool, sig);
+        reader_errors = produce_with(send, &pool);
     };
     let consume = |done: Done| -> bool {
         let res = match done {
@@ -151,6 +275,7 @@ pub fn run(
         stats,
         errors: all,
         closed,
+        k_report: None,
     }
 }
 
@@ -177,7 +302,7 @@ mod tests {
         let out_path = dir.path().join("out.log");
         let out = Output::append(out_path.clone(), 6).unwrap();
         let sig = Signals::unhooked().unwrap();
-        let r = run(&hashing(), &inputs, out, 2, clock, &sig);
+        let r = run(&hashing(), &inputs, out, 2, clock, &sig, KAnon::default());
         assert!(r.errors.is_empty(), "{:?}", r.errors);
         let text = std::fs::read_to_string(out_path).unwrap();
         text.lines().map(str::to_string).collect()

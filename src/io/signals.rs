@@ -96,9 +96,9 @@ impl Signals {
     }
 
     /// Flags and the pipe, with no handler registered (unit tests of the
-    /// commands: the test process keeps its own signals).
-    #[cfg(test)]
-    pub(crate) fn unhooked() -> io::Result<Signals> {
+    /// commands: the test process keeps its own signals; the second pass of
+    /// a spooled stream, which a stop signal no longer ends).
+    pub fn unhooked() -> io::Result<Signals> {
         let (wake, waker) = UnixStream::pair()?;
         wake.set_nonblocking(true)?;
         waker.set_nonblocking(true)?;

@@ -548,7 +548,14 @@ fn stats_json_counts() {
         err.contains(", addresses rewritten 5, identifiers removed 4, "),
         "{err}"
     );
-    assert_eq!(err.lines().count(), 1, "{err}");
+    // the counters are one line; the k-anonymity report (issue 17) follows,
+    // a line per day
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 4, "{err}");
+    assert!(
+        lines[1].starts_with("loganon: k-anonymity, K=5 (truncation alone): 2 day(s)"),
+        "{err}"
+    );
 }
 
 /// BUG: a client written `[IPv6]:port` is taken for the `[time]` field, so the

@@ -24,6 +24,7 @@ mod encodings;
 mod formats;
 mod fuzz_regressions;
 mod hostile_fs;
+mod kanon;
 mod keyed;
 mod params;
 mod planted;

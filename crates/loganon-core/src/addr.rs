@@ -29,7 +29,8 @@ impl Default for AddrPolicy {
     }
 }
 
-fn v4_mask(prefix: u8) -> u32 {
+/// The IPv4 netmask of `prefix` bits (0 to 32).
+pub fn v4_mask(prefix: u8) -> u32 {
     if prefix == 0 {
         0
     } else {
@@ -37,7 +38,8 @@ fn v4_mask(prefix: u8) -> u32 {
     }
 }
 
-fn v6_mask(prefix: u8) -> u128 {
+/// The IPv6 netmask of `prefix` bits (0 to 128).
+pub fn v6_mask(prefix: u8) -> u128 {
     if prefix == 0 {
         0
     } else {

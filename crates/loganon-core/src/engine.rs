@@ -7,7 +7,7 @@
 
 use std::ops::Range;
 use std::rc::Rc;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
 
@@ -17,6 +17,7 @@ use crate::formats::fields::{Fields, Role};
 use crate::formats::record::RoleWalk;
 use crate::formats::w3c::Header;
 use crate::formats::{clf, json, line_time, nested, recognise, Ctx, Format, Recognised};
+use crate::kanon::{self, Client, Counts, Plan};
 
 /// How deep JSON strings holding lines are followed (a line in a string in
 /// a line); deeper ones are scanned as text.
@@ -59,6 +60,16 @@ pub struct Options {
     /// `--w3c-fields`: the W3C columns of an input's lines before its first
     /// `#Fields:` directive (a file split into parts, a header-less export)
     pub w3c_fields: Option<Arc<Header>>,
+    /// `--min-k`: the width of each network of each day (truncate mode)
+    pub plan: Option<Arc<Plan>>,
+    /// the client addresses of the lines anonymized are counted here, a
+    /// chunk at a time (the k-anonymity report of `--stats`)
+    pub counter: Option<Arc<Mutex<Counts>>>,
+    /// the first pass of `--min-k`: lines are counted into `counter`, not
+    /// anonymized
+    pub count_only: bool,
+    /// ... and copied to the output unchanged (a stream's spool)
+    pub count_copy: bool,
 }
 
 impl Options {
@@ -142,7 +153,24 @@ struct Rewriter<'a> {
     /// a pass of [`Engine::settle`] over the first pass's output: in the
     /// keyed modes its addresses are pseudonyms already, never keyed twice
     settling: bool,
+    /// `--min-k`'s widths, and the day of the line they are taken for
+    plan: Option<&'a Plan>,
+    wday: i64,
+    /// client addresses are being counted, and this is the client field
+    counting: bool,
+    record: bool,
+    clients: [Client; MAX_CLIENTS],
+    n_clients: usize,
 }
+
+/// The client addresses of one line counted (a chain in the client field
+/// past these is not: fewer counted is the safe side).
+const MAX_CLIENTS: usize = 4;
+const NO_CLIENT: Client = Client {
+    v6: false,
+    net: 0,
+    hash: 0,
+};
 
 impl Rewriter<'_> {
     #[inline]
@@ -161,9 +189,37 @@ impl Rewriter<'_> {
 }
 
 impl Rewriter<'_> {
+    /// Notes a client address (when counting, in the client field).
+    #[inline]
+    fn note_client(&mut self, c: Option<Client>) {
+        if let Some(c) = c {
+            if self.n_clients < MAX_CLIENTS {
+                self.clients[self.n_clients] = c;
+                self.n_clients += 1;
+            }
+        }
+    }
+
+    /// Truncation: the policy's, or `--min-k`'s width of the day.
+    #[inline]
+    fn trunc_v4(&self, a: u32) -> u32 {
+        match self.plan {
+            None => self.policy.truncate_v4(a),
+            Some(p) => p.widen_v4(self.policy, self.wday, a),
+        }
+    }
+
+    #[inline]
+    fn trunc_v6(&self, a: u128) -> u128 {
+        match self.plan {
+            None => self.policy.truncate_v6(a),
+            Some(p) => p.widen_v6(self.policy, self.wday, a),
+        }
+    }
+
     fn new_v4(&self, a: u32) -> u32 {
         match (self.mode, &self.keys) {
-            (IpMode::Truncate, _) => self.policy.truncate_v4(a),
+            (IpMode::Truncate, _) => self.trunc_v4(a),
             (IpMode::Drop, _) => 0,
             // the first pass's pseudonyms (`hash` writes 240.0.0.0/4)
             (IpMode::Hash, Some(_)) if self.settling && a >> 28 == 0xf => a,
@@ -177,7 +233,7 @@ impl Rewriter<'_> {
 
     fn new_v6(&self, a: u128) -> u128 {
         if self.mode == IpMode::Truncate {
-            return self.policy.truncate_v6(a);
+            return self.trunc_v6(a);
         }
         // IPv4-mapped and NAT64 keep their form; their IPv4 part follows the
         // IPv4 rule. 6to4 keeps its form too: its IPv4 part follows the IPv4
@@ -194,6 +250,24 @@ impl Rewriter<'_> {
                 (IpMode::Hash | IpMode::CryptoPan, Some(k)) => k.v6(self.mode, a),
                 _ => 0,
             },
+        }
+    }
+
+    /// A reverse zone (a prefix) is truncated in every mode; under
+    /// `--min-k` (truncate mode) to its network's width of the day.
+    fn zone_v4(&self, a: u32) -> u32 {
+        if self.mode == IpMode::Truncate {
+            self.trunc_v4(a)
+        } else {
+            self.policy.truncate_v4(a)
+        }
+    }
+
+    fn zone_v6(&self, a: u128) -> u128 {
+        if self.mode == IpMode::Truncate {
+            self.trunc_v6(a)
+        } else {
+            self.policy.truncate_v6(a)
         }
     }
 
@@ -256,6 +330,9 @@ impl Rewriter<'_> {
     /// An IPv4 address written as an integer (JSON `"ip":3325256781`): the
     /// rewritten address as an integer.
     fn ipv4_number(&mut self, start: usize, end: usize, a: u32) {
+        if self.record {
+            self.note_client(kanon::client_v4(self.policy, a));
+        }
         if self.policy.keeps_v4(a) {
             return;
         }
@@ -318,6 +395,9 @@ fn write_spelled(out: &mut Vec<u8>, text: &[u8], sep: u8, spelling: Option<&[u8]
 impl Sink for Rewriter<'_> {
     fn ipv4(&mut self, start: usize, end: usize, a: u32, sep: Option<&[u8]>) {
         let (start, end) = (start + self.base, end + self.base);
+        if self.record {
+            self.note_client(kanon::client_v4(self.policy, a));
+        }
         if self.policy.keeps_v4(a) {
             return;
         }
@@ -340,6 +420,9 @@ impl Sink for Rewriter<'_> {
 
     fn ipv6(&mut self, start: usize, end: usize, a: u128, sep: Option<&[u8]>, zone_end: usize) {
         let (start, end, zone_end) = (start + self.base, end + self.base, zone_end + self.base);
+        if self.record {
+            self.note_client(kanon::client_v6(self.policy, a));
+        }
         if self.policy.keeps_v6(a) {
             return;
         }
@@ -372,7 +455,7 @@ impl Sink for Rewriter<'_> {
         }
         let t = match form {
             // a reverse zone (fewer than four labels) is a prefix: truncated
-            V4Form::Reversed { labels } if labels < 4 => self.policy.truncate_v4(a),
+            V4Form::Reversed { labels } if labels < 4 => self.zone_v4(a),
             _ => self.new_v4(a),
         };
         if t == a {
@@ -418,7 +501,7 @@ impl Sink for Rewriter<'_> {
             self.new_v6(a)
         } else {
             // a reverse zone is a prefix: truncated
-            self.policy.truncate_v6(a)
+            self.zone_v6(a)
         };
         if t == a {
             return;
@@ -451,6 +534,37 @@ impl Sink for Rewriter<'_> {
         self.identifiers += 1;
         self.removals += 1;
     }
+}
+
+/// The first pass's sink: the addresses of a client field, nothing else.
+struct ClientSink<'a> {
+    policy: &'a AddrPolicy,
+    clients: [Client; MAX_CLIENTS],
+    n: usize,
+}
+
+impl ClientSink<'_> {
+    fn note(&mut self, c: Option<Client>) {
+        if let Some(c) = c {
+            if self.n < MAX_CLIENTS {
+                self.clients[self.n] = c;
+                self.n += 1;
+            }
+        }
+    }
+}
+
+impl Sink for ClientSink<'_> {
+    fn ipv4(&mut self, _: usize, _: usize, a: u32, _: Option<&[u8]>) {
+        self.note(kanon::client_v4(self.policy, a));
+    }
+    fn ipv6(&mut self, _: usize, _: usize, a: u128, _: Option<&[u8]>, _: usize) {
+        self.note(kanon::client_v6(self.policy, a));
+    }
+    fn ipv4_form(&mut self, _: usize, _: usize, _: u32, _: V4Form, _: Option<&[u8]>) {}
+    fn ip6_nibbles(&mut self, _: usize, _: usize, _: u128, _: u8, _: bool, _: Option<&[u8]>) {}
+    fn redact(&mut self, _: usize, _: usize, _: Kind) {}
+    fn remove(&mut self, _: usize, _: usize, _: Kind) {}
 }
 
 /// Top-level labels of local networks (home routers, corporate DNS,
@@ -546,6 +660,7 @@ impl Engine {
     /// A rewriter for one line; `time` is the line's own time, whose date
     /// selects the day's keys (`day`, the processing date, when it has none).
     fn rewriter<'a>(&'a self, src: &'a [u8], out: &'a mut Vec<u8>, time: Option<i64>, day: i64) -> Rewriter<'a> {
+        let wday = time.map_or(day, |t| t.div_euclid(86400));
         let keys = match &self.opts.keys {
             Some(ring) if self.opts.keyed() => Some(ring.for_day(time.map_or(day, |t| t.div_euclid(86400)))),
             _ => None,
@@ -564,6 +679,12 @@ impl Engine {
             glued: false,
             base: 0,
             settling: false,
+            plan: self.opts.plan.as_deref(),
+            wday,
+            counting: false,
+            record: false,
+            clients: [NO_CLIENT; MAX_CLIENTS],
+            n_clients: 0,
         }
     }
 
@@ -581,6 +702,21 @@ impl Engine {
     /// clock) for a line without a readable time in the keyed modes.
     #[inline]
     pub fn line_in(&self, line: &[u8], day: i64, ctx: &mut Ctx, out: &mut Vec<u8>, stats: &mut Stats) -> Outcome {
+        self.line_counted(line, day, ctx, out, stats, None)
+    }
+
+    /// [`Engine::line_in`], counting the line's client addresses into
+    /// `counts` when given.
+    #[inline]
+    fn line_counted(
+        &self,
+        line: &[u8],
+        day: i64,
+        ctx: &mut Ctx,
+        out: &mut Vec<u8>,
+        stats: &mut Stats,
+        counts: Option<&mut Counts>,
+    ) -> Outcome {
         stats.lines_read += 1;
         let (body, cr) = match line.last() {
             Some(b'\r') => (&line[..line.len() - 1], true),
@@ -589,11 +725,12 @@ impl Engine {
         let rules = &self.opts.rules;
         let rec = recognise(&self.opts.format, body, &rules.deny, ctx);
         // the line's own time, read only when something needs it
-        let time = if self.opts.not_before.is_some() || self.opts.keyed() {
-            line_time(&self.opts.format, &rec, body, ctx)
-        } else {
-            None
-        };
+        let time =
+            if self.opts.not_before.is_some() || self.opts.keyed() || self.opts.plan.is_some() || counts.is_some() {
+                line_time(&self.opts.format, &rec, body, ctx)
+            } else {
+                None
+            };
         if let (Some(cut), Some(p)) = (self.opts.not_before, rec.parsed()) {
             if !matches!(rec, Recognised::Directive { .. }) {
                 match time {
@@ -610,6 +747,7 @@ impl Engine {
         }
         let mark = out.len();
         let mut rw = self.rewriter(body, out, time, day);
+        rw.counting = counts.is_some() && matches!(rec, Recognised::Clf(_) | Recognised::Fields(_));
         match &rec {
             // the one role walk (shared with `check` and the records): a rule
             // per role along it, and the gaps scanned or kept
@@ -641,8 +779,14 @@ impl Engine {
         rw.copy_to(body.len());
         stats.addresses += rw.addresses;
         stats.identifiers += rw.identifiers;
+        if let Some(c) = counts {
+            for (k, &client) in rw.clients[..rw.n_clients].iter().enumerate() {
+                c.add(rw.wday, client, k == 0);
+            }
+        }
+        let wday = rw.wday;
         if rw.removals > 0 || rw.glued || (rw.identifiers > 0 && memchr::memchr(b'@', &out[mark..]).is_some()) {
-            self.settle(out, mark, time, day, stats);
+            self.settle(out, mark, time, day, wday, stats);
         }
         if cr {
             out.push(b'\r');
@@ -803,7 +947,11 @@ impl Engine {
             }
             let v = &body[r.clone()];
             match role {
-                Role::Client => self.client(body, r.clone(), rw),
+                Role::Client => {
+                    rw.record = rw.counting && depth == 0;
+                    self.client(body, r.clone(), rw);
+                    rw.record = false;
+                }
                 // a CLF user or ident becomes `-` unless it is `-` or a
                 // hashed id; any other user unless it is a placeholder
                 Role::User if walk.is_clf() => {
@@ -823,7 +971,11 @@ impl Engine {
                 }
                 Role::SecretNumber => rw.quoted_identifier(r.start, r.end),
                 Role::ClientNumber => match std::str::from_utf8(v).ok().and_then(|t| t.parse::<u32>().ok()) {
-                    Some(a) => rw.ipv4_number(r.start, r.end, a),
+                    Some(a) => {
+                        rw.record = rw.counting && depth == 0;
+                        rw.ipv4_number(r.start, r.end, a);
+                        rw.record = false;
+                    }
                     None => rw.quoted_identifier(r.start, r.end),
                 },
                 Role::Time | Role::Verbatim => {}
@@ -926,7 +1078,7 @@ impl Engine {
     /// or keep its length, so this settles at once in practice.
     #[cold]
     #[inline(never)]
-    fn settle(&self, out: &mut Vec<u8>, mark: usize, time: Option<i64>, day: i64, stats: &mut Stats) {
+    fn settle(&self, out: &mut Vec<u8>, mark: usize, time: Option<i64>, day: i64, wday: i64, stats: &mut Stats) {
         let mut again = Vec::new();
         for _ in 0..3 {
             again.clear();
@@ -936,6 +1088,8 @@ impl Engine {
             // a re-run on another day gives the same output
             let mut rw = self.rewriter(line, &mut again, time, day);
             rw.settling = true;
+            // (`--min-k`'s widths are the line's own day's)
+            rw.wday = wday;
             scan(line, 0, line.len(), &self.opts.rules, &mut rw);
             let (addresses, identifiers) = (rw.addresses, rw.identifiers);
             if addresses + identifiers == 0 {
@@ -954,6 +1108,13 @@ impl Engine {
     /// The caller counts the line once; `day` is the processing date (see
     /// [`Engine::line_in`]).
     pub fn fragment(&self, piece: &[u8], day: i64, out: &mut Vec<u8>, stats: &mut Stats) {
+        if self.opts.count_only {
+            // not counted (fewer counted is the safe side), handed on as it came
+            if self.opts.count_copy {
+                out.extend_from_slice(piece);
+            }
+            return;
+        }
         let mut rw = self.rewriter(piece, out, None, day);
         scan(piece, 0, piece.len(), &self.opts.rules, &mut rw);
         rw.copy_to(piece.len());
@@ -967,6 +1128,12 @@ impl Engine {
     /// are blanked, as in an unparsed line), and so do the keys of a JSON
     /// object up to the cut.
     pub fn first_fragment(&self, piece: &[u8], day: i64, out: &mut Vec<u8>, stats: &mut Stats) {
+        if self.opts.count_only {
+            if self.opts.count_copy {
+                out.extend_from_slice(piece);
+            }
+            return;
+        }
         let mut rw = self.rewriter(piece, out, None, day);
         self.scrub_broken(piece, &mut Ctx::default(), &mut rw);
         rw.copy_to(piece.len());
@@ -1006,6 +1173,11 @@ impl Engine {
         out.reserve(chunk.len() + chunk.len() / 16);
         stats.bytes_in += chunk.len() as u64;
         let before = out.len();
+        // the chunk's own counts, added to the shared ones at its end
+        let mut counts = self.opts.counter.as_ref().map(|c| match c.lock() {
+            Ok(g) => g.empty_like(),
+            Err(p) => p.into_inner().empty_like(),
+        });
         let mut start = 0;
         let mut no = first_line;
         // one search for `\r` per chunk: most logs hold none, and their lines
@@ -1035,7 +1207,15 @@ impl Engine {
                 }
                 None => (chunk.len(), chunk.len(), b'\n'),
             };
-            match self.line_in(&chunk[start..end], day, ctx, out, stats) {
+            if self.opts.count_only {
+                if let Some(c) = counts.as_mut() {
+                    self.count_line(&chunk[start..end], day, ctx, c);
+                }
+                start = next;
+                no += 1;
+                continue;
+            }
+            match self.line_counted(&chunk[start..end], day, ctx, out, stats, counts.as_mut()) {
                 Outcome::Written => {
                     if next > end {
                         out.push(eol);
@@ -1047,8 +1227,75 @@ impl Engine {
             start = next;
             no += 1;
         };
+        if self.opts.count_only && self.opts.count_copy {
+            // the first pass hands its input on as it came (a spool of stdin)
+            out.extend_from_slice(chunk);
+        }
+        if let (Some(mut mine), Some(shared)) = (counts, self.opts.counter.as_ref()) {
+            match shared.lock() {
+                Ok(mut g) => g.merge(&mut mine),
+                Err(p) => p.into_inner().merge(&mut mine),
+            }
+        }
         stats.bytes_out += (out.len() - before) as u64;
         result
+    }
+
+    /// The first pass of `--min-k`: the client addresses of one line, as
+    /// the anonymizing pass finds them (the client field of a recognised
+    /// line, not of a line nested in a JSON string), unless `--max-age`
+    /// drops the line.
+    pub fn count_line(&self, line: &[u8], day: i64, ctx: &mut Ctx, counts: &mut Counts) {
+        let body = line.strip_suffix(b"\r").unwrap_or(line);
+        let rules = &self.opts.rules;
+        let rec = recognise(&self.opts.format, body, &rules.deny, ctx);
+        if !matches!(rec, Recognised::Clf(_) | Recognised::Fields(_)) {
+            return;
+        }
+        let time = line_time(&self.opts.format, &rec, body, ctx);
+        if let (Some(cut), Some(t)) = (self.opts.not_before, time) {
+            if t < cut {
+                return;
+            }
+        }
+        let wday = time.map_or(day, |t| t.div_euclid(86400));
+        let walk = RoleWalk::of(&rec, body, &ctx.fields);
+        let (list, _) = walk.list();
+        let mut sink = ClientSink {
+            policy: &rules.addr,
+            clients: [NO_CLIENT; MAX_CLIENTS],
+            n: 0,
+        };
+        for (r, role) in list {
+            let v = &body[r.clone()];
+            match role {
+                Role::Client => {
+                    if let Some((a, e)) = addr::parse_v4_at(v, 0) {
+                        if e == v.len() {
+                            sink.ipv4(r.start, r.end, a, None);
+                            continue;
+                        }
+                    } else if v.len() > 2 && v.contains(&b':') {
+                        if let Some(a) = addr::parse_v6(v) {
+                            sink.ipv6(r.start, r.end, a, None, r.end);
+                            continue;
+                        }
+                    }
+                    if hostname_cut(v).is_none() {
+                        scan(body, r.start, r.end, rules, &mut sink);
+                    }
+                }
+                Role::ClientNumber => {
+                    if let Some(a) = std::str::from_utf8(v).ok().and_then(|t| t.parse::<u32>().ok()) {
+                        sink.ipv4(r.start, r.end, a, None);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (k, &c) in sink.clients[..sink.n].iter().enumerate() {
+            counts.add(wday, c, k == 0);
+        }
     }
 }
 

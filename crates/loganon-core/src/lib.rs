@@ -21,6 +21,8 @@
 //! - [`keyed`]: Crypto-PAn, hashed addresses and identifiers, the keys
 //!   ([`keyed::MasterKey::from_bytes`]) and the key of each day;
 //! - [`check`]: the independent leak checker (its own detectors);
+//! - [`kanon`]: the distinct clients of each network and day, and the
+//!   widths `--min-k` writes them at;
 //! - [`stats`], [`summary`], [`time`]: counters, daily totals, durations
 //!   and the times lines write.
 
@@ -32,6 +34,7 @@ mod clean;
 mod decode;
 pub mod engine;
 pub mod formats;
+pub mod kanon;
 pub mod keyed;
 pub mod rules;
 pub mod scan;

@@ -93,6 +93,11 @@ fn level<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     }
 }
 
+/// Why `--min-k` (`min_k`) is refused with the keyed address modes.
+pub const K_KEYED: &str = "applies to ip_mode truncate only: hash and cryptopan write one pseudonym \
+                           per address (widening a network means nothing to them); use truncate, \
+                           or leave min_k out";
+
 /// `[anonymize]`: the defaults of every anonymization.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -126,6 +131,21 @@ pub struct AnonymizeSection {
     /// `--w3c-fields`: the W3C columns of lines before a file's first `#Fields:`
     #[serde(default)]
     pub w3c_fields: Option<String>,
+    /// `--min-k`: each file's networks of a day used by fewer than K
+    /// distinct clients are written wider (truncate mode only)
+    #[serde(default, deserialize_with = "min_k")]
+    pub min_k: Option<u64>,
+}
+
+/// The bounds of `--min-k` and `min_k`.
+pub const MIN_K: std::ops::RangeInclusive<u64> = 2..=1_000_000;
+
+fn min_k<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+    let v = i64::deserialize(d)?;
+    match u64::try_from(v) {
+        Ok(k) if MIN_K.contains(&k) => Ok(Some(k)),
+        _ => Err(de::Error::custom(format!("{v} is out of range; use 2 to 1000000"))),
+    }
 }
 
 impl AnonymizeSection {
@@ -151,6 +171,9 @@ impl AnonymizeSection {
             return Some(("w3c_fields", crate::formats::w3c::FIELDS_OPTION_HELP.into()));
         }
         let ip_mode = self.ip_mode.unwrap_or_default();
+        if self.min_k.is_some() && ip_mode.keyed() {
+            return Some(("min_k", K_KEYED.into()));
+        }
         let hashed = self.identifiers.unwrap_or_default() == Identifiers::Hash;
         match &self.key_file {
             Some(p) => crate::io::keys::read_key_file(p).err().map(|e| ("key_file", e)),

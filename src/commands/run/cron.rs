@@ -791,7 +791,8 @@ impl Runner<'_> {
         let jobs = crate::io::pipeline::jobs(self.cfg.anonymize.jobs);
         // undated lines take the day of `--now` (the time of the run)
         let clock = Clock::fixed(self.now);
-        match rewrite_in_place(engine, path, &meta, level, jobs, &clock, self.sig) {
+        let min_k = self.cfg.anonymize.min_k;
+        match rewrite_in_place(engine, path, &meta, level, jobs, &clock, min_k, self.sig) {
             Ok(stats) => {
                 // one read of the result: what identifies it, and its totals,
                 // stored with the record in one atomic write
