@@ -217,6 +217,7 @@ impl Rewriter<'_> {
         }
     }
 
+    #[inline]
     fn new_v4(&self, a: u32) -> u32 {
         match (self.mode, &self.keys) {
             (IpMode::Truncate, _) => self.trunc_v4(a),
@@ -231,6 +232,7 @@ impl Rewriter<'_> {
         }
     }
 
+    #[inline]
     fn new_v6(&self, a: u128) -> u128 {
         if self.mode == IpMode::Truncate {
             return self.trunc_v6(a);

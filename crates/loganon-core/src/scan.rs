@@ -367,7 +367,7 @@ fn field_end(after: &[u8]) -> usize {
 /// The offset of the first escape in `span`, if it holds one (a `%`, `\\`
 /// or `&` that starts one). Short spans (a client field) are looked at
 /// byte by byte, which costs less than setting up the SIMD search.
-#[inline]
+#[inline(always)]
 fn first_escape(span: &[u8]) -> Option<usize> {
     // a short span (a client field) most often holds none: a branch-free
     // test first, cheaper than setting up the SIMD search
