@@ -29,8 +29,8 @@ impl KeyArgs {
     /// engine reads no file); the error is a usage error (exit 2).
     pub fn apply(&self, ip_mode: IpMode, opts: &mut Options) -> Result<(), String> {
         let ring = match &self.key_env {
-            Some(name) => Some(crate::io::keys::load_env(name, self.rotate_key)?),
-            None => crate::io::keys::load(self.key_file.as_deref(), self.rotate_key)?,
+            Some(name) => Some(crate::io::keys::load_env(name, self.rotate_key).map_err(|e| e.to_string())?),
+            None => crate::io::keys::load(self.key_file.as_deref(), self.rotate_key).map_err(|e| e.to_string())?,
         };
         opts.set_keys(
             ip_mode,

@@ -36,7 +36,7 @@ use crate::io::atomic::{parent_of, sync_dir};
 use crate::io::chunks::produce_input;
 use crate::io::clock::Clock;
 use crate::io::codec::{Codec, Compress};
-use crate::io::input::{open_planned, plan_file, Input, InputError, Planned, Source};
+use crate::io::input::{open_planned, plan_file, Input, InputError, OpenError, Planned, Source};
 use crate::io::names::show;
 use crate::io::output::ensure_compressed;
 use crate::io::pipeline::{self, Done, Pool};
@@ -389,7 +389,7 @@ const OR_FORCE: &str = ", or use --force";
 fn one_file(
     engine: &Engine,
     path: &Path,
-    plan: &Result<Planned, String>,
+    plan: &Result<Planned, OpenError>,
     opts: &BatchOptions,
     jobs: usize,
     inputs_meta: &[fs::Metadata],
@@ -485,13 +485,32 @@ fn one_file(
     Ok((dest, stats))
 }
 
-/// Why [`rewrite_in_place`] left a file as it was.
-#[derive(Debug)]
+/// Why [`rewrite_in_place`] left a file as it was; its text is the message
+/// (already phrased for the user, with the path).
+#[derive(Debug, thiserror::Error)]
 pub enum InPlaceError {
     /// the file changed while it was read (an active log): try again later
+    #[error("{0}")]
     Active(String),
     /// any other failure, phrased for the user
+    #[error("{0}")]
     Failed(String),
+}
+
+/// Why [`anonymize_in_place`] left a file as it was.
+#[derive(Debug, thiserror::Error)]
+pub enum AnonymizeInPlaceError {
+    /// The file could not be looked at (`lstat`).
+    #[error("{}: {source}", show(path))]
+    Look {
+        /// the file
+        path: PathBuf,
+        /// what the system said
+        source: io::Error,
+    },
+    /// The rewrite failed.
+    #[error("{}", .0.message())]
+    Rewrite(InPlaceError),
 }
 
 impl InPlaceError {
@@ -567,9 +586,12 @@ pub fn anonymize_in_place(
     jobs: usize,
     clock: &Clock,
     sig: &Signals,
-) -> Result<Stats, String> {
-    let planned = fs::symlink_metadata(path).map_err(|e| format!("{}: {e}", show(path)))?;
-    rewrite_in_place(engine, path, &planned, level, jobs, clock, None, sig).map_err(|e| e.message().to_string())
+) -> Result<Stats, AnonymizeInPlaceError> {
+    let planned = fs::symlink_metadata(path).map_err(|source| AnonymizeInPlaceError::Look {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    rewrite_in_place(engine, path, &planned, level, jobs, clock, None, sig).map_err(AnonymizeInPlaceError::Rewrite)
 }
 
 /// Runs a batch. Reports come back in input order.
@@ -577,7 +599,7 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
     let inputs_meta: Vec<fs::Metadata> = inputs.iter().filter_map(|p| fs::metadata(p).ok()).collect();
     // what each input is, before any is opened: a file swapped in later is
     // refused, not read
-    let plans: Vec<Result<Planned, String>> = inputs.iter().map(|p| plan_file(p)).collect();
+    let plans: Vec<Result<Planned, OpenError>> = inputs.iter().map(|p| plan_file(p)).collect();
     sweep_destinations(inputs, &opts.target);
     let applies = k_applies(engine);
     // `--min-k`: undated lines take one day in both passes (the clock is
@@ -608,7 +630,7 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
             let concurrent = opts.jobs.min(inputs.len()).max(1);
             let per_file = (opts.jobs / concurrent).max(1);
             let pool = rayon::ThreadPoolBuilder::new().num_threads(concurrent).build();
-            let one = |(path, plan): (&PathBuf, &Result<Planned, String>)| {
+            let one = |(path, plan): (&PathBuf, &Result<Planned, OpenError>)| {
                 let t0 = Instant::now();
                 let r = if sig.stop.load(Ordering::SeqCst) {
                     Err(fail(format!("{}: not processed (interrupted)", show(path))))
@@ -647,14 +669,14 @@ fn count_inputs(
     engine: &Engine,
     k: u64,
     inputs: &[PathBuf],
-    plans: &[Result<Planned, String>],
+    plans: &[Result<Planned, OpenError>],
     opts: &BatchOptions,
     sig: &Signals,
 ) -> Counts {
     let concurrent = opts.jobs.min(inputs.len()).max(1);
     let per_file = (opts.jobs / concurrent).max(1);
     let total = Mutex::new(Counts::new(k));
-    let one = |(path, plan): (&PathBuf, &Result<Planned, String>)| {
+    let one = |(path, plan): (&PathBuf, &Result<Planned, OpenError>)| {
         if sig.stop.load(Ordering::SeqCst) {
             return;
         }
@@ -747,7 +769,7 @@ fn report(path: &Path, r: Result<(PathBuf, Stats), Failure>, t0: Instant) -> Fil
 fn all_into_one(
     engine: &Engine,
     inputs: &[PathBuf],
-    plans: &[Result<Planned, String>],
+    plans: &[Result<Planned, OpenError>],
     out: &Path,
     opts: &BatchOptions,
     inputs_meta: &[fs::Metadata],

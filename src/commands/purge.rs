@@ -200,7 +200,7 @@ pub fn plan(root: &Path, matcher: &Matcher, max_age: i64, age_from: AgeFrom, now
 
 /// Deletes one planned file if it is still the regular file walked, reached
 /// through the folders walked (see [`crate::io::handles::delete`]).
-pub fn delete(e: &Expired) -> Result<(), String> {
+pub fn delete(e: &Expired) -> Result<(), handles::DeleteError> {
     handles::delete(&e.place, &e.path)
 }
 

@@ -256,8 +256,10 @@ impl Reader<'_, '_> {
     /// stdin: neither its `open` (no writer yet) nor its reads hold off a
     /// stop signal.
     fn file(&mut self, src: &Source, path: &Path, rbuf: &mut [u8]) -> Result<bool, InputError> {
-        let (f, regular) =
-            crate::io::input::open_nonblocking(path).map_err(|what| InputError { name: src.name(), what })?;
+        let (f, regular) = crate::io::input::open_nonblocking(path).map_err(|e| InputError {
+            name: src.name(),
+            what: e.to_string(),
+        })?;
         if regular {
             let mut input = Input::from_reader(src.clone(), Box::new(f))?;
             return self.reader(&mut input, rbuf);

@@ -167,19 +167,127 @@ fn open_dir_at(dir: BorrowedFd<'_>, name: &OsStr) -> Result<OwnedFd, Errno> {
     rfs::openat(dir, name, flags, Mode::empty())
 }
 
+/// Why a root folder could not be opened without following a symlink; its
+/// text is the message shown.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenRootError {
+    /// The system refused to open or look at a folder on the way.
+    #[error("{}: {source}", show(root))]
+    Os {
+        /// the root named
+        root: PathBuf,
+        /// what the system said
+        source: io::Error,
+    },
+    /// The root itself is not a folder (a symlink, a file).
+    #[error("{}: not a folder (a symlink?); nothing done there", show(.0))]
+    NotAFolder(PathBuf),
+    /// A component above the root is not a folder (a symlink, a file).
+    #[error(
+        "{}: {} is not a folder (a symlink?); loganon deletes only in folders reached without \
+         symlinks: give the real folder; nothing done there",
+        show(root),
+        show(walked)
+    )]
+    Symlinked {
+        /// the root named
+        root: PathBuf,
+        /// the path down to the component that is not a folder
+        walked: PathBuf,
+    },
+}
+
+/// Why [`delete`] left a file alone; its text is the message shown.
+#[derive(Debug, thiserror::Error)]
+pub enum DeleteError {
+    /// The root folder could not be opened again.
+    #[error(transparent)]
+    Root(#[from] OpenRootError),
+    /// The root folder is another one than the one walked.
+    #[error("{}: the root folder was replaced since it was walked; nothing deleted there", show(.0))]
+    RootReplaced(PathBuf),
+    /// The place has no file name.
+    #[error("{}: no file name; left alone", show(.0))]
+    NoFileName(PathBuf),
+    /// A folder between the root and the file is gone.
+    #[error("{}: a folder on its way is gone; left alone", show(.0))]
+    FolderGone(PathBuf),
+    /// A folder between the root and the file is a symlink or a file now.
+    #[error("{}: a folder on its way was replaced by a symlink or a file; left alone", show(.0))]
+    FolderSymlinked(PathBuf),
+    /// A folder between the root and the file is another folder now.
+    #[error("{}: a folder on its way was replaced since the walk; left alone", show(.0))]
+    FolderReplaced(PathBuf),
+    /// The name leads to something else than the regular file walked.
+    #[error("{}: no longer the regular file walked; left alone", show(.0))]
+    NotTheFile(PathBuf),
+    /// The file is gone.
+    #[error("{}: gone since the walk; left alone", show(.0))]
+    Gone(PathBuf),
+    /// The file was swapped while it was being moved aside (and was put
+    /// back).
+    #[error("{}: replaced since the walk; left alone", show(.0))]
+    Replaced(PathBuf),
+    /// The system refused to open or look at a folder or the file.
+    #[error("{}: {source}", show(path))]
+    Os {
+        /// the file
+        path: PathBuf,
+        /// what the system said
+        source: io::Error,
+    },
+    /// The system refused to move the file aside or to unlink it.
+    #[error("{}: cannot delete: {source}", show(path))]
+    Cannot {
+        /// the file
+        path: PathBuf,
+        /// what the system said
+        source: io::Error,
+    },
+    /// The file was moved aside but could not be unlinked.
+    #[error("{}: cannot delete: {source} (it is now named {})", show(path), show_name(aside))]
+    CannotAside {
+        /// the file
+        path: PathBuf,
+        /// what the system said
+        source: io::Error,
+        /// the private name it has now, in the same folder
+        aside: OsString,
+    },
+    /// What was moved aside was not the file walked and could not be put
+    /// back.
+    #[error(
+        "{}: replaced since the walk; what replaced it could not be put back ({source}) and is named {} in the same folder",
+        show(path),
+        show_name(aside)
+    )]
+    NotPutBack {
+        /// the file
+        path: PathBuf,
+        /// what the system said
+        source: io::Error,
+        /// the private name it has now, in the same folder
+        aside: OsString,
+    },
+}
+
 /// Opens `root` one component at a time from `/` (or from the working
 /// folder), never following a symlink: a symlink anywhere in the path, not
 /// only as its last component, is refused. Otherwise whoever may write to
 /// a folder above the root (`/var/log/app` owned by an application user)
 /// could point the root at any folder by making one component a symlink.
-fn open_root(root: &Path) -> Result<(OwnedFd, Meta), String> {
+fn open_root(root: &Path) -> Result<(OwnedFd, Meta), OpenRootError> {
     use std::path::Component;
     let start = if root.is_absolute() {
         OsStr::new("/")
     } else {
         OsStr::new(".")
     };
-    let mut fd = open_dir_at(rfs::CWD, start).map_err(|e| format!("{}: {}", show(root), err(e)))?;
+    let os = |e: Errno| OpenRootError::Os {
+        root: root.to_path_buf(),
+        source: err(e),
+    };
+    let mut fd = open_dir_at(rfs::CWD, start).map_err(os)?;
     let mut walked = PathBuf::new();
     for c in root.components() {
         let name = match c {
@@ -193,18 +301,16 @@ fn open_root(root: &Path) -> Result<(OwnedFd, Meta), String> {
         walked.push(name);
         fd = open_dir_at(fd.as_fd(), name).map_err(|e| match e {
             Errno::LOOP | Errno::NOTDIR if walked.as_path() == root.components().as_path() => {
-                format!("{}: not a folder (a symlink?); nothing done there", show(root))
+                OpenRootError::NotAFolder(root.to_path_buf())
             }
-            Errno::LOOP | Errno::NOTDIR => format!(
-                "{}: {} is not a folder (a symlink?); loganon deletes only in folders reached without \
-                 symlinks: give the real folder; nothing done there",
-                show(root),
-                show(&walked)
-            ),
-            e => format!("{}: {}", show(root), err(e)),
+            Errno::LOOP | Errno::NOTDIR => OpenRootError::Symlinked {
+                root: root.to_path_buf(),
+                walked: walked.clone(),
+            },
+            e => os(e),
         })?;
     }
-    let meta = stat_at(fd.as_fd(), OsStr::new("")).map_err(|e| format!("{}: {}", show(root), err(e)))?;
+    let meta = stat_at(fd.as_fd(), OsStr::new("")).map_err(os)?;
     Ok((fd, meta))
 }
 
@@ -215,7 +321,7 @@ fn open_root(root: &Path) -> Result<(OwnedFd, Meta), String> {
 pub fn walk(root: &Path, found: &mut dyn FnMut(Found), errors: &mut Vec<String>) {
     let (fd, meta) = match open_root(root) {
         Ok(r) => r,
-        Err(e) => return errors.push(e),
+        Err(e) => return errors.push(e.to_string()),
     };
     let mut w = Walk {
         root,
@@ -345,7 +451,7 @@ pub fn walk_base(base: &Path, found: &mut dyn FnMut(Found), errors: &mut Vec<Str
     };
     let (fd, top) = match open_root(dir) {
         Ok(r) => r,
-        Err(e) => return errors.push(e),
+        Err(e) => return errors.push(e.to_string()),
     };
     match stat_at(fd.as_fd(), name) {
         Ok(m) if m.kind == Kind::File && m.id.same_mount(&top.id) => found(Found {
@@ -377,42 +483,45 @@ fn private_name() -> OsString {
 /// Deletes the file a walk found at `place`, if every folder on the way and
 /// the file itself are still the ones walked; `path` names it in messages.
 /// Never deletes a symlink, a folder, or anything outside the root walked.
-pub fn delete(place: &Place, path: &Path) -> Result<(), String> {
+pub fn delete(place: &Place, path: &Path) -> Result<(), DeleteError> {
     let root = place.root.as_path();
-    let here = |what: &str| format!("{}: {what}; left alone", show(path));
+    let p = || path.to_path_buf();
+    let os = |e: Errno| DeleteError::Os {
+        path: p(),
+        source: err(e),
+    };
+    let cannot = |e: Errno| DeleteError::Cannot {
+        path: p(),
+        source: err(e),
+    };
     let (Some((file, folders)), Some(top)) = (place.names.split_last(), place.dirs.first()) else {
-        return Err(here("no file name"));
+        return Err(DeleteError::NoFileName(p()));
     };
     let (root_fd, meta) = open_root(root)?;
     if !meta.id.same(top) {
-        return Err(format!(
-            "{}: the root folder was replaced since it was walked; nothing deleted there",
-            show(root)
-        ));
+        return Err(DeleteError::RootReplaced(root.to_path_buf()));
     }
     let mut dir = root_fd;
     for (name, want) in folders.iter().zip(&place.dirs[1..]) {
         let sub = match open_dir_at(dir.as_fd(), name) {
             Ok(s) => s,
-            Err(Errno::NOENT) => return Err(here("a folder on its way is gone")),
-            Err(Errno::LOOP | Errno::NOTDIR) => {
-                return Err(here("a folder on its way was replaced by a symlink or a file"))
-            }
-            Err(e) => return Err(format!("{}: {}", show(path), err(e))),
+            Err(Errno::NOENT) => return Err(DeleteError::FolderGone(p())),
+            Err(Errno::LOOP | Errno::NOTDIR) => return Err(DeleteError::FolderSymlinked(p())),
+            Err(e) => return Err(os(e)),
         };
         match stat_at(sub.as_fd(), OsStr::new("")) {
             Ok(m) if m.id.same(want) => dir = sub,
-            Ok(_) => return Err(here("a folder on its way was replaced since the walk")),
-            Err(e) => return Err(format!("{}: {}", show(path), err(e))),
+            Ok(_) => return Err(DeleteError::FolderReplaced(p())),
+            Err(e) => return Err(os(e)),
         }
     }
     let dir = dir.as_fd();
     let is_planned = |m: &Meta| m.kind == Kind::File && m.id.same(&place.file) && m.stamp() == place.stamp;
     match stat_at(dir, file) {
         Ok(m) if is_planned(&m) => {}
-        Ok(_) => return Err(here("no longer the regular file walked")),
-        Err(Errno::NOENT) => return Err(here("gone since the walk")),
-        Err(e) => return Err(format!("{}: {}", show(path), err(e))),
+        Ok(_) => return Err(DeleteError::NotTheFile(p())),
+        Err(Errno::NOENT) => return Err(DeleteError::Gone(p())),
+        Err(e) => return Err(os(e)),
     }
     // move it aside where nothing else will swap it, look, then unlink
     let mut aside = private_name();
@@ -425,34 +534,27 @@ pub fn delete(place: &Place, path: &Path) -> Result<(), String> {
                 aside = private_name();
             }
             // a file system without RENAME_NOREPLACE: checked just above
-            Err(Errno::INVAL | Errno::NOSYS) => {
-                return rfs::unlinkat(dir, file, AtFlags::empty())
-                    .map_err(|e| format!("{}: cannot delete: {}", show(path), err(e)))
-            }
-            Err(Errno::NOENT) => return Err(here("gone since the walk")),
-            Err(e) => return Err(format!("{}: cannot delete: {}", show(path), err(e))),
+            Err(Errno::INVAL | Errno::NOSYS) => return rfs::unlinkat(dir, file, AtFlags::empty()).map_err(cannot),
+            Err(Errno::NOENT) => return Err(DeleteError::Gone(p())),
+            Err(e) => return Err(cannot(e)),
         }
     }
     let moved = stat_at(dir, &aside);
     if moved.as_ref().is_ok_and(is_planned) {
-        return rfs::unlinkat(dir, &aside, AtFlags::empty()).map_err(|e| {
-            format!(
-                "{}: cannot delete: {} (it is now named {})",
-                show(path),
-                err(e),
-                show_name(&aside)
-            )
+        return rfs::unlinkat(dir, &aside, AtFlags::empty()).map_err(|e| DeleteError::CannotAside {
+            path: p(),
+            source: err(e),
+            aside: aside.clone(),
         });
     }
     // not the planned file (swapped in the meantime): put it back
     match rfs::renameat_with(dir, &aside, dir, file, RenameFlags::NOREPLACE) {
-        Ok(()) => Err(here("replaced since the walk")),
-        Err(e) => Err(format!(
-            "{}: replaced since the walk; what replaced it could not be put back ({}) and is named {} in the same folder",
-            show(path),
-            err(e),
-            show_name(&aside)
-        )),
+        Ok(()) => Err(DeleteError::Replaced(p())),
+        Err(e) => Err(DeleteError::NotPutBack {
+            path: p(),
+            source: err(e),
+            aside,
+        }),
     }
 }
 
@@ -511,14 +613,14 @@ mod tests {
         fs::remove_file(r.join("d/x.gz")).unwrap();
         fs::write(r.join("d/other"), "o").unwrap();
         fs::rename(r.join("d/other"), r.join("d/x.gz")).unwrap();
-        let e = delete(&found[0].place, &found[0].path).unwrap_err();
+        let e = delete(&found[0].place, &found[0].path).unwrap_err().to_string();
         assert!(e.ends_with("left alone"), "{e}");
         assert_eq!(fs::read(r.join("d/x.gz")).unwrap(), b"o");
         // the folder replaced by a symlink to an identical tree: left alone
         let out = tempfile::tempdir().unwrap();
         fs::rename(r.join("d"), out.path().join("d")).unwrap();
         std::os::unix::fs::symlink(out.path().join("d"), r.join("d")).unwrap();
-        let e = delete(&found[1].place, &found[1].path).unwrap_err();
+        let e = delete(&found[1].place, &found[1].path).unwrap_err().to_string();
         assert!(e.contains("replaced by a symlink"), "{e}");
         assert!(out.path().join("d/y.gz").exists());
         // back in place: deleted, and nothing left beside it

@@ -95,9 +95,9 @@ impl Input {
         let name = source.name();
         let raw: Box<dyn Read + Send> = match source {
             Source::Stdin => Box::new(io::stdin()),
-            Source::File(p) => Box::new(open_file(p).map_err(|what| InputError {
+            Source::File(p) => Box::new(open_file(p).map_err(|e| InputError {
                 name: name.clone(),
-                what,
+                what: e.to_string(),
             })?),
         };
         Input::from_reader(source.clone(), raw)
@@ -241,26 +241,53 @@ fn gzip_error_text(e: &io::Error) -> String {
     }
 }
 
+/// Why an input file could not be looked at or opened; its text is the
+/// message shown after the input's name.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The path is a directory.
+    #[error("is a directory, not a log file")]
+    Directory,
+    /// Nothing is at the path.
+    #[error("no such file")]
+    NotFound,
+    /// The path is a symbolic link to nothing.
+    #[error("no such file (a symbolic link to nothing)")]
+    DanglingLink,
+    /// The system refused the look or the open.
+    #[error("cannot open: {0}")]
+    Cannot(#[source] io::Error),
+    /// A symbolic link was put in place of the file planned.
+    #[error("was replaced by a symbolic link after loganon looked at it; not read")]
+    BecameLink,
+    /// The file planned was removed before it was opened.
+    #[error("no such file (removed after loganon looked at it)")]
+    Removed,
+    /// Another file was put in place of the file planned.
+    #[error("was replaced by another file after loganon looked at it; not read")]
+    Replaced,
+}
+
 /// Opens a file for reading without ever blocking in `open` (a FIFO with
 /// no writer), with the messages of [`open_file`]. Returns the file and
 /// whether it is a regular file; a FIFO or a device stays non-blocking (read
 /// it after `poll`), a regular file is made blocking again.
-pub fn open_nonblocking(p: &Path) -> Result<(File, bool), String> {
+pub fn open_nonblocking(p: &Path) -> Result<(File, bool), OpenError> {
     use std::os::unix::fs::OpenOptionsExt;
     match std::fs::metadata(p) {
-        Ok(m) if m.is_dir() => return Err("is a directory, not a log file".to_string()),
+        Ok(m) if m.is_dir() => return Err(OpenError::Directory),
         Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err("no such file".to_string()),
-        Err(e) => return Err(format!("cannot open: {e}")),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(OpenError::NotFound),
+        Err(e) => return Err(OpenError::Cannot(e)),
     }
     let f = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags(libc::O_NONBLOCK)
         .open(p)
-        .map_err(|e| format!("cannot open: {e}"))?;
-    let meta = f.metadata().map_err(|e| format!("cannot open: {e}"))?;
+        .map_err(OpenError::Cannot)?;
+    let meta = f.metadata().map_err(OpenError::Cannot)?;
     if meta.is_dir() {
-        return Err("is a directory, not a log file".to_string());
+        return Err(OpenError::Directory);
     }
     let regular = meta.is_file();
     if regular {
@@ -292,14 +319,14 @@ pub fn kind_of(meta: &std::fs::Metadata) -> &'static str {
 }
 
 /// Opens a file for reading, with a message that says what is wrong.
-pub fn open_file(p: &Path) -> Result<File, String> {
+pub fn open_file(p: &Path) -> Result<File, OpenError> {
     match std::fs::metadata(p) {
-        Ok(m) if m.is_dir() => return Err("is a directory, not a log file".to_string()),
+        Ok(m) if m.is_dir() => return Err(OpenError::Directory),
         Ok(_) => {}
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err("no such file".to_string()),
-        Err(e) => return Err(format!("cannot open: {e}")),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(OpenError::NotFound),
+        Err(e) => return Err(OpenError::Cannot(e)),
     }
-    File::open(p).map_err(|e| format!("cannot open: {e}"))
+    File::open(p).map_err(OpenError::Cannot)
 }
 
 /// What was seen of a file when the work was planned, before it is opened:
@@ -313,26 +340,24 @@ pub struct Planned {
 }
 
 /// Looks at a file before opening it, with the messages of [`open_file`].
-pub fn plan_file(p: &Path) -> Result<Planned, String> {
+pub fn plan_file(p: &Path) -> Result<Planned, OpenError> {
     let lmeta = match fs::symlink_metadata(p) {
         Ok(m) => m,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err("no such file".to_string()),
-        Err(e) => return Err(format!("cannot open: {e}")),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(OpenError::NotFound),
+        Err(e) => return Err(OpenError::Cannot(e)),
     };
     let link = lmeta.file_type().is_symlink();
     let meta = if link {
         match fs::metadata(p) {
             Ok(m) => m,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err("no such file (a symbolic link to nothing)".to_string())
-            }
-            Err(e) => return Err(format!("cannot open: {e}")),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(OpenError::DanglingLink),
+            Err(e) => return Err(OpenError::Cannot(e)),
         }
     } else {
         lmeta
     };
     if meta.is_dir() {
-        return Err("is a directory, not a log file".to_string());
+        return Err(OpenError::Directory);
     }
     Ok(Planned { meta, link })
 }
@@ -370,7 +395,7 @@ pub fn same_inode(a: &Metadata, b: &Metadata) -> bool {
 /// path that was a regular file is opened with `O_NOFOLLOW`; a symlink named
 /// as such is followed, but must still lead to the file it led to. Returns
 /// the file and its metadata at open.
-pub fn open_planned(p: &Path, plan: &Planned) -> Result<(File, Metadata), String> {
+pub fn open_planned(p: &Path, plan: &Planned) -> Result<(File, Metadata), OpenError> {
     let mut flags = libc::O_CLOEXEC;
     if !plan.link {
         flags |= libc::O_NOFOLLOW;
@@ -381,17 +406,13 @@ pub fn open_planned(p: &Path, plan: &Planned) -> Result<(File, Metadata), String
     }
     let f = match OpenOptions::new().read(true).custom_flags(flags).open(p) {
         Ok(f) => f,
-        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => {
-            return Err("was replaced by a symbolic link after loganon looked at it; not read".to_string())
-        }
-        Err(e) if e.kind() == io::ErrorKind::NotFound => {
-            return Err("no such file (removed after loganon looked at it)".to_string())
-        }
-        Err(e) => return Err(format!("cannot open: {e}")),
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Err(OpenError::BecameLink),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Err(OpenError::Removed),
+        Err(e) => return Err(OpenError::Cannot(e)),
     };
-    let meta = f.metadata().map_err(|e| format!("cannot open: {e}"))?;
+    let meta = f.metadata().map_err(OpenError::Cannot)?;
     if !same_inode(&meta, &plan.meta) || meta.file_type() != plan.meta.file_type() {
-        return Err("was replaced by another file after loganon looked at it; not read".to_string());
+        return Err(OpenError::Replaced);
     }
     Ok((f, meta))
 }

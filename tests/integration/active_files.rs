@@ -291,7 +291,7 @@ fn symlinks_in_place_refused_named_followed_swapped_never_read() {
     fs::remove_file(&target).unwrap();
     symlink(&secret, &target).unwrap();
     assert_eq!(
-        open_planned(&target, &plan).err().as_deref(),
+        open_planned(&target, &plan).err().map(|e| e.to_string()).as_deref(),
         Some("was replaced by a symbolic link after loganon looked at it; not read")
     );
     // nor another file renamed over it
@@ -302,7 +302,7 @@ fn symlinks_in_place_refused_named_followed_swapped_never_read() {
     fs::write(&other, &raw).unwrap();
     fs::rename(&other, &target).unwrap();
     assert_eq!(
-        open_planned(&target, &plan).err().as_deref(),
+        open_planned(&target, &plan).err().map(|e| e.to_string()).as_deref(),
         Some("was replaced by another file after loganon looked at it; not read")
     );
     // a named symlink pointed elsewhere after it was looked at
@@ -311,7 +311,7 @@ fn symlinks_in_place_refused_named_followed_swapped_never_read() {
     fs::remove_file(&link).unwrap();
     symlink(&secret, &link).unwrap();
     assert_eq!(
-        open_planned(&link, &plan).err().as_deref(),
+        open_planned(&link, &plan).err().map(|e| e.to_string()).as_deref(),
         Some("was replaced by another file after loganon looked at it; not read")
     );
     assert!(open_planned(&target, &plan_file(&target).unwrap()).is_ok());

@@ -176,7 +176,8 @@ fn purge_once(root: &Path) -> (usize, usize) {
     for e in &p.expired {
         match delete(e) {
             Ok(()) => deleted += 1,
-            Err(msg) => {
+            Err(e) => {
+                let msg = e.to_string();
                 assert!(
                     msg.contains("left alone") || msg.contains("nothing deleted"),
                     "unexpected: {msg}"

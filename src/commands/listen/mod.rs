@@ -55,6 +55,7 @@ mod writer;
 
 use counters::{socket_inode, Shared};
 use readers::{accept_tcp, accept_unix, bind_unix, grow_rcvbuf, udp, Ctx};
+pub use writer::WriterError;
 use writer::{Msg, Writer};
 
 /// The longest message kept by default (`--max-frame`); a longer frame is
@@ -102,11 +103,58 @@ pub struct ListenOptions {
 pub struct Served {
     /// why the writer stopped the server (a write failed, a message matched
     /// no format under `--on-unparsed fail`)
-    pub error: Option<String>,
+    pub error: Option<WriterError>,
     /// the writer thread ended abnormally
     pub crashed: bool,
     /// the counters at exit, when `stats` asked for them
     pub report: Option<String>,
+}
+
+/// Why `listen` could not start (nothing was received); its text is the
+/// message shown.
+#[derive(Debug, thiserror::Error)]
+pub enum ListenError {
+    /// The output could not be opened.
+    #[error("cannot open output {}: {source}", path.display())]
+    Output {
+        /// the output file
+        path: PathBuf,
+        /// what the system said
+        source: io::Error,
+    },
+    /// The tokio runtime could not be started.
+    #[error("cannot start the runtime: {0}")]
+    Runtime(#[source] io::Error),
+    /// The signal handlers could not be installed.
+    #[error("cannot install signal handlers: {0}")]
+    Signals(#[source] io::Error),
+    /// A UDP socket could not be bound.
+    #[error("cannot listen on udp {addr}: {source}")]
+    Udp {
+        /// the address asked for
+        addr: SocketAddr,
+        /// what the system said
+        source: io::Error,
+    },
+    /// A TCP socket could not be bound.
+    #[error("cannot listen on tcp {addr}: {source}")]
+    Tcp {
+        /// the address asked for
+        addr: SocketAddr,
+        /// what the system said
+        source: io::Error,
+    },
+    /// A unix socket could not be bound.
+    #[error("cannot listen on unix socket {}: {source}", path.display())]
+    Unix {
+        /// the socket's path
+        path: PathBuf,
+        /// what the system said
+        source: io::Error,
+    },
+    /// The writer thread could not be started.
+    #[error("cannot start the writer: {0}")]
+    Writer(#[source] io::Error),
 }
 
 /// The listeners, bound before anything else starts.
@@ -116,7 +164,7 @@ struct Bound {
     unix: Vec<(UnixListener, PathBuf)>,
 }
 
-async fn bind(a: &ListenOptions) -> Result<Bound, String> {
+async fn bind(a: &ListenOptions) -> Result<Bound, ListenError> {
     let mut b = Bound {
         udp: Vec::new(),
         tcp: Vec::new(),
@@ -125,7 +173,7 @@ async fn bind(a: &ListenOptions) -> Result<Bound, String> {
     for addr in &a.udp {
         let s = UdpSocket::bind(addr)
             .await
-            .map_err(|e| format!("cannot listen on udp {addr}: {e}"))?;
+            .map_err(|source| ListenError::Udp { addr: *addr, source })?;
         grow_rcvbuf(&s);
         let at = s.local_addr().map_or_else(|_| addr.to_string(), |l| l.to_string());
         eprintln!("loganon: listening on udp {at}");
@@ -134,13 +182,16 @@ async fn bind(a: &ListenOptions) -> Result<Bound, String> {
     for addr in &a.tcp {
         let l = TcpListener::bind(addr)
             .await
-            .map_err(|e| format!("cannot listen on tcp {addr}: {e}"))?;
+            .map_err(|source| ListenError::Tcp { addr: *addr, source })?;
         let at = l.local_addr().map_or_else(|_| addr.to_string(), |l| l.to_string());
         eprintln!("loganon: listening on tcp {at}");
         b.tcp.push(l);
     }
     for path in &a.unix {
-        let l = bind_unix(path).map_err(|e| format!("cannot listen on unix socket {}: {e}", path.display()))?;
+        let l = bind_unix(path).map_err(|source| ListenError::Unix {
+            path: path.clone(),
+            source,
+        })?;
         eprintln!("loganon: listening on unix {}", path.display());
         b.unix.push((l, path.clone()));
     }
@@ -208,30 +259,31 @@ async fn serve(
 
 /// Runs the server until a stop signal (or the writer stops it). An error
 /// when it could not start (nothing was received).
-pub fn run(opts: ListenOptions) -> Result<Served, String> {
+pub fn run(opts: ListenOptions) -> Result<Served, ListenError> {
     let out = if opts.output.as_os_str() == "-" {
         Output::stdout()
     } else {
-        Output::append(opts.output.clone(), opts.level)
-            .map_err(|e| format!("cannot open output {}: {e}", opts.output.display()))?
+        Output::append(opts.output.clone(), opts.level).map_err(|source| ListenError::Output {
+            path: opts.output.clone(),
+            source,
+        })?
     };
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+        .map_err(ListenError::Runtime)?;
     let shared = Arc::new(Shared::new());
     let fatal = Arc::new(Notify::new());
     let (tx, mut rx) = mpsc::channel::<Msg>(QUEUE);
     let (sig, wake, bound) = rt.block_on(async {
         // signals first: a SIGTERM right after the sockets accept is handled
-        let installed = |e: io::Error| format!("cannot install signal handlers: {e}");
-        let sig = Signals::install_server().map_err(installed)?;
+        let sig = Signals::install_server().map_err(ListenError::Signals)?;
         let wake = sig
             .wake_stream()
             .and_then(tokio::net::UnixStream::from_std)
-            .map_err(installed)?;
+            .map_err(ListenError::Signals)?;
         let bound = bind(&opts).await?;
-        Ok::<_, String>((sig, wake, bound))
+        Ok::<_, ListenError>((sig, wake, bound))
     })?;
     let format = opts.engine.format.to_string();
     let mut writer = Writer::new(
@@ -254,7 +306,7 @@ pub fn run(opts: ListenOptions) -> Result<Served, String> {
             let finished = writer.finish();
             r.and(finished)
         })
-        .map_err(|e| format!("cannot start the writer: {e}"))?;
+        .map_err(ListenError::Writer)?;
     rt.block_on(serve(
         bound,
         &sig,

@@ -21,6 +21,38 @@ use crate::stats::Stats;
 /// The writer writes at the latest when this much output is pending.
 const FLUSH_AT: usize = 1024 * 1024;
 
+/// Why the writer stopped the server; its text is the message shown.
+#[derive(Debug, thiserror::Error)]
+pub enum WriterError {
+    /// A line matched no format under `--on-unparsed fail`.
+    #[error(
+        "line {line} since the start matches no format (--format {format}) and --on-unparsed is fail; \
+         the server stopped, lines before it were written"
+    )]
+    Unparsed {
+        /// its number since the start
+        line: u64,
+        /// the format asked for
+        format: String,
+    },
+    /// The output could not be written.
+    #[error("cannot write {name}: {source}")]
+    Write {
+        /// the output, as named in messages
+        name: String,
+        /// what the system said
+        source: io::Error,
+    },
+    /// The output could not be reopened (SIGHUP).
+    #[error("cannot reopen {name}: {source}")]
+    Reopen {
+        /// the output, as named in messages
+        name: String,
+        /// what the system said
+        source: io::Error,
+    },
+}
+
 /// What readers and the signal handler send the writer.
 pub enum Msg {
     Lines(Batch),
@@ -93,7 +125,7 @@ impl Writer {
         }
     }
 
-    fn handle(&mut self, msg: Msg) -> Result<(), String> {
+    fn handle(&mut self, msg: Msg) -> Result<(), WriterError> {
         match msg {
             Msg::Lines(batch) => {
                 let first = self.stats.lines_read + self.pending_stats.lines_read + 1;
@@ -104,11 +136,10 @@ impl Writer {
                     .chunk(&batch.data, first, day, &mut self.pending, &mut self.pending_stats);
                 if let Err(UnparsedLine(n)) = r {
                     self.flush().map_err(|e| self.write_error(e))?;
-                    return Err(format!(
-                        "line {n} since the start matches no format (--format {}) and --on-unparsed is fail; \
-                         the server stopped, lines before it were written",
-                        self.format
-                    ));
+                    return Err(WriterError::Unparsed {
+                        line: n,
+                        format: self.format.clone(),
+                    });
                 }
                 if self.pending.len() >= FLUSH_AT {
                     self.flush().map_err(|e| self.write_error(e))?;
@@ -116,20 +147,24 @@ impl Writer {
             }
             Msg::Reopen => {
                 self.flush().map_err(|e| self.write_error(e))?;
-                self.out
-                    .reopen()
-                    .map_err(|e| format!("cannot reopen {}: {e}", self.out.name()))?;
+                self.out.reopen().map_err(|source| WriterError::Reopen {
+                    name: self.out.name(),
+                    source,
+                })?;
             }
         }
         Ok(())
     }
 
-    fn write_error(&self, e: io::Error) -> String {
-        format!("cannot write {}: {e}", self.out.name())
+    fn write_error(&self, source: io::Error) -> WriterError {
+        WriterError::Write {
+            name: self.out.name(),
+            source,
+        }
     }
 
     /// Receives until every sender is gone; writes when the queue is empty.
-    pub fn run(&mut self, rx: &mut mpsc::Receiver<Msg>) -> Result<(), String> {
+    pub fn run(&mut self, rx: &mut mpsc::Receiver<Msg>) -> Result<(), WriterError> {
         while let Some(msg) = rx.blocking_recv() {
             self.handle(msg)?;
             while let Ok(msg) = rx.try_recv() {
@@ -144,10 +179,10 @@ impl Writer {
 
     /// Publishes the last counters and ends the output (a compressed file
     /// gets its empty member if it received nothing).
-    pub fn finish(self) -> Result<(), String> {
+    pub fn finish(self) -> Result<(), WriterError> {
         self.publish();
         let name = self.out.name();
-        self.out.finish().map_err(|e| format!("cannot write {name}: {e}"))
+        self.out.finish().map_err(|source| WriterError::Write { name, source })
     }
 }
 

@@ -11,12 +11,30 @@ use serde::de::{self, Deserializer};
 use serde::Deserialize;
 
 use crate::addr::AddrPolicy;
-use crate::engine::{OnUnparsed, Options};
+use crate::engine::{MissingKey, OnUnparsed, Options};
 use crate::formats::Format;
+use crate::io::keys::KeyFileError;
 use crate::keyed::{Identifiers, IpMode, Rotate};
-use crate::rules::{DenyList, Rules};
+use crate::rules::{DenyList, ParamNameError, Rules};
 
 pub const DEFAULT_STATE_DIR: &str = "/var/lib/loganon";
+
+/// Why `[anonymize]` gave no engine options; its text is the message shown.
+#[derive(Debug, thiserror::Error)]
+pub enum OptionsError {
+    /// An entry of `redact_params` is not a parameter name.
+    #[error("redact_params: {0}")]
+    RedactParam(#[source] ParamNameError),
+    /// An entry of `keep_params` is not a parameter name.
+    #[error("keep_params: {0}")]
+    KeepParam(#[source] ParamNameError),
+    /// The key could not be read.
+    #[error(transparent)]
+    Key(#[from] KeyFileError),
+    /// A keyed mode without a key.
+    #[error(transparent)]
+    MissingKey(#[from] MissingKey),
+}
 
 /// A duration written like `90d`, in seconds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -176,7 +194,9 @@ impl AnonymizeSection {
         }
         let hashed = self.identifiers.unwrap_or_default() == Identifiers::Hash;
         match &self.key_file {
-            Some(p) => crate::io::keys::read_key_file(p).err().map(|e| ("key_file", e)),
+            Some(p) => crate::io::keys::read_key_file(p)
+                .err()
+                .map(|e| ("key_file", e.to_string())),
             None if ip_mode.keyed() => Some((
                 "ip_mode",
                 "this mode needs key_file (make one with: loganon keygen FILE)".into(),
@@ -191,14 +211,14 @@ impl AnonymizeSection {
 
     /// Engine options from this section, with `format` overriding its own.
     /// Reads the key file of the keyed modes.
-    pub fn options(&self, format: Option<Format>) -> Result<Options, String> {
+    pub fn options(&self, format: Option<Format>) -> Result<Options, OptionsError> {
         let mut deny = DenyList::default();
         for p in &self.redact_params {
-            let name = crate::rules::param_name(p).map_err(|e| format!("redact_params: {e}"))?;
+            let name = crate::rules::param_name(p).map_err(OptionsError::RedactParam)?;
             deny.add(&name);
         }
         for p in &self.keep_params {
-            let name = crate::rules::param_name(p).map_err(|e| format!("keep_params: {e}"))?;
+            let name = crate::rules::param_name(p).map_err(OptionsError::KeepParam)?;
             deny.keep(&name);
         }
         let mut opts = Options {
@@ -220,8 +240,7 @@ impl AnonymizeSection {
             self.identifiers.unwrap_or_default(),
             crate::io::keys::load(self.key_file.as_deref(), self.rotate_key.unwrap_or_default())?,
             "[anonymize]: ip_mode hash/cryptopan and identifiers = \"hash\" need key_file",
-        )
-        .map_err(|e| e.to_string())?;
+        )?;
         Ok(opts)
     }
 }

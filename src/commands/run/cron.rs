@@ -38,7 +38,7 @@ use crate::commands::batch::{rewrite_in_place, InPlaceError};
 use crate::commands::run::config::{Config, LogSet};
 use crate::commands::run::totals::read_file;
 use crate::engine::Engine;
-use crate::io::atomic::{lock, write_atomic};
+use crate::io::atomic::{lock, write_atomic, AtomicError};
 use crate::io::clock::{unix, Clock};
 use crate::io::handles::{self, Found};
 use crate::io::names::{self, show};
@@ -162,16 +162,45 @@ pub struct State {
     pub summaries: BTreeMap<String, Summary>,
 }
 
+/// Why the state could not be read or written; its text is the message
+/// shown.
+#[derive(Debug, thiserror::Error)]
+pub enum StateError {
+    /// The state file holds no state.
+    #[error(
+        "{}: unreadable state ({source}); move it away to start afresh (files would be \
+         anonymized again; the summary CSVs keep their rows)",
+        show(path)
+    )]
+    Unreadable {
+        /// the state file
+        path: PathBuf,
+        /// what the parser said
+        source: serde_json::Error,
+    },
+    /// The state file could not be read.
+    #[error("{}: {source}", show(path))]
+    Read {
+        /// the state file
+        path: PathBuf,
+        /// what the system said
+        source: io::Error,
+    },
+    /// The state could not be encoded.
+    #[error("{0}")]
+    Encode(#[source] serde_json::Error),
+    /// The state could not be written.
+    #[error(transparent)]
+    Write(#[from] AtomicError),
+}
+
 impl State {
-    pub fn load(path: &Path) -> Result<State, String> {
+    pub fn load(path: &Path) -> Result<State, StateError> {
         match fs::read(path) {
             Ok(b) => {
-                let mut s: State = serde_json::from_slice(&b).map_err(|e| {
-                    format!(
-                        "{}: unreadable state ({e}); move it away to start afresh (files would be \
-                         anonymized again; the summary CSVs keep their rows)",
-                        show(path)
-                    )
+                let mut s: State = serde_json::from_slice(&b).map_err(|source| StateError::Unreadable {
+                    path: path.to_path_buf(),
+                    source,
                 })?;
                 for sum in s.summaries.values_mut() {
                     sum.upgrade();
@@ -179,13 +208,16 @@ impl State {
                 Ok(s)
             }
             Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(State::default()),
-            Err(e) => Err(format!("{}: {e}", show(path))),
+            Err(source) => Err(StateError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
         }
     }
 
     /// Writes the state when it differs from `last` (what is on disk).
-    pub fn save(&self, path: &Path, last: &mut Vec<u8>) -> Result<(), String> {
-        let bytes = serde_json::to_vec_pretty(self).map_err(|e| e.to_string())?;
+    pub fn save(&self, path: &Path, last: &mut Vec<u8>) -> Result<(), StateError> {
+        let bytes = serde_json::to_vec_pretty(self).map_err(StateError::Encode)?;
         if bytes == *last {
             return Ok(());
         }
@@ -523,7 +555,7 @@ impl Runner<'_> {
         match self.state.save(&self.state_path, &mut self.saved) {
             Ok(()) => true,
             Err(e) => {
-                self.error(e);
+                self.error(e.to_string());
                 false
             }
         }
@@ -553,7 +585,7 @@ impl Runner<'_> {
     fn set(&mut self, set: &LogSet, found: Expansion) {
         let engine = match self.cfg.anonymize.options(set.format.clone()) {
             Ok(o) => Engine::new(o),
-            Err(e) => return self.error(e),
+            Err(e) => return self.error(e.to_string()),
         };
         for w in found.warnings {
             self.warn(w);
@@ -750,7 +782,7 @@ impl Runner<'_> {
                         serde_json::json!({ "age_seconds": age, "size": id.size }),
                     );
                 }
-                Err(e) => self.error(e),
+                Err(e) => self.error(e.to_string()),
             }
             return;
         }
@@ -979,7 +1011,7 @@ pub fn run(
         crate::io::tempfiles::sweep_stale(&state_dir, false);
     }
     let saved = fs::read(&state_path).unwrap_or_default();
-    let state = State::load(&state_path).map_err(RunError::Failed)?;
+    let state = State::load(&state_path).map_err(|e| RunError::Failed(e.to_string()))?;
     if let Some(e) = whole_system(cfg) {
         return Err(RunError::Config(e));
     }

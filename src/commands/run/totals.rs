@@ -2,17 +2,35 @@
 //! compressed) gives its daily totals ([`crate::summary`], line by line) and
 //! what identifies its content whatever its compression (`run`).
 
-use std::path::Path;
+use std::io;
+use std::path::{Path, PathBuf};
 
 use crate::engine::Engine;
 
 use crate::io::chunks::LONG_LINE;
-use crate::io::input::{open_regular, Input, Source, READ_BUF};
+use crate::io::input::{open_regular, Input, InputError, Source, READ_BUF};
 use crate::io::names::show;
 use crate::summary::{add_line_in, Days};
 
+/// Why a file could not be read to its end; its text is the message shown
+/// (the path first).
+#[derive(Debug, thiserror::Error)]
+pub enum ReadFileError {
+    /// The file could not be opened as the regular file expected.
+    #[error("{}: {source}", show(path))]
+    Open {
+        /// the file
+        path: PathBuf,
+        /// what the system said, or why the file is refused
+        source: io::Error,
+    },
+    /// The file could not be read or decompressed.
+    #[error(transparent)]
+    Input(#[from] InputError),
+}
+
 /// The totals of a whole file (plain or gzip).
-pub fn totals_of_file(engine: &Engine, path: &Path) -> Result<Days, String> {
+pub fn totals_of_file(engine: &Engine, path: &Path) -> Result<Days, ReadFileError> {
     read_file(engine, path, true, None).map(|r| r.days)
 }
 
@@ -34,9 +52,17 @@ pub struct FileRead {
 /// never followed or waited on) and, with `expect`, that device and inode. A
 /// line longer than [`LONG_LINE`] is not counted (no request line is that
 /// long) and never held whole: memory stays bounded and time linear.
-pub fn read_file(engine: &Engine, path: &Path, totals: bool, expect: Option<(u64, u64)>) -> Result<FileRead, String> {
-    let file = open_regular(path, expect).map_err(|e| format!("{}: {e}", show(path)))?;
-    let mut input = Input::from_reader(Source::File(path.to_path_buf()), Box::new(file)).map_err(|e| e.to_string())?;
+pub fn read_file(
+    engine: &Engine,
+    path: &Path,
+    totals: bool,
+    expect: Option<(u64, u64)>,
+) -> Result<FileRead, ReadFileError> {
+    let file = open_regular(path, expect).map_err(|source| ReadFileError::Open {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut input = Input::from_reader(Source::File(path.to_path_buf()), Box::new(file))?;
     let mut days = Days::new();
     let mut ctx = engine.opts.start(None);
     let mut hash = blake3::Hasher::new();
@@ -45,7 +71,7 @@ pub fn read_file(engine: &Engine, path: &Path, totals: bool, expect: Option<(u64
     let mut carry: Vec<u8> = Vec::new();
     let mut skipping = false;
     loop {
-        let n = input.read(&mut buf).map_err(|e| e.to_string())?;
+        let n = input.read(&mut buf)?;
         if n == 0 {
             break;
         }
@@ -120,6 +146,6 @@ mod tests {
         let fifo = t.path().join("fifo");
         rustix::fs::mkfifoat(rustix::fs::CWD, &fifo, rustix::fs::Mode::from_raw_mode(0o600)).unwrap();
         let e = read_file(&Engine::default(), &fifo, true, None).unwrap_err();
-        assert!(e.contains("not a regular file"), "{e}");
+        assert!(e.to_string().contains("not a regular file"), "{e}");
     }
 }
