@@ -1,5 +1,5 @@
 //! Generates a synthetic but realistic combined access log for benchmarks:
-//! `cargo run --release --example genlog -- LINES [SEED [combined|json|w3c|encoded [POOL]]] > FILE`.
+//! `cargo run --release --example genlog -- LINES [SEED [combined|json|w3c|encoded|planted [POOL]]] > FILE`.
 //!
 //! With POOL, every client is one of POOL distinct IPv4 addresses, 16 to a
 //! /24 (the k-anonymity memory figures: `benches/kanon.sh`).
@@ -69,6 +69,20 @@ const ENCODED: &[&str] = &[
     "?q=caf%C3%A9+cr%C3%A8me&page=3",
     "?redirect=https%3A%2F%2Fexample.com%2Fa%3Fb%3Dc",
 ];
+/// Personal data planted in every line of the `planted` kind: in the path,
+/// the query, the referer and an extra field, plain and behind encodings.
+const PLANTED: &[&str] = &[
+    "/u/jane.doe@example.com/profile",
+    "/api/devices/00:1a:2b:3c:4d:5e",
+    "/pay?card=4111111111111111&amount=12",
+    "/cb?phone=%2B4915112345678&tel=+4915112345678",
+    "/x?token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.abcdefghijklmnop&sid=9a8b7c6d5e",
+    "/r?to=https://bob:hunter2@intranet.example.org/a",
+    "/peer?addr=198.51.100.77&v6=2001:db8:4::17",
+    "/n?next=%2Fverify%3Femail%3Djohn%2540example.com%26x%3D1",
+    "/i?iban=DE89370400440532013000&mac=00-1A-2B-3C-4D-5E",
+    "/h/ip-10-1-2-3.ec2.internal/1-2-3-4.sslip.io",
+];
 const REFERERS: &[&str] = &[
     "-",
     "-",
@@ -100,6 +114,9 @@ pub enum Kind {
     W3c,
     /// combined, with a value behind an encoding in 20% of the lines
     Encoded,
+    /// combined, with personal data planted in every line: in the path and
+    /// query, the referer, the user field and an X-Forwarded-For field
+    Planted,
 }
 
 /// Writes `lines` generated combined lines to `w`.
@@ -152,30 +169,39 @@ pub fn generate_pool(lines: u64, seed: u64, kind: Kind, pool: Option<u64>, w: &m
                 _ => format!("host-{}.dyn.example.net", r.below(10000)),
             },
         };
-        let user = if r.below(50) == 0 { "bob" } else { "-" };
+        let planted = kind == Kind::Planted;
+        let user = if planted || r.below(50) == 0 { "bob" } else { "-" };
         let method = if r.below(10) == 0 { "POST" } else { "GET" };
-        let path = r.pick(PATHS);
+        let path = if planted { r.pick(PLANTED) } else { r.pick(PATHS) };
         let query = if kind == Kind::Encoded && r.below(5) == 0 {
             r.pick(ENCODED)
+        } else if planted {
+            // (a planted path with a query of its own takes none more)
+            let q = r.pick(ENCODED);
+            if path.contains('?') {
+                ""
+            } else {
+                q
+            }
         } else {
             r.pick(QUERIES)
         };
         let status = [200, 200, 200, 304, 404, 301, 500][r.below(7) as usize];
         let size = r.below(60000);
-        let referer = r.pick(REFERERS);
+        let referer = if planted { r.pick(PLANTED) } else { r.pick(REFERERS) };
         let agent = r.pick(AGENTS);
         let day = 1 + (n / 50000) % 28;
         let secs = n % 86400;
         let (hh, mm, ss) = (secs / 3600, (secs / 60) % 60, secs % 60);
         let month = (n / 1_000_000) as usize % 12;
         match kind {
-            Kind::Combined | Kind::Encoded => {
+            Kind::Combined | Kind::Encoded | Kind::Planted => {
                 write!(
                     w,
                     "{client} - {user} [{day:02}/{}/2026:{hh:02}:{mm:02}:{ss:02} +0000] \"{method} {path}{query} HTTP/1.1\" {status} {size} \"{referer}\" \"{agent}\"",
                     MONTHS[month]
                 )?;
-                if r.below(10) == 0 {
+                if planted || r.below(10) == 0 {
                     write!(
                         w,
                         " \"10.{}.{}.{}, {}\"",
@@ -229,8 +255,9 @@ fn main() {
         Some("json") => Kind::Json,
         Some("w3c") => Kind::W3c,
         Some("encoded") => Kind::Encoded,
+        Some("planted") => Kind::Planted,
         Some(other) => {
-            eprintln!("genlog: unknown kind '{other}'; use combined, json, w3c or encoded");
+            eprintln!("genlog: unknown kind '{other}'; use combined, json, w3c, encoded or planted");
             std::process::exit(2);
         }
     };
