@@ -11,9 +11,17 @@
 //! - [`purge`]: `purge`, deleting expired files;
 //! - [`run`]: `run`, the nightly job (its config, the totals of files);
 //! - [`listen`]: `listen`, the syslog server.
+//!
+//! And what several commands share:
+//! - [`in_place`]: the atomic in-place rewrite of a file (`--in-place` and
+//!   `run`);
+//! - [`anonymize_file`]: one input file into one new file, atomically
+//!   (`batch` and [`in_place`]).
 
+pub mod anonymize_file;
 pub mod batch;
 pub mod check;
+pub mod in_place;
 pub mod listen;
 pub mod purge;
 pub mod run;

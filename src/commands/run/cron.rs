@@ -34,7 +34,7 @@ use std::path::{Component, Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::commands::batch::{rewrite_in_place, InPlaceError};
+use crate::commands::in_place::{rewrite_in_place, InPlaceError};
 use crate::commands::run::config::{Config, LogSet};
 use crate::commands::run::totals::read_file;
 use crate::engine::Engine;
@@ -824,7 +824,11 @@ impl Runner<'_> {
         // undated lines take the day of `--now` (the time of the run)
         let clock = Clock::fixed(self.now);
         let min_k = self.cfg.anonymize.min_k;
-        match rewrite_in_place(engine, path, &meta, level, jobs, &clock, min_k, self.sig) {
+        // `min_k`: the file's own counts first
+        let widened =
+            min_k.and_then(|k| crate::commands::batch::widened(engine, path, &meta, k, jobs, &clock, self.sig));
+        let rewriting = widened.as_ref().unwrap_or(engine);
+        match rewrite_in_place(rewriting, path, &meta, level, jobs, &clock, self.sig) {
             Ok(stats) => {
                 // one read of the result: what identifies it, and its totals,
                 // stored with the record in one atomic write
