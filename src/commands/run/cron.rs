@@ -731,7 +731,7 @@ impl Runner<'_> {
             Err(e) => return self.error(format!("{}: {e}", show(path))),
         };
         let mtime = meta.modified().map(unix).unwrap_or(0);
-        if crate::io::clock::now().saturating_sub(mtime) < crate::commands::purge::RECENT {
+        if crate::io::clock::now().saturating_sub(mtime) < crate::commands::retention::RECENT {
             return self.skipped(path, "modified in the last minute"); // may be written right now
         }
         let age = self.now.saturating_sub(mtime);
