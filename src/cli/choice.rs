@@ -78,7 +78,7 @@ impl<'de> de::Deserializer<'de> for Variants {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::commands::purge::AgeFrom;
+    use crate::commands::retention::AgeFrom;
     use crate::engine::OnUnparsed;
     use crate::keyed::{Identifiers, IpMode, Rotate};
 

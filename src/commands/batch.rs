@@ -9,21 +9,23 @@
 //!   independent gzip members, so compression runs on every core.
 //! - Writes are atomic: a temporary file in the destination folder, fsync,
 //!   then rename (and fsync of the folder). The output keeps the input's
-//!   modification time and permission bits (and owner, where allowed).
+//!   modification time and permission bits (and owner, where allowed). One
+//!   file's way is [`crate::commands::anonymize_file`]'s.
 //! - Inputs are looked at before the batch starts and opened with
 //!   `O_NOFOLLOW` and checked with `fstat`, so a file swapped in is never
 //!   read; each is read up to the size it had when opened. `--in-place`
-//!   discards its new file when the input changed meanwhile (an active log)
-//!   and refuses symlinks and (unless `--force`) files with other hard links.
+//!   ([`crate::commands::in_place`]) discards its new file when the input
+//!   changed meanwhile (an active log) and refuses symlinks and (unless
+//!   `--force`) files with other hard links.
 //! - Temporary files are [`tempfiles`]'s; those that killed runs left in
 //!   the destination folders are removed first.
 //! - A failing input leaves no output and no temporary file, never touches
 //!   the original, and does not stop the other inputs. An interrupt (SIGINT,
 //!   SIGTERM) stops the batch; only complete outputs remain.
 
-use std::fs::{self, File, FileTimes, Permissions};
-use std::io::{self, Seek, SeekFrom, Write};
-use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::fs::{self, Permissions};
+use std::io::{Seek, SeekFrom};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
@@ -31,12 +33,16 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::commands::anonymize_file::{
+    anonymize_into, fail, into_new_file, open_input, refuse_special, same_file, temp_in, Failure,
+};
+use crate::commands::in_place;
 use crate::engine::Engine;
 use crate::io::atomic::{parent_of, sync_dir};
 use crate::io::chunks::produce_input;
 use crate::io::clock::Clock;
 use crate::io::codec::{Codec, Compress};
-use crate::io::input::{open_planned, plan_file, Input, InputError, OpenError, Planned, Source};
+use crate::io::input::{plan_file, Input, InputError, OpenError, Planned};
 use crate::io::names::show;
 use crate::io::output::ensure_compressed;
 use crate::io::pipeline::{self, Done, Pool};
@@ -105,95 +111,10 @@ pub struct BatchOutcome {
     pub k_report: Option<Report>,
 }
 
-/// An error for one input, already phrased for the user (path and position).
-struct Failure {
-    msg: String,
-    /// the input changed while it was read: an active log, try again later
-    active: bool,
-}
-
-fn fail(msg: String) -> Failure {
-    Failure { msg, active: false }
-}
-
-impl From<InputError> for Failure {
-    fn from(e: InputError) -> Self {
-        fail(e.to_string())
-    }
-}
-
 /// The compression of an output: what its name asks for (`.gz`, `.xz`,
 /// `.bz2`, `.zst`), else the input's own.
 fn output_compression(dest: &Path, input: Option<Codec>, level: u32) -> Option<Compress> {
     Codec::from_name(dest).or(input).map(|codec| Compress { codec, level })
-}
-
-fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
-    a.dev() == b.dev() && a.ino() == b.ino()
-}
-
-/// Anonymizes one opened input into `file`, from its current position.
-/// On failure the caller discards what was written.
-#[allow(clippy::too_many_arguments)]
-fn anonymize_into(
-    engine: &Engine,
-    input: &mut Input,
-    more: bool,
-    file: &mut File,
-    compress: Option<Compress>,
-    jobs: usize,
-    clock: &Clock,
-    sig: &Signals,
-) -> Result<Stats, Failure> {
-    let pool = Pool::default();
-    let mut stats = Stats::default();
-    let mut failure: Option<Failure> = None;
-    let mut produced: Result<bool, InputError> = Ok(true);
-    let name = input.name();
-    let out_name = "output";
-    {
-        let produced = &mut produced;
-        let produce = |send: &mut dyn FnMut(pipeline::Item) -> bool| {
-            *produced = produce_input(input, more, send, &pool, sig);
-        };
-        let consume = |done: Done| -> bool {
-            if let Done::Lines {
-                out,
-                stats: s,
-                failed_at,
-                ..
-            } = done
-            {
-                stats.add(&s);
-                if let Some(rel) = failed_at {
-                    failure = Some(fail(format!(
-                        "{name}: line {} matches no format and --on-unparsed is fail",
-                        stats.lines_read - s.lines_read + rel
-                    )));
-                    return false;
-                }
-                if let Err(e) = file.write_all(&out) {
-                    failure = Some(fail(format!("cannot write the {out_name} for {name}: {e}")));
-                    return false;
-                }
-                pool.put(out);
-            }
-            true
-        };
-        if let Err(e) = pipeline::run(engine, jobs, compress, &pool, clock, produce, consume, || {
-            sig.wake_reader()
-        }) {
-            return Err(fail(format!("{name}: {}", pipeline::threads_error(jobs, &e))));
-        }
-    }
-    if let Some(f) = failure {
-        return Err(f);
-    }
-    match produced {
-        Err(e) => Err(e.into()),
-        Ok(false) => Err(fail(format!("{name}: interrupted"))),
-        Ok(true) => Ok(stats),
-    }
 }
 
 /// The first pass of `--min-k` over one opened input: its client
@@ -261,129 +182,6 @@ pub fn k_applies(engine: &Engine) -> bool {
     engine.opts.ip_mode == IpMode::Truncate
 }
 
-/// Gives the finished temporary file the input's permission bits, owner
-/// (best effort) and times, and syncs it.
-fn finish_like(tmp: &File, meta: &fs::Metadata) -> io::Result<()> {
-    tmp.set_permissions(Permissions::from_mode(meta.permissions().mode() & 0o7777))?;
-    // keeping the owner needs privileges; without them the new file is ours
-    let _ = std::os::unix::fs::fchown(tmp, Some(meta.uid()), Some(meta.gid()));
-    let times = FileTimes::new()
-        .set_accessed(meta.accessed()?)
-        .set_modified(meta.modified()?);
-    tmp.set_times(times)?;
-    tmp.sync_all()
-}
-
-/// A temporary file in `dir`; `shown` is the folder's name for messages.
-fn temp_in(dir: &Path, shown: &Path) -> Result<tempfile::NamedTempFile, Failure> {
-    tempfiles::create_in(dir).map_err(|e| {
-        // tempfile appends the temporary name, which never existed
-        let text = e.to_string();
-        let why = text.split(" at path ").next().unwrap_or(&text);
-        fail(format!(
-            "{}: cannot create the output in this folder: {why}",
-            show(shown)
-        ))
-    })
-}
-
-/// The file's folder held open, and the file's path through that
-/// descriptor (`/proc/self/fd/N/NAME`): what is done by that path stays in
-/// that folder even when a folder above it is renamed or swapped for a
-/// symlink meanwhile (`--in-place`, `run`). None without `/proc`: then
-/// the path itself is used.
-fn pinned(path: &Path) -> Option<(File, PathBuf)> {
-    use std::os::fd::AsRawFd;
-    let name = path.file_name()?;
-    let dir = fs::OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_DIRECTORY | libc::O_CLOEXEC)
-        .open(parent_of(path))
-        .ok()?;
-    let at = PathBuf::from(format!("/proc/self/fd/{}", dir.as_raw_fd()));
-    at.is_dir().then(|| (dir, at.join(name)))
-}
-
-/// Refuses a batch input that is not a regular file, before it is opened:
-/// a FIFO or a device would block or never end, and batch outputs are made
-/// of whole files.
-fn refuse_special(path: &Path, plan: &Planned) -> Result<(), Failure> {
-    if plan.meta.file_type().is_file() {
-        return Ok(());
-    }
-    let p = show(path);
-    Err(fail(format!(
-        "{p}: is {}, not a regular file; --out-dir, --in-place and -o with input files read \
-         regular files only; to anonymize a stream from it, read it in stream mode: \
-         loganon anonymize < {p} > OUTPUT",
-        crate::io::input::kind_of(&plan.meta)
-    )))
-}
-
-/// Opens a planned input (see [`open_planned`]) and reads it only up to the
-/// size it had when opened: data appended later is not read. Also returns a
-/// second descriptor of the file, to look at it again at the end, and its
-/// metadata at open.
-fn open_input(path: &Path, at: &Path, plan: &Planned) -> Result<(Input, File, fs::Metadata), Failure> {
-    let name = || show(path);
-    let (file, at_open) = open_planned(at, plan).map_err(|what| fail(format!("{}: {what}", name())))?;
-    let again = file
-        .try_clone()
-        .map_err(|e| fail(format!("{}: cannot open: {e}", name())))?;
-    let raw: Box<dyn io::Read + Send> = if at_open.file_type().is_file() {
-        Box::new(io::Read::take(file, at_open.len()))
-    } else {
-        Box::new(file)
-    };
-    let input = Input::from_reader(Source::File(path.to_path_buf()), raw)?;
-    Ok((input, again, at_open))
-}
-
-/// What `--in-place` compares to see that a file did not change while it was
-/// read: the same inode, size, modification and change times.
-fn unchanged(a: &fs::Metadata, b: &fs::Metadata) -> bool {
-    same_file(a, b)
-        && a.size() == b.size()
-        && (a.mtime(), a.mtime_nsec()) == (b.mtime(), b.mtime_nsec())
-        && (a.ctime(), a.ctime_nsec()) == (b.ctime(), b.ctime_nsec())
-}
-
-fn active(path: &Path) -> Failure {
-    Failure {
-        msg: format!(
-            "{}: changed while being anonymized (an active log?); left as it was, try again later",
-            show(path)
-        ),
-        active: true,
-    }
-}
-
-/// Refuses what `--in-place` must not replace: links, special files, and
-/// (unless `force`) files with other hard links, whose raw copy would
-/// survive under the other names.
-fn check_replaceable(path: &Path, plan: &Planned, at_open: Option<&fs::Metadata>, force: bool) -> Result<(), Failure> {
-    let p = show(path);
-    if plan.link {
-        return Err(fail(format!(
-            "{p}: is a symbolic link; replacing it would leave the raw log where it points; name that file instead"
-        )));
-    }
-    if !plan.meta.file_type().is_file() {
-        return Err(fail(format!(
-            "{p}: is not a regular file; only regular files are replaced"
-        )));
-    }
-    let links = at_open.unwrap_or(&plan.meta).nlink();
-    if links > 1 && !force {
-        return Err(fail(format!(
-            "{p}: has {links} hard links; replacing it would leave the raw log under the other names; remove them{OR_FORCE}"
-        )));
-    }
-    Ok(())
-}
-
-const OR_FORCE: &str = ", or use --force";
-
 /// One input to its own output (`--out-dir`, `--in-place`).
 #[allow(clippy::too_many_arguments)]
 fn one_file(
@@ -396,22 +194,12 @@ fn one_file(
     sig: &Signals,
 ) -> Result<(PathBuf, Stats), Failure> {
     let plan = plan.as_ref().map_err(|what| fail(format!("{}: {what}", show(path))))?;
+    if let Target::InPlace = opts.target {
+        let stats = in_place::replace(engine, path, plan, opts.force, opts.level, jobs, &opts.clock, sig)?;
+        return Ok((path.to_path_buf(), stats));
+    }
     refuse_special(path, plan)?;
-    let in_place = matches!(opts.target, Target::InPlace);
-    if in_place {
-        check_replaceable(path, plan, None, opts.force)?;
-    }
-    // in place, everything from here goes through the folder's descriptor:
-    // the source is checked there to be the planned file (fstat)
-    let pin = if in_place { pinned(path) } else { None };
-    let at = pin.as_ref().map_or_else(|| path.to_path_buf(), |(_, p)| p.clone());
-    let (mut input, again, meta) = open_input(path, &at, plan)?;
-    if in_place {
-        check_replaceable(path, plan, Some(&meta), opts.force)?;
-        if !unchanged(&plan.meta, &meta) {
-            return Err(active(path));
-        }
-    }
+    let (mut input, _, meta) = open_input(path, path, plan)?;
     let dest = match &opts.target {
         Target::OutDir(dir) => {
             let name = path
@@ -421,177 +209,73 @@ fn one_file(
         }
         Target::InPlace | Target::One(_) => path.to_path_buf(),
     };
-    if !in_place {
-        if let Ok(m) = fs::metadata(&dest) {
-            if inputs_meta.iter().any(|im| same_file(im, &m)) {
-                return Err(fail(format!(
-                    "{}: the output would overwrite an input; use --in-place to replace inputs",
-                    show(&dest)
-                )));
-            }
-            if !opts.force {
-                return Err(fail(format!("{}: exists; use --force to replace it", show(&dest))));
-            }
+    if let Ok(m) = fs::metadata(&dest) {
+        if inputs_meta.iter().any(|im| same_file(im, &m)) {
+            return Err(fail(format!(
+                "{}: the output would overwrite an input; use --in-place to replace inputs",
+                show(&dest)
+            )));
+        }
+        if !opts.force {
+            return Err(fail(format!("{}: exists; use --force to replace it", show(&dest))));
         }
     }
-    let compress = if in_place {
-        input.codec.map(|codec| Compress {
-            codec,
-            level: opts.level,
-        })
-    } else {
-        output_compression(&dest, input.codec, opts.level)
-    };
-    let dest_at = if in_place { at.clone() } else { dest.clone() };
-    let dir = parent_of(&dest_at);
-    let mut tmp = temp_in(&dir, &parent_of(&dest))?;
-    let stats = anonymize_into(
+    let compress = output_compression(&dest, input.codec, opts.level);
+    let stats = into_new_file(
         engine,
         &mut input,
-        false,
-        tmp.as_file_mut(),
+        &meta,
+        &dest,
+        &dest,
         compress,
+        opts.force,
         jobs,
         &opts.clock,
         sig,
+        || Ok(()),
     )?;
-    if let Some(c) = compress {
-        ensure_compressed(tmp.as_file_mut(), c).map_err(|e| fail(format!("{}: {e}", show(&dest))))?;
-    }
-    finish_like(tmp.as_file(), &meta).map_err(|e| fail(format!("{}: cannot finish the output: {e}", show(&dest))))?;
-    if in_place {
-        // Last look before the rename: the descriptor read (appended to?)
-        // and the path (renamed away by logrotate, another file there?).
-        // On any change the temporary file goes and the original stays.
-        let same = again.metadata().is_ok_and(|m| unchanged(&meta, &m))
-            && fs::symlink_metadata(&at).is_ok_and(|m| unchanged(&meta, &m));
-        if !same {
-            return Err(active(path));
-        }
-    }
-    let persisted = if in_place || opts.force {
-        tmp.persist(&dest_at).map(drop)
-    } else {
-        tmp.persist_noclobber(&dest_at).map(drop)
-    };
-    persisted.map_err(|e| {
-        fail(format!(
-            "{}: cannot rename the finished output into place: {}",
-            show(&dest),
-            e.error
-        ))
-    })?;
-    sync_dir(&dir);
     Ok((dest, stats))
 }
 
-/// Why [`rewrite_in_place`] left a file as it was; its text is the message
-/// (already phrased for the user, with the path).
-#[derive(Debug, thiserror::Error)]
-pub enum InPlaceError {
-    /// the file changed while it was read (an active log): try again later
-    #[error("{0}")]
-    Active(String),
-    /// any other failure, phrased for the user
-    #[error("{0}")]
-    Failed(String),
-}
-
-/// Why [`anonymize_in_place`] left a file as it was.
-#[derive(Debug, thiserror::Error)]
-pub enum AnonymizeInPlaceError {
-    /// The file could not be looked at (`lstat`).
-    #[error("{}: {source}", show(path))]
-    Look {
-        /// the file
-        path: PathBuf,
-        /// what the system said
-        source: io::Error,
-    },
-    /// The rewrite failed.
-    #[error("{}", .0.message())]
-    Rewrite(InPlaceError),
-}
-
-impl InPlaceError {
-    pub fn message(&self) -> &str {
-        match self {
-            InPlaceError::Active(m) | InPlaceError::Failed(m) => m,
-        }
-    }
-}
-
-/// Anonymizes one file in place (the cron job). `planned` is what `lstat`
-/// said when the file was chosen; a file that is another one by now, or
-/// changes while it is read, is left as it was ([`InPlaceError::Active`]).
-/// Files with several hard links are refused. `clock` gives the day of
-/// lines without a readable time (keyed modes).
-#[allow(clippy::too_many_arguments)]
-pub fn rewrite_in_place(
+/// `run`'s `min_k` over one file it is about to rewrite in place (see
+/// [`crate::commands::in_place::rewrite_in_place`]): the engine with the
+/// widths of the file's own counts; None where `--min-k` does not apply.
+/// `planned_meta` is what `lstat` said when the file was chosen.
+pub fn widened(
     engine: &Engine,
     path: &Path,
     planned_meta: &fs::Metadata,
-    level: u32,
+    k: u64,
     jobs: usize,
     clock: &Clock,
-    min_k: Option<u64>,
     sig: &Signals,
-) -> Result<Stats, InPlaceError> {
+) -> Option<Engine> {
+    if !k_applies(engine) {
+        return None;
+    }
     let opts = BatchOptions {
         target: Target::InPlace,
         force: false,
-        level,
+        // the count writes nothing
+        level: 0,
         jobs,
         clock: clock.clone(),
-        min_k,
+        min_k: Some(k),
         k_report: false,
     };
     let plan = Ok(Planned {
         meta: planned_meta.clone(),
         link: planned_meta.file_type().is_symlink(),
     });
-    // `--min-k` (`min_k` in the config): the file's own counts first
-    let widened = match min_k.filter(|_| k_applies(engine)) {
-        Some(k) => {
-            let counts = count_inputs(
-                engine,
-                k,
-                std::slice::from_ref(&path.to_path_buf()),
-                std::slice::from_ref(&plan),
-                &opts,
-                sig,
-            );
-            Some(planned(engine, counts, k).0)
-        }
-        None => None,
-    };
-    let engine = widened.as_ref().unwrap_or(engine);
-    match one_file(engine, path, &plan, &opts, jobs, &[], sig) {
-        Ok((_, stats)) => Ok(stats),
-        Err(Failure { msg, active: true }) => Err(InPlaceError::Active(msg)),
-        Err(Failure { msg, active: false }) => {
-            // `run` has no --force
-            let msg = msg.strip_suffix(OR_FORCE).map_or(msg.clone(), str::to_string);
-            Err(InPlaceError::Failed(msg))
-        }
-    }
-}
-
-/// Anonymizes one file in place, as [`rewrite_in_place`] does, looking at it
-/// first.
-pub fn anonymize_in_place(
-    engine: &Engine,
-    path: &Path,
-    level: u32,
-    jobs: usize,
-    clock: &Clock,
-    sig: &Signals,
-) -> Result<Stats, AnonymizeInPlaceError> {
-    let planned = fs::symlink_metadata(path).map_err(|source| AnonymizeInPlaceError::Look {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    rewrite_in_place(engine, path, &planned, level, jobs, clock, None, sig).map_err(AnonymizeInPlaceError::Rewrite)
+    let counts = count_inputs(
+        engine,
+        k,
+        std::slice::from_ref(&path.to_path_buf()),
+        std::slice::from_ref(&plan),
+        &opts,
+        sig,
+    );
+    Some(planned(engine, counts, k).0)
 }
 
 /// Runs a batch. Reports come back in input order.

@@ -11,10 +11,21 @@
 //! - [`purge`]: `purge`, deleting expired files;
 //! - [`run`]: `run`, the nightly job (its config, the totals of files);
 //! - [`listen`]: `listen`, the syslog server.
+//!
+//! And what several commands share:
+//! - [`retention`]: a file's age, what becomes of it, the line per
+//!   deletion (`purge` and `run`);
+//! - [`in_place`]: the atomic in-place rewrite of a file (`--in-place` and
+//!   `run`);
+//! - [`anonymize_file`]: one input file into one new file, atomically
+//!   (`batch` and [`in_place`]).
 
+pub mod anonymize_file;
 pub mod batch;
 pub mod check;
+pub mod in_place;
 pub mod listen;
 pub mod purge;
+pub mod retention;
 pub mod run;
 pub mod stream;

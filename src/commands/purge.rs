@@ -10,45 +10,48 @@
 //! - `--max-delete N` stops the run before deleting anything when more than N
 //!   files would go.
 //! - The age comes from the modification time, or from a date in the file
-//!   name where rotation puts it (`--age-from name`, see
-//!   [`crate::time::date_in_name`]), falling back to the modification time
-//!   (counted, and said on stderr).
+//!   name where rotation puts it (`--age-from name`), falling back to the
+//!   modification time (counted, and said on stderr): the rule, the
+//!   last-minute skip and the line per deletion are
+//!   [`crate::commands::retention`]'s, shared with `run`.
 
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use globset::{Glob, GlobSet, GlobSetBuilder};
-use serde::Deserialize;
 
+use crate::commands::retention::{self, Age, Born, Decision, Deletion, Rule};
 use crate::io::handles::{self, Found, Place};
-use crate::io::names::{self, show};
-use crate::time::{date_in_name, format_age};
+use crate::io::names::show;
+
+/// `--age-from` (the old path of [`retention::AgeFrom`]).
+pub use crate::commands::retention::AgeFrom;
 
 /// The default globs: rotated-log names.
 pub const DEFAULT_GLOBS: &[&str] = &["*.gz", "*.log.*", "*.log-*"];
-
-/// Files modified more recently than this (seconds, real clock) are skipped.
-pub const RECENT: i64 = 60;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum AgeFrom {
-    #[default]
-    Mtime,
-    Name,
-}
 
 /// A file old enough to go.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Expired {
     pub path: PathBuf,
-    pub age: i64,
+    /// its age, and where it came from
+    pub age: Age,
     pub size: u64,
-    /// `mtime`, `name`, or `mtime (no date in name)`
-    pub age_from: &'static str,
     /// where the walk found it
     pub place: Place,
+}
+
+impl Expired {
+    /// What is printed of it once deleted (or, `dry_run`, that it would be).
+    pub fn deletion(&self, dry_run: bool) -> Deletion<'_> {
+        Deletion {
+            path: &self.path,
+            age: self.age,
+            size: self.size,
+            dry_run,
+        }
+    }
 }
 
 /// A compiled selection of files: globs, matched against the file name (or
@@ -156,9 +159,15 @@ pub struct Plan {
 }
 
 /// Walks `root` (through directory handles, see [`crate::io::handles`]) and
-/// lists the matching files older than `max_age` at `now`. `real_now` is the
-/// wall clock, for the last-minute rule.
+/// lists the matching files older than `max_age` at `now` (by
+/// [`retention::decide`]). `real_now` is the wall clock, for the last-minute
+/// rule.
 pub fn plan(root: &Path, matcher: &Matcher, max_age: i64, age_from: AgeFrom, now: i64, real_now: i64, plan: &mut Plan) {
+    let rule = Rule {
+        age_from,
+        delete_after: Some(max_age),
+        anonymize_after: None,
+    };
     let mut errors = Vec::new();
     handles::walk(
         root,
@@ -167,28 +176,19 @@ pub fn plan(root: &Path, matcher: &Matcher, max_age: i64, age_from: AgeFrom, now
                 return;
             }
             plan.examined += 1;
-            let mtime = f.meta.mtime;
-            if real_now.saturating_sub(mtime) < RECENT {
-                plan.recent.push(f.path);
-                return;
-            }
-            let (born, age_from) = match age_from {
-                AgeFrom::Mtime => (mtime, "mtime"),
-                AgeFrom::Name => match f.path.file_name().and_then(|n| n.to_str()).and_then(date_in_name) {
-                    Some(t) => (t, "name"),
-                    None => {
-                        plan.undated += 1;
-                        (mtime, "mtime (no date in name)")
-                    }
-                },
+            let (age, expired) = match retention::decide(&rule, &f.path, f.meta.mtime, now, real_now) {
+                Decision::Skip(_) => return plan.recent.push(f.path),
+                Decision::Delete(age) => (age, true),
+                Decision::Anonymize(age) | Decision::Keep(age) => (age, false),
             };
-            let age = now.saturating_sub(born);
-            if age > max_age {
+            if age.from == Born::MtimeNoDateInName {
+                plan.undated += 1;
+            }
+            if expired {
                 plan.expired.push(Expired {
                     path: f.path,
                     age,
                     size: f.meta.size,
-                    age_from,
                     place: f.place,
                 });
             }
@@ -202,28 +202,6 @@ pub fn plan(root: &Path, matcher: &Matcher, max_age: i64, age_from: AgeFrom, now
 /// through the folders walked (see [`crate::io::handles::delete`]).
 pub fn delete(e: &Expired) -> Result<(), handles::DeleteError> {
     handles::delete(&e.place, &e.path)
-}
-
-/// The line printed per deletion.
-pub fn line(e: &Expired, dry_run: bool) -> String {
-    format!(
-        "{} {} age={} size={} age_from={}",
-        if dry_run { "would-delete" } else { "deleted" },
-        show(&e.path),
-        format_age(e.age),
-        e.size,
-        e.age_from.replace(' ', "_"),
-    )
-}
-
-pub fn json(e: &Expired) -> serde_json::Value {
-    serde_json::json!({
-        "path": names::json(&e.path),
-        "age_seconds": e.age,
-        "age_days": e.age / 86400,
-        "size": e.size,
-        "age_from": e.age_from,
-    })
 }
 
 /// What `purge` is asked to do.
@@ -305,7 +283,12 @@ pub fn run(opts: &PurgeOptions, out: &mut dyn Write) -> Result<Purged, PurgeErro
             "{n} files would be deleted, more than --max-delete {max}; nothing was deleted"
         )));
     }
-    let mut deleted = Vec::new();
+    let mut report = Report {
+        out,
+        json: opts.json,
+        dry_run: opts.dry_run,
+        files: Vec::new(),
+    };
     for e in &found.expired {
         if !opts.dry_run {
             if let Err(err) = delete(e) {
@@ -315,36 +298,61 @@ pub fn run(opts: &PurgeOptions, out: &mut dyn Write) -> Result<Purged, PurgeErro
             }
         }
         done.bytes += e.size;
-        if !opts.json {
-            let _ = writeln!(out, "{}", line(e, opts.dry_run));
-        }
-        deleted.push(e);
+        done.deleted += 1;
+        report.deleted(&e.deletion(opts.dry_run));
     }
-    done.deleted = deleted.len() as u64;
-    let verb = if opts.dry_run { "would delete" } else { "deleted" };
-    if opts.json {
-        let json = serde_json::json!({
-            "dry_run": opts.dry_run,
-            "files": deleted.iter().map(|e| json(e)).collect::<Vec<_>>(),
-            "summary": {
-                "examined": found.examined,
-                "deleted": deleted.len(),
-                "bytes": done.bytes,
-                "skipped_recent": found.recent.len(),
-                "aged_by_mtime_no_date_in_name": found.undated,
-                "errors": found.errors.len(),
-            },
-        });
-        let _ = writeln!(out, "{json}");
-    } else {
-        let _ = writeln!(
-            out,
-            "purge: {verb} {} files, {} bytes; examined {}, skipped {} modified in the last minute",
-            deleted.len(),
-            done.bytes,
-            found.examined,
-            found.recent.len()
-        );
-    }
+    report.finish(&found, &done);
     Ok(done)
+}
+
+/// What `purge` writes to `out`: a line per deleted file
+/// ([`Deletion::line_with_source`]) and the summary line, or (`--json`) one
+/// JSON object at the end with the files' records ([`Deletion::record`]) and
+/// the summary.
+struct Report<'a> {
+    out: &'a mut dyn Write,
+    json: bool,
+    dry_run: bool,
+    /// `--json`: the records so far
+    files: Vec<serde_json::Value>,
+}
+
+impl Report<'_> {
+    /// A file deleted (or that would be).
+    fn deleted(&mut self, d: &Deletion) {
+        if self.json {
+            self.files.push(d.record());
+        } else {
+            let _ = writeln!(self.out, "{}", d.line_with_source());
+        }
+    }
+
+    /// The summary (with `--json`, the whole report).
+    fn finish(self, found: &Plan, done: &Purged) {
+        if self.json {
+            let json = serde_json::json!({
+                "dry_run": self.dry_run,
+                "files": self.files,
+                "summary": {
+                    "examined": found.examined,
+                    "deleted": done.deleted,
+                    "bytes": done.bytes,
+                    "skipped_recent": found.recent.len(),
+                    "aged_by_mtime_no_date_in_name": found.undated,
+                    "errors": found.errors.len(),
+                },
+            });
+            let _ = writeln!(self.out, "{json}");
+        } else {
+            let verb = if self.dry_run { "would delete" } else { "deleted" };
+            let _ = writeln!(
+                self.out,
+                "purge: {verb} {} files, {} bytes; examined {}, skipped {} modified in the last minute",
+                done.deleted,
+                done.bytes,
+                found.examined,
+                found.recent.len()
+            );
+        }
+    }
 }

@@ -1,7 +1,15 @@
 //! `loganon run --config FILE`: the nightly job ([`cron`]), its TOML
 //! configuration ([`config`]), and the totals of files read from disk
-//! ([`totals`]).
+//! ([`totals`]). The job's parts: the record of done work ([`state`]), the
+//! expansion of a set's globs ([`expand`]), one file step by step (`file`,
+//! its age and fate by [`crate::commands::retention`]), the summaries
+//! (`summaries`) and files known again under another name (`identify`).
 
 pub mod config;
 pub mod cron;
+pub mod expand;
+mod file;
+mod identify;
+pub mod state;
+mod summaries;
 pub mod totals;

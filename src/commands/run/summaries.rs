@@ -1,0 +1,274 @@
+//! The summaries of `run`'s log sets: a set's CSV taken into the state
+//! before anything is counted (its rows are never lost), a file's daily
+//! totals counted into the summary once ([`Runner::summarize`] before a
+//! deletion, [`count_rewritten`] at an anonymization, taking back what an
+//! older version of the file added), and the CSV written from the state.
+//!
+//! What was counted is keyed by the file's content (BLAKE3, see
+//! [`Print`]) in the summary, which lives in the state file.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::path::Path;
+
+use crate::commands::run::config::LogSet;
+use crate::commands::run::cron::Runner;
+use crate::commands::run::state::{content_key, state_key, FileId, Print, State};
+use crate::commands::run::totals::{read_file, ReadFileError};
+use crate::engine::Engine;
+use crate::io::atomic::write_atomic;
+use crate::io::names::show;
+use crate::summary::{Days, Summary};
+use crate::time::date_string;
+
+/// Why a file's totals are not in its summary.
+#[derive(Debug)]
+pub(super) enum Unsummarized {
+    /// the file could not be read to its end (nothing was said yet)
+    Unreadable(ReadFileError),
+    /// the state could not be saved (said already)
+    NotSaved,
+}
+
+impl Runner<'_> {
+    /// Takes the rows of the set's existing CSV into the state, so that the
+    /// CSV is never rebuilt from a state that lacks them. False (and an
+    /// error) when the CSV cannot be read: then nothing is done for the set.
+    pub(super) fn import_csv(&mut self, set: &LogSet) -> bool {
+        let Some(path) = &set.summary else { return true };
+        let text = match fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return true,
+            Err(e) => {
+                self.error(format!(
+                    "{}: cannot read the summary: {e}; nothing was done for [[logs]] '{}'",
+                    show(path),
+                    set.name
+                ));
+                return false;
+            }
+        };
+        let mut sum = self.state.summaries.get(&set.name).cloned().unwrap_or_default();
+        let merged = std::str::from_utf8(&text)
+            .map_err(|_| "it is not UTF-8 text".to_string())
+            .and_then(|t| sum.merge_csv(t).map_err(|e| e.to_string()));
+        match merged {
+            Ok(true) => {
+                self.state.summaries.insert(set.name.clone(), sum);
+                self.save();
+                true
+            }
+            Ok(false) => true,
+            Err(e) => {
+                self.error(format!(
+                    "{}: {e}; nothing was done for [[logs]] '{}' (its rows would be lost): fix the line \
+                     or move the file away",
+                    show(path),
+                    set.name
+                ));
+                false
+            }
+        }
+    }
+
+    /// Rebuilds the set's CSV from the state when it differs.
+    pub(super) fn write_summary(&mut self, set: &LogSet) {
+        let Some(path) = &set.summary else { return };
+        let csv = self
+            .state
+            .summaries
+            .get(&set.name)
+            .cloned()
+            .unwrap_or_default()
+            .to_csv();
+        if self.dry_run || fs::read(path).is_ok_and(|b| b == csv.as_bytes()) {
+            return;
+        }
+        if let Some(d) = path.parent() {
+            let _ = fs::create_dir_all(d);
+        }
+        if let Err(e) = write_atomic(path, csv.as_bytes()) {
+            self.error(e.to_string());
+        }
+    }
+
+    /// Forgets what the set's summary knows of networks on days no file can
+    /// still bring lines of: older than the delete window plus a week of
+    /// rotation delay (not in a dry run).
+    pub(super) fn prune(&mut self, set: &LogSet) {
+        if let (Some(del), false) = (set.delete_after, self.dry_run) {
+            let before = date_string(self.now - del.0 - 7 * 86400);
+            if let Some(s) = self.state.summaries.get_mut(&set.name) {
+                s.prune_nets(&before);
+            }
+            self.save();
+        }
+    }
+
+    /// Makes sure the file's totals are in its set's summary (a dry run says
+    /// that they would be added).
+    pub(super) fn summarize(
+        &mut self,
+        set: &LogSet,
+        engine: &Engine,
+        path: &Path,
+        id: &FileId,
+    ) -> Result<(), Unsummarized> {
+        let mut keys = vec![id.key(path)];
+        let path_key = state_key(path);
+        if self.state.anonymized.get(&path_key) == Some(id) {
+            if let Some(p) = self.state.prints.get(&path_key) {
+                keys.push(content_key(&p.content));
+            }
+        }
+        let counted = |s: &State, keys: &[String]| {
+            s.summaries
+                .get(&set.name)
+                .is_some_and(|sum| keys.iter().any(|k| sum.counted.contains(k)))
+        };
+        if counted(&self.state, &keys) {
+            return Ok(());
+        }
+        if self.dry_run {
+            self.report.summarized += 1;
+            self.file_act("would-summarize", path, "", serde_json::json!({}));
+            return Ok(());
+        }
+        let read = read_file(engine, path, true, Some((id.dev, id.ino))).map_err(Unsummarized::Unreadable)?;
+        // counted under its content already (a record lost, a copy)
+        let key = content_key(&read.content);
+        if counted(&self.state, std::slice::from_ref(&key)) {
+            return Ok(());
+        }
+        let days = read.days;
+        self.state
+            .summaries
+            .entry(set.name.clone())
+            .or_default()
+            .add_file(&key, &days);
+        if !self.save() {
+            return Err(Unsummarized::NotSaved);
+        }
+        self.write_summary(set);
+        self.summarized(path, &days);
+        Ok(())
+    }
+
+    /// A file's totals were added to its set's summary.
+    pub(super) fn summarized(&mut self, path: &Path, days: &Days) {
+        self.report.summarized += 1;
+        let requests: u64 = days.values().map(|d| d.requests).sum();
+        let dates: Vec<&String> = days.keys().collect();
+        let rest = format!(
+            " dates={} requests={requests}",
+            dates.iter().map(|d| d.as_str()).collect::<Vec<_>>().join(",")
+        );
+        self.file_act(
+            "summarized",
+            path,
+            &rest,
+            serde_json::json!({ "dates": dates, "requests": requests }),
+        );
+    }
+}
+
+/// Counts the totals (`days`) of a file just anonymized, whose content is
+/// `content`, into its set's summary `sum`, once: `before` is the file's
+/// print of its last anonymization (taken out of the state), `same_file`
+/// whether that was this inode (modified since, not another file put at
+/// the path). Returns the figures the file now stands for in the summary
+/// ([`Print::counted`]), and whether they were added now.
+pub(super) fn count_rewritten(
+    sum: &mut Summary,
+    before: Option<Print>,
+    same_file: bool,
+    content: &str,
+    days: &Days,
+) -> (BTreeMap<String, [u64; 7]>, bool) {
+    let mut figures_now = BTreeMap::new();
+    match before {
+        // counted with this content already
+        Some(b) if b.content == content => figures_now = b.counted,
+        // the same file changed: counted anew, what it added is taken back
+        Some(b) if same_file => {
+            take_back(sum, &b.counted);
+            sum.counted.remove(&content_key(&b.content));
+        }
+        _ => {}
+    }
+    if sum.add_file(&content_key(content), days) {
+        return (figures(days), true);
+    }
+    (figures_now, false)
+}
+
+/// A file's figures by date, as [`Print::counted`] keeps them.
+fn figures(days: &Days) -> BTreeMap<String, [u64; 7]> {
+    days.iter()
+        .map(|(date, d)| {
+            let f = [
+                d.requests,
+                d.bytes,
+                d.status_2xx,
+                d.status_3xx,
+                d.status_4xx,
+                d.status_5xx,
+                d.status_other,
+            ];
+            (date.clone(), f)
+        })
+        .collect()
+}
+
+/// Takes a file's figures out of a summary again (its networks stay: a set
+/// of networks cannot lose one).
+pub(super) fn take_back(sum: &mut Summary, figures: &BTreeMap<String, [u64; 7]>) {
+    for (date, f) in figures {
+        let Some(d) = sum.days.get_mut(date) else { continue };
+        for (v, by) in [
+            &mut d.requests,
+            &mut d.bytes,
+            &mut d.status_2xx,
+            &mut d.status_3xx,
+            &mut d.status_4xx,
+            &mut d.status_5xx,
+            &mut d.status_other,
+        ]
+        .into_iter()
+        .zip(f)
+        {
+            *v = v.saturating_sub(*by);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn figures_taken_back_leave_the_rest() {
+        let mut sum = Summary::default();
+        let mut days = Days::new();
+        let e = Engine::default();
+        for l in [
+            "1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 100",
+            "1.2.3.4 - - [01/Jan/2026:11:00:00 +0000] \"GET / HTTP/1.1\" 404 7",
+        ] {
+            crate::summary::add_line(&e, l.as_bytes(), &mut days);
+        }
+        let more = days.clone();
+        sum.add_file("a", &days);
+        sum.add_file("b", &more);
+        take_back(&mut sum, &figures(&days));
+        let d = &sum.days["2026-01-01"];
+        assert_eq!(
+            (d.requests, d.bytes, d.status_2xx, d.status_4xx, d.networks),
+            (2, 107, 1, 1, 1)
+        );
+        take_back(&mut sum, &figures(&more));
+        take_back(&mut sum, &figures(&more));
+        assert_eq!(sum.days["2026-01-01"].requests, 0, "never below zero");
+    }
+}
