@@ -15,6 +15,8 @@ mod common;
 
 mod active_files;
 mod batch;
+mod batch_faults;
+mod batch_outputs;
 mod cli;
 mod cli_edges;
 mod compression;
