@@ -45,6 +45,8 @@ mod purge;
 mod registry;
 mod retention;
 mod rotation;
+mod rotation_examples;
+mod rotation_state;
 mod run_safety;
 mod scale;
 mod servers;
