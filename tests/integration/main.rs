@@ -41,6 +41,7 @@ mod line_model;
 mod no_abort;
 mod params;
 mod planted;
+mod planted_oracle;
 mod properties;
 mod property_regressions;
 mod purge;
