@@ -38,6 +38,7 @@ mod hostile_roots;
 mod kanon;
 mod keyed;
 mod line_model;
+mod listen;
 mod no_abort;
 mod params;
 mod planted;
