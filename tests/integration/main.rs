@@ -6,7 +6,7 @@
 //! The shared harness is `tests/common/` (the binary, child processes,
 //! gzip, waiting, the shared-folder skip, the sample files).
 //!
-//! `tests/limits.rs` is a binary of its own: it measures the peak RSS of
+//! `tests/limits/` is a binary of its own: it measures the peak RSS of
 //! its children, which on Linux includes the peak of the test process that
 //! spawned them (see there).
 
