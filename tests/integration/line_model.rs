@@ -90,7 +90,7 @@ impl Case {
         format!("?{}", parts.join("&"))
     }
 
-    pub(crate) fn render(&self, expected: bool) -> String {
+    fn render(&self, expected: bool) -> String {
         let pick = |i: &str, e: &str| -> String {
             if expected {
                 e.to_string()

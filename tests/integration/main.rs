@@ -1,7 +1,7 @@
 //! The integration tests, one module per file, linked into one test binary
 //! (`cargo test --test integration`): the library and its dependencies are
 //! linked once, not once per file. Filter by module path, for example
-//! `cargo test --test integration batch::` or `... cli::sighup`.
+//! `cargo test --test integration batch::` or `... cli_stream::sighup`.
 //!
 //! The shared harness is `tests/common/` (the binary, child processes,
 //! gzip, waiting, the shared-folder skip, the sample files).

@@ -302,7 +302,7 @@ impl Site {
     /// `.2.gz` (gzip keeps its mtime and removes it), `access.log` becomes
     /// `.1`, a new empty `access.log` is created. Returns the deleted
     /// file's name.
-    pub(crate) fn logrotate(&self) -> Option<String> {
+    fn logrotate(&self) -> Option<String> {
         let gone = self
             .p("access.log.14.gz")
             .exists()
