@@ -1,8 +1,9 @@
 //! The tests' one harness, shared by every module of `tests/integration/`
 //! (and by any test file of its own that says `mod common;`):
 //!
-//! - [`bin`]: the built binary, run to its end (`run`, `run_stdin`), exit
-//!   codes, stats;
+//! - [`bin`]: [`bin::TestCommand`], the one builder of every child process
+//!   (`loganon()`, or any program): arguments, stdin, folder, environment,
+//!   run to its end or spawned as a [`child::Proc`]; exit codes, stats;
 //! - [`child`]: [`child::Proc`], a child process stopped when its test ends;
 //! - [`gz`]: gzip (and bzip2) data made and read apart from loganon;
 //! - [`wait`]: polling with a deadline, never a sleep for synchronisation;

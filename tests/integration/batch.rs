@@ -12,12 +12,12 @@ use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use flate2::read::GzDecoder;
 
-use crate::common::bin::{self, text, Arg};
+use crate::common::bin::{loganon, text, Arg, TestCommand};
 use crate::common::files::{loganon_files, names, tempdir};
 use crate::common::gz::{gunzip, gzip, is_gzip};
 use crate::common::samples::{SAMPLE, SAMPLE_OUT};
@@ -139,41 +139,44 @@ pub(crate) fn mkdir(parent: &Path, name: &str) -> PathBuf {
 
 // ---------------------------------------------------------------- running
 
+/// The end of a batch run: its exit code and stderr (batch mode writes
+/// nothing to stdout).
 pub(crate) struct Ran {
     pub(crate) code: Option<i32>,
     pub(crate) stderr: String,
 }
 
-/// `loganon anonymize ARGS`, stdin /dev/null, stdout and stderr piped.
-pub(crate) fn command(args: &[Arg]) -> Command {
-    let mut c = bin::command(&["anonymize"]);
-    c.args(args);
-    c
-}
-
-pub(crate) fn finish(c: &mut Command) -> Ran {
-    wait_for(c.spawn().expect("run loganon"))
-}
-
-fn wait_for(child: Child) -> Ran {
-    let out = child.wait_with_output().expect("wait for loganon");
-    assert!(
-        out.stdout.is_empty(),
-        "batch mode wrote to stdout: {:?}",
-        text(&out.stdout)
-    );
-    Ran {
-        code: out.status.code(),
-        stderr: text(&out.stderr),
+impl Ran {
+    #[track_caller]
+    pub(crate) fn of(out: Output) -> Ran {
+        assert!(
+            out.stdout.is_empty(),
+            "batch mode wrote to stdout: {:?}",
+            text(&out.stdout)
+        );
+        Ran {
+            code: out.status.code(),
+            stderr: text(&out.stderr),
+        }
     }
 }
 
-pub(crate) fn run(args: &[Arg]) -> Ran {
-    finish(&mut command(args))
+/// `loganon anonymize ARGS`, stdin /dev/null, stdout and stderr piped.
+pub(crate) fn batch(args: &[Arg]) -> TestCommand {
+    let mut c = loganon();
+    c.arg("anonymize").args(args);
+    c
 }
 
+/// `loganon anonymize ARGS` run to its end.
+#[track_caller]
+pub(crate) fn run_batch(args: &[Arg]) -> Ran {
+    Ran::of(batch(args).output())
+}
+
+#[track_caller]
 pub(crate) fn ok(args: &[Arg]) {
-    let r = run(args);
+    let r = run_batch(args);
     assert_eq!(r.code, Some(0), "stderr: {}", r.stderr);
     assert_eq!(r.stderr, "");
 }
@@ -223,13 +226,14 @@ fn jobs_do_not_change_output_bytes_plain_or_gzip() {
     ]
     .into_iter()
     .map(|(input, out, jobs)| {
-        command(&[input, &"--out-dir", out, &"-j", &jobs, &"--level", &"1"])
+        batch(&[input, &"--out-dir", out, &"-j", &jobs, &"--level", &"1"])
+            .cmd()
             .spawn()
             .expect("run loganon")
     })
     .collect();
     for child in runs {
-        let r = wait_for(child);
+        let r = Ran::of(child.wait_with_output().expect("wait for loganon"));
         assert_eq!(r.code, Some(0), "stderr: {}", r.stderr);
         assert_eq!(r.stderr, "");
     }
@@ -397,7 +401,7 @@ fn out_dir_refuses_two_inputs_with_the_same_name() {
         if force {
             args.push(&"--force");
         }
-        let r = run(&args);
+        let r = run_batch(&args);
         assert_eq!(r.code, Some(1), "both inputs claim out/x.log; stderr: {:?}", r.stderr);
         assert!(r.stderr.contains("x.log"), "{}", r.stderr);
         assert_no_temps(&out);
@@ -487,7 +491,7 @@ fn in_place_replaces_atomically_and_leaves_a_failing_input_untouched() {
     let ino_broken = fs::metadata(&broken).unwrap().ino();
     let ino_zipped = fs::metadata(&zipped).unwrap().ino();
 
-    let r = run(&[&first, &broken, &zipped, &"--in-place", &"-j", &"2"]);
+    let r = run_batch(&[&first, &broken, &zipped, &"--in-place", &"-j", &"2"]);
     assert_eq!(r.code, Some(1), "stderr: {}", r.stderr);
     let msgs = messages(&r.stderr);
     assert_eq!(msgs.len(), 1, "one message, for the broken input: {msgs:?}");

@@ -7,16 +7,15 @@ use std::io::{Read, Write};
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitStatus};
+use std::process::ExitStatus;
 use std::time::Duration;
 
 use tempfile::TempDir;
 
 use crate::batch::{
-    assert_no_temps, assert_same, command, finish, gen, messages, mkdir, ok, out_of, read, run, truncated_gz, write,
+    assert_no_temps, assert_same, batch, gen, messages, mkdir, ok, out_of, read, run_batch, truncated_gz, write, Ran,
 };
-use crate::common::bin::{text, Arg};
-use crate::common::child::Proc;
+use crate::common::bin::{text, Arg, TestCommand};
 use crate::common::files::{loganon_files, names, tempdir};
 use crate::common::gz::{gunzip, gzip};
 use crate::common::sys::is_root;
@@ -65,7 +64,7 @@ impl Fault {
     /// must hold; `before` is the bad input's content (None: not a file).
     /// Returns the message about `bad`.
     fn check(&self, bad: &Path, before: Option<&[u8]>, words: &[&str]) -> String {
-        let r = run(&[&self.good1, &bad, &self.good2, &"--out-dir", &self.out, &"-j", &"2"]);
+        let r = run_batch(&[&self.good1, &bad, &self.good2, &"--out-dir", &self.out, &"-j", &"2"]);
         assert_eq!(r.code, Some(1), "stderr: {}", r.stderr);
         let msgs = messages(&r.stderr);
         assert_eq!(msgs.len(), 1, "one message, for the failing input: {msgs:?}");
@@ -160,7 +159,7 @@ fn fault_directory_as_input() {
 fn fault_missing_output_folder() {
     let f = Fault::new();
     let missing = f.dir.path().join("no-such-folder");
-    let r = run(&[&f.good1, &f.good2, &"--out-dir", &missing]);
+    let r = run_batch(&[&f.good1, &f.good2, &"--out-dir", &missing]);
     assert_eq!(r.code, Some(1), "stderr: {}", r.stderr);
     let msgs = messages(&r.stderr);
     assert_eq!(msgs.len(), 2, "one message per input: {msgs:?}");
@@ -184,7 +183,7 @@ fn fault_read_only_output_folder() {
     let f = Fault::new();
     let ro = mkdir(f.dir.path(), "read-only");
     fs::set_permissions(&ro, fs::Permissions::from_mode(0o555)).unwrap();
-    let r = run(&[&f.good1, &f.good2, &"--out-dir", &ro]);
+    let r = run_batch(&[&f.good1, &f.good2, &"--out-dir", &ro]);
     fs::set_permissions(&ro, fs::Permissions::from_mode(0o755)).unwrap();
     assert_eq!(r.code, Some(1), "stderr: {}", r.stderr);
     let msgs = messages(&r.stderr);
@@ -211,10 +210,10 @@ fn fault_file_size_limit() {
     write(&big_path, &big.input);
     write(&small_path, &small.input);
 
-    let mut c = command(&[&big_path, &small_path, &"--out-dir", &out, &"-j", &"2"]);
+    let mut c = batch(&[&big_path, &small_path, &"--out-dir", &out, &"-j", &"2"]);
     // SAFETY: setrlimit is async-signal-safe; the closure touches nothing else.
     unsafe {
-        c.pre_exec(|| {
+        c.cmd().pre_exec(|| {
             let lim = libc::rlimit {
                 rlim_cur: 64 * 1024,
                 rlim_max: 64 * 1024,
@@ -225,7 +224,7 @@ fn fault_file_size_limit() {
             Ok(())
         });
     }
-    let r = finish(&mut c);
+    let r = Ran::of(c.output());
     assert_eq!(r.code, Some(1), "stderr: {}", r.stderr);
     let msgs = messages(&r.stderr);
     assert_eq!(msgs.len(), 1, "one message, for big.log: {msgs:?}");
@@ -261,7 +260,7 @@ fn sigint_mid_batch_keeps_only_complete_outputs() {
     let mut args: Vec<Arg> = inputs.iter().map(|p| p as Arg).collect();
     args.extend([&"--out-dir" as Arg, &out, &"-j", &"1"]);
     // wait until the first output is complete (renamed into place)
-    let (status, stderr) = interrupt_when(command(&args), libc::SIGINT, || !finals(&out).is_empty());
+    let (status, stderr) = interrupt_when(batch(&args), libc::SIGINT, || !finals(&out).is_empty());
     assert_eq!(status.code(), Some(1), "stderr: {stderr}");
     assert!(stderr.contains("interrupted"), "stderr: {stderr}");
     assert_no_temps(&out);
@@ -289,7 +288,7 @@ fn sigint_mid_batch_keeps_only_complete_outputs() {
     let one = one_dir.join("all.log");
     let mut args: Vec<Arg> = inputs.iter().map(|p| p as Arg).collect();
     args.extend([&"-o" as Arg, &one, &"-j", &"1"]);
-    let (status, stderr) = interrupt_when(command(&args), libc::SIGTERM, || {
+    let (status, stderr) = interrupt_when(batch(&args), libc::SIGTERM, || {
         loganon_files(&one_dir)
             .iter()
             .any(|t| fs::metadata(one_dir.join(t)).is_ok_and(|m| m.len() > 0))
@@ -307,8 +306,8 @@ fn finals(dir: &Path) -> Vec<String> {
 
 /// Starts `c`, waits (polling, bounded) until `ready`, sends `sig`, and waits
 /// (bounded) for the end. Returns the exit status and stderr.
-fn interrupt_when(mut c: Command, sig: libc::c_int, mut ready: impl FnMut() -> bool) -> (ExitStatus, String) {
-    let mut p = Proc::spawn(&mut c).deadline(LIMIT);
+fn interrupt_when(mut c: TestCommand, sig: libc::c_int, mut ready: impl FnMut() -> bool) -> (ExitStatus, String) {
+    let mut p = c.spawn().deadline(LIMIT);
     let mut stdout = p.take_stdout();
     poll(
         LIMIT,

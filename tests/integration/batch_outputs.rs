@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use crate::batch::{
-    assert_no_temps, assert_same, gen, messages, mkdir, ok, out_of, read, run, system_gzip, truncated_gz, write, Log,
+    assert_no_temps, assert_same, gen, messages, mkdir, ok, out_of, read, run_batch, system_gzip, truncated_gz, write,
+    Log,
 };
 use crate::common::bin::{text, Arg};
 use crate::common::files::{names, tempdir};
@@ -27,7 +28,7 @@ fn existing_output_is_refused_without_force_and_replaced_with_force() {
     let existing = out.join("a.log");
     write(&existing, b"old output\n");
 
-    let r = run(&[&a_in, &b_in, &"--out-dir", &out]);
+    let r = run_batch(&[&a_in, &b_in, &"--out-dir", &out]);
     assert_eq!(r.code, Some(1), "stderr: {}", r.stderr);
     let msgs = messages(&r.stderr);
     assert_eq!(msgs.len(), 1, "{msgs:?}");
@@ -40,7 +41,7 @@ fn existing_output_is_refused_without_force_and_replaced_with_force() {
     assert_same("b.log, not blocked by a.log", &read(&out.join("b.log")), &b.expected);
     assert_no_temps(&out);
 
-    let r = run(&[&a_in, &b_in, &"--out-dir", &out, &"--force"]);
+    let r = run_batch(&[&a_in, &b_in, &"--out-dir", &out, &"--force"]);
     assert_eq!(r.code, Some(0), "stderr: {}", r.stderr);
     assert_same("a.log replaced", &read(&existing), &a.expected);
     assert_same("b.log replaced", &read(&out.join("b.log")), &b.expected);
@@ -49,7 +50,7 @@ fn existing_output_is_refused_without_force_and_replaced_with_force() {
     // the same for -o FILE
     let one = out.join("all.log");
     write(&one, b"old\n");
-    let r = run(&[&a_in, &b_in, &"-o", &one]);
+    let r = run_batch(&[&a_in, &b_in, &"-o", &one]);
     assert_eq!(r.code, Some(1), "stderr: {}", r.stderr);
     assert!(r.stderr.contains("--force"), "{}", r.stderr);
     assert_eq!(read(&one), b"old\n");
@@ -73,7 +74,7 @@ fn output_over_an_input_is_refused_even_with_force() {
         if force {
             args.push(&"--force");
         }
-        let r = run(&args);
+        let r = run_batch(&args);
         assert_eq!(r.code, Some(1), "stderr: {}", r.stderr);
         assert!(
             r.stderr.contains(&a_in.display().to_string()) && r.stderr.contains("overwrite an input"),
@@ -86,7 +87,7 @@ fn output_over_an_input_is_refused_even_with_force() {
         if force {
             args.push(&"--force");
         }
-        let r = run(&args);
+        let r = run_batch(&args);
         assert_eq!(r.code, Some(1), "stderr: {}", r.stderr);
         assert!(r.stderr.contains("overwrite an input"), "{}", r.stderr);
         assert_eq!(read(&a_in), a.input);
@@ -142,7 +143,7 @@ fn one_output_leaves_out_a_failing_input_entirely() {
 
     for name in ["all.log", "all.log.gz"] {
         let one = out.join(name);
-        let r = run(&[&pa, &pb, &pc, &"-o", &one, &"-j", &"2"]);
+        let r = run_batch(&[&pa, &pb, &pc, &"-o", &one, &"-j", &"2"]);
         assert_eq!(r.code, Some(1), "stderr: {}", r.stderr);
         let msgs = messages(&r.stderr);
         assert_eq!(msgs.len(), 1, "{msgs:?}");
@@ -202,7 +203,7 @@ fn stats_json_per_file_and_total() {
     write(&pa, &a.input);
     write(&pb, &gzip(&b.input));
 
-    let r = run(&[&pa, &missing, &pb, &"--out-dir", &out, &"--stats", &"json"]);
+    let r = run_batch(&[&pa, &missing, &pb, &"--out-dir", &out, &"--stats", &"json"]);
     assert_eq!(r.code, Some(1), "stderr: {}", r.stderr);
     let json_lines: Vec<&str> = r.stderr.lines().filter(|l| l.starts_with('{')).collect();
     assert_eq!(json_lines.len(), 1, "stderr: {}", r.stderr);

@@ -6,15 +6,15 @@ use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::os::fd::AsRawFd;
 
-use crate::common::bin::{assert_exit, run};
-use crate::common::civil::{rfc3339, DAY};
+use crate::common::bin::{assert_exit, loganon};
+use crate::common::civil::{epoch, rfc3339, DAY};
 use crate::common::files::set_mtime;
 use crate::common::gz::{gzip, plain};
 use crate::common::rng::Rng;
 use crate::common::sys::real_now;
 use crate::retention::{
-    assert_check_clean, assert_lines, assert_same_tree, cron_setup, dates_of, epoch, expected_csv, listing, mtime_of,
-    os, raw_text, reference_anonymization, requests, stderr, stdout, temp_files_in, write_day_file, DayFile, Req,
+    assert_check_clean, assert_lines, assert_same_tree, cron_setup, dates_of, expected_csv, listing, mtime_of, os,
+    raw_text, reference_anonymization, requests, stderr, stdout, temp_files_in, write_day_file, DayFile, Req,
     CSV_HEADER, USERS,
 };
 
@@ -201,8 +201,9 @@ fn cron_config_errors_name_file_line_and_key() {
     ];
     for (text, line, key) in cases {
         fs::write(&config, &text).unwrap();
-        let o = run(&[os("run"), os("--config"), config.clone().into()]);
-        assert_exit(&o, 2);
+        let o = loganon()
+            .args(&[os("run"), os("--config"), config.clone().into()])
+            .assert_exit_code(2);
         let e = stderr(&o);
         assert!(
             e.contains(&config.display().to_string()) && e.contains(line) && e.contains(key),
@@ -212,8 +213,9 @@ fn cron_config_errors_name_file_line_and_key() {
         assert!(!state.exists(), "nothing is done on a config error");
     }
     // a missing config file
-    let o = run(&[os("run"), os("--config"), tmp.path().join("missing.toml").into()]);
-    assert_exit(&o, 2);
+    let o = loganon()
+        .args(&[os("run"), os("--config"), tmp.path().join("missing.toml").into()])
+        .assert_exit_code(2);
     assert!(stderr(&o).contains("missing.toml"), "{}", stderr(&o));
 }
 
@@ -238,8 +240,9 @@ fn cron_config_value_errors_also_name_the_line() {
     ];
     for (text, line, key) in cases {
         fs::write(&config, &text).unwrap();
-        let o = run(&[os("run"), os("--config"), config.clone().into()]);
-        assert_exit(&o, 2);
+        let o = loganon()
+            .args(&[os("run"), os("--config"), config.clone().into()])
+            .assert_exit_code(2);
         let e = stderr(&o);
         assert!(
             e.contains(&config.display().to_string()) && e.contains(line) && e.contains(key),

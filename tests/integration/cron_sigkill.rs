@@ -10,13 +10,14 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::common::bin::{assert_exit, loganon};
-use crate::common::civil::{rfc3339, DAY};
+use crate::common::child::Proc;
+use crate::common::civil::{epoch, rfc3339, DAY};
 use crate::common::files::set_mtime;
 use crate::common::gz::{gzip, plain};
 use crate::common::rng::Rng;
 use crate::retention::{
-    cron_setup, epoch, expected_csv, mtime_of, os, raw_text, reference_anonymization, requests, stdout, temp_files_in,
-    Cron, Req,
+    cron_setup, expected_csv, mtime_of, os, raw_text, reference_anonymization, requests, stdout, temp_files_in, Cron,
+    Req,
 };
 
 // ---------------------------------------------------------------------------
@@ -204,7 +205,7 @@ impl KillSetup {
         );
     }
 
-    fn spawn(&self) -> std::process::Child {
+    fn spawn(&self) -> Proc {
         loganon()
             .args([
                 os("run"),
@@ -213,11 +214,9 @@ impl KillSetup {
                 os("--now"),
                 os(&self.now),
             ])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout_to(Stdio::null())
+            .stderr_to(Stdio::null())
             .spawn()
-            .unwrap()
     }
 
     /// Runs to the end and checks that all is done; returns how long the
@@ -271,8 +270,8 @@ fn kill_at_random_points(seed: u64, delete: bool, rounds: usize) {
             let delay = Duration::from_secs_f64(full * 1.1 * slot);
             let mut child = s.spawn();
             std::thread::sleep(delay);
-            let _ = child.kill();
-            let status = child.wait().unwrap();
+            child.signal(libc::SIGKILL);
+            let (status, _) = child.wait();
             kills += 1;
             killed += usize::from(status.signal() == Some(libc::SIGKILL));
             let when = format!("round {round}, kill {attempt} after {delay:?}");

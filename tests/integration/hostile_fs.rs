@@ -25,7 +25,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use loganon::commands::purge::{delete, plan, AgeFrom, Matcher, Plan};
 use rustix::fs::{self as rfs, Mode, OFlags, RenameFlags};
 
-use crate::common::bin::run;
+use crate::common::bin::loganon;
 use crate::common::civil::DAY;
 use crate::common::mount::Mount;
 use crate::common::sys::{is_root, real_now};
@@ -260,16 +260,20 @@ fn folder_swapped_with_a_symlink_during_purge_and_run_deletes_nothing_outside() 
         match i % 20 {
             // the binary, both ways it deletes
             5 | 15 => assert_ran(
-                &run(&[
-                    OsStr::new("purge"),
-                    root.as_os_str(),
-                    "--max-age".as_ref(),
-                    "1d".as_ref(),
-                ]),
+                &loganon()
+                    .args([
+                        OsStr::new("purge"),
+                        root.as_os_str(),
+                        "--max-age".as_ref(),
+                        "1d".as_ref(),
+                    ])
+                    .output(),
                 &[0, 1],
             ),
             10 => assert_ran(
-                &run(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]),
+                &loganon()
+                    .args([OsStr::new("run"), "--config".as_ref(), config.as_os_str()])
+                    .output(),
                 &[0, 1],
             ),
             _ => {
@@ -336,12 +340,14 @@ fn file_swapped_with_a_symlink_during_purge_never_deletes_the_symlink() {
         }
         if i % 100 == 50 {
             assert_ran(
-                &run(&[
-                    OsStr::new("purge"),
-                    root.as_os_str(),
-                    "--max-age".as_ref(),
-                    "1d".as_ref(),
-                ]),
+                &loganon()
+                    .args([
+                        OsStr::new("purge"),
+                        root.as_os_str(),
+                        "--max-age".as_ref(),
+                        "1d".as_ref(),
+                    ])
+                    .output(),
                 &[0, 1],
             );
             continue;
@@ -405,12 +411,14 @@ fn bind_mounts_under_the_root_are_not_entered() {
     );
     let before = listing(&outside);
 
-    let o = run(&[
-        OsStr::new("purge"),
-        root.as_os_str(),
-        "--max-age".as_ref(),
-        "1d".as_ref(),
-    ]);
+    let o = loganon()
+        .args([
+            OsStr::new("purge"),
+            root.as_os_str(),
+            "--max-age".as_ref(),
+            "1d".as_ref(),
+        ])
+        .output();
     assert_ran(&o, &[0]);
     let out = String::from_utf8_lossy(&o.stdout);
     let lines: Vec<&str> = out.lines().collect();
@@ -428,7 +436,9 @@ fn bind_mounts_under_the_root_are_not_entered() {
     // `run` walks the same way
     write_old(&root.join("own2.gz"), b"inside");
     let config = run_config(tmp.path(), &root);
-    let o = run(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]);
+    let o = loganon()
+        .args([OsStr::new("run"), "--config".as_ref(), config.as_os_str()])
+        .output();
     assert_ran(&o, &[0]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
@@ -464,7 +474,9 @@ fn folder_swapped_with_a_symlink_during_run_anonymizes_nothing_outside() {
     for n in &names {
         create_old_in(&inside, n, line);
         assert_ran(
-            &run(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]),
+            &loganon()
+                .args([OsStr::new("run"), "--config".as_ref(), config.as_os_str()])
+                .output(),
             &[0, 1],
         );
     }

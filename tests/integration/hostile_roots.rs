@@ -6,7 +6,7 @@ use std::ffi::OsStr;
 use std::fs;
 use std::os::unix::fs::symlink;
 
-use crate::common::bin::run;
+use crate::common::bin::loganon;
 use crate::hostile_fs::{assert_ran, assert_same, config_for, listing, write_old};
 
 // ---------------------------------------------------------------------------
@@ -27,12 +27,14 @@ fn a_symlinked_folder_anywhere_above_the_root_deletes_nothing() {
     let root = app.join("2025/archive");
     let before = listing(&precious);
 
-    let o = run(&[
-        OsStr::new("purge"),
-        root.as_os_str(),
-        OsStr::new("--max-age"),
-        OsStr::new("1d"),
-    ]);
+    let o = loganon()
+        .args([
+            OsStr::new("purge"),
+            root.as_os_str(),
+            OsStr::new("--max-age"),
+            OsStr::new("1d"),
+        ])
+        .output();
     assert_ran(&o, &[1, 2]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
@@ -47,7 +49,9 @@ fn a_symlinked_folder_anywhere_above_the_root_deletes_nothing() {
 
     // the same through `run`, with the glob's base below the symlink
     let config = config_for(t.path(), &format!("{}/*.gz", root.display()), "delete_after = \"1d\"");
-    let o = run(&[OsStr::new("run"), OsStr::new("--config"), config.as_os_str()]);
+    let o = loganon()
+        .args([OsStr::new("run"), OsStr::new("--config"), config.as_os_str()])
+        .output();
     assert_ran(&o, &[1]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(!out.lines().any(|l| l.starts_with("deleted ")), "{out}");
@@ -61,12 +65,14 @@ fn a_symlinked_folder_anywhere_above_the_root_deletes_nothing() {
     );
     // the real folder, named as such, is purged
     let real = app.join("2025.old/archive");
-    let o = run(&[
-        OsStr::new("purge"),
-        real.as_os_str(),
-        OsStr::new("--max-age"),
-        OsStr::new("1d"),
-    ]);
+    let o = loganon()
+        .args([
+            OsStr::new("purge"),
+            real.as_os_str(),
+            OsStr::new("--max-age"),
+            OsStr::new("1d"),
+        ])
+        .output();
     assert_ran(&o, &[0]);
     assert!(!real.join("old.gz").exists());
 }
@@ -96,7 +102,9 @@ fn run_never_takes_its_own_files_or_the_whole_file_system_for_logs() {
     // the first run makes the state, the lock and the summary; the second
     // finds them in its glob
     for round in 0..2 {
-        let o = run(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]);
+        let o = loganon()
+            .args([OsStr::new("run"), "--config".as_ref(), config.as_os_str()])
+            .output();
         assert_ran(&o, &[0]);
         // the warnings, once each, on stderr
         let err = String::from_utf8_lossy(&o.stderr);
@@ -117,12 +125,14 @@ fn run_never_takes_its_own_files_or_the_whole_file_system_for_logs() {
     assert!(!var.join("app.log.1").exists());
 
     write("/**/*.gz");
-    let o = run(&[
-        OsStr::new("run"),
-        "--dry-run".as_ref(),
-        "--config".as_ref(),
-        config.as_os_str(),
-    ]);
+    let o = loganon()
+        .args([
+            OsStr::new("run"),
+            "--dry-run".as_ref(),
+            "--config".as_ref(),
+            config.as_os_str(),
+        ])
+        .output();
     assert_ran(&o, &[2]);
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("starts at / (the whole file system)"), "{err}");

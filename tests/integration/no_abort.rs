@@ -8,11 +8,10 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::process::{Command, Stdio};
 
-use crate::common::bin::{code, loganon, text, BIN};
+use crate::common::bin::{code, loganon, text, TestCommand, BIN};
 use crate::common::sys::is_root;
-use crate::run_safety::{broken_pipe, line, run_cmd, Tree, JAN1};
+use crate::run_safety::{broken_pipe, line, Tree, JAN1};
 
 // --------------------------------------------------------------- item 6
 
@@ -24,19 +23,17 @@ fn a_closed_stdout_ends_purge_check_and_run_quietly() {
     }
     let logs = t.s("logs");
     // purge --dry-run: 3000 lines to a reader that is gone
-    let o = run_cmd(
-        loganon()
-            .args(["purge", &logs, "--max-age", "1d", "--dry-run"])
-            .stdout(broken_pipe()),
-    );
+    let o = loganon()
+        .args(["purge", &logs, "--max-age", "1d", "--dry-run"])
+        .stdout_to(broken_pipe())
+        .output();
     assert_eq!((code(&o), text(&o.stderr)), (0, String::new()));
     assert_eq!(fs::read_dir(t.p("logs")).unwrap().count(), 3000);
     // purge --json, the same
-    let o = run_cmd(
-        loganon()
-            .args(["purge", &logs, "--max-age", "1d", "--dry-run", "--json"])
-            .stdout(broken_pipe()),
-    );
+    let o = loganon()
+        .args(["purge", &logs, "--max-age", "1d", "--dry-run", "--json"])
+        .stdout_to(broken_pipe())
+        .output();
     assert_eq!((code(&o), text(&o.stderr)), (0, String::new()));
 
     // run --dry-run: one line per file
@@ -45,11 +42,10 @@ fn a_closed_stdout_ends_purge_check_and_run_quietly() {
         "[[logs]]\nname = \"web\"\npaths = [\"@/logs/access.log-*\"]\nanonymize_after = \"1d\"\n",
     );
     let config = t.s("loganon.toml");
-    let o = run_cmd(
-        loganon()
-            .args(["run", "--config", &config, "--dry-run", "--now", "2026-02-01"])
-            .stdout(broken_pipe()),
-    );
+    let o = loganon()
+        .args(["run", "--config", &config, "--dry-run", "--now", "2026-02-01"])
+        .stdout_to(broken_pipe())
+        .output();
     assert_eq!((code(&o), text(&o.stderr)), (0, String::new()));
 
     // check on a file with many findings: exit 1 (found), nothing on stderr
@@ -60,20 +56,19 @@ fn a_closed_stdout_ends_purge_check_and_run_quietly() {
     let f = t.log("many.log", &many, JAN1);
     for json in [false, true] {
         let mut c = loganon();
-        c.arg("check").arg(&f).stdout(broken_pipe());
+        c.arg("check").arg(&f).stdout_to(broken_pipe());
         if json {
             c.arg("--json");
         }
-        let o = run_cmd(&mut c);
+        let o = c.output();
         assert_eq!((code(&o), text(&o.stderr)), (1, String::new()), "--json {json}");
     }
 
     // a real purge does its work: the files go, the report is lost
-    let o = run_cmd(
-        loganon()
-            .args(["purge", &logs, "--max-age", "1d"])
-            .stdout(broken_pipe()),
-    );
+    let o = loganon()
+        .args(["purge", &logs, "--max-age", "1d"])
+        .stdout_to(broken_pipe())
+        .output();
     assert_eq!((code(&o), text(&o.stderr)), (0, String::new()));
     assert_eq!(fs::read_dir(t.p("logs")).unwrap().count(), 0);
 }
@@ -92,13 +87,16 @@ fn a_broken_or_closed_stderr_never_aborts() {
         (&["anonymize", "--ipv4-prefix", "99"], 2),
     ];
     for (args, want) in cases {
-        let o = run_cmd(loganon().args(args).stderr(broken_pipe()));
+        let o = loganon().args(args).stderr_to(broken_pipe()).output();
         assert_eq!(o.status.signal(), None, "{args:?} was killed by a signal");
         assert_eq!(code(&o), want, "{args:?}");
         // closed, not broken: the runtime gives it /dev/null
-        let mut sh = Command::new("sh");
-        sh.arg("-c").arg("exec 2>&-; exec \"$0\" \"$@\"").arg(BIN).args(args);
-        let o = run_cmd(&mut sh);
+        let o = TestCommand::new("sh")
+            .arg("-c")
+            .arg("exec 2>&-; exec \"$0\" \"$@\"")
+            .arg(BIN)
+            .args(args)
+            .output();
         assert_eq!(
             o.status.signal(),
             None,
@@ -110,11 +108,11 @@ fn a_broken_or_closed_stderr_never_aborts() {
 
 /// RLIMIT_NPROC 50 in the child; as root (which the limit spares) the child
 /// also becomes `nobody`, whose processes the limit then counts.
-fn limited(cmd: &mut Command) -> &mut Command {
+fn limited(cmd: &mut TestCommand) -> &mut TestCommand {
     let root = is_root();
     // SAFETY: only async-signal-safe calls between fork and exec.
     unsafe {
-        cmd.pre_exec(move || {
+        cmd.cmd().pre_exec(move || {
             let lim = libc::rlimit {
                 rlim_cur: 50,
                 rlim_max: 50,
@@ -128,8 +126,9 @@ fn limited(cmd: &mut Command) -> &mut Command {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())
-        })
+        });
     }
+    cmd
 }
 
 #[test]
@@ -144,7 +143,7 @@ fn threads_the_system_refuses_are_a_clear_error_with_exit_2() {
     let raw = fs::read(&f).unwrap();
 
     // can the limited child run at all (a binary `nobody` may not reach)?
-    let probe = limited(loganon().args(["anonymize", "-j", "1"]).arg(&f)).output();
+    let probe = limited(loganon().args(["anonymize", "-j", "1"]).arg(&f)).cmd().output();
     match probe {
         Ok(o) if o.status.code() == Some(0) => {}
         other => {
@@ -158,7 +157,7 @@ fn threads_the_system_refuses_are_a_clear_error_with_exit_2() {
         vec!["anonymize", "-j", "200", &fs_],
         vec!["anonymize", "-j", "200", "--out-dir", &out_dir, &fs_],
     ] {
-        let o = limited(loganon().args(&args)).stdin(Stdio::null()).output().unwrap();
+        let o = limited(loganon().args(&args)).output();
         assert_eq!(o.status.signal(), None, "{args:?}: killed by a signal");
         assert_eq!(code(&o), 2, "{args:?}: {}", text(&o.stderr));
         assert_eq!(
@@ -181,10 +180,7 @@ fn threads_the_system_refuses_are_a_clear_error_with_exit_2() {
         "[[logs]]\nname = \"web\"\npaths = [\"@/logs/access.log-*\"]\nanonymize_after = \"1d\"\n",
     );
     let config = t.s("loganon.toml");
-    let o = limited(loganon().args(["run", "--config", &config, "--dry-run"]))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+    let o = limited(loganon().args(["run", "--config", &config, "--dry-run"])).output();
     assert_eq!(code(&o), 2, "{}", text(&o.stderr));
     assert!(
         text(&o.stderr).contains("cannot start 200 worker threads"),

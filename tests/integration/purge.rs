@@ -10,11 +10,11 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::common::bin::{assert_exit, run};
-use crate::common::civil::DAY;
+use crate::common::bin::{assert_exit, loganon};
+use crate::common::civil::{epoch, DAY};
 use crate::common::files::set_mtime;
 use crate::common::sys::real_now;
-use crate::retention::{assert_same_tree, epoch, listing, os, set_mtime_by_path, stderr, stdout, Entry};
+use crate::retention::{assert_same_tree, listing, os, set_mtime_by_path, stderr, stdout, Entry};
 
 // ---------------------------------------------------------------------------
 // 1. purge
@@ -122,8 +122,9 @@ fn sorted_lines(s: &str) -> Vec<String> {
 fn purge_deletes_exactly_the_expired_regular_files() {
     let t = purge_tree();
     let before = listing(t.top());
-    let o = run(&[os("purge"), t.root.clone().into(), os("--max-age"), os("7d")]);
-    assert_exit(&o, 0);
+    let o = loganon()
+        .args(&[os("purge"), t.root.clone().into(), os("--max-age"), os("7d")])
+        .assert_exit_code(0);
     let after = listing(t.top());
 
     // exactly the expired regular files are gone; every other entry, inside
@@ -154,8 +155,9 @@ fn purge_deletes_exactly_the_expired_regular_files() {
     assert_eq!(sorted_lines(&stdout(&o)), want, "stderr: {}", stderr(&o));
 
     // a second purge finds nothing more
-    let o = run(&[os("purge"), t.root.clone().into(), os("--max-age"), os("7d")]);
-    assert_exit(&o, 0);
+    let o = loganon()
+        .args(&[os("purge"), t.root.clone().into(), os("--max-age"), os("7d")])
+        .assert_exit_code(0);
     assert_eq!(
         stdout(&o),
         "purge: deleted 0 files, 0 bytes; examined 2, skipped 1 modified in the last minute\n"
@@ -172,8 +174,7 @@ fn purge_dry_run_deletes_nothing_and_lists_the_same_files() {
         a.extend(extra.iter().map(|s| os(s)));
         a
     };
-    let dry = run(&args(&["--dry-run"]));
-    assert_exit(&dry, 0);
+    let dry = loganon().args(args(&["--dry-run"])).assert_exit_code(0);
     assert_same_tree(&before, &listing(t.top()), "dry run");
     let mut want = purge_expected_lines(&t, "would-delete");
     want.push("purge: would delete 4 files, 1500 bytes; examined 6, skipped 1 modified in the last minute".into());
@@ -181,8 +182,7 @@ fn purge_dry_run_deletes_nothing_and_lists_the_same_files() {
     assert_eq!(sorted_lines(&stdout(&dry)), want);
 
     // --json --dry-run: the same files, flagged as a dry run
-    let dj = run(&args(&["--dry-run", "--json"]));
-    assert_exit(&dj, 0);
+    let dj = loganon().args(args(&["--dry-run", "--json"])).assert_exit_code(0);
     assert_same_tree(&before, &listing(t.top()), "dry run --json");
     let j: serde_json::Value = serde_json::from_str(&stdout(&dj)).expect("one JSON document");
     assert_eq!(j["dry_run"], true);
@@ -203,8 +203,7 @@ fn purge_dry_run_deletes_nothing_and_lists_the_same_files() {
     assert_eq!(j["summary"]["skipped_recent"], 1);
 
     // the real run deletes what the dry run listed
-    let real = run(&args(&[]));
-    assert_exit(&real, 0);
+    let real = loganon().args(args(&[])).assert_exit_code(0);
     let dry_files: Vec<String> = sorted_lines(&stdout(&dry))
         .into_iter()
         .filter(|l| l.starts_with("would-delete "))
@@ -219,17 +218,18 @@ fn purge_dry_run_deletes_nothing_and_lists_the_same_files() {
     // with "now" far ahead, everything matching is listed, except the file
     // modified in the last minute of the real clock
     let t = purge_tree();
-    let o = run(&[
-        os("purge"),
-        t.root.clone().into(),
-        os("--max-age"),
-        os("1d"),
-        os("--now"),
-        os("2099-01-01"),
-        os("--dry-run"),
-        os("--json"),
-    ]);
-    assert_exit(&o, 0);
+    let o = loganon()
+        .args(&[
+            os("purge"),
+            t.root.clone().into(),
+            os("--max-age"),
+            os("1d"),
+            os("--now"),
+            os("2099-01-01"),
+            os("--dry-run"),
+            os("--json"),
+        ])
+        .assert_exit_code(0);
     let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
     let paths: BTreeSet<String> = j["files"]
         .as_array()
@@ -313,8 +313,7 @@ fn purge_age_from_name_uses_dates_in_names_and_falls_back_to_mtime() {
     };
 
     // by mtime (the default), for contrast
-    let o = run(&args(&["--dry-run"]));
-    assert_exit(&o, 0);
+    let o = loganon().args(args(&["--dry-run"])).assert_exit_code(0);
     let by_mtime = files_of(&o);
     let want: BTreeMap<String, (String, i64)> = [
         ("access.log-20260109.gz", ("mtime", now - epoch(2020, 1, 1))),
@@ -327,8 +326,7 @@ fn purge_age_from_name_uses_dates_in_names_and_falls_back_to_mtime() {
     assert_same_tree(&before, &listing(tmp.path()), "dry run");
 
     // by name
-    let o = run(&args(&["--age-from", "name"]));
-    assert_exit(&o, 0);
+    let o = loganon().args(args(&["--age-from", "name"])).assert_exit_code(0);
     let by_name = files_of(&o);
     let want: BTreeMap<String, (String, i64)> = [
         ("access.log-20251231.gz", ("name", 10 * DAY)),
@@ -352,18 +350,19 @@ fn purge_age_from_name_uses_dates_in_names_and_falls_back_to_mtime() {
     assert_same_tree(&expected, &listing(tmp.path()), "after purge --age-from name");
 
     // the text output marks the fallback too
-    let o = run(&[
-        os("purge"),
-        root.clone().into(),
-        os("--max-age"),
-        os("1d"),
-        os("--now"),
-        os("2026-01-10"),
-        os("--age-from"),
-        os("name"),
-        os("--dry-run"),
-    ]);
-    assert_exit(&o, 0);
+    let o = loganon()
+        .args(&[
+            os("purge"),
+            root.clone().into(),
+            os("--max-age"),
+            os("1d"),
+            os("--now"),
+            os("2026-01-10"),
+            os("--age-from"),
+            os("name"),
+            os("--dry-run"),
+        ])
+        .assert_exit_code(0);
     let out = stdout(&o);
     assert!(
         out.contains(&format!(
@@ -378,18 +377,20 @@ fn purge_age_from_name_uses_dates_in_names_and_falls_back_to_mtime() {
 fn purge_max_delete_below_the_count_deletes_nothing() {
     let t = purge_tree();
     let before = listing(t.top());
-    let run = |max: &str| {
-        run(&[
-            os("purge"),
-            t.root.clone().into(),
-            os("--max-age"),
-            os("7d"),
-            os("--max-delete"),
-            os(max),
-        ])
+    let purge = |max: &str| {
+        loganon()
+            .args(&[
+                os("purge"),
+                t.root.clone().into(),
+                os("--max-age"),
+                os("7d"),
+                os("--max-delete"),
+                os(max),
+            ])
+            .output()
     };
     for max in ["0", "3"] {
-        let o = run(max);
+        let o = purge(max);
         assert_exit(&o, 1);
         assert_eq!(stdout(&o), "", "nothing is reported as deleted");
         assert!(
@@ -402,7 +403,7 @@ fn purge_max_delete_below_the_count_deletes_nothing() {
         assert_same_tree(&before, &listing(t.top()), "--max-delete below the count");
     }
     // at the count: the files go
-    let o = run("4");
+    let o = purge("4");
     assert_exit(&o, 0);
     let mut expected = before.clone();
     for rel in PURGE_EXPIRED {
@@ -427,14 +428,14 @@ fn purge_refuses_the_file_system_root_and_non_directories() {
     for root in ["/", "//", "/.", "/tmp/.."] {
         let mut a = vec!["purge", root, "--max-age", "7d"];
         a.extend(safe);
-        let o = run(&a);
-        assert_exit(&o, 2);
+        let o = loganon().args(&a).assert_exit_code(2);
         assert!(stderr(&o).contains("refusing"), "{root}: {}", stderr(&o));
         assert_eq!(stdout(&o), "");
     }
     // the real refusal, without the safety net
-    let o = run(&["purge", "/", "--max-age", "100000d", "--dry-run"]);
-    assert_exit(&o, 2);
+    let _o = loganon()
+        .args(["purge", "/", "--max-age", "100000d", "--dry-run"])
+        .assert_exit_code(2);
 
     let not_dirs = [
         t.root.join("keep.txt"),       // a file
@@ -444,20 +445,22 @@ fn purge_refuses_the_file_system_root_and_non_directories() {
         t.root.join("link-in.log.1"),  // a symlink to a file
     ];
     for nd in &not_dirs {
-        let o = run(&[os("purge"), nd.clone().into(), os("--max-age"), os("7d")]);
-        assert_exit(&o, 2);
+        let o = loganon()
+            .args(&[os("purge"), nd.clone().into(), os("--max-age"), os("7d")])
+            .assert_exit_code(2);
         assert!(stderr(&o).contains(&nd.display().to_string()), "{}", stderr(&o));
         assert_eq!(stdout(&o), "");
     }
     // a good root next to a bad one: refused before anything is deleted
-    let o = run(&[
-        os("purge"),
-        t.root.clone().into(),
-        t.root.join("keep.txt").into(),
-        os("--max-age"),
-        os("7d"),
-    ]);
-    assert_exit(&o, 2);
+    let _o = loganon()
+        .args(&[
+            os("purge"),
+            t.root.clone().into(),
+            t.root.join("keep.txt").into(),
+            os("--max-age"),
+            os("7d"),
+        ])
+        .assert_exit_code(2);
     assert_same_tree(&before, &listing(t.top()), "refused roots");
 }
 
@@ -465,17 +468,18 @@ fn purge_refuses_the_file_system_root_and_non_directories() {
 fn purge_custom_match_globs() {
     let t = purge_tree();
     let before = listing(t.top());
-    let o = run(&[
-        os("purge"),
-        t.root.clone().into(),
-        os("--max-age"),
-        os("7d"),
-        os("--match"),
-        os("*.txt"),
-        os("--match"),
-        os("sub/deeper/*"),
-    ]);
-    assert_exit(&o, 0);
+    let o = loganon()
+        .args(&[
+            os("purge"),
+            t.root.clone().into(),
+            os("--max-age"),
+            os("7d"),
+            os("--match"),
+            os("*.txt"),
+            os("--match"),
+            os("sub/deeper/*"),
+        ])
+        .assert_exit_code(0);
     let gone = [
         "root/keep.txt",
         "root/sub/deeper/app.log.2.gz",

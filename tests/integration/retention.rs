@@ -11,14 +11,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::ffi::CString;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Output;
 
-use crate::common::bin::{assert_exit, code, loganon, run};
-use crate::common::civil::{civil_from_days, date_string, days_from_civil, DAY, MONTHS};
+use crate::common::bin::{code, loganon};
+use crate::common::civil::{civil_from_days, date_string, epoch, DAY, MONTHS};
 use crate::common::files::set_mtime;
 use crate::common::gz::gzip;
 use crate::common::rng::Rng;
@@ -60,11 +60,6 @@ pub(crate) fn mtime_of(path: &Path) -> i64 {
     fs::symlink_metadata(path).unwrap().mtime()
 }
 
-/// Unix time of midnight UTC of a civil date.
-pub(crate) fn epoch(y: i64, m: i64, d: i64) -> i64 {
-    days_from_civil(y, m, d) * DAY
-}
-
 /// A CLF time of the UTC instant `t` written in the zone `zone_min` minutes
 /// east of UTC.
 fn clf_time(t: i64, zone_min: i64) -> String {
@@ -86,8 +81,9 @@ fn clf_time(t: i64, zone_min: i64) -> String {
 
 /// `loganon anonymize FILE` (the reference anonymization), plain text.
 pub(crate) fn reference_anonymization(path: &Path) -> Vec<u8> {
-    let o = run(&[os("anonymize"), path.as_os_str().into()]);
-    assert_exit(&o, 0);
+    let o = loganon()
+        .args(&[os("anonymize"), path.as_os_str().into()])
+        .assert_exit_code(0);
     o.stdout
 }
 
@@ -99,7 +95,7 @@ pub(crate) fn os(s: &str) -> std::ffi::OsString {
 /// `loganon check FILE` must find nothing.
 #[track_caller]
 pub(crate) fn assert_check_clean(path: &Path) {
-    let o = run(&[os("check"), path.as_os_str().into()]);
+    let o = loganon().args(&[os("check"), path.as_os_str().into()]).output();
     assert_eq!(
         code(&o),
         0,
@@ -353,17 +349,18 @@ fn anonymize_max_age_drops_lines_older_than_the_window_by_their_own_time() {
         "2001:db8:1:2::3 - - [11/Jan/2026:00:00:00 +0000] \"GET /h HTTP/1.1\" 200 60\n",
     ];
     fs::write(&input, lines.concat()).unwrap();
-    let o = run(&[
-        os("anonymize"),
-        os("--max-age"),
-        os("7d"),
-        os("--now"),
-        os("2026-01-10"),
-        os("--stats"),
-        os("json"),
-        input.clone().into(),
-    ]);
-    assert_exit(&o, 0);
+    let o = loganon()
+        .args(&[
+            os("anonymize"),
+            os("--max-age"),
+            os("7d"),
+            os("--now"),
+            os("2026-01-10"),
+            os("--stats"),
+            os("json"),
+            input.clone().into(),
+        ])
+        .assert_exit_code(0);
     assert_eq!(
         stdout(&o),
         concat!(
@@ -384,21 +381,10 @@ fn anonymize_max_age_drops_lines_older_than_the_window_by_their_own_time() {
 
     // the same from stdin, and the same window written as 1w and as an instant
     for (age, now) in [("1w", "2026-01-10T00:00:00Z"), ("168h", "@1768003200")] {
-        let mut child = loganon()
+        let o2 = loganon()
             .args(["anonymize", "--max-age", age, "--now", now])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(lines.concat().as_bytes())
-            .unwrap();
-        let o2 = child.wait_with_output().unwrap();
-        assert_exit(&o2, 0);
+            .stdin(lines.concat())
+            .assert_exit_code(0);
         assert_eq!(stdout(&o2), stdout(&o), "--max-age {age} --now {now}");
     }
 }
@@ -468,7 +454,7 @@ impl Cron {
             os(now),
         ];
         a.extend(extra.iter().map(|s| os(s)));
-        run(&a)
+        loganon().args(&a).output()
     }
 
     pub(crate) fn day_file(&self, day: i64) -> PathBuf {

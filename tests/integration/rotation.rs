@@ -22,7 +22,7 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::common::bin::{assert_exit, run, run_stdin, text};
+use crate::common::bin::{assert_exit, loganon, text};
 use crate::common::civil::{civil_from_days, date_string, days_from_civil, rfc3339, DAY, MONTHS};
 use crate::common::files::set_mtime;
 use crate::common::gz::{gzip, plain};
@@ -33,14 +33,6 @@ const CSV_HEADER: &str = "date,requests,bytes,status_2xx,status_3xx,status_4xx,s
 
 // ---------------------------------------------------------------------------
 // helpers
-
-/// `loganon ARGS`, with `stdin` on a pipe when given.
-pub(crate) fn loganon(args: &[&std::ffi::OsStr], stdin: Option<&[u8]>) -> Output {
-    match stdin {
-        Some(data) => run_stdin(args, data),
-        None => run(args),
-    }
-}
 
 // ---------------------------------------------------------------------------
 // generated lines, and the test's own reading of them
@@ -291,10 +283,12 @@ impl Site {
 
     pub(crate) fn run(&self, now: i64, extra: &[&str]) -> Output {
         let now = rfc3339(now);
-        let mut a: Vec<&std::ffi::OsStr> = vec!["run".as_ref(), "--config".as_ref(), self.config.as_os_str()];
-        a.extend(["--now", now.as_str()].into_iter().map(std::ffi::OsStr::new));
-        a.extend(extra.iter().map(std::ffi::OsStr::new));
-        loganon(&a, None)
+        loganon()
+            .args(["run", "--config"])
+            .arg(&self.config)
+            .args(["--now", &now])
+            .args(extra)
+            .output()
     }
 
     /// logrotate with `daily rotate 14 compress delaycompress create`: the
@@ -359,11 +353,10 @@ impl Site {
 
 /// The reference anonymization of a raw text (`loganon anonymize` on stdin).
 fn reference(kind: Kind, raw: &[u8]) -> Vec<u8> {
-    let o = loganon(
-        &["anonymize".as_ref(), "--format".as_ref(), kind.format().as_ref()],
-        Some(raw),
-    );
-    assert_exit(&o, 0);
+    let o = loganon()
+        .args(["anonymize", "--format", kind.format()])
+        .stdin(raw)
+        .assert_exit_code(0);
     o.stdout
 }
 

@@ -6,11 +6,11 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::common::bin::{assert_exit, text};
+use crate::common::bin::{assert_exit, loganon, text};
 use crate::common::civil::{days_from_civil, rfc3339, DAY};
 use crate::common::files::set_mtime;
 use crate::common::gz::gzip;
-use crate::rotation::{assert_lines, loganon};
+use crate::rotation::assert_lines;
 
 // ---------------------------------------------------------------------------
 // the example configurations and their layouts
@@ -47,17 +47,11 @@ fn layout(root: &Path, files: &[(&str, Option<i64>)], now: i64) {
 
 fn dry_run(config: &Path, now: i64) -> Output {
     let now = rfc3339(now);
-    loganon(
-        &[
-            "run".as_ref(),
-            "--config".as_ref(),
-            config.as_os_str(),
-            "--dry-run".as_ref(),
-            "--now".as_ref(),
-            now.as_ref(),
-        ],
-        None,
-    )
+    loganon()
+        .args(["run", "--config"])
+        .arg(config)
+        .args(["--dry-run", "--now", &now])
+        .output()
 }
 
 const DEBIAN: &[(&str, Option<i64>)] = &[
@@ -141,7 +135,7 @@ fn the_date_suffixed_example_on_debian_warns_and_counts() {
         let mut a: Vec<&std::ffi::OsStr> = vec!["run".as_ref(), "--config".as_ref(), config.as_os_str()];
         a.extend(extra.iter().map(std::ffi::OsStr::new));
         a.extend(["--now", now_s.as_str()].into_iter().map(std::ffi::OsStr::new));
-        let o = loganon(&a, None);
+        let o = loganon().args(&a).output();
         // nothing failed: the exit status stays 0, the warnings say it
         assert_exit(&o, 0);
         let lib = root.join("var/log");

@@ -11,17 +11,13 @@ use std::fs;
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::os::unix::fs::{symlink, PermissionsExt};
 use std::path::PathBuf;
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
-use crate::common::bin::{code, run, text};
+use crate::common::bin::{code, loganon, text};
 use crate::common::files::set_mtime;
 
 /// 2026-01-01T00:00:00Z
 pub(crate) const JAN1: i64 = 1_767_225_600;
-
-pub(crate) fn run_cmd(cmd: &mut Command) -> Output {
-    cmd.stdin(Stdio::null()).output().expect("cannot run loganon")
-}
 
 /// A pipe whose reading end is already closed: every write gets EPIPE.
 pub(crate) fn broken_pipe() -> Stdio {
@@ -84,7 +80,7 @@ impl Tree {
         let config = self.s("loganon.toml");
         let mut a = vec!["run", "--config", &config];
         a.extend_from_slice(extra);
-        run(&a)
+        loganon().args(&a).output()
     }
 }
 

@@ -10,7 +10,7 @@ use std::os::unix::ffi::OsStringExt;
 use std::path::PathBuf;
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::common::bin::run;
+use crate::common::bin::loganon;
 use crate::common::civil::DAY;
 use crate::common::sys::real_now;
 use crate::hostile_fs::{assert_ran, config_for, old, run_config, write_old};
@@ -56,7 +56,7 @@ fn purge_prints_strange_names_escaped_and_as_json_strings() {
     // sorted by name bytes: `a\n`, `back`, `x\xff`
     let line = |verb: &str, k: usize| format!("{verb} {r}/{} age=10d size=5 age_from=mtime", ESCAPED[k]);
 
-    let o = run(&args(&["--dry-run"]));
+    let o = loganon().args(args(&["--dry-run"])).output();
     assert_ran(&o, &[0]);
     let want = format!(
         "{}\n{}\n{}\npurge: would delete 3 files, 15 bytes; examined 3, skipped 0 modified in the last minute\n",
@@ -66,7 +66,7 @@ fn purge_prints_strange_names_escaped_and_as_json_strings() {
     );
     assert_eq!(String::from_utf8(o.stdout).unwrap(), want);
 
-    let o = run(&args(&["--dry-run", "--json"]));
+    let o = loganon().args(args(&["--dry-run", "--json"])).output();
     assert_ran(&o, &[0]);
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
     let paths: Vec<&str> = j["files"]
@@ -78,7 +78,7 @@ fn purge_prints_strange_names_escaped_and_as_json_strings() {
     let want: Vec<String> = IN_JSON.iter().map(|n| format!("{r}/{n}")).collect();
     assert_eq!(paths, want);
 
-    let o = run(&args(&[]));
+    let o = loganon().args(args(&[])).output();
     assert_ran(&o, &[0]);
     let out = String::from_utf8(o.stdout).unwrap();
     assert_eq!(out.lines().count(), 4, "{out}");
@@ -102,7 +102,7 @@ fn run_check_and_batch_print_strange_names_escaped() {
     }
     let mut args: Vec<OsString> = vec!["check".into()];
     args.extend(inputs.iter().map(|p| p.clone().into_os_string()));
-    let o = run(&args);
+    let o = loganon().args(&args).output();
     assert_ran(&o, &[1]);
     let out = String::from_utf8(o.stdout).unwrap();
     for n in ESCAPED {
@@ -110,7 +110,7 @@ fn run_check_and_batch_print_strange_names_escaped() {
     }
     assert!(!out.contains("a\nb"), "a raw newline in a name:\n{out}");
     args.push("--json".into());
-    let o = run(&args);
+    let o = loganon().args(&args).output();
     let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("valid JSON");
     let sources: Vec<&str> = j["first"]
         .as_array()
@@ -122,7 +122,9 @@ fn run_check_and_batch_print_strange_names_escaped() {
     assert_eq!(sources, want);
 
     // check: a missing input with a newline in its name, one stderr line
-    let o = run(&[OsStr::new("check"), root.join("gone\nfile.log").as_os_str()]);
+    let o = loganon()
+        .args([OsStr::new("check"), root.join("gone\nfile.log").as_os_str()])
+        .output();
     assert_ran(&o, &[2]);
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(err.starts_with(&format!("loganon: {r}/gone\\nfile.log: ")), "{err}");
@@ -136,7 +138,7 @@ fn run_check_and_batch_print_strange_names_escaped() {
     args.push(root.join("gone\nfile.log").into_os_string());
     let mut text = args.clone();
     text.push("--stats".into());
-    let o = run(&text);
+    let o = loganon().args(&text).output();
     assert_ran(&o, &[1]);
     let err = String::from_utf8(o.stderr).unwrap();
     assert!(err.contains(&format!("loganon: {r}/gone\\nfile.log: ")), "{err}");
@@ -149,7 +151,7 @@ fn run_check_and_batch_print_strange_names_escaped() {
     }
     let mut json = args;
     json.extend(["--stats".into(), "json".into()]);
-    let o = run(&json);
+    let o = loganon().args(&json).output();
     assert_ran(&o, &[1]);
     let err = String::from_utf8(o.stderr).unwrap();
     let last = err.lines().last().unwrap();
@@ -174,7 +176,9 @@ fn run_check_and_batch_print_strange_names_escaped() {
             .unwrap();
     }
     let config = run_config(tmp.path(), &root);
-    let o = run(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]);
+    let o = loganon()
+        .args([OsStr::new("run"), "--config".as_ref(), config.as_os_str()])
+        .output();
     assert_ran(&o, &[0]);
     let out = String::from_utf8(o.stdout).unwrap();
     let lines: Vec<&str> = out.lines().collect();
@@ -199,17 +203,19 @@ fn names_that_differ_only_in_bytes_that_are_not_utf8_keep_their_own_records() {
         &format!("{}/*.log.1", logs.display()),
         "anonymize_after = \"1d\"",
     );
-    let run = || {
-        let o = run(&[OsStr::new("run"), "--config".as_ref(), config.as_os_str()]);
+    let run_once = || {
+        let o = loganon()
+            .args([OsStr::new("run"), "--config".as_ref(), config.as_os_str()])
+            .output();
         assert_ran(&o, &[0]);
         String::from_utf8_lossy(&o.stdout).into_owned()
     };
-    let first = run();
+    let first = run_once();
     assert_eq!(
         first.lines().filter(|l| l.starts_with("anonymized ")).count(),
         2,
         "{first}"
     );
-    let second = run();
+    let second = run_once();
     assert!(second.ends_with("already done 2, errors 0\n"), "{second}");
 }
