@@ -12,7 +12,7 @@ use std::os::fd::AsRawFd;
 use std::os::unix::fs::symlink;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
@@ -43,7 +43,7 @@ fn lines(from: usize, n: usize) -> Vec<u8> {
 
 /// `loganon anonymize FILE` to stdout: what an anonymized FILE must hold.
 fn reference(path: &Path) -> Vec<u8> {
-    let o = loganon().args([&"anonymize" as Arg, &path]).assert_exit_code(0);
+    let o = loganon().arg("anonymize").arg(path).assert_exit_code(0);
     o.stdout
 }
 
@@ -101,11 +101,7 @@ fn in_place_of_a_file_appended_to_loses_nothing_and_fails() {
     let raw = lines(0, 10_000);
     fs::write(&log, &raw).unwrap();
 
-    let (o, appended) = with_appending_writer(
-        loganon().args([&"anonymize" as Arg, &"--in-place", &log]),
-        &log,
-        d.path(),
-    );
+    let (o, appended) = with_appending_writer(loganon().args(["anonymize", "--in-place"]).arg(&log), &log, d.path());
     assert!(!appended.is_empty(), "the writer never wrote: loganon ended first?");
     assert_exit(&o, 1);
     assert_eq!(
@@ -123,7 +119,8 @@ fn in_place_of_a_file_appended_to_loses_nothing_and_fails() {
     // quiet now: the same command anonymizes it
     let expected = reference(&log);
     let _o = loganon()
-        .args([&"anonymize" as Arg, &"--in-place", &log])
+        .args(["anonymize", "--in-place"])
+        .arg(&log)
         .assert_exit_code(0);
     assert!(fs::read(&log).unwrap() == expected);
 }
@@ -165,7 +162,7 @@ fn run_leaves_an_active_log_for_the_next_run() {
     fs::write(&log, &raw).unwrap();
     set_modified(&log, days_ago(3));
 
-    let (o, appended) = with_appending_writer(loganon().args([&"run" as Arg, &"--config", &config]), &log, &logs);
+    let (o, appended) = with_appending_writer(loganon().args(["run", "--config"]).arg(&config), &log, &logs);
     assert!(!appended.is_empty(), "the writer never wrote: loganon ended first?");
     assert_exit(&o, 0);
     let p = log.display();
@@ -185,9 +182,7 @@ fn run_leaves_an_active_log_for_the_next_run() {
     // the writer is gone; once the file is old again the next run does it
     set_modified(&log, days_ago(3));
     let expected = reference(&log);
-    let o = loganon()
-        .args([&"run" as Arg, &"--config", &config])
-        .assert_exit_code(0);
+    let o = loganon().args(["run", "--config"]).arg(&config).assert_exit_code(0);
     let out = text(&o.stdout);
     assert!(
         out.starts_with(&format!(
@@ -210,9 +205,7 @@ fn hard_linked_file_is_refused_unless_force() {
     fs::hard_link(&a, &b).unwrap();
     let expected = reference(&a);
 
-    let o = loganon()
-        .args([&"anonymize" as Arg, &"--in-place", &a])
-        .assert_exit_code(1);
+    let o = loganon().args(["anonymize", "--in-place"]).arg(&a).assert_exit_code(1);
     assert_eq!(
         text(&o.stderr),
         format!(
@@ -227,9 +220,7 @@ fn hard_linked_file_is_refused_unless_force() {
     let c = logs.join("c.log");
     fs::hard_link(&a, &c).unwrap();
     set_modified(&c, days_ago(3));
-    let o = loganon()
-        .args([&"run" as Arg, &"--config", &config])
-        .assert_exit_code(1);
+    let o = loganon().args(["run", "--config"]).arg(&config).assert_exit_code(1);
     let said = format!(
         "{}: has 3 hard links; replacing it would leave the raw log under the other names; remove them\n",
         c.display()
@@ -243,7 +234,8 @@ fn hard_linked_file_is_refused_unless_force() {
     fs::remove_file(&c).unwrap();
 
     let _o = loganon()
-        .args([&"anonymize" as Arg, &"--in-place", &"--force", &a])
+        .args(["anonymize", "--in-place", "--force"])
+        .arg(&a)
         .assert_exit_code(0);
     assert!(fs::read(&a).unwrap() == expected);
     assert!(
@@ -263,7 +255,8 @@ fn symlinks_in_place_refused_named_followed_swapped_never_read() {
 
     // --in-place would replace the link and keep the raw file it points to
     let o = loganon()
-        .args([&"anonymize" as Arg, &"--in-place", &link])
+        .args(["anonymize", "--in-place"])
+        .arg(&link)
         .assert_exit_code(1);
     assert_eq!(
         text(&o.stderr),
@@ -279,7 +272,10 @@ fn symlinks_in_place_refused_named_followed_swapped_never_read() {
     let out = d.path().join("out");
     fs::create_dir(&out).unwrap();
     let _o = loganon()
-        .args([&"anonymize" as Arg, &link, &"--out-dir", &out])
+        .arg("anonymize")
+        .arg(&link)
+        .arg("--out-dir")
+        .arg(&out)
         .assert_exit_code(0);
     assert!(fs::read(out.join("link.log")).unwrap() == reference(&target));
 
@@ -320,9 +316,9 @@ fn symlinks_in_place_refused_named_followed_swapped_never_read() {
 
 /// The pid of a process that has exited (and was reaped).
 fn gone_pid() -> u32 {
-    let mut c = Command::new("true").spawn().unwrap();
-    let pid = c.id();
-    c.wait().unwrap();
+    let mut c = TestCommand::new("true").spawn();
+    let pid = c.pid();
+    c.wait();
     pid
 }
 
@@ -359,7 +355,10 @@ fn batch_sweeps_temp_files_of_gone_creators_only() {
     );
 
     let _o = loganon()
-        .args([&"anonymize" as Arg, &input, &"--out-dir", &out])
+        .arg("anonymize")
+        .arg(&input)
+        .arg("--out-dir")
+        .arg(&out)
         .assert_exit_code(0);
     drop(held);
     let mut want = vec![
@@ -436,7 +435,9 @@ fn a_running_batchs_temp_file_survives_another_batch_into_its_folder() {
     let b = out.join("b.log");
 
     let mut first = loganon()
-        .args([&"anonymize" as Arg, &"-o", &a, &big])
+        .args(["anonymize", "-o"])
+        .arg(&a)
+        .arg(&big)
         .stdout_to(Stdio::null())
         .spawn();
     assert!(
@@ -444,7 +445,9 @@ fn a_running_batchs_temp_file_survives_another_batch_into_its_folder() {
         "the first batch ended before its temporary file was seen"
     );
     let _o = loganon()
-        .args([&"anonymize" as Arg, &"-o", &b, &small])
+        .args(["anonymize", "-o"])
+        .arg(&b)
+        .arg(&small)
         .assert_exit_code(0);
     assert!(first.exited().is_none(), "the first batch ended too soon to tell");
     assert_eq!(temps(&out).len(), 1, "the running batch's temporary file is gone");
@@ -476,7 +479,9 @@ fn run_sweeps_only_the_folders_of_its_files() {
     }
 
     let o = loganon()
-        .args([&"run" as Arg, &"--config", &config, &"--dry-run"])
+        .args(["run", "--config"])
+        .arg(&config)
+        .arg("--dry-run")
         .assert_exit_code(0);
     assert!(
         text(&o.stdout).starts_with(&format!("would-remove-temp {}\n", logs.join(&dead).display())),
@@ -489,9 +494,7 @@ fn run_sweeps_only_the_folders_of_its_files() {
         v
     });
 
-    let o = loganon()
-        .args([&"run" as Arg, &"--config", &config])
-        .assert_exit_code(0);
+    let o = loganon().args(["run", "--config"]).arg(&config).assert_exit_code(0);
     assert!(
         text(&o.stdout).starts_with(&format!(
             "removed-temp {}\nanonymized {} lines=20 ",

@@ -12,7 +12,7 @@ use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, Output, Stdio};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use flate2::read::GzDecoder;
@@ -88,12 +88,11 @@ pub(crate) fn truncated_gz(data: &[u8]) -> Vec<u8> {
 
 /// Runs the system `gzip` with `args`, `path` on stdin; returns stdout.
 pub(crate) fn system_gzip(args: &[&str], path: &Path) -> (bool, Vec<u8>) {
-    let out = Command::new("gzip")
+    let out = TestCommand::new("gzip")
         .args(args)
-        .stdin(File::open(path).unwrap())
-        .stderr(Stdio::null())
-        .output()
-        .expect("run gzip");
+        .stdin_from(File::open(path).unwrap())
+        .stderr_to(Stdio::null())
+        .output();
     (out.status.success(), out.stdout)
 }
 
@@ -206,13 +205,12 @@ fn jobs_do_not_change_output_bytes_plain_or_gzip() {
     write(&plain, &log.input);
     let gzipped = src.join("big.log.gz");
     // the gzip copy is made by the system gzip: fast, and not by flate2
-    let z = Command::new("gzip")
+    let z = TestCommand::new("gzip")
         .args(["-1", "-c"])
-        .stdin(File::open(&plain).unwrap())
-        .stdout(File::create(&gzipped).unwrap())
-        .status()
-        .unwrap();
-    assert!(z.success());
+        .stdin_from(File::open(&plain).unwrap())
+        .stdout_to(File::create(&gzipped).unwrap())
+        .output();
+    assert!(z.status.success());
     let one = mkdir(d.path(), "j1");
     let two = mkdir(d.path(), "j2");
     // One input per run, so with -j 2 that input gets both workers; the runs
@@ -340,7 +338,7 @@ fn plain_gzip_and_multi_member_inputs_give_the_same_lines_and_valid_gzip() {
         assert_same(&format!("{name} decompressed"), &lines, &log.expected);
         let (tested, _) = system_gzip(&["-t"], &path);
         assert!(tested, "gzip -t rejects {name}");
-        let zcat = Command::new("zcat").stdin(File::open(&path).unwrap()).output().unwrap();
+        let zcat = TestCommand::new("zcat").stdin_from(File::open(&path).unwrap()).output();
         assert!(zcat.status.success(), "zcat fails on {name}");
         assert_same(&format!("zcat {name}"), &zcat.stdout, &log.expected);
         // compressed in parallel: several independent members, the first

@@ -10,9 +10,7 @@ use std::fs;
 use std::process::Stdio;
 use std::time::Duration;
 
-use assert_cmd::Command;
-
-use crate::common::bin::{text, BIN, ROOT};
+use crate::common::bin::{loganon, text, ROOT};
 use crate::common::child::Proc;
 use crate::common::samples::{sample_out, SAMPLE, SAMPLE_SECRETS};
 
@@ -39,15 +37,9 @@ pub(crate) const LINE2_IN: &str = "2001:db8:aaaa:bbbb::9 - - [02/Feb/2026:10:00:
 pub(crate) const LINE2_OUT: &str =
     "2001:db8:aaaa:: - - [02/Feb/2026:10:00:01 +0000] \"GET /q?email=REDACTED HTTP/1.1\" 200 20 \"-\" \"UA/2\"\n";
 
-pub(crate) fn loganon() -> Command {
-    let mut c = Command::new(BIN);
-    c.current_dir(ROOT);
-    c
-}
-
 /// `loganon check` on `data` (through stdin): exit code and report.
 fn check_bytes(data: &[u8]) -> (Option<i32>, String) {
-    let out = loganon().arg("check").write_stdin(data.to_vec()).output().unwrap();
+    let out = loganon().arg("check").stdin(data).output();
     (out.status.code(), text(&out.stdout))
 }
 
@@ -62,15 +54,13 @@ pub(crate) fn assert_clean(data: &[u8]) {
 /// discarded) and stderr collected; lines and the exit are waited for at
 /// most [`TIMEOUT`].
 pub(crate) fn spawn(args: &[&str], stdout: bool) -> Proc {
-    let p = Proc::spawn(
-        std::process::Command::new(BIN)
-            .args(args)
-            .current_dir(ROOT)
-            .stdin(Stdio::piped())
-            .stdout(if stdout { Stdio::piped() } else { Stdio::null() })
-            .stderr(Stdio::piped()),
-    )
-    .deadline(TIMEOUT);
+    let p = loganon()
+        .args(args)
+        .current_dir(ROOT)
+        .stdin_from(Stdio::piped())
+        .stdout_to(if stdout { Stdio::piped() } else { Stdio::null() })
+        .spawn()
+        .deadline(TIMEOUT);
     if stdout {
         p.stdout_lines()
     } else {
@@ -86,31 +76,23 @@ pub(crate) fn stats_of(stderr: &[u8]) -> serde_json::Value {
 
 #[test]
 fn anonymize_sample_file_exact() {
-    loganon()
+    let got = loganon()
         .args(["anonymize", "testdata/sample.log"])
-        .assert()
-        .code(0)
-        .stdout(sample_out())
-        .stderr("");
+        .current_dir(ROOT)
+        .assert_exit_code(0);
+    assert_eq!(text(&got.stdout), sample_out());
+    assert_eq!(text(&got.stderr), "");
 }
 
 #[test]
 fn anonymize_sample_stdin_exact() {
-    loganon()
-        .arg("anonymize")
-        .write_stdin(SAMPLE)
-        .assert()
-        .code(0)
-        .stdout(sample_out())
-        .stderr("");
+    let got = loganon().arg("anonymize").stdin(SAMPLE).assert_exit_code(0);
+    assert_eq!(text(&got.stdout), sample_out());
+    assert_eq!(text(&got.stderr), "");
     // "-" names stdin too
-    loganon()
-        .args(["anonymize", "-"])
-        .write_stdin(SAMPLE)
-        .assert()
-        .code(0)
-        .stdout(sample_out())
-        .stderr("");
+    let got = loganon().args(["anonymize", "-"]).stdin(SAMPLE).assert_exit_code(0);
+    assert_eq!(text(&got.stdout), sample_out());
+    assert_eq!(text(&got.stderr), "");
 }
 
 // ---------------------------------------------------- 3. bad option values
@@ -126,7 +108,7 @@ fn help_lists_the_names_each_option_accepts() {
         ("listen", "[possible values: scrub, drop, fail]"),
         ("purge", "[possible values: mtime, name]"),
     ] {
-        let out = loganon().args([cmd, "--help"]).output().unwrap();
+        let out = loganon().args([cmd, "--help"]).output();
         assert!(out.status.success());
         let help = text(&out.stdout);
         assert!(help.contains(list), "{cmd} --help does not list {list}: {help}");
@@ -190,7 +172,8 @@ fn bad_option_values_exit_2_naming_option_and_accepted_values() {
         ),
     ];
     for (args, option, accepted) in cases {
-        let out = loganon().args(args).write_stdin(SAMPLE).output().unwrap();
+        // refused before reading: stdin may stay unread
+        let out = loganon().args(args).stdin(SAMPLE).stdin_may_stay_unread().output();
         let err = text(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(out.stdout.is_empty(), "{args:?} wrote to stdout");
@@ -213,39 +196,39 @@ fn inputs_are_concatenated_in_order_without_merging_lines() {
     // a.log: two lines, the last without '\n'
     fs::write(&a, [MIX_IN.lines().next().unwrap(), "\n", LINE1_IN.trim_end()].concat()).unwrap();
     fs::write(&b, LINE2_IN).unwrap();
-    loganon()
-        .arg("anonymize")
-        .args([&a, &b])
-        .assert()
-        .code(0)
-        .stdout([MIX_OUT[0], LINE1_OUT, LINE2_OUT].concat())
-        .stderr("");
+    let got = loganon().arg("anonymize").args([&a, &b]).assert_exit_code(0);
+    assert_eq!(text(&got.stdout), [MIX_OUT[0], LINE1_OUT, LINE2_OUT].concat());
+    assert_eq!(text(&got.stderr), "");
     // order is kept the other way round, and the last line keeps its lack of '\n'
-    loganon()
-        .arg("anonymize")
-        .args([&b, &a])
-        .assert()
-        .code(0)
-        .stdout([LINE2_OUT, MIX_OUT[0], LINE1_OUT.trim_end()].concat())
-        .stderr("");
+    let got = loganon().arg("anonymize").args([&b, &a]).assert_exit_code(0);
+    assert_eq!(
+        text(&got.stdout),
+        [LINE2_OUT, MIX_OUT[0], LINE1_OUT.trim_end()].concat()
+    );
+    assert_eq!(text(&got.stderr), "");
     // stdin ("-") between files, itself without a final '\n'
-    loganon()
+    let got = loganon()
         .arg("anonymize")
         .arg(&a)
         .arg("-")
         .arg(&b)
-        .write_stdin(MIX_IN.lines().nth(2).unwrap())
-        .assert()
-        .code(0)
-        .stdout([MIX_OUT[0], LINE1_OUT, MIX_OUT[2], LINE2_OUT].concat())
-        .stderr("");
+        .stdin(MIX_IN.lines().nth(2).unwrap())
+        .assert_exit_code(0);
+    assert_eq!(
+        text(&got.stdout),
+        [MIX_OUT[0], LINE1_OUT, MIX_OUT[2], LINE2_OUT].concat()
+    );
+    assert_eq!(text(&got.stderr), "");
 }
 
 // ---------------------------------------------------------------- 7. check
 
 #[test]
 fn check_sample_finds_and_masks() {
-    let out = loganon().args(["check", "testdata/sample.log"]).output().unwrap();
+    let out = loganon()
+        .args(["check", "testdata/sample.log"])
+        .current_dir(ROOT)
+        .output();
     assert_eq!(out.status.code(), Some(1));
     let report = text(&out.stdout);
     assert!(
@@ -278,8 +261,8 @@ fn check_sample_finds_and_masks() {
     // the JSON report masks too
     let out = loganon()
         .args(["check", "--json", "testdata/sample.log"])
-        .output()
-        .unwrap();
+        .current_dir(ROOT)
+        .output();
     assert_eq!(out.status.code(), Some(1));
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j["findings"], 26);
@@ -299,10 +282,6 @@ fn anonymize_output_never_holds_sample_secrets() {
 
 #[test]
 fn check_anonymized_sample_is_clean() {
-    loganon()
-        .arg("check")
-        .write_stdin(sample_out())
-        .assert()
-        .code(0)
-        .stdout("loganon check: 0 findings in 0 of 9 lines\n");
+    let got = loganon().arg("check").stdin(sample_out()).assert_exit_code(0);
+    assert_eq!(text(&got.stdout), "loganon check: 0 findings in 0 of 9 lines\n");
 }

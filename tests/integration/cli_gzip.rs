@@ -5,8 +5,8 @@
 use std::fs;
 use std::path::PathBuf;
 
-use crate::cli::{assert_clean, loganon, LINE1_IN, LINE1_OUT, LINE2_IN, LINE2_OUT};
-use crate::common::bin::text;
+use crate::cli::{assert_clean, LINE1_IN, LINE1_OUT, LINE2_IN, LINE2_OUT};
+use crate::common::bin::{loganon, text};
 use crate::common::gz::gzip;
 use crate::common::samples::{sample_out, SAMPLE};
 
@@ -18,21 +18,16 @@ fn gzip_input_same_as_plain_detected_by_content() {
     // no .gz in the name: detection is by content
     let p = dir.path().join("sample.txt");
     fs::write(&p, gzip(SAMPLE.as_bytes())).unwrap();
-    loganon()
-        .arg("anonymize")
-        .arg(&p)
-        .assert()
-        .code(0)
-        .stdout(sample_out())
-        .stderr("");
+    let got = loganon().arg("anonymize").arg(&p).assert_exit_code(0);
+    assert_eq!(text(&got.stdout), sample_out());
+    assert_eq!(text(&got.stderr), "");
     // gzip on stdin too
-    loganon()
+    let got = loganon()
         .arg("anonymize")
-        .write_stdin(gzip(SAMPLE.as_bytes()))
-        .assert()
-        .code(0)
-        .stdout(sample_out())
-        .stderr("");
+        .stdin(gzip(SAMPLE.as_bytes()))
+        .assert_exit_code(0);
+    assert_eq!(text(&got.stdout), sample_out());
+    assert_eq!(text(&got.stderr), "");
 }
 
 #[test]
@@ -47,13 +42,9 @@ fn multi_member_gzip_is_read_whole() {
         data.extend(gzip(&part.concat()));
     }
     fs::write(&p, &data).unwrap();
-    loganon()
-        .arg("anonymize")
-        .arg(&p)
-        .assert()
-        .code(0)
-        .stdout(sample_out())
-        .stderr("");
+    let got = loganon().arg("anonymize").arg(&p).assert_exit_code(0);
+    assert_eq!(text(&got.stdout), sample_out());
+    assert_eq!(text(&got.stderr), "");
 }
 
 /// Many lines with a user field, an email and an address each.
@@ -85,7 +76,7 @@ fn truncated_gzip() -> (tempfile::TempDir, PathBuf, String) {
 #[test]
 fn truncated_gzip_fails_naming_file_and_position() {
     let (_d, p, full) = truncated_gzip();
-    let out = loganon().arg("anonymize").arg(&p).output().unwrap();
+    let out = loganon().arg("anonymize").arg(&p).output();
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
     assert!(err.contains(&p.display().to_string()), "{err}");
@@ -107,7 +98,7 @@ fn truncated_gzip_fails_naming_file_and_position() {
 #[test]
 fn truncated_gzip_writes_only_complete_lines() {
     let (_d, p, full) = truncated_gzip();
-    let out = loganon().arg("anonymize").arg(&p).output().unwrap();
+    let out = loganon().arg("anonymize").arg(&p).output();
     assert_eq!(out.status.code(), Some(1));
     let stdout = text(&out.stdout);
     assert!(
@@ -128,11 +119,7 @@ fn missing_file_and_directory_fail_but_other_inputs_are_processed() {
     fs::create_dir(&sub).unwrap();
     fs::write(&a, LINE1_IN).unwrap();
     fs::write(&b, LINE2_IN).unwrap();
-    let out = loganon()
-        .arg("anonymize")
-        .args([&a, &missing, &sub, &b])
-        .output()
-        .unwrap();
+    let out = loganon().arg("anonymize").args([&a, &missing, &sub, &b]).output();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out.stdout), [LINE1_OUT, LINE2_OUT].concat());
     let err = text(&out.stderr);

@@ -8,9 +8,8 @@ use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::cli::{loganon, stats_of, TIMEOUT};
-use crate::common::bin::BIN;
-use crate::common::child::Proc;
+use crate::cli::{stats_of, TIMEOUT};
+use crate::common::bin::{loganon, text};
 
 // --------------------- 11. one 12 MB line (under the 16 MiB whole-line limit)
 
@@ -26,14 +25,11 @@ fn twelve_megabyte_line_through_stdin() {
         input.len() - ("99".len() - "0".len()) - ("jane.doe@example.com".len() - "REDACTED".len())
     );
 
-    let mut p = Proc::spawn(
-        std::process::Command::new(BIN)
-            .args(["anonymize", "--stats", "json"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped()),
-    )
-    .deadline(TIMEOUT);
+    let mut p = loganon()
+        .args(["anonymize", "--stats", "json"])
+        .stdin_from(Stdio::piped())
+        .spawn()
+        .deadline(TIMEOUT);
     let mut stdin = p.take_stdin();
     let mut stdout = p.take_stdout();
     let writer = std::thread::spawn(move || {
@@ -61,13 +57,12 @@ fn twelve_megabyte_line_through_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let f = dir.path().join("long.out");
     fs::write(&f, &out).unwrap();
-    loganon()
+    let got = loganon()
         .arg("check")
         .arg(&f)
         .timeout(Duration::from_secs(300))
-        .assert()
-        .code(0)
-        .stdout("loganon check: 0 findings in 0 of 1 lines\n");
+        .assert_exit_code(0);
+    assert_eq!(text(&got.stdout), "loganon check: 0 findings in 0 of 1 lines\n");
 }
 
 // ------------------------------------- 12. a line too long to hold whole
@@ -82,11 +77,7 @@ fn a_line_over_the_limit_is_cut_without_leaving_half_a_token() {
     let mut line = b"q@example.com".repeat(66 * 1024 * 1024 / 13);
     line.push(b'\n');
     fs::write(&path, &line).unwrap();
-    let out = std::process::Command::new(BIN)
-        .arg("anonymize")
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = loganon().arg("anonymize").arg(&path).output();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(
         out.stdout.iter().filter(|&&b| b == b'\n').count(),

@@ -4,13 +4,11 @@
 
 use std::fs;
 use std::io::{BufRead, BufReader};
-use std::process::Stdio;
 use std::sync::mpsc;
 use std::time::Duration;
 
-use crate::cli::{loganon, spawn, LINE1_IN, LINE1_OUT, LINE2_IN, LINE2_OUT, TIMEOUT};
-use crate::common::bin::{text, BIN};
-use crate::common::child::Proc;
+use crate::cli::{spawn, LINE1_IN, LINE1_OUT, LINE2_IN, LINE2_OUT, TIMEOUT};
+use crate::common::bin::{loganon, text};
 use crate::common::gz::{gunzip, gunzip_partial, gzip};
 use crate::common::wait::wait_until_within;
 
@@ -114,15 +112,14 @@ fn output_file_is_appended_to_and_gzip_gets_a_member_per_run() {
     let gz = dir.path().join("out.log.gz");
     for input in [LINE1_IN, LINE2_IN] {
         for o in [&plain, &gz] {
-            loganon()
+            let got = loganon()
                 .arg("anonymize")
                 .arg("-o")
                 .arg(o)
-                .write_stdin(input)
-                .assert()
-                .code(0)
-                .stdout("")
-                .stderr("");
+                .stdin(input)
+                .assert_exit_code(0);
+            assert_eq!(text(&got.stdout), "");
+            assert_eq!(text(&got.stderr), "");
         }
     }
     let both = [LINE1_OUT, LINE2_OUT].concat();
@@ -148,14 +145,7 @@ fn closed_stdout_ends_quietly() {
     fs::write(&big, &input).unwrap();
     drop(input);
 
-    let mut p = Proc::spawn(
-        std::process::Command::new(BIN)
-            .arg("anonymize")
-            .arg(&big)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped()),
-    );
+    let mut p = loganon().arg("anonymize").arg(&big).spawn();
     let stdout = p.take_stdout();
     let (tx, rx) = mpsc::channel();
     // reads one line, then drops the pipe (like `head -1`)

@@ -4,8 +4,8 @@
 use std::fs;
 use std::path::PathBuf;
 
-use crate::cli::{loganon, stats_of, MIX_IN, MIX_OUT};
-use crate::common::bin::text;
+use crate::cli::{stats_of, MIX_IN, MIX_OUT};
+use crate::common::bin::{loganon, text};
 
 // ------------------------------------------------------- 2. --on-unparsed
 
@@ -25,8 +25,7 @@ fn on_unparsed_scrub_keeps_the_line_scrubbed() {
             .args(extra)
             .args(["--stats", "json"])
             .arg(&p)
-            .output()
-            .unwrap();
+            .output();
         assert_eq!(out.status.code(), Some(0));
         assert_eq!(text(&out.stdout), MIX_OUT.concat());
         let s = stats_of(&out.stderr);
@@ -42,8 +41,7 @@ fn on_unparsed_drop_leaves_the_line_out_and_counts_it() {
     let out = loganon()
         .args(["anonymize", "--on-unparsed", "drop", "--stats", "json"])
         .arg(&p)
-        .output()
-        .unwrap();
+        .output();
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(text(&out.stdout), [MIX_OUT[0], MIX_OUT[2]].concat());
     let s = stats_of(&out.stderr);
@@ -57,16 +55,12 @@ fn on_unparsed_drop_leaves_the_line_out_and_counts_it() {
 fn on_unparsed_fail_names_the_line_never_its_content() {
     let (_d, p) = mix_file();
     let name = p.display().to_string();
-    let file = loganon()
-        .args(["anonymize", "--on-unparsed", "fail"])
-        .arg(&p)
-        .output()
-        .unwrap();
+    let file = loganon().args(["anonymize", "--on-unparsed", "fail"]).arg(&p).output();
     let stdin = loganon()
         .args(["anonymize", "--on-unparsed", "fail"])
-        .write_stdin(MIX_IN)
-        .output()
-        .unwrap();
+        .stdin(MIX_IN)
+        .stdin_may_stay_unread()
+        .output();
     for (out, src) in [(file, name.as_str()), (stdin, "<stdin>")] {
         assert_eq!(out.status.code(), Some(1));
         // the line before it was written, the line after it was not
@@ -89,9 +83,9 @@ fn on_unparsed_fail_line_number_after_many_lines() {
     input.push_str(&good);
     let out = loganon()
         .args(["anonymize", "--on-unparsed", "fail"])
-        .write_stdin(input)
-        .output()
-        .unwrap();
+        .stdin(input)
+        .stdin_may_stay_unread()
+        .output();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out.stdout), MIX_OUT[0].repeat(30_000));
     assert!(
@@ -111,8 +105,7 @@ fn on_unparsed_fail_names_the_right_file_after_a_missing_one() {
         .args(["anonymize", "--on-unparsed", "fail"])
         .arg(&missing)
         .arg(&p)
-        .output()
-        .unwrap();
+        .output();
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(text(&out.stdout), MIX_OUT[0]);
     let err = text(&out.stderr);

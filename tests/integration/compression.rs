@@ -150,14 +150,8 @@ fn refused_inputs(dir: &Path) -> Vec<(PathBuf, &'static str)> {
     }
     if have("zip") {
         let p = dir.join("logs.zip");
-        let st = Command::new("zip")
-            .arg("-q")
-            .arg("-j")
-            .arg(&p)
-            .arg(&plain)
-            .status()
-            .unwrap();
-        assert!(st.success());
+        let st = TestCommand::new("zip").arg("-q").arg("-j").arg(&p).arg(&plain).output();
+        assert!(st.status.success());
         v.push((p, "zip"));
     }
     if have("gzip") {

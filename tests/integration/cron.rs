@@ -6,16 +6,16 @@ use std::collections::BTreeMap;
 use std::fs::{self, File};
 use std::os::fd::AsRawFd;
 
-use crate::common::bin::{assert_exit, loganon};
+use crate::common::bin::{assert_exit, loganon, text};
 use crate::common::civil::{epoch, rfc3339, DAY};
 use crate::common::files::set_mtime;
 use crate::common::gz::{gzip, plain};
 use crate::common::rng::Rng;
 use crate::common::sys::real_now;
+use crate::common::tree::{assert_same_tree, listing, temp_files_in};
 use crate::retention::{
-    assert_check_clean, assert_lines, assert_same_tree, cron_setup, dates_of, expected_csv, listing, mtime_of, os,
-    raw_text, reference_anonymization, requests, stderr, stdout, temp_files_in, write_day_file, DayFile, Req,
-    CSV_HEADER, USERS,
+    assert_check_clean, assert_lines, cron_setup, dates_of, expected_csv, mtime_of, raw_text, reference_anonymization,
+    requests, write_day_file, DayFile, Req, CSV_HEADER, USERS,
 };
 
 #[test]
@@ -52,8 +52,8 @@ fn cron_over_two_weeks_anonymizes_summarizes_and_deletes() {
             let before = listing(c.tmp.path());
             let o = c.run(&now, &[]);
             assert_exit(&o, 75);
-            assert_eq!(stdout(&o), "");
-            assert!(stderr(&o).contains("lock"), "{}", stderr(&o));
+            assert_eq!(text(&o.stdout), "");
+            assert!(text(&o.stderr).contains("lock"), "{}", text(&o.stderr));
             assert_same_tree(&before, &listing(c.tmp.path()), "run while the lock is held");
             drop(lockf);
         }
@@ -79,7 +79,7 @@ fn cron_over_two_weeks_anonymizes_summarizes_and_deletes() {
             u8::from(gone_now >= 1),
             a = u8::from(anon_now >= 1),
         ));
-        assert_lines(&stdout(&o), &want);
+        assert_lines(&text(&o.stdout), &want);
 
         // the run
         let gone_size = (gone_now >= 1).then(|| fs::metadata(c.day_file(gone_now)).unwrap().len());
@@ -105,7 +105,7 @@ fn cron_over_two_weeks_anonymizes_summarizes_and_deletes() {
             u8::from(gone_now >= 1),
             a = u8::from(anon_now >= 1),
         ));
-        assert_lines(&stdout(&o), &want);
+        assert_lines(&text(&o.stdout), &want);
 
         // the files: gone after 7 days, anonymized after 1, raw before
         for (&d, df) in &files {
@@ -146,7 +146,7 @@ fn cron_over_two_weeks_anonymizes_summarizes_and_deletes() {
         assert_exit(&o, 0);
         let done = (1.max(day - 6)..=day - 1).count();
         assert_eq!(
-            stdout(&o),
+            text(&o.stdout),
             format!("run: anonymized 0, summarized 0, deleted 0, already done {done}, errors 0\n")
         );
         assert_same_tree(&before, &c.listing_but_state_mtime(), &format!("day {day}: second run"));
@@ -167,7 +167,7 @@ fn cron_second_run_touches_no_file_at_all() {
     let o = c.run(now, &[]);
     assert_exit(&o, 0);
     assert_eq!(
-        stdout(&o),
+        text(&o.stdout),
         "run: anonymized 0, summarized 0, deleted 0, already done 1, errors 0\n"
     );
     assert_same_tree(&before, &listing(c.tmp.path()), "second run");
@@ -199,24 +199,23 @@ fn cron_config_errors_name_file_line_and_key() {
         ),
         (format!("{head}format = \"jsonl\"\n"), "line 6", "format"),
     ];
-    for (text, line, key) in cases {
-        fs::write(&config, &text).unwrap();
-        let o = loganon()
-            .args(&[os("run"), os("--config"), config.clone().into()])
-            .assert_exit_code(2);
-        let e = stderr(&o);
+    for (toml, line, key) in cases {
+        fs::write(&config, &toml).unwrap();
+        let o = loganon().args(["run", "--config"]).arg(&config).assert_exit_code(2);
+        let e = text(&o.stderr);
         assert!(
             e.contains(&config.display().to_string()) && e.contains(line) && e.contains(key),
-            "config:\n{text}\nstderr should name the file, {line} and {key}:\n{e}"
+            "config:\n{toml}\nstderr should name the file, {line} and {key}:\n{e}"
         );
-        assert_eq!(stdout(&o), "");
+        assert_eq!(text(&o.stdout), "");
         assert!(!state.exists(), "nothing is done on a config error");
     }
     // a missing config file
     let o = loganon()
-        .args(&[os("run"), os("--config"), tmp.path().join("missing.toml").into()])
+        .args(["run", "--config"])
+        .arg(tmp.path().join("missing.toml"))
         .assert_exit_code(2);
-    assert!(stderr(&o).contains("missing.toml"), "{}", stderr(&o));
+    assert!(text(&o.stderr).contains("missing.toml"), "{}", text(&o.stderr));
 }
 
 #[test]
@@ -238,15 +237,13 @@ fn cron_config_value_errors_also_name_the_line() {
             "delete_after",
         ),
     ];
-    for (text, line, key) in cases {
-        fs::write(&config, &text).unwrap();
-        let o = loganon()
-            .args(&[os("run"), os("--config"), config.clone().into()])
-            .assert_exit_code(2);
-        let e = stderr(&o);
+    for (toml, line, key) in cases {
+        fs::write(&config, &toml).unwrap();
+        let o = loganon().args(["run", "--config"]).arg(&config).assert_exit_code(2);
+        let e = text(&o.stderr);
         assert!(
             e.contains(&config.display().to_string()) && e.contains(line) && e.contains(key),
-            "config:\n{text}\nstderr should name the file, {line} and {key}:\n{e}"
+            "config:\n{toml}\nstderr should name the file, {line} and {key}:\n{e}"
         );
     }
 }
@@ -276,7 +273,7 @@ fn cron_anonymizes_again_a_file_changed_since() {
     assert_exit(&o, 0);
     let p = path.display().to_string();
     assert_lines(
-        &stdout(&o),
+        &text(&o.stdout),
         &[
             format!("changed {p}: modified since it was anonymized; anonymizing again"),
             format!("anonymized {p} lines=25 *"),
@@ -296,14 +293,14 @@ fn cron_anonymizes_again_a_file_changed_since() {
     fs::rename(&other, &path).unwrap();
     let o = c.run(now, &[]);
     assert_exit(&o, 0);
-    assert!(stdout(&o).contains(&format!("changed {p}")), "{}", stdout(&o));
+    assert!(text(&o.stdout).contains(&format!("changed {p}")), "{}", text(&o.stdout));
     assert!(plain(&fs::read(&path).unwrap()).unwrap() == expected);
     assert_check_clean(&path);
 
     // and then it is done
     let o = c.run(now, &[]);
     assert_eq!(
-        stdout(&o),
+        text(&o.stdout),
         "run: anonymized 0, summarized 0, deleted 0, already done 1, errors 0\n"
     );
 }
@@ -311,10 +308,10 @@ fn cron_anonymizes_again_a_file_changed_since() {
 #[test]
 fn cron_anonymizes_again_a_file_restored_with_same_size_and_mtime() {
     let c = cron_setup("1d", "30d");
-    let text = fs::read_to_string(&c.config)
+    let config = fs::read_to_string(&c.config)
         .unwrap()
         .replace("/access.log-*.gz\"", "/access.log-*\"");
-    fs::write(&c.config, text).unwrap();
+    fs::write(&c.config, config).unwrap();
     // plain, addresses only: raw and anonymized have the same size
     let raw = "1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] \"GET /a HTTP/1.1\" 200 10\n\
                5.6.7.8 - - [01/Jan/2026:11:00:00 +0000] \"GET /b HTTP/1.1\" 404 20\n";
@@ -335,9 +332,9 @@ fn cron_anonymizes_again_a_file_restored_with_same_size_and_mtime() {
     let o = c.run(now, &[]);
     assert_exit(&o, 0);
     assert!(
-        stdout(&o).contains(&format!("changed {}", path.display())),
+        text(&o.stdout).contains(&format!("changed {}", path.display())),
         "the restored raw file was not anonymized again:\n{}",
-        stdout(&o)
+        text(&o.stdout)
     );
     assert_check_clean(&path);
 }

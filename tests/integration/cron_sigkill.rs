@@ -9,16 +9,14 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::common::bin::{assert_exit, loganon};
+use crate::common::bin::{assert_exit, loganon, text};
 use crate::common::child::Proc;
 use crate::common::civil::{epoch, rfc3339, DAY};
 use crate::common::files::set_mtime;
 use crate::common::gz::{gzip, plain};
 use crate::common::rng::Rng;
-use crate::retention::{
-    cron_setup, expected_csv, mtime_of, os, raw_text, reference_anonymization, requests, stdout, temp_files_in, Cron,
-    Req,
-};
+use crate::common::tree::temp_files_in;
+use crate::retention::{cron_setup, expected_csv, mtime_of, raw_text, reference_anonymization, requests, Cron, Req};
 
 // ---------------------------------------------------------------------------
 // 5. SIGKILL at arbitrary points
@@ -207,13 +205,9 @@ impl KillSetup {
 
     fn spawn(&self) -> Proc {
         loganon()
-            .args([
-                os("run"),
-                os("--config"),
-                self.c.config.clone().into(),
-                os("--now"),
-                os(&self.now),
-            ])
+            .args(["run", "--config"])
+            .arg(&self.c.config)
+            .args(["--now", &self.now])
             .stdout_to(Stdio::null())
             .stderr_to(Stdio::null())
             .spawn()
@@ -238,9 +232,9 @@ impl KillSetup {
         let o = self.c.run(&self.now, &[]);
         assert_exit(&o, 0);
         assert!(
-            stdout(&o).contains("run: anonymized 0, summarized 0, deleted 0"),
+            text(&o.stdout).contains("run: anonymized 0, summarized 0, deleted 0"),
             "{when}: {}",
-            stdout(&o)
+            text(&o.stdout)
         );
         took
     }

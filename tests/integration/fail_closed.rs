@@ -3,12 +3,13 @@
 //! nothing left that the oracle finds (fail closed on garbage), idempotent.
 
 use loganon::check::check_bytes;
-use loganon::Rules;
+use loganon::{Engine, Rules};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
 
-use crate::properties::{config, count, find, idempotent, run_chunk, show};
+use crate::common::chunk_with;
+use crate::properties::{config, count, find, idempotent, show};
 
 // ---------------------------------------------------------------------------
 // Properties of arbitrary bytes
@@ -78,7 +79,7 @@ fn log_soup() -> impl Strategy<Value = Vec<u8>> {
 
 /// No panic, the `\n` count kept, nothing left that the oracle finds.
 pub(crate) fn fails_closed(input: &[u8]) -> Result<(), TestCaseError> {
-    let out = run_chunk(input);
+    let out = chunk_with(&Engine::default(), input);
     prop_assert_eq!(count(&out, b"\n"), count(input, b"\n"), "input {:?}", show(input));
     let report = check_bytes(&Rules::default(), &out);
     prop_assert_eq!(

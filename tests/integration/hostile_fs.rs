@@ -8,7 +8,6 @@
 //! The swapping thread is a fault injector: no assertion depends on when it
 //! runs; each one holds whatever the interleaving.
 
-use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fs::{self, File};
 use std::io::Write;
@@ -29,6 +28,7 @@ use crate::common::bin::loganon;
 use crate::common::civil::DAY;
 use crate::common::mount::Mount;
 use crate::common::sys::{is_root, real_now};
+use crate::common::tree::{assert_same_tree, listing};
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -64,51 +64,17 @@ fn open_dir(path: &Path) -> OwnedFd {
     .unwrap()
 }
 
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum Entry {
-    File(Vec<u8>),
-    Dir,
-    Link(PathBuf),
-}
-
-/// The whole tree under `dir`, symlinks not followed.
-pub(crate) fn listing(dir: &Path) -> BTreeMap<PathBuf, Entry> {
-    fn walk(top: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Entry>) {
-        for e in fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            let rel = p.strip_prefix(top).unwrap().to_path_buf();
-            let ft = fs::symlink_metadata(&p).unwrap().file_type();
-            if ft.is_symlink() {
-                out.insert(rel, Entry::Link(fs::read_link(&p).unwrap()));
-            } else if ft.is_dir() {
-                out.insert(rel, Entry::Dir);
-                walk(top, &p, out);
-            } else {
-                out.insert(rel, Entry::File(fs::read(&p).unwrap()));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
-/// Two listings are the same; else the entries that differ.
-#[track_caller]
-pub(crate) fn assert_same(got: &BTreeMap<PathBuf, Entry>, want: &BTreeMap<PathBuf, Entry>, what: &str) {
-    let differ: Vec<_> = want
-        .keys()
-        .chain(got.keys())
-        .filter(|k| got.get(*k) != want.get(*k))
-        .collect();
-    assert!(differ.is_empty(), "{what}: changed, added or deleted: {differ:?}");
-}
-
 /// Files moved aside for deletion and left there.
-fn left_aside(dir: &Path) -> Vec<PathBuf> {
+fn left_aside(dir: &Path) -> Vec<String> {
     listing(dir)
         .into_keys()
-        .filter(|p| p.file_name().unwrap().as_bytes().starts_with(b".loganon-delete-"))
+        .filter(|p| {
+            Path::new(p)
+                .file_name()
+                .unwrap()
+                .as_bytes()
+                .starts_with(b".loganon-delete-")
+        })
         .collect()
 }
 
@@ -288,7 +254,7 @@ fn folder_swapped_with_a_symlink_during_purge_and_run_deletes_nothing_outside() 
     assert!(swaps > 0, "the swapping thread never ran");
 
     // nothing outside was deleted or changed, the symlink is a symlink
-    assert_same(&listing(&outside), &outside_before, "outside the root");
+    assert_same_tree(&outside_before, &listing(&outside), "outside the root");
     let kinds: Vec<bool> = ["sub", "lnk"]
         .iter()
         .map(|n| fs::symlink_metadata(root.join(n)).unwrap().file_type().is_symlink())
@@ -300,7 +266,7 @@ fn folder_swapped_with_a_symlink_during_purge_and_run_deletes_nothing_outside() 
     );
     let link = root.join(if kinds[0] { "sub" } else { "lnk" });
     assert_eq!(fs::read_link(&link).unwrap(), outside);
-    assert_eq!(left_aside(&root), Vec::<PathBuf>::new());
+    assert_eq!(left_aside(&root), Vec::<String>::new());
 
     // without the swapper, what the race left is deleted; all of it inside
     let (d, r) = purge_once(&root);
@@ -312,7 +278,7 @@ fn folder_swapped_with_a_symlink_during_purge_and_run_deletes_nothing_outside() 
         "files left inside: {d} deleted now"
     );
     assert!(created > 0);
-    assert_same(&listing(&outside), &outside_before, "outside the root");
+    assert_same_tree(&outside_before, &listing(&outside), "outside the root");
 }
 
 #[test]
@@ -368,7 +334,7 @@ fn file_swapped_with_a_symlink_during_purge_never_deletes_the_symlink() {
     assert_eq!(links.len(), 1, "the symlink was deleted: {:?}", listing(&root));
     assert_eq!(fs::read_link(links[0]).unwrap(), outside.join("target.gz"));
     assert_eq!(fs::read(outside.join("target.gz")).unwrap(), b"outside");
-    assert_eq!(left_aside(&root), Vec::<PathBuf>::new());
+    assert_eq!(left_aside(&root), Vec::<String>::new());
 }
 
 // ---------------------------------------------------------------------------
@@ -431,7 +397,7 @@ fn bind_mounts_under_the_root_are_not_entered() {
         lines[1],
         "purge: deleted 1 files, 6 bytes; examined 1, skipped 0 modified in the last minute"
     );
-    assert_same(&listing(&outside), &before, "outside the root");
+    assert_same_tree(&before, &listing(&outside), "outside the root");
 
     // `run` walks the same way
     write_old(&root.join("own2.gz"), b"inside");
@@ -446,7 +412,7 @@ fn bind_mounts_under_the_root_are_not_entered() {
         "{out}"
     );
     assert!(out.ends_with("deleted 1, already done 0, errors 0\n"), "{out}");
-    assert_same(&listing(&outside), &before, "outside the root");
+    assert_same_tree(&before, &listing(&outside), "outside the root");
     assert!(!root.join("own2.gz").exists());
 }
 
@@ -483,7 +449,7 @@ fn folder_swapped_with_a_symlink_during_run_anonymizes_nothing_outside() {
     let swaps = swapper.finish();
     assert!(swaps > 0, "the swapping thread never ran");
     // nothing outside was rewritten: raw bytes, same inodes and times
-    assert_same(&listing(&outside), &outside_before, "outside the root");
+    assert_same_tree(&outside_before, &listing(&outside), "outside the root");
     for n in &names {
         assert_eq!(fs::read(outside.join(n)).unwrap(), line, "{n}");
     }

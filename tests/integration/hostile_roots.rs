@@ -7,7 +7,8 @@ use std::fs;
 use std::os::unix::fs::symlink;
 
 use crate::common::bin::loganon;
-use crate::hostile_fs::{assert_ran, assert_same, config_for, listing, write_old};
+use crate::common::tree::{assert_same_tree, listing};
+use crate::hostile_fs::{assert_ran, config_for, write_old};
 
 // ---------------------------------------------------------------------------
 // a symlink above the root: whoever may write to a folder above the root
@@ -41,9 +42,9 @@ fn a_symlinked_folder_anywhere_above_the_root_deletes_nothing() {
         err.contains(&format!("{} is not a folder (a symlink?)", app.join("2025").display())),
         "{err}"
     );
-    assert_same(
-        &listing(&precious),
+    assert_same_tree(
         &before,
+        &listing(&precious),
         "purge through a symlinked folder above the root",
     );
 
@@ -58,9 +59,9 @@ fn a_symlinked_folder_anywhere_above_the_root_deletes_nothing() {
     // the error, once, on stderr
     let err = String::from_utf8_lossy(&o.stderr);
     assert_eq!(err.matches("is not a folder (a symlink?)").count(), 1, "{err}");
-    assert_same(
-        &listing(&precious),
+    assert_same_tree(
         &before,
+        &listing(&precious),
         "run through a symlinked folder above the root",
     );
     // the real folder, named as such, is purged

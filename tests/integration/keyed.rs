@@ -3,9 +3,9 @@
 //! files, and `check` on pseudonymized output.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
 
 use crate::common::bin::loganon;
+use crate::common::files::key_file;
 use crate::common::shared::shared;
 
 use loganon::keyed::{CryptoPan, IpMode, KeyRing, MasterKey, Rotate};
@@ -16,13 +16,6 @@ const REF_KEY: [u8; 32] = [
     21, 34, 23, 141, 51, 164, 207, 128, 19, 10, 91, 22, 73, 144, 125, 16, 216, 152, 143, 131, 121, 121, 101, 39, 98,
     87, 76, 45, 42, 132, 34, 2,
 ];
-
-fn key_file(dir: &Path, name: &str, bytes: &[u8], mode: u32) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
-    p
-}
 
 #[test]
 fn all_100_reference_pairs_in_the_library() {

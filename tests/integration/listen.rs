@@ -9,13 +9,13 @@ use std::fs;
 use std::io::Write;
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::os::unix::net::UnixStream;
-use std::process::Command;
 
-use crate::common::bin::{stats_json, BIN};
+use crate::common::bin::{loganon, stats_json};
 use crate::common::files::{line_count, read_text};
 use crate::common::gz::gunzip;
 
-use crate::servers::{listen, octet, sorted, wait_until};
+use crate::common::wait::wait_until;
+use crate::servers::{listen, octet, sorted};
 
 #[test]
 fn listen_receives_tcp_udp_and_unix_and_drains_on_sigterm() {
@@ -223,7 +223,7 @@ fn listen_on_unparsed_fail_stops_after_writing_the_lines_before() {
 #[test]
 fn listen_usage_errors() {
     let run = |args: &[&str]| {
-        let o = Command::new(BIN).arg("listen").args(args).output().unwrap();
+        let o = loganon().arg("listen").args(args).output();
         (o.status.code(), String::from_utf8_lossy(&o.stderr).into_owned())
     };
     let (code, err) = run(&["-o", "/dev/null"]);

@@ -22,9 +22,10 @@
 
 use loganon::check::check_bytes;
 use loganon::engine::anonymize_line;
-use loganon::{Engine, Rules, Stats};
+use loganon::{Engine, Rules};
 use proptest::prelude::*;
 
+use crate::common::chunk_with;
 use crate::line_model::{case, cases, Case};
 
 // ---------------------------------------------------------------------------
@@ -37,16 +38,6 @@ pub(crate) fn join(cases: &[Case], final_newline: bool) -> Vec<u8> {
         s.push('\n');
     }
     s.into_bytes()
-}
-
-pub(crate) fn run_chunk(input: &[u8]) -> Vec<u8> {
-    let engine = Engine::default();
-    let mut out = Vec::new();
-    let mut stats = Stats::default();
-    engine
-        .chunk(input, 1, 0, &mut out, &mut stats)
-        .expect("the default policy (scrub) never fails");
-    out
 }
 
 pub(crate) fn anon(s: &str) -> String {
@@ -91,7 +82,7 @@ pub(crate) fn config() -> ProptestConfig {
 /// (a) The leak oracle finds nothing in the anonymized output.
 fn check_is_clean(cases: &[Case], nl: bool) -> Result<(), TestCaseError> {
     let input = join(cases, nl);
-    let out = run_chunk(&input);
+    let out = chunk_with(&Engine::default(), &input);
     let report = check_bytes(&Rules::default(), &out);
     prop_assert_eq!(
         report.total(),
@@ -109,7 +100,7 @@ fn check_is_clean(cases: &[Case], nl: bool) -> Result<(), TestCaseError> {
 /// may legitimately occur in `.com`).
 fn secrets_do_not_survive(cases: &[Case], nl: bool) -> Result<(), TestCaseError> {
     let input = join(cases, nl);
-    let out = run_chunk(&input);
+    let out = chunk_with(&Engine::default(), &input);
     let outs = pieces(&out);
     prop_assert!(outs.len() >= cases.len(), "lines lost: {}", show(&out));
     for (c, o) in cases.iter().zip(&outs) {
@@ -135,7 +126,7 @@ fn secrets_do_not_survive(cases: &[Case], nl: bool) -> Result<(), TestCaseError>
 /// size, user agent and the safe parameters.
 fn public_fields_kept(cases: &[Case], nl: bool) -> Result<(), TestCaseError> {
     let input = join(cases, nl);
-    let out = run_chunk(&input);
+    let out = chunk_with(&Engine::default(), &input);
     let outs = pieces(&out);
     prop_assert!(outs.len() >= cases.len(), "lines lost: {}", show(&out));
     for (c, o) in cases.iter().zip(&outs) {
@@ -175,7 +166,7 @@ fn public_fields_kept(cases: &[Case], nl: bool) -> Result<(), TestCaseError> {
 /// (d) One line in, one line out; CR endings kept.
 fn lines_kept(cases: &[Case], nl: bool) -> Result<(), TestCaseError> {
     let input = join(cases, nl);
-    let out = run_chunk(&input);
+    let out = chunk_with(&Engine::default(), &input);
     prop_assert_eq!(count(&out, b"\n"), count(&input, b"\n"));
     let ins = pieces(&input);
     let outs = pieces(&out);
@@ -192,7 +183,7 @@ fn lines_kept(cases: &[Case], nl: bool) -> Result<(), TestCaseError> {
 /// other byte as it was.
 fn matches_model(cases: &[Case], nl: bool) -> Result<(), TestCaseError> {
     let input = join(cases, nl);
-    let out = run_chunk(&input);
+    let out = chunk_with(&Engine::default(), &input);
     let mut expected = cases.iter().map(Case::expected).collect::<Vec<_>>().join("\n");
     if nl {
         expected.push('\n');
@@ -203,8 +194,8 @@ fn matches_model(cases: &[Case], nl: bool) -> Result<(), TestCaseError> {
 
 /// Anonymizing twice gives what anonymizing once gives.
 pub(crate) fn idempotent(input: &[u8]) -> Result<(), TestCaseError> {
-    let once = run_chunk(input);
-    let twice = run_chunk(&once);
+    let once = chunk_with(&Engine::default(), input);
+    let twice = chunk_with(&Engine::default(), &once);
     prop_assert_eq!(show(&twice), show(&once), "input:\n{}", show(input));
     Ok(())
 }
@@ -247,7 +238,7 @@ proptest! {
     fn anonymize_line_agrees_with_chunk(c in case()) {
         let line = c.line();
         let one = anonymize_line(&Engine::default(), line.as_bytes());
-        let chunk = run_chunk(line.as_bytes());
+        let chunk = chunk_with(&Engine::default(), line.as_bytes());
         prop_assert_eq!(show(&one), show(&chunk));
     }
 }

@@ -10,11 +10,12 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::common::bin::{assert_exit, loganon};
+use crate::common::bin::{assert_exit, loganon, text};
 use crate::common::civil::{epoch, DAY};
 use crate::common::files::set_mtime;
 use crate::common::sys::real_now;
-use crate::retention::{assert_same_tree, listing, os, set_mtime_by_path, stderr, stdout, Entry};
+use crate::common::tree::{assert_same_tree, listing, Entry};
+use crate::retention::set_mtime_by_path;
 
 // ---------------------------------------------------------------------------
 // 1. purge
@@ -123,7 +124,9 @@ fn purge_deletes_exactly_the_expired_regular_files() {
     let t = purge_tree();
     let before = listing(t.top());
     let o = loganon()
-        .args(&[os("purge"), t.root.clone().into(), os("--max-age"), os("7d")])
+        .arg("purge")
+        .arg(&t.root)
+        .args(["--max-age", "7d"])
         .assert_exit_code(0);
     let after = listing(t.top());
 
@@ -152,14 +155,16 @@ fn purge_deletes_exactly_the_expired_regular_files() {
     let mut want = purge_expected_lines(&t, "deleted");
     want.push("purge: deleted 4 files, 1500 bytes; examined 6, skipped 1 modified in the last minute".into());
     want.sort();
-    assert_eq!(sorted_lines(&stdout(&o)), want, "stderr: {}", stderr(&o));
+    assert_eq!(sorted_lines(&text(&o.stdout)), want, "stderr: {}", text(&o.stderr));
 
     // a second purge finds nothing more
     let o = loganon()
-        .args(&[os("purge"), t.root.clone().into(), os("--max-age"), os("7d")])
+        .arg("purge")
+        .arg(&t.root)
+        .args(["--max-age", "7d"])
         .assert_exit_code(0);
     assert_eq!(
-        stdout(&o),
+        text(&o.stdout),
         "purge: deleted 0 files, 0 bytes; examined 2, skipped 1 modified in the last minute\n"
     );
     assert_same_tree(&after, &listing(t.top()), "second purge");
@@ -169,22 +174,22 @@ fn purge_deletes_exactly_the_expired_regular_files() {
 fn purge_dry_run_deletes_nothing_and_lists_the_same_files() {
     let t = purge_tree();
     let before = listing(t.top());
-    let args = |extra: &[&str]| {
-        let mut a = vec![os("purge"), t.root.clone().into(), os("--max-age"), os("7d")];
-        a.extend(extra.iter().map(|s| os(s)));
-        a
+    let purge = |extra: &[&str]| {
+        let mut c = loganon();
+        c.arg("purge").arg(&t.root).args(["--max-age", "7d"]).args(extra);
+        c
     };
-    let dry = loganon().args(args(&["--dry-run"])).assert_exit_code(0);
+    let dry = purge(&["--dry-run"]).assert_exit_code(0);
     assert_same_tree(&before, &listing(t.top()), "dry run");
     let mut want = purge_expected_lines(&t, "would-delete");
     want.push("purge: would delete 4 files, 1500 bytes; examined 6, skipped 1 modified in the last minute".into());
     want.sort();
-    assert_eq!(sorted_lines(&stdout(&dry)), want);
+    assert_eq!(sorted_lines(&text(&dry.stdout)), want);
 
     // --json --dry-run: the same files, flagged as a dry run
-    let dj = loganon().args(args(&["--dry-run", "--json"])).assert_exit_code(0);
+    let dj = purge(&["--dry-run", "--json"]).assert_exit_code(0);
     assert_same_tree(&before, &listing(t.top()), "dry run --json");
-    let j: serde_json::Value = serde_json::from_str(&stdout(&dj)).expect("one JSON document");
+    let j: serde_json::Value = serde_json::from_str(&text(&dj.stdout)).expect("one JSON document");
     assert_eq!(j["dry_run"], true);
     let paths: BTreeSet<String> = j["files"]
         .as_array()
@@ -203,13 +208,13 @@ fn purge_dry_run_deletes_nothing_and_lists_the_same_files() {
     assert_eq!(j["summary"]["skipped_recent"], 1);
 
     // the real run deletes what the dry run listed
-    let real = loganon().args(args(&[])).assert_exit_code(0);
-    let dry_files: Vec<String> = sorted_lines(&stdout(&dry))
+    let real = purge(&[]).assert_exit_code(0);
+    let dry_files: Vec<String> = sorted_lines(&text(&dry.stdout))
         .into_iter()
         .filter(|l| l.starts_with("would-delete "))
         .map(|l| l.replacen("would-delete ", "deleted ", 1))
         .collect();
-    let real_files: Vec<String> = sorted_lines(&stdout(&real))
+    let real_files: Vec<String> = sorted_lines(&text(&real.stdout))
         .into_iter()
         .filter(|l| l.starts_with("deleted "))
         .collect();
@@ -219,18 +224,11 @@ fn purge_dry_run_deletes_nothing_and_lists_the_same_files() {
     // modified in the last minute of the real clock
     let t = purge_tree();
     let o = loganon()
-        .args(&[
-            os("purge"),
-            t.root.clone().into(),
-            os("--max-age"),
-            os("1d"),
-            os("--now"),
-            os("2099-01-01"),
-            os("--dry-run"),
-            os("--json"),
-        ])
+        .arg("purge")
+        .arg(&t.root)
+        .args(["--max-age", "1d", "--now", "2099-01-01", "--dry-run", "--json"])
         .assert_exit_code(0);
-    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let j: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
     let paths: BTreeSet<String> = j["files"]
         .as_array()
         .unwrap()
@@ -275,21 +273,16 @@ fn purge_age_from_name_uses_dates_in_names_and_falls_back_to_mtime() {
         set_mtime(&root.join(name), mtime);
     }
     let before = listing(tmp.path());
-    let args = |extra: &[&str]| {
-        let mut a = vec![
-            os("purge"),
-            root.clone().into(),
-            os("--max-age"),
-            os("7d"),
-            os("--now"),
-            os("2026-01-10"),
-            os("--json"),
-        ];
-        a.extend(extra.iter().map(|s| os(s)));
-        a
+    let purge = |extra: &[&str]| {
+        let mut c = loganon();
+        c.arg("purge")
+            .arg(&root)
+            .args(["--max-age", "7d", "--now", "2026-01-10", "--json"])
+            .args(extra);
+        c
     };
     let files_of = |o: &Output| -> BTreeMap<String, (String, i64)> {
-        let j: serde_json::Value = serde_json::from_str(&stdout(o)).expect("one JSON document");
+        let j: serde_json::Value = serde_json::from_str(&text(&o.stdout)).expect("one JSON document");
         j["files"]
             .as_array()
             .unwrap()
@@ -313,7 +306,7 @@ fn purge_age_from_name_uses_dates_in_names_and_falls_back_to_mtime() {
     };
 
     // by mtime (the default), for contrast
-    let o = loganon().args(args(&["--dry-run"])).assert_exit_code(0);
+    let o = purge(&["--dry-run"]).assert_exit_code(0);
     let by_mtime = files_of(&o);
     let want: BTreeMap<String, (String, i64)> = [
         ("access.log-20260109.gz", ("mtime", now - epoch(2020, 1, 1))),
@@ -326,7 +319,7 @@ fn purge_age_from_name_uses_dates_in_names_and_falls_back_to_mtime() {
     assert_same_tree(&before, &listing(tmp.path()), "dry run");
 
     // by name
-    let o = loganon().args(args(&["--age-from", "name"])).assert_exit_code(0);
+    let o = purge(&["--age-from", "name"]).assert_exit_code(0);
     let by_name = files_of(&o);
     let want: BTreeMap<String, (String, i64)> = [
         ("access.log-20251231.gz", ("name", 10 * DAY)),
@@ -339,7 +332,7 @@ fn purge_age_from_name_uses_dates_in_names_and_falls_back_to_mtime() {
     .map(|(n, (a, s))| (n.to_string(), (a.to_string(), s)))
     .collect();
     assert_eq!(by_name, want);
-    let j: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let j: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
     assert_eq!(j["dry_run"], false);
     assert_eq!(j["summary"]["deleted"], 5);
     assert_eq!(j["summary"]["examined"], 9);
@@ -351,19 +344,19 @@ fn purge_age_from_name_uses_dates_in_names_and_falls_back_to_mtime() {
 
     // the text output marks the fallback too
     let o = loganon()
-        .args(&[
-            os("purge"),
-            root.clone().into(),
-            os("--max-age"),
-            os("1d"),
-            os("--now"),
-            os("2026-01-10"),
-            os("--age-from"),
-            os("name"),
-            os("--dry-run"),
+        .arg("purge")
+        .arg(&root)
+        .args([
+            "--max-age",
+            "1d",
+            "--now",
+            "2026-01-10",
+            "--age-from",
+            "name",
+            "--dry-run",
         ])
         .assert_exit_code(0);
-    let out = stdout(&o);
+    let out = text(&o.stdout);
     assert!(
         out.contains(&format!(
             "would-delete {} age=2d size=12 age_from=mtime_(no_date_in_name)",
@@ -379,26 +372,22 @@ fn purge_max_delete_below_the_count_deletes_nothing() {
     let before = listing(t.top());
     let purge = |max: &str| {
         loganon()
-            .args(&[
-                os("purge"),
-                t.root.clone().into(),
-                os("--max-age"),
-                os("7d"),
-                os("--max-delete"),
-                os(max),
-            ])
+            .arg("purge")
+            .arg(&t.root)
+            .args(["--max-age", "7d", "--max-delete"])
+            .arg(max)
             .output()
     };
     for max in ["0", "3"] {
         let o = purge(max);
         assert_exit(&o, 1);
-        assert_eq!(stdout(&o), "", "nothing is reported as deleted");
+        assert_eq!(text(&o.stdout), "", "nothing is reported as deleted");
         assert!(
-            stderr(&o).contains(&format!(
+            text(&o.stderr).contains(&format!(
                 "4 files would be deleted, more than --max-delete {max}; nothing was deleted"
             )),
             "{}",
-            stderr(&o)
+            text(&o.stderr)
         );
         assert_same_tree(&before, &listing(t.top()), "--max-delete below the count");
     }
@@ -429,8 +418,8 @@ fn purge_refuses_the_file_system_root_and_non_directories() {
         let mut a = vec!["purge", root, "--max-age", "7d"];
         a.extend(safe);
         let o = loganon().args(&a).assert_exit_code(2);
-        assert!(stderr(&o).contains("refusing"), "{root}: {}", stderr(&o));
-        assert_eq!(stdout(&o), "");
+        assert!(text(&o.stderr).contains("refusing"), "{root}: {}", text(&o.stderr));
+        assert_eq!(text(&o.stdout), "");
     }
     // the real refusal, without the safety net
     let _o = loganon()
@@ -446,20 +435,23 @@ fn purge_refuses_the_file_system_root_and_non_directories() {
     ];
     for nd in &not_dirs {
         let o = loganon()
-            .args(&[os("purge"), nd.clone().into(), os("--max-age"), os("7d")])
+            .arg("purge")
+            .arg(nd)
+            .args(["--max-age", "7d"])
             .assert_exit_code(2);
-        assert!(stderr(&o).contains(&nd.display().to_string()), "{}", stderr(&o));
-        assert_eq!(stdout(&o), "");
+        assert!(
+            text(&o.stderr).contains(&nd.display().to_string()),
+            "{}",
+            text(&o.stderr)
+        );
+        assert_eq!(text(&o.stdout), "");
     }
     // a good root next to a bad one: refused before anything is deleted
     let _o = loganon()
-        .args(&[
-            os("purge"),
-            t.root.clone().into(),
-            t.root.join("keep.txt").into(),
-            os("--max-age"),
-            os("7d"),
-        ])
+        .arg("purge")
+        .arg(&t.root)
+        .arg(t.root.join("keep.txt"))
+        .args(["--max-age", "7d"])
         .assert_exit_code(2);
     assert_same_tree(&before, &listing(t.top()), "refused roots");
 }
@@ -469,16 +461,9 @@ fn purge_custom_match_globs() {
     let t = purge_tree();
     let before = listing(t.top());
     let o = loganon()
-        .args(&[
-            os("purge"),
-            t.root.clone().into(),
-            os("--max-age"),
-            os("7d"),
-            os("--match"),
-            os("*.txt"),
-            os("--match"),
-            os("sub/deeper/*"),
-        ])
+        .arg("purge")
+        .arg(&t.root)
+        .args(["--max-age", "7d", "--match", "*.txt", "--match", "sub/deeper/*"])
         .assert_exit_code(0);
     let gone = [
         "root/keep.txt",
@@ -500,7 +485,7 @@ fn purge_custom_match_globs() {
     .collect();
     want.push("purge: deleted 3 files, 1700 bytes; examined 3, skipped 0 modified in the last minute".into());
     want.sort();
-    assert_eq!(sorted_lines(&stdout(&o)), want);
+    assert_eq!(sorted_lines(&text(&o.stdout)), want);
     // the link to the deleted file stays, dangling
     assert_eq!(
         fs::read_link(t.root.join("sub/link-keep.gz")).unwrap(),

@@ -17,25 +17,18 @@ use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::common::bin::{code, loganon};
+use crate::common::bin::{code, loganon, text};
 use crate::common::civil::{civil_from_days, date_string, epoch, DAY, MONTHS};
 use crate::common::files::set_mtime;
 use crate::common::gz::gzip;
 use crate::common::rng::Rng;
+use crate::common::tree::{listing, Entry};
 
 pub(crate) const CSV_HEADER: &str =
     "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks\n";
 
 // ---------------------------------------------------------------------------
 // helpers: processes, time, files
-
-pub(crate) fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-pub(crate) fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// Sets the modification time of a special file (a FIFO cannot be opened
 /// without blocking).
@@ -81,98 +74,22 @@ fn clf_time(t: i64, zone_min: i64) -> String {
 
 /// `loganon anonymize FILE` (the reference anonymization), plain text.
 pub(crate) fn reference_anonymization(path: &Path) -> Vec<u8> {
-    let o = loganon()
-        .args(&[os("anonymize"), path.as_os_str().into()])
-        .assert_exit_code(0);
-    o.stdout
-}
-
-/// Argument lists mix strings and paths.
-pub(crate) fn os(s: &str) -> std::ffi::OsString {
-    s.into()
+    loganon().arg("anonymize").arg(path).assert_exit_code(0).stdout
 }
 
 /// `loganon check FILE` must find nothing.
 #[track_caller]
 pub(crate) fn assert_check_clean(path: &Path) {
-    let o = loganon().args(&[os("check"), path.as_os_str().into()]).output();
+    let o = loganon().arg("check").arg(path).output();
     assert_eq!(
         code(&o),
         0,
         "check found personal data in {}:\n{}{}",
         path.display(),
-        stdout(&o),
-        stderr(&o)
+        text(&o.stdout),
+        text(&o.stderr)
     );
-    assert!(stdout(&o).contains(" 0 findings"), "{}", stdout(&o));
-}
-
-/// One entry of a directory listing.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Entry {
-    File { bytes: Vec<u8>, mtime_ns: i128 },
-    Dir,
-    Link(PathBuf),
-    Special,
-}
-
-/// The whole tree under `dir`, symlinks not followed, by relative path.
-pub(crate) fn listing(dir: &Path) -> BTreeMap<String, Entry> {
-    fn walk(top: &Path, dir: &Path, out: &mut BTreeMap<String, Entry>) {
-        for e in fs::read_dir(dir).unwrap() {
-            let p = e.unwrap().path();
-            let rel = p.strip_prefix(top).unwrap().to_string_lossy().into_owned();
-            let m = fs::symlink_metadata(&p).unwrap();
-            let ft = m.file_type();
-            let entry = if ft.is_symlink() {
-                Entry::Link(fs::read_link(&p).unwrap())
-            } else if ft.is_dir() {
-                walk(top, &p, out);
-                Entry::Dir
-            } else if ft.is_file() {
-                Entry::File {
-                    bytes: fs::read(&p).unwrap(),
-                    mtime_ns: i128::from(m.mtime()) * 1_000_000_000 + i128::from(m.mtime_nsec()),
-                }
-            } else {
-                Entry::Special
-            };
-            out.insert(rel, entry);
-        }
-    }
-    let mut out = BTreeMap::new();
-    walk(dir, dir, &mut out);
-    out
-}
-
-/// Names and kinds only, for readable failure messages.
-fn names(l: &BTreeMap<String, Entry>) -> BTreeSet<String> {
-    l.iter()
-        .map(|(k, v)| match v {
-            Entry::File { .. } => k.clone(),
-            Entry::Dir => format!("{k}/"),
-            Entry::Link(t) => format!("{k} -> {}", t.display()),
-            Entry::Special => format!("{k} (special)"),
-        })
-        .collect()
-}
-
-#[track_caller]
-pub(crate) fn assert_same_tree(before: &BTreeMap<String, Entry>, after: &BTreeMap<String, Entry>, what: &str) {
-    assert_eq!(names(before), names(after), "{what}: the set of paths changed");
-    for (k, v) in before {
-        assert!(after[k] == *v, "{what}: {k} changed (content or mtime)");
-    }
-}
-
-pub(crate) fn temp_files_in(dir: &Path) -> Vec<String> {
-    listing(dir)
-        .into_keys()
-        .filter(|k| {
-            let name = Path::new(k).file_name().unwrap().to_string_lossy().into_owned();
-            name.starts_with(".loganon-") && name.ends_with(".tmp")
-        })
-        .collect()
+    assert!(text(&o.stdout).contains(" 0 findings"), "{}", text(&o.stdout));
 }
 
 // ---------------------------------------------------------------------------
@@ -350,19 +267,11 @@ fn anonymize_max_age_drops_lines_older_than_the_window_by_their_own_time() {
     ];
     fs::write(&input, lines.concat()).unwrap();
     let o = loganon()
-        .args(&[
-            os("anonymize"),
-            os("--max-age"),
-            os("7d"),
-            os("--now"),
-            os("2026-01-10"),
-            os("--stats"),
-            os("json"),
-            input.clone().into(),
-        ])
+        .args(["anonymize", "--max-age", "7d", "--now", "2026-01-10", "--stats", "json"])
+        .arg(&input)
         .assert_exit_code(0);
     assert_eq!(
-        stdout(&o),
+        text(&o.stdout),
         concat!(
             "1.2.3.0 - - [02/Jan/2026:23:30:00 -0200] \"GET /b HTTP/1.1\" 200 20\n",
             "10.0.0.0 - - [03/Jan/2026:00:00:00 +0000] \"GET /d HTTP/1.1\" 500 40\n",
@@ -372,7 +281,7 @@ fn anonymize_max_age_drops_lines_older_than_the_window_by_their_own_time() {
             "2001:db8:1:: - - [11/Jan/2026:00:00:00 +0000] \"GET /h HTTP/1.1\" 200 60\n",
         )
     );
-    let stats: serde_json::Value = serde_json::from_str(stderr(&o).trim()).expect("--stats json on stderr");
+    let stats: serde_json::Value = serde_json::from_str(text(&o.stderr).trim()).expect("--stats json on stderr");
     assert_eq!(stats["lines_read"], 9);
     assert_eq!(stats["lines_written"], 6);
     assert_eq!(stats["expired"], 3);
@@ -385,7 +294,7 @@ fn anonymize_max_age_drops_lines_older_than_the_window_by_their_own_time() {
             .args(["anonymize", "--max-age", age, "--now", now])
             .stdin(lines.concat())
             .assert_exit_code(0);
-        assert_eq!(stdout(&o2), stdout(&o), "--max-age {age} --now {now}");
+        assert_eq!(text(&o2.stdout), text(&o.stdout), "--max-age {age} --now {now}");
     }
 }
 
@@ -446,15 +355,12 @@ summary = "{}"
 
 impl Cron {
     pub(crate) fn run(&self, now: &str, extra: &[&str]) -> Output {
-        let mut a = vec![
-            os("run"),
-            os("--config"),
-            self.config.clone().into(),
-            os("--now"),
-            os(now),
-        ];
-        a.extend(extra.iter().map(|s| os(s)));
-        loganon().args(&a).output()
+        loganon()
+            .args(["run", "--config"])
+            .arg(&self.config)
+            .args(["--now", now])
+            .args(extra)
+            .output()
     }
 
     pub(crate) fn day_file(&self, day: i64) -> PathBuf {

@@ -13,18 +13,11 @@ use std::path::Path;
 use std::process::Stdio;
 
 use crate::common::bin::{assert_exit, loganon, text};
-use crate::common::files::{tempdir, temps};
+use crate::common::files::{key_file, tempdir, temps};
 use crate::common::gz::{gunzip, gzip};
 use crate::common::wait::wait_until;
 
 const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
-
-fn key_file(dir: &Path, mode: u32) -> std::path::PathBuf {
-    let p = dir.join("k.key");
-    fs::write(&p, format!("{KEY}\n")).unwrap();
-    fs::set_permissions(&p, fs::Permissions::from_mode(mode)).unwrap();
-    p
-}
 
 /// The first dotted-quad of a line (its client, here).
 fn first_v4(line: &str) -> String {
@@ -40,7 +33,7 @@ fn first_v4(line: &str) -> String {
 #[test]
 fn settle_passes_keep_the_lines_day_and_pseudonyms() {
     let dir = tempdir();
-    let key = key_file(dir.path(), 0o600);
+    let key = key_file(dir.path(), "k.key", format!("{KEY}\n").as_bytes(), 0o600);
     let settles = "198.51.100.7 - - [01/Jan/2026:10:00:00 +0000] \"GET /a;jsessionid=1?x=bob@example.com&y=203.0.113.9 HTTP/1.1\" 200 1\n";
     let plain = "198.51.100.7 - - [01/Jan/2026:11:00:00 +0000] \"GET /b HTTP/1.1\" 200 1\n";
     let input = format!("{settles}{plain}");
@@ -181,7 +174,7 @@ fn keys_from_the_environment_and_from_shipped_files() {
         // a run that refuses its key exits before reading: a broken pipe
         c.stdin(line).stdin_may_stay_unread().output()
     };
-    let k = key_file(dir.path(), 0o711);
+    let k = key_file(dir.path(), "k.key", format!("{KEY}\n").as_bytes(), 0o711);
     let from_file = with(&["--key-file", k.to_str().unwrap()], None);
     assert_exit(&from_file, 0);
     let from_env = with(&["--key-env", "LOGANON_TEST_KEY"], Some(("LOGANON_TEST_KEY", KEY)));

@@ -15,22 +15,16 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
-use crate::common::bin::{stats_json, BIN};
+use crate::common::bin::{loganon, stats_json, text, TestCommand, BIN};
 use crate::common::child::Proc;
 use crate::common::files::{line_count, read_text};
-use crate::common::wait::wait_until_within;
+use crate::common::wait::wait_until;
 
 /// How long a condition is given before the test fails.
 const DEADLINE: Duration = Duration::from_secs(30);
-
-/// Polls `cond` until it holds; panics with `what` at the deadline.
-#[track_caller]
-pub(crate) fn wait_until(what: &str, cond: impl FnMut() -> bool) {
-    wait_until_within(DEADLINE, what, cond);
-}
 
 /// A folder that the servers' unprivileged workers can read.
 fn open_tempdir() -> tempfile::TempDir {
@@ -63,14 +57,15 @@ fn server_binary(name: &str) -> Option<PathBuf> {
 /// stopped when the test ends early (a failed assertion): first with
 /// SIGTERM (or its own stop signal, see [`Proc::stop_with`]), so a server
 /// takes its workers with it.
-fn guard(cmd: &mut Command) -> Proc {
-    Proc::spawn(cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped()))
+fn guard(cmd: &mut TestCommand) -> Proc {
+    cmd.stdout_to(Stdio::null())
+        .spawn()
         .deadline(DEADLINE)
         .stop_with(libc::SIGTERM)
 }
 
 pub(crate) fn listen(args: &[&str]) -> Proc {
-    guard(Command::new(BIN).arg("listen").args(args))
+    guard(loganon().arg("listen").args(args))
 }
 
 pub(crate) fn octet(msg: &str) -> Vec<u8> {
@@ -198,7 +193,12 @@ fn apache_piped_logger_survives_a_graceful_restart() {
     let conf = apache_config(dir.path(), port);
     let access = dir.path().join("access.log");
     let errors = dir.path().join("error.log");
-    let mut httpd = guard(Command::new(&apache).arg("-f").arg(&conf).args(["-D", "FOREGROUND"]));
+    let mut httpd = guard(
+        TestCommand::new(&apache)
+            .arg("-f")
+            .arg(&conf)
+            .args(["-D", "FOREGROUND"]),
+    );
     let v4: SocketAddr = ([127, 0, 0, 1], port).into();
     let v6: SocketAddr = format!("[::1]:{port}").parse().unwrap();
     wait_until("apache accepts on 127.0.0.1 and ::1", || accepts(v4) && accepts(v6));
@@ -222,13 +222,12 @@ fn apache_piped_logger_survives_a_graceful_restart() {
     write!(inflight, "GET {} HTTP/1.0\r\nHost: localhost\r\n", target(1000)).unwrap();
     let restarts = || read_text(&errors).matches("resuming normal operations").count();
     wait_until("apache started", || restarts() >= 1);
-    let st = Command::new(&apache)
+    let st = TestCommand::new(&apache)
         .arg("-f")
         .arg(&conf)
         .args(["-k", "graceful"])
-        .status()
-        .unwrap();
-    assert!(st.success(), "apache2 -k graceful failed");
+        .output();
+    assert!(st.status.success(), "apache2 -k graceful failed: {}", text(&st.stderr));
     wait_until("the graceful restart", || restarts() >= 2);
     write!(
         inflight,
@@ -317,7 +316,7 @@ fn nginx_syslog_into_listen() {
     let port = free_port();
     let conf = nginx_config(dir.path(), port, syslog);
     let mut server = guard(
-        Command::new(&nginx)
+        TestCommand::new(&nginx)
             .arg("-p")
             .arg(dir.path())
             .arg("-e")

@@ -6,10 +6,10 @@ use std::fs;
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::common::bin::{stats_json, BIN};
+use crate::common::bin::{loganon, stats_json};
 use crate::common::child::Proc;
 use crate::common::files::line_count;
 use crate::common::mount::Mount;
@@ -21,15 +21,12 @@ use crate::{clf_line, MIB};
 // listen
 
 fn listen(out: &Path, extra: &[&str]) -> (Proc, SocketAddr) {
-    let mut p = Proc::spawn(
-        Command::new(BIN)
-            .args(["listen", "--tcp", "127.0.0.1:0", "--stats", "json", "-o"])
-            .arg(out)
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped()),
-    );
+    let mut p = loganon()
+        .args(["listen", "--tcp", "127.0.0.1:0", "--stats", "json", "-o"])
+        .arg(out)
+        .args(extra)
+        .stdout_to(Stdio::null())
+        .spawn();
     let l = p.stderr_line("listening on tcp", |l| l.starts_with("loganon: listening on tcp "));
     let addr = l["loganon: listening on tcp ".len()..].parse().unwrap();
     (p, addr)

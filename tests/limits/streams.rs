@@ -6,9 +6,9 @@
 use std::fs;
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
-use crate::common::bin::{stats_json, BIN};
+use crate::common::bin::{loganon, stats_json};
 use crate::common::child::Proc;
 use crate::common::files::line_count;
 use crate::common::mount::Mount;
@@ -28,31 +28,16 @@ fn full_disk_stream_output_ends_with_a_whole_line_and_stats_count_what_is_in_it(
     fs::write(&out, &old).unwrap();
     let input: String = (0..40_000).map(clf_line).collect();
     assert!(input.len() > 2 * 1024 * 1024);
-    let full = Command::new(BIN)
-        .arg("anonymize")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            let mut w = c.stdin.take().unwrap();
-            let text = input.clone();
-            let h = std::thread::spawn(move || w.write_all(text.as_bytes()));
-            let o = c.wait_with_output();
-            h.join().unwrap().unwrap();
-            o
-        })
-        .unwrap();
+    let full = loganon().arg("anonymize").stdin(&input).output();
     let expected = full.stdout;
     assert_eq!(expected.iter().filter(|&&c| c == b'\n').count(), 40_000);
 
-    let mut p = Proc::spawn(
-        Command::new(BIN)
-            .args(["anonymize", "--stats", "json", "-o"])
-            .arg(&out)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped()),
-    );
+    let mut p = loganon()
+        .args(["anonymize", "--stats", "json", "-o"])
+        .arg(&out)
+        .stdin_from(Stdio::piped())
+        .stdout_to(Stdio::null())
+        .spawn();
     let mut stdin = p.take_stdin();
     // a first part is written for sure, then the rest fills the disk
     let first: usize = input.lines().take(500).map(|l| l.len() + 1).sum();
@@ -95,13 +80,11 @@ fn dev_full_as_output_is_one_clear_error() {
         println!("skipped: no /dev/full");
         return;
     }
-    let mut p = Proc::spawn(
-        Command::new(BIN)
-            .args(["anonymize", "-o", "/dev/full"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped()),
-    );
+    let mut p = loganon()
+        .args(["anonymize", "-o", "/dev/full"])
+        .stdin_from(Stdio::piped())
+        .stdout_to(Stdio::null())
+        .spawn();
     let mut stdin = p.take_stdin();
     let _ = stdin.write_all(clf_line(1).as_bytes());
     drop(stdin);
@@ -135,16 +118,13 @@ fn batch_refuses_a_fifo_at_once_and_does_the_other_inputs() {
         vec!["-o".into(), one.clone().into()],
     ];
     for args in runs {
-        let mut p = Proc::spawn(
-            Command::new(BIN)
-                .arg("anonymize")
-                .args(&args)
-                .arg(&fifo)
-                .arg(&plain)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped()),
-        );
+        let mut p = loganon()
+            .arg("anonymize")
+            .args(&args)
+            .arg(&fifo)
+            .arg(&plain)
+            .stdout_to(Stdio::null())
+            .spawn();
         let (ended, stderr) = p.wait();
         assert_eq!(ended.code(), Some(1), "{args:?}: {stderr}");
         assert!(
@@ -194,14 +174,7 @@ fn stream_from_a_fifo_without_writer_ends_at_once_on_sigterm_and_sigint() {
         let d = tempfile::tempdir().unwrap();
         let fifo = d.path().join("f");
         mkfifo(&fifo);
-        let mut p = Proc::spawn(
-            Command::new(BIN)
-                .arg("anonymize")
-                .arg(&fifo)
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped()),
-        );
+        let mut p = loganon().arg("anonymize").arg(&fifo).spawn();
         let pid = p.pid();
         wait_until("the stop handlers are installed", || catches(pid, sig));
         wait_until("the reader waits in poll", || in_poll(pid));
@@ -220,14 +193,7 @@ fn stream_reads_a_fifo_until_its_writer_closes_it() {
     let d = tempfile::tempdir().unwrap();
     let fifo = d.path().join("f");
     mkfifo(&fifo);
-    let mut p = Proc::spawn(
-        Command::new(BIN)
-            .arg("anonymize")
-            .arg(&fifo)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped()),
-    );
+    let mut p = loganon().arg("anonymize").arg(&fifo).spawn();
     // blocks until loganon has opened the FIFO
     let mut w = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
     w.write_all(clf_line(3).as_bytes()).unwrap();
@@ -245,13 +211,10 @@ fn stream_reads_a_fifo_until_its_writer_closes_it() {
 #[test]
 fn a_200_mb_line_stays_under_128_mib_and_loses_its_user_field() {
     const SIZE: usize = 200 * 1000 * 1000;
-    let mut p = Proc::spawn(
-        Command::new(BIN)
-            .args(["anonymize", "--stats", "json"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped()),
-    );
+    let mut p = loganon()
+        .args(["anonymize", "--stats", "json"])
+        .stdin_from(Stdio::piped())
+        .spawn();
     let mut stdin = p.take_stdin();
     let writer = std::thread::spawn(move || {
         stdin
@@ -339,14 +302,7 @@ fn a_second_stop_signal_ends_a_stream_blocked_on_its_output() {
     let input = d.path().join("in.log");
     fs::write(&input, (0..40_000).map(clf_line).collect::<String>()).unwrap();
     // stdout is a pipe nobody reads: the write blocks
-    let mut p = Proc::spawn(
-        Command::new(BIN)
-            .arg("anonymize")
-            .arg(&input)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped()),
-    );
+    let mut p = loganon().arg("anonymize").arg(&input).spawn();
     let pid = p.pid();
     wait_until("the stop handlers are installed", || {
         catches(pid, libc::SIGTERM) && catches(pid, libc::SIGINT)
@@ -371,14 +327,12 @@ fn fill(dir: &Path) {
 }
 
 fn stream_to(out: &Path) -> Proc {
-    Proc::spawn(
-        Command::new(BIN)
-            .args(["anonymize", "-o"])
-            .arg(out)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped()),
-    )
+    loganon()
+        .args(["anonymize", "-o"])
+        .arg(out)
+        .stdin_from(Stdio::piped())
+        .stdout_to(Stdio::null())
+        .spawn()
 }
 
 #[test]
@@ -456,13 +410,11 @@ fn check_reads_a_long_line_in_pieces_and_misses_nothing_at_their_cuts() {
     line.push(b'\n');
     line.extend_from_slice(b"a short line\n");
     fs::write(&p, &line).unwrap();
-    let mut c = Proc::spawn(
-        Command::new(BIN)
-            .args(["check", "--json"])
-            .arg(&p)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null()),
-    );
+    let mut c = loganon()
+        .args(["check", "--json"])
+        .arg(&p)
+        .stderr_to(Stdio::null())
+        .spawn();
     let mut out = String::new();
     c.take_stdout().read_to_string(&mut out).unwrap();
     let (ended, _) = c.wait();
