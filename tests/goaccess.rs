@@ -16,13 +16,19 @@
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
 
-/// A deliberately broken gzip file (tests/corpus.rs tests it on its own).
+mod common;
+
+use crate::common::bin::{loganon, TestCommand};
+use crate::common::gz::decompressed;
+use crate::common::shared::shared;
+
+/// A deliberately broken gzip file (tests/integration/corpus.rs tests it on
+/// its own).
 const BROKEN_GZ: &str = "lnav/textfile_broken_gz.txt.gz";
 
 /// A line whose GoAccess entry loganon changes: line `line` of `file`
@@ -99,16 +105,6 @@ const PANELS: &[&str] = &[
     "os",
 ];
 
-fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        println!("skipping: ../shared/corpus not found");
-        None
-    }
-}
-
 fn have_goaccess() -> bool {
     match Command::new("goaccess").arg("--version").output() {
         Ok(o) if o.status.success() => true,
@@ -133,35 +129,16 @@ fn files(root: &Path) -> Vec<String> {
     v
 }
 
-/// The bytes of a corpus file, decompressed when it is gzip or bzip2.
-fn decompressed(path: &Path) -> Vec<u8> {
-    let raw = fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let mut out = Vec::new();
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        flate2::read::MultiGzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    } else if raw.starts_with(b"BZh") {
-        bzip2::read::MultiBzDecoder::new(&raw[..])
-            .read_to_end(&mut out)
-            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    } else {
-        return raw;
-    }
-    out
-}
-
 /// GoAccess's JSON report of `log` (its own bytes are not always UTF-8:
 /// URLs are written decoded; both sides are read the same lossy way).
 fn report(log: &Path, json: &Path) -> Value {
     let _ = fs::remove_file(json);
-    let out = Command::new("goaccess")
+    let out = TestCommand::new("goaccess")
         .args(["--no-global-config", "--log-format=COMBINED", "--num-tests=0", "-q"])
         .args(["--max-items=1000000", "--no-progress", "--no-parsing-spinner", "-o"])
         .arg(json)
         .arg(log)
-        .output()
-        .expect("run goaccess");
+        .output();
     let bytes = fs::read(json).unwrap_or_else(|e| {
         panic!(
             "goaccess wrote no report for {} ({e}); exit {:?}, stderr: {}",
@@ -209,7 +186,7 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 
 #[test]
 fn goaccess_reads_the_anonymized_corpus_as_the_raw_one() {
-    let Some(root) = corpus() else { return };
+    let Some(root) = shared("corpus") else { return };
     if !have_goaccess() {
         return;
     }
@@ -220,13 +197,10 @@ fn goaccess_reads_the_anonymized_corpus_as_the_raw_one() {
     let mut used = vec![false; DEVIATIONS.len()];
     let (mut compared, mut valid) = (0, 0);
     for rel in files(&root) {
-        let raw = decompressed(&root.join(&rel));
+        let path = root.join(&rel);
+        let raw = decompressed(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         fs::write(&raw_log, &raw).expect("write raw");
-        let out = Command::new(env!("CARGO_BIN_EXE_loganon"))
-            .arg("anonymize")
-            .arg(&raw_log)
-            .output()
-            .expect("run loganon");
+        let out = loganon().arg("anonymize").arg(&raw_log).output();
         assert!(
             out.status.success(),
             "{rel}: loganon anonymize failed: {}",

@@ -9,11 +9,15 @@
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 
 use clap::{CommandFactory, Parser};
 use loganon::cli::Cli;
 use loganon::commands::run::config::{AnonymizeSection, Config};
+
+mod common;
+
+use crate::common::bin::{loganon, text, TestCommand};
 
 const CONFIG: &str = "dist/loganon.toml";
 const CONFIG_DEST: &str = "/etc/loganon/loganon.toml";
@@ -21,18 +25,6 @@ const UNITS: [&str; 3] = ["loganon-run.service", "loganon-run.timer", "loganon-l
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn loganon() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_loganon"))
-}
-
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"))
-}
-
-fn text(o: &[u8]) -> String {
-    String::from_utf8_lossy(o).into_owned()
 }
 
 /// `KEY=VALUE` lines of a unit file (comments and section headers left out).
@@ -74,9 +66,10 @@ fn the_shipped_config_parses_and_enables_nothing() {
         "[anonymize] must set nothing"
     );
     assert!(c.state_dir.is_none() && c.lock.is_none());
-    let out = run(loganon()
+    let out = loganon()
         .args(["run", "--config", CONFIG, "--dry-run", "--now", "2026-01-01"])
-        .current_dir(root()));
+        .current_dir(root())
+        .output();
     assert!(
         out.status.success(),
         "exit {:?}: {}",
@@ -232,9 +225,10 @@ fn the_units_pass_systemd_analyze_verify() {
     let dir = tempfile::tempdir().expect("tempdir");
     let units = units_for_systemd(dir.path());
     // the man pages of Documentation= are checked after installing (.ci/run)
-    let out = run(Command::new("systemd-analyze")
+    let out = TestCommand::new("systemd-analyze")
         .args(["verify", "--man=no"])
-        .args(&units));
+        .args(&units)
+        .output();
     assert!(
         out.status.success() && out.stderr.is_empty(),
         "exit {:?}:\n{}{}",
@@ -246,9 +240,10 @@ fn the_units_pass_systemd_analyze_verify() {
 
 /// `systemd-analyze security --offline=yes`: the overall exposure (0 to 10).
 fn exposure(unit: &Path) -> f64 {
-    let out = run(Command::new("systemd-analyze")
+    let out = TestCommand::new("systemd-analyze")
         .args(["security", "--offline=yes"])
-        .arg(unit));
+        .arg(unit)
+        .output();
     let all = text(&out.stdout) + &text(&out.stderr);
     let line = all
         .lines()
@@ -358,7 +353,7 @@ fn the_package_names_files_that_exist() {
 #[test]
 fn man_writes_a_page_for_every_subcommand() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let out = run(loganon().arg("man").arg(dir.path()));
+    let out = loganon().arg("man").arg(dir.path()).output();
     assert!(out.status.success(), "{}", text(&out.stderr));
     let have_man = Command::new("man")
         .arg("--version")
@@ -393,11 +388,12 @@ fn man_writes_a_page_for_every_subcommand() {
         if !have_man {
             continue;
         }
-        let shown = run(Command::new("man")
+        let shown = TestCommand::new("man")
             .args(["--warnings", "-l"])
             .arg(&path)
             .env("MANWIDTH", "80")
-            .env("MANPAGER", "cat"));
+            .env("MANPAGER", "cat")
+            .output();
         let page = text(&shown.stdout);
         assert!(shown.status.success(), "man -l {name}.1: {}", text(&shown.stderr));
         assert_eq!(text(&shown.stderr), "", "man -l {name}.1 warns");
@@ -416,7 +412,7 @@ fn man_writes_a_page_for_every_subcommand() {
     }
     assert!(top.contains(".SH \"EXIT STATUS\"") && top.contains("\\fB75\\fR"));
     // without DIR: the top page on stdout
-    let out = run(loganon().arg("man"));
+    let out = loganon().arg("man").output();
     assert!(out.status.success());
     assert_eq!(text(&out.stdout), top);
 }
@@ -424,7 +420,7 @@ fn man_writes_a_page_for_every_subcommand() {
 #[test]
 fn completions_name_every_subcommand() {
     for shell in ["bash", "zsh", "fish"] {
-        let out = run(loganon().args(["completions", shell]));
+        let out = loganon().args(["completions", shell]).output();
         assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
         let script = text(&out.stdout);
         for s in subcommands() {
@@ -444,13 +440,13 @@ fn completions_name_every_subcommand() {
             let dir = tempfile::tempdir().expect("tempdir");
             let file = dir.path().join("completion");
             fs::write(&file, &script).expect("write");
-            let check = run(Command::new(shell).arg("-n").arg(&file));
+            let check = TestCommand::new(shell).arg("-n").arg(&file).output();
             assert!(check.status.success(), "{shell} -n: {}", text(&check.stderr));
         } else {
             println!("skipping the syntax check: {shell} not found");
         }
     }
-    let out = run(loganon().args(["completions", "tcsh"]));
+    let out = loganon().args(["completions", "tcsh"]).output();
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("possible values: bash"),

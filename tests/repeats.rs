@@ -12,13 +12,12 @@
 //! - a combined or JSON line gives the same output as the same line alone
 //!   (a fresh engine, no cache), and `-j 1` gives what `-j 2` gives.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use loganon::engine::anonymize_line;
 use loganon::Engine;
 
-const BIN: &str = env!("CARGO_BIN_EXE_loganon");
+mod common;
+
+use crate::common::bin::loganon;
 
 const CLEAN: &[&str] = &[
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36",
@@ -93,23 +92,6 @@ fn w3c(i: usize, ua: &str) -> String {
 
 const W3C_FIELDS: &str = "#Fields: date time cs-method cs-uri-stem cs-uri-query s-port cs-username c-ip cs(User-Agent) cs(Referer) sc-status";
 
-fn run(input: &str, jobs: &str) -> String {
-    let mut child = Command::new(BIN)
-        .args(["anonymize", "-j", jobs])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run loganon");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let text = input.to_string();
-    let feeder = std::thread::spawn(move || stdin.write_all(text.as_bytes()));
-    let out = child.wait_with_output().expect("wait");
-    feeder.join().expect("feeder").expect("write stdin");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("utf-8 output")
-}
-
 /// The output, through one worker and two (equal), with its lines.
 fn anonymized(lines: &[String], header: Option<&str>) -> Vec<String> {
     let mut input = String::new();
@@ -121,8 +103,8 @@ fn anonymized(lines: &[String], header: Option<&str>) -> Vec<String> {
         input.push_str(l);
         input.push('\n');
     }
-    let one = run(&input, "1");
-    let two = run(&input, "2");
+    let one = loganon().args(["anonymize", "-j", "1"]).stdin(&input).stdout();
+    let two = loganon().args(["anonymize", "-j", "2"]).stdin(&input).stdout();
     assert_eq!(one, two, "-j 1 and -j 2 differ");
     let mut out: Vec<String> = one.lines().map(str::to_string).collect();
     if header.is_some() {

@@ -23,6 +23,11 @@ pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
     i64::from((date - EPOCH).get_days())
 }
 
+/// Unix time of midnight UTC of a civil date.
+pub fn epoch(y: i64, m: i64, d: i64) -> i64 {
+    days_from_civil(y, m, d) * DAY
+}
+
 /// The civil date (year, month, day) of a day number.
 pub fn civil_from_days(z: i64) -> (i64, i64, i64) {
     let d = DateTime::from(EPOCH)

@@ -1,8 +1,9 @@
 //! Folders and files of a test: temporary folders, listings, loganon's
-//! temporary files, modification times.
+//! temporary files, modification times, key files.
 
 use std::fs::{self, File};
-use std::path::Path;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tempfile::TempDir;
@@ -51,6 +52,15 @@ pub fn set_modified(path: &Path, t: SystemTime) {
 pub fn set_mtime(path: &Path, secs: i64) {
     let secs = u64::try_from(secs).expect("times after 1970");
     set_modified(path, UNIX_EPOCH + Duration::from_secs(secs));
+}
+
+/// A key file `dir/name` holding `bytes`, with permissions `mode`.
+#[track_caller]
+pub fn key_file(dir: &Path, name: &str, bytes: &[u8], mode: u32) -> PathBuf {
+    let p = dir.join(name);
+    fs::write(&p, bytes).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    fs::set_permissions(&p, fs::Permissions::from_mode(mode)).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    p
 }
 
 /// The lines (`\n`) in a file; 0 when it is not there (yet).

@@ -1,15 +1,18 @@
 //! The tests' one harness, shared by every module of `tests/integration/`
 //! (and by any test file of its own that says `mod common;`):
 //!
-//! - [`bin`]: the built binary, run to its end (`run`, `run_stdin`), exit
-//!   codes, stats;
+//! - [`bin`]: [`bin::TestCommand`], the one builder of every child process
+//!   (`loganon()`, or any program): arguments, stdin, folder, environment,
+//!   run to its end or spawned as a [`child::Proc`]; exit codes, stats;
 //! - [`child`]: [`child::Proc`], a child process stopped when its test ends;
 //! - [`gz`]: gzip (and bzip2) data made and read apart from loganon;
 //! - [`wait`]: polling with a deadline, never a sleep for synchronisation;
 //! - [`shared`]: `../shared/NAME`, or a printed skip;
 //! - [`samples`]: `testdata/sample.log` and what it must become;
-//! - [`files`], [`sys`], [`mount`]: folders, modification times, root,
-//!   signals, the clock, mounts that are undone;
+//! - [`files`], [`sys`], [`mount`]: folders, modification times, key files,
+//!   root, signals, the clock, mounts that are undone;
+//! - [`tree`]: a folder's whole tree (content, modification times), to
+//!   compare before and after a run;
 //! - [`civil`], [`rng`]: the tests' own dates and a deterministic generator;
 //! - below: the exact-output cases (`encodings`, `shapes`, `wrapped`,
 //!   `params`), each an input line and its whole expected output.
@@ -25,16 +28,27 @@ pub mod rng;
 pub mod samples;
 pub mod shared;
 pub mod sys;
+pub mod tree;
 pub mod wait;
 
 use loganon::check::check_bytes;
 use loganon::engine::anonymize_line;
 use loganon::rules::Rules;
-use loganon::Engine;
+use loganon::{Engine, Stats};
 
 /// `line` anonymized by `e`, as text.
 pub fn anon_with(e: &Engine, line: &str) -> String {
     String::from_utf8_lossy(&anonymize_line(e, line.as_bytes())).into_owned()
+}
+
+/// `input` anonymized by `e` as one chunk of lines (the path of a stream:
+/// first line 1, chunk 0); the default policy, scrub, never fails.
+pub fn chunk_with(e: &Engine, input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut stats = Stats::default();
+    e.chunk(input, 1, 0, &mut out, &mut stats)
+        .expect("--on-unparsed scrub never fails");
+    out
 }
 
 /// Every input gives exactly its output. With `check` rules, `check` must

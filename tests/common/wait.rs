@@ -1,9 +1,10 @@
 //! Waiting without sleeping for synchronisation: every wait polls for its
 //! condition until a deadline, then fails naming what it waited for.
 
-use std::process::Child;
 use std::thread;
 use std::time::{Duration, Instant};
+
+use super::child::Proc;
 
 /// How long a condition is given before the test fails.
 pub const DEADLINE: Duration = Duration::from_secs(60);
@@ -41,11 +42,11 @@ pub fn wait_until_within(limit: Duration, what: &str, mut cond: impl FnMut() -> 
 /// every millisecond: a short moment of the child's run (its temporary file
 /// exists) is not missed.
 #[track_caller]
-pub fn ready_or_exit(child: &mut Child, what: &str, mut ready: impl FnMut() -> bool) -> bool {
+pub fn ready_or_exit(child: &mut Proc, what: &str, mut ready: impl FnMut() -> bool) -> bool {
     poll(DEADLINE, Duration::from_millis(1), what, || {
         if ready() {
             Some(true)
-        } else if child.try_wait().expect("try_wait on a child").is_some() {
+        } else if child.exited().is_some() {
             Some(false)
         } else {
             None

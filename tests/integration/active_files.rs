@@ -12,14 +12,14 @@ use std::os::fd::AsRawFd;
 use std::os::unix::fs::symlink;
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant, SystemTime};
 
 use loganon::io::input::{open_planned, plan_file};
 
-use crate::common::bin::{self, assert_exit, text, Arg};
+use crate::common::bin::{assert_exit, loganon, text, Arg, TestCommand};
 use crate::common::files::{names, set_modified, temps};
 use crate::common::wait::{ready_or_exit, DEADLINE};
 
@@ -41,20 +41,9 @@ fn lines(from: usize, n: usize) -> Vec<u8> {
     (from..from + n).flat_map(|i| line(i).into_bytes()).collect()
 }
 
-/// `loganon ARGS`, stdin /dev/null, stdout and stderr piped.
-fn loganon(args: &[Arg]) -> Command {
-    bin::command(args)
-}
-
-/// `loganon ARGS` run to its end.
-fn output(args: &[Arg]) -> Output {
-    bin::run(args)
-}
-
 /// `loganon anonymize FILE` to stdout: what an anonymized FILE must hold.
 fn reference(path: &Path) -> Vec<u8> {
-    let o = output(&[&"anonymize", &path]);
-    assert_exit(&o, 0);
+    let o = loganon().arg("anonymize").arg(path).assert_exit_code(0);
     o.stdout
 }
 
@@ -73,9 +62,8 @@ fn days_ago(n: u64) -> SystemTime {
 /// held open, as a web server does): it starts once loganon's temporary
 /// file is in `dir` (the file is being read) and goes on until loganon has
 /// exited. Returns loganon's output and everything the writer appended.
-fn with_appending_writer(mut cmd: Command, log: &Path, dir: &Path) -> (Output, Vec<u8>) {
+fn with_appending_writer(cmd: &mut TestCommand, log: &Path, dir: &Path) -> (Output, Vec<u8>) {
     let done = AtomicBool::new(false);
-    let child = cmd.spawn().expect("run loganon");
     thread::scope(|s| {
         let writer = s.spawn(|| {
             let mut appended = Vec::new();
@@ -98,7 +86,7 @@ fn with_appending_writer(mut cmd: Command, log: &Path, dir: &Path) -> (Output, V
             }
             appended
         });
-        let out = child.wait_with_output().expect("wait for loganon");
+        let out = cmd.output();
         done.store(true, Ordering::SeqCst);
         (out, writer.join().unwrap())
     })
@@ -113,7 +101,7 @@ fn in_place_of_a_file_appended_to_loses_nothing_and_fails() {
     let raw = lines(0, 10_000);
     fs::write(&log, &raw).unwrap();
 
-    let (o, appended) = with_appending_writer(loganon(&[&"anonymize", &"--in-place", &log]), &log, d.path());
+    let (o, appended) = with_appending_writer(loganon().args(["anonymize", "--in-place"]).arg(&log), &log, d.path());
     assert!(!appended.is_empty(), "the writer never wrote: loganon ended first?");
     assert_exit(&o, 1);
     assert_eq!(
@@ -130,8 +118,10 @@ fn in_place_of_a_file_appended_to_loses_nothing_and_fails() {
 
     // quiet now: the same command anonymizes it
     let expected = reference(&log);
-    let o = output(&[&"anonymize", &"--in-place", &log]);
-    assert_exit(&o, 0);
+    let _o = loganon()
+        .args(["anonymize", "--in-place"])
+        .arg(&log)
+        .assert_exit_code(0);
     assert!(fs::read(&log).unwrap() == expected);
 }
 
@@ -172,7 +162,7 @@ fn run_leaves_an_active_log_for_the_next_run() {
     fs::write(&log, &raw).unwrap();
     set_modified(&log, days_ago(3));
 
-    let (o, appended) = with_appending_writer(loganon(&[&"run", &"--config", &config]), &log, &logs);
+    let (o, appended) = with_appending_writer(loganon().args(["run", "--config"]).arg(&config), &log, &logs);
     assert!(!appended.is_empty(), "the writer never wrote: loganon ended first?");
     assert_exit(&o, 0);
     let p = log.display();
@@ -192,8 +182,7 @@ fn run_leaves_an_active_log_for_the_next_run() {
     // the writer is gone; once the file is old again the next run does it
     set_modified(&log, days_ago(3));
     let expected = reference(&log);
-    let o = output(&[&"run", &"--config", &config]);
-    assert_exit(&o, 0);
+    let o = loganon().args(["run", "--config"]).arg(&config).assert_exit_code(0);
     let out = text(&o.stdout);
     assert!(
         out.starts_with(&format!(
@@ -216,8 +205,7 @@ fn hard_linked_file_is_refused_unless_force() {
     fs::hard_link(&a, &b).unwrap();
     let expected = reference(&a);
 
-    let o = output(&[&"anonymize", &"--in-place", &a]);
-    assert_exit(&o, 1);
+    let o = loganon().args(["anonymize", "--in-place"]).arg(&a).assert_exit_code(1);
     assert_eq!(
         text(&o.stderr),
         format!(
@@ -232,8 +220,7 @@ fn hard_linked_file_is_refused_unless_force() {
     let c = logs.join("c.log");
     fs::hard_link(&a, &c).unwrap();
     set_modified(&c, days_ago(3));
-    let o = output(&[&"run", &"--config", &config]);
-    assert_exit(&o, 1);
+    let o = loganon().args(["run", "--config"]).arg(&config).assert_exit_code(1);
     let said = format!(
         "{}: has 3 hard links; replacing it would leave the raw log under the other names; remove them\n",
         c.display()
@@ -246,8 +233,10 @@ fn hard_linked_file_is_refused_unless_force() {
     );
     fs::remove_file(&c).unwrap();
 
-    let o = output(&[&"anonymize", &"--in-place", &"--force", &a]);
-    assert_exit(&o, 0);
+    let _o = loganon()
+        .args(["anonymize", "--in-place", "--force"])
+        .arg(&a)
+        .assert_exit_code(0);
     assert!(fs::read(&a).unwrap() == expected);
     assert!(
         fs::read(&b).unwrap() == raw,
@@ -265,8 +254,10 @@ fn symlinks_in_place_refused_named_followed_swapped_never_read() {
     symlink(&target, &link).unwrap();
 
     // --in-place would replace the link and keep the raw file it points to
-    let o = output(&[&"anonymize", &"--in-place", &link]);
-    assert_exit(&o, 1);
+    let o = loganon()
+        .args(["anonymize", "--in-place"])
+        .arg(&link)
+        .assert_exit_code(1);
     assert_eq!(
         text(&o.stderr),
         format!(
@@ -280,8 +271,12 @@ fn symlinks_in_place_refused_named_followed_swapped_never_read() {
     // a symlink named on the command line is read where it points
     let out = d.path().join("out");
     fs::create_dir(&out).unwrap();
-    let o = output(&[&"anonymize", &link, &"--out-dir", &out]);
-    assert_exit(&o, 0);
+    let _o = loganon()
+        .arg("anonymize")
+        .arg(&link)
+        .arg("--out-dir")
+        .arg(&out)
+        .assert_exit_code(0);
     assert!(fs::read(out.join("link.log")).unwrap() == reference(&target));
 
     // planned as a regular file, a symlink swapped in is not opened
@@ -321,9 +316,9 @@ fn symlinks_in_place_refused_named_followed_swapped_never_read() {
 
 /// The pid of a process that has exited (and was reaped).
 fn gone_pid() -> u32 {
-    let mut c = Command::new("true").spawn().unwrap();
-    let pid = c.id();
-    c.wait().unwrap();
+    let mut c = TestCommand::new("true").spawn();
+    let pid = c.pid();
+    c.wait();
     pid
 }
 
@@ -359,8 +354,12 @@ fn batch_sweeps_temp_files_of_gone_creators_only() {
         0
     );
 
-    let o = output(&[&"anonymize", &input, &"--out-dir", &out]);
-    assert_exit(&o, 0);
+    let _o = loganon()
+        .arg("anonymize")
+        .arg(&input)
+        .arg("--out-dir")
+        .arg(&out)
+        .assert_exit_code(0);
     drop(held);
     let mut want = vec![
         "in.log".to_string(),
@@ -378,26 +377,25 @@ fn batch_sweeps_temp_files_of_gone_creators_only() {
 /// SIGKILLs `cmd` once its temporary file is in `dir`; then the same
 /// command, run again, finishes and leaves no temporary file.
 fn kill_then_retry(args: &[Arg], dir: &Path) {
-    let mut child = loganon(args)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+    let mut child = loganon()
+        .args(args)
+        .stdout_to(Stdio::null())
+        .stderr_to(Stdio::null())
+        .spawn();
     let appeared = ready_or_exit(&mut child, "its temporary file", || !temps(dir).is_empty());
     assert!(appeared, "loganon ended before its temporary file was seen");
-    child.kill().unwrap();
-    let status = child.wait().unwrap();
+    child.signal(libc::SIGKILL);
+    let (status, _) = child.wait();
     assert_eq!(status.signal(), Some(libc::SIGKILL), "{status}");
     let left = temps(dir);
     assert_eq!(left.len(), 1, "{left:?}");
-    let pid = child.id();
+    let pid = child.pid();
     assert!(
         left[0].starts_with(&format!(".loganon-{pid}-")),
         "{left:?}: named after its creator"
     );
 
-    let o = output(args);
-    assert_exit(&o, 0);
+    let _o = loganon().args(args).assert_exit_code(0);
     assert_eq!(
         temps(dir),
         Vec::<String>::new(),
@@ -436,20 +434,25 @@ fn a_running_batchs_temp_file_survives_another_batch_into_its_folder() {
     let a = out.join("a.log");
     let b = out.join("b.log");
 
-    let mut first = loganon(&[&"anonymize", &"-o", &a, &big]).spawn().unwrap();
+    let mut first = loganon()
+        .args(["anonymize", "-o"])
+        .arg(&a)
+        .arg(&big)
+        .stdout_to(Stdio::null())
+        .spawn();
     assert!(
         ready_or_exit(&mut first, "its temporary file", || !temps(&out).is_empty()),
         "the first batch ended before its temporary file was seen"
     );
-    let o = output(&[&"anonymize", &"-o", &b, &small]);
-    assert_exit(&o, 0);
-    assert!(
-        first.try_wait().unwrap().is_none(),
-        "the first batch ended too soon to tell"
-    );
+    let _o = loganon()
+        .args(["anonymize", "-o"])
+        .arg(&b)
+        .arg(&small)
+        .assert_exit_code(0);
+    assert!(first.exited().is_none(), "the first batch ended too soon to tell");
     assert_eq!(temps(&out).len(), 1, "the running batch's temporary file is gone");
-    let o = first.wait_with_output().unwrap();
-    assert_exit(&o, 0);
+    let (status, err) = first.wait();
+    assert_eq!(status.code(), Some(0), "exit status {status:?}\nstderr:\n{err}");
     assert!(fs::read(&a).unwrap() == reference(&big));
     assert!(fs::read(&b).unwrap() == reference(&small));
     assert_eq!(temps(&out), Vec::<String>::new());
@@ -475,8 +478,11 @@ fn run_sweeps_only_the_folders_of_its_files() {
         }
     }
 
-    let o = output(&[&"run", &"--config", &config, &"--dry-run"]);
-    assert_exit(&o, 0);
+    let o = loganon()
+        .args(["run", "--config"])
+        .arg(&config)
+        .arg("--dry-run")
+        .assert_exit_code(0);
     assert!(
         text(&o.stdout).starts_with(&format!("would-remove-temp {}\n", logs.join(&dead).display())),
         "{}",
@@ -488,8 +494,7 @@ fn run_sweeps_only_the_folders_of_its_files() {
         v
     });
 
-    let o = output(&[&"run", &"--config", &config]);
-    assert_exit(&o, 0);
+    let o = loganon().args(["run", "--config"]).arg(&config).assert_exit_code(0);
     assert!(
         text(&o.stdout).starts_with(&format!(
             "removed-temp {}\nanonymized {} lines=20 ",

@@ -7,20 +7,16 @@
 use std::fs;
 use std::path::Path;
 
-use crate::common::bin::{code, run, run_stdin, stats_json, text};
-use crate::common::civil::{days_from_civil, DAY};
+use crate::common::bin::{code, loganon, stats_json, text};
+use crate::common::civil::{epoch, DAY};
 use crate::common::files::set_mtime;
 
 const LINE: &str = "192.0.2.7 - frank [01/Jan/2026:10:00:00 +0000] \"GET /a HTTP/1.1\" 200 5 \"-\" \"UA\"\n";
 
-fn epoch(y: i64, m: i64, d: i64) -> i64 {
-    days_from_civil(y, m, d) * DAY
-}
-
 #[test]
 fn format_help_lists_every_format_of_the_registry() {
-    let help = text(&run(&["anonymize", "--help"]).stdout);
-    let short = text(&run(&["check", "-h"]).stdout);
+    let help = text(&loganon().args(["anonymize", "--help"]).output().stdout);
+    let short = text(&loganon().args(["check", "-h"]).output().stdout);
     for name in loganon::formats::registry::names() {
         assert!(help.contains(&format!("  {name}: ")), "--help lacks {name}: {help}");
         assert!(short.contains(name), "-h lacks {name}: {short}");
@@ -38,7 +34,7 @@ fn stats_before_a_file_takes_no_file_name() {
     fs::write(&f, LINE).unwrap();
     let p = f.to_str().unwrap();
     // the flag, then the file: text counters
-    let o = run(&["anonymize", "--stats", p]);
+    let o = loganon().args(["anonymize", "--stats", p]).output();
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     assert_eq!(text(&o.stdout), LINE.replace("192.0.2.7 - frank", "192.0.2.0 - -"));
     assert!(
@@ -52,11 +48,11 @@ fn stats_before_a_file_takes_no_file_name() {
         &["--stats", "json", p],
         &[p, "--stats", "json"],
     ] {
-        let o = run(&[&["anonymize"][..], args].concat());
+        let o = loganon().args([&["anonymize"][..], args].concat()).output();
         assert_eq!(code(&o), 0, "{args:?}: {}", text(&o.stderr));
         assert_eq!(stats_json(&text(&o.stderr))["lines_read"], 1, "{args:?}");
     }
-    let o = run(&["anonymize", "--stats", "text", p]);
+    let o = loganon().args(["anonymize", "--stats", "text", p]).output();
     assert!(
         text(&o.stderr).starts_with("loganon: lines read 1"),
         "{}",
@@ -64,10 +60,10 @@ fn stats_before_a_file_takes_no_file_name() {
     );
     // a file named like a format: ./json
     fs::write(d.path().join("json"), LINE).unwrap();
-    let o = crate::common::bin::command(&["anonymize", "--stats", "./json"])
+    let o = loganon()
+        .args(["anonymize", "--stats", "./json"])
         .current_dir(d.path())
-        .output()
-        .unwrap();
+        .output();
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     assert!(
         text(&o.stderr).starts_with("loganon: lines read 1"),
@@ -88,7 +84,7 @@ fn no_progress_bar_when_stderr_is_not_a_terminal() {
         vec!["anonymize", f.to_str().unwrap(), "--out-dir", out.to_str().unwrap()],
         vec!["anonymize", f.to_str().unwrap(), "-o", "-"],
     ] {
-        let o = run(&args);
+        let o = loganon().args(&args).output();
         assert_eq!(code(&o), 0, "{args:?}");
         assert_eq!(text(&o.stderr), "", "{args:?}: nothing on a stderr that is a pipe");
     }
@@ -106,16 +102,18 @@ fn durations_as_logrotate_users_write_them() {
         set_mtime(&p, now - age * DAY);
     }
     let purge = |max_age: &str| {
-        let o = run(&[
-            "purge",
-            root.to_str().unwrap(),
-            "--max-age",
-            max_age,
-            "--now",
-            "2026-06-01",
-            "--dry-run",
-            "--json",
-        ]);
+        let o = loganon()
+            .args([
+                "purge",
+                root.to_str().unwrap(),
+                "--max-age",
+                max_age,
+                "--now",
+                "2026-06-01",
+                "--dry-run",
+                "--json",
+            ])
+            .output();
         assert_eq!(code(&o), 0, "{max_age}: {}", text(&o.stderr));
         let j: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
         let mut names: Vec<String> = j["files"]
@@ -143,17 +141,19 @@ fn durations_as_logrotate_users_write_them() {
     // anonymize --max-age too
     // anonymize --max-age too: a line 19 days old
     let kept = |max_age: &str| {
-        let o = run_stdin(
-            &["anonymize", "--max-age", max_age, "--now", "2026-01-20"],
-            LINE.as_bytes(),
-        );
+        let o = loganon()
+            .args(["anonymize", "--max-age", max_age, "--now", "2026-01-20"])
+            .stdin(LINE.as_bytes())
+            .output();
         assert_eq!(code(&o), 0, "{max_age}: {}", text(&o.stderr));
         !o.stdout.is_empty()
     };
     assert!(kept("30") && kept("1mo") && kept("20"));
     assert!(!kept("10") && !kept("2w") && !kept("18"));
     for bad in ["90x", "1d12", "3 months"] {
-        let o = run(&["purge", root.to_str().unwrap(), "--max-age", bad]);
+        let o = loganon()
+            .args(["purge", root.to_str().unwrap(), "--max-age", bad])
+            .output();
         assert_eq!(code(&o), 2, "{bad}");
         let err = text(&o.stderr);
         assert!(
@@ -211,7 +211,7 @@ fn run_json_gives_one_object_per_action_and_each_error_once() {
         "2026-03-01",
         "--json",
     ];
-    let o = run(&args);
+    let o = loganon().args(args).output();
     assert_eq!(code(&o), 1, "{}", text(&o.stderr));
     let lines = json_lines(&o);
     let find = |action: &str| -> Vec<&serde_json::Value> { lines.iter().filter(|j| j["action"] == action).collect() };
@@ -251,7 +251,7 @@ fn run_json_gives_one_object_per_action_and_each_error_once() {
     assert_eq!(err.lines().count(), 2, "{err}");
 
     // again: what is done is skipped, said in JSON only
-    let o = run(&args);
+    let o = loganon().args(args).output();
     let lines = json_lines(&o);
     let skipped: Vec<_> = lines.iter().filter(|j| j["action"] == "skipped").collect();
     assert_eq!(skipped.len(), 1, "{lines:?}");
@@ -260,7 +260,7 @@ fn run_json_gives_one_object_per_action_and_each_error_once() {
         (fresh.to_str(), Some("already done"))
     );
     // text: the same error, once (stderr), never on stdout
-    let o = run(&args[..5]);
+    let o = loganon().args(&args[..5]).output();
     assert_eq!(code(&o), 1);
     assert!(!text(&o.stdout).contains("hard links"), "{}", text(&o.stdout));
     assert_eq!(text(&o.stderr).matches("hard links").count(), 1, "{}", text(&o.stderr));
@@ -270,12 +270,14 @@ fn run_json_gives_one_object_per_action_and_each_error_once() {
     );
 
     // nothing done: the error as an object too
-    let o = run(&[
-        "run",
-        "--config",
-        d.path().join("missing.toml").to_str().unwrap(),
-        "--json",
-    ]);
+    let o = loganon()
+        .args([
+            "run",
+            "--config",
+            d.path().join("missing.toml").to_str().unwrap(),
+            "--json",
+        ])
+        .output();
     assert_eq!(code(&o), 2);
     let lines = json_lines(&o);
     assert_eq!(
@@ -301,17 +303,19 @@ fn purge_age_from_name_trusts_only_a_rotation_date_and_says_when_it_falls_back()
         fs::write(root.join(name), "x").unwrap();
         set_mtime(&root.join(name), young);
     }
-    let o = run(&[
-        "purge",
-        root.to_str().unwrap(),
-        "--max-age",
-        "7",
-        "--now",
-        "2026-01-10",
-        "--age-from",
-        "name",
-        "--dry-run",
-    ]);
+    let o = loganon()
+        .args([
+            "purge",
+            root.to_str().unwrap(),
+            "--max-age",
+            "7",
+            "--now",
+            "2026-01-10",
+            "--age-from",
+            "name",
+            "--dry-run",
+        ])
+        .output();
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     let out = text(&o.stdout);
     assert_eq!(out.matches("would-delete").count(), 2, "{out}");
@@ -325,29 +329,33 @@ fn purge_age_from_name_trusts_only_a_rotation_date_and_says_when_it_falls_back()
         "loganon: --age-from name: 3 of 5 matching files have no date where rotation puts it (access.log-20260101.gz, \
          access.log.2026-01-01, access-20260101.log); their age is their modification time\n"
     );
-    let o = run(&[
-        "purge",
-        root.to_str().unwrap(),
-        "--max-age",
-        "7",
-        "--now",
-        "2026-01-10",
-        "--age-from",
-        "name",
-        "--dry-run",
-        "--json",
-    ]);
+    let o = loganon()
+        .args([
+            "purge",
+            root.to_str().unwrap(),
+            "--max-age",
+            "7",
+            "--now",
+            "2026-01-10",
+            "--age-from",
+            "name",
+            "--dry-run",
+            "--json",
+        ])
+        .output();
     let j: serde_json::Value = serde_json::from_str(&text(&o.stdout)).unwrap();
     assert_eq!(j["summary"]["aged_by_mtime_no_date_in_name"], 3);
     // by mtime: nothing said
-    let o = run(&[
-        "purge",
-        root.to_str().unwrap(),
-        "--max-age",
-        "7",
-        "--now",
-        "2026-01-10",
-        "--dry-run",
-    ]);
+    let o = loganon()
+        .args([
+            "purge",
+            root.to_str().unwrap(),
+            "--max-age",
+            "7",
+            "--now",
+            "2026-01-10",
+            "--dry-run",
+        ])
+        .output();
     assert_eq!(text(&o.stderr), "");
 }

@@ -9,11 +9,10 @@
 //! loganon's own codecs. A test whose tool is missing says so and skips.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-use crate::common::bin::{loganon, text};
+use crate::common::bin::{loganon, text, TestCommand};
 
 const RAW: &str = "\
 198.51.100.7 - alice [01/Jan/2026:10:00:00 +0000] \"GET /?email=jane%40example.com HTTP/1.1\" 200 5 \"-\" \"UA\"
@@ -39,17 +38,7 @@ fn have(tool: &str) -> bool {
 
 /// Runs `tool args` with `input` on stdin; its stdout.
 fn pipe(tool: &str, args: &[&str], input: &[u8]) -> Vec<u8> {
-    let mut child = Command::new(tool)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{tool}: {e}"));
-    let mut stdin = child.stdin.take().expect("stdin");
-    let data = input.to_vec();
-    let writer = std::thread::spawn(move || stdin.write_all(&data));
-    let out = child.wait_with_output().expect("wait");
-    writer.join().expect("writer").expect("write");
+    let out = TestCommand::new(tool).args(args).stdin(input).output();
     assert!(out.status.success(), "{tool} {args:?} failed");
     out.stdout
 }
@@ -69,10 +58,6 @@ const CODECS: &[Tool] = &[
     ("zstd", &["-q", "-c"], &["-q", "-dc"], "zst", b"\x28\xb5\x2f\xfd"),
 ];
 
-fn run(cmd: &mut Command) -> Output {
-    cmd.output().expect("run loganon")
-}
-
 #[test]
 fn xz_bzip2_zstd_keep_their_format_in_out_dir_and_in_place() {
     let dir = tempfile::tempdir().unwrap();
@@ -87,16 +72,21 @@ fn xz_bzip2_zstd_keep_their_format_in_out_dir_and_in_place() {
         fs::write(&input, &z).unwrap();
         let out_dir = dir.path().join(format!("out-{ext}"));
         fs::create_dir(&out_dir).unwrap();
-        let o = run(loganon().arg("anonymize").arg("--out-dir").arg(&out_dir).arg(&input));
+        let o = loganon()
+            .arg("anonymize")
+            .arg("--out-dir")
+            .arg(&out_dir)
+            .arg(&input)
+            .output();
         assert_eq!(o.status.code(), Some(0), "{tool}: {}", text(&o.stderr));
         let out = fs::read(out_dir.join(input.file_name().unwrap())).unwrap();
         assert!(out.starts_with(magic), "{tool}: output is not {ext}");
         assert_eq!(text(&pipe(tool, decomp, &out)), ANON, "{tool}");
         // to stdout: plain text
-        let o = run(loganon().arg("anonymize").arg(&input));
+        let o = loganon().arg("anonymize").arg(&input).output();
         assert_eq!(text(&o.stdout), ANON, "{tool}: {}", text(&o.stderr));
         // in place: the file keeps its format
-        let o = run(loganon().arg("anonymize").arg("--in-place").arg(&input));
+        let o = loganon().arg("anonymize").arg("--in-place").arg(&input).output();
         assert_eq!(o.status.code(), Some(0), "{tool}: {}", text(&o.stderr));
         let replaced = fs::read(&input).unwrap();
         assert!(replaced.starts_with(magic), "{tool}: in-place output is not {ext}");
@@ -104,15 +94,18 @@ fn xz_bzip2_zstd_keep_their_format_in_out_dir_and_in_place() {
         // check reads it: the raw copy has findings, the anonymized one none
         let raw = dir.path().join(format!("raw.{ext}"));
         fs::write(&raw, &z).unwrap();
-        assert_eq!(run(loganon().arg("check").arg(&raw)).status.code(), Some(1), "{tool}");
-        let o = run(loganon().arg("check").arg(&input));
+        assert_eq!(
+            loganon().arg("check").arg(&raw).output().status.code(),
+            Some(1),
+            "{tool}"
+        );
+        let o = loganon().arg("check").arg(&input).output();
         assert_eq!(o.status.code(), Some(0), "{tool}: {}", text(&o.stdout));
         // and stdin: `xzcat`-less pipes work too
         let o = loganon()
             .arg("anonymize")
-            .stdin(fs::File::open(&raw).unwrap())
-            .output()
-            .unwrap();
+            .stdin_from(fs::File::open(&raw).unwrap())
+            .output();
         assert_eq!(text(&o.stdout), ANON, "{tool} on stdin: {}", text(&o.stderr));
     }
 }
@@ -127,7 +120,7 @@ fn output_name_chooses_the_format() {
             continue;
         }
         let out = dir.path().join(format!("out.log.{ext}"));
-        let o = run(loganon().arg("anonymize").arg("-o").arg(&out).arg(&input));
+        let o = loganon().arg("anonymize").arg("-o").arg(&out).arg(&input).output();
         assert_eq!(o.status.code(), Some(0), "{tool}: {}", text(&o.stderr));
         let z = fs::read(&out).unwrap();
         assert!(z.starts_with(magic), "{tool}");
@@ -136,7 +129,7 @@ fn output_name_chooses_the_format() {
         let empty = dir.path().join("empty.log");
         fs::write(&empty, "").unwrap();
         let out = dir.path().join(format!("empty.log.{ext}"));
-        let o = run(loganon().arg("anonymize").arg("-o").arg(&out).arg(&empty));
+        let o = loganon().arg("anonymize").arg("-o").arg(&out).arg(&empty).output();
         assert_eq!(o.status.code(), Some(0), "{tool}: {}", text(&o.stderr));
         assert_eq!(pipe(tool, decomp, &fs::read(&out).unwrap()), b"", "{tool}");
     }
@@ -157,14 +150,8 @@ fn refused_inputs(dir: &Path) -> Vec<(PathBuf, &'static str)> {
     }
     if have("zip") {
         let p = dir.join("logs.zip");
-        let st = Command::new("zip")
-            .arg("-q")
-            .arg("-j")
-            .arg(&p)
-            .arg(&plain)
-            .status()
-            .unwrap();
-        assert!(st.success());
+        let st = TestCommand::new("zip").arg("-q").arg("-j").arg(&p).arg(&plain).output();
+        assert!(st.status.success());
         v.push((p, "zip"));
     }
     if have("gzip") {
@@ -187,7 +174,7 @@ fn unknown_binary_and_compressed_inputs_are_refused() {
     for (path, what) in refused_inputs(dir.path()) {
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
         // to stdout: nothing written, exit 1, the file named
-        let o = run(loganon().arg("anonymize").arg(&path));
+        let o = loganon().arg("anonymize").arg(&path).output();
         assert_eq!(o.status.code(), Some(1), "{name}");
         assert!(o.stdout.is_empty(), "{name}: output written: {:?}", text(&o.stdout));
         let err = text(&o.stderr);
@@ -197,18 +184,22 @@ fn unknown_binary_and_compressed_inputs_are_refused() {
         );
         assert!(!err.contains("198.51.100.7") && !err.contains("jane"), "{err}");
         // batch: no output file
-        let o = run(loganon().arg("anonymize").arg("--out-dir").arg(&out_dir).arg(&path));
+        let o = loganon()
+            .arg("anonymize")
+            .arg("--out-dir")
+            .arg(&out_dir)
+            .arg(&path)
+            .output();
         assert_eq!(o.status.code(), Some(1), "{name}");
         assert!(!out_dir.join(&name).exists(), "{name}: an output was written");
         // check cannot vouch for it: exit 2
-        let o = run(loganon().arg("check").arg(&path));
+        let o = loganon().arg("check").arg(&path).output();
         assert_eq!(o.status.code(), Some(2), "{name}: {}", text(&o.stdout));
         // on stdin too
         let o = loganon()
             .arg("anonymize")
-            .stdin(fs::File::open(&path).unwrap())
-            .output()
-            .unwrap();
+            .stdin_from(fs::File::open(&path).unwrap())
+            .output();
         assert_eq!(o.status.code(), Some(1), "{name} on stdin");
         assert!(o.stdout.is_empty(), "{name} on stdin: output written");
     }
@@ -216,7 +207,7 @@ fn unknown_binary_and_compressed_inputs_are_refused() {
 
 #[test]
 fn check_exits_2_on_a_missing_input() {
-    let o = run(loganon().args(["check", "/nonexistent/access.log"]));
+    let o = loganon().args(["check", "/nonexistent/access.log"]).output();
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o.stderr).contains("/nonexistent/access.log: no such file"));
 }
@@ -253,7 +244,7 @@ fn run_anonymizes_xz_bzip2_zstd_in_place_and_refuses_what_it_cannot_read() {
         ),
     )
     .unwrap();
-    let o = run(loganon().arg("run").arg("--config").arg(&cfg));
+    let o = loganon().arg("run").arg("--config").arg(&cfg).output();
     let err = text(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{err}");
     assert!(
@@ -268,7 +259,7 @@ fn run_anonymizes_xz_bzip2_zstd_in_place_and_refuses_what_it_cannot_read() {
         assert_eq!(text(&pipe(tool, decomp, &z)), ANON, "{tool}");
     }
     // the refused file is not recorded as done: the next run fails on it again
-    let o = run(loganon().arg("run").arg("--config").arg(&cfg));
+    let o = loganon().arg("run").arg("--config").arg(&cfg).output();
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("access.log.3.bin"));
 }

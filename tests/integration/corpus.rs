@@ -6,11 +6,10 @@
 //! `skipping:` line.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Output, Stdio};
+use std::process::Output;
 
-use crate::common::bin::loganon;
+use crate::common::bin::{loganon, text};
 use crate::common::gz::decompressed;
 use crate::common::shared::shared;
 
@@ -60,23 +59,11 @@ fn lines(b: &[u8]) -> usize {
 fn check(args: &[&Path], stdin: Option<&[u8]>) -> Output {
     let mut cmd = loganon();
     cmd.arg("check").arg("--json").args(args);
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    let mut child = cmd.spawn().expect("spawn loganon check");
-    let writer = stdin.map(|data| {
-        let mut pipe = child.stdin.take().expect("stdin");
-        let data = data.to_vec();
-        std::thread::spawn(move || {
-            // check may stop reading early only by failing, reported below
-            let _ = pipe.write_all(&data);
-        })
-    });
-    let out = child.wait_with_output().expect("wait for loganon check");
-    if let Some(w) = writer {
-        w.join().expect("stdin writer");
+    if let Some(data) = stdin {
+        // check may stop reading early only by failing, reported below
+        cmd.stdin(data).stdin_may_stay_unread();
     }
-    out
+    cmd.output()
 }
 
 /// The `findings` count of a `check --json` report, and a summary of it:
@@ -100,10 +87,6 @@ fn findings(out: &Output) -> Result<(u64, String), String> {
     Ok((n, format!("{} {}", json["per_rule"], first.join("; "))))
 }
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).trim().to_string()
-}
-
 /// What is wrong with one file, or nothing.
 fn problems(rel: &str, path: &Path) -> Vec<String> {
     let mut bad = Vec::new();
@@ -111,17 +94,12 @@ fn problems(rel: &str, path: &Path) -> Vec<String> {
         Ok(b) => b,
         Err(e) => return vec![format!("{rel}: cannot read the input for the test: {e}")],
     };
-    let out = loganon()
-        .arg("anonymize")
-        .arg(path)
-        .stdin(Stdio::null())
-        .output()
-        .expect("spawn loganon anonymize");
+    let out = loganon().arg("anonymize").arg(path).output();
     if !out.status.success() {
         bad.push(format!(
             "{rel}: anonymize exited with {} ({})",
             out.status,
-            stderr(&out)
+            text(&out.stderr).trim()
         ));
     }
     let (want, got) = (lines(&input), lines(&out.stdout));
@@ -152,7 +130,7 @@ fn problems(rel: &str, path: &Path) -> Vec<String> {
         Err(e) => bad.push(format!(
             "{rel}: check on the output exited with {}: {e} ({})",
             c.status,
-            stderr(&c)
+            text(&c.stderr).trim()
         )),
     }
     bad
@@ -179,7 +157,7 @@ fn check_finds_the_raw_apache_logs() {
     let Some(root) = shared("corpus") else { return };
     let path = root.join(APACHE_LOGS);
     let out = check(&[&path], None);
-    let (n, report) = findings(&out).unwrap_or_else(|e| panic!("{e} ({})", stderr(&out)));
+    let (n, report) = findings(&out).unwrap_or_else(|e| panic!("{e} ({})", text(&out.stderr).trim()));
     assert!(n > 9000, "only {n} findings in {APACHE_LOGS}: {report}");
     assert_eq!(out.status.code(), Some(1), "check must fail: {report}");
 }
@@ -188,13 +166,8 @@ fn check_finds_the_raw_apache_logs() {
 fn broken_gzip_fails_and_names_the_file() {
     let Some(root) = shared("corpus") else { return };
     let path = root.join(BROKEN_GZ);
-    let out = loganon()
-        .arg("anonymize")
-        .arg(&path)
-        .stdin(Stdio::null())
-        .output()
-        .expect("spawn loganon anonymize");
-    let err = stderr(&out);
+    let out = loganon().arg("anonymize").arg(&path).output();
+    let err = text(&out.stderr).trim().to_string();
     assert_eq!(out.status.code(), Some(1), "stderr: {err}");
     assert!(
         err.contains(&path.display().to_string()),
@@ -210,14 +183,8 @@ fn broken_gzip_does_not_stop_the_other_inputs() {
     let Some(root) = shared("corpus") else { return };
     let broken = root.join(BROKEN_GZ);
     let good = root.join(APACHE_LOGS);
-    let out = loganon()
-        .arg("anonymize")
-        .arg(&broken)
-        .arg(&good)
-        .stdin(Stdio::null())
-        .output()
-        .expect("spawn loganon anonymize");
-    assert_eq!(out.status.code(), Some(1), "stderr: {}", stderr(&out));
+    let out = loganon().arg("anonymize").arg(&broken).arg(&good).output();
+    assert_eq!(out.status.code(), Some(1), "stderr: {}", text(&out.stderr).trim());
     let want = lines(&fs::read(&good).expect("read apache_logs"));
-    assert_eq!(lines(&out.stdout), want, "stderr: {}", stderr(&out));
+    assert_eq!(lines(&out.stdout), want, "stderr: {}", text(&out.stderr).trim());
 }

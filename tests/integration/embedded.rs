@@ -2,17 +2,17 @@
 //! addresses inside addresses and names, roles of named template variables,
 //! and `check` finding the new shapes in raw input but not in the output.
 
-use crate::common::bin::{anonymize, run_stdin};
+use crate::common::bin::loganon;
 
 /// `check` exits 1 on the raw input and 0 on what `anonymize` made of it.
 #[track_caller]
 fn check_finds_then_clean(args: &[&str], input: &str) {
     let mut a = vec!["check"];
     a.extend_from_slice(args);
-    let raw = run_stdin(&a, input.as_bytes());
+    let raw = loganon().args(&a).stdin(input.as_bytes()).output();
     assert_eq!(raw.status.code(), Some(1), "raw input passes check:\n{input}");
-    let out = anonymize(args, input);
-    let done = run_stdin(&a, out.as_bytes());
+    let out = loganon().arg("anonymize").args(args).stdin(input).stdout();
+    let done = loganon().args(&a).stdin(out.as_bytes()).output();
     assert_eq!(
         done.status.code(),
         Some(0),
@@ -37,17 +37,27 @@ const SQUID_OUT: &str = "\
 
 #[test]
 fn squid_native_auto_and_named() {
-    assert_eq!(anonymize(&[], SQUID), SQUID_OUT);
-    assert_eq!(anonymize(&["--format", "squid"], SQUID), SQUID_OUT);
+    assert_eq!(loganon().arg("anonymize").stdin(SQUID).stdout(), SQUID_OUT);
+    assert_eq!(
+        loganon()
+            .arg("anonymize")
+            .args(["--format", "squid"])
+            .stdin(SQUID)
+            .stdout(),
+        SQUID_OUT
+    );
     // recognised as squid, counted as such
-    let out = run_stdin(&["anonymize", "--stats", "json"], SQUID.as_bytes());
+    let out = loganon()
+        .args(["anonymize", "--stats", "json"])
+        .stdin(SQUID.as_bytes())
+        .output();
     let stats: serde_json::Value = serde_json::from_slice(&out.stderr).expect("stats json");
     assert_eq!(stats["parsed_per_format"]["squid"], 4, "{stats}");
     assert_eq!(stats["unparsed"], 0, "{stats}");
     // a CLF line is not taken for Squid, and `--format squid` leaves it unparsed
     let clf = "1.2.3.4 - bob [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 1\n";
     assert_eq!(
-        anonymize(&[], clf),
+        loganon().arg("anonymize").stdin(clf).stdout(),
         "1.2.3.0 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 1\n"
     );
     check_finds_then_clean(&[], SQUID);
@@ -56,9 +66,17 @@ fn squid_native_auto_and_named() {
 
 #[test]
 fn squid_max_age_reads_its_epoch_time() {
-    let out = anonymize(&["--max-age", "1d", "--now", "@1286600000"], SQUID);
+    let out = loganon()
+        .arg("anonymize")
+        .args(["--max-age", "1d", "--now", "@1286600000"])
+        .stdin(SQUID)
+        .stdout();
     assert_eq!(out, SQUID_OUT);
-    let out = anonymize(&["--max-age", "1d", "--now", "@1386600000"], SQUID);
+    let out = loganon()
+        .arg("anonymize")
+        .args(["--max-age", "1d", "--now", "@1386600000"])
+        .stdin(SQUID)
+        .stdout();
     assert_eq!(out, "");
 }
 
@@ -67,17 +85,28 @@ fn nginx_named_variables_by_role() {
     let fmt = "nginx:$remote_addr [$time_local] \"$request\" $arg_token $arg_email $arg_page \"$http_x_auth_token\" \"$http_x_remote_user\" \"$http_user_agent\" \"$http_x_forwarded_for\"";
     let line = "10.1.2.3 [01/Jan/2026:00:00:00 +0000] \"GET /?page=2 HTTP/1.1\" abc bob@example.com 2 \"t0k3n\" \"carol\" \"curl/8.4.0\" \"1.2.3.4, 5.6.7.8\"\n";
     assert_eq!(
-        anonymize(&["--format", fmt], line),
+        loganon().arg("anonymize").args(["--format", fmt]).stdin(line).stdout(),
         "10.1.2.0 [01/Jan/2026:00:00:00 +0000] \"GET /?page=2 HTTP/1.1\" REDACTED - 2 \"REDACTED\" \"-\" \"curl/8.4.0\" \"1.2.3.0, 5.6.7.0\"\n"
     );
     check_finds_then_clean(&["--format", fmt], line);
     // `--redact-param` reaches `$arg_NAME`
     let fmt = "nginx:$remote_addr $arg_tracking";
     assert_eq!(
-        anonymize(&["--format", fmt, "--redact-param", "tracking"], "10.1.2.3 xyz\n"),
+        loganon()
+            .arg("anonymize")
+            .args(["--format", fmt, "--redact-param", "tracking"])
+            .stdin("10.1.2.3 xyz\n")
+            .stdout(),
         "10.1.2.0 REDACTED\n"
     );
-    assert_eq!(anonymize(&["--format", fmt], "10.1.2.3 xyz\n"), "10.1.2.0 xyz\n");
+    assert_eq!(
+        loganon()
+            .arg("anonymize")
+            .args(["--format", fmt])
+            .stdin("10.1.2.3 xyz\n")
+            .stdout(),
+        "10.1.2.0 xyz\n"
+    );
 }
 
 #[test]
@@ -85,7 +114,7 @@ fn apache_named_directives_by_role() {
     let fmt = r#"%h %{REMOTE_USER}e %t "%r" %>s "%{X-Api-Key}i" "%{sid}C" "%{X-Forwarded-Email}i" "%{User-Agent}i""#;
     let line = "1.2.3.4 frank [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 \"k-123\" \"s1\" \"frank@example.com\" \"Mozilla/5.0\"\n";
     assert_eq!(
-        anonymize(&["--format", fmt], line),
+        loganon().arg("anonymize").args(["--format", fmt]).stdin(line).stdout(),
         "1.2.3.0 - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.0\" 200 \"REDACTED\" \"REDACTED\" \"-\" \"Mozilla/5.0\"\n"
     );
     check_finds_then_clean(&["--format", fmt], line);
@@ -113,24 +142,25 @@ lan - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1
 
 #[test]
 fn addresses_inside_addresses_and_names() {
-    assert_eq!(anonymize(&[], EMBEDDED), EMBEDDED_OUT);
+    assert_eq!(loganon().arg("anonymize").stdin(EMBEDDED).stdout(), EMBEDDED_OUT);
     // each line on its own is found by check, and its output is clean
     for line in EMBEDDED.lines() {
         check_finds_then_clean(&[], &format!("{line}\n"));
     }
     // anonymizing again changes nothing
-    assert_eq!(anonymize(&[], EMBEDDED_OUT), EMBEDDED_OUT);
+    assert_eq!(loganon().arg("anonymize").stdin(EMBEDDED_OUT).stdout(), EMBEDDED_OUT);
     // a /16 policy
     assert_eq!(
-        anonymize(
-            &["--ipv4-prefix", "16"],
-            "2002:c633:6407::1 64:ff9b::198.51.100.7 ip-10-1-2-3.ec2.internal 5.3.12.84.in-addr.arpa\n"
-        ),
+        loganon()
+            .arg("anonymize")
+            .args(["--ipv4-prefix", "16"])
+            .stdin("2002:c633:6407::1 64:ff9b::198.51.100.7 ip-10-1-2-3.ec2.internal 5.3.12.84.in-addr.arpa\n")
+            .stdout(),
         "2002:c633:: 64:ff9b::c633:0 ip-10-1-0-0.ec2.internal 0.0.12.84.in-addr.arpa\n"
     );
     // not addresses: left alone
     let same = "2013-11-22 10-84-12-3-5.dyn.example.net /img/a-1-2-3-4.png http://3325256781.example.com/ 3.12.84.in-addr.arpa\n";
-    assert_eq!(anonymize(&[], same), same);
+    assert_eq!(loganon().arg("anonymize").stdin(same).stdout(), same);
 }
 
 #[test]
@@ -142,7 +172,7 @@ fn embedded_addresses_in_keyed_modes() {
     let k = key.to_str().unwrap();
     for mode in ["hash", "cryptopan"] {
         let args = ["--ip-mode", mode, "--key-file", k];
-        let out = anonymize(&args, EMBEDDED);
+        let out = loganon().arg("anonymize").args(args).stdin(EMBEDDED).stdout();
         // the forms stay
         assert!(out.contains(" 2002:") && out.contains(" 64:ff9b::"), "{out}");
         assert!(
@@ -155,10 +185,17 @@ fn embedded_addresses_in_keyed_modes() {
         }
         if mode == "hash" {
             // a plain address and the same address embedded become the same pseudonym
-            let one = anonymize(&args, "198.51.100.7 dsl-198-51-100-7.example.net\n");
+            let one = loganon()
+                .arg("anonymize")
+                .args(args)
+                .stdin("198.51.100.7 dsl-198-51-100-7.example.net\n")
+                .stdout();
             let (a, b) = one.trim().split_once(' ').unwrap();
             assert_eq!(b, format!("dsl-{}.example.net", a.replace('.', "-")), "{one}");
-            let check = run_stdin(&["check", "--ip-mode", "hash"], out.as_bytes());
+            let check = loganon()
+                .args(["check", "--ip-mode", "hash"])
+                .stdin(out.as_bytes())
+                .output();
             assert_eq!(
                 check.status.code(),
                 Some(0),

@@ -1,7 +1,7 @@
 //! Format coverage over the real corpus (issue 5), and exact before/after
 //! examples per format through the binary.
 
-use crate::common::bin::{anonymize, run_stdin};
+use crate::common::bin::loganon;
 use crate::common::gz::decompressed;
 use crate::common::shared::shared;
 
@@ -114,7 +114,7 @@ fn corpus_formats_are_recognised() {
     for (file, format) in FILES {
         let path = root.join(file);
         let p = path.to_str().unwrap();
-        let out = run_stdin(&["anonymize", "--stats", "json", p], b"");
+        let out = loganon().args(["anonymize", "--stats", "json", p]).stdin(b"").output();
         if out.status.code() != Some(0) {
             problems.push(format!("{file}: exit {:?}", out.status.code()));
             continue;
@@ -142,7 +142,7 @@ fn corpus_formats_are_recognised() {
                 }
             }
         }
-        let check = run_stdin(&["check", "-"], &out.stdout);
+        let check = loganon().args(["check", "-"]).stdin(&out.stdout).output();
         if check.status.code() != Some(0) {
             problems.push(format!(
                 "{file}: check finds: {}",
@@ -157,7 +157,7 @@ fn corpus_formats_are_recognised() {
 fn json_lines_by_role_and_still_valid() {
     let input = r#"{"ts":1693840791.75,"request":{"remote_ip":"172.17.0.1","client_ip":"2001:db8:1:2::7","uri":"/a?token=abc\"q&page=2","headers":{"Cookie":["sid=1"],"User-Agent":["curl/7.74.0 (ops@example.com)"]}},"user_id":42,"remote_user":"bob","x_forwarded_for":["1.2.3.4","5.6.7.8"],"status":200}
 "#;
-    let out = anonymize(&[], input);
+    let out = loganon().arg("anonymize").stdin(input).stdout();
     assert_eq!(
         out,
         r#"{"ts":1693840791.75,"request":{"remote_ip":"172.17.0.0","client_ip":"2001:db8:1::","uri":"/a?token=REDACTED&page=2","headers":{"Cookie":["REDACTED"],"User-Agent":["curl/7.74.0 (REDACTED)"]}},"user_id":"REDACTED","remote_user":"-","x_forwarded_for":["1.2.3.0","5.6.7.0"],"status":200}
@@ -178,8 +178,15 @@ fn w3c_columns_by_directive_and_a_new_directive_mid_file() {
 2026-01-01 10:00:00 1.2.3.0 - email=REDACTED&x=1 REDACTED 200\n\
 #Fields: date time cs-username c-ip\n\
 2026-01-01 10:00:01 - 2001:db8::\n";
-    assert_eq!(anonymize(&[], input), expected);
-    assert_eq!(anonymize(&["--format", "w3c", "-j", "2"], input), expected);
+    assert_eq!(loganon().arg("anonymize").stdin(input).stdout(), expected);
+    assert_eq!(
+        loganon()
+            .arg("anonymize")
+            .args(["--format", "w3c", "-j", "2"])
+            .stdin(input)
+            .stdout(),
+        expected
+    );
 }
 
 #[test]
@@ -187,18 +194,19 @@ fn apache_logformat_and_nginx_log_format() {
     let fmt = r#"%h %l %u %t \"%r\" %>s %b \"%{Cookie}i\""#;
     let line = "1.2.3.4 - bob [10/Oct/2000:13:55:36 -0700] \"GET /?sid=x HTTP/1.0\" 200 5 \"a=b\"\n";
     assert_eq!(
-        anonymize(&["--format", fmt], line),
+        loganon().arg("anonymize").args(["--format", fmt]).stdin(line).stdout(),
         "1.2.3.0 - - [10/Oct/2000:13:55:36 -0700] \"GET /?sid=REDACTED HTTP/1.0\" 200 5 \"REDACTED\"\n"
     );
     let nginx = r#"nginx:$remote_addr|$remote_user|$time_iso8601|$request|$http_cookie"#;
     assert_eq!(
-        anonymize(
-            &["--format", nginx],
-            "10.1.2.3|carol|2026-01-01T00:00:00+00:00|GET / HTTP/1.1|s=1\n"
-        ),
+        loganon()
+            .arg("anonymize")
+            .args(["--format", nginx])
+            .stdin("10.1.2.3|carol|2026-01-01T00:00:00+00:00|GET / HTTP/1.1|s=1\n")
+            .stdout(),
         "10.1.2.0|-|2026-01-01T00:00:00+00:00|GET / HTTP/1.1|REDACTED\n"
     );
-    let bad = run_stdin(&["anonymize", "--format", "%h%u"], b"");
+    let bad = loganon().args(["anonymize", "--format", "%h%u"]).stdin(b"").output();
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("--format"));
 }
@@ -206,11 +214,11 @@ fn apache_logformat_and_nginx_log_format() {
 #[test]
 fn aws_and_haproxy() {
     let s3 = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be bucket [06/Feb/2019:00:00:38 +0000] 192.0.2.3 arn:aws:iam::123456789012:user/alice 3E57427F3EXAMPLE REST.GET.VERSIONING - \"GET /bucket?versioning HTTP/1.1\" 200 - 113 - 7 - \"-\" \"S3Console/0.4\" -\n";
-    let out = anonymize(&["--stats", "json"], s3);
+    let out = loganon().arg("anonymize").args(["--stats", "json"]).stdin(s3).stdout();
     assert!(out.contains(" 192.0.2.0 - 3E57427F3EXAMPLE "), "{out}");
     let ha = "Sep 25 06:05:27 host haproxy[6801]: 4.3.2.1:55008 [25/Sep/2018:06:05:27.584] ft~ bk/abc 0/0/0/72/72 200 7456 SESSION=abc - ---- 5/4/0/1/0 0/0 \"POST /user/ HTTP/1.1\"\n";
     assert_eq!(
-        anonymize(&[], ha),
+        loganon().arg("anonymize").stdin(ha).stdout(),
         "Sep 25 06:05:27 host haproxy[6801]: 4.3.2.0:55008 [25/Sep/2018:06:05:27.584] ft~ bk/abc 0/0/0/72/72 200 7456 REDACTED - ---- 5/4/0/1/0 0/0 \"POST /user/ HTTP/1.1\"\n"
     );
 }

@@ -5,16 +5,9 @@
 
 use loganon::check::{Checker, Report};
 use loganon::formats::Format;
-use loganon::{Engine, Options, Stats};
+use loganon::{Engine, Options};
 
-fn run(engine: &Engine, input: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    let mut stats = Stats::default();
-    engine
-        .chunk(input, 1, 0, &mut out, &mut stats)
-        .expect("--on-unparsed scrub never fails");
-    out
-}
+use crate::common::chunk_with;
 
 fn show(b: &[u8]) -> String {
     format!("{:?}", String::from_utf8_lossy(b))
@@ -34,7 +27,7 @@ fn expect(format: &str, pairs: &[(&[u8], &[u8])]) {
     };
     let mut bad = Vec::new();
     for (input, want) in pairs {
-        let got = run(&engine, input);
+        let got = chunk_with(&engine, input);
         if got != *want {
             bad.push(format!(
                 "  in:   {}\n  want: {}\n  got:  {}",
@@ -44,7 +37,7 @@ fn expect(format: &str, pairs: &[(&[u8], &[u8])]) {
             ));
             continue;
         }
-        let again = run(&engine, &got);
+        let again = chunk_with(&engine, &got);
         if again != got {
             bad.push(format!(
                 "  in:   {}\n  once: {}\n  again: {}",

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use crate::common::bin::{assert_exit, run, run_stdin, run_stdin_unread, stats_json, text};
+use crate::common::bin::{loganon, stats_json, text};
 use crate::common::rng::Rng;
 
 /// A combined line of `day` (of December 2026) from `client`, which the
@@ -93,8 +93,10 @@ const NOW: &str = "2026-12-01T12:00:00Z";
 
 #[test]
 fn known_sparse_and_dense_networks_get_their_exact_prefixes() {
-    let out = run_stdin(&["anonymize", "--min-k", "5", "--now", NOW], known_log().as_bytes());
-    assert_exit(&out, 0);
+    let out = loganon()
+        .args(["anonymize", "--min-k", "5", "--now", NOW])
+        .stdin(known_log().as_bytes())
+        .assert_exit_code(0);
     let got = text(&out.stdout);
     let lines: Vec<&str> = got.lines().collect();
     assert_eq!(lines.len(), KNOWN.len() + 3, "{got}");
@@ -136,8 +138,10 @@ fn distinct_behind(input: &str, output: &str) -> BTreeMap<(String, String), BTre
 fn no_output_network_of_any_day_has_fewer_than_k_distinct_clients() {
     let log = known_log();
     for k in [2u64, 5, 7] {
-        let out = run_stdin(&["anonymize", "--min-k", &k.to_string(), "--now", NOW], log.as_bytes());
-        assert_exit(&out, 0);
+        let out = loganon()
+            .args(["anonymize", "--min-k", &k.to_string(), "--now", NOW])
+            .stdin(log.as_bytes())
+            .assert_exit_code(0);
         let groups = distinct_behind(&log, &text(&out.stdout));
         for ((day, net), behind) in &groups {
             if behind.len() as u64 >= k {
@@ -162,7 +166,7 @@ fn no_output_network_of_any_day_has_fewer_than_k_distinct_clients() {
         }
     }
     // and without --min-k the same count finds the sparse networks
-    let plain = run_stdin(&["anonymize"], log.as_bytes());
+    let plain = loganon().args(["anonymize"]).stdin(log.as_bytes()).output();
     let below = distinct_behind(&log, &text(&plain.stdout))
         .values()
         .filter(|b| b.len() < 5)
@@ -202,17 +206,18 @@ fn a_generated_log_holds_k_everywhere_and_the_same_bytes_whatever_j_or_input() {
     std::fs::write(&gz, crate::common::gz::gzip(log.as_bytes())).unwrap();
     let file = |j: &str, input: &Path, name: &str| {
         let o = dir.path().join(name);
-        let out = run(&[
-            "anonymize".as_ref(),
-            "--min-k".as_ref(),
-            "5".as_ref(),
-            "-j".as_ref(),
-            j.as_ref(),
-            input.as_os_str(),
-            "-o".as_ref(),
-            o.as_os_str(),
-        ]);
-        assert_exit(&out, 0);
+        let _out = loganon()
+            .args([
+                "anonymize".as_ref(),
+                "--min-k".as_ref(),
+                "5".as_ref(),
+                "-j".as_ref(),
+                j.as_ref(),
+                input.as_os_str(),
+                "-o".as_ref(),
+                o.as_os_str(),
+            ])
+            .assert_exit_code(0);
         o
     };
     let one = std::fs::read(file("1", &path, "j1.log")).unwrap();
@@ -223,8 +228,10 @@ fn a_generated_log_holds_k_everywhere_and_the_same_bytes_whatever_j_or_input() {
     let unz = crate::common::gz::gunzip(&std::fs::read(z).unwrap());
     assert!(unz == one, "gzip input gives other bytes");
     // stdin (spooled) = the file
-    let s = run_stdin(&["anonymize", "--min-k", "5", "-j", "2"], log.as_bytes());
-    assert_exit(&s, 0);
+    let s = loganon()
+        .args(["anonymize", "--min-k", "5", "-j", "2"])
+        .stdin(log.as_bytes())
+        .assert_exit_code(0);
     assert!(s.stdout == one, "stdin gives other bytes");
     let output = String::from_utf8(one).unwrap();
     let groups = distinct_behind(&log, &output);
@@ -240,7 +247,10 @@ fn a_generated_log_holds_k_everywhere_and_the_same_bytes_whatever_j_or_input() {
     assert!(nets.iter().any(|n| n.ends_with(".0.0")), "{nets:?}");
     assert!(nets.contains("2001:db8::"), "{nets:?}");
     // the report of the run agrees: nothing below K
-    let st = run_stdin(&["anonymize", "--min-k", "5", "--stats=json"], log.as_bytes());
+    let st = loganon()
+        .args(["anonymize", "--min-k", "5", "--stats=json"])
+        .stdin(log.as_bytes())
+        .output();
     let j = stats_json(&text(&st.stderr));
     let days = j["k_anonymity"]["days"].as_array().unwrap().clone();
     assert_eq!(days.len(), 3);
@@ -254,8 +264,11 @@ fn a_generated_log_holds_k_everywhere_and_the_same_bytes_whatever_j_or_input() {
 fn the_report_counts_the_networks_below_k_and_their_requests() {
     let log = known_log();
     // check --k-report on the raw log: what truncation alone gives
-    let out = run_stdin_unread(&["check", "--k-report", "--json"], log.as_bytes());
-    assert_exit(&out, 1);
+    let out = loganon()
+        .args(["check", "--k-report", "--json"])
+        .stdin(log.as_bytes())
+        .stdin_may_stay_unread()
+        .assert_exit_code(1);
     let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(j["k"], 5);
     assert_eq!(j["enforced"], false);
@@ -276,14 +289,24 @@ fn the_report_counts_the_networks_below_k_and_their_requests() {
         "{all}"
     );
     // --min-k K of check: a smaller K finds fewer
-    let two = run_stdin_unread(&["check", "--k-report", "--json", "--min-k", "2"], log.as_bytes());
+    let two = loganon()
+        .args(["check", "--k-report", "--json", "--min-k", "2"])
+        .stdin(log.as_bytes())
+        .stdin_may_stay_unread()
+        .output();
     let j2: serde_json::Value = serde_json::from_slice(&two.stdout).unwrap();
     assert_eq!(j2["days"][0]["below_k"], 5);
     // the same figures from --stats of a plain run, and none with --min-k
-    let plain = run_stdin(&["anonymize", "--stats=json", "--now", NOW], log.as_bytes());
+    let plain = loganon()
+        .args(["anonymize", "--stats=json", "--now", NOW])
+        .stdin(log.as_bytes())
+        .output();
     let s = stats_json(&text(&plain.stderr));
     assert_eq!(s["k_anonymity"]["days"][0]["below_k"], 9);
-    let text_stats = run_stdin(&["anonymize", "--stats", "--min-k", "5", "--now", NOW], log.as_bytes());
+    let text_stats = loganon()
+        .args(["anonymize", "--stats", "--min-k", "5", "--now", NOW])
+        .stdin(log.as_bytes())
+        .output();
     let t = text(&text_stats.stderr);
     assert!(
         t.contains("k-anonymity, K=5 (enforced by --min-k): 3 day(s), 0 with networks below K"),
@@ -299,8 +322,11 @@ fn the_report_counts_the_networks_below_k_and_their_requests() {
         .filter(|k| k.0 == 3)
         .map(|(d, c, _)| line(*d, c) + "\n")
         .collect();
-    let ok = run_stdin_unread(&["check", "--k-report"], day3.as_bytes());
-    assert_exit(&ok, 0);
+    let _ok = loganon()
+        .args(["check", "--k-report"])
+        .stdin(day3.as_bytes())
+        .stdin_may_stay_unread()
+        .assert_exit_code(0);
 }
 
 #[test]
@@ -314,10 +340,10 @@ fn keep_network_addresses_stay_whole_and_are_not_counted() {
         log.push_str(&line(1, &format!("198.51.100.{h}")));
         log.push('\n');
     }
-    let out = run_stdin(
-        &["anonymize", "--min-k", "5", "--keep-network", "10.0.0.0/8"],
-        log.as_bytes(),
-    );
+    let out = loganon()
+        .args(["anonymize", "--min-k", "5", "--keep-network", "10.0.0.0/8"])
+        .stdin(log.as_bytes())
+        .output();
     let got: Vec<String> = text(&out.stdout).lines().map(|l| fields(l).0).collect();
     assert_eq!(
         got,
@@ -342,18 +368,18 @@ fn keyed_modes_and_identifiers() {
     std::fs::set_permissions(&key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     let k = key.to_str().unwrap();
     for mode in ["hash", "cryptopan"] {
-        let out = run_stdin_unread(
-            &["anonymize", "--min-k", "5", "--ip-mode", mode, "--key-file", k],
-            b"1.2.3.4\n",
-        );
-        assert_exit(&out, 2);
+        let out = loganon()
+            .args(["anonymize", "--min-k", "5", "--ip-mode", mode, "--key-file", k])
+            .stdin(b"1.2.3.4\n")
+            .stdin_may_stay_unread()
+            .assert_exit_code(2);
         let e = text(&out.stderr);
         assert!(e.contains("--min-k") && e.contains("truncate"), "{e}");
     }
     // truncation with hashed identifiers: both apply
     let log = known_log();
-    let out = run_stdin(
-        &[
+    let out = loganon()
+        .args([
             "anonymize",
             "--min-k",
             "5",
@@ -363,27 +389,32 @@ fn keyed_modes_and_identifiers() {
             k,
             "--now",
             NOW,
-        ],
-        log.as_bytes(),
-    );
-    assert_exit(&out, 0);
+        ])
+        .stdin(log.as_bytes())
+        .assert_exit_code(0);
     let first = text(&out.stdout).lines().nth(7).unwrap().to_string();
     assert_eq!(fields(&first).0, "203.0.0.0", "{first}");
     // drop: every address is 0.0.0.0 already; --min-k changes nothing
-    let a = run_stdin(&["anonymize", "--ip-mode", "drop"], log.as_bytes());
-    let b = run_stdin(&["anonymize", "--ip-mode", "drop", "--min-k", "5"], log.as_bytes());
+    let a = loganon()
+        .args(["anonymize", "--ip-mode", "drop"])
+        .stdin(log.as_bytes())
+        .output();
+    let b = loganon()
+        .args(["anonymize", "--ip-mode", "drop", "--min-k", "5"])
+        .stdin(log.as_bytes())
+        .output();
     assert_eq!(a.stdout, b.stdout);
 }
 
 #[test]
 fn min_k_is_bounded() {
     for bad in ["1", "0", "x", "1000001"] {
-        let out = run(&["anonymize", "--min-k", bad]);
-        assert_exit(&out, 2);
+        let _out = loganon().args(["anonymize", "--min-k", bad]).assert_exit_code(2);
     }
     // check's K goes with --k-report only
-    let out = run(&["check", "--min-k", "3", "/dev/null"]);
-    assert_exit(&out, 2);
+    let out = loganon()
+        .args(["check", "--min-k", "3", "/dev/null"])
+        .assert_exit_code(2);
     assert!(text(&out.stderr).contains("--k-report"), "{}", text(&out.stderr));
 }
 
@@ -400,7 +431,13 @@ fn json_lines_count_their_client_key() {
         log.push_str(&j(&format!("203.0.113.{h}"), "?via=203.0.113.200"));
     }
     log.push_str(&j("192.0.2.1", "?via=198.51.100.9"));
-    let got = text(&run_stdin(&["anonymize", "--min-k", "5"], log.as_bytes()).stdout);
+    let got = text(
+        &loganon()
+            .args(["anonymize", "--min-k", "5"])
+            .stdin(log.as_bytes())
+            .output()
+            .stdout,
+    );
     let lines: Vec<&str> = got.lines().collect();
     let client = |l: &str| {
         l.split("remote_addr\":\"")
@@ -460,26 +497,31 @@ fn run_applies_min_k_from_the_config() {
         ("min_k = 5\nip_mode = \"hash\"", "min_k"),
     ] {
         let c = config(bad);
-        let out = run(&[
-            "run".as_ref(),
-            "--config".as_ref(),
-            c.as_os_str(),
-            "--now".as_ref(),
-            "2027-01-01".as_ref(),
-        ]);
-        assert_exit(&out, 2);
+        let out = loganon()
+            .args([
+                "run".as_ref(),
+                "--config".as_ref(),
+                c.as_os_str(),
+                "--now".as_ref(),
+                "2027-01-01".as_ref(),
+            ])
+            .assert_exit_code(2);
         assert!(text(&out.stderr).contains(word), "{}", text(&out.stderr));
         assert_eq!(std::fs::read_to_string(&file).unwrap(), log, "nothing done");
     }
     let c = config("min_k = 5");
-    let out = run(&[
-        "run".as_ref(),
-        "--config".as_ref(),
-        c.as_os_str(),
-        "--now".as_ref(),
-        "2026-12-01T12:00:00Z".as_ref(),
-    ]);
-    assert_exit(&out, 0);
-    let want = run_stdin(&["anonymize", "--min-k", "5", "--now", NOW], log.as_bytes());
+    let _out = loganon()
+        .args([
+            "run".as_ref(),
+            "--config".as_ref(),
+            c.as_os_str(),
+            "--now".as_ref(),
+            "2026-12-01T12:00:00Z".as_ref(),
+        ])
+        .assert_exit_code(0);
+    let want = loganon()
+        .args(["anonymize", "--min-k", "5", "--now", NOW])
+        .stdin(log.as_bytes())
+        .output();
     assert_eq!(text(&std::fs::read(&file).unwrap()), text(&want.stdout));
 }

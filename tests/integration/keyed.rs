@@ -3,9 +3,9 @@
 //! files, and `check` on pseudonymized output.
 
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
 
-use crate::common::bin::run_stdin_unread;
+use crate::common::bin::loganon;
+use crate::common::files::key_file;
 use crate::common::shared::shared;
 
 use loganon::keyed::{CryptoPan, IpMode, KeyRing, MasterKey, Rotate};
@@ -16,13 +16,6 @@ const REF_KEY: [u8; 32] = [
     21, 34, 23, 141, 51, 164, 207, 128, 19, 10, 91, 22, 73, 144, 125, 16, 216, 152, 143, 131, 121, 121, 101, 39, 98,
     87, 76, 45, 42, 132, 34, 2,
 ];
-
-fn key_file(dir: &Path, name: &str, bytes: &[u8], mode: u32) -> PathBuf {
-    let p = dir.join(name);
-    std::fs::write(&p, bytes).unwrap();
-    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(mode)).unwrap();
-    p
-}
 
 #[test]
 fn all_100_reference_pairs_in_the_library() {
@@ -49,8 +42,8 @@ fn all_100_reference_pairs_through_the_binary() {
     let key = key_file(tmp.path(), "ref.key", &REF_KEY, 0o600);
     let raw = std::fs::read(dir.join("sample_trace_raw.dat")).unwrap();
     let san = std::fs::read(dir.join("sample_trace_sanitized.dat")).unwrap();
-    let out = run_stdin_unread(
-        &[
+    let out = loganon()
+        .args([
             "anonymize",
             "--ip-mode",
             "cryptopan",
@@ -58,9 +51,10 @@ fn all_100_reference_pairs_through_the_binary() {
             "never",
             "--key-file",
             key.to_str().unwrap(),
-        ],
-        &raw,
-    );
+        ])
+        .stdin(&raw)
+        .stdin_may_stay_unread()
+        .output();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&san));
 }
@@ -130,7 +124,7 @@ fn output_does_not_depend_on_jobs_or_chunking() {
     let path = tmp.path().join("in.log");
     std::fs::write(&path, &input).unwrap();
     for mode in ["hash", "cryptopan"] {
-        let run = |j: &str, from_file: bool| {
+        let anonymized = |j: &str, from_file: bool| {
             let mut args = vec![
                 "anonymize",
                 "-j",
@@ -146,16 +140,24 @@ fn output_does_not_depend_on_jobs_or_chunking() {
             if from_file {
                 args.push(p);
             }
-            let out = run_stdin_unread(&args, if from_file { b"" } else { &input });
+            let out = loganon()
+                .args(&args)
+                .stdin(if from_file { &b""[..] } else { &input[..] })
+                .stdin_may_stay_unread()
+                .output();
             assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
             out.stdout
         };
-        let a = run("1", true);
-        assert_eq!(a, run("2", true), "{mode}: -j 1 and -j 2 differ");
-        assert_eq!(a, run("2", false), "{mode}: file and stdin differ");
+        let a = anonymized("1", true);
+        assert_eq!(a, anonymized("2", true), "{mode}: -j 1 and -j 2 differ");
+        assert_eq!(a, anonymized("2", false), "{mode}: file and stdin differ");
         let text = String::from_utf8_lossy(&a);
         assert!(!text.contains("user1") && !text.contains("%40example.com"), "{mode}");
-        let check = run_stdin_unread(&["check", "--ip-mode", mode], &a);
+        let check = loganon()
+            .args(["check", "--ip-mode", mode])
+            .stdin(&a)
+            .stdin_may_stay_unread()
+            .output();
         assert_eq!(
             check.status.code(),
             Some(0),
@@ -174,8 +176,8 @@ fn daily_keys_differ_across_days_and_never_keeps_them() {
 203.0.113.9 - alice [01/Jan/2026:23:59:59 +0000] \"GET / HTTP/1.1\" 200 1\n\
 203.0.113.9 - alice [02/Jan/2026:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n";
     let fields = |rotate: &str, mode: &str| -> Vec<(String, String)> {
-        let out = run_stdin_unread(
-            &[
+        let out = loganon()
+            .args([
                 "anonymize",
                 "--ip-mode",
                 mode,
@@ -185,9 +187,10 @@ fn daily_keys_differ_across_days_and_never_keeps_them() {
                 rotate,
                 "--key-file",
                 k,
-            ],
-            input,
-        );
+            ])
+            .stdin(input)
+            .stdin_may_stay_unread()
+            .output();
         assert_eq!(out.status.code(), Some(0));
         String::from_utf8(out.stdout)
             .unwrap()
@@ -223,8 +226,8 @@ fn key_ring_matches_the_binary() {
         .v4(IpMode::Hash, u32::from(std::net::Ipv4Addr::new(203, 0, 113, 9)));
     let tmp = tempfile::tempdir().unwrap();
     let key = key_file(tmp.path(), "k", &[9u8; 32], 0o600);
-    let out = run_stdin_unread(
-        &[
+    let out = loganon()
+        .args([
             "anonymize",
             "--ip-mode",
             "hash",
@@ -232,9 +235,10 @@ fn key_ring_matches_the_binary() {
             "never",
             "--key-file",
             key.to_str().unwrap(),
-        ],
-        b"203.0.113.9\n",
-    );
+        ])
+        .stdin(b"203.0.113.9\n")
+        .stdin_may_stay_unread()
+        .output();
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
         std::net::Ipv4Addr::from(a).to_string()
@@ -252,14 +256,22 @@ fn bad_key_files_exit_2_naming_the_path_never_the_key() {
     ];
     for (path, why) in cases {
         let p = path.to_str().unwrap();
-        let out = run_stdin_unread(&["anonymize", "--ip-mode", "hash", "--key-file", p], b"1.2.3.4\n");
+        let out = loganon()
+            .args(["anonymize", "--ip-mode", "hash", "--key-file", p])
+            .stdin(b"1.2.3.4\n")
+            .stdin_may_stay_unread()
+            .output();
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{p}: {err}");
         assert!(err.contains(p) && err.contains(why), "{p}: {err}");
         assert!(!err.contains(&secret), "the key leaked: {err}");
         assert!(out.stdout.is_empty());
     }
-    let out = run_stdin_unread(&["anonymize", "--ip-mode", "cryptopan"], b"1.2.3.4\n");
+    let out = loganon()
+        .args(["anonymize", "--ip-mode", "cryptopan"])
+        .stdin(b"1.2.3.4\n")
+        .stdin_may_stay_unread()
+        .output();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--key-file"));
 }
@@ -269,17 +281,29 @@ fn keygen_makes_a_private_key_and_never_overwrites() {
     let tmp = tempfile::tempdir().unwrap();
     let p = tmp.path().join("new.key");
     let ps = p.to_str().unwrap();
-    let out = run_stdin_unread(&["keygen", ps], b"");
+    let out = loganon()
+        .args(["keygen", ps])
+        .stdin(b"")
+        .stdin_may_stay_unread()
+        .output();
     assert_eq!(out.status.code(), Some(0));
     let meta = std::fs::metadata(&p).unwrap();
     assert_eq!(meta.permissions().mode() & 0o777, 0o600);
     let text = std::fs::read_to_string(&p).unwrap();
     assert_eq!(text.trim().len(), 64);
-    let again = run_stdin_unread(&["keygen", ps], b"");
+    let again = loganon()
+        .args(["keygen", ps])
+        .stdin(b"")
+        .stdin_may_stay_unread()
+        .output();
     assert_eq!(again.status.code(), Some(1));
     assert_eq!(std::fs::read_to_string(&p).unwrap(), text, "not overwritten");
     // the generated key works
-    let out = run_stdin_unread(&["anonymize", "--ip-mode", "hash", "--key-file", ps], b"1.2.3.4\n");
+    let out = loganon()
+        .args(["anonymize", "--ip-mode", "hash", "--key-file", ps])
+        .stdin(b"1.2.3.4\n")
+        .stdin_may_stay_unread()
+        .output();
     assert_eq!(out.status.code(), Some(0));
 }
 
@@ -309,10 +333,11 @@ fn batch_and_cron_use_the_keys() {
         ),
     )
     .unwrap();
-    let out = run_stdin_unread(
-        &["run", "--config", config.to_str().unwrap(), "--now", "2026-01-05"],
-        b"",
-    );
+    let out = loganon()
+        .args(["run", "--config", config.to_str().unwrap(), "--now", "2026-01-05"])
+        .stdin(b"")
+        .stdin_may_stay_unread()
+        .output();
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),
@@ -345,7 +370,11 @@ fn undated_lines_take_the_day_of_now_in_the_stream_and_the_batch() {
     // 2026-12-05 and 2026-12-06 (days 20792, 20793); the line's own: 20788
     for (now, day) in [("2026-12-05", 20792), ("2026-12-06", 20793)] {
         let want = format!("connect from {}\n{} - - [01/Dec", on(day), on(20788));
-        let out = run_stdin_unread(&[&keyed[..], &[now]].concat(), input.as_bytes());
+        let out = loganon()
+            .args([&keyed[..], &[now]].concat())
+            .stdin(input.as_bytes())
+            .stdin_may_stay_unread()
+            .output();
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         let got = String::from_utf8_lossy(&out.stdout);
         assert!(got.starts_with(&want), "stream --now {now}: {got}");
@@ -356,7 +385,7 @@ fn undated_lines_take_the_day_of_now_in_the_stream_and_the_batch() {
             &[now, "--out-dir", dir.to_str().unwrap(), log.to_str().unwrap()],
         ]
         .concat();
-        let out = run_stdin_unread(&args, b"");
+        let out = loganon().args(&args).stdin(b"").stdin_may_stay_unread().output();
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         let got = std::fs::read_to_string(dir.join("a.log")).unwrap();
         assert!(got.starts_with(&want), "batch --now {now}: {got}");

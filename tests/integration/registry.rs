@@ -2,21 +2,11 @@
 //! per-format counters and the detection order all come from one table,
 //! `loganon::formats::registry::FORMATS`.
 
-use crate::common::bin::run_stdin;
+use crate::common::bin::{loganon, text};
 
 use loganon::formats::registry::{self, FORMATS};
 use loganon::formats::{Format, Parsed};
 use loganon::stats::Stats;
-
-/// `loganon ARGS` with `stdin`: exit code, stdout and stderr (UTF-8).
-fn loganon(args: &[&str], stdin: &str) -> (i32, String, String) {
-    let out = run_stdin(args, stdin.as_bytes());
-    (
-        out.status.code().unwrap(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
-}
 
 #[test]
 fn every_named_format_parses_back_from_its_name() {
@@ -56,17 +46,19 @@ fn every_named_format_parses_back_from_its_name() {
 #[test]
 fn the_unknown_format_error_and_the_help_list_every_name() {
     let err = Format::from_name("nope").unwrap_err().to_string();
-    let (code, help, _) = loganon(&["anonymize", "--help"], "");
-    assert_eq!(code, 0);
-    let (code, short, _) = loganon(&["anonymize", "-h"], "");
-    assert_eq!(code, 0);
+    let help = loganon().args(["anonymize", "--help"]).stdout();
+    let short = loganon().args(["anonymize", "-h"]).stdout();
     for f in FORMATS.iter().filter(|f| f.help.is_some()) {
         assert!(err.contains(&format!(" {},", f.name)), "{err}");
         assert!(short.contains(&format!(" {},", f.name)), "{short}");
         assert!(help.contains(&format!("  {}: {}", f.name, f.help.unwrap())), "{help}");
     }
-    let (code, _, err) = loganon(&["anonymize", "--format", "nope"], "");
-    assert_eq!(code, 2);
+    let err = text(
+        &loganon()
+            .args(["anonymize", "--format", "nope"])
+            .assert_exit_code(2)
+            .stderr,
+    );
     assert!(err.contains("accepted: auto, common, combined, vhost_combined, json, w3c, alb, elb, s3, haproxy, squid, an Apache LogFormat string (with %), or nginx:LOG_FORMAT"), "{err}");
 }
 
@@ -112,8 +104,13 @@ fn auto_detection_counts_each_line_under_its_format() {
         "2026-01-01 10:00:00 1.2.3.4 200",
     ];
     let input = lines.join("\n") + "\n";
-    let (code, _, err) = loganon(&["anonymize", "--stats", "text"], &input);
-    assert_eq!(code, 0, "{err}");
+    let err = text(
+        &loganon()
+            .args(["anonymize", "--stats", "text"])
+            .stdin(&input)
+            .assert_exit_code(0)
+            .stderr,
+    );
     assert!(
         err.contains(
             "parsed 12 (common=1 combined=1 vhost_combined=1 json=1 w3c=3 alb=1 elb=1 s3=1 haproxy=1 squid=1), unparsed 0"

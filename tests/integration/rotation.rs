@@ -10,15 +10,19 @@
 //!
 //! Time is simulated with `--now` and modification times in the past of the
 //! real clock (files modified in the last real minute are skipped by design).
+//!
+//! The generated lines, their reading and the Debian site here are shared
+//! with `rotation_examples.rs` (the example configurations on Debian's and
+//! RHEL's layouts) and `rotation_state.rs` (`dateext` rotation, a file
+//! changed after it was counted, an older state).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs::{self, File};
-use std::io::Write;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use crate::common::bin::{assert_exit, run, run_stdin, text};
+use crate::common::bin::{assert_exit, loganon, text};
 use crate::common::civil::{civil_from_days, date_string, days_from_civil, rfc3339, DAY, MONTHS};
 use crate::common::files::set_mtime;
 use crate::common::gz::{gzip, plain};
@@ -30,19 +34,11 @@ const CSV_HEADER: &str = "date,requests,bytes,status_2xx,status_3xx,status_4xx,s
 // ---------------------------------------------------------------------------
 // helpers
 
-/// `loganon ARGS`, with `stdin` on a pipe when given.
-fn loganon(args: &[&std::ffi::OsStr], stdin: Option<&[u8]>) -> Output {
-    match stdin {
-        Some(data) => run_stdin(args, data),
-        None => run(args),
-    }
-}
-
 // ---------------------------------------------------------------------------
 // generated lines, and the test's own reading of them
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Kind {
+pub(crate) enum Kind {
     Clf,
     Json,
     W3c,
@@ -73,7 +69,7 @@ const STATUSES: [u16; 10] = [200, 200, 204, 301, 304, 403, 404, 500, 503, 101];
 const ZONES: [i64; 4] = [0, 0, 120, -300];
 
 /// A day's log: `n` requests in [start, start + DAY).
-fn day_log(kind: Kind, rng: &mut Rng, start: i64, n: usize) -> Vec<u8> {
+pub(crate) fn day_log(kind: Kind, rng: &mut Rng, start: i64, n: usize) -> Vec<u8> {
     let mut times: Vec<i64> = (0..n).map(|_| start + rng.below(DAY as u64 - 120) as i64).collect();
     times.sort();
     let mut s = String::new();
@@ -141,7 +137,7 @@ struct Totals {
 
 /// The summary CSV of these raw CLF texts, by the test's own parser: each
 /// line's UTC date, status class, bytes and client /24.
-fn expected_csv(raws: &[&[u8]]) -> String {
+pub(crate) fn expected_csv(raws: &[&[u8]]) -> String {
     expected_csv_of(Kind::Clf, raws)
 }
 
@@ -242,15 +238,15 @@ fn csv_sums(csv: &str) -> (u64, u64) {
 // ---------------------------------------------------------------------------
 // a Debian log folder and logrotate's nightly work
 
-struct Site {
-    tmp: tempfile::TempDir,
-    logs: PathBuf,
-    csv: PathBuf,
-    config: PathBuf,
-    state: PathBuf,
+pub(crate) struct Site {
+    pub(crate) tmp: tempfile::TempDir,
+    pub(crate) logs: PathBuf,
+    pub(crate) csv: PathBuf,
+    pub(crate) config: PathBuf,
+    pub(crate) state: PathBuf,
 }
 
-fn site(kind: Kind, delete_after: &str) -> Site {
+pub(crate) fn site(kind: Kind, delete_after: &str) -> Site {
     let tmp = tempfile::tempdir().unwrap();
     let logs = tmp.path().join("log/nginx");
     fs::create_dir_all(&logs).unwrap();
@@ -281,16 +277,18 @@ fn site(kind: Kind, delete_after: &str) -> Site {
 }
 
 impl Site {
-    fn p(&self, name: &str) -> PathBuf {
+    pub(crate) fn p(&self, name: &str) -> PathBuf {
         self.logs.join(name)
     }
 
-    fn run(&self, now: i64, extra: &[&str]) -> Output {
+    pub(crate) fn run(&self, now: i64, extra: &[&str]) -> Output {
         let now = rfc3339(now);
-        let mut a: Vec<&std::ffi::OsStr> = vec!["run".as_ref(), "--config".as_ref(), self.config.as_os_str()];
-        a.extend(["--now", now.as_str()].into_iter().map(std::ffi::OsStr::new));
-        a.extend(extra.iter().map(std::ffi::OsStr::new));
-        loganon(&a, None)
+        loganon()
+            .args(["run", "--config"])
+            .arg(&self.config)
+            .args(["--now", &now])
+            .args(extra)
+            .output()
     }
 
     /// logrotate with `daily rotate 14 compress delaycompress create`: the
@@ -326,7 +324,7 @@ impl Site {
     }
 
     /// (inode, mtime, bytes) of every rotated file, by name.
-    fn rotated(&self) -> BTreeMap<String, (u64, i64, Vec<u8>)> {
+    pub(crate) fn rotated(&self) -> BTreeMap<String, (u64, i64, Vec<u8>)> {
         fs::read_dir(&self.logs)
             .unwrap()
             .map(|e| e.unwrap())
@@ -340,7 +338,7 @@ impl Site {
     }
 
     /// The paths the state has records of.
-    fn state_paths(&self) -> (BTreeSet<String>, BTreeSet<String>) {
+    pub(crate) fn state_paths(&self) -> (BTreeSet<String>, BTreeSet<String>) {
         let v: serde_json::Value = serde_json::from_slice(&fs::read(&self.state).unwrap()).unwrap();
         let keys = |k: &str| {
             v[k].as_object()
@@ -355,18 +353,17 @@ impl Site {
 
 /// The reference anonymization of a raw text (`loganon anonymize` on stdin).
 fn reference(kind: Kind, raw: &[u8]) -> Vec<u8> {
-    let o = loganon(
-        &["anonymize".as_ref(), "--format".as_ref(), kind.format().as_ref()],
-        Some(raw),
-    );
-    assert_exit(&o, 0);
+    let o = loganon()
+        .args(["anonymize", "--format", kind.format()])
+        .stdin(raw)
+        .assert_exit_code(0);
     o.stdout
 }
 
 /// Output lines, the summary line last, the others sorted; `*` at the end of
 /// an expected line matches any rest.
 #[track_caller]
-fn assert_lines(out: &[u8], want: &[String], what: &str) {
+pub(crate) fn assert_lines(out: &[u8], want: &[String], what: &str) {
     let out = text(out);
     let mut got: Vec<&str> = out.lines().collect();
     let last = got.pop();
@@ -544,346 +541,4 @@ fn debian_numbered_rotation_json() {
 #[test]
 fn debian_numbered_rotation_w3c() {
     debian_nights(Kind::W3c, None, 0xDEB1_A404);
-}
-
-// ---------------------------------------------------------------------------
-// the example configurations and their layouts
-
-/// An example config with its folders moved under `root`.
-fn example_in(name: &str, root: &Path) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
-    let text = fs::read_to_string(src)
-        .unwrap()
-        .replace("\"/var/", &format!("\"{}/var/", root.display()));
-    let to = root.join(name);
-    fs::write(&to, text).unwrap();
-    to
-}
-
-/// Files with contents and ages (days before `now`); `None`: written just now.
-fn layout(root: &Path, files: &[(&str, Option<i64>)], now: i64) {
-    for (rel, age) in files {
-        let p = root.join(rel);
-        fs::create_dir_all(p.parent().unwrap()).unwrap();
-        let line =
-            "192.0.2.7 - - [01/Mar/2025:10:00:00 +0000] \"GET /?email=a%40b.example HTTP/1.1\" 200 5 \"-\" \"-\"\n";
-        let bytes = if rel.ends_with(".gz") {
-            gzip(line.as_bytes())
-        } else {
-            line.as_bytes().to_vec()
-        };
-        fs::write(&p, bytes).unwrap();
-        if let Some(age) = age {
-            set_mtime(&p, now - age * DAY - 3600);
-        }
-    }
-}
-
-fn dry_run(config: &Path, now: i64) -> Output {
-    let now = rfc3339(now);
-    loganon(
-        &[
-            "run".as_ref(),
-            "--config".as_ref(),
-            config.as_os_str(),
-            "--dry-run".as_ref(),
-            "--now".as_ref(),
-            now.as_ref(),
-        ],
-        None,
-    )
-}
-
-const DEBIAN: &[(&str, Option<i64>)] = &[
-    ("var/log/nginx/access.log", None),
-    ("var/log/nginx/access.log.1", Some(1)),
-    ("var/log/nginx/access.log.2.gz", Some(2)),
-    ("var/log/nginx/access.log.14.gz", Some(14)),
-    ("var/log/nginx/error.log.1", Some(1)),
-    ("var/log/apache2/access.log.1", Some(1)),
-    ("var/log/apache2/other_vhosts_access.log.3.gz", Some(3)),
-    ("var/log/apache2/error.log.2.gz", Some(2)),
-];
-
-const RHEL: &[(&str, Option<i64>)] = &[
-    ("var/log/nginx/access.log", None),
-    ("var/log/nginx/access.log-20250302", Some(1)),
-    ("var/log/nginx/access.log-20250301.gz", Some(2)),
-    ("var/log/nginx/error.log-20250302", Some(1)),
-    ("var/log/httpd/access_log", None),
-    ("var/log/httpd/access_log-20250302", Some(1)),
-    ("var/log/httpd/ssl_access_log-20250223.gz", Some(8)),
-    ("var/log/httpd/error_log-20250302", Some(1)),
-];
-
-#[test]
-fn examples_match_debian_and_rhel_layouts() {
-    let now = days_from_civil(2025, 3, 3) * DAY + 7 * 3600;
-    for (example, files, want) in [
-        (
-            "debian.toml",
-            DEBIAN,
-            &[
-                "var/log/apache2/access.log.1",
-                "var/log/apache2/other_vhosts_access.log.3.gz",
-                "var/log/nginx/access.log.1",
-                "var/log/nginx/access.log.14.gz",
-                "var/log/nginx/access.log.2.gz",
-            ][..],
-        ),
-        (
-            "rhel.toml",
-            RHEL,
-            &[
-                "var/log/httpd/access_log-20250302",
-                "var/log/httpd/ssl_access_log-20250223.gz",
-                "var/log/nginx/access.log-20250301.gz",
-                "var/log/nginx/access.log-20250302",
-            ][..],
-        ),
-    ] {
-        let tmp = tempfile::tempdir().unwrap();
-        let root = tmp.path();
-        layout(root, files, now);
-        let config = example_in(example, root);
-        let o = dry_run(&config, now);
-        assert_exit(&o, 0);
-        let mut lines = Vec::new();
-        for rel in want {
-            let age = files.iter().find(|(r, _)| r == rel).unwrap().1.unwrap();
-            let p = root.join(rel).display().to_string();
-            lines.push(format!("would-anonymize {p} age={age}d"));
-            lines.push(format!("would-summarize {p}"));
-        }
-        lines.push(format!(
-            "run (dry run): anonymized {n}, summarized {n}, deleted 0, already done 0, errors 0",
-            n = want.len()
-        ));
-        assert_lines(&o.stdout, &lines, example);
-    }
-}
-
-#[test]
-fn the_date_suffixed_example_on_debian_warns_and_counts() {
-    let now = days_from_civil(2025, 3, 3) * DAY + 7 * 3600;
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    layout(root, DEBIAN, now);
-    let config = example_in("loganon.toml", root);
-    for extra in [&["--dry-run"][..], &[][..]] {
-        let now_s = rfc3339(now);
-        let mut a: Vec<&std::ffi::OsStr> = vec!["run".as_ref(), "--config".as_ref(), config.as_os_str()];
-        a.extend(extra.iter().map(std::ffi::OsStr::new));
-        a.extend(["--now", now_s.as_str()].into_iter().map(std::ffi::OsStr::new));
-        let o = loganon(&a, None);
-        // nothing failed: the exit status stays 0, the warnings say it
-        assert_exit(&o, 0);
-        let lib = root.join("var/log");
-        let want = [
-            // (Debian's other_vhosts_access.log.N.gz happens to match the second glob)
-            if extra.is_empty() {
-                format!(
-                    "anonymized {}/apache2/other_vhosts_access.log.3.gz lines=1 *",
-                    lib.display()
-                )
-            } else {
-                format!(
-                    "would-anonymize {}/apache2/other_vhosts_access.log.3.gz age=3d",
-                    lib.display()
-                )
-            },
-            format!(
-                "{}summarize{} {}/apache2/other_vhosts_access.log.3.gz*",
-                if extra.is_empty() { "" } else { "would-" },
-                if extra.is_empty() { "d" } else { "" },
-                lib.display()
-            ),
-            format!(
-                "{}: anonymized 1, summarized 1, deleted 0, already done 0, errors 0, warnings 2",
-                if extra.is_empty() { "run" } else { "run (dry run)" }
-            ),
-        ];
-        assert_lines(&o.stdout, &want, "loganon.toml on Debian");
-        // the warnings, once each, on stderr only
-        let err = text(&o.stderr);
-        for w in [
-            format!(
-                "loganon: warning: [[logs]] 'nginx': paths '{}/nginx/access.log-*.gz': matched no file under {}/nginx",
-                lib.display(),
-                lib.display()
-            ),
-            format!(
-                "loganon: warning: [[logs]] 'apache': paths '{}/apache2/access.log.*.gz': matched no file under {}/apache2",
-                lib.display(),
-                lib.display()
-            ),
-        ] {
-            assert_eq!(err.matches(&w).count(), 1, "{w}: {err}");
-            assert!(!text(&o.stdout).contains(&w["loganon: warning: ".len()..]), "{w}");
-        }
-        assert!(text(&o.stderr).contains("warning"), "{}", text(&o.stderr));
-    }
-}
-
-/// RHEL's `dateext` with `delaycompress`: `access.log` becomes
-/// `access.log-DATE`, compressed the next night, deleted after `rotate 5`.
-#[test]
-fn dateext_rotation_with_delaycompress_anonymizes_each_file_once() {
-    let start = days_from_civil(2025, 3, 1) * DAY;
-    let s = site(Kind::Clf, "90d");
-    fs::write(
-        &s.config,
-        fs::read_to_string(&s.config)
-            .unwrap()
-            .replace("/access.log.*\"", "/access.log-*\""),
-    )
-    .unwrap();
-    let mut rng = Rng(0x0DA7_E000);
-    let mut raws: Vec<Vec<u8>> = Vec::new();
-    let mut dated: Vec<String> = Vec::new();
-    for night in 0..10i64 {
-        let day = start + night * DAY;
-        let raw = day_log(Kind::Clf, &mut rng, day, 25);
-        fs::write(s.p("access.log"), &raw).unwrap();
-        set_mtime(&s.p("access.log"), day + DAY - 60);
-        raws.push(raw);
-        // logrotate: rotate 5, dateext (the date of the rotation), delaycompress
-        if dated.len() == 5 {
-            fs::remove_file(s.p(&format!("{}.gz", dated.remove(0)))).unwrap();
-        }
-        if let Some(last) = dated.last() {
-            let (from, to) = (s.p(last), s.p(&format!("{last}.gz")));
-            let mtime = fs::metadata(&from).unwrap().mtime();
-            fs::write(&to, gzip(&fs::read(&from).unwrap())).unwrap();
-            set_mtime(&to, mtime);
-            fs::remove_file(&from).unwrap();
-        }
-        let name = format!("access.log-{}", date_string(day + DAY).replace('-', ""));
-        fs::rename(s.p("access.log"), s.p(&name)).unwrap();
-        File::create(s.p("access.log")).unwrap();
-        dated.push(name.clone());
-        let o = s.run(day + DAY + 7 * 3600 - 60, &[]);
-        assert_exit(&o, 0);
-        let p = s.p(&name).display().to_string();
-        assert_lines(
-            &o.stdout,
-            &[
-                format!("anonymized {p} lines=25 *"),
-                format!("summarized {p} dates=*"),
-                format!(
-                    "run: anonymized 1, summarized 1, deleted 0, already done {}, errors 0",
-                    dated.len() - 1
-                ),
-            ],
-            &format!("night {}", night + 1),
-        );
-        let all: Vec<&[u8]> = raws.iter().map(Vec::as_slice).collect();
-        assert_eq!(
-            fs::read_to_string(&s.csv).unwrap(),
-            expected_csv(&all),
-            "night {}",
-            night + 1
-        );
-        let names: BTreeSet<String> = s.rotated_dated();
-        assert_eq!(s.state_paths(), (names.clone(), names), "night {}", night + 1);
-    }
-}
-
-impl Site {
-    /// The names of the date-suffixed files.
-    fn rotated_dated(&self) -> BTreeSet<String> {
-        fs::read_dir(&self.logs)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with("access.log-"))
-            .collect()
-    }
-}
-
-/// A rotated file that gets more lines after it was anonymized (a late
-/// writer) is anonymized again and counted with its new content only; the
-/// figures of its first content are taken back.
-#[test]
-fn a_file_changed_after_it_was_counted_is_not_counted_twice() {
-    let start = days_from_civil(2025, 3, 1) * DAY;
-    let s = site(Kind::Clf, "90d");
-    let mut rng = Rng(0xC4A1);
-    let first = day_log(Kind::Clf, &mut rng, start, 20);
-    let path = s.p("access.log.1");
-    fs::write(&path, &first).unwrap();
-    set_mtime(&path, start + DAY - 60);
-    let now = start + DAY + 7 * 3600;
-    assert_exit(&s.run(now, &[]), 0);
-    assert_eq!(fs::read_to_string(&s.csv).unwrap(), expected_csv(&[&first]));
-    // the late writer appends raw lines
-    let more = day_log(Kind::Clf, &mut rng, start, 7);
-    let mut f = File::options().append(true).open(&path).unwrap();
-    f.write_all(&more).unwrap();
-    drop(f);
-    set_mtime(&path, start + DAY - 30);
-    let o = s.run(now, &[]);
-    assert_exit(&o, 0);
-    let p = path.display().to_string();
-    assert_lines(
-        &o.stdout,
-        &[
-            format!("changed {p}: modified since it was anonymized; anonymizing again"),
-            format!("anonymized {p} lines=27 *"),
-            format!("summarized {p} dates=*"),
-            "run: anonymized 1, summarized 1, deleted 0, already done 0, errors 0".into(),
-        ],
-        "changed",
-    );
-    // requests, bytes and statuses of both parts once (networks: a union)
-    assert_eq!(fs::read_to_string(&s.csv).unwrap(), expected_csv(&[&first, &more]));
-    let o = s.run(now, &[]);
-    assert_eq!(
-        text(&o.stdout),
-        "run: anonymized 0, summarized 0, deleted 0, already done 1, errors 0\n"
-    );
-}
-
-/// A state written before file prints existed: its files are known by path
-/// as before; a file it lists that is then renamed is anonymized once more
-/// (nothing tells it is the same), and from then on known wherever it goes.
-#[test]
-fn records_of_an_older_state_are_kept_and_completed() {
-    let start = days_from_civil(2025, 3, 1) * DAY;
-    let s = site(Kind::Clf, "90d");
-    let mut rng = Rng(0x01D5);
-    let raw = day_log(Kind::Clf, &mut rng, start, 10);
-    let path = s.p("access.log.1");
-    fs::write(&path, &raw).unwrap();
-    set_mtime(&path, start + DAY - 60);
-    let now = start + DAY + 7 * 3600;
-    assert_exit(&s.run(now, &[]), 0);
-    // back to the older form: no prints, no content key
-    let mut v: serde_json::Value = serde_json::from_slice(&fs::read(&s.state).unwrap()).unwrap();
-    v.as_object_mut().unwrap().remove("prints");
-    fs::write(&s.state, serde_json::to_vec(&v).unwrap()).unwrap();
-    let o = s.run(now, &[]);
-    assert_eq!(
-        text(&o.stdout),
-        "run: anonymized 0, summarized 0, deleted 0, already done 1, errors 0\n"
-    );
-    // renamed: anonymized again (idempotent), its content already counted
-    fs::rename(&path, s.p("access.log.2")).unwrap();
-    let o = s.run(now + DAY, &[]);
-    assert_exit(&o, 0);
-    let p2 = s.p("access.log.2").display().to_string();
-    assert_lines(
-        &o.stdout,
-        &[
-            format!("anonymized {p2} lines=10 *"),
-            "run: anonymized 1, summarized 0, deleted 0, already done 0, errors 0".into(),
-        ],
-        "older state, renamed",
-    );
-    assert_eq!(fs::read_to_string(&s.csv).unwrap(), expected_csv(&[&raw]));
-    fs::rename(s.p("access.log.2"), s.p("access.log.3")).unwrap();
-    let o = s.run(now + 2 * DAY, &[]);
-    assert_eq!(
-        text(&o.stdout),
-        "run: anonymized 0, summarized 0, deleted 0, already done 1, errors 0\n"
-    );
 }

@@ -12,20 +12,12 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::process::Stdio;
 
-use crate::common::bin::{assert_exit, loganon, run, run_stdin, run_stdin_unread, text};
-use crate::common::files::{tempdir, temps};
+use crate::common::bin::{assert_exit, loganon, text};
+use crate::common::files::{key_file, tempdir, temps};
 use crate::common::gz::{gunzip, gzip};
-use crate::common::sys::kill;
 use crate::common::wait::wait_until;
 
 const KEY: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
-
-fn key_file(dir: &Path, mode: u32) -> std::path::PathBuf {
-    let p = dir.join("k.key");
-    fs::write(&p, format!("{KEY}\n")).unwrap();
-    fs::set_permissions(&p, fs::Permissions::from_mode(mode)).unwrap();
-    p
-}
 
 /// The first dotted-quad of a line (its client, here).
 fn first_v4(line: &str) -> String {
@@ -41,13 +33,13 @@ fn first_v4(line: &str) -> String {
 #[test]
 fn settle_passes_keep_the_lines_day_and_pseudonyms() {
     let dir = tempdir();
-    let key = key_file(dir.path(), 0o600);
+    let key = key_file(dir.path(), "k.key", format!("{KEY}\n").as_bytes(), 0o600);
     let settles = "198.51.100.7 - - [01/Jan/2026:10:00:00 +0000] \"GET /a;jsessionid=1?x=bob@example.com&y=203.0.113.9 HTTP/1.1\" 200 1\n";
     let plain = "198.51.100.7 - - [01/Jan/2026:11:00:00 +0000] \"GET /b HTTP/1.1\" 200 1\n";
     let input = format!("{settles}{plain}");
     let out = |now: &str, mode: &str| {
-        let o = run_stdin(
-            &[
+        let o = loganon()
+            .args([
                 "anonymize",
                 "--ip-mode",
                 mode,
@@ -57,10 +49,9 @@ fn settle_passes_keep_the_lines_day_and_pseudonyms() {
                 key.to_str().unwrap(),
                 "--now",
                 now,
-            ],
-            input.as_bytes(),
-        );
-        assert_exit(&o, 0);
+            ])
+            .stdin(input.as_bytes())
+            .assert_exit_code(0);
         text(&o.stdout)
     };
     for mode in ["hash", "cryptopan"] {
@@ -103,8 +94,7 @@ fn w3c_parts_without_their_header() {
         let mut a: Vec<&str> = vec!["anonymize"];
         a.extend_from_slice(args);
         a.push(f.to_str().unwrap());
-        let o = run(&a);
-        assert_exit(&o, 0);
+        let o = loganon().args(&a).assert_exit_code(0);
         text(&o.stdout)
     };
     let from_whole = anon(&[], "whole.log");
@@ -130,20 +120,22 @@ fn w3c_parts_without_their_header() {
     // a #Fields: in the input wins over --w3c-fields
     assert_eq!(anon(&["--w3c-fields", "date time c-ip"], "whole.log"), from_whole);
     // check reads the raw part with the same columns: the user and the cookie
-    let c = run(&[
-        "check",
-        "--w3c-fields",
-        HEADER,
-        dir.path().join("part.log").to_str().unwrap(),
-    ]);
-    assert_exit(&c, 1);
+    let c = loganon()
+        .args([
+            "check",
+            "--w3c-fields",
+            HEADER,
+            dir.path().join("part.log").to_str().unwrap(),
+        ])
+        .assert_exit_code(1);
     let report = text(&c.stdout);
     assert!(
         report.contains("user-field: 2") && report.contains("secret-field: 2"),
         "{report}"
     );
-    let o = run(&["anonymize", "--w3c-fields", "", "-"]);
-    assert_exit(&o, 2);
+    let o = loganon()
+        .args(["anonymize", "--w3c-fields", "", "-"])
+        .assert_exit_code(2);
     assert!(text(&o.stderr).contains("--w3c-fields"), "{}", text(&o.stderr));
 }
 
@@ -152,8 +144,10 @@ fn w3c_parts_without_their_header() {
 #[test]
 fn cloudfront_lines_without_their_header() {
     let line = "2026-01-01\t10:00:00\tLAX1\t123\t52.45.125.4\tGET\td111.cloudfront.net\t/x\t200\t-\tMozilla/5.0\tpage=2\tvisitor=abc123def\tHit\n";
-    let o = run_stdin(&["anonymize", "--stats=json"], line.as_bytes());
-    assert_exit(&o, 0);
+    let o = loganon()
+        .args(["anonymize", "--stats=json"])
+        .stdin(line.as_bytes())
+        .assert_exit_code(0);
     assert_eq!(
         text(&o.stdout),
         "2026-01-01\t10:00:00\tLAX1\t123\t52.45.125.0\tGET\td111.cloudfront.net\t/x\t200\t-\tMozilla/5.0\tREDACTED\tREDACTED\tHit\n"
@@ -177,20 +171,10 @@ fn keys_from_the_environment_and_from_shipped_files() {
         if let Some((k, v)) = env {
             c.env(k, v);
         }
-        let mut child = c
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
         // a run that refuses its key exits before reading: a broken pipe
-        if let Err(e) = child.stdin.take().unwrap().write_all(line) {
-            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-        }
-        child.wait_with_output().unwrap()
+        c.stdin(line).stdin_may_stay_unread().output()
     };
-    let k = key_file(dir.path(), 0o711);
+    let k = key_file(dir.path(), "k.key", format!("{KEY}\n").as_bytes(), 0o711);
     let from_file = with(&["--key-file", k.to_str().unwrap()], None);
     assert_exit(&from_file, 0);
     let from_env = with(&["--key-env", "LOGANON_TEST_KEY"], Some(("LOGANON_TEST_KEY", KEY)));
@@ -209,11 +193,11 @@ fn keys_from_the_environment_and_from_shipped_files() {
     assert_exit(&bad, 2);
     let err = text(&bad.stderr);
     assert!(err.contains("LOGANON_TEST_KEY") && !err.contains(short), "{err}");
-    let both = run_stdin_unread(
-        &["anonymize", "--key-file", "x", "--key-env", "Y", "--ip-mode", "hash"],
-        line,
-    );
-    assert_exit(&both, 2);
+    let _both = loganon()
+        .args(["anonymize", "--key-file", "x", "--key-env", "Y", "--ip-mode", "hash"])
+        .stdin(line)
+        .stdin_may_stay_unread()
+        .assert_exit_code(2);
 }
 
 /// A big gzip input, so that a debug build is still writing it when killed.
@@ -252,26 +236,20 @@ fn a_retry_sweeps_the_temporary_file_of_a_killed_unreaped_attempt() {
     ];
     let mut first = loganon()
         .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        .stdout_to(Stdio::null())
+        .stderr_to(Stdio::null())
+        .spawn();
     wait_until("the first attempt's temporary file", || {
-        !temps(&out_dir).is_empty() || first.try_wait().ok().flatten().is_some()
+        !temps(&out_dir).is_empty() || first.exited().is_some()
     });
-    assert!(
-        first.try_wait().unwrap().is_none(),
-        "the first attempt ended before it was killed"
-    );
-    assert!(kill(first.id(), libc::SIGKILL));
+    assert!(first.exited().is_none(), "the first attempt ended before it was killed");
+    first.signal(libc::SIGKILL);
     // not reaped: its pid stays, a zombie
     wait_until("the killed attempt to become a zombie", || {
-        fs::read_to_string(format!("/proc/{}/stat", first.id())).is_ok_and(|s| s.contains(") Z "))
+        fs::read_to_string(format!("/proc/{}/stat", first.pid())).is_ok_and(|s| s.contains(") Z "))
     });
     assert_eq!(temps(&out_dir).len(), 1);
-    let retry = run(&args);
-    assert_exit(&retry, 0);
+    let _retry = loganon().args(args).assert_exit_code(0);
     assert_eq!(
         temps(&out_dir),
         Vec::<String>::new(),
@@ -279,7 +257,7 @@ fn a_retry_sweeps_the_temporary_file_of_a_killed_unreaped_attempt() {
     );
     let lines = gunzip(&fs::read(&out).unwrap());
     assert_eq!(lines.iter().filter(|&&b| b == b'\n').count(), 200_000);
-    first.wait().unwrap();
+    first.wait();
 }
 
 /// `--compress gzip` on stdout: members made in parallel, which decode to
@@ -289,10 +267,11 @@ fn compress_the_stream_on_stdout() {
     let dir = tempdir();
     let input = big_input(dir.path());
     let raw = fs::read(&input).unwrap();
-    let plain = run_stdin(&["anonymize", "-j", "2"], &raw);
-    assert_exit(&plain, 0);
-    let z = run_stdin(&["anonymize", "-j", "2", "--compress", "gzip"], &raw);
-    assert_exit(&z, 0);
+    let plain = loganon().args(["anonymize", "-j", "2"]).stdin(&raw).assert_exit_code(0);
+    let z = loganon()
+        .args(["anonymize", "-j", "2", "--compress", "gzip"])
+        .stdin(&raw)
+        .assert_exit_code(0);
     assert_eq!(gunzip(&z.stdout), plain.stdout);
     // more than one member: the chunks were compressed apart
     let mut members = 0;
@@ -304,25 +283,32 @@ fn compress_the_stream_on_stdout() {
         members += 1;
     }
     assert!(members > 1, "{members} member");
-    let empty = run_stdin(&["anonymize", "--compress", "gzip"], b"");
-    assert_exit(&empty, 0);
+    let empty = loganon()
+        .args(["anonymize", "--compress", "gzip"])
+        .stdin(b"")
+        .assert_exit_code(0);
     assert!(!empty.stdout.is_empty());
     assert_eq!(gunzip(&empty.stdout), b"");
     // a file input to stdout is the stream too
-    let f = run(&["anonymize", "--compress", "gzip", input.to_str().unwrap()]);
-    assert_exit(&f, 0);
+    let f = loganon()
+        .args(["anonymize", "--compress", "gzip", input.to_str().unwrap()])
+        .assert_exit_code(0);
     assert_eq!(gunzip(&f.stdout), plain.stdout);
-    let o = run(&[
-        "anonymize",
-        "--compress",
-        "gzip",
-        "--out-dir",
-        dir.path().join("o").to_str().unwrap(),
-        input.to_str().unwrap(),
-    ]);
-    assert_exit(&o, 2);
-    let o = run_stdin_unread(&["anonymize", "--compress", "zstd", "-o", "x.gz"], b"");
-    assert_exit(&o, 2);
+    let _o = loganon()
+        .args([
+            "anonymize",
+            "--compress",
+            "gzip",
+            "--out-dir",
+            dir.path().join("o").to_str().unwrap(),
+            input.to_str().unwrap(),
+        ])
+        .assert_exit_code(2);
+    let o = loganon()
+        .args(["anonymize", "--compress", "zstd", "-o", "x.gz"])
+        .stdin(b"")
+        .stdin_may_stay_unread()
+        .assert_exit_code(2);
     assert!(text(&o.stderr).contains("asks for gzip"), "{}", text(&o.stderr));
 }
 
@@ -349,7 +335,9 @@ fn run_takes_w3c_fields_from_its_config() {
             ),
         )
         .unwrap();
-        run(&["run", "--config", c.to_str().unwrap(), "--now", "2026-01-10"])
+        loganon()
+            .args(["run", "--config", c.to_str().unwrap(), "--now", "2026-01-10"])
+            .output()
     };
     let bad = config("  ");
     assert_exit(&bad, 2);

@@ -31,7 +31,9 @@ fn iso(t: i64) -> String {
     fmt(t, "%Y-%m-%dT%H:%M:%S.123456Z")
 }
 
-fn run(args: &[&str], dir: &Path, content: &str) -> Output {
+/// `loganon anonymize --now NOW --stats json ARGS` of `content` written to a
+/// file in `dir`.
+fn anonymize_file(args: &[&str], dir: &Path, content: &str) -> Output {
     let p = dir.join("in.log");
     fs::write(&p, content).unwrap();
     loganon()
@@ -40,7 +42,6 @@ fn run(args: &[&str], dir: &Path, content: &str) -> Output {
         .args(args)
         .arg(&p)
         .output()
-        .unwrap()
 }
 
 /// What one file must give.
@@ -59,7 +60,7 @@ fn max_age(args: &[&str], content: &str, want: Want) {
     let dir = tempfile::tempdir().unwrap();
     let mut all = vec!["--max-age", "30d"];
     all.extend_from_slice(args);
-    let out = run(&all, dir.path(), content);
+    let out = anonymize_file(&all, dir.path(), content);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(0), "{stderr}");
@@ -401,7 +402,7 @@ fn only_lines_with_no_time_are_undated() {
         "1.2.3.4 /keep 200\n".to_string(),
     ]
     .concat();
-    let out = run(&["--max-age", "30d"], dir.path(), &content);
+    let out = anonymize_file(&["--max-age", "30d"], dir.path(), &content);
     assert_eq!(out.status.code(), Some(0));
     let s: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(
@@ -414,7 +415,7 @@ fn only_lines_with_no_time_are_undated() {
     assert_eq!(s["undated"], 3, "{s}");
     assert_eq!(s["lines_written"], 5, "{s}");
     // without --max-age nothing is dated, dropped or undated
-    let out = run(&[], dir.path(), &content);
+    let out = anonymize_file(&[], dir.path(), &content);
     let s: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
     assert_eq!(
         (s["expired"].as_u64(), s["undated"].as_u64()),
@@ -430,7 +431,7 @@ fn only_lines_with_no_time_are_undated() {
 fn keyed_day_follows_each_lines_own_time() {
     let dir = tempfile::tempdir().unwrap();
     let key = dir.path().join("k.key");
-    let k = loganon().arg("keygen").arg(&key).output().unwrap();
+    let k = loganon().arg("keygen").arg(&key).output();
     assert_eq!(k.status.code(), Some(0), "{}", String::from_utf8_lossy(&k.stderr));
     let day1 = 1_767_225_600 + 3600; // 2026-01-01T01:00:00Z
     let day2 = day1 + 86400;
@@ -453,8 +454,7 @@ fn keyed_day_follows_each_lines_own_time() {
             .arg(&key)
             .args(["--now", now])
             .arg(&p)
-            .output()
-            .unwrap();
+            .output();
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
         let text = String::from_utf8(out.stdout).unwrap();
         assert!(!text.contains("198.51.100.7"), "{text}");
@@ -533,8 +533,7 @@ fn run_summaries_count_every_format_by_its_own_date() {
         .args(["run", "--config"])
         .arg(&config)
         .args(["--now", "2026-01-20"])
-        .output()
-        .unwrap();
+        .output();
     let say = String::from_utf8_lossy(&out.stdout);
     assert_eq!(
         out.status.code(),

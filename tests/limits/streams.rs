@@ -1,44 +1,20 @@
-//! Issue 12, items 5 and 7: streams on a full disk, FIFOs and devices as
-//! inputs, stop signals while an input blocks, and bounded memory (a line of
-//! 200 MB; `listen` with a connection cap, an idle timeout and 1,000
-//! connections each holding an unfinished 1 MiB frame).
-//!
-//! Nothing waits for a fixed time: every wait polls for its condition (a
-//! file holds N lines, a process has its handlers and sleeps in `poll`, a
-//! counter reached N) until a deadline. Tests that mount a tmpfs need root;
-//! they say so and pass when they cannot.
-//!
-//! A test binary of its own, not a module of `tests/integration/`: the peak
-//! RSS of a child comes from `wait4`, and Linux counts in it the high-water
-//! mark of the process that spawned it (exec records the image it replaces).
-//! In the one binary of all the other tests, whose own peak reaches 200 MiB,
-//! every child would be measured at that much.
+//! Streams under limits (issue 12, items 5 and 7): a full disk, `/dev/full`,
+//! FIFOs as inputs, stop signals while an input or the output blocks, a
+//! line of 200 MB in bounded memory, a failed write cut back, `check` on a
+//! long line.
 
 use std::fs;
 use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
 
-mod common;
-
-use crate::common::bin::{stats_json, BIN};
+use crate::common::bin::{loganon, stats_json};
 use crate::common::child::Proc;
 use crate::common::files::line_count;
 use crate::common::mount::Mount;
-use crate::common::wait::{wait_until, DEADLINE};
+use crate::common::wait::wait_until;
 
-const MIB: i64 = 1024 * 1024;
-
-/// A CLF line whose user field is personal.
-fn clf_line(i: usize) -> String {
-    format!(
-        "10.1.{}.{} - alice{i} [01/Jan/2026:00:00:00 +0000] \"GET /page/{i}?id={i} HTTP/1.1\" 200 {i}\n",
-        i / 250 % 250,
-        i % 250 + 1
-    )
-}
+use crate::{clf_line, MIB};
 
 #[test]
 fn full_disk_stream_output_ends_with_a_whole_line_and_stats_count_what_is_in_it() {
@@ -52,31 +28,16 @@ fn full_disk_stream_output_ends_with_a_whole_line_and_stats_count_what_is_in_it(
     fs::write(&out, &old).unwrap();
     let input: String = (0..40_000).map(clf_line).collect();
     assert!(input.len() > 2 * 1024 * 1024);
-    let full = Command::new(BIN)
-        .arg("anonymize")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            let mut w = c.stdin.take().unwrap();
-            let text = input.clone();
-            let h = std::thread::spawn(move || w.write_all(text.as_bytes()));
-            let o = c.wait_with_output();
-            h.join().unwrap().unwrap();
-            o
-        })
-        .unwrap();
+    let full = loganon().arg("anonymize").stdin(&input).output();
     let expected = full.stdout;
     assert_eq!(expected.iter().filter(|&&c| c == b'\n').count(), 40_000);
 
-    let mut p = Proc::spawn(
-        Command::new(BIN)
-            .args(["anonymize", "--stats", "json", "-o"])
-            .arg(&out)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped()),
-    );
+    let mut p = loganon()
+        .args(["anonymize", "--stats", "json", "-o"])
+        .arg(&out)
+        .stdin_from(Stdio::piped())
+        .stdout_to(Stdio::null())
+        .spawn();
     let mut stdin = p.take_stdin();
     // a first part is written for sure, then the rest fills the disk
     let first: usize = input.lines().take(500).map(|l| l.len() + 1).sum();
@@ -119,13 +80,11 @@ fn dev_full_as_output_is_one_clear_error() {
         println!("skipped: no /dev/full");
         return;
     }
-    let mut p = Proc::spawn(
-        Command::new(BIN)
-            .args(["anonymize", "-o", "/dev/full"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped()),
-    );
+    let mut p = loganon()
+        .args(["anonymize", "-o", "/dev/full"])
+        .stdin_from(Stdio::piped())
+        .stdout_to(Stdio::null())
+        .spawn();
     let mut stdin = p.take_stdin();
     let _ = stdin.write_all(clf_line(1).as_bytes());
     drop(stdin);
@@ -159,16 +118,13 @@ fn batch_refuses_a_fifo_at_once_and_does_the_other_inputs() {
         vec!["-o".into(), one.clone().into()],
     ];
     for args in runs {
-        let mut p = Proc::spawn(
-            Command::new(BIN)
-                .arg("anonymize")
-                .args(&args)
-                .arg(&fifo)
-                .arg(&plain)
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::piped()),
-        );
+        let mut p = loganon()
+            .arg("anonymize")
+            .args(&args)
+            .arg(&fifo)
+            .arg(&plain)
+            .stdout_to(Stdio::null())
+            .spawn();
         let (ended, stderr) = p.wait();
         assert_eq!(ended.code(), Some(1), "{args:?}: {stderr}");
         assert!(
@@ -218,14 +174,7 @@ fn stream_from_a_fifo_without_writer_ends_at_once_on_sigterm_and_sigint() {
         let d = tempfile::tempdir().unwrap();
         let fifo = d.path().join("f");
         mkfifo(&fifo);
-        let mut p = Proc::spawn(
-            Command::new(BIN)
-                .arg("anonymize")
-                .arg(&fifo)
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped()),
-        );
+        let mut p = loganon().arg("anonymize").arg(&fifo).spawn();
         let pid = p.pid();
         wait_until("the stop handlers are installed", || catches(pid, sig));
         wait_until("the reader waits in poll", || in_poll(pid));
@@ -244,14 +193,7 @@ fn stream_reads_a_fifo_until_its_writer_closes_it() {
     let d = tempfile::tempdir().unwrap();
     let fifo = d.path().join("f");
     mkfifo(&fifo);
-    let mut p = Proc::spawn(
-        Command::new(BIN)
-            .arg("anonymize")
-            .arg(&fifo)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped()),
-    );
+    let mut p = loganon().arg("anonymize").arg(&fifo).spawn();
     // blocks until loganon has opened the FIFO
     let mut w = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
     w.write_all(clf_line(3).as_bytes()).unwrap();
@@ -269,13 +211,10 @@ fn stream_reads_a_fifo_until_its_writer_closes_it() {
 #[test]
 fn a_200_mb_line_stays_under_128_mib_and_loses_its_user_field() {
     const SIZE: usize = 200 * 1000 * 1000;
-    let mut p = Proc::spawn(
-        Command::new(BIN)
-            .args(["anonymize", "--stats", "json"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped()),
-    );
+    let mut p = loganon()
+        .args(["anonymize", "--stats", "json"])
+        .stdin_from(Stdio::piped())
+        .spawn();
     let mut stdin = p.take_stdin();
     let writer = std::thread::spawn(move || {
         stdin
@@ -347,189 +286,6 @@ fn a_200_mb_line_stays_under_128_mib_and_loses_its_user_field() {
     assert_eq!(j["unparsed"], 1, "{j}");
 }
 
-// ---------------------------------------------------------------------------
-// listen
-
-fn listen(out: &Path, extra: &[&str]) -> (Proc, SocketAddr) {
-    let mut p = Proc::spawn(
-        Command::new(BIN)
-            .args(["listen", "--tcp", "127.0.0.1:0", "--stats", "json", "-o"])
-            .arg(out)
-            .args(extra)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped()),
-    );
-    let l = p.stderr_line("listening on tcp", |l| l.starts_with("loganon: listening on tcp "));
-    let addr = l["loganon: listening on tcp ".len()..].parse().unwrap();
-    (p, addr)
-}
-
-/// The counters of a SIGUSR1 report, polled until `cond` holds.
-#[track_caller]
-fn counters_until(p: &mut Proc, what: &str, cond: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
-    let end = Instant::now() + DEADLINE;
-    loop {
-        p.signal(libc::SIGUSR1);
-        let l = p.stderr_line("with counters", |l| l.starts_with('{'));
-        let j: serde_json::Value = serde_json::from_str(&l).unwrap();
-        if cond(&j) {
-            return j;
-        }
-        assert!(Instant::now() < end, "timed out waiting for: {what}; last {j}");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
-/// Reads until the peer closes; panics when it does not before the deadline.
-#[track_caller]
-fn closed_by_peer(c: &mut TcpStream) {
-    c.set_read_timeout(Some(DEADLINE)).unwrap();
-    let mut b = [0u8; 16];
-    match c.read(&mut b) {
-        Ok(0) => {}
-        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
-        r => panic!("the connection was not closed: {r:?}"),
-    }
-}
-
-#[test]
-fn listen_closes_connections_over_the_cap_and_takes_new_ones_when_one_ends() {
-    let d = tempfile::tempdir().unwrap();
-    let out = d.path().join("out.log");
-    let (mut p, addr) = listen(&out, &["--max-connections", "2"]);
-    let mut c1 = TcpStream::connect(addr).unwrap();
-    let mut c2 = TcpStream::connect(addr).unwrap();
-    c1.write_all(b"1.2.3.4 one\n").unwrap();
-    c2.write_all(b"1.2.3.5 two\n").unwrap();
-    wait_until("two lines", || line_count(&out) == 2);
-    let mut c3 = TcpStream::connect(addr).unwrap();
-    closed_by_peer(&mut c3);
-    p.stderr_line("about the cap", |l| {
-        l.starts_with("loganon: 2 connections are open (--max-connections)")
-    });
-    drop(c1);
-    counters_until(&mut p, "one connection open", |j| j["connections_open"] == 1);
-    let mut c4 = TcpStream::connect(addr).unwrap();
-    c4.write_all(b"1.2.3.6 four\n").unwrap();
-    wait_until("three lines", || line_count(&out) == 3);
-    p.signal(libc::SIGTERM);
-    let (ended, stderr) = p.wait();
-    assert_eq!(ended.code(), Some(0), "{stderr}");
-    let j = stats_json(&stderr);
-    assert_eq!(j["connections_refused"], 1, "{j}");
-    assert_eq!(j["written"], 3, "{j}");
-    let text = fs::read_to_string(&out).unwrap();
-    let mut lines: Vec<&str> = text.lines().collect();
-    lines.sort();
-    assert_eq!(lines, ["1.2.3.0 four", "1.2.3.0 one", "1.2.3.0 two"]);
-    drop((c2, c4));
-}
-
-#[test]
-fn listen_closes_an_idle_connection_and_discards_its_unfinished_frame() {
-    let d = tempfile::tempdir().unwrap();
-    let out = d.path().join("out.log");
-    let (mut p, addr) = listen(&out, &["--idle-timeout", "1"]);
-    let mut c = TcpStream::connect(addr).unwrap();
-    c.write_all(b"1.2.3.4 whole\n5.6.7.8 unfinished").unwrap();
-    closed_by_peer(&mut c);
-    wait_until("the whole line", || line_count(&out) == 1);
-    p.signal(libc::SIGTERM);
-    let (ended, stderr) = p.wait();
-    assert_eq!(ended.code(), Some(0), "{stderr}");
-    let j = stats_json(&stderr);
-    assert_eq!(
-        (j["idle_closed"].as_u64(), j["discarded"].as_u64()),
-        (Some(1), Some(1)),
-        "{j}"
-    );
-    assert_eq!(fs::read_to_string(&out).unwrap(), "1.2.3.0 whole\n");
-}
-
-/// Raises the soft limit of open files (children inherit it).
-fn raise_nofile(want: u64) -> bool {
-    // SAFETY: getrlimit/setrlimit with a valid rlimit struct.
-    unsafe {
-        let mut r: libc::rlimit = std::mem::zeroed();
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) != 0 {
-            return false;
-        }
-        if r.rlim_cur >= want {
-            return true;
-        }
-        if r.rlim_max < want {
-            return false;
-        }
-        r.rlim_cur = want;
-        libc::setrlimit(libc::RLIMIT_NOFILE, &r) == 0
-    }
-}
-
-#[test]
-fn listen_1000_connections_with_unfinished_1_mib_frames_stay_under_256_mib() {
-    const CONNS: usize = 1000;
-    if !raise_nofile(4 * CONNS as u64) {
-        println!("skipped: cannot open {CONNS} connections (RLIMIT_NOFILE)");
-        return;
-    }
-    let d = tempfile::tempdir().unwrap();
-    let out = d.path().join("out.log");
-    let (mut p, addr) = listen(&out, &["--max-connections", "2000"]);
-    let frame = vec![b'a'; 1 << 20];
-    let mut conns = Vec::new();
-    for _ in 0..CONNS {
-        let mut c = TcpStream::connect(addr).unwrap();
-        c.write_all(b"1.2.3.4 ").unwrap();
-        c.write_all(&frame).unwrap();
-        conns.push(c);
-    }
-    counters_until(&mut p, "every frame seen too long", |j| {
-        j["discarded"] == CONNS as u64 && j["connections_open"] == CONNS as u64
-    });
-    p.signal(libc::SIGTERM);
-    let (ended, stderr) = p.wait();
-    assert_eq!(ended.code(), Some(0), "{stderr}");
-    println!("{CONNS} connections: peak RSS {} MiB", p.max_rss() / MIB);
-    assert!(p.max_rss() < 256 * MIB, "peak RSS {} MiB", p.max_rss() / MIB);
-    let j = stats_json(&stderr);
-    assert_eq!(
-        (j["discarded"].as_u64(), j["written"].as_u64()),
-        (Some(CONNS as u64), Some(0)),
-        "{j}"
-    );
-    assert_eq!(fs::read(&out).unwrap(), b"");
-    drop(conns);
-}
-
-#[test]
-fn listen_on_a_full_disk_ends_with_a_whole_line_and_counts_what_is_in_the_file() {
-    let d = tempfile::tempdir().unwrap();
-    let Some(m) = Mount::tmpfs(&d.path().join("m"), "256k") else {
-        return;
-    };
-    let out = m.path().join("out.log");
-    let (mut p, addr) = listen(&out, &[]);
-    let mut c = TcpStream::connect(addr).unwrap();
-    let input: String = (0..40_000).map(clf_line).collect();
-    // the writes fail once the listener has stopped
-    let _ = c.write_all(input.as_bytes());
-    let (ended, stderr) = p.wait();
-    assert_eq!(ended.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains(&format!("cannot write {}: No space left on device", out.display()))
-            && stderr.contains("its last complete line"),
-        "{stderr}"
-    );
-    let got = fs::read(&out).unwrap();
-    let lines = got.iter().filter(|&&b| b == b'\n').count();
-    assert!(got.is_empty() || got.last() == Some(&b'\n'), "a torn last line");
-    assert!(!String::from_utf8_lossy(&got).contains("alice"));
-    let j = stats_json(&stderr);
-    assert_eq!(j["written"], lines as u64, "{j}");
-    assert_eq!(j["bytes_out"], got.len() as u64, "{j}");
-}
-
 /// Some thread of `pid` sleeps in a pipe write.
 fn in_pipe_write(pid: u32) -> bool {
     let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
@@ -546,14 +302,7 @@ fn a_second_stop_signal_ends_a_stream_blocked_on_its_output() {
     let input = d.path().join("in.log");
     fs::write(&input, (0..40_000).map(clf_line).collect::<String>()).unwrap();
     // stdout is a pipe nobody reads: the write blocks
-    let mut p = Proc::spawn(
-        Command::new(BIN)
-            .arg("anonymize")
-            .arg(&input)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped()),
-    );
+    let mut p = loganon().arg("anonymize").arg(&input).spawn();
     let pid = p.pid();
     wait_until("the stop handlers are installed", || {
         catches(pid, libc::SIGTERM) && catches(pid, libc::SIGINT)
@@ -578,14 +327,12 @@ fn fill(dir: &Path) {
 }
 
 fn stream_to(out: &Path) -> Proc {
-    Proc::spawn(
-        Command::new(BIN)
-            .args(["anonymize", "-o"])
-            .arg(out)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped()),
-    )
+    loganon()
+        .args(["anonymize", "-o"])
+        .arg(out)
+        .stdin_from(Stdio::piped())
+        .stdout_to(Stdio::null())
+        .spawn()
 }
 
 #[test]
@@ -663,13 +410,11 @@ fn check_reads_a_long_line_in_pieces_and_misses_nothing_at_their_cuts() {
     line.push(b'\n');
     line.extend_from_slice(b"a short line\n");
     fs::write(&p, &line).unwrap();
-    let mut c = Proc::spawn(
-        Command::new(BIN)
-            .args(["check", "--json"])
-            .arg(&p)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null()),
-    );
+    let mut c = loganon()
+        .args(["check", "--json"])
+        .arg(&p)
+        .stderr_to(Stdio::null())
+        .spawn();
     let mut out = String::new();
     c.take_stdout().read_to_string(&mut out).unwrap();
     let (ended, _) = c.wait();

@@ -1,0 +1,186 @@
+//! The example configurations (`examples/*.toml`) on Debian's and RHEL's
+//! log layouts: what each one anonymizes, and the warnings of the
+//! date-suffixed example on Debian (helpers in `rotation.rs`).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use crate::common::bin::{assert_exit, loganon, text};
+use crate::common::civil::{days_from_civil, rfc3339, DAY};
+use crate::common::files::set_mtime;
+use crate::common::gz::gzip;
+use crate::rotation::assert_lines;
+
+// ---------------------------------------------------------------------------
+// the example configurations and their layouts
+
+/// An example config with its folders moved under `root`.
+fn example_in(name: &str, root: &Path) -> PathBuf {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name);
+    let text = fs::read_to_string(src)
+        .unwrap()
+        .replace("\"/var/", &format!("\"{}/var/", root.display()));
+    let to = root.join(name);
+    fs::write(&to, text).unwrap();
+    to
+}
+
+/// Files with contents and ages (days before `now`); `None`: written just now.
+fn layout(root: &Path, files: &[(&str, Option<i64>)], now: i64) {
+    for (rel, age) in files {
+        let p = root.join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        let line =
+            "192.0.2.7 - - [01/Mar/2025:10:00:00 +0000] \"GET /?email=a%40b.example HTTP/1.1\" 200 5 \"-\" \"-\"\n";
+        let bytes = if rel.ends_with(".gz") {
+            gzip(line.as_bytes())
+        } else {
+            line.as_bytes().to_vec()
+        };
+        fs::write(&p, bytes).unwrap();
+        if let Some(age) = age {
+            set_mtime(&p, now - age * DAY - 3600);
+        }
+    }
+}
+
+fn dry_run(config: &Path, now: i64) -> Output {
+    let now = rfc3339(now);
+    loganon()
+        .args(["run", "--config"])
+        .arg(config)
+        .args(["--dry-run", "--now", &now])
+        .output()
+}
+
+const DEBIAN: &[(&str, Option<i64>)] = &[
+    ("var/log/nginx/access.log", None),
+    ("var/log/nginx/access.log.1", Some(1)),
+    ("var/log/nginx/access.log.2.gz", Some(2)),
+    ("var/log/nginx/access.log.14.gz", Some(14)),
+    ("var/log/nginx/error.log.1", Some(1)),
+    ("var/log/apache2/access.log.1", Some(1)),
+    ("var/log/apache2/other_vhosts_access.log.3.gz", Some(3)),
+    ("var/log/apache2/error.log.2.gz", Some(2)),
+];
+
+const RHEL: &[(&str, Option<i64>)] = &[
+    ("var/log/nginx/access.log", None),
+    ("var/log/nginx/access.log-20250302", Some(1)),
+    ("var/log/nginx/access.log-20250301.gz", Some(2)),
+    ("var/log/nginx/error.log-20250302", Some(1)),
+    ("var/log/httpd/access_log", None),
+    ("var/log/httpd/access_log-20250302", Some(1)),
+    ("var/log/httpd/ssl_access_log-20250223.gz", Some(8)),
+    ("var/log/httpd/error_log-20250302", Some(1)),
+];
+
+#[test]
+fn examples_match_debian_and_rhel_layouts() {
+    let now = days_from_civil(2025, 3, 3) * DAY + 7 * 3600;
+    for (example, files, want) in [
+        (
+            "debian.toml",
+            DEBIAN,
+            &[
+                "var/log/apache2/access.log.1",
+                "var/log/apache2/other_vhosts_access.log.3.gz",
+                "var/log/nginx/access.log.1",
+                "var/log/nginx/access.log.14.gz",
+                "var/log/nginx/access.log.2.gz",
+            ][..],
+        ),
+        (
+            "rhel.toml",
+            RHEL,
+            &[
+                "var/log/httpd/access_log-20250302",
+                "var/log/httpd/ssl_access_log-20250223.gz",
+                "var/log/nginx/access.log-20250301.gz",
+                "var/log/nginx/access.log-20250302",
+            ][..],
+        ),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path();
+        layout(root, files, now);
+        let config = example_in(example, root);
+        let o = dry_run(&config, now);
+        assert_exit(&o, 0);
+        let mut lines = Vec::new();
+        for rel in want {
+            let age = files.iter().find(|(r, _)| r == rel).unwrap().1.unwrap();
+            let p = root.join(rel).display().to_string();
+            lines.push(format!("would-anonymize {p} age={age}d"));
+            lines.push(format!("would-summarize {p}"));
+        }
+        lines.push(format!(
+            "run (dry run): anonymized {n}, summarized {n}, deleted 0, already done 0, errors 0",
+            n = want.len()
+        ));
+        assert_lines(&o.stdout, &lines, example);
+    }
+}
+
+#[test]
+fn the_date_suffixed_example_on_debian_warns_and_counts() {
+    let now = days_from_civil(2025, 3, 3) * DAY + 7 * 3600;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    layout(root, DEBIAN, now);
+    let config = example_in("loganon.toml", root);
+    for extra in [&["--dry-run"][..], &[][..]] {
+        let now_s = rfc3339(now);
+        let mut a: Vec<&std::ffi::OsStr> = vec!["run".as_ref(), "--config".as_ref(), config.as_os_str()];
+        a.extend(extra.iter().map(std::ffi::OsStr::new));
+        a.extend(["--now", now_s.as_str()].into_iter().map(std::ffi::OsStr::new));
+        let o = loganon().args(&a).output();
+        // nothing failed: the exit status stays 0, the warnings say it
+        assert_exit(&o, 0);
+        let lib = root.join("var/log");
+        let want = [
+            // (Debian's other_vhosts_access.log.N.gz happens to match the second glob)
+            if extra.is_empty() {
+                format!(
+                    "anonymized {}/apache2/other_vhosts_access.log.3.gz lines=1 *",
+                    lib.display()
+                )
+            } else {
+                format!(
+                    "would-anonymize {}/apache2/other_vhosts_access.log.3.gz age=3d",
+                    lib.display()
+                )
+            },
+            format!(
+                "{}summarize{} {}/apache2/other_vhosts_access.log.3.gz*",
+                if extra.is_empty() { "" } else { "would-" },
+                if extra.is_empty() { "d" } else { "" },
+                lib.display()
+            ),
+            format!(
+                "{}: anonymized 1, summarized 1, deleted 0, already done 0, errors 0, warnings 2",
+                if extra.is_empty() { "run" } else { "run (dry run)" }
+            ),
+        ];
+        assert_lines(&o.stdout, &want, "loganon.toml on Debian");
+        // the warnings, once each, on stderr only
+        let err = text(&o.stderr);
+        for w in [
+            format!(
+                "loganon: warning: [[logs]] 'nginx': paths '{}/nginx/access.log-*.gz': matched no file under {}/nginx",
+                lib.display(),
+                lib.display()
+            ),
+            format!(
+                "loganon: warning: [[logs]] 'apache': paths '{}/apache2/access.log.*.gz': matched no file under {}/apache2",
+                lib.display(),
+                lib.display()
+            ),
+        ] {
+            assert_eq!(err.matches(&w).count(), 1, "{w}: {err}");
+            assert!(!text(&o.stdout).contains(&w["loganon: warning: ".len()..]), "{w}");
+        }
+        assert!(text(&o.stderr).contains("warning"), "{}", text(&o.stderr));
+    }
+}
