@@ -1109,19 +1109,10 @@ impl Checker {
     /// [`Checker::chunk`] with the state carried from the previous chunk.
     pub fn chunk_in(&self, chunk: &[u8], source: &str, first_line: u64, ctx: &mut Ctx, report: &mut Report) -> u64 {
         let mut no = first_line;
-        // lines end at `\n`, `\r\n` or a lone `\r`
-        let mut start = 0;
-        while start < chunk.len() {
-            let (end, next) = match chunk[start..].iter().position(|&b| b == b'\n' || b == b'\r') {
-                Some(k) if chunk[start + k] == b'\r' && chunk.get(start + k + 1) == Some(&b'\n') => {
-                    (start + k, start + k + 2)
-                }
-                Some(k) => (start + k, start + k + 1),
-                None => (chunk.len(), chunk.len()),
-            };
-            self.line_in(&chunk[start..end], source, no, ctx, report);
+        // lines end at `\n`, `\r\n` or a lone `\r` (see `crate::lines`)
+        for line in crate::lines::lines(chunk) {
+            self.line_in(line.text(), source, no, ctx, report);
             no += 1;
-            start = next;
         }
         no
     }
