@@ -26,6 +26,7 @@ mod fuzz_regressions;
 mod hostile_fs;
 mod kanon;
 mod keyed;
+mod line_ends;
 mod params;
 mod planted;
 mod properties;
