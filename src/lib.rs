@@ -10,7 +10,8 @@
 //!    hashes and encrypts, [`check`] reports what is left with its own,
 //!    independent detectors, [`summary`] counts daily totals, [`kanon`]
 //!    counts the clients of each network and day and plans `--min-k`'s
-//!    widths, with [`stats`] and [`time`];
+//!    widths, with [`stats`] and [`time`]; [`lines`] is what a line is
+//!    (its ends, the pieces of one too long to hold) for every reader;
 //! 2. [`io`] (`src/io/`): inputs and outputs, compression, the chunk
 //!    pipeline, signals, atomic writes and locks, directory handles, names;
 //! 3. [`commands`] (`src/commands/`): `anonymize` (stream and batch),
@@ -48,7 +49,7 @@ macro_rules! eprint {
     }};
 }
 
-pub use loganon_core::{addr, check, engine, formats, kanon, keyed, rules, scan, stats, summary, time};
+pub use loganon_core::{addr, check, engine, formats, kanon, keyed, lines, rules, scan, stats, summary, time};
 
 #[doc(hidden)]
 pub mod io;

@@ -1,7 +1,7 @@
 //! `check` over inputs: reads each (plain or compressed, stdin when none)
-//! and hands its lines to the leak checker ([`crate::check`]); a line too
-//! long to hold is checked in overlapping pieces, so memory does not grow
-//! with it.
+//! and hands its bytes to the line reader ([`crate::lines`]), and its
+//! lines to the leak checker ([`crate::check`]); a line too long to hold is
+//! checked in pieces that overlap, so memory does not grow with it.
 
 use crate::check::{Checker, Report};
 use crate::engine::Engine;
@@ -9,12 +9,8 @@ use crate::formats::w3c::Header;
 use crate::formats::Ctx;
 use crate::io::input::{Input, Source, READ_BUF};
 use crate::kanon::{self, Counts, Plan};
+use crate::lines::{lines, AtCut, LineReader, Step, OVERLAP};
 use std::sync::Arc;
-
-/// `check` reads a line longer than this in overlapping pieces.
-const CHECK_PIECE: usize = 4 << 20;
-/// What each piece of a long line keeps of the one before.
-const CHECK_OVERLAP: usize = 64 << 10;
 
 /// What a check found.
 #[derive(Debug, Default)]
@@ -48,32 +44,27 @@ pub fn run(checker: &Checker, inputs: &[Source], json_names: bool, w3c_fields: O
             }
         };
         let report = &mut done.report;
-        let mut carry: Vec<u8> = Vec::new();
         let mut no = 1;
         let mut ctx = Ctx::with_header(w3c_fields.cloned());
+        // A line too long to hold is checked in pieces, all under its line
+        // number; each piece begins with the last bytes of the one before,
+        // so a token that a cut splits is whole in the next (a finding in
+        // that overlap may be reported twice).
+        let mut reader = LineReader::new(AtCut::Keep { overlap: OVERLAP });
+        let mut judge = |step: Step<'_>| {
+            match step {
+                Step::Lines(batch) => no = checker.chunk_in(batch.joined(), &name, no, &mut ctx, report),
+                // the last piece ends the line: it counts once, there
+                Step::Piece(p) if p.last => no = checker.chunk_in(p.bytes, &name, no, &mut ctx, report),
+                Step::Piece(p) => checker.piece_in(p.bytes, &name, no, &mut ctx, report),
+            }
+            true
+        };
         loop {
             match input.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => {
-                    carry.extend_from_slice(&buf[..n]);
-                    // look for a line end only in what was just read: a long
-                    // line is not rescanned on every read
-                    // (a lone `\r` ends a line too, unless it is the last
-                    // byte read: its `\n` may follow)
-                    let end = |k: usize| buf[k] == b'\n' || k + 1 < n;
-                    let last = memchr::memrchr2_iter(b'\n', b'\r', &buf[..n]).find(|&k| end(k));
-                    if let Some(k) = last.map(|k| carry.len() - n + k) {
-                        no = checker.chunk_in(&carry[..=k], &name, no, &mut ctx, report);
-                        carry.drain(..=k);
-                    } else if carry.len() > CHECK_PIECE + CHECK_OVERLAP {
-                        // A line this long is checked in pieces, all under its
-                        // line number, so memory does not grow with it; each
-                        // piece keeps the last bytes of the one before, so a
-                        // token cut by a piece's end is whole in the next (a
-                        // finding in that overlap may be reported twice).
-                        checker.piece_in(&carry, &name, no, &mut ctx, report);
-                        carry.drain(..carry.len() - CHECK_OVERLAP);
-                    }
+                    reader.feed(&buf[..n], &mut judge);
                 }
                 Err(e) => {
                     done.unreadable.push(e.to_string());
@@ -81,9 +72,8 @@ pub fn run(checker: &Checker, inputs: &[Source], json_names: bool, w3c_fields: O
                 }
             }
         }
-        if !carry.is_empty() {
-            checker.chunk_in(&carry, &name, no, &mut ctx, report);
-        }
+        // what was read is checked, a last line without its end too
+        reader.finish(&mut judge);
     }
     done
 }
@@ -92,7 +82,9 @@ pub fn run(checker: &Checker, inputs: &[Source], json_names: bool, w3c_fields: O
 /// truncate them) used by fewer than `k` distinct client addresses, counted
 /// as the first pass of `--min-k` counts them; `today` is the day of lines
 /// without a readable time. Returns the report and the inputs that could not
-/// be read to their end. A line longer than [`CHECK_PIECE`] is not counted.
+/// be read to their end. A line longer than
+/// [`LONG_LINE`](crate::lines::LONG_LINE) is not counted (the first pass of
+/// `--min-k` does not count it either).
 pub fn k_report(engine: &Engine, inputs: &[Source], k: u64, today: i64) -> (kanon::Report, Vec<String>) {
     let mut unreadable = Vec::new();
     let stdin = [Source::Stdin];
@@ -108,26 +100,21 @@ pub fn k_report(engine: &Engine, inputs: &[Source], k: u64, today: i64) -> (kano
             }
         };
         let mut ctx = Ctx::default();
-        let mut carry: Vec<u8> = Vec::new();
-        let mut long = false;
+        let mut reader = LineReader::new(AtCut::Keep { overlap: 0 });
+        let mut count = |step: Step<'_>| {
+            // the pieces of a long line are not counted
+            if let Step::Lines(batch) = step {
+                for line in lines(batch.joined()) {
+                    engine.count_line(line.head, today, &mut ctx, &mut counts);
+                }
+            }
+            true
+        };
         loop {
             match input.read(&mut buf) {
                 Ok(0) => break,
                 Ok(n) => {
-                    carry.extend_from_slice(&buf[..n]);
-                    if let Some(end) = memchr::memrchr(b'\n', &carry) {
-                        for line in carry[..end].split(|&b| b == b'\n') {
-                            if long {
-                                long = false;
-                                continue;
-                            }
-                            engine.count_line(line, today, &mut ctx, &mut counts);
-                        }
-                        carry.drain(..=end);
-                    } else if carry.len() > CHECK_PIECE {
-                        carry.clear();
-                        long = true;
-                    }
+                    reader.feed(&buf[..n], &mut count);
                 }
                 Err(e) => {
                     unreadable.push(e.to_string());
@@ -135,9 +122,7 @@ pub fn k_report(engine: &Engine, inputs: &[Source], k: u64, today: i64) -> (kano
                 }
             }
         }
-        if !carry.is_empty() && !long {
-            engine.count_line(&carry, today, &mut ctx, &mut counts);
-        }
+        reader.finish(&mut count);
     }
     (Plan::build(counts, k, &engine.opts.rules.addr, false).1, unreadable)
 }

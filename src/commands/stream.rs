@@ -13,7 +13,7 @@
 //! - A closed stdout ends the program quietly.
 //! - Memory stays bounded: one read buffer, one output buffer, and the carried
 //!   part of an unfinished line; a line longer than
-//!   [`LONG_LINE`](crate::io::chunks::LONG_LINE) is scrubbed in pieces by the
+//!   [`LONG_LINE`](crate::lines::LONG_LINE) is scrubbed in pieces by the
 //!   rules that need no parsing (see [`Engine::fragment`]).
 
 use std::io::{self, Seek, Write};

@@ -9,9 +9,12 @@
 //! - Plain stdin is read after `poll` on stdin and the signal pipe, so a
 //!   signal is acted on even while no input arrives; SIGHUP sends a reopen
 //!   marker, a stop signal finishes the line in hand.
-//! - Memory stays bounded: one read buffer and the carried part of an
-//!   unfinished line; a line longer than [`LONG_LINE`] is sent in pieces,
-//!   scrubbed by the rules that need no parsing (see
+//! - What a line is (its ends, the pieces of a line too long to hold, what
+//!   a cut scrubs) is [`crate::lines`]'s: this module reads bytes and hands
+//!   them to a [`LineReader`]. Memory stays bounded: one read buffer and the
+//!   carried part of an unfinished line; a line longer than
+//!   [`LONG_LINE`](crate::lines::LONG_LINE) is sent in pieces, scrubbed by
+//!   the rules that need no parsing (see
 //!   [`Engine::fragment`](crate::engine::Engine::fragment)).
 
 use std::io::{self, Read};
@@ -24,150 +27,88 @@ use crate::io::codec::{Codec, Sniff};
 use crate::io::input::{Input, InputError, Source};
 use crate::io::pipeline::{Item, Pool};
 use crate::io::signals::Signals;
+use crate::lines::{AtCut, Batch, LineReader, Step, PIECE};
 use crate::stats::Stats;
 
 /// Bytes asked of each read.
 pub const CHUNK: usize = 1024 * 1024;
-/// A line longer than this (the whole-line limit) is processed in pieces:
-/// its first piece this long, the others about [`PIECE`] long, so memory
-/// does not grow with the length of a line.
-pub const LONG_LINE: usize = 16 * 1024 * 1024;
-/// The pieces of a long line after its first.
-pub const PIECE: usize = 1024 * 1024;
 
-/// The producer side: reads inputs, cuts them into chunks of whole lines.
+/// A token that a long line's cut splits is replaced, so that no half of it
+/// survives (see [`crate::lines`]).
+const AT_CUT: AtCut = AtCut::Replace(crate::engine::REDACTED);
+
+/// The producer side: reads inputs and hands their bytes to the line
+/// reader, which cuts them into chunks of whole lines and pieces.
 struct Reader<'a, 's> {
-    send: &'a mut dyn FnMut(Item) -> bool,
-    pool: &'a Pool,
+    out: Sender<'a>,
     sig: &'s Signals,
-    /// the unfinished last line of what was read so far
-    carry: Vec<u8>,
-    /// the carry continues a line of which pieces were already sent
-    in_long_line: bool,
-    /// the W3C columns in force after what was sent
-    w3c: Option<Arc<Header>>,
+    /// what a line is: the unfinished last line of what was read so far
+    lines: LineReader,
     /// the inputs that could not be read (the others were)
     errors: Vec<InputError>,
 }
 
-/// The end of the last line in `data` (after its `\n`, or after a lone
-/// `\r`: old Mac line endings split lines too). A `\r` as the last byte is
-/// not taken: its `\n` may come with the next read.
-fn last_line_end(data: &[u8]) -> Option<usize> {
-    let mut end = data.len();
-    while let Some(k) = memchr::memrchr2(b'\n', b'\r', &data[..end]) {
-        if data[k] == b'\r' && k + 1 == data.len() {
-            end = k;
-            continue;
-        }
-        return Some(k + 1);
-    }
-    None
+/// Where the line reader's steps go: items for the pipeline.
+struct Sender<'a> {
+    send: &'a mut dyn FnMut(Item) -> bool,
+    pool: &'a Pool,
+    /// the W3C columns in force after what was sent
+    w3c: Option<Arc<Header>>,
 }
 
-/// The end of the first line in `data`, as [`last_line_end`] reads ends.
-fn first_line_end(data: &[u8]) -> Option<usize> {
-    let k = memchr::memchr2(b'\n', b'\r', data)?;
-    match (data[k], data.get(k + 1)) {
-        (b'\n', _) => Some(k + 1),
-        (b'\r', Some(b'\n')) => Some(k + 2),
-        (b'\r', Some(_)) => Some(k + 1),
-        // a `\r` last: its `\n` may follow; the last line end then
-        _ => last_line_end(data),
-    }
-}
-
-impl Reader<'_, '_> {
-    /// Sends `data` (following the carried bytes), whole lines only.
-    fn feed(&mut self, data: &[u8]) -> bool {
-        let Some(cut) = last_line_end(data) else {
-            self.carry.extend_from_slice(data);
-            let limit = if self.in_long_line { PIECE } else { LONG_LINE };
-            return self.carry.len() <= limit || self.long_line_piece();
-        };
-        let mut chunk = if !self.in_long_line && self.carry.len() > PIECE {
-            // a long carry goes as it is, not copied
-            std::mem::take(&mut self.carry)
-        } else {
-            self.pool.get(self.carry.len() + cut)
-        };
-        if self.in_long_line {
-            // the rest of a long line goes out as its last piece
-            let end = first_line_end(data).unwrap_or(cut);
-            let mut piece = std::mem::take(&mut self.carry);
-            piece.extend_from_slice(&data[..end]);
-            self.in_long_line = false;
-            if !(self.send)(Item::Fragment(piece, false)) {
-                return false;
+impl Sender<'_> {
+    /// Sends one step of the line reader: whole lines in one chunk, a piece
+    /// of a long line as a fragment.
+    fn step(&mut self, step: Step<'_>) -> bool {
+        match step {
+            Step::Lines(Batch { head, tail }) => {
+                let mut chunk = if head.len() > PIECE {
+                    // a long carry goes as it is, not copied
+                    std::mem::take(head)
+                } else {
+                    let mut chunk = self.pool.get(head.len() + tail.len());
+                    chunk.extend_from_slice(head);
+                    chunk
+                };
+                chunk.extend_from_slice(tail);
+                chunk.is_empty() || self.lines(chunk)
             }
-            chunk.extend_from_slice(&data[end..cut]);
-        } else {
-            chunk.extend_from_slice(&self.carry);
-            self.carry.clear();
-            chunk.extend_from_slice(&data[..cut]);
+            Step::Piece(p) => (self.send)(Item::Fragment(std::mem::take(p.bytes), p.first)),
         }
-        self.carry.extend_from_slice(&data[cut..]);
-        chunk.is_empty() || self.send_lines(chunk)
     }
 
     /// Sends whole lines with the W3C columns in force where they begin, and
     /// notes a `#Fields:` directive among them for the chunks after.
-    fn send_lines(&mut self, chunk: Vec<u8>) -> bool {
+    fn lines(&mut self, chunk: Vec<u8>) -> bool {
         let header = self.w3c.clone();
         if let Some(h) = last_header(&chunk) {
             self.w3c = Some(h);
         }
         (self.send)(Item::Lines(chunk, header))
     }
+}
 
-    /// The carry passed [`LONG_LINE`] without a line end: send it up to its
-    /// last separator as a piece, keep the rest (see [`crate::scan::safe_cut`]).
-    fn long_line_piece(&mut self) -> bool {
-        let (mut split, scrub) = crate::scan::safe_cut(&self.carry, 64 * 1024);
-        if let Some(mut r) = scrub {
-            // The bytes before the scrubbed ones must not end in half an
-            // email: in a run of glued emails (`q@example.comq@exa`) the
-            // scan would keep that `@`; they end before the first `@`...
-            if let Some(k) = memchr::memchr(b'@', &self.carry[r.clone()]) {
-                r.start += k;
-            }
-            // nor the bytes after them begin with one (`@example.com`)
-            while self.carry.get(r.end) == Some(&b'@') {
-                r.end += 1;
-            }
-            // one token across the cut: it goes, so no half of it survives
-            split = r.start + crate::engine::REDACTED.len();
-            self.carry.splice(r, crate::engine::REDACTED.iter().copied());
-        }
-        let mut rest = self.pool.get(self.carry.len() - split + CHUNK);
-        rest.extend_from_slice(&self.carry[split..]);
-        self.carry.truncate(split);
-        let piece = std::mem::replace(&mut self.carry, rest);
-        let first = !self.in_long_line;
-        self.in_long_line = true;
-        (self.send)(Item::Fragment(piece, first))
+impl Reader<'_, '_> {
+    /// Sends what `data` completes (following the bytes read before).
+    fn feed(&mut self, data: &[u8]) -> bool {
+        let out = &mut self.out;
+        self.lines.feed(data, &mut |step| out.step(step))
     }
 
     /// End of one input: its last line goes out even without `\n`; when
     /// more inputs follow it gets one, so lines of two files never merge.
     fn end_input(&mut self, more: bool) -> bool {
-        let mut rest = std::mem::take(&mut self.carry);
-        if more && !rest.is_empty() {
-            rest.push(b'\n');
-        }
-        let ok = if self.in_long_line {
-            self.in_long_line = false;
-            (self.send)(Item::Fragment(rest, false))
-        } else {
-            rest.is_empty() || self.send_lines(rest)
+        let ok = (!more || !self.lines.unterminated() || self.feed(b"\n")) && {
+            let out = &mut self.out;
+            self.lines.finish(&mut |step| out.step(step))
         };
         // W3C columns belong to one input
-        self.w3c = None;
-        ok && (self.send)(Item::EndInput)
+        self.out.w3c = None;
+        ok && (self.out.send)(Item::EndInput)
     }
 
     fn stopping(&mut self) -> bool {
-        if self.sig.hup.swap(false, Ordering::SeqCst) && !(self.send)(Item::Reopen) {
+        if self.sig.hup.swap(false, Ordering::SeqCst) && !(self.out.send)(Item::Reopen) {
             return true;
         }
         self.sig.stop.load(Ordering::SeqCst)
@@ -230,7 +171,7 @@ impl Reader<'_, '_> {
             if eof {
                 return Ok(true);
             }
-            if !self.sig.wait_readable(&stdin, 0) && !(self.send)(Item::Flush) {
+            if !self.sig.wait_readable(&stdin, 0) && !(self.out.send)(Item::Flush) {
                 return Ok(false);
             }
         }
@@ -289,24 +230,23 @@ impl Reader<'_, '_> {
                 Err(mut e) => {
                     // What was read before the error is written; an incomplete
                     // last line is not (counted as dropped).
-                    if self.in_long_line {
-                        self.in_long_line = false;
-                        self.carry.clear();
-                        if !(self.send)(Item::Fragment(b"\n".to_vec(), false)) {
+                    if self.lines.in_long_line() {
+                        self.lines.clear();
+                        if !(self.out.send)(Item::Fragment(b"\n".to_vec(), false)) {
                             return;
                         }
-                    } else if !self.carry.is_empty() {
+                    } else if self.lines.pending() > 0 {
                         e.what.push_str(&format!(
                             "; its incomplete last line ({} bytes) was dropped",
-                            self.carry.len()
+                            self.lines.pending()
                         ));
-                        self.carry.clear();
+                        self.lines.clear();
                         let dropped = Stats {
                             lines_read: 1,
                             dropped: 1,
                             ..Stats::default()
                         };
-                        if !(self.send)(Item::Count(dropped)) {
+                        if !(self.out.send)(Item::Count(dropped)) {
                             return;
                         }
                     }
@@ -341,12 +281,9 @@ pub fn produce_input(
     sig: &Signals,
 ) -> Result<bool, InputError> {
     let mut r = Reader {
-        send,
-        pool,
+        out: Sender { send, pool, w3c: None },
         sig,
-        carry: Vec::new(),
-        in_long_line: false,
-        w3c: None,
+        lines: LineReader::new(AT_CUT),
         errors: Vec::new(),
     };
     let mut rbuf = vec![0u8; CHUNK];
@@ -371,12 +308,9 @@ pub fn produce_all(
     sig: &Signals,
 ) -> Vec<InputError> {
     let mut r = Reader {
-        send,
-        pool,
+        out: Sender { send, pool, w3c: None },
         sig,
-        carry: Vec::new(),
-        in_long_line: false,
-        w3c: None,
+        lines: LineReader::new(AT_CUT),
         errors: Vec::new(),
     };
     r.run(inputs);

@@ -37,6 +37,7 @@ mod hostile_fs;
 mod hostile_roots;
 mod kanon;
 mod keyed;
+mod line_ends;
 mod line_model;
 mod listen;
 mod no_abort;

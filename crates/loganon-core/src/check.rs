@@ -502,7 +502,42 @@ struct Oracle<'a> {
     policy: &'a AddrPolicy,
     ip_mode: IpMode,
     deny: &'a crate::rules::DenyList,
-    found: Vec<(&'static str, String)>,
+    found: Found,
+}
+
+/// The findings of one line: the first ones as the report shows them, the
+/// others counted only, so that memory does not grow with the findings of a
+/// long line (a 16 MiB line may hold millions).
+#[derive(Default)]
+struct Found {
+    /// the first findings, in order, with their masked values
+    first: Vec<(&'static str, String)>,
+    /// the findings after those, per rule
+    more: BTreeMap<&'static str, u64>,
+    /// every card number's masked value (one found twice is one finding)
+    cards: Vec<String>,
+}
+
+impl Found {
+    fn push(&mut self, (rule, masked): (&'static str, String)) {
+        if rule == "card-number" {
+            self.cards.push(masked.clone());
+        }
+        if self.first.len() < FIRST_LOCATIONS {
+            self.first.push((rule, masked));
+        } else {
+            *self.more.entry(rule).or_default() += 1;
+        }
+    }
+
+    /// Whether a card number of this masked value was found.
+    fn has_card(&self, masked: &str) -> bool {
+        self.cards.iter().any(|c| c == masked)
+    }
+
+    fn is_empty(&self) -> bool {
+        self.first.is_empty()
+    }
 }
 
 impl Oracle<'_> {
@@ -826,7 +861,7 @@ impl Oracle<'_> {
                 let digits: Vec<u8> = m.as_bytes().iter().copied().filter(u8::is_ascii_digit).collect();
                 let glued = (m.start() > 0 && value[m.start() - 1].is_ascii_alphanumeric())
                     || value.get(m.end()).is_some_and(u8::is_ascii_alphanumeric);
-                if !glued && card_ok(&digits) && !self.found.contains(&("card-number", mask(m.as_bytes()))) {
+                if !glued && card_ok(&digits) && !self.found.has_card(&mask(m.as_bytes())) {
                     self.found.push(("card-number", mask(m.as_bytes())));
                 }
             }
@@ -934,7 +969,7 @@ impl Oracle<'_> {
                 (m.start() > 0 && alnum_at(m.start() - 1)) || alnum_at(m.end()) || t.get(m.end()) == Some(&b'@');
             let digits: Vec<u8> = run.iter().copied().filter(u8::is_ascii_digit).collect();
             // (one already found in a value by the rule above is one finding)
-            if !glued && card_ok(&digits) && !self.found.contains(&("card-number", mask(run))) {
+            if !glued && card_ok(&digits) && !self.found.has_card(&mask(run)) {
                 self.found.push(("card-number", mask(run)));
             }
         }
@@ -999,7 +1034,7 @@ impl Checker {
             policy: &rules.addr,
             ip_mode: self.ip_mode,
             deny: &rules.deny,
-            found: Vec::new(),
+            found: Found::default(),
         };
         self.roles(line, ctx, &mut o, 0);
         // and what the detectors find anywhere in the decoded line
@@ -1007,8 +1042,11 @@ impl Checker {
         if !o.found.is_empty() | std::mem::take(&mut report.open_line_found) {
             report.lines_with_findings += 1;
         }
-        for (rule, masked) in o.found {
+        for (rule, masked) in o.found.first {
             report.push(rule, source, no, masked);
+        }
+        for (rule, n) in o.found.more {
+            *report.counts.entry(rule).or_default() += n;
         }
     }
 
@@ -1109,19 +1147,10 @@ impl Checker {
     /// [`Checker::chunk`] with the state carried from the previous chunk.
     pub fn chunk_in(&self, chunk: &[u8], source: &str, first_line: u64, ctx: &mut Ctx, report: &mut Report) -> u64 {
         let mut no = first_line;
-        // lines end at `\n`, `\r\n` or a lone `\r`
-        let mut start = 0;
-        while start < chunk.len() {
-            let (end, next) = match chunk[start..].iter().position(|&b| b == b'\n' || b == b'\r') {
-                Some(k) if chunk[start + k] == b'\r' && chunk.get(start + k + 1) == Some(&b'\n') => {
-                    (start + k, start + k + 2)
-                }
-                Some(k) => (start + k, start + k + 1),
-                None => (chunk.len(), chunk.len()),
-            };
-            self.line_in(&chunk[start..end], source, no, ctx, report);
+        // lines end at `\n`, `\r\n` or a lone `\r` (see `crate::lines`)
+        for line in crate::lines::lines(chunk) {
+            self.line_in(line.text(), source, no, ctx, report);
             no += 1;
-            start = next;
         }
         no
     }

@@ -1106,7 +1106,8 @@ impl Engine {
     }
 
     /// Scrubs a piece of a line too long to hold whole (see
-    /// the I/O layer's `LONG_LINE`) with the rules that need no parsing.
+    /// [`crate::lines`]: its cuts, and the token a cut splits already
+    /// replaced) with the rules that need no parsing.
     /// The caller counts the line once; `day` is the processing date (see
     /// [`Engine::line_in`]).
     pub fn fragment(&self, piece: &[u8], day: i64, out: &mut Vec<u8>, stats: &mut Stats) {
@@ -1180,55 +1181,32 @@ impl Engine {
             Ok(g) => g.empty_like(),
             Err(p) => p.into_inner().empty_like(),
         });
-        let mut start = 0;
         let mut no = first_line;
-        // one search for `\r` per chunk: most logs hold none, and their lines
-        // are then split at `\n` alone (a two-byte search per line cost more)
-        let cr = memchr::memchr(b'\r', chunk).is_some();
-        let result = loop {
-            if start >= chunk.len() {
-                break Ok(());
-            }
-            // a line ends at `\n`, `\r\n` (the `\r` stays with the line, as
-            // line_in expects) or a lone `\r` (old Mac line endings)
-            let found = if cr {
-                memchr::memchr2(b'\n', b'\r', &chunk[start..])
-            } else {
-                memchr::memchr(b'\n', &chunk[start..])
-            };
-            let (end, next, eol) = match found {
-                Some(k) => {
-                    let p = start + k;
-                    if chunk[p] == b'\n' {
-                        (p, p + 1, b'\n')
-                    } else if chunk.get(p + 1) == Some(&b'\n') {
-                        (p + 1, p + 2, b'\n')
-                    } else {
-                        (p, p + 1, b'\r')
-                    }
-                }
-                None => (chunk.len(), chunk.len(), b'\n'),
-            };
+        let mut result = Ok(());
+        // the lines as `crate::lines` defines them; a `\r\n`'s `\r` stays
+        // with the line (line_in expects it) and is written back with it
+        for line in crate::lines::lines(chunk) {
             if self.opts.count_only {
                 if let Some(c) = counts.as_mut() {
-                    self.count_line(&chunk[start..end], day, ctx, c);
+                    self.count_line(line.head, day, ctx, c);
                 }
-                start = next;
                 no += 1;
                 continue;
             }
-            match self.line_counted(&chunk[start..end], day, ctx, out, stats, counts.as_mut()) {
+            match self.line_counted(line.head, day, ctx, out, stats, counts.as_mut()) {
                 Outcome::Written => {
-                    if next > end {
+                    if let Some(eol) = line.eol {
                         out.push(eol);
                     }
                 }
                 Outcome::Dropped => {}
-                Outcome::Unparsed => break Err(UnparsedLine(no)),
+                Outcome::Unparsed => {
+                    result = Err(UnparsedLine(no));
+                    break;
+                }
             }
-            start = next;
             no += 1;
-        };
+        }
         if self.opts.count_only && self.opts.count_copy {
             // the first pass hands its input on as it came (a spool of stdin)
             out.extend_from_slice(chunk);

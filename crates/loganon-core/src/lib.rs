@@ -20,6 +20,8 @@
 //!   addresses are cut (the policy, IPv4 and IPv6 parsing and writing);
 //! - [`keyed`]: Crypto-PAn, hashed addresses and identifiers, the keys
 //!   ([`keyed::MasterKey::from_bytes`]) and the key of each day;
+//! - [`lines`]: what a line is (its ends, the pieces of a line too long to
+//!   hold whole, what a cut scrubs), for every reader of logs;
 //! - [`check`]: the independent leak checker (its own detectors);
 //! - [`kanon`]: the distinct clients of each network and day, and the
 //!   widths `--min-k` writes them at;
@@ -36,6 +38,7 @@ pub mod engine;
 pub mod formats;
 pub mod kanon;
 pub mod keyed;
+pub mod lines;
 pub mod rules;
 pub mod scan;
 pub mod stats;

@@ -7,9 +7,9 @@ use std::path::{Path, PathBuf};
 
 use crate::engine::Engine;
 
-use crate::io::chunks::LONG_LINE;
 use crate::io::input::{open_regular, Input, InputError, Source, READ_BUF};
 use crate::io::names::show;
+use crate::lines::{lines, AtCut, LineReader, Step};
 use crate::summary::{add_line_in, Days};
 
 /// Why a file could not be read to its end; its text is the message shown
@@ -49,9 +49,11 @@ pub struct FileRead {
 /// of its decompressed content, and with `totals` its daily totals.
 ///
 /// The file must be a regular file (a symlink or FIFO swapped in is refused,
-/// never followed or waited on) and, with `expect`, that device and inode. A
-/// line longer than [`LONG_LINE`] is not counted (no request line is that
-/// long) and never held whole: memory stays bounded and time linear.
+/// never followed or waited on) and, with `expect`, that device and inode.
+/// Its lines are [`crate::lines`]'s; one longer than
+/// [`LONG_LINE`](crate::lines::LONG_LINE) is not counted (no request line is
+/// that long: anonymization never parses it either) and never held whole:
+/// memory stays bounded and time linear.
 pub fn read_file(
     engine: &Engine,
     path: &Path,
@@ -68,8 +70,16 @@ pub fn read_file(
     let mut hash = blake3::Hasher::new();
     let mut len = 0u64;
     let mut buf = vec![0u8; READ_BUF];
-    let mut carry: Vec<u8> = Vec::new();
-    let mut skipping = false;
+    let mut reader = LineReader::new(AtCut::Keep { overlap: 0 });
+    let mut add = |step: Step<'_>| {
+        // the pieces of a long line are not counted
+        if let Step::Lines(batch) = step {
+            for line in lines(batch.joined()) {
+                add_line_in(engine, line.head, &mut ctx, &mut days);
+            }
+        }
+        true
+    };
     loop {
         let n = input.read(&mut buf)?;
         if n == 0 {
@@ -77,39 +87,12 @@ pub fn read_file(
         }
         hash.update(&buf[..n]);
         len += n as u64;
-        if !totals {
-            continue;
-        }
-        let mut chunk = &buf[..n];
-        if skipping {
-            // the rest of an over-long line: up to its end
-            match memchr::memchr(b'\n', chunk) {
-                Some(k) => {
-                    chunk = &chunk[k + 1..];
-                    skipping = false;
-                }
-                None => continue,
-            }
-        }
-        // only the new bytes are searched: linear in the file's size
-        match memchr::memrchr(b'\n', chunk) {
-            Some(k) => {
-                carry.extend_from_slice(&chunk[..k]);
-                for line in carry.split(|&b| b == b'\n') {
-                    add_line_in(engine, line, &mut ctx, &mut days);
-                }
-                carry.clear();
-                carry.extend_from_slice(&chunk[k + 1..]);
-            }
-            None => carry.extend_from_slice(chunk),
-        }
-        if carry.len() > LONG_LINE {
-            carry.clear();
-            skipping = true;
+        if totals {
+            reader.feed(&buf[..n], &mut add);
         }
     }
-    if !carry.is_empty() && !skipping {
-        add_line_in(engine, &carry, &mut ctx, &mut days);
+    if totals {
+        reader.finish(&mut add);
     }
     Ok(FileRead {
         days,
@@ -121,6 +104,7 @@ pub fn read_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lines::LONG_LINE;
 
     #[test]
     fn a_file_read_skips_an_over_long_line_and_saturates_its_sums() {
