@@ -17,9 +17,8 @@
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 
-use crate::formats::w3c::{last_header, Header};
+use crate::formats::StreamState;
 use crate::io::codec::{Codec, Sniff};
 use crate::io::input::{Input, InputError, Source};
 use crate::io::pipeline::{Item, Pool};
@@ -44,8 +43,9 @@ struct Reader<'a, 's> {
     carry: Vec<u8>,
     /// the carry continues a line of which pieces were already sent
     in_long_line: bool,
-    /// the W3C columns in force after what was sent
-    w3c: Option<Arc<Header>>,
+    /// what the formats carried over the lines sent (the W3C columns in
+    /// force after them)
+    state: StreamState,
     /// the inputs that could not be read (the others were)
     errors: Vec<InputError>,
 }
@@ -110,14 +110,12 @@ impl Reader<'_, '_> {
         chunk.is_empty() || self.send_lines(chunk)
     }
 
-    /// Sends whole lines with the W3C columns in force where they begin, and
-    /// notes a `#Fields:` directive among them for the chunks after.
+    /// Sends whole lines with the state the formats carried to where they
+    /// begin, and carries it over them for the chunks after.
     fn send_lines(&mut self, chunk: Vec<u8>) -> bool {
-        let header = self.w3c.clone();
-        if let Some(h) = last_header(&chunk) {
-            self.w3c = Some(h);
-        }
-        (self.send)(Item::Lines(chunk, header))
+        let state = self.state.clone();
+        self.state.carry(&chunk);
+        (self.send)(Item::Lines(chunk, state))
     }
 
     /// The carry passed [`LONG_LINE`] without a line end: send it up to its
@@ -161,8 +159,8 @@ impl Reader<'_, '_> {
         } else {
             rest.is_empty() || self.send_lines(rest)
         };
-        // W3C columns belong to one input
-        self.w3c = None;
+        // what the formats carry (W3C columns) belongs to one input
+        self.state = StreamState::default();
         ok && (self.send)(Item::EndInput)
     }
 
@@ -346,7 +344,7 @@ pub fn produce_input(
         sig,
         carry: Vec::new(),
         in_long_line: false,
-        w3c: None,
+        state: StreamState::default(),
         errors: Vec::new(),
     };
     let mut rbuf = vec![0u8; CHUNK];
@@ -376,7 +374,7 @@ pub fn produce_all(
         sig,
         carry: Vec::new(),
         in_long_line: false,
-        w3c: None,
+        state: StreamState::default(),
         errors: Vec::new(),
     };
     r.run(inputs);

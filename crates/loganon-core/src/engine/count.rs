@@ -1,5 +1,9 @@
-//! The first pass of `--min-k`: the client addresses of each line.
+//! The first pass of `--min-k` (and `check --k-report`): a consumer of the
+//! walk of its own, beside the anonymizer. It reads the same recognised
+//! line and the same client fields the anonymizing pass reads, and counts
+//! their addresses into the caller's [`Counts`]; it writes nothing.
 
+use super::line::next_line;
 use super::rewrite::{MAX_CLIENTS, NO_CLIENT};
 use super::walk::hostname_cut;
 use super::Engine;
@@ -50,7 +54,7 @@ impl Engine {
         let body = line.strip_suffix(b"\r").unwrap_or(line);
         let rules = &self.opts.rules;
         let rec = recognise(&self.opts.format, body, &rules.deny, ctx);
-        if !matches!(rec, Recognised::Clf(_) | Recognised::Fields(_)) {
+        if !matches!(rec, Recognised::Fields(_)) {
             return;
         }
         let time = line_time(&self.opts.format, &rec, body, ctx);
@@ -60,8 +64,8 @@ impl Engine {
             }
         }
         let wday = time.map_or(day, |t| t.div_euclid(86400));
-        let walk = RoleWalk::of(&rec, body, &ctx.fields);
-        let (list, _) = walk.list();
+        let walk = RoleWalk::of(&ctx.fields);
+        let list = walk.list();
         let mut sink = ClientSink {
             policy: &rules.addr,
             clients: [NO_CLIENT; MAX_CLIENTS],
@@ -96,6 +100,21 @@ impl Engine {
         }
         for (k, &c) in sink.clients[..sink.n].iter().enumerate() {
             counts.add(wday, c, k == 0);
+        }
+    }
+
+    /// The first pass of `--min-k` over a chunk of whole lines (split as
+    /// [`Engine::chunk_in`] splits them): their client addresses into
+    /// `counts` (see [`Engine::count_line`]). `ctx` is the state where the
+    /// chunk begins; `day` the processing date of lines without a readable
+    /// time.
+    pub fn count_chunk(&self, chunk: &[u8], day: i64, ctx: &mut Ctx, counts: &mut Counts) {
+        let cr = memchr::memchr(b'\r', chunk).is_some();
+        let mut start = 0;
+        while start < chunk.len() {
+            let (end, next, _) = next_line(chunk, start, cr);
+            self.count_line(&chunk[start..end], day, ctx, counts);
+            start = next;
         }
     }
 }

@@ -1,46 +1,16 @@
-//! The line path: the age gate, the dispatch by format, the rules, the
-//! settling passes; chunks of lines and pieces of long ones.
+//! The line path: the age gate, the dispatch by format, the rules along
+//! the line's fields, the settling passes; chunks of lines and pieces of
+//! long ones.
 
-use super::rewrite::{Rewriter, MAX_CLIENTS, NO_CLIENT};
-use super::{Engine, OnUnparsed, Outcome, UnparsedLine};
+use super::rewrite::Rewriter;
+use super::{Engine, KPass, OnUnparsed, Outcome, UnparsedLine};
 use crate::formats::record::RoleWalk;
 use crate::formats::{line_time, recognise, Ctx, Recognised};
-use crate::kanon::Counts;
+use crate::kanon::Plan;
 use crate::scan::scan;
 use crate::stats::Stats;
 
 impl Engine {
-    /// A rewriter for one line; `time` is the line's own time, whose date
-    /// selects the day's keys (`day`, the processing date, when it has none).
-    fn rewriter<'a>(&'a self, src: &'a [u8], out: &'a mut Vec<u8>, time: Option<i64>, day: i64) -> Rewriter<'a> {
-        let wday = time.map_or(day, |t| t.div_euclid(86400));
-        let keys = match &self.opts.keys {
-            Some(ring) if self.opts.keyed() => Some(ring.for_day(time.map_or(day, |t| t.div_euclid(86400)))),
-            _ => None,
-        };
-        Rewriter {
-            src,
-            out,
-            copied: 0,
-            policy: &self.opts.rules.addr,
-            mode: self.opts.ip_mode,
-            ids: self.opts.identifiers,
-            keys,
-            addresses: 0,
-            identifiers: 0,
-            removals: 0,
-            glued: false,
-            base: 0,
-            settling: false,
-            plan: self.opts.plan.as_deref(),
-            wday,
-            counting: false,
-            record: false,
-            clients: [NO_CLIENT; MAX_CLIENTS],
-            n_clients: 0,
-        }
-    }
-
     /// Anonymizes one line (without its `\n`; a trailing `\r` is kept) and
     /// appends the result to `out`. Without line-to-line state: W3C columns
     /// set by a directive apply through [`Engine::line_in`]. A line without a
@@ -55,20 +25,21 @@ impl Engine {
     /// clock) for a line without a readable time in the keyed modes.
     #[inline]
     pub fn line_in(&self, line: &[u8], day: i64, ctx: &mut Ctx, out: &mut Vec<u8>, stats: &mut Stats) -> Outcome {
-        self.line_counted(line, day, ctx, out, stats, None)
+        self.line_k(line, day, ctx, out, stats, &mut KPass::default())
     }
 
-    /// [`Engine::line_in`], counting the line's client addresses into
-    /// `counts` when given.
+    /// [`Engine::line_in`] with what k-anonymity adds to the call: the
+    /// widths of `--min-k`'s plan, and the line's client addresses counted
+    /// into `k.counts` (the k report of `--stats`).
     #[inline]
-    fn line_counted(
+    pub fn line_k(
         &self,
         line: &[u8],
         day: i64,
         ctx: &mut Ctx,
         out: &mut Vec<u8>,
         stats: &mut Stats,
-        counts: Option<&mut Counts>,
+        k: &mut KPass,
     ) -> Outcome {
         stats.lines_read += 1;
         let (body, cr) = match line.last() {
@@ -78,14 +49,13 @@ impl Engine {
         let rules = &self.opts.rules;
         let rec = recognise(&self.opts.format, body, &rules.deny, ctx);
         // the line's own time, read only when something needs it
-        let time =
-            if self.opts.not_before.is_some() || self.opts.keyed() || self.opts.plan.is_some() || counts.is_some() {
-                line_time(&self.opts.format, &rec, body, ctx)
-            } else {
-                None
-            };
+        let time = if self.opts.not_before.is_some() || self.opts.keyed() || k.plan.is_some() || k.counts.is_some() {
+            line_time(&self.opts.format, &rec, body, ctx)
+        } else {
+            None
+        };
         if let (Some(cut), Some(p)) = (self.opts.not_before, rec.parsed()) {
-            if !matches!(rec, Recognised::Directive { .. }) {
+            if !matches!(rec, Recognised::Directive(_)) {
                 match time {
                     Some(t) if t < cut => {
                         stats.parsed[p.index()] += 1;
@@ -99,18 +69,18 @@ impl Engine {
             }
         }
         let mark = out.len();
-        let mut rw = self.rewriter(body, out, time, day);
-        rw.counting = counts.is_some() && matches!(rec, Recognised::Clf(_) | Recognised::Fields(_));
+        let mut rw = Rewriter::new(&self.opts, body, out, time, day, k.plan);
+        rw.counting = k.counts.is_some() && matches!(rec, Recognised::Fields(_));
         match &rec {
             // the one role walk (shared with `check` and the records): a rule
             // per role along it, and the gaps scanned or kept
-            Recognised::Clf(_) | Recognised::Fields(_) => {
-                let walk = RoleWalk::of(&rec, body, &ctx.fields);
+            Recognised::Fields(_) => {
+                let walk = RoleWalk::of(&ctx.fields);
                 self.apply_walk(body, &walk, 0..body.len(), &mut rw, 0, Some(&mut ctx.clean));
             }
             // column names hold nothing the rules take, so a `#Fields:` line
             // is scanned too: what it holds besides names goes (fail closed)
-            Recognised::Directive { .. } => scan(body, 0, body.len(), rules, &mut rw),
+            Recognised::Directive(_) => scan(body, 0, body.len(), rules, &mut rw),
             Recognised::Unparsed => {
                 stats.unparsed += 1;
                 if self.opts.not_before.is_some() {
@@ -132,14 +102,14 @@ impl Engine {
         rw.copy_to(body.len());
         stats.addresses += rw.addresses;
         stats.identifiers += rw.identifiers;
-        if let Some(c) = counts {
-            for (k, &client) in rw.clients[..rw.n_clients].iter().enumerate() {
-                c.add(rw.wday, client, k == 0);
+        if let Some(c) = k.counts.as_deref_mut() {
+            for (n, &client) in rw.clients[..rw.n_clients].iter().enumerate() {
+                c.add(rw.wday, client, n == 0);
             }
         }
         let wday = rw.wday;
         if rw.removals > 0 || rw.glued || (rw.identifiers > 0 && memchr::memchr(b'@', &out[mark..]).is_some()) {
-            self.settle(out, mark, time, day, wday, stats);
+            self.settle(out, mark, time, day, wday, k.plan, stats);
         }
         if cr {
             out.push(b'\r');
@@ -157,7 +127,17 @@ impl Engine {
     /// or keep its length, so this settles at once in practice.
     #[cold]
     #[inline(never)]
-    fn settle(&self, out: &mut Vec<u8>, mark: usize, time: Option<i64>, day: i64, wday: i64, stats: &mut Stats) {
+    #[allow(clippy::too_many_arguments)]
+    fn settle(
+        &self,
+        out: &mut Vec<u8>,
+        mark: usize,
+        time: Option<i64>,
+        day: i64,
+        wday: i64,
+        plan: Option<&Plan>,
+        stats: &mut Stats,
+    ) {
         let mut again = Vec::new();
         for _ in 0..3 {
             again.clear();
@@ -165,7 +145,7 @@ impl Engine {
             // the passes take the keys of the line's own day, as the first
             // one did (the processing date `day` only for an undated line):
             // a re-run on another day gives the same output
-            let mut rw = self.rewriter(line, &mut again, time, day);
+            let mut rw = Rewriter::new(&self.opts, line, &mut again, time, day, plan);
             rw.settling = true;
             // (`--min-k`'s widths are the line's own day's)
             rw.wday = wday;
@@ -185,16 +165,11 @@ impl Engine {
     /// Scrubs a piece of a line too long to hold whole (see
     /// the I/O layer's `LONG_LINE`) with the rules that need no parsing.
     /// The caller counts the line once; `day` is the processing date (see
-    /// [`Engine::line_in`]).
-    pub fn fragment(&self, piece: &[u8], day: i64, out: &mut Vec<u8>, stats: &mut Stats) {
-        if self.opts.count_only {
-            // not counted (fewer counted is the safe side), handed on as it came
-            if self.opts.count_copy {
-                out.extend_from_slice(piece);
-            }
-            return;
-        }
-        let mut rw = self.rewriter(piece, out, None, day);
+    /// [`Engine::line_in`]); `plan`, `--min-k`'s widths (see [`KPass`]).
+    /// The first pass of `--min-k` counts no piece (fewer counted is the
+    /// safe side).
+    pub fn fragment(&self, piece: &[u8], day: i64, plan: Option<&Plan>, out: &mut Vec<u8>, stats: &mut Stats) {
+        let mut rw = Rewriter::new(&self.opts, piece, out, None, day, plan);
         scan(piece, 0, piece.len(), &self.opts.rules, &mut rw);
         rw.copy_to(piece.len());
         stats.addresses += rw.addresses;
@@ -206,14 +181,8 @@ impl Engine {
     /// but the head of a CLF line keeps its roles (its ident and user fields
     /// are blanked, as in an unparsed line), and so do the keys of a JSON
     /// object up to the cut.
-    pub fn first_fragment(&self, piece: &[u8], day: i64, out: &mut Vec<u8>, stats: &mut Stats) {
-        if self.opts.count_only {
-            if self.opts.count_copy {
-                out.extend_from_slice(piece);
-            }
-            return;
-        }
-        let mut rw = self.rewriter(piece, out, None, day);
+    pub fn first_fragment(&self, piece: &[u8], day: i64, plan: Option<&Plan>, out: &mut Vec<u8>, stats: &mut Stats) {
+        let mut rw = Rewriter::new(&self.opts, piece, out, None, day, plan);
         self.scrub_broken(piece, &mut Ctx::default(), &mut rw);
         rw.copy_to(piece.len());
         stats.addresses += rw.addresses;
@@ -235,7 +204,14 @@ impl Engine {
         out: &mut Vec<u8>,
         stats: &mut Stats,
     ) -> Result<(), UnparsedLine> {
-        self.chunk_in(chunk, first_line, day, &mut self.opts.start(None), out, stats)
+        self.chunk_in(
+            chunk,
+            first_line,
+            day,
+            &mut self.opts.start(Default::default()),
+            out,
+            stats,
+        )
     }
 
     /// [`Engine::chunk`] starting from the state `ctx` (the W3C columns in
@@ -249,14 +225,26 @@ impl Engine {
         out: &mut Vec<u8>,
         stats: &mut Stats,
     ) -> Result<(), UnparsedLine> {
+        self.chunk_k(chunk, first_line, day, ctx, out, stats, KPass::default())
+    }
+
+    /// [`Engine::chunk_in`] with what k-anonymity adds to the call (see
+    /// [`Engine::line_k`]): `--min-k`'s widths, the clients counted into
+    /// the caller's counts.
+    #[allow(clippy::too_many_arguments)]
+    pub fn chunk_k(
+        &self,
+        chunk: &[u8],
+        first_line: u64,
+        day: i64,
+        ctx: &mut Ctx,
+        out: &mut Vec<u8>,
+        stats: &mut Stats,
+        mut k: KPass,
+    ) -> Result<(), UnparsedLine> {
         out.reserve(chunk.len() + chunk.len() / 16);
         stats.bytes_in += chunk.len() as u64;
         let before = out.len();
-        // the chunk's own counts, added to the shared ones at its end
-        let mut counts = self.opts.counter.as_ref().map(|c| match c.lock() {
-            Ok(g) => g.empty_like(),
-            Err(p) => p.into_inner().empty_like(),
-        });
         let mut start = 0;
         let mut no = first_line;
         // one search for `\r` per chunk: most logs hold none, and their lines
@@ -266,35 +254,8 @@ impl Engine {
             if start >= chunk.len() {
                 break Ok(());
             }
-            // a line ends at `\n`, `\r\n` (the `\r` stays with the line, as
-            // line_in expects) or a lone `\r` (old Mac line endings)
-            let found = if cr {
-                memchr::memchr2(b'\n', b'\r', &chunk[start..])
-            } else {
-                memchr::memchr(b'\n', &chunk[start..])
-            };
-            let (end, next, eol) = match found {
-                Some(k) => {
-                    let p = start + k;
-                    if chunk[p] == b'\n' {
-                        (p, p + 1, b'\n')
-                    } else if chunk.get(p + 1) == Some(&b'\n') {
-                        (p + 1, p + 2, b'\n')
-                    } else {
-                        (p, p + 1, b'\r')
-                    }
-                }
-                None => (chunk.len(), chunk.len(), b'\n'),
-            };
-            if self.opts.count_only {
-                if let Some(c) = counts.as_mut() {
-                    self.count_line(&chunk[start..end], day, ctx, c);
-                }
-                start = next;
-                no += 1;
-                continue;
-            }
-            match self.line_counted(&chunk[start..end], day, ctx, out, stats, counts.as_mut()) {
+            let (end, next, eol) = next_line(chunk, start, cr);
+            match self.line_k(&chunk[start..end], day, ctx, out, stats, &mut k) {
                 Outcome::Written => {
                     if next > end {
                         out.push(eol);
@@ -306,17 +267,34 @@ impl Engine {
             start = next;
             no += 1;
         };
-        if self.opts.count_only && self.opts.count_copy {
-            // the first pass hands its input on as it came (a spool of stdin)
-            out.extend_from_slice(chunk);
-        }
-        if let (Some(mut mine), Some(shared)) = (counts, self.opts.counter.as_ref()) {
-            match shared.lock() {
-                Ok(mut g) => g.merge(&mut mine),
-                Err(p) => p.into_inner().merge(&mut mine),
-            }
-        }
         stats.bytes_out += (out.len() - before) as u64;
         result
+    }
+}
+
+/// The line of `chunk` that starts at `start`: where it ends (before its
+/// line end, a `\r` of `\r\n` kept with it, as [`Engine::line_in`]
+/// expects), where the next begins, and the byte that ends it. A line ends
+/// at `\n`, `\r\n` or a lone `\r` (old Mac line endings; `cr`: the chunk
+/// holds a `\r`); the last one may have no end.
+#[inline(always)]
+pub(super) fn next_line(chunk: &[u8], start: usize, cr: bool) -> (usize, usize, u8) {
+    let found = if cr {
+        memchr::memchr2(b'\n', b'\r', &chunk[start..])
+    } else {
+        memchr::memchr(b'\n', &chunk[start..])
+    };
+    match found {
+        Some(k) => {
+            let p = start + k;
+            if chunk[p] == b'\n' {
+                (p, p + 1, b'\n')
+            } else if chunk.get(p + 1) == Some(&b'\n') {
+                (p + 1, p + 2, b'\n')
+            } else {
+                (p, p + 1, b'\r')
+            }
+        }
+        None => (chunk.len(), chunk.len(), b'\n'),
     }
 }

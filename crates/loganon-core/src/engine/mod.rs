@@ -2,33 +2,34 @@
 //!
 //! A line is recognised (see [`crate::formats`]); fields with a known role get
 //! their rule (client address or host name, ident and user), and everything
-//! that may hold personal data goes through the generic [`scan`]. Bytes that no
-//! rule touches are copied unchanged, in spans, never byte by byte.
+//! that may hold personal data goes through the generic [`scan`](crate::scan::scan).
+//! Bytes that no rule touches are copied unchanged, in spans, never byte by
+//! byte.
 //!
-//! The files: this one holds the configuration ([`Engine`], [`Options`]);
-//! `line` the line path (the age gate, the dispatch by format, the settling
-//! passes, chunks and pieces of long lines), `walk` the rules along a
-//! line's fields (the client, clean values, lines nested in JSON strings,
-//! broken lines), `rewrite` the anonymizing [`Sink`](crate::scan::Sink), and
-//! `count` the first pass of `--min-k`.
+//! The files: this one holds the configuration ([`Engine`], [`Options`]) and
+//! what a call adds to it ([`KPass`]); `line` the line path (the age gate,
+//! the dispatch by format, the settling passes, chunks and pieces of long
+//! lines), `walk` the rules along a line's fields (the client, clean values,
+//! lines nested in JSON strings, broken lines), `rewrite` the anonymizing
+//! [`Sink`](crate::scan::Sink), and `count` the first pass of `--min-k` (a
+//! consumer of the walk of its own: [`Engine::count_line`],
+//! [`Engine::count_chunk`]).
 
 mod count;
 mod line;
 mod rewrite;
-mod walk;
+pub(crate) mod walk;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde::Deserialize;
 
 use crate::formats::w3c::Header;
-use crate::formats::{Ctx, Format};
+use crate::formats::{Ctx, Format, StreamState};
 use crate::kanon::{Counts, Plan};
 use crate::keyed::{Identifiers, IpMode, KeyRing};
 use crate::rules::Rules;
 use crate::stats::Stats;
-
-pub(crate) use walk::hostname_cut;
 
 /// What to do with a line that no format recognises.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Deserialize)]
@@ -63,16 +64,6 @@ pub struct Options {
     /// `--w3c-fields`: the W3C columns of an input's lines before its first
     /// `#Fields:` directive (a file split into parts, a header-less export)
     pub w3c_fields: Option<Arc<Header>>,
-    /// `--min-k`: the width of each network of each day (truncate mode)
-    pub plan: Option<Arc<Plan>>,
-    /// the client addresses of the lines anonymized are counted here, a
-    /// chunk at a time (the k-anonymity report of `--stats`)
-    pub counter: Option<Arc<Mutex<Counts>>>,
-    /// the first pass of `--min-k`: lines are counted into `counter`, not
-    /// anonymized
-    pub count_only: bool,
-    /// ... and copied to the output unchanged (a stream's spool)
-    pub count_copy: bool,
 }
 
 impl Options {
@@ -96,10 +87,11 @@ impl Options {
         Ok(())
     }
 
-    /// The state an input starts with: the columns of `--w3c-fields` in
-    /// force, or `header` (those of a `#Fields:` met earlier in the input).
-    pub fn start(&self, header: Option<Arc<Header>>) -> Ctx {
-        Ctx::with_header(header.or_else(|| self.w3c_fields.clone()))
+    /// The state a chunk of an input starts with: what the formats carried
+    /// over the lines before it (`carried`: the columns of a `#Fields:` met
+    /// earlier in the input), else the columns of `--w3c-fields`.
+    pub fn start(&self, carried: StreamState) -> Ctx {
+        Ctx::new(carried.or(&StreamState::with_w3c_fields(self.w3c_fields.clone())))
     }
 
     /// Whether lines need the day's keys.
@@ -132,6 +124,19 @@ pub struct UnparsedLine(pub u64);
 
 /// What a removed value becomes.
 pub const REDACTED: &[u8] = b"REDACTED";
+
+/// What k-anonymity adds to one anonymizing call, given by its caller
+/// (never part of the [`Options`]): `--min-k`'s widths, built by the first
+/// pass, and the counts of the k report of `--stats`, owned by the caller.
+#[derive(Debug, Default)]
+pub struct KPass<'a> {
+    /// `--min-k`: every truncated address takes its network's width of the
+    /// line's day (truncate mode)
+    pub plan: Option<&'a Plan>,
+    /// the client addresses of the lines anonymized are counted here (the
+    /// client field of a recognised line, as the first pass counts them)
+    pub counts: Option<&'a mut Counts>,
+}
 
 /// The anonymizer: immutable once built, shared by all threads.
 #[derive(Clone, Debug, Default)]
@@ -296,11 +301,6 @@ mod tests {
             anon(l),
             r#"lan - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.0" 200 1"#
         );
-        assert_eq!(hostname_cut(b"johns-iphone.home.LAN"), Some(18));
-        assert_eq!(hostname_cut(b"lan"), None);
-        assert_eq!(hostname_cut(b"localhost"), None);
-        assert_eq!(hostname_cut(b"example.net"), None);
-        assert_eq!(hostname_cut(b"1.2.3.4"), None);
     }
 
     #[test]

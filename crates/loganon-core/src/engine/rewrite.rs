@@ -2,7 +2,7 @@
 
 use std::rc::Rc;
 
-use super::REDACTED;
+use super::{Options, REDACTED};
 use crate::addr::{self, AddrPolicy};
 use crate::kanon::{self, Client, Plan};
 use crate::keyed::{DayKeys, Identifiers, IpMode};
@@ -28,7 +28,7 @@ pub(super) struct Rewriter<'a> {
     /// where the scanned slice starts in `src`: findings of a value scanned
     /// on its own (see [`crate::clean`]) are offsets into it
     pub(super) base: usize,
-    /// a pass of [`Engine::settle`] over the first pass's output: in the
+    /// a settling pass (see the line path) over the first pass's output: in the
     /// keyed modes its addresses are pseudonyms already, never keyed twice
     pub(super) settling: bool,
     /// `--min-k`'s widths, and the day of the line they are taken for
@@ -49,6 +49,47 @@ pub(super) const NO_CLIENT: Client = Client {
     net: 0,
     hash: 0,
 };
+
+impl<'a> Rewriter<'a> {
+    /// A rewriter for one line; `time` is the line's own time, whose date
+    /// selects the day's keys (`day`, the processing date, when it has none)
+    /// and `--min-k`'s widths (`plan`).
+    pub(super) fn new(
+        opts: &'a Options,
+        src: &'a [u8],
+        out: &'a mut Vec<u8>,
+        time: Option<i64>,
+        day: i64,
+        plan: Option<&'a Plan>,
+    ) -> Rewriter<'a> {
+        let wday = time.map_or(day, |t| t.div_euclid(86400));
+        let keys = match &opts.keys {
+            Some(ring) if opts.keyed() => Some(ring.for_day(time.map_or(day, |t| t.div_euclid(86400)))),
+            _ => None,
+        };
+        Rewriter {
+            src,
+            out,
+            copied: 0,
+            policy: &opts.rules.addr,
+            mode: opts.ip_mode,
+            ids: opts.identifiers,
+            keys,
+            addresses: 0,
+            identifiers: 0,
+            removals: 0,
+            glued: false,
+            base: 0,
+            settling: false,
+            plan,
+            wday,
+            counting: false,
+            record: false,
+            clients: [NO_CLIENT; MAX_CLIENTS],
+            n_clients: 0,
+        }
+    }
+}
 
 impl Rewriter<'_> {
     #[inline]

@@ -10,7 +10,7 @@ use crate::addr;
 use crate::clean::{CleanCache, Lookup, MAX_LEN};
 use crate::formats::fields::{Fields, Role};
 use crate::formats::record::RoleWalk;
-use crate::formats::{clf, json, nested, recognise, Ctx, Format, Recognised};
+use crate::formats::{broken, nested, recognise, Ctx, Format, Recognised};
 use crate::scan::{is_placeholder, scan, Sink};
 
 /// How deep JSON strings holding lines are followed (a line in a string in
@@ -62,36 +62,10 @@ pub(crate) fn hostname_cut(h: &[u8]) -> Option<usize> {
     Some(second + 1)
 }
 
-/// The ident and user fields of a CLF line become `-`.
-/// The roles of a CLF head as fields: vhost scanned, client, ident and
-/// user; what lies between them is scanned.
-fn head_fields(vhost: Option<Range<usize>>, client: Range<usize>, ident: Range<usize>, user: Range<usize>) -> Fields {
-    let mut f = Fields {
-        gaps: Some(Role::Generic),
-        ..Fields::default()
-    };
-    if let Some(v) = vhost {
-        f.push(v, Role::Generic);
-    }
-    f.push(client, Role::Client);
-    f.push(ident, Role::User);
-    f.push(user, Role::User);
-    f
-}
-
 /// A line found in a string, without the `\n` or `\r\n` it ends with.
 fn without_line_end(t: &[u8]) -> &[u8] {
     let t = t.strip_suffix(b"\n").unwrap_or(t);
     t.strip_suffix(b"\r").unwrap_or(t)
-}
-
-fn blank_user_fields(body: &[u8], ident: &Range<usize>, user: &Range<usize>, rw: &mut Rewriter) {
-    for f in [ident, user] {
-        let v = &body[f.clone()];
-        if v != b"-" && !crate::keyed::is_hashed_id(v) {
-            rw.user_field(f.start, f.end);
-        }
-    }
 }
 
 impl Engine {
@@ -128,26 +102,13 @@ impl Engine {
     /// An unparsed line (or the first piece of a line too long to hold): a
     /// CLF line with a broken rest, or cut after its user field (after a
     /// prefix too), still has the roles of its head; JSON cut short or
-    /// followed by text has the roles up to the break; the rest is scanned.
+    /// followed by text has the roles up to the break (see
+    /// [`broken`](crate::formats::broken)); the rest is scanned.
     pub(super) fn scrub_broken(&self, body: &[u8], ctx: &mut Ctx, rw: &mut Rewriter) {
-        let rules = &self.opts.rules;
-        match clf::parse_broken(body) {
-            // a CLF line with a broken rest, or cut after its user field
-            // (after a prefix too): its head still has roles
-            Some(h) => {
-                // prefix, vhost and client in one piece: a pair may span
-                // them (`"ip": x - bob [...`)
-                scan(body, 0, h.client.end, rules, rw);
-                blank_user_fields(body, &h.ident, &h.user, rw);
-                scan(body, h.user.end, body.len(), rules, rw);
-            }
-            None => {
-                let f = &mut ctx.fields;
-                match json::object_start(body).and_then(|k| json::parse_lenient(body, k, &rules.deny, f)) {
-                    Some(()) => self.apply_walk(body, &RoleWalk::fields(f), 0..body.len(), rw, 0, None),
-                    None => scan(body, 0, body.len(), rules, rw),
-                }
-            }
+        if broken(body, &self.opts.rules.deny, ctx) {
+            self.apply_walk(body, &RoleWalk::of(&ctx.fields), 0..body.len(), rw, 0, None);
+        } else {
+            scan(body, 0, body.len(), &self.opts.rules, rw);
         }
     }
 
@@ -177,8 +138,8 @@ impl Engine {
     }
 
     /// Applies the rule of each field's role; bytes between fields are
-    /// scanned or kept, as the format says. `f` lies within `within`, and
-    /// so do the gaps. `depth` counts the JSON strings this line was found in.
+    /// scanned or kept, as the format says. The fields lie within `within`,
+    /// and so do the gaps. `depth` counts the JSON strings this line was found in.
     #[inline(never)]
     pub(super) fn apply_walk(
         &self,
@@ -195,21 +156,17 @@ impl Engine {
         // scanned apart through the cache of clean values (the byte before
         // each, a quote or a separator, is its context)
         let cached = clean.is_some();
-        let is_apart = |k: usize, r: &Range<usize>| cached && walk.is_apart(k, r);
-        let (list, skip_empty) = walk.list();
+        let is_apart = |k: usize| cached && walk.is_apart(k);
+        let list = walk.list();
         let mut pos = within.start;
         let mut k = 0;
         while k < list.len() {
             let (r, role) = &list[k];
-            if skip_empty && r.is_empty() {
-                k += 1;
-                continue;
-            }
             if gaps && r.start > pos {
                 scan(body, pos, r.start, rules, rw);
             }
             k += 1;
-            if matches!(role, Role::Generic | Role::GenericEscaped) && is_apart(k - 1, r) {
+            if matches!(role, Role::Generic | Role::GenericEscaped) && is_apart(k - 1) {
                 // (a short value that holds nothing, `-` say, is skipped
                 // straight away)
                 if crate::scan::is_inert(&body[r.clone()]) {
@@ -233,10 +190,8 @@ impl Engine {
                 // one scan over a run of generic fields and the separators
                 // between them (costs less than a scan per field)
                 let mut end = r.end;
-                while k < list.len() && list[k].1 == Role::Generic && !is_apart(k, &list[k].0) {
-                    if !(skip_empty && list[k].0.is_empty()) {
-                        end = list[k].0.end;
-                    }
+                while k < list.len() && list[k].1 == Role::Generic && !is_apart(k) {
+                    end = list[k].0.end;
                     k += 1;
                 }
                 if !crate::scan::is_inert(&body[r.start..end]) {
@@ -254,7 +209,7 @@ impl Engine {
                 }
                 // a CLF user or ident becomes `-` unless it is `-` or a
                 // hashed id; any other user unless it is a placeholder
-                Role::User if walk.is_clf() => {
+                Role::User if walk.dash_users() => {
                     if v != b"-" && !crate::keyed::is_hashed_id(v) {
                         rw.user_field(r.start, r.end);
                     }
@@ -314,31 +269,20 @@ impl Engine {
                 break;
             }
             rec = recognise(&Format::Auto, without_line_end(&u.text), &rules.deny, &mut ctx);
-            if matches!(rec, Recognised::Clf(_) | Recognised::Fields(_)) {
+            if matches!(rec, Recognised::Fields(_)) {
                 break;
             }
         }
-        let inner = match rec {
-            Recognised::Clf(l) => head_fields(l.vhost, l.client, l.ident, l.user),
-            Recognised::Fields(_) => ctx.fields,
-            // a broken or cut CLF line in the string: its head's roles; an
-            // object after text or cut short: its roles up to the break
-            _ => {
-                let text = without_line_end(&u.text);
-                let object = memchr::memmem::find(text, b"{\"");
-                if let Some(()) = object.and_then(|k| json::parse_lenient(text, k, &rules.deny, &mut ctx.fields)) {
-                    ctx.fields
-                } else {
-                    let Some(h) = clf::parse_broken(text) else {
-                        return false;
-                    };
-                    head_fields(h.vhost, h.client, h.ident, h.user)
-                }
-            }
-        };
+        // a broken or cut CLF line in the string: its head's roles; an
+        // object after text or cut short: its roles up to the break
+        if !matches!(rec, Recognised::Fields(_)) && !broken(without_line_end(&u.text), &rules.deny, &mut ctx) {
+            return false;
+        }
+        let inner = &ctx.fields;
         // the inner fields as spans of the source, in order
         let mut f = Fields {
             gaps: Some(Role::Generic),
+            dash_users: inner.dash_users,
             ..Fields::default()
         };
         let mut pos = r.start;
@@ -365,7 +309,21 @@ impl Engine {
         // bytes of the value between and after the inner fields (the `\n`
         // of a Docker record, what a format leaves between its fields) are
         // scanned: the gaps are generic
-        self.apply_walk(body, &RoleWalk::fields(&f), r, rw, depth + 1, None);
+        self.apply_walk(body, &RoleWalk::of(&f), r, rw, depth + 1, None);
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hostname_cuts() {
+        assert_eq!(hostname_cut(b"johns-iphone.home.LAN"), Some(18));
+        assert_eq!(hostname_cut(b"lan"), None);
+        assert_eq!(hostname_cut(b"localhost"), None);
+        assert_eq!(hostname_cut(b"example.net"), None);
+        assert_eq!(hostname_cut(b"1.2.3.4"), None);
     }
 }
