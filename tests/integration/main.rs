@@ -27,6 +27,7 @@ mod hostile_fs;
 mod kanon;
 mod keyed;
 mod params;
+mod passes;
 mod planted;
 mod properties;
 mod registry;
