@@ -188,41 +188,54 @@ fn fill(line: &[u8], l: &ClfLine, f: &mut Fields) {
     } else {
         (l.time.clone(), Role::Generic)
     };
+    // the fields go straight into the list's room, checked against the
+    // most a line has (pushed one by one they cost 23 more instructions a
+    // line, and this runs on every CLF line)
     let list = &mut f.list;
     list.clear();
+    list.reserve(MAX_FIELDS);
+    let room = &mut list.spare_capacity_mut()[..MAX_FIELDS];
+    let mut n = 0;
+    // (writes a field, and says at which place)
+    let mut put = |field: (Range<usize>, Role)| {
+        room[n].write(field);
+        n += 1;
+        n - 1
+    };
     // the text the line was found after (syslog, CRI)
     let head = l.vhost.as_ref().map_or(l.client.start, |v| v.start);
     if head > 0 {
-        list.push((0..head, Role::Generic));
+        put((0..head, Role::Generic));
     }
     if let Some(v) = &l.vhost {
-        list.push((v.clone(), Role::Generic));
+        put((v.clone(), Role::Generic));
     }
-    list.push((l.client.clone(), Role::Client));
-    list.push((l.ident.clone(), Role::User));
-    list.push((l.user.clone(), Role::User));
-    list.push(time);
+    put((l.client.clone(), Role::Client));
+    put((l.ident.clone(), Role::User));
+    put((l.user.clone(), Role::User));
+    put(time);
     // the rest of the line: the text between those fields is scanned as it
     // comes (the opening quote before each is only its context); a field
     // that is not apart is part of it
     let mut repeats = 0u64;
     let mut at = l.rest.start;
-    let mut quoted = |q: Option<Range<usize>>| {
+    // (a flattening iterator here cost more than the `if let`)
+    #[allow(clippy::manual_flatten)]
+    for q in [request, referer, agent] {
         if let Some(q) = q {
             if at < q.start - 1 {
-                list.push((at..q.start - 1, Role::Generic));
+                put((at..q.start - 1, Role::Generic));
             }
-            repeats |= 1 << list.len();
             at = q.end;
-            list.push((q, Role::Generic));
+            repeats |= 1 << put((q, Role::Generic));
         }
-    };
-    quoted(request);
-    quoted(referer);
-    quoted(agent);
-    if at < l.rest.end {
-        list.push((at..l.rest.end, Role::Generic));
     }
+    if at < l.rest.end {
+        put((at..l.rest.end, Role::Generic));
+    }
+    // SAFETY: the first `n` places of the list's room were written above
+    // (`put` writes one and counts it), and `n` is at most `MAX_FIELDS`.
+    unsafe { list.set_len(n) };
     f.gaps = Some(Role::Verbatim);
     f.dash_users = true;
     f.repeats = repeats;
@@ -240,6 +253,10 @@ fn fill(line: &[u8], l: &ClfLine, f: &mut Fields) {
         agent: l.agent.clone(),
     };
 }
+
+/// The most fields a CLF line has: the text before its head, its vhost,
+/// client, ident, user and time, and the rest in at most seven pieces.
+const MAX_FIELDS: usize = 13;
 
 /// Whether the quoted field at `q` (inside its quotes) of a CLF line can be
 /// scanned apart from the rest of the line: the three bytes before it pass
