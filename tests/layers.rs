@@ -662,3 +662,115 @@ fn the_core_crate_has_no_io_dependencies() {
         );
     }
 }
+
+/// The paths a file names through a child module it declares (`mod walk;`
+/// and then `walk::next_line`, `pub use walk::Scratch`): each as the
+/// child's module path.
+fn child_paths(module: &[String], src: &str) -> Vec<Vec<String>> {
+    let (toks, _) = lex(src);
+    let tok = |k: usize| toks.get(k).map(|t| &t.0);
+    let mut children = BTreeSet::new();
+    for k in 0..toks.len() {
+        if let (Some(Tok::Ident(m)), Some(Tok::Ident(name)), Some(Tok::Punct(';'))) = (tok(k), tok(k + 1), tok(k + 2)) {
+            if m == "mod" {
+                children.insert(name.clone());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for k in 0..toks.len() {
+        if let (Some(Tok::Ident(c)), Some(Tok::Path)) = (tok(k), tok(k + 1)) {
+            let starts = k == 0 || tok(k - 1) != Some(&Tok::Path);
+            if starts && children.contains(c) {
+                let mut p = module.to_vec();
+                p.push(c.clone());
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// The import cycles among the files of each folder of `files` (a core
+/// crate's sources: `formats/`, `engine/`, `kanon/` and the folders in
+/// them). A file's imports are its `crate::` and `super::` paths and the
+/// paths through its child modules, each going to the file it names.
+fn folder_cycles(files: &[(String, String)]) -> Vec<String> {
+    let modules: BTreeSet<Vec<String>> = files.iter().map(|(rel, _)| module_of(rel)).collect();
+    // the file a path is in: its longest prefix that is a file's module
+    let file_of = |path: &[String]| {
+        (1..=path.len())
+            .rev()
+            .map(|n| path[..n].to_vec())
+            .find(|p| modules.contains(p))
+    };
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (rel, src) in files {
+        let module = module_of(rel);
+        if module.is_empty() || rel == "lib.rs" {
+            continue;
+        }
+        let mut to: Vec<Vec<String>> = refs(&module, src)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|r| r.code)
+            .map(|r| r.to)
+            .collect();
+        to.extend(child_paths(&module, src));
+        for t in to {
+            let Some(f) = file_of(&t) else { continue };
+            // within the folder: the same first segment
+            if f != module && f[0] == module[0] {
+                edges.entry(module.join("::")).or_default().insert(f.join("::"));
+            }
+        }
+    }
+    let mut bad = Vec::new();
+    for (a, targets) in &edges {
+        for b in targets {
+            if let Some(back) = path_between(&edges, b, a) {
+                let mut cycle = vec![a.clone()];
+                cycle.extend(back);
+                bad.push(format!("import cycle {}", cycle.join(" -> ")));
+            }
+        }
+    }
+    bad
+}
+
+#[test]
+fn the_files_of_each_core_folder_import_each_other_without_cycles() {
+    let mut core = Vec::new();
+    read_src(&core_src(), "", &mut core);
+    for folder in ["formats", "engine", "kanon"] {
+        assert!(
+            core.iter().any(|(rel, _)| rel.starts_with(&format!("{folder}/"))),
+            "no folder {folder}"
+        );
+    }
+    // (`scan/` joins the list once its files stand in layers too)
+    let folders: Vec<(String, String)> = core
+        .into_iter()
+        .filter(|(rel, _)| ["formats/", "engine/", "kanon/"].iter().any(|f| rel.starts_with(f)))
+        .collect();
+    let bad = folder_cycles(&folders);
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+    // the check finds a circle (the registry and a format naming each other)
+    let circle = files(&[
+        ("formats/mod.rs", "mod registry;\nmod json;\nuse registry::FORMATS;\n"),
+        ("formats/registry.rs", "use super::json::SPEC;\n"),
+        ("formats/json.rs", "use super::registry::FormatSpec;\n"),
+    ]);
+    let bad = folder_cycles(&circle);
+    assert!(
+        bad.iter()
+            .any(|b| b.contains("formats::json -> formats::registry -> formats::json")),
+        "{bad:?}"
+    );
+    // and a child naming the parent that names it
+    let up = files(&[
+        ("engine/mod.rs", "mod line;\npub use line::next_line;\n"),
+        ("engine/line.rs", "use super::Engine;\n"),
+    ]);
+    assert!(!folder_cycles(&up).is_empty());
+}

@@ -9,7 +9,7 @@ use std::ops::Range;
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use loganon::formats::{self, clf, json, w3c, wrap, Ctx, Format, Recognised};
+use loganon::formats::{self, clf, json, wrap, Ctx, Format, Recognised, StreamState};
 use loganon::rules::DenyList;
 use loganon_fuzz::{formats as all_formats, show};
 
@@ -31,31 +31,33 @@ fn head(h: &clf::ClfHead, line: &[u8]) {
     }
 }
 
+fn clf_line(l: &clf::ClfLine, line: &[u8]) {
+    let n = line.len();
+    for (what, s) in [
+        ("client", &l.client),
+        ("ident", &l.ident),
+        ("user", &l.user),
+        ("time", &l.time),
+        ("rest", &l.rest),
+        ("request", &l.request),
+        ("status", &l.status),
+        ("size", &l.size),
+    ] {
+        within(s, n, what, line);
+    }
+    if let Some(v) = &l.vhost {
+        within(v, n, "vhost", line);
+    }
+    assert!(
+        l.client.end <= l.ident.start && l.ident.end <= l.user.start && l.user.end <= l.time.start,
+        "CLF head fields out of order: {}",
+        show(line)
+    );
+}
+
 fn spans(r: &Recognised, ctx: &Ctx, line: &[u8]) {
     let n = line.len();
     match r {
-        Recognised::Clf(l) => {
-            for (what, s) in [
-                ("client", &l.client),
-                ("ident", &l.ident),
-                ("user", &l.user),
-                ("time", &l.time),
-                ("rest", &l.rest),
-                ("request", &l.request),
-                ("status", &l.status),
-                ("size", &l.size),
-            ] {
-                within(s, n, what, line);
-            }
-            if let Some(v) = &l.vhost {
-                within(v, n, "vhost", line);
-            }
-            assert!(
-                l.client.end <= l.ident.start && l.ident.end <= l.user.start && l.user.end <= l.time.start,
-                "CLF head fields out of order: {}",
-                show(line)
-            );
-        }
         Recognised::Fields(_) => {
             let mut last = 0;
             for (s, role) in &ctx.fields.list {
@@ -64,7 +66,7 @@ fn spans(r: &Recognised, ctx: &Ctx, line: &[u8]) {
                 last = s.end;
             }
         }
-        Recognised::Directive { .. } | Recognised::Unparsed => {}
+        Recognised::Directive(_) | Recognised::Unparsed => {}
     }
 }
 
@@ -81,7 +83,7 @@ fuzz_target!(|data: &[u8]| {
     }
     for line in data.split(|&b| b == b'\n' || b == b'\r') {
         if let Some(l) = clf::parse(line) {
-            spans(&Recognised::Clf(l), &Ctx::default(), line);
+            clf_line(&l, line);
         }
         for h in [clf::parse_head(line), clf::parse_cut(line), clf::parse_broken(line)]
             .into_iter()
@@ -94,13 +96,15 @@ fuzz_target!(|data: &[u8]| {
         }
         if let Some(k) = json::object_start(line) {
             assert!(k < line.len(), "object start {k} outside: {}", show(line));
-            let mut ctx = Ctx::default();
-            if json::parse_lenient(line, k, &deny, &mut ctx.fields).is_some() {
-                spans(&Recognised::Fields(formats::registry::kind_of("json")), &ctx, line);
-            }
+        }
+        // the roles a line no format took still has (a broken CLF head, a
+        // JSON object cut short)
+        let mut ctx = Ctx::default();
+        if formats::broken(line, &deny, &mut ctx) {
+            spans(&Recognised::Fields(formats::registry::kind_of("json")), &ctx, line);
         }
     }
-    let _ = w3c::last_header(data);
+    StreamState::default().carry(data);
     if let Ok(s) = std::str::from_utf8(data) {
         let _ = Format::from_name(s);
         let _ = Format::from_name(&format!("nginx:{s}"));

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use loganon::addr::AddrPolicy;
 use loganon::check::{Checker, Report};
 use loganon::engine::UnparsedLine;
-use loganon::formats::{w3c, Ctx, Format};
+use loganon::formats::{w3c, Ctx, Format, StreamState};
 use loganon::keyed::{Identifiers, IpMode, KeyRing, MasterKey, Rotate};
 use loganon::rules::{param_name, DenyList, Rules};
 use loganon::{Engine as Core, OnUnparsed, Options, Stats};
@@ -194,7 +194,7 @@ impl Engine {
         )
         .map_err(err)?;
         let core = Core::new(opts);
-        let start = core.opts.start(None);
+        let start = core.opts.start(StreamState::default());
         Ok(Engine {
             inner: Arc::new(Inner {
                 core,
@@ -336,7 +336,7 @@ impl Engine {
     /// Forgets the W3C columns in force and the counters: a new input.
     fn reset(&self) -> PyResult<()> {
         let mut g = self.inner.ctx.lock().map_err(|_| PyRuntimeError::new_err("poisoned"))?;
-        *g = (self.inner.core.opts.start(None), Stats::default());
+        *g = (self.inner.core.opts.start(StreamState::default()), Stats::default());
         let mut c = self
             .inner
             .check_ctx

@@ -14,6 +14,7 @@ use std::io::{self, Write};
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 
+use crate::commands::kanon::KFiles;
 use crate::engine::Engine;
 use crate::io::atomic::{parent_of, sync_dir};
 use crate::io::chunks::produce_input;
@@ -22,7 +23,7 @@ use crate::io::codec::Compress;
 use crate::io::input::{open_planned, Input, InputError, Planned, Source};
 use crate::io::names::show;
 use crate::io::output::ensure_compressed;
-use crate::io::pipeline::{self, Done, Pool};
+use crate::io::pipeline::{self, Done, Pass, Pool};
 use crate::io::signals::Signals;
 use crate::io::tempfiles;
 use crate::stats::Stats;
@@ -49,11 +50,13 @@ pub(crate) fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
     a.dev() == b.dev() && a.ino() == b.ino()
 }
 
-/// Anonymizes one opened input into `file`, from its current position.
-/// On failure the caller discards what was written.
+/// Anonymizes one opened input into `file`, from its current position,
+/// with what k-anonymity adds (`kfiles`). On failure the caller discards
+/// what was written.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn anonymize_into(
     engine: &Engine,
+    kfiles: KFiles,
     input: &mut Input,
     more: bool,
     file: &mut File,
@@ -97,9 +100,12 @@ pub(crate) fn anonymize_into(
             }
             true
         };
-        if let Err(e) = pipeline::run(engine, jobs, compress, &pool, clock, produce, consume, || {
-            sig.wake_reader()
-        }) {
+        let run = |pass: Pass| {
+            pipeline::run(engine, pass, jobs, compress, &pool, clock, produce, consume, || {
+                sig.wake_reader()
+            })
+        };
+        if let Err(e) = kfiles.pass(run) {
             return Err(fail(format!("{name}: {}", pipeline::threads_error(jobs, &e))));
         }
     }
@@ -183,6 +189,7 @@ pub(crate) fn open_input(path: &Path, at: &Path, plan: &Planned) -> Result<(Inpu
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn into_new_file(
     engine: &Engine,
+    kfiles: KFiles,
     input: &mut Input,
     meta: &fs::Metadata,
     dest: &Path,
@@ -196,7 +203,17 @@ pub(crate) fn into_new_file(
 ) -> Result<Stats, Failure> {
     let dir = parent_of(dest_at);
     let mut tmp = temp_in(&dir, &parent_of(dest))?;
-    let stats = anonymize_into(engine, input, false, tmp.as_file_mut(), compress, jobs, clock, sig)?;
+    let stats = anonymize_into(
+        engine,
+        kfiles,
+        input,
+        false,
+        tmp.as_file_mut(),
+        compress,
+        jobs,
+        clock,
+        sig,
+    )?;
     if let Some(c) = compress {
         ensure_compressed(tmp.as_file_mut(), c).map_err(|e| fail(format!("{}: {e}", show(dest))))?;
     }

@@ -28,7 +28,7 @@ use std::io::{Seek, SeekFrom};
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -37,19 +37,17 @@ use crate::commands::anonymize_file::{
     anonymize_into, fail, into_new_file, open_input, refuse_special, same_file, temp_in, Failure,
 };
 use crate::commands::in_place;
+use crate::commands::kanon::{self, KFiles};
 use crate::engine::Engine;
 use crate::io::atomic::{parent_of, sync_dir};
-use crate::io::chunks::produce_input;
 use crate::io::clock::Clock;
 use crate::io::codec::{Codec, Compress};
-use crate::io::input::{plan_file, Input, InputError, OpenError, Planned};
+use crate::io::input::{plan_file, OpenError, Planned};
 use crate::io::names::show;
 use crate::io::output::ensure_compressed;
-use crate::io::pipeline::{self, Done, Pool};
 use crate::io::signals::Signals;
 use crate::io::tempfiles;
-use crate::kanon::{self, Counts, Plan, Report};
-use crate::keyed::IpMode;
+use crate::kanon::{Counts, Plan, Report, DEFAULT_K};
 use crate::stats::Stats;
 
 /// Where batch outputs go.
@@ -117,75 +115,11 @@ fn output_compression(dest: &Path, input: Option<Codec>, level: u32) -> Option<C
     Codec::from_name(dest).or(input).map(|codec| Compress { codec, level })
 }
 
-/// The first pass of `--min-k` over one opened input: its client
-/// addresses into `engine`'s counter (an engine made by [`counting`]).
-fn count_into(engine: &Engine, input: &mut Input, jobs: usize, clock: &Clock, sig: &Signals) -> Result<(), Failure> {
-    let pool = Pool::default();
-    let mut produced: Result<bool, InputError> = Ok(true);
-    let name = input.name();
-    {
-        let produced = &mut produced;
-        let produce = |send: &mut dyn FnMut(pipeline::Item) -> bool| {
-            *produced = produce_input(input, false, send, &pool, sig);
-        };
-        let consume = |done: Done| -> bool {
-            if let Done::Lines { out, .. } = done {
-                pool.put(out);
-            }
-            true
-        };
-        if let Err(e) = pipeline::run(engine, jobs, None, &pool, clock, produce, consume, || sig.wake_reader()) {
-            return Err(fail(format!("{name}: {}", pipeline::threads_error(jobs, &e))));
-        }
-    }
-    match produced {
-        Err(e) => Err(e.into()),
-        Ok(false) => Err(fail(format!("{name}: interrupted"))),
-        Ok(true) => Ok(()),
-    }
-}
-
-/// An engine for the first pass of `--min-k` (lines counted into `counts`,
-/// not anonymized), or, with `count_only` false, one that anonymizes and
-/// counts (the report of `--stats`).
-pub fn counting(engine: &Engine, counts: &Arc<Mutex<Counts>>, count_only: bool) -> Engine {
-    let mut opts = engine.opts.clone();
-    opts.counter = Some(counts.clone());
-    opts.count_only = count_only;
-    Engine::new(opts)
-}
-
-/// The engine of the second pass: `engine` with the widths of `counts`
-/// under K, and the report of that plan.
-pub fn planned(engine: &Engine, counts: Counts, k: u64) -> (Engine, Report) {
-    let (plan, report) = Plan::build(counts, k, &engine.opts.rules.addr, true);
-    let mut opts = engine.opts.clone();
-    opts.plan = Some(Arc::new(plan));
-    (Engine::new(opts), report)
-}
-
-/// The counts gathered so far (the lock is only ever poisoned by a panic,
-/// and the counts are still whole then).
-pub fn take_counts(counts: &Arc<Mutex<Counts>>) -> Counts {
-    let mut g = match counts.lock() {
-        Ok(g) => g,
-        Err(p) => p.into_inner(),
-    };
-    let mut all = g.empty_like();
-    all.merge(&mut g);
-    all
-}
-
-/// Whether `--min-k` and the report apply: truncation only (hash and
-/// cryptopan pseudonyms are per address, `drop` leaves no network).
-pub fn k_applies(engine: &Engine) -> bool {
-    engine.opts.ip_mode == IpMode::Truncate
-}
-
 /// One input to its own output (`--out-dir`, `--in-place`).
 #[allow(clippy::too_many_arguments)]
 fn one_file(
     engine: &Engine,
+    kfiles: KFiles,
     path: &Path,
     plan: &Result<Planned, OpenError>,
     opts: &BatchOptions,
@@ -195,7 +129,17 @@ fn one_file(
 ) -> Result<(PathBuf, Stats), Failure> {
     let plan = plan.as_ref().map_err(|what| fail(format!("{}: {what}", show(path))))?;
     if let Target::InPlace = opts.target {
-        let stats = in_place::replace(engine, path, plan, opts.force, opts.level, jobs, &opts.clock, sig)?;
+        let stats = in_place::replace(
+            engine,
+            kfiles,
+            path,
+            plan,
+            opts.force,
+            opts.level,
+            jobs,
+            &opts.clock,
+            sig,
+        )?;
         return Ok((path.to_path_buf(), stats));
     }
     refuse_special(path, plan)?;
@@ -223,6 +167,7 @@ fn one_file(
     let compress = output_compression(&dest, input.codec, opts.level);
     let stats = into_new_file(
         engine,
+        kfiles,
         &mut input,
         &meta,
         &dest,
@@ -238,8 +183,8 @@ fn one_file(
 }
 
 /// `run`'s `min_k` over one file it is about to rewrite in place (see
-/// [`crate::commands::in_place::rewrite_in_place`]): the engine with the
-/// widths of the file's own counts; None where `--min-k` does not apply.
+/// [`crate::commands::in_place::rewrite_in_place`]): the widths of the
+/// file's own counts; None where `--min-k` does not apply.
 /// `planned_meta` is what `lstat` said when the file was chosen.
 pub fn widened(
     engine: &Engine,
@@ -249,8 +194,8 @@ pub fn widened(
     jobs: usize,
     clock: &Clock,
     sig: &Signals,
-) -> Option<Engine> {
-    if !k_applies(engine) {
+) -> Option<Plan> {
+    if !kanon::applies(engine) {
         return None;
     }
     let opts = BatchOptions {
@@ -275,7 +220,7 @@ pub fn widened(
         &opts,
         sig,
     );
-    Some(planned(engine, counts, k).0)
+    Some(kanon::plan(engine, counts, k).0)
 }
 
 /// Runs a batch. Reports come back in input order.
@@ -285,30 +230,31 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
     // refused, not read
     let plans: Vec<Result<Planned, OpenError>> = inputs.iter().map(|p| plan_file(p)).collect();
     sweep_destinations(inputs, &opts.target);
-    let applies = k_applies(engine);
+    let applies = kanon::applies(engine);
     // `--min-k`: undated lines take one day in both passes (the clock is
     // read once), and all inputs are counted first, so that a day split
     // over two files gets one width per network
     let pinned;
-    let (engine, opts, counter, mut k_report) = match opts.min_k.filter(|_| applies) {
+    let (opts, widths, counter, mut k_report) = match opts.min_k.filter(|_| applies) {
         Some(k) => {
             pinned = BatchOptions {
                 clock: Clock::fixed(opts.clock.now()),
                 ..opts.clone()
             };
             let counts = count_inputs(engine, k, inputs, &plans, &pinned, sig);
-            let (e, report) = planned(engine, counts, k);
-            (e, &pinned, None, Some(report))
+            let (widths, report) = kanon::plan(engine, counts, k);
+            (&pinned, Some(widths), None, Some(report))
         }
-        None if opts.k_report && applies => {
-            let counts = Arc::new(Mutex::new(Counts::new(kanon::DEFAULT_K)));
-            (counting(engine, &counts, false), opts, Some(counts), None)
-        }
-        None => (engine.clone(), opts, None, None),
+        // the k report of `--stats`: the clients counted while anonymizing
+        None if opts.k_report && applies => (opts, None, Some(Mutex::new(Counts::new(DEFAULT_K))), None),
+        None => (opts, None, None, None),
     };
-    let engine = &engine;
+    let kfiles = KFiles {
+        plan: widths.as_ref(),
+        report: counter.as_ref(),
+    };
     let files = match &opts.target {
-        Target::One(out) => all_into_one(engine, inputs, &plans, out, opts, &inputs_meta, sig),
+        Target::One(out) => all_into_one(engine, kfiles, inputs, &plans, out, opts, &inputs_meta, sig),
         Target::OutDir(_) if has_name_clash(inputs) => clash_reports(inputs),
         _ => {
             let concurrent = opts.jobs.min(inputs.len()).max(1);
@@ -319,7 +265,7 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
                 let r = if sig.stop.load(Ordering::SeqCst) {
                     Err(fail(format!("{}: not processed (interrupted)", show(path))))
                 } else {
-                    one_file(engine, path, plan, opts, per_file, &inputs_meta, sig)
+                    one_file(engine, kfiles, path, plan, opts, per_file, &inputs_meta, sig)
                 };
                 report(path, r, t0)
             };
@@ -336,8 +282,10 @@ pub fn run(engine: &Engine, inputs: &[PathBuf], opts: &BatchOptions, sig: &Signa
     // leaves nothing behind either
     sweep_destinations(inputs, &opts.target);
     if let Some(counts) = counter {
-        let k = kanon::DEFAULT_K;
-        k_report = Some(Plan::build(take_counts(&counts), k, &engine.opts.rules.addr, false).1);
+        k_report = Some(kanon::report(
+            engine,
+            counts.into_inner().unwrap_or_else(|p| p.into_inner()),
+        ));
     }
     BatchOutcome {
         files,
@@ -367,10 +315,8 @@ fn count_inputs(
         let Ok(plan) = plan else { return };
         let opened = refuse_special(path, plan).and_then(|()| open_input(path, path, plan));
         if let Ok((mut input, _, _)) = opened {
-            let counts = Arc::new(Mutex::new(Counts::new(k)));
-            let counter = counting(engine, &counts, true);
-            if count_into(&counter, &mut input, per_file, &opts.clock, sig).is_ok() {
-                let mut mine = take_counts(&counts);
+            let mut mine = Counts::new(k);
+            if kanon::count_input(engine, &mut input, &mut mine, per_file, &opts.clock, sig) {
                 match total.lock() {
                     Ok(mut t) => t.merge(&mut mine),
                     Err(p) => p.into_inner().merge(&mut mine),
@@ -452,6 +398,7 @@ fn report(path: &Path, r: Result<(PathBuf, Stats), Failure>, t0: Instant) -> Fil
 #[allow(clippy::too_many_arguments)]
 fn all_into_one(
     engine: &Engine,
+    kfiles: KFiles,
     inputs: &[PathBuf],
     plans: &[Result<Planned, OpenError>],
     out: &Path,
@@ -488,6 +435,7 @@ fn all_into_one(
                     let more = k + 1 < inputs.len();
                     anonymize_into(
                         engine,
+                        kfiles,
                         &mut input,
                         more,
                         tmp.as_file_mut(),

@@ -20,6 +20,7 @@ use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::commands::anonymize_file::{fail, into_new_file, open_input, refuse_special, same_file, Failure};
+use crate::commands::kanon::KFiles;
 use crate::engine::Engine;
 use crate::io::atomic::parent_of;
 use crate::io::clock::Clock;
@@ -27,6 +28,7 @@ use crate::io::codec::Compress;
 use crate::io::input::Planned;
 use crate::io::names::show;
 use crate::io::signals::Signals;
+use crate::kanon::Plan;
 use crate::stats::Stats;
 
 /// Why [`rewrite_in_place`] left a file as it was; its text is the message
@@ -116,6 +118,7 @@ const OR_FORCE: &str = ", or use --force";
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn replace(
     engine: &Engine,
+    kfiles: KFiles,
     path: &Path,
     plan: &Planned,
     force: bool,
@@ -149,7 +152,7 @@ pub(crate) fn replace(
         }
     };
     into_new_file(
-        engine, &mut input, &meta, path, &at, compress, true, jobs, clock, sig, last_look,
+        engine, kfiles, &mut input, &meta, path, &at, compress, true, jobs, clock, sig, last_look,
     )
 }
 
@@ -157,9 +160,13 @@ pub(crate) fn replace(
 /// `lstat` said when the file was chosen; a file that is another one by
 /// now, or changes while it is read, is left as it was
 /// ([`InPlaceError::Active`]). Files with several hard links are refused.
-/// `clock` gives the day of lines without a readable time (keyed modes).
+/// `clock` gives the day of lines without a readable time (keyed modes);
+/// `widths`, `--min-k`'s widths of the file (see
+/// [`crate::commands::batch::widened`]).
+#[allow(clippy::too_many_arguments)]
 pub fn rewrite_in_place(
     engine: &Engine,
+    widths: Option<&Plan>,
     path: &Path,
     planned_meta: &fs::Metadata,
     level: u32,
@@ -171,7 +178,11 @@ pub fn rewrite_in_place(
         meta: planned_meta.clone(),
         link: planned_meta.file_type().is_symlink(),
     };
-    match replace(engine, path, &plan, false, level, jobs, clock, sig) {
+    let kfiles = KFiles {
+        plan: widths,
+        report: None,
+    };
+    match replace(engine, kfiles, path, &plan, false, level, jobs, clock, sig) {
         Ok(stats) => Ok(stats),
         Err(Failure { msg, active: true }) => Err(InPlaceError::Active(msg)),
         Err(Failure { msg, active: false }) => {

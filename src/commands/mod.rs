@@ -8,6 +8,8 @@
 //! - [`stream`]: `anonymize` as a filter (stdin or files -> stdout or `-o`);
 //! - [`batch`]: `anonymize` of many files (`--out-dir`, `--in-place`, `-o`);
 //! - [`check`]: `check` over inputs;
+//! - [`kanon`]: what `--min-k` and the k report ask of `batch`, `stream`
+//!   and `run` (the first pass, the plan, the report);
 //! - [`purge`]: `purge`, deleting expired files;
 //! - [`run`]: `run`, the nightly job (its config, the totals of files);
 //! - [`listen`]: `listen`, the syslog server.
@@ -24,6 +26,7 @@ pub mod anonymize_file;
 pub mod batch;
 pub mod check;
 pub mod in_place;
+pub mod kanon;
 pub mod listen;
 pub mod purge;
 pub mod retention;

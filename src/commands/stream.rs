@@ -17,17 +17,16 @@
 //!   rules that need no parsing (see [`Engine::fragment`]).
 
 use std::io::{self, Seek, Write};
-use std::sync::{Arc, Mutex};
 
-use crate::commands::batch::{counting, k_applies, planned, take_counts};
+use crate::commands::kanon;
 use crate::engine::Engine;
 use crate::io::chunks::{produce_all, produce_input};
 use crate::io::clock::Clock;
 use crate::io::input::{Input, InputError, Source};
 use crate::io::output::Output;
-use crate::io::pipeline::{self, Done, Item, Pool};
+use crate::io::pipeline::{self, Done, Item, Pass, Pool};
 use crate::io::signals::Signals;
-use crate::kanon::{self, Counts, Plan, Report};
+use crate::kanon::{Counts, Report, DEFAULT_K};
 use crate::stats::Stats;
 
 /// Why a stream ended early.
@@ -80,22 +79,26 @@ pub fn run(
 ) -> StreamOutcome {
     let default = [Source::Stdin];
     let inputs = if inputs.is_empty() { &default[..] } else { inputs };
-    let plain = |engine: &Engine, out: Output| {
+    let plain = |pass: Pass, out: Output| {
         let produce = |send: &mut dyn FnMut(Item) -> bool, pool: &Pool| produce_all(inputs, send, pool, sig);
-        run_from(engine, inputs, produce, out, jobs, clock, sig)
+        run_from(engine, pass, inputs, produce, out, jobs, clock, sig)
     };
     let KAnon { min_k, report } = kanon;
-    if !k_applies(engine) {
-        return plain(engine, out);
+    if !kanon::applies(engine) {
+        return plain(Pass::anonymize(), out);
     }
     let Some(k) = min_k else {
         if !report {
-            return plain(engine, out);
+            return plain(Pass::anonymize(), out);
         }
-        let counts = Arc::new(Mutex::new(Counts::new(kanon::DEFAULT_K)));
-        let mut r = plain(&counting(engine, &counts, false), out);
-        let all = take_counts(&counts);
-        r.k_report = Some(Plan::build(all, kanon::DEFAULT_K, &engine.opts.rules.addr, false).1);
+        // the k report: the clients counted while anonymizing
+        let mut counts = Counts::new(DEFAULT_K);
+        let pass = Pass::Anonymize {
+            plan: None,
+            counts: Some(&mut counts),
+        };
+        let mut r = plain(pass, out);
+        r.k_report = Some(kanon::report(engine, counts));
         return r;
     };
     // the two passes through a spool
@@ -116,14 +119,14 @@ pub fn run(
         Ok(f) => f,
         Err(e) => return failed(vec![spool_error(e)]),
     };
-    let counts = Arc::new(Mutex::new(Counts::new(k)));
-    let mut counter = counting(engine, &counts, true);
-    counter.opts.count_copy = true;
+    // the first pass: the clients counted, the lines copied to the spool
+    let mut counts = Counts::new(k);
     let pool = Pool::default();
     let mut reader_errors = Vec::new();
     let mut write_error = None;
     let started = pipeline::run(
-        &counter,
+        engine,
+        Pass::CountCopy(&mut counts),
         jobs,
         None,
         &pool,
@@ -150,7 +153,7 @@ pub fn run(
         errors.push(spool_error(e));
         return failed(errors);
     }
-    let (widened, k_report) = planned(engine, take_counts(&counts), k);
+    let (widths, k_report) = kanon::plan(engine, counts, k);
     // the spool is finite: a stop signal during this pass does not cut it
     let calm = match Signals::unhooked() {
         Ok(s) => s,
@@ -165,16 +168,23 @@ pub fn run(
             .and_then(|mut input| produce_input(&mut input, false, send, pool, &calm));
         read.err().into_iter().collect()
     };
-    let mut r = run_from(&widened, inputs, produce, out, jobs, &clock, &calm);
+    let pass = Pass::Anonymize {
+        plan: Some(&widths),
+        counts: None,
+    };
+    let mut r = run_from(engine, pass, inputs, produce, out, jobs, &clock, &calm);
     errors.append(&mut r.errors);
     r.errors = errors;
     r.k_report = Some(k_report).filter(|_| report);
     r
 }
 
-/// [`run`] with the producer given (`inputs` name the lines in errors).
+/// [`run`] with the pass and the producer given (`inputs` name the lines
+/// in errors).
+#[allow(clippy::too_many_arguments)]
 fn run_from<P>(
     engine: &Engine,
+    pass: Pass,
     inputs: &[Source],
     produce_with: P,
     mut out: Output,
@@ -257,7 +267,9 @@ where
             }
         }
     };
-    let started = pipeline::run(engine, jobs, compress, &pool, clock, produce, consume, || sig.wake());
+    let started = pipeline::run(engine, pass, jobs, compress, &pool, clock, produce, consume, || {
+        sig.wake()
+    });
     // a long line the input ended in, without a line end: written
     stats.add(&open_stats);
     let mut all: Vec<StreamError> = reader_errors.into_iter().map(StreamError::Input).collect();

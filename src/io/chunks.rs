@@ -20,9 +20,8 @@
 use std::io::{self, Read};
 use std::path::Path;
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
 
-use crate::formats::w3c::{last_header, Header};
+use crate::formats::StreamState;
 use crate::io::codec::{Codec, Sniff};
 use crate::io::input::{Input, InputError, Source};
 use crate::io::pipeline::{Item, Pool};
@@ -52,8 +51,9 @@ struct Reader<'a, 's> {
 struct Sender<'a> {
     send: &'a mut dyn FnMut(Item) -> bool,
     pool: &'a Pool,
-    /// the W3C columns in force after what was sent
-    w3c: Option<Arc<Header>>,
+    /// what the formats carried over the lines sent (the W3C columns in
+    /// force after them)
+    state: StreamState,
 }
 
 impl Sender<'_> {
@@ -77,14 +77,12 @@ impl Sender<'_> {
         }
     }
 
-    /// Sends whole lines with the W3C columns in force where they begin, and
-    /// notes a `#Fields:` directive among them for the chunks after.
+    /// Sends whole lines with the state the formats carried to where they
+    /// begin, and carries it over them for the chunks after.
     fn lines(&mut self, chunk: Vec<u8>) -> bool {
-        let header = self.w3c.clone();
-        if let Some(h) = last_header(&chunk) {
-            self.w3c = Some(h);
-        }
-        (self.send)(Item::Lines(chunk, header))
+        let state = self.state.clone();
+        self.state.carry(&chunk);
+        (self.send)(Item::Lines(chunk, state))
     }
 }
 
@@ -102,8 +100,8 @@ impl Reader<'_, '_> {
             let out = &mut self.out;
             self.lines.finish(&mut |step| out.step(step))
         };
-        // W3C columns belong to one input
-        self.out.w3c = None;
+        // the formats' state (W3C columns) belongs to one input
+        self.out.state = StreamState::default();
         ok && (self.out.send)(Item::EndInput)
     }
 
@@ -281,7 +279,11 @@ pub fn produce_input(
     sig: &Signals,
 ) -> Result<bool, InputError> {
     let mut r = Reader {
-        out: Sender { send, pool, w3c: None },
+        out: Sender {
+            send,
+            pool,
+            state: StreamState::default(),
+        },
         sig,
         lines: LineReader::new(AT_CUT),
         errors: Vec::new(),
@@ -308,7 +310,11 @@ pub fn produce_all(
     sig: &Signals,
 ) -> Vec<InputError> {
     let mut r = Reader {
-        out: Sender { send, pool, w3c: None },
+        out: Sender {
+            send,
+            pool,
+            state: StreamState::default(),
+        },
         sig,
         lines: LineReader::new(AT_CUT),
         errors: Vec::new(),

@@ -19,18 +19,18 @@ use std::sync::{Condvar, Mutex};
 use crate::io::clock::Clock;
 use crate::io::codec::Compress;
 
-use std::sync::Arc;
-
-use crate::engine::{Engine, UnparsedLine};
-use crate::formats::w3c::Header;
+use crate::engine::{Engine, KPass, UnparsedLine};
+use crate::formats::StreamState;
+use crate::kanon::{Counts, Plan};
 use crate::stats::Stats;
 
 /// What the producer sends.
 #[allow(clippy::large_enum_variant)]
 pub enum Item {
     /// whole lines (the last one may lack its `\n` at the end of an input),
-    /// with the W3C columns in force where they begin
-    Lines(Vec<u8>, Option<Arc<Header>>),
+    /// with the state the formats carried to where they begin (the W3C
+    /// columns in force)
+    Lines(Vec<u8>, StreamState),
     /// a piece of a line too long to hold; `first` for its first piece
     Fragment(Vec<u8>, bool),
     /// the input has nothing more ready: make the output visible
@@ -101,9 +101,61 @@ pub(crate) fn member(plain: &[u8], c: Compress, pool: &Pool) -> Vec<u8> {
     c.member(plain, pool.get(plain.len() / 3 + 64)).unwrap_or_default()
 }
 
-fn work(engine: &Engine, pool: &Pool, compress: Option<Compress>, item: Item, day: i64) -> Done {
-    let done = work_plain(engine, pool, item, day);
-    match (compress, done) {
+/// What the workers do with each chunk of lines: one call of the engine
+/// per chunk, as the [`Pass`] says, and the chunk's own counts (merged in
+/// input order into the caller's).
+#[derive(Clone, Copy)]
+struct Work<'a> {
+    /// write the lines anonymized (else: counted only)
+    anonymize: bool,
+    /// hand the lines on as they came (a count that copies)
+    copy: bool,
+    plan: Option<&'a Plan>,
+    /// counts to start each chunk's own from (an empty one of the caller's
+    /// K), when clients are counted
+    counts: Option<&'a Counts>,
+}
+
+/// What a run of the pipeline does with the lines: each pass says it (the
+/// engine is the same in all; the caller owns the counts).
+pub enum Pass<'a> {
+    /// Anonymize, with `--min-k`'s widths (`plan`, built by the first
+    /// pass); `counts`: the clients are counted beside, into the caller's
+    /// counts (the k report of `--stats`).
+    Anonymize {
+        /// `--min-k`'s widths
+        plan: Option<&'a Plan>,
+        /// the k report's counts
+        counts: Option<&'a mut Counts>,
+    },
+    /// Count the clients into the caller's counts and write nothing (the
+    /// first pass of `--min-k`).
+    Count(&'a mut Counts),
+    /// Count, and hand the lines on as they came (the spool of a stream's
+    /// `--min-k`).
+    CountCopy(&'a mut Counts),
+}
+
+impl Pass<'_> {
+    /// Anonymize, with no k-anonymity.
+    pub fn anonymize() -> Pass<'static> {
+        Pass::Anonymize {
+            plan: None,
+            counts: None,
+        }
+    }
+}
+
+fn work(
+    engine: &Engine,
+    w: Work,
+    pool: &Pool,
+    compress: Option<Compress>,
+    item: Item,
+    day: i64,
+) -> (Done, Option<Counts>) {
+    let (done, counts) = work_plain(engine, w, pool, item, day);
+    let done = match (compress, done) {
         (
             Some(c),
             Done::Lines {
@@ -123,20 +175,35 @@ fn work(engine: &Engine, pool: &Pool, compress: Option<Compress>, item: Item, da
             }
         }
         (_, done) => done,
-    }
+    };
+    (done, counts)
 }
 
 /// `day`: the processing date of the item's lines (see [`Engine::line_in`]).
-fn work_plain(engine: &Engine, pool: &Pool, item: Item, day: i64) -> Done {
-    match item {
-        Item::Lines(buf, header) => {
+fn work_plain(engine: &Engine, w: Work, pool: &Pool, item: Item, day: i64) -> (Done, Option<Counts>) {
+    let mut counts = w.counts.map(Counts::empty_like);
+    let done = match item {
+        Item::Lines(buf, state) => {
             let mut out = pool.get(buf.len() + buf.len() / 8);
             let mut stats = Stats::default();
-            let mut ctx = engine.opts.start(header);
-            let failed_at = engine
-                .chunk_in(&buf, 1, day, &mut ctx, &mut out, &mut stats)
-                .err()
-                .map(|UnparsedLine(n)| n);
+            let mut ctx = engine.opts.start(state);
+            let failed_at = match (w.anonymize, counts.as_mut()) {
+                (true, counts) => {
+                    let k = KPass { plan: w.plan, counts };
+                    engine
+                        .chunk_k(&buf, 1, day, &mut ctx, &mut out, &mut stats, k)
+                        .err()
+                        .map(|UnparsedLine(n)| n)
+                }
+                (false, Some(c)) => {
+                    engine.count_chunk(&buf, day, &mut ctx, c);
+                    if w.copy {
+                        out.extend_from_slice(&buf);
+                    }
+                    None
+                }
+                (false, None) => None,
+            };
             pool.put(buf);
             Done::Lines {
                 out,
@@ -153,10 +220,15 @@ fn work_plain(engine: &Engine, pool: &Pool, item: Item, day: i64) -> Done {
                 stats.lines_written += 1;
                 stats.unparsed += 1;
             }
-            if first {
-                engine.first_fragment(&buf, day, &mut out, &mut stats);
+            // a count counts no piece (fewer counted is the safe side)
+            if !w.anonymize {
+                if w.copy {
+                    out.extend_from_slice(&buf);
+                }
+            } else if first {
+                engine.first_fragment(&buf, day, w.plan, &mut out, &mut stats);
             } else {
-                engine.fragment(&buf, day, &mut out, &mut stats);
+                engine.fragment(&buf, day, w.plan, &mut out, &mut stats);
             }
             stats.bytes_out += out.len() as u64;
             let open_line = !matches!(buf.last(), Some(b'\n' | b'\r'));
@@ -177,7 +249,8 @@ fn work_plain(engine: &Engine, pool: &Pool, item: Item, day: i64) -> Done {
             failed_at: None,
             open_line: false,
         },
-    }
+    };
+    (done, counts)
 }
 
 /// The input bytes the producer may have in flight: two 1 MiB chunks per
@@ -231,7 +304,9 @@ impl InFlight {
 }
 
 /// Runs `produce` on its own thread and `jobs` workers, and feeds the results
-/// to `consume` in order on the calling thread. With `compress`, each
+/// to `consume` in order on the calling thread. The workers call `engine`
+/// on each chunk as `pass` says; the counts of a counting pass are merged
+/// into the caller's on the calling thread, in input order. With `compress`, each
 /// result's bytes are one complete compressed member. `produce` gets a `send`
 /// function that returns false once the consumer has stopped; it should then
 /// return. `clock` is read as each item of lines is sent (once per chunk):
@@ -241,6 +316,7 @@ impl InFlight {
 #[allow(clippy::too_many_arguments)]
 pub fn run<P, C, S>(
     engine: &Engine,
+    pass: Pass,
     jobs: usize,
     compress: Option<Compress>,
     pool: &Pool,
@@ -256,8 +332,20 @@ where
 {
     let jobs = jobs.max(1);
     let limit = in_flight_limit(jobs);
+    let (anonymize, copy, plan, total) = match pass {
+        Pass::Anonymize { plan, counts } => (true, false, plan, counts),
+        Pass::Count(c) => (false, false, None, Some(c)),
+        Pass::CountCopy(c) => (false, true, None, Some(c)),
+    };
+    let blank = total.as_deref().map(Counts::empty_like);
+    let w = Work {
+        anonymize,
+        copy,
+        plan,
+        counts: blank.as_ref(),
+    };
     let (tx_in, rx_in) = sync_channel::<(u64, i64, Item)>(2 * jobs);
-    let (tx_out, rx_out) = sync_channel::<(u64, Done, usize)>(2 * jobs);
+    let (tx_out, rx_out) = sync_channel::<(u64, Done, usize, Option<Counts>)>(2 * jobs);
     let rx_in = Mutex::new(rx_in);
     let stopped = AtomicBool::new(false);
     let in_flight = InFlight {
@@ -280,10 +368,8 @@ where
                 };
                 let Ok((seq, day, item)) = next else { return };
                 let size = item.bytes();
-                if tx_out
-                    .send((seq, work(engine, pool, compress, item, day), size))
-                    .is_err()
-                {
+                let (done, counts) = work(engine, w, pool, compress, item, day);
+                if tx_out.send((seq, done, size, counts)).is_err() {
                     return;
                 }
             })?;
@@ -306,7 +392,7 @@ where
             };
             produce(&mut send);
         })?;
-        if !consume_in_order(rx_out, &mut consume, in_flight) {
+        if !consume_in_order(rx_out, &mut consume, in_flight, total) {
             // The consumer stopped: tell the producer, wake it if it waits on
             // input or on memory, and drain what it still sends until it has
             // returned.
@@ -363,18 +449,23 @@ pub fn probe_threads(n: usize) -> io::Result<()> {
     })
 }
 
-/// Feeds results to `consume` in sequence order; false when it stopped early.
+/// Feeds results to `consume` in sequence order, their counts merged into
+/// `total`; false when it stopped early.
 fn consume_in_order<C: FnMut(Done) -> bool>(
-    rx: Receiver<(u64, Done, usize)>,
+    rx: Receiver<(u64, Done, usize, Option<Counts>)>,
     consume: &mut C,
     in_flight: &InFlight,
+    mut total: Option<&mut Counts>,
 ) -> bool {
-    let mut waiting: BTreeMap<u64, (Done, usize)> = BTreeMap::new();
+    let mut waiting: BTreeMap<u64, (Done, usize, Option<Counts>)> = BTreeMap::new();
     let mut next = 0u64;
-    for (seq, done, size) in rx.iter() {
-        waiting.insert(seq, (done, size));
-        while let Some((d, size)) = waiting.remove(&next) {
+    for (seq, done, size, counts) in rx.iter() {
+        waiting.insert(seq, (done, size, counts));
+        while let Some((d, size, counts)) = waiting.remove(&next) {
             next += 1;
+            if let (Some(t), Some(mut c)) = (total.as_deref_mut(), counts) {
+                t.merge(&mut c);
+            }
             let go_on = consume(d);
             in_flight.give(size);
             if !go_on {

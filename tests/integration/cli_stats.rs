@@ -94,23 +94,11 @@ fn bracketed_ipv6_client_is_parsed() {
     assert!(text(&got.stdout).contains("user-field: 2"), "{}", text(&got.stdout));
 }
 
-/// `parsed_per_format` as `--stats json` writes it: every format, zero unless given.
+/// `parsed_per_format` as `--stats json` writes it: every format of the
+/// registry, zero unless given.
 fn per_format(counts: &[(&str, u64)]) -> serde_json::Value {
     let mut m = serde_json::Map::new();
-    for name in [
-        "common",
-        "combined",
-        "vhost_combined",
-        "json",
-        "w3c",
-        "alb",
-        "elb",
-        "s3",
-        "haproxy",
-        "apache_logformat",
-        "nginx_log_format",
-        "squid",
-    ] {
+    for name in loganon::formats::registry::FORMATS.iter().map(|f| f.name) {
         let n = counts.iter().find(|(k, _)| *k == name).map_or(0, |(_, n)| *n);
         m.insert(name.to_string(), n.into());
     }

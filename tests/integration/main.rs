@@ -42,6 +42,7 @@ mod line_model;
 mod listen;
 mod no_abort;
 mod params;
+mod passes;
 mod planted;
 mod planted_oracle;
 mod properties;

@@ -28,7 +28,7 @@ use regex::bytes::{Captures, Regex};
 use crate::addr::AddrPolicy;
 use crate::formats::fields::Role;
 use crate::formats::record::RoleWalk;
-use crate::formats::{clf, recognise, registry, Ctx, Format, Recognised};
+use crate::formats::{broken, recognise, Ctx, Format, Recognised};
 use crate::keyed::IpMode;
 use crate::rules::Rules;
 
@@ -1080,27 +1080,23 @@ impl Checker {
             }
         };
         let format = if depth == 0 { &self.format } else { &Format::Auto };
-        let mut rec = recognise(format, line, &rules.deny, ctx);
-        if let Recognised::Unparsed = rec {
-            if let Some(h) = clf::parse_broken(line) {
-                user(o, h.ident.clone());
-                user(o, h.user.clone());
-                return;
-            }
-            let lenient = crate::formats::json::object_start(line)
-                .and_then(|k| crate::formats::json::parse_lenient(line, k, &rules.deny, &mut ctx.fields));
-            if lenient.is_none() {
-                return;
-            }
-            // the lenient walk's fields, walked like a JSON line's
-            rec = Recognised::Fields(registry::kind_of("json"));
+        let rec = recognise(format, line, &rules.deny, ctx);
+        // a line no format took: the roles it still has (a broken CLF
+        // head's ident and user, a JSON object's fields up to its break),
+        // as the anonymizer gives them
+        if matches!(rec, Recognised::Unparsed) && !broken(line, &rules.deny, ctx) {
+            return;
+        }
+        // (a directive has no fields)
+        if matches!(rec, Recognised::Directive(_)) {
+            return;
         }
         // The fields and their roles come from the one role walk (the
         // parsing is shared); what is clean is judged here, on its own.
         // A CLF user is clean only as `-` or a hashed id (the anonymizer
         // writes no REDACTED there); its client is judged after its users.
-        let walk = RoleWalk::of(&rec, line, &ctx.fields);
-        let clf = walk.is_clf();
+        let walk = RoleWalk::of(&ctx.fields);
+        let clf = walk.dash_users();
         let mut clf_client = None;
         for (r, role) in walk.iter() {
             let v = &line[r.clone()];

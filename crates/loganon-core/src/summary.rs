@@ -14,9 +14,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::engine::{hostname_cut, Engine};
+use crate::engine::walk::hostname_cut;
+use crate::engine::Engine;
 use crate::formats::record::record;
-use crate::formats::{clf, json, recognise, Ctx, Recognised};
+use crate::formats::{recognise, Ctx};
 use crate::stats::Stats;
 use crate::time::date_string;
 
@@ -297,7 +298,7 @@ pub fn add_line(engine: &Engine, line: &[u8], days: &mut Days) {
 /// [`add_line`] with the state carried from line to line. A line of any
 /// format counts on the date of its own time (its [`record`]'s; `undated`
 /// when it has none), with its status class, its bytes and its client's
-/// network where the format has them (`crate::formats::line_figures`): CLF's status and
+/// network where the format has them (its [`LogFormat::figures`](crate::formats::LogFormat::figures)): CLF's status and
 /// size, JSON status and size keys, W3C `sc-status` and `sc-bytes`, the
 /// cloud formats', HAProxy's and Squid's columns, a template's `%>s`,
 /// `%b`, `$status`, `$body_bytes_sent`. A line without a status counts as
@@ -305,13 +306,7 @@ pub fn add_line(engine: &Engine, line: &[u8], days: &mut Days) {
 pub fn add_line_in(engine: &Engine, line: &[u8], ctx: &mut Ctx, days: &mut Days) {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
     let format = &engine.opts.format;
-    let rec = match clf::parse(line) {
-        // a CLF line under any format, as before (its status and size count)
-        Some(l) if ctx.w3c.is_none() && line.first() != Some(&b'#') && json::object_start(line).is_none() => {
-            Recognised::Clf(l)
-        }
-        _ => recognise(format, line, &engine.opts.rules.deny, ctx),
-    };
+    let rec = recognise(format, line, &engine.opts.rules.deny, ctx);
     let Some(fig) = record(format, &rec, line, ctx) else {
         return;
     };
@@ -368,7 +363,7 @@ fn network(engine: &Engine, client: &[u8], day: i64) -> Vec<u8> {
     let mut net = Vec::with_capacity(client.len());
     match hostname_cut(client) {
         Some(cut) => net.extend_from_slice(&client[cut..]),
-        None => engine.fragment(client, day, &mut net, &mut Stats::default()),
+        None => engine.fragment(client, day, None, &mut net, &mut Stats::default()),
     }
     net
 }

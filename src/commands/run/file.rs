@@ -189,10 +189,8 @@ impl Runner<'_> {
         // undated lines take the day of `--now` (the time of the run)
         let clock = Clock::fixed(self.now);
         let min_k = self.cfg.anonymize.min_k;
-        let widened =
-            min_k.and_then(|k| crate::commands::batch::widened(engine, path, meta, k, jobs, &clock, self.sig));
-        let engine = widened.as_ref().unwrap_or(engine);
-        match rewrite_in_place(engine, path, meta, level, jobs, &clock, self.sig) {
+        let widths = min_k.and_then(|k| crate::commands::batch::widened(engine, path, meta, k, jobs, &clock, self.sig));
+        match rewrite_in_place(engine, widths.as_ref(), path, meta, level, jobs, &clock, self.sig) {
             Ok(stats) => Some(stats),
             Err(InPlaceError::Active(_)) => {
                 // not recorded as done: the next run tries again

@@ -66,7 +66,7 @@ pub fn read_file(
     })?;
     let mut input = Input::from_reader(Source::File(path.to_path_buf()), Box::new(file))?;
     let mut days = Days::new();
-    let mut ctx = engine.opts.start(None);
+    let mut ctx = engine.opts.start(Default::default());
     let mut hash = blake3::Hasher::new();
     let mut len = 0u64;
     let mut buf = vec![0u8; READ_BUF];

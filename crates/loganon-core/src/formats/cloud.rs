@@ -152,8 +152,7 @@ pub fn haproxy(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Opt
 
 // ------------------------------------------------------------ the registry
 
-use super::registry::FormatSpec;
-use super::{Ctx, Parsed, Recognised};
+use super::spec::{Ctx, FormatSpec, Parsed, Parser, Recognised};
 use crate::rules::DenyList;
 
 fn alb_line(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
@@ -175,29 +174,29 @@ fn haproxy_line(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Optio
 pub(crate) const ALB: FormatSpec = FormatSpec {
     name: "alb",
     help: Some("AWS Application Load Balancer access logs"),
-    parse: alb_line,
     detect: &[(50, alb_line)],
+    format: &Parser(alb_line),
 };
 
 pub(crate) const ELB: FormatSpec = FormatSpec {
     name: "elb",
     help: Some("AWS classic Elastic Load Balancer access logs"),
-    parse: elb_line,
     detect: &[(60, elb_line)],
+    format: &Parser(elb_line),
 };
 
 pub(crate) const S3: FormatSpec = FormatSpec {
     name: "s3",
     help: Some("AWS S3 server access logs"),
-    parse: s3_line,
     detect: &[(70, s3_line)],
+    format: &Parser(s3_line),
 };
 
 pub(crate) const HAPROXY: FormatSpec = FormatSpec {
     name: "haproxy",
     help: Some("HAProxy's HTTP log format (option httplog)"),
-    parse: haproxy_line,
     detect: &[(80, haproxy_line)],
+    format: &Parser(haproxy_line),
 };
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
-//! What every format other than the CLF family yields: the byte ranges of a
-//! line's fields with their roles. The engine applies a rule per role; bytes
-//! between fields are scanned (or kept, for JSON punctuation and numbers).
+//! What every format yields: the byte ranges of a line's fields with their
+//! roles, and the spans it noted while parsing (time, status, bytes, the
+//! request's parts). The engine applies a rule per role; bytes between
+//! fields are scanned (or kept: the spaces of a CLF line, JSON punctuation
+//! and numbers).
 
 use std::ops::Range;
 
@@ -36,8 +38,10 @@ pub struct Fields {
     pub list: Vec<(Range<usize>, Role)>,
     /// what happens to bytes between fields: `Generic` or `Verbatim`
     pub gaps: Option<Role>,
-    /// the JSON walker's scratch space, kept from line to line
-    pub json: crate::formats::json::Scratch,
+    /// the `User` fields are slots whose empty value is `-` (CLF's ident
+    /// and user): clean only as `-` or a hashed id, anything else becomes
+    /// `-` (a `REDACTED` too); `check` judges the line's client after them
+    pub dash_users: bool,
     /// the value under the line's time key, for formats whose times are
     /// not `Time` fields (JSON: `@timestamp`, `time`, `ts`, ...); the value
     /// keeps its own role
@@ -49,6 +53,9 @@ pub struct Fields {
     pub status: Option<Range<usize>>,
     /// The response bytes (see `status`).
     pub bytes: Option<Range<usize>>,
+    /// the user, where the format says which `User` field it is (CLF's
+    /// authuser; else the record takes the first `User` field)
+    pub user: Option<Range<usize>>,
     /// the client address of formats that scan it rather than give it the
     /// `Client` role (ALB, ELB, S3, HAProxy: `addr:port` or `addr`), for
     /// the summaries' networks
@@ -57,11 +64,12 @@ pub struct Fields {
     /// [record](crate::formats::record::Record)); noted by the formats that
     /// have them as columns, read by no rule
     pub http: Http,
-    /// the fields that repeat from line to line besides the user agent (a
-    /// JSON line's request and referer values, a W3C line's path, query and
-    /// referer columns), a bit by position in `list` (the first 64):
-    /// scanned apart through the engine's cache of clean values; read by no
-    /// rule
+    /// the fields that repeat from line to line (the user agent; a CLF
+    /// line's request and referer, a JSON line's request and referer values,
+    /// a W3C line's path, query and referer columns), a bit by position in
+    /// `list` (the first 64): scanned apart through the engine's cache of
+    /// clean values (the byte before each, a quote or a separator, is its
+    /// context); read by no rule
     pub repeats: u64,
 }
 
@@ -101,10 +109,12 @@ impl Fields {
     pub fn clear(&mut self) {
         self.list.clear();
         self.gaps = None;
+        self.dash_users = false;
         self.time = None;
         self.status = None;
         self.bytes = None;
         self.client = None;
+        self.user = None;
         self.repeats = 0;
         if self.http != Http::default() {
             self.http = Http::default();
@@ -115,10 +125,16 @@ impl Fields {
     pub(crate) fn shift(&mut self, p: usize) {
         let mv = |r: &mut Range<usize>| *r = r.start + p..r.end + p;
         self.list.iter_mut().for_each(|(r, _)| mv(r));
-        for r in [&mut self.time, &mut self.status, &mut self.bytes, &mut self.client]
-            .into_iter()
-            .chain(self.http.all())
-            .flatten()
+        for r in [
+            &mut self.time,
+            &mut self.status,
+            &mut self.bytes,
+            &mut self.client,
+            &mut self.user,
+        ]
+        .into_iter()
+        .chain(self.http.all())
+        .flatten()
         {
             mv(r);
         }
@@ -127,6 +143,17 @@ impl Fields {
     /// Adds a field.
     pub fn push(&mut self, r: Range<usize>, role: Role) {
         self.list.push((r, role));
+    }
+
+    /// The client address: the one noted ([`Fields::client`]), else the
+    /// first `Client` field.
+    pub fn first_client(&self) -> Option<Range<usize>> {
+        self.client.clone().or_else(|| {
+            self.list
+                .iter()
+                .find(|(_, role)| *role == Role::Client)
+                .map(|(r, _)| r.clone())
+        })
     }
 }
 

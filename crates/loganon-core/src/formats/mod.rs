@@ -7,11 +7,18 @@
 //! `#Fields:` in force (see `w3c::parse_headerless`). A named format tries
 //! itself first, then detection (a line of another format is never passed
 //! on unparsed). A line none of them takes is tried once more after a
-//! syslog or container-runtime prefix ([`wrap`]).
+//! syslog or container-runtime prefix ([`wrap`]); a line still not taken
+//! may keep the roles of a broken CLF head or of a JSON object cut short
+//! ([`broken`]).
 //!
-//! Every format, its name, help, counter, parser and place in that order,
-//! is one entry of the [`registry`]. [`syslog`] is no line format: it takes
-//! the message out of a syslog frame (for `listen`).
+//! Every format implements one trait ([`LogFormat`]: how it reads a line,
+//! its lines' time and figures, the state it keeps from line to line) and is
+//! one entry of the [`registry`] (its name, help and place in that order);
+//! a format's fields and their roles come in one form ([`fields::Fields`],
+//! walked as a [`record::RoleWalk`]). The layers: [`spec`] and
+//! [`fields`] at the ground, each format's file over them, the registry
+//! over the formats, and this file on top. [`syslog`] is no line format: it
+//! takes the message out of a syslog frame (for `listen`).
 
 pub mod clf;
 pub mod cloud;
@@ -20,6 +27,7 @@ pub mod json;
 pub mod nested;
 pub mod record;
 pub mod registry;
+pub mod spec;
 pub mod squid;
 pub mod syslog;
 pub mod template;
@@ -27,11 +35,11 @@ pub mod w3c;
 pub mod wrap;
 
 use std::fmt;
-use std::ops::Range;
 use std::sync::Arc;
 
 use crate::rules::DenyList;
-use fields::{Fields, Role};
+use fields::Role;
+pub use spec::{Ctx, Figures, FormatSpec, LogFormat, Parsed, Recognised, StreamState};
 use template::Template;
 
 /// The `--format` choice.
@@ -46,48 +54,8 @@ pub enum Format {
     Template(Arc<Template>),
 }
 
-/// What a line was recognised as: the index of its format in
-/// [`registry::FORMATS`], which indexes the per-format counters in stats.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Parsed(pub u8);
-
 /// How many kinds of parsed lines there are (the formats of the registry).
 pub const PARSED_KINDS: usize = registry::KINDS;
-
-impl Parsed {
-    /// `common`
-    pub const COMMON: Parsed = registry::kind_of("common");
-    /// `combined`
-    pub const COMBINED: Parsed = registry::kind_of("combined");
-    /// `vhost_combined`
-    pub const VHOST_COMBINED: Parsed = registry::kind_of("vhost_combined");
-    /// `w3c`
-    pub const W3C: Parsed = registry::kind_of("w3c");
-    /// An Apache `LogFormat` template.
-    pub const APACHE: Parsed = registry::kind_of("apache_logformat");
-    /// An nginx `log_format` template.
-    pub const NGINX: Parsed = registry::kind_of("nginx_log_format");
-
-    /// Every kind, in the order of the registry.
-    pub fn all() -> impl Iterator<Item = Parsed> {
-        (0..PARSED_KINDS as u8).map(Parsed)
-    }
-
-    /// Its index among the counters.
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-
-    /// Its entry in the registry.
-    pub fn spec(self) -> &'static registry::FormatSpec {
-        registry::FORMATS[self.index()]
-    }
-
-    /// Its name (`--format` and the counters).
-    pub fn name(self) -> &'static str {
-        self.spec().name
-    }
-}
 
 /// The formats' former variants, kept as names for existing callers; a
 /// new format needs none (`Format::from_name` finds it in the registry).
@@ -148,6 +116,31 @@ impl Format {
             _ => return Err(FormatError::Unknown(s.to_string(), registry::names().join(", "))),
         })
     }
+
+    /// The format given, and the counter its lines take (`None`: `auto`).
+    fn given(&self) -> Option<(&dyn LogFormat, Parsed)> {
+        match self {
+            Format::Auto => None,
+            Format::Named(p) => Some((p.spec().format, *p)),
+            Format::Template(t) => {
+                let kind = if t.kind == "nginx" {
+                    Parsed::NGINX
+                } else {
+                    Parsed::APACHE
+                };
+                Some((&**t, kind))
+            }
+        }
+    }
+
+    /// The format that read a line counted as `kind`: the one given, or
+    /// the registry's (detection found another).
+    pub fn reader(&self, kind: Parsed) -> &dyn LogFormat {
+        match self.given() {
+            Some((f, k)) if k == kind => f,
+            _ => kind.spec().format,
+        }
+    }
 }
 
 impl fmt::Display for Format {
@@ -161,174 +154,34 @@ impl fmt::Display for Format {
     }
 }
 
-/// State carried from line to line: the W3C columns in force, and scratch
-/// space reused for every line.
-#[derive(Debug, Default)]
-pub struct Ctx {
-    /// The W3C `#Fields:` in force (from the last header line, or given).
-    pub w3c: Option<Arc<w3c::Header>>,
-    /// The fields of the line in hand.
-    pub fields: Fields,
-    pub(crate) cols: Vec<Range<usize>>,
-    /// values this worker has scanned and found clean
-    pub(crate) clean: crate::clean::CleanCache,
-}
-
-impl Ctx {
-    /// A context with these W3C columns in force (a chunk that starts after
-    /// the header of its file).
-    pub fn with_header(w3c: Option<Arc<w3c::Header>>) -> Ctx {
-        Ctx { w3c, ..Ctx::default() }
-    }
-}
-
-/// What a line is.
-// (a CLF line's ranges are the large variant; boxing them would cost an
-// allocation a line, and the value lives on the stack for one line only)
-#[allow(clippy::large_enum_variant)]
-#[derive(Debug)]
-pub enum Recognised {
-    /// A line of the CLF family, with its ranges.
-    Clf(clf::ClfLine),
-    /// fields and roles are in `ctx.fields`
-    Fields(Parsed),
-    /// a W3C directive (scanned like text; `fields`: a `#Fields:` line that set columns)
-    Directive {
-        /// Whether it was a `#Fields:` line that set the columns.
-        fields: bool,
-    },
-    /// No format recognised the line.
-    Unparsed,
-}
-
-pub(crate) const DIRECTIVES: &[&[u8]] = &[
-    b"#Fields:",
-    b"#Version:",
-    b"#Software:",
-    b"#Date:",
-    b"#Remark:",
-    b"#Start-Date:",
-    b"#End-Date:",
-];
-
-fn clf_kind(k: clf::ClfKind) -> Parsed {
-    match k {
-        clf::ClfKind::Common => Parsed::COMMON,
-        clf::ClfKind::Combined => Parsed::COMBINED,
-        clf::ClfKind::VhostCombined => Parsed::VHOST_COMBINED,
-    }
-}
-
-impl Recognised {
-    /// The counter this line goes to.
-    pub fn parsed(&self) -> Option<Parsed> {
-        match self {
-            Recognised::Clf(l) => Some(clf_kind(l.kind)),
-            Recognised::Fields(p) => Some(*p),
-            Recognised::Directive { .. } => Some(Parsed::W3C),
-            Recognised::Unparsed => None,
-        }
-    }
-}
-
-/// The Unix time (seconds, UTC) of a recognised line, in every format: the
-/// CLF time, the value of a JSON time key, a W3C `date` and `time`, the
-/// ISO 8601 time of ALB and ELB, S3's and HAProxy's bracketed times,
-/// Squid's Unix time, a template's `%t`, `%{FORMAT}t`, `$time_local`,
-/// `$time_iso8601` or `$msec`. Times without a zone (HAProxy's, a W3C
-/// line's, an ISO 8601 time without offset) are UTC. `None` for a line
-/// with no time that can be read (and for directives and unparsed lines).
+/// The Unix time (seconds, UTC) of a recognised line, in every format (its
+/// [`LogFormat::time`]): the CLF time, the value of a JSON time key, a W3C
+/// `date` and `time`, the ISO 8601 time of ALB and ELB, S3's and HAProxy's
+/// bracketed times, Squid's Unix time, a template's `%t`, `%{FORMAT}t`,
+/// `$time_local`, `$time_iso8601` or `$msec`. Times without a zone
+/// (HAProxy's, a W3C line's, an ISO 8601 time without offset) are UTC.
+/// `None` for a line with no time that can be read (and for directives and
+/// unparsed lines).
 ///
 /// It parses the time each time it is called: callers ask only when they
 /// need it (`--max-age`, the keyed modes' day, the summaries).
 pub(crate) fn line_time(format: &Format, rec: &Recognised, line: &[u8], ctx: &Ctx) -> Option<i64> {
     match rec {
-        Recognised::Clf(l) => crate::time::parse_clf_time(&line[l.time.clone()]),
-        Recognised::Fields(kind) => fields_time(format, *kind, line, &ctx.fields),
-        Recognised::Directive { .. } | Recognised::Unparsed => None,
+        Recognised::Fields(kind) => format.reader(*kind).time(line, &ctx.fields),
+        Recognised::Directive(_) | Recognised::Unparsed => None,
     }
-}
-
-/// Where a recognised line's HTTP status, response bytes and client
-/// address are, for the summaries.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct Figures {
-    /// The HTTP status.
-    pub status: Option<Range<usize>>,
-    /// The response bytes.
-    pub bytes: Option<Range<usize>>,
-    /// The client address.
-    pub client: Option<Range<usize>>,
-}
-
-/// The [`Figures`] of a recognised line, in every format: CLF's status and
-/// size, the ranges the formats noted while parsing ([`Fields::status`],
-/// [`Fields::bytes`], [`Fields::client`]) or a template's fields; the
-/// client is else the first `Client` field. Nothing is parsed here.
-pub(crate) fn line_figures(format: &Format, rec: &Recognised, ctx: &Ctx) -> Figures {
-    let f = &ctx.fields;
-    match rec {
-        Recognised::Clf(l) => Figures {
-            status: Some(l.status.clone()),
-            bytes: Some(l.size.clone()),
-            client: Some(l.client.clone()),
-        },
-        Recognised::Fields(kind) => {
-            let (status, bytes) = match (format, *kind) {
-                (Format::Template(t), Parsed::APACHE | Parsed::NGINX) => t.figures_of(f),
-                _ => (f.status.clone(), f.bytes.clone()),
-            };
-            let client = f.client.clone().or_else(|| {
-                f.list
-                    .iter()
-                    .find(|(_, role)| *role == Role::Client)
-                    .map(|(r, _)| r.clone())
-            });
-            Figures { status, bytes, client }
-        }
-        Recognised::Directive { .. } | Recognised::Unparsed => Figures::default(),
-    }
-}
-
-fn fields_time(format: &Format, kind: Parsed, line: &[u8], f: &Fields) -> Option<i64> {
-    if let (Format::Template(t), Parsed::APACHE | Parsed::NGINX) = (format, kind) {
-        return t.time_of(line, f);
-    }
-    if let Some(t) = &f.time {
-        return crate::time::parse_any_time(&line[t.clone()]);
-    }
-    // the `Time` fields: one whole time, or a date and a time of day
-    let mut times = f
-        .list
-        .iter()
-        .filter(|(_, r)| *r == Role::Time)
-        .map(|(r, _)| &line[r.clone()]);
-    let first = times.next()?;
-    if let Some(t) = crate::time::parse_any_time(first) {
-        if !crate::time::is_date_only(first) {
-            return Some(t);
-        }
-        // W3C `date time`
-        return Some(
-            times
-                .next()
-                .and_then(|tod| crate::time::parse_date_and_time(first, tod))
-                .unwrap_or(t),
-        );
-    }
-    // W3C `time date`
-    let second = times.next()?;
-    crate::time::parse_date_and_time(second, first)
 }
 
 /// Recognises a line (without its line ending) under `format`.
+#[inline]
 pub fn recognise(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> Recognised {
-    // the common case first, kept small: a CLF line under `auto`
+    // the common case first, kept small: a CLF line under `auto` (no format
+    // keeps a state that claims it first, and it is no JSON line)
     if let Format::Auto = format {
-        if line.first() != Some(&b'#') && ctx.w3c.is_none() {
+        if line.first() != Some(&b'#') && ctx.stream.is_empty() {
             if let Some(l) = clf::parse(line) {
                 if json::object_start(line).is_none() {
-                    return Recognised::Clf(l);
+                    return clf::recognised(Parsed::COMMON, line, &l, &mut ctx.fields);
                 }
             }
         }
@@ -353,38 +206,53 @@ fn recognise_slow(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) 
     // A line wrapped in a syslog or container-runtime prefix: the line
     // after it, with the prefix scanned.
     if let Some(p) = wrap::inner_start(line) {
-        match recognise_slow(&Format::Auto, &line[p..], deny, ctx) {
-            Recognised::Clf(l) => return Recognised::Clf(l.shifted(p)),
-            Recognised::Fields(kind) => {
-                let f = &mut ctx.fields;
-                f.shift(p);
-                f.list.insert(0, (0..p, Role::Generic));
-                return Recognised::Fields(kind);
-            }
-            _ => {}
+        if let Recognised::Fields(kind) = recognise_slow(&Format::Auto, &line[p..], deny, ctx) {
+            let f = &mut ctx.fields;
+            f.shift(p);
+            f.list.insert(0, (0..p, Role::Generic));
+            // (the fields that repeat moved one place on)
+            f.repeats <<= 1;
+            return Recognised::Fields(kind);
         }
     }
     Recognised::Unparsed
 }
 
-/// [`recognise`] under `format` only: a named format's own parser, or the
-/// steps of [`registry::DETECTION`] in turn.
+/// [`recognise`] under `format` only: the format given, or the steps of
+/// [`registry::DETECTION`] in turn.
 fn recognise_as(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> Recognised {
-    let r = match format {
-        Format::Auto => registry::DETECTION
+    let r = match format.given() {
+        None => registry::DETECTION
             .iter()
             .find_map(|(_, kind, parse)| parse(*kind, line, deny, ctx)),
-        Format::Named(kind) => (kind.spec().parse)(*kind, line, deny, ctx),
-        Format::Template(t) => {
-            let kind = if t.kind == "nginx" {
-                Parsed::NGINX
-            } else {
-                Parsed::APACHE
-            };
-            t.parse(line, deny, &mut ctx.fields).map(|()| Recognised::Fields(kind))
-        }
+        Some((f, kind)) => f.parse(kind, line, deny, ctx),
     };
     r.unwrap_or(Recognised::Unparsed)
+}
+
+/// The roles a line no format took still has (`--on-unparsed scrub`, the
+/// first piece of a line too long to hold, a line nested in a JSON string,
+/// and `check`): a CLF line with a broken rest, or cut after its user field
+/// (after a prefix too), keeps the roles of its head (the text up to its
+/// client, scanned as one piece: a pair may span them, `"ip": x - bob
+/// [...`; its ident and user); a JSON object cut short or followed by text
+/// keeps the roles of its fields up to the break. The fields go to
+/// `ctx.fields`, the bytes between them are scanned; false when the line
+/// is neither.
+pub fn broken(line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> bool {
+    let f = &mut ctx.fields;
+    if let Some(h) = clf::parse_broken(line) {
+        f.clear();
+        f.gaps = Some(Role::Generic);
+        f.dash_users = true;
+        f.push(0..h.client.end, Role::Generic);
+        f.push(h.ident, Role::User);
+        f.push(h.user, Role::User);
+        return true;
+    }
+    json::object_start(line)
+        .and_then(|k| json::parse_lenient(line, k, deny, f, &mut ctx.json))
+        .is_some()
 }
 
 #[cfg(test)]

@@ -1,39 +1,19 @@
 //! The format registry: every format the tool knows, in one table.
 //!
 //! Each format's file declares a [`FormatSpec`]: its name (the `--format`
-//! name and the name of its counter), its help line, how it parses a line
-//! under `--format NAME`, and the steps it adds to `--format auto`'s
-//! detection, each with a rank. Adding a format is one new file with its
-//! `SPEC` and one line in [`FORMATS`] (and its `pub mod` line); the
-//! `--format` help and name list, the per-format counters (their order is
-//! the order of [`FORMATS`]) and the detection order (`DETECTION`, by
-//! rank) all come from here.
+//! name and the name of its counter), its help line, the steps it adds to
+//! `--format auto`'s detection, each with a rank, and the format itself (a
+//! [`LogFormat`](super::spec::LogFormat): how it parses a line under
+//! `--format NAME`, its lines' time and figures, the state it carries from
+//! line to line). Adding a format is one new file with its `SPEC` and one
+//! line in [`FORMATS`] (and its `pub mod` line); the `--format` help and
+//! name list, the per-format counters (their order is the order of
+//! [`FORMATS`]), the detection order (`DETECTION`, by rank) and the state a
+//! stream carries ([`StreamState::carry`]) all come from here. The registry
+//! stands above the formats' files; none of them reads it.
 
-use super::{clf, cloud, json, squid, template, w3c, Ctx, Parsed, Recognised};
-use crate::rules::DenyList;
-
-/// Parses a line as one format: `kind` is the format's own counter, the
-/// recognised line is returned, its fields and roles left in `ctx.fields`.
-pub type ParseFn = fn(kind: Parsed, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> Option<Recognised>;
-
-/// One format.
-pub struct FormatSpec {
-    /// the `--format` name and the counter's name
-    pub name: &'static str,
-    /// the `--format` help line; `None`: not a `--format` name (the
-    /// templates, given by their `LogFormat` or `nginx:` string)
-    pub help: Option<&'static str>,
-    /// how a line parses under `--format NAME`
-    pub parse: ParseFn,
-    /// the steps of `--format auto`'s detection, each with its rank (lower
-    /// first); see `DETECTION`
-    pub detect: &'static [(u8, ParseFn)],
-}
-
-/// A parser that takes nothing (a format reached only another way).
-pub fn none(_: Parsed, _: &[u8], _: &DenyList, _: &mut Ctx) -> Option<Recognised> {
-    None
-}
+use super::spec::{none, FormatSpec, ParseFn, Parsed, StreamState};
+use super::{clf, cloud, json, squid, template, w3c};
 
 /// Every format; the order of the counters in the summaries.
 pub const FORMATS: &[&FormatSpec] = &[
@@ -53,6 +33,47 @@ pub const FORMATS: &[&FormatSpec] = &[
 
 /// How many formats (and counters) there are.
 pub(crate) const KINDS: usize = FORMATS.len();
+
+impl Parsed {
+    /// `common`
+    pub const COMMON: Parsed = kind_of("common");
+    /// `combined`
+    pub const COMBINED: Parsed = kind_of("combined");
+    /// `vhost_combined`
+    pub const VHOST_COMBINED: Parsed = kind_of("vhost_combined");
+    /// `w3c`
+    pub const W3C: Parsed = kind_of("w3c");
+    /// An Apache `LogFormat` template.
+    pub const APACHE: Parsed = kind_of("apache_logformat");
+    /// An nginx `log_format` template.
+    pub const NGINX: Parsed = kind_of("nginx_log_format");
+
+    /// Every kind, in the order of the registry.
+    pub fn all() -> impl Iterator<Item = Parsed> {
+        (0..KINDS as u8).map(Parsed)
+    }
+
+    /// Its entry in the registry.
+    pub fn spec(self) -> &'static FormatSpec {
+        FORMATS[self.index()]
+    }
+
+    /// Its name (`--format` and the counters).
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+}
+
+impl StreamState {
+    /// Carries the state over `lines` (whole lines of the stream): each
+    /// format takes what it keeps from them (W3C: the columns of the last
+    /// `#Fields:`), so that the lines after them start as they left it.
+    pub fn carry(&mut self, lines: &[u8]) {
+        for spec in FORMATS {
+            spec.format.carry(self, lines);
+        }
+    }
+}
 
 /// The counter named `name`; a name not in [`FORMATS`] fails the build.
 pub const fn kind_of(name: &str) -> Parsed {
@@ -160,9 +181,15 @@ mod tests {
 
     #[test]
     fn detection_order() {
+        // the steps of `--format auto` by rank (ties in the registry's
+        // order); a format added with steps of its own takes its place
+        // among these, which keep their order
         let order: Vec<(u8, &str)> = DETECTION.iter().map(|(r, k, _)| (*r, k.name())).collect();
+        assert!(order.windows(2).all(|w| w[0].0 <= w[1].0), "{order:?}");
+        let known = ["w3c", "json", "common", "alb", "elb", "s3", "haproxy", "squid"];
+        let of_known: Vec<(u8, &str)> = order.into_iter().filter(|(_, n)| known.contains(n)).collect();
         assert_eq!(
-            order,
+            of_known,
             [
                 (10, "w3c"),
                 (20, "json"),
@@ -179,41 +206,23 @@ mod tests {
     }
 
     #[test]
+    fn the_clf_family_counts_after_common() {
+        // `clf`'s detection step counts a line by its member, the counters
+        // that follow `common`'s
+        assert_eq!(Parsed::COMBINED.0, Parsed::COMMON.0 + 1);
+        assert_eq!(Parsed::VHOST_COMBINED.0, Parsed::COMMON.0 + 2);
+    }
+
+    #[test]
     fn names_and_counters() {
-        assert_eq!(
-            names(),
-            [
-                "auto",
-                "common",
-                "combined",
-                "vhost_combined",
-                "json",
-                "w3c",
-                "alb",
-                "elb",
-                "s3",
-                "haproxy",
-                "squid"
-            ]
-        );
-        let counters: Vec<&str> = Parsed::all().map(Parsed::name).collect();
-        assert_eq!(
-            counters,
-            [
-                "common",
-                "combined",
-                "vhost_combined",
-                "json",
-                "w3c",
-                "alb",
-                "elb",
-                "s3",
-                "haproxy",
-                "apache_logformat",
-                "nginx_log_format",
-                "squid"
-            ]
-        );
+        // `--format` takes `auto` and each format with a help line, in the
+        // registry's order; the templates are counted, never named
+        let names = names();
+        let named: Vec<&str> = FORMATS.iter().filter(|f| f.help.is_some()).map(|f| f.name).collect();
+        assert_eq!(names[0], "auto");
+        assert_eq!(names[1..], named[..]);
+        assert!(!names.contains(&"apache_logformat") && !names.contains(&"nginx_log_format"));
+        // each name once: a name is its counter
         for (i, f) in FORMATS.iter().enumerate() {
             assert_eq!(kind_of(f.name), Parsed(i as u8), "{} twice in the registry", f.name);
         }

@@ -87,20 +87,18 @@ pub fn squid(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Optio
 
 // ------------------------------------------------------------ the registry
 
-fn line(
-    kind: super::Parsed,
-    line: &[u8],
-    _: &crate::rules::DenyList,
-    ctx: &mut super::Ctx,
-) -> Option<super::Recognised> {
-    squid(line, &mut ctx.cols, &mut ctx.fields).map(|()| super::Recognised::Fields(kind))
+use super::spec::{Ctx, FormatSpec, Parsed, Parser, Recognised};
+use crate::rules::DenyList;
+
+fn line(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    squid(line, &mut ctx.cols, &mut ctx.fields).map(|()| Recognised::Fields(kind))
 }
 
-pub(crate) const SPEC: super::registry::FormatSpec = super::registry::FormatSpec {
+pub(crate) const SPEC: FormatSpec = FormatSpec {
     name: "squid",
     help: Some("Squid's native access log (logformat squid)"),
-    parse: line,
     detect: &[(90, line)],
+    format: &Parser(line),
 };
 
 #[cfg(test)]

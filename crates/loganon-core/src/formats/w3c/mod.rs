@@ -4,100 +4,18 @@
 //! and `x-forwarded-for` are addresses, `cs-username` is a user, `cs(Cookie)`
 //! and `cs(Authorization)` are secrets, `date`/`time` are kept, the rest
 //! (`cs-uri-query`, `cs(Referer)`, `cs(User-Agent)`, ...) is scanned.
+//!
+//! The files: `columns` (the columns a `#Fields:` names, and the last one
+//! of a chunk); this one reads data lines, with or without columns in force.
+
+pub(crate) mod columns;
 
 use std::sync::Arc;
 
-use crate::formats::fields::{split_quoted, Fields, Role};
+pub use columns::{fields_option, last_header, Header, FIELDS_OPTION_HELP};
 
-/// The columns of a `#Fields:` directive.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Header {
-    /// Each column's role, in order.
-    pub roles: Vec<Role>,
-    /// the columns of the HTTP status (`sc-status`) and of the bytes sent
-    /// (`sc-bytes`), for the summaries; the first of each name wins
-    pub status: Option<usize>,
-    /// See `status`.
-    pub bytes: Option<usize>,
-    /// the columns of `cs-method`, `cs-uri-stem`, `cs-uri-query`,
-    /// `cs(Referer)` and `cs(User-Agent)`, for the typed record
-    pub http: [Option<usize>; 5],
-}
-
-const HTTP_COLUMNS: [&[u8]; 5] = [
-    b"cs-method",
-    b"cs-uri-stem",
-    b"cs-uri-query",
-    b"cs(Referer)",
-    b"cs(User-Agent)",
-];
-
-fn column_role(name: &[u8]) -> Role {
-    let n = name.to_ascii_lowercase();
-    let n = n.as_slice();
-    match n {
-        b"date" | b"time" | b"timestamp" | b"datetime" => Role::Time,
-        b"c-ip" | b"cs-ip" | b"c-ip-address" | b"x-client-ip" | b"x-clientip" | b"clientip" | b"cs(x-real-ip)" => {
-            Role::Client
-        }
-        b"cs-username" | b"cs-user" | b"x-username" | b"cs(username)" | b"c-username" => Role::User,
-        _ if n.ends_with(b"(cookie)")
-            || n.ends_with(b"(set-cookie)")
-            || n.ends_with(b"(authorization)")
-            || n.ends_with(b"(proxy-authorization)")
-            || n == b"cs-cookie"
-            || n == b"x-cookie" =>
-        {
-            Role::Secret
-        }
-        _ => Role::Generic,
-    }
-}
-
-/// Parses a `#Fields:` directive line; `None` for other lines.
-pub(crate) fn parse_fields_directive(line: &[u8]) -> Option<Arc<Header>> {
-    let rest = line.strip_prefix(b"#Fields:")?;
-    let names = rest.split(|&b| b == b' ' || b == b'\t').filter(|t| !t.is_empty());
-    let roles = names.clone().map(column_role).collect::<Vec<_>>();
-    if roles.is_empty() {
-        return None;
-    }
-    let column = |want: &[u8]| names.clone().position(|n| n.eq_ignore_ascii_case(want));
-    Some(Arc::new(Header {
-        roles,
-        status: column(b"sc-status"),
-        bytes: column(b"sc-bytes"),
-        http: HTTP_COLUMNS.map(column),
-    }))
-}
-
-/// The columns given as an option (`--w3c-fields`, the config's and the
-/// Python package's `w3c_fields`): the names as a `#Fields:` directive
-/// writes them, the `#Fields:` itself optional. `None` without a name.
-pub fn fields_option(names: &str) -> Option<Arc<Header>> {
-    let directive = format!("#Fields: {}", names.trim().trim_start_matches("#Fields:").trim());
-    parse_fields_directive(directive.as_bytes())
-}
-
-/// What a bad `w3c_fields` is told.
-pub const FIELDS_OPTION_HELP: &str =
-    "no column names; write them as a #Fields: directive does: \"date time c-ip cs-username cs(Cookie)\"";
-
-/// The last `#Fields:` directive in a chunk of lines, if any. A forward
-/// SIMD search (the reverse one is not vectorised, and this runs on every
-/// chunk of every input).
-pub fn last_header(chunk: &[u8]) -> Option<Arc<Header>> {
-    let mut last = None;
-    for k in memchr::memmem::find_iter(chunk, b"#Fields:") {
-        if k == 0 || chunk[k - 1] == b'\n' {
-            last = Some(k);
-        }
-    }
-    let k = last?;
-    let stop = memchr::memchr(b'\n', &chunk[k..]).map_or(chunk.len(), |d| k + d);
-    let line = &chunk[k..stop];
-    parse_fields_directive(line.strip_suffix(b"\r").unwrap_or(line))
-}
+use crate::formats::fields::{split_quoted, unquoted, Fields, Role};
+use columns::{parse_fields_directive, DIRECTIVES};
 
 /// Splits a data line by the header: tab-separated when it holds a tab,
 /// space-separated otherwise (quoted values may hold spaces). `None` when
@@ -118,14 +36,13 @@ pub fn parse(line: &[u8], header: &Header, cols: &mut Vec<std::ops::Range<usize>
     }
     f.status = header.status.and_then(|k| cols.get(k).cloned());
     f.bytes = header.bytes.and_then(|k| cols.get(k).cloned());
-    let col = |k: Option<usize>| {
-        k.and_then(|k| cols.get(k))
-            .map(|r| crate::formats::fields::unquoted(line, r))
-    };
+    let col = |k: Option<usize>| k.and_then(|k| cols.get(k)).map(|r| unquoted(line, r));
     let [method, path, query, referer, agent] = header.http;
     // (one field a column, in order; each column has a separator before
-    // it and one or the end of the line after it)
-    f.repeats = [path, query, referer]
+    // it and one or the end of the line after it; a user agent not at the
+    // start of the line, where it has no byte of context before it)
+    let agent_apart = agent.filter(|&k| cols.get(k).is_some_and(|r| unquoted(line, r).start > 0));
+    f.repeats = [path, query, referer, agent_apart]
         .into_iter()
         .flatten()
         .filter(|&k| k < 64.min(cols.len()))
@@ -361,27 +278,26 @@ pub(crate) fn parse_headerless(line: &[u8], cols: &mut Vec<std::ops::Range<usize
 
 // ------------------------------------------------------------ the registry
 
-use super::registry::FormatSpec;
-use super::{Ctx, Parsed, Recognised};
+use super::spec::{Ctx, FormatSpec, LogFormat, Parsed, Recognised, StreamState};
 use crate::rules::DenyList;
 
 /// A directive; a `#Fields:` directive sets the columns of the lines after it.
-fn directive(_: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
-    if line.first() != Some(&b'#') || !super::DIRECTIVES.iter().any(|d| line.starts_with(d)) {
+fn directive(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    if line.first() != Some(&b'#') || !DIRECTIVES.iter().any(|d| line.starts_with(d)) {
         return None;
     }
-    let header = parse_fields_directive(line);
-    let fields = header.is_some();
-    if header.is_some() {
-        ctx.w3c = header;
+    if let Some(header) = parse_fields_directive(line) {
+        ctx.stream.w3c = Some(header);
     }
-    Some(Recognised::Directive { fields })
+    Some(Recognised::Directive(kind))
 }
 
 /// A data line under the `#Fields:` in force.
 fn with_header(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
-    let Ctx { w3c, fields, cols, .. } = ctx;
-    parse(line, w3c.as_ref()?, cols, fields).map(|()| Recognised::Fields(kind))
+    let Ctx {
+        stream, fields, cols, ..
+    } = ctx;
+    parse(line, stream.w3c.as_ref()?, cols, fields).map(|()| Recognised::Fields(kind))
 }
 
 /// A data line with no `#Fields:` in force (a split or rotated file) or
@@ -390,18 +306,31 @@ fn headerless(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<
     parse_headerless(line, &mut ctx.cols, &mut ctx.fields).map(|()| Recognised::Fields(kind))
 }
 
-fn named(kind: Parsed, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
-    if line.first() == Some(&b'#') {
-        return directive(kind, line, deny, ctx);
+/// The W3C format: its directives set the columns of the lines after
+/// them, in the stream's state.
+struct W3c;
+
+impl LogFormat for W3c {
+    fn parse(&self, kind: Parsed, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+        if line.first() == Some(&b'#') {
+            return directive(kind, line, deny, ctx);
+        }
+        with_header(kind, line, deny, ctx).or_else(|| headerless(kind, line, deny, ctx))
     }
-    with_header(kind, line, deny, ctx).or_else(|| headerless(kind, line, deny, ctx))
+
+    /// The columns of the last `#Fields:` of `lines`, when they hold one.
+    fn carry(&self, state: &mut StreamState, lines: &[u8]) {
+        if let Some(h) = last_header(lines) {
+            state.w3c = Some(h);
+        }
+    }
 }
 
 pub(crate) const SPEC: FormatSpec = FormatSpec {
     name: "w3c",
     help: Some("W3C extended (IIS, CloudFront): columns set by #Fields:, or IIS's without one"),
-    parse: named,
     detect: &[(10, directive), (30, with_header), (100, headerless)],
+    format: &W3c,
 };
 
 #[cfg(test)]

@@ -1,0 +1,269 @@
+//! The line path: the age gate, the dispatch by format, the rules along
+//! the line's fields, the settling passes; chunks of lines and pieces of
+//! long ones.
+
+use super::rewrite::Rewriter;
+use super::{Engine, KPass, OnUnparsed, Outcome, UnparsedLine};
+use crate::formats::record::RoleWalk;
+use crate::formats::{line_time, recognise, Ctx, Recognised};
+use crate::kanon::Plan;
+use crate::scan::scan;
+use crate::stats::Stats;
+
+impl Engine {
+    /// Anonymizes one line (without its `\n`; a trailing `\r` is kept) and
+    /// appends the result to `out`. Without line-to-line state: W3C columns
+    /// set by a directive apply through [`Engine::line_in`]. A line without a
+    /// readable time takes the keys of day 0 (1970-01-01) in the keyed modes:
+    /// the commands pass the processing day through [`Engine::line_in`].
+    pub fn line(&self, line: &[u8], out: &mut Vec<u8>, stats: &mut Stats) -> Outcome {
+        self.line_in(line, 0, &mut Ctx::default(), out, stats)
+    }
+
+    /// [`Engine::line`] with the state carried from line to line, and `day`
+    /// (days since 1970, the processing date, which the caller reads from its
+    /// clock) for a line without a readable time in the keyed modes.
+    #[inline]
+    pub fn line_in(&self, line: &[u8], day: i64, ctx: &mut Ctx, out: &mut Vec<u8>, stats: &mut Stats) -> Outcome {
+        self.line_k(line, day, ctx, out, stats, &mut KPass::default())
+    }
+
+    /// [`Engine::line_in`] with what k-anonymity adds to the call: the
+    /// widths of `--min-k`'s plan, and the line's client addresses counted
+    /// into `k.counts` (the k report of `--stats`).
+    #[inline]
+    pub fn line_k(
+        &self,
+        line: &[u8],
+        day: i64,
+        ctx: &mut Ctx,
+        out: &mut Vec<u8>,
+        stats: &mut Stats,
+        k: &mut KPass,
+    ) -> Outcome {
+        stats.lines_read += 1;
+        let (body, cr) = match line.last() {
+            Some(b'\r') => (&line[..line.len() - 1], true),
+            _ => (line, false),
+        };
+        let rules = &self.opts.rules;
+        let rec = recognise(&self.opts.format, body, &rules.deny, ctx);
+        // the line's own time, read only when something needs it
+        let time = if self.opts.not_before.is_some() || self.opts.keyed() || k.plan.is_some() || k.counts.is_some() {
+            line_time(&self.opts.format, &rec, body, ctx)
+        } else {
+            None
+        };
+        if let (Some(cut), Some(p)) = (self.opts.not_before, rec.parsed()) {
+            if !matches!(rec, Recognised::Directive(_)) {
+                match time {
+                    Some(t) if t < cut => {
+                        stats.parsed[p.index()] += 1;
+                        stats.expired += 1;
+                        stats.dropped += 1;
+                        return Outcome::Dropped;
+                    }
+                    Some(_) => {}
+                    None => stats.undated += 1,
+                }
+            }
+        }
+        let mark = out.len();
+        let mut rw = Rewriter::new(&self.opts, body, out, time, day, k.plan);
+        rw.counting = k.counts.is_some() && matches!(rec, Recognised::Fields(_));
+        match &rec {
+            // the one role walk (shared with `check` and the records): a rule
+            // per role along it, and the gaps scanned or kept
+            Recognised::Fields(_) => {
+                let walk = RoleWalk::of(&ctx.fields);
+                self.apply_walk(body, &walk, 0..body.len(), &mut rw, 0, Some(&mut ctx.clean));
+            }
+            // column names hold nothing the rules take, so a `#Fields:` line
+            // is scanned too: what it holds besides names goes (fail closed)
+            Recognised::Directive(_) => scan(body, 0, body.len(), rules, &mut rw),
+            Recognised::Unparsed => {
+                stats.unparsed += 1;
+                if self.opts.not_before.is_some() {
+                    stats.undated += 1;
+                }
+                match self.opts.on_unparsed {
+                    OnUnparsed::Scrub => self.scrub_broken(body, ctx, &mut rw),
+                    OnUnparsed::Drop => {
+                        stats.dropped += 1;
+                        return Outcome::Dropped;
+                    }
+                    OnUnparsed::Fail => return Outcome::Unparsed,
+                }
+            }
+        }
+        if let Some(p) = rec.parsed() {
+            stats.parsed[p.index()] += 1;
+        }
+        rw.copy_to(body.len());
+        stats.addresses += rw.addresses;
+        stats.identifiers += rw.identifiers;
+        if let Some(c) = k.counts.as_deref_mut() {
+            for (n, &client) in rw.clients[..rw.n_clients].iter().enumerate() {
+                c.add(rw.wday, client, n == 0);
+            }
+        }
+        let wday = rw.wday;
+        if rw.removals > 0 || rw.glued || (rw.identifiers > 0 && memchr::memchr(b'@', &out[mark..]).is_some()) {
+            self.settle(out, mark, time, day, wday, k.plan, stats);
+        }
+        if cr {
+            out.push(b'\r');
+        }
+        stats.lines_written += 1;
+        Outcome::Written
+    }
+
+    /// A redaction or removal can bring bytes together into something new
+    /// (`https://user=/&u:p@h` loses its `/`, and `u:p@` becomes userinfo).
+    /// Lines where that is possible (a span was removed, or an identifier
+    /// was rewritten and an `@` remains) are scanned again until nothing changes, so the output is
+    /// always a fixed point: anonymizing it again, or checking it, finds
+    /// nothing. At most three more passes; the rules only ever shorten a line
+    /// or keep its length, so this settles at once in practice.
+    #[cold]
+    #[inline(never)]
+    #[allow(clippy::too_many_arguments)]
+    fn settle(
+        &self,
+        out: &mut Vec<u8>,
+        mark: usize,
+        time: Option<i64>,
+        day: i64,
+        wday: i64,
+        plan: Option<&Plan>,
+        stats: &mut Stats,
+    ) {
+        let mut again = Vec::new();
+        for _ in 0..3 {
+            again.clear();
+            let line = &out[mark..];
+            // the passes take the keys of the line's own day, as the first
+            // one did (the processing date `day` only for an undated line):
+            // a re-run on another day gives the same output
+            let mut rw = Rewriter::new(&self.opts, line, &mut again, time, day, plan);
+            rw.settling = true;
+            // (`--min-k`'s widths are the line's own day's)
+            rw.wday = wday;
+            scan(line, 0, line.len(), &self.opts.rules, &mut rw);
+            let (addresses, identifiers) = (rw.addresses, rw.identifiers);
+            if addresses + identifiers == 0 {
+                return;
+            }
+            rw.copy_to(line.len());
+            stats.addresses += addresses;
+            stats.identifiers += identifiers;
+            out.truncate(mark);
+            out.extend_from_slice(&again);
+        }
+    }
+
+    /// Scrubs a piece of a line too long to hold whole (see
+    /// [`crate::lines`]: its cuts, and the token a cut splits already
+    /// replaced) with the rules that need no parsing.
+    /// The caller counts the line once; `day` is the processing date (see
+    /// [`Engine::line_in`]); `plan`, `--min-k`'s widths (see [`KPass`]).
+    /// The first pass of `--min-k` counts no piece (fewer counted is the
+    /// safe side).
+    pub fn fragment(&self, piece: &[u8], day: i64, plan: Option<&Plan>, out: &mut Vec<u8>, stats: &mut Stats) {
+        let mut rw = Rewriter::new(&self.opts, piece, out, None, day, plan);
+        scan(piece, 0, piece.len(), &self.opts.rules, &mut rw);
+        rw.copy_to(piece.len());
+        stats.addresses += rw.addresses;
+        stats.identifiers += rw.identifiers;
+        stats.bytes_in += piece.len() as u64;
+    }
+
+    /// The first piece of a line too long to hold: as [`Engine::fragment`],
+    /// but the head of a CLF line keeps its roles (its ident and user fields
+    /// are blanked, as in an unparsed line), and so do the keys of a JSON
+    /// object up to the cut.
+    pub fn first_fragment(&self, piece: &[u8], day: i64, plan: Option<&Plan>, out: &mut Vec<u8>, stats: &mut Stats) {
+        let mut rw = Rewriter::new(&self.opts, piece, out, None, day, plan);
+        self.scrub_broken(piece, &mut Ctx::default(), &mut rw);
+        rw.copy_to(piece.len());
+        stats.addresses += rw.addresses;
+        stats.identifiers += rw.identifiers;
+        stats.bytes_in += piece.len() as u64;
+    }
+
+    /// Anonymizes a chunk of whole lines. A last line without `\n` is processed
+    /// and written without one. `first_line` is the 1-based number of the
+    /// chunk's first line, for the `--on-unparsed fail` error; `day` the
+    /// processing date of its lines without a readable time (see
+    /// [`Engine::line_in`]). On that error, `out` holds the lines before the
+    /// failing one.
+    pub fn chunk(
+        &self,
+        chunk: &[u8],
+        first_line: u64,
+        day: i64,
+        out: &mut Vec<u8>,
+        stats: &mut Stats,
+    ) -> Result<(), UnparsedLine> {
+        self.chunk_in(
+            chunk,
+            first_line,
+            day,
+            &mut self.opts.start(Default::default()),
+            out,
+            stats,
+        )
+    }
+
+    /// [`Engine::chunk`] starting from the state `ctx` (the W3C columns in
+    /// force where the chunk begins).
+    pub fn chunk_in(
+        &self,
+        chunk: &[u8],
+        first_line: u64,
+        day: i64,
+        ctx: &mut Ctx,
+        out: &mut Vec<u8>,
+        stats: &mut Stats,
+    ) -> Result<(), UnparsedLine> {
+        self.chunk_k(chunk, first_line, day, ctx, out, stats, KPass::default())
+    }
+
+    /// [`Engine::chunk_in`] with what k-anonymity adds to the call (see
+    /// [`Engine::line_k`]): `--min-k`'s widths, the clients counted into
+    /// the caller's counts.
+    #[allow(clippy::too_many_arguments)]
+    pub fn chunk_k(
+        &self,
+        chunk: &[u8],
+        first_line: u64,
+        day: i64,
+        ctx: &mut Ctx,
+        out: &mut Vec<u8>,
+        stats: &mut Stats,
+        mut k: KPass,
+    ) -> Result<(), UnparsedLine> {
+        out.reserve(chunk.len() + chunk.len() / 16);
+        stats.bytes_in += chunk.len() as u64;
+        let before = out.len();
+        let mut result = Ok(());
+        // the lines as `crate::lines` defines them; a `\r\n`'s `\r` stays
+        // with the line (line_in expects it) and is written back with it
+        for (no, line) in (first_line..).zip(crate::lines::lines(chunk)) {
+            match self.line_k(line.head, day, ctx, out, stats, &mut k) {
+                Outcome::Written => {
+                    if let Some(eol) = line.eol {
+                        out.push(eol);
+                    }
+                }
+                Outcome::Dropped => {}
+                Outcome::Unparsed => {
+                    result = Err(UnparsedLine(no));
+                    break;
+                }
+            }
+        }
+        stats.bytes_out += (out.len() - before) as u64;
+        result
+    }
+}
