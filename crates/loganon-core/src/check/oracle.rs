@@ -1,0 +1,90 @@
+//! The oracle's state and its judgments: the findings of a line so far,
+//! whether an address is clean under the policy and the mode the logs were
+//! anonymized with, and how a finding is masked. The detector families
+//! (`addresses`, `contact`, `payment`, `credentials`, `params`, `devices`)
+//! stand on this file and never on each other; `detect` runs them in order.
+
+use std::net::Ipv4Addr;
+
+use crate::addr::AddrPolicy;
+use crate::keyed::IpMode;
+
+/// Masks an identifier: its first byte if printable ASCII, then `*` per byte
+/// (at most 8), then its length.
+pub fn mask(v: &[u8]) -> String {
+    let mut s = String::new();
+    if let Some(&b) = v.first() {
+        if b.is_ascii_graphic() {
+            s.push(b as char);
+        } else {
+            s.push('?');
+        }
+    }
+    for _ in 1..v.len().min(8) {
+        s.push('*');
+    }
+    format!("{s} ({} bytes)", v.len())
+}
+
+/// A value that holds nothing personal: empty, `-`, `REDACTED` or a hashed
+/// identifier (`~` and 16 hex digits).
+pub(super) fn is_clean_value(v: &[u8]) -> bool {
+    v.is_empty()
+        || v == b"-"
+        || v == b"REDACTED"
+        || (v.len() == 17 && v[0] == b'~' && v[1..].iter().all(u8::is_ascii_hexdigit))
+}
+
+/// The findings of a line so far, and what they are judged by.
+pub(super) struct Oracle<'a> {
+    pub(super) policy: &'a AddrPolicy,
+    pub(super) ip_mode: IpMode,
+    pub(super) deny: &'a crate::rules::DenyList,
+    pub(super) found: Vec<(&'static str, String)>,
+}
+
+impl Oracle<'_> {
+    pub(super) fn v4(&mut self, a: u32) {
+        let p = self.policy;
+        let clean = match self.ip_mode {
+            IpMode::Truncate => p.v4_is_clean(a),
+            // pseudonyms live in 240.0.0.0/4
+            IpMode::Hash => a >> 28 == 0xF || p.keeps_v4(a),
+            // every address is a pseudonym: nothing to tell apart
+            IpMode::CryptoPan => true,
+            IpMode::Drop => a == 0 || p.keeps_v4(a),
+        };
+        if !clean {
+            let net = Ipv4Addr::from(p.truncate_v4(a));
+            self.found
+                .push(("ipv4", format!("{net}/{} + host bits", p.ipv4_prefix)));
+        }
+    }
+
+    pub(super) fn v6_clean(&self, a: u128) -> bool {
+        let p = self.policy;
+        // 6to4 (2002::/16) carries an IPv4 address in bits 16..48, NAT64
+        // (64:ff9b::/96) in its last 32: the IPv4 part is judged as an IPv4
+        // address, and a 6to4 address has nothing after it
+        let six_to_four = (a >> 112 == 0x2002).then_some((a >> 80) as u32);
+        let nat64 = (a >> 32 == 0x64_ff9b_u128 << 64).then_some(a as u32);
+        if let Some(v4) = six_to_four.or(nat64) {
+            let rest_zero = nat64.is_some() || a & ((1u128 << 80) - 1) == 0;
+            return match self.ip_mode {
+                IpMode::Truncate => (p.v4_is_clean(v4) && rest_zero) || p.keeps_v4(v4),
+                IpMode::CryptoPan => true,
+                IpMode::Hash => (v4 >> 28 == 0xF && rest_zero) || p.keeps_v4(v4),
+                IpMode::Drop => (v4 == 0 && rest_zero) || p.keeps_v4(v4),
+            };
+        }
+        let mapped = (a >> 32 == 0xffff).then_some(a as u32);
+        match (self.ip_mode, mapped) {
+            (IpMode::Truncate, _) => p.v6_is_clean(a),
+            (IpMode::CryptoPan, _) => true,
+            (IpMode::Hash, Some(v4)) => v4 >> 28 == 0xF || p.keeps_v6(a),
+            (IpMode::Hash, None) => a >> 120 == 0xfd || p.keeps_v6(a),
+            (IpMode::Drop, Some(v4)) => v4 == 0 || p.keeps_v6(a),
+            (IpMode::Drop, None) => a == 0 || p.keeps_v6(a),
+        }
+    }
+}
