@@ -9,7 +9,7 @@ use crate::addr::{is_digit, parse_v4_at, parse_v6};
 
 use super::bytes::{is_hex, is_mac};
 use super::sink::{Sink, V4Form};
-use super::state::Scanner;
+use super::state::{run_end, Scanner};
 
 /// Whether an IPv6 candidate cut out of a run glued to other word bytes
 /// looks like an address rather than a word (`std::vector`, `Foo::Bar`):
@@ -155,18 +155,21 @@ impl Scanner<'_> {
         if s.get(end) == Some(&b'-') && s.get(end + 1).is_some_and(|&b| is_digit(b)) {
             return None;
         }
-        let label = |mut q: usize| {
-            while q < s.len() && (s[q].is_ascii_alphanumeric() || s[q] == b'-') {
-                q += 1;
-            }
-            q
+        // (where a label read from `q` ends: remembered, as the `-` of the
+        // next numbers in the same label come here again)
+        let label = |sc: &mut Self, q: usize, k: usize| {
+            run_end(s, q, &mut sc.ahead().label[k], |b| {
+                b.is_ascii_alphanumeric() || b == b'-'
+            })
         };
-        let mut q = label(end);
-        for _ in 0..2 {
+        let mut q = label(self, end, 0);
+        for k in 0..2 {
             if s.get(q) != Some(&b'.') || !s.get(q + 1).is_some_and(u8::is_ascii_alphanumeric) {
                 return None;
             }
-            q = label(q + 1);
+            if k == 0 {
+                q = label(self, q + 1, 1);
+            }
         }
         self.v4_form(sink, d, end, addr, V4Form::Dashed);
         Some(end)

@@ -7,7 +7,7 @@ use crate::addr::{is_digit, parse_v4_at, parse_v6};
 use super::bytes::{is_domain_char, is_letter, is_local_char};
 use super::sink::{Kind, Sink};
 use super::state::Scanner;
-use super::state::NO_PHONE;
+use super::state::{Run, FAR, NO_PHONE};
 
 impl Scanner<'_> {
     /// An `@` at `i`: an email address. The local part is any run of
@@ -98,8 +98,7 @@ impl Scanner<'_> {
     /// first; `v` returned).
     #[inline(always)]
     pub(super) fn value_phone<S: Sink>(&mut self, v: usize, end: usize, sink: &mut S) -> usize {
-        let s = self.s;
-        if let Some((p, e)) = phone_in(s, v, end) {
+        if let Some((p, e)) = self.phone_at(v, end) {
             if p == v {
                 self.redact(sink, v, e, Kind::Phone);
                 self.floor = e;
@@ -110,6 +109,54 @@ impl Scanner<'_> {
             self.phone = (p + 1, e);
         }
         v
+    }
+
+    /// [`phone_in`] of the value `v..end`.
+    #[inline]
+    fn phone_at(&mut self, v: usize, end: usize) -> Option<(usize, usize)> {
+        if end - v <= FAR {
+            phone_in(self.s, v, end)
+        } else {
+            self.phone_in_far(v, end)
+        }
+    }
+
+    /// [`phone_in`] of a long value: the first `+` that starts a phone
+    /// number at or after `v` is remembered (whether one does depends on
+    /// the bytes around it only), so the value of a later `=` inside this
+    /// one is not read again.
+    #[cold]
+    #[inline(never)]
+    fn phone_in_far(&mut self, v: usize, end: usize) -> Option<(usize, usize)> {
+        let s = self.s;
+        if s[v] == b' ' && s.get(v + 1).is_some_and(|b| (b'1'..=b'9').contains(b)) {
+            if let Some(e) = phone_end(s, v + 1) {
+                return Some((v, e));
+            }
+        }
+        let (memo, e) = self.ahead().plus;
+        let (k, e) = match memo.end_from(v) {
+            Some(k) => (k, e),
+            None => {
+                // (the byte before `v` is the value's `=`, no digit)
+                let mut k = v;
+                let found = loop {
+                    match memchr::memchr(b'+', &s[k..]) {
+                        None => break (s.len(), 0),
+                        Some(d) => k += d,
+                    }
+                    if !is_digit(s[k - 1]) && s.get(k + 1).is_some_and(|b| (b'1'..=b'9').contains(b)) {
+                        if let Some(e) = phone_end(s, k + 1) {
+                            break (k, e);
+                        }
+                    }
+                    k += 1;
+                };
+                self.ahead().plus = (Run { from: v, to: found.0 }, found.1);
+                found
+            }
+        };
+        (k < end).then_some((k, e))
     }
 }
 
@@ -234,7 +281,11 @@ fn idn_dot(t: &[u8]) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::rules::Rules;
+    use crate::scan::bytes::ends_value;
     use crate::scan::testing::found;
+    use crate::scan::testing::{made_of, scanner};
 
     #[test]
     fn emails() {
@@ -243,5 +294,21 @@ mod tests {
         assert_eq!(found("q=john%2540example.com"), ["email 2..22"]);
         assert_eq!(found("a@b"), Vec::<String>::new());
         assert_eq!(found("/@alice/posts"), Vec::<String>::new());
+    }
+
+    proptest::proptest! {
+        /// The phone number found in the value of each `=` in turn, through
+        /// what is remembered of long values, is the one found reading each
+        /// value again.
+        #[test]
+        fn phone_numbers_read_ahead_are_those_found(picks in proptest::collection::vec(0usize..12, 0..300)) {
+            let s = made_of(&["+4915112345678", "+", "1", "12345678", "=", " ", "a", "&", "0", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "1+49151123456789", "@"], &picks);
+            let rules = Rules::default();
+            let mut sc = scanner(&s, &rules);
+            for v in (1..=s.len()).filter(|&v| s[v - 1] == b'=') {
+                let end = v + s[v..].iter().take_while(|&&b| !ends_value(b)).count();
+                proptest::prop_assert_eq!(sc.phone_at(v, end), phone_in(&s, v, end));
+            }
+        }
     }
 }

@@ -4,8 +4,8 @@
 
 use super::bytes::{is_b64url, is_token68};
 use super::sink::{Kind, Sink};
-use super::state::is_placeholder;
 use super::state::Scanner;
+use super::state::{is_placeholder, run_end, FAR};
 
 /// Bytes that end the userinfo part of a URL when looking back from `@`.
 #[inline]
@@ -42,19 +42,16 @@ impl Scanner<'_> {
         if a == gap {
             return i + 1;
         }
-        let mut e = a;
-        while e < s.len() && is_token68(s[e]) && e - a < 8192 {
-            e += 1;
-        }
-        while e < s.len() && s[e] == b'=' && e - a < 8192 {
-            e += 1;
-        }
+        // (at most 8 KiB; where the token and its padding end is remembered,
+        // as a `Bearer` inside the token comes here again)
+        let body = run_end(s, a, &mut self.ahead().token, is_token68).min(a + 8192);
+        let e = run_end(s, body, &mut self.ahead().pad, |b| b == b'=').min(a + 8192);
         let tok = &s[a..e];
         let glued = e < s.len() && s[e] == b'@';
         let ok = !glued
             && !is_placeholder(tok)
             && if basic {
-                is_basic_credentials(tok)
+                self.basic(a, body)
             } else {
                 is_bearer_token(tok)
             };
@@ -64,6 +61,66 @@ impl Scanner<'_> {
         self.redact(sink, a, e, Kind::AuthCredentials);
         self.floor = e;
         e
+    }
+
+    /// [`is_basic_credentials`] of the token `a..end` (without its `=`
+    /// padding).
+    #[inline]
+    fn basic(&mut self, a: usize, end: usize) -> bool {
+        if end - a <= FAR {
+            return is_basic_credentials(&self.s[a..end]);
+        }
+        self.basic_far(a, end)
+    }
+
+    /// [`is_basic_credentials`] of a long token, from what is remembered: a
+    /// `Basic` inside a token comes here again for the rest of it. The
+    /// token is base64 up to its first `.` or `~`, and its groups of four
+    /// from `a` are those from any start in step with `a`: where the first
+    /// `:` is decoded from them on is kept for each of the four steps.
+    #[cold]
+    #[inline(never)]
+    fn basic_far(&mut self, a: usize, end: usize) -> bool {
+        let s = self.s;
+        if (end - a) % 4 == 1 {
+            return false;
+        }
+        let bad = run_end(s, a, &mut self.ahead().bad, |b| !matches!(b, b'.' | b'~')).min(end);
+        let step = a % 4;
+        let (from, group, colon) = self.ahead().colon[step];
+        if from <= a && a <= group {
+            return colon < bad;
+        }
+        // (the token's run was read from `a` just before: it ends there)
+        let limit = self.ahead().token.to;
+        let value = |k: usize| match s[k] {
+            b'A'..=b'Z' => Some(s[k] - b'A'),
+            b'a'..=b'z' => Some(s[k] - b'a' + 26),
+            b'0'..=b'9' => Some(s[k] - b'0' + 52),
+            b'+' | b'-' => Some(62),
+            b'/' | b'_' => Some(63),
+            _ => None,
+        };
+        let mut g = a;
+        let found = loop {
+            if g + 1 >= limit {
+                break (limit, usize::MAX);
+            }
+            // the three bytes of the group at `g`, each with the index of
+            // the character that completes it
+            let v: [Option<u8>; 4] = std::array::from_fn(|k| (g + k < limit).then(|| value(g + k)).flatten());
+            let bytes = [
+                (v[0].zip(v[1]).map(|(x, y)| (x << 2) | (y >> 4)), g + 1),
+                (v[1].zip(v[2]).map(|(x, y)| ((x & 15) << 4) | (y >> 2)), g + 2),
+                (v[2].zip(v[3]).map(|(x, y)| ((x & 3) << 6) | y), g + 3),
+            ];
+            if let Some(&(_, c)) = bytes.iter().find(|(b, _)| *b == Some(b':')) {
+                break (g, c);
+            }
+            g += 4;
+        };
+        self.ahead().colon[step] = (a, found.0, found.1);
+        found.1 < bad
     }
 
     /// A `.` at `i` followed by `eyJ`: the end of a JWT's header when one
@@ -173,10 +230,30 @@ fn is_basic_credentials(t: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::rules::Rules;
     use crate::scan::testing::found;
+    use crate::scan::testing::{made_of, scanner};
 
     #[test]
     fn url_credentials() {
         assert_eq!(found("https://u:p@h/"), ["-url-credentials 8..12"]);
+    }
+
+    proptest::proptest! {
+        /// Whether a token after `Basic` is base64 of `user:password`,
+        /// through what is remembered of long tokens (from every start in
+        /// turn, as the `Basic` inside a token comes back), is what decoding
+        /// it again says.
+        #[test]
+        fn basic_credentials_read_ahead_are_those_decoded(picks in proptest::collection::vec(0usize..10, 0..400)) {
+            let s = made_of(&["Basic+", "dXNlcjpwYXNz", "AAAA", "A", ".", "~", "+", "QQ", "Og", "="], &picks);
+            let rules = Rules::default();
+            let mut sc = scanner(&s, &rules);
+            for a in 0..s.len() {
+                let body = run_end(&s, a, &mut sc.ahead().token, is_token68).min(a + 8192);
+                proptest::prop_assert_eq!(sc.basic(a, body), is_basic_credentials(&s[a..body]), "{}", a);
+            }
+        }
     }
 }

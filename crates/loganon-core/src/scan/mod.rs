@@ -149,6 +149,7 @@ fn scan_plain<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, view:
         rules,
         view,
         phone: NO_PHONE,
+        ahead: None,
     };
     let mut i = from;
     let mut triggers = Triggers::NONE;

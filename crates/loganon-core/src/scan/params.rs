@@ -9,8 +9,8 @@ use crate::rules::MAX_NAME;
 
 use super::bytes::{ends_value, is_name_char};
 use super::sink::{Kind, Sink};
-use super::state::is_placeholder;
 use super::state::Scanner;
+use super::state::{is_placeholder, run_end, Run, FAR};
 
 impl Scanner<'_> {
     /// A `:` at `i` after a quote: `"name":"value"` (JSON in a query value,
@@ -125,12 +125,11 @@ impl Scanner<'_> {
                 end = q + 1;
             }
         }
-        while end < s.len() && (!ends_value(s[end]) || self.escaped_in_value(end, eq_escaped)) {
-            if path_param && matches!(s[end], b'/' | b'?') {
-                break;
-            }
-            end += 1;
-        }
+        // (a path parameter's value ends at a `/` or `?` too)
+        let end = match self.value_end(end, eq_escaped) {
+            e if path_param => self.path_end(end, e),
+            e => e,
+        };
         let value = &s[v..end];
         if named && self.rules.deny.contains(&s[n..i]) {
             if is_placeholder(value) {
@@ -147,6 +146,55 @@ impl Scanner<'_> {
             return ControlFlow::Break(end);
         }
         ControlFlow::Continue(end)
+    }
+
+    /// The end of a value read from `x`: its first byte that ends a value
+    /// and was not escaped inside it (see [`Scanner::escaped_in_value`]).
+    #[inline]
+    fn value_end(&mut self, x: usize, eq_escaped: bool) -> usize {
+        let s = self.s;
+        let k = usize::from(eq_escaped);
+        if let Some(e) = self.ahead.as_ref().and_then(|a| a.value[k].end_from(x)) {
+            return e;
+        }
+        let lim = s.len().min(x + FAR);
+        let mut e = x;
+        while e < lim && (!ends_value(s[e]) || self.escaped_in_value(e, eq_escaped)) {
+            e += 1;
+        }
+        if e < lim || lim == s.len() {
+            return e;
+        }
+        self.value_end_far(x, e, eq_escaped)
+    }
+
+    /// [`Scanner::value_end`] past [`FAR`] bytes, remembered.
+    #[cold]
+    #[inline(never)]
+    fn value_end_far(&mut self, x: usize, mut e: usize, eq_escaped: bool) -> usize {
+        let s = self.s;
+        let k = usize::from(eq_escaped);
+        let memo = self.ahead().value[k];
+        while e < s.len() && (!ends_value(s[e]) || self.escaped_in_value(e, eq_escaped)) {
+            e += 1;
+            if e == memo.from {
+                e = memo.to;
+                break;
+            }
+        }
+        self.ahead().value[k] = Run { from: x, to: e };
+        e
+    }
+
+    /// Where a path parameter's value read from `x` ends, `end` at the
+    /// latest: at its first `/` or `?`.
+    #[inline]
+    fn path_end(&mut self, x: usize, end: usize) -> usize {
+        let s = self.s;
+        if end - x <= FAR {
+            return memchr::memchr2(b'/', b'?', &s[x..end]).map_or(end, |k| x + k);
+        }
+        run_end(s, x, &mut self.ahead().path, |b| !matches!(b, b'/' | b'?')).min(end)
     }
 }
 
@@ -169,7 +217,10 @@ fn ends_a_value(s: &[u8], semi: usize) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use crate::rules::Rules;
     use crate::scan::testing::found;
+    use crate::scan::testing::{made_of, scanner};
 
     #[test]
     fn deny_listed_parameters() {
@@ -180,5 +231,23 @@ mod tests {
             ["deny-listed-parameter 24..27"]
         );
         assert_eq!(found("user=-&token=REDACTED"), Vec::<String>::new());
+    }
+
+    proptest::proptest! {
+        /// A value read from each byte in turn ends where it ends read byte
+        /// by byte, long values (read once, then remembered) too; so does
+        /// a path parameter's value, at a `/` or `?`.
+        #[test]
+        fn values_read_ahead_end_where_they_end(picks in proptest::collection::vec(0usize..12, 0..300)) {
+            let s = made_of(&["a", "aaaaaaaaaaaaaaaaaaaa", "=", "b=c", "/", "?", " ", "&", "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "x", "y", ";"], &picks);
+            let rules = Rules::default();
+            let mut sc = scanner(&s, &rules);
+            for x in 0..=s.len() {
+                let plain = x + s[x..].iter().take_while(|&&b| !ends_value(b)).count();
+                proptest::prop_assert_eq!(sc.value_end(x, false), plain);
+                let path = x + s[x..plain].iter().take_while(|&&b| !matches!(b, b'/' | b'?')).count();
+                proptest::prop_assert_eq!(sc.path_end(x, plain), path);
+            }
+        }
     }
 }

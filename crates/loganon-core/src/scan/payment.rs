@@ -6,7 +6,7 @@ use crate::addr::is_digit;
 
 use super::bytes::ends_value;
 use super::sink::{Kind, Sink};
-use super::state::Scanner;
+use super::state::{Run, Scanner, FAR};
 
 impl Scanner<'_> {
     /// A card number starting at `p`: 13 to 19 digits, grouped or not by
@@ -152,22 +152,68 @@ impl Scanner<'_> {
     #[inline(always)]
     pub(super) fn value_card<S: Sink>(&mut self, v: usize, end: usize, sink: &mut S) -> Option<usize> {
         let s = self.s;
-        let value = &s[v..end];
         // a card number grouped by spaces (`%20` decoded) runs on past the
         // first space
-        let mut cend = end;
-        while cend + 1 < s.len() && s[cend] == b' ' && is_digit(s[cend + 1]) && cend > v && is_digit(s[cend - 1]) {
-            cend += 1;
-            while cend < s.len() && !ends_value(s[cend]) {
-                cend += 1;
-            }
-        }
-        if has_card_number(value) || (cend > end && has_card_number(&s[v..cend])) {
+        let cend = if end + 1 < s.len() && s[end] == b' ' && is_digit(s[end + 1]) && end > v && is_digit(s[end - 1]) {
+            self.spaced_end(end)
+        } else {
+            end
+        };
+        if self.card_in(v, end, 0) || (cend > end && self.card_in(v, cend, 1)) {
             self.redact(sink, v, cend, Kind::Card);
             self.floor = cend;
             return Some(cend);
         }
         None
+    }
+
+    /// Where a value that ends at a space between digits, `end`, runs on:
+    /// over every following value end that is such a space. (Each value end
+    /// in the run is one of its links, so a reading from any of them ends at
+    /// the same place: remembered.)
+    #[cold]
+    #[inline(never)]
+    fn spaced_end(&mut self, end: usize) -> usize {
+        let s = self.s;
+        if let Some(e) = self.ahead().spaced.end_from(end) {
+            return e;
+        }
+        let mut cend = end;
+        while cend + 1 < s.len() && s[cend] == b' ' && is_digit(s[cend + 1]) && is_digit(s[cend - 1]) {
+            cend += 1;
+            while cend < s.len() && !ends_value(s[cend]) {
+                cend += 1;
+            }
+        }
+        self.ahead().spaced = Run { from: end, to: cend };
+        cend
+    }
+
+    /// [`has_card_number`] of the value `v..end` (`k`: 0 for a value, 1 for
+    /// one run on over spaces). A long value that holds none is remembered:
+    /// the value of a later `=` inside it ends at the same place and is
+    /// looked at from further on, so it holds none either (the byte before
+    /// a value is its `=`, which neither joins nor glues a card number).
+    #[inline]
+    fn card_in(&mut self, v: usize, end: usize, k: usize) -> bool {
+        if end - v <= FAR {
+            return has_card_number(&self.s[v..end]);
+        }
+        self.card_in_far(v, end, k)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn card_in_far(&mut self, v: usize, end: usize, k: usize) -> bool {
+        let (e, from) = self.ahead().no_card[k];
+        if e == end && v >= from {
+            return false;
+        }
+        let found = has_card_number(&self.s[v..end]);
+        if !found {
+            self.ahead().no_card[k] = (end, v);
+        }
+        found
     }
 
     /// An IBAN in groups of four at the start of a value `v..` (`DE89%203704%200044...`,
@@ -349,7 +395,10 @@ fn luhn(d: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rules::Rules;
+    use crate::scan::bytes::ends_value;
     use crate::scan::testing::found;
+    use crate::scan::testing::{made_of, scanner};
 
     #[test]
     fn card_numbers() {
@@ -364,5 +413,32 @@ mod tests {
         assert!(luhn(&[7, 9, 9, 2, 7, 3, 9, 8, 7, 1, 3]));
         assert!(has_card_number(b"5500-0000-0000-0004"));
         assert!(!has_card_number(b"12345678901234567890123"));
+    }
+
+    proptest::proptest! {
+        /// What is remembered of long values that hold no card number (and
+        /// of values run on over spaces) gives what reading them again
+        /// gives, for the value of each `=` in turn.
+        #[test]
+        fn card_numbers_read_ahead_are_those_found(picks in proptest::collection::vec(0usize..11, 0..300)) {
+            let s = made_of(&["4111111111111111", "4111", " ", "=", "1", "a", "-", "+", "1111", " 1111", "=1 2"], &picks);
+            let rules = Rules::default();
+            let mut sc = scanner(&s, &rules);
+            for v in (1..=s.len()).filter(|&v| s[v - 1] == b'=') {
+                let end = v + s[v..].iter().take_while(|&&b| !ends_value(b)).count();
+                let mut cend = end;
+                while cend + 1 < s.len() && s[cend] == b' ' && is_digit(s[cend + 1]) && cend > v && is_digit(s[cend - 1]) {
+                    cend += 1;
+                    while cend < s.len() && !ends_value(s[cend]) {
+                        cend += 1;
+                    }
+                }
+                if cend > end {
+                    proptest::prop_assert_eq!(sc.spaced_end(end), cend);
+                    proptest::prop_assert_eq!(sc.card_in(v, cend, 1), has_card_number(&s[v..cend]));
+                }
+                proptest::prop_assert_eq!(sc.card_in(v, end, 0), has_card_number(&s[v..end]));
+            }
+        }
     }
 }

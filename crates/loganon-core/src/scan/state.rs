@@ -51,11 +51,117 @@ pub(super) struct Scanner<'a> {
     /// a phone number found inside a parameter value, to be reported when
     /// the scan reaches it ([`NO_PHONE`]: none)
     pub(super) phone: (usize, usize),
+    /// what the recognisers read ahead of their triggers so far (set up by
+    /// the first that needs it: most spans never read far)
+    pub(super) ahead: Option<Ahead>,
 }
 
 pub(super) const NO_PHONE: (usize, usize) = (usize::MAX, 0);
 
+/// How far a recogniser reads ahead before it remembers where the run it
+/// reads ends (in [`Ahead`]): shorter reads cost less than the bookkeeping.
+pub(super) const FAR: usize = 64;
+
+/// Where the runs of bytes the recognisers read ahead of a trigger end,
+/// remembered from one trigger to the next in the span. A trigger inside
+/// a run read before (an `=` inside a long value, a `-` inside a host name's
+/// label, `Bearer` inside a token) then costs nothing, so the cost of a line
+/// stays proportional to its length whatever it holds, and what is found is
+/// the same: a run's end does not depend on where in it the reading
+/// started.
+#[derive(Clone, Copy)]
+pub(super) struct Ahead {
+    /// the end of a value, read with an `=` plain or escaped
+    pub(super) value: [Run; 2],
+    /// up to the next `/` or `?` (where a path parameter's value ends)
+    pub(super) path: Run,
+    /// a value run on over spaces between digits (through every value end
+    /// in the run)
+    pub(super) spaced: Run,
+    /// `(end, from)`: no card number starts at or after `from` in a value
+    /// ending at `end` (the value, the value run on over spaces)
+    pub(super) no_card: [(usize, usize); 2],
+    /// up to the next `+` that starts a phone number, and that number's end
+    pub(super) plus: (Run, usize),
+    /// the labels after an IPv4 address in a host name
+    pub(super) label: [Run; 2],
+    /// the token after `Bearer` or `Basic`, and its `=` padding
+    pub(super) token: Run,
+    pub(super) pad: Run,
+    /// up to the first byte of a token that is no base64 (`.`, `~`)
+    pub(super) bad: Run,
+    /// per start of a token modulo 4: from `.0` on, the first group of
+    /// four whose bytes hold a `:` starts at `.1`, and the character that
+    /// completes the `:` is at `.2` (`usize::MAX`: none up to `.1`, the
+    /// token's end)
+    pub(super) colon: [(usize, usize, usize); 4],
+}
+
+impl Ahead {
+    const NONE: Ahead = Ahead {
+        value: [Run::NONE; 2],
+        path: Run::NONE,
+        spaced: Run::NONE,
+        no_card: [(usize::MAX, 0); 2],
+        plus: (Run::NONE, 0),
+        label: [Run::NONE; 2],
+        token: Run::NONE,
+        pad: Run::NONE,
+        bad: Run::NONE,
+        colon: [(usize::MAX, 0, 0); 4],
+    };
+}
+
+/// A run read ahead: from `from` on, the first byte outside the run (or
+/// the end of the bytes) is at `to`, so a reading that starts anywhere in
+/// `from..=to` ends at `to` too.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Run {
+    pub(super) from: usize,
+    pub(super) to: usize,
+}
+
+impl Run {
+    /// None read yet.
+    pub(super) const NONE: Run = Run {
+        from: usize::MAX,
+        to: 0,
+    };
+
+    /// Where a reading from `x` ends, if this run tells.
+    #[inline]
+    pub(super) fn end_from(self, x: usize) -> Option<usize> {
+        (self.from <= x && x <= self.to).then_some(self.to)
+    }
+}
+
+/// The end of the run of bytes of `s` that `in_run` takes, from `x` on:
+/// what `memo` remembers when `x` lies in it, else read (up to the run it
+/// remembers, when the reading reaches its start) and remembered.
+#[inline]
+pub(super) fn run_end(s: &[u8], x: usize, memo: &mut Run, in_run: impl Fn(u8) -> bool) -> usize {
+    if let Some(e) = memo.end_from(x) {
+        return e;
+    }
+    let mut e = x;
+    while e < s.len() && in_run(s[e]) {
+        e += 1;
+        if e == memo.from {
+            e = memo.to;
+            break;
+        }
+    }
+    *memo = Run { from: x, to: e };
+    e
+}
+
 impl Scanner<'_> {
+    /// What was read ahead so far in this span.
+    #[inline]
+    pub(super) fn ahead(&mut self) -> &mut Ahead {
+        self.ahead.get_or_insert(Ahead::NONE)
+    }
+
     #[inline]
     pub(super) fn v4<S: Sink>(&mut self, sink: &mut S, a: usize, b: usize, addr: u32) {
         match &mut self.view {
@@ -164,4 +270,26 @@ impl Scanner<'_> {
 /// Values that hold nothing personal: empty, `-`, or already redacted.
 pub(crate) fn is_placeholder(v: &[u8]) -> bool {
     v.is_empty() || v == b"-" || v == b"REDACTED" || crate::keyed::is_hashed_id(v)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    proptest::proptest! {
+        /// Where a run read ahead ends, through what is remembered, is
+        /// where it ends byte by byte, whatever order the readings come in.
+        #[test]
+        fn runs_read_ahead_end_where_they_end(
+            s in proptest::collection::vec(proptest::sample::select(b"aaaab.".to_vec()), 0..300),
+            xs in proptest::collection::vec(0usize..301, 1..60),
+        ) {
+            let mut memo = Run::NONE;
+            for x in xs {
+                let x = x.min(s.len());
+                let plain = x + s[x..].iter().take_while(|&&b| b != b'.').count();
+                proptest::prop_assert_eq!(run_end(&s, x, &mut memo, |b| b != b'.'), plain);
+            }
+        }
+    }
 }

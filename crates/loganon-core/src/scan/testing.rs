@@ -1,6 +1,7 @@
 //! What the scanner's unit tests share: a sink that records findings as
 //! text, and the findings of a whole line.
 
+use super::state::{Scanner, NO_PHONE};
 use super::{scan, Kind, Sink, V4Form};
 use crate::rules::Rules;
 
@@ -39,4 +40,23 @@ pub(super) fn found(line: &str) -> Vec<String> {
     let mut r = Rec::default();
     scan(line.as_bytes(), 0, line.len(), &Rules::default(), &mut r);
     r.0
+}
+
+/// A scanner over `s` (plain bytes, nothing read ahead yet), for the
+/// recognisers' own tests.
+pub(super) fn scanner<'a>(s: &'a [u8], rules: &'a Rules) -> Scanner<'a> {
+    Scanner {
+        s,
+        floor: 0,
+        rules,
+        view: None,
+        phone: NO_PHONE,
+        ahead: None,
+    }
+}
+
+/// Bytes made of `parts` picked by `picks` (what the tests of reading
+/// ahead feed the recognisers: runs of the shapes they read over).
+pub(super) fn made_of(parts: &[&str], picks: &[usize]) -> Vec<u8> {
+    picks.iter().flat_map(|&k| parts[k % parts.len()].bytes()).collect()
 }
