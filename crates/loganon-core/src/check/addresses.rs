@@ -233,8 +233,23 @@ impl Oracle<'_> {
     /// Dotted quads, outside the `reverse` names and not versions in a user agent.
     pub(super) fn dotted_addresses(&mut self, t: &[u8], reverse: &[Range<usize>]) {
         let d = res();
+        // the reverse names as disjoint spans in order, walked along with
+        // the matches (which come in order)
+        let mut spans: Vec<Range<usize>> = reverse.to_vec();
+        spans.sort_by_key(|r| r.start);
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(spans.len());
+        for r in spans {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        let mut j = 0;
         for m in d.dotted.find_iter(t) {
-            if reverse.iter().any(|r| r.start < m.end() && m.start() < r.end) {
+            while j < merged.len() && merged[j].end <= m.start() {
+                j += 1;
+            }
+            if merged.get(j).is_some_and(|r| r.start < m.end()) {
                 continue;
             }
             let parts: Vec<&[u8]> = m.as_bytes().split(|&b| b == b'.').collect();

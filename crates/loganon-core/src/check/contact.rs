@@ -66,10 +66,65 @@ impl Oracle<'_> {
 
     /// The first E.164 number of the value at `start` (`len` bytes long):
     /// `+` (not after a digit) or a space opening the value, then 8 to 15
-    /// digits, the first not 0.
+    /// digits, the first not 0. Where the first `+` that opens one lies at
+    /// or after `start` is remembered: it depends on the bytes around it
+    /// only, and values that run on over spaces reach over those after
+    /// them (the byte before a value is its `=`, no digit).
     pub(super) fn value_phone(&mut self, t: &[u8], start: usize, len: usize) {
-        let from = start;
-        let line_rest = &t[from..];
+        // 8 to 15 digits after `k`, not glued: the number's end
+        let number = |k: usize| {
+            let digits = t[k + 1..].iter().take_while(|b| b.is_ascii_digit()).count();
+            let after = &t[k + 1 + digits..];
+            let glued = after.first().is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'@')
+                || (after.first() == Some(&b'.') && after.get(1).is_some_and(u8::is_ascii_digit));
+            ((8..=15).contains(&digits) && t[k + 1] != b'0' && !glued).then_some(k + 1 + digits)
+        };
+        let last = start + t.len().saturating_sub(start).min(len.max(1));
+        if start >= last {
+            return;
+        }
+        if t[start] == b' ' {
+            if let Some(e) = number(start) {
+                self.found.push(("phone", mask(&t[start..e])));
+                return;
+            }
+        }
+        let at = match self.ahead.plus {
+            Some((from, at)) if from <= start && start <= at => at,
+            _ => {
+                let mut k = start;
+                let at = loop {
+                    match memchr::memchr(b'+', &t[k..]) {
+                        Some(d) => k += d,
+                        None => break t.len(),
+                    }
+                    if (k == start || !t[k - 1].is_ascii_digit()) && number(k).is_some() {
+                        break k;
+                    }
+                    k += 1;
+                };
+                self.ahead.plus = Some((start, at));
+                at
+            }
+        };
+        if at < last {
+            if let Some(e) = number(at) {
+                self.found.push(("phone", mask(&t[at..e])));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::oracle::{mask, Oracle};
+    use crate::keyed::IpMode;
+    use crate::rules::Rules;
+
+    /// The phone detector of a value as it was written first, reading the
+    /// value again each time.
+    fn first_phone(t: &[u8], start: usize, len: usize) -> Option<String> {
+        let line_rest = &t[start..];
         for k in 0..line_rest.len().min(len.max(1)) {
             let lead = line_rest[k] == b'+' || (k == 0 && line_rest[k] == b' ');
             if !lead || (k > 0 && line_rest[k - 1].is_ascii_digit()) {
@@ -84,8 +139,29 @@ impl Oracle<'_> {
             let glued = after.first().is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'@')
                 || (after.first() == Some(&b'.') && after.get(1).is_some_and(u8::is_ascii_digit));
             if (8..=15).contains(&digits.len()) && digits[0] != b'0' && !glued {
-                self.found.push(("phone", mask(&line_rest[k..k + 1 + digits.len()])));
-                break;
+                return Some(mask(&line_rest[k..k + 1 + digits.len()]));
+            }
+        }
+        None
+    }
+
+    proptest::proptest! {
+        /// The phone number found in each value in turn, through what is
+        /// remembered, is the one found reading each value again.
+        #[test]
+        fn phone_numbers_read_ahead_are_those_found(
+            picks in proptest::collection::vec(0usize..11, 0..200),
+            lens in proptest::collection::vec(0usize..120, 200),
+        ) {
+            let parts = ["+4915112345678", "+", "1", "12345678", "=", " ", "a", "&", "0", "1+49151123456789", "@"];
+            let t: Vec<u8> = picks.iter().flat_map(|&k| parts[k].bytes()).collect();
+            let rules = Rules::default();
+            let mut o = Oracle::new(&rules.addr, IpMode::Truncate, &rules.deny);
+            for (v, len) in (1..=t.len()).filter(|&v| t[v - 1] == b'=').zip(lens) {
+                let before = o.found.len();
+                o.value_phone(&t, v, len);
+                let got = o.found.get(before).map(|f| f.1.clone());
+                proptest::prop_assert_eq!(got, first_phone(&t, v, len), "{}", v);
             }
         }
     }

@@ -185,12 +185,7 @@ impl Checker {
     pub fn line_in(&self, line: &[u8], source: &str, no: u64, ctx: &mut Ctx, report: &mut Report) {
         report.lines += 1;
         let rules = &self.rules;
-        let mut o = Oracle {
-            policy: &rules.addr,
-            ip_mode: self.ip_mode,
-            deny: &rules.deny,
-            found: Vec::new(),
-        };
+        let mut o = Oracle::new(&rules.addr, self.ip_mode, &rules.deny);
         self.roles(line, ctx, &mut o, 0);
         // and what the detectors find anywhere in the decoded line
         o.text(&decode_fully(line));

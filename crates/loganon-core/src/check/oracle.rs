@@ -4,6 +4,7 @@
 //! (`addresses`, `contact`, `payment`, `credentials`, `params`, `devices`)
 //! stand on this file and never on each other; `detect` runs them in order.
 
+use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use crate::addr::AddrPolicy;
@@ -41,9 +42,55 @@ pub(super) struct Oracle<'a> {
     pub(super) ip_mode: IpMode,
     pub(super) deny: &'a crate::rules::DenyList,
     pub(super) found: Vec<(&'static str, String)>,
+    /// the card numbers among `found` (one found twice is one finding)
+    cards: BTreeSet<String>,
+    /// what the detectors of the text in hand read ahead
+    pub(super) ahead: Ahead,
+    /// (tests) each value read afresh, nothing remembered
+    #[cfg(test)]
+    pub(super) fresh: bool,
+}
+
+/// Where what a detector read ahead of a value ends, remembered from one
+/// value to the next of the text in hand: a value that runs on over spaces
+/// between digits reaches over the values after it, which then cost
+/// nothing more (a line's cost stays proportional to its length).
+#[derive(Clone, Copy, Debug, Default)]
+pub(super) struct Ahead {
+    /// `(from, to)`: a value run on over spaces from any value end in
+    /// `from..=to` ends at `to`
+    pub(super) spaced: Option<(usize, usize)>,
+    /// the values of `from..to` were looked through for card numbers
+    pub(super) carded: Option<(usize, usize)>,
+    /// `(from, at)`: the first `+` at or after `from` that opens a phone
+    /// number is at `at` (the text's length: none)
+    pub(super) plus: Option<(usize, usize)>,
+}
+
+impl<'a> Oracle<'a> {
+    /// An oracle for a line, with nothing found yet.
+    pub(super) fn new(policy: &'a AddrPolicy, ip_mode: IpMode, deny: &'a crate::rules::DenyList) -> Self {
+        Oracle {
+            policy,
+            ip_mode,
+            deny,
+            found: Vec::new(),
+            cards: BTreeSet::new(),
+            ahead: Ahead::default(),
+            #[cfg(test)]
+            fresh: false,
+        }
+    }
 }
 
 impl Oracle<'_> {
+    /// A card number (masked), unless the same was found before.
+    pub(super) fn card(&mut self, masked: String) {
+        if self.cards.insert(masked.clone()) {
+            self.found.push(("card-number", masked));
+        }
+    }
+
     pub(super) fn v4(&mut self, a: u32) {
         let p = self.policy;
         let clean = match self.ip_mode {

@@ -93,37 +93,52 @@ impl Oracle<'_> {
                 self.found.push(("deny-listed-parameter", mask(value)));
                 continue;
             }
+            #[cfg(test)]
+            if self.fresh {
+                self.ahead = Default::default();
+            }
             // a card number may be grouped by spaces (`%20`): the value runs
             // on over a space between two digits
             let start = c.get(3).map_or(0, |m| m.start());
             let mut end = start + value.len();
-            while end + 1 < t.len()
-                && end > start
-                && t[end] == b' '
-                && t[end - 1].is_ascii_digit()
-                && t[end + 1].is_ascii_digit()
-            {
-                end += 1;
-                while end < t.len()
-                    && !matches!(
-                        t[end],
-                        b' ' | b'\t'
-                            | b'\r'
-                            | b'\n'
-                            | b'&'
-                            | b'"'
-                            | b'\''
-                            | b'#'
-                            | b';'
-                            | b'<'
-                            | b'>'
-                            | b')'
-                            | b']'
-                            | b'}'
-                    )
-                {
-                    end += 1;
+            // (the run from any value end it reaches over ends at the same
+            // place: remembered, as the values after it come here again)
+            let from = end;
+            match self.ahead.spaced {
+                Some((a, b)) if end > start && a <= end && end <= b && t.get(end) == Some(&b' ') => end = b,
+                _ => {
+                    while end + 1 < t.len()
+                        && end > start
+                        && t[end] == b' '
+                        && t[end - 1].is_ascii_digit()
+                        && t[end + 1].is_ascii_digit()
+                    {
+                        end += 1;
+                        while end < t.len()
+                            && !matches!(
+                                t[end],
+                                b' ' | b'\t'
+                                    | b'\r'
+                                    | b'\n'
+                                    | b'&'
+                                    | b'"'
+                                    | b'\''
+                                    | b'#'
+                                    | b';'
+                                    | b'<'
+                                    | b'>'
+                                    | b')'
+                                    | b']'
+                                    | b'}'
+                            )
+                        {
+                            end += 1;
+                        }
+                    }
                 }
+            }
+            if end > from {
+                self.ahead.spaced = Some((from, end));
             }
             judge(self, t, start, end);
         }

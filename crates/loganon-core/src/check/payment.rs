@@ -155,21 +155,30 @@ impl Oracle<'_> {
                 (m.start() > 0 && alnum_at(m.start() - 1)) || alnum_at(m.end()) || t.get(m.end()) == Some(&b'@');
             let digits: Vec<u8> = run.iter().copied().filter(u8::is_ascii_digit).collect();
             // (one already found in a value by the rule above is one finding)
-            if !glued && card_ok(&digits) && !self.found.contains(&("card-number", mask(run))) {
-                self.found.push(("card-number", mask(run)));
+            if !glued && card_ok(&digits) {
+                self.card(mask(run));
             }
         }
     }
 
-    /// Card numbers in a value (grouped by ` `, `+` or `-`).
-    pub(super) fn value_cards(&mut self, value: &[u8]) {
+    /// Card numbers in the value `start..end` of `t` (grouped by ` `, `+`
+    /// or `-`). A value inside the one looked through before (values run on
+    /// over spaces reach over those after them) holds no other: the `=`
+    /// before it and the byte after it take no part in a card number, so
+    /// what is found in it was found there, and is one finding.
+    pub(super) fn value_cards(&mut self, t: &[u8], start: usize, end: usize) {
+        if self.ahead.carded.is_some_and(|(a, b)| a <= start && end <= b) {
+            return;
+        }
+        self.ahead.carded = Some((start, end));
+        let value = &t[start..end];
         let d = res();
         for m in d.card.find_iter(value) {
             let digits: Vec<u8> = m.as_bytes().iter().copied().filter(u8::is_ascii_digit).collect();
             let glued = (m.start() > 0 && value[m.start() - 1].is_ascii_alphanumeric())
                 || value.get(m.end()).is_some_and(u8::is_ascii_alphanumeric);
-            if !glued && card_ok(&digits) && !self.found.contains(&("card-number", mask(m.as_bytes()))) {
-                self.found.push(("card-number", mask(m.as_bytes())));
+            if !glued && card_ok(&digits) {
+                self.card(mask(m.as_bytes()));
             }
         }
     }
