@@ -691,11 +691,58 @@ fn child_paths(module: &[String], src: &str) -> Vec<Vec<String>> {
     out
 }
 
+/// `files` without their test code: a `#[cfg(test)] mod tests { .. }` to
+/// its closing brace, and the files of modules declared under
+/// `#[cfg(test)]` (a folder's `testing.rs`). Tests may name the module they
+/// test; that is no import circle of the code.
+fn without_tests(files: &[(String, String)]) -> Vec<(String, String)> {
+    let mut test_only = BTreeSet::new();
+    let mut out = Vec::new();
+    for (rel, src) in files {
+        let lines: Vec<&str> = src.lines().collect();
+        let mut kept = String::new();
+        let mut k = 0;
+        while k < lines.len() {
+            let next = lines.get(k + 1).map_or("", |l| l.trim());
+            if lines[k].trim() == "#[cfg(test)]" && next.contains("mod ") {
+                let name = next.split("mod ").nth(1).unwrap_or("");
+                if let Some(child) = name.strip_suffix(';') {
+                    let base = rel.trim_end_matches("mod.rs").trim_end_matches(".rs");
+                    let at = if rel.ends_with("mod.rs") {
+                        base.to_string()
+                    } else {
+                        format!("{base}/")
+                    };
+                    test_only.insert(format!("{at}{child}.rs"));
+                    test_only.insert(format!("{at}{child}/mod.rs"));
+                    k += 2;
+                    continue;
+                }
+                // an inline module: to the brace that closes it, at its indent
+                let indent = &lines[k + 1][..lines[k + 1].len() - lines[k + 1].trim_start().len()];
+                k += 2;
+                while k < lines.len() && lines[k] != format!("{indent}}}") {
+                    k += 1;
+                }
+                k += 1;
+                continue;
+            }
+            kept.push_str(lines[k]);
+            kept.push('\n');
+            k += 1;
+        }
+        out.push((rel.clone(), kept));
+    }
+    out.retain(|(rel, _)| !test_only.contains(rel));
+    out
+}
+
 /// The import cycles among the files of each folder of `files` (a core
 /// crate's sources: `formats/`, `engine/`, `kanon/` and the folders in
 /// them). A file's imports are its `crate::` and `super::` paths and the
 /// paths through its child modules, each going to the file it names.
 fn folder_cycles(files: &[(String, String)]) -> Vec<String> {
+    let files = &without_tests(files);
     let modules: BTreeSet<Vec<String>> = files.iter().map(|(rel, _)| module_of(rel)).collect();
     // the file a path is in: its longest prefix that is a file's module
     let file_of = |path: &[String]| {
@@ -742,16 +789,19 @@ fn folder_cycles(files: &[(String, String)]) -> Vec<String> {
 fn the_files_of_each_core_folder_import_each_other_without_cycles() {
     let mut core = Vec::new();
     read_src(&core_src(), "", &mut core);
-    for folder in ["formats", "engine", "kanon"] {
+    for folder in ["formats", "engine", "kanon", "scan", "check"] {
         assert!(
             core.iter().any(|(rel, _)| rel.starts_with(&format!("{folder}/"))),
             "no folder {folder}"
         );
     }
-    // (`scan/` joins the list once its files stand in layers too)
     let folders: Vec<(String, String)> = core
         .into_iter()
-        .filter(|(rel, _)| ["formats/", "engine/", "kanon/"].iter().any(|f| rel.starts_with(f)))
+        .filter(|(rel, _)| {
+            ["formats/", "engine/", "kanon/", "scan/", "check/"]
+                .iter()
+                .any(|f| rel.starts_with(f))
+        })
         .collect();
     let bad = folder_cycles(&folders);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
@@ -773,4 +823,106 @@ fn the_files_of_each_core_folder_import_each_other_without_cycles() {
         ("engine/line.rs", "use super::Engine;\n"),
     ]);
     assert!(!folder_cycles(&up).is_empty());
+}
+
+/// The recogniser families of the scanner (`crates/loganon-core/src/scan/`)
+/// and their independent counterparts in the checker (`check/`): a family
+/// is one file, and adding a rule touches one of them (and its
+/// counterpart), so no family uses another, by import or by calling a
+/// method another defines (they share one type, `Scanner` or `Oracle`, and
+/// stand on `state` or `oracle`; the choice between families is `dispatch`'s
+/// or `detect`'s).
+const FAMILIES: [&str; 6] = ["addresses", "contact", "credentials", "devices", "params", "payment"];
+
+/// The functions `src` defines.
+fn defined_fns(src: &str) -> BTreeSet<String> {
+    let (toks, _) = lex(src);
+    toks.windows(2)
+        .filter_map(|w| match (&w[0].0, &w[1].0) {
+            (Tok::Ident(f), Tok::Ident(name)) if f == "fn" => Some(name.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What `src` uses of `names`: called as methods (`self.name(`, `o.name(`)
+/// or as functions (`name(`), each with its line.
+fn calls(src: &str, names: &BTreeSet<String>) -> Vec<(String, usize)> {
+    let (toks, _) = lex(src);
+    let mut out = Vec::new();
+    for k in 0..toks.len().saturating_sub(1) {
+        if let (Tok::Ident(name), Tok::Punct('(')) = (&toks[k].0, &toks[k + 1].0) {
+            let defined_here = k > 0 && toks[k - 1].0 == Tok::Ident("fn".into());
+            if names.contains(name) && !defined_here {
+                out.push((name.clone(), toks[k].1));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn recogniser_families_stand_apart() {
+    let mut core = Vec::new();
+    read_src(&core_src(), "", &mut core);
+    for folder in ["scan", "check"] {
+        let family = |f: &str| {
+            let rel = format!("{folder}/{f}.rs");
+            let src = core.iter().find(|(r, _)| *r == rel).map(|(_, s)| s.clone());
+            src.unwrap_or_else(|| panic!("{rel} is missing"))
+        };
+        for f in FAMILIES {
+            let src = family(f);
+            let module = module_of(&format!("{folder}/{f}.rs"));
+            for r in refs(&module, &src).unwrap().into_iter().filter(|r| r.code) {
+                let other = r.to.get(1).map(String::as_str);
+                assert!(
+                    !(r.to[0] == folder && other.is_some_and(|o| o != f && FAMILIES.contains(&o))),
+                    "{folder}/{f}.rs:{} uses crate::{}, another family",
+                    r.line,
+                    r.to.join("::")
+                );
+            }
+            for g in FAMILIES.iter().filter(|&&g| g != f) {
+                // (names both define are each its own: `res`, the tests')
+                let theirs: BTreeSet<String> = defined_fns(&family(g))
+                    .difference(&defined_fns(&src))
+                    .cloned()
+                    .collect();
+                let used = calls(&src, &theirs);
+                assert!(
+                    used.is_empty(),
+                    "{folder}/{f}.rs calls what {folder}/{g}.rs defines: {used:?}"
+                );
+            }
+        }
+    }
+}
+
+/// `check` is the independent oracle: it shares the parsing with the
+/// engine (formats, the role walk), never the scanner's recognisers or its
+/// decoder; nor does the scanner use the checker.
+#[test]
+fn the_checker_shares_no_recogniser_with_the_scanner() {
+    let mut core = Vec::new();
+    read_src(&core_src(), "", &mut core);
+    let mut seen = 0;
+    for (rel, src) in &core {
+        let module = module_of(rel);
+        let banned: &[&str] = match module[0].as_str() {
+            "check" => &["scan", "decode"],
+            "scan" | "decode" => &["check"],
+            _ => continue,
+        };
+        seen += 1;
+        for r in refs(&module, src).unwrap().into_iter().filter(|r| r.code) {
+            assert!(
+                !banned.contains(&r.to[0].as_str()),
+                "{rel}:{} uses crate::{}",
+                r.line,
+                r.to.join("::")
+            );
+        }
+    }
+    assert!(seen > 20, "{seen} files of check, scan and decode");
 }

@@ -25,6 +25,8 @@ pub(super) struct Rewriter<'a> {
     /// a replacement touches bytes that could join it into a new finding
     /// (`REDACTED::100` reads as an address)
     pub(super) glued: bool,
+    /// how far the line was read for [`in_authority`]
+    authority: Authority,
     /// where the scanned slice starts in `src`: findings of a value scanned
     /// on its own (see [`crate::clean`]) are offsets into it
     pub(super) base: usize,
@@ -79,6 +81,7 @@ impl<'a> Rewriter<'a> {
             identifiers: 0,
             removals: 0,
             glued: false,
+            authority: Authority::default(),
             base: 0,
             settling: false,
             plan,
@@ -215,7 +218,7 @@ impl Rewriter<'_> {
                 b'/' | b'?' | b'#' | b'@' | b'%' | b'\\' | b'[' | b']' | b' ' | b'\t' | b'"' | b'\'' | b'<' | b'>'
             )
         });
-        if structure && in_authority(&self.src[..start]) {
+        if structure && self.authority.before(self.src, start) {
             self.glued = true;
         }
     }
@@ -292,6 +295,40 @@ fn in_authority(before: &[u8]) -> bool {
     // than these short searches)
     let pair = |first: u8, second: u8| memchr::memchr_iter(first, before).any(|k| before.get(k + 1) == Some(&second));
     pair(b'%', b'2') || pair(b'\\', b'/')
+}
+
+/// [`in_authority`] of the line up to one replacement after another, read
+/// once: what it depends on is kept up to where the line was read (the last
+/// `/`, and whether a `%2` or `\/` was met), so a line of many findings
+/// costs no more than its length.
+#[derive(Clone, Copy, Debug, Default)]
+struct Authority {
+    /// the line was read up to here
+    upto: usize,
+    /// its last `/` there
+    slash: Option<usize>,
+    /// a `%2` or `\/` lies whole before `upto`
+    pair: bool,
+}
+
+impl Authority {
+    /// [`in_authority`]`(&src[..start])`.
+    fn before(&mut self, src: &[u8], start: usize) -> bool {
+        if start < self.upto {
+            // (not reached: replacements come in order)
+            return in_authority(&src[..start]);
+        }
+        // (a pair may start at the last byte read before)
+        let from = self.upto.saturating_sub(1);
+        let new = &src[from..start];
+        if let Some(k) = memchr::memrchr(b'/', &src[self.upto..start]) {
+            self.slash = Some(self.upto + k);
+        }
+        let pair = |first: u8, second: u8| memchr::memchr_iter(first, new).any(|k| new.get(k + 1) == Some(&second));
+        self.pair = self.pair || pair(b'%', b'2') || pair(b'\\', b'/');
+        self.upto = start;
+        self.pair || self.slash.is_some_and(|k| k > 0 && src[k - 1] == b'/')
+    }
 }
 
 /// Writes `text` with each `sep` byte spelled `spelling` (an address found

@@ -1,0 +1,69 @@
+//! The oracle's MAC and device id detectors: MACs with colons or dashes, in
+//! Cisco's dotted form or without leading zeros, and Google Analytics ids.
+
+use std::sync::OnceLock;
+
+use regex::bytes::Regex;
+
+use super::oracle::{mask, Oracle};
+
+/// The family's expressions.
+struct Res {
+    mac: Regex,
+    cisco_mac: Regex,
+    short_mac: Regex,
+    analytics: Regex,
+}
+
+/// The MAC and device id detectors, built once.
+fn res() -> &'static Res {
+    static R: OnceLock<Res> = OnceLock::new();
+    R.get_or_init(|| {
+        let re = |s: &str| Regex::new(s).expect("a detector's expression is valid");
+        Res {
+            mac: re(r"(?i-u)(?:^|[^0-9a-z])([0-9a-f]{2}([:-])[0-9a-f]{2}(?:[:-][0-9a-f]{2}){4})(?:$|[^0-9a-z])"),
+            cisco_mac: re(r"(?i-u)(?:^|[^0-9a-z.])([0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})(?:$|[^0-9a-z.])"),
+            short_mac: re(r"(?i-u)(?:^|[^0-9a-z:.])([0-9a-f]{1,2}(?::[0-9a-f]{1,2}){5})(?:$|[^0-9a-z:.])"),
+            analytics: re(r"(?-u)(?:^|[^A-Za-z0-9])(G[AS][12]\.[0-9A-Za-z.$]+)"),
+        }
+    })
+}
+
+impl Oracle<'_> {
+    /// MACs of six two-digit groups, one separator throughout.
+    pub(super) fn macs(&mut self, t: &[u8]) {
+        let d = res();
+        for c in d.mac.captures_iter(t) {
+            let m = &c[1];
+            if m.iter().filter(|&&b| b == c[2][0]).count() == 5 {
+                self.found.push(("mac", mask(m)));
+            }
+        }
+    }
+
+    /// MACs in Cisco's dotted form, and MACs written without leading zeros.
+    pub(super) fn short_macs(&mut self, t: &[u8]) {
+        let d = res();
+        for c in d.cisco_mac.captures_iter(t).chain(d.short_mac.captures_iter(t)) {
+            let m = &c[1];
+            // (two-digit groups are the MAC detector's)
+            if m.contains(&b'.') || m.split(|&b| b == b':').any(|g| g.len() == 1) {
+                self.found.push(("mac", mask(m)));
+            }
+        }
+    }
+
+    /// Google Analytics client and session ids.
+    pub(super) fn analytics_ids(&mut self, t: &[u8]) {
+        let d = res();
+        for c in d.analytics.captures_iter(t) {
+            let Some(m) = c.get(1) else { continue };
+            let id = m.as_bytes();
+            let id = &id[..id.len() - id.iter().rev().take_while(|&&b| b == b'.').count()];
+            let digits = id[3..].iter().filter(|b| b.is_ascii_digit()).count();
+            if digits >= 9 && t.get(m.start() + id.len()) != Some(&b'@') {
+                self.found.push(("analytics-id", mask(id)));
+            }
+        }
+    }
+}
