@@ -1,7 +1,7 @@
 //! loganon: anonymize web access logs and enforce their retention.
 //!
 //! Four layers, each importing only from itself and the layers below it
-//! (`tests/layers.rs` checks this):
+//! (`tests/layers/` checks this):
 //!
 //! 1. the core, pure, in its own crate (`crates/loganon-core`, re-exported
 //!    here under the same paths): [`engine::Engine`] turns bytes into

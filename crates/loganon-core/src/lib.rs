@@ -1,6 +1,6 @@
 //! loganon-core: web access log lines in, anonymized lines out, with no
 //! I/O. It reads no file, socket or clock and starts no thread (keys come
-//! in as bytes, the day of undated lines as a number; `tests/layers.rs` at
+//! in as bytes, the day of undated lines as a number; `tests/layers/` at
 //! the workspace root checks this), so it builds on its own, for
 //! `wasm32-unknown-unknown` too, and is what a binding (Python) or a
 //! benchmark takes. The `loganon` crate at the workspace root is the
