@@ -170,6 +170,47 @@ fn repeated_agents_w3c() {
     check("w3c", &lines, &a, &out, |ua| format!(" {} ", ua.replace(' ', "+")));
 }
 
+/// Many 1 MiB chunks through one worker (and two): a worker keeps its
+/// cache from chunk to chunk, so what it learnt early is used late, and
+/// every line still comes out as it does alone, with a fresh engine.
+#[test]
+fn repeated_agents_over_many_chunks() {
+    let a = agents(24000);
+    let lines: Vec<String> = a.iter().enumerate().map(|(i, ua)| combined(i, ua)).collect();
+    let bytes: usize = lines.iter().map(|l| l.len() + 1).sum();
+    assert!(bytes > 3 << 20, "{bytes} bytes: not several chunks");
+    let out = anonymized(&lines, None);
+    check("combined", &lines, &a, &out, |ua| format!("\"{ua}\""));
+}
+
+/// A worker keeps its context from one input to the next, but not the
+/// state of the stream: the `#Fields:` of the first input does not read the
+/// second one's lines, which come out as they do alone.
+#[test]
+fn fields_of_one_input_do_not_carry_into_the_next() {
+    let dir = crate::common::files::tempdir();
+    let (a, b) = (dir.path().join("a.log"), dir.path().join("b.log"));
+    let header = "#Fields: date time c-ip cs-username cs-method cs-uri-stem sc-status";
+    let a_lines: String = (0..50)
+        .map(|i| format!("2026-01-01 00:00:{:02} 203.0.113.{i} - GET /p/{i} 200\n", i % 60))
+        .collect();
+    // the same seven columns in another order: read with the first input's
+    // header, `/u/jdoe` would be a user name (blanked); without, a path
+    let b_lines: String = (0..50)
+        .map(|i| format!("2026-01-01 00:00:{:02} GET /u/jdoe 203.0.113.{i} - 200\n", i % 60))
+        .collect();
+    std::fs::write(&a, format!("{header}\n{a_lines}")).expect("write a.log");
+    std::fs::write(&b, &b_lines).expect("write b.log");
+    let alone = |p: &std::path::Path| loganon().args(["anonymize", "-j", "1"]).arg(p).stdout();
+    let (a_out, b_out) = (alone(&a), alone(&b));
+    assert_eq!(b_out.matches("/u/jdoe").count(), 50, "{b_out}");
+    assert!(!b_out.contains("203.0.113.7 "), "{b_out}");
+    for j in ["1", "2"] {
+        let both = loganon().args(["anonymize", "-j", j]).arg(&a).arg(&b).stdout();
+        assert_eq!(both, format!("{a_out}{b_out}"), "-j {j}");
+    }
+}
+
 /// An agent seen clean many times, then the same agent with one byte
 /// changed into an address: the change is found (the cache compares bytes,
 /// not a hash).

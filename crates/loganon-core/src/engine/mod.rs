@@ -91,7 +91,19 @@ impl Options {
     /// over the lines before it (`carried`: the columns of a `#Fields:` met
     /// earlier in the input), else the columns of `--w3c-fields`.
     pub fn start(&self, carried: StreamState) -> Ctx {
-        Ctx::new(carried.or(&StreamState::with_w3c_fields(self.w3c_fields.clone())))
+        Ctx::new(self.stream_start(carried))
+    }
+
+    /// [`Options::start`] for a context kept from chunk to chunk (a
+    /// worker's): its stream state is set anew, and what it learnt of the
+    /// values it met (the clean cache, the scratch space) stays, which a
+    /// pure function of the bytes and this engine's rules makes safe.
+    pub fn restart(&self, ctx: &mut Ctx, carried: StreamState) {
+        ctx.stream = self.stream_start(carried);
+    }
+
+    fn stream_start(&self, carried: StreamState) -> StreamState {
+        carried.or(&StreamState::with_w3c_fields(self.w3c_fields.clone()))
     }
 
     /// Whether lines need the day's keys.
