@@ -39,7 +39,8 @@ mod tests {
     use super::*;
     use crate::formats::fields::{Fields, Role};
 
-    fn roles(s: &str) -> Vec<(String, Role)> {
+    /// The fields of a JSON line, parsed with the default deny list.
+    fn fields(s: &str) -> Fields {
         let mut f = Fields::default();
         let mut sc = Scratch::default();
         parse(
@@ -50,7 +51,12 @@ mod tests {
             &mut sc,
         )
         .unwrap();
-        f.list
+        f
+    }
+
+    fn roles(s: &str) -> Vec<(String, Role)> {
+        fields(s)
+            .list
             .iter()
             .map(|(r, role)| (s[r.clone()].to_string(), *role))
             .collect()
@@ -118,16 +124,7 @@ mod tests {
 
     /// The values noted as the status and the bytes of `s`.
     fn figures(s: &str) -> (Option<&str>, Option<&str>) {
-        let mut f = Fields::default();
-        let mut sc = Scratch::default();
-        parse(
-            s.as_bytes(),
-            object_start(s.as_bytes()).unwrap(),
-            &DenyList::default(),
-            &mut f,
-            &mut sc,
-        )
-        .unwrap();
+        let f = fields(s);
         (f.status.map(|r| &s[r]), f.bytes.map(|r| &s[r]))
     }
 
