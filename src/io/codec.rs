@@ -7,9 +7,11 @@
 //! chunks in parallel and the writer only appends; every decoder here reads
 //! all members to the end.
 //!
-//! Anything else that is not text (another compressor's or archive's magic
-//! bytes, or a NUL byte in the first block) is refused: a log that loganon
-//! cannot read is never passed through unchanged.
+//! Anything else that is clearly not text (another compressor's, archive's
+//! or executable's magic bytes, or a first block of control bytes, see
+//! [`is_binary`]) is refused: a log that loganon cannot read is never passed
+//! through unchanged. A NUL or another control byte in a log's lines is no
+//! reason to refuse it: those lines are anonymized like any other.
 
 use std::io::{self, BufRead, Read, Write};
 use std::path::Path;
@@ -52,7 +54,34 @@ const REFUSED: &[(&[u8], &str)] = &[
     (b"Rar!", "a RAR archive"),
     (b"\xff\x06\x00\x00sNaPpY", "snappy compressed"),
     (b"\x5d\x00\x00", "lzma (legacy) compressed"),
+    (b"\x7fELF", "an ELF executable or core dump"),
+    (b"MZ\x90\x00", "a Windows executable"),
+    (b"\xfe\xed\xfa\xce", "a Mach-O executable"),
+    (b"\xfe\xed\xfa\xcf", "a Mach-O executable"),
+    (b"\xce\xfa\xed\xfe", "a Mach-O executable"),
+    (b"\xcf\xfa\xed\xfe", "a Mach-O executable"),
+    (b"\xca\xfe\xba\xbe", "a Java class or Mach-O universal binary"),
+    (b"\x00asm", "a WebAssembly module"),
 ];
+
+/// The first block [`Codec::sniff`] looks at.
+const BLOCK: usize = 4096;
+
+/// Whether the first block of an input is binary data rather than a log:
+/// at least 32 of its bytes, and more than one in eight, are control bytes
+/// (below 0x20 or 0x7f) other than tab, line feed, vertical tab, form feed,
+/// carriage return and escape. A log with a NUL or another control byte in
+/// some of its lines (a request of garbage, a broken client) is a log: its
+/// lines are anonymized like any other; a UTF-16 file, an image or a
+/// database file is not.
+fn is_binary(head: &[u8]) -> bool {
+    let block = &head[..head.len().min(BLOCK)];
+    let control = block
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | 0x1b)) || b == 0x7f)
+        .count();
+    control >= 32 && control * 8 > block.len()
+}
 
 impl Codec {
     /// All of them, for messages and tests.
@@ -105,8 +134,8 @@ impl Codec {
         if let Some((_, what)) = REFUSED.iter().find(|(m, _)| head.starts_with(m)) {
             return Sniff::Refused(what);
         }
-        if memchr::memchr(0, &head[..head.len().min(4096)]).is_some() {
-            return Sniff::Refused("binary data (a NUL byte in its first block)");
+        if is_binary(head) {
+            return Sniff::Refused("binary data (one byte in eight of its first 4 KiB a control byte)");
         }
         Sniff::Plain
     }
@@ -184,7 +213,15 @@ mod tests {
         assert_eq!(Codec::sniff(b""), Sniff::Plain);
         assert_eq!(Codec::sniff(b"BZh"), Sniff::Plain);
         assert_eq!(Codec::sniff(b"PK\x03\x04rest"), Sniff::Refused("a zip archive"));
-        assert!(matches!(Codec::sniff(b"abc\x00def"), Sniff::Refused(_)));
+        // a NUL in a line is no binary data; a block of control bytes is
+        assert_eq!(Codec::sniff(b"abc\x00def\n"), Sniff::Plain);
+        let line = b"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET /\x00\x01 HTTP/1.1\" 200 1\n";
+        assert_eq!(Codec::sniff(&line.repeat(100)), Sniff::Plain);
+        let utf16: Vec<u8> = "1.2.3.4 - - [x]\n".repeat(20).bytes().flat_map(|b| [b, 0]).collect();
+        assert!(matches!(Codec::sniff(&utf16), Sniff::Refused(_)));
+        assert!(matches!(Codec::sniff(&[0u8; 40]), Sniff::Refused(_)));
+        assert_eq!(Codec::sniff(&[0u8; 31]), Sniff::Plain);
+        assert!(matches!(Codec::sniff(b"\x7fELF\x02\x01\x01"), Sniff::Refused(_)));
         assert_eq!(Codec::from_name(Path::new("a/access.log.2.ZST")), Some(Codec::Zstd));
         assert_eq!(Codec::from_name(Path::new("a.log.bz2")), Some(Codec::Bzip2));
         assert_eq!(Codec::from_name(Path::new("a.log")), None);
