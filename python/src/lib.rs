@@ -158,6 +158,7 @@ impl Engine {
         let rules = Rules {
             addr: AddrPolicy::new(ipv4_prefix, ipv6_prefix, &nets),
             deny,
+            ..Rules::default()
         };
         let now = match now {
             None => None,

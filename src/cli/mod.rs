@@ -29,6 +29,7 @@ use crate::io::output::Output;
 use crate::io::pipeline::jobs;
 use crate::io::signals::Signals;
 use crate::keyed::{Identifiers, IpMode, Rotate};
+use crate::rules::Location;
 
 mod choice;
 mod exit;
@@ -142,6 +143,9 @@ pub struct RuleArgs {
     /// Take a name out of the deny list and its patterns, e.g. name (repeatable)
     #[arg(long, value_name = "NAME", value_parser = options::parse_param)]
     pub keep_param: Vec<String>,
+    /// Precise locations (lat=, lng=, ll=, geo=, "lat": ...): the decimals kept (0-8; 2 is about 1 km), keep or drop
+    #[arg(long, value_name = "P", default_value = "2")]
+    pub location: Location,
     /// How addresses are rewritten: truncate, hash (keyed), cryptopan (keyed), drop
     #[arg(long, value_name = "M", default_value = "truncate", value_parser = choice::<IpMode>())]
     pub ip_mode: IpMode,

@@ -73,6 +73,7 @@ impl RuleArgs {
         Rules {
             addr: AddrPolicy::new(self.ipv4_prefix, self.ipv6_prefix, &self.keep_network),
             deny,
+            location: self.location,
         }
     }
 }

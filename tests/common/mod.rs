@@ -83,3 +83,22 @@ pub fn cases_checked(e: &Engine, check: Option<&Rules>, list: &[(&str, &str)]) {
         bad.join("\n")
     );
 }
+
+/// Each input holds the shape (`check` reports `rule` in it) and its
+/// anonymized output holds nothing for `check`.
+#[track_caller]
+pub fn found_then_clean(rule: &str, list: &[(&str, &str)]) {
+    cases_checked(&Engine::default(), None, list);
+    let mut bad = Vec::new();
+    for (input, want) in list {
+        let raw = check_bytes(&Rules::default(), input.as_bytes());
+        if raw.counts.get(rule).copied().unwrap_or(0) == 0 {
+            bad.push(format!("  check missed {rule} in: {input}\n{}", raw.to_text()));
+        }
+        let out = check_bytes(&Rules::default(), want.as_bytes());
+        if out.total() != 0 {
+            bad.push(format!("  check finds in the output: {want}\n{}", out.to_text()));
+        }
+    }
+    assert!(bad.is_empty(), "{}", bad.join("\n"));
+}

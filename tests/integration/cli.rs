@@ -117,7 +117,7 @@ fn help_lists_the_names_each_option_accepts() {
 
 #[test]
 fn bad_option_values_exit_2_naming_option_and_accepted_values() {
-    let cases: [(&[&str], &str, &[&str]); 12] = [
+    let cases: [(&[&str], &str, &[&str]); 13] = [
         (
             &["anonymize", "--format", "nope"],
             "--format",
@@ -134,6 +134,11 @@ fn bad_option_values_exit_2_naming_option_and_accepted_values() {
             &["scrub", "drop", "fail"],
         ),
         (&["anonymize", "--ipv4-prefix", "33"], "--ipv4-prefix", &["0..=32"]),
+        (
+            &["anonymize", "--location", "9"],
+            "--location",
+            &["0 to 8", "keep", "drop"],
+        ),
         (
             &["anonymize", "--keep-network", "notacidr"],
             "--keep-network",

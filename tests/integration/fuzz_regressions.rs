@@ -65,6 +65,14 @@ fn expect(format: &str, pairs: &[(&[u8], &[u8])]) {
     assert!(bad.is_empty(), "--format {format}:\n{}", bad.join("\n\n"));
 }
 
+/// `line` is left as it is under `--format format` and `check` finds
+/// nothing in it.
+#[track_caller]
+pub fn expect_checked(format: &str, line: &str) {
+    let l = format!("{line}\n");
+    expect(format, &[(l.as_bytes(), l.as_bytes())]);
+}
+
 /// A `%` inside an IPv6 zone id (`::%2%2`): the zone was cut at the second
 /// `%`, which then made a zone of its own on the next run (`::%2%2` ->
 /// `::%2` -> `::`). The zone now takes `%` followed by a zone character.
@@ -293,4 +301,127 @@ fn colon_after_a_truncated_v6_settles_at_once() {
     expect(APACHE, &[(b"[2001:db8::13c:%2%%%x", b"[2001:db8::%%%x")]);
 }
 
+/// A value a format keeps as it is (a time, a number, a code) is kept only
+/// when it has the shape of one; else it is scanned. Found by the `engine`
+/// target (`../shared/fuzz-findings`): a W3C line without `#Fields:` whose
+/// address is glued to a non-ASCII byte or a letter went into a column kept
+/// verbatim; an ALB time that runs into an address kept its address.
+#[test]
+fn a_kept_value_that_is_no_time_or_number_is_scanned() {
+    // (the user after the port goes; the server's name before the method
+    // stays: see `headerless_w3c_keeps_the_server_name`)
+    let w3c = |client: &[u8], user: &[u8]| {
+        [
+            &b"2026-01-01 00:00:01 W3SVC1 web01 "[..],
+            client,
+            b" GET /x - 80 ",
+            user,
+            b" 52.45.125a4 Mozilla/5.0 - 200 0 1 05\n",
+        ]
+        .concat()
+    };
+    for (client, want) in [
+        (&b"1\xd00.0.0.5"[..], &b"1\xd00.0.0.0"[..]),
+        (b"10.0.0.5\xd0", b"10.0.0.0\xd0"),
+        (b"\xfb\xff10.0.0.5", b"\xfb\xff10.0.0.0"),
+        (b"H10.0.0.5", b"H10.0.0.0"),
+        (b"10DE21.0.0.4", b"10DE21.0.0.0"),
+        (b"10.0.0.5.", b"10.0.0.0."),
+    ] {
+        expect("w3c", &[(&w3c(client, b"jdoe"), &w3c(want, b"-"))]);
+    }
+    expect(
+        "alb",
+        &[(
+            b"https 2026-01-01T00:00:10.0.0.1s app/lb/50dc 1.2.3.99:48161 10.0.0.66:9000 0.000 0.002 0.000 304 304 5 0 \"GET https://x.example:443/ HTTP/1.1\" \"curl/7.46.0\" - -\n",
+            b"https 2026-01-01T00:00:10.0.0.0s app/lb/50dc 1.2.3.0:48161 10.0.0.0:9000 0.000 0.002 0.000 304 304 5 0 \"GET https://x.example:443/ HTTP/1.1\" \"curl/7.46.0\" - -\n",
+        )],
+    );
+}
+
+/// A card number in a JSON key, glued to a byte that starts nothing (found
+/// by the `engine` target: `{"msg\xc14111111111111111":...}`), goes.
+#[test]
+fn a_card_number_in_a_json_key_goes() {
+    expect(
+        "json",
+        &[(
+            b"{\"msg\xc14111111111111111\":\"x\"}\n",
+            b"{\"msg\xc1REDACTED\":\"x\"}\n",
+        )],
+    );
+}
+
+/// A scheme may end in `.`, `+` or `-` (RFC 3986); the host after its `//`
+/// written as one number is an address (found by the `engine` target:
+/// `ttp.://1`).
+#[test]
+fn a_scheme_ending_in_a_sign_is_a_scheme() {
+    expect(
+        "auto",
+        &[(
+            b"see x.://1 x+y://1/ and a-b://2130706433/\n",
+            b"see x.://0 x+y://0/ and a-b://2130706432/\n",
+        )],
+    );
+}
+
 const APACHE: &str = r#"%h %l %u %t "%r" %>s %b "%{Referer}i" "%{User-agent}i" "%{Cookie}i""#;
+/// The fuzz crate's nginx template (`fuzz/src/lib.rs`).
+const NGINX: &str = r#"nginx:$remote_addr - $remote_user [$time_local] "$request" $status $body_bytes_sent "$http_referer" "$http_user_agent" $arg_token "$http_x_forwarded_for""#;
+
+/// The fuzz findings of `../shared/fuzz-findings` (the `engine` target's
+/// inputs: the first byte picks the format, as in `fuzz/src/lib.rs`): `check`
+/// finds nothing in the output of any of them.
+#[test]
+fn shared_fuzz_findings_are_clean() {
+    let Some(dir) = crate::common::shared::shared("fuzz-findings") else {
+        return;
+    };
+    let mut formats: Vec<Format> = loganon::formats::registry::names()
+        .into_iter()
+        .map(|n| Format::from_name(n).expect("a listed name"))
+        .collect();
+    for t in [APACHE, NGINX] {
+        formats.push(Format::from_name(t).expect("the template parses"));
+    }
+    let mut bad = Vec::new();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("the findings folder reads") {
+        let path = entry.expect("an entry").path();
+        if !path
+            .file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("crash-"))
+        {
+            continue;
+        }
+        seen += 1;
+        let data = std::fs::read(&path).expect("a finding reads");
+        let Some((&sel, input)) = data.split_first() else {
+            continue;
+        };
+        let format = formats[sel as usize % formats.len()].clone();
+        let engine = Engine::new(Options {
+            format: format.clone(),
+            ..Options::default()
+        });
+        let got = chunk_with(&engine, input);
+        let checker = Checker {
+            format: format.clone(),
+            ..Checker::default()
+        };
+        let mut report = Report::default();
+        checker.chunk(&got, "-", 1, &mut report);
+        if report.total() > 0 {
+            bad.push(format!(
+                "{} (--format {format}):\n  in:  {}\n  out: {}\n{}",
+                path.display(),
+                show(input),
+                show(&got),
+                report.to_text()
+            ));
+        }
+    }
+    assert!(seen > 0, "no crash-* files in {}", dir.display());
+    assert!(bad.is_empty(), "{}", bad.join("\n\n"));
+}

@@ -242,3 +242,21 @@ proptest! {
         prop_assert_eq!(show(&one), show(&chunk));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// A value a format keeps as it is only when `is_plain` says so (its
+    /// `Verbatim` fields, issue 25) holds nothing the independent `check`
+    /// finds, alone or between spaces. The values are drawn from the bytes
+    /// a plain value may hold, weighted toward digits and separators.
+    #[test]
+    fn a_plain_value_holds_nothing_check_finds(v in "[0-9a-fA-FTZ:.+/ \\-]{0,40}") {
+        if loganon::scan::is_plain(v.as_bytes()) {
+            for line in [v.clone(), format!("x {v} y")] {
+                let r = check_bytes(&Rules::default(), line.as_bytes());
+                prop_assert_eq!(r.total(), 0, "{:?}: {}", line, r.to_text());
+            }
+        }
+    }
+}

@@ -8,29 +8,11 @@ use loganon::rules::Rules;
 use loganon::Engine;
 
 use crate::common;
+use crate::common::found_then_clean;
 
 #[track_caller]
 fn cases(list: &[(&str, &str)]) {
     common::cases_checked(&Engine::default(), None, list)
-}
-
-/// Each input holds the shape (`check` reports `rule` in it) and its
-/// anonymized output holds nothing for `check`.
-#[track_caller]
-fn found_then_clean(rule: &str, list: &[(&str, &str)]) {
-    cases(list);
-    let mut bad = Vec::new();
-    for (input, want) in list {
-        let raw = check_bytes(&Rules::default(), input.as_bytes());
-        if raw.counts.get(rule).copied().unwrap_or(0) == 0 {
-            bad.push(format!("  check missed {rule} in: {input}\n{}", raw.to_text()));
-        }
-        let out = check_bytes(&Rules::default(), want.as_bytes());
-        if out.total() != 0 {
-            bad.push(format!("  check finds in the output: {want}\n{}", out.to_text()));
-        }
-    }
-    assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
 /// Inputs that stay byte for byte, and where `check` finds nothing.

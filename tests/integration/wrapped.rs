@@ -242,6 +242,28 @@ fn w3c_without_fields_directive() {
     ]);
 }
 
+/// IIS writes the site's and the server's names (`s-sitename`,
+/// `s-computername`) before the method and the user after it: a word before
+/// the method is no user's name. It is still scanned.
+#[test]
+fn headerless_w3c_keeps_the_server_name() {
+    cases(&[
+        (
+            "2026-01-01 00:00:01 W3SVC1 web01 10.0.0.5 GET /x jdoe 52.45.125.4 curl/8 200",
+            "2026-01-01 00:00:01 W3SVC1 web01 10.0.0.0 GET /x - 52.45.125.0 curl/8 200",
+        ),
+        (
+            "2026-01-01 00:00:01 W3SVC1 iis-prod-07 GET /x - 80 jdoe 52.45.125.4 curl/8 200",
+            "2026-01-01 00:00:01 W3SVC1 iis-prod-07 GET /x - 80 - 52.45.125.0 curl/8 200",
+        ),
+        // scanned: an address glued to the name goes
+        (
+            "2026-01-01 00:00:01 W3SVC1 web01x10.0.0.7 GET /x jdoe 52.45.125.4 curl/8 200",
+            "2026-01-01 00:00:01 W3SVC1 web01x10.0.0.0 GET /x - 52.45.125.0 curl/8 200",
+        ),
+    ]);
+}
+
 #[test]
 fn json_roles_of_ecs_and_otel() {
     cases(&[

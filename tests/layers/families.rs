@@ -12,7 +12,15 @@ use crate::{core_src, module_of, read_src};
 /// method another defines (they share one type, `Scanner` or `Oracle`, and
 /// stand on `state` or `oracle`; the choice between families is `dispatch`'s
 /// or `detect`'s).
-const FAMILIES: [&str; 6] = ["addresses", "contact", "credentials", "devices", "params", "payment"];
+const FAMILIES: [&str; 7] = [
+    "addresses",
+    "contact",
+    "credentials",
+    "devices",
+    "location",
+    "params",
+    "payment",
+];
 
 /// The functions `src` defines.
 fn defined_fns(src: &str) -> BTreeSet<String> {

@@ -206,6 +206,37 @@ pub(crate) fn parse_v4_at(s: &[u8], p: usize) -> Option<(u32, usize)> {
     Some((addr, i))
 }
 
+/// A dotted quad followed by `.` and a number of six digits or more, which
+/// no version is: Apache `mod_usertrack` cookies are `ADDRESS.TIME`
+/// (`52.45.125.4.1700000000123456`). The address and the end of its text
+/// (the number stays); what [`parse_v4_at`] refuses for the `.digit` after
+/// it. Not followed by another `.digit`.
+pub(crate) fn parse_v4_before_number(s: &[u8], p: usize) -> Option<(u32, usize)> {
+    // the four octets' end: the fourth dot's place
+    let mut dots = 0;
+    let mut q = p;
+    while q < s.len() && (is_digit(s[q]) || s[q] == b'.') && q - p < 16 {
+        if s[q] == b'.' {
+            dots += 1;
+            if dots == 4 {
+                break;
+            }
+        }
+        q += 1;
+    }
+    if dots != 4 {
+        return None;
+    }
+    let mut n = q + 1;
+    while n < s.len() && is_digit(s[n]) {
+        n += 1;
+    }
+    if n - (q + 1) < 6 || (s.get(n) == Some(&b'.') && s.get(n + 1).is_some_and(|&b| is_digit(b))) {
+        return None;
+    }
+    parse_v4_at(&s[..q], p)
+}
+
 /// Writes an IPv4 address in dotted decimal without going through `fmt`.
 #[inline]
 pub(crate) fn write_v4(out: &mut Vec<u8>, a: u32) {

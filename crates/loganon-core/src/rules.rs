@@ -102,6 +102,19 @@ pub(crate) const MORE_DENY: &[&str] = &[
     "usr",
     "uname",
     "user_mail",
+    // advertising and device ids (issue 25): Apple's IFA, Android's id,
+    // Huawei's OAID, Roku's RIDA, Amazon Fire's AFAI, Microsoft's MSAI,
+    // Adjust's gps_adid, an IMEI or MEID by name
+    "ifa",
+    "android_id",
+    "oaid",
+    "rida",
+    "afai",
+    "msai",
+    "gps_adid",
+    "google_aid",
+    "imei",
+    "meid",
 ];
 
 /// Patterns over normalized names: a name that ends with one of `SUFFIXES`,
@@ -121,6 +134,8 @@ pub(crate) const SUFFIXES: &[&str] = &[
     "appkey",
     "passcode",
     "passphrase",
+    "deviceid",
+    "advertisingid",
 ];
 /// Names starting with one of these are deny-listed too (`email_2`, `phone1`).
 pub(crate) const PREFIXES: &[&str] = &["email", "phone"];
@@ -441,6 +456,50 @@ thread_local! {
     });
 }
 
+/// What becomes of a precise location (`--location`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Location {
+    /// each number keeps this many decimals (the rest of its digits go)
+    Decimals(u8),
+    /// left as it is
+    Keep,
+    /// the whole value becomes `REDACTED`
+    Drop,
+}
+
+impl Default for Location {
+    fn default() -> Self {
+        Location::Decimals(2)
+    }
+}
+
+impl std::str::FromStr for Location {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "keep" => Ok(Location::Keep),
+            "drop" => Ok(Location::Drop),
+            _ => match s.parse::<u8>() {
+                Ok(n) if n <= 8 => Ok(Location::Decimals(n)),
+                _ => Err(format!(
+                    "'{s}' is no location policy; use the decimals kept (0 to 8, 2 is about 1 km), keep or drop"
+                )),
+            },
+        }
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Decimals(n) => write!(f, "{n}"),
+            Location::Keep => f.write_str("keep"),
+            Location::Drop => f.write_str("drop"),
+        }
+    }
+}
+
 /// Everything the per-line engine needs to know about what to remove.
 #[derive(Clone, Debug, Default)]
 pub struct Rules {
@@ -448,6 +507,8 @@ pub struct Rules {
     pub addr: AddrPolicy,
     /// The query and field names whose values are removed.
     pub deny: DenyList,
+    /// What becomes of precise locations (`lat=`, `ll=`, `"lng":`).
+    pub location: Location,
 }
 
 #[cfg(test)]
@@ -532,5 +593,13 @@ mod tests {
         // adding it again puts it back
         assert!(d.add(b"name"));
         assert!(d.contains(b"name"));
+    }
+
+    #[test]
+    fn policies_read_and_written() {
+        for s in ["0", "2", "8", "keep", "drop"] {
+            assert_eq!(s.parse::<Location>().unwrap().to_string(), s);
+        }
+        assert!("9".parse::<Location>().is_err() && "coarse".parse::<Location>().is_err());
     }
 }

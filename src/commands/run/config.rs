@@ -15,6 +15,7 @@ use crate::engine::{MissingKey, OnUnparsed, Options};
 use crate::formats::Format;
 use crate::io::keys::KeyFileError;
 use crate::keyed::{Identifiers, IpMode, Rotate};
+use crate::rules::Location;
 use crate::rules::{DenyList, ParamNameError, Rules};
 
 pub const DEFAULT_STATE_DIR: &str = "/var/lib/loganon";
@@ -102,6 +103,24 @@ fn prefix<'de, D: Deserializer<'de>, const MAX: u8>(d: D) -> Result<Option<u8>, 
     }
 }
 
+/// `location = 2`, `"3"`, `"keep"` or `"drop"` (`--location`).
+fn location<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Location>, D::Error> {
+    struct V;
+    impl de::Visitor<'_> for V {
+        type Value = Location;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("the decimals kept (0 to 8), \"keep\" or \"drop\"")
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<Location, E> {
+            s.parse().map_err(E::custom)
+        }
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<Location, E> {
+            n.to_string().parse().map_err(E::custom)
+        }
+    }
+    d.deserialize_any(V).map(Some)
+}
+
 fn level<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u32>, D::Error> {
     let v = i64::deserialize(d)?;
     if (0..=9).contains(&v) {
@@ -153,6 +172,9 @@ pub struct AnonymizeSection {
     /// distinct clients are written wider (truncate mode only)
     #[serde(default, deserialize_with = "min_k")]
     pub min_k: Option<u64>,
+    /// `--location`: the decimals a precise location keeps, or keep, drop
+    #[serde(default, deserialize_with = "location")]
+    pub location: Option<Location>,
 }
 
 /// The bounds of `--min-k` and `min_k`.
@@ -229,6 +251,7 @@ impl AnonymizeSection {
                     &self.keep_networks,
                 ),
                 deny,
+                location: self.location.unwrap_or_default(),
             },
             format: format.or(self.format.clone()).unwrap_or_default(),
             on_unparsed: self.on_unparsed.unwrap_or_default(),
@@ -445,6 +468,19 @@ summary = "/var/lib/loganon/nginx-daily.csv"
             e.contains("/etc/loganon.toml") && e.contains("line 4") && e.contains("anonymize_after"),
             "{e}"
         );
+        let e = err("[anonymize]\nlocation = \"fine\"\n");
+        assert!(
+            e.contains("line 2") && e.contains("location") && e.contains("keep or drop"),
+            "{e}"
+        );
+        for (text, want) in [
+            ("3", Location::Decimals(3)),
+            ("\"keep\"", Location::Keep),
+            ("\"drop\"", Location::Drop),
+        ] {
+            let c = Config::parse(&format!("[anonymize]\nlocation = {text}\n"), Path::new("/x.toml")).unwrap();
+            assert_eq!(c.anonymize.location, Some(want), "{text}");
+        }
         let e = err("[anonymize]\nipv4_prefix = 40\n");
         assert!(
             e.contains("line 2") && e.contains("ipv4_prefix") && e.contains("0 to 32"),

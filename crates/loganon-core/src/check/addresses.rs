@@ -23,6 +23,13 @@ struct Res {
     ip6_arpa: Regex,
     /// a URL host that is one decimal or hex number
     num_host: Regex,
+    /// a host name's first label written as one number: `0x` and eight hex
+    /// digits, eight to ten decimal digits, or eight hex digits
+    /// (`c0a80105.nip.io`)
+    num_label: Regex,
+    /// four decimal numbers joined by `-` after a part with a letter, ending
+    /// a name of its own (`ip-10-1-2-3`)
+    dashed_alone: Regex,
 }
 
 /// The address detectors, built once.
@@ -40,8 +47,21 @@ fn res() -> &'static Res {
             in_addr: re(r"(?i-u)(?:^|[^0-9A-Za-z])((?:[0-9]{1,3}\.){1,4})in-addr\.arpa(?:$|[^0-9A-Za-z_\-])"),
             ip6_arpa: re(r"(?i-u)(?:^|[^0-9A-Za-z])((?:[0-9a-f]\.){1,32})ip6\.arpa(?:$|[^0-9A-Za-z_\-])"),
             num_host: re(r#"(?i-u)[a-z][a-z0-9+.\-]*://(?:[^/\s@?#"'<>\\\[\]]*@)?(0x[0-9a-f]{1,8}|[0-9]{1,10})(?:$|[^0-9a-z._~%:@\-]|:[0-9]+(?:$|[^0-9a-z._~%:@\-]))"#),
+            num_label: re(r"(?i-u)(?:^|([^0-9a-z_]))(0x[0-9a-f]{8}|[0-9]{8,10}|[0-9a-f]{8})((?:\.[a-z0-9][a-z0-9\-]*)+)"),
+            dashed_alone: re(r"(?-u)(?:^|[^0-9A-Za-z])[A-Za-z0-9]*[A-Za-z][A-Za-z0-9]*-([0-9]{1,3})-([0-9]{1,3})-([0-9]{1,3})-([0-9]{1,3})(?:$|[^0-9A-Za-z_.\-]|\.(?:$|[^0-9A-Za-z]))"),
         }
     })
+}
+
+/// The last label of a file name, not of a host name (`chunk.js`, `tar.gz`).
+fn file_extension(t: &[u8]) -> bool {
+    let t = String::from_utf8_lossy(t).to_ascii_lowercase();
+    [
+        "js", "mjs", "css", "map", "json", "xml", "html", "htm", "php", "txt", "log", "gz", "bz2", "xz", "zst", "zip",
+        "tar", "tgz", "png", "jpg", "jpeg", "gif", "svg", "webp", "avif", "ico", "woff", "woff2", "ttf", "eot", "pdf",
+        "mp4", "webm", "mp3", "wasm",
+    ]
+    .contains(&t.as_str())
 }
 
 /// Whether the dotted number at `start` of `t` is a version in a user agent:
@@ -213,6 +233,48 @@ impl Oracle<'_> {
                 self.v4((o[0] << 24) | (o[1] << 16) | (o[2] << 8) | o[3]);
             }
         }
+        for c in d.dashed_alone.captures_iter(t) {
+            let o: Vec<u32> = (1..=4)
+                .filter_map(|k| std::str::from_utf8(&c[k]).ok()?.parse().ok())
+                .collect();
+            if o.len() == 4 && o.iter().all(|&v| v <= 255) {
+                self.v4((o[0] << 24) | (o[1] << 16) | (o[2] << 8) | o[3]);
+            }
+        }
+    }
+
+    /// A host name's first label written as one number (`3325256781.nip.io`,
+    /// `c0a80105.nip.io`, `0xc633644d.nip.io`); eight hex digits count when
+    /// one of them is a decimal digit.
+    pub(super) fn number_labels(&mut self, t: &[u8]) {
+        let d = res();
+        for c in d.num_label.captures_iter(t) {
+            let h = std::str::from_utf8(&c[2]).unwrap_or("");
+            // two labels or more after it, the first starting with a letter,
+            // the last no file name's extension; a decimal number after a
+            // `-` is a name's (AWS load balancers: `name-12030537.eu-...`)
+            let labels: Vec<&[u8]> = c[3].split(|&b| b == b'.').skip(1).collect();
+            let dash = c.get(1).is_some_and(|m| m.as_bytes() == b"-");
+            if labels.len() < 2
+                || !labels[0][0].is_ascii_alphabetic()
+                || file_extension(labels[labels.len() - 1])
+                || (dash && h.bytes().all(|b| b.is_ascii_digit()))
+            {
+                continue;
+            }
+            let v = if let Some(x) = h.strip_prefix("0x").or_else(|| h.strip_prefix("0X")) {
+                u64::from_str_radix(x, 16).ok()
+            } else if h.bytes().all(|b| b.is_ascii_digit()) {
+                h.parse::<u64>().ok()
+            } else if h.bytes().any(|b| b.is_ascii_digit()) {
+                u64::from_str_radix(h, 16).ok()
+            } else {
+                None
+            };
+            if let Some(v) = v.and_then(|v| u32::try_from(v).ok()) {
+                self.v4(v);
+            }
+        }
     }
 
     /// URL hosts written as one decimal or hex number.
@@ -252,8 +314,13 @@ impl Oracle<'_> {
             if merged.get(j).is_some_and(|r| r.start < m.end()) {
                 continue;
             }
-            let parts: Vec<&[u8]> = m.as_bytes().split(|&b| b == b'.').collect();
-            // more than four numbers is a version or an OID, not an address
+            let mut parts: Vec<&[u8]> = m.as_bytes().split(|&b| b == b'.').collect();
+            // more than four numbers is a version or an OID, not an address,
+            // unless the fifth has six digits or more (Apache mod_usertrack's
+            // `ADDRESS.TIME`: no version has such a part)
+            if parts.len() == 5 && parts[4].len() >= 6 {
+                parts.pop();
+            }
             if parts.len() != 4 {
                 continue;
             }
@@ -302,6 +369,14 @@ mod tests {
             "q=dsl%2D84%2D12%2D3%2D5.dyn.example.net",
             r#"{"u":"http:\/\/3325256781\/"}"#,
             "johns-iphone.lan - - [1/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1",
+            "x http://3325256781.example.com/ y",
+            "x 3325256781.nip.io y",
+            "x c0a80105.nip.io y",
+            "x app-C0A80105.nip.io y",
+            "x 0xc633644d.nip.io y",
+            "x ip-10-1-2-3 y",
+            "x ip-10-1-2-3. y",
+            "Apache=52.45.125.4.1700000000123456",
         ] {
             assert!(count(raw) > 0, "{raw}");
         }
@@ -311,7 +386,9 @@ mod tests {
             "x 0.3.12.84.in-addr.arpa 3.12.84.in-addr.arpa y",
             "x 0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa y",
             "x 1.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa y",
-            r#""http://3325256704/" "http://0xc6336400/" http://3325256781.example.com/"#,
+            r#""http://3325256704/" "http://0xc6336400/" http://3325256704.example.com/"#,
+            "x deadbeef.example.com 1700000000.123 ip-10-1-2-0 a-1-2-3-4-5 1.2.3.4.5 52.45.125.0.1700000000123 y",
+            "/files/fex-20070729.tar.gz /js/vendors-1a2b3c4d.chunk.js http://lb-12030537.eu-central-1.elb.amazonaws.com/",
             "lan - - [1/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1",
             "example.net - - [1/Jan/2020:00:00:00 +0000] \"GET / HTTP/1.1\" 200 1",
         ] {

@@ -12,6 +12,8 @@ use super::oracle::{mask, Oracle};
 struct Res {
     email: Regex,
     literal_email: Regex,
+    /// a quoted local part (`"john doe"@example.com`)
+    quoted_email: Regex,
 }
 
 /// The email detectors, built once.
@@ -21,6 +23,7 @@ fn res() -> &'static Res {
         let re = |s: &str| Regex::new(s).expect("a detector's expression is valid");
         Res {
             email: re(r#"(?-u)[A-Za-z0-9\x80-\xff_%+\-!$*^~][A-Za-z0-9\x80-\xff._%+\-'!$*^~]*@(?:[A-Za-z0-9\x80-\xff][A-Za-z0-9\x80-\xff-]*(?:\.|\xe3\x80\x82|\xef\xbc\x8e|\xef\xbd\xa1))+(?:[A-Za-z\x80-\xff]{2,}|xn--[A-Za-z0-9]+)"#),
+            quoted_email: re(r#"(?-u)"[^"\\\r\n@]{1,64}"@(?:[A-Za-z0-9\x80-\xff][A-Za-z0-9\x80-\xff-]*\.)+(?:[A-Za-z\x80-\xff]{2,}|xn--[A-Za-z0-9]+)"#),
             literal_email: re(r#"(?-u)[A-Za-z0-9\x80-\xff_%+\-!$*^~][A-Za-z0-9\x80-\xff._%+\-'!$*^~]*@\[(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|(?:IPv6:)?[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)\]"#),
         }
     })
@@ -38,10 +41,10 @@ fn file_extension(tld: &[u8]) -> bool {
 }
 
 impl Oracle<'_> {
-    /// Email addresses with a domain name.
+    /// Email addresses with a domain name, with a plain or a quoted local part.
     pub(super) fn emails(&mut self, t: &[u8]) {
         let d = res();
-        for m in d.email.find_iter(t) {
+        for m in d.email.find_iter(t).chain(d.quoted_email.find_iter(t)) {
             let m = m.as_bytes();
             let tld = &m[m.iter().rposition(|&b| b == b'.').map_or(0, |k| k + 1)..];
             if !file_extension(tld) {

@@ -10,6 +10,10 @@ use super::oracle::{is_clean_value, mask, Oracle};
 /// The family's expressions.
 struct Res {
     credentials: Regex,
+    /// userinfo after a `//` with no scheme before it (`//user:pw@host`)
+    relative: Regex,
+    /// userinfo after a login scheme and `:` alone (`ftp:user@host`)
+    schemed: Regex,
     jwt: Regex,
     auth: Regex,
 }
@@ -21,6 +25,8 @@ fn res() -> &'static Res {
         let re = |s: &str| Regex::new(s).expect("a detector's expression is valid");
         Res {
             credentials: re(r#"(?i-u)[a-z][a-z0-9+.\-]*://[^/\s@?#"'<>\\\[\]]+@"#),
+            relative: re(r"(?-u)(?:^|[^:])//([A-Za-z0-9._~%:!$*+()\-]+)@[A-Za-z0-9\[]"),
+            schemed: re(r"(?i-u)(?:^|[^a-z0-9+.\-])(?:https?|ftps?|sftp|ssh|scp|git|svn|wss?|rtsp|smb|ldaps?|telnet|redis|mysql|postgres(?:ql)?|mongodb|amqp):([A-Za-z0-9._~%:!$*+()\-]+)@[A-Za-z0-9\[]"),
             // RFC 7519: header and claims are JSON objects (`{"` is `eyJ` in
             // base64url), the signature may be empty
             jwt: re(r"(?-u)eyJ[A-Za-z0-9_\-]*\.eyJ[A-Za-z0-9_\-]*\.[A-Za-z0-9_.\-]*"),
@@ -92,6 +98,17 @@ impl Oracle<'_> {
             };
             if ok {
                 self.found.push(("auth-credentials", mask(tok.as_bytes())));
+            }
+        }
+    }
+
+    /// Userinfo in a URL without `scheme://` before it: after a `//` alone
+    /// (`//user:pw@host`) or after a login scheme and `:` (`ftp:user@host`).
+    pub(super) fn bare_userinfo(&mut self, t: &[u8]) {
+        let d = res();
+        for re in [&d.relative, &d.schemed] {
+            for c in re.captures_iter(t) {
+                self.found.push(("url-credentials", mask(&c[1])));
             }
         }
     }

@@ -14,6 +14,7 @@ impl Oracle<'_> {
         let reverse = self.reverse_names(t);
         self.dashed_addresses(t);
         self.numeric_hosts(t);
+        self.number_labels(t);
         self.dotted_addresses(t, &reverse);
         self.colon_runs(t);
         self.macs(t);
@@ -21,8 +22,10 @@ impl Oracle<'_> {
         self.shapes(t);
         self.literal_emails(t);
         self.url_credentials(t);
+        self.bare_userinfo(t);
         self.quoted_params(t);
         self.json_params(t);
+        self.location_params(t);
         // a value that is not a deny-listed name's: card numbers, an IBAN in
         // groups and a phone number in it
         self.params(t, |o, t, start, end| {
@@ -41,6 +44,7 @@ impl Oracle<'_> {
         self.ibans(t);
         self.short_macs(t);
         self.analytics_ids(t);
+        self.imeis(t);
         self.card_runs(t);
     }
 }

@@ -1,11 +1,12 @@
 //! The oracle's MAC and device id detectors: MACs with colons or dashes, in
-//! Cisco's dotted form or without leading zeros, and Google Analytics ids.
+//! Cisco's dotted form or without leading zeros, Google Analytics ids, and
+//! IMEIs (15 digits, a reporting body's prefix, the Luhn check).
 
 use std::sync::OnceLock;
 
 use regex::bytes::Regex;
 
-use super::oracle::{mask, Oracle};
+use super::oracle::{luhn_ok, mask, Oracle};
 
 /// The family's expressions.
 struct Res {
@@ -13,6 +14,7 @@ struct Res {
     cisco_mac: Regex,
     short_mac: Regex,
     analytics: Regex,
+    imei: Regex,
 }
 
 /// The MAC and device id detectors, built once.
@@ -25,6 +27,7 @@ fn res() -> &'static Res {
             cisco_mac: re(r"(?i-u)(?:^|[^0-9a-z.])([0-9a-f]{4}\.[0-9a-f]{4}\.[0-9a-f]{4})(?:$|[^0-9a-z.])"),
             short_mac: re(r"(?i-u)(?:^|[^0-9a-z:.])([0-9a-f]{1,2}(?::[0-9a-f]{1,2}){5})(?:$|[^0-9a-z:.])"),
             analytics: re(r"(?-u)(?:^|[^A-Za-z0-9])(G[AS][12]\.[0-9A-Za-z.$]+)"),
+            imei: re(r"(?-u)(?:^|[^A-Za-z0-9])([0-9]{15})(?:$|[^A-Za-z0-9@])"),
         }
     })
 }
@@ -49,6 +52,26 @@ impl Oracle<'_> {
             // (two-digit groups are the MAC detector's)
             if m.contains(&b'.') || m.split(|&b| b == b':').any(|g| g.len() == 1) {
                 self.found.push(("mac", mask(m)));
+            }
+        }
+    }
+
+    /// IMEIs: 15 digits standing alone, the first two a GSMA reporting
+    /// body's (written again from its list), and the Luhn check.
+    pub(super) fn imeis(&mut self, t: &[u8]) {
+        const BODIES: &[&[u8]] = &[
+            b"00", b"01", b"10", b"30", b"33", b"35", b"44", b"45", b"49", b"50", b"51", b"52", b"53", b"54", b"86",
+            b"91", b"98", b"99",
+        ];
+        let d = res();
+        let mut at = 0;
+        // (one digit of context on each side: matches may touch)
+        while let Some(c) = d.imei.captures_at(t, at) {
+            let m = c.get(1).expect("the group is in every match");
+            at = m.end();
+            let v = m.as_bytes();
+            if BODIES.contains(&&v[..2]) && luhn_ok(v) {
+                self.found.push(("device-id", mask(v)));
             }
         }
     }

@@ -32,6 +32,7 @@ mod credentials;
 mod decode;
 mod detect;
 mod devices;
+mod location;
 mod oracle;
 mod params;
 mod payment;
@@ -183,6 +184,7 @@ impl Checker {
         report.lines += 1;
         let rules = &self.rules;
         let mut o = Oracle::new(&rules.addr, self.ip_mode, &rules.deny);
+        o.location = rules.location;
         self.roles(line, ctx, &mut o, 0);
         // and what the detectors find anywhere in the decoded line
         o.text(&decode_fully(line));
@@ -254,6 +256,7 @@ impl Checker {
                 Role::User if !is_clean_value(v) => o.found.push(("user-field", mask(v))),
                 Role::Secret if !is_clean_value(v) => o.found.push(("secret-field", mask(v))),
                 Role::SecretNumber => o.found.push(("secret-field", mask(v))),
+                Role::Location => o.location_value(v),
                 // an address as an integer: clean when its host bits are zero
                 Role::ClientNumber => match std::str::from_utf8(v).ok().and_then(|t| t.parse::<u32>().ok()) {
                     Some(a) => o.text(std::net::Ipv4Addr::from(a).to_string().as_bytes()),

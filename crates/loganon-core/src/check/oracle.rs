@@ -44,6 +44,8 @@ pub(super) struct Oracle<'a> {
     pub(super) policy: &'a AddrPolicy,
     pub(super) ip_mode: IpMode,
     pub(super) deny: &'a crate::rules::DenyList,
+    /// how precise a location may stay (the rules' `location`)
+    pub(super) location: crate::rules::Location,
     pub(super) found: Found,
     /// the card numbers among `found` (one found twice is one finding)
     cards: BTreeSet<String>,
@@ -108,6 +110,23 @@ pub(super) struct Ahead {
     pub(super) plus: Option<(usize, usize)>,
 }
 
+/// The Luhn check, written again on purpose: the oracle shares no code with
+/// the scanner it checks.
+pub(super) fn luhn_ok(digits: &[u8]) -> bool {
+    let mut sum = 0;
+    for (k, d) in digits.iter().rev().enumerate() {
+        let mut x = u32::from(d - b'0');
+        if k % 2 == 1 {
+            x *= 2;
+            if x > 9 {
+                x -= 9;
+            }
+        }
+        sum += x;
+    }
+    sum % 10 == 0
+}
+
 impl<'a> Oracle<'a> {
     /// An oracle for a line, with nothing found yet.
     pub(super) fn new(policy: &'a AddrPolicy, ip_mode: IpMode, deny: &'a crate::rules::DenyList) -> Self {
@@ -115,6 +134,7 @@ impl<'a> Oracle<'a> {
             policy,
             ip_mode,
             deny,
+            location: crate::rules::Location::default(),
             found: Found::default(),
             cards: BTreeSet::new(),
             ahead: Ahead::default(),

@@ -93,6 +93,7 @@ impl Oracle<'_> {
                 self.found.push(("deny-listed-parameter", mask(value)));
                 continue;
             }
+
             #[cfg(test)]
             if self.fresh {
                 self.ahead = Default::default();

@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use regex::bytes::Regex;
 
-use super::oracle::{mask, Oracle};
+use super::oracle::{luhn_ok, mask, Oracle};
 
 /// The family's expressions.
 struct Res {
@@ -30,23 +30,6 @@ fn res() -> &'static Res {
             iban_grouped: re(r"(?i-u)^[A-Z]{2}[0-9]{2}(?:[ +][A-Z0-9]{1,4})+"),
         }
     })
-}
-
-/// The Luhn check, written again on purpose: the oracle shares no code with
-/// the scanner it checks.
-fn luhn_ok(digits: &[u8]) -> bool {
-    let mut sum = 0;
-    for (k, d) in digits.iter().rev().enumerate() {
-        let mut x = u32::from(d - b'0');
-        if k % 2 == 1 {
-            x *= 2;
-            if x > 9 {
-                x -= 9;
-            }
-        }
-        sum += x;
-    }
-    sum % 10 == 0
 }
 
 /// Issuer prefixes of card numbers (written again from the card networks'

@@ -233,13 +233,31 @@ impl Engine {
                     }
                     None => rw.quoted_identifier(r.start, r.end),
                 },
-                Role::Time | Role::Verbatim => {}
+                // a time the format has read as one is kept
+                Role::Time => {}
+                // kept when it has the shape of a number, a code or a name;
+                // else scanned (a format may have taken a broken line's
+                // bytes for such a field)
+                Role::Verbatim => {
+                    if !crate::scan::is_plain(v) {
+                        scan(body, r.start, r.end, rules, rw);
+                    }
+                }
                 Role::GenericEscaped => {
                     if !(depth < MAX_NESTING && nested::may_nest(v) && self.nested(body, r.clone(), rw, depth)) {
                         scan(body, r.start, r.end, rules, rw)
                     }
                 }
                 Role::Generic => scan(body, r.start, r.end, rules, rw),
+                Role::Location => {
+                    // (a JSON number dropped becomes the string "REDACTED")
+                    let number = r.start == 0 || body[r.start - 1] != b'"';
+                    if number && rules.location == crate::rules::Location::Drop {
+                        rw.quoted_identifier(r.start, r.end);
+                    } else if !crate::scan::coarsen_into(body, r.start, r.end, rules.location, rw) {
+                        scan(body, r.start, r.end, rules, rw)
+                    }
+                }
             }
             pos = r.end;
         }

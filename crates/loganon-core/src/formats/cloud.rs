@@ -20,10 +20,13 @@ fn addr_port(t: &[u8]) -> bool {
             .all(|&b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'[' | b']'))
 }
 
-fn generic(f: &mut Fields, time: Option<Range<usize>>) {
+/// Everything scanned but the time, which is kept when it looks like one
+/// (the first fields only are checked to recognise a line: the time of a
+/// broken one may run on into other bytes).
+fn generic(f: &mut Fields, line: &[u8], time: Option<Range<usize>>) {
     f.clear();
     f.gaps = Some(Role::Generic);
-    if let Some(t) = time {
+    if let Some(t) = time.filter(|t| crate::scan::is_plain(&line[t.clone()])) {
         f.push(t, Role::Time);
     }
 }
@@ -69,7 +72,7 @@ pub fn alb(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Option<
     if !matches!(ty, b"http" | b"https" | b"h2" | b"ws" | b"wss" | b"grpcs") || !iso_time(&line[cols[1].clone()]) {
         return None;
     }
-    generic(f, Some(cols[1].clone()));
+    generic(f, line, Some(cols[1].clone()));
     // client:port target:port request target response elb_status target_status received sent
     figures(f, line, cols, 3, 8, Some(9), 11);
     http(f, line, cols, 12, None, 13);
@@ -84,7 +87,7 @@ pub fn elb(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Option<
     if !iso_time(&line[cols[0].clone()]) || !addr_port(&line[cols[2].clone()]) {
         return None;
     }
-    generic(f, Some(cols[0].clone()));
+    generic(f, line, Some(cols[0].clone()));
     // client:port backend:port request backend response elb_status backend_status received sent
     figures(f, line, cols, 2, 7, Some(8), 10);
     http(f, line, cols, 11, None, 12);
@@ -102,7 +105,7 @@ pub fn s3(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Option<(
     if owner.len() < 16 || !owner.iter().all(u8::is_ascii_alphanumeric) || time.first() != Some(&b'[') {
         return None;
     }
-    generic(f, Some(cols[2].clone()));
+    generic(f, line, Some(cols[2].clone()));
     f.push(cols[4].clone(), Role::User);
     // remote_ip requester request_id operation key "request_uri" http_status error_code bytes_sent
     figures(f, line, cols, 3, 9, None, 11);
@@ -130,7 +133,7 @@ pub fn haproxy(line: &[u8], cols: &mut Vec<Range<usize>>, f: &mut Fields) -> Opt
             && c(5).is_some_and(|s| s.iter().all(|&b| b.is_ascii_digit() || b == b'-'))
     };
     let k = (0..cols.len().saturating_sub(1)).find(|&k| shaped(k))?;
-    generic(f, Some(cols[k + 1].clone()));
+    generic(f, line, Some(cols[k + 1].clone()));
     for j in [7, 8] {
         if let Some(r) = cols.get(k + j) {
             if &line[r.clone()] != b"-" {

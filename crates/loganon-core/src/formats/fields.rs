@@ -20,15 +20,21 @@ pub enum Role {
     /// a number under an address key (JSON `"ip":3325256781`): an IPv4
     /// address as an integer, rewritten as one; any other number is a secret
     ClientNumber,
-    /// a timestamp: kept as it is
+    /// a timestamp the format has read as one (its shape checked): kept
+    /// as it is. A value a format cannot vouch for is `Verbatim`.
     Time,
-    /// kept as it is (numbers, names of columns)
+    /// kept as it is when it has the shape of a number, a code or a time
+    /// (see [`crate::scan::is_plain`]); scanned otherwise
     #[default]
     Verbatim,
     /// anything else: the generic scanner
     Generic,
     /// the generic scanner on JSON string content (`\` escapes are kept whole)
     GenericEscaped,
+    /// a precise location (`"lat":48.858844`, `"ll":"48.85,2.29"`):
+    /// coarsened by the rules' `location`; scanned when it is no list of
+    /// numbers
+    Location,
 }
 
 /// The fields of one line, in order, non-overlapping.

@@ -116,14 +116,15 @@ impl Scanner<'_> {
                 return None;
             }
         }
+        // a part with a letter before (`ip-`, `dsl-`)
+        let mut named = false;
         if d > self.floor && s[d - 1] == b'-' {
             let mut k = d - 1;
-            let mut letter = false;
             while k > self.floor && s[k - 1].is_ascii_alphanumeric() {
                 k -= 1;
-                letter |= s[k].is_ascii_alphabetic();
+                named |= s[k].is_ascii_alphabetic();
             }
-            if !letter {
+            if !named {
                 return None;
             }
         }
@@ -162,17 +163,106 @@ impl Scanner<'_> {
                 b.is_ascii_alphanumeric() || b == b'-'
             })
         };
-        let mut q = label(self, end, 0);
-        for k in 0..2 {
-            if s.get(q) != Some(&b'.') || !s.get(q + 1).is_some_and(u8::is_ascii_alphanumeric) {
-                return None;
-            }
-            if k == 0 {
-                q = label(self, q + 1, 1);
+        // a name of its own (`ip-10-1-2-3`, as EC2 names its hosts) ends
+        // with the numbers: no more of a label or a name after them
+        let alone = named
+            && match s.get(end) {
+                None => true,
+                Some(b'.') => !s.get(end + 1).is_some_and(u8::is_ascii_alphanumeric),
+                Some(&b) => !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+            };
+        if !alone {
+            let mut q = label(self, end, 0);
+            for k in 0..2 {
+                if s.get(q) != Some(&b'.') || !s.get(q + 1).is_some_and(u8::is_ascii_alphanumeric) {
+                    return None;
+                }
+                if k == 0 {
+                    q = label(self, q + 1, 1);
+                }
             }
         }
         self.v4_form(sink, d, end, addr, V4Form::Dashed);
         Some(end)
+    }
+
+    /// The first label of a host name written as one number, `a..dot`:
+    /// eight to ten decimal digits (`3325256781.nip.io`), eight hex digits
+    /// with a digit among them (`c0a80105.nip.io`, as nip.io and sslip.io
+    /// read them), or `0x` and eight hex digits (`a` after the `0x`).
+    /// Before it: no letter, digit or `_` (a `-` or `.` of a longer name
+    /// may be: `app-c0a80105.nip.io`; not a `-` before decimal digits, which
+    /// AWS load balancers' names end with); after it, two labels or more,
+    /// the first starting with a letter, the last no file extension. Out of
+    /// line: few dots come here.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn number_label<S: Sink>(&mut self, a: usize, dot: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        let text = &s[a..dot];
+        let prefixed = a >= 2 && s[a - 2] == b'0' && matches!(s[a - 1], b'x' | b'X');
+        let b = if prefixed { a - 2 } else { a };
+        if (b > 0 && (s[b - 1].is_ascii_alphanumeric() || s[b - 1] == b'_'))
+            || !s.get(dot + 1).is_some_and(u8::is_ascii_alphabetic)
+        {
+            return None;
+        }
+        if prefixed {
+            if text.len() != 8 || !text.iter().all(|&b| is_hex(b)) {
+                return None;
+            }
+        } else if !(8..=10).contains(&text.len()) {
+            return None;
+        }
+        // the labels after it: two at least, the last no file extension
+        // (`app-1a2b3c4d.chunk.js`, `fex-20070729.tar.gz` are files)
+        let mut q = dot + 1;
+        let mut labels = 0;
+        let mut last;
+        loop {
+            let from = q;
+            while q < s.len() && (s[q].is_ascii_alphanumeric() || s[q] == b'-') {
+                q += 1;
+            }
+            if q == from || q - from > 63 {
+                return None;
+            }
+            labels += 1;
+            last = from;
+            if !(s.get(q) == Some(&b'.') && s.get(q + 1).is_some_and(u8::is_ascii_alphanumeric)) || labels == 8 {
+                break;
+            }
+            q += 1;
+        }
+        if labels < 2 || is_file_extension(&s[last..q]) {
+            return None;
+        }
+        let (v, form) = if !prefixed && text.iter().all(|&b| is_digit(b)) {
+            // (a number after a `-` is a name's: `name-12030537.eu-central-1.elb.amazonaws.com`)
+            if b > 0 && s[b - 1] == b'-' {
+                return None;
+            }
+            let v = text.iter().fold(0u64, |v, &b| v * 10 + u64::from(b - b'0'));
+            (u32::try_from(v).ok()?, V4Form::Decimal)
+        } else if (prefixed || (text.len() == 8 && text.iter().any(|&b| is_digit(b))))
+            && text.iter().all(|&b| is_hex(b))
+        {
+            let v = text
+                .iter()
+                .fold(0u32, |v, &b| (v << 4) | (b as char).to_digit(16).unwrap_or(0));
+            let upper = text.iter().any(u8::is_ascii_uppercase);
+            (
+                v,
+                V4Form::Hex {
+                    digits: text.len() as u8,
+                    upper,
+                },
+            )
+        } else {
+            return None;
+        };
+        self.v4_form(sink, a, dot, v, form);
+        Some(dot)
     }
 
     /// A URL host at `h` written as one number, decimal (`3325256781`) or
@@ -222,6 +312,17 @@ impl Scanner<'_> {
         self.v4_form(sink, from, p, v as u32, form);
         Some(p)
     }
+}
+
+/// File name extensions that end a name of labels (`app-1a2b3c4d.chunk.js`):
+/// no host name, so no number label before them is an address.
+pub(super) fn is_file_extension(t: &[u8]) -> bool {
+    const EXT: &[&[u8]] = &[
+        b"js", b"mjs", b"css", b"map", b"json", b"xml", b"html", b"htm", b"php", b"txt", b"log", b"gz", b"bz2", b"xz",
+        b"zst", b"zip", b"tar", b"tgz", b"png", b"jpg", b"jpeg", b"gif", b"svg", b"webp", b"avif", b"ico", b"woff",
+        b"woff2", b"ttf", b"eot", b"pdf", b"mp4", b"webm", b"mp3", b"wasm",
+    ];
+    EXT.iter().any(|e| t.eq_ignore_ascii_case(e))
 }
 
 /// Whether the IPv4-shaped token at `p` is a version: right after a
@@ -343,13 +444,17 @@ mod tests {
                 "v4 13..21 198.51.100.77 Hex { digits: 8, upper: true }"
             ]
         );
+        // a host's first label written as one number (issue 25)
+        assert_eq!(
+            found("http://3325256781.example.com/"),
+            ["v4 7..17 198.51.100.77 Decimal"]
+        );
         for s in [
             "2013-11-22",
             "10-84-12-3-5.dyn.example.net",
             "dsl-84-12-3-5-6.example.net",
             "/img/shoe-10-11-12-13.html",
             "dsl-84-12-3-256.dyn.example.net",
-            "http://3325256781.example.com/",
             "http://99999999999/",
             "http://1234:80:1/",
         ] {

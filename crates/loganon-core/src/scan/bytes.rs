@@ -135,3 +135,19 @@ pub(super) fn is_mac(t: &[u8], sep: u8) -> bool {
             .enumerate()
             .all(|(k, &b)| if k % 3 == 2 { b == sep } else { is_hex(b) })
 }
+
+/// The Luhn check over digit values (0-9): card numbers, IMEIs.
+pub(super) fn luhn(d: &[u8]) -> bool {
+    let mut sum = 0u32;
+    for (k, &x) in d.iter().rev().enumerate() {
+        let mut x = u32::from(x);
+        if k % 2 == 1 {
+            x *= 2;
+            if x > 9 {
+                x -= 9;
+            }
+        }
+        sum += x;
+    }
+    sum.is_multiple_of(10)
+}

@@ -185,6 +185,98 @@ impl Scanner<'_> {
     }
 }
 
+/// Bytes of a URL's userinfo read back from its `@` ([`Scanner::userinfo_at`]):
+/// unreserved, `%`, `:` and the sub-delimiters that end no query value
+/// (not `& = ; , '`).
+fn is_userinfo(b: u8) -> bool {
+    b.is_ascii_alphanumeric()
+        || matches!(
+            b,
+            b'-' | b'.' | b'_' | b'~' | b'%' | b':' | b'!' | b'$' | b'*' | b'+' | b'(' | b')'
+        )
+}
+
+/// Schemes of URLs with a login (`ftp:user@host`): after one of them and
+/// `:` alone, `user@` goes and the host stays. After any other word
+/// (`email:jane@example.com`, `mailto:`) a `user@host` that is an email
+/// address is taken whole by the email rule; one that is not
+/// (`note:bob@host`) loses its user.
+const LOGIN_SCHEMES: &[&[u8]] = &[
+    b"http",
+    b"https",
+    b"ftp",
+    b"ftps",
+    b"sftp",
+    b"ssh",
+    b"scp",
+    b"git",
+    b"svn",
+    b"ws",
+    b"wss",
+    b"rtsp",
+    b"smb",
+    b"ldap",
+    b"ldaps",
+    b"telnet",
+    b"redis",
+    b"mysql",
+    b"postgres",
+    b"postgresql",
+    b"mongodb",
+    b"amqp",
+];
+
+impl Scanner<'_> {
+    /// An `@` at `i` that ends the userinfo of a URL with no `scheme://`
+    /// before it: scheme-relative (`//user:pw@host/x`) or after a scheme
+    /// and `:` alone (`http:user@host/x`, `ftp:user:pw@host`). The
+    /// userinfo and its `@` go, the host stays; `None` when the bytes
+    /// before the `@` are no such userinfo (an email's local part, say:
+    /// `email_after` says whether an email's domain follows the `@`).
+    #[cold]
+    #[inline(never)]
+    pub(super) fn userinfo_at<S: Sink>(
+        &mut self,
+        i: usize,
+        email_after: impl Fn(&[u8], usize) -> bool,
+        sink: &mut S,
+    ) -> Option<usize> {
+        let s = self.s;
+        // a host follows
+        if !s.get(i + 1).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'[') {
+            return None;
+        }
+        let mut j = i;
+        while j > self.floor && is_userinfo(s[j - 1]) && i - j < 1024 {
+            j -= 1;
+        }
+        let u = if j >= self.floor + 2 && s[j - 2] == b'/' && s[j - 1] == b'/' {
+            j
+        } else {
+            // `scheme:` at the start of the run, a token of its own
+            let c = j + memchr::memchr(b':', &s[j..i])?;
+            let scheme = &s[j..c];
+            if scheme.is_empty()
+                || !scheme[0].is_ascii_alphabetic()
+                || !scheme
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+                || s.get(c + 1) == Some(&b'/')
+                || (!LOGIN_SCHEMES.iter().any(|a| scheme.eq_ignore_ascii_case(a)) && email_after(s, i + 1))
+            {
+                return None;
+            }
+            c + 1
+        };
+        if u >= i {
+            return None;
+        }
+        self.remove(sink, u, i + 1, Kind::UrlCredentials);
+        self.floor = i + 1;
+        Some(i + 1)
+    }
+}
+
 /// A bearer token rather than a word: six or more bytes with a digit or a
 /// sign before the last one, or twenty or more letters (`Bearer
 /// authentication`, `Bearer token.` stay).

@@ -4,7 +4,7 @@
 
 use crate::addr::is_digit;
 
-use super::bytes::{is_hex, is_mac, is_word};
+use super::bytes::{is_hex, is_mac, is_word, luhn};
 use super::sink::{Kind, Sink};
 use super::state::Scanner;
 
@@ -127,6 +127,45 @@ impl Scanner<'_> {
 
 /// Six groups of one or two hex digits separated by `:`, one of them
 /// written without its leading zero (`0:1a:2b:3c:4d:5e`).
+/// The GSMA's reporting bodies: the first two digits of an IMEI's type
+/// allocation code.
+const REPORTING_BODIES: &[u8] = &[0, 1, 10, 30, 33, 35, 44, 45, 49, 50, 51, 52, 53, 54, 86, 91, 98, 99];
+
+/// Whether the 15 digits `t` are an IMEI: a reporting body's prefix and
+/// the Luhn check.
+pub(crate) fn is_imei(t: &[u8]) -> bool {
+    if t.len() != 15 || !t.iter().all(u8::is_ascii_digit) {
+        return false;
+    }
+    let mut d = [0u8; 15];
+    for (k, &b) in t.iter().enumerate() {
+        d[k] = b - b'0';
+    }
+    REPORTING_BODIES.contains(&(d[0] * 10 + d[1])) && luhn(&d)
+}
+
+impl Scanner<'_> {
+    /// The 15 digits `a..e` as an IMEI: standing alone, a reporting body's
+    /// prefix and the Luhn check (what no card number took before). Out of
+    /// line: few runs of 15 digits come here.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn imei<S: Sink>(&mut self, a: usize, e: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        if (a > 0 && s[a - 1].is_ascii_alphanumeric())
+            || s.get(e).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'@')
+        {
+            return None;
+        }
+        if !is_imei(&s[a..e]) {
+            return None;
+        }
+        self.redact(sink, a, e, Kind::DeviceId);
+        self.floor = e;
+        Some(e)
+    }
+}
+
 fn is_short_mac(t: &[u8]) -> bool {
     if !(11..17).contains(&t.len()) {
         return false;

@@ -9,10 +9,10 @@
 
 use std::ops::ControlFlow;
 
-use crate::addr::{is_digit, parse_v4_at, parse_v6};
+use crate::addr::{is_digit, parse_v4_at, parse_v4_before_number, parse_v6};
 
 use super::addresses::{is_version_at, parse_v6_leading_zero_v4, plausible_v6, zone_end};
-use super::bytes::{has_digit_run, is_hex};
+use super::bytes::{has_digit_run, is_hex, is_name_char};
 use super::contact::domain_end;
 use super::sink::{Kind, Sink};
 use super::state::Scanner;
@@ -22,7 +22,12 @@ impl Scanner<'_> {
     /// IPv4 or IPv6 address or a MAC.
     pub(super) fn address<S: Sink>(&mut self, i: usize, sink: &mut S) -> usize {
         let s = self.s;
-        if s[i] == b':' && s.get(i + 1..i + 3) == Some(b"//") && i > self.floor && s[i - 1].is_ascii_alphanumeric() {
+        // (a scheme's last byte: a letter, a digit, `+`, `-` or `.`)
+        if s[i] == b':'
+            && s.get(i + 1..i + 3) == Some(b"//")
+            && i > self.floor
+            && (s[i - 1].is_ascii_alphanumeric() || matches!(s[i - 1], b'+' | b'-' | b'.'))
+        {
             return self.authority(i, sink);
         }
         let next = s.get(i + 1).copied().unwrap_or(b' ');
@@ -52,6 +57,18 @@ impl Scanner<'_> {
         // first dot follows a digit; an IPv6 address's first colon is followed
         // by a hex digit or a colon (`.com`, `://` end here).
         if s[i] == b'.' && !is_digit(prev) {
+            // (a host's first label of eight hex digits: `c0a8010f.nip.io`)
+            // (one byte looked at first: the one before the eight, which no
+            // letter or digit is, or the `x` of `0x`)
+            if is_hex(prev)
+                && i >= self.floor + 8
+                && (i == 8 || !s[i - 9].is_ascii_alphanumeric() || matches!(s[i - 9], b'x' | b'X'))
+                && s.get(i + 1).is_some_and(u8::is_ascii_alphabetic)
+            {
+                if let Some(e) = self.number_label(i - 8, i, sink) {
+                    return e;
+                }
+            }
             return i + 1;
         }
         if s[i] == b':' && !(is_hex(next) || next == b':') {
@@ -86,6 +103,12 @@ impl Scanner<'_> {
             }
         }
         if colons < 2 && dots < 3 {
+            // a host's first label written as one number (`3325256781.nip.io`)
+            if s[i] == b'.' && i - start <= 10 && start >= self.floor && self.may_be_number_label(start, i) {
+                if let Some(end) = self.number_label(start, i, sink) {
+                    return end;
+                }
+            }
             // no address: a card number may be (`:4111111111111111.`)
             if e - start >= 13 {
                 if let Some(c) = self
@@ -123,7 +146,7 @@ impl Scanner<'_> {
             let mut p = start.max(self.floor);
             while p < e {
                 if is_digit(s[p]) && (p == start || !is_digit(s[p - 1])) {
-                    if let Some((addr, end)) = parse_v4_at(s, p) {
+                    if let Some((addr, end)) = parse_v4_at(s, p).or_else(|| parse_v4_before_number(s, p)) {
                         // a card number before it in the run goes first
                         if p >= self.floor.max(start) + 13
                             && self.card_in_run(start, p, sink).is_some()
@@ -162,6 +185,14 @@ impl Scanner<'_> {
             }
         }
         self.run_end(i, e)
+    }
+
+    /// Whether the hex digits `a..dot` may be a host's first label written
+    /// as one number (see [`Scanner::number_label`]): eight of them at
+    /// least. In line: it keeps most dots out of the call.
+    #[inline(always)]
+    fn may_be_number_label(&self, a: usize, dot: usize) -> bool {
+        dot - a >= 8
     }
 
     /// `scheme://` at `i`: the userinfo of the authority goes first
@@ -346,6 +377,70 @@ impl Scanner<'_> {
         }
     }
 
+    /// The value `i + 1..end` of a location name before the `=` at `i`
+    /// (`lat=48.858844`), coarsened by the rules; its end. In line: the name
+    /// is looked at only when it ends like one of them (`t`, `e`, `n`, `g`,
+    /// `l`, `o`, `s`, or `]` of `pos[lat]`).
+    #[inline(always)]
+    fn location<S: Sink>(&mut self, i: usize, end: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        if i <= self.floor + 1
+            || !(s[i - 1] == b']' || matches!(s[i - 1] | 0x20, b't' | b'e' | b'n' | b'g' | b'l' | b'o' | b's'))
+        {
+            return None;
+        }
+        self.location_value(i, end, sink)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn location_value<S: Sink>(&mut self, i: usize, end: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        let mut n = i;
+        while n > self.floor && is_name_char(s[n - 1]) && i - n <= 32 {
+            n -= 1;
+        }
+        if !super::location::is_location_name(&s[n..i]) {
+            return None;
+        }
+        let v = i + 1;
+        let spans = super::location::coarsen(&s[v..end], self.rules.location)?;
+        for &(from, to, remove) in spans.spans() {
+            if remove {
+                self.remove(sink, v + from, v + to, Kind::Location);
+            } else {
+                self.redact(sink, v + from, v + to, Kind::Location);
+            }
+        }
+        self.floor = end;
+        Some(end)
+    }
+
+    /// An `@` at `i`: the end of a URL's userinfo without `scheme://`
+    /// before it (`//user:pw@host`, `ftp:user@host`: the userinfo goes, the
+    /// host stays), else an email address.
+    pub(super) fn at_sign<S: Sink>(&mut self, i: usize, sink: &mut S) -> usize {
+        if let Some(e) = self.userinfo_at(i, |s, d| domain_end(s, d).is_some(), sink) {
+            return e;
+        }
+        self.at(i, sink)
+    }
+
+    /// A run of five or more digits around `t`: a card number or an IBAN
+    /// (see [`Scanner::digits`]), else, fifteen digits standing alone, an
+    /// IMEI.
+    pub(super) fn digit_run<S: Sink>(&mut self, t: usize, sink: &mut S) -> usize {
+        let floor = self.floor;
+        let e = self.digits(t, sink);
+        let s = self.s;
+        if self.floor == floor && e >= floor + 15 && (e == 15 || !is_digit(s[e - 16])) && is_digit(s[e - 15]) {
+            if let Some(c) = self.imei(e - 15, e, sink) {
+                return c;
+            }
+        }
+        e
+    }
+
     /// A `-` at `i`: a card number grouped by dashes (`4111-1111-1111-1111`),
     /// or the end of the first group of a MAC like `00-1a-2b-3c-4d-5e`.
     pub(super) fn dash<S: Sink>(&mut self, i: usize, sink: &mut S) -> usize {
@@ -386,6 +481,9 @@ impl Scanner<'_> {
             ControlFlow::Continue(end) => end,
         };
         let v = i + 1;
+        if let Some(e) = self.location(i, end, sink) {
+            return e;
+        }
         if let Some(c) = self.value_card(v, end, sink) {
             return c;
         }

@@ -53,8 +53,10 @@ mod credentials;
 mod cut;
 mod devices;
 mod dispatch;
+mod location;
 mod params;
 mod payment;
+mod plain;
 mod sink;
 mod state;
 #[cfg(test)]
@@ -71,7 +73,10 @@ use state::{Scanner, View, NO_PHONE};
 use triggers::{field_end, field_start, first_escape, Triggers};
 
 pub use cut::safe_cut;
+pub(crate) use devices::is_imei;
+pub use location::{coarsen_into, is_location_name};
 pub(crate) use payment::is_card_number_token;
+pub use plain::is_plain;
 pub use sink::{Kind, Sink, V4Form};
 pub(crate) use state::is_placeholder;
 pub use triggers::is_inert;
@@ -166,11 +171,11 @@ fn scan_plain<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, view:
                 Some(Some(e)) => e,
                 _ => sc.address(t, sink),
             },
-            C_AT => sc.at(t, sink),
+            C_AT => sc.at_sign(t, sink),
             C_EQ => sc.equals(t, sink),
             C_DASH => sc.dash(t, sink),
             C_B => sc.auth_scheme(t, sink),
-            _ => sc.digits(t, sink),
+            _ => sc.digit_run(t, sink),
         };
     }
     if sc.phone != NO_PHONE {

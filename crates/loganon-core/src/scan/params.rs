@@ -130,8 +130,14 @@ impl Scanner<'_> {
             e if path_param => self.path_end(end, e),
             e => e,
         };
-        let value = &s[v..end];
         if named && self.rules.deny.contains(&s[n..i]) {
+            // a `(` opened in the value: its `)` ends nothing
+            // (`tel=(030)%20123456`)
+            let mut end = end;
+            while s.get(end) == Some(&b')') && opens_more(&s[v..end]) {
+                end = self.value_end(end + 1, eq_escaped);
+            }
+            let value = &s[v..end];
             if is_placeholder(value) {
                 return ControlFlow::Break(end);
             }
@@ -196,6 +202,12 @@ impl Scanner<'_> {
         }
         run_end(s, x, &mut self.ahead().path, |b| !matches!(b, b'/' | b'?')).min(end)
     }
+}
+
+/// Whether `v` opens more `(` than it closes.
+fn opens_more(v: &[u8]) -> bool {
+    let open = v.iter().filter(|&&b| b == b'(').count();
+    open > v.iter().filter(|&&b| b == b')').count()
 }
 
 /// Whether the `;` at `semi` ends a `name=value` before

@@ -4,7 +4,7 @@
 
 use crate::addr::is_digit;
 
-use super::bytes::ends_value;
+use super::bytes::{ends_value, luhn};
 use super::sink::{Kind, Sink};
 use super::state::{Run, Scanner, FAR};
 
@@ -375,21 +375,6 @@ pub(crate) fn has_card_number(v: &[u8]) -> bool {
         i += 1;
     }
     false
-}
-
-fn luhn(d: &[u8]) -> bool {
-    let mut sum = 0u32;
-    for (k, &x) in d.iter().rev().enumerate() {
-        let mut x = u32::from(x);
-        if k % 2 == 1 {
-            x *= 2;
-            if x > 9 {
-                x -= 9;
-            }
-        }
-        sum += x;
-    }
-    sum.is_multiple_of(10)
 }
 
 #[cfg(test)]

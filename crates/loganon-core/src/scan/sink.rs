@@ -30,6 +30,12 @@ pub enum Kind {
     Phone,
     /// a Google Analytics client or session id (`GA1.2.NNN.NNN`, `GS1.1...`)
     AnalyticsId,
+    /// a device id by its shape: an IMEI (15 digits, a reporting body's
+    /// prefix and the Luhn check)
+    DeviceId,
+    /// the decimals of a precise location beyond those kept, or the whole
+    /// value (`--location drop`)
+    Location,
 }
 
 impl Kind {
@@ -48,6 +54,8 @@ impl Kind {
             Kind::Iban => "iban",
             Kind::Phone => "phone",
             Kind::AnalyticsId => "analytics-id",
+            Kind::DeviceId => "device-id",
+            Kind::Location => "location",
         }
     }
 }

@@ -155,6 +155,32 @@ pub(super) fn run_end(s: &[u8], x: usize, memo: &mut Run, in_run: impl Fn(u8) ->
     e
 }
 
+/// A numeric zone id read as a percent escape (`fe80::1%12` decodes to
+/// `fe80::1` and the control byte 0x12; `%2512` decodes to it too): where
+/// the zone ends in the decoded `d`, with the zone bytes after it; `b` when
+/// the byte at `b` is no control byte from a percent escape
+/// (`fe80::1%20GET` is an address and a space, `::1\n` of JSON an address
+/// and a line feed).
+fn escaped_zone_end(d: &crate::decode::Decoded, src: &[u8], b: usize) -> usize {
+    let t = &d.text;
+    match t.get(b) {
+        Some(&c)
+            if c < 0x20 && {
+                let (s, e) = d.range(b);
+                e - s > 1 && src[s] == b'%'
+            } =>
+        {
+            let zone = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'~');
+            let mut k = b + 1;
+            while k < t.len() && zone(t[k]) {
+                k += 1;
+            }
+            k
+        }
+        _ => b,
+    }
+}
+
 impl Scanner<'_> {
     /// What was read ahead so far in this span.
     #[inline]
@@ -181,6 +207,11 @@ impl Scanner<'_> {
             Some(v) => {
                 let sep = v.sep(a, b, b':');
                 let (s, e) = v.span(a, b);
+                let zone_end = if zone_end == b {
+                    escaped_zone_end(v.d, v.src, b)
+                } else {
+                    zone_end
+                };
                 let z = if zone_end > b {
                     let z = v.d.range(zone_end - 1).1.max(e);
                     v.last = z;

@@ -6,20 +6,30 @@ use crate::formats::fields::Role;
 use crate::rules::DenyList;
 
 /// Lower-cased letters and digits of a key (`X-Forwarded-For` -> `xforwardedfor`).
-/// Also says whether the key holds a byte where a finding of the scanner can
-/// start (see [`crate::scan::may_hold_personal`]); those are never letters
-/// or digits, so the test costs nothing on the letters.
+/// Also says whether the key is to be scanned: it holds a byte where a
+/// finding of the scanner can start (see [`crate::scan::may_hold_personal`];
+/// never a letter or a digit), a space (`Bearer ...`), or six digits in a
+/// row (a card number, an IBAN's or a phone number's digits, glued to
+/// letters or to bytes that are no trigger: `msg\xc14111111111111111`).
 fn norm(key: &[u8], buf: &mut [u8; 64]) -> (usize, bool) {
     let mut n = 0;
     let mut starts = false;
+    let mut digits = 0u8;
     for &b in key {
         if b.is_ascii_alphanumeric() {
             if n < 64 {
                 buf[n] = b.to_ascii_lowercase();
                 n += 1;
             }
+            digits = if b.is_ascii_digit() {
+                digits.saturating_add(1)
+            } else {
+                0
+            };
+            starts |= digits >= 6;
         } else {
-            starts |= crate::scan::may_hold_personal(&[b]);
+            digits = 0;
+            starts |= b == b' ' || crate::scan::may_hold_personal(&[b]);
         }
     }
     (n, starts)
@@ -420,6 +430,8 @@ fn role_of(key: &[u8], k: &[u8], deny: &DenyList) -> Role {
         Role::User
     } else if k.ends_with(b"xforwardedfor") || k.ends_with(b"forwardedfor") {
         Role::Generic
+    } else if crate::scan::is_location_name(key) {
+        Role::Location
     } else {
         Role::GenericEscaped
     }

@@ -317,11 +317,18 @@ fn walk(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, scratch: &mut S
                 if top.object && !(top.want_value && top.colon) {
                     return None;
                 }
-                // (a card number written as a number goes too: `"cc":4111111111111111`)
-                if number && (matches!(top.role, Role::User | Role::Secret) || crate::scan::is_card_number_token(tok)) {
+                // (a card number or an IMEI written as a number goes too:
+                // `"cc":4111111111111111`)
+                if number
+                    && (matches!(top.role, Role::User | Role::Secret)
+                        || crate::scan::is_card_number_token(tok)
+                        || crate::scan::is_imei(tok))
+                {
                     list.push((st..i, Role::SecretNumber));
                 } else if number && top.role == Role::Client {
                     list.push((st..i, Role::ClientNumber));
+                } else if number && top.role == Role::Location {
+                    list.push((st..i, Role::Location));
                 }
                 if top.object {
                     if number && top.key_time != 0 && top.key_time < time_rank {

@@ -83,7 +83,17 @@ impl Template {
                         }
                         Some(Token::Field(..)) => return None,
                     };
-                    f.push(pos..end, *role);
+                    // a time is kept when it looks like one (Apache's `%t`
+                    // first: the plain CLF time, in a few vector compares)
+                    let role = if *role == Role::Time
+                        && !(crate::formats::clf::is_plain_time(&line[pos..end])
+                            || crate::scan::is_plain(&line[pos..end]))
+                    {
+                        Role::Verbatim
+                    } else {
+                        *role
+                    };
+                    f.push(pos..end, role);
                     pos = end;
                 }
             }

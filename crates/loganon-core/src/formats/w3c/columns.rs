@@ -11,6 +11,9 @@ use crate::formats::fields::Role;
 pub struct Header {
     /// Each column's role, in order.
     pub roles: Vec<Role>,
+    /// The columns of the first 64 whose role is `Time`, as bits: each
+    /// value there is checked to be a time (see `parse`).
+    pub times: u64,
     /// the columns of the HTTP status (`sc-status`) and of the bytes sent
     /// (`sc-bytes`), for the summaries; the first of each name wins
     pub status: Option<usize>,
@@ -60,8 +63,15 @@ pub(crate) fn parse_fields_directive(line: &[u8]) -> Option<Arc<Header>> {
         return None;
     }
     let column = |want: &[u8]| names.clone().position(|n| n.eq_ignore_ascii_case(want));
+    let times = roles
+        .iter()
+        .take(64)
+        .enumerate()
+        .filter(|(_, r)| **r == Role::Time)
+        .fold(0u64, |m, (k, _)| m | 1 << k);
     Some(Arc::new(Header {
         roles,
+        times,
         status: column(b"sc-status"),
         bytes: column(b"sc-bytes"),
         http: HTTP_COLUMNS.map(column),

@@ -34,6 +34,15 @@ pub fn parse(line: &[u8], header: &Header, cols: &mut Vec<std::ops::Range<usize>
     for (r, role) in cols.iter().zip(&header.roles) {
         f.push(r.clone(), *role);
     }
+    // a `date` or `time` column holds a time only when it looks like one
+    let mut times = header.times;
+    while times != 0 {
+        let k = times.trailing_zeros() as usize;
+        times &= times - 1;
+        if !is_time(&line[cols[k].clone()]) {
+            f.list[k].1 = Role::Verbatim;
+        }
+    }
     f.status = header.status.and_then(|k| cols.get(k).cloned());
     f.bytes = header.bytes.and_then(|k| cols.get(k).cloned());
     let col = |k: Option<usize>| k.and_then(|k| cols.get(k)).map(|r| unquoted(line, r));
@@ -67,6 +76,7 @@ fn iis_default() -> &'static Header {
         parse_fields_directive(IIS_DEFAULT).unwrap_or_else(|| {
             Arc::new(Header {
                 roles: Vec::new(),
+                times: 0,
                 status: None,
                 bytes: None,
                 http: [None; 5],
@@ -75,23 +85,47 @@ fn iis_default() -> &'static Header {
     })
 }
 
-fn is_date(t: &[u8]) -> bool {
-    t.len() == 10
-        && t[4] == b'-'
-        && t[7] == b'-'
-        && t.iter()
-            .enumerate()
-            .all(|(k, b)| k == 4 || k == 7 || b.is_ascii_digit())
+/// Whether the eight bytes `w` (little-endian) are digits where `digits`
+/// has 0xff and `other` elsewhere: a word test, not a byte loop (it runs
+/// on the date and time columns of every W3C line). A digit's high nibble
+/// is 3, and still is with 6 added (0x3a and up are not).
+fn word_shape(w: u64, digits: u64, other: u64) -> bool {
+    const HIGH: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    const THREE: u64 = 0x3030_3030_3030_3030;
+    const SIX: u64 = 0x0606_0606_0606_0606;
+    (w & HIGH & digits) == (THREE & digits)
+        && (w.wrapping_add(SIX) & HIGH & digits) == (THREE & digits)
+        && (w & !digits) == other
 }
 
+/// `yyyy-mm-dd`.
+fn is_date(t: &[u8]) -> bool {
+    let Ok(t) = <&[u8; 10]>::try_from(t) else {
+        return false;
+    };
+    let w = u64::from_le_bytes([t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7]]);
+    // bytes 4 and 7 are `-`
+    word_shape(w, 0x00ff_ff00_ffff_ffff, 0x2d00_002d_0000_0000) && t[8].is_ascii_digit() && t[9].is_ascii_digit()
+}
+
+/// `hh:mm:ss` at the start of `t`.
 fn is_clock(t: &[u8]) -> bool {
-    t.len() >= 8
-        && t[2] == b':'
-        && t[5] == b':'
-        && t[..8]
-            .iter()
-            .enumerate()
-            .all(|(k, b)| k == 2 || k == 5 || b.is_ascii_digit())
+    let Some(t) = t.first_chunk::<8>() else {
+        return false;
+    };
+    // bytes 2 and 5 are `:`
+    word_shape(u64::from_le_bytes(*t), 0xffff_00ff_ff00_ffff, 0x0000_3a00_003a_0000)
+}
+
+/// `hh:mm:ss`, with a fraction or not, and nothing else.
+fn is_clock_exact(t: &[u8]) -> bool {
+    is_clock(t) && (t.len() == 8 || (t[8] == b'.' && t.len() > 9 && t[9..].iter().all(u8::is_ascii_digit)))
+}
+
+/// What a `date`, `time` or `timestamp` column may hold and keep: a date, a
+/// clock, or another plain time (`2026-01-01T10:00:00Z`).
+fn is_time(t: &[u8]) -> bool {
+    is_date(t) || is_clock_exact(t) || crate::scan::is_plain(t)
 }
 
 fn is_number(t: &[u8]) -> bool {
@@ -179,6 +213,16 @@ fn cookie_like(v: &[u8]) -> bool {
         && !matches!(v[0], b'/' | b'"' | b'?')
 }
 
+/// The role of the first two columns of a line without `#Fields:`: its
+/// date (checked before) and its time, when the time is one.
+fn time_role(k: usize, v: &[u8]) -> Role {
+    if k == 0 || is_clock_exact(v) {
+        Role::Time
+    } else {
+        Role::Verbatim
+    }
+}
+
 fn is_address(t: &[u8]) -> bool {
     crate::addr::parse_v4_at(t, 0).is_some_and(|(_, e)| e == t.len()) || crate::addr::parse_v6(t).is_some()
 }
@@ -191,8 +235,9 @@ fn is_address(t: &[u8]) -> bool {
 /// columns; a line with IIS's fixed column order around the user (method,
 /// path, query, port, user, client address) has its user there; any other
 /// such line keeps its date, time, numbers, methods and `-`, scans what
-/// holds URL or address bytes, and takes every other bare word that may be
-/// a name (see [`user_like`]) for a user. In both, a `name=value` value
+/// holds URL or address bytes and the words before the method (the site's
+/// and the server's names), and takes every other bare word that may be a
+/// name (see [`user_like`]) after it for a user. In both, a `name=value` value
 /// other than the one right after the path is taken for a cookie (see
 /// [`cookie_like`]): a secret. `--w3c-fields` gives the columns instead.
 pub(crate) fn parse_headerless(line: &[u8], cols: &mut Vec<std::ops::Range<usize>>, f: &mut Fields) -> Option<()> {
@@ -254,20 +299,25 @@ pub(crate) fn parse_headerless(line: &[u8], cols: &mut Vec<std::ops::Range<usize
         let cookie = k != query_at && cookie_like(v);
         let role = if let Some(m) = user_at {
             match k {
-                _ if k < 2 => Role::Time,
+                _ if k < 2 => time_role(k, v),
                 _ if k == m + 4 => Role::User,
                 _ if k == m + 5 => Role::Client,
                 _ if k != m + 2 && cookie_like(v) => Role::Secret,
                 _ => Role::Generic,
             }
         } else if k < 2 {
-            Role::Time
+            time_role(k, v)
         } else if cookie {
             Role::Secret
         } else if is_scanned(v) || v.first() == Some(&b'"') {
             Role::Generic
         } else if v == b"-" || is_number(v) || is_method(v) || !user_like(v) {
             Role::Verbatim
+        } else if k < method_at {
+            // IIS writes the site's and the server's names before the
+            // method (`s-sitename s-computername s-ip cs-method`), the user
+            // after it: a word here is no user's name, and it is scanned
+            Role::Generic
         } else {
             Role::User
         };
@@ -336,6 +386,49 @@ pub(crate) const SPEC: FormatSpec = FormatSpec {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dates_and_clocks_by_their_shape() {
+        assert!(is_date(b"2026-01-31"));
+        assert!(is_clock(b"00:00:01") && is_clock(b"23:59:59.123"));
+        assert!(is_clock_exact(b"23:59:59.123") && !is_clock_exact(b"00:00:01xyz"));
+        for bad in [
+            &b"2026-01-3a"[..],
+            b"2026/01/31",
+            b"2026-01-31x",
+            b"2026-0:-31",
+            b"2026-01-3",
+            b"\xf0026-01-31",
+        ] {
+            assert!(!is_date(bad), "{:?}", String::from_utf8_lossy(bad));
+        }
+        for bad in [&b"00:00:0a"[..], b"00-00-01", b"0:00:01", b"00:00:\xff1", b"00:0/:01"] {
+            assert!(!is_clock(bad), "{:?}", String::from_utf8_lossy(bad));
+        }
+        // every byte in every place: the word test is the byte test
+        for k in 0..10 {
+            for b in 0..=255u8 {
+                let mut t = *b"2026-01-31";
+                t[k] = b;
+                let want = if k == 4 || k == 7 {
+                    b == b'-'
+                } else {
+                    b.is_ascii_digit()
+                };
+                assert_eq!(is_date(&t), want, "{k} {b}");
+                if k < 8 {
+                    let mut c = *b"12:34:56";
+                    c[k] = b;
+                    let want = if k == 2 || k == 5 {
+                        b == b':'
+                    } else {
+                        b.is_ascii_digit()
+                    };
+                    assert_eq!(is_clock(&c), want, "{k} {b}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn header_and_line() {

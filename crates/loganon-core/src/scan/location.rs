@@ -1,0 +1,214 @@
+//! Precise locations: the value of a location name (`lat`, `lng`, `ll`,
+//! `latlng`, `geo`, ...) holding one to three decimal numbers is coarsened
+//! to [`Location::Decimals`] decimals (2 by default, about 1 km), kept, or
+//! removed, as the rules say. A value that is not such a list of numbers is
+//! left to the other rules (an address under `ll` is still an address).
+
+use crate::rules::{normalize, Location, MAX_NAME};
+
+use super::sink::{Kind, Sink};
+
+/// The names whose values are locations, normalized (see
+/// [`crate::rules::normalize`]: case, `-`, `_` and `.` folded).
+const NAMES: &[&[u8]] = &[
+    b"lat",
+    b"latitude",
+    b"lon",
+    b"lng",
+    b"long",
+    b"longitude",
+    b"ll",
+    b"latlng",
+    b"latlon",
+    b"latlong",
+    b"lnglat",
+    b"lonlat",
+    b"geo",
+    b"geoloc",
+    b"geolocation",
+    b"coords",
+    b"coordinates",
+];
+
+/// Whether `name` names a location (any case and separators; the leaf of
+/// a structured name: `pos.lat`, `user[lng]`).
+pub fn is_location_name(name: &[u8]) -> bool {
+    let leaf = name.strip_suffix(b"]").unwrap_or(name);
+    let leaf = leaf.rsplit(|&b| matches!(b, b'.' | b'[')).next().unwrap_or(leaf);
+    let leaf = if leaf.is_empty() { name } else { leaf };
+    if !(2..=16).contains(&leaf.len()) {
+        return false;
+    }
+    let mut buf = [0u8; MAX_NAME];
+    match normalize(leaf, &mut buf) {
+        Some(n) => NAMES.contains(&&buf[..n]),
+        None => false,
+    }
+}
+
+/// The numbers of a location value `v` (`48.858844,2.294351`,
+/// `geo:48.8588,2.2943`, `-33.86 151.21`): the ranges of their decimals,
+/// relative to `v`; `None` when `v` is anything else (at most three
+/// numbers, each `[+-]digits[.digits]`, between `,`, `;`, `|` or spaces).
+fn decimals(v: &[u8]) -> Option<([(usize, usize); 3], usize)> {
+    let mut out = [(0, 0); 3];
+    let mut n = 0;
+    let mut i = if v.len() > 4 && v[..4].eq_ignore_ascii_case(b"geo:") {
+        4
+    } else {
+        0
+    };
+    loop {
+        if n == 3 {
+            return None;
+        }
+        if matches!(v.get(i), Some(b'+' | b'-')) {
+            i += 1;
+        }
+        let int = i;
+        while i < v.len() && v[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i == int || i - int > 3 {
+            return None;
+        }
+        let mut frac = (i, i);
+        if v.get(i) == Some(&b'.') {
+            let f = i + 1;
+            i = f;
+            while i < v.len() && v[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == f {
+                return None;
+            }
+            frac = (f, i);
+        }
+        out[n] = frac;
+        n += 1;
+        if i == v.len() {
+            return Some((out, n));
+        }
+        if !matches!(v[i], b',' | b';' | b'|' | b' ') {
+            return None;
+        }
+        i += 1;
+        while v.get(i) == Some(&b' ') {
+            i += 1;
+        }
+    }
+}
+
+/// What becomes of a location value: its spans relative to the value, each
+/// to be removed (`true`: extra decimals) or redacted (`false`: the whole
+/// value, `--location drop`).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Spans {
+    pub list: [(usize, usize, bool); 3],
+    pub len: usize,
+}
+
+impl Spans {
+    /// The spans, in order.
+    pub fn spans(&self) -> impl Iterator<Item = &(usize, usize, bool)> {
+        self.list[..self.len].iter()
+    }
+}
+
+/// The location value `v` under `policy`: its extra decimals to remove, or
+/// the whole value to redact. `None` when the value is no list of numbers
+/// (the other rules read it).
+pub fn coarsen(v: &[u8], policy: Location) -> Option<Spans> {
+    let (nums, n) = decimals(v)?;
+    let mut out = Spans::default();
+    match policy {
+        Location::Keep => {}
+        Location::Drop => {
+            out.list[0] = (0, v.len(), false);
+            out.len = 1;
+        }
+        Location::Decimals(keep) => {
+            let keep = usize::from(keep);
+            for &(f, e) in &nums[..n] {
+                if e - f > keep {
+                    // with no decimal kept, the dot goes too
+                    let from = if keep == 0 { f - 1 } else { f + keep };
+                    out.list[out.len] = (from, e, true);
+                    out.len += 1;
+                }
+            }
+        }
+    }
+    Some(out)
+}
+
+/// [`coarsen`] at `a..b` of a line, reported to `sink`; false when the
+/// value is no list of numbers.
+pub fn coarsen_into<S: Sink>(line: &[u8], a: usize, b: usize, policy: Location, sink: &mut S) -> bool {
+    let Some(spans) = coarsen(&line[a..b], policy) else {
+        return false;
+    };
+    for &(f, e, remove) in spans.spans() {
+        if remove {
+            sink.remove(a + f, a + e, Kind::Location);
+        } else {
+            sink.redact(a + f, a + e, Kind::Location);
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scan::testing::Rec;
+
+    fn run(v: &str, policy: Location) -> Vec<String> {
+        let mut r = Rec::default();
+        coarsen_into(v.as_bytes(), 0, v.len(), policy, &mut r);
+        r.0
+    }
+
+    #[test]
+    fn names() {
+        for n in [
+            "lat",
+            "LAT",
+            "Latitude",
+            "lng",
+            "long",
+            "ll",
+            "latLng",
+            "lat_lng",
+            "geo",
+            "pos.lat",
+            "user[lng]",
+        ] {
+            assert!(is_location_name(n.as_bytes()), "{n}");
+        }
+        for n in ["l", "page", "location", "latest", "slat", "lang", "geometry"] {
+            assert!(!is_location_name(n.as_bytes()), "{n}");
+        }
+    }
+
+    #[test]
+    fn values() {
+        assert_eq!(run("48.858844", Location::default()), ["-location 5..9"]);
+        assert_eq!(
+            run("48.858844,2.294351", Location::default()),
+            ["-location 5..9", "-location 14..18"]
+        );
+        assert_eq!(
+            run("geo:-33.8688 151.2093", Location::Decimals(1)),
+            ["-location 9..12", "-location 18..21"]
+        );
+        assert_eq!(run("48.858844", Location::Decimals(0)), ["-location 2..9"]);
+        assert_eq!(run("48.85", Location::default()), Vec::<String>::new());
+        assert_eq!(run("48.858844", Location::Drop), ["location 0..9"]);
+        assert!(run("48.858844", Location::Keep).is_empty());
+        // not a list of numbers: nothing
+        for v in ["1.2.3.4", "abc", "48.8,2.2,1.1,0.1", "1234.5", "48.", ""] {
+            assert!(run(v, Location::default()).is_empty(), "{v}");
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Issue 25, item 5: advertising and device ids by name and IMEIs by
+//! shape; precise locations coarsened to two decimals (about 1 km) by
+//! default, more or fewer kept, or dropped (`--location`). Each case states
+//! the whole output; the independent `check` finds the identifier in the
+//! input and nothing in the output.
+
+use crate::common::bin::loganon;
+use crate::common::found_then_clean;
+
+#[test]
+fn advertising_and_device_ids_by_name() {
+    found_then_clean(
+        "deny-listed-parameter",
+        &[
+            (
+                "/t?ifa=6D92078A-8246-4BA4-AE5B-76104861E7DC&android_id=9774d56d682e549c&page=2",
+                "/t?ifa=REDACTED&android_id=REDACTED&page=2",
+            ),
+            (
+                "/t?oaid=a1b2c3&gps_adid=38400000-8cf0-11bd-b23e-10b96e40000d",
+                "/t?oaid=REDACTED&gps_adid=REDACTED",
+            ),
+            (
+                "/t?x_device_id=42ab&advertisingId=77",
+                "/t?x_device_id=REDACTED&advertisingId=REDACTED",
+            ),
+            (
+                "/t?imei=352099001761481&meid=A10000009296F2",
+                "/t?imei=REDACTED&meid=REDACTED",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn imeis_by_shape() {
+    found_then_clean(
+        "device-id",
+        &[
+            ("phone 352099001761481 seen", "phone REDACTED seen"),
+            ("/d/352099001761481/x", "/d/REDACTED/x"),
+            (r#"{"dev":352099001761481}"#, r#"{"dev":"REDACTED"}"#),
+        ],
+    );
+    // the Luhn check fails, a digit more, no reporting body: kept
+    for same in ["a 352099001761482 b", "a 3520990017614810 b", "a 200000000000008 b"] {
+        crate::fuzz_regressions::expect_checked("auto", same);
+    }
+}
+
+#[test]
+fn a_deny_listed_value_runs_over_its_parentheses() {
+    found_then_clean(
+        "deny-listed-parameter",
+        &[("/p?tel=(030)%20123456&b=1", "/p?tel=REDACTED&b=1")],
+    );
+}
+
+#[test]
+fn precise_locations_keep_two_decimals() {
+    found_then_clean(
+        "location",
+        &[
+            ("/m?lat=48.858844&lng=2.294351&z=12", "/m?lat=48.85&lng=2.29&z=12"),
+            ("/m?ll=48.858844,2.294351", "/m?ll=48.85,2.29"),
+            ("/m?ll=48.858844%2C-2.294351", "/m?ll=48.85%2C-2.29"),
+            ("/m?geo=geo:-33.8688,151.2093", "/m?geo=geo:-33.86,151.20"),
+            ("/m?pos.lat=12.3456&a[lng]=1.23456", "/m?pos.lat=12.34&a[lng]=1.23"),
+            (
+                r#"{"lat":48.858844,"lng":-2.294351,"geo":{"lat":1.234567},"ll":"48.858844,2.294351"}"#,
+                r#"{"lat":48.85,"lng":-2.29,"geo":{"lat":1.23},"ll":"48.85,2.29"}"#,
+            ),
+        ],
+    );
+    // coarse already, other names, no list of numbers: kept
+    for same in [
+        "/m?lat=48.85&lng=2.29",
+        "/m?latest=1.23456&x=48.858844",
+        "/m?location=/home",
+    ] {
+        crate::fuzz_regressions::expect_checked("auto", same);
+    }
+    // an address under a location name is an address
+    crate::common::cases_checked(&loganon::Engine::default(), None, &[("/m?ll=1.2.3.4", "/m?ll=1.2.3.0")]);
+}
+
+#[test]
+fn location_option_keeps_more_or_drops() {
+    let input = "/m?lat=48.858844&ll=48.858844,2.294351\n{\"lng\":2.294351}\n";
+    let run = |p: &str| loganon().args(["anonymize", "--location", p]).stdin(input).stdout();
+    assert_eq!(run("4"), "/m?lat=48.8588&ll=48.8588,2.2943\n{\"lng\":2.2943}\n");
+    assert_eq!(run("0"), "/m?lat=48&ll=48,2\n{\"lng\":2}\n");
+    assert_eq!(run("keep"), input);
+    assert_eq!(run("drop"), "/m?lat=REDACTED&ll=REDACTED\n{\"lng\":\"REDACTED\"}\n");
+    // check holds the output to the same policy
+    let check = |p: &str, text: &str| {
+        loganon()
+            .args(["check", "--location", p])
+            .stdin(text)
+            .output()
+            .status
+            .code()
+    };
+    assert_eq!(check("4", &run("4")), Some(0));
+    assert_eq!(check("2", &run("4")), Some(1));
+    assert_eq!(check("keep", input), Some(0));
+    assert_eq!(check("drop", &run("drop")), Some(0));
+}

@@ -1,0 +1,126 @@
+//! Issue 25, items 1, 2, 3, 9 and 11: addresses hidden in longer tokens and
+//! host names, each rewritten in its own spelling; address lists in any
+//! column of a W3C line without `#Fields:`; credentials of URLs without
+//! `scheme://`; numeric IPv6 zone ids. Each case states the whole output,
+//! and the independent `check` finds the shape in the input and nothing in
+//! the output.
+
+use crate::common::found_then_clean;
+use crate::fuzz_regressions::expect_checked;
+
+#[test]
+fn an_address_before_a_number_is_an_address() {
+    // Apache mod_usertrack: `ADDRESS.TIME` (microseconds)
+    found_then_clean(
+        "ipv4",
+        &[
+            (
+                r#"1.2.3.0 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1 "-" "curl" "Apache=52.45.125.4.1700000000123456""#,
+                r#"1.2.3.0 - - [10/Oct/2000:13:55:36 -0700] "GET / HTTP/1.1" 200 1 "-" "curl" "Apache=52.45.125.0.1700000000123456""#,
+            ),
+            ("cookie=10.1.2.3.1700000000 x", "cookie=10.1.2.0.1700000000 x"),
+        ],
+    );
+}
+
+#[test]
+fn a_host_label_written_as_one_number_is_an_address() {
+    found_then_clean(
+        "ipv4",
+        &[
+            ("host c0a80105.nip.io x", "host c0a80100.nip.io x"),
+            ("host C0A8010F.nip.io x", "host C0A80100.nip.io x"),
+            ("host app-c0a80105.nip.io x", "host app-c0a80100.nip.io x"),
+            ("host a.c0a80105.sslip.io x", "host a.c0a80100.sslip.io x"),
+            ("host 0xc633644d.nip.io x", "host 0xc6336400.nip.io x"),
+            ("host 3325256781.nip.io x", "host 3325256704.nip.io x"),
+            (
+                "GET http://3325256781.example.com/ x",
+                "GET http://3325256704.example.com/ x",
+            ),
+        ],
+    );
+}
+
+#[test]
+fn an_address_in_a_name_of_its_own_is_an_address() {
+    found_then_clean(
+        "ipv4",
+        &[
+            ("host ip-10-1-2-3 x", "host ip-10-1-2-0 x"),
+            ("host=ip-10-1-2-3&x=1", "host=ip-10-1-2-0&x=1"),
+            ("at ip-10-1-2-3.", "at ip-10-1-2-0."),
+            ("host ip-10-1-2-3.ec2.internal x", "host ip-10-1-2-0.ec2.internal x"),
+            ("host 1-2-3-4.sslip.io x", "host 1-2-3-0.sslip.io x"),
+        ],
+    );
+}
+
+#[test]
+fn numbers_that_are_no_address_stay() {
+    // (a label of hex letters only, a version of five numbers, a time with
+    // decimals, five dashed numbers, a number that ends no name)
+    for line in [
+        "deadbeef.example.com 1.2.3.4.5 1700000000.123 a-1-2-3-4-5 ip-1-2-3 x-10-20-30",
+        "Firefox/1.2.3.4.123456 build 20231010.example",
+    ] {
+        expect_checked("auto", line);
+    }
+}
+
+#[test]
+fn address_lists_in_a_w3c_line_without_fields() {
+    found_then_clean(
+        "ipv4",
+        &[(
+            "2026-01-01 00:00:01 W3SVC1 web01 GET /x - 80 jdoe 52.45.125.4,10.1.2.3 curl/8 200",
+            "2026-01-01 00:00:01 W3SVC1 web01 GET /x - 80 - 52.45.125.0,10.1.2.0 curl/8 200",
+        )],
+    );
+    found_then_clean(
+        "ipv6",
+        &[(
+            "2026-01-01 00:00:01 W3SVC1 web01 GET /x - 80 jdoe 2001:db8::1,2001:db8::2 curl/8 200",
+            "2026-01-01 00:00:01 W3SVC1 web01 GET /x - 80 - 2001:db8::,2001:db8:: curl/8 200",
+        )],
+    );
+}
+
+#[test]
+fn credentials_of_urls_without_scheme_slashes() {
+    found_then_clean(
+        "url-credentials",
+        &[
+            ("see //user:pw@example.com/x", "see //example.com/x"),
+            (
+                r#"GET /r?next=//bob@evil.example/ x"#,
+                r#"GET /r?next=//evil.example/ x"#,
+            ),
+            ("see http:user@host/x", "see http:host/x"),
+            ("see ftp:u:p@files.example/x", "see ftp:files.example/x"),
+        ],
+    );
+    // an address scheme keeps its email rule
+    found_then_clean("email", &[("to mailto:jane@example.com x", "to mailto:REDACTED x")]);
+}
+
+#[test]
+fn quoted_local_parts_are_emails() {
+    found_then_clean("email", &[(r#"from "john doe"@example.com x"#, "from REDACTED x")]);
+}
+
+#[test]
+fn numeric_zone_ids_go_like_named_ones() {
+    crate::common::cases_checked(
+        &loganon::Engine::default(),
+        None,
+        &[
+            ("zone fe80::1%12 x", "zone fe80:: x"),
+            ("zone fe80::1%eth0 x", "zone fe80:: x"),
+            ("zone [fe80::1%2512]:80 x", "zone [fe80::]:80 x"),
+            ("/?ip=fe80::1%12&b=2", "/?ip=REDACTED&b=2"),
+            // a space after an address is a space
+            ("zone fe80::1%20GET x", "zone fe80::%20GET x"),
+        ],
+    );
+}
