@@ -34,6 +34,7 @@ mod encodings;
 mod fail_closed;
 mod formats;
 mod fuzz_regressions;
+mod grouped_numbers;
 mod hostile_fs;
 mod hostile_roots;
 mod kanon;

@@ -34,11 +34,14 @@ fn a_host_label_written_as_one_number_is_an_address() {
             ("host a.c0a80105.sslip.io x", "host a.c0a80100.sslip.io x"),
             ("host 0xc633644d.nip.io x", "host 0xc6336400.nip.io x"),
             ("host 3325256781.nip.io x", "host 3325256704.nip.io x"),
-            (
-                "GET http://3325256781.example.com/ x",
-                "GET http://3325256704.example.com/ x",
-            ),
+            ("GET http://3325256781.sslip.io/ x", "GET http://3325256704.sslip.io/ x"),
         ],
+    );
+    // elsewhere such a label is a name's: a preview deployment's hash, a
+    // date, a load balancer's id, a file's
+    crate::fuzz_regressions::expect_checked(
+        "auto",
+        "https://3f2a9c1b.myproject.pages.dev/ 20240101.backup.example.com http://3325256781.example.com/ lb-12030537.eu-central-1.elb.amazonaws.com /js/vendors-1a2b3c4d.chunk.js",
     );
 }
 
@@ -54,6 +57,45 @@ fn an_address_in_a_name_of_its_own_is_an_address() {
             ("host 1-2-3-4.sslip.io x", "host 1-2-3-0.sslip.io x"),
         ],
     );
+}
+
+/// Found by a red-team pass: a numeric zone removed glued what followed
+/// onto the address (not idempotent); slashes that URL parsers read as `//`
+/// kept the user; upper-case and dotted user names of a W3C line without
+/// `#Fields:` stayed.
+#[test]
+fn red_team_findings() {
+    crate::common::cases_checked(
+        &loganon::Engine::default(),
+        None,
+        &[
+            ("x fe80::1%12c0a80105.nip.io y", "x fe80:: y"),
+            ("x fe80::1%1252.45.125.4 y", "x fe80:: y"),
+        ],
+    );
+    found_then_clean(
+        "url-credentials",
+        &[
+            ("see http:/jdoe:S3cret@example.com/", "see http:/example.com/"),
+            (r"see http:\\jdoe:S3cret@example.com/", r"see http:\\example.com/"),
+            (r"see /\jdoe:pw@h.example/", r"see /\h.example/"),
+        ],
+    );
+    found_then_clean(
+        "user-field",
+        &[
+            (
+                "2026-01-01 00:00:01 GET /x - john.doe 52.45.125.4 200",
+                "2026-01-01 00:00:01 GET /x - - 52.45.125.0 200",
+            ),
+            (
+                r"2026-01-01 00:00:01 GET /x - CORP\JDOE 52.45.125.4 200",
+                "2026-01-01 00:00:01 GET /x - - 52.45.125.0 200",
+            ),
+        ],
+    );
+    // a zero-padded counter is no IMEI (the test range `00`)
+    crate::fuzz_regressions::expect_checked("auto", "seq=000000000000000 /v1/file-000000000000026.log");
 }
 
 #[test]

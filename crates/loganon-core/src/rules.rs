@@ -115,6 +115,10 @@ pub(crate) const MORE_DENY: &[&str] = &[
     "google_aid",
     "imei",
     "meid",
+    // where phone numbers are written (issue 25)
+    "contact",
+    "fax",
+    "cell",
 ];
 
 /// Patterns over normalized names: a name that ends with one of `SUFFIXES`,
@@ -136,6 +140,8 @@ pub(crate) const SUFFIXES: &[&str] = &[
     "passphrase",
     "deviceid",
     "advertisingid",
+    "phone",
+    "mobile",
 ];
 /// Names starting with one of these are deny-listed too (`email_2`, `phone1`).
 pub(crate) const PREFIXES: &[&str] = &["email", "phone"];

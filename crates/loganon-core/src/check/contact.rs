@@ -14,6 +14,10 @@ struct Res {
     literal_email: Regex,
     /// a quoted local part (`"john doe"@example.com`)
     quoted_email: Regex,
+    /// a phone number in international form anywhere: `+` and its digits,
+    /// or a country code of one to three digits and groups apart by one
+    /// space, `-` or `.`, one in parentheses may be
+    text_phone: Regex,
 }
 
 /// The email detectors, built once.
@@ -23,6 +27,7 @@ fn res() -> &'static Res {
         let re = |s: &str| Regex::new(s).expect("a detector's expression is valid");
         Res {
             email: re(r#"(?-u)[A-Za-z0-9\x80-\xff_%+\-!$*^~][A-Za-z0-9\x80-\xff._%+\-'!$*^~]*@(?:[A-Za-z0-9\x80-\xff][A-Za-z0-9\x80-\xff-]*(?:\.|\xe3\x80\x82|\xef\xbc\x8e|\xef\xbd\xa1))+(?:[A-Za-z\x80-\xff]{2,}|xn--[A-Za-z0-9]+)"#),
+            text_phone: re(r"(?-u)(?:^|[^0-9A-Za-z+])(\+(?:[1-9][0-9]{0,2}(?:[ .\-]?\([0-9]{1,4}\)[0-9]*|[ .\-][0-9]+)+|[1-9][0-9]*))"),
             quoted_email: re(r#"(?-u)"[^"\\\r\n@]{1,64}"@(?:[A-Za-z0-9\x80-\xff][A-Za-z0-9\x80-\xff-]*\.)+(?:[A-Za-z\x80-\xff]{2,}|xn--[A-Za-z0-9]+)"#),
             literal_email: re(r#"(?-u)[A-Za-z0-9\x80-\xff_%+\-!$*^~][A-Za-z0-9\x80-\xff._%+\-'!$*^~]*@\[(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|(?:IPv6:)?[0-9A-Fa-f]*:[0-9A-Fa-f:.]*)\]"#),
         }
@@ -49,6 +54,22 @@ impl Oracle<'_> {
             let tld = &m[m.iter().rposition(|&b| b == b'.').map_or(0, |k| k + 1)..];
             if !file_extension(tld) {
                 self.found.push(("email", mask(m)));
+            }
+        }
+    }
+
+    /// Phone numbers in international form written anywhere (8 to 15
+    /// digits, not glued to a letter, a digit or an `@` after them).
+    pub(super) fn text_phones(&mut self, t: &[u8]) {
+        let d = res();
+        for c in d.text_phone.captures_iter(t) {
+            let m = c.get(1).expect("the group is in every match");
+            let digits = m.as_bytes().iter().filter(|b| b.is_ascii_digit()).count();
+            let after = &t[m.end()..];
+            let glued = after.first().is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'@')
+                || (after.first() == Some(&b'.') && after.get(1).is_some_and(u8::is_ascii_digit));
+            if (8..=15).contains(&digits) && !glued {
+                self.found.push(("phone", mask(m.as_bytes())));
             }
         }
     }

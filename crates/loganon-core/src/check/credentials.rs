@@ -25,7 +25,7 @@ fn res() -> &'static Res {
         let re = |s: &str| Regex::new(s).expect("a detector's expression is valid");
         Res {
             credentials: re(r#"(?i-u)[a-z][a-z0-9+.\-]*://[^/\s@?#"'<>\\\[\]]+@"#),
-            relative: re(r"(?-u)(?:^|[^:])//([A-Za-z0-9._~%:!$*+()\-]+)@[A-Za-z0-9\[]"),
+            relative: re(r"(?-u)(?:^|[^:])(?://|[:/\\][/\\])([A-Za-z0-9._~%:!$*+()\-]+)@[A-Za-z0-9\[]"),
             schemed: re(r"(?i-u)(?:^|[^a-z0-9+.\-])(?:https?|ftps?|sftp|ssh|scp|git|svn|wss?|rtsp|smb|ldaps?|telnet|redis|mysql|postgres(?:ql)?|mongodb|amqp):([A-Za-z0-9._~%:!$*+()\-]+)@[A-Za-z0-9\[]"),
             // RFC 7519: header and claims are JSON objects (`{"` is `eyJ` in
             // base64url), the signature may be empty

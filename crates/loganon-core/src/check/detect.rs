@@ -19,6 +19,7 @@ impl Oracle<'_> {
         self.colon_runs(t);
         self.macs(t);
         self.emails(t);
+        self.text_phones(t);
         self.shapes(t);
         self.literal_emails(t);
         self.url_credentials(t);

@@ -60,8 +60,8 @@ impl Oracle<'_> {
     /// body's (written again from its list), and the Luhn check.
     pub(super) fn imeis(&mut self, t: &[u8]) {
         const BODIES: &[&[u8]] = &[
-            b"00", b"01", b"10", b"30", b"33", b"35", b"44", b"45", b"49", b"50", b"51", b"52", b"53", b"54", b"86",
-            b"91", b"98", b"99",
+            b"01", b"10", b"30", b"33", b"35", b"44", b"45", b"49", b"50", b"51", b"52", b"53", b"54", b"86", b"91",
+            b"98", b"99",
         ];
         let d = res();
         let mut at = 0;

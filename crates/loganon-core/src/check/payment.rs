@@ -13,6 +13,8 @@ use super::oracle::{luhn_ok, mask, Oracle};
 struct Res {
     card: Regex,
     card_run: Regex,
+    /// groups of digits apart by single spaces (`4111 1111 1111 1111`)
+    card_spaced: Regex,
     iban: Regex,
     iban_grouped: Regex,
 }
@@ -26,6 +28,7 @@ fn res() -> &'static Res {
             card: re(r"(?-u)[0-9](?:[ +\-]?[0-9]){12,18}"),
             // digits grouped by `-` or `.`, anywhere (paths, JSON values)
             card_run: re(r"(?-u)[0-9]+(?:[\-.][0-9]+)*"),
+            card_spaced: re(r"(?-u)[0-9]{4}(?: [0-9]{4,6}){2,3}"),
             iban: re(r"(?i-u)[A-Z0-9]+"),
             iban_grouped: re(r"(?i-u)^[A-Z]{2}[0-9]{2}(?:[ +][A-Z0-9]{1,4})+"),
         }
@@ -124,11 +127,12 @@ impl Oracle<'_> {
         }
     }
 
-    /// Card numbers in runs of digits grouped by `-` or `.`, anywhere.
+    /// Card numbers in runs of digits grouped by `-` or `.`, or by single
+    /// spaces, anywhere.
     pub(super) fn card_runs(&mut self, t: &[u8]) {
         let d = res();
         let alnum_at = |k: usize| t.get(k).is_some_and(u8::is_ascii_alphanumeric);
-        for m in d.card_run.find_iter(t) {
+        for m in d.card_run.find_iter(t).chain(d.card_spaced.find_iter(t)) {
             let run = m.as_bytes();
             let seps: Vec<u8> = run.iter().copied().filter(|b| !b.is_ascii_digit()).collect();
             if seps.windows(2).any(|w| w[0] != w[1]) {

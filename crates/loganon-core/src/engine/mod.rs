@@ -382,7 +382,7 @@ mod tests {
             anon(r#"{"u":"http:\/\/3325256781\/"}"#),
             r#"{"u":"http:\/\/3325256704\/"}"#
         );
-        same("http://3325256704/ http://3325256704.example.com/ http://99999999999/");
+        same("http://3325256704/ http://3325256781.example.com/ http://99999999999/");
     }
 
     #[test]

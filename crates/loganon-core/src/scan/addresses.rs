@@ -191,9 +191,8 @@ impl Scanner<'_> {
     /// with a digit among them (`c0a80105.nip.io`, as nip.io and sslip.io
     /// read them), or `0x` and eight hex digits (`a` after the `0x`).
     /// Before it: no letter, digit or `_` (a `-` or `.` of a longer name
-    /// may be: `app-c0a80105.nip.io`; not a `-` before decimal digits, which
-    /// AWS load balancers' names end with); after it, two labels or more,
-    /// the first starting with a letter, the last no file extension. Out of
+    /// may be: `app-c0a80105.nip.io`; not a `-` before decimal digits);
+    /// after it, a wildcard DNS service's name ([`WILDCARD_DNS`]). Out of
     /// line: few dots come here.
     #[cold]
     #[inline(never)]
@@ -214,27 +213,15 @@ impl Scanner<'_> {
         } else if !(8..=10).contains(&text.len()) {
             return None;
         }
-        // the labels after it: two at least, the last no file extension
-        // (`app-1a2b3c4d.chunk.js`, `fex-20070729.tar.gz` are files)
+        // the rest of the host name: a wildcard DNS service, which reads
+        // the label as an address (elsewhere such a label is a name's:
+        // `3f2a9c1b.myproject.pages.dev`, `20240101.backup.example.com`)
         let mut q = dot + 1;
-        let mut labels = 0;
-        let mut last;
-        loop {
-            let from = q;
-            while q < s.len() && (s[q].is_ascii_alphanumeric() || s[q] == b'-') {
-                q += 1;
-            }
-            if q == from || q - from > 63 {
-                return None;
-            }
-            labels += 1;
-            last = from;
-            if !(s.get(q) == Some(&b'.') && s.get(q + 1).is_some_and(u8::is_ascii_alphanumeric)) || labels == 8 {
-                break;
-            }
+        while q < s.len() && (s[q].is_ascii_alphanumeric() || matches!(s[q], b'-' | b'.')) && q - dot < 64 {
             q += 1;
         }
-        if labels < 2 || is_file_extension(&s[last..q]) {
+        let host = s[dot + 1..q].strip_suffix(b".").unwrap_or(&s[dot + 1..q]);
+        if !WILDCARD_DNS.iter().any(|d| host.eq_ignore_ascii_case(d)) {
             return None;
         }
         let (v, form) = if !prefixed && text.iter().all(|&b| is_digit(b)) {
@@ -314,16 +301,9 @@ impl Scanner<'_> {
     }
 }
 
-/// File name extensions that end a name of labels (`app-1a2b3c4d.chunk.js`):
-/// no host name, so no number label before them is an address.
-pub(super) fn is_file_extension(t: &[u8]) -> bool {
-    const EXT: &[&[u8]] = &[
-        b"js", b"mjs", b"css", b"map", b"json", b"xml", b"html", b"htm", b"php", b"txt", b"log", b"gz", b"bz2", b"xz",
-        b"zst", b"zip", b"tar", b"tgz", b"png", b"jpg", b"jpeg", b"gif", b"svg", b"webp", b"avif", b"ico", b"woff",
-        b"woff2", b"ttf", b"eot", b"pdf", b"mp4", b"webm", b"mp3", b"wasm",
-    ];
-    EXT.iter().any(|e| t.eq_ignore_ascii_case(e))
-}
+/// Wildcard DNS services: a name under them spells the address it resolves
+/// to (`c0a80105.nip.io`, `3325256781.sslip.io`).
+const WILDCARD_DNS: &[&[u8]] = &[b"nip.io", b"sslip.io", b"xip.io", b"nip.direct", b"traefik.me"];
 
 /// Whether the IPv4-shaped token at `p` is a version: right after a
 /// product name and `/` (`Firefox/2.0.0.4`, `Chrome/1.2.3.4`) or after `rv:`
@@ -444,11 +424,10 @@ mod tests {
                 "v4 13..21 198.51.100.77 Hex { digits: 8, upper: true }"
             ]
         );
-        // a host's first label written as one number (issue 25)
-        assert_eq!(
-            found("http://3325256781.example.com/"),
-            ["v4 7..17 198.51.100.77 Decimal"]
-        );
+        // a host's first label written as one number under a wildcard DNS
+        // service (issue 25); elsewhere a name's
+        assert_eq!(found("http://3325256781.nip.io/"), ["v4 7..17 198.51.100.77 Decimal"]);
+        assert_eq!(found("http://3325256781.example.com/"), Vec::<String>::new());
         for s in [
             "2013-11-22",
             "10-84-12-3-5.dyn.example.net",

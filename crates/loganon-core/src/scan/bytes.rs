@@ -10,9 +10,13 @@ pub(super) const C_AT: u8 = 3;
 pub(super) const C_EQ: u8 = 5;
 pub(super) const C_DASH: u8 = 6;
 pub(super) const C_B: u8 = 7;
+pub(super) const C_PLUS: u8 = 8;
 
 /// Trigger bytes. A run of five digits is a trigger too (cards and IBANs
-/// without separators); it is found by [`super::triggers::Triggers`], not by this table.
+/// without separators), and so are four digits, a space and a digit (a
+/// card number in groups); they are found by
+/// [`super::triggers::Triggers`], not by this table. (The SIMD path takes
+/// a `+` only before a digit: a phone number.)
 pub(super) static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
     t[b'.' as usize] = C_DOT;
@@ -22,6 +26,7 @@ pub(super) static CLASS: [u8; 256] = {
     t[b'-' as usize] = C_DASH;
     t[b'B' as usize] = C_B;
     t[b'b' as usize] = C_B;
+    t[b'+' as usize] = C_PLUS;
     t
 };
 

@@ -65,6 +65,66 @@ impl Scanner<'_> {
         d
     }
 
+    /// A `+` at `p`: a phone number in international form written anywhere,
+    /// its groups apart or not (`+4915112345678`, `+49 151 12345678`,
+    /// `+1 (415) 555-2671`, `+33.1.23.45.67.89`): a country code (one to
+    /// three digits, no 0), then groups of digits (one in parentheses may
+    /// be) each after one space, `-` or `.`, or all the digits in one
+    /// group; 8 to 15 digits in all, standing apart from letters and
+    /// digits. Values (`?to=%2B49...`) have their own rule.
+    pub(super) fn plus_sign<S: Sink>(&mut self, p: usize, sink: &mut S) -> usize {
+        let s = self.s;
+        if !s.get(p + 1).is_some_and(|&b| matches!(b, b'1'..=b'9'))
+            || (p > self.floor && (s[p - 1].is_ascii_alphanumeric() || s[p - 1] == b'+'))
+        {
+            return p + 1;
+        }
+        self.phone_text(p, sink).unwrap_or(p + 1)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn phone_text<S: Sink>(&mut self, p: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        let (mut i, mut digits, mut groups) = (p + 1, 0usize, 0usize);
+        loop {
+            // a group: digits, or one to four in parentheses
+            let paren = s.get(i) == Some(&b'(');
+            let from = if paren { i + 1 } else { i };
+            let mut e = from;
+            while e < s.len() && is_digit(s[e]) && e - from < 15 {
+                e += 1;
+            }
+            if e == from || (paren && (e - from > 4 || s.get(e) != Some(&b')'))) {
+                return None;
+            }
+            digits += e - from;
+            groups += 1;
+            i = if paren { e + 1 } else { e };
+            // a separator, then the next group (none needed around
+            // parentheses: `+44 (0)20 7946 0958`)
+            match (s.get(i), s.get(i + 1)) {
+                _ if groups >= 8 => break,
+                (Some(b' ' | b'-' | b'.'), Some(&n)) if is_digit(n) || n == b'(' => i += 1,
+                (Some(b'('), _) => {}
+                (Some(&d), _) if paren && is_digit(d) => {}
+                _ => break,
+            }
+        }
+        let glued = s.get(i).is_some_and(|&b| {
+            b.is_ascii_alphanumeric() || b == b'@' || (b == b'.' && s.get(i + 1).is_some_and(|&c| is_digit(c)))
+        });
+        // groups apart: the first is a country code, one to three digits
+        // (HAProxy's `+99627 200 83285` is a timer, a status and a size)
+        let country = s[p + 1..].iter().take_while(|&&b| is_digit(b)).count();
+        if !(8..=15).contains(&digits) || glued || (groups > 1 && country > 3) {
+            return None;
+        }
+        self.redact(sink, p, i, Kind::Phone);
+        self.floor = i;
+        Some(i)
+    }
+
     /// Reports the phone number [`Scanner::value_phone`] found further on, unless
     /// a finding took its bytes meanwhile.
     #[cold]

@@ -228,8 +228,9 @@ const LOGIN_SCHEMES: &[&[u8]] = &[
 
 impl Scanner<'_> {
     /// An `@` at `i` that ends the userinfo of a URL with no `scheme://`
-    /// before it: scheme-relative (`//user:pw@host/x`) or after a scheme
-    /// and `:` alone (`http:user@host/x`, `ftp:user:pw@host`). The
+    /// before it: scheme-relative (`//user:pw@host/x`), after slashes URL
+    /// parsers take for `//` (`http:/u:p@h`, `http:\\u:p@h`), or after a
+    /// scheme and `:` alone (`http:user@host/x`, `ftp:user:pw@host`). The
     /// userinfo and its `@` go, the host stays; `None` when the bytes
     /// before the `@` are no such userinfo (an email's local part, say:
     /// `email_after` says whether an email's domain follows the `@`).
@@ -250,7 +251,10 @@ impl Scanner<'_> {
         while j > self.floor && is_userinfo(s[j - 1]) && i - j < 1024 {
             j -= 1;
         }
-        let u = if j >= self.floor + 2 && s[j - 2] == b'/' && s[j - 1] == b'/' {
+        // `//`, or a slash or backslash after `:`, `/` or `\` (`http:/u:p@h`,
+        // `http:\\u:p@h`, `/\u:p@h`: URL parsers read them as `//`)
+        let slashes = |a: u8, b: u8| matches!(b, b'/' | b'\\') && matches!(a, b'/' | b'\\' | b':');
+        let u = if j >= self.floor + 2 && slashes(s[j - 2], s[j - 1]) {
             j
         } else {
             // `scheme:` at the start of the run, a token of its own

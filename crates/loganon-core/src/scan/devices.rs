@@ -128,8 +128,8 @@ impl Scanner<'_> {
 /// Six groups of one or two hex digits separated by `:`, one of them
 /// written without its leading zero (`0:1a:2b:3c:4d:5e`).
 /// The GSMA's reporting bodies: the first two digits of an IMEI's type
-/// allocation code.
-const REPORTING_BODIES: &[u8] = &[0, 1, 10, 30, 33, 35, 44, 45, 49, 50, 51, 52, 53, 54, 86, 91, 98, 99];
+/// allocation code (not `00`, the test range: zero-padded counters start so).
+const REPORTING_BODIES: &[u8] = &[1, 10, 30, 33, 35, 44, 45, 49, 50, 51, 52, 53, 54, 86, 91, 98, 99];
 
 /// Whether the 15 digits `t` are an IMEI: a reporting body's prefix and
 /// the Luhn check.

@@ -257,8 +257,7 @@ impl Scanner<'_> {
         if !left_glued && !right_glued {
             if let Some(addr) = parse_v6(text).or_else(|| parse_v6_leading_zero_v4(text)) {
                 let zone_end = zone_end(s, b);
-                self.v6(sink, a, b, addr, zone_end);
-                self.floor = zone_end;
+                self.floor = self.v6(sink, a, b, addr, zone_end);
                 return true;
             }
         }
@@ -324,8 +323,7 @@ impl Scanner<'_> {
                         b
                     };
                     if !policy.v6_is_clean(addr) {
-                        self.v6(sink, a + l, b, addr, zone_end);
-                        self.floor = zone_end;
+                        self.floor = self.v6(sink, a + l, b, addr, zone_end);
                         return true;
                     }
                     clean.get_or_insert((a + l, b, addr, zone_end));
@@ -356,8 +354,7 @@ impl Scanner<'_> {
                     // (`::2::4%2`: a zone left would go on the next run)
                     let z = if right_glued { b } else { zone_end(s, b) };
                     if !policy.v6_is_clean(addr) {
-                        self.v6(sink, a, b, addr, z);
-                        self.floor = z;
+                        self.floor = self.v6(sink, a, b, addr, z);
                         return true;
                     }
                     clean.get_or_insert((a, b, addr, z));
@@ -369,8 +366,7 @@ impl Scanner<'_> {
         // still rewrite it).
         match clean {
             Some((cs, ce, addr, z)) if !text.contains(&b'.') => {
-                self.v6(sink, cs, ce, addr, z);
-                self.floor = z;
+                self.floor = self.v6(sink, cs, ce, addr, z);
                 true
             }
             _ => false,

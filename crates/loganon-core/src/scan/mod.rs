@@ -68,7 +68,7 @@ use std::cell::RefCell;
 use crate::decode::Decoded;
 use crate::rules::Rules;
 
-use bytes::{CLASS, C_AT, C_B, C_COLON, C_DASH, C_DOT, C_EQ};
+use bytes::{CLASS, C_AT, C_B, C_COLON, C_DASH, C_DOT, C_EQ, C_PLUS};
 use state::{Scanner, View, NO_PHONE};
 use triggers::{field_end, field_start, first_escape, Triggers};
 
@@ -175,6 +175,7 @@ fn scan_plain<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, view:
             C_EQ => sc.equals(t, sink),
             C_DASH => sc.dash(t, sink),
             C_B => sc.auth_scheme(t, sink),
+            C_PLUS => sc.plus_sign(t, sink),
             _ => sc.digit_run(t, sink),
         };
     }

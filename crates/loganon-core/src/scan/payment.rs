@@ -138,10 +138,28 @@ impl Scanner<'_> {
                 && s.get(e + 1).is_some_and(|&b| is_digit(b))
         };
         if e - a >= 13 || grouped() {
-            if let Some(c) = self.card_at(a) {
-                self.redact(sink, a, c, Kind::Card);
-                self.floor = c;
-                return c;
+            // a later group of a grouped number may be the trigger (its
+            // first group lay across two blocks): back to the first group
+            let mut g = a;
+            for _ in 0..5 {
+                if !(g >= self.floor + 2 && matches!(s[g - 1], b' ' | b'-' | b'.' | b'+') && is_digit(s[g - 2])) {
+                    break;
+                }
+                let mut h = g - 1;
+                while h > self.floor && is_digit(s[h - 1]) && g - h <= 7 {
+                    h -= 1;
+                }
+                g = h;
+            }
+            for from in [g, a] {
+                if let Some(c) = self.card_at(from) {
+                    self.redact(sink, from, c, Kind::Card);
+                    self.floor = c;
+                    return c;
+                }
+                if g == a {
+                    break;
+                }
             }
         }
         e

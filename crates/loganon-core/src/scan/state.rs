@@ -200,10 +200,15 @@ impl Scanner<'_> {
         }
     }
 
+    /// An IPv6 address at `a..b` with its zone to `zone_end`, reported;
+    /// where scanning goes on (past a zone read as a percent escape too).
     #[inline]
-    pub(super) fn v6<S: Sink>(&mut self, sink: &mut S, a: usize, b: usize, addr: u128, zone_end: usize) {
+    pub(super) fn v6<S: Sink>(&mut self, sink: &mut S, a: usize, b: usize, addr: u128, zone_end: usize) -> usize {
         match &mut self.view {
-            None => sink.ipv6(a, b, addr, None, zone_end),
+            None => {
+                sink.ipv6(a, b, addr, None, zone_end);
+                zone_end
+            }
             Some(v) => {
                 let sep = v.sep(a, b, b':');
                 let (s, e) = v.span(a, b);
@@ -220,6 +225,7 @@ impl Scanner<'_> {
                     e
                 };
                 sink.ipv6(s, e, addr, sep, z);
+                zone_end
             }
         }
     }

@@ -185,14 +185,23 @@ const PLAIN_VALUES: &[&[u8]] = &[
     b"wss",
 ];
 
-/// A bare word that may be a user's name: letters, digits and `_ - \ @`
-/// with a lower-case letter, not a host name (a dot: scanned instead) nor a
-/// code such as `LAX1` or `W3SVC1` (no lower-case letter), nor one of
-/// [`PLAIN_VALUES`].
+/// A bare word that may be a user's name: letters, digits and `_ - \`
+/// (and one dot between letters: `john.doe`) with a lower-case letter, or
+/// upper-case letters without a digit (`JDOE`, `CORP\JDOE`); not a code
+/// such as `LAX1` or `W3SVC1` (upper case and a digit), nor a host name
+/// (two dots or more: scanned instead), nor one of [`PLAIN_VALUES`].
 fn user_like(v: &[u8]) -> bool {
-    v.iter().any(u8::is_ascii_lowercase)
+    let lower = v.iter().any(u8::is_ascii_lowercase);
+    let upper_word = v.iter().any(u8::is_ascii_uppercase) && !v.iter().any(u8::is_ascii_digit);
+    let dots = v.iter().filter(|&&b| b == b'.').count();
+    let one_dot = dots == 1 && {
+        let d = memchr::memchr(b'.', v).unwrap_or(0);
+        d > 0 && v[d - 1].is_ascii_alphabetic() && v.get(d + 1).is_some_and(u8::is_ascii_alphabetic)
+    };
+    (lower || upper_word)
+        && (dots == 0 || one_dot)
         && v.iter()
-            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'\\') || b >= 0x80)
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'\\' | b'.') || b >= 0x80)
         && !PLAIN_VALUES.contains(&v)
 }
 
