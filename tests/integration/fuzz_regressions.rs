@@ -15,7 +15,7 @@ fn show(b: &[u8]) -> String {
 
 /// Every `(input, output)` pair under `--format format`; all failures at once.
 #[track_caller]
-fn expect(format: &str, pairs: &[(&[u8], &[u8])]) {
+pub fn expect(format: &str, pairs: &[(&[u8], &[u8])]) {
     let format = Format::from_name(format).expect("a valid format");
     let engine = Engine::new(Options {
         format: format.clone(),

@@ -98,6 +98,22 @@ fn red_team_findings() {
     crate::fuzz_regressions::expect_checked("auto", "seq=000000000000000 /v1/file-000000000000026.log");
 }
 
+/// A control byte shows nothing where a log is read, so it hides nothing:
+/// the scanner reads through control bytes and terminal escape sequences
+/// (`ESC [ 0 m`), and `check` removes them before it looks (found by a
+/// red-team pass once a NUL no longer made loganon refuse a stream).
+#[test]
+fn control_bytes_hide_nothing() {
+    let cases: &[(&[u8], &[u8])] = &[
+        (b"jdoe\x00@example.com x\n", b"REDACTED x\n"),
+        (b"a 52.45\x1b[0m.125.4 b\n", b"a 52.45.125.0 b\n"),
+        (b"jdoe\x7f@example.com\n", b"REDACTED\n"),
+        (b"x=35693803\x005643809 y\n", b"x=REDACTED y\n"),
+        (b"tab\tstays 1.2.3.4\n", b"tab\tstays 1.2.3.0\n"),
+    ];
+    crate::fuzz_regressions::expect("auto", cases);
+}
+
 #[test]
 fn numbers_that_are_no_address_stay() {
     // (a label of hex letters only, a version of five numbers, a time with

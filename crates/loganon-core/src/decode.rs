@@ -105,9 +105,44 @@ fn utf8(cp: u32, out: &mut [u8; 4]) -> usize {
     }
 }
 
-/// The escape at `t[i]` (a `%`, `\` or `&`), if it is one: how many bytes it
-/// takes, and what it stands for in `out` (the returned length).
+/// A control byte that shows nothing where a log is read (not a tab or a
+/// line end): the scanner reads through it, as if it were an escape of the
+/// byte after it.
+#[inline]
+pub fn is_control(b: u8) -> bool {
+    (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f
+}
+
+/// A run of control bytes and terminal escape sequences (`ESC [ 0 m`) at
+/// `t[i]` and the byte after it: the run stands for that byte
+/// (`jdoe\0@example.com` reads `jdoe@example.com`). `None` at the end.
+fn control_at(t: &[u8], i: usize, out: &mut [u8; 4]) -> Option<(usize, usize)> {
+    let mut j = i;
+    while j < t.len() && is_control(t[j]) && j - i < 64 {
+        if t[j] == 0x1b && t.get(j + 1) == Some(&b'[') {
+            let mut k = j + 2;
+            while k < t.len() && (t[k].is_ascii_digit() || t[k] == b';') && k - j < 32 {
+                k += 1;
+            }
+            if t.get(k).is_some_and(|&b| (0x40..=0x7e).contains(&b)) {
+                j = k + 1;
+                continue;
+            }
+        }
+        j += 1;
+    }
+    let &b = t.get(j)?;
+    out[0] = b;
+    Some((j - i + 1, 1))
+}
+
+/// The escape at `t[i]` (a `%`, `\`, `&` or a control byte), if it is one:
+/// how many bytes it takes, and what it stands for in `out` (the returned
+/// length).
 fn escape_at(t: &[u8], i: usize, out: &mut [u8; 4]) -> Option<(usize, usize)> {
+    if is_control(t[i]) {
+        return control_at(t, i, out);
+    }
     match t[i] {
         b'%' => {
             if let Some(v) = hex_n(t, i + 1, 2) {
@@ -207,7 +242,8 @@ fn entity_at(t: &[u8], i: usize, out: &mut [u8; 4]) -> Option<(usize, usize)> {
     Some((k + 1 - i, 1))
 }
 
-/// The offset of the next `%`, `\\` or `&` in `t`.
+/// The offset of the next `%`, `\\`, `&` or control byte in `t` (a tab or
+/// a line end too: [`escape_at`] tells).
 ///
 /// Hand-written SSE2, 16 bytes a step, for the same reason as
 /// [`last_escape_byte`]: memchr's three-byte search is fast on long text
@@ -226,11 +262,18 @@ pub fn next_escape_byte(t: &[u8]) -> Option<usize> {
             let pct = _mm_set1_epi8(b'%' as i8);
             let bsl = _mm_set1_epi8(b'\\' as i8);
             let amp = _mm_set1_epi8(b'&' as i8);
+            let ctl = _mm_set1_epi8(0x1f);
+            let del = _mm_set1_epi8(0x7f);
             while i + 16 <= t.len() {
                 let v = _mm_loadu_si128(t.as_ptr().add(i) as *const __m128i);
                 let m = _mm_or_si128(
                     _mm_or_si128(_mm_cmpeq_epi8(v, pct), _mm_cmpeq_epi8(v, bsl)),
-                    _mm_cmpeq_epi8(v, amp),
+                    _mm_or_si128(
+                        _mm_cmpeq_epi8(v, amp),
+                        // control bytes: below 0x20 (tabs and line ends are
+                        // sorted out by `escape_at`), and DEL
+                        _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl), _mm_cmpeq_epi8(v, del)),
+                    ),
                 );
                 let bits = _mm_movemask_epi8(m) as u32;
                 if bits != 0 {
@@ -242,11 +285,11 @@ pub fn next_escape_byte(t: &[u8]) -> Option<usize> {
     }
     t[i..]
         .iter()
-        .position(|&b| matches!(b, b'%' | b'\\' | b'&'))
+        .position(|&b| matches!(b, b'%' | b'\\' | b'&') || b < 0x20 || b == 0x7f)
         .map(|k| i + k)
 }
 
-/// The offset of the last `%`, `\\` or `&` in `t`.
+/// The offset of the last `%`, `\\`, `&` or control byte in `t`.
 ///
 /// Hand-written SSE2 from the end, 16 bytes a step: it runs once for each
 /// span with an escape, and memchr's reverse search brought a large block
@@ -265,11 +308,16 @@ pub fn last_escape_byte(t: &[u8]) -> Option<usize> {
             let pct = _mm_set1_epi8(b'%' as i8);
             let bsl = _mm_set1_epi8(b'\\' as i8);
             let amp = _mm_set1_epi8(b'&' as i8);
+            let ctl = _mm_set1_epi8(0x1f);
+            let del = _mm_set1_epi8(0x7f);
             while end >= 16 {
                 let v = _mm_loadu_si128(t.as_ptr().add(end - 16) as *const __m128i);
                 let m = _mm_or_si128(
                     _mm_or_si128(_mm_cmpeq_epi8(v, pct), _mm_cmpeq_epi8(v, bsl)),
-                    _mm_cmpeq_epi8(v, amp),
+                    _mm_or_si128(
+                        _mm_cmpeq_epi8(v, amp),
+                        _mm_or_si128(_mm_cmpeq_epi8(_mm_max_epu8(v, ctl), ctl), _mm_cmpeq_epi8(v, del)),
+                    ),
                 );
                 let bits = _mm_movemask_epi8(m) as u32;
                 if bits != 0 {
@@ -279,7 +327,9 @@ pub fn last_escape_byte(t: &[u8]) -> Option<usize> {
             }
         }
     }
-    t[..end].iter().rposition(|&b| matches!(b, b'%' | b'\\' | b'&'))
+    t[..end]
+        .iter()
+        .rposition(|&b| matches!(b, b'%' | b'\\' | b'&') || b < 0x20 || b == 0x7f)
 }
 
 /// Whether `t` holds at least one escape.
@@ -515,5 +565,20 @@ mod tests {
         let (t, m) = view(r"\u00e9");
         assert_eq!(t, "é");
         assert_eq!(m, [(0, 6), (0, 6)]);
+    }
+
+    #[test]
+    fn control_bytes_are_read_through() {
+        // a run of control bytes stands for the byte after it
+        let (t, m) = view("a\u{0}\u{1}@b");
+        assert_eq!(t, "a@b");
+        assert_eq!(m, [(0, 1), (1, 4), (4, 5)]);
+        // a terminal's escape sequence too
+        assert_eq!(view("1\u{1b}[0;31m.2").0, "1.2");
+        // tabs and line ends are no control bytes here; one at the end stays
+        assert_eq!(view("a\tb").0, "a\tb");
+        assert_eq!(view("ab\u{0}").0, "ab\u{0}");
+        // an escape behind a control byte is decoded in the next layer
+        assert_eq!(view("a\u{0}%40b").0, "a@b");
     }
 }

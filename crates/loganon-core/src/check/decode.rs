@@ -1,6 +1,8 @@
 //! The oracle's own decoder: one regular expression for every escape family
 //! (`%XX`, `%uXXXX`, `\\xHH`, `\\uXXXX` with surrogate pairs, `\\"` and
-//! friends, HTML entities), applied again and again until nothing changes.
+//! friends, HTML entities; control bytes and terminal escape sequences,
+//! which show nothing, are removed), applied again and again until nothing
+//! changes.
 //! It shares no code with the anonymizer's decoder (`crate::decode`).
 
 use std::sync::OnceLock;
@@ -21,6 +23,7 @@ fn escapes() -> &'static Regex {
             | &\#[xX](?P<ex>[0-9a-fA-F]{1,8})(?:;|(?P<exn>[^0-9a-fA-F;%\\&])|$)
             | &\#(?P<ed>[0-9]{1,8})(?:;|(?P<edn>[^0-9;%\\&])|$)
             | &(?P<named>[A-Za-z][A-Za-z0-9]{1,31});
+            | (?P<ctl>\x1b\[[0-9;]*[@-~]|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f])
             "#,
         )
         .expect("the decoder's expression is valid")
@@ -40,6 +43,11 @@ fn hex_value(b: &[u8]) -> u32 {
 }
 
 fn replacement(c: &Captures, out: &mut Vec<u8>) {
+    // a control byte (or a terminal's escape sequence) shows nothing: it
+    // goes, and what it stood between is read as one
+    if c.name("ctl").is_some() {
+        return;
+    }
     if let (Some(hi), Some(lo)) = (c.name("hi"), c.name("lo")) {
         let cp = 0x10000 + ((hex_value(hi.as_bytes()) - 0xD800) << 10) + (hex_value(lo.as_bytes()) - 0xDC00);
         push_char(out, cp);

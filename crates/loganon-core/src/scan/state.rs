@@ -155,30 +155,44 @@ pub(super) fn run_end(s: &[u8], x: usize, memo: &mut Run, in_run: impl Fn(u8) ->
     e
 }
 
-/// A numeric zone id read as a percent escape (`fe80::1%12` decodes to
-/// `fe80::1` and the control byte 0x12; `%2512` decodes to it too): where
-/// the zone ends in the decoded `d`, with the zone bytes after it; `b` when
-/// the byte at `b` is no control byte from a percent escape
-/// (`fe80::1%20GET` is an address and a space, `::1\n` of JSON an address
-/// and a line feed).
-fn escaped_zone_end(d: &crate::decode::Decoded, src: &[u8], b: usize) -> usize {
+/// A numeric zone id read as a percent escape: `fe80::1%12` decodes to
+/// `fe80::1` and the control byte 0x12 (`%2512` too, through `%25`), which
+/// the decoder reads through. When the source of decoded byte `b` starts
+/// with such an escape: where the zone ends in the decoded view and in the
+/// source (the escape and the zone bytes after it in the source). `None`
+/// when it is no control byte's escape (`fe80::1%20GET` is an address and a
+/// space, `::1\n` of JSON an address and a line feed).
+fn escaped_zone(d: &crate::decode::Decoded, src: &[u8], b: usize) -> Option<(usize, usize)> {
     let t = &d.text;
-    match t.get(b) {
-        Some(&c)
-            if c < 0x20 && {
-                let (s, e) = d.range(b);
-                e - s > 1 && src[s] == b'%'
-            } =>
-        {
-            let zone = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'~');
-            let mut k = b + 1;
-            while k < t.len() && zone(t[k]) {
-                k += 1;
-            }
-            k
-        }
-        _ => b,
+    if b >= t.len() {
+        return None;
     }
+    let (s, _) = d.range(b);
+    if src.get(s) != Some(&b'%') {
+        return None;
+    }
+    let hex = |k: usize| src.get(k).is_some_and(u8::is_ascii_hexdigit);
+    let mut i = s + 1;
+    while src.get(i..i + 2) == Some(b"25") && hex(i + 2) && hex(i + 3) {
+        i += 2;
+    }
+    if !(hex(i) && hex(i + 1)) {
+        return None;
+    }
+    let v = u8::from_str_radix(std::str::from_utf8(&src[i..i + 2]).ok()?, 16).ok()?;
+    if !crate::decode::is_control(v) {
+        return None;
+    }
+    let zone = |c: u8| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.' | b'~');
+    let mut j = i + 2;
+    while j < src.len() && zone(src[j]) {
+        j += 1;
+    }
+    let mut k = b;
+    while k < t.len() && d.range(k).1 <= j {
+        k += 1;
+    }
+    Some((k, j))
 }
 
 impl Scanner<'_> {
@@ -212,18 +226,14 @@ impl Scanner<'_> {
             Some(v) => {
                 let sep = v.sep(a, b, b':');
                 let (s, e) = v.span(a, b);
-                let zone_end = if zone_end == b {
-                    escaped_zone_end(v.d, v.src, b)
-                } else {
-                    zone_end
+                let (zone_end, z) = match (zone_end > b, escaped_zone(v.d, v.src, b)) {
+                    (true, _) => (zone_end, v.d.range(zone_end - 1).1.max(e)),
+                    (false, Some((k, z))) => (k, z.max(e)),
+                    (false, None) => (b, e),
                 };
-                let z = if zone_end > b {
-                    let z = v.d.range(zone_end - 1).1.max(e);
+                if z > e {
                     v.last = z;
-                    z
-                } else {
-                    e
-                };
+                }
                 sink.ipv6(s, e, addr, sep, z);
                 zone_end
             }

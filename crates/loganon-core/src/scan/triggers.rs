@@ -88,16 +88,16 @@ pub(super) fn field_end(after: &[u8]) -> usize {
 }
 
 /// The offset of the first escape in `span`, if it holds one (a `%`, `\\`
-/// or `&` that starts one). Short spans (a client field) are looked at
+/// or `&` that starts one, or a control byte). Short spans (a client field) are looked at
 /// byte by byte, which costs less than setting up the SIMD search.
 #[inline(always)]
 pub(super) fn first_escape(span: &[u8]) -> Option<usize> {
     // a short span (a client field) most often holds none: a branch-free
     // test first, cheaper than setting up the SIMD search
     if span.len() < 32
-        && !span
-            .iter()
-            .fold(false, |acc, &b| acc | matches!(b, b'%' | b'\\' | b'&'))
+        && !span.iter().fold(false, |acc, &b| {
+            acc | matches!(b, b'%' | b'\\' | b'&') | (b < 0x20) | (b == 0x7f)
+        })
     {
         return None;
     }
