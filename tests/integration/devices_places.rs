@@ -64,6 +64,17 @@ fn precise_locations_keep_two_decimals() {
             ),
         ],
     );
+    // no list of numbers, yet more digits after a separator than kept:
+    // the whole value goes; a quoted value is coarsened inside its quotes
+    crate::common::cases_checked(
+        &loganon::Engine::default(),
+        None,
+        &[
+            ("/m?lat=%2048.858844&x=1", "/m?lat=REDACTED&x=1"),
+            ("/m?ll=48,858844", "/m?ll=REDACTED"),
+            (r#"/m?lng="2.294351" x"#, r#"/m?lng="2.29" x"#),
+        ],
+    );
     // coarse already, other names, no list of numbers: kept
     for same in [
         "/m?lat=48.85&lng=2.29",

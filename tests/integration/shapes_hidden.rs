@@ -94,6 +94,22 @@ fn red_team_findings() {
             ),
         ],
     );
+    // an address after a long number (the mirror of mod_usertrack's)
+    found_then_clean("ipv4", &[("x 1700000000.52.45.125.4 y", "x 1700000000.52.45.125.0 y")]);
+    crate::fuzz_regressions::expect(
+        "alb",
+        &[(
+            b"https 2026-01-01T10:00:00.186641.52.45.125.4 app/lb/50dc 1.2.3.99:48161 10.0.0.66:9000 0.000 0.002 0.000 304 304 5 0 \"GET https://x.example:443/ HTTP/1.1\" \"curl/7.46.0\" - -\n",
+            b"https 2026-01-01T10:00:00.186641.52.45.125.0 app/lb/50dc 1.2.3.0:48161 10.0.0.0:9000 0.000 0.002 0.000 304 304 5 0 \"GET https://x.example:443/ HTTP/1.1\" \"curl/7.46.0\" - -\n",
+        )],
+    );
+    // a `date` column past the 64th is checked too
+    let names: Vec<String> = (0..64).map(|k| format!("x-c{k}")).collect();
+    let head = format!("#Fields: {} date c-ip\n", names.join(" "));
+    let row = |d: &str, c: &str| format!("{}{d} {c}\n", "1 ".repeat(64));
+    let input = [head.clone(), row("52.45.125.4", "52.45.125.4")].concat();
+    let want = [head, row("52.45.125.0", "52.45.125.0")].concat();
+    crate::fuzz_regressions::expect("w3c", &[(input.as_bytes(), want.as_bytes())]);
     // a zero-padded counter is no IMEI (the test range `00`)
     crate::fuzz_regressions::expect_checked("auto", "seq=000000000000000 /v1/file-000000000000026.log");
 }

@@ -237,6 +237,21 @@ pub(crate) fn parse_v4_before_number(s: &[u8], p: usize) -> Option<(u32, usize)>
     parse_v4_at(&s[..q], p)
 }
 
+/// A dotted quad after a number of six digits or more and a `.`, which no
+/// version has (`1700000000.52.45.125.4`, an ALB time run into an address:
+/// `10:00:00.186641.52.45.125.4`): the mirror of
+/// [`parse_v4_before_number`]. The address and the end of its text.
+pub(crate) fn parse_v4_after_number(s: &[u8], p: usize) -> Option<(u32, usize)> {
+    if p < 7 || s[p - 1] != b'.' {
+        return None;
+    }
+    let digits = s[..p - 1].iter().rev().take_while(|&&b| is_digit(b)).count();
+    if digits < 6 {
+        return None;
+    }
+    parse_v4_at(&s[p..], 0).map(|(a, e)| (a, p + e))
+}
+
 /// Writes an IPv4 address in dotted decimal without going through `fmt`.
 #[inline]
 pub(crate) fn write_v4(out: &mut Vec<u8>, a: u32) {

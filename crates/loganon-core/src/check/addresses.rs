@@ -306,6 +306,9 @@ impl Oracle<'_> {
             // `ADDRESS.TIME`: no version has such a part)
             if parts.len() == 5 && parts[4].len() >= 6 {
                 parts.pop();
+            } else if parts.len() == 5 && parts[0].len() >= 6 {
+                // the mirror: a long number and an address after it
+                parts.remove(0);
             }
             if parts.len() != 4 {
                 continue;

@@ -40,11 +40,11 @@ pub(super) fn is_location_name(name: &[u8]) -> bool {
     NAMES.contains(&folded.as_str())
 }
 
-/// A `name=value` pair (a query's, a form's, logfmt's).
+/// A `name=value` pair (a query's, a form's, logfmt's; the value may be quoted).
 fn pairs() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r#"(?-u)([A-Za-z0-9_.\[\]\-]{2,40})=([^&\s"'#;<>]*)"#).expect("the expression is valid")
+        Regex::new(r#"(?-u)([A-Za-z0-9_.\[\]\-]{2,40})="?([^&\s"'#;<>]*)"#).expect("the expression is valid")
     })
 }
 

@@ -9,7 +9,7 @@
 
 use std::ops::ControlFlow;
 
-use crate::addr::{is_digit, parse_v4_at, parse_v4_before_number, parse_v6};
+use crate::addr::{is_digit, parse_v4_after_number, parse_v4_at, parse_v4_before_number, parse_v6};
 
 use super::addresses::{is_version_at, parse_v6_leading_zero_v4, plausible_v6, zone_end};
 use super::bytes::{has_digit_run, is_hex, is_name_char};
@@ -146,7 +146,10 @@ impl Scanner<'_> {
             let mut p = start.max(self.floor);
             while p < e {
                 if is_digit(s[p]) && (p == start || !is_digit(s[p - 1])) {
-                    if let Some((addr, end)) = parse_v4_at(s, p).or_else(|| parse_v4_before_number(s, p)) {
+                    if let Some((addr, end)) = parse_v4_at(s, p)
+                        .or_else(|| parse_v4_before_number(s, p))
+                        .or_else(|| parse_v4_after_number(s, p))
+                    {
                         // a card number before it in the run goes first
                         if p >= self.floor.max(start) + 13
                             && self.card_in_run(start, p, sink).is_some()
@@ -399,7 +402,13 @@ impl Scanner<'_> {
         if !super::location::is_location_name(&s[n..i]) {
             return None;
         }
-        let v = i + 1;
+        let mut v = i + 1;
+        let mut end = end;
+        // a quoted value (`lng="2.294351"`): inside its quotes
+        if v == end && s.get(v) == Some(&b'"') {
+            let close = memchr::memchr(b'"', &s[v + 1..s.len().min(v + 66)])?;
+            (v, end) = (v + 1, v + 1 + close);
+        }
         let spans = super::location::coarsen(&s[v..end], self.rules.location)?;
         for &(from, to, remove) in spans.spans() {
             if remove {

@@ -119,8 +119,18 @@ impl Spans {
 /// the whole value to redact. `None` when the value is no list of numbers
 /// (the other rules read it).
 pub fn coarsen(v: &[u8], policy: Location) -> Option<Spans> {
-    let (nums, n) = decimals(v)?;
     let mut out = Spans::default();
+    let Some((nums, n)) = decimals(v) else {
+        // no list of numbers, yet digits enough for a precise one after a
+        // separator (`48,858844`, ` 48.858844`, `"48.858844"`): the whole
+        // value goes (fail closed), unless locations are kept
+        if policy != Location::Keep && precise_digits(v, policy) {
+            out.list[0] = (0, v.len(), false);
+            out.len = 1;
+            return Some(out);
+        }
+        return None;
+    };
     match policy {
         Location::Keep => {}
         Location::Drop => {
@@ -140,6 +150,29 @@ pub fn coarsen(v: &[u8], policy: Location) -> Option<Spans> {
         }
     }
     Some(out)
+}
+
+/// Whether `v` holds a run of digits after a separator longer than the
+/// decimals kept (any digits at all under `drop`).
+fn precise_digits(v: &[u8], policy: Location) -> bool {
+    let keep = match policy {
+        Location::Decimals(n) => usize::from(n),
+        _ => 0,
+    };
+    let mut run = 0;
+    let mut after_sep = false;
+    for &b in v {
+        if b.is_ascii_digit() {
+            run += 1;
+            if after_sep && run > keep {
+                return true;
+            }
+        } else {
+            after_sep = matches!(b, b'.' | b',');
+            run = 0;
+        }
+    }
+    false
 }
 
 /// [`coarsen`] at `a..b` of a line, reported to `sink`; false when the
@@ -206,9 +239,13 @@ mod tests {
         assert_eq!(run("48.85", Location::default()), Vec::<String>::new());
         assert_eq!(run("48.858844", Location::Drop), ["location 0..9"]);
         assert!(run("48.858844", Location::Keep).is_empty());
-        // not a list of numbers: nothing
-        for v in ["1.2.3.4", "abc", "48.8,2.2,1.1,0.1", "1234.5", "48.", ""] {
+        // not a list of numbers: nothing, or the whole value when it holds
+        // more digits after a separator than are kept
+        for v in ["abc", "48.8,2.2,1.1,0.1", "1234.5", "48.", ""] {
             assert!(run(v, Location::default()).is_empty(), "{v}");
+        }
+        for v in ["1.2.3.456", "48,858844", " 48.858844", "\"48.858844\""] {
+            assert_eq!(run(v, Location::default()), [format!("location 0..{}", v.len())], "{v}");
         }
     }
 }

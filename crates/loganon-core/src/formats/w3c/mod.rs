@@ -43,6 +43,12 @@ pub fn parse(line: &[u8], header: &Header, cols: &mut Vec<std::ops::Range<usize>
             f.list[k].1 = Role::Verbatim;
         }
     }
+    // (columns past the 64 of the bits, looked at one by one)
+    for k in 64..header.roles.len() {
+        if header.roles[k] == Role::Time && !is_time(&line[cols[k].clone()]) {
+            f.list[k].1 = Role::Verbatim;
+        }
+    }
     f.status = header.status.and_then(|k| cols.get(k).cloned());
     f.bytes = header.bytes.and_then(|k| cols.get(k).cloned());
     let col = |k: Option<usize>| k.and_then(|k| cols.get(k)).map(|r| unquoted(line, r));
