@@ -301,6 +301,20 @@ fn colon_after_a_truncated_v6_settles_at_once() {
     expect(APACHE, &[(b"[2001:db8::13c:%2%%%x", b"[2001:db8::%%%x")]);
 }
 
+/// A card number split by a run of 66 NUL bytes (found by the `engine`
+/// target once control bytes were read through: a run of 64 was the
+/// limit, and a control byte from the first layer read no further).
+#[test]
+fn a_long_run_of_control_bytes_hides_nothing() {
+    let nuls = "\0".repeat(66);
+    let input = format!("x cc=41{nuls}11111111111111 y\nPOST /pay?cc=41{nuls}11111111111111&x=1 y\n");
+    expect(
+        "s3",
+        &[(input.as_bytes(), b"x cc=REDACTED y\nPOST /pay?cc=REDACTED&x=1 y\n")],
+    );
+    expect("auto", &[(b"x 41%00%0011111111111111 y\n", b"x REDACTED y\n")]);
+}
+
 /// A value a format keeps as it is (a time, a number, a code) is kept only
 /// when it has the shape of one; else it is scanned. Found by the `engine`
 /// target (`../shared/fuzz-findings`): a W3C line without `#Fields:` whose

@@ -118,7 +118,7 @@ pub fn is_control(b: u8) -> bool {
 /// (`jdoe\0@example.com` reads `jdoe@example.com`). `None` at the end.
 fn control_at(t: &[u8], i: usize, out: &mut [u8; 4]) -> Option<(usize, usize)> {
     let mut j = i;
-    while j < t.len() && is_control(t[j]) && j - i < 64 {
+    while j < t.len() && is_control(t[j]) {
         if t[j] == 0x1b && t.get(j + 1) == Some(&b'[') {
             let mut k = j + 2;
             while k < t.len() && (t[k].is_ascii_digit() || t[k] == b';') && k - j < 32 {
@@ -394,7 +394,9 @@ impl Decoded {
             };
             // (an escape is at most 40 bytes long: `&#x%34%30;` is one)
             deeper |= (stray_at != usize::MAX && at - stray_at < 40)
-                || buf[..n].iter().any(|&b| matches!(b, b'%' | b'\\' | b'&'));
+                || buf[..n]
+                    .iter()
+                    .any(|&b| matches!(b, b'%' | b'\\' | b'&') || is_control(b));
             let run_from = self.escapes.last().map_or(0, |e| (e.3 - self.from) as usize);
             self.text.extend_from_slice(&span[run_from..at]);
             self.escapes.push((
@@ -580,5 +582,9 @@ mod tests {
         assert_eq!(view("ab\u{0}").0, "ab\u{0}");
         // an escape behind a control byte is decoded in the next layer
         assert_eq!(view("a\u{0}%40b").0, "a@b");
+        // a long run, and a control byte from an escape, are read through
+        // (found by the `engine` fuzz target: `cc=41` and 66 NULs)
+        assert_eq!(view(&format!("41{}11", "\u{0}".repeat(100))).0, "4111");
+        assert_eq!(view("41%00%0011").0, "4111");
     }
 }
