@@ -75,6 +75,19 @@ fn precise_locations_keep_two_decimals() {
             (r#"/m?lng="2.294351" x"#, r#"/m?lng="2.29" x"#),
         ],
     );
+    // `"name":value` pairs outside a JSON line: a request body escaped
+    // in a CLF field, a message, JSON in a query value
+    found_then_clean(
+        "location",
+        &[
+            (
+                r#"1.2.3.0 - - [10/Oct/2000:13:55:36 -0700] "POST /x HTTP/1.1" 200 1 "-" "curl" "{\x22lat\x22:48.858844,\x22lng\x22:2.294351}""#,
+                r#"1.2.3.0 - - [10/Oct/2000:13:55:36 -0700] "POST /x HTTP/1.1" 200 1 "-" "curl" "{\x22lat\x22:48.85,\x22lng\x22:2.29}""#,
+            ),
+            (r#"msg "ll" : "48.858844,2.294351" x"#, r#"msg "ll" : "48.85,2.29" x"#),
+            ("/?data=%7B%22lat%22%3A48.858844%7D", "/?data=%7B%22lat%22%3A48.85%7D"),
+        ],
+    );
     // coarse already, other names, no list of numbers: kept
     for same in [
         "/m?lat=48.85&lng=2.29",

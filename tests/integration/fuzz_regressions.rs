@@ -392,6 +392,22 @@ fn shared_fuzz_findings_are_clean() {
     let Some(dir) = crate::common::shared::shared("fuzz-findings") else {
         return;
     };
+    findings_hold(&dir);
+}
+
+/// What the `engine` target found in this project's own runs
+/// (`fuzz/regressions/engine`, kept as they were found): `check` finds
+/// nothing in the output, anonymizing it again changes nothing, and the
+/// line ends are kept.
+#[test]
+fn own_fuzz_findings_hold() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/engine");
+    findings_hold(&dir);
+}
+
+/// Every `crash-*` input of `dir` under the `engine` target's invariants.
+#[track_caller]
+fn findings_hold(dir: &std::path::Path) {
     let mut formats: Vec<Format> = loganon::formats::registry::names()
         .into_iter()
         .map(|n| Format::from_name(n).expect("a listed name"))
@@ -401,7 +417,7 @@ fn shared_fuzz_findings_are_clean() {
     }
     let mut bad = Vec::new();
     let mut seen = 0;
-    for entry in std::fs::read_dir(&dir).expect("the findings folder reads") {
+    for entry in std::fs::read_dir(dir).expect("the findings folder reads") {
         let path = entry.expect("an entry").path();
         if !path
             .file_name()
@@ -420,6 +436,21 @@ fn shared_fuzz_findings_are_clean() {
             ..Options::default()
         });
         let got = chunk_with(&engine, input);
+        let again = chunk_with(&engine, &got);
+        if again != got {
+            bad.push(format!(
+                "{} (--format {format}): not idempotent\n  once:  {}\n  again: {}",
+                path.display(),
+                show(&got),
+                show(&again)
+            ));
+        }
+        for b in [b'\n', b'\r'] {
+            let n = |t: &[u8]| t.iter().filter(|&&c| c == b).count();
+            if n(input) != n(&got) {
+                bad.push(format!("{}: {:?} count changed", path.display(), b as char));
+            }
+        }
         let checker = Checker {
             format: format.clone(),
             ..Checker::default()

@@ -114,6 +114,8 @@ pub(crate) const MORE_DENY: &[&str] = &[
     "gps_adid",
     "google_aid",
     "imei",
+    "imeisv",
+    "imsi",
     "meid",
     // where phone numbers are written (issue 25)
     "contact",

@@ -48,6 +48,14 @@ fn pairs() -> &'static Regex {
     })
 }
 
+/// A `"name":value` pair (JSON in a request body, a message).
+fn quoted_pairs() -> &'static Regex {
+    static R: OnceLock<Regex> = OnceLock::new();
+    R.get_or_init(|| {
+        Regex::new(r#"(?-u)"([A-Za-z0-9_.\-]{2,40})"[ \t]*:[ \t]*"?([0-9.+\-, ]*)"#).expect("the expression is valid")
+    })
+}
+
 /// A decimal number and its decimals.
 fn numbers() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
@@ -58,7 +66,7 @@ impl Oracle<'_> {
     /// The values of location names in `name=value` pairs of `t` that are
     /// more precise than the rules allow.
     pub(super) fn location_params(&mut self, t: &[u8]) {
-        for c in pairs().captures_iter(t) {
+        for c in pairs().captures_iter(t).chain(quoted_pairs().captures_iter(t)) {
             if is_location_name(&c[1]) {
                 self.location_value(&c[2]);
             }

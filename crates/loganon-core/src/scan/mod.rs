@@ -166,7 +166,7 @@ fn scan_plain<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, view:
         i = match CLASS[s[t] as usize] {
             // (one call site of `address`, so that it stays inlined)
             C_DOT | C_COLON => match (s[t] == b':' && t > from && matches!(s[t - 1], b'"' | b' ' | b'\t'))
-                .then(|| sc.json_pair(t, sink))
+                .then(|| sc.quoted_pair(t, sink))
             {
                 Some(Some(e)) => e,
                 _ => sc.address(t, sink),

@@ -49,7 +49,8 @@ impl Scanner<'_> {
         while v < s.len() && matches!(s[v], b' ' | b'\t') {
             v += 1;
         }
-        let (a, b) = if s.get(v) == Some(&b'"') {
+        let quoted = s.get(v) == Some(&b'"');
+        let (a, b) = if quoted {
             match memchr::memchr(b'"', &s[v + 1..]) {
                 Some(k) => (v + 1, v + 1 + k),
                 None => (v + 1, s.len()),
@@ -64,7 +65,13 @@ impl Scanner<'_> {
         let value = &s[a..b];
         // an address under `ip` is truncated as an address, further on
         let address = parse_v4_at(value, 0).is_some_and(|(_, e)| e == value.len()) || parse_v6(value).is_some();
-        if a >= b || address || is_placeholder(value) || matches!(value, b"true" | b"false" | b"null" | b"{" | b"[") {
+        // (an object or array opens after an unquoted `{` or `[`; a string
+        // `"{"` is a value like any other)
+        if a >= b
+            || address
+            || is_placeholder(value)
+            || (!quoted && matches!(value, b"true" | b"false" | b"null" | b"{" | b"["))
+        {
             return Some(i + 1);
         }
         self.redact(sink, a, b, Kind::Param);

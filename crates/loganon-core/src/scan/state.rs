@@ -25,7 +25,13 @@ pub(super) struct View<'a> {
 
 impl<'a> View<'a> {
     pub(super) fn span(&mut self, a: usize, b: usize) -> (usize, usize) {
-        let s = self.d.range(a).0.max(self.last);
+        // (control bytes the decoder read through before the first byte
+        // stay where they are: `\x0b1.2.3.4` keeps its `\x0b`)
+        let (mut s, e0) = self.d.range(a);
+        while s + 1 < e0 && crate::decode::is_control(self.src[s]) {
+            s += 1;
+        }
+        let s = s.max(self.last);
         let e = self.d.range(b - 1).1.max(s);
         self.last = e;
         (s, e)
@@ -195,6 +201,14 @@ fn escaped_zone(d: &crate::decode::Decoded, src: &[u8], b: usize) -> Option<(usi
     Some((k, j))
 }
 
+/// Whether byte `k` of the view was written as an escape: its source is
+/// more than the byte, and not the byte itself after control bytes the
+/// decoder read through (`\x12&` is a `&`; `%26`, `\"` are escapes).
+fn written_as_escape(v: &View, k: usize) -> bool {
+    let (s, e) = v.d.range(k);
+    e - s > 1 && !(v.src[e - 1] == v.d.text[k] && v.src[e - 2] != b'\\')
+}
+
 impl Scanner<'_> {
     /// What was read ahead so far in this span.
     #[inline]
@@ -274,10 +288,7 @@ impl Scanner<'_> {
     #[inline]
     pub(super) fn escaped(&self, k: usize) -> bool {
         match &self.view {
-            Some(v) => {
-                let (s, e) = v.d.range(k);
-                e - s > 1
-            }
+            Some(v) => written_as_escape(v, k),
             None => false,
         }
     }
@@ -293,10 +304,10 @@ impl Scanner<'_> {
     #[inline]
     pub(super) fn escaped_in_value(&self, k: usize, eq_escaped: bool) -> bool {
         let Some(v) = &self.view else { return false };
-        let (s, e) = v.d.range(k);
-        if e - s <= 1 {
+        if !written_as_escape(v, k) {
             return false;
         }
+        let (s, _) = v.d.range(k);
         // a JSON `\n`, `\r` or `\t`, and a `\"` that closes, are the structure
         // of the string the line is in (a Docker record, an extra field),
         // not data: they end the value (`\"token=abc\"` keeps its `\"`)
