@@ -301,6 +301,27 @@ fn colon_after_a_truncated_v6_settles_at_once() {
     expect(APACHE, &[(b"[2001:db8::13c:%2%%%x", b"[2001:db8::%%%x")]);
 }
 
+/// A JSON pair whose string value starts with a space, after an escape
+/// (found by the `engine` target once control bytes were read through; a
+/// `%41` showed it too): the decoded view ended at the `" ` that opens the
+/// value, and the value was scanned apart from its name.
+#[test]
+fn a_value_opened_by_a_quote_and_a_space_stays_with_its_name() {
+    expect(
+        "json",
+        &[
+            (
+                b"x %41\"password\":\" secret1\" bob\n",
+                b"x %41\"password\":\"REDACTED\" bob\n",
+            ),
+            (
+                b"x \0\"password\":\" secret1\" bob\n",
+                b"x \0\"password\":\"REDACTED\" bob\n",
+            ),
+        ],
+    );
+}
+
 /// A card number split by a run of 66 NUL bytes (found by the `engine`
 /// target once control bytes were read through: a run of 64 was the
 /// limit, and a control byte from the first layer read no further).

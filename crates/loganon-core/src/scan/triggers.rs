@@ -63,8 +63,9 @@ pub fn is_inert(span: &[u8]) -> bool {
 pub(super) fn field_start(before: &[u8]) -> usize {
     let mut end = before.len();
     while let Some(k) = memchr::memrchr(b'"', &before[..end]) {
-        // (`name=" x"`: a quote after `=` opens a value, it ends no field)
-        if before.get(k + 1) == Some(&b' ') && (k == 0 || !matches!(before[k - 1], b'\\' | b'=')) {
+        // (`name=" x"`, `"name":" x"`: a quote after `=` or `:` opens a
+        // value, it ends no field)
+        if before.get(k + 1) == Some(&b' ') && (k == 0 || !matches!(before[k - 1], b'\\' | b'=' | b':')) {
             return k + 2;
         }
         end = k;
@@ -78,7 +79,7 @@ pub(super) fn field_end(after: &[u8]) -> usize {
     let mut i = 0;
     while let Some(k) = memchr::memchr(b'"', &after[i..]) {
         let q = i + k;
-        if after.get(q + 1) == Some(&b' ') && (q == 0 || !matches!(after[q - 1], b'\\' | b'=')) {
+        if after.get(q + 1) == Some(&b' ') && (q == 0 || !matches!(after[q - 1], b'\\' | b'=' | b':')) {
             // the quote stays with its field (`name="%3A" x` closes there)
             return q + 1;
         }
