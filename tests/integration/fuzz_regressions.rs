@@ -322,6 +322,20 @@ fn a_value_opened_by_a_quote_and_a_space_stays_with_its_name() {
     );
 }
 
+/// Idempotence after control bytes (found by the `engine` target): an IPv6
+/// run glued to more digits lost its zone only on the second pass, and
+/// `fe80::@h` read as a user `:` on the second pass.
+#[test]
+fn zones_and_userinfo_after_control_bytes_settle_at_once() {
+    expect(
+        "auto",
+        &[
+            (b"\xff80::1\0\0\099A9%eggg\n", b"\xff80::\n"),
+            (b"x c\0fe80::1@h/ y\n", b"x c\0fe80::@h/ y\n"),
+        ],
+    );
+}
+
 /// A card number split by a run of 66 NUL bytes (found by the `engine`
 /// target once control bytes were read through: a run of 64 was the
 /// limit, and a control byte from the first layer read no further).

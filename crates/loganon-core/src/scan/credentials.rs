@@ -272,7 +272,8 @@ impl Scanner<'_> {
             }
             c + 1
         };
-        if u >= i {
+        // a user or a password: some letter or digit (`fe80::@h` holds none)
+        if u >= i || !s[u..i].iter().any(u8::is_ascii_alphanumeric) {
             return None;
         }
         self.remove(sink, u, i + 1, Kind::UrlCredentials);

@@ -319,12 +319,10 @@ impl Scanner<'_> {
                 }
                 if let Some(addr) = parse_v6(cand).or_else(|| parse_v6_leading_zero_v4(cand)) {
                     // what is cut off on the right goes with the address (it
-                    // would glue onto the replacement: `1::4111111` -> `1::`)
-                    let zone_end = if r == text.len() && !right_glued {
-                        zone_end(s, b)
-                    } else {
-                        b
-                    };
+                    // would glue onto the replacement: `1::4111111` -> `1::`),
+                    // and a zone after the run with it (left, it would be the
+                    // zone of the replacement on the next run)
+                    let zone_end = if right_glued { b } else { zone_end(s, b) };
                     if !policy.v6_is_clean(addr) {
                         self.floor = self.v6(sink, a + l, b, addr, zone_end);
                         return true;
