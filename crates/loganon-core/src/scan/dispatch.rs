@@ -429,19 +429,8 @@ impl Scanner<'_> {
             return Some(e);
         }
         let s = self.s;
-        // the name, in its quotes (white space may stand before the colon)
-        let mut close = i - 1;
-        while close > self.floor && matches!(s[close], b' ' | b'\t') {
-            close -= 1;
-        }
-        if s[close] != b'"' {
-            return None;
-        }
-        let mut n = close;
-        while n > self.floor && is_name_char(s[n - 1]) && close - n <= 32 {
-            n -= 1;
-        }
-        if n == close || n == 0 || s[n - 1] != b'"' || !super::location::is_location_name(&s[n..close]) {
+        let (n, close) = self.quoted_name(i)?;
+        if !super::location::is_location_name(&s[n..close]) {
             return None;
         }
         // the value: a number, or a string's content

@@ -20,26 +20,12 @@ impl Scanner<'_> {
     #[cold]
     pub(super) fn json_pair<S: Sink>(&mut self, i: usize, sink: &mut S) -> Option<usize> {
         let s = self.s;
-        // white space may stand before the colon (`"pw" : x`)
-        let mut close = i - 1;
-        while close > self.floor && matches!(s[close], b' ' | b'\t') {
-            close -= 1;
-        }
-        if s[close] != b'"' {
-            return None;
-        }
-        let mut n = close;
-        while n > self.floor && is_name_char(s[n - 1]) && close - n <= MAX_NAME {
-            n -= 1;
-        }
+        let (n, close) = self.quoted_name(i)?;
         // `name` and `key` mean what their object says (HAR header pairs,
         // multi-line JSON): left to the JSON roles, as `check` leaves them
         let leaf = &s[n..close];
         let leaf = leaf.rsplit(|&b| b == b'.').next().unwrap_or(leaf);
-        if n == close
-            || n == 0
-            || s[n - 1] != b'"'
-            || leaf.eq_ignore_ascii_case(b"name")
+        if leaf.eq_ignore_ascii_case(b"name")
             || leaf.eq_ignore_ascii_case(b"key")
             || !self.rules.deny.contains(&s[n..close])
         {

@@ -210,6 +210,25 @@ fn written_as_escape(v: &View, k: usize) -> bool {
 }
 
 impl Scanner<'_> {
+    /// The quoted name before the `:` at `i` (`"name":`, white space may
+    /// stand before the colon: `"pw" : x`): `(start, end)` of the name
+    /// between its quotes, at most [`crate::rules::MAX_NAME`] bytes.
+    pub(super) fn quoted_name(&self, i: usize) -> Option<(usize, usize)> {
+        let s = self.s;
+        let mut close = i - 1;
+        while close > self.floor && matches!(s[close], b' ' | b'\t') {
+            close -= 1;
+        }
+        if s[close] != b'"' {
+            return None;
+        }
+        let mut n = close;
+        while n > self.floor && super::bytes::is_name_char(s[n - 1]) && close - n <= crate::rules::MAX_NAME {
+            n -= 1;
+        }
+        (n < close && n > 0 && s[n - 1] == b'"').then_some((n, close))
+    }
+
     /// What was read ahead so far in this span.
     #[inline]
     pub(super) fn ahead(&mut self) -> &mut Ahead {
