@@ -72,6 +72,8 @@ fn precise_locations_keep_two_decimals() {
         &[
             ("/m?lat=%2048.858844&x=1", "/m?lat=REDACTED&x=1"),
             ("/m?ll=48,858844", "/m?ll=REDACTED"),
+            // (a JSON number dropped whole becomes a string)
+            (r#"{"lat":4.8858844e1}"#, r#"{"lat":"REDACTED"}"#),
             (r#"/m?lng="2.294351" x"#, r#"/m?lng="2.29" x"#),
         ],
     );

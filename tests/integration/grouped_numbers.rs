@@ -22,11 +22,11 @@ fn grouped_card_numbers_anywhere() {
     // every place of the number against the scanner's 16-byte blocks
     for pad in 0..40 {
         let p = "a".repeat(pad);
-        for (card, what) in [("4111 1111 1111 1111", "visa"), ("3782 822463 10005", "amex")] {
+        // (a Visa number in groups of four, an American Express one 4-6-5)
+        for card in ["4111 1111 1111 1111", "3782 822463 10005"] {
             let input = format!("{p} \"{card}\" x");
             let want = format!("{p} \"REDACTED\" x");
             found_then_clean("card-number", &[(&input, &want)]);
-            let _ = what;
         }
     }
     // no issuer or no Luhn: kept

@@ -250,12 +250,23 @@ impl Engine {
                 }
                 Role::Generic => scan(body, r.start, r.end, rules, rw),
                 Role::Location => {
-                    // (a JSON number dropped becomes the string "REDACTED")
+                    // (a JSON number dropped whole becomes the string
+                    // "REDACTED": bare, it would break the JSON)
                     let number = r.start == 0 || body[r.start - 1] != b'"';
-                    if number && rules.location == crate::rules::Location::Drop {
-                        rw.quoted_identifier(r.start, r.end);
-                    } else if !crate::scan::coarsen_into(body, r.start, r.end, rules.location, rw) {
-                        scan(body, r.start, r.end, rules, rw)
+                    match crate::scan::coarsen(v, rules.location) {
+                        Some(spans) if number && spans.spans().any(|&(_, _, remove)| !remove) => {
+                            rw.quoted_identifier(r.start, r.end)
+                        }
+                        Some(spans) => {
+                            for &(a, b, remove) in spans.spans() {
+                                if remove {
+                                    rw.remove(r.start + a, r.start + b, crate::scan::Kind::Location);
+                                } else {
+                                    rw.redact(r.start + a, r.start + b, crate::scan::Kind::Location);
+                                }
+                            }
+                        }
+                        None => scan(body, r.start, r.end, rules, rw),
                     }
                 }
             }

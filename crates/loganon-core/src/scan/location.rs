@@ -6,8 +6,6 @@
 
 use crate::rules::{normalize, Location, MAX_NAME};
 
-use super::sink::{Kind, Sink};
-
 /// The names whose values are locations, normalized (see
 /// [`crate::rules::normalize`]: case, `-`, `_` and `.` folded).
 const NAMES: &[&[u8]] = &[
@@ -175,30 +173,25 @@ fn precise_digits(v: &[u8], policy: Location) -> bool {
     false
 }
 
-/// [`coarsen`] at `a..b` of a line, reported to `sink`; false when the
-/// value is no list of numbers.
-pub fn coarsen_into<S: Sink>(line: &[u8], a: usize, b: usize, policy: Location, sink: &mut S) -> bool {
-    let Some(spans) = coarsen(&line[a..b], policy) else {
-        return false;
-    };
-    for &(f, e, remove) in spans.spans() {
-        if remove {
-            sink.remove(a + f, a + e, Kind::Location);
-        } else {
-            sink.redact(a + f, a + e, Kind::Location);
-        }
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::scan::testing::Rec;
+    use crate::scan::{Kind, Sink};
 
+    /// What becomes of `v`, as the scanner's test sink writes findings.
     fn run(v: &str, policy: Location) -> Vec<String> {
+        let Some(spans) = coarsen(v.as_bytes(), policy) else {
+            return Vec::new();
+        };
         let mut r = Rec::default();
-        coarsen_into(v.as_bytes(), 0, v.len(), policy, &mut r);
+        for &(a, b, remove) in spans.spans() {
+            if remove {
+                r.remove(a, b, Kind::Location);
+            } else {
+                r.redact(a, b, Kind::Location);
+            }
+        }
         r.0
     }
 

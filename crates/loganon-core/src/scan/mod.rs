@@ -74,7 +74,7 @@ use triggers::{field_end, field_start, first_escape, Triggers};
 
 pub use cut::safe_cut;
 pub(crate) use devices::is_imei;
-pub use location::{coarsen_into, is_location_name};
+pub use location::{coarsen, is_location_name};
 pub(crate) use payment::is_card_number_token;
 pub use plain::is_plain;
 pub use sink::{Kind, Sink, V4Form};
