@@ -10,7 +10,8 @@ use super::oracle::{is_clean_value, mask, Oracle};
 /// The family's expressions.
 struct Res {
     credentials: Regex,
-    /// userinfo after a `//` with no scheme before it (`//user:pw@host`)
+    /// userinfo (a letter or a digit in it) after a `//` with no scheme
+    /// before it (`//user:pw@host`)
     relative: Regex,
     /// userinfo after a login scheme and `:` alone (`ftp:user@host`)
     schemed: Regex,
@@ -25,8 +26,8 @@ fn res() -> &'static Res {
         let re = |s: &str| Regex::new(s).expect("a detector's expression is valid");
         Res {
             credentials: re(r#"(?i-u)[a-z][a-z0-9+.\-]*://[^/\s@?#"'<>\\\[\]]+@"#),
-            relative: re(r"(?-u)(?:^|[^:])(?://|[:/\\][/\\])([A-Za-z0-9._~%:!$*+()\-]+)@[A-Za-z0-9\[]"),
-            schemed: re(r"(?i-u)(?:^|[^a-z0-9+.\-])(?:https?|ftps?|sftp|ssh|scp|git|svn|wss?|rtsp|smb|ldaps?|telnet|redis|mysql|postgres(?:ql)?|mongodb|amqp):([A-Za-z0-9._~%:!$*+()\-]+)@[A-Za-z0-9\[]"),
+            relative: re(r"(?-u)(?:^|[^:])(?://|[:/\\][/\\])([A-Za-z0-9._~%:!$*+()\-]*[A-Za-z0-9][A-Za-z0-9._~%:!$*+()\-]*)@[A-Za-z0-9\[]"),
+            schemed: re(r"(?i-u)(?:^|[^a-z0-9+.\-])(?:https?|ftps?|sftp|ssh|scp|git|svn|wss?|rtsp|smb|ldaps?|telnet|redis|mysql|postgres(?:ql)?|mongodb|amqp):([A-Za-z0-9._~%:!$*+()\-]*[A-Za-z0-9][A-Za-z0-9._~%:!$*+()\-]*)@[A-Za-z0-9\[]"),
             // RFC 7519: header and claims are JSON objects (`{"` is `eyJ` in
             // base64url), the signature may be empty
             jwt: re(r"(?-u)eyJ[A-Za-z0-9_\-]*\.eyJ[A-Za-z0-9_\-]*\.[A-Za-z0-9_.\-]*"),
