@@ -335,6 +335,13 @@ fn zones_and_userinfo_after_control_bytes_settle_at_once() {
             // (a userinfo of signs only is none, for `check` too: found by
             // the `log_like_bytes_fail_closed` property)
             (b":/.%400\n", b":/.%400\n"),
+            // (an address right after `//` and before `@` is an address:
+            // found by the same property with more cases, once check read
+            // any such run as a userinfo)
+            (b";user=https://1.2.3.4@0\n", b"//1.2.3.0@0\n"),
+            (b"//1.2.3.4ax%400\n", b"//1.2.3.0ax%400\n"),
+            (b"/\\1.2.3.4a@\n", b"/\\1.2.3.0a@\n"),
+            (b"/\\1.2.3.4.u:p@1.2.3.4\n", b"/\\1.2.3.0.u:p@1.2.3.0\n"),
         ],
     );
 }

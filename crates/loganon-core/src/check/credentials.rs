@@ -10,8 +10,9 @@ use super::oracle::{is_clean_value, mask, Oracle};
 /// The family's expressions.
 struct Res {
     credentials: Regex,
-    /// userinfo (a letter or a digit in it) after a `//` with no scheme
-    /// before it (`//user:pw@host`)
+    /// userinfo (a user's name: a letter first) after a `//` with no
+    /// scheme before it (`//user:pw@host`); `//1.2.3.4@h` is read as an
+    /// address by the address detectors
     relative: Regex,
     /// userinfo after a login scheme and `:` alone (`ftp:user@host`)
     schemed: Regex,
@@ -26,8 +27,8 @@ fn res() -> &'static Res {
         let re = |s: &str| Regex::new(s).expect("a detector's expression is valid");
         Res {
             credentials: re(r#"(?i-u)[a-z][a-z0-9+.\-]*://[^/\s@?#"'<>\\\[\]]+@"#),
-            relative: re(r"(?-u)(?:^|[^:])(?://|[:/\\][/\\])([A-Za-z0-9._~%:!$*+()\-]*[A-Za-z0-9][A-Za-z0-9._~%:!$*+()\-]*)@[A-Za-z0-9\[]"),
-            schemed: re(r"(?i-u)(?:^|[^a-z0-9+.\-])(?:https?|ftps?|sftp|ssh|scp|git|svn|wss?|rtsp|smb|ldaps?|telnet|redis|mysql|postgres(?:ql)?|mongodb|amqp):([A-Za-z0-9._~%:!$*+()\-]*[A-Za-z0-9][A-Za-z0-9._~%:!$*+()\-]*)@[A-Za-z0-9\[]"),
+            relative: re(r"(?-u)(?:^|[^:])(?://|[:/\\][/\\])([A-Za-z][A-Za-z0-9._~%:!$*+()\-]*)@[A-Za-z0-9\[]"),
+            schemed: re(r"(?i-u)(?:^|[^a-z0-9+.\-])(?:https?|ftps?|sftp|ssh|scp|git|svn|wss?|rtsp|smb|ldaps?|telnet|redis|mysql|postgres(?:ql)?|mongodb|amqp):([A-Za-z][A-Za-z0-9._~%:!$*+()\-]*)@[A-Za-z0-9\[]"),
             // RFC 7519: header and claims are JSON objects (`{"` is `eyJ` in
             // base64url), the signature may be empty
             jwt: re(r"(?-u)eyJ[A-Za-z0-9_\-]*\.eyJ[A-Za-z0-9_\-]*\.[A-Za-z0-9_.\-]*"),
@@ -107,9 +108,18 @@ impl Oracle<'_> {
     /// (`//user:pw@host`) or after a login scheme and `:` (`ftp:user@host`).
     pub(super) fn bare_userinfo(&mut self, t: &[u8]) {
         let d = res();
+        // (a userinfo that holds an address, `//a1.2.3.4@h`, is judged by
+        // the address detectors: the anonymizer reads the address first)
+        let holds_address = |u: &[u8]| {
+            u.windows(2).any(|w| w == b"::")
+                || u.split(|b| !(b.is_ascii_digit() || *b == b'.'))
+                    .any(|run| run.split(|&b| b == b'.').filter(|p| !p.is_empty()).count() >= 4)
+        };
         for re in [&d.relative, &d.schemed] {
             for c in re.captures_iter(t) {
-                self.found.push(("url-credentials", mask(&c[1])));
+                if !holds_address(&c[1]) {
+                    self.found.push(("url-credentials", mask(&c[1])));
+                }
             }
         }
     }
