@@ -31,6 +31,7 @@ mod cron_sigkill;
 mod devices_places;
 mod embedded;
 mod encodings;
+mod error_logs;
 mod fail_closed;
 mod formats;
 mod fuzz_regressions;

@@ -95,6 +95,8 @@ fn auto_detection_counts_each_line_under_its_format() {
         "2026-01-01 10:00:00 10.0.0.1 GET /a - 80 - 1.2.3.4 Mozilla - 200 0 0 15",
         "#Fields: date time c-ip sc-status",
         "2026-01-01 10:00:00 1.2.3.4 200",
+        "[Thu Jan 01 10:00:00.123456 2026] [core:info] [pid 1:tid 2] [client 1.2.3.4:5] AH00128: File does not exist: /x",
+        r#"2026/01/01 10:00:00 [error] 1#1: *7 user "bob" was not found in "/h", client: 1.2.3.4, server: s"#,
     ];
     let input = lines.join("\n") + "\n";
     let err = text(
@@ -106,7 +108,7 @@ fn auto_detection_counts_each_line_under_its_format() {
     );
     assert!(
         err.contains(
-            "parsed 12 (common=1 combined=1 vhost_combined=1 json=1 w3c=3 alb=1 elb=1 s3=1 haproxy=1 squid=1), unparsed 0"
+            "parsed 14 (common=1 combined=1 vhost_combined=1 json=1 w3c=3 alb=1 elb=1 s3=1 haproxy=1 squid=1 apache_error=1 nginx_error=1), unparsed 0"
         ),
         "{err}"
     );
@@ -221,6 +223,22 @@ fn every_format_gives_its_typed_record() {
             &[
                 "kind=squid", "client=192.168.0.224", "user=alice", "method=GET", "path=http://example.com/x", "query=a=b",
                 "time=1767261600.779", "status=200", "bytes=411", "unix=1767261600",
+            ],
+        ),
+        (
+            "auto",
+            &["[Thu Jan 01 10:00:00.123456 2026] [auth_basic:error] [pid 1:tid 2] [client 1.2.3.4:5] AH01618: user bob not found: /p, referer: http://r/"],
+            &[
+                "kind=apache_error", "client=1.2.3.4", "user=bob", "referer=http://r/", "time=Thu Jan 01 10:00:00.123456 2026",
+                "unix=1767261600",
+            ],
+        ),
+        (
+            "auto",
+            &[r#"2026/01/01 10:00:00 [error] 1#1: *7 user "bob" was not found in "/h", client: 1.2.3.4, server: s, request: "GET /a?b=1 HTTP/1.1", host: "h", referrer: "http://r/""#],
+            &[
+                "kind=nginx_error", "client=1.2.3.4", "user=bob", "method=GET", "path=/a", "query=b=1", "referer=http://r/",
+                "time=2026/01/01 10:00:00", "unix=1767261600",
             ],
         ),
         (

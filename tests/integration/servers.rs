@@ -24,17 +24,17 @@ use crate::common::files::{line_count, read_text};
 use crate::common::wait::wait_until;
 
 /// How long a condition is given before the test fails.
-const DEADLINE: Duration = Duration::from_secs(30);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(30);
 
 /// A folder that the servers' unprivileged workers can read.
-fn open_tempdir() -> tempfile::TempDir {
+pub(crate) fn open_tempdir() -> tempfile::TempDir {
     let d = tempfile::tempdir().unwrap();
     fs::set_permissions(d.path(), fs::Permissions::from_mode(0o755)).unwrap();
     d
 }
 
 /// A loopback port free at the time of asking, on both 127.0.0.1 and ::1.
-fn free_port() -> u16 {
+pub(crate) fn free_port() -> u16 {
     loop {
         let l = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = l.local_addr().unwrap().port();
@@ -45,7 +45,7 @@ fn free_port() -> u16 {
 }
 
 /// The path of a server binary, or `None` (the test is then skipped).
-fn server_binary(name: &str) -> Option<PathBuf> {
+pub(crate) fn server_binary(name: &str) -> Option<PathBuf> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path)
         .chain(["/usr/sbin", "/sbin", "/usr/local/sbin"].map(PathBuf::from))
@@ -57,7 +57,7 @@ fn server_binary(name: &str) -> Option<PathBuf> {
 /// stopped when the test ends early (a failed assertion): first with
 /// SIGTERM (or its own stop signal, see [`Proc::stop_with`]), so a server
 /// takes its workers with it.
-fn guard(cmd: &mut TestCommand) -> Proc {
+pub(crate) fn guard(cmd: &mut TestCommand) -> Proc {
     cmd.stdout_to(Stdio::null())
         .spawn()
         .deadline(DEADLINE)
@@ -94,7 +94,7 @@ fn get(addr: SocketAddr, target: &str) -> String {
     resp.lines().next().unwrap_or_default().to_string()
 }
 
-fn accepts(addr: SocketAddr) -> bool {
+pub(crate) fn accepts(addr: SocketAddr) -> bool {
     TcpStream::connect(addr).is_ok()
 }
 
@@ -128,7 +128,7 @@ fn assert_log(text: &str, sent: &[(usize, bool)]) {
 }
 
 /// Whether a process runs whose command line mentions `needle`.
-fn process_running(needle: &str) -> bool {
+pub(crate) fn process_running(needle: &str) -> bool {
     let Ok(dir) = fs::read_dir("/proc") else { return false };
     dir.flatten().any(|e| {
         fs::read(e.path().join("cmdline"))
@@ -137,7 +137,10 @@ fn process_running(needle: &str) -> bool {
     })
 }
 
-fn apache_config(dir: &Path, port: u16) -> PathBuf {
+/// An Apache configuration in `dir` (`httpd.conf`, a `htdocs` with an
+/// `index.html`): both logs through the piped logger, and `extra` (more
+/// modules and sections) at its end.
+pub(crate) fn apache_config(dir: &Path, port: u16, extra: &str) -> PathBuf {
     let d = dir.display();
     let htdocs = dir.join("htdocs");
     fs::create_dir(&htdocs).unwrap();
@@ -167,6 +170,7 @@ DocumentRoot "{d}/htdocs"
 <Directory "{d}/htdocs">
     Require all granted
 </Directory>
+{extra}
 "#
     );
     let path = dir.join("httpd.conf");
@@ -174,7 +178,7 @@ DocumentRoot "{d}/htdocs"
     path
 }
 
-fn process_user_exists(name: &str) -> bool {
+pub(crate) fn process_user_exists(name: &str) -> bool {
     read_text(Path::new("/etc/passwd"))
         .lines()
         .any(|l| l.starts_with(&format!("{name}:")))
@@ -190,7 +194,7 @@ fn apache_piped_logger_survives_a_graceful_restart() {
     };
     let dir = open_tempdir();
     let port = free_port();
-    let conf = apache_config(dir.path(), port);
+    let conf = apache_config(dir.path(), port, "");
     let access = dir.path().join("access.log");
     let errors = dir.path().join("error.log");
     let mut httpd = guard(
@@ -259,7 +263,11 @@ fn apache_piped_logger_survives_a_graceful_restart() {
     assert!(!elog.contains("127.0.0.1") && !elog.contains("SECRET"), "{elog}");
 }
 
-fn nginx_config(dir: &Path, port: u16, syslog: SocketAddr) -> PathBuf {
+/// An nginx configuration in `dir` (`nginx.conf`, a `htdocs` with an
+/// `index.html`): the access log to `access_log` (`syslog:server=ADDR
+/// combined`, `off`), the error log to `error.log` at level `info`, and
+/// `locations` in the server.
+pub(crate) fn nginx_config(dir: &Path, port: u16, access_log: &str, locations: &str) -> PathBuf {
     let d = dir.display();
     let htdocs = dir.join("htdocs");
     fs::create_dir(&htdocs).unwrap();
@@ -277,7 +285,7 @@ pid {d}/nginx.pid;
 error_log {d}/error.log info;
 events {{ worker_connections 64; }}
 http {{
-    access_log syslog:server={syslog} combined;
+    access_log {access_log};
     client_body_temp_path {d}/body;
     proxy_temp_path {d}/proxy;
     fastcgi_temp_path {d}/fastcgi;
@@ -287,6 +295,7 @@ http {{
         listen 127.0.0.1:{port};
         listen [::1]:{port};
         root {d}/htdocs;
+        {locations}
     }}
 }}
 "#
@@ -314,7 +323,7 @@ fn nginx_syslog_into_listen() {
     ]);
     let syslog = l.listen_addr("udp");
     let port = free_port();
-    let conf = nginx_config(dir.path(), port, syslog);
+    let conf = nginx_config(dir.path(), port, &format!("syslog:server={syslog} combined"), "");
     let mut server = guard(
         TestCommand::new(&nginx)
             .arg("-p")

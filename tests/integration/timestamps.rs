@@ -555,3 +555,57 @@ fn run_summaries_count_every_format_by_its_own_date() {
         format!("{head}2026-01-01,1,0,1,0,0,0,0,1\n2026-01-03,1,0,0,0,1,0,0,1\n")
     );
 }
+
+#[test]
+fn apache_and_nginx_error_logs() {
+    // Apache 2.4 (a fraction of a second), 2.2 (none), the day padded with
+    // a space; times without a zone are UTC
+    let apache = |t: i64, tf: &str, p: &str| {
+        format!(
+            "[{}] [core:info] [pid 1:tid 2] [client 1.2.3.4:5] AH00128: File does not exist: /{p}\n",
+            fmt(t, tf)
+        )
+    };
+    let (v24, v22, padded) = (
+        "%a %b %d %H:%M:%S.123456 %Y",
+        "%a %b %d %H:%M:%S %Y",
+        "%a %b %e %H:%M:%S %Y",
+    );
+    let content = [
+        apache(OLD, v24, "drop1"),
+        apache(JUST_OLD, v22, "drop2"),
+        apache(EDGE, padded, "keep1"),
+        apache(NEW, v24, "keep2"),
+    ]
+    .concat();
+    let want = Want {
+        format: "apache_error",
+        read: 4,
+        expired: 2,
+        undated: 0,
+    };
+    max_age(&[], &content, want);
+    max_age(&["--format", "apache_error"], &content, want);
+
+    let nginx = |t: i64, p: &str| {
+        format!(
+            "{} [error] 1#1: *7 open() \"/srv/{p}\" failed (2: No such file or directory), client: 1.2.3.4, server: s, request: \"GET /{p} HTTP/1.1\"\n",
+            fmt(t, "%Y/%m/%d %H:%M:%S")
+        )
+    };
+    let content = [
+        nginx(OLD, "drop1"),
+        nginx(JUST_OLD, "drop2"),
+        nginx(EDGE, "keep1"),
+        nginx(NEW, "keep2"),
+    ]
+    .concat();
+    let want = Want {
+        format: "nginx_error",
+        read: 4,
+        expired: 2,
+        undated: 0,
+    };
+    max_age(&[], &content, want);
+    max_age(&["--format", "nginx_error"], &content, want);
+}

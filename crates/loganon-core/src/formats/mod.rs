@@ -20,11 +20,14 @@
 //! over the formats, and this file on top. [`syslog`] is no line format: it
 //! takes the message out of a syslog frame (for `listen`).
 
+pub mod apache_error;
 pub mod clf;
 pub mod cloud;
 pub mod fields;
 pub mod json;
+pub mod messages;
 pub mod nested;
+pub mod nginx_error;
 pub mod record;
 pub mod registry;
 pub mod spec;

@@ -13,7 +13,7 @@
 //! stands above the formats' files; none of them reads it.
 
 use super::spec::{none, FormatSpec, ParseFn, Parsed, StreamState};
-use super::{clf, cloud, json, squid, template, w3c};
+use super::{apache_error, clf, cloud, json, nginx_error, squid, template, w3c};
 
 /// Every format; the order of the counters in the summaries.
 pub const FORMATS: &[&FormatSpec] = &[
@@ -29,6 +29,8 @@ pub const FORMATS: &[&FormatSpec] = &[
     &template::APACHE,
     &template::NGINX,
     &squid::SPEC,
+    &apache_error::SPEC,
+    &nginx_error::SPEC,
 ];
 
 /// How many formats (and counters) there are.

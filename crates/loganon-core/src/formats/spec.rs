@@ -175,6 +175,29 @@ impl LogFormat for Parser {
     }
 }
 
+/// A format that is its parser and a reader of its time, which it notes as
+/// its first field in a form [`fields_time`] does not read (the error
+/// logs' `Mon Dec 07 03:38:24 2026`, `2026/12/07 03:38:32`).
+pub struct TimedParser {
+    /// reads a line (`--format NAME`, and its step of detection)
+    pub parse: ParseFn,
+    /// the Unix time of the line's first field, its time
+    pub time: fn(&[u8]) -> Option<i64>,
+}
+
+impl LogFormat for TimedParser {
+    fn parse(&self, kind: Parsed, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+        (self.parse)(kind, line, deny, ctx)
+    }
+
+    fn time(&self, line: &[u8], f: &Fields) -> Option<i64> {
+        match f.list.first() {
+            Some((r, Role::Time)) => (self.time)(&line[r.clone()]),
+            _ => None,
+        }
+    }
+}
+
 /// A format's entry in the registry: its names and its steps in `--format
 /// auto`'s detection (data, so that the registry's tables are built when
 /// the program is compiled), and the format.
