@@ -54,7 +54,16 @@ struct Sender<'a> {
     /// what the formats carried over the lines sent (the W3C columns in
     /// force after them)
     state: StreamState,
+    /// whole lines held back: partial container-runtime records whose line
+    /// goes on in what is read next, sent with the records that end it (so
+    /// that one worker joins them), at the end of the input, or before a
+    /// piece of a long line
+    held: Vec<u8>,
 }
+
+/// The most bytes of partial records held back for the records that end
+/// their line (a longer run goes on as it is, its records each on its own).
+const HOLD_LIMIT: usize = crate::lines::LONG_LINE;
 
 impl Sender<'_> {
     /// Sends one step of the line reader: whole lines in one chunk, a piece
@@ -73,13 +82,40 @@ impl Sender<'_> {
                 chunk.extend_from_slice(tail);
                 chunk.is_empty() || self.lines(chunk)
             }
-            Step::Piece(p) => (self.send)(Item::Fragment(std::mem::take(p.bytes), p.first)),
+            Step::Piece(p) => self.flush_held() && (self.send)(Item::Fragment(std::mem::take(p.bytes), p.first)),
+        }
+    }
+
+    /// Sends whole lines (after those held back), holding back the partial
+    /// container-runtime records at their end (see `held`).
+    fn lines(&mut self, mut chunk: Vec<u8>) -> bool {
+        if !self.held.is_empty() {
+            let mut joined = std::mem::take(&mut self.held);
+            joined.extend_from_slice(&chunk);
+            self.pool.put(chunk);
+            chunk = joined;
+        }
+        let open = crate::formats::wrap::open_partial_records(&chunk);
+        if open < chunk.len() && chunk.len() - open <= HOLD_LIMIT {
+            self.held = chunk.split_off(open);
+            if chunk.is_empty() {
+                return true;
+            }
+        }
+        self.send_lines(chunk)
+    }
+
+    /// Sends the lines held back.
+    fn flush_held(&mut self) -> bool {
+        self.held.is_empty() || {
+            let held = std::mem::take(&mut self.held);
+            self.send_lines(held)
         }
     }
 
     /// Sends whole lines with the state the formats carried to where they
     /// begin, and carries it over them for the chunks after.
-    fn lines(&mut self, chunk: Vec<u8>) -> bool {
+    fn send_lines(&mut self, chunk: Vec<u8>) -> bool {
         let state = self.state.clone();
         self.state.carry(&chunk);
         (self.send)(Item::Lines(chunk, state))
@@ -96,10 +132,12 @@ impl Reader<'_, '_> {
     /// End of one input: its last line goes out even without `\n`; when
     /// more inputs follow it gets one, so lines of two files never merge.
     fn end_input(&mut self, more: bool) -> bool {
-        let ok = (!more || !self.lines.unterminated() || self.feed(b"\n")) && {
-            let out = &mut self.out;
-            self.lines.finish(&mut |step| out.step(step))
-        };
+        let ok = (!more || !self.lines.unterminated() || self.feed(b"\n"))
+            && {
+                let out = &mut self.out;
+                self.lines.finish(&mut |step| out.step(step))
+            }
+            && self.out.flush_held();
         // the formats' state (W3C columns) belongs to one input
         self.out.state = StreamState::default();
         ok && (self.out.send)(Item::EndInput)
@@ -283,6 +321,7 @@ pub fn produce_input(
             send,
             pool,
             state: StreamState::default(),
+            held: Vec::new(),
         },
         sig,
         lines: LineReader::new(AT_CUT),
@@ -314,6 +353,7 @@ pub fn produce_all(
             send,
             pool,
             state: StreamState::default(),
+            held: Vec::new(),
         },
         sig,
         lines: LineReader::new(AT_CUT),

@@ -25,6 +25,7 @@ mod cli_stats;
 mod cli_stream;
 mod cli_unparsed;
 mod compression;
+mod containers;
 mod corpus;
 mod cron;
 mod cron_sigkill;

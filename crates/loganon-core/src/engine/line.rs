@@ -2,9 +2,11 @@
 //! the line's fields, the settling passes; chunks of lines and pieces of
 //! long ones.
 
+use super::records;
 use super::rewrite::Rewriter;
 use super::{Engine, KPass, OnUnparsed, Outcome, UnparsedLine};
 use crate::formats::record::RoleWalk;
+use crate::formats::wrap::{cri_record, may_be_cri};
 use crate::formats::{line_time, recognise, Ctx, Recognised};
 use crate::kanon::Plan;
 use crate::scan::scan;
@@ -170,12 +172,17 @@ impl Engine {
     /// The first pass of `--min-k` counts no piece (fewer counted is the
     /// safe side).
     pub fn fragment(&self, piece: &[u8], day: i64, plan: Option<&Plan>, out: &mut Vec<u8>, stats: &mut Stats) {
-        let mut rw = Rewriter::new(&self.opts, piece, out, None, day, plan);
-        scan(piece, 0, piece.len(), &self.opts.rules, &mut rw);
-        rw.copy_to(piece.len());
+        self.scan_into(piece, day, plan, out, stats);
+        stats.bytes_in += piece.len() as u64;
+    }
+
+    /// `bytes` scanned by the rules that need no parsing, written to `out`.
+    pub(super) fn scan_into(&self, bytes: &[u8], day: i64, plan: Option<&Plan>, out: &mut Vec<u8>, stats: &mut Stats) {
+        let mut rw = Rewriter::new(&self.opts, bytes, out, None, day, plan);
+        scan(bytes, 0, bytes.len(), &self.opts.rules, &mut rw);
+        rw.copy_to(bytes.len());
         stats.addresses += rw.addresses;
         stats.identifiers += rw.identifiers;
-        stats.bytes_in += piece.len() as u64;
     }
 
     /// The first piece of a line too long to hold: as [`Engine::fragment`],
@@ -249,7 +256,26 @@ impl Engine {
         let mut result = Ok(());
         // the lines as `crate::lines` defines them; a `\r\n`'s `\r` stays
         // with the line (line_in expects it) and is written back with it
-        for (no, line) in (first_line..).zip(crate::lines::lines(chunk)) {
+        let mut lines = crate::lines::lines(chunk);
+        let mut no = first_line;
+        let mut group = Vec::new();
+        while let Some(line) = lines.next() {
+            // a line the container runtime split into partial records is
+            // joined (see `records.rs`); a two-byte test for other lines
+            if may_be_cri(line.head) {
+                if let Some(r) = cri_record(line.text()).filter(|r| r.partial) {
+                    records::partial_run(line, r, &mut lines, &mut group);
+                    if group.len() > 1 {
+                        let outcome = self.joined_records(&group, day, ctx, out, stats, &mut k);
+                        if let Outcome::Unparsed = outcome {
+                            result = Err(UnparsedLine(no));
+                            break;
+                        }
+                        no += group.len() as u64;
+                        continue;
+                    }
+                }
+            }
             match self.line_k(line.head, day, ctx, out, stats, &mut k) {
                 Outcome::Written => {
                     if let Some(eol) = line.eol {
@@ -262,6 +288,7 @@ impl Engine {
                     break;
                 }
             }
+            no += 1;
         }
         stats.bytes_out += (out.len() - before) as u64;
         result

@@ -17,6 +17,7 @@
 
 mod count;
 mod line;
+mod records;
 mod rewrite;
 pub(crate) mod walk;
 

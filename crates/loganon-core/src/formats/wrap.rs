@@ -37,20 +37,81 @@ fn is_rfc3339(t: &[u8]) -> bool {
 
 /// `TIME stdout F ` (CRI, containerd, CRI-O); `P` marks a partial line.
 fn cri(s: &[u8]) -> Option<usize> {
+    cri_record(s).map(|r| r.payload)
+}
+
+/// A record of the CRI log format (kubelet, containerd, CRI-O):
+/// `TIME STREAM TAG PAYLOAD`, where a line longer than the runtime's buffer
+/// (16 KiB) is written as records tagged `P` (partial) and a last one
+/// tagged `F` (full).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CriRecord {
+    /// `stderr` rather than `stdout`
+    pub stderr: bool,
+    /// tagged `P`: the line goes on in the stream's next record
+    pub partial: bool,
+    /// where the payload starts (after the tag's space)
+    pub payload: usize,
+}
+
+/// `line` as a CRI record, if it is one.
+pub fn cri_record(s: &[u8]) -> Option<CriRecord> {
     let e = token_end(s, 0);
     if !is_rfc3339(&s[..e]) {
         return None;
     }
     let i = space(s, e)?;
     let j = token_end(s, i);
-    if !matches!(&s[i..j], b"stdout" | b"stderr") {
-        return None;
-    }
+    let stderr = match &s[i..j] {
+        b"stdout" => false,
+        b"stderr" => true,
+        _ => return None,
+    };
     let k = space(s, j)?;
-    if !matches!(s.get(k), Some(b'F' | b'P')) {
-        return None;
+    let partial = match s.get(k) {
+        Some(b'P') => true,
+        Some(b'F') => false,
+        _ => return None,
+    };
+    Some(CriRecord {
+        stderr,
+        partial,
+        payload: space(s, k + 1)?,
+    })
+}
+
+/// Whether `line` may be a CRI record: two byte tests, so that a line of
+/// any other format costs next to nothing.
+#[inline]
+pub fn may_be_cri(line: &[u8]) -> bool {
+    line.len() > 28 && line[4] == b'-' && line[10] == b'T'
+}
+
+/// Where the partial CRI records at the end of `buf` (whole lines) begin:
+/// the records tagged `P` of one stream, one after another, whose line
+/// goes on in what is read next. `buf.len()` when its last line is no
+/// partial record. The producer holds them back, so that a line's records
+/// are joined in one chunk.
+pub fn open_partial_records(buf: &[u8]) -> usize {
+    let mut start = buf.len();
+    let mut stream = None;
+    let mut end = buf.len();
+    while end > 0 {
+        // the line before `end` (whose `\n` is at `end - 1`, or which is the
+        // last line without one)
+        let text_end = if buf[end - 1] == b'\n' { end - 1 } else { end };
+        let line_start = memchr::memrchr(b'\n', &buf[..text_end]).map_or(0, |k| k + 1);
+        let line = &buf[line_start..text_end];
+        match may_be_cri(line).then(|| cri_record(line)).flatten() {
+            Some(r) if r.partial && stream.is_none_or(|s| s == r.stderr) => {
+                stream = Some(r.stderr);
+                start = line_start;
+            }
+            _ => break,
+        }
+        end = line_start;
     }
-    space(s, k + 1)
+    start
 }
 
 const MONTHS: [&[u8]; 12] = [
@@ -230,5 +291,36 @@ mod tests {
         ] {
             assert_eq!(inner(not), None, "{not}");
         }
+    }
+
+    #[test]
+    fn cri_records_and_the_open_ones_at_the_end() {
+        let p = "2026-01-01T10:00:00.123456789Z stdout P ";
+        assert_eq!(
+            cri_record(format!("{p}abc").as_bytes()),
+            Some(CriRecord {
+                stderr: false,
+                partial: true,
+                payload: p.len()
+            })
+        );
+        assert_eq!(
+            cri_record(b"2026-01-01T10:00:00Z stderr F x").map(|r| (r.stderr, r.partial)),
+            Some((true, false))
+        );
+        let f = "2026-01-01T10:00:00.123456789Z stdout F ";
+        let e = "2026-01-01T10:00:00.123456789Z stderr P ";
+        let whole = format!("{f}a\n{p}b\n{f}c\n");
+        assert_eq!(open_partial_records(whole.as_bytes()), whole.len());
+        // the partial records of one stream at the end
+        let open = format!("{f}a\n{p}b\n{p}c\n");
+        assert_eq!(open_partial_records(open.as_bytes()), f.len() + 2);
+        let open = format!("{p}b\n{p}c");
+        assert_eq!(open_partial_records(open.as_bytes()), 0);
+        // another stream's partial record ends the run
+        let open = format!("{e}x\n{p}b\n");
+        assert_eq!(open_partial_records(open.as_bytes()), e.len() + 2);
+        assert_eq!(open_partial_records(b""), 0);
+        assert_eq!(open_partial_records(b"1.2.3.4 - - x\n"), 14);
     }
 }
