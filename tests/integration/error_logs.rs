@@ -397,3 +397,87 @@ fn a_real_nginx_error_log() {
     assert_nothing_planted(&out, SERVER_PLANTED);
     assert_clean(&out);
 }
+
+/// What a red-team pass found: names with an opening quote and no closing
+/// one, names with spaces in other modules' messages, names cut by a line
+/// end (nginx writes a `\n` or `\r` in a name as it came) or by nginx's
+/// line limit, names and secrets other messages carry, and the same
+/// messages after prefixes no format knows (Apache through syslog, a
+/// docker-compose prefix).
+#[test]
+fn the_shapes_a_red_team_found() {
+    let a = |m: &str| {
+        format!("[Mon Dec 07 03:38:24.855894 2026] [auth_basic:error] [pid 1:tid 2] [client 203.0.113.77:53998] {m}")
+    };
+    let a_out = |m: &str| {
+        format!("[Mon Dec 07 03:38:24.855894 2026] [auth_basic:error] [pid 1:tid 2] [client 203.0.113.0:53998] {m}")
+    };
+    let n = |m: &str| format!("2026/12/07 03:38:32 [error] 32630#32630: *1 {m}");
+    let c = r#", client: 203.0.113.77, server: localhost, request: "GET /private/ HTTP/1.1", host: "example.com""#;
+    let c_out = r#", client: 203.0.113.0, server: localhost, request: "GET /private/ HTTP/1.1", host: "example.com""#;
+    let cases: Vec<(String, String)> = vec![
+        (
+            n(&format!("user \"robert\nsmith\" was not found in \"/etc/nginx/htpasswd\"{c}")),
+            n(&format!("user \"-\n-\" was not found in \"/etc/nginx/htpasswd\"{c_out}")),
+        ),
+        (
+            n(&format!("user \"robert\rsmith\": password mismatch{c}")),
+            n(&format!("user \"-\r-\": password mismatch{c_out}")),
+        ),
+        (n("user \"Robert Smith Robert Smith Rob"), n("user \"-")),
+        (a("AH01618: user 'Robert Smith not found: /private/"), a_out("AH01618: user '- not found: /private/")),
+        (
+            a(r#"AH01617: user `robert.smith: authentication failure for "/private/": Password Mismatch"#),
+            a_out(r#"AH01617: user `-: authentication failure for "/private/": Password Mismatch"#),
+        ),
+        (
+            a("AH01666: Authorization of user Robert Smith to access /private/ failed, reason: user doesn't appear in group file (/etc/apache2/groups)."),
+            a_out("AH01666: Authorization of user - to access /private/ failed, reason: user doesn't appear in group file (/etc/apache2/groups)."),
+        ),
+        (
+            a("AH01778: user Robert Smith: nonce expired (30.00 seconds old - max lifetime 10.00) - sending new nonce"),
+            a_out("AH01778: user -: nonce expired (30.00 seconds old - max lifetime 10.00) - sending new nonce"),
+        ),
+        (a("AH01697: auth_ldap authenticate: accepting Robert Smith"), a_out("AH01697: auth_ldap authenticate: accepting -")),
+        (
+            a("AH01656: Query execution error looking up 'robert.smith' in database [x]"),
+            a_out("AH01656: Query execution error looking up '-' in database [x]"),
+        ),
+        (a("AH01685: Authn cache: found credentials for robert.smith"), a_out("AH01685: Authn cache: found credentials for -")),
+        (a("AH02519: authorizer: Setting user to 'robert.smith'"), a_out("AH02519: authorizer: Setting user to '-'")),
+        (
+            "[Mon Dec 07 03:38:24.855894 2026] [rewrite:trace3] [pid 1:tid 2] mod_rewrite.c(483): [client 203.0.113.77:53998] 203.0.113.77 - robert.smith [www.example.com/sid#55d5c1a2b3c8][rid#7f00a0001234/initial] applying pattern '^/x' to uri '/x'".into(),
+            "[Mon Dec 07 03:38:24.855894 2026] [rewrite:trace3] [pid 1:tid 2] mod_rewrite.c(483): [client 203.0.113.0:53998] 203.0.113.0 - - [www.example.com/sid#55d5c1a2b3c8][rid#7f00a0001234/initial] applying pattern '^/x' to uri '/x'".into(),
+        ),
+        (
+            r#"2026/12/07 03:38:32 [info] 32630#32630: *1 client login failed, client: 203.0.113.77, server: 0.0.0.0:143, login: "Robert Smith""#.into(),
+            r#"2026/12/07 03:38:32 [info] 32630#32630: *1 client login failed, client: 203.0.113.0, server: 0.0.0.0:143, login: "-""#.into(),
+        ),
+        (
+            n(&format!(r#"FastCGI sent in stderr: "PHP message: PHP Warning:  session_start(): open(/var/lib/php/sessions/sess_k3v9q2m1r8t7u6w5x4y3z2a1b0, O_RDWR) failed" while reading response header from upstream{c}"#)),
+            n(&format!(r#"FastCGI sent in stderr: "PHP message: PHP Warning:  session_start(): open(/var/lib/php/sessions/sess_REDACTED, O_RDWR) failed" while reading response header from upstream{c_out}"#)),
+        ),
+        (
+            a(r#"ModSecurity: Access denied with code 403 (phase 2). [data "Matched Data: s&1 found within ARGS:login: robert.smith'"] [data "found within REQUEST_COOKIES:PHPSESSID: k3v9q2m1r8t7u6w5x4y3z2a1b0'"] [uri "/login"]"#),
+            a_out(r#"ModSecurity: Access denied with code 403 (phase 2). [data "Matched Data: s&1 found within ARGS:login: REDACTED'"] [data "found within REQUEST_COOKIES:PHPSESSID: REDACTED'"] [uri "/login"]"#),
+        ),
+        (
+            a("AH02039: Certificate Verification: Error (20): unable to get local issuer certificate [subject: CN=Robert Smith,O=ACME / issuer: CN=CA / serial: 01]"),
+            a_out("AH02039: Certificate Verification: Error (20): unable to get local issuer certificate [subject: - / issuer: CN=CA / serial: 01]"),
+        ),
+        (
+            "Dec  7 03:38:24 web1 apache2[123]: [auth_basic:error] [pid 1:tid 2] [client 203.0.113.77:53998] AH01618: user robert.smith not found: /private/".into(),
+            "Dec  7 03:38:24 web1 apache2[123]: [auth_basic:error] [pid 1:tid 2] [client 203.0.113.0:53998] AH01618: user - not found: /private/".into(),
+        ),
+        (
+            format!("web1  | {}", n(&format!("user \"robert.smith\": password mismatch{c}"))),
+            format!("web1  | {}", n(&format!("user \"-\": password mismatch{c_out}"))),
+        ),
+    ];
+    let input: String = cases.iter().map(|c| format!("{}\n", c.0)).collect();
+    let want: String = cases.iter().map(|c| format!("{}\n", c.1)).collect();
+    let (out, _) = anonymize(&[], &input);
+    assert_eq!(out, want);
+    assert_nothing_planted(&out, &["robert", "Robert", "smith", "k3v9", "203.0.113.77"]);
+    assert_clean(&out);
+}

@@ -91,24 +91,39 @@ fn client(line: &[u8], r: Range<usize>, v24: bool) -> Range<usize> {
     r
 }
 
+/// `auth_basic:error`, `core:info`, `php7:warn`
+fn is_module_level(t: &[u8]) -> bool {
+    let word = |w: &[u8]| !w.is_empty() && w.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_');
+    memchr::memchr(b':', t).is_some_and(|k| word(&t[..k]) && word(&t[k + 1..]))
+}
+
 /// An Apache error line: its time, client and user names get their roles;
 /// every other byte is scanned.
 pub fn apache_error(line: &[u8], f: &mut Fields) -> Option<()> {
     let close = memchr::memchr(b']', &line[..line.len().min(40)])?;
+    if line[0] != b'[' || line.get(close + 1..close + 3) != Some(b" [") {
+        return None;
+    }
     let time = 1..close;
-    if line[0] != b'[' || parse_time(&line[time.clone()]).is_none() || line.get(close + 1..close + 3) != Some(b" [") {
+    let timed = parse_time(&line[time.clone()]).is_some();
+    // through syslog (`ErrorLog syslog:`) Apache writes no time: the line
+    // opens with `[module:level] [pid `
+    let untimed = is_module_level(&line[time.clone()]) && line[close + 1..].starts_with(b" [pid ");
+    if !(timed || untimed) {
         return None;
     }
     f.clear();
     f.gaps = Some(Role::Generic);
-    f.push(time, Role::Time);
+    if timed {
+        f.push(time, Role::Time);
+    }
     // `[client ...]` comes before the message (after the module, level and
     // process groups, and an APR error or a source file in some lines)
     let mut from = close + 1;
     if let Some(k) = memchr::memmem::find(&line[from..], b" [client ") {
         let s = from + k + 9;
         if let Some(e) = memchr::memchr(b']', &line[s..]).map(|e| s + e) {
-            let c = client(line, s..e, line[..close].contains(&b'.'));
+            let c = client(line, s..e, !timed || line[..close].contains(&b'.'));
             if !c.is_empty() {
                 f.client = Some(c.clone());
                 f.push(c, Role::Client);
@@ -116,7 +131,16 @@ pub fn apache_error(line: &[u8], f: &mut Fields) -> Option<()> {
             from = e + 1;
         }
     }
-    user_names(line, from, f);
+    // mod_rewrite's trace: `[client ...] ADDR - USER [HOST/sid#...]`
+    if memchr::memmem::find(&line[..from], b" mod_rewrite.c(").is_some() {
+        if let Some(k) = memchr::memmem::find(&line[from..], b" - ").map(|k| from + k + 3) {
+            if let Some(e) = memchr::memmem::find(&line[k..], b" [").map(|e| k + e) {
+                f.push(k..e, Role::User);
+                from = e;
+            }
+        }
+    }
+    user_names(line, from, f, true);
     if let Some(k) = memchr::memmem::rfind(&line[from..], b", referer: ") {
         f.http.referer = Some(from + k + 11..line.len());
     }

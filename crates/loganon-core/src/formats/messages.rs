@@ -16,13 +16,17 @@ use super::fields::{Fields, Role};
 
 /// The words that follow a user name in the messages of Apache's
 /// authentication modules (`mod_auth_basic` AH01617, AH01618;
-/// `mod_authz_core`; `mod_auth_digest`; `mod_authnz_ldap`).
+/// `mod_authz_core`, `mod_authz_groupfile` AH01666; `mod_auth_digest`
+/// AH01778, AH01779, AH01792; `mod_authnz_ldap`).
 const ENDS: &[&[u8]] = &[
     b" not found",
     b": authentication failure for ",
     b": authorization failure for ",
     b": password mismatch",
     b" authentication failed",
+    b" to access ",
+    b": nonce expired",
+    b": one-time-nonce mismatch",
 ];
 
 /// The same for a quoted name: nginx's `auth_basic` (`user "bob" was not
@@ -32,15 +36,37 @@ const QUOTED_ENDS: &[&[u8]] = &[b"\" was not found in ", b"\": password mismatch
 
 /// Words after `user ` that are no name.
 const NOT_NAMES: &[&[u8]] = &[
-    b"-", b"a", b"agent", b"an", b"and", b"as", b"by", b"for", b"from", b"has", b"id", b"in", b"is", b"name", b"not",
-    b"of", b"or", b"the", b"to", b"was", b"with",
+    b"-", b"a", b"agent", b"an", b"and", b"as", b"by", b"can", b"cannot", b"did", b"does", b"doesn't", b"for", b"from",
+    b"has", b"have", b"id", b"in", b"is", b"may", b"must", b"name", b"not", b"of", b"or", b"that", b"the", b"to",
+    b"was", b"which", b"who", b"will", b"with", b"yet",
 ];
 
-/// Pushes a `User` field for each user name in `line[from..]`, in order;
-/// returns where the last one ends (`from` when there is none), so that the
-/// fields the caller reads after the message start past it.
-pub(crate) fn user_names(line: &[u8], from: usize, f: &mut Fields) -> usize {
-    let mut end = from;
+/// Names and secrets that other messages carry, not after `user `: the
+/// words before, and the words after (empty: the message's end, before
+/// `, referer: ` or the line's end). mod_authnz_ldap AH01697, mod_authn_dbd
+/// AH01656, mod_authn_socache AH01685, mod_authnz_fcgi AH02519, the LDAP
+/// group check AH01714, nginx's mail proxy, mod_ssl's client certificate
+/// (AH02039: its subject).
+const NAMED: &[(&[u8], &[u8])] = &[
+    (b"authenticate: accepting ", b""),
+    (b"looking up '", b"' in database"),
+    (b"found credentials for ", b""),
+    (b"Setting user to '", b"'"),
+    (b"memberUid: ", b" ("),
+    (b", login: \"", b"\""),
+    (b"[subject: ", b" / issuer"),
+];
+
+/// Pushes a `User` field for each user name in `line[from..]`, and a
+/// `Secret` field for each secret (a PHP session file's id, a value
+/// ModSecurity matched), in order; returns where the last one ends
+/// (`from` when there is none), so that the fields the caller reads after
+/// the message start past it. With `any`, a word after `user ` in a
+/// message not known is taken for a name too (the error-log formats);
+/// without (a line no format took), only names with the known words
+/// around them are.
+pub(crate) fn user_names(line: &[u8], from: usize, f: &mut Fields, any: bool) -> usize {
+    let mut found: Vec<(usize, usize, Role)> = Vec::new();
     let finder = memchr::memmem::Finder::new(b"ser ");
     let mut i = from;
     while let Some(k) = finder.find(&line[i..]).map(|k| i + k) {
@@ -49,52 +75,147 @@ pub(crate) fn user_names(line: &[u8], from: usize, f: &mut Fields) -> usize {
         if k == 0 || !matches!(line[k - 1], b'u' | b'U') || (k >= 2 && line[k - 2].is_ascii_alphanumeric()) {
             continue;
         }
-        if let Some((s, e)) = name(line, i) {
-            f.push(s..e, Role::User);
+        if let Some((s, e)) = name(line, i, any) {
+            found.push((s, e, Role::User));
             i = e;
+        }
+    }
+    for (before, after) in NAMED {
+        if let Some(k) = memchr::memmem::find(&line[from..], before) {
+            let s = from + k + before.len();
+            let e = if after.is_empty() {
+                message_end(line, s)
+            } else {
+                memchr::memmem::rfind(&line[s..], after).map_or(line.len(), |e| s + e)
+            };
+            found.push((s, e, Role::User));
+        }
+    }
+    if !any {
+        continued(line, from, &mut found);
+    }
+    secrets(line, from, &mut found);
+    found.sort_unstable_by_key(|&(s, _, _)| s);
+    let mut end = from;
+    for (s, e, role) in found {
+        // (overlapping spans: the first one is taken to the farthest end)
+        if s < end {
+            if let Some(last) = f.list.last_mut().filter(|_| e > end) {
+                last.0.end = e;
+                end = e;
+            }
+            continue;
+        }
+        if e > s {
+            f.push(s..e, role);
             end = e;
         }
     }
     end
 }
 
+/// Where the message that goes on at `s` ends: before Apache's
+/// `, referer: `, or at the line's end.
+fn message_end(line: &[u8], s: usize) -> usize {
+    memchr::memmem::find(&line[s..], b", referer: ").map_or(line.len(), |e| s + e)
+}
+
 /// The user name that starts at `s` (after `user `): to the farthest end of
-/// a known message, else one word or one quoted string.
-fn name(line: &[u8], s: usize) -> Option<(usize, usize)> {
-    let rest = &line[s..];
-    let open = rest.first().copied()?;
+/// a known message (for a quoted name, the quoted messages' ends first),
+/// else one quoted string (to the line's end when it is not closed: a long
+/// line cut), else, with `any`, one word.
+fn name(line: &[u8], s: usize, any: bool) -> Option<(usize, usize)> {
+    let open = *line.get(s)?;
     let quote = match open {
         b'"' | b'\'' => Some(open),
         b'`' => Some(b'\''),
         _ => None,
     };
     let start = s + usize::from(quote.is_some());
-    // the farthest end of a known message (its words after the name)
-    let known = if quote.is_some() { QUOTED_ENDS } else { ENDS }
-        .iter()
-        .filter_map(|w| memchr::memmem::rfind(&line[start..], w))
-        .max()
-        .map(|k| start + k);
+    let farthest = |ends: &[&[u8]]| {
+        ends.iter()
+            .filter_map(|w| memchr::memmem::rfind(&line[start..], w))
+            .max()
+            .map(|k| start + k)
+    };
+    let known = match quote {
+        Some(_) => farthest(QUOTED_ENDS).or_else(|| farthest(ENDS)),
+        None => farthest(ENDS),
+    };
     let end = match known {
         Some(e) if e > start => e,
         Some(_) => return None,
-        None => {
+        None if quote.is_some() && any => match memchr::memchr(quote?, &line[start..]) {
+            Some(0) => return None,
+            Some(n) => start + n,
+            None => line.len(),
+        },
+        None if any => {
             let word = &line[start..];
-            let n = match quote {
-                Some(q) => memchr::memchr(q, word)?,
-                None => word
-                    .iter()
-                    .position(|&b| matches!(b, b' ' | b',' | b':' | b';' | b')' | b']'))
-                    .unwrap_or(word.len()),
-            };
+            let n = word
+                .iter()
+                .position(|&b| matches!(b, b' ' | b',' | b':' | b';' | b')' | b']'))
+                .unwrap_or(word.len());
             let w = &word[..n];
-            if n == 0 || (quote.is_none() && NOT_NAMES.iter().any(|x| w.eq_ignore_ascii_case(x))) {
+            if n == 0 || NOT_NAMES.iter().any(|x| w.eq_ignore_ascii_case(x)) {
                 return None;
             }
             start + n
         }
+        None => return None,
     };
     Some((start, end))
+}
+
+/// The rest of a name that a line end cut (nginx writes the name as it
+/// came, a `\n` or a `\r` in it too): a line that holds the words after an
+/// nginx name (`" was not found in "`, `": password mismatch`) with no
+/// `user "` before them begins with the rest of the name.
+fn continued(line: &[u8], from: usize, found: &mut Vec<(usize, usize, Role)>) {
+    let e = QUOTED_ENDS[..2]
+        .iter()
+        .filter_map(|w| memchr::memmem::rfind(&line[from..], w))
+        .max()
+        .map(|e| from + e);
+    if let Some(e) = e.filter(|&e| e > from) {
+        if memchr::memmem::find(&line[from..e], b"user \"").is_none() {
+            found.push((from, e, Role::User));
+        }
+    }
+}
+
+/// Secrets in messages: the id of a PHP session file (`sess_` and at least
+/// 16 letters, digits, `,` or `-`: PHP's warnings name the file), and the
+/// value ModSecurity quotes from a request (`found within ARGS:password:
+/// hunter2'`, `REQUEST_COOKIES:PHPSESSID: ...`).
+fn secrets(line: &[u8], from: usize, found: &mut Vec<(usize, usize, Role)>) {
+    for k in memchr::memmem::find_iter(&line[from..], b"sess_") {
+        let s = from + k + 5;
+        let run = line[s..]
+            .iter()
+            .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b',' | b'-'))
+            .count();
+        // (a `,` or `-` after the id is the message's)
+        let n = line[s..s + run]
+            .iter()
+            .rposition(u8::is_ascii_alphanumeric)
+            .map_or(0, |k| k + 1);
+        if n >= 16 {
+            found.push((s, s + n, Role::Secret));
+        }
+    }
+    for k in memchr::memmem::find_iter(&line[from..], b"found within ") {
+        let c = from + k + 13;
+        // `COLLECTION:NAME: VALUE` up to the quote and bracket that close it
+        let Some(v) = memchr::memmem::find(&line[c..], b": ").map(|v| c + v + 2) else {
+            continue;
+        };
+        let e = memchr::memmem::find(&line[v..], b"\"]").map_or(line.len(), |e| v + e);
+        let e = if line[v..e].ends_with(b"'") { e - 1 } else { e };
+        if e > v {
+            found.push((v, e, Role::Secret));
+        }
+    }
 }
 
 #[cfg(test)]
@@ -103,7 +224,7 @@ mod tests {
 
     fn names(line: &str) -> Vec<&str> {
         let mut f = Fields::default();
-        user_names(line.as_bytes(), 0, &mut f);
+        user_names(line.as_bytes(), 0, &mut f, true);
         f.list.iter().map(|(r, _)| &line[r.clone()]).collect()
     }
 

@@ -239,7 +239,9 @@ fn recognise_as(format: &Format, line: &[u8], deny: &DenyList, ctx: &mut Ctx) ->
 /// (after a prefix too), keeps the roles of its head (the text up to its
 /// client, scanned as one piece: a pair may span them, `"ip": x - bob
 /// [...`; its ident and user); a JSON object cut short or followed by text
-/// keeps the roles of its fields up to the break. The fields go to
+/// keeps the roles of its fields up to the break; a line that holds a
+/// server's message with a user name (`user bob not found`, `user "bob":
+/// password mismatch`) keeps that name's role. The fields go to
 /// `ctx.fields`, the bytes between them are scanned; false when the line
 /// is neither.
 pub fn broken(line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> bool {
@@ -253,9 +255,19 @@ pub fn broken(line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> bool {
         f.push(h.user, Role::User);
         return true;
     }
-    json::object_start(line)
+    if json::object_start(line)
         .and_then(|k| json::parse_lenient(line, k, deny, f, &mut ctx.json))
         .is_some()
+    {
+        return true;
+    }
+    // a server's message after a prefix no format knows (Apache through
+    // syslog, a docker-compose prefix), or the rest of a line a user name
+    // cut: the names with the known words around them
+    f.clear();
+    f.gaps = Some(Role::Generic);
+    messages::user_names(line, 0, f, false);
+    !f.list.is_empty()
 }
 
 #[cfg(test)]

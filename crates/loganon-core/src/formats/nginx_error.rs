@@ -80,7 +80,7 @@ pub fn nginx_error(line: &[u8], f: &mut Fields) -> Option<()> {
     f.clear();
     f.gaps = Some(Role::Generic);
     f.push(0..19, Role::Time);
-    let from = user_names(line, msg, f);
+    let from = user_names(line, msg, f, true);
     // `, client: ADDR, server: ...`, which nginx adds after the message
     // (after the user names: a name may hold these words too)
     if let Some(k) = memchr::memmem::find(&line[from..], b", client: ") {
