@@ -17,7 +17,7 @@ use loganon::check::{Checker, Report};
 use loganon::engine::UnparsedLine;
 use loganon::formats::{w3c, Ctx, Format, StreamState};
 use loganon::keyed::{Identifiers, IpMode, KeyRing, MasterKey, Rotate};
-use loganon::rules::{param_name, DenyList, Rules};
+use loganon::rules::{param_name, DenyList, Location, Rules};
 use loganon::{Engine as Core, OnUnparsed, Options, Stats};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
@@ -113,7 +113,7 @@ impl Engine {
     #[pyo3(signature = (*, format="auto", ipv4_prefix=24, ipv6_prefix=48, ip_mode="truncate",
         identifiers="redact", rotate_key="daily", key=None, keep_network=Vec::new(),
         redact_param=Vec::new(), keep_param=Vec::new(), on_unparsed="scrub", w3c_fields=None,
-        max_age=None, now=None))]
+        max_age=None, now=None, location=None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         format: &str,
@@ -130,6 +130,7 @@ impl Engine {
         w3c_fields: Option<&str>,
         max_age: Option<&str>,
         now: Option<&Bound<'_, PyAny>>,
+        location: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Engine> {
         fn err(e: impl std::fmt::Display) -> PyErr {
             PyValueError::new_err(e.to_string())
@@ -155,10 +156,21 @@ impl Engine {
         for p in &keep_param {
             deny.keep(&param_name(p).map_err(|e| err(format!("keep_param: {e}")))?);
         }
+        // `location=`: the decimals kept (an int or its text), "keep" or "drop"
+        let location = match location {
+            None => Location::default(),
+            Some(v) => {
+                let text = match v.extract::<i64>() {
+                    Ok(n) => n.to_string(),
+                    Err(_) => v.extract::<String>()?,
+                };
+                text.parse::<Location>().map_err(|e| err(format!("location: {e}")))?
+            }
+        };
         let rules = Rules {
             addr: AddrPolicy::new(ipv4_prefix, ipv6_prefix, &nets),
             deny,
-            ..Rules::default()
+            location,
         };
         let now = match now {
             None => None,

@@ -94,6 +94,17 @@ def test_options_of_the_binary(binary):
         Anonymizer(keep_network=["10.0.0.0/33"])
 
 
+def test_location_as_the_binary(binary):
+    data = b'1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] "GET /?lat=48.858844&lng=2.294351 HTTP/1.1" 200 5\n'
+    for given, flag in ((None, None), (4, "4"), ("0", "0"), ("drop", "drop"), ("keep", "keep")):
+        want = binary_out(binary, data, *(["--location", flag] if flag else []))
+        a = Anonymizer() if given is None else Anonymizer(location=given)
+        assert joined(a.anonymize_lines(lines_of(data)), data) == want
+    assert b"lat=48.85&lng=2.29 " in binary_out(binary, data)
+    with pytest.raises(ValueError, match="location"):
+        Anonymizer(location="far")
+
+
 def test_unparsed_lines_fail_or_drop():
     lines = [b"1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5", b"???? 5.6.7.8"]
     with pytest.raises(ValueError, match="value 1") as e:
