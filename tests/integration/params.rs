@@ -49,6 +49,10 @@ fn patterns_and_the_broader_list() {
         ("/a?aws_credential=1", "/a?aws_credential=REDACTED"),
         ("/a?email_address=1", "/a?email_address=REDACTED"),
         ("/a?phoneNumber=1", "/a?phoneNumber=REDACTED"),
+        // the web servers' names of the authenticated user, in any text
+        // (a JSON object the line's break left to the scanner too)
+        ("/a?remote_user=bob&auth_user=carol", "/a?remote_user=REDACTED&auth_user=REDACTED"),
+        (r#"x "remoteUser":"bob" y"#, r#"x "remoteUser":"REDACTED" y"#),
         (
             "/a?first_name=Ann&last_name=Lee&full_name=Ann+Lee",
             "/a?first_name=REDACTED&last_name=REDACTED&full_name=REDACTED",

@@ -97,6 +97,8 @@ pub(crate) const MORE_DENY: &[&str] = &[
     "pin",
     "pw",
     "login_name",
+    "remote_user",
+    "auth_user",
     "nick",
     "nickname",
     "usr",
