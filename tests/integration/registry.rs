@@ -345,7 +345,13 @@ fn check_judges_the_walked_fields_on_its_own() {
             &[],
         ),
         (r#"{"remote_addr":"1.2.3.0","remote_user":"REDACTED"}"#, &[]),
-        (r#"{"remote_addr":"1.2.3.0","remote_user":"bob"}"#, &["user-field"]),
+        // (`remote_user` is on the deny list too: check's text rules read
+        // the pair as well)
+        (
+            r#"{"remote_addr":"1.2.3.0","remote_user":"bob"}"#,
+            &["user-field", "deny-listed-parameter"],
+        ),
+        (r#"{"remote_addr":"1.2.3.0","user.name":"bob"}"#, &["user-field"]),
         (
             "1767261600.779    180 192.168.0.0 TCP_MISS/200 411 GET http://example.com/x alice DIRECT/- text/html",
             &["user-field"],
