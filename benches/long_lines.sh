@@ -19,7 +19,9 @@
 # trigger: values holding `=` (`a=a=a=...`), values run on over spaces
 # between digits (`a=1 2=a=1 2=...`), numbers between dashes in one host
 # label (`a-1-2-3-4a-1-2-3-4...`) and `Basic` inside a token
-# (`Basic+Basic+...`). Lines are anonymized whole up to 16 MiB;
+# (`Basic+Basic+...`); and `user NAME` and ModSecurity's `found within
+# ARGS:NAME: VALUE` over and over, whose names and values the messages'
+# rules look for to the line's end. Lines are anonymized whole up to 16 MiB;
 # `check` reads a line over 4 MiB in overlapping pieces. Each figure is the
 # least of 3 runs. Needs python3 (to read the CPU time of each run).
 set -euo pipefail
@@ -50,6 +52,8 @@ gen() {
       if (shape == "spaced") return "a=1 2="
       if (shape == "dashes") return "a-1-2-3-4"
       if (shape == "basic") return "Basic+"
+      if (shape == "users") return sprintf("user u%d", i)
+      if (shape == "within") return sprintf("found within ARGS:a%d: v%d", i, i)
       k = i % 8
       if (k == 0) return sprintf("a%d@b.example.org", i)
       if (k == 1) return sprintf("10.%d.%d.%d", i % 256, int(i / 256) % 256, i % 7)
@@ -101,7 +105,7 @@ echo "$(nproc) cores; $B; CPU seconds (user + system, least of 3), one line of N
 echo
 echo "| shape | N MB | anonymize: line | split | ratio | check: line | split | ratio |"
 echo "|---|---|---|---|---|---|---|---|"
-SHAPES=${SHAPES:-emails addresses params percent digits macs json mixed eqs spaced dashes basic}
+SHAPES=${SHAPES:-emails addresses params percent digits macs json mixed eqs spaced dashes basic users within}
 for shape in $SHAPES; do
   for mb in $SIZES; do
     n=$(awk -v m="$mb" 'BEGIN { printf "%d", m * 1000000 }')

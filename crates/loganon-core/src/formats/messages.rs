@@ -68,6 +68,10 @@ const NAMED: &[(&[u8], &[u8])] = &[
 pub(crate) fn user_names(line: &[u8], from: usize, f: &mut Fields, any: bool) -> usize {
     let mut found: Vec<(usize, usize, Role)> = Vec::new();
     let finder = memchr::memmem::Finder::new(b"ser ");
+    // where each message's end words last stand, found once (at the first
+    // `user `): the cost of a line stays proportional to its length
+    // however many `user ` it holds
+    let mut ends: Option<Last> = None;
     let mut i = from;
     while let Some(k) = finder.find(&line[i..]).map(|k| i + k) {
         i = k + 4;
@@ -75,7 +79,8 @@ pub(crate) fn user_names(line: &[u8], from: usize, f: &mut Fields, any: bool) ->
         if k == 0 || !matches!(line[k - 1], b'u' | b'U') || (k >= 2 && line[k - 2].is_ascii_alphanumeric()) {
             continue;
         }
-        if let Some((s, e)) = name(line, i, any) {
+        let ends = ends.get_or_insert_with(|| Last::of(line, from));
+        if let Some((s, e)) = name(line, i, any, ends) {
             found.push((s, e, Role::User));
             i = e;
         }
@@ -114,6 +119,23 @@ pub(crate) fn user_names(line: &[u8], from: usize, f: &mut Fields, any: bool) ->
     end
 }
 
+/// Where the end words of the known messages last stand in a line (each
+/// word's last occurrence), plain and quoted.
+struct Last {
+    plain: [Option<usize>; ENDS.len()],
+    quoted: [Option<usize>; QUOTED_ENDS.len()],
+}
+
+impl Last {
+    fn of(line: &[u8], from: usize) -> Last {
+        let last = |w: &[u8]| memchr::memmem::rfind(&line[from..], w).map(|k| from + k);
+        Last {
+            plain: std::array::from_fn(|k| last(ENDS[k])),
+            quoted: std::array::from_fn(|k| last(QUOTED_ENDS[k])),
+        }
+    }
+}
+
 /// Where the message that goes on at `s` ends: before Apache's
 /// `, referer: `, or at the line's end.
 fn message_end(line: &[u8], s: usize) -> usize {
@@ -124,7 +146,7 @@ fn message_end(line: &[u8], s: usize) -> usize {
 /// a known message (for a quoted name, the quoted messages' ends first),
 /// else one quoted string (to the line's end when it is not closed: a long
 /// line cut), else, with `any`, one word.
-fn name(line: &[u8], s: usize, any: bool) -> Option<(usize, usize)> {
+fn name(line: &[u8], s: usize, any: bool, ends: &Last) -> Option<(usize, usize)> {
     let open = *line.get(s)?;
     let quote = match open {
         b'"' | b'\'' => Some(open),
@@ -132,15 +154,12 @@ fn name(line: &[u8], s: usize, any: bool) -> Option<(usize, usize)> {
         _ => None,
     };
     let start = s + usize::from(quote.is_some());
-    let farthest = |ends: &[&[u8]]| {
-        ends.iter()
-            .filter_map(|w| memchr::memmem::rfind(&line[start..], w))
-            .max()
-            .map(|k| start + k)
-    };
+    // (the last occurrence of a word is at or after `start` exactly when
+    // one occurrence is)
+    let farthest = |last: &[Option<usize>]| last.iter().flatten().copied().filter(|&e| e >= start).max();
     let known = match quote {
-        Some(_) => farthest(QUOTED_ENDS).or_else(|| farthest(ENDS)),
-        None => farthest(ENDS),
+        Some(_) => farthest(&ends.quoted).or_else(|| farthest(&ends.plain)),
+        None => farthest(&ends.plain),
     };
     let end = match known {
         Some(e) if e > start => e,
@@ -204,17 +223,24 @@ fn secrets(line: &[u8], from: usize, found: &mut Vec<(usize, usize, Role)>) {
             found.push((s, s + n, Role::Secret));
         }
     }
-    for k in memchr::memmem::find_iter(&line[from..], b"found within ") {
-        let c = from + k + 13;
+    // (each search starts after the value before: linear in the line)
+    let mut after = from;
+    while let Some(k) = memchr::memmem::find(&line[after..], b"found within ") {
+        let c = after + k + 13;
         // `COLLECTION:NAME: VALUE` up to the quote and bracket that close it
         let Some(v) = memchr::memmem::find(&line[c..], b": ").map(|v| c + v + 2) else {
-            continue;
+            break;
         };
-        let e = memchr::memmem::find(&line[v..], b"\"]").map_or(line.len(), |e| v + e);
-        let e = if line[v..e].ends_with(b"'") { e - 1 } else { e };
+        let close = memchr::memmem::find(&line[v..], b"\"]").map_or(line.len(), |e| v + e);
+        let e = if line[v..close].ends_with(b"'") {
+            close - 1
+        } else {
+            close
+        };
         if e > v {
             found.push((v, e, Role::Secret));
         }
+        after = close;
     }
 }
 
