@@ -53,6 +53,7 @@ mod properties;
 mod property_regressions;
 mod purge;
 mod registry;
+mod reliability;
 mod retention;
 mod rotation;
 mod rotation_examples;

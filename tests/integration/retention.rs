@@ -25,7 +25,7 @@ use crate::common::rng::Rng;
 use crate::common::tree::{listing, Entry};
 
 pub(crate) const CSV_HEADER: &str =
-    "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks\n";
+    "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks,incomplete_files\n";
 
 // ---------------------------------------------------------------------------
 // helpers: processes, time, files
@@ -197,7 +197,7 @@ pub(crate) fn expected_csv<'a>(reqs: impl IntoIterator<Item = &'a Req>) -> Strin
     let mut s = CSV_HEADER.to_string();
     for (date, d) in days {
         s.push_str(&format!(
-            "{date},{},{},{},{},{},{},{},{}\n",
+            "{date},{},{},{},{},{},{},{},{},0\n",
             d.requests,
             d.bytes,
             d.status[0],

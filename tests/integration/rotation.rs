@@ -29,7 +29,8 @@ use crate::common::gz::{gzip, plain};
 use crate::common::rng::Rng;
 use crate::common::sys;
 
-const CSV_HEADER: &str = "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks";
+const CSV_HEADER: &str =
+    "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks,incomplete_files";
 
 // ---------------------------------------------------------------------------
 // helpers
@@ -218,7 +219,7 @@ fn expected_csv_of(kind: Kind, raws: &[&[u8]]) -> String {
     for (date, d) in days {
         let [a, b, c, e, o] = d.status;
         s.push_str(&format!(
-            "{date},{},{},{a},{b},{c},{e},{o},{}\n",
+            "{date},{},{},{a},{b},{c},{e},{o},{},0\n",
             d.requests,
             d.bytes,
             d.nets.len()

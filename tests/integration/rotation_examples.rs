@@ -159,7 +159,7 @@ fn the_date_suffixed_example_on_debian_warns_and_counts() {
                 lib.display()
             ),
             format!(
-                "{}: anonymized 1, summarized 1, deleted 0, already done 0, errors 0, warnings 2",
+                "{}: anonymized 1, summarized 1, deleted 0, already done 0, errors 0, warnings 2; done with warnings",
                 if extra.is_empty() { "run" } else { "run (dry run)" }
             ),
         ];

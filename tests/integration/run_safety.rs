@@ -122,7 +122,7 @@ fn globs_matching_nothing_missing_folders_and_symlinks_are_warnings() {
     }
     assert_eq!(
         text(&o.stdout),
-        "run: anonymized 0, summarized 0, deleted 0, already done 0, errors 0, warnings 4\n"
+        "run: anonymized 0, summarized 0, deleted 0, already done 0, errors 0, warnings 4; done with warnings\n"
     );
     assert_eq!(text(&o.stderr).matches("loganon: warning: [[logs]] 'web'").count(), 4);
     assert_eq!(fs::read(&hidden).unwrap(), raw, "nothing behind a symlink is touched");
@@ -135,7 +135,7 @@ fn globs_matching_nothing_missing_folders_and_symlinks_are_warnings() {
     let d = t.run(&["--now", "2026-02-01", "--dry-run"]);
     assert_eq!(code(&d), 0);
     assert!(text(&d.stdout)
-        .ends_with("run (dry run): anonymized 0, summarized 0, deleted 0, already done 0, errors 0, warnings 4\n"));
+        .ends_with("run (dry run): anonymized 0, summarized 0, deleted 0, already done 0, errors 0, warnings 4; done with warnings\n"));
 }
 
 #[test]

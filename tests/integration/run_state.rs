@@ -32,10 +32,10 @@ fn a_state_moved_away_never_erases_summary_rows() {
     let o = t.run(&["--now", "2026-01-20"]);
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     assert!(!a.exists());
-    let first = csv(&["2026-01-01,2,107,1,0,1,0,0,2"]);
+    let first = csv(&["2026-01-01,2,107,1,0,1,0,0,2,0"]);
     assert_eq!(fs::read_to_string(t.p("web.csv")).unwrap(), first);
 
-    // what the message of an unreadable state advises
+    // a state moved away (the summary keeps its rows and what it counted)
     fs::rename(t.p("state"), t.p("state.old")).unwrap();
     let two = [line("192.0.2.99", 1, 500, 3), line("203.0.113.5", 2, 301, 10)].concat();
     let b = t.log("logs/access.log-20260102", &two, JAN1 + 2 * DAY - 1);
@@ -45,7 +45,7 @@ fn a_state_moved_away_never_erases_summary_rows() {
     // 2026-01-01 keeps its deleted file's totals and adds the late line
     // (its network 192.0.2.0 was counted before: the count is a lower bound
     // after a reset, here exact)
-    let second = csv(&["2026-01-01,3,110,1,0,1,1,0,2", "2026-01-02,1,10,0,1,0,0,0,1"]);
+    let second = csv(&["2026-01-01,3,110,1,0,1,1,0,2,0", "2026-01-02,1,10,0,1,0,0,0,1,0"]);
     assert_eq!(fs::read_to_string(t.p("web.csv")).unwrap(), second);
 
     // and again with no state at all and nothing to do: the rows stay
@@ -67,7 +67,7 @@ fn a_state_moved_away_never_erases_summary_rows() {
     assert_eq!(
         text(&o.stderr),
         format!(
-            "loganon: {}: line 4 is not a row of the summary (a date and 8 numbers); nothing was done for \
+            "loganon: {}: line 4 is not a row of the summary (a date and 9 numbers); nothing was done for \
              [[logs]] 'web' (its rows would be lost): fix the line or move the file away\n",
             t.s("web.csv")
         ),
@@ -116,7 +116,7 @@ fn an_old_state_with_network_lists_is_read_and_rewritten_compact() {
     // 198.51.100.0 was known: still two networks
     assert_eq!(
         fs::read_to_string(t.p("web.csv")).unwrap(),
-        csv(&["2026-01-01,3,112,2,0,1,0,0,2"])
+        csv(&["2026-01-01,3,112,2,0,1,0,0,2,0"])
     );
     let state = fs::read_to_string(t.p("state/state.json")).unwrap();
     assert!(

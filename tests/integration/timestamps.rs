@@ -545,14 +545,15 @@ fn run_summaries_count_every_format_by_its_own_date() {
         !logs.join("app.json.1").exists() && !logs.join("iis.log.1").exists(),
         "{say}"
     );
-    let head = "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks\n";
+    let head =
+        "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks,incomplete_files\n";
     assert_eq!(
         fs::read_to_string(root.join("app.csv")).unwrap(),
-        format!("{head}2026-01-01,2,0,0,0,0,0,2,1\n2026-01-02,1,0,0,0,0,0,1,1\nundated,1,0,0,0,0,0,1,1\n")
+        format!("{head}2026-01-01,2,0,0,0,0,0,2,1,0\n2026-01-02,1,0,0,0,0,0,1,1,0\nundated,1,0,0,0,0,0,1,1,0\n")
     );
     assert_eq!(
         fs::read_to_string(root.join("iis.csv")).unwrap(),
-        format!("{head}2026-01-01,1,0,1,0,0,0,0,1\n2026-01-03,1,0,0,0,1,0,0,1\n")
+        format!("{head}2026-01-01,1,0,1,0,0,0,0,1,0\n2026-01-03,1,0,0,0,1,0,0,1,0\n")
     );
 }
 

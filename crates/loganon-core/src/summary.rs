@@ -24,8 +24,16 @@ use crate::time::date_string;
 /// The row of lines whose time cannot be read.
 pub const UNDATED: &str = "undated";
 
-/// The CSV's first line.
-pub const CSV_HEADER: &str = "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks";
+/// The CSV's first line. `incomplete_files`: files deleted past
+/// `delete_after` whose totals could not be read to their end (a corrupt
+/// `.gz`): counted on the date of their modification time, whose figures
+/// (and those of the days before) may be low.
+pub const CSV_HEADER: &str =
+    "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks,incomplete_files";
+
+/// The header of the CSVs written before `incomplete_files` (taken in, and
+/// rewritten with the new header).
+const OLD_CSV_HEADER: &str = "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks";
 
 /// Why an existing summary CSV was not taken in; its text is the message
 /// shown.
@@ -34,8 +42,8 @@ pub enum CsvError {
     /// The first line is not [`CSV_HEADER`].
     #[error("line 1 is not the header '{CSV_HEADER}'")]
     NoHeader,
-    /// This line (1-based) is not a date and 8 numbers.
-    #[error("line {0} is not a row of the summary (a date and 8 numbers)")]
+    /// This line (1-based) is not a date and 9 numbers (8 under the old header).
+    #[error("line {0} is not a row of the summary (a date and 9 numbers)")]
     NotARow(usize),
 }
 
@@ -249,6 +257,14 @@ pub struct Day {
     /// the networks as older versions kept them (read, never written)
     #[serde(default, skip_serializing)]
     pub nets: BTreeSet<String>,
+    /// files whose totals could not be read to their end, counted on this
+    /// date (see [`CSV_HEADER`])
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub incomplete: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 impl Day {
@@ -260,6 +276,7 @@ impl Day {
         self.status_4xx = self.status_4xx.saturating_add(o.status_4xx);
         self.status_5xx = self.status_5xx.saturating_add(o.status_5xx);
         self.status_other = self.status_other.saturating_add(o.status_other);
+        self.incomplete = self.incomplete.saturating_add(o.incomplete);
         self.distinct.merge(&o.distinct);
         self.networks = self.networks.max(self.distinct.count());
     }
@@ -282,6 +299,7 @@ impl Day {
         self.status_5xx = self.status_5xx.max(o.status_5xx);
         self.status_other = self.status_other.max(o.status_other);
         self.networks = self.networks.max(o.networks);
+        self.incomplete = self.incomplete.max(o.incomplete);
         *self != before
     }
 }
@@ -414,11 +432,12 @@ impl Summary {
     /// the line that is not a row of ours.
     pub fn merge_csv(&mut self, text: &str) -> Result<bool, CsvError> {
         let mut lines = text.lines();
-        match lines.next() {
+        let fields = match lines.next() {
             None => return Ok(false),
-            Some(h) if h == CSV_HEADER => {}
+            Some(h) if h == CSV_HEADER => 10,
+            Some(h) if h == OLD_CSV_HEADER => 9,
             Some(_) => return Err(CsvError::NoHeader),
-        }
+        };
         let mut changed = false;
         for (n, line) in lines.enumerate() {
             let no = n + 2;
@@ -436,7 +455,11 @@ impl Summary {
                             b.is_ascii_digit()
                         }
                     }));
-            let nums: Option<Vec<u64>> = if f.len() == 9 { (1..9).map(num).collect() } else { None };
+            let nums: Option<Vec<u64>> = if f.len() == fields {
+                (1..fields).map(num).collect()
+            } else {
+                None
+            };
             let (true, Some(v)) = (date_ok, nums) else {
                 return Err(CsvError::NotARow(no));
             };
@@ -449,6 +472,7 @@ impl Summary {
                 status_5xx: v[5],
                 status_other: v[6],
                 networks: v[7],
+                incomplete: v.get(8).copied().unwrap_or(0),
                 ..Day::default()
             };
             match self.days.get_mut(f[0]) {
@@ -467,8 +491,16 @@ impl Summary {
         let mut s = format!("{CSV_HEADER}\n");
         for (date, d) in &self.days {
             s.push_str(&format!(
-                "{date},{},{},{},{},{},{},{},{}\n",
-                d.requests, d.bytes, d.status_2xx, d.status_3xx, d.status_4xx, d.status_5xx, d.status_other, d.networks
+                "{date},{},{},{},{},{},{},{},{},{}\n",
+                d.requests,
+                d.bytes,
+                d.status_2xx,
+                d.status_3xx,
+                d.status_4xx,
+                d.status_5xx,
+                d.status_other,
+                d.networks,
+                d.incomplete
             ));
         }
         s
@@ -511,8 +543,8 @@ mod tests {
         assert!(!s.add_file("a", &a), "a file is counted once");
         assert_eq!(
             s.to_csv(),
-            "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks\n\
-             2026-01-01,3,105,1,0,1,1,0,1\n2026-01-02,1,7,0,1,0,0,0,1\n"
+            "date,requests,bytes,status_2xx,status_3xx,status_4xx,status_5xx,status_other,networks,incomplete_files\n\
+             2026-01-01,3,105,1,0,1,1,0,1,0\n2026-01-02,1,7,0,1,0,0,0,1,0\n"
         );
         s.prune_nets("2026-01-02");
         assert!(s.days["2026-01-01"].distinct.is_empty());
@@ -601,7 +633,7 @@ mod tests {
         assert_eq!(
             s.to_csv(),
             format!(
-                "{CSV_HEADER}\n2013-05-01,1,0,0,0,0,0,1,1\n2013-05-02,3,411,2,0,0,0,1,3\nundated,1,0,0,0,0,0,1,1\n"
+                "{CSV_HEADER}\n2013-05-01,1,0,0,0,0,0,1,1,0\n2013-05-02,3,411,2,0,0,0,1,3,0\nundated,1,0,0,0,0,0,1,1,0\n"
             )
         );
     }
@@ -609,7 +641,7 @@ mod tests {
     #[test]
     fn csv_rows_are_merged_never_dropped() {
         let mut s = Summary::default();
-        let csv = format!("{CSV_HEADER}\n2026-01-01,10,100,10,0,0,0,0,3\nundated,1,0,0,0,0,0,1,1\n");
+        let csv = format!("{CSV_HEADER}\n2026-01-01,10,100,10,0,0,0,0,3,0\nundated,1,0,0,0,0,0,1,1,2\n");
         assert!(s.merge_csv(&csv).unwrap());
         assert!(!s.merge_csv(&csv).unwrap(), "the same rows change nothing");
         assert_eq!(s.to_csv(), csv);
@@ -621,12 +653,27 @@ mod tests {
         );
         s.add_file("f", &more);
         assert!(
-            s.to_csv().contains("\n2026-01-01,11,107,10,0,1,0,0,3\n"),
+            s.to_csv().contains("\n2026-01-01,11,107,10,0,1,0,0,3,0\n"),
             "{}",
             s.to_csv()
         );
         let e = s.merge_csv(&format!("{CSV_HEADER}\n2026-01-02,1,2\n")).unwrap_err();
         assert!(e.to_string().contains("line 2"), "{e}");
         assert_eq!(s.merge_csv("date,requests\n").unwrap_err(), CsvError::NoHeader);
+        // a CSV of older versions (no incomplete_files) is taken in, and
+        // rewritten with the column
+        let mut old = Summary::default();
+        let head = CSV_HEADER.trim_end_matches(",incomplete_files");
+        assert!(old
+            .merge_csv(&format!("{head}\n2026-01-01,10,100,10,0,0,0,0,3\n"))
+            .unwrap());
+        assert_eq!(
+            old.to_csv(),
+            format!("{CSV_HEADER}\n2026-01-01,10,100,10,0,0,0,0,3,0\n")
+        );
+        let e = old
+            .merge_csv(&format!("{head}\n2026-01-01,10,100,10,0,0,0,0,3,0\n"))
+            .unwrap_err();
+        assert!(e.to_string().contains("line 2"), "{e}");
     }
 }

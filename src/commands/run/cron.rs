@@ -318,6 +318,17 @@ pub fn run(
     if rep.active > 0 {
         line.push_str(&format!(", active {}", rep.active));
     }
+    // the night's verdict: warnings (a file deleted past delete_after
+    // whose totals could not all be read, a glob matching nothing) do not
+    // fail it (exit 0), errors do (exit 1)
+    let outcome = match (rep.errors, rep.warnings) {
+        (0, 0) => "done",
+        (0, _) => "done with warnings",
+        _ => "failed",
+    };
+    if outcome == "done with warnings" {
+        line.push_str("; done with warnings");
+    }
     let json = serde_json::json!({
         "action": "run",
         "dry_run": dry_run,
@@ -328,6 +339,7 @@ pub fn run(
         "errors": rep.errors,
         "warnings": rep.warnings,
         "active": rep.active,
+        "outcome": outcome,
     });
     r.act(line, json);
     Ok(r.report)

@@ -12,7 +12,7 @@ use crate::commands::retention::{self, Age, AgeFrom, Decision, Deletion, Rule};
 use crate::commands::run::config::LogSet;
 use crate::commands::run::cron::Runner;
 use crate::commands::run::state::{ends_of, state_key, FileId, Print};
-use crate::commands::run::summaries::{count_rewritten, Unsummarized};
+use crate::commands::run::summaries::count_rewritten;
 use crate::commands::run::totals::{read_file, FileRead};
 use crate::engine::Engine;
 use crate::io::clock::{unix, Clock};
@@ -86,19 +86,14 @@ impl Runner<'_> {
         false
     }
 
-    /// A file past `delete_after`: its totals into the summary first, then
+    /// A file past `delete_after`: its totals into the summary first (as
+    /// far as it can be read: retention wins, see [`Runner::summarize`]), then
     /// deleted through the folders walked ([`handles::delete`]) and
     /// forgotten by the state; a dry run says what would go.
     fn expire(&mut self, set: &LogSet, engine: &Engine, found: &Found, id: &FileId, age: Age) {
         let path = found.path.as_path();
-        if set.summary.is_some() {
-            match self.summarize(set, engine, path, id) {
-                Ok(()) => {}
-                Err(Unsummarized::Unreadable(e)) => {
-                    return self.error(format!("{e}; not deleted, its totals could not be read"));
-                }
-                Err(Unsummarized::NotSaved) => return,
-            }
+        if set.summary.is_some() && !self.summarize(set, engine, path, id) {
+            return;
         }
         if !self.dry_run {
             if let Err(e) = handles::delete(&found.place, path) {

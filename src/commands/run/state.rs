@@ -119,8 +119,8 @@ pub struct State {
 pub enum StateError {
     /// The state file holds no state.
     #[error(
-        "{}: unreadable state ({source}); move it away to start afresh (files would be \
-         anonymized again; the summary CSVs keep their rows)",
+        "{}: unreadable state ({source}); nothing was done: restore it from a backup, or repair its \
+         JSON (without it, every file would be anonymized again, and in keyed modes pseudonymized twice)",
         show(path)
     )]
     Unreadable {

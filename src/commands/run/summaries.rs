@@ -5,38 +5,49 @@
 //! older version of the file added), and the CSV written from the state.
 //!
 //! What was counted is keyed by the file's content (BLAKE3, see
-//! [`Print`]) in the summary, which lives in the state file.
+//! [`Print`]) in the summary, which lives in the state file, and beside the
+//! CSV itself ([`counted_path`], written before the CSV): a state moved
+//! away, reset or deleted never counts a file twice.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::commands::run::config::LogSet;
 use crate::commands::run::cron::Runner;
 use crate::commands::run::state::{content_key, state_key, FileId, Print, State};
-use crate::commands::run::totals::{read_file, ReadFileError};
+use crate::commands::run::totals::read_file_partly;
 use crate::engine::Engine;
 use crate::io::atomic::write_atomic;
 use crate::io::names::show;
 use crate::summary::{Days, Summary};
 use crate::time::date_string;
 
-/// Why a file's totals are not in its summary.
-#[derive(Debug)]
-pub(super) enum Unsummarized {
-    /// the file could not be read to its end (nothing was said yet)
-    Unreadable(ReadFileError),
-    /// the state could not be saved (said already)
-    NotSaved,
+/// The record of the files a summary counted, beside its CSV: `NAME.counted`
+/// (JSON: `{"counted": [KEY, ...]}`).
+pub fn counted_path(csv: &Path) -> PathBuf {
+    let mut name = csv.file_name().unwrap_or_default().to_os_string();
+    name.push(".counted");
+    csv.with_file_name(name)
+}
+
+/// The content of [`counted_path`].
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Counted {
+    counted: BTreeSet<String>,
 }
 
 impl Runner<'_> {
-    /// Takes the rows of the set's existing CSV into the state, so that the
-    /// CSV is never rebuilt from a state that lacks them. False (and an
-    /// error) when the CSV cannot be read: then nothing is done for the set.
+    /// Takes the rows of the set's existing CSV, and the keys of the files
+    /// it counted, into the state, so that the CSV is never rebuilt from a
+    /// state that lacks them and no file is counted twice. False (and an
+    /// error) when either cannot be read: then nothing is done for the set.
     pub(super) fn import_csv(&mut self, set: &LogSet) -> bool {
         let Some(path) = &set.summary else { return true };
+        if !self.import_counted(set, path) {
+            return false;
+        }
         let text = match fs::read(path) {
             Ok(b) => b,
             Err(e) if e.kind() == io::ErrorKind::NotFound => return true,
@@ -72,24 +83,68 @@ impl Runner<'_> {
         }
     }
 
-    /// Rebuilds the set's CSV from the state when it differs.
+    /// Takes the keys of [`counted_path`] into the state's summary of the
+    /// set. False (and an error) when the record cannot be read.
+    fn import_counted(&mut self, set: &LogSet, csv: &Path) -> bool {
+        let path = counted_path(csv);
+        let read = match fs::read(&path) {
+            Ok(b) => serde_json::from_slice::<Counted>(&b).map_err(|e| e.to_string()),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return true,
+            Err(e) => Err(e.to_string()),
+        };
+        let keys = match read {
+            Ok(c) => c.counted,
+            Err(e) => {
+                self.error(format!(
+                    "{}: unreadable record of the files counted in {} ({e}); nothing was done for [[logs]] '{}' \
+                     (a file could be counted twice): restore it from a backup, or delete it if the state {} is \
+                     intact (it is written again from the state)",
+                    show(&path),
+                    show(csv),
+                    set.name,
+                    show(&self.state_path)
+                ));
+                return false;
+            }
+        };
+        let known = |k: &String| {
+            self.state
+                .summaries
+                .get(&set.name)
+                .is_some_and(|s| s.counted.contains(k))
+        };
+        let new: Vec<String> = keys.into_iter().filter(|k| !known(k)).collect();
+        if !new.is_empty() {
+            let sum = self.state.summaries.entry(set.name.clone()).or_default();
+            sum.counted.extend(new);
+            self.save();
+        }
+        true
+    }
+
+    /// Rebuilds the set's CSV from the state when it differs, after the
+    /// record of the files it counts ([`counted_path`]).
     pub(super) fn write_summary(&mut self, set: &LogSet) {
         let Some(path) = &set.summary else { return };
-        let csv = self
-            .state
-            .summaries
-            .get(&set.name)
-            .cloned()
-            .unwrap_or_default()
-            .to_csv();
-        if self.dry_run || fs::read(path).is_ok_and(|b| b == csv.as_bytes()) {
+        if self.dry_run {
             return;
         }
+        let sum = self.state.summaries.get(&set.name).cloned().unwrap_or_default();
+        let csv = sum.to_csv();
+        // (a set of strings always encodes)
+        let mut counted = serde_json::to_vec_pretty(&Counted { counted: sum.counted }).unwrap_or_default();
+        counted.push(b'\n');
         if let Some(d) = path.parent() {
             let _ = fs::create_dir_all(d);
         }
-        if let Err(e) = write_atomic(path, csv.as_bytes()) {
-            self.error(e.to_string());
+        for (p, bytes) in [(counted_path(path), counted.as_slice()), (path.clone(), csv.as_bytes())] {
+            if fs::read(&p).is_ok_and(|b| b == bytes) {
+                continue;
+            }
+            if let Err(e) = write_atomic(&p, bytes) {
+                // the CSV never goes ahead of the record of what it counts
+                return self.error(e.to_string());
+            }
         }
     }
 
@@ -107,14 +162,12 @@ impl Runner<'_> {
     }
 
     /// Makes sure the file's totals are in its set's summary (a dry run says
-    /// that they would be added).
-    pub(super) fn summarize(
-        &mut self,
-        set: &LogSet,
-        engine: &Engine,
-        path: &Path,
-        id: &FileId,
-    ) -> Result<(), Unsummarized> {
+    /// that they would be added), before it is deleted. A file that cannot
+    /// be read to its end (a corrupt `.gz`) is counted up to there, under
+    /// its own key, and the date of its modification time marked
+    /// `incomplete_files`, with a warning: retention wins over the totals.
+    /// False when the state could not be saved (said): the file stays.
+    pub(super) fn summarize(&mut self, set: &LogSet, engine: &Engine, path: &Path, id: &FileId) -> bool {
         let mut keys = vec![id.key(path)];
         let path_key = state_key(path);
         if self.state.anonymized.get(&path_key) == Some(id) {
@@ -128,31 +181,50 @@ impl Runner<'_> {
                 .is_some_and(|sum| keys.iter().any(|k| sum.counted.contains(k)))
         };
         if counted(&self.state, &keys) {
-            return Ok(());
+            return true;
         }
         if self.dry_run {
             self.report.summarized += 1;
             self.file_act("would-summarize", path, "", serde_json::json!({}));
-            return Ok(());
+            return true;
         }
-        let read = read_file(engine, path, true, Some((id.dev, id.ino))).map_err(Unsummarized::Unreadable)?;
-        // counted under its content already (a record lost, a copy)
-        let key = content_key(&read.content);
-        if counted(&self.state, std::slice::from_ref(&key)) {
-            return Ok(());
-        }
-        let days = read.days;
+        let (read, unread) = read_file_partly(engine, path, true, Some((id.dev, id.ino)));
+        let mut days = read.days;
+        let (key, warning) = match unread {
+            None => {
+                // counted under its content already (a record lost, a copy)
+                let key = content_key(&read.content);
+                if counted(&self.state, std::slice::from_ref(&key)) {
+                    return true;
+                }
+                (key, None)
+            }
+            // its content is not known: counted under its own key
+            Some(e) => {
+                let lines: u64 = days.values().map(|d| d.requests).sum();
+                let date = date_string(i64::try_from(id.mtime_ns.div_euclid(1_000_000_000)).unwrap_or(0));
+                days.entry(date.clone()).or_default().incomplete += 1;
+                let w = format!(
+                    "{e}; its totals are counted up to there ({lines} lines counted) and {date} marked incomplete \
+                     in the summary; past delete_after, it is deleted all the same"
+                );
+                (keys.swap_remove(0), Some(w))
+            }
+        };
         self.state
             .summaries
             .entry(set.name.clone())
             .or_default()
             .add_file(&key, &days);
         if !self.save() {
-            return Err(Unsummarized::NotSaved);
+            return false;
         }
         self.write_summary(set);
+        if let Some(w) = warning {
+            self.warn(w);
+        }
         self.summarized(path, &days);
-        Ok(())
+        true
     }
 
     /// A file's totals were added to its set's summary.

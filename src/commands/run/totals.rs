@@ -60,22 +60,58 @@ pub fn read_file(
     totals: bool,
     expect: Option<(u64, u64)>,
 ) -> Result<FileRead, ReadFileError> {
+    match read_file_partly(engine, path, totals, expect) {
+        (read, None) => Ok(read),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// [`read_file`] that keeps what it read before an error: the totals of the
+/// lines read whole before the first byte that could not be read or
+/// decompressed (a corrupt `.gz`), with the error. The content hash is then
+/// that of the bytes read: it identifies nothing.
+pub fn read_file_partly(
+    engine: &Engine,
+    path: &Path,
+    totals: bool,
+    expect: Option<(u64, u64)>,
+) -> (FileRead, Option<ReadFileError>) {
+    let mut days = Days::new();
+    let mut len = 0u64;
+    let mut hash = blake3::Hasher::new();
+    let e = read_into(engine, path, totals, expect, &mut days, &mut hash, &mut len).err();
+    let read = FileRead {
+        days,
+        content: hash.finalize().to_hex().to_string(),
+        len,
+    };
+    (read, e)
+}
+
+/// The reading of [`read_file_partly`]: its totals, hash and length go
+/// into the arguments as it reads.
+fn read_into(
+    engine: &Engine,
+    path: &Path,
+    totals: bool,
+    expect: Option<(u64, u64)>,
+    days: &mut Days,
+    hash: &mut blake3::Hasher,
+    len: &mut u64,
+) -> Result<(), ReadFileError> {
     let file = open_regular(path, expect).map_err(|source| ReadFileError::Open {
         path: path.to_path_buf(),
         source,
     })?;
     let mut input = Input::from_reader(Source::File(path.to_path_buf()), Box::new(file))?;
-    let mut days = Days::new();
     let mut ctx = engine.opts.start(Default::default());
-    let mut hash = blake3::Hasher::new();
-    let mut len = 0u64;
     let mut buf = vec![0u8; READ_BUF];
     let mut reader = LineReader::new(AtCut::Keep { overlap: 0 });
     let mut add = |step: Step<'_>| {
         // the pieces of a long line are not counted
         if let Step::Lines(batch) = step {
             for line in lines(batch.joined()) {
-                add_line_in(engine, line.head, &mut ctx, &mut days);
+                add_line_in(engine, line.head, &mut ctx, days);
             }
         }
         true
@@ -86,7 +122,7 @@ pub fn read_file(
             break;
         }
         hash.update(&buf[..n]);
-        len += n as u64;
+        *len += n as u64;
         if totals {
             reader.feed(&buf[..n], &mut add);
         }
@@ -94,11 +130,7 @@ pub fn read_file(
     if totals {
         reader.finish(&mut add);
     }
-    Ok(FileRead {
-        days,
-        content: hash.finalize().to_hex().to_string(),
-        len,
-    })
+    Ok(())
 }
 
 #[cfg(test)]

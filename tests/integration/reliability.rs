@@ -1,0 +1,143 @@
+//! Issue 26 (reliability, part 2), the nightly job's items: retention wins
+//! over an unreadable file (item 1), and summaries never count a file twice
+//! whatever happens to the state (item 2).
+
+use std::fs;
+
+use loganon::summary::CSV_HEADER;
+
+use crate::common::bin::{code, text};
+use crate::common::civil::DAY;
+use crate::common::files::set_mtime;
+use crate::common::gz::gzip;
+use crate::run_safety::{line, Tree, JAN1};
+
+fn csv(rows: &[&str]) -> String {
+    let mut s = format!("{CSV_HEADER}\n");
+    for r in rows {
+        s.push_str(r);
+        s.push('\n');
+    }
+    s
+}
+
+const SET: &str = "[[logs]]\nname = \"web\"\npaths = [\"@/logs/access.log-*\"]\nanonymize_after = \"1d\"\ndelete_after = \"10d\"\nsummary = \"@/web.csv\"\n";
+
+// --------------------------------------------------------------- item 1
+
+#[test]
+fn a_corrupt_gz_past_delete_after_is_deleted_with_its_totals_up_to_the_corrupt_byte() {
+    let t = Tree::new();
+    t.config("", SET);
+    // a complete member of two lines of Jan 1, then a member cut short:
+    // a file logrotate compressed on a disk that filled up
+    let mut bytes = gzip(
+        [line("192.0.2.7", 1, 200, 100), line("198.51.100.9", 1, 404, 7)]
+            .concat()
+            .as_bytes(),
+    );
+    let cut = gzip(line("203.0.113.5", 2, 200, 5).as_bytes());
+    bytes.extend_from_slice(&cut[..cut.len() / 2]);
+    let bad = t.p("logs/access.log-20260102.gz");
+    fs::write(&bad, &bytes).unwrap();
+    set_mtime(&bad, JAN1 + 2 * DAY - 1);
+    // and one whose gzip header is followed by nothing that inflates
+    let junk = t.p("logs/access.log-20260103.gz");
+    fs::write(&junk, b"\x1f\x8b\x08\x00 this is not deflate\n").unwrap();
+    set_mtime(&junk, JAN1 + 3 * DAY - 1);
+
+    let o = t.run(&["--now", "2026-01-20"]);
+    let err = text(&o.stderr);
+    assert_eq!(code(&o), 0, "retention done, with warnings: {err}");
+    assert!(
+        !bad.exists() && !junk.exists(),
+        "past delete_after, deleted all the same"
+    );
+    // what was read of the first, and each file's date marked incomplete
+    assert_eq!(
+        fs::read_to_string(t.p("web.csv")).unwrap(),
+        csv(&[
+            "2026-01-01,2,107,1,0,1,0,0,2,0",
+            "2026-01-02,0,0,0,0,0,0,0,0,1",
+            "2026-01-03,0,0,0,0,0,0,0,0,1"
+        ])
+    );
+    let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("loganon: warning: ")).collect();
+    assert_eq!(warnings.len(), 2, "{err}");
+    assert!(
+        warnings[0].contains(&t.s("logs/access.log-20260102.gz"))
+            && warnings[0].contains("2 lines counted")
+            && warnings[0].contains("2026-01-02 marked incomplete"),
+        "{err}"
+    );
+    assert!(warnings[1].contains("0 lines counted"), "{err}");
+    let out = text(&o.stdout);
+    assert!(
+        out.contains(&format!("deleted {} ", t.s("logs/access.log-20260102.gz"))),
+        "{out}"
+    );
+    assert!(
+        out.ends_with(
+            "run: anonymized 0, summarized 2, deleted 2, already done 0, errors 0, warnings 2; done with warnings\n"
+        ),
+        "{out}"
+    );
+    // nothing is counted again on the next night
+    let o = t.run(&["--now", "2026-01-21"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(fs::read_to_string(t.p("web.csv"))
+        .unwrap()
+        .contains("2026-01-02,0,0,0,0,0,0,0,0,1\n"));
+}
+
+// --------------------------------------------------------------- item 2
+
+#[test]
+fn summaries_stay_exact_when_the_state_is_moved_reset_or_deleted() {
+    let t = Tree::new();
+    t.config("", SET);
+    let one = [line("192.0.2.7", 1, 200, 100), line("198.51.100.9", 1, 404, 7)].concat();
+    let a = t.log("logs/access.log-20260101", &one, JAN1 + DAY - 1);
+    let two = line("203.0.113.5", 2, 301, 10);
+    let b = t.log("logs/access.log-20260102", &two, JAN1 + 2 * DAY - 1);
+    let o = t.run(&["--now", "2026-01-04"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let want = csv(&["2026-01-01,2,107,1,0,1,0,0,2,0", "2026-01-02,1,10,0,1,0,0,0,1,0"]);
+    assert_eq!(fs::read_to_string(t.p("web.csv")).unwrap(), want);
+    let anonymized = (fs::read(&a).unwrap(), fs::read(&b).unwrap());
+
+    let state = t.p("state/state.json");
+    let nights: [(&str, &dyn Fn()); 3] = [
+        ("moved away", &|| fs::rename(t.p("state"), t.p("state.old")).unwrap()),
+        ("reset to {}", &|| fs::write(&state, "{}").unwrap()),
+        ("deleted", &|| fs::remove_dir_all(t.p("state")).unwrap()),
+    ];
+    for (k, (what, lose)) in nights.iter().enumerate() {
+        lose();
+        let now = format!("2026-01-{:02}", 5 + k);
+        let o = t.run(&["--now", &now]);
+        assert_eq!(code(&o), 0, "{what}: {}", text(&o.stderr));
+        assert_eq!(fs::read_to_string(t.p("web.csv")).unwrap(), want, "state {what}");
+        assert_eq!((fs::read(&a).unwrap(), fs::read(&b).unwrap()), anonymized, "{what}");
+    }
+    // the files expire: still counted once
+    fs::write(&state, "{}").unwrap();
+    let o = t.run(&["--now", "2026-01-20"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(!a.exists() && !b.exists());
+    assert_eq!(fs::read_to_string(t.p("web.csv")).unwrap(), want);
+}
+
+#[test]
+fn an_unreadable_state_says_what_to_do_without_advising_a_harmful_step() {
+    let t = Tree::new();
+    t.config("", SET);
+    fs::create_dir(t.p("state")).unwrap();
+    fs::write(t.p("state/state.json"), "{ not json").unwrap();
+    let o = t.run(&["--now", "2026-01-04"]);
+    assert_eq!(code(&o), 1);
+    let err = text(&o.stderr);
+    assert!(err.contains("state.json: unreadable state"), "{err}");
+    assert!(!err.contains("move it away"), "{err}");
+    assert!(err.contains("restore it from a backup"), "{err}");
+}
