@@ -161,21 +161,19 @@ pub(crate) fn refuse_special(path: &Path, plan: &Planned) -> Result<(), Failure>
     )))
 }
 
-/// Opens a planned input (see [`open_planned`]) and reads it only up to the
-/// size it had when opened: data appended later is not read. Also returns a
-/// second descriptor of the file, to look at it again at the end, and its
-/// metadata at open.
+/// Opens a planned input (see [`open_planned`]), read to its end, never
+/// only to the size `stat` gave: `/proc` and `/sys` files say 0 and hold
+/// lines, and a file that grows meanwhile is read as far as it goes (an
+/// in-place rewrite then sees the change at its last look and is
+/// discarded). Also returns a second descriptor of the file, to look at it
+/// again at the end, and its metadata at open.
 pub(crate) fn open_input(path: &Path, at: &Path, plan: &Planned) -> Result<(Input, File, fs::Metadata), Failure> {
     let name = || show(path);
     let (file, at_open) = open_planned(at, plan).map_err(|what| fail(format!("{}: {what}", name())))?;
     let again = file
         .try_clone()
         .map_err(|e| fail(format!("{}: cannot open: {e}", name())))?;
-    let raw: Box<dyn io::Read + Send> = if at_open.file_type().is_file() {
-        Box::new(io::Read::take(file, at_open.len()))
-    } else {
-        Box::new(file)
-    };
+    let raw: Box<dyn io::Read + Send> = Box::new(file);
     let input = Input::from_reader(Source::File(path.to_path_buf()), raw)?;
     Ok((input, again, at_open))
 }

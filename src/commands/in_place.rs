@@ -8,7 +8,7 @@
 //! - Everything goes through the file's folder held open ([`pinned`]), so a
 //!   folder above renamed or swapped for a symlink meanwhile redirects
 //!   nothing.
-//! - The file is read up to its size at open; the new file replaces it only
+//! - The file is read to its end; the new file replaces it only
 //!   when the file is still the same (inode, size, modification and change
 //!   times) through the descriptor read and by its path, just before the
 //!   rename; else the new file goes and the original stays (an active log:

@@ -141,3 +141,43 @@ fn an_unreadable_state_says_what_to_do_without_advising_a_harmful_step() {
     assert!(!err.contains("move it away"), "{err}");
     assert!(err.contains("restore it from a backup"), "{err}");
 }
+
+// --------------------------------------------------------------- item 4
+
+#[test]
+fn batch_reads_a_file_to_its_end_whatever_size_stat_gives() {
+    // /proc files say 0 bytes and hold lines: batch wrote an empty file
+    let status = "/proc/self/status";
+    if !std::path::Path::new(status).exists() {
+        eprintln!("skipped: no {status} here");
+        return;
+    }
+    let d = tempfile::tempdir().unwrap();
+    let od = d.path().join("od");
+    fs::create_dir(&od).unwrap();
+    let one = d.path().join("one.log");
+    let o = crate::common::bin::loganon()
+        .args(["anonymize", "--out-dir"])
+        .arg(&od)
+        .arg(status)
+        .output();
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let o = crate::common::bin::loganon()
+        .args(["anonymize", "-o"])
+        .arg(&one)
+        .arg(status)
+        .output();
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    // each run reads its own process's status: the lines it has are there,
+    // their values differ; the stream reads the same file the same way
+    for got in [
+        fs::read_to_string(od.join("status")).unwrap(),
+        fs::read_to_string(&one).unwrap(),
+    ] {
+        let names: Vec<&str> = got.lines().map(|l| l.split(':').next().unwrap_or("")).collect();
+        assert!(names.len() > 20, "{got}");
+        for want in ["Name", "State", "Pid", "PPid", "VmRSS", "Threads"] {
+            assert!(names.contains(&want), "{want} missing in {got}");
+        }
+    }
+}
