@@ -319,6 +319,21 @@ fn open_root(root: &Path) -> Result<(OwnedFd, Meta), OpenRootError> {
 /// on another file system or mount, and symlinks, are not entered; what
 /// cannot be read is added to `errors`.
 pub fn walk(root: &Path, found: &mut dyn FnMut(Found), errors: &mut Vec<String>) {
+    let mut deep = Vec::new();
+    walk_to(root, None, found, errors, &mut deep);
+    errors.append(&mut deep);
+}
+
+/// [`walk`] down to `depth` levels (1: the files of `root` only, no
+/// folder below is listed; None: down to [`MAX_DEPTH`]). Folders deeper than
+/// [`MAX_DEPTH`] are not entered, and said in `deep`.
+pub fn walk_to(
+    root: &Path,
+    depth: Option<usize>,
+    found: &mut dyn FnMut(Found),
+    errors: &mut Vec<String>,
+    deep: &mut Vec<String>,
+) {
     let (fd, meta) = match open_root(root) {
         Ok(r) => r,
         Err(e) => return errors.push(e.to_string()),
@@ -328,8 +343,10 @@ pub fn walk(root: &Path, found: &mut dyn FnMut(Found), errors: &mut Vec<String>)
         top: meta.id,
         dirs: vec![meta.id],
         names: Vec::new(),
+        depth: depth.unwrap_or(usize::MAX),
         found,
         errors,
+        deep,
     };
     w.dir(root, fd.as_fd());
 }
@@ -339,8 +356,11 @@ struct Walk<'a> {
     top: Id,
     dirs: Vec<Id>,
     names: Vec<OsString>,
+    /// the most levels walked (`dirs` never grows past it)
+    depth: usize,
     found: &'a mut dyn FnMut(Found),
     errors: &'a mut Vec<String>,
+    deep: &'a mut Vec<String>,
 }
 
 impl Walk<'_> {
@@ -393,8 +413,10 @@ impl Walk<'_> {
                     self.names.pop();
                     (self.found)(Found { path: p, meta, place });
                 }
+                // below what the caller's pattern can match: not listed
+                Kind::Dir if self.dirs.len() >= self.depth => {}
                 Kind::Dir if self.dirs.len() > MAX_DEPTH => {
-                    self.errors
+                    self.deep
                         .push(format!("{}: more than {MAX_DEPTH} folders deep; not entered", show(&p)));
                 }
                 Kind::Dir => {
@@ -437,12 +459,18 @@ impl Walk<'_> {
     }
 }
 
-/// [`walk`], where `base` may also name a regular file: then that file
+/// [`walk_to`], where `base` may also name a regular file: then that file
 /// alone is reported (with its folder as the root).
-pub fn walk_base(base: &Path, found: &mut dyn FnMut(Found), errors: &mut Vec<String>) {
+pub fn walk_base(
+    base: &Path,
+    depth: Option<usize>,
+    found: &mut dyn FnMut(Found),
+    errors: &mut Vec<String>,
+    deep: &mut Vec<String>,
+) {
     let file = std::fs::symlink_metadata(base).is_ok_and(|m| m.file_type().is_file());
     let (Some(dir), Some(name), true) = (base.parent(), base.file_name(), file) else {
-        return walk(base, found, errors);
+        return walk_to(base, depth, found, errors, deep);
     };
     let dir = if dir.as_os_str().is_empty() {
         Path::new(".")

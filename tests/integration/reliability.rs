@@ -181,3 +181,51 @@ fn batch_reads_a_file_to_its_end_whatever_size_stat_gives() {
         }
     }
 }
+
+// --------------------------------------------------------------- item 5
+
+#[test]
+fn a_glob_walks_only_the_folders_it_can_match() {
+    let t = Tree::new();
+    // a tree below the logs deeper than the walk's limit (256 folders)
+    let mut deep = t.p("logs/archive");
+    for _ in 0..300 {
+        deep.push("d");
+    }
+    fs::create_dir_all(&deep).unwrap();
+    fs::write(deep.join("old.log"), line("192.0.2.1", 1, 200, 1)).unwrap();
+    let top = t.log("logs/access.log", &line("192.0.2.7", 1, 200, 100), JAN1 + DAY - 1);
+    t.config(
+        "",
+        "[[logs]]\nname = \"web\"\npaths = [\"@/logs/*.log\"]\nanonymize_after = \"1d\"\n",
+    );
+    let o = t.run(&["--now", "2026-01-04"]);
+    let err = text(&o.stderr);
+    assert_eq!(code(&o), 0, "{err}");
+    assert_eq!(err, "", "logs/*.log never looks below logs/");
+    assert!(text(&o.stdout).starts_with(&format!("anonymized {} ", top.display())));
+
+    // `**` walks down to the limit: a warning for the deep part only, and
+    // the files above it are done
+    let mid = t.log(
+        "logs/archive/d/d/mid.log",
+        &line("192.0.2.8", 1, 200, 1),
+        JAN1 + DAY - 1,
+    );
+    t.config(
+        "",
+        "[[logs]]\nname = \"web\"\npaths = [\"@/logs/**/*.log\"]\nanonymize_after = \"1d\"\n",
+    );
+    let o = t.run(&["--now", "2026-01-04"]);
+    let err = text(&o.stderr);
+    assert_eq!(code(&o), 0, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("loganon: warning: [[logs]] 'web': paths '")
+            && err.contains("more than 256 folders deep; not entered"),
+        "{err}"
+    );
+    let out = text(&o.stdout);
+    assert!(out.contains(&format!("anonymized {} ", mid.display())), "{out}");
+    assert!(out.ends_with("warnings 1; done with warnings\n"), "{out}");
+}

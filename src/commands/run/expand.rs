@@ -32,6 +32,17 @@ fn glob_base(pattern: &str) -> PathBuf {
     }
 }
 
+/// How many levels below its base a glob can match (1: the base's own
+/// files): None with `**` (any depth) or `{` (an alternation may hold a
+/// `/`). A walk goes no deeper: `dir/*.log` lists one folder.
+fn glob_depth(pattern: &str, base: &Path) -> Option<usize> {
+    if pattern.contains("**") || pattern.contains('{') {
+        return None;
+    }
+    let n = |p: &Path| p.components().filter(|c| matches!(c, Component::Normal(_))).count();
+    Some(n(Path::new(pattern)).saturating_sub(n(base)).max(1))
+}
+
 /// What a set's globs found.
 #[derive(Debug, Default)]
 pub struct Expansion {
@@ -79,8 +90,10 @@ pub fn expand(set: &LogSet) -> Expansion {
             Ok(_) => {}
         }
         let mut matched = 0usize;
+        let mut deep = Vec::new();
         handles::walk_base(
             &base,
+            glob_depth(p, &base),
             &mut |f: Found| {
                 let name = f.path.file_name().unwrap_or_default().to_string_lossy();
                 let ours =
@@ -99,7 +112,12 @@ pub fn expand(set: &LogSet) -> Expansion {
                 }
             },
             &mut x.errors,
+            &mut deep,
         );
+        // `**` stops at the depth limit: a warning for that part only
+        for d in deep {
+            x.warnings.push(format!("{what}: {d}"));
+        }
         if matched == 0 {
             x.warnings
                 .push(format!("{what}: matched no file under {}", show(&base)));
@@ -217,5 +235,16 @@ mod tests {
         );
         assert_eq!(glob_base("/var/log/*/access.log"), PathBuf::from("/var/log"));
         assert_eq!(glob_base("/srv/logs/a.log"), PathBuf::from("/srv/logs/a.log"));
+    }
+
+    #[test]
+    fn glob_depths() {
+        let d = |p: &str| glob_depth(p, &glob_base(p));
+        assert_eq!(d("/var/log/nginx/access.log-*.gz"), Some(1));
+        assert_eq!(d("/var/log/*/access.log"), Some(2));
+        assert_eq!(d("/var/log/*/*/*.log"), Some(3));
+        assert_eq!(d("/srv/logs/a.log"), Some(1));
+        assert_eq!(d("/var/log/**/*.gz"), None);
+        assert_eq!(d("/var/log/{a,b/c}/*.gz"), None);
     }
 }
