@@ -43,8 +43,12 @@ struct Reader<'a, 's> {
     sig: &'s Signals,
     /// what a line is: the unfinished last line of what was read so far
     lines: LineReader,
-    /// the inputs that could not be read (the others were)
+    /// the inputs that could not be read (the others were), and the gzip
+    /// members skipped
     errors: Vec<InputError>,
+    /// a corrupt gzip member is skipped to the next one (the stream), not
+    /// the end of the input (a batch: all or nothing)
+    resync: bool,
 }
 
 /// Where the line reader's steps go: items for the pipeline.
@@ -213,13 +217,33 @@ impl Reader<'_, '_> {
         }
     }
 
-    /// Files and gzip streams: read and send until the end.
+    /// Files and gzip streams: read and send until the end. In the stream,
+    /// a corrupt gzip member is skipped up to the next member header: the
+    /// lines before it are written, its incomplete last line is dropped
+    /// (counted), and the error says which compressed bytes were skipped.
     fn reader(&mut self, input: &mut Input, rbuf: &mut [u8]) -> Result<bool, InputError> {
         loop {
             if self.stopping() {
                 return Ok(false);
             }
-            let n = input.read(rbuf)?;
+            let n = match input.read(rbuf) {
+                Ok(n) => n,
+                Err(mut e) => {
+                    let skipped = if self.resync { input.resync() } else { None };
+                    let Some(s) = skipped.filter(|s| s.found) else {
+                        return Err(e);
+                    };
+                    e.what.push_str(&format!(
+                        "; compressed bytes {} to {} skipped, read on from the gzip member there",
+                        s.from, s.to
+                    ));
+                    if !self.cut_line(&mut e) {
+                        return Ok(false);
+                    }
+                    self.errors.push(e);
+                    continue;
+                }
+            };
             if n == 0 {
                 return Ok(true);
             }
@@ -253,6 +277,30 @@ impl Reader<'_, '_> {
         }
     }
 
+    /// After a read error: what was read before it is written; an
+    /// incomplete last line is not (counted as dropped, and said in `e`); a
+    /// long line in hand is ended. False when the consumer is gone.
+    fn cut_line(&mut self, e: &mut InputError) -> bool {
+        if self.lines.in_long_line() {
+            self.lines.clear();
+            return (self.out.send)(Item::Fragment(b"\n".to_vec(), false));
+        }
+        if self.lines.pending() > 0 {
+            e.what.push_str(&format!(
+                "; its incomplete last line ({} bytes) was dropped",
+                self.lines.pending()
+            ));
+            self.lines.clear();
+            let dropped = Stats {
+                lines_read: 1,
+                dropped: 1,
+                ..Stats::default()
+            };
+            return (self.out.send)(Item::Count(dropped));
+        }
+        true
+    }
+
     fn run(&mut self, inputs: &[Source]) {
         let mut rbuf = vec![0u8; CHUNK];
         for (k, src) in inputs.iter().enumerate() {
@@ -264,27 +312,8 @@ impl Reader<'_, '_> {
             let go_on = match r {
                 Ok(go_on) => go_on,
                 Err(mut e) => {
-                    // What was read before the error is written; an incomplete
-                    // last line is not (counted as dropped).
-                    if self.lines.in_long_line() {
-                        self.lines.clear();
-                        if !(self.out.send)(Item::Fragment(b"\n".to_vec(), false)) {
-                            return;
-                        }
-                    } else if self.lines.pending() > 0 {
-                        e.what.push_str(&format!(
-                            "; its incomplete last line ({} bytes) was dropped",
-                            self.lines.pending()
-                        ));
-                        self.lines.clear();
-                        let dropped = Stats {
-                            lines_read: 1,
-                            dropped: 1,
-                            ..Stats::default()
-                        };
-                        if !(self.out.send)(Item::Count(dropped)) {
-                            return;
-                        }
+                    if !self.cut_line(&mut e) {
+                        return;
                     }
                     self.errors.push(e);
                     true
@@ -326,6 +355,7 @@ pub fn produce_input(
         sig,
         lines: LineReader::new(AT_CUT),
         errors: Vec::new(),
+        resync: false,
     };
     let mut rbuf = vec![0u8; CHUNK];
     let complete = r.reader(input, &mut rbuf)?;
@@ -358,6 +388,7 @@ pub fn produce_all(
         sig,
         lines: LineReader::new(AT_CUT),
         errors: Vec::new(),
+        resync: true,
     };
     r.run(inputs);
     r.errors

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use crate::io::codec::{Codec, Sniff};
+use crate::io::gz_members::{GzMembers, Skipped};
 use crate::io::names::show;
 use crate::io::progress::{self, Meter};
 
@@ -75,12 +76,31 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
+/// The raw bytes of an input, buffered.
+type Raw = BufReader<Counting<Box<dyn Read + Send>>>;
+
+/// What an input's bytes are read through: gzip by members (which can read
+/// on past a corrupt one), the rest as it is or through its decoder.
+enum Decoded {
+    Gzip(Box<GzMembers<Raw>>),
+    Other(Box<dyn Read + Send>),
+}
+
+impl Read for Decoded {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Decoded::Gzip(g) => g.read(buf),
+            Decoded::Other(r) => r.read(buf),
+        }
+    }
+}
+
 /// An opened input: a reader of decompressed bytes and what is known about it.
 pub struct Input {
     pub source: Source,
     /// the compression the input is in, if any
     pub codec: Option<Codec>,
-    reader: Box<dyn Read + Send>,
+    reader: Decoded,
     /// decompressed bytes read ahead to look at (served first)
     head: Vec<u8>,
     head_pos: usize,
@@ -151,9 +171,10 @@ impl Input {
                 None => format!("is {why}, not a text log; loganon reads plain, gzip, xz, bzip2 and zstd logs"),
             },
         };
-        let (codec, reader): (Option<Codec>, Box<dyn Read + Send>) = match Codec::sniff(head) {
-            Sniff::Plain => (None, Box::new(br)),
-            Sniff::Compressed(c) => (Some(c), c.decoder(br).map_err(cannot)?),
+        let (codec, reader) = match Codec::sniff(head) {
+            Sniff::Plain => (None, Decoded::Other(Box::new(br))),
+            Sniff::Compressed(Codec::Gzip) => (Some(Codec::Gzip), Decoded::Gzip(Box::new(GzMembers::new(br)))),
+            Sniff::Compressed(c) => (Some(c), Decoded::Other(c.decoder(br).map_err(cannot)?)),
             Sniff::Refused(why) => return Err(refused(why, None)),
         };
         let mut input = Input {
@@ -211,6 +232,18 @@ impl Input {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(self.error(&e)),
             }
+        }
+    }
+
+    /// After a read error of a gzip input: skips the rest of the corrupt
+    /// member up to the next member header and reads on from there (the
+    /// stream's recovery; batch keeps its all-or-nothing rule and never
+    /// calls it). What was skipped, in compressed bytes; None for other
+    /// inputs, or when nothing more can be read.
+    pub fn resync(&mut self) -> Option<Skipped> {
+        match &mut self.reader {
+            Decoded::Gzip(g) => g.resync(),
+            Decoded::Other(_) => None,
         }
     }
 

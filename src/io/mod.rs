@@ -2,7 +2,8 @@
 //! built on the core (the engine, the formats) and used by the commands.
 //! Nothing here knows a command or a flag.
 //!
-//! - [`input`], [`codec`]: stdin and files, plain or compressed (by content);
+//! - [`input`], [`codec`], [`gz_members`]: stdin and files, plain or compressed
+//!   (by content), gzip members read on past a corrupt one in the stream;
 //! - [`output`]: stdout or a file appended to, compressed members, torn lines
 //!   cut back;
 //! - [`chunks`], [`pipeline`]: inputs cut into chunks of whole lines, run in
@@ -21,6 +22,7 @@ pub mod atomic;
 pub mod chunks;
 pub mod clock;
 pub mod codec;
+pub mod gz_members;
 pub mod handles;
 pub mod input;
 pub mod keys;

@@ -229,3 +229,64 @@ fn a_glob_walks_only_the_folders_it_can_match() {
     assert!(out.contains(&format!("anonymized {} ", mid.display())), "{out}");
     assert!(out.ends_with("warnings 1; done with warnings\n"), "{out}");
 }
+
+// --------------------------------------------------------------- item 6
+
+#[test]
+fn the_stream_reads_on_past_a_corrupt_gzip_member_and_batch_stays_all_or_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let first = gzip(line("192.0.2.7", 1, 200, 100).as_bytes());
+    let second: String = (0..200)
+        .map(|k| line(&format!("198.51.100.{}", k % 250), 1, 200, k))
+        .collect();
+    let mut bad = gzip(second.as_bytes());
+    let mid = bad.len() / 2;
+    bad[mid] ^= 0xff;
+    bad[mid + 1] ^= 0x55;
+    let third = gzip(line("203.0.113.5", 2, 404, 7).as_bytes());
+    let mut bytes = first.clone();
+    bytes.extend_from_slice(&bad);
+    bytes.extend_from_slice(&third);
+    let path = d.path().join("access.log.2.gz");
+    fs::write(&path, &bytes).unwrap();
+    let range = format!(
+        "compressed bytes {} to {} skipped, read on from the gzip member there",
+        first.len(),
+        first.len() + bad.len()
+    );
+    let last = "203.0.113.0 - - [02/Jan/2026:10:00:00 +0000] \"GET /a?email=REDACTED HTTP/1.1\" 404 7 \"-\" \"UA\"\n";
+
+    // as a file and on stdin
+    for stdin in [false, true] {
+        let mut cmd = crate::common::bin::loganon();
+        cmd.arg("anonymize");
+        if stdin {
+            cmd.stdin(bytes.clone());
+        } else {
+            cmd.arg(&path);
+        }
+        let o = cmd.output();
+        let (out, err) = (text(&o.stdout), text(&o.stderr));
+        assert_eq!(code(&o), 1, "data was lost: {err}");
+        assert!(
+            out.starts_with("192.0.2.0 - - [01/Jan/2026:10:00:00 +0000]") && out.ends_with(last),
+            "stdin {stdin}: {out}"
+        );
+        assert!(err.contains(&range), "stdin {stdin}: {err}");
+        // lines of the corrupt member read before the bad byte are written
+        // anonymized, none raw
+        assert!(!out.contains("198.51.100.1") && !out.contains("frank"), "{out}");
+    }
+    // batch: nothing written, the original untouched
+    let od = d.path().join("od");
+    fs::create_dir(&od).unwrap();
+    let o = crate::common::bin::loganon()
+        .args(["anonymize", "--out-dir"])
+        .arg(&od)
+        .arg(&path)
+        .output();
+    assert_eq!(code(&o), 1);
+    assert!(!text(&o.stderr).contains("skipped"), "{}", text(&o.stderr));
+    assert_eq!(fs::read_dir(&od).unwrap().count(), 0);
+    assert_eq!(fs::read(&path).unwrap(), bytes);
+}
