@@ -23,7 +23,7 @@ pub enum KeyFileError {
     #[error("--key-env {0}: the variable must hold 64 hex digits (a key as loganon keygen writes it)")]
     BadVariable(String),
     /// The key file could not be looked at or read.
-    #[error("key file {}: {source}", path.display())]
+    #[error("key file {}: {source}", crate::io::names::show(path))]
     Read {
         /// the key file
         path: PathBuf,
@@ -33,8 +33,8 @@ pub enum KeyFileError {
     /// The key file may be read or written by group or others.
     #[error(
         "key file {} is readable or writable by group or others (mode {mode:o}); run: chmod 600 {}",
-        path.display(),
-        path.display()
+        crate::io::names::show(path),
+        crate::io::names::show(path)
     )]
     Shared {
         /// the key file
@@ -43,7 +43,10 @@ pub enum KeyFileError {
         mode: u32,
     },
     /// The key file holds no key.
-    #[error("key file {} {source} (make one with: loganon keygen FILE)", path.display())]
+    #[error(
+        "key file {} {source} (make one with: loganon keygen FILE)",
+        crate::io::names::show(path)
+    )]
     NotAKey {
         /// the key file
         path: PathBuf,
@@ -59,10 +62,10 @@ pub enum KeygenError {
     #[error("/dev/urandom: {0}")]
     Random(#[source] io::Error),
     /// The file exists.
-    #[error("{}: exists; keygen never overwrites a key", .0.display())]
+    #[error("{}: exists; keygen never overwrites a key", crate::io::names::show(&.0))]
     Exists(PathBuf),
     /// The file could not be made or written.
-    #[error("{}: {source}", path.display())]
+    #[error("{}: {source}", crate::io::names::show(path))]
     Write {
         /// the key file
         path: PathBuf,

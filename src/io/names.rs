@@ -5,7 +5,11 @@
 //! `ls -b`: printable UTF-8 as it is, a backslash as `\\`, `\n`, `\r`, `\t`,
 //! other ASCII control characters and every byte that is not UTF-8 as `\xHH`,
 //! other control characters, bidirectional overrides and isolates and the
-//! line and paragraph separators as `\u{HHHH}`. The escaping is reversible.
+//! line and paragraph separators as `\u{HHHH}`. The escaping is reversible
+//! for every name a file can have: a name longer than [`MAX_SHOWN`] bytes
+//! (`PATH_MAX`; only an argument or a configured path can be that long, a
+//! 10 MB `--config` was echoed whole) is cut there and ends with
+//! `...[N bytes]`.
 //!
 //! JSON output gives the exact name when it is valid UTF-8 and holds no
 //! backslash (JSON escapes its control characters); any other name is given
@@ -35,7 +39,7 @@ pub fn text(path: &Path) -> String {
 pub fn json(path: &Path) -> String {
     let b = path.as_os_str().as_bytes();
     match std::str::from_utf8(b) {
-        Ok(s) if !s.contains('\\') => s.to_string(),
+        Ok(s) if !s.contains('\\') && b.len() <= MAX_SHOWN => s.to_string(),
         _ => text(path),
     }
 }
@@ -47,12 +51,17 @@ fn is_invisible_format(c: char) -> bool {
     matches!(c, '\u{200e}' | '\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{061c}' | '\u{feff}')
 }
 
+/// The most bytes of a name printed (Linux's `PATH_MAX`).
+pub const MAX_SHOWN: usize = 4096;
+
 /// A name that prints escaped.
 pub struct Shown<'a>(&'a [u8]);
 
 impl fmt::Display for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        for chunk in self.0.utf8_chunks() {
+        let cut = self.0.len() > MAX_SHOWN;
+        let shown = if cut { &self.0[..MAX_SHOWN] } else { self.0 };
+        for chunk in shown.utf8_chunks() {
             let valid = chunk.valid();
             if valid.bytes().all(|b| b.is_ascii_graphic() && b != b'\\' || b == b' ') {
                 f.write_str(valid)?;
@@ -72,6 +81,9 @@ impl fmt::Display for Shown<'_> {
             for b in chunk.invalid() {
                 write!(f, "\\x{b:02x}")?;
             }
+        }
+        if cut {
+            write!(f, "...[{} bytes]", self.0.len())?;
         }
         Ok(())
     }
@@ -108,5 +120,15 @@ mod tests {
         assert_eq!(json(p("é".as_bytes())), "é");
         assert_eq!(json(p(b"a\\b")), "a\\\\b");
         assert_eq!(json(p(b"a\xff\nb")), "a\\xff\\nb");
+    }
+
+    #[test]
+    fn a_name_longer_than_path_max_is_cut_with_its_size() {
+        let long = vec![b'a'; 10 << 20];
+        let shown = text(p(&long));
+        assert_eq!(shown, format!("{}...[10485760 bytes]", "a".repeat(MAX_SHOWN)));
+        assert_eq!(json(p(&long)), shown);
+        let at_max = vec![b'b'; MAX_SHOWN];
+        assert_eq!(text(p(&at_max)), "b".repeat(MAX_SHOWN), "a real path is never cut");
     }
 }

@@ -290,3 +290,114 @@ fn the_stream_reads_on_past_a_corrupt_gzip_member_and_batch_stays_all_or_nothing
     assert_eq!(fs::read_dir(&od).unwrap().count(), 0);
     assert_eq!(fs::read(&path).unwrap(), bytes);
 }
+
+// --------------------------------------------------------------- item 7
+
+#[test]
+fn purge_json_streams_its_records_in_flat_memory() {
+    use std::os::unix::process::CommandExt;
+    let d = tempfile::tempdir().unwrap();
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_600_000_000);
+    const N: usize = 100_000;
+    for k in 0..N / 1000 {
+        let dir = d.path().join(format!("d{k:03}"));
+        fs::create_dir(&dir).unwrap();
+        for i in 0..1000 {
+            let f = fs::File::create(dir.join(format!("access.log.{i}.gz"))).unwrap();
+            f.set_modified(old).unwrap();
+        }
+    }
+    let mut cmd = crate::common::bin::loganon();
+    cmd.args(["purge", "--max-age", "30d", "--dry-run", "--json"])
+        .arg(d.path());
+    // 64 MiB of heap: holding every record took 232 MiB for 100,000 files
+    // SAFETY: setrlimit only, between fork and exec.
+    unsafe {
+        cmd.cmd().pre_exec(|| {
+            let lim = libc::rlimit {
+                rlim_cur: 64 << 20,
+                rlim_max: 64 << 20,
+            };
+            if libc::setrlimit(libc::RLIMIT_DATA, &lim) == 0 {
+                Ok(())
+            } else {
+                Err(std::io::Error::last_os_error())
+            }
+        });
+    }
+    let o = cmd.output();
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let j: serde_json::Value = serde_json::from_slice(&o.stdout).expect("one JSON object");
+    let files = j["files"].as_array().unwrap();
+    assert_eq!(files.len(), N);
+    assert_eq!(j["summary"]["deleted"], N);
+    assert_eq!(j["summary"]["examined"], N);
+    assert_eq!(j["dry_run"], true);
+    let first = d.path().join("d000/access.log.0.gz");
+    assert_eq!(files[0]["path"], first.to_str().unwrap());
+    assert_eq!(files[0]["size"], 0);
+}
+
+#[test]
+fn config_errors_never_echo_a_value_of_megabytes() {
+    let t = Tree::new();
+    let long = "h".repeat(3 << 20);
+    for body in [
+        format!("ip_mode = \"{long}\"\n"),
+        format!("key_file = \"/{long}\"\nip_mode = \"hash\"\n"),
+    ] {
+        t.config(&body, SET);
+        let o = t.run(&["--now", "2026-01-04"]);
+        assert_eq!(code(&o), 2, "a configuration error");
+        let err = text(&o.stderr);
+        assert!(err.len() < 20_000, "{} bytes of message", err.len());
+        assert!(
+            err.contains(&t.s("loganon.toml")),
+            "names the file: {}",
+            &err[..200.min(err.len())]
+        );
+        assert!(err.contains(" bytes]"), "says how long the value was");
+    }
+}
+
+#[test]
+fn sigterm_stops_the_summary_read_and_deletes_nothing() {
+    use crate::common::child::Proc;
+    use crate::common::wait::wait_until_within;
+    use std::time::Duration;
+    let t = Tree::new();
+    t.config("", SET);
+    // 64 MiB past delete_after: its summary read takes seconds (debug)
+    let one = line("192.0.2.7", 1, 200, 100);
+    let big = one.repeat((64 << 20) / one.len());
+    let log = t.log("logs/access.log-20260101", &big, JAN1 + DAY - 1);
+    let config = t.s("loganon.toml");
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_loganon"));
+    cmd.args(["run", "--config", &config, "--now", "2026-01-20"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut p = Proc::spawn(&mut cmd);
+    // its descriptor of the log is open: the read has begun
+    let fds = format!("/proc/{}/fd", p.pid());
+    let reading = || {
+        fs::read_dir(&fds)
+            .map(|d| d.flatten().any(|e| fs::read_link(e.path()).is_ok_and(|l| l == log)))
+            .unwrap_or(false)
+    };
+    wait_until_within(Duration::from_secs(60), "run to open the log", || {
+        reading() || p.exited().is_some()
+    });
+    assert!(
+        p.exited().is_none(),
+        "the read ended before SIGTERM: make the log larger"
+    );
+    p.signal(libc::SIGTERM);
+    let (status, err) = p.wait_within(Duration::from_secs(60));
+    assert_eq!(status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("interrupted while it was read; not deleted, the next run continues"),
+        "{err}"
+    );
+    assert!(log.exists(), "nothing deleted");
+    assert!(!t.p("web.csv").exists() || !fs::read_to_string(t.p("web.csv")).unwrap().contains("2026-01-01"));
+}

@@ -115,7 +115,7 @@ pub struct Served {
 #[derive(Debug, thiserror::Error)]
 pub enum ListenError {
     /// The output could not be opened.
-    #[error("cannot open output {}: {source}", path.display())]
+    #[error("cannot open output {}: {source}", crate::io::names::show(path))]
     Output {
         /// the output file
         path: PathBuf,
@@ -145,7 +145,7 @@ pub enum ListenError {
         source: io::Error,
     },
     /// A unix socket could not be bound.
-    #[error("cannot listen on unix socket {}: {source}", path.display())]
+    #[error("cannot listen on unix socket {}: {source}", crate::io::names::show(path))]
     Unix {
         /// the socket's path
         path: PathBuf,
@@ -192,7 +192,7 @@ async fn bind(a: &ListenOptions) -> Result<Bound, ListenError> {
             path: path.clone(),
             source,
         })?;
-        eprintln!("loganon: listening on unix {}", path.display());
+        eprintln!("loganon: listening on unix {}", crate::io::names::show(path));
         b.unix.push((l, path.clone()));
     }
     Ok(b)

@@ -14,6 +14,7 @@ use crate::addr::AddrPolicy;
 use crate::engine::{MissingKey, OnUnparsed, Options};
 use crate::formats::Format;
 use crate::io::keys::KeyFileError;
+use crate::io::names::{show, MAX_SHOWN};
 use crate::keyed::{Identifiers, IpMode, Rotate};
 use crate::rules::Location;
 use crate::rules::{DenyList, ParamNameError, Rules};
@@ -309,8 +310,24 @@ pub struct Config {
 pub struct ConfigError(pub String);
 
 impl fmt::Display for ConfigError {
+    /// The message, each line cut to [`MAX_SHOWN`] bytes (toml's message
+    /// quotes the line and the value: a value of megabytes was echoed whole).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        for (k, line) in self.0.split('\n').enumerate() {
+            if k > 0 {
+                f.write_str("\n")?;
+            }
+            match line
+                .char_indices()
+                .map(|(i, _)| i)
+                .take_while(|&i| i <= MAX_SHOWN)
+                .last()
+            {
+                Some(cut) if line.len() > MAX_SHOWN => write!(f, "{}...[{} bytes]", &line[..cut], line.len())?,
+                _ => f.write_str(line)?,
+            }
+        }
+        Ok(())
     }
 }
 
@@ -337,7 +354,7 @@ fn line_in(text: &str, header: &str, index: usize, key: &str) -> Option<usize> {
 
 impl Config {
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let mut c: Config = toml::from_str(text).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+        let mut c: Config = toml::from_str(text).map_err(|e| ConfigError(format!("{}: {e}", show(path))))?;
         c.source = path.to_path_buf();
         for (k, set) in c.logs.iter_mut().enumerate() {
             set.paths_line = line_of(text, k, "paths");
@@ -348,7 +365,7 @@ impl Config {
             // line is found in the text
             let at = |key: &str| {
                 let line = line_of(text, k, key).map_or_else(String::new, |l| format!(" line {l}:"));
-                format!("{}:{line} [[logs]] '{}': key '{key}'", path.display(), set.name)
+                format!("{}:{line} [[logs]] '{}': key '{key}'", show(path), set.name)
             };
             if !names.insert(set.name.clone()) {
                 return Err(ConfigError(format!(
@@ -370,7 +387,7 @@ impl Config {
                     return Err(ConfigError(format!(
                         "{}: '{}' is the summary of [[logs]] '{}' too; each set needs its own file",
                         at("summary"),
-                        csv.display(),
+                        show(csv),
                         other.name
                     )));
                 }
@@ -388,7 +405,7 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("{}: {e}", path.display())))?;
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("{}: {e}", show(path))))?;
         let c = Config::parse(&text, path)?;
         // what `[anonymize]` names must be usable before anything is done:
         // a key file that cannot be read is a configuration error
@@ -396,7 +413,7 @@ impl Config {
             let line = line_in(&text, "[anonymize]", 0, key).map_or_else(String::new, |l| format!(" line {l}:"));
             return Err(ConfigError(format!(
                 "{}:{line} [anonymize] key '{key}': {e}",
-                path.display()
+                show(path)
             )));
         }
         Ok(c)

@@ -218,7 +218,7 @@ impl Runner<'_> {
                 show(path)
             )
         };
-        let read = match read_file(engine, path, set.summary.is_some(), None) {
+        let read = match read_file(engine, path, set.summary.is_some(), None, Some(&self.sig.stop)) {
             Ok(r) => r,
             Err(e) => {
                 self.error(again(&e));

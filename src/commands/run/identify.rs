@@ -78,7 +78,7 @@ impl Runner<'_> {
             if plain && !cands.iter().any(|k| print(k).is_some_and(|p| p.len == id.size)) {
                 continue;
             }
-            let Ok(r) = read_file(engine, path, false, Some((id.dev, id.ino))) else {
+            let Ok(r) = read_file(engine, path, false, Some((id.dev, id.ino)), Some(&self.sig.stop)) else {
                 continue; // what is wrong with it is said when it is worked on
             };
             let Some(i) = cands

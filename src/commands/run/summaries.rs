@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use crate::commands::run::config::LogSet;
 use crate::commands::run::cron::Runner;
 use crate::commands::run::state::{content_key, state_key, FileId, Print, State};
-use crate::commands::run::totals::read_file_partly;
+use crate::commands::run::totals::{read_file_partly, ReadFileError};
 use crate::engine::Engine;
 use crate::io::atomic::write_atomic;
 use crate::io::names::show;
@@ -188,9 +188,14 @@ impl Runner<'_> {
             self.file_act("would-summarize", path, "", serde_json::json!({}));
             return true;
         }
-        let (read, unread) = read_file_partly(engine, path, true, Some((id.dev, id.ino)));
+        let (read, unread) = read_file_partly(engine, path, true, Some((id.dev, id.ino)), Some(&self.sig.stop));
         let mut days = read.days;
         let (key, warning) = match unread {
+            // a stop signal: nothing counted, nothing deleted
+            Some(e @ ReadFileError::Interrupted { .. }) => {
+                self.error(format!("{e}; not deleted, the next run continues"));
+                return false;
+            }
             None => {
                 // counted under its content already (a record lost, a copy)
                 let key = content_key(&read.content);

@@ -4,6 +4,7 @@
 
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::engine::Engine;
 
@@ -27,11 +28,17 @@ pub enum ReadFileError {
     /// The file could not be read or decompressed.
     #[error(transparent)]
     Input(#[from] InputError),
+    /// A stop signal came while the file was read.
+    #[error("{}: interrupted while it was read", show(path))]
+    Interrupted {
+        /// the file
+        path: PathBuf,
+    },
 }
 
 /// The totals of a whole file (plain or gzip).
 pub fn totals_of_file(engine: &Engine, path: &Path) -> Result<Days, ReadFileError> {
-    read_file(engine, path, true, None).map(|r| r.days)
+    read_file(engine, path, true, None, None).map(|r| r.days)
 }
 
 /// What one read of a file gives: its totals (when asked for) and what
@@ -59,8 +66,9 @@ pub fn read_file(
     path: &Path,
     totals: bool,
     expect: Option<(u64, u64)>,
+    stop: Option<&AtomicBool>,
 ) -> Result<FileRead, ReadFileError> {
-    match read_file_partly(engine, path, totals, expect) {
+    match read_file_partly(engine, path, totals, expect, stop) {
         (read, None) => Ok(read),
         (_, Some(e)) => Err(e),
     }
@@ -69,17 +77,19 @@ pub fn read_file(
 /// [`read_file`] that keeps what it read before an error: the totals of the
 /// lines read whole before the first byte that could not be read or
 /// decompressed (a corrupt `.gz`), with the error. The content hash is then
-/// that of the bytes read: it identifies nothing.
+/// that of the bytes read: it identifies nothing. A `stop` set meanwhile
+/// (SIGTERM) ends the read with [`ReadFileError::Interrupted`].
 pub fn read_file_partly(
     engine: &Engine,
     path: &Path,
     totals: bool,
     expect: Option<(u64, u64)>,
+    stop: Option<&AtomicBool>,
 ) -> (FileRead, Option<ReadFileError>) {
     let mut days = Days::new();
     let mut len = 0u64;
     let mut hash = blake3::Hasher::new();
-    let e = read_into(engine, path, totals, expect, &mut days, &mut hash, &mut len).err();
+    let e = read_into(engine, path, totals, (expect, stop), &mut days, &mut hash, &mut len).err();
     let read = FileRead {
         days,
         content: hash.finalize().to_hex().to_string(),
@@ -94,7 +104,7 @@ fn read_into(
     engine: &Engine,
     path: &Path,
     totals: bool,
-    expect: Option<(u64, u64)>,
+    (expect, stop): (Option<(u64, u64)>, Option<&AtomicBool>),
     days: &mut Days,
     hash: &mut blake3::Hasher,
     len: &mut u64,
@@ -117,6 +127,11 @@ fn read_into(
         true
     };
     loop {
+        if stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
+            return Err(ReadFileError::Interrupted {
+                path: path.to_path_buf(),
+            });
+        }
         let n = input.read(&mut buf)?;
         if n == 0 {
             break;
@@ -153,7 +168,7 @@ mod tests {
             );
         }
         std::fs::write(&p, &text).unwrap();
-        let r = read_file(&Engine::default(), &p, true, None).unwrap();
+        let r = read_file(&Engine::default(), &p, true, None, None).unwrap();
         assert_eq!(r.len, text.len() as u64);
         let day = &r.days["2026-01-01"];
         assert_eq!((day.requests, day.bytes), (2, u64::MAX));
@@ -161,7 +176,7 @@ mod tests {
         // a FIFO is refused, never waited on
         let fifo = t.path().join("fifo");
         rustix::fs::mkfifoat(rustix::fs::CWD, &fifo, rustix::fs::Mode::from_raw_mode(0o600)).unwrap();
-        let e = read_file(&Engine::default(), &fifo, true, None).unwrap_err();
+        let e = read_file(&Engine::default(), &fifo, true, None, None).unwrap_err();
         assert!(e.to_string().contains("not a regular file"), "{e}");
     }
 }
