@@ -401,3 +401,35 @@ fn sigterm_stops_the_summary_read_and_deletes_nothing() {
     assert!(log.exists(), "nothing deleted");
     assert!(!t.p("web.csv").exists() || !fs::read_to_string(t.p("web.csv")).unwrap().contains("2026-01-01"));
 }
+
+// --------------------------------------------------------------- item 8
+
+#[test]
+fn every_test_named_in_the_fault_table_exists() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let table = fs::read_to_string(format!("{root}/docs/reliability.md")).unwrap();
+    let mut sources = String::new();
+    for dir in ["tests/integration", "tests/limits"] {
+        for e in fs::read_dir(format!("{root}/{dir}")).unwrap().flatten() {
+            sources.push_str(&fs::read_to_string(e.path()).unwrap_or_default());
+        }
+    }
+    let mut named = 0;
+    for row in table
+        .lines()
+        .filter(|l| l.starts_with("| ") && !l.starts_with("| Fault"))
+    {
+        let Some(tests) = row.trim_end_matches('|').rsplit('|').next() else {
+            continue;
+        };
+        for name in tests.split('`').skip(1).step_by(2).filter(|n| !n.starts_with("--")) {
+            let f = name.rsplit("::").next().unwrap();
+            assert!(
+                sources.contains(&format!("fn {f}(")),
+                "docs/reliability.md names {name}: no such test"
+            );
+            named += 1;
+        }
+    }
+    assert!(named >= 25, "{named} tests named");
+}
