@@ -37,6 +37,7 @@ pub mod manual;
 mod options;
 mod print;
 mod progress;
+mod usage;
 
 use choice::choice;
 pub use exit::Exit;
@@ -305,13 +306,32 @@ pub fn main() -> ExitCode {
     unsafe {
         libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
     }
-    let cli = match Cli::try_parse_from(stats_compat(std::env::args_os())) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(stats_compat(args.iter().cloned())) {
         Ok(c) => c,
-        Err(e) => {
+        // --help and --version print as clap writes them
+        Err(e) if !e.use_stderr() => {
             let _ = e.print();
-            return if e.use_stderr() { Exit::Usage } else { Exit::Ok }.into();
+            return Exit::Ok.into();
         }
+        // `loganon` alone: the help, on stderr
+        Err(e) if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = e.print();
+            return Exit::Usage.into();
+        }
+        Err(e) => return fail(usage::clap_error(&e, &args), Exit::Usage).into(),
     };
+    let split = match &cli.command {
+        Command::Anonymize(a) => usage::split_duration(&args, "--max-age", &a.inputs),
+        Command::Purge(p) => {
+            let roots: Vec<std::ffi::OsString> = p.roots.iter().map(|r| r.clone().into_os_string()).collect();
+            usage::split_duration(&args, "--max-age", &roots)
+        }
+        _ => None,
+    };
+    if let Some(m) = split {
+        return fail(m, Exit::Usage).into();
+    }
     match cli.command {
         Command::Anonymize(a) => anonymize(a),
         Command::Check(c) => check(c),
@@ -415,14 +435,19 @@ fn anonymize_with(engine: &Engine, a: &AnonymizeArgs) -> Exit {
     let t0 = Instant::now();
     // undated lines (keyed modes) take the day of `--now`, else today's, read per chunk
     let clock = Clock::pinned_or_system(a.now);
+    // the k-anonymity section of --stats only with --min-k: unasked, its
+    // "below K 100%" alarmed (check --k-report gives it for any log)
     let kanon = crate::commands::stream::KAnon {
         min_k: a.min_k,
-        report: a.stats.is_some(),
+        report: a.stats.is_some() && a.min_k.is_some(),
     };
     let res = crate::commands::stream::run(engine, &sources(&a.inputs), out, jobs(a.jobs), &clock, &sig, kanon);
     let secs = t0.elapsed().as_secs_f64();
     let code = print::stream_errors(&res.errors, &a.rules.format);
     print::stats(a.stats.as_deref(), &res.stats, res.k_report.as_ref(), secs);
+    if a.stats.is_none() {
+        print::expired(res.stats.expired);
+    }
     code
 }
 
@@ -438,7 +463,7 @@ fn batch(engine: &Engine, files: &[PathBuf], target: Target, a: &AnonymizeArgs) 
         jobs: jobs(a.jobs),
         clock: Clock::pinned_or_system(a.now),
         min_k: a.min_k,
-        k_report: a.stats.is_some(),
+        k_report: a.stats.is_some() && a.min_k.is_some(),
     };
     let t0 = Instant::now();
     let res = crate::commands::batch::run(engine, files, &opts, &sig);

@@ -127,6 +127,15 @@ pub fn stream_errors(errors: &[StreamError], format: &Format) -> Exit {
 
 /// A batch's errors, and with `--stats` its summary, on stderr; the exit
 /// code they make.
+/// Lines dropped by `--max-age` (without `--stats`, which counts them):
+/// said on stderr, never silent.
+pub fn expired(n: u64) {
+    if n > 0 {
+        let s = if n == 1 { "" } else { "s" };
+        eprintln!("loganon: {n} line{s} older than --max-age dropped");
+    }
+}
+
 pub fn batch(res: &BatchOutcome, fmt: Option<&str>, secs: f64) -> Exit {
     let mut code = Exit::Ok;
     let mut total = Stats::default();
@@ -182,7 +191,7 @@ pub fn batch(res: &BatchOutcome, fmt: Option<&str>, secs: f64) -> Exit {
                 eprint!("{}", k.to_text());
             }
         }
-        None => {}
+        None => expired(total.expired),
     }
     code
 }

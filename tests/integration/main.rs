@@ -34,6 +34,7 @@ mod embedded;
 mod encodings;
 mod error_logs;
 mod fail_closed;
+mod first_hour;
 mod formats;
 mod fuzz_regressions;
 mod grouped_numbers;

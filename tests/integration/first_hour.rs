@@ -1,0 +1,89 @@
+//! Issue 27 (the operator's first hour): one error style for argument errors
+//! too, the hint for a duration split by a space, lines dropped by
+//! `--max-age` said on stderr, `--format nginx`, every compression in `-h`.
+
+use crate::common::bin::{code, loganon, text};
+
+const OLD: &str = "192.0.2.7 - - [01/Jan/2020:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n";
+
+#[test]
+fn argument_errors_are_one_line_in_loganons_style() {
+    for (args, want) in [
+        (
+            &["anonymize", "--jobs", "x"][..],
+            "loganon: invalid value 'x' for '--jobs <N>': invalid digit found in string; see loganon anonymize --help\n",
+        ),
+        (
+            &["anonymize", "--bogus"][..],
+            "loganon: unexpected argument '--bogus' found; to pass '--bogus' as a value, use '-- --bogus'; see \
+             loganon anonymize --help\n",
+        ),
+        (
+            &["check", "--min-k", "3"][..],
+            "loganon: the following required arguments were not provided: --k-report; see loganon check --help\n",
+        ),
+    ] {
+        let o = loganon().args(args).output();
+        assert_eq!(code(&o), 2, "{args:?}");
+        assert_eq!(text(&o.stderr), want, "{args:?}");
+    }
+    // --help and --version as clap writes them
+    let o = loganon().arg("--version").output();
+    assert_eq!((code(&o), text(&o.stderr)), (0, String::new()));
+}
+
+#[test]
+fn a_duration_split_by_a_space_is_named_and_nothing_is_done() {
+    let d = tempfile::tempdir().unwrap();
+    let log = d.path().join("a.log");
+    std::fs::write(&log, OLD).unwrap();
+    let o = loganon()
+        .args(["anonymize", "--max-age", "3", "days"])
+        .arg(&log)
+        .current_dir(d.path())
+        .output();
+    assert_eq!(code(&o), 2);
+    assert_eq!(
+        text(&o.stderr),
+        "loganon: days: no such file; '--max-age 3 days' reads 'days' as an input: write the duration without a \
+         space (--max-age 3d)\n"
+    );
+    assert!(o.stdout.is_empty(), "nothing was done");
+    let o = loganon()
+        .args(["purge", "--max-age", "2", "weeks"])
+        .arg(d.path())
+        .current_dir(d.path())
+        .output();
+    assert_eq!(code(&o), 2);
+    assert!(text(&o.stderr).contains("write the duration without a space (--max-age 2w)"));
+    assert!(log.exists());
+}
+
+#[test]
+fn lines_dropped_as_expired_are_said_on_stderr() {
+    let input = format!("{OLD}{OLD}");
+    let o = loganon()
+        .args(["anonymize", "--max-age", "3d"])
+        .stdin(input.clone())
+        .output();
+    assert_eq!(code(&o), 0);
+    assert_eq!(text(&o.stdout), "");
+    assert_eq!(text(&o.stderr), "loganon: 2 lines older than --max-age dropped\n");
+    // with --stats the counters say it (and nothing else is added)
+    let o = loganon()
+        .args(["anonymize", "--max-age", "3d", "--stats=json"])
+        .stdin(input.clone())
+        .output();
+    assert!(!text(&o.stderr).contains("older than --max-age"));
+    // a batch too
+    let d = tempfile::tempdir().unwrap();
+    let log = d.path().join("a.log");
+    std::fs::write(&log, &input).unwrap();
+    let o = loganon()
+        .args(["anonymize", "--max-age", "3d", "-o"])
+        .arg(d.path().join("out.log"))
+        .arg(&log)
+        .output();
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert_eq!(text(&o.stderr), "loganon: 2 lines older than --max-age dropped\n");
+}
