@@ -111,3 +111,40 @@ mod tests {
         }
     }
 }
+
+/// The parser of `--format`: any value [`Format::from_name`] takes (a name,
+/// an Apache `LogFormat` string, `nginx:LOG_FORMAT`), with the format names
+/// as its possible values, so shell completions offer them (not file names).
+#[derive(Clone)]
+pub struct FormatParser;
+
+impl TypedValueParser for FormatParser {
+    type Value = crate::formats::Format;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<Self::Value, clap::Error> {
+        let text = value
+            .to_str()
+            .ok_or_else(|| clap::Error::new(clap::error::ErrorKind::InvalidUtf8).with_cmd(cmd))?;
+        crate::formats::Format::from_name(text).map_err(|e| {
+            let name = arg.map_or_else(|| "--format".to_string(), |a| format!("--{}", a.get_id()));
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value '{text}' for '{name} <F>': {e}\n"),
+            )
+            .with_cmd(cmd)
+        })
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            crate::formats::registry::names()
+                .into_iter()
+                .map(clap::builder::PossibleValue::new),
+        ))
+    }
+}

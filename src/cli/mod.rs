@@ -57,7 +57,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Anonymize logs: stdin -> stdout, or files (plain or gzip) in order
+    /// Anonymize logs: stdin -> stdout, or files (plain, gzip, xz, bzip2 or zstd) in order
     Anonymize(AnonymizeArgs),
     /// Scan logs for personal data left in them; exit 1 if any is found
     Check(CheckArgs),
@@ -126,7 +126,8 @@ pub struct PurgeArgs {
 /// Options shared by `anonymize` and `check`: which format, which rules.
 #[derive(Args, Debug, Clone)]
 pub struct RuleArgs {
-    #[arg(long, value_name = "F", default_value = "auto", value_parser = Format::from_name,
+    #[arg(long, value_name = "F", default_value = "auto", value_parser = choice::FormatParser,
+          hide_possible_values = true,
           help = crate::formats::registry::help(), long_help = crate::formats::registry::long_help())]
     pub format: Format,
     /// Bits of an IPv4 address kept (0-32)
@@ -175,7 +176,7 @@ pub struct KeyArgs {
 
 #[derive(Args, Debug)]
 pub struct AnonymizeArgs {
-    /// Input files, plain or gzip; none or "-" reads stdin
+    /// Input files, plain, gzip, xz, bzip2 or zstd (by content); none or "-" reads stdin
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<OsString>,
     /// One output file ("-" = stdout). From stdin: appended to, reopened on
@@ -233,7 +234,7 @@ pub struct AnonymizeArgs {
 
 #[derive(Args, Debug)]
 pub struct CheckArgs {
-    /// Files to check, plain or gzip; none or "-" reads stdin
+    /// Files to check, plain, gzip, xz, bzip2 or zstd (by content); none or "-" reads stdin
     #[arg(value_name = "INPUT")]
     pub inputs: Vec<OsString>,
     #[command(flatten)]

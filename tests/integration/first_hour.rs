@@ -87,3 +87,22 @@ fn lines_dropped_as_expired_are_said_on_stderr() {
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     assert_eq!(text(&o.stderr), "loganon: 2 lines older than --max-age dropped\n");
 }
+
+#[test]
+fn format_nginx_is_nginxs_default_and_completions_offer_the_names() {
+    let line = "192.0.2.7 - bob [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"UA\"\n";
+    let o = loganon().args(["anonymize", "--format", "nginx"]).stdin(line).output();
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert_eq!(
+        text(&o.stdout),
+        "192.0.2.0 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"UA\"\n"
+    );
+    let bash = text(&loganon().args(["completions", "bash"]).output().stdout);
+    assert!(
+        bash.contains("--format)\n                    COMPREPLY=($(compgen -W \"auto common combined"),
+        "the format names, not file names"
+    );
+    // -h names every compression read
+    let h = text(&loganon().args(["anonymize", "-h"]).output().stdout);
+    assert!(h.contains("plain, gzip, xz, bzip2 or zstd"), "{h}");
+}

@@ -14,11 +14,15 @@ fn every_named_format_parses_back_from_its_name() {
     let names = registry::names();
     let named: Vec<&str> = FORMATS.iter().filter(|f| f.help.is_some()).map(|f| f.name).collect();
     assert_eq!(names[0], "auto");
-    assert_eq!(names[1..], named[..]);
-    for name in &names {
+    // then the aliases: `nginx` is nginx's default log_format, combined
+    let aliases: Vec<&str> = registry::ALIASES.iter().map(|(a, _)| *a).collect();
+    assert_eq!(aliases, ["nginx"]);
+    assert_eq!(names[1..], [&named[..], &aliases[..]].concat()[..]);
+    for name in &names[..names.len() - aliases.len()] {
         let f = Format::from_name(name).unwrap();
         assert_eq!(f.to_string(), *name);
     }
+    assert_eq!(Format::from_name("nginx").unwrap().to_string(), "combined");
     // the counters of the templates are no `--format` names
     assert!(Format::from_name("apache_logformat").is_err());
     assert!(Format::from_name("nginx_log_format").is_err());

@@ -108,6 +108,10 @@ impl Format {
         if s == "auto" {
             return Ok(Format::Auto);
         }
+        let s = registry::ALIASES
+            .iter()
+            .find(|(a, _)| *a == s)
+            .map_or(s, |(_, name)| *name);
         if let Some(i) = registry::FORMATS.iter().position(|f| f.help.is_some() && f.name == s) {
             return Ok(Format::Named(Parsed(i as u8)));
         }

@@ -150,8 +150,13 @@ const fn detection() -> [(u8, Parsed, ParseFn); DETECTION_LEN] {
 pub fn names() -> Vec<&'static str> {
     std::iter::once("auto")
         .chain(FORMATS.iter().filter(|s| s.help.is_some()).map(|s| s.name))
+        .chain(ALIASES.iter().map(|(a, _)| *a))
         .collect()
 }
+
+/// Other names of formats: `nginx` is nginx's default `log_format`
+/// (`combined`).
+pub const ALIASES: &[(&str, &str)] = &[("nginx", "combined")];
 
 /// The `--format` help line.
 pub fn help() -> String {
@@ -169,6 +174,9 @@ pub fn long_help() -> String {
         if let Some(h) = f.help {
             s.push_str(&format!("\n  {}: {h}", f.name));
         }
+    }
+    for (alias, name) in ALIASES {
+        s.push_str(&format!("\n  {alias}: {name} (nginx's default log_format)"));
     }
     s.push_str("\n  an Apache LogFormat string, e.g. '%h %l %u %t \"%r\" %>s %b'");
     s.push_str(
