@@ -80,8 +80,8 @@ pub enum Command {
 
 #[derive(Args, Debug)]
 pub struct RunArgs {
-    /// The TOML configuration (see examples/loganon.toml)
-    #[arg(long, value_name = "FILE")]
+    /// The TOML configuration (man 5 loganon.toml)
+    #[arg(long, value_name = "FILE", default_value = DEFAULT_CONFIG)]
     pub config: PathBuf,
     /// Print the plan; change nothing
     #[arg(long)]
@@ -94,6 +94,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "TIME", value_parser = crate::time::parse_now)]
     pub now: Option<i64>,
 }
+
+/// The configuration `run` reads without `--config`: the package's.
+pub const DEFAULT_CONFIG: &str = "/etc/loganon/loganon.toml";
 
 #[derive(Args, Debug)]
 pub struct PurgeArgs {

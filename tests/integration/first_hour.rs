@@ -106,3 +106,19 @@ fn format_nginx_is_nginxs_default_and_completions_offer_the_names() {
     let h = text(&loganon().args(["anonymize", "-h"]).output().stdout);
     assert!(h.contains("plain, gzip, xz, bzip2 or zstd"), "{h}");
 }
+
+#[test]
+fn run_reads_the_packages_config_without_config() {
+    if std::path::Path::new("/etc/loganon/loganon.toml").exists() {
+        eprintln!("skipped: /etc/loganon/loganon.toml exists here (the package is installed)");
+        return;
+    }
+    let o = loganon().args(["run", "--dry-run"]).output();
+    let err = text(&o.stderr);
+    assert_eq!(code(&o), 2, "{err}");
+    assert_eq!(
+        err,
+        "loganon: /etc/loganon/loganon.toml: no such file; give the configuration with --config FILE (the \
+         package installs /etc/loganon/loganon.toml; man 5 loganon.toml)\n"
+    );
+}

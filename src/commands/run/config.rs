@@ -405,7 +405,16 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|e| ConfigError(format!("{}: {e}", show(path))))?;
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError(match e.kind() {
+                std::io::ErrorKind::NotFound => format!(
+                    "{}: no such file; give the configuration with --config FILE (the package installs \
+                     /etc/loganon/loganon.toml; man 5 loganon.toml)",
+                    show(path)
+                ),
+                _ => format!("{}: {e}", show(path)),
+            })
+        })?;
         let c = Config::parse(&text, path)?;
         // what `[anonymize]` names must be usable before anything is done:
         // a key file that cannot be read is a configuration error
