@@ -369,7 +369,30 @@ fn man_writes_a_page_for_every_subcommand() {
     }
     assert_eq!(pages.len(), subcommands().len() + 1);
     let listed: BTreeSet<String> = text(&out.stdout).lines().map(str::to_string).collect();
-    assert_eq!(listed.len(), pages.len(), "{listed:?}");
+    // and the configuration file's page
+    assert_eq!(listed.len(), pages.len() + 1, "{listed:?}");
+    let toml5 = dir.path().join("loganon.toml.5");
+    assert!(listed.contains(&toml5.display().to_string()));
+    let roff = fs::read_to_string(&toml5).expect("loganon.toml.5");
+    for k in loganon::commands::run::config_keys::KEYS {
+        assert!(
+            roff.contains(&format!("\\fB{}\\fR", k.name.replace('-', "\\-"))),
+            "loganon.toml.5 lacks {}",
+            k.name
+        );
+    }
+    if have_man {
+        let shown = TestCommand::new("man")
+            .args(["--warnings", "-l"])
+            .arg(&toml5)
+            .env("MANWIDTH", "80")
+            .env("MANPAGER", "cat")
+            .output();
+        assert!(shown.status.success(), "man -l loganon.toml.5: {}", text(&shown.stderr));
+        assert_eq!(text(&shown.stderr), "", "man -l loganon.toml.5 warns");
+        let page = text(&shown.stdout);
+        assert!(page.contains("delete_after") && page.contains("[[logs]]"), "{page}");
+    }
     for (name, cmd) in &pages {
         let path = dir.path().join(format!("{name}.1"));
         assert!(

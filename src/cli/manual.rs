@@ -58,7 +58,7 @@ the default \fBstate_dir\fR: what \fBrun\fR has done (state.json), its lock (run
 \fIloganon\-run.service\fR, \fIloganon\-run.timer\fR, \fIloganon\-listen.service\fR
 the systemd units of the Debian package (none is enabled when it is installed)
 .SH "SEE ALSO"
-\fBlogrotate\fR(8), \fBsystemd.timer\fR(5), \fBgoaccess\fR(1); README.md in /usr/share/doc/loganon
+\fBloganon.toml\fR(5), \fBlogrotate\fR(8), \fBsystemd.timer\fR(5), \fBgoaccess\fR(1); README.md in /usr/share/doc/loganon
 "#;
 
 /// A subcommand's page points back to the top page.
@@ -67,12 +67,19 @@ const SUB_EXTRA: &str = r#".SH "SEE ALSO"
 "#;
 
 /// The pages: `(file name, roff)`, the top page first, then one per visible
-/// subcommand (recursively), named `loganon-SUB.1`.
+/// subcommand (recursively), named `loganon-SUB.1`, then the configuration
+/// file's, `loganon.toml.5` (from the keys the config parser reads, see
+/// [`crate::commands::run::config_keys`]).
 pub fn pages(cmd: Command) -> Result<Vec<(String, Vec<u8>)>, String> {
     let mut cmd = cmd.disable_help_subcommand(true);
     cmd.build();
     let mut out = Vec::new();
     page(&cmd, true, &mut out)?;
+    let version = cmd.get_version().unwrap_or("").to_string();
+    out.push((
+        "loganon.toml.5".to_string(),
+        crate::commands::run::config_keys::man_page(&version).into_bytes(),
+    ));
     Ok(out)
 }
 
