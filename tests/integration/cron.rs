@@ -73,9 +73,12 @@ fn cron_over_two_weeks_anonymizes_summarizes_and_deletes() {
             want.push(format!("would-anonymize {} age=1d", p(anon_now)));
             want.push(format!("would-summarize {}", p(anon_now)));
         }
+        // today's file is not due yet, and says when it will be
+        want.push(format!("not-due {} age=30m: to be anonymized in *", p(day)));
         // the dry run counts what it plans
         want.push(format!(
-            "run (dry run): anonymized {a}, summarized {a}, deleted {}, already done {done_before}, errors 0",
+            "run (dry run): anonymized {a}, summarized {a}, deleted {}, already done {done_before}, errors 0, \
+             not yet due 1",
             u8::from(gone_now >= 1),
             a = u8::from(anon_now >= 1),
         ));
@@ -100,8 +103,9 @@ fn cron_over_two_weeks_anonymizes_summarizes_and_deletes() {
                 reqs.len()
             ));
         }
+        want.push(format!("not-due {} age=30m: to be anonymized in *", p(day)));
         want.push(format!(
-            "run: anonymized {a}, summarized {a}, deleted {}, already done {done_before}, errors 0",
+            "run: anonymized {a}, summarized {a}, deleted {}, already done {done_before}, errors 0, not yet due 1",
             u8::from(gone_now >= 1),
             a = u8::from(anon_now >= 1),
         ));
@@ -147,7 +151,12 @@ fn cron_over_two_weeks_anonymizes_summarizes_and_deletes() {
         let done = (1.max(day - 6)..=day - 1).count();
         assert_eq!(
             text(&o.stdout),
-            format!("run: anonymized 0, summarized 0, deleted 0, already done {done}, errors 0\n")
+            format!(
+                "not-due {} age=30m: to be anonymized in 23h (2026-01-{:02})\n\
+                 run: anonymized 0, summarized 0, deleted 0, already done {done}, errors 0, not yet due 1\n",
+                p(day),
+                day + 1
+            )
         );
         assert_same_tree(&before, &c.listing_but_state_mtime(), &format!("day {day}: second run"));
     }

@@ -122,3 +122,37 @@ fn run_reads_the_packages_config_without_config() {
          package installs /etc/loganon/loganon.toml; man 5 loganon.toml)\n"
     );
 }
+
+#[test]
+fn run_says_what_is_not_due_and_what_it_skipped_and_warns_of_a_set_without_policy() {
+    use crate::run_safety::{line, Tree, JAN1};
+    let t = Tree::new();
+    t.config(
+        "",
+        "[[logs]]\nname = \"web\"\npaths = [\"@/logs/access.log-*\"]\nanonymize_after = \"2d\"\ndelete_after = \"30d\"\n\n\
+         [[logs]]\nname = \"idle\"\npaths = [\"@/logs/idle.log-*\"]\n",
+    );
+    let young = t.log("logs/access.log-1", &line("192.0.2.7", 1, 200, 1), JAN1 + 3600);
+    // written right now (the real clock decides the last minute)
+    let now = std::fs::File::create(t.p("logs/access.log-2")).unwrap();
+    now.set_modified(std::time::SystemTime::now()).unwrap();
+    t.log("logs/idle.log-1", &line("192.0.2.8", 1, 200, 1), JAN1);
+    let o = t.run(&["--now", "2026-01-02"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert_eq!(
+        text(&o.stdout),
+        format!(
+            "not-due {} age=23h: to be anonymized in 1d (2026-01-03)\n\
+             skipped {}: modified in the last minute\n\
+             run: anonymized 0, summarized 0, deleted 0, already done 0, errors 0, warnings 1, not yet due 1, \
+             skipped 1; done with warnings\n",
+            young.display(),
+            t.s("logs/access.log-2")
+        )
+    );
+    assert_eq!(
+        text(&o.stderr),
+        "loganon: warning: [[logs]] 'idle': neither anonymize_after nor delete_after is set; run does nothing \
+         with its files\n"
+    );
+}

@@ -79,6 +79,10 @@ pub struct RunReport {
     /// files that changed while they were anonymized (left for the next run)
     pub active: u64,
     pub warnings: u64,
+    /// files younger than their set's windows
+    pub not_due: u64,
+    /// files left alone this night (modified in the last minute)
+    pub skipped: u64,
 }
 
 /// The job while it runs: the configuration, the state, where actions are
@@ -184,6 +188,12 @@ impl Runner<'_> {
         };
         for w in found.warnings {
             self.warn(w);
+        }
+        if set.anonymize_after.is_none() && set.delete_after.is_none() {
+            self.warn(format!(
+                "[[logs]] '{}': neither anonymize_after nor delete_after is set; run does nothing with its files",
+                set.name
+            ));
         }
         for e in found.errors {
             self.error(e);
@@ -318,6 +328,12 @@ pub fn run(
     if rep.active > 0 {
         line.push_str(&format!(", active {}", rep.active));
     }
+    if rep.not_due > 0 {
+        line.push_str(&format!(", not yet due {}", rep.not_due));
+    }
+    if rep.skipped > 0 {
+        line.push_str(&format!(", skipped {}", rep.skipped));
+    }
     // the night's verdict: warnings (a file deleted past delete_after
     // whose totals could not all be read, a glob matching nothing) do not
     // fail it (exit 0), errors do (exit 1)
@@ -339,6 +355,8 @@ pub fn run(
         "errors": rep.errors,
         "warnings": rep.warnings,
         "active": rep.active,
+        "not_due": rep.not_due,
+        "skipped": rep.skipped,
         "outcome": outcome,
     });
     r.act(line, json);

@@ -45,7 +45,7 @@ impl Runner<'_> {
         let mtime = meta.modified().map(unix).unwrap_or(0);
         let decision = retention::decide(&rule(set), path, mtime, self.now, crate::io::clock::now());
         if let Decision::Skip(why) = decision {
-            return self.skipped(path, why.reason()); // may be written right now
+            return self.skipped_now(path, why.reason()); // may be written right now
         }
         let id = FileId::of(&meta);
         if !self.is_walked(found, &id) {
@@ -54,8 +54,41 @@ impl Runner<'_> {
         match decision {
             Decision::Delete(age) => self.expire(set, engine, found, &id, age),
             Decision::Anonymize(age) => self.anonymize(set, engine, path, &meta, &id, age),
-            Decision::Skip(_) | Decision::Keep(_) => {}
+            Decision::Keep(age) => self.not_due(set, path, age),
+            Decision::Skip(_) => {}
         }
+    }
+
+    /// A file left alone this night for `why` (modified in the last
+    /// minute): said in text too, so a quiet night is explained.
+    fn skipped_now(&mut self, path: &Path, why: &str) {
+        self.report.skipped += 1;
+        if self.json {
+            return self.skipped(path, why);
+        }
+        self.act(format!("skipped {}: {why}", show(path)), serde_json::Value::Null);
+    }
+
+    /// A file younger than its set's windows: when it will be anonymized
+    /// (or deleted). Nothing is said for a set without a window (a warning
+    /// of the set says it).
+    fn not_due(&mut self, set: &LogSet, path: &Path, age: Age) {
+        let r = rule(set);
+        let (next, window) = match (r.anonymize_after, r.delete_after) {
+            (Some(a), _) if age.seconds < a => ("anonymized", a),
+            (_, Some(d)) if age.seconds < d => ("deleted", d),
+            _ => return,
+        };
+        self.report.not_due += 1;
+        let left = window - age.seconds;
+        let date = crate::time::date_string(self.now + left);
+        let rest = format!(
+            " age={}: to be {next} in {} ({date})",
+            crate::time::format_age(age.seconds),
+            crate::time::format_age(left)
+        );
+        let fields = serde_json::json!({ "age_seconds": age.seconds, "next": next, "in_seconds": left, "date": date });
+        self.file_act("not-due", path, &rest, fields);
     }
 
     /// The file's metadata, when it is (still) a regular file; an error
