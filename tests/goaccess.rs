@@ -185,6 +185,8 @@ fn contains(hay: &[u8], needle: &str) -> bool {
 }
 
 #[test]
+#[cfg_attr(not(have_goaccess), ignore = "needs goaccess (apt-get install goaccess)")]
+#[cfg_attr(not(shared_corpus), ignore = "needs ../shared/corpus")]
 fn goaccess_reads_the_anonymized_corpus_as_the_raw_one() {
     let Some(root) = shared("corpus") else { return };
     if !have_goaccess() {

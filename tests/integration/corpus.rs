@@ -137,6 +137,7 @@ fn problems(rel: &str, path: &Path) -> Vec<String> {
 }
 
 #[test]
+#[cfg_attr(not(shared_corpus), ignore = "needs ../shared/corpus")]
 fn every_corpus_file_is_anonymized_cleanly() {
     let Some(root) = shared("corpus") else { return };
     let files = corpus_files(&root);
@@ -153,6 +154,7 @@ fn every_corpus_file_is_anonymized_cleanly() {
 
 /// The oracle works: the raw elastic example is full of addresses.
 #[test]
+#[cfg_attr(not(shared_corpus), ignore = "needs ../shared/corpus")]
 fn check_finds_the_raw_apache_logs() {
     let Some(root) = shared("corpus") else { return };
     let path = root.join(APACHE_LOGS);
@@ -163,6 +165,7 @@ fn check_finds_the_raw_apache_logs() {
 }
 
 #[test]
+#[cfg_attr(not(shared_corpus), ignore = "needs ../shared/corpus")]
 fn broken_gzip_fails_and_names_the_file() {
     let Some(root) = shared("corpus") else { return };
     let path = root.join(BROKEN_GZ);
@@ -179,6 +182,7 @@ fn broken_gzip_fails_and_names_the_file() {
 /// A broken input fails the run (exit 1), and the inputs after it are still
 /// anonymized.
 #[test]
+#[cfg_attr(not(shared_corpus), ignore = "needs ../shared/corpus")]
 fn broken_gzip_does_not_stop_the_other_inputs() {
     let Some(root) = shared("corpus") else { return };
     let broken = root.join(BROKEN_GZ);

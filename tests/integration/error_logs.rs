@@ -260,6 +260,7 @@ fn write_site(dir: &Path, line: &str) {
 }
 
 #[test]
+#[cfg_attr(not(have_apache), ignore = "needs Apache (apt-get install apache2)")]
 fn a_real_apache_error_log_through_the_piped_logger() {
     let Some(apache) = server_binary("apache2").or_else(|| server_binary("httpd")) else {
         eprintln!(
@@ -340,6 +341,7 @@ LoadModule auth_basic_module {m}/mod_auth_basic.so
 }
 
 #[test]
+#[cfg_attr(not(have_nginx), ignore = "needs nginx (apt-get install nginx)")]
 fn a_real_nginx_error_log() {
     let Some(nginx) = server_binary("nginx") else {
         eprintln!("skipping a_real_nginx_error_log: no nginx binary (apt-get install nginx)");

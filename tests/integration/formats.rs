@@ -108,6 +108,7 @@ const FILES: &[(&str, &str)] = &[
 ];
 
 #[test]
+#[cfg_attr(not(shared_corpus), ignore = "needs ../shared/corpus")]
 fn corpus_formats_are_recognised() {
     let Some(root) = shared("corpus") else { return };
     let mut problems = Vec::new();

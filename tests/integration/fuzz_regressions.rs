@@ -433,6 +433,7 @@ const NGINX: &str = r#"nginx:$remote_addr - $remote_user [$time_local] "$request
 /// inputs: the first byte picks the format, as in `fuzz/src/lib.rs`): `check`
 /// finds nothing in the output of any of them.
 #[test]
+#[cfg_attr(not(shared_fuzz_findings), ignore = "needs ../shared/fuzz-findings")]
 fn shared_fuzz_findings_are_clean() {
     let Some(dir) = crate::common::shared::shared("fuzz-findings") else {
         return;

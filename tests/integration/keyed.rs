@@ -18,6 +18,7 @@ const REF_KEY: [u8; 32] = [
 ];
 
 #[test]
+#[cfg_attr(not(shared_cryptopan), ignore = "needs ../shared/cryptopan")]
 fn all_100_reference_pairs_in_the_library() {
     let Some(dir) = shared("cryptopan") else { return };
     let raw = std::fs::read_to_string(dir.join("sample_trace_raw.dat")).unwrap();
@@ -36,6 +37,7 @@ fn all_100_reference_pairs_in_the_library() {
 /// address`, unparsed, so the generic scanner rewrites the address; the output
 /// must equal the sanitized trace byte for byte.
 #[test]
+#[cfg_attr(not(shared_cryptopan), ignore = "needs ../shared/cryptopan")]
 fn all_100_reference_pairs_through_the_binary() {
     let Some(dir) = shared("cryptopan") else { return };
     let tmp = tempfile::tempdir().unwrap();

@@ -185,6 +185,7 @@ pub(crate) fn process_user_exists(name: &str) -> bool {
 }
 
 #[test]
+#[cfg_attr(not(have_apache), ignore = "needs Apache (apt-get install apache2)")]
 fn apache_piped_logger_survives_a_graceful_restart() {
     let Some(apache) = server_binary("apache2").or_else(|| server_binary("httpd")) else {
         eprintln!(
@@ -306,6 +307,7 @@ http {{
 }
 
 #[test]
+#[cfg_attr(not(have_nginx), ignore = "needs nginx (apt-get install nginx)")]
 fn nginx_syslog_into_listen() {
     let Some(nginx) = server_binary("nginx") else {
         eprintln!("skipping nginx_syslog_into_listen: no nginx binary (apt-get install nginx)");
