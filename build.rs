@@ -2,7 +2,8 @@
 //! here is reported as ignored (with why) instead of passing without doing
 //! anything: `cfg(shared_corpus)`, `cfg(shared_cryptopan)`,
 //! `cfg(shared_fuzz_findings)` when `../shared/NAME` is beside the
-//! checkout, `cfg(have_nginx)`, `cfg(have_apache)`, `cfg(have_goaccess)`
+//! checkout, `cfg(have_nginx)`, `cfg(have_apache)`, `cfg(have_goaccess)`,
+//! `cfg(have_logrotate)`
 //! when the program is installed. Tests carry
 //! `#[cfg_attr(not(have_nginx), ignore = "needs nginx (apt-get install nginx)")]`.
 //! Nothing of the binary or the library depends on these.
@@ -27,6 +28,7 @@ fn main() {
         (&["nginx"][..], "have_nginx"),
         (&["apache2", "httpd"][..], "have_apache"),
         (&["goaccess"][..], "have_goaccess"),
+        (&["logrotate"][..], "have_logrotate"),
     ] {
         println!("cargo::rustc-check-cfg=cfg({cfg})");
         if programs.iter().any(|p| on_path(p).is_some()) {

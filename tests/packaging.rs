@@ -162,7 +162,6 @@ fn the_units_are_hardened() {
         ("PrivateTmp", "yes"),
         ("NoNewPrivileges", "yes"),
         ("UMask", "0077"),
-        ("StateDirectory", "loganon"),
         ("ProtectHome", "yes"),
     ];
     for (unit, network) in [("loganon-run.service", true), ("loganon-listen.service", false)] {
@@ -186,11 +185,14 @@ fn the_units_are_hardened() {
     }
     let run_unit = directives("loganon-run.service");
     assert!(!values(&run_unit, "ReadWritePaths").is_empty());
-    // the listener keeps no capability at all (its ports are above 1024)
-    assert_eq!(
-        values(&directives("loganon-listen.service"), "CapabilityBoundingSet"),
-        [""]
-    );
+    assert_eq!(values(&run_unit, "StateDirectory"), ["loganon"]);
+    // the listener keeps no capability at all (its ports are above 1024),
+    // runs as a user of its own, and hears this host only
+    let listen = directives("loganon-listen.service");
+    assert_eq!(values(&listen, "CapabilityBoundingSet"), [""]);
+    assert_eq!(values(&listen, "DynamicUser"), ["yes"]);
+    assert_eq!(values(&listen, "IPAddressDeny"), ["any"]);
+    assert_eq!(values(&listen, "IPAddressAllow"), ["localhost"]);
 }
 
 /// The units in a temporary folder, running the binary under test.

@@ -184,3 +184,79 @@ fn the_date_suffixed_example_on_debian_warns_and_counts() {
         assert!(text(&o.stderr).contains("warning"), "{}", text(&o.stderr));
     }
 }
+
+// ---------------------------------------------------------------------------
+// the shipped logrotate example, run by the real logrotate
+
+/// `dist/logrotate/nginx` run by logrotate over a tree like Debian's: in
+/// prerotate, yesterday's file is already `access.log.2.gz` (logrotate 3.21
+/// moves and compresses it first), and loganon anonymizes it in its gzip
+/// form; today's rotation stays raw until the next night, as the file says.
+#[test]
+#[cfg_attr(not(have_logrotate), ignore = "needs logrotate (apt-get install logrotate)")]
+fn the_logrotate_example_anonymizes_yesterdays_file_from_its_gzip() {
+    let root = tempfile::tempdir().unwrap();
+    let r = root.path();
+    let logs = r.join("var/log/nginx");
+    fs::create_dir_all(&logs).unwrap();
+    let raw = |ip: &str, day: u32| {
+        format!(
+            "{ip} - alice [{day:02}/Dec/2026:10:00:00 +0000] \"GET /a?email=a%40b.org HTTP/1.1\" 200 5 \"-\" \"UA\"\n"
+        )
+    };
+    let real_now = crate::common::sys::real_now();
+    fs::write(logs.join("access.log"), raw("203.0.113.7", 7)).unwrap();
+    fs::write(logs.join("access.log.1"), raw("198.51.100.9", 6)).unwrap();
+    // yesterday's file was rotated a day ago (its mtime: its last line)
+    set_mtime(&logs.join("access.log.1"), real_now - DAY - 600);
+    let config = r.join("loganon.toml");
+    fs::write(
+        &config,
+        format!(
+            "state_dir = \"{0}/state\"\n[[logs]]\nname = \"nginx\"\npaths = [\"{0}/var/log/nginx/access.log.*\"]\n\
+             anonymize_after = \"20h\"\n",
+            r.display()
+        ),
+    )
+    .unwrap();
+    // the shipped file, its paths and commands moved into the tree
+    let shipped = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("dist/logrotate/nginx")).unwrap();
+    assert!(shipped.contains("/usr/bin/loganon run --config /etc/loganon/loganon.toml || true"));
+    let conf = shipped
+        .replace("/var/log/nginx", &logs.display().to_string())
+        .replace("/usr/bin/loganon", env!("CARGO_BIN_EXE_loganon"))
+        .replace("/etc/loganon/loganon.toml", &config.display().to_string())
+        .replace(
+            "/etc/logrotate.d/httpd-prerotate",
+            &r.join("none").display().to_string(),
+        )
+        .replace("invoke-rc.d nginx rotate", "true")
+        .replace("create 0640 www-data adm", "create 0640 root root");
+    let conf_path = r.join("logrotate.conf");
+    fs::write(&conf_path, conf).unwrap();
+    let o = crate::common::bin::TestCommand::new("logrotate")
+        .arg("-f")
+        .arg("-s")
+        .arg(r.join("logrotate.state"))
+        .arg(&conf_path)
+        .output();
+    assert_exit(&o, 0);
+    let out = text(&o.stdout);
+    let two = logs.join("access.log.2.gz");
+    assert!(
+        out.contains(&format!("anonymized {} lines=1 ", two.display())),
+        "prerotate saw yesterday's file compressed: {out}{}",
+        text(&o.stderr)
+    );
+    let bytes = fs::read(&two).unwrap();
+    assert!(bytes.starts_with(&[0x1f, 0x8b]), "still gzip");
+    assert_eq!(
+        String::from_utf8(crate::common::gz::gunzip(&bytes)).unwrap(),
+        "198.51.100.0 - - [06/Dec/2026:10:00:00 +0000] \"GET /a?email=REDACTED HTTP/1.1\" 200 5 \"-\" \"UA\"\n"
+    );
+    // today's rotation: raw until the next night
+    assert_eq!(
+        fs::read_to_string(logs.join("access.log.1")).unwrap(),
+        raw("203.0.113.7", 7)
+    );
+}

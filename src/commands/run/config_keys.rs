@@ -59,7 +59,7 @@ pub const KEYS: &[Key] = &[
     key("anonymize", "rotate_key", "daily or never", "\"daily\"", "keyed modes: a key per day derived from key_file (pseudonyms link within a day), or the key as it is", "\"daily\""),
     key("anonymize", "w3c_fields", "string", "(none)", "the W3C columns of lines before a file's first #Fields: line", "\"date time c-ip cs-uri-stem sc-status\""),
     key("anonymize", "min_k", "integer 2-1000000", "(none)", "k-anonymity: a network of a day used by fewer than K distinct clients is written wider (truncate mode only)", "5"),
-    key("anonymize", "location", "0-8, keep or drop", "2", "decimals kept of precise locations (lat, lon, ll=): 2 is about 1 km", "2"),
+    key("anonymize", "location", "0-8, keep or drop", "2", "decimals kept of precise locations (latitude and longitude parameters): 2 is about 1 km", "2"),
     key("logs", "name", "string", "(required)", "the set's name, in messages and in the state", "\"nginx\""),
     key("logs", "paths", "array of globs", "(required)", "the set's files; a glob walks only the folders it can match (dir/*.log: dir alone; ** down to 256 levels)", "[\"/var/log/nginx/access.log.*\"]"),
     key("logs", "format", "format name", "[anonymize] format", "this set's log format", "\"combined\""),
