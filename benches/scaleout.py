@@ -1,4 +1,4 @@
-"""The README's Scale-out figures: each route timed twice (best kept) over
+"""The Scale-out figures of docs/scale-out.md: each route timed twice (best kept) over
 40 gzip files, MB/s of uncompressed input. Run with a Python that has
 pyspark, pyarrow, pandas, dask and the wheel (`pip install ./python`):
 

@@ -43,8 +43,8 @@ struct Deviation {
     item: (&'static str, &'static str),
 }
 
-/// Where the reports differ. The first and the third are the rules as the
-/// README states them (an address is truncated everywhere in the line, an
+/// Where the reports differ. The first and the third are the rules as
+/// docs/rules.md states them (an address is truncated everywhere in the line, an
 /// email redacted wherever it is, percent-encoded too). The second is a
 /// version number read as an IPv4 address: `phpMyAdmin-2.8.2.3` in a
 /// scanner's probe, a loss of fidelity that GoAccess shows (reported to the

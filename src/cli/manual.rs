@@ -58,7 +58,7 @@ the default \fBstate_dir\fR: what \fBrun\fR has done (state.json), its lock (run
 \fIloganon\-run.service\fR, \fIloganon\-run.timer\fR, \fIloganon\-listen.service\fR
 the systemd units of the Debian package (none is enabled when it is installed)
 .SH "SEE ALSO"
-\fBloganon.toml\fR(5), \fBlogrotate\fR(8), \fBsystemd.timer\fR(5), \fBgoaccess\fR(1); README.md in /usr/share/doc/loganon
+\fBloganon.toml\fR(5), \fBlogrotate\fR(8), \fBsystemd.timer\fR(5), \fBgoaccess\fR(1); README.md and the user guide, docs/*.md, in /usr/share/doc/loganon
 "#;
 
 /// A subcommand's page points back to the top page.

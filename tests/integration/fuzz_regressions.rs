@@ -1,4 +1,4 @@
-//! Minimal inputs the fuzz targets (`fuzz/`, see README "Fuzzing") found,
+//! Minimal inputs the fuzz targets (`fuzz/`, see docs/development.md "Fuzzing") found,
 //! kept as exact-output tests: each input gives exactly its output under its
 //! `--format`, anonymizing the output again changes nothing, the line
 //! endings are kept, and `check` (same format) finds nothing in the output.

@@ -30,6 +30,7 @@ mod corpus;
 mod cron;
 mod cron_sigkill;
 mod devices_places;
+mod docs_examples;
 mod embedded;
 mod encodings;
 mod error_logs;

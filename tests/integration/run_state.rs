@@ -186,7 +186,7 @@ fn the_state_stays_small_whatever_the_traffic() {
 }
 
 /// `cargo test --test run_safety -- --ignored --nocapture`: the numbers of
-/// the README (100,000 distinct /24 networks a day out of 1M lines).
+/// docs/retention.md, "Safety of `run`" (100,000 distinct /24 networks a day out of 1M lines).
 #[test]
 #[ignore]
 fn measure_the_state_after_30_days_of_1m_lines_a_day() {
