@@ -7,7 +7,8 @@ use std::path::Path;
 
 /// Unit words a duration split by a space leaves behind as an argument.
 const UNITS: &[&str] = &[
-    "d", "day", "days", "h", "hour", "hours", "w", "week", "weeks", "mo", "month", "months", "y", "year", "years",
+    "d", "day", "days", "h", "hour", "hours", "w", "week", "weeks", "mo", "month", "months", "y", "year", "years", "m",
+    "min", "mins", "minute", "minutes", "s", "sec", "secs", "second", "seconds",
 ];
 
 /// clap's error as one line of loganon's style (its usage block and "For
@@ -87,6 +88,8 @@ fn short_unit(u: &str) -> &'static str {
         "w" | "week" | "weeks" => "w",
         "mo" | "month" | "months" => "mo",
         "y" | "year" | "years" => "y",
+        "m" | "min" | "mins" | "minute" | "minutes" => "m",
+        "s" | "sec" | "secs" | "second" | "seconds" => "s",
         _ => "d",
     }
 }
