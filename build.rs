@@ -3,7 +3,7 @@
 //! anything: `cfg(shared_corpus)`, `cfg(shared_cryptopan)`,
 //! `cfg(shared_fuzz_findings)` when `../shared/NAME` is beside the
 //! checkout, `cfg(have_nginx)`, `cfg(have_apache)`, `cfg(have_goaccess)`,
-//! `cfg(have_logrotate)`
+//! `cfg(have_logrotate)`, `cfg(have_chromium)`
 //! when the program is installed. Tests carry
 //! `#[cfg_attr(not(have_nginx), ignore = "needs nginx (apt-get install nginx)")]`.
 //! Nothing of the binary or the library depends on these.
@@ -29,6 +29,7 @@ fn main() {
         (&["apache2", "httpd"][..], "have_apache"),
         (&["goaccess"][..], "have_goaccess"),
         (&["logrotate"][..], "have_logrotate"),
+        (&["chromium", "chromium-browser"][..], "have_chromium"),
     ] {
         println!("cargo::rustc-check-cfg=cfg({cfg})");
         if programs.iter().any(|p| on_path(p).is_some()) {

@@ -251,8 +251,13 @@ pub struct CheckArgs {
     /// exit 1 when a day has such a network
     #[arg(long)]
     pub k_report: bool,
-    /// The K of --k-report
-    #[arg(long, value_name = "K", default_value_t = crate::kanon::DEFAULT_K, requires = "k_report",
+    /// Also write the audit report to FILE: FILE.html, one self-contained
+    /// page (inputs and verdicts, findings by rule with masked examples,
+    /// the k-anonymity profile per day as a chart), or FILE.json
+    #[arg(long, value_name = "FILE", conflicts_with = "k_report")]
+    pub report: Option<PathBuf>,
+    /// The K of --k-report (and of --report's k-anonymity profile)
+    #[arg(long, value_name = "K", default_value_t = crate::kanon::DEFAULT_K,
           value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
     pub min_k: u64,
 }
@@ -546,12 +551,41 @@ fn check(c: CheckArgs) -> Exit {
     if c.k_report {
         return k_report(&c);
     }
+    if let Some(p) = &c.report {
+        let ext = p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+        if !matches!(ext.as_deref(), Some("html" | "htm" | "json")) {
+            return fail(
+                format!(
+                    "{}: --report writes FILE.html or FILE.json; name the file with one of those extensions",
+                    show(p)
+                ),
+                Exit::Usage,
+            );
+        }
+    }
     let checker = Checker {
         rules: c.rules.rules(),
         format: c.rules.format.clone(),
         ip_mode: c.rules.ip_mode,
     };
-    let done = crate::commands::check::run(&checker, &sources(&c.inputs), c.json, c.rules.w3c_fields.as_ref());
+    let engine = Engine::new(Options {
+        rules: c.rules.rules(),
+        format: c.rules.format.clone(),
+        ..Options::default()
+    });
+    let mut counts = crate::kanon::Counts::new(c.min_k);
+    let kcount = c.report.as_ref().map(|_| crate::commands::check::KCount {
+        engine: &engine,
+        counts: &mut counts,
+        today: crate::io::clock::now().div_euclid(86400),
+    });
+    let done = crate::commands::check::run_counting(
+        &checker,
+        &sources(&c.inputs),
+        c.json,
+        c.rules.w3c_fields.as_ref(),
+        kcount,
+    );
     // a missing or unreadable input is not a clean one: exit 2, whatever
     // the others hold
     for e in &done.unreadable {
@@ -564,13 +598,46 @@ fn check(c: CheckArgs) -> Exit {
     };
     let mut out = Stdout::new();
     let _ = out.write_all(text.as_bytes());
-    let code = if !done.unreadable.is_empty() {
+    let mut code = if !done.unreadable.is_empty() {
         Exit::Usage
     } else {
         Exit::failed_if(done.report.total() > 0)
     };
+    if let Some(path) = &c.report {
+        let k = crate::kanon::Plan::build(counts, c.min_k, &engine.opts.rules.addr, false).1;
+        if let Err(e) = write_report(path, &done.report, &k, &c) {
+            eprintln!("loganon: {e}");
+            code = code.max(Exit::Usage);
+        }
+    }
     // a report that could not be written is no verdict
     out.finish(code, Exit::Usage)
+}
+
+/// Writes `check --report FILE` (HTML or JSON by its extension), atomically.
+fn write_report(
+    path: &std::path::Path,
+    report: &crate::check::Report,
+    k: &crate::kanon::Report,
+    c: &CheckArgs,
+) -> Result<(), String> {
+    let meta = crate::commands::audit::Meta {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        at: crate::io::clock::now(),
+        options: vec![
+            ("format".into(), c.rules.format.to_string()),
+            ("ipv4_prefix".into(), c.rules.ipv4_prefix.to_string()),
+            ("ipv6_prefix".into(), c.rules.ipv6_prefix.to_string()),
+            ("ip_mode".into(), format!("{:?}", c.rules.ip_mode).to_lowercase()),
+            ("k".into(), c.min_k.to_string()),
+        ],
+    };
+    let ext = path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let body = match ext.as_deref() {
+        Some("html" | "htm") => crate::commands::audit::html(report, k, &meta),
+        _ => crate::commands::audit::json(report, k, &meta),
+    };
+    crate::io::atomic::write_atomic(path, body.as_bytes()).map_err(|e| e.to_string())
 }
 
 /// `check --k-report`: exit 1 when a day has a network below K.

@@ -26,6 +26,26 @@ pub struct Checked {
 /// `w3c_fields`: the columns of `--w3c-fields`, in force in each input until
 /// its first `#Fields:` directive.
 pub fn run(checker: &Checker, inputs: &[Source], json_names: bool, w3c_fields: Option<&Arc<Header>>) -> Checked {
+    run_counting(checker, inputs, json_names, w3c_fields, None)
+}
+
+/// What [`run_counting`] counts besides: the k-anonymity counts of the
+/// lines checked (the engine's prefixes; `today` for undated lines).
+pub struct KCount<'a> {
+    pub engine: &'a Engine,
+    pub counts: &'a mut Counts,
+    pub today: i64,
+}
+
+/// [`run`], counting each whole line's client for the k-anonymity profile
+/// as it goes (`check --report`: one read of each input, stdin too).
+pub fn run_counting(
+    checker: &Checker,
+    inputs: &[Source],
+    json_names: bool,
+    w3c_fields: Option<&Arc<Header>>,
+    mut k: Option<KCount<'_>>,
+) -> Checked {
     let mut done = Checked::default();
     let stdin = [Source::Stdin];
     let inputs = if inputs.is_empty() { &stdin[..] } else { inputs };
@@ -43,6 +63,7 @@ pub fn run(checker: &Checker, inputs: &[Source], json_names: bool, w3c_fields: O
                 continue;
             }
         };
+        let before = done.report.mark();
         let report = &mut done.report;
         let mut no = 1;
         let mut ctx = Ctx::with_header(w3c_fields.cloned());
@@ -51,9 +72,18 @@ pub fn run(checker: &Checker, inputs: &[Source], json_names: bool, w3c_fields: O
         // so a token that a cut splits is whole in the next (a finding in
         // that overlap may be reported twice).
         let mut reader = LineReader::new(AtCut::Keep { overlap: OVERLAP });
+        let mut kctx = Ctx::default();
         let mut judge = |step: Step<'_>| {
             match step {
-                Step::Lines(batch) => no = checker.chunk_in(batch.joined(), &name, no, &mut ctx, report),
+                Step::Lines(batch) => {
+                    let joined = batch.joined();
+                    if let Some(k) = k.as_mut() {
+                        for line in lines(joined) {
+                            k.engine.count_line(line.head, k.today, &mut kctx, k.counts);
+                        }
+                    }
+                    no = checker.chunk_in(joined, &name, no, &mut ctx, report);
+                }
                 // the last piece ends the line: it counts once, there
                 Step::Piece(p) if p.last => no = checker.chunk_in(p.bytes, &name, no, &mut ctx, report),
                 Step::Piece(p) => checker.piece_in(p.bytes, &name, no, &mut ctx, report),
@@ -74,6 +104,7 @@ pub fn run(checker: &Checker, inputs: &[Source], json_names: bool, w3c_fields: O
         }
         // what was read is checked, a last line without its end too
         reader.finish(&mut judge);
+        done.report.file_done(&name, before);
     }
     done
 }

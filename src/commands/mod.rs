@@ -23,6 +23,7 @@
 //!   (`batch` and [`in_place`]).
 
 pub mod anonymize_file;
+pub mod audit;
 pub mod batch;
 pub mod check;
 pub mod in_place;

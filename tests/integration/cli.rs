@@ -246,15 +246,15 @@ fn check_sample_finds_and_masks() {
     // `dsl-84-12-3-5.dyn...` spells), and a `;jsessionid=` path parameter is
     // a deny-listed parameter to it
     for rule in [
-        "  card-number: 1\n",
-        "  client-hostname: 1\n",
-        "  deny-listed-parameter: 5\n",
-        "  email: 3\n",
-        "  ipv4: 9\n",
-        "  ipv6: 4\n",
-        "  mac: 1\n",
-        "  url-credentials: 1\n",
-        "  user-field: 1\n",
+        "  card-number: 1 (",
+        "  client-hostname: 1 (",
+        "  deny-listed-parameter: 5 (",
+        "  email: 3 (",
+        "  ipv4: 9 (",
+        "  ipv6: 4 (",
+        "  mac: 1 (",
+        "  url-credentials: 1 (",
+        "  user-field: 1 (",
     ] {
         assert!(report.contains(rule), "missing {rule:?} in\n{report}");
     }

@@ -19,8 +19,8 @@ fn argument_errors_are_one_line_in_loganons_style() {
              loganon anonymize --help\n",
         ),
         (
-            &["check", "--min-k", "3"][..],
-            "loganon: the following required arguments were not provided: --k-report; see loganon check --help\n",
+            &["check", "--k-report", "--report", "a.html"][..],
+            "loganon: the argument '--k-report' cannot be used with '--report <FILE>'; see loganon check --help\n",
         ),
     ] {
         let o = loganon().args(args).output();

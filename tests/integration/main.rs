@@ -14,6 +14,7 @@
 mod common;
 
 mod active_files;
+mod audit_report;
 mod batch;
 mod batch_faults;
 mod batch_outputs;

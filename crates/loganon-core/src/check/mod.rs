@@ -32,6 +32,7 @@ mod credentials;
 mod decode;
 mod detect;
 mod devices;
+mod legend;
 mod location;
 mod oracle;
 mod params;
@@ -47,6 +48,7 @@ use crate::keyed::IpMode;
 use crate::rules::Rules;
 
 pub use decode::decode_fully;
+pub use legend::{legend, LEGEND};
 use oracle::{is_clean_value, Oracle};
 pub use oracle::{mask, FIRST_LOCATIONS};
 
@@ -75,15 +77,62 @@ pub struct Report {
     pub counts: BTreeMap<&'static str, u64>,
     /// The first findings, in input order.
     pub first: Vec<Finding>,
+    /// Each input's own figures and verdict, in order (filled by the
+    /// caller that reads the inputs, see [`Report::file_done`]).
+    pub files: Vec<FileVerdict>,
+    /// Lines per format that recognised them (`unparsed`: none did).
+    pub formats: BTreeMap<&'static str, u64>,
     /// the earlier pieces of the line in hand had findings (see
     /// [`Checker::piece_in`])
     open_line_found: bool,
+}
+
+/// One input's figures in a [`Report`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FileVerdict {
+    /// the input, as named in messages
+    pub source: String,
+    /// its lines read
+    pub lines: u64,
+    /// its lines with at least one finding
+    pub lines_with_findings: u64,
+    /// its findings
+    pub findings: u64,
+}
+
+impl FileVerdict {
+    /// `clean`, or `NOT CLEAN`.
+    pub fn verdict(&self) -> &'static str {
+        if self.findings == 0 {
+            "clean"
+        } else {
+            "NOT CLEAN"
+        }
+    }
 }
 
 impl Report {
     /// Findings in all.
     pub fn total(&self) -> u64 {
         self.counts.values().sum()
+    }
+
+    /// Records that the input `source` was read to here: its figures are
+    /// what the report gained since `before` (the report as the input
+    /// began).
+    pub fn file_done(&mut self, source: &str, before: (u64, u64, u64)) {
+        let (lines, with, found) = before;
+        self.files.push(FileVerdict {
+            source: source.to_string(),
+            lines: self.lines - lines,
+            lines_with_findings: self.lines_with_findings - with,
+            findings: self.total() - found,
+        });
+    }
+
+    /// The figures [`Report::file_done`] takes as `before`.
+    pub fn mark(&self) -> (u64, u64, u64) {
+        (self.lines, self.lines_with_findings, self.total())
     }
 
     fn push(&mut self, rule: &'static str, source: &str, line: u64, masked: String) {
@@ -98,7 +147,10 @@ impl Report {
         }
     }
 
-    /// The report as `check` prints it.
+    /// The report as `check` prints it: the totals; with findings or more
+    /// than one input, a verdict per input; with findings, the count of
+    /// each rule with what it finds, and the first findings ("the first 20
+    /// of 130").
     pub fn to_text(&self) -> String {
         let mut s = format!(
             "loganon check: {} findings in {} of {} lines\n",
@@ -106,8 +158,30 @@ impl Report {
             self.lines_with_findings,
             self.lines
         );
+        if self.total() > 0 || self.files.len() > 1 {
+            for f in &self.files {
+                s.push_str(&format!(
+                    "  {}: {}, {} findings in {} of {} lines\n",
+                    f.source,
+                    f.verdict(),
+                    f.findings,
+                    f.lines_with_findings,
+                    f.lines
+                ));
+            }
+        }
+        if self.total() == 0 {
+            return s;
+        }
+        s.push_str("findings by rule:\n");
         for (rule, n) in &self.counts {
-            s.push_str(&format!("  {rule}: {n}\n"));
+            s.push_str(&format!("  {rule}: {n} ({})\n", legend(rule)));
+        }
+        let shown = self.first.len() as u64;
+        if shown < self.total() {
+            s.push_str(&format!("the first {shown} of {} findings:\n", self.total()));
+        } else {
+            s.push_str(&format!("the {shown} findings:\n"));
         }
         for f in &self.first {
             s.push_str(&format!("  {}:{}: {} {}\n", f.source, f.line, f.rule, f.masked));
@@ -122,6 +196,13 @@ impl Report {
             "lines_with_findings": self.lines_with_findings,
             "findings": self.total(),
             "per_rule": self.counts,
+            "legend": self.counts.keys().map(|r| (r.to_string(), legend(r))).collect::<BTreeMap<_, _>>(),
+            "files": self.files.iter().map(|f| serde_json::json!({
+                "source": f.source, "lines": f.lines, "lines_with_findings": f.lines_with_findings,
+                "findings": f.findings, "verdict": f.verdict(),
+            })).collect::<Vec<_>>(),
+            "shown": self.first.len(),
+            "formats": self.formats,
             "first": self.first.iter().map(|f| serde_json::json!({
                 "source": f.source, "line": f.line, "rule": f.rule, "value": f.masked,
             })).collect::<Vec<_>>(),
@@ -185,7 +266,8 @@ impl Checker {
         let rules = &self.rules;
         let mut o = Oracle::new(&rules.addr, self.ip_mode, &rules.deny);
         o.location = rules.location;
-        self.roles(line, ctx, &mut o, 0);
+        let kind = self.roles(line, ctx, &mut o, 0);
+        *report.formats.entry(kind).or_default() += 1;
         // and what the detectors find anywhere in the decoded line
         o.text(&decode_fully(line));
         if !o.found.is_empty() | std::mem::take(&mut report.open_line_found) {
@@ -205,7 +287,9 @@ impl Checker {
     pub fn piece_in(&self, piece: &[u8], source: &str, no: u64, ctx: &mut Ctx, report: &mut Report) {
         let (lines, with) = (report.lines, report.lines_with_findings);
         let before = std::mem::take(&mut report.open_line_found);
+        let formats = report.formats.clone();
         self.line_in(piece, source, no, ctx, report);
+        report.formats = formats;
         report.open_line_found = before || report.lines_with_findings > with;
         report.lines = lines;
         report.lines_with_findings = with;
@@ -216,7 +300,7 @@ impl Checker {
     /// A JSON string that holds a line or an object is read for its roles
     /// too, down to `depth` 2 (its escapes undone by serde_json, not by the
     /// anonymizer's decoder).
-    fn roles(&self, line: &[u8], ctx: &mut Ctx, o: &mut Oracle, depth: u8) {
+    fn roles(&self, line: &[u8], ctx: &mut Ctx, o: &mut Oracle, depth: u8) -> &'static str {
         let rules = &self.rules;
         let user = |o: &mut Oracle, r: Range<usize>| {
             if !is_clean_user(&line[r.clone()]) {
@@ -230,15 +314,19 @@ impl Checker {
         };
         let format = if depth == 0 { &self.format } else { &Format::Auto };
         let rec = recognise(format, line, &rules.deny, ctx);
+        let kind = match rec {
+            Recognised::Fields(p) | Recognised::Directive(p) => p.name(),
+            Recognised::Unparsed => "unparsed",
+        };
         // a line no format took: the roles it still has (a broken CLF
         // head's ident and user, a JSON object's fields up to its break),
         // as the anonymizer gives them
         if matches!(rec, Recognised::Unparsed) && !broken(line, &rules.deny, ctx) {
-            return;
+            return kind;
         }
         // (a directive has no fields)
         if matches!(rec, Recognised::Directive(_)) {
-            return;
+            return kind;
         }
         // The fields and their roles come from the one role walk (the
         // parsing is shared); what is clean is judged here, on its own.
@@ -274,7 +362,7 @@ impl Checker {
                     quoted.push(b'"');
                     if let Ok(inner) = serde_json::from_slice::<String>(&quoted) {
                         let inner = inner.trim_end_matches(['\n', '\r']);
-                        self.roles(inner.as_bytes(), &mut Ctx::default(), o, depth + 1);
+                        let _ = self.roles(inner.as_bytes(), &mut Ctx::default(), o, depth + 1);
                     }
                 }
                 _ => {}
@@ -283,6 +371,7 @@ impl Checker {
         if let Some(r) = clf_client {
             client(o, r);
         }
+        kind
     }
 
     /// Checks a buffer of lines; `first_line` is the number of its first line.
