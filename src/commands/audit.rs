@@ -2,7 +2,7 @@
 //! officer attaches. One self-contained page (no script, no network: inline
 //! style and SVG) or one JSON object: what was checked (inputs, lines,
 //! formats), each input's verdict, the findings by rule with what each rule
-//! finds and masked examples, the k-anonymity profile per day (the share of
+//! finds and masked examples, the findings by day of their line, the k-anonymity profile per day (the share of
 //! requests in networks with fewer than K client addresses, as a chart),
 //! loganon's version and the options of the check. It never holds a value
 //! unmasked, nor any key.
@@ -137,6 +137,15 @@ pub fn html(report: &Report, k: &kanon::Report, meta: &Meta) -> String {
             report.first.len(),
             report.total()
         );
+    }
+    if !report.days.is_empty() {
+        h.push_str(
+            "<h2>Findings by day</h2>\n<table id=\"days\"><tr><th>date of the line</th><th>findings</th></tr>\n",
+        );
+        for (date, n) in &report.days {
+            let _ = writeln!(h, "<tr><td>{}</td><td class=\"n\">{n}</td></tr>", esc(date));
+        }
+        h.push_str("</table>\n");
     }
     k_section(&mut h, k);
     h.push_str("<footer id=\"about\"><p>");

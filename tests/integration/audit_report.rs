@@ -75,6 +75,13 @@ fn the_report_says_what_was_checked_and_holds_no_personal_data() {
     assert_eq!(j["check"]["formats"]["unparsed"], 1);
     assert_eq!(j["check"]["per_rule"]["email"], 3);
     assert_eq!(j["check"]["legend"]["email"], "an email address");
+    let days = &j["check"]["per_day"];
+    let sum: u64 = days.as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(sum, 26, "{days}");
+    assert!(
+        days.get("2026-01-01").is_some() && days.get("undated").is_some(),
+        "{days}"
+    );
     assert_eq!(j["k_anonymity"]["k"], 5);
     assert_eq!(j["k_anonymity"]["days"].as_array().unwrap().len(), 3);
     assert_eq!(j["loganon"], env!("CARGO_PKG_VERSION"));
@@ -118,7 +125,9 @@ fn the_html_report_renders_in_chromium_with_its_tables_and_chart() {
     let dom = text(&o.stdout);
     // the browser's DOM (it adds <tbody>): every table, the verdict and the
     // chart's three bars, one per day
-    for id in ["verdict", "inputs", "formats", "rules", "k-chart", "k-days", "about"] {
+    for id in [
+        "verdict", "inputs", "formats", "rules", "days", "k-chart", "k-days", "about",
+    ] {
         assert!(dom.contains(&format!("id=\"{id}\"")), "{id} not rendered");
     }
     assert!(dom.contains("<tbody>"), "parsed by the browser");

@@ -42,7 +42,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::formats::fields::Role;
-use crate::formats::record::RoleWalk;
+use crate::formats::record::{record, RoleWalk};
 use crate::formats::{broken, recognise, Ctx, Format, Recognised};
 use crate::keyed::IpMode;
 use crate::rules::Rules;
@@ -82,6 +82,8 @@ pub struct Report {
     pub files: Vec<FileVerdict>,
     /// Lines per format that recognised them (`unparsed`: none did).
     pub formats: BTreeMap<&'static str, u64>,
+    /// Findings per date of their line's own time (`undated`: none).
+    pub days: BTreeMap<String, u64>,
     /// the earlier pieces of the line in hand had findings (see
     /// [`Checker::piece_in`])
     open_line_found: bool,
@@ -203,6 +205,7 @@ impl Report {
             })).collect::<Vec<_>>(),
             "shown": self.first.len(),
             "formats": self.formats,
+            "per_day": self.days,
             "first": self.first.iter().map(|f| serde_json::json!({
                 "source": f.source, "line": f.line, "rule": f.rule, "value": f.masked,
             })).collect::<Vec<_>>(),
@@ -266,18 +269,24 @@ impl Checker {
         let rules = &self.rules;
         let mut o = Oracle::new(&rules.addr, self.ip_mode, &rules.deny);
         o.location = rules.location;
-        let kind = self.roles(line, ctx, &mut o, 0);
+        let (kind, time) = self.roles(line, ctx, &mut o, 0);
         *report.formats.entry(kind).or_default() += 1;
         // and what the detectors find anywhere in the decoded line
         o.text(&decode_fully(line));
         if !o.found.is_empty() | std::mem::take(&mut report.open_line_found) {
             report.lines_with_findings += 1;
         }
+        let found = report.total();
         for (rule, masked) in o.found.first {
             report.push(rule, source, no, masked);
         }
         for (rule, n) in o.found.more {
             *report.counts.entry(rule).or_default() += n;
+        }
+        let n = report.total() - found;
+        if n > 0 {
+            let date = time.map_or_else(|| crate::summary::UNDATED.to_string(), crate::time::date_string);
+            *report.days.entry(date).or_default() += n;
         }
     }
 
@@ -290,6 +299,8 @@ impl Checker {
         let formats = report.formats.clone();
         self.line_in(piece, source, no, ctx, report);
         report.formats = formats;
+        // (a piece's findings count on its date: pieces have no time of
+        // their own but the line's, which only the first piece may hold)
         report.open_line_found = before || report.lines_with_findings > with;
         report.lines = lines;
         report.lines_with_findings = with;
@@ -300,7 +311,7 @@ impl Checker {
     /// A JSON string that holds a line or an object is read for its roles
     /// too, down to `depth` 2 (its escapes undone by serde_json, not by the
     /// anonymizer's decoder).
-    fn roles(&self, line: &[u8], ctx: &mut Ctx, o: &mut Oracle, depth: u8) -> &'static str {
+    fn roles(&self, line: &[u8], ctx: &mut Ctx, o: &mut Oracle, depth: u8) -> (&'static str, Option<i64>) {
         let rules = &self.rules;
         let user = |o: &mut Oracle, r: Range<usize>| {
             if !is_clean_user(&line[r.clone()]) {
@@ -318,6 +329,8 @@ impl Checker {
             Recognised::Fields(p) | Recognised::Directive(p) => p.name(),
             Recognised::Unparsed => "unparsed",
         };
+        let time = record(format, &rec, line, ctx).and_then(|f| f.unix_time);
+        let kind = (kind, time);
         // a line no format took: the roles it still has (a broken CLF
         // head's ident and user, a JSON object's fields up to its break),
         // as the anonymizer gives them
