@@ -201,7 +201,7 @@ mod tests {
     fn a_page_per_visible_subcommand_with_our_sections() {
         let pages = pages(cmd()).unwrap();
         let names: Vec<&str> = pages.iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(names, ["tool.1", "tool-one.1", "tool-two.1"]);
+        assert_eq!(names, ["tool.1", "tool-one.1", "tool-two.1", "loganon.toml.5"]);
         let top = String::from_utf8(pages[0].1.clone()).unwrap();
         assert!(
             top.contains(".SH \"EXIT STATUS\"") && top.contains(".SH FILES"),

@@ -230,7 +230,9 @@ mod tests {
         let names = names();
         let named: Vec<&str> = FORMATS.iter().filter(|f| f.help.is_some()).map(|f| f.name).collect();
         assert_eq!(names[0], "auto");
-        assert_eq!(names[1..], named[..]);
+        // then the aliases (`nginx`)
+        assert_eq!(names[1..names.len() - ALIASES.len()], named[..]);
+        assert_eq!(names[names.len() - ALIASES.len()..], ["nginx"]);
         assert!(!names.contains(&"apache_logformat") && !names.contains(&"nginx_log_format"));
         // each name once: a name is its counter
         for (i, f) in FORMATS.iter().enumerate() {
