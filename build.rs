@@ -18,6 +18,7 @@ fn main() {
         ("corpus", "shared_corpus"),
         ("cryptopan", "shared_cryptopan"),
         ("fuzz-findings", "shared_fuzz_findings"),
+        ("ipcrypt", "shared_ipcrypt"),
     ] {
         println!("cargo::rustc-check-cfg=cfg({cfg})");
         if shared.join(name).is_dir() {

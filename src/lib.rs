@@ -49,7 +49,7 @@ macro_rules! eprint {
     }};
 }
 
-pub use loganon_core::{addr, check, engine, formats, kanon, keyed, lines, rules, scan, stats, summary, time};
+pub use loganon_core::{addr, check, engine, formats, ipcrypt, kanon, keyed, lines, rules, scan, stats, summary, time};
 
 #[doc(hidden)]
 pub mod io;

@@ -42,6 +42,7 @@ mod fuzz_regressions;
 mod grouped_numbers;
 mod hostile_fs;
 mod hostile_roots;
+mod ipcrypt;
 mod kanon;
 mod keyed;
 mod line_ends;

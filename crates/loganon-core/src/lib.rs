@@ -36,6 +36,7 @@ mod clean;
 mod decode;
 pub mod engine;
 pub mod formats;
+pub mod ipcrypt;
 pub mod kanon;
 pub mod keyed;
 pub mod lines;

@@ -1,0 +1,299 @@
+//! The IETF ipcrypt draft (draft-denis-ipcrypt): address encryption that
+//! other tools share (libsodium, Vector's VRL, PowerDNS, ClickHouse).
+//!
+//! - `ipcrypt-deterministic`: AES-128 of the 16-byte form of the address
+//!   (IPv4 as `::ffff:a.b.c.d`); the result is an IPv6 address (or IPv4
+//!   when it happens to be IPv4-mapped).
+//! - `ipcrypt-pfx`: prefix-preserving, a 32-byte key (two AES-128 keys whose
+//!   encryptions are XORed); keeps the family: IPv4 stays IPv4.
+//! - `ipcrypt-nd`: KIASU-BC with an 8-byte tweak: 24 bytes out (tweak and
+//!   ciphertext), non-deterministic when the tweak is random.
+//! - `ipcrypt-ndx`: AES-XTS with a 32-byte key and a 16-byte tweak: 32 bytes
+//!   out.
+//!
+//! Addresses are 16-byte blocks here (`u128`, big-endian). The core draws no
+//! random tweak (it has no randomness source): the caller gives it.
+//!
+//! KIASU-BC is hand-written (the AES rounds with the tweak added to each
+//! round key): the `aes` crate does not expose round keys or a round
+//! without MixColumns. The other variants use the `aes` crate.
+
+use aes::cipher::{BlockEncrypt, KeyInit};
+use aes::Aes128;
+
+/// An IPv4 address in its 16-byte IPv4-mapped form.
+pub fn mapped(v4: u32) -> u128 {
+    0xffff_0000_0000 | u128::from(v4)
+}
+
+/// The IPv4 address a 16-byte block is the IPv4-mapped form of.
+pub fn unmapped(a: u128) -> Option<u32> {
+    (a >> 32 == 0xffff).then_some(a as u32)
+}
+
+fn aes(key: &[u8; 16], block: u128) -> u128 {
+    let c = Aes128::new(key.into());
+    let mut b = aes::Block::from(block.to_be_bytes());
+    c.encrypt_block(&mut b);
+    u128::from_be_bytes(b.into())
+}
+
+/// `ipcrypt-deterministic`: AES-128 of the address's 16-byte form.
+pub fn deterministic(key: &[u8; 16], addr: u128) -> u128 {
+    aes(key, addr)
+}
+
+/// `ipcrypt-pfx` of an IPv4 address (its 32 bits; the result is IPv4).
+pub fn pfx_v4(key: &[u8; 32], addr: u32) -> u32 {
+    pfx(key, mapped(addr), 96) as u32
+}
+
+/// `ipcrypt-pfx` of an IPv6 address.
+pub fn pfx_v6(key: &[u8; 32], addr: u128) -> u128 {
+    pfx(key, addr, 0)
+}
+
+/// The prefix-preserving walk: bit by bit from `start` (96 for IPv4, 0 for
+/// IPv6), each output bit the input bit XOR the low bit of
+/// AES(K1, prefix) ^ AES(K2, prefix), the prefix padded with a separator
+/// bit (the draft's `pad_prefix`).
+fn pfx(key: &[u8; 32], addr: u128, start: u32) -> u128 {
+    let (k1, k2) = key.split_at(16);
+    let (c1, c2) = (Aes128::new(k1.into()), Aes128::new(k2.into()));
+    let mut out = if start == 96 { addr & !0xffff_ffff } else { 0 };
+    // the padded prefix: the bits seen so far after a 1 (separator); for
+    // IPv4 the 96 bits of the mapped prefix come first
+    let mut padded: u128 = if start == 96 { (1u128 << 96) | 0xffff } else { 1 };
+    for len in start..128 {
+        let mut b1 = aes::Block::from(padded.to_be_bytes());
+        let mut b2 = b1;
+        c1.encrypt_block(&mut b1);
+        c2.encrypt_block(&mut b2);
+        let bit_of_prf = (b1[15] ^ b2[15]) & 1;
+        let pos = 127 - len;
+        let bit = ((addr >> pos) & 1) as u8;
+        out |= u128::from(bit ^ bit_of_prf) << pos;
+        padded = (padded << 1) | u128::from(bit);
+    }
+    out
+}
+
+/// `ipcrypt-nd`: KIASU-BC of the address under `tweak`; the 24 bytes the
+/// draft writes (tweak, then ciphertext).
+pub fn nd(key: &[u8; 16], tweak: &[u8; 8], addr: u128) -> [u8; 24] {
+    let c = kiasu::encrypt(key, tweak, addr.to_be_bytes());
+    let mut out = [0u8; 24];
+    out[..8].copy_from_slice(tweak);
+    out[8..].copy_from_slice(&c);
+    out
+}
+
+/// `ipcrypt-ndx`: AES-XTS (one block: AES(K1, P ^ T') ^ T' with
+/// T' = AES(K2, tweak)) of the address; tweak then ciphertext.
+pub fn ndx(key: &[u8; 32], tweak: &[u8; 16], addr: u128) -> [u8; 32] {
+    let (k1, k2) = key.split_at(16);
+    let k1: &[u8; 16] = k1.try_into().unwrap_or(&[0; 16]);
+    let k2: &[u8; 16] = k2.try_into().unwrap_or(&[0; 16]);
+    let t = aes(k2, u128::from_be_bytes(*tweak));
+    let c = aes(k1, addr ^ t) ^ t;
+    let mut out = [0u8; 32];
+    out[..16].copy_from_slice(tweak);
+    out[16..].copy_from_slice(&c.to_be_bytes());
+    out
+}
+
+/// KIASU-BC: AES-128 with a 64-bit tweak spread over the state (two bytes
+/// at the head of each column) and added to every round key.
+mod kiasu {
+    const SBOX: [u8; 256] = sbox();
+
+    /// The AES S-box, computed (multiplicative inverse in GF(2^8), then
+    /// the affine map) rather than typed in.
+    const fn sbox() -> [u8; 256] {
+        let mut s = [0u8; 256];
+        let mut i = 0;
+        while i < 256 {
+            let inv = if i == 0 { 0 } else { inverse(i as u8) };
+            let mut x = inv;
+            let mut r = inv;
+            let mut k = 0;
+            while k < 4 {
+                x = x.rotate_left(1);
+                r ^= x;
+                k += 1;
+            }
+            s[i] = r ^ 0x63;
+            i += 1;
+        }
+        s
+    }
+
+    const fn mul(mut a: u8, mut b: u8) -> u8 {
+        let mut p = 0;
+        while b != 0 {
+            if b & 1 != 0 {
+                p ^= a;
+            }
+            let hi = a & 0x80;
+            a <<= 1;
+            if hi != 0 {
+                a ^= 0x1b;
+            }
+            b >>= 1;
+        }
+        p
+    }
+
+    /// a^254 = a^-1 in GF(2^8).
+    const fn inverse(a: u8) -> u8 {
+        let mut r = 1u8;
+        let mut k = 0;
+        while k < 254 {
+            r = mul(r, a);
+            k += 1;
+        }
+        r
+    }
+
+    fn round_keys(key: &[u8; 16]) -> [[u8; 16]; 11] {
+        const RCON: [u8; 10] = [0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36];
+        let mut rk = [[0u8; 16]; 11];
+        rk[0] = *key;
+        for i in 0..10 {
+            let prev = rk[i];
+            let mut t = [prev[13], prev[14], prev[15], prev[12]];
+            for b in &mut t {
+                *b = SBOX[*b as usize];
+            }
+            t[0] ^= RCON[i];
+            let mut next = [0u8; 16];
+            for j in 0..4 {
+                for k in 0..4 {
+                    let before = if j == 0 { t[k] } else { next[(j - 1) * 4 + k] };
+                    next[j * 4 + k] = prev[j * 4 + k] ^ before;
+                }
+            }
+            rk[i + 1] = next;
+        }
+        rk
+    }
+
+    fn add(state: &mut [u8; 16], key: &[u8; 16], tweak: &[u8; 16]) {
+        for i in 0..16 {
+            state[i] ^= key[i] ^ tweak[i];
+        }
+    }
+
+    fn sub_shift(s: &mut [u8; 16]) {
+        let t = *s;
+        // ShiftRows on a column-major state, with SubBytes
+        for c in 0..4 {
+            for r in 0..4 {
+                s[c * 4 + r] = SBOX[t[((c + r) % 4) * 4 + r] as usize];
+            }
+        }
+    }
+
+    fn mix(s: &mut [u8; 16]) {
+        for c in 0..4 {
+            let [a0, a1, a2, a3] = [s[c * 4], s[c * 4 + 1], s[c * 4 + 2], s[c * 4 + 3]];
+            s[c * 4] = mul(a0, 2) ^ mul(a1, 3) ^ a2 ^ a3;
+            s[c * 4 + 1] = a0 ^ mul(a1, 2) ^ mul(a2, 3) ^ a3;
+            s[c * 4 + 2] = a0 ^ a1 ^ mul(a2, 2) ^ mul(a3, 3);
+            s[c * 4 + 3] = mul(a0, 3) ^ a1 ^ a2 ^ mul(a3, 2);
+        }
+    }
+
+    pub(super) fn encrypt(key: &[u8; 16], tweak: &[u8; 8], block: [u8; 16]) -> [u8; 16] {
+        let rk = round_keys(key);
+        let mut t = [0u8; 16];
+        for i in 0..4 {
+            t[i * 4] = tweak[i * 2];
+            t[i * 4 + 1] = tweak[i * 2 + 1];
+        }
+        let mut s = block;
+        add(&mut s, &rk[0], &t);
+        for k in &rk[1..10] {
+            sub_shift(&mut s);
+            mix(&mut s);
+            add(&mut s, k, &t);
+        }
+        sub_shift(&mut s);
+        add(&mut s, &rk[10], &t);
+        s
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn the_sbox_is_aes() {
+        assert_eq!((SBOX[0], SBOX[1], SBOX[0x53], SBOX[0xff]), (0x63, 0x7c, 0xed, 0x16));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hex<const N: usize>(s: &str) -> [u8; N] {
+        let mut out = [0u8; N];
+        for (i, b) in out.iter_mut().enumerate() {
+            *b = u8::from_str_radix(&s[i * 2..i * 2 + 2], 16).unwrap();
+        }
+        out
+    }
+
+    fn parse(ip: &str) -> (u128, bool) {
+        match ip.parse::<std::net::IpAddr>().unwrap() {
+            std::net::IpAddr::V4(a) => (mapped(u32::from(a)), true),
+            std::net::IpAddr::V6(a) => (u128::from(a), false),
+        }
+    }
+
+    fn show(a: u128) -> String {
+        match unmapped(a) {
+            Some(v4) => std::net::Ipv4Addr::from(v4).to_string(),
+            None => std::net::Ipv6Addr::from(a).to_string(),
+        }
+    }
+
+    fn to_hex(b: &[u8]) -> String {
+        b.iter().map(|x| format!("{x:02x}")).collect()
+    }
+
+    /// The first of the draft's vectors of each variant (all 31, from
+    /// `../shared/ipcrypt/test_vectors.json`: tests/integration/ipcrypt.rs).
+    #[test]
+    fn the_drafts_vectors() {
+        // ipcrypt-deterministic
+        let k: [u8; 16] = hex("0123456789abcdeffedcba9876543210");
+        assert_eq!(
+            show(deterministic(&k, parse("0.0.0.0").0)),
+            "bde9:6789:d353:824c:d7c6:f58a:6bd2:26eb"
+        );
+        // ipcrypt-nd
+        let k: [u8; 16] = hex("0123456789abcdeffedcba9876543210");
+        let t: [u8; 8] = hex("08e0c289bff23b7c");
+        assert_eq!(
+            to_hex(&nd(&k, &t, parse("0.0.0.0").0)),
+            "08e0c289bff23b7cb349aadfe3bcef56221c384c7c217b16"
+        );
+        // ipcrypt-ndx
+        let k: [u8; 32] = hex("0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301");
+        let t: [u8; 16] = hex("21bd1834bc088cd2b4ecbe30b70898d7");
+        assert_eq!(
+            to_hex(&ndx(&k, &t, parse("0.0.0.0").0)),
+            "21bd1834bc088cd2b4ecbe30b70898d782db0d4125fdace61db35b8339f20ee5"
+        );
+    }
+
+    #[test]
+    fn pfx_keeps_prefixes_and_the_family() {
+        let k: [u8; 32] = hex("0123456789abcdeffedcba98765432101032547698badcfeefcdab8967452301");
+        let a = pfx_v4(&k, u32::from(std::net::Ipv4Addr::new(10, 0, 0, 47)));
+        let b = pfx_v4(&k, u32::from(std::net::Ipv4Addr::new(10, 0, 0, 129)));
+        let c = pfx_v4(&k, u32::from(std::net::Ipv4Addr::new(10, 0, 1, 1)));
+        // the common prefix of the inputs is the common prefix of the outputs
+        assert_eq!((a ^ b).leading_zeros(), (47u32 ^ 129).leading_zeros());
+        assert_eq!((a ^ c).leading_zeros(), (47u32 ^ 257).leading_zeros());
+    }
+}
