@@ -203,7 +203,7 @@ impl Engine {
             ip_mode,
             choice::<Identifiers>("identifiers", identifiers)?,
             ring,
-            "ip_mode=\"hash\"/\"cryptopan\" and identifiers=\"hash\" need key=bytes (32 raw bytes or 64 hex digits)",
+            "ip_mode=\"hash\"/\"cryptopan\"/\"ipcrypt-pfx\" and identifiers=\"hash\" need key=bytes (32 raw bytes or 64 hex digits)",
         )
         .map_err(err)?;
         let core = Core::new(opts);

@@ -84,7 +84,7 @@ mod tests {
 
     #[test]
     fn the_names_are_the_spellings_accepted_before() {
-        assert_eq!(names::<IpMode>(), ["truncate", "hash", "cryptopan", "drop"]);
+        assert_eq!(names::<IpMode>(), ["truncate", "hash", "cryptopan", "ipcrypt-pfx", "drop"]);
         assert_eq!(names::<Identifiers>(), ["redact", "hash"]);
         assert_eq!(names::<Rotate>(), ["daily", "never"]);
         assert_eq!(names::<OnUnparsed>(), ["scrub", "drop", "fail"]);
@@ -102,6 +102,7 @@ mod tests {
             ("truncate", IpMode::Truncate),
             ("hash", IpMode::Hash),
             ("cryptopan", IpMode::CryptoPan),
+            ("ipcrypt-pfx", IpMode::IpcryptPfx),
             ("drop", IpMode::Drop),
         ] {
             assert_eq!(p.parse_ref(&cmd, Some(&arg), s.as_ref()).unwrap(), want);

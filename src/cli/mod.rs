@@ -151,7 +151,7 @@ pub struct RuleArgs {
     /// Precise locations (lat=, lng=, ll=, geo=, "lat": ...): the decimals kept (0-8; 2 is about 1 km), keep or drop
     #[arg(long, value_name = "P", default_value = "2")]
     pub location: Location,
-    /// How addresses are rewritten: truncate, hash (keyed), cryptopan (keyed), drop
+    /// How addresses are rewritten: truncate, hash (keyed), cryptopan (keyed), ipcrypt-pfx (keyed, the IETF draft's), drop
     #[arg(long, value_name = "M", default_value = "truncate", value_parser = choice::<IpMode>())]
     pub ip_mode: IpMode,
     /// The W3C columns of lines before an input's first #Fields: directive

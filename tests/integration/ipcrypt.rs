@@ -76,3 +76,46 @@ fn the_31_vectors_of_the_draft() {
     }
     assert_eq!(seen.values().sum::<i32>(), 31, "{seen:?}");
 }
+
+/// The 16 ipcrypt-pfx vectors through the command line: the vector's key as
+/// the key file (hex), `--rotate-key never`, the address as a CLF client.
+#[test]
+#[cfg_attr(not(shared_ipcrypt), ignore = "needs ../shared/ipcrypt")]
+fn the_pfx_vectors_through_the_command_line() {
+    let Some(dir) = crate::common::shared::shared("ipcrypt") else {
+        return;
+    };
+    let vectors: Vec<serde_json::Value> =
+        serde_json::from_slice(&fs::read(dir.join("test_vectors.json")).unwrap()).unwrap();
+    let d = tempfile::tempdir().unwrap();
+    let mut n = 0;
+    for v in vectors.iter().filter(|v| v["variant"] == "ipcrypt-pfx") {
+        let key = crate::common::files::key_file(d.path(), "key", v["key"].as_str().unwrap().as_bytes(), 0o600);
+        let ip = v["ip"].as_str().unwrap();
+        let line = format!("{ip} - - [07/Dec/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n");
+        let o = crate::common::bin::loganon()
+            .args([
+                "anonymize",
+                "--ip-mode",
+                "ipcrypt-pfx",
+                "--rotate-key",
+                "never",
+                "--key-file",
+            ])
+            .arg(&key)
+            .stdin(line)
+            .output();
+        assert_eq!(
+            crate::common::bin::code(&o),
+            0,
+            "{}",
+            crate::common::bin::text(&o.stderr)
+        );
+        let out = crate::common::bin::text(&o.stdout);
+        let got: IpAddr = out.split(' ').next().unwrap().parse().unwrap();
+        let want: IpAddr = v["encrypted_ip"].as_str().unwrap().parse().unwrap();
+        assert_eq!(got, want, "{ip}");
+        n += 1;
+    }
+    assert_eq!(n, 16);
+}

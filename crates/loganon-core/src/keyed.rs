@@ -151,6 +151,12 @@ pub enum IpMode {
     Hash,
     /// Crypto-PAn, prefix-preserving.
     CryptoPan,
+    /// The IETF draft's ipcrypt-pfx (prefix-preserving, the family kept;
+    /// see [`crate::ipcrypt`]): the day's 32-byte key as its key, the key
+    /// file as it is with `rotate_key = "never"`, so other tools with the
+    /// same key give the same pseudonyms.
+    #[serde(rename = "ipcrypt-pfx")]
+    IpcryptPfx,
     /// every address becomes 0.0.0.0 or ::
     Drop,
 }
@@ -158,7 +164,7 @@ pub enum IpMode {
 impl IpMode {
     /// Whether the mode needs a key (`hash`, `cryptopan`).
     pub fn keyed(self) -> bool {
-        matches!(self, IpMode::Hash | IpMode::CryptoPan)
+        matches!(self, IpMode::Hash | IpMode::CryptoPan | IpMode::IpcryptPfx)
     }
 }
 
@@ -188,10 +194,12 @@ pub enum Rotate {
 /// The keys in force for one day.
 pub struct DayKeys {
     pan: CryptoPan,
+    /// the day's key, ipcrypt-pfx's
+    pfx: [u8; 32],
     addr_hash: blake3::Hasher,
     id_hash: blake3::Hasher,
     /// pseudonyms already computed (Crypto-PAn costs 32 or 128 AES blocks)
-    cache: RefCell<HashMap<(bool, u128), u128, BuildHasherDefault<AddrHasher>>>,
+    cache: RefCell<HashMap<(u8, u128), u128, BuildHasherDefault<AddrHasher>>>,
 }
 
 /// A multiplicative hasher for the address cache: the keys are addresses
@@ -230,14 +238,18 @@ impl DayKeys {
         let sub = |ctx: &str| blake3::Hasher::new_keyed(&blake3::keyed_hash(key, ctx.as_bytes()).into());
         DayKeys {
             pan: CryptoPan::new(key),
+            pfx: *key,
             addr_hash: sub("loganon addresses"),
             id_hash: sub("loganon identifiers"),
             cache: RefCell::new(HashMap::default()),
         }
     }
 
-    fn cached(&self, v6: bool, a: u128, f: impl FnOnce() -> u128) -> u128 {
-        if let Some(&p) = self.cache.borrow().get(&(v6, a)) {
+    /// The pseudonym of `a` under `mode` (and family), computed once: the
+    /// cache is keyed by both, since one day's keys serve every mode.
+    fn cached(&self, mode: IpMode, v6: bool, a: u128, f: impl FnOnce() -> u128) -> u128 {
+        let tag = (mode as u8) << 1 | u8::from(v6);
+        if let Some(&p) = self.cache.borrow().get(&(tag, a)) {
             return p;
         }
         let p = f();
@@ -245,7 +257,7 @@ impl DayKeys {
         if c.len() >= CACHE_MAX {
             c.clear();
         }
-        c.insert((v6, a), p);
+        c.insert((tag, a), p);
         p
     }
 
@@ -259,8 +271,11 @@ impl DayKeys {
     /// itself under the others), cached per day.
     pub fn v4(&self, mode: IpMode, a: u32) -> u32 {
         match mode {
-            IpMode::CryptoPan => self.cached(false, u128::from(a), || u128::from(self.pan.v4(a))) as u32,
-            IpMode::Hash => self.cached(false, u128::from(a), || {
+            IpMode::CryptoPan => self.cached(mode, false, u128::from(a), || u128::from(self.pan.v4(a))) as u32,
+            IpMode::IpcryptPfx => self.cached(mode, false, u128::from(a), || {
+                u128::from(crate::ipcrypt::pfx_v4(&self.pfx, a))
+            }) as u32,
+            IpMode::Hash => self.cached(mode, false, u128::from(a), || {
                 let h = Self::hash(&self.addr_hash, &a.to_be_bytes());
                 u128::from(0xF000_0000 | (u32::from_be_bytes([h[0], h[1], h[2], h[3]]) & 0x0FFF_FFFF))
             }) as u32,
@@ -271,8 +286,9 @@ impl DayKeys {
     /// The pseudonym of an IPv6 address under a keyed `mode`, as [`DayKeys::v4`].
     pub fn v6(&self, mode: IpMode, a: u128) -> u128 {
         match mode {
-            IpMode::CryptoPan => self.cached(true, a, || self.pan.v6(a)),
-            IpMode::Hash => self.cached(true, a, || {
+            IpMode::CryptoPan => self.cached(mode, true, a, || self.pan.v6(a)),
+            IpMode::IpcryptPfx => self.cached(mode, true, a, || crate::ipcrypt::pfx_v6(&self.pfx, a)),
+            IpMode::Hash => self.cached(mode, true, a, || {
                 let h = Self::hash(&self.addr_hash, &a.to_be_bytes());
                 let mut b = [0u8; 16];
                 b.copy_from_slice(&h[..16]);

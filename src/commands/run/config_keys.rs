@@ -53,7 +53,7 @@ pub const KEYS: &[Key] = &[
     key("anonymize", "on_unparsed", "scrub, drop or fail", "\"scrub\"", "lines no format recognises: scrubbed by the rules that need no parsing, dropped (counted), or the file fails", "\"scrub\""),
     key("anonymize", "level", "integer 0-9", "6", "the compression level of rewritten compressed files", "6"),
     key("anonymize", "jobs", "integer", "the CPU count", "worker threads of one file's anonymization", "2"),
-    key("anonymize", "ip_mode", "truncate, hash, cryptopan or drop", "\"truncate\"", "how addresses are rewritten: truncated, keyed pseudonyms (hash, cryptopan: prefix-preserving; both need key_file), or all 0.0.0.0 and ::", "\"hash\""),
+    key("anonymize", "ip_mode", "truncate, hash, cryptopan, ipcrypt-pfx or drop", "\"truncate\"", "how addresses are rewritten: truncated, keyed pseudonyms (hash; cryptopan and ipcrypt-pfx: prefix-preserving; all need key_file), or all 0.0.0.0 and ::", "\"hash\""),
     key("anonymize", "key_file", "path", "(none)", "the key of the keyed modes (make one with loganon keygen FILE; mode 0600); only its path is ever printed", "\"/etc/loganon/key\""),
     key("anonymize", "identifiers", "redact or hash", "\"redact\"", "user names, emails, tokens: replaced by REDACTED (or -), or by keyed pseudonyms (needs key_file)", "\"redact\""),
     key("anonymize", "rotate_key", "daily or never", "\"daily\"", "keyed modes: a key per day derived from key_file (pseudonyms link within a day), or the key as it is", "\"daily\""),

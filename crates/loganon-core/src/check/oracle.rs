@@ -159,7 +159,7 @@ impl Oracle<'_> {
             // pseudonyms live in 240.0.0.0/4
             IpMode::Hash => a >> 28 == 0xF || p.keeps_v4(a),
             // every address is a pseudonym: nothing to tell apart
-            IpMode::CryptoPan => true,
+            IpMode::CryptoPan | IpMode::IpcryptPfx => true,
             IpMode::Drop => a == 0 || p.keeps_v4(a),
         };
         if !clean {
@@ -180,7 +180,7 @@ impl Oracle<'_> {
             let rest_zero = nat64.is_some() || a & ((1u128 << 80) - 1) == 0;
             return match self.ip_mode {
                 IpMode::Truncate => (p.v4_is_clean(v4) && rest_zero) || p.keeps_v4(v4),
-                IpMode::CryptoPan => true,
+                IpMode::CryptoPan | IpMode::IpcryptPfx => true,
                 IpMode::Hash => (v4 >> 28 == 0xF && rest_zero) || p.keeps_v4(v4),
                 IpMode::Drop => (v4 == 0 && rest_zero) || p.keeps_v4(v4),
             };
@@ -188,7 +188,7 @@ impl Oracle<'_> {
         let mapped = (a >> 32 == 0xffff).then_some(a as u32);
         match (self.ip_mode, mapped) {
             (IpMode::Truncate, _) => p.v6_is_clean(a),
-            (IpMode::CryptoPan, _) => true,
+            (IpMode::CryptoPan | IpMode::IpcryptPfx, _) => true,
             (IpMode::Hash, Some(v4)) => v4 >> 28 == 0xF || p.keeps_v6(a),
             (IpMode::Hash, None) => a >> 120 == 0xfd || p.keeps_v6(a),
             (IpMode::Drop, Some(v4)) => v4 == 0 || p.keeps_v6(a),

@@ -146,7 +146,7 @@ impl Rewriter<'_> {
             (IpMode::Drop, _) => 0,
             // the first pass's pseudonyms (`hash` writes 240.0.0.0/4)
             (IpMode::Hash, Some(_)) if self.settling && a >> 28 == 0xf => a,
-            (IpMode::CryptoPan, Some(_)) if self.settling => a,
+            (IpMode::CryptoPan | IpMode::IpcryptPfx, Some(_)) if self.settling => a,
             (mode, Some(k)) => k.v4(mode, a),
             // keyed mode without keys cannot happen (the CLI requires a key);
             // fail closed
@@ -170,8 +170,8 @@ impl Rewriter<'_> {
             None => match (self.mode, &self.keys) {
                 // the first pass's pseudonyms (`hash` writes fd00::/8)
                 (IpMode::Hash, Some(_)) if self.settling && a >> 120 == 0xfd => a,
-                (IpMode::CryptoPan, Some(_)) if self.settling => a,
-                (IpMode::Hash | IpMode::CryptoPan, Some(k)) => k.v6(self.mode, a),
+                (IpMode::CryptoPan | IpMode::IpcryptPfx, Some(_)) if self.settling => a,
+                (IpMode::Hash | IpMode::CryptoPan | IpMode::IpcryptPfx, Some(k)) => k.v6(self.mode, a),
                 _ => 0,
             },
         }
