@@ -84,7 +84,10 @@ mod tests {
 
     #[test]
     fn the_names_are_the_spellings_accepted_before() {
-        assert_eq!(names::<IpMode>(), ["truncate", "hash", "cryptopan", "ipcrypt-pfx", "drop"]);
+        assert_eq!(
+            names::<IpMode>(),
+            ["truncate", "hash", "cryptopan", "ipcrypt-pfx", "drop"]
+        );
         assert_eq!(names::<Identifiers>(), ["redact", "hash"]);
         assert_eq!(names::<Rotate>(), ["daily", "never"]);
         assert_eq!(names::<OnUnparsed>(), ["scrub", "drop", "fail"]);

@@ -236,6 +236,7 @@ pub struct AnonymizeArgs {
 }
 
 #[derive(Args, Debug)]
+#[command(group(ArgGroup::new("with_k").args(["k_report", "report"])))]
 pub struct CheckArgs {
     /// Files to check, plain, gzip, xz, bzip2 or zstd (by content); none or "-" reads stdin
     #[arg(value_name = "INPUT")]
@@ -257,7 +258,7 @@ pub struct CheckArgs {
     #[arg(long, value_name = "FILE", conflicts_with = "k_report")]
     pub report: Option<PathBuf>,
     /// The K of --k-report (and of --report's k-anonymity profile)
-    #[arg(long, value_name = "K", default_value_t = crate::kanon::DEFAULT_K,
+    #[arg(long, value_name = "K", default_value_t = crate::kanon::DEFAULT_K, requires = "with_k",
           value_parser = clap::value_parser!(u64).range(2..=1_000_000))]
     pub min_k: u64,
 }
