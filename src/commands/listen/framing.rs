@@ -49,7 +49,8 @@ enum Frame {
     Whole(Range<usize>, usize),
     /// more bytes are needed
     Partial,
-    /// an octet-counted frame over the limit: skip this many bytes
+    /// a frame over the limit whose end is known (octet-counted, or a
+    /// newline-framed one with its `\n`): skip this many bytes
     TooLong(usize),
     /// a newline-framed frame over the limit: skip to its end
     LineTooLong,
@@ -83,6 +84,7 @@ fn frame(b: &[u8], max: usize) -> Frame {
         return Frame::Whole(head..head + n, head + n);
     }
     match memchr::memchr(b'\n', b) {
+        Some(k) if k > max => Frame::TooLong(k + 1),
         Some(k) => Frame::Whole(0..k, k + 1),
         None if b.len() > max => Frame::LineTooLong,
         None => Frame::Partial,
@@ -257,6 +259,22 @@ mod tests {
         line.extend_from_slice(b"\nok\n");
         let (text, d) = framed(&[&line[..10], &line[10..MAX_MESSAGE + 1], &line[MAX_MESSAGE + 1..]]);
         assert_eq!((text.as_str(), d), ("ok\n", 1));
+    }
+
+    #[test]
+    fn a_whole_newline_frame_over_the_limit_in_one_read_is_discarded() {
+        let mut f = Framer::new(1024);
+        let mut b = Batch::default();
+        let mut s = vec![b'y'; 1025];
+        s.extend_from_slice(b"\nok\n");
+        s.extend_from_slice(&[b'z'; 1024]);
+        s.push(b'\n');
+        assert_eq!(f.feed(&s, &mut b), 1);
+        assert_eq!(f.finish(&mut b, true), 0);
+        let mut want = b"ok\n".to_vec();
+        want.extend_from_slice(&[b'z'; 1024]);
+        want.push(b'\n');
+        assert_eq!(b.data, want);
     }
 
     #[test]
