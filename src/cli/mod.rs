@@ -300,7 +300,8 @@ pub struct ListenArgs {
     /// its unfinished frame is discarded (counted)
     #[arg(long, value_name = "SECS", default_value_t = IDLE_TIMEOUT)]
     pub idle_timeout: u64,
-    /// The longest frame kept, in bytes (1024 to 67108864); a longer one is discarded, counted
+    /// The longest frame (or UDP datagram) kept, in bytes (1024 to 67108864); a longer
+    /// one is discarded, counted
     #[arg(long, value_name = "BYTES", default_value_t = MAX_MESSAGE as u64,
           value_parser = clap::value_parser!(u64).range(1024..=64 * 1024 * 1024))]
     pub max_frame: u64,

@@ -21,8 +21,9 @@
 //!   receive buffer; an unfinished frame is then discarded, never cut), write
 //!   everything received, exit 0. SIGHUP reopens the output (logrotate).
 //!   SIGUSR1 prints the counters on stderr.
-//! - Fail closed: messages never appear in errors or counters; a frame over
-//!   `--max-frame` (default [`MAX_MESSAGE`]) is discarded (counted), not cut.
+//! - Fail closed: messages never appear in errors or counters; a frame (or a
+//!   UDP datagram) over `--max-frame` (default [`MAX_MESSAGE`]) is discarded
+//!   (counted), not cut.
 //! - Bounded: at most `--max-connections` streams at once (more are closed
 //!   at once, counted as refused); a stream silent for `--idle-timeout` is
 //!   closed (its unfinished frame discarded, counted); a stream holds at

@@ -116,6 +116,16 @@ impl Ctx {
             self.shared.discarded.fetch_add(n, Ordering::Relaxed);
         }
     }
+
+    /// Adds a datagram's message to `held`; a datagram longer than
+    /// `--max-frame` is discarded (counted), as a frame of a stream is.
+    fn datagram(&self, held: &mut Batch, d: &[u8]) {
+        if d.len() > self.limits.max_frame {
+            self.discarded(1);
+        } else {
+            held.push(d);
+        }
+    }
 }
 
 /// A non-blocking read straight from the socket, bypassing the runtime's
@@ -316,14 +326,14 @@ pub async fn udp(sock: UdpSocket, ctx: Ctx) {
                 Err(_) => return,
             },
             r = sock.recv_from(&mut buf) => match r {
-                Ok((n, _)) => held.push(&buf[..n]),
+                Ok((n, _)) => ctx.datagram(&mut held, &buf[..n]),
                 Err(_) => continue,
             },
         }
         // what else is ready, up to a batch
         for _ in 0..1024 {
             match sock.try_recv_from(&mut buf) {
-                Ok((n, _)) => held.push(&buf[..n]),
+                Ok((n, _)) => ctx.datagram(&mut held, &buf[..n]),
                 Err(_) => break,
             }
             if held.data.len() - bytes >= BATCH {
@@ -357,7 +367,7 @@ pub async fn udp(sock: UdpSocket, ctx: Ctx) {
         while !batch.full() && left > 0 {
             match read_now(fd, &mut buf) {
                 Ok(n) => {
-                    batch.push(&buf[..n]);
+                    ctx.datagram(&mut batch, &buf[..n]);
                     left = left.saturating_sub(n.max(1));
                 }
                 Err(_) => {
