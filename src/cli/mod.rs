@@ -15,7 +15,7 @@ use clap::{ArgGroup, Args, Parser, Subcommand};
 use ipnet::IpNet;
 
 use crate::commands::batch::{BatchOptions, Target};
-use crate::commands::listen::{IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_MESSAGE};
+use crate::commands::listen::{FRAME_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_MESSAGE};
 use crate::commands::purge::PurgeError;
 use crate::commands::retention::AgeFrom;
 use crate::commands::run::cron::RunError;
@@ -300,6 +300,10 @@ pub struct ListenArgs {
     /// its unfinished frame is discarded (counted)
     #[arg(long, value_name = "SECS", default_value_t = IDLE_TIMEOUT)]
     pub idle_timeout: u64,
+    /// Close a TCP or unix connection whose unfinished frame began SECS ago
+    /// (0 = never); the frame is discarded (counted as discarded and frame_timeouts)
+    #[arg(long, value_name = "SECS", default_value_t = FRAME_TIMEOUT)]
+    pub frame_timeout: u64,
     /// The longest frame (or UDP datagram) kept, in bytes (1024 to 67108864); a longer
     /// one is discarded, counted
     #[arg(long, value_name = "BYTES", default_value_t = MAX_MESSAGE as u64,

@@ -1,15 +1,158 @@
-//! `loganon listen` cannot be starved (issue 26, item 3), and `--max-frame`
-//! holds for UDP datagrams.
+//! `loganon listen` cannot be starved (issue 26, item 3): a frame must
+//! finish within `--frame-timeout`, and `--max-frame` holds for UDP
+//! datagrams.
 //!
 //! Nothing waits for a fixed time: every wait polls for its condition (the
-//! file holds N lines) until a deadline.
+//! file holds N lines, the counters of SIGUSR1 say so, the peer closed)
+//! until a deadline. The pauses of the clients below pace their sending (a
+//! byte a second, a frame in two halves), they synchronise nothing.
 
-use std::net::UdpSocket;
+use std::io::{ErrorKind, Read, Write};
+use std::net::{TcpStream, UdpSocket};
+use std::thread;
+use std::time::{Duration, Instant};
 
-use crate::common::bin::stats_json;
+use crate::common::bin::{loganon, stats_json};
 use crate::common::files::{line_count, read_text};
 use crate::common::wait::wait_until;
-use crate::servers::listen;
+use crate::servers::{listen, sorted};
+
+/// How long a connection is given to be closed by the listener.
+const CLOSE_WITHIN: Duration = Duration::from_secs(15);
+
+/// Reads until the peer closes; panics when it does not within
+/// [`CLOSE_WITHIN`]. Returns when it was closed.
+#[track_caller]
+fn closed_by_peer(c: &mut TcpStream) -> Instant {
+    c.set_read_timeout(Some(CLOSE_WITHIN)).unwrap();
+    let mut b = [0u8; 16];
+    match c.read(&mut b) {
+        Ok(0) => {}
+        Err(e) if e.kind() == ErrorKind::ConnectionReset => {}
+        r => panic!("the connection was not closed within {CLOSE_WITHIN:?}: {r:?}"),
+    }
+    Instant::now()
+}
+
+/// The output's lines, sorted.
+fn lines_of(text: &str) -> Vec<String> {
+    sorted(text.lines().map(String::from).collect())
+}
+
+#[test]
+fn listen_frame_timeout_closes_a_connection_that_trickles_an_unfinished_frame() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.log");
+    let o = out.to_str().unwrap();
+    let mut l = listen(&[
+        "--tcp",
+        "127.0.0.1:0",
+        "-o",
+        o,
+        "--stats",
+        "json",
+        "--frame-timeout",
+        "1",
+    ]);
+    let tcp = l.listen_addr("tcp");
+
+    // a client that always holds an unfinished frame for 2.4 s, longer than
+    // the deadline, but whose every frame ends within 300 ms: it stays
+    let steady = thread::spawn(move || {
+        let mut c = TcpStream::connect(tcp).unwrap();
+        c.write_all(b"10.0.0.0 ste").unwrap();
+        for k in 1..=8 {
+            thread::sleep(Duration::from_millis(300));
+            c.write_all(format!("ady\n10.0.0.{k} ste").as_bytes()).unwrap();
+        }
+        thread::sleep(Duration::from_millis(300));
+        c.write_all(b"ady\n").unwrap();
+        c
+    });
+
+    // a client that sends a whole line, then an unfinished frame a byte every
+    // 100 ms: never idle (--idle-timeout is 60 s), closed after 1 s
+    let mut t = TcpStream::connect(tcp).unwrap();
+    t.write_all(b"1.2.3.4 whole\n").unwrap();
+    let t0 = Instant::now();
+    let mut w = t.try_clone().unwrap();
+    let trickler = thread::spawn(move || {
+        for b in b"5.6.7.8 never ends ".iter().cycle() {
+            if w.write_all(&[*b]).is_err() {
+                return;
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+    });
+    let closed = closed_by_peer(&mut t);
+    let after = closed - t0;
+    assert!(
+        after >= Duration::from_secs(1) && after < Duration::from_secs(5),
+        "closed after {after:?}"
+    );
+    trickler.join().unwrap();
+
+    let mut c = steady.join().unwrap();
+    c.write_all(b"10.0.1.1 still open\n").unwrap();
+    wait_until("11 lines", || line_count(&out) == 11);
+    l.signal(libc::SIGTERM);
+    let (status, err) = l.wait();
+    assert_eq!(status.code(), Some(0), "{err}");
+    let mut want = vec!["10.0.0.0 steady".to_string(); 9];
+    want.push("1.2.3.0 whole".into());
+    want.push("10.0.1.0 still open".into());
+    assert_eq!(lines_of(&read_text(&out)), sorted(want));
+    let j = stats_json(&err);
+    assert_eq!(
+        (
+            j["frame_timeouts"].as_u64(),
+            j["discarded"].as_u64(),
+            j["idle_closed"].as_u64(),
+            j["written"].as_u64()
+        ),
+        (Some(1), Some(1), Some(0), Some(11)),
+        "{j}"
+    );
+    assert!(!err.contains("5.6.7.8"), "{err}");
+}
+
+#[test]
+fn listen_frame_timeout_option_in_help_and_its_bad_values() {
+    let run = |args: &[&str]| {
+        let o = loganon().arg("listen").args(args).output();
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stdout).into_owned(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, help, _) = run(&["--help"]);
+    assert_eq!(code, Some(0));
+    // the option's lines, up to the next option
+    let mut lines = help
+        .lines()
+        .skip_while(|x| !x.trim_start().starts_with("--frame-timeout"));
+    let first = lines.next().unwrap_or_else(|| panic!("no --frame-timeout in {help}"));
+    let rest = lines.take_while(|x| !x.trim_start().starts_with('-'));
+    let text = std::iter::once(first)
+        .chain(rest)
+        .flat_map(str::split_whitespace)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert_eq!(
+        text,
+        "--frame-timeout <SECS> Close a TCP or unix connection whose unfinished frame began SECS ago \
+         (0 = never); the frame is discarded (counted as discarded and frame_timeouts) [default: 10]"
+    );
+    for bad in ["soon", "1.5", ""] {
+        let (code, _, err) = run(&["--tcp", "127.0.0.1:0", "-o", "/dev/null", "--frame-timeout", bad]);
+        assert_eq!(code, Some(2), "{bad}: {err}");
+        assert!(
+            err.contains(&format!("invalid value '{bad}' for '--frame-timeout <SECS>'")),
+            "{bad}: {err}"
+        );
+    }
+}
 
 #[test]
 fn listen_udp_discards_a_datagram_longer_than_max_frame() {

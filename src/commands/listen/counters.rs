@@ -1,7 +1,7 @@
 //! The counters of `listen`, shared by readers, writer and the signal
 //! handler, and their report (text or JSON): received, written, dropped by
-//! the queue or by the kernel's socket buffers, discarded, refused, closed
-//! idle.
+//! the queue or by the kernel's socket buffers, discarded, connections
+//! refused, closed idle or at the frame deadline.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -27,6 +27,9 @@ pub struct Shared {
     pub refused: AtomicU64,
     /// connections closed after `--idle-timeout`
     pub idle_closed: AtomicU64,
+    /// connections closed because their unfinished frame had begun
+    /// `--frame-timeout` ago
+    pub frame_timeouts: AtomicU64,
     /// the cap was reported on stderr since it was last left
     pub cap_told: AtomicBool,
 }
@@ -44,6 +47,7 @@ impl Shared {
             open_conns: AtomicUsize::new(0),
             refused: AtomicU64::new(0),
             idle_closed: AtomicU64::new(0),
+            frame_timeouts: AtomicU64::new(0),
             cap_told: AtomicBool::new(false),
         }
     }
@@ -63,6 +67,7 @@ impl Shared {
         let discarded = self.discarded.load(Ordering::Relaxed);
         let refused = self.refused.load(Ordering::Relaxed);
         let idle = self.idle_closed.load(Ordering::Relaxed);
+        let late = self.frame_timeouts.load(Ordering::Relaxed);
         if fmt == Some("json") {
             let mut j = stats.to_json(secs);
             j["received"] = received.into();
@@ -73,12 +78,13 @@ impl Shared {
             j["connections_open"] = self.open_conns.load(Ordering::SeqCst).into();
             j["connections_refused"] = refused.into();
             j["idle_closed"] = idle.into();
+            j["frame_timeouts"] = late.into();
             format!("{j}\n")
         } else {
             format!(
                 "loganon listen: received {received}, written {}, udp dropped {dropped} (queue full) + {kernel} \
                  (socket buffer), discarded {discarded} (too long or unfinished), connections refused \
-                 {refused} (--max-connections), idle closed {idle}; {}",
+                 {refused} (--max-connections), idle closed {idle}, frame timeouts {late}; {}",
                 stats.lines_written,
                 stats.to_text(secs).trim_start_matches("loganon: ")
             )

@@ -108,6 +108,8 @@ pub struct Framer {
     state: State,
     /// the longest frame kept
     max: usize,
+    /// the frames that ended so far, kept or discarded
+    ended: u64,
 }
 
 impl Default for Framer {
@@ -122,7 +124,21 @@ impl Framer {
             buf: Vec::new(),
             state: State::Start,
             max,
+            ended: 0,
         }
+    }
+
+    /// Whether the stream is inside a frame: it holds the start of one, or
+    /// is skipping one that is too long.
+    pub fn unfinished(&self) -> bool {
+        !self.buf.is_empty() || self.state != State::Start
+    }
+
+    /// How many frames have ended so far, kept or discarded (a frame still
+    /// being skipped has not): when it grew across a [`Framer::feed`], an
+    /// unfinished frame after it began in the data fed.
+    pub fn frames_ended(&self) -> u64 {
+        self.ended
     }
 
     /// Adds `data`; the messages of its complete frames go into `batch`.
@@ -143,11 +159,13 @@ impl Framer {
                         break;
                     }
                     self.state = State::Start;
+                    self.ended += 1;
                 }
                 State::SkipLine => match memchr::memchr(b'\n', &buf[pos..]) {
                     Some(k) => {
                         pos += k + 1;
                         self.state = State::Start;
+                        self.ended += 1;
                     }
                     None => {
                         pos = buf.len();
@@ -163,6 +181,7 @@ impl Framer {
                 Frame::Whole(msg, len) => {
                     batch.push(&rest[msg]);
                     pos += len;
+                    self.ended += 1;
                 }
                 Frame::Partial => break,
                 Frame::TooLong(skip) => {
@@ -275,6 +294,25 @@ mod tests {
         want.extend_from_slice(&[b'z'; 1024]);
         want.push(b'\n');
         assert_eq!(b.data, want);
+    }
+
+    #[test]
+    fn unfinished_frames_and_frames_ended() {
+        let mut f = Framer::new(1024);
+        let mut b = Batch::default();
+        assert!(!f.unfinished());
+        f.feed(b"a\nb", &mut b);
+        assert_eq!((f.unfinished(), f.frames_ended()), (true, 1));
+        f.feed(b"c\n", &mut b);
+        assert_eq!((f.unfinished(), f.frames_ended()), (false, 2));
+        // a frame too long, still being skipped, is unfinished; it ends at its end
+        f.feed(&[b'x'; 2000], &mut b);
+        assert_eq!((f.unfinished(), f.frames_ended()), (true, 2));
+        f.feed(b"x\n5 ab", &mut b);
+        assert_eq!((f.unfinished(), f.frames_ended()), (true, 3));
+        f.feed(b"cde", &mut b);
+        assert_eq!((f.unfinished(), f.frames_ended()), (false, 4));
+        assert_eq!(b.data, b"a\nbc\nabcde\n");
     }
 
     #[test]

@@ -25,10 +25,11 @@
 //!   UDP datagram) over `--max-frame` (default [`MAX_MESSAGE`]) is discarded
 //!   (counted), not cut.
 //! - Bounded: at most `--max-connections` streams at once (more are closed
-//!   at once, counted as refused); a stream silent for `--idle-timeout` is
-//!   closed (its unfinished frame discarded, counted); a stream holds at
-//!   most its unfinished frame (up to `--max-frame`), and all streams read
-//!   through one shared buffer.
+//!   at once, counted as refused); a stream silent for `--idle-timeout`, or
+//!   whose unfinished frame began `--frame-timeout` ago, is closed (its
+//!   unfinished frame discarded, counted): a sender that trickles bytes
+//!   cannot hold a place. A stream holds at most its unfinished frame (up to
+//!   `--max-frame`), and all streams read through one shared buffer.
 //!
 //! Here: the options, binding, and the main task; `framing`, `readers`,
 //! `writer` and `counters` hold the rest, and the syslog message parsing is
@@ -66,17 +67,21 @@ pub const MAX_MESSAGE: usize = 64 * 1024;
 pub const MAX_CONNECTIONS: usize = 256;
 /// `--idle-timeout` by default, in seconds.
 pub const IDLE_TIMEOUT: u64 = 60;
+/// `--frame-timeout` by default, in seconds.
+pub const FRAME_TIMEOUT: u64 = 10;
 /// A batch is sent to the writer when it holds this many bytes.
 const BATCH: usize = 64 * 1024;
 /// Batches the queue holds (with [`BATCH`], at most ~16 MiB of messages).
 const QUEUE: usize = 256;
 
-/// `--max-connections`, `--idle-timeout`, `--max-frame`.
+/// `--max-connections`, `--idle-timeout`, `--frame-timeout`, `--max-frame`.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub max_connections: usize,
     /// None: never
     pub idle: Option<Duration>,
+    /// how long a frame may take from its first bytes to its end; None: any
+    pub frame: Option<Duration>,
     pub max_frame: usize,
 }
 

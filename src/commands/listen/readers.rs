@@ -2,8 +2,10 @@
 //! (one message per datagram), TCP and unix stream connections (framed by
 //! [`Framer`]), all putting batches of messages into one bounded queue. TCP
 //! and unix readers wait when it is full (backpressure); a UDP reader holds
-//! up to [`UDP_HOLD`] meanwhile and drops beyond that, counted. At a stop,
-//! what the sockets already hold is read, within bounds.
+//! up to [`UDP_HOLD`] meanwhile and drops beyond that, counted. A stream
+//! closes when it is silent for `--idle-timeout`, or when its unfinished
+//! frame began `--frame-timeout` ago. At a stop, what the sockets already
+//! hold is read, within bounds.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -18,6 +20,7 @@ use std::time::Duration;
 use tokio::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, watch};
+use tokio::time::Instant;
 
 use super::counters::{kernel_drops, socket_inode, Shared};
 use super::framing::{Batch, Framer};
@@ -185,6 +188,30 @@ fn read_framed(
     })
 }
 
+/// Why a live stream is closed by the server.
+enum Close {
+    /// silent for `--idle-timeout`
+    Idle,
+    /// its unfinished frame began `--frame-timeout` ago
+    Late,
+}
+
+/// When a live stream is closed unless it sends: the earlier of its idle
+/// deadline (from now) and its frame's deadline (from when the frame began).
+fn deadline(limits: &Limits, since: Option<Instant>) -> Option<(Instant, Close)> {
+    // (past the clock's range: never)
+    let idle = limits
+        .idle
+        .and_then(|d| Some((Instant::now().checked_add(d)?, Close::Idle)));
+    let late = since
+        .zip(limits.frame)
+        .and_then(|(t, d)| Some((t.checked_add(d)?, Close::Late)));
+    match (idle, late) {
+        (Some(i), Some(l)) => Some(if l.0 <= i.0 { l } else { i }),
+        (i, l) => i.or(l),
+    }
+}
+
 /// One TCP or unix stream connection.
 async fn connection<S: Conn>(s: S, ctx: Ctx, _slot: Slot) {
     let mut framer = Framer::new(ctx.limits.max_frame);
@@ -194,7 +221,11 @@ async fn connection<S: Conn>(s: S, ctx: Ctx, _slot: Slot) {
     // pushes into it), up to a bound, so a sender that goes on sending cannot
     // hold the exit
     let mut budget = (*stop.borrow()).then(|| drain_budget(fd));
+    // when the unfinished frame began (the read that brought its first
+    // bytes); None: between frames
+    let mut since: Option<Instant> = None;
     loop {
+        let ended = framer.frames_ended();
         let mut batch = Batch::default();
         // (bytes read, frames discarded, the sender ended the stream); no
         // bytes: the stream ends (drained at stop, or idle)
@@ -211,25 +242,39 @@ async fn connection<S: Conn>(s: S, ctx: Ctx, _slot: Slot) {
                 }
             }
             None => {
-                let idle = ctx.limits.idle;
+                let close = deadline(&ctx.limits, since);
+                let at = close.as_ref().map(|c| c.0);
                 tokio::select! {
                     biased;
                     _ = stop.changed() => {
                         budget = Some(drain_budget(fd));
                         continue;
                     }
+                    // checked before reading: bytes that keep coming do not
+                    // put the frame's deadline off
+                    () = tokio::time::sleep_until(at.unwrap_or_else(Instant::now)), if at.is_some() => {
+                        match close.map(|c| c.1) {
+                            Some(Close::Late) => &ctx.shared.frame_timeouts,
+                            _ => &ctx.shared.idle_closed,
+                        }
+                        .fetch_add(1, Ordering::Relaxed);
+                        (0, 0, false)
+                    }
                     r = s.ready() => match r.and_then(|()| read_framed(&mut framer, &mut batch, |b| s.try_read(b))) {
                         Ok((n, d)) => (n, d, n == 0),
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                         Err(_) => (0, 0, true),
                     },
-                    _ = tokio::time::sleep(idle.unwrap_or_default()), if idle.is_some() => {
-                        ctx.shared.idle_closed.fetch_add(1, Ordering::Relaxed);
-                        (0, 0, false)
-                    }
                 }
             }
         };
+        if n > 0 {
+            since = match since {
+                _ if !framer.unfinished() => None,
+                Some(t) if framer.frames_ended() == ended => Some(t),
+                _ => Some(Instant::now()),
+            };
+        }
         if n == 0 {
             discarded += framer.finish(&mut batch, eof);
         }
