@@ -292,7 +292,9 @@ pub struct ListenArgs {
     #[arg(long, value_name = "FMT", num_args = 0..=1, require_equals = true, default_missing_value = "text",
           value_parser = ["text", "json"])]
     pub stats: Option<String>,
-    /// TCP and unix connections open at once; more are closed at once (counted as refused)
+    /// TCP and unix connections open at once; one more takes the place of the
+    /// connection whose unfinished frame is the oldest (counted as evicted), or is
+    /// closed at once when none is inside a frame (counted as refused)
     #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS as u64,
           value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,

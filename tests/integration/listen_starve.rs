@@ -1,6 +1,7 @@
 //! `loganon listen` cannot be starved (issue 26, item 3): a frame must
-//! finish within `--frame-timeout`, and `--max-frame` holds for UDP
-//! datagrams.
+//! finish within `--frame-timeout`, a full server makes room by evicting
+//! the connection whose unfinished frame is oldest, and `--max-frame` holds
+//! for UDP datagrams.
 //!
 //! Nothing waits for a fixed time: every wait polls for its condition (the
 //! file holds N lines, the counters of SIGUSR1 say so, the peer closed)
@@ -108,9 +109,10 @@ fn listen_frame_timeout_closes_a_connection_that_trickles_an_unfinished_frame() 
             j["frame_timeouts"].as_u64(),
             j["discarded"].as_u64(),
             j["idle_closed"].as_u64(),
+            j["connections_evicted"].as_u64(),
             j["written"].as_u64()
         ),
-        (Some(1), Some(1), Some(0), Some(11)),
+        (Some(1), Some(1), Some(0), Some(0), Some(11)),
         "{j}"
     );
     assert!(!err.contains("5.6.7.8"), "{err}");
@@ -152,6 +154,82 @@ fn listen_frame_timeout_option_in_help_and_its_bad_values() {
             "{bad}: {err}"
         );
     }
+}
+
+#[test]
+fn listen_when_full_evicts_the_connection_whose_unfinished_frame_is_oldest() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.log");
+    let o = out.to_str().unwrap();
+    let mut l = listen(&[
+        "--tcp",
+        "127.0.0.1:0",
+        "-o",
+        o,
+        "--stats",
+        "json",
+        "--max-connections",
+        "2",
+    ]);
+    let tcp = l.listen_addr("tcp");
+    let connect = || TcpStream::connect(tcp).unwrap();
+    // each write ends with an unfinished frame; the whole line before it,
+    // once in the file, says the listener has read it
+    let mut c1 = connect();
+    c1.write_all(b"1.2.3.1 one\n5.5.5.1 cut").unwrap();
+    wait_until("1 line", || line_count(&out) == 1);
+    let mut c2 = connect();
+    c2.write_all(b"1.2.3.2 two\n5.5.5.2 unfini").unwrap();
+    wait_until("2 lines", || line_count(&out) == 2);
+    // full: c1's unfinished frame is the oldest
+    let mut c3 = connect();
+    closed_by_peer(&mut c1);
+    c3.write_all(b"1.2.3.3 three\n7.7.7.3 cut").unwrap();
+    wait_until("3 lines", || line_count(&out) == 3);
+    // c2 (the older connection) ends its frame and begins another, after c3's
+    c2.write_all(b"shed\n5.5.5.2 cut").unwrap();
+    wait_until("4 lines", || line_count(&out) == 4);
+    let mut c4 = connect();
+    closed_by_peer(&mut c3);
+    c4.write_all(b"1.2.3.4 four\n").unwrap();
+    c2.write_all(b"ter\n").unwrap();
+    wait_until("6 lines", || line_count(&out) == 6);
+    // full, and no connection holds an unfinished frame: the new one is refused
+    let mut c5 = connect();
+    closed_by_peer(&mut c5);
+    l.stderr_line("about the cap", |x| {
+        x.starts_with("loganon: 2 connections are open (--max-connections)")
+    });
+    c4.write_all(b"1.2.3.4 again\n").unwrap();
+    wait_until("7 lines", || line_count(&out) == 7);
+    l.signal(libc::SIGTERM);
+    let (status, err) = l.wait();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert_eq!(
+        lines_of(&read_text(&out)),
+        [
+            "1.2.3.0 again",
+            "1.2.3.0 four",
+            "1.2.3.0 one",
+            "1.2.3.0 three",
+            "1.2.3.0 two",
+            "5.5.5.0 cutter",
+            "5.5.5.0 unfinished"
+        ]
+    );
+    let j = stats_json(&err);
+    assert_eq!(
+        (
+            j["connections_evicted"].as_u64(),
+            j["connections_refused"].as_u64(),
+            j["discarded"].as_u64(),
+            j["frame_timeouts"].as_u64(),
+            j["written"].as_u64()
+        ),
+        (Some(2), Some(1), Some(2), Some(0), Some(7)),
+        "{j}"
+    );
+    drop((c2, c4));
 }
 
 #[test]

@@ -24,16 +24,19 @@
 //! - Fail closed: messages never appear in errors or counters; a frame (or a
 //!   UDP datagram) over `--max-frame` (default [`MAX_MESSAGE`]) is discarded
 //!   (counted), not cut.
-//! - Bounded: at most `--max-connections` streams at once (more are closed
-//!   at once, counted as refused); a stream silent for `--idle-timeout`, or
-//!   whose unfinished frame began `--frame-timeout` ago, is closed (its
-//!   unfinished frame discarded, counted): a sender that trickles bytes
-//!   cannot hold a place. A stream holds at most its unfinished frame (up to
-//!   `--max-frame`), and all streams read through one shared buffer.
+//! - Bounded: at most `--max-connections` streams at once; a new one takes
+//!   the place of the stream whose unfinished frame began longest ago (that
+//!   one is closed, counted as evicted), and is closed at once (counted as
+//!   refused) only when no stream is inside a frame. A stream silent for
+//!   `--idle-timeout`, or whose unfinished frame began `--frame-timeout`
+//!   ago, is closed (its unfinished frame discarded, counted): a sender that
+//!   trickles bytes cannot hold a place. A stream holds at most its
+//!   unfinished frame (up to `--max-frame`), and all streams read through one
+//!   shared buffer.
 //!
 //! Here: the options, binding, and the main task; `framing`, `readers`,
-//! `writer` and `counters` hold the rest, and the syslog message parsing is
-//! [`crate::formats::syslog`].
+//! `slots`, `writer` and `counters` hold the rest, and the syslog message
+//! parsing is [`crate::formats::syslog`].
 
 use std::io;
 use std::net::SocketAddr;
@@ -53,6 +56,7 @@ use crate::io::signals::Signals;
 mod counters;
 mod framing;
 mod readers;
+mod slots;
 mod writer;
 
 use counters::{socket_inode, Shared};

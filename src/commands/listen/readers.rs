@@ -3,9 +3,10 @@
 //! [`Framer`]), all putting batches of messages into one bounded queue. TCP
 //! and unix readers wait when it is full (backpressure); a UDP reader holds
 //! up to [`UDP_HOLD`] meanwhile and drops beyond that, counted. A stream
-//! closes when it is silent for `--idle-timeout`, or when its unfinished
-//! frame began `--frame-timeout` ago. At a stop, what the sockets already
-//! hold is read, within bounds.
+//! closes when it is silent for `--idle-timeout`, when its unfinished frame
+//! began `--frame-timeout` ago, or when a new connection takes its place
+//! ([`Slots`]). At a stop, what the sockets already hold is read, within
+//! bounds.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -24,6 +25,7 @@ use tokio::time::Instant;
 
 use super::counters::{kernel_drops, socket_inode, Shared};
 use super::framing::{Batch, Framer};
+use super::slots::{Slot, Slots};
 use super::writer::Msg;
 use super::{Limits, BATCH};
 
@@ -46,17 +48,8 @@ pub struct Ctx {
     stop: watch::Receiver<bool>,
     shared: Arc<Shared>,
     limits: Limits,
+    slots: Arc<Slots>,
     _alive: mpsc::Sender<()>,
-}
-
-/// One of the `--max-connections` places, held by a connection's task.
-struct Slot(Arc<Shared>);
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.0.open_conns.fetch_sub(1, Ordering::SeqCst);
-        self.0.cap_told.store(false, Ordering::Relaxed);
-    }
 }
 
 impl Ctx {
@@ -73,34 +66,18 @@ impl Ctx {
         Ctx {
             tx,
             stop,
+            slots: Arc::new(Slots::new(limits.max_connections, shared.clone())),
             shared,
             limits,
             _alive: alive,
         }
     }
 
-    /// A place for a new connection; None (counted, told once on stderr)
-    /// when `--max-connections` are open.
-    fn slot(&self) -> Option<Slot> {
-        let sh = &self.shared;
-        if sh.open_conns.fetch_add(1, Ordering::SeqCst) < self.limits.max_connections {
-            return Some(Slot(sh.clone()));
-        }
-        sh.open_conns.fetch_sub(1, Ordering::SeqCst);
-        sh.refused.fetch_add(1, Ordering::Relaxed);
-        if !sh.cap_told.swap(true, Ordering::Relaxed) {
-            eprintln!(
-                "loganon: {} connections are open (--max-connections); new ones are closed until one ends \
-                 (counted as connections_refused)",
-                self.limits.max_connections
-            );
-        }
-        None
-    }
-
-    /// Starts reading a new connection, or closes it when none may open.
-    fn spawn<S: Conn + 'static>(&self, s: S) {
-        if let Some(slot) = self.slot() {
+    /// Starts reading a new connection, or closes it when it gets no place
+    /// (`evict`: it may take the place of a connection inside a frame; not
+    /// while stopping, when every open connection is being drained).
+    fn spawn<S: Conn + 'static>(&self, s: S, evict: bool) {
+        if let Some(slot) = self.slots.take(evict) {
             tokio::spawn(connection(s, self.clone(), slot));
         }
     }
@@ -213,7 +190,7 @@ fn deadline(limits: &Limits, since: Option<Instant>) -> Option<(Instant, Close)>
 }
 
 /// One TCP or unix stream connection.
-async fn connection<S: Conn>(s: S, ctx: Ctx, _slot: Slot) {
+async fn connection<S: Conn>(s: S, ctx: Ctx, mut slot: Slot) {
     let mut framer = Framer::new(ctx.limits.max_frame);
     let mut stop = ctx.stop.clone();
     let fd = s.as_fd();
@@ -250,6 +227,8 @@ async fn connection<S: Conn>(s: S, ctx: Ctx, _slot: Slot) {
                         budget = Some(drain_budget(fd));
                         continue;
                     }
+                    // its place went to a new connection
+                    () = slot.evicted() => (0, 0, false),
                     // checked before reading: bytes that keep coming do not
                     // put the frame's deadline off
                     () = tokio::time::sleep_until(at.unwrap_or_else(Instant::now)), if at.is_some() => {
@@ -274,6 +253,7 @@ async fn connection<S: Conn>(s: S, ctx: Ctx, _slot: Slot) {
                 Some(t) if framer.frames_ended() == ended => Some(t),
                 _ => Some(Instant::now()),
             };
+            slot.inside_since(since);
         }
         if n == 0 {
             discarded += framer.finish(&mut batch, eof);
@@ -314,7 +294,7 @@ pub async fn accept_tcp(l: TcpListener, ctx: Ctx) {
             r = l.accept() => match r {
                 Ok((s, _)) => {
                     let _ = s.set_nodelay(true);
-                    ctx.spawn(s);
+                    ctx.spawn(s, true);
                 }
                 Err(e) => accept_failed("tcp", e).await,
             },
@@ -324,7 +304,7 @@ pub async fn accept_tcp(l: TcpListener, ctx: Ctx) {
     if let Ok(l) = l.into_std() {
         while let Ok((s, _)) = l.accept() {
             if let Ok(s) = s.set_nonblocking(true).and_then(|()| TcpStream::from_std(s)) {
-                ctx.spawn(s);
+                ctx.spawn(s, false);
             }
         }
     }
@@ -337,7 +317,7 @@ pub async fn accept_unix(l: UnixListener, path: PathBuf, ctx: Ctx) {
             biased;
             _ = stop.changed() => break,
             r = l.accept() => match r {
-                Ok((s, _)) => ctx.spawn(s),
+                Ok((s, _)) => ctx.spawn(s, true),
                 Err(e) => accept_failed("unix", e).await,
             },
         }
@@ -345,7 +325,7 @@ pub async fn accept_unix(l: UnixListener, path: PathBuf, ctx: Ctx) {
     if let Ok(l) = l.into_std() {
         while let Ok((s, _)) = l.accept() {
             if let Ok(s) = s.set_nonblocking(true).and_then(|()| UnixStream::from_std(s)) {
-                ctx.spawn(s);
+                ctx.spawn(s, false);
             }
         }
     }
