@@ -1,19 +1,24 @@
 //! `loganon listen` cannot be starved (issue 26, item 3): a frame must
 //! finish within `--frame-timeout`, a full server makes room by evicting
-//! the connection whose unfinished frame is oldest, and `--max-frame` holds
-//! for UDP datagrams.
+//! the connection whose unfinished frame is oldest, a well-behaved client is
+//! served within a second while hundreds of others trickle bytes, hold
+//! unfinished frames or flood, and `--max-frame` holds for UDP datagrams.
 //!
 //! Nothing waits for a fixed time: every wait polls for its condition (the
 //! file holds N lines, the counters of SIGUSR1 say so, the peer closed)
 //! until a deadline. The pauses of the clients below pace their sending (a
 //! byte a second, a frame in two halves), they synchronise nothing.
 
-use std::io::{ErrorKind, Read, Write};
+use std::fs::File;
+use std::io::{ErrorKind, Read, Seek, SeekFrom, Write};
 use std::net::{TcpStream, UdpSocket};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
 use crate::common::bin::{loganon, stats_json};
+use crate::common::child::Proc;
 use crate::common::files::{line_count, read_text};
 use crate::common::wait::wait_until;
 use crate::servers::{listen, sorted};
@@ -33,6 +38,23 @@ fn closed_by_peer(c: &mut TcpStream) -> Instant {
         r => panic!("the connection was not closed within {CLOSE_WITHIN:?}: {r:?}"),
     }
     Instant::now()
+}
+
+/// The counters of a SIGUSR1 report (`--stats json`), asked for until
+/// `cond` holds (at most 60 s).
+#[track_caller]
+fn counters_until(p: &mut Proc, what: &str, cond: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
+    let end = Instant::now() + Duration::from_secs(60);
+    loop {
+        p.signal(libc::SIGUSR1);
+        let l = p.stderr_line("the counters", |l| l.starts_with('{'));
+        let j: serde_json::Value = serde_json::from_str(&l).unwrap();
+        if cond(&j) {
+            return j;
+        }
+        assert!(Instant::now() < end, "timed out waiting for: {what}; last {j}");
+        thread::sleep(Duration::from_millis(50));
+    }
 }
 
 /// The output's lines, sorted.
@@ -230,6 +252,164 @@ fn listen_when_full_evicts_the_connection_whose_unfinished_frame_is_oldest() {
         "{j}"
     );
     drop((c2, c4));
+}
+
+/// Raises the soft limit of open files to `want` if it is lower (children
+/// inherit it); false when the hard limit is lower.
+fn raise_nofile(want: u64) -> bool {
+    // SAFETY: getrlimit/setrlimit with a valid rlimit struct.
+    unsafe {
+        let mut r: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut r) != 0 {
+            return false;
+        }
+        if r.rlim_cur >= want {
+            return true;
+        }
+        if r.rlim_max < want {
+            return false;
+        }
+        r.rlim_cur = want;
+        libc::setrlimit(libc::RLIMIT_NOFILE, &r) == 0
+    }
+}
+
+/// Waits until `needle` is in the growing file `path` (read from where the
+/// last look ended); returns when it was seen, or None after `limit`.
+fn seen_in(path: &std::path::Path, needle: &[u8], limit: Duration) -> Option<Instant> {
+    let end = Instant::now() + limit;
+    let mut f = File::open(path).unwrap();
+    let mut pos = 0u64;
+    let mut tail: Vec<u8> = Vec::new();
+    loop {
+        f.seek(SeekFrom::Start(pos)).unwrap();
+        let mut more = Vec::new();
+        f.read_to_end(&mut more).unwrap();
+        pos += more.len() as u64;
+        tail.extend_from_slice(&more);
+        if memchr::memmem::find(&tail, needle).is_some() {
+            return Some(Instant::now());
+        }
+        // keep what could be the start of the needle
+        let keep = tail.len().min(needle.len());
+        tail.drain(..tail.len() - keep);
+        if Instant::now() >= end {
+            return None;
+        }
+        thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn listen_serves_a_client_within_a_second_while_300_others_trickle_hold_frames_or_flood() {
+    const SLOW: usize = 300;
+    if !raise_nofile(4 * SLOW as u64) {
+        println!("skipped: cannot open {SLOW} connections (RLIMIT_NOFILE)");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out.log");
+    let o = out.to_str().unwrap();
+    // the defaults: 256 connections, a frame within 10 s, idle for 60 s
+    let mut l = listen(&["--tcp", "127.0.0.1:0", "-o", o, "--stats", "json"]);
+    let tcp = l.listen_addr("tcp");
+    let (slowing, flooding) = (Arc::new(AtomicBool::new(true)), Arc::new(AtomicBool::new(true)));
+
+    // 300 connections: each begins a frame, then (all but every tenth, which
+    // holds its unfinished frame silently) adds a byte a second; a closed
+    // one connects again
+    let s = slowing.clone();
+    let slow = thread::spawn(move || {
+        let open = || {
+            let mut c = TcpStream::connect(tcp).ok()?;
+            c.set_nonblocking(true).ok()?;
+            c.write_all(b"9.9.9.9 slow").ok().map(|()| c)
+        };
+        // open: nothing to read (the listener never answers) and no error
+        let alive = |c: &TcpStream| matches!(c.peek(&mut [0u8; 1]), Err(e) if e.kind() == ErrorKind::WouldBlock);
+        let mut conns: Vec<Option<TcpStream>> = (0..SLOW).map(|_| open()).collect();
+        while s.load(Ordering::Relaxed) {
+            for (k, c) in conns.iter_mut().enumerate() {
+                let alive = match c {
+                    Some(c) if k % 10 == 0 => alive(c),
+                    Some(c) => c.write(b"w").is_ok() && alive(c),
+                    None => false,
+                };
+                if !alive {
+                    *c = open();
+                }
+            }
+            thread::sleep(Duration::from_secs(1));
+        }
+    });
+    // 2 connections that send nginx's lines as fast as the listener takes them
+    let floods: Vec<_> = (0..2)
+        .map(|_| {
+            let s = flooding.clone();
+            thread::spawn(move || {
+                let mut c = TcpStream::connect(tcp).unwrap();
+                let lines: String = (0..500)
+                    .map(|k| {
+                        format!(
+                            "10.8.{}.{} - - [22/Nov/2026:07:00:00 +0000] \"GET /flood?page={k}&token=t{k} HTTP/1.1\" \
+                             200 5123 \"https://example.com/start\" \"Mozilla/5.0 (X11; Linux x86_64; rv:121.0) \
+                             Gecko/20100101 Firefox/121.0\"\n",
+                            k / 250,
+                            k % 250
+                        )
+                    })
+                    .collect();
+                while s.load(Ordering::Relaxed) {
+                    if c.write_all(lines.as_bytes()).is_err() {
+                        return;
+                    }
+                }
+            })
+        })
+        .collect();
+
+    // every slot taken, and the 300 have all come at least once
+    counters_until(&mut l, "the listener full", |j| {
+        let turned = j["connections_evicted"].as_u64().unwrap_or(0) + j["connections_refused"].as_u64().unwrap_or(0);
+        j["connections_open"] == 256 && turned >= (SLOW + 2 - 256) as u64
+    });
+    let t0 = Instant::now();
+    let mut c = TcpStream::connect(tcp).unwrap();
+    c.write_all(b"203.0.113.7 well-behaved\n").unwrap();
+    let served = seen_in(&out, b"203.0.113.0 well-behaved\n", Duration::from_secs(10));
+    let after = served.map(|at| at - t0);
+    assert!(
+        after.is_some_and(|a| a < Duration::from_secs(1)),
+        "the well-behaved line written after {after:?} (None: not within 10 s)"
+    );
+    // and it is still served
+    let t1 = Instant::now();
+    c.write_all(b"203.0.113.8 again\n").unwrap();
+    let again = seen_in(&out, b"203.0.113.0 again\n", Duration::from_secs(10)).map(|at| at - t1);
+    assert!(
+        again.is_some_and(|a| a < Duration::from_secs(1)),
+        "its second line written after {again:?}"
+    );
+
+    // nobody was refused: there was always a connection inside a frame
+    let j = counters_until(&mut l, "the counters", |_| true);
+    assert_eq!(j["connections_refused"], 0, "{j}");
+
+    // the floods end; the slow ones are still open at the stop, so their
+    // unfinished frames are discarded (at their end of stream they would be
+    // lines)
+    flooding.store(false, Ordering::Relaxed);
+    for f in floods {
+        f.join().unwrap();
+    }
+    l.signal(libc::SIGTERM);
+    let (status, err) = l.wait();
+    slowing.store(false, Ordering::Relaxed);
+    slow.join().unwrap();
+    assert_eq!(status.code(), Some(0), "{err}");
+    assert!(!read_text(&out).contains("9.9.9"), "an unfinished frame was written");
+    let j = stats_json(&err);
+    assert_eq!(j["received"], j["written"], "{j}");
 }
 
 #[test]

@@ -12,6 +12,9 @@ use crate::formats::syslog::message;
 pub struct Batch {
     pub data: Vec<u8>,
     pub messages: u64,
+    /// a stream's batch: its share of the bytes streams may have queued,
+    /// given back when the writer has run it (dropped with the batch)
+    pub room: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl Batch {

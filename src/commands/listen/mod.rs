@@ -8,14 +8,16 @@
 //!   (the log line) is kept; a frame without `<PRI>` is taken as it is.
 //! - Readers run on a single-threaded tokio runtime and put batches of
 //!   messages into one bounded queue. TCP and unix readers wait when it is
-//!   full (backpressure: nothing is lost, the sender is slowed down); a UDP
-//!   reader holds up to 4 MiB meanwhile and drops beyond that, counted
-//!   (`udp_dropped`); the drops of the kernel's socket buffer are read from
-//!   `/proc/net/udp`.
+//!   full, or when their messages take 512 KiB of it (backpressure: nothing
+//!   is lost, the sender is slowed down; first come first served, so a flood
+//!   does not hold other senders back); a UDP reader holds up to 4 MiB
+//!   meanwhile and drops beyond that, counted (`udp_dropped`); the drops of
+//!   the kernel's socket buffer are read from `/proc/net/udp`.
 //! - One writer thread (no tokio in the anonymizing path) runs the batches
 //!   through [`Engine::chunk`] and appends them to the output when the queue
-//!   is momentarily empty (or every 1 MiB): a single message is on disk within
-//!   milliseconds. A `.gz` output gets one complete gzip member per write.
+//!   is momentarily empty (or every 1 MiB, or 50 ms after the first line
+//!   waiting): a single message is on disk within milliseconds, even during
+//!   a flood. A `.gz` output gets one complete gzip member per write.
 //! - SIGTERM/SIGINT: stop accepting, read what the sockets already hold
 //!   (streams until they have nothing more, within 64 MiB beyond their
 //!   receive buffer; an unfinished frame is then discarded, never cut), write
