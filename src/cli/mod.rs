@@ -15,7 +15,7 @@ use clap::{ArgGroup, Args, Parser, Subcommand};
 use ipnet::IpNet;
 
 use crate::commands::batch::{BatchOptions, Target};
-use crate::commands::listen::{IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_MESSAGE};
+use crate::commands::listen::{FRAME_TIMEOUT, IDLE_TIMEOUT, MAX_CONNECTIONS, MAX_MESSAGE};
 use crate::commands::purge::PurgeError;
 use crate::commands::retention::AgeFrom;
 use crate::commands::run::cron::RunError;
@@ -293,7 +293,9 @@ pub struct ListenArgs {
     #[arg(long, value_name = "FMT", num_args = 0..=1, require_equals = true, default_missing_value = "text",
           value_parser = ["text", "json"])]
     pub stats: Option<String>,
-    /// TCP and unix connections open at once; more are closed at once (counted as refused)
+    /// TCP and unix connections open at once; one more takes the place of the
+    /// connection whose unfinished frame is the oldest (counted as evicted), or is
+    /// closed at once when none is inside a frame (counted as refused)
     #[arg(long, value_name = "N", default_value_t = MAX_CONNECTIONS as u64,
           value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub max_connections: u64,
@@ -301,7 +303,12 @@ pub struct ListenArgs {
     /// its unfinished frame is discarded (counted)
     #[arg(long, value_name = "SECS", default_value_t = IDLE_TIMEOUT)]
     pub idle_timeout: u64,
-    /// The longest frame kept, in bytes (1024 to 67108864); a longer one is discarded, counted
+    /// Close a TCP or unix connection whose unfinished frame began SECS ago
+    /// (0 = never); the frame is discarded (counted as discarded and frame_timeouts)
+    #[arg(long, value_name = "SECS", default_value_t = FRAME_TIMEOUT)]
+    pub frame_timeout: u64,
+    /// The longest frame (or UDP datagram) kept, in bytes (1024 to 67108864); a longer
+    /// one is discarded, counted
     #[arg(long, value_name = "BYTES", default_value_t = MAX_MESSAGE as u64,
           value_parser = clap::value_parser!(u64).range(1024..=64 * 1024 * 1024))]
     pub max_frame: u64,

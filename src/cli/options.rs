@@ -183,6 +183,7 @@ pub fn listen_options(l: &ListenArgs) -> Result<ListenOptions, String> {
         limits: Limits {
             max_connections: l.max_connections as usize,
             idle: (l.idle_timeout > 0).then(|| Duration::from_secs(l.idle_timeout)),
+            frame: (l.frame_timeout > 0).then(|| Duration::from_secs(l.frame_timeout)),
             max_frame: l.max_frame as usize,
         },
     })

@@ -48,6 +48,7 @@ mod keyed;
 mod line_ends;
 mod line_model;
 mod listen;
+mod listen_starve;
 mod no_abort;
 mod params;
 mod passes;

@@ -1,7 +1,7 @@
 //! The counters of `listen`, shared by readers, writer and the signal
 //! handler, and their report (text or JSON): received, written, dropped by
-//! the queue or by the kernel's socket buffers, discarded, refused, closed
-//! idle.
+//! the queue or by the kernel's socket buffers, discarded, connections
+//! refused, evicted, closed idle or at the frame deadline.
 
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -25,8 +25,14 @@ pub struct Shared {
     pub open_conns: AtomicUsize,
     /// connections closed at once: `--max-connections` were open
     pub refused: AtomicU64,
+    /// connections closed to make room for a new one (`--max-connections`
+    /// were open): they held the oldest unfinished frame
+    pub evicted: AtomicU64,
     /// connections closed after `--idle-timeout`
     pub idle_closed: AtomicU64,
+    /// connections closed because their unfinished frame had begun
+    /// `--frame-timeout` ago
+    pub frame_timeouts: AtomicU64,
     /// the cap was reported on stderr since it was last left
     pub cap_told: AtomicBool,
 }
@@ -43,7 +49,9 @@ impl Shared {
             t0: Instant::now(),
             open_conns: AtomicUsize::new(0),
             refused: AtomicU64::new(0),
+            evicted: AtomicU64::new(0),
             idle_closed: AtomicU64::new(0),
+            frame_timeouts: AtomicU64::new(0),
             cap_told: AtomicBool::new(false),
         }
     }
@@ -62,7 +70,9 @@ impl Shared {
         let kernel = self.udp_kernel_drops();
         let discarded = self.discarded.load(Ordering::Relaxed);
         let refused = self.refused.load(Ordering::Relaxed);
+        let evicted = self.evicted.load(Ordering::Relaxed);
         let idle = self.idle_closed.load(Ordering::Relaxed);
+        let late = self.frame_timeouts.load(Ordering::Relaxed);
         if fmt == Some("json") {
             let mut j = stats.to_json(secs);
             j["received"] = received.into();
@@ -72,13 +82,16 @@ impl Shared {
             j["discarded"] = discarded.into();
             j["connections_open"] = self.open_conns.load(Ordering::SeqCst).into();
             j["connections_refused"] = refused.into();
+            j["connections_evicted"] = evicted.into();
             j["idle_closed"] = idle.into();
+            j["frame_timeouts"] = late.into();
             format!("{j}\n")
         } else {
             format!(
                 "loganon listen: received {received}, written {}, udp dropped {dropped} (queue full) + {kernel} \
                  (socket buffer), discarded {discarded} (too long or unfinished), connections refused \
-                 {refused} (--max-connections), idle closed {idle}; {}",
+                 {refused} (--max-connections), evicted {evicted} (held the oldest unfinished frame), idle \
+                 closed {idle}, frame timeouts {late}; {}",
                 stats.lines_written,
                 stats.to_text(secs).trim_start_matches("loganon: ")
             )

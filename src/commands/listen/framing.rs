@@ -12,6 +12,9 @@ use crate::formats::syslog::message;
 pub struct Batch {
     pub data: Vec<u8>,
     pub messages: u64,
+    /// a stream's batch: its share of the bytes streams may have queued,
+    /// given back when the writer has run it (dropped with the batch)
+    pub room: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 impl Batch {
@@ -49,7 +52,8 @@ enum Frame {
     Whole(Range<usize>, usize),
     /// more bytes are needed
     Partial,
-    /// an octet-counted frame over the limit: skip this many bytes
+    /// a frame over the limit whose end is known (octet-counted, or a
+    /// newline-framed one with its `\n`): skip this many bytes
     TooLong(usize),
     /// a newline-framed frame over the limit: skip to its end
     LineTooLong,
@@ -83,6 +87,7 @@ fn frame(b: &[u8], max: usize) -> Frame {
         return Frame::Whole(head..head + n, head + n);
     }
     match memchr::memchr(b'\n', b) {
+        Some(k) if k > max => Frame::TooLong(k + 1),
         Some(k) => Frame::Whole(0..k, k + 1),
         None if b.len() > max => Frame::LineTooLong,
         None => Frame::Partial,
@@ -106,6 +111,8 @@ pub struct Framer {
     state: State,
     /// the longest frame kept
     max: usize,
+    /// the frames that ended so far, kept or discarded
+    ended: u64,
 }
 
 impl Default for Framer {
@@ -120,7 +127,21 @@ impl Framer {
             buf: Vec::new(),
             state: State::Start,
             max,
+            ended: 0,
         }
+    }
+
+    /// Whether the stream is inside a frame: it holds the start of one, or
+    /// is skipping one that is too long.
+    pub fn unfinished(&self) -> bool {
+        !self.buf.is_empty() || self.state != State::Start
+    }
+
+    /// How many frames have ended so far, kept or discarded (a frame still
+    /// being skipped has not): when it grew across a [`Framer::feed`], an
+    /// unfinished frame after it began in the data fed.
+    pub fn frames_ended(&self) -> u64 {
+        self.ended
     }
 
     /// Adds `data`; the messages of its complete frames go into `batch`.
@@ -141,11 +162,13 @@ impl Framer {
                         break;
                     }
                     self.state = State::Start;
+                    self.ended += 1;
                 }
                 State::SkipLine => match memchr::memchr(b'\n', &buf[pos..]) {
                     Some(k) => {
                         pos += k + 1;
                         self.state = State::Start;
+                        self.ended += 1;
                     }
                     None => {
                         pos = buf.len();
@@ -161,6 +184,7 @@ impl Framer {
                 Frame::Whole(msg, len) => {
                     batch.push(&rest[msg]);
                     pos += len;
+                    self.ended += 1;
                 }
                 Frame::Partial => break,
                 Frame::TooLong(skip) => {
@@ -257,6 +281,41 @@ mod tests {
         line.extend_from_slice(b"\nok\n");
         let (text, d) = framed(&[&line[..10], &line[10..MAX_MESSAGE + 1], &line[MAX_MESSAGE + 1..]]);
         assert_eq!((text.as_str(), d), ("ok\n", 1));
+    }
+
+    #[test]
+    fn a_whole_newline_frame_over_the_limit_in_one_read_is_discarded() {
+        let mut f = Framer::new(1024);
+        let mut b = Batch::default();
+        let mut s = vec![b'y'; 1025];
+        s.extend_from_slice(b"\nok\n");
+        s.extend_from_slice(&[b'z'; 1024]);
+        s.push(b'\n');
+        assert_eq!(f.feed(&s, &mut b), 1);
+        assert_eq!(f.finish(&mut b, true), 0);
+        let mut want = b"ok\n".to_vec();
+        want.extend_from_slice(&[b'z'; 1024]);
+        want.push(b'\n');
+        assert_eq!(b.data, want);
+    }
+
+    #[test]
+    fn unfinished_frames_and_frames_ended() {
+        let mut f = Framer::new(1024);
+        let mut b = Batch::default();
+        assert!(!f.unfinished());
+        f.feed(b"a\nb", &mut b);
+        assert_eq!((f.unfinished(), f.frames_ended()), (true, 1));
+        f.feed(b"c\n", &mut b);
+        assert_eq!((f.unfinished(), f.frames_ended()), (false, 2));
+        // a frame too long, still being skipped, is unfinished; it ends at its end
+        f.feed(&[b'x'; 2000], &mut b);
+        assert_eq!((f.unfinished(), f.frames_ended()), (true, 2));
+        f.feed(b"x\n5 ab", &mut b);
+        assert_eq!((f.unfinished(), f.frames_ended()), (true, 3));
+        f.feed(b"cde", &mut b);
+        assert_eq!((f.unfinished(), f.frames_ended()), (false, 4));
+        assert_eq!(b.data, b"a\nbc\nabcde\n");
     }
 
     #[test]

@@ -8,30 +8,37 @@
 //!   (the log line) is kept; a frame without `<PRI>` is taken as it is.
 //! - Readers run on a single-threaded tokio runtime and put batches of
 //!   messages into one bounded queue. TCP and unix readers wait when it is
-//!   full (backpressure: nothing is lost, the sender is slowed down); a UDP
-//!   reader holds up to 4 MiB meanwhile and drops beyond that, counted
-//!   (`udp_dropped`); the drops of the kernel's socket buffer are read from
-//!   `/proc/net/udp`.
+//!   full, or when their messages take 512 KiB of it (backpressure: nothing
+//!   is lost, the sender is slowed down; first come first served, so a flood
+//!   does not hold other senders back); a UDP reader holds up to 4 MiB
+//!   meanwhile and drops beyond that, counted (`udp_dropped`); the drops of
+//!   the kernel's socket buffer are read from `/proc/net/udp`.
 //! - One writer thread (no tokio in the anonymizing path) runs the batches
 //!   through [`Engine::chunk`] and appends them to the output when the queue
-//!   is momentarily empty (or every 1 MiB): a single message is on disk within
-//!   milliseconds. A `.gz` output gets one complete gzip member per write.
+//!   is momentarily empty (or every 1 MiB, or 50 ms after the first line
+//!   waiting): a single message is on disk within milliseconds, even during
+//!   a flood. A `.gz` output gets one complete gzip member per write.
 //! - SIGTERM/SIGINT: stop accepting, read what the sockets already hold
 //!   (streams until they have nothing more, within 64 MiB beyond their
 //!   receive buffer; an unfinished frame is then discarded, never cut), write
 //!   everything received, exit 0. SIGHUP reopens the output (logrotate).
 //!   SIGUSR1 prints the counters on stderr.
-//! - Fail closed: messages never appear in errors or counters; a frame over
-//!   `--max-frame` (default [`MAX_MESSAGE`]) is discarded (counted), not cut.
-//! - Bounded: at most `--max-connections` streams at once (more are closed
-//!   at once, counted as refused); a stream silent for `--idle-timeout` is
-//!   closed (its unfinished frame discarded, counted); a stream holds at
-//!   most its unfinished frame (up to `--max-frame`), and all streams read
-//!   through one shared buffer.
+//! - Fail closed: messages never appear in errors or counters; a frame (or a
+//!   UDP datagram) over `--max-frame` (default [`MAX_MESSAGE`]) is discarded
+//!   (counted), not cut.
+//! - Bounded: at most `--max-connections` streams at once; a new one takes
+//!   the place of the stream whose unfinished frame began longest ago (that
+//!   one is closed, counted as evicted), and is closed at once (counted as
+//!   refused) only when no stream is inside a frame. A stream silent for
+//!   `--idle-timeout`, or whose unfinished frame began `--frame-timeout`
+//!   ago, is closed (its unfinished frame discarded, counted): a sender that
+//!   trickles bytes cannot hold a place. A stream holds at most its
+//!   unfinished frame (up to `--max-frame`), and all streams read through one
+//!   shared buffer.
 //!
 //! Here: the options, binding, and the main task; `framing`, `readers`,
-//! `writer` and `counters` hold the rest, and the syslog message parsing is
-//! [`crate::formats::syslog`].
+//! `slots`, `writer` and `counters` hold the rest, and the syslog message
+//! parsing is [`crate::formats::syslog`].
 
 use std::io;
 use std::net::SocketAddr;
@@ -51,6 +58,7 @@ use crate::io::signals::Signals;
 mod counters;
 mod framing;
 mod readers;
+mod slots;
 mod writer;
 
 use counters::{socket_inode, Shared};
@@ -65,17 +73,21 @@ pub const MAX_MESSAGE: usize = 64 * 1024;
 pub const MAX_CONNECTIONS: usize = 256;
 /// `--idle-timeout` by default, in seconds.
 pub const IDLE_TIMEOUT: u64 = 60;
+/// `--frame-timeout` by default, in seconds.
+pub const FRAME_TIMEOUT: u64 = 10;
 /// A batch is sent to the writer when it holds this many bytes.
 const BATCH: usize = 64 * 1024;
 /// Batches the queue holds (with [`BATCH`], at most ~16 MiB of messages).
 const QUEUE: usize = 256;
 
-/// `--max-connections`, `--idle-timeout`, `--max-frame`.
+/// `--max-connections`, `--idle-timeout`, `--frame-timeout`, `--max-frame`.
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub max_connections: usize,
     /// None: never
     pub idle: Option<Duration>,
+    /// how long a frame may take from its first bytes to its end; None: any
+    pub frame: Option<Duration>,
     pub max_frame: usize,
 }
 

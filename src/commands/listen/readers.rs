@@ -2,8 +2,11 @@
 //! (one message per datagram), TCP and unix stream connections (framed by
 //! [`Framer`]), all putting batches of messages into one bounded queue. TCP
 //! and unix readers wait when it is full (backpressure); a UDP reader holds
-//! up to [`UDP_HOLD`] meanwhile and drops beyond that, counted. At a stop,
-//! what the sockets already hold is read, within bounds.
+//! up to [`UDP_HOLD`] meanwhile and drops beyond that, counted. A stream
+//! closes when it is silent for `--idle-timeout`, when its unfinished frame
+//! began `--frame-timeout` ago, or when a new connection takes its place
+//! ([`Slots`]). At a stop, what the sockets already hold is read, within
+//! bounds.
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -17,10 +20,12 @@ use std::time::Duration;
 
 use tokio::net::{TcpListener, TcpStream, UdpSocket, UnixListener, UnixStream};
 use tokio::sync::mpsc::error::TrySendError;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::{mpsc, watch, Semaphore};
+use tokio::time::Instant;
 
 use super::counters::{kernel_drops, socket_inode, Shared};
 use super::framing::{Batch, Framer};
+use super::slots::{Slot, Slots};
 use super::writer::Msg;
 use super::{Limits, BATCH};
 
@@ -34,6 +39,13 @@ const UDP_HOLD: usize = 4 * 1024 * 1024;
 const DRAIN_MORE: usize = 64 * 1024 * 1024;
 /// The receive buffer asked for UDP sockets (the kernel may give less).
 const UDP_RCVBUF: usize = 8 * 1024 * 1024;
+/// The bytes of stream messages queued for the writer (or being run by it)
+/// at most. A stream reader waits for its batch's share, first come first
+/// served, so a flood cannot fill the whole queue: what is ahead of a new
+/// sender's message is this, and a batch of each flooding connection
+/// (about 0.06 s of the writer's work for nginx lines in a debug build, a
+/// few ms in a release build). UDP readers do not wait for it.
+const STREAM_QUEUE: usize = 512 * 1024;
 
 /// What every reader task holds; the last clone dropped tells the writer
 /// (through `tx`) and the main task (through `_alive`) that all are done.
@@ -43,17 +55,10 @@ pub struct Ctx {
     stop: watch::Receiver<bool>,
     shared: Arc<Shared>,
     limits: Limits,
+    slots: Arc<Slots>,
+    /// the room left for stream messages in the queue ([`STREAM_QUEUE`])
+    room: Arc<Semaphore>,
     _alive: mpsc::Sender<()>,
-}
-
-/// One of the `--max-connections` places, held by a connection's task.
-struct Slot(Arc<Shared>);
-
-impl Drop for Slot {
-    fn drop(&mut self) {
-        self.0.open_conns.fetch_sub(1, Ordering::SeqCst);
-        self.0.cap_told.store(false, Ordering::Relaxed);
-    }
 }
 
 impl Ctx {
@@ -70,34 +75,19 @@ impl Ctx {
         Ctx {
             tx,
             stop,
+            slots: Arc::new(Slots::new(limits.max_connections, shared.clone())),
+            room: Arc::new(Semaphore::new(STREAM_QUEUE)),
             shared,
             limits,
             _alive: alive,
         }
     }
 
-    /// A place for a new connection; None (counted, told once on stderr)
-    /// when `--max-connections` are open.
-    fn slot(&self) -> Option<Slot> {
-        let sh = &self.shared;
-        if sh.open_conns.fetch_add(1, Ordering::SeqCst) < self.limits.max_connections {
-            return Some(Slot(sh.clone()));
-        }
-        sh.open_conns.fetch_sub(1, Ordering::SeqCst);
-        sh.refused.fetch_add(1, Ordering::Relaxed);
-        if !sh.cap_told.swap(true, Ordering::Relaxed) {
-            eprintln!(
-                "loganon: {} connections are open (--max-connections); new ones are closed until one ends \
-                 (counted as connections_refused)",
-                self.limits.max_connections
-            );
-        }
-        None
-    }
-
-    /// Starts reading a new connection, or closes it when none may open.
-    fn spawn<S: Conn + 'static>(&self, s: S) {
-        if let Some(slot) = self.slot() {
+    /// Starts reading a new connection, or closes it when it gets no place
+    /// (`evict`: it may take the place of a connection inside a frame; not
+    /// while stopping, when every open connection is being drained).
+    fn spawn<S: Conn + 'static>(&self, s: S, evict: bool) {
+        if let Some(slot) = self.slots.take(evict) {
             tokio::spawn(connection(s, self.clone(), slot));
         }
     }
@@ -111,9 +101,33 @@ impl Ctx {
         self.tx.send(Msg::Lines(batch)).await.is_ok()
     }
 
+    /// Sends a stream's batch once the streams' share of the queue has room
+    /// for it (a batch larger than the share waits for all of it).
+    async fn send_stream(&self, mut batch: Batch) -> bool {
+        if batch.is_empty() {
+            return true;
+        }
+        let want = u32::try_from(batch.data.len().min(STREAM_QUEUE)).unwrap_or(u32::MAX);
+        match self.room.clone().acquire_many_owned(want).await {
+            Ok(room) => batch.room = Some(room),
+            Err(_) => return false,
+        }
+        self.send(batch).await
+    }
+
     fn discarded(&self, n: u64) {
         if n > 0 {
             self.shared.discarded.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// Adds a datagram's message to `held`; a datagram longer than
+    /// `--max-frame` is discarded (counted), as a frame of a stream is.
+    fn datagram(&self, held: &mut Batch, d: &[u8]) {
+        if d.len() > self.limits.max_frame {
+            self.discarded(1);
+        } else {
+            held.push(d);
         }
     }
 }
@@ -175,8 +189,32 @@ fn read_framed(
     })
 }
 
+/// Why a live stream is closed by the server.
+enum Close {
+    /// silent for `--idle-timeout`
+    Idle,
+    /// its unfinished frame began `--frame-timeout` ago
+    Late,
+}
+
+/// When a live stream is closed unless it sends: the earlier of its idle
+/// deadline (from now) and its frame's deadline (from when the frame began).
+fn deadline(limits: &Limits, since: Option<Instant>) -> Option<(Instant, Close)> {
+    // (past the clock's range: never)
+    let idle = limits
+        .idle
+        .and_then(|d| Some((Instant::now().checked_add(d)?, Close::Idle)));
+    let late = since
+        .zip(limits.frame)
+        .and_then(|(t, d)| Some((t.checked_add(d)?, Close::Late)));
+    match (idle, late) {
+        (Some(i), Some(l)) => Some(if l.0 <= i.0 { l } else { i }),
+        (i, l) => i.or(l),
+    }
+}
+
 /// One TCP or unix stream connection.
-async fn connection<S: Conn>(s: S, ctx: Ctx, _slot: Slot) {
+async fn connection<S: Conn>(s: S, ctx: Ctx, mut slot: Slot) {
     let mut framer = Framer::new(ctx.limits.max_frame);
     let mut stop = ctx.stop.clone();
     let fd = s.as_fd();
@@ -184,7 +222,11 @@ async fn connection<S: Conn>(s: S, ctx: Ctx, _slot: Slot) {
     // pushes into it), up to a bound, so a sender that goes on sending cannot
     // hold the exit
     let mut budget = (*stop.borrow()).then(|| drain_budget(fd));
+    // when the unfinished frame began (the read that brought its first
+    // bytes); None: between frames
+    let mut since: Option<Instant> = None;
     loop {
+        let ended = framer.frames_ended();
         let mut batch = Batch::default();
         // (bytes read, frames discarded, the sender ended the stream); no
         // bytes: the stream ends (drained at stop, or idle)
@@ -201,30 +243,47 @@ async fn connection<S: Conn>(s: S, ctx: Ctx, _slot: Slot) {
                 }
             }
             None => {
-                let idle = ctx.limits.idle;
+                let close = deadline(&ctx.limits, since);
+                let at = close.as_ref().map(|c| c.0);
                 tokio::select! {
                     biased;
                     _ = stop.changed() => {
                         budget = Some(drain_budget(fd));
                         continue;
                     }
+                    // its place went to a new connection
+                    () = slot.evicted() => (0, 0, false),
+                    // checked before reading: bytes that keep coming do not
+                    // put the frame's deadline off
+                    () = tokio::time::sleep_until(at.unwrap_or_else(Instant::now)), if at.is_some() => {
+                        match close.map(|c| c.1) {
+                            Some(Close::Late) => &ctx.shared.frame_timeouts,
+                            _ => &ctx.shared.idle_closed,
+                        }
+                        .fetch_add(1, Ordering::Relaxed);
+                        (0, 0, false)
+                    }
                     r = s.ready() => match r.and_then(|()| read_framed(&mut framer, &mut batch, |b| s.try_read(b))) {
                         Ok((n, d)) => (n, d, n == 0),
                         Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
                         Err(_) => (0, 0, true),
                     },
-                    _ = tokio::time::sleep(idle.unwrap_or_default()), if idle.is_some() => {
-                        ctx.shared.idle_closed.fetch_add(1, Ordering::Relaxed);
-                        (0, 0, false)
-                    }
                 }
             }
         };
+        if n > 0 {
+            since = match since {
+                _ if !framer.unfinished() => None,
+                Some(t) if framer.frames_ended() == ended => Some(t),
+                _ => Some(Instant::now()),
+            };
+            slot.inside_since(since);
+        }
         if n == 0 {
             discarded += framer.finish(&mut batch, eof);
         }
         ctx.discarded(discarded);
-        if !ctx.send(batch).await || n == 0 {
+        if !ctx.send_stream(batch).await || n == 0 {
             return;
         }
     }
@@ -259,7 +318,7 @@ pub async fn accept_tcp(l: TcpListener, ctx: Ctx) {
             r = l.accept() => match r {
                 Ok((s, _)) => {
                     let _ = s.set_nodelay(true);
-                    ctx.spawn(s);
+                    ctx.spawn(s, true);
                 }
                 Err(e) => accept_failed("tcp", e).await,
             },
@@ -269,7 +328,7 @@ pub async fn accept_tcp(l: TcpListener, ctx: Ctx) {
     if let Ok(l) = l.into_std() {
         while let Ok((s, _)) = l.accept() {
             if let Ok(s) = s.set_nonblocking(true).and_then(|()| TcpStream::from_std(s)) {
-                ctx.spawn(s);
+                ctx.spawn(s, false);
             }
         }
     }
@@ -282,7 +341,7 @@ pub async fn accept_unix(l: UnixListener, path: PathBuf, ctx: Ctx) {
             biased;
             _ = stop.changed() => break,
             r = l.accept() => match r {
-                Ok((s, _)) => ctx.spawn(s),
+                Ok((s, _)) => ctx.spawn(s, true),
                 Err(e) => accept_failed("unix", e).await,
             },
         }
@@ -290,7 +349,7 @@ pub async fn accept_unix(l: UnixListener, path: PathBuf, ctx: Ctx) {
     if let Ok(l) = l.into_std() {
         while let Ok((s, _)) = l.accept() {
             if let Ok(s) = s.set_nonblocking(true).and_then(|()| UnixStream::from_std(s)) {
-                ctx.spawn(s);
+                ctx.spawn(s, false);
             }
         }
     }
@@ -316,14 +375,14 @@ pub async fn udp(sock: UdpSocket, ctx: Ctx) {
                 Err(_) => return,
             },
             r = sock.recv_from(&mut buf) => match r {
-                Ok((n, _)) => held.push(&buf[..n]),
+                Ok((n, _)) => ctx.datagram(&mut held, &buf[..n]),
                 Err(_) => continue,
             },
         }
         // what else is ready, up to a batch
         for _ in 0..1024 {
             match sock.try_recv_from(&mut buf) {
-                Ok((n, _)) => held.push(&buf[..n]),
+                Ok((n, _)) => ctx.datagram(&mut held, &buf[..n]),
                 Err(_) => break,
             }
             if held.data.len() - bytes >= BATCH {
@@ -357,7 +416,7 @@ pub async fn udp(sock: UdpSocket, ctx: Ctx) {
         while !batch.full() && left > 0 {
             match read_now(fd, &mut buf) {
                 Ok(n) => {
-                    batch.push(&buf[..n]);
+                    ctx.datagram(&mut batch, &buf[..n]);
                     left = left.saturating_sub(n.max(1));
                 }
                 Err(_) => {

@@ -1,10 +1,12 @@
 //! The writer thread of `listen`: runs the batches through
 //! [`Engine::chunk`] and appends them to the output when the queue is
-//! momentarily empty (or every [`FLUSH_AT`] bytes); a compressed output gets
-//! one complete member per write.
+//! momentarily empty (or every [`FLUSH_AT`] bytes, or [`FLUSH_AFTER`] after
+//! the first line waiting, so a flood does not hold lines back); a
+//! compressed output gets one complete member per write.
 
 use std::io;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
 
@@ -20,6 +22,9 @@ use crate::stats::Stats;
 
 /// The writer writes at the latest when this much output is pending.
 const FLUSH_AT: usize = 1024 * 1024;
+/// ... or when its first pending line has waited this long (the queue is
+/// never empty while streams flood it).
+const FLUSH_AFTER: Duration = Duration::from_millis(50);
 
 /// Why the writer stopped the server; its text is the message shown.
 #[derive(Debug, thiserror::Error)]
@@ -68,6 +73,8 @@ pub struct Writer {
     out: Output,
     compress: Option<Compress>,
     pending: Vec<u8>,
+    /// when `pending` got its first line
+    pending_since: Option<Instant>,
     /// the counters of what is written
     stats: Stats,
     /// the counters of `pending`, added to `stats` once it is written
@@ -87,6 +94,7 @@ impl Writer {
             compress: out.compression(),
             out,
             pending: Vec::with_capacity(FLUSH_AT + BATCH),
+            pending_since: None,
             stats: Stats::default(),
             pending_stats: Stats::default(),
             pool: Pool::default(),
@@ -95,7 +103,15 @@ impl Writer {
         }
     }
 
+    /// Writes the pending output, and publishes the counters.
     fn flush(&mut self) -> io::Result<()> {
+        let r = self.write_pending();
+        self.publish();
+        r
+    }
+
+    fn write_pending(&mut self) -> io::Result<()> {
+        self.pending_since = None;
         let counted = std::mem::take(&mut self.pending_stats);
         if self.pending.is_empty() {
             self.stats.add(&counted);
@@ -141,7 +157,8 @@ impl Writer {
                         format: self.format.clone(),
                     });
                 }
-                if self.pending.len() >= FLUSH_AT {
+                let since = *self.pending_since.get_or_insert_with(Instant::now);
+                if self.pending.len() >= FLUSH_AT || since.elapsed() >= FLUSH_AFTER {
                     self.flush().map_err(|e| self.write_error(e))?;
                 }
             }
@@ -170,9 +187,7 @@ impl Writer {
             while let Ok(msg) = rx.try_recv() {
                 self.handle(msg)?;
             }
-            let r = self.flush().map_err(|e| self.write_error(e));
-            self.publish();
-            r?;
+            self.flush().map_err(|e| self.write_error(e))?;
         }
         Ok(())
     }
