@@ -37,6 +37,7 @@ pub mod manual;
 mod options;
 mod print;
 mod progress;
+pub mod reveal;
 mod usage;
 
 use choice::choice;
@@ -72,6 +73,8 @@ pub enum Command {
     Run(RunArgs),
     /// Receive syslog (nginx, HAProxy) over UDP, TCP or a unix socket; append it anonymized to a file
     Listen(ListenArgs),
+    /// Reveal the addresses behind cryptopan or ipcrypt-pfx pseudonyms (key, day and reason needed; audited)
+    Reveal(reveal::RevealArgs),
     /// Print a shell completion script (bash, zsh, fish) on stdout
     Completions(manual::CompletionsArgs),
     /// Write the man pages into DIR (loganon.1, loganon-run.1, ...), or print loganon.1
@@ -356,6 +359,7 @@ pub fn main() -> ExitCode {
         Command::Purge(p) => purge(p),
         Command::Run(r) => run(r),
         Command::Listen(l) => listen(l),
+        Command::Reveal(r) => reveal::reveal(r),
         Command::Completions(c) => manual::completions(c, <Cli as clap::CommandFactory>::command()),
         Command::Man(m) => manual::man(m, <Cli as clap::CommandFactory>::command()),
     }

@@ -31,5 +31,6 @@ pub mod kanon;
 pub mod listen;
 pub mod purge;
 pub mod retention;
+pub mod reveal;
 pub mod run;
 pub mod stream;

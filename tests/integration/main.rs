@@ -60,6 +60,7 @@ mod purge;
 mod registry;
 mod reliability;
 mod retention;
+mod reveal;
 mod rotation;
 mod rotation_examples;
 mod rotation_state;

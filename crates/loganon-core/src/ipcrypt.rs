@@ -53,11 +53,28 @@ pub fn pfx_v6(key: &[u8; 32], addr: u128) -> u128 {
     pfx(key, addr, 0)
 }
 
+/// The IPv4 address whose ipcrypt-pfx pseudonym is `p`.
+pub fn pfx_v4_reveal(key: &[u8; 32], p: u32) -> u32 {
+    pfx_walk(key, mapped(p), 96, true) as u32
+}
+
+/// The IPv6 address whose ipcrypt-pfx pseudonym is `p`.
+pub fn pfx_v6_reveal(key: &[u8; 32], p: u128) -> u128 {
+    pfx_walk(key, p, 0, true)
+}
+
 /// The prefix-preserving walk: bit by bit from `start` (96 for IPv4, 0 for
 /// IPv6), each output bit the input bit XOR the low bit of
 /// AES(K1, prefix) ^ AES(K2, prefix), the prefix padded with a separator
 /// bit (the draft's `pad_prefix`).
 fn pfx(key: &[u8; 32], addr: u128, start: u32) -> u128 {
+    pfx_walk(key, addr, start, false)
+}
+
+/// [`pfx`] forwards, or (`reveal`) backwards: the prefix fed to the
+/// function is always the original's (the input's bits forwards, the
+/// output's backwards).
+fn pfx_walk(key: &[u8; 32], addr: u128, start: u32, reveal: bool) -> u128 {
     let (k1, k2) = key.split_at(16);
     let (c1, c2) = (Aes128::new(k1.into()), Aes128::new(k2.into()));
     let mut out = if start == 96 { addr & !0xffff_ffff } else { 0 };
@@ -72,8 +89,10 @@ fn pfx(key: &[u8; 32], addr: u128, start: u32) -> u128 {
         let bit_of_prf = (b1[15] ^ b2[15]) & 1;
         let pos = 127 - len;
         let bit = ((addr >> pos) & 1) as u8;
-        out |= u128::from(bit ^ bit_of_prf) << pos;
-        padded = (padded << 1) | u128::from(bit);
+        let new = bit ^ bit_of_prf;
+        out |= u128::from(new) << pos;
+        let original = if reveal { new } else { bit };
+        padded = (padded << 1) | u128::from(original);
     }
     out
 }
@@ -295,5 +314,12 @@ mod tests {
         // the common prefix of the inputs is the common prefix of the outputs
         assert_eq!((a ^ b).leading_zeros(), (47u32 ^ 129).leading_zeros());
         assert_eq!((a ^ c).leading_zeros(), (47u32 ^ 257).leading_zeros());
+        // and back
+        for x in [0u32, 47, 0xffff_ffff, 0xc000_0201] {
+            assert_eq!(pfx_v4_reveal(&k, pfx_v4(&k, x)), x);
+        }
+        for x in [0u128, 1, u128::MAX, 0x2001_0db8 << 96] {
+            assert_eq!(pfx_v6_reveal(&k, pfx_v6(&k, x)), x);
+        }
     }
 }

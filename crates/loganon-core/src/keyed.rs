@@ -114,6 +114,41 @@ impl CryptoPan {
         blocks.iter().fold(0u128, |acc, b| (acc << 1) | u128::from(b[0] >> 7))
     }
 
+    /// The address whose pseudonym is `p` (`bits` 32 or 128, `p` in the
+    /// low bits): bit by bit, each original bit is the pseudonym's XOR the
+    /// function of the original prefix before it, known by then.
+    fn reveal(&self, p: u128, bits: u32) -> u128 {
+        let pad = u128::from_be_bytes(self.pad);
+        let mut orig = 0u128;
+        for pos in 0..bits {
+            // the block: the original's first `pos` bits, then the pad's
+            let mask = if pos == 0 { 0 } else { u128::MAX << (128 - pos) };
+            let known = orig << (128 - bits);
+            let pad_part = if bits == 32 {
+                // IPv4: the pad's first 32 bits fill the address, the rest stays the pad's
+                let hi = (pad >> 96) << 96;
+                (hi & !mask) | (pad & ((1u128 << 96) - 1))
+            } else {
+                pad & !mask
+            };
+            let mut b = [aes::Block::from(((known & mask) | pad_part).to_be_bytes())];
+            let f = (self.first_bits(&mut b) & 1) as u32;
+            let bit = ((p >> (bits - 1 - pos)) & 1) as u32 ^ f;
+            orig |= u128::from(bit) << (bits - 1 - pos);
+        }
+        orig
+    }
+
+    /// The IPv4 address whose pseudonym is `p` (`reveal`).
+    pub fn v4_reveal(&self, p: u32) -> u32 {
+        self.reveal(u128::from(p), 32) as u32
+    }
+
+    /// The IPv6 address whose pseudonym is `p`.
+    pub fn v6_reveal(&self, p: u128) -> u128 {
+        self.reveal(p, 128)
+    }
+
     /// The prefix-preserving pseudonym of an IPv4 address.
     pub fn v4(&self, addr: u32) -> u32 {
         let pad = u128::from_be_bytes(self.pad);
@@ -298,6 +333,26 @@ impl DayKeys {
         }
     }
 
+    /// The address a pseudonym of a reversible keyed `mode` stands for
+    /// (`loganon reveal`): None for a mode that is one-way (`hash`) or
+    /// keeps no host part (`truncate`, `drop`).
+    pub fn reveal_v4(&self, mode: IpMode, p: u32) -> Option<u32> {
+        match mode {
+            IpMode::CryptoPan => Some(self.pan.v4_reveal(p)),
+            IpMode::IpcryptPfx => Some(crate::ipcrypt::pfx_v4_reveal(&self.pfx, p)),
+            _ => None,
+        }
+    }
+
+    /// [`DayKeys::reveal_v4`] for IPv6.
+    pub fn reveal_v6(&self, mode: IpMode, p: u128) -> Option<u128> {
+        match mode {
+            IpMode::CryptoPan => Some(self.pan.v6_reveal(p)),
+            IpMode::IpcryptPfx => Some(crate::ipcrypt::pfx_v6_reveal(&self.pfx, p)),
+            _ => None,
+        }
+    }
+
     /// `~` and 16 hex digits.
     pub fn id(&self, value: &[u8], out: &mut Vec<u8>) {
         let h = Self::hash(&self.id_hash, value);
@@ -423,5 +478,22 @@ mod tests {
             never.for_day(1).v4(IpMode::Hash, 5),
             never.for_day(2).v4(IpMode::Hash, 5)
         );
+    }
+}
+
+#[cfg(test)]
+mod reveal_tests {
+    use super::*;
+
+    #[test]
+    fn crypto_pan_pseudonyms_are_revealed() {
+        let key: [u8; 32] = std::array::from_fn(|i| (i * 7 + 3) as u8);
+        let pan = CryptoPan::new(&key);
+        for a in [0u32, 1, 0xc633_6407, 0xffff_ffff, 0x0a00_0001] {
+            assert_eq!(pan.v4_reveal(pan.v4(a)), a, "{a:x}");
+        }
+        for a in [0u128, 1, u128::MAX, 0x2001_0db8_0000_0000_0000_0000_0000_0001] {
+            assert_eq!(pan.v6_reveal(pan.v6(a)), a, "{a:x}");
+        }
     }
 }

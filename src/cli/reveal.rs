@@ -1,0 +1,75 @@
+//! `loganon reveal`: its arguments and its output (see
+//! [`crate::commands::reveal`]).
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::choice::choice;
+use super::{fail, Exit};
+use crate::keyed::{IpMode, Rotate};
+
+/// Where reveal's audit records go without `--audit-log`.
+pub const DEFAULT_AUDIT_LOG: &str = "/var/lib/loganon/reveal-audit.log";
+
+#[derive(Args, Debug)]
+pub struct RevealArgs {
+    /// The pseudonyms (addresses written by --ip-mode cryptopan or ipcrypt-pfx)
+    #[arg(value_name = "PSEUDONYM", required = true)]
+    pub values: Vec<String>,
+    /// The mode that wrote them: cryptopan or ipcrypt-pfx (hash is one-way)
+    #[arg(long, value_name = "M", value_parser = choice::<IpMode>())]
+    pub ip_mode: IpMode,
+    /// The key file they were written with
+    #[arg(long, value_name = "PATH")]
+    pub key_file: PathBuf,
+    /// daily: the day's key (give --day); never: the key as given
+    #[arg(long, value_name = "R", default_value = "daily", value_parser = choice::<Rotate>())]
+    pub rotate_key: Rotate,
+    /// The day of the lines they come from (2026-01-01); needed with --rotate-key daily
+    #[arg(long, value_name = "DATE", value_parser = crate::time::parse_now)]
+    pub day: Option<i64>,
+    /// Why they are revealed (written to the audit log with the time, the count and the key's fingerprint)
+    #[arg(long, value_name = "TEXT")]
+    pub reason: String,
+    /// The audit log appended to (created mode 0600)
+    #[arg(long, value_name = "PATH", default_value = DEFAULT_AUDIT_LOG)]
+    pub audit_log: PathBuf,
+}
+
+/// `loganon reveal`: `PSEUDONYM ADDRESS` per value on stdout.
+pub(super) fn reveal(a: RevealArgs) -> Exit {
+    let ring = match crate::io::keys::load(Some(&a.key_file), a.rotate_key) {
+        Ok(Some(r)) => r,
+        Ok(None) => return fail("--key-file is needed", Exit::Usage),
+        Err(e) => return fail(e, Exit::Usage),
+    };
+    let day = match (a.day, a.rotate_key) {
+        (Some(t), _) => t.div_euclid(86400),
+        (None, Rotate::Never) => 0,
+        (None, Rotate::Daily) => {
+            return fail(
+                "--day is needed with --rotate-key daily: each day's pseudonyms have their own key",
+                Exit::Usage,
+            )
+        }
+    };
+    let r = crate::commands::reveal::Reveal {
+        mode: a.ip_mode,
+        ring: &ring,
+        day,
+        reason: &a.reason,
+        audit_log: &a.audit_log,
+        now: crate::io::clock::now(),
+    };
+    match crate::commands::reveal::reveal(&r, &a.values) {
+        Ok(pairs) => {
+            for (p, o) in pairs {
+                println!("{p} {o}");
+            }
+            Exit::Ok
+        }
+        Err(e @ crate::commands::reveal::RevealError::Audit { .. }) => fail(e, Exit::Failed),
+        Err(e) => fail(e, Exit::Usage),
+    }
+}
