@@ -32,6 +32,7 @@ use crate::rules::Location;
 
 mod audit;
 mod choice;
+mod erase;
 mod exit;
 pub mod manual;
 mod options;
@@ -73,6 +74,8 @@ pub enum Command {
     Run(RunArgs),
     /// Receive syslog (nginx, HAProxy) over UDP, TCP or a unix socket; append it anonymized to a file
     Listen(ListenArgs),
+    /// Remove one person's lines (or values, --redact) from log files, compressed or pseudonymized too
+    Erase(erase::EraseArgs),
     /// Reveal the addresses behind cryptopan or ipcrypt-pfx pseudonyms (key, day and reason needed; audited)
     Reveal(reveal::RevealArgs),
     /// Print a shell completion script (bash, zsh, fish) on stdout
@@ -360,6 +363,7 @@ pub fn main() -> ExitCode {
         Command::Run(r) => run(r),
         Command::Listen(l) => listen(l),
         Command::Reveal(r) => reveal::reveal(r),
+        Command::Erase(e) => erase::erase(e),
         Command::Completions(c) => manual::completions(c, <Cli as clap::CommandFactory>::command()),
         Command::Man(m) => manual::man(m, <Cli as clap::CommandFactory>::command()),
     }

@@ -69,7 +69,7 @@ fn pinned(path: &Path) -> Option<(File, PathBuf)> {
 
 /// What `--in-place` compares to see that a file did not change while it was
 /// read: the same inode, size, modification and change times.
-fn unchanged(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+pub(crate) fn unchanged(a: &fs::Metadata, b: &fs::Metadata) -> bool {
     same_file(a, b)
         && a.size() == b.size()
         && (a.mtime(), a.mtime_nsec()) == (b.mtime(), b.mtime_nsec())

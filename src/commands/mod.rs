@@ -26,6 +26,7 @@ pub mod anonymize_file;
 pub mod audit;
 pub mod batch;
 pub mod check;
+pub mod erase;
 pub mod in_place;
 pub mod kanon;
 pub mod listen;

@@ -34,6 +34,7 @@ mod devices_places;
 mod docs_examples;
 mod embedded;
 mod encodings;
+mod erase;
 mod error_logs;
 mod fail_closed;
 mod first_hour;

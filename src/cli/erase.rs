@@ -1,0 +1,109 @@
+//! `loganon erase`: its arguments and its output (see
+//! [`crate::commands::erase`]).
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use super::choice::choice;
+use super::{fail, Exit};
+use crate::commands::erase::{Erase, Keyed, Subject};
+use crate::io::names::show;
+use crate::keyed::{IpMode, Rotate};
+
+#[derive(Args, Debug)]
+pub struct EraseArgs {
+    /// Log files (plain, gzip, xz, bzip2, zstd), rewritten in place
+    #[arg(value_name = "PATH", required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The subject's IP address (repeatable)
+    #[arg(long, value_name = "ADDR")]
+    pub address: Vec<IpAddr>,
+    /// The subject's email address (repeatable; any case, also written %40)
+    #[arg(long, value_name = "EMAIL")]
+    pub email: Vec<String>,
+    /// The subject's user name (repeatable; a whole word)
+    #[arg(long, value_name = "NAME")]
+    pub user: Vec<String>,
+    /// Only the subject's values become REDACTED; the lines stay
+    #[arg(long)]
+    pub redact: bool,
+    /// Count what would go; change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Write a receipt (JSON: when, how many values looked for, each file's figures; never the values)
+    #[arg(long, value_name = "FILE")]
+    pub receipt: Option<PathBuf>,
+    /// The files are pseudonymized with this mode (hash, cryptopan, ipcrypt-pfx): the subject's
+    /// pseudonym of each line's day is looked for too (needs --key-file)
+    #[arg(long, value_name = "M", value_parser = choice::<IpMode>(), requires = "key_file")]
+    pub ip_mode: Option<IpMode>,
+    /// The key file of --ip-mode
+    #[arg(long, value_name = "PATH")]
+    pub key_file: Option<PathBuf>,
+    /// daily or never, as the files were written
+    #[arg(long, value_name = "R", default_value = "daily", value_parser = choice::<Rotate>())]
+    pub rotate_key: Rotate,
+    /// Compression level of rewritten compressed files (0-9)
+    #[arg(long, value_name = "N", default_value_t = 6, value_parser = clap::value_parser!(u32).range(0..=9))]
+    pub level: u32,
+}
+
+/// `loganon erase`: a line per file (`erased PATH lines=N matched=M`),
+/// exit 1 when a file failed.
+pub(super) fn erase(a: EraseArgs) -> Exit {
+    if a.address.is_empty() && a.email.is_empty() && a.user.is_empty() {
+        return fail(
+            "erase needs the subject: --address, --email or --user (each repeatable)",
+            Exit::Usage,
+        );
+    }
+    let ring = match crate::io::keys::load(a.key_file.as_deref(), a.rotate_key) {
+        Ok(r) => r,
+        Err(e) => return fail(e, Exit::Usage),
+    };
+    let subject = Subject {
+        addresses: a.address.clone(),
+        emails: a.email.clone(),
+        users: a.user.clone(),
+    };
+    let keyed = match (a.ip_mode, &ring) {
+        (Some(mode), Some(ring)) if mode.keyed() => Some(Keyed { mode, ring }),
+        _ => None,
+    };
+    let e = Erase {
+        subject: &subject,
+        keyed,
+        redact: a.redact,
+        dry_run: a.dry_run,
+        level: a.level,
+    };
+    let mut code = Exit::Ok;
+    let mut done = Vec::new();
+    for p in &a.paths {
+        match e.file(p) {
+            Ok(f) => {
+                let verb = match (f.matched, a.dry_run) {
+                    (0, _) => "unchanged",
+                    (_, true) => "would-erase",
+                    (_, false) => "erased",
+                };
+                println!("{verb} {} lines={} matched={}", show(p), f.lines, f.matched);
+                done.push(f);
+            }
+            Err(m) => {
+                eprintln!("loganon: {m}");
+                code = Exit::Failed;
+            }
+        }
+    }
+    if let Some(r) = &a.receipt {
+        let text = crate::commands::erase::receipt(&subject, &done, crate::io::clock::now(), a.dry_run);
+        if let Err(err) = crate::io::atomic::write_atomic(r, text.as_bytes()) {
+            eprintln!("loganon: {err}");
+            code = Exit::Failed;
+        }
+    }
+    code
+}
