@@ -100,11 +100,17 @@ fn anonymize_sample_stdin_exact() {
 #[test]
 fn help_lists_the_names_each_option_accepts() {
     for (cmd, list) in [
-        ("anonymize", "[possible values: truncate, hash, cryptopan, ipcrypt-pfx, drop]"),
+        (
+            "anonymize",
+            "[possible values: truncate, hash, cryptopan, ipcrypt-pfx, drop]",
+        ),
         ("anonymize", "[possible values: redact, hash]"),
         ("anonymize", "[possible values: daily, never]"),
         ("anonymize", "[possible values: scrub, drop, fail]"),
-        ("check", "[possible values: truncate, hash, cryptopan, ipcrypt-pfx, drop]"),
+        (
+            "check",
+            "[possible values: truncate, hash, cryptopan, ipcrypt-pfx, drop]",
+        ),
         ("listen", "[possible values: scrub, drop, fail]"),
         ("purge", "[possible values: mtime, name]"),
     ] {

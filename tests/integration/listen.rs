@@ -250,3 +250,51 @@ fn listen_usage_errors() {
     assert_eq!(code, Some(1), "{err}");
     assert!(err.contains("cannot open output /nonexistent/dir/x.log"), "{err}");
 }
+
+/// The shipped logrotate file of the listener's output
+/// (`dist/logrotate/loganon-listen`), run by the real logrotate: the file
+/// rotated holds the lines before, the listener makes the new one itself
+/// on SIGHUP (`nocreate`: as its DynamicUser it could not write one
+/// logrotate made), and no line is lost.
+#[test]
+#[cfg_attr(not(have_logrotate), ignore = "needs logrotate (apt-get install logrotate)")]
+fn the_listeners_logrotate_example_rotates_without_loss() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("access.log");
+    let mut l = listen(&["--udp", "127.0.0.1:0", "-o", out.to_str().unwrap()]);
+    let udp = l.listen_addr("udp");
+    let u = UdpSocket::bind("127.0.0.1:0").unwrap();
+    u.send_to(b"<13>Nov 22 07:00:00 h t: before 1.2.3.4", udp).unwrap();
+    wait_until("the first line", || line_count(&out) == 1);
+    let shipped = fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/dist/logrotate/loganon-listen")).unwrap();
+    assert!(shipped.contains("\tnocreate\n"));
+    let conf = shipped
+        .replace("/var/log/loganon", dir.path().to_str().unwrap())
+        .replace(
+            "systemctl kill --kill-whom=main --signal=HUP loganon-listen.service",
+            &format!("kill -HUP {}", l.pid()),
+        );
+    let conf_path = dir.path().join("logrotate.conf");
+    fs::write(&conf_path, conf).unwrap();
+    let o = crate::common::bin::TestCommand::new("logrotate")
+        .arg("-f")
+        .arg("-s")
+        .arg(dir.path().join("state"))
+        .arg(&conf_path)
+        .output();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    wait_until("the output made anew", || out.exists());
+    u.send_to(b"<13>Nov 22 07:00:01 h t: after 5.6.7.8", udp).unwrap();
+    wait_until("the line after", || line_count(&out) == 1);
+    let rotated: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("access.log-"))
+        .collect();
+    assert_eq!(rotated.len(), 1, "dateext, delaycompress: one plain rotated file");
+    assert_eq!(read_text(&rotated[0].path()), "before 1.2.3.0\n");
+    assert_eq!(read_text(&out), "after 5.6.7.0\n");
+    l.signal(libc::SIGTERM);
+    let (status, err) = l.wait();
+    assert_eq!(status.code(), Some(0), "{err}");
+}
