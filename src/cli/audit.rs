@@ -25,6 +25,19 @@ pub(super) fn check(c: CheckArgs) -> Exit {
             );
         }
     }
+    // the report never overwrites an input
+    if let Some(p) = &c.report {
+        let same = |i: &std::ffi::OsString| {
+            let (a, b) = (std::fs::metadata(p), std::fs::metadata(i));
+            matches!((a, b), (Ok(a), Ok(b)) if crate::commands::anonymize_file::same_file(&a, &b))
+        };
+        if c.inputs.iter().any(same) {
+            return fail(
+                format!("{}: --report names an input; write the report to another file", show(p)),
+                Exit::Usage,
+            );
+        }
+    }
     let checker = Checker {
         rules: c.rules.rules(),
         format: c.rules.format.clone(),

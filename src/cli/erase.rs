@@ -50,12 +50,49 @@ pub struct EraseArgs {
     pub level: u32,
 }
 
+/// Words of every log line that would take everyone's lines with them.
+const NOT_A_USER: &[&str] = &[
+    "-", "get", "post", "head", "put", "delete", "options", "patch", "connect", "trace", "http/1.0", "http/1.1",
+    "http/2", "http/2.0", "http/3",
+];
+
+/// Why the subject given would erase what is not the subject's: an empty
+/// value, `-`, a method or a number as a user name, an email without `@`.
+fn bad_subject(a: &EraseArgs) -> Option<String> {
+    for u in &a.user {
+        let l = u.trim().to_lowercase();
+        if l.is_empty() || NOT_A_USER.contains(&l.as_str()) || l.bytes().all(|b| b.is_ascii_digit()) {
+            return Some(format!(
+                "--user '{u}' would match other people's lines (an empty field, a method, a status or a size); \
+                 give the subject's user name"
+            ));
+        }
+    }
+    for e in &a.email {
+        let parts: Vec<&str> = e.trim().split('@').collect();
+        if parts.len() != 2 || parts.iter().any(|p| p.is_empty()) {
+            return Some(format!("--email '{e}' is not an email address (NAME@DOMAIN)"));
+        }
+    }
+    None
+}
+
 /// `loganon erase`: a line per file (`erased PATH lines=N matched=M`),
 /// exit 1 when a file failed.
 pub(super) fn erase(a: EraseArgs) -> Exit {
     if a.address.is_empty() && a.email.is_empty() && a.user.is_empty() {
         return fail(
             "erase needs the subject: --address, --email or --user (each repeatable)",
+            Exit::Usage,
+        );
+    }
+    if let Some(m) = bad_subject(&a) {
+        return fail(m, Exit::Usage);
+    }
+    if a.key_file.is_some() && !a.ip_mode.is_some_and(IpMode::keyed) {
+        return fail(
+            "--key-file is for archives pseudonymized with a keyed mode: give it with --ip-mode hash, cryptopan or \
+             ipcrypt-pfx (truncated archives hold no pseudonym to look for)",
             Exit::Usage,
         );
     }

@@ -26,7 +26,8 @@ pub struct RevealArgs {
     /// daily: the day's key (give --day); never: the key as given
     #[arg(long, value_name = "R", default_value = "daily", value_parser = choice::<Rotate>())]
     pub rotate_key: Rotate,
-    /// The day of the lines they come from (2026-01-01); needed with --rotate-key daily
+    /// The UTC date of the lines they come from (2026-01-01; a line's time in another zone may fall on
+    /// another UTC date); needed with --rotate-key daily. A wrong day gives a wrong, valid-looking address
     #[arg(long, value_name = "DATE", value_parser = crate::time::parse_now)]
     pub day: Option<i64>,
     /// Why they are revealed (written to the audit log with the time, the count and the key's fingerprint)

@@ -23,6 +23,9 @@ use crate::io::names::show;
 use crate::keyed::{IpMode, KeyRing};
 use crate::rules::DenyList;
 
+use super::erase_match::{decoded, hits, key_of, Word};
+use std::collections::{BTreeSet, HashSet};
+
 /// Whose lines go.
 #[derive(Debug, Default)]
 pub struct Subject {
@@ -48,26 +51,6 @@ pub struct Erased {
     pub rewritten: bool,
 }
 
-/// Whether the byte beside a match (before `at` going back, or at `at`
-/// going on) continues the token, so that the match is only part of
-/// another value (`10.0.0.1` in `10.0.0.10`, `bob` in `bobby`). A `.` or
-/// `:` continues it only when a letter or digit follows it (a sentence's
-/// full stop does not).
-fn continues(text: &[u8], at: usize, forward: bool, n: &Needle) -> bool {
-    let word = |b: u8| b.is_ascii_alphanumeric() || (!n.address && (b == b'_' || b == b'-'));
-    let joins = |b: u8| b == b'.' || (n.v6 && b == b':');
-    let (b, beyond) = if forward {
-        (text.get(at).copied(), text.get(at + 1).copied())
-    } else {
-        (at.checked_sub(1).map(|i| text[i]), at.checked_sub(2).map(|i| text[i]))
-    };
-    match b {
-        Some(b) if word(b) => true,
-        Some(b) if joins(b) => beyond.is_some_and(|c| c.is_ascii_alphanumeric()),
-        _ => false,
-    }
-}
-
 /// The options of one erase.
 pub struct Erase<'a> {
     pub subject: &'a Subject,
@@ -77,85 +60,59 @@ pub struct Erase<'a> {
     pub level: u32,
 }
 
-/// A needle and whether it is a word of letters (a user, an email) or an
-/// address (its neighbours must not continue it).
-struct Needle {
-    text: Vec<u8>,
-    address: bool,
-    /// an IPv6 address (a `:` after it goes on with it; after IPv4 it
-    /// starts a port)
-    v6: bool,
-}
-
 impl Erase<'_> {
-    /// The texts to look for in a line of `day` (Unix days; the keyed
-    /// pseudonyms depend on it).
-    fn needles(&self, day: Option<i64>) -> Vec<Needle> {
-        let mut n = Vec::new();
-        for a in &self.subject.addresses {
-            n.push(Needle {
-                text: a.to_string().into_bytes(),
-                address: true,
-                v6: a.is_ipv6(),
-            });
-            if let (Some(k), Some(day)) = (&self.keyed, day) {
-                let keys = k.ring.for_day(day);
-                let p = match a {
-                    IpAddr::V4(v) => IpAddr::from(keys.v4(k.mode, u32::from(*v)).to_be_bytes()),
-                    IpAddr::V6(v) => IpAddr::from(keys.v6(k.mode, u128::from(*v)).to_be_bytes()),
-                };
-                n.push(Needle {
-                    text: p.to_string().into_bytes(),
-                    address: true,
-                    v6: p.is_ipv6(),
-                });
-            }
-        }
-        for e in &self.subject.emails {
-            let e = e.to_ascii_lowercase();
-            n.push(Needle {
-                text: e.replace('@', "%40").into_bytes(),
-                address: false,
-                v6: false,
-            });
-            n.push(Needle {
-                text: e.into_bytes(),
-                address: false,
-                v6: false,
-            });
-        }
-        for u in &self.subject.users {
-            n.push(Needle {
-                text: u.to_ascii_lowercase().into_bytes(),
-                address: false,
-                v6: false,
-            });
-        }
-        n
-    }
-
-    /// Where the subject stands in `line` (lowercased in `low`).
-    fn hits(&self, line: &[u8], low: &[u8], day: Option<i64>) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        for n in self.needles(day) {
-            let text = if n.address { line } else { low };
-            for s in memchr::memmem::find_iter(text, &n.text) {
-                let e = s + n.text.len();
-                if !continues(text, s, false, &n) && !continues(text, e, true, &n) {
-                    out.push((s, e));
+    /// What to look for in a line of `day` (Unix days; None: undated):
+    /// the subject's addresses and their pseudonyms of that day (of every
+    /// day in `days` for an undated line), and the words (emails, users,
+    /// and their keyed hashes).
+    fn targets(&self, day: Option<i64>, days: &BTreeSet<i64>) -> (HashSet<u128>, Vec<Word>) {
+        let mut t: HashSet<u128> = self.subject.addresses.iter().map(|a| key_of(*a)).collect();
+        let mut words: Vec<Word> = self
+            .subject
+            .emails
+            .iter()
+            .flat_map(|e| {
+                // as written, and with its `@` percent-encoded (a query's)
+                let e = e.to_lowercase();
+                [e.replace('@', "%40"), e].map(|t| Word {
+                    text: t.into_bytes(),
+                    email: true,
+                })
+            })
+            .chain(self.subject.users.iter().map(|u| Word {
+                text: u.to_lowercase().into_bytes(),
+                email: false,
+            }))
+            .collect();
+        if let Some(k) = &self.keyed {
+            let all: Vec<i64> = match day {
+                Some(d) => vec![d],
+                None => days.iter().copied().collect(),
+            };
+            for d in all {
+                let keys = k.ring.for_day(d);
+                if k.mode.keyed() {
+                    for a in &self.subject.addresses {
+                        t.insert(match a {
+                            IpAddr::V4(v) => 0xffff_0000_0000 | u128::from(keys.v4(k.mode, u32::from(*v))),
+                            IpAddr::V6(v) => keys.v6(k.mode, u128::from(*v)),
+                        });
+                    }
+                }
+                // identifiers hashed with the key (`--identifiers hash`)
+                let values = self
+                    .subject
+                    .emails
+                    .iter()
+                    .flat_map(|e| [e.clone(), e.replace('@', "%40")]);
+                for v in values.chain(self.subject.users.iter().cloned()) {
+                    let mut h = Vec::new();
+                    keys.id(v.as_bytes(), &mut h);
+                    words.push(Word { text: h, email: true });
                 }
             }
         }
-        // overlapping matches (a user name that begins an email) as one
-        out.sort_unstable();
-        let mut merged: Vec<(usize, usize)> = Vec::with_capacity(out.len());
-        for (s, e) in out {
-            match merged.last_mut() {
-                Some(last) if s <= last.1 => last.1 = last.1.max(e),
-                _ => merged.push((s, e)),
-            }
-        }
-        merged
+        (t, words)
     }
 
     /// The day of a line's own time, for the keyed pseudonyms.
@@ -178,6 +135,12 @@ impl Erase<'_> {
         if !meta.file_type().is_file() {
             return Err(fail(format!("{p}: not a regular file; left alone")));
         }
+        if std::os::unix::fs::MetadataExt::nlink(&meta) > 1 {
+            return Err(fail(format!(
+                "{p}: has other hard links, which would keep the subject's lines; erase each name's file, or \
+                 remove the other links first; left alone"
+            )));
+        }
         let f = open_regular(path, None).map_err(|e| fail(format!("{p}: {e}")))?;
         let mut input = Input::from_reader(Source::File(path.to_path_buf()), Box::new(f))?;
         let codec = input.codec;
@@ -187,29 +150,47 @@ impl Erase<'_> {
             file: p.to_string(),
             ..Erased::default()
         };
+        // the days an undated line's pseudonyms are looked for under: the
+        // file's modification day and the one before, and every day of its
+        // dated lines read so far (`rotate_key = never`: one key for all)
+        let mtime_day = std::os::unix::fs::MetadataExt::mtime(&meta).div_euclid(86400);
+        let mut days: BTreeSet<i64> = [mtime_day - 1, mtime_day].into();
+        let mut cache: std::collections::HashMap<Option<i64>, (HashSet<u128>, Vec<Word>)> = Default::default();
         let (mut out, mut pending, mut buf) = (Vec::new(), Vec::new(), vec![0u8; READ_BUF]);
         let mut take = |line: &[u8], out: &mut Vec<u8>, done: &mut Erased| {
             done.lines += 1;
             let body = line.strip_suffix(b"\n").unwrap_or(line);
-            let low = body.to_ascii_lowercase();
             let day = self.day_of(body, &mut ctx, &deny);
-            let hits = self.hits(body, &low, day);
-            if hits.is_empty() {
+            if let Some(d) = day {
+                if days.insert(d) {
+                    cache.remove(&None);
+                }
+            }
+            let (targets, words) = cache.entry(day).or_insert_with(|| self.targets(day, &days));
+            let raw = hits(body, targets, words);
+            let found = !raw.is_empty() || !hits(&decoded(body), targets, words).is_empty();
+            if !found {
                 out.extend_from_slice(line);
                 return;
             }
             done.matched += 1;
-            if self.redact {
-                let mut at = 0;
-                for (s, e) in hits {
-                    if s < at {
-                        continue;
-                    }
-                    out.extend_from_slice(&body[at..s]);
-                    out.extend_from_slice(b"REDACTED");
-                    at = e;
-                }
-                out.extend_from_slice(&line[at..]);
+            if !self.redact || raw.is_empty() {
+                // (redact: a value found only decoded cannot be cut out
+                // alone; the line goes)
+                return;
+            }
+            let mut red = Vec::with_capacity(line.len());
+            let mut at = 0;
+            for (s, e) in raw {
+                red.extend_from_slice(&body[at..s]);
+                red.extend_from_slice(b"REDACTED");
+                at = e;
+            }
+            red.extend_from_slice(&body[at..]);
+            // what is left must hold none of it, decoded too; else the line goes
+            if hits(&decoded(&red), targets, words).is_empty() {
+                out.extend_from_slice(&red);
+                out.extend_from_slice(&line[body.len()..]);
             }
         };
         loop {

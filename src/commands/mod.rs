@@ -27,6 +27,7 @@ pub mod audit;
 pub mod batch;
 pub mod check;
 pub mod erase;
+pub mod erase_match;
 pub mod in_place;
 pub mod kanon;
 pub mod listen;

@@ -85,9 +85,16 @@ pub fn reveal(r: &Reveal<'_>, values: &[String]) -> Result<Vec<(String, IpAddr)>
                 IpAddr::V4(p) => keys
                     .reveal_v4(r.mode, u32::from(p))
                     .map(|o| IpAddr::from(o.to_be_bytes())),
-                IpAddr::V6(p) => keys
-                    .reveal_v6(r.mode, u128::from(p))
-                    .map(|o| IpAddr::from(o.to_be_bytes())),
+                // an IPv4-mapped address: its IPv4 part is the pseudonym
+                // (the anonymizer keeps the form), as `::ffff:a.b.c.d`
+                IpAddr::V6(p) => match p.to_ipv4_mapped() {
+                    Some(v4) => keys
+                        .reveal_v4(r.mode, u32::from(v4))
+                        .map(|o| IpAddr::from(std::net::Ipv4Addr::from(o).to_ipv6_mapped())),
+                    None => keys
+                        .reveal_v6(r.mode, u128::from(p))
+                        .map(|o| IpAddr::from(o.to_be_bytes())),
+                },
             };
             (v.trim().to_string(), orig.unwrap_or(a))
         })
@@ -103,7 +110,7 @@ fn audit(r: &Reveal<'_>, values: usize) -> Result<(), RevealError> {
         "action": "reveal",
         "reason": r.reason,
         "mode": mode_name(r.mode),
-        "day": crate::time::date_string(r.day * 86400),
+        "day": if r.ring.rotate == crate::keyed::Rotate::Never { "never".to_string() } else { crate::time::date_string(r.day * 86400) },
         "values": values,
         "key": &fingerprint.as_str()[..16],
     });

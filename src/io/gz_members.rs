@@ -15,28 +15,94 @@ use flate2::bufread::GzDecoder;
 /// The bytes that open every gzip member (magic and deflate method).
 const HEADER: [u8; 3] = [0x1f, 0x8b, 0x08];
 
+/// The most compressed bytes of one member kept for a resync (a corrupt
+/// member's decoder may read past the next member's header before it fails;
+/// the search for that header starts again from the failed member's start).
+const KEEP: usize = 16 << 20;
+
 /// A reader that counts the bytes consumed from it (the compressed
-/// position).
+/// position), keeps those of the member in hand (up to [`KEEP`]), and can
+/// serve kept bytes again before the rest.
 pub struct Tracked<R> {
     inner: R,
     pos: u64,
+    /// the bytes consumed since the member in hand began
+    kept: Vec<u8>,
+    /// more than [`KEEP`] were consumed: `kept` is not whole
+    overflow: bool,
+    /// bytes served again first, from `rpos`
+    replay: Vec<u8>,
+    rpos: usize,
 }
 
-impl<R: Read> Read for Tracked<R> {
+impl<R> Tracked<R> {
+    fn new(inner: R) -> Tracked<R> {
+        Tracked {
+            inner,
+            pos: 0,
+            kept: Vec::new(),
+            overflow: false,
+            replay: Vec::new(),
+            rpos: 0,
+        }
+    }
+
+    fn keep(&mut self, b: &[u8]) {
+        if self.overflow || self.kept.len() + b.len() > KEEP {
+            self.overflow = true;
+            self.kept.clear();
+        } else {
+            self.kept.extend_from_slice(b);
+        }
+    }
+
+    /// A member begins here.
+    fn begin(&mut self) {
+        self.kept.clear();
+        self.overflow = false;
+    }
+}
+
+impl<R: BufRead> Read for Tracked<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.pos += n as u64;
+        let n = {
+            let b = self.fill_buf()?;
+            let n = b.len().min(buf.len());
+            buf[..n].copy_from_slice(&b[..n]);
+            n
+        };
+        self.consume(n);
         Ok(n)
     }
 }
 
 impl<R: BufRead> BufRead for Tracked<R> {
     fn fill_buf(&mut self) -> io::Result<&[u8]> {
+        if self.rpos < self.replay.len() {
+            return Ok(&self.replay[self.rpos..]);
+        }
         self.inner.fill_buf()
     }
 
     fn consume(&mut self, n: usize) {
         self.pos += n as u64;
+        if self.rpos < self.replay.len() {
+            let end = (self.rpos + n).min(self.replay.len());
+            let taken = self.replay[self.rpos..end].to_vec();
+            self.keep(&taken);
+            self.rpos = end;
+            if self.rpos == self.replay.len() {
+                self.replay.clear();
+                self.rpos = 0;
+            }
+            return;
+        }
+        if !self.overflow {
+            if let Ok(b) = self.inner.fill_buf() {
+                let taken = b[..n.min(b.len())].to_vec();
+                self.keep(&taken);
+            }
+        }
         self.inner.consume(n);
     }
 }
@@ -54,6 +120,8 @@ pub struct Skipped {
 /// The decompressed bytes of every member of a gzip stream.
 pub struct GzMembers<R: BufRead> {
     member: Option<GzDecoder<Tracked<R>>>,
+    /// the members read to their end (checksum and length right)
+    pub members_done: u64,
     /// where the member being read began
     start: u64,
 }
@@ -61,7 +129,8 @@ pub struct GzMembers<R: BufRead> {
 impl<R: BufRead> GzMembers<R> {
     pub fn new(r: R) -> GzMembers<R> {
         GzMembers {
-            member: Some(GzDecoder::new(Tracked { inner: r, pos: 0 })),
+            member: Some(GzDecoder::new(Tracked::new(r))),
+            members_done: 0,
             start: 0,
         }
     }
@@ -73,6 +142,26 @@ impl<R: BufRead> GzMembers<R> {
     pub fn resync(&mut self) -> Option<Skipped> {
         let mut r = self.member.take()?.into_inner();
         let from = self.start;
+        // the failed member's bytes, read again from its second byte: its
+        // decoder may have read past the next header before failing
+        let kept = std::mem::take(&mut r.kept);
+        if !r.overflow && kept.len() > 1 {
+            let rest = r.replay.split_off(r.rpos);
+            r.replay = kept[1..].to_vec();
+            r.replay.extend_from_slice(&rest);
+            // and what the reader holds buffered, so that a header across
+            // the two is seen whole
+            if rest.is_empty() {
+                if let Ok(b) = r.inner.fill_buf() {
+                    let more = b.to_vec();
+                    r.inner.consume(more.len());
+                    r.replay.extend_from_slice(&more);
+                }
+            }
+            r.rpos = 0;
+            r.pos = from + 1;
+        }
+        r.begin();
         // never the same header again
         let mut skip = (from + 1).saturating_sub(r.pos);
         loop {
@@ -92,6 +181,7 @@ impl<R: BufRead> GzMembers<R> {
             }
             if let Some(k) = memchr::memmem::find(buf, &HEADER) {
                 r.consume(k);
+                r.begin();
                 self.start = r.pos;
                 let to = r.pos;
                 self.member = Some(GzDecoder::new(r));
@@ -125,9 +215,11 @@ impl<R: BufRead> Read for GzMembers<R> {
             let Some(mut r) = self.member.take().map(GzDecoder::into_inner) else {
                 return Ok(0);
             };
+            self.members_done += 1;
             if r.fill_buf()?.is_empty() {
                 return Ok(0);
             }
+            r.begin();
             self.start = r.pos;
             self.member = Some(GzDecoder::new(r));
         }
@@ -174,6 +266,26 @@ mod tests {
         assert_eq!(got, want);
         assert_eq!(got, b"one\ntwo\nthree\n");
         assert!(skipped.is_empty());
+    }
+
+    #[test]
+    fn a_member_the_failed_decoder_read_past_is_not_lost() {
+        // m2 cut in its middle: its decoder reads on into m3 before it fails
+        let (m1, m2, m3, m4) = (gz(b"one\n"), gz(&b"two ".repeat(400)), gz(b"three\n"), gz(b"four\n"));
+        let mut data = m1.clone();
+        data.extend(&m2[..m2.len() / 2]);
+        data.extend(&m3);
+        data.extend(&m4);
+        let (got, skipped) = read_all(&mut GzMembers::new(&data[..]));
+        assert!(
+            got.starts_with(b"one\n") && got.ends_with(b"three\nfour\n"),
+            "{skipped:?}"
+        );
+        assert_eq!(skipped.len(), 1);
+        assert_eq!(
+            (skipped[0].from, skipped[0].to),
+            (m1.len() as u64, (m1.len() + m2.len() / 2) as u64)
+        );
     }
 
     #[test]

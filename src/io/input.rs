@@ -235,6 +235,14 @@ impl Input {
         }
     }
 
+    /// The gzip members read to their end so far (None for other inputs).
+    pub fn members_done(&self) -> Option<u64> {
+        match &self.reader {
+            Decoded::Gzip(g) => Some(g.members_done),
+            Decoded::Other(_) => None,
+        }
+    }
+
     /// After a read error of a gzip input: skips the rest of the corrupt
     /// member up to the next member header and reads on from there (the
     /// stream's recovery; batch keeps its all-or-nothing rule and never

@@ -183,3 +183,105 @@ fn erase_needs_a_subject() {
     assert_eq!(code(&o), 2);
     assert!(text(&o.stderr).contains("erase needs the subject"));
 }
+
+/// The red-team pass's findings: other spellings of the subject, values
+/// that would take other people's lines, hard links, a key without a mode.
+#[test]
+fn every_spelling_goes_and_values_that_match_everyone_are_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("a.log");
+    let subject = [
+        "2001:DB8::7 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5",
+        "10.0.0.1 - - [01/Jan/2026:10:00:00 +0000] \"GET /?ip=2001%3Adb8%3A%3A7 HTTP/1.1\" 200 5",
+        "10.0.0.2 - - [01/Jan/2026:10:00:00 +0000] \"GET /?ip=198%2E51%2E100%2E7 HTTP/1.1\" 200 5",
+        "198.51.100.007 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5",
+        "::ffff:198.51.100.7 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5",
+        "10.0.0.3 - - [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5 \"https://198-51-100-7.dyn.example.net/\" \"UA\"",
+        "{\"user\":\"jo%20doe\",\"email\":\"Alice.Smith\\u0040Example.org\"}",
+    ];
+    let others = [
+        "198.51.100.70 - carol [01/Jan/2026:10:00:00 +0000] \"GET /users/jo HTTP/1.1\" 200 5",
+        "10.0.0.9 - - [01/Jan/2026:10:00:00 +0000] \"GET /?to=bob@gmail.com HTTP/1.1\" 200 5",
+    ];
+    let all: String = subject.iter().chain(&others).map(|l| format!("{l}\n")).collect();
+    fs::write(&p, &all).unwrap();
+    let o = loganon()
+        .args(["erase", "--address", "2001:db8::7", "--address", "198.51.100.7"])
+        .args(["--user", "jo doe", "--email", "alice.smith@example.org"])
+        .arg(&p)
+        .output();
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let want: String = others.iter().map(|l| format!("{l}\n")).collect();
+    assert_eq!(fs::read_to_string(&p).unwrap(), want);
+    // values that match everyone's lines are refused, nothing changed
+    for bad in [
+        &["--user", ""][..],
+        &["--user", "-"],
+        &["--user", "GET"],
+        &["--user", "200"],
+        &["--email", "x"],
+    ] {
+        let o = loganon().arg("erase").args(bad).arg(&p).output();
+        assert_eq!(code(&o), 2, "{bad:?}");
+    }
+    let key = key_file(d.path(), "k", KEY.as_bytes(), 0o600);
+    let o = loganon()
+        .args(["erase", "--address", "10.0.0.9", "--key-file"])
+        .arg(&key)
+        .arg(&p)
+        .output();
+    assert_eq!(code(&o), 2);
+    assert!(text(&o.stderr).contains("--key-file is for archives pseudonymized with a keyed mode"));
+    // a file with another hard link is left alone
+    fs::hard_link(&p, d.path().join("b.log")).unwrap();
+    let o = loganon().args(["erase", "--address", "10.0.0.9"]).arg(&p).output();
+    assert_eq!(code(&o), 1);
+    assert!(text(&o.stderr).contains("has other hard links"));
+    assert_eq!(fs::read_to_string(&p).unwrap(), want);
+}
+
+#[test]
+fn pseudonyms_on_undated_lines_and_hashed_identifiers_are_found() {
+    let d = tempfile::tempdir().unwrap();
+    let key = key_file(d.path(), "k", KEY.as_bytes(), 0o600);
+    let raw = "198.51.100.7 - alice [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5\n\
+               Jan  1 10:00:00 host sshd[1]: Failed password from 198.51.100.7\n\
+               10.0.0.1 - bob [01/Jan/2026:10:00:01 +0000] \"GET / HTTP/1.1\" 200 5\n";
+    let anon = d.path().join("anon.log");
+    let o = loganon()
+        .args([
+            "anonymize",
+            "--ip-mode",
+            "cryptopan",
+            "--identifiers",
+            "hash",
+            "--now",
+            "2026-01-01",
+            "-o",
+        ])
+        .arg(&anon)
+        .arg("--key-file")
+        .arg(&key)
+        .stdin(raw)
+        .output();
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    set_mtime(&anon, 1_767_225_600 + 3600);
+    let before = fs::read_to_string(&anon).unwrap();
+    let o = loganon()
+        .args([
+            "erase",
+            "--address",
+            "198.51.100.7",
+            "--user",
+            "alice",
+            "--ip-mode",
+            "cryptopan",
+            "--key-file",
+        ])
+        .arg(&key)
+        .arg(&anon)
+        .output();
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let after = fs::read_to_string(&anon).unwrap();
+    assert_eq!(after, format!("{}\n", before.lines().nth(2).unwrap()), "{before}");
+}

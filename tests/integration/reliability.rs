@@ -433,3 +433,29 @@ fn every_test_named_in_the_fault_table_exists() {
     }
     assert!(named >= 25, "{named} tests named");
 }
+
+/// What a corrupt member decoded before its checksum failed is not counted
+/// (the red-team pass: 1,661 garbage lines became an `undated` row).
+#[test]
+fn a_corrupt_members_garbage_is_never_counted() {
+    let t = Tree::new();
+    t.config("", SET);
+    let lines: String = (0..3000)
+        .map(|k| line(&format!("192.0.2.{}", k % 250), 1, 200, k))
+        .collect();
+    let mut bytes = gzip(lines.as_bytes());
+    let mid = bytes.len() / 2;
+    bytes[mid] ^= 0x10;
+    let bad = t.p("logs/access.log-20260102.gz");
+    fs::write(&bad, &bytes).unwrap();
+    set_mtime(&bad, JAN1 + 2 * DAY - 1);
+    let o = t.run(&["--now", "2026-01-20"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(!bad.exists());
+    assert_eq!(
+        fs::read_to_string(t.p("web.csv")).unwrap(),
+        csv(&["2026-01-02,0,0,0,0,0,0,0,0,1"]),
+        "only the incomplete mark: no member was whole"
+    );
+    assert!(text(&o.stderr).contains("0 lines counted"), "{}", text(&o.stderr));
+}

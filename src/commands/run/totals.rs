@@ -117,7 +117,7 @@ fn read_into(
     let mut ctx = engine.opts.start(Default::default());
     let mut buf = vec![0u8; READ_BUF];
     let mut reader = LineReader::new(AtCut::Keep { overlap: 0 });
-    let mut add = |step: Step<'_>| {
+    let mut add = |step: Step<'_>, days: &mut Days| {
         // the pieces of a long line are not counted
         if let Step::Lines(batch) = step {
             for line in lines(batch.joined()) {
@@ -126,24 +126,43 @@ fn read_into(
         }
         true
     };
+    // the totals of the gzip members read whole: what a corrupt member
+    // decoded before its checksum failed is not counted
+    let (mut members, mut whole) = (0u64, Days::new());
     loop {
         if stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
             return Err(ReadFileError::Interrupted {
                 path: path.to_path_buf(),
             });
         }
-        let n = input.read(&mut buf)?;
+        let n = match input.read(&mut buf) {
+            Ok(n) => n,
+            Err(e) => {
+                match input.codec {
+                    // plain: what was read is what the file holds
+                    None => {}
+                    Some(crate::io::codec::Codec::Gzip) => *days = std::mem::take(&mut whole),
+                    // xz, bzip2, zstd: no member boundary known, nothing kept
+                    Some(_) => days.clear(),
+                }
+                return Err(e.into());
+            }
+        };
         if n == 0 {
             break;
+        }
+        if let Some(m) = input.members_done().filter(|&m| m != members) {
+            members = m;
+            whole.clone_from(days);
         }
         hash.update(&buf[..n]);
         *len += n as u64;
         if totals {
-            reader.feed(&buf[..n], &mut add);
+            reader.feed(&buf[..n], &mut |s| add(s, days));
         }
     }
     if totals {
-        reader.finish(&mut add);
+        reader.finish(&mut |s| add(s, days));
     }
     Ok(())
 }
