@@ -98,9 +98,15 @@ impl<R: BufRead> BufRead for Tracked<R> {
             return;
         }
         if !self.overflow {
+            // (the fields borrowed apart: no copy but the one kept)
             if let Ok(b) = self.inner.fill_buf() {
-                let taken = b[..n.min(b.len())].to_vec();
-                self.keep(&taken);
+                let b = &b[..n.min(b.len())];
+                if self.kept.len() + b.len() > KEEP {
+                    self.overflow = true;
+                    self.kept = Vec::new();
+                } else {
+                    self.kept.extend_from_slice(b);
+                }
             }
         }
         self.inner.consume(n);
