@@ -62,16 +62,18 @@ fn bad_subject(a: &EraseArgs) -> Option<String> {
     for u in &a.user {
         let l = u.trim().to_lowercase();
         if l.is_empty() || NOT_A_USER.contains(&l.as_str()) || l.bytes().all(|b| b.is_ascii_digit()) {
-            return Some(format!(
-                "--user '{u}' would match other people's lines (an empty field, a method, a status or a size); \
-                 give the subject's user name"
-            ));
+            // (the value itself is not echoed: it is the subject's data)
+            return Some(
+                "--user: an empty value, -, an HTTP method or a number would match other people's lines (an \
+                 empty field, a method, a status or a size); give the subject's user name"
+                    .to_string(),
+            );
         }
     }
     for e in &a.email {
         let parts: Vec<&str> = e.trim().split('@').collect();
         if parts.len() != 2 || parts.iter().any(|p| p.is_empty()) {
-            return Some(format!("--email '{e}' is not an email address (NAME@DOMAIN)"));
+            return Some("--email: a value is not an email address (NAME@DOMAIN)".to_string());
         }
     }
     None
