@@ -41,7 +41,7 @@ pub fn json(report: &Report, k: &kanon::Report, meta: &Meta) -> String {
 }
 
 /// `2026-12-07T08:00:00Z`.
-fn rfc3339(t: i64) -> String {
+pub(crate) fn rfc3339(t: i64) -> String {
     let secs = t.rem_euclid(86400);
     format!(
         "{}T{:02}:{:02}:{:02}Z",

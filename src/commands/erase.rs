@@ -12,7 +12,7 @@
 use std::fs;
 use std::io::Write;
 use std::net::IpAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::commands::anonymize_file::{fail, finish_like, temp_in, Failure};
 use crate::formats::record::record;
@@ -265,13 +265,4 @@ pub fn receipt(subject: &Subject, files: &[Erased], now: i64, dry_run: bool) -> 
         "lines_matched": files.iter().map(|f| f.matched).sum::<u64>(),
     });
     format!("{j}\n")
-}
-
-/// The paths of `files` that are not regular files, for the message.
-pub fn missing(files: &[PathBuf]) -> Vec<String> {
-    files
-        .iter()
-        .filter(|p| !fs::symlink_metadata(p).is_ok_and(|m| m.is_file()))
-        .map(|p| show(p).to_string())
-        .collect()
 }

@@ -106,7 +106,7 @@ pub fn reveal(r: &Reveal<'_>, values: &[String]) -> Result<Vec<(String, IpAddr)>
 fn audit(r: &Reveal<'_>, values: usize) -> Result<(), RevealError> {
     let fingerprint = blake3::keyed_hash(&r.ring.master.0, b"loganon key fingerprint").to_hex();
     let record = serde_json::json!({
-        "time": crate::time::date_string(r.now) + &format!("T{:02}:{:02}:{:02}Z", r.now.rem_euclid(86400) / 3600, r.now.rem_euclid(3600) / 60, r.now.rem_euclid(60)),
+        "time": crate::commands::audit::rfc3339(r.now),
         "action": "reveal",
         "reason": r.reason,
         "mode": mode_name(r.mode),
