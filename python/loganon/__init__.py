@@ -11,7 +11,8 @@ binary), and comes out as the bytes ``loganon anonymize`` writes for it. One
 ``Anonymizer`` is one input: the W3C ``#Fields:`` in force is carried from
 call to call (``reset()`` starts a new input). The options are those of
 ``loganon anonymize`` with ``_`` for ``-``; the key of the keyed modes is
-given as bytes (``key=``: 32 raw bytes or 64 hex digits), never read from a
+given as bytes (``key=``: 32 raw bytes or 64 hex digits; 16 raw bytes or 32 hex digits in a str for
+ipcrypt-deterministic and ipcrypt-nd), never read from a
 file. ``now`` (Unix seconds or ``"2026-01-01"``) pins the day of lines that
 carry no time; without it, the clock's day at each call.
 """
@@ -29,7 +30,9 @@ class Anonymizer:
 
     def __init__(self, *, key=None, **options):
         if isinstance(key, str):
-            key = key.encode()
+            # text is hex digits: with a newline, 32 of them read as a
+            # 16-byte key (ipcrypt-deterministic, ipcrypt-nd), not as 32 raw bytes
+            key = key.strip().encode() + b"\n"
         for many in ("keep_network", "redact_param", "keep_param"):
             if isinstance(options.get(many), str):
                 options[many] = [options[many]]

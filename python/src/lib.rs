@@ -34,10 +34,22 @@ fn choice<T: DeserializeOwned>(what: &str, s: &str) -> PyResult<T> {
 fn master_key(key: &[u8]) -> PyResult<MasterKey> {
     MasterKey::parse(key).ok_or_else(|| {
         PyValueError::new_err(format!(
-            "key: {} bytes; give 32 raw bytes or 64 hex digits (make one with: loganon keygen FILE)",
+            "key: {} bytes; give 32 raw bytes or 64 hex digits, or 16 raw bytes or 32 hex digits for \
+             ip_mode=\"ipcrypt-deterministic\" and \"ipcrypt-nd\" (make one with: loganon keygen FILE)",
             key.len()
         ))
     })
+}
+
+/// A random seed for ipcrypt-nd's and ipcrypt-ndx's tweaks (the core draws
+/// no randomness); none if /dev/urandom cannot be read, which the options
+/// then refuse for those modes.
+fn random_tweak() -> loganon::keyed::Tweak {
+    let mut seed = [0u8; 32];
+    match std::fs::File::open("/dev/urandom").and_then(|mut r| std::io::Read::read_exact(&mut r, &mut seed)) {
+        Ok(()) => loganon::keyed::Tweak::Seed(seed),
+        Err(_) => loganon::keyed::Tweak::None,
+    }
 }
 
 /// What the GIL-free work needs: the engine, the state, the counters.
@@ -197,13 +209,13 @@ impl Engine {
         };
         let rotate: Rotate = choice("rotate_key", rotate_key)?;
         let ring = key
-            .map(|k| master_key(&k).map(|m| KeyRing::new(m, rotate)))
+            .map(|k| master_key(&k).map(|m| KeyRing::new(m, rotate).with_tweak(random_tweak())))
             .transpose()?;
         opts.set_keys(
             ip_mode,
             choice::<Identifiers>("identifiers", identifiers)?,
             ring,
-            "ip_mode=\"hash\"/\"cryptopan\"/\"ipcrypt-pfx\" and identifiers=\"hash\" need key=bytes (32 raw bytes or 64 hex digits)",
+            "ip_mode=\"hash\"/\"cryptopan\"/\"ipcrypt-*\" and identifiers=\"hash\" need key=bytes (32 raw bytes or 64 hex digits; 16 or 32 for ipcrypt-deterministic and ipcrypt-nd)",
         )
         .map_err(err)?;
         let core = Core::new(opts);

@@ -68,6 +68,29 @@ def test_keyed_modes_take_the_key_as_bytes(binary, tmp_path):
         Anonymizer(ip_mode="hash", key=b"short")
 
 
+def test_ipcrypt_modes_as_the_binary_writes_them(binary, tmp_path):
+    data = b'192.0.2.1 - - [01/Jan/2026:10:00:00 +0000] "GET /?ip=2001:db8::1 HTTP/1.1" 200 5\n'
+    k16 = "2b7e151628aed2a6abf7158809cf4f3c"
+    key = tmp_path / "k16.key"
+    key.write_text(k16 + "\n")
+    key.chmod(0o600)
+    opts = ["--ip-mode", "ipcrypt-deterministic", "--rotate-key", "never"]
+    want = binary_out(binary, data, *opts, "--key-file", str(key))
+    # the draft's vector: 192.0.2.1 under this key
+    assert want.startswith(b"1dbd:c1b9:fff1:7586:7d0b:67b4:e76e:4777 - - ")
+    for k in (k16, bytes.fromhex(k16)):
+        a = Anonymizer(ip_mode="ipcrypt-deterministic", rotate_key="never", key=k)
+        assert joined(a.anonymize_lines(lines_of(data)), data) == want
+    # nd: a new value each time, 48 hex digits, nothing of the address
+    a = Anonymizer(ip_mode="ipcrypt-nd", key=KEY)
+    one, two = a.anonymize_lines([data.rstrip(b"\n")] * 2)
+    first = one.split(b" ")[0]
+    assert len(first) == 48 and first != two.split(b" ")[0]
+    assert b"192.0.2" not in one + two
+    with pytest.raises(ValueError, match="16-byte key"):
+        Anonymizer(ip_mode="ipcrypt-nd", rotate_key="never", key=KEY)
+
+
 def test_w3c_columns_are_carried_across_calls(binary):
     header = b"#Fields: date time c-ip cs-username cs(Cookie) cs-uri-stem sc-status"
     rows = [b"2026-01-01 10:00:00 1.2.3.4 bob theme=dark /x 200", b"2026-01-01 10:00:01 1.2.3.9 carol a=b /y 404"]

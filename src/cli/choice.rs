@@ -86,7 +86,16 @@ mod tests {
     fn the_names_are_the_spellings_accepted_before() {
         assert_eq!(
             names::<IpMode>(),
-            ["truncate", "hash", "cryptopan", "ipcrypt-pfx", "drop"]
+            [
+                "truncate",
+                "hash",
+                "cryptopan",
+                "ipcrypt-pfx",
+                "ipcrypt-deterministic",
+                "ipcrypt-nd",
+                "ipcrypt-ndx",
+                "drop"
+            ]
         );
         assert_eq!(names::<Identifiers>(), ["redact", "hash"]);
         assert_eq!(names::<Rotate>(), ["daily", "never"]);
@@ -107,6 +116,9 @@ mod tests {
             ("cryptopan", IpMode::CryptoPan),
             ("ipcrypt-pfx", IpMode::IpcryptPfx),
             ("drop", IpMode::Drop),
+            ("ipcrypt-deterministic", IpMode::IpcryptDeterministic),
+            ("ipcrypt-nd", IpMode::IpcryptNd),
+            ("ipcrypt-ndx", IpMode::IpcryptNdx),
         ] {
             assert_eq!(p.parse_ref(&cmd, Some(&arg), s.as_ref()).unwrap(), want);
         }

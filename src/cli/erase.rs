@@ -35,13 +35,16 @@ pub struct EraseArgs {
     /// Write a receipt (JSON: when, how many values looked for, each file's figures; never the values)
     #[arg(long, value_name = "FILE")]
     pub receipt: Option<PathBuf>,
-    /// The files are pseudonymized with this mode (hash, cryptopan, ipcrypt-pfx): the subject's
-    /// pseudonym of each line's day is looked for too (needs --key-file)
-    #[arg(long, value_name = "M", value_parser = choice::<IpMode>(), requires = "key_file")]
+    /// The files are pseudonymized with this mode (hash, cryptopan, an ipcrypt variant): the
+    /// subject's pseudonym of each line's day is looked for too (needs --key-file or --keys-dir)
+    #[arg(long, value_name = "M", value_parser = choice::<IpMode>())]
     pub ip_mode: Option<IpMode>,
     /// The key file of --ip-mode
-    #[arg(long, value_name = "PATH")]
+    #[arg(long, value_name = "PATH", conflicts_with = "keys_dir")]
     pub key_file: Option<PathBuf>,
+    /// The directory of day keys of --ip-mode (days whose key is deleted are out of reach)
+    #[arg(long, value_name = "DIR")]
+    pub keys_dir: Option<PathBuf>,
     /// daily or never, as the files were written
     #[arg(long, value_name = "R", default_value = "daily", value_parser = choice::<Rotate>())]
     pub rotate_key: Rotate,
@@ -91,14 +94,22 @@ pub(super) fn erase(a: EraseArgs) -> Exit {
     if let Some(m) = bad_subject(&a) {
         return fail(m, Exit::Usage);
     }
-    if a.key_file.is_some() && !a.ip_mode.is_some_and(IpMode::keyed) {
+    let keyed_files = a.key_file.is_some() || a.keys_dir.is_some();
+    if a.ip_mode.is_some_and(IpMode::keyed) && !keyed_files {
         return fail(
-            "--key-file is for archives pseudonymized with a keyed mode: give it with --ip-mode hash, cryptopan or \
-             ipcrypt-pfx (truncated archives hold no pseudonym to look for)",
+            "--ip-mode with a keyed mode needs the key the files were written with: --key-file or --keys-dir",
             Exit::Usage,
         );
     }
-    let ring = match crate::io::keys::load(a.key_file.as_deref(), a.rotate_key) {
+    if keyed_files && !a.ip_mode.is_some_and(IpMode::keyed) {
+        return fail(
+            "--key-file is for archives pseudonymized with a keyed mode: give it with --ip-mode hash, cryptopan or \
+             an ipcrypt variant (truncated archives hold no pseudonym to look for)",
+            Exit::Usage,
+        );
+    }
+    let ring = match super::options::archive_keys(a.key_file.as_deref(), a.keys_dir.as_deref(), a.rotate_key, a.ip_mode)
+    {
         Ok(r) => r,
         Err(e) => return fail(e, Exit::Usage),
     };
@@ -129,6 +140,14 @@ pub(super) fn erase(a: EraseArgs) -> Exit {
                     (_, false) => "erased",
                 };
                 println!("{verb} {} lines={} matched={}", show(p), f.lines, f.matched);
+                if !f.keys_deleted.is_empty() {
+                    eprintln!(
+                        "loganon: warning: {}: the keys of {} are deleted (key_retention): the subject's pseudonyms of \
+                         those days cannot be found (nor linked to anyone); their plain values were looked for",
+                        show(p),
+                        f.keys_deleted.join(", ")
+                    );
+                }
                 done.push(f);
             }
             Err(m) => {

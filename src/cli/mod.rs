@@ -157,7 +157,7 @@ pub struct RuleArgs {
     /// Precise locations (lat=, lng=, ll=, geo=, "lat": ...): the decimals kept (0-8; 2 is about 1 km), keep or drop
     #[arg(long, value_name = "P", default_value = "2")]
     pub location: Location,
-    /// How addresses are rewritten: truncate, hash (keyed), cryptopan (keyed), ipcrypt-pfx (keyed, the IETF draft's), drop
+    /// How addresses are rewritten: truncate, hash, cryptopan, ipcrypt-pfx, ipcrypt-deterministic, ipcrypt-nd, ipcrypt-ndx (keyed; ipcrypt-*: the IETF draft's), drop
     #[arg(long, value_name = "M", default_value = "truncate", value_parser = choice::<IpMode>())]
     pub ip_mode: IpMode,
     /// The W3C columns of lines before an input's first #Fields: directive
@@ -175,6 +175,14 @@ pub struct KeyArgs {
     /// Secret for the keyed modes from the environment variable NAME: 64 hex digits
     #[arg(long, value_name = "NAME")]
     pub key_env: Option<String>,
+    /// A directory of day keys, one random key per day made on first use
+    /// (mode 0600); run deletes those older than key_retention
+    #[arg(long, value_name = "DIR", conflicts_with_all = ["key_file", "key_env"])]
+    pub keys_dir: Option<PathBuf>,
+    /// (tests) the tweak of ipcrypt-nd (16 hex digits) or ipcrypt-ndx (32)
+    /// instead of a random one: the draft's test vectors
+    #[arg(long, value_name = "HEX", hide = true)]
+    pub ipcrypt_tweak: Option<String>,
     /// Identifiers become REDACTED (redact) or ~ and 16 hex digits of a keyed hash (hash)
     #[arg(long, value_name = "M", default_value = "redact", value_parser = choice::<Identifiers>())]
     pub identifiers: Identifiers,
@@ -355,7 +363,7 @@ pub fn main() -> ExitCode {
     if let Some(m) = split {
         return fail(m, Exit::Usage).into();
     }
-    match cli.command {
+    let code = match cli.command {
         Command::Anonymize(a) => anonymize(a),
         Command::Check(c) => audit::check(c),
         Command::Keygen { file } => keygen(&file),
@@ -366,6 +374,12 @@ pub fn main() -> ExitCode {
         Command::Erase(e) => erase::erase(e),
         Command::Completions(c) => manual::completions(c, <Cli as clap::CommandFactory>::command()),
         Command::Man(m) => manual::man(m, <Cli as clap::CommandFactory>::command()),
+    };
+    // a day key (--keys-dir) that could not be made: lines were written
+    // without their pseudonyms (told when it happened)
+    match code {
+        Exit::Ok if crate::io::day_keys::failed() => Exit::Failed,
+        c => c,
     }
     .into()
 }

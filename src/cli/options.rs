@@ -28,18 +28,65 @@ impl KeyArgs {
     /// Adds the keyed settings to `opts`, with the key file read here (the
     /// engine reads no file); the error is a usage error (exit 2).
     pub fn apply(&self, ip_mode: IpMode, opts: &mut Options) -> Result<(), String> {
-        let ring = match &self.key_env {
-            Some(name) => Some(crate::io::keys::load_env(name, self.rotate_key).map_err(|e| e.to_string())?),
-            None => crate::io::keys::load(self.key_file.as_deref(), self.rotate_key).map_err(|e| e.to_string())?,
+        let ring = match (&self.keys_dir, &self.key_env) {
+            (Some(dir), _) => {
+                if self.rotate_key == crate::keyed::Rotate::Never {
+                    return Err("--keys-dir holds a key per day; --rotate-key never is for --key-file".into());
+                }
+                Some(crate::io::day_keys::load_dir(dir, true, crate::io::clock::now())?)
+            }
+            (None, Some(name)) => Some(crate::io::keys::load_env(name, self.rotate_key).map_err(|e| e.to_string())?),
+            (None, None) => {
+                crate::io::keys::load(self.key_file.as_deref(), self.rotate_key).map_err(|e| e.to_string())?
+            }
+        };
+        let ring = match (&self.ipcrypt_tweak, ring) {
+            (Some(hex), Some(ring)) => Some(ring.with_tweak(fixed_tweak(hex)?)),
+            (_, ring) => ring,
         };
         opts.set_keys(
             ip_mode,
             self.identifiers,
             ring,
-            "--ip-mode hash/cryptopan and --identifiers hash need --key-file or --key-env (make a key with: loganon keygen FILE)",
+            "--ip-mode hash, cryptopan and ipcrypt-* and --identifiers hash need --key-file, --key-env or --keys-dir \
+             (make a key with: loganon keygen FILE)",
         )
         .map_err(|e| e.to_string())
     }
+}
+
+/// The keys archives were written with (`reveal`, `erase`): the key file,
+/// or the directory of day keys, read only (a missing day key stays
+/// missing); a key of the wrong size for `mode` is refused.
+pub(super) fn archive_keys(
+    key_file: Option<&std::path::Path>,
+    keys_dir: Option<&std::path::Path>,
+    rotate: crate::keyed::Rotate,
+    mode: Option<IpMode>,
+) -> Result<Option<crate::keyed::KeyRing>, String> {
+    let ring = match keys_dir {
+        Some(dir) => Some(crate::io::day_keys::load_dir(dir, false, 0)?),
+        None => crate::io::keys::load(key_file, rotate).map_err(|e| e.to_string())?,
+    };
+    if let (Some(r), Some(m)) = (&ring, mode.filter(|m| m.keyed())) {
+        if let Some(why) = r.unfit_for(m) {
+            return Err(why);
+        }
+    }
+    Ok(ring)
+}
+
+/// `--ipcrypt-tweak HEX` (tests): 16 or 32 hex digits.
+fn fixed_tweak(hex: &str) -> Result<crate::keyed::Tweak, String> {
+    let bad = || format!("--ipcrypt-tweak {hex}: give 16 hex digits (ipcrypt-nd) or 32 (ipcrypt-ndx)");
+    if !(hex.len() == 16 || hex.len() == 32) || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(bad());
+    }
+    let mut t = [0u8; 16];
+    for (i, b) in t.iter_mut().enumerate().take(hex.len() / 2) {
+        *b = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
+    }
+    Ok(crate::keyed::Tweak::Fixed(t))
 }
 
 pub(super) fn parse_cidr(s: &str) -> Result<IpNet, String> {

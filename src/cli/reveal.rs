@@ -14,15 +14,24 @@ pub const DEFAULT_AUDIT_LOG: &str = "/var/lib/loganon/reveal-audit.log";
 
 #[derive(Args, Debug)]
 pub struct RevealArgs {
-    /// The pseudonyms (addresses written by --ip-mode cryptopan or ipcrypt-pfx)
+    /// The pseudonyms (addresses written by --ip-mode cryptopan, ipcrypt-pfx or
+    /// ipcrypt-deterministic; hex digits written by ipcrypt-nd and ipcrypt-ndx)
     #[arg(value_name = "PSEUDONYM", required = true)]
     pub values: Vec<String>,
-    /// The mode that wrote them: cryptopan or ipcrypt-pfx (hash is one-way)
+    /// The mode that wrote them: cryptopan or an ipcrypt variant (hash is one-way)
     #[arg(long, value_name = "M", value_parser = choice::<IpMode>())]
     pub ip_mode: IpMode,
     /// The key file they were written with
-    #[arg(long, value_name = "PATH")]
-    pub key_file: PathBuf,
+    #[arg(
+        long,
+        value_name = "PATH",
+        required_unless_present = "keys_dir",
+        conflicts_with = "keys_dir"
+    )]
+    pub key_file: Option<PathBuf>,
+    /// The directory of day keys they were written with (a deleted day's key reveals nothing)
+    #[arg(long, value_name = "DIR")]
+    pub keys_dir: Option<PathBuf>,
     /// daily: the day's key (give --day); never: the key as given
     #[arg(long, value_name = "R", default_value = "daily", value_parser = choice::<Rotate>())]
     pub rotate_key: Rotate,
@@ -40,12 +49,23 @@ pub struct RevealArgs {
 
 /// `loganon reveal`: `PSEUDONYM ADDRESS` per value on stdout.
 pub(super) fn reveal(a: RevealArgs) -> Exit {
-    let ring = match crate::io::keys::load(Some(&a.key_file), a.rotate_key) {
+    let ring = super::options::archive_keys(
+        a.key_file.as_deref(),
+        a.keys_dir.as_deref(),
+        a.rotate_key,
+        Some(a.ip_mode),
+    );
+    let ring = match ring {
         Ok(Some(r)) => r,
-        Ok(None) => return fail("--key-file is needed", Exit::Usage),
+        Ok(None) => return fail("--key-file or --keys-dir is needed", Exit::Usage),
         Err(e) => return fail(e, Exit::Usage),
     };
-    let day = match (a.day, a.rotate_key) {
+    let rotate = if a.keys_dir.is_some() {
+        Rotate::Daily
+    } else {
+        a.rotate_key
+    };
+    let day = match (a.day, rotate) {
         (Some(t), _) => t.div_euclid(86400),
         (None, Rotate::Never) => 0,
         (None, Rotate::Daily) => {

@@ -23,7 +23,7 @@ use crate::io::names::show;
 use crate::keyed::{IpMode, KeyRing};
 use crate::rules::DenyList;
 
-use super::erase_match::{decoded, hits, key_of, Word};
+use super::erase_match::{decoded, hits, key_of, Targets, Word};
 use std::collections::{BTreeSet, HashSet};
 
 /// Whose lines go.
@@ -49,6 +49,10 @@ pub struct Erased {
     /// lines removed (or, with `--redact`, lines with values redacted)
     pub matched: u64,
     pub rewritten: bool,
+    /// the days (`YYYY-MM-DD`) whose key is deleted (`key_retention`): the
+    /// subject's pseudonyms of those days were not looked for, and cannot be
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub keys_deleted: Vec<String>,
 }
 
 /// The options of one erase.
@@ -65,7 +69,7 @@ impl Erase<'_> {
     /// the subject's addresses and their pseudonyms of that day (of every
     /// day in `days` for an undated line), and the words (emails, users,
     /// and their keyed hashes).
-    fn targets(&self, day: Option<i64>, days: &BTreeSet<i64>) -> (HashSet<u128>, Vec<Word>) {
+    fn targets(&self, day: Option<i64>, days: &BTreeSet<i64>, gone: &mut BTreeSet<i64>) -> (Targets, Vec<Word>) {
         let mut t: HashSet<u128> = self.subject.addresses.iter().map(|a| key_of(*a)).collect();
         let mut words: Vec<Word> = self
             .subject
@@ -89,9 +93,25 @@ impl Erase<'_> {
                 Some(d) => vec![d],
                 None => days.iter().copied().collect(),
             };
+            let mut opened = Vec::new();
             for d in all {
-                let keys = k.ring.for_day(d);
-                if k.mode.keyed() {
+                let Some(keys) = k.ring.for_day(d) else {
+                    // the day's key is deleted: its pseudonyms are out of reach
+                    gone.insert(d);
+                    continue;
+                };
+                if k.mode == IpMode::IpcryptDeterministic {
+                    let mut text = Vec::new();
+                    for a in &self.subject.addresses {
+                        text.clear();
+                        keys.write_text(k.mode, key_of(*a), &mut text);
+                        if let Some(p) = std::str::from_utf8(&text).ok().and_then(|t| t.parse().ok()) {
+                            t.insert(key_of(p));
+                        }
+                    }
+                } else if k.mode.writes_text() {
+                    opened.push(keys.clone());
+                } else if k.mode.keyed() {
                     for a in &self.subject.addresses {
                         t.insert(match a {
                             IpAddr::V4(v) => 0xffff_0000_0000 | u128::from(keys.v4(k.mode, u32::from(*v))),
@@ -111,8 +131,19 @@ impl Erase<'_> {
                     words.push(Word { text: h, email: true });
                 }
             }
+            if !opened.is_empty() {
+                let mode = k.mode;
+                let open = move |run: &[u8]| opened.iter().filter_map(|keys| keys.reveal_text(mode, run)).collect();
+                return (
+                    Targets {
+                        set: t,
+                        open: Some(Box::new(open)),
+                    },
+                    words,
+                );
+            }
         }
-        (t, words)
+        (t.into(), words)
     }
 
     /// The day of a line's own time, for the keyed pseudonyms.
@@ -155,7 +186,8 @@ impl Erase<'_> {
         // dated lines read so far (`rotate_key = never`: one key for all)
         let mtime_day = std::os::unix::fs::MetadataExt::mtime(&meta).div_euclid(86400);
         let mut days: BTreeSet<i64> = [mtime_day - 1, mtime_day].into();
-        let mut cache: std::collections::HashMap<Option<i64>, (HashSet<u128>, Vec<Word>)> = Default::default();
+        let mut cache: std::collections::HashMap<Option<i64>, (Targets, Vec<Word>)> = Default::default();
+        let mut gone = BTreeSet::new();
         let (mut out, mut pending, mut buf) = (Vec::new(), Vec::new(), vec![0u8; READ_BUF]);
         let mut take = |line: &[u8], out: &mut Vec<u8>, done: &mut Erased| {
             done.lines += 1;
@@ -166,7 +198,7 @@ impl Erase<'_> {
                     cache.remove(&None);
                 }
             }
-            let (targets, words) = cache.entry(day).or_insert_with(|| self.targets(day, &days));
+            let (targets, words) = cache.entry(day).or_insert_with(|| self.targets(day, &days, &mut gone));
             let raw = hits(body, targets, words);
             let found = !raw.is_empty() || !hits(&decoded(body), targets, words).is_empty();
             if !found {
@@ -210,6 +242,7 @@ impl Erase<'_> {
         if !pending.is_empty() {
             take(&pending, &mut out, &mut done);
         }
+        done.keys_deleted = gone.iter().map(|d| crate::time::date_string(d * 86400)).collect();
         if done.matched == 0 || self.dry_run {
             return Ok(done);
         }

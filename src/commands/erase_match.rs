@@ -48,11 +48,40 @@ fn addr(s: &[u8]) -> Option<u128> {
     t.parse::<std::net::Ipv6Addr>().ok().map(u128::from)
 }
 
+/// The subject's addresses, as [`key_of`] gives them (and their
+/// pseudonyms that are addresses), and how to open the pseudonyms that are
+/// not (ipcrypt-nd's 48 and ipcrypt-ndx's 64 hex digits: a new value at
+/// each occurrence, so each is decrypted and compared).
+/// Decrypts a run of hex digits under each key it may have been written with.
+pub type Opener = Box<dyn Fn(&[u8]) -> Vec<u128>>;
+
+#[derive(Default)]
+pub struct Targets {
+    pub set: HashSet<u128>,
+    /// the address (16-byte form) behind a run of hex digits, under each
+    /// key it may have been written with
+    pub open: Option<Opener>,
+}
+
+impl From<HashSet<u128>> for Targets {
+    fn from(set: HashSet<u128>) -> Targets {
+        Targets { set, open: None }
+    }
+}
+
 /// The addresses of `targets` in `text`, as byte ranges.
-fn addresses(text: &[u8], targets: &HashSet<u128>, out: &mut Vec<(usize, usize)>) {
-    if targets.is_empty() {
+fn addresses(text: &[u8], targets: &Targets, out: &mut Vec<(usize, usize)>) {
+    if targets.set.is_empty() {
         return;
     }
+    let opened = |run: &[u8]| {
+        (run.len() == 48 || run.len() == 64)
+            && run.iter().all(u8::is_ascii_hexdigit)
+            && targets
+                .open
+                .as_ref()
+                .is_some_and(|open| open(run).iter().any(|a| targets.set.contains(a)))
+    };
     let is_run = |b: u8| b.is_ascii_hexdigit() || b == b':' || b == b'.';
     let mut i = 0;
     while i < text.len() {
@@ -74,6 +103,10 @@ fn addresses(text: &[u8], targets: &HashSet<u128>, out: &mut Vec<(usize, usize)>
             .iter()
             .rposition(|&b| b != b'.' && b != b':')
             .map_or(0, |k| k + 1);
+        if opened(run) {
+            out.push((s, i));
+            continue;
+        }
         let mut cands = vec![(s, s + end)];
         // IPv4 and a port
         if let Some(c) = run.iter().position(|&b| b == b':') {
@@ -82,7 +115,7 @@ fn addresses(text: &[u8], targets: &HashSet<u128>, out: &mut Vec<(usize, usize)>
             }
         }
         for (a, b) in cands {
-            if addr(&text[a..b]).is_some_and(|k| targets.contains(&k)) {
+            if addr(&text[a..b]).is_some_and(|k| targets.set.contains(&k)) {
                 out.push((a, b));
                 break;
             }
@@ -120,7 +153,7 @@ fn addresses(text: &[u8], targets: &HashSet<u128>, out: &mut Vec<(usize, usize)>
             ok &= e - s <= 3 && n <= 255;
             a = a << 8 | (n & 0xff);
         }
-        if ok && targets.contains(&(0xffff_0000_0000 | u128::from(a))) {
+        if ok && targets.set.contains(&(0xffff_0000_0000 | u128::from(a))) {
             out.push((w[0].0, w[3].1));
         }
     }
@@ -148,7 +181,7 @@ fn email_edge(b: Option<u8>, after: Option<u8>) -> bool {
 
 /// Where the subject stands in `text` (compared lowercased): ranges,
 /// overlapping ones merged.
-pub fn hits(text: &[u8], targets: &HashSet<u128>, words: &[Word]) -> Vec<(usize, usize)> {
+pub fn hits(text: &[u8], targets: &Targets, words: &[Word]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     addresses(text, targets, &mut out);
     let low = text.to_ascii_lowercase();
@@ -225,8 +258,11 @@ pub fn decoded(line: &[u8]) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn targets(a: &[&str]) -> HashSet<u128> {
-        a.iter().map(|s| key_of(s.parse().unwrap())).collect()
+    fn targets(a: &[&str]) -> Targets {
+        a.iter()
+            .map(|s| key_of(s.parse().unwrap()))
+            .collect::<HashSet<_>>()
+            .into()
     }
 
     #[test]
@@ -262,7 +298,7 @@ mod tests {
                 email: true,
             },
         ];
-        let t = HashSet::new();
+        let t = Targets::default();
         for found in [
             "1.2.3.4 - bob [",
             "?user=bob&x",

@@ -1,5 +1,5 @@
 //! `loganon reveal`: the addresses that reversible pseudonyms stand for
-//! (`cryptopan`, `ipcrypt-pfx`), given the key and the day, for abuse
+//! (`cryptopan` and the ipcrypt variants), given the key and the day, for abuse
 //! handling or a lawful request. Each call first appends an audit record
 //! (when, the operator's reason, the mode, the day, how many values, the
 //! key's fingerprint; never a value) to the audit log and syncs it: no
@@ -20,15 +20,24 @@ pub enum RevealError {
     /// The mode is one-way or keeps no host part.
     #[error(
         "--ip-mode {0}: its values cannot be revealed (truncate and drop keep no host part; hash is \
-         one-way); only cryptopan and ipcrypt-pfx pseudonyms can"
+         one-way); only cryptopan and ipcrypt pseudonyms can"
     )]
     OneWay(&'static str),
+    /// The day's key is gone (`key_retention`).
+    #[error(
+        "the key of {0} is deleted (key_retention in keys_dir): that day's pseudonyms can no longer be \
+         revealed, nor linked; nothing was revealed"
+    )]
+    KeyGone(String),
     /// The reason is empty.
     #[error("--reason is empty; say why the addresses are revealed (it goes to the audit log)")]
     NoReason,
     /// A value is not an address.
-    #[error("'{0}' is not an IP address (a pseudonym of cryptopan or ipcrypt-pfx is one)")]
-    NotAnAddress(String),
+    #[error(
+        "'{0}' is not a pseudonym of {1} (cryptopan, ipcrypt-pfx and ipcrypt-deterministic write IP \
+         addresses; ipcrypt-nd 48 hex digits, ipcrypt-ndx 64)"
+    )]
+    NotAnAddress(String, &'static str),
     /// The audit log could not be written: nothing was revealed.
     #[error("cannot write the audit log {path}: {source}; nothing was revealed")]
     Audit {
@@ -51,36 +60,49 @@ pub struct Reveal<'a> {
     pub now: i64,
 }
 
-/// The mode's name as `--ip-mode` spells it.
-fn mode_name(m: IpMode) -> &'static str {
-    match m {
-        IpMode::Truncate => "truncate",
-        IpMode::Hash => "hash",
-        IpMode::CryptoPan => "cryptopan",
-        IpMode::IpcryptPfx => "ipcrypt-pfx",
-        IpMode::Drop => "drop",
-    }
-}
-
 /// Reveals `values` (pseudonymous addresses): `(pseudonym, address)` pairs,
 /// in order, after the audit record is written.
 pub fn reveal(r: &Reveal<'_>, values: &[String]) -> Result<Vec<(String, IpAddr)>, RevealError> {
-    if !matches!(r.mode, IpMode::CryptoPan | IpMode::IpcryptPfx) {
-        return Err(RevealError::OneWay(mode_name(r.mode)));
+    if matches!(r.mode, IpMode::Truncate | IpMode::Drop | IpMode::Hash) {
+        return Err(RevealError::OneWay(r.mode.name()));
     }
     if r.reason.trim().is_empty() {
         return Err(RevealError::NoReason);
     }
-    let parsed: Vec<IpAddr> = values
-        .iter()
-        .map(|v| v.trim().parse().map_err(|_| RevealError::NotAnAddress(v.clone())))
-        .collect::<Result<_, _>>()?;
-    audit(r, parsed.len())?;
-    let keys = r.ring.for_day(r.day);
+    let not = |v: &String| RevealError::NotAnAddress(v.clone(), r.mode.name());
+    if r.mode.writes_text() {
+        let hex = |n: usize| move |v: &str| v.len() == n && v.bytes().all(|b| b.is_ascii_hexdigit());
+        let fits = |v: &String| match r.mode {
+            IpMode::IpcryptNd => hex(48)(v.trim()),
+            IpMode::IpcryptNdx => hex(64)(v.trim()),
+            _ => v.trim().parse::<IpAddr>().is_ok(),
+        };
+        if let Some(v) = values.iter().find(|v| !fits(v)) {
+            return Err(not(v));
+        }
+    } else {
+        for v in values {
+            v.trim().parse::<IpAddr>().map_err(|_| not(v))?;
+        }
+    }
+    let keys = r
+        .ring
+        .for_day(r.day)
+        .ok_or_else(|| RevealError::KeyGone(crate::time::date_string(r.day * 86400)))?;
+    audit(r, values.len())?;
     let out = values
         .iter()
-        .zip(parsed)
-        .map(|(v, a)| {
+        .map(|v| {
+            let v = v.trim();
+            if r.mode.writes_text() {
+                let orig = keys.reveal_text(r.mode, v.as_bytes()).unwrap_or(0);
+                let a = match crate::ipcrypt::unmapped(orig) {
+                    Some(v4) => IpAddr::from(std::net::Ipv4Addr::from(v4)),
+                    None => IpAddr::from(orig.to_be_bytes()),
+                };
+                return (v.to_string(), a);
+            }
+            let a: IpAddr = v.parse().unwrap_or(IpAddr::from([0u8; 4]));
             let orig = match a {
                 IpAddr::V4(p) => keys
                     .reveal_v4(r.mode, u32::from(p))
@@ -96,7 +118,7 @@ pub fn reveal(r: &Reveal<'_>, values: &[String]) -> Result<Vec<(String, IpAddr)>
                         .map(|o| IpAddr::from(o.to_be_bytes())),
                 },
             };
-            (v.trim().to_string(), orig.unwrap_or(a))
+            (v.to_string(), orig.unwrap_or(a))
         })
         .collect();
     Ok(out)
@@ -104,15 +126,15 @@ pub fn reveal(r: &Reveal<'_>, values: &[String]) -> Result<Vec<(String, IpAddr)>
 
 /// Appends the audit record (one JSON line) and syncs it.
 fn audit(r: &Reveal<'_>, values: usize) -> Result<(), RevealError> {
-    let fingerprint = blake3::keyed_hash(&r.ring.master.0, b"loganon key fingerprint").to_hex();
+    let fingerprint = r.ring.fingerprint(r.day).unwrap_or_default();
     let record = serde_json::json!({
         "time": crate::commands::audit::rfc3339(r.now),
         "action": "reveal",
         "reason": r.reason,
-        "mode": mode_name(r.mode),
-        "day": if r.ring.rotate == crate::keyed::Rotate::Never { "never".to_string() } else { crate::time::date_string(r.day * 86400) },
+        "mode": r.mode.name(),
+        "day": if r.ring.rotate == crate::keyed::Rotate::Never && !r.ring.kept_apart() { "never".to_string() } else { crate::time::date_string(r.day * 86400) },
         "values": values,
-        "key": &fingerprint.as_str()[..16],
+        "key": fingerprint.get(..16).unwrap_or(""),
     });
     let err = |source| RevealError::Audit {
         path: show(r.audit_log).to_string(),

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::keyed::{KeyError, KeyRing, MasterKey, Rotate};
+use crate::keyed::{KeyError, KeyRing, MasterKey, Rotate, Tweak};
 
 /// Why a key could not be had from its file or its environment variable;
 /// its text is the message shown (the variable's name, never its value).
@@ -74,11 +74,23 @@ pub enum KeygenError {
     },
 }
 
-/// The key ring of `key_file` (None without one).
+/// The key ring of `key_file` (None without one), with a random seed for
+/// ipcrypt-nd's and ipcrypt-ndx's tweaks.
 pub fn load(key_file: Option<&Path>, rotate: Rotate) -> Result<Option<KeyRing>, KeyFileError> {
     key_file
-        .map(|p| read_key_file(p).map(|k| KeyRing::new(k, rotate)))
+        .map(|p| read_key_file(p).map(|k| KeyRing::new(k, rotate).with_tweak(random_tweak())))
         .transpose()
+}
+
+/// A seed for ipcrypt-nd's and ipcrypt-ndx's tweaks, drawn from
+/// /dev/urandom; none (those modes then write nothing of an address) if it
+/// cannot be read, which the engine's options refuse for those modes.
+pub fn random_tweak() -> Tweak {
+    let mut seed = [0u8; 32];
+    match fs::File::open("/dev/urandom").and_then(|mut r| io::Read::read_exact(&mut r, &mut seed)) {
+        Ok(()) => Tweak::Seed(seed),
+        Err(_) => Tweak::None,
+    }
 }
 
 /// The key ring of `--key-env NAME`: the key as 64 hex digits in the
@@ -89,7 +101,7 @@ pub fn load_env(name: &str, rotate: Rotate) -> Result<KeyRing, KeyFileError> {
     value
         .to_str()
         .and_then(MasterKey::from_hex)
-        .map(|k| KeyRing::new(k, rotate))
+        .map(|k| KeyRing::new(k, rotate).with_tweak(random_tweak()))
         .ok_or_else(|| KeyFileError::BadVariable(name.to_string()))
 }
 

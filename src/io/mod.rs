@@ -22,6 +22,7 @@ pub mod atomic;
 pub mod chunks;
 pub mod clock;
 pub mod codec;
+pub mod day_keys;
 pub mod gz_members;
 pub mod handles;
 pub mod input;

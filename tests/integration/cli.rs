@@ -102,14 +102,14 @@ fn help_lists_the_names_each_option_accepts() {
     for (cmd, list) in [
         (
             "anonymize",
-            "[possible values: truncate, hash, cryptopan, ipcrypt-pfx, drop]",
+            "[possible values: truncate, hash, cryptopan, ipcrypt-pfx, ipcrypt-deterministic, ipcrypt-nd, ipcrypt-ndx, drop]",
         ),
         ("anonymize", "[possible values: redact, hash]"),
         ("anonymize", "[possible values: daily, never]"),
         ("anonymize", "[possible values: scrub, drop, fail]"),
         (
             "check",
-            "[possible values: truncate, hash, cryptopan, ipcrypt-pfx, drop]",
+            "[possible values: truncate, hash, cryptopan, ipcrypt-pfx, ipcrypt-deterministic, ipcrypt-nd, ipcrypt-ndx, drop]",
         ),
         ("listen", "[possible values: scrub, drop, fail]"),
         ("purge", "[possible values: mtime, name]"),

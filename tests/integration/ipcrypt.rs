@@ -77,45 +77,96 @@ fn the_31_vectors_of_the_draft() {
     assert_eq!(seen.values().sum::<i32>(), 31, "{seen:?}");
 }
 
-/// The 16 ipcrypt-pfx vectors through the command line: the vector's key as
-/// the key file (hex), `--rotate-key never`, the address as a CLF client.
+/// All 31 vectors through the command line, each variant as an
+/// `--ip-mode`: the vector's key as the key file (hex, with its newline),
+/// `--rotate-key never`, the tweak of nd and ndx given by the test-only
+/// `--ipcrypt-tweak`, the address as a CLF client; compared with the
+/// draft's output as text (addresses as addresses). Then `reveal` gives
+/// each vector's address back from the draft's output.
 #[test]
 #[cfg_attr(not(shared_ipcrypt), ignore = "needs ../shared/ipcrypt")]
-fn the_pfx_vectors_through_the_command_line() {
+fn the_31_vectors_through_the_command_line_and_back() {
     let Some(dir) = crate::common::shared::shared("ipcrypt") else {
         return;
     };
     let vectors: Vec<serde_json::Value> =
         serde_json::from_slice(&fs::read(dir.join("test_vectors.json")).unwrap()).unwrap();
     let d = tempfile::tempdir().unwrap();
-    let mut n = 0;
-    for v in vectors.iter().filter(|v| v["variant"] == "ipcrypt-pfx") {
-        let key = crate::common::files::key_file(d.path(), "key", v["key"].as_str().unwrap().as_bytes(), 0o600);
-        let ip = v["ip"].as_str().unwrap();
+    let audit = d.path().join("audit.log");
+    let mut n = std::collections::BTreeMap::new();
+    for v in &vectors {
+        let s = |k: &str| v[k].as_str().unwrap_or_else(|| panic!("{k} in {v}"));
+        let (variant, ip) = (s("variant"), s("ip"));
+        let key = crate::common::files::key_file(d.path(), "key", format!("{}\n", s("key")).as_bytes(), 0o600);
+        let want = v
+            .get("encrypted_ip")
+            .or_else(|| v.get("output"))
+            .and_then(|w| w.as_str())
+            .unwrap();
         let line = format!("{ip} - - [07/Dec/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n");
+        let mut cmd = crate::common::bin::loganon();
+        cmd.args(["anonymize", "--ip-mode", variant, "--rotate-key", "never", "--key-file"])
+            .arg(&key);
+        if let Some(t) = v.get("tweak").and_then(|t| t.as_str()) {
+            cmd.args(["--ipcrypt-tweak", t]);
+        }
+        let o = cmd.stdin(line).output();
+        assert_eq!(
+            crate::common::bin::code(&o),
+            0,
+            "{variant} {ip}: {}",
+            crate::common::bin::text(&o.stderr)
+        );
+        let out = crate::common::bin::text(&o.stdout);
+        let got = out.split(' ').next().unwrap();
+        match (got.parse::<IpAddr>(), want.parse::<IpAddr>()) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{variant} {ip}"),
+            _ => assert_eq!(got, want, "{variant} {ip}"),
+        }
+        assert_eq!(
+            &out[got.len()..],
+            " - - [07/Dec/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n"
+        );
+        // and back, from the draft's own output
         let o = crate::common::bin::loganon()
             .args([
-                "anonymize",
+                "reveal",
                 "--ip-mode",
-                "ipcrypt-pfx",
+                variant,
                 "--rotate-key",
                 "never",
-                "--key-file",
+                "--reason",
+                "vectors",
             ])
+            .arg("--key-file")
             .arg(&key)
-            .stdin(line)
+            .arg("--audit-log")
+            .arg(&audit)
+            .arg(want)
             .output();
         assert_eq!(
             crate::common::bin::code(&o),
             0,
-            "{}",
+            "{variant}: {}",
             crate::common::bin::text(&o.stderr)
         );
-        let out = crate::common::bin::text(&o.stdout);
-        let got: IpAddr = out.split(' ').next().unwrap().parse().unwrap();
-        let want: IpAddr = v["encrypted_ip"].as_str().unwrap().parse().unwrap();
-        assert_eq!(got, want, "{ip}");
-        n += 1;
+        let back = crate::common::bin::text(&o.stdout);
+        let (p, a) = back.trim_end().split_once(' ').unwrap();
+        assert_eq!(p, want);
+        assert_eq!(
+            a.parse::<IpAddr>().unwrap(),
+            ip.parse::<IpAddr>().unwrap(),
+            "{variant} {want}"
+        );
+        *n.entry(variant).or_insert(0) += 1;
     }
-    assert_eq!(n, 16);
+    assert_eq!(
+        n.into_iter().collect::<Vec<_>>(),
+        [
+            ("ipcrypt-deterministic", 5),
+            ("ipcrypt-nd", 5),
+            ("ipcrypt-ndx", 5),
+            ("ipcrypt-pfx", 16)
+        ]
+    );
 }

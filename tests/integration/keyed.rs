@@ -222,9 +222,10 @@ fn daily_keys_differ_across_days_and_never_keeps_them() {
 #[test]
 fn key_ring_matches_the_binary() {
     // the library's day key is what the binary uses: same pseudonym
-    let ring = KeyRing::new(MasterKey([9; 32]), Rotate::Never);
+    let ring = KeyRing::new(MasterKey::new([9; 32]), Rotate::Never);
     let a = ring
         .for_day(0)
+        .unwrap()
         .v4(IpMode::Hash, u32::from(std::net::Ipv4Addr::new(203, 0, 113, 9)));
     let tmp = tempfile::tempdir().unwrap();
     let key = key_file(tmp.path(), "k", &[9u8; 32], 0o600);
@@ -361,9 +362,9 @@ fn undated_lines_take_the_day_of_now_in_the_stream_and_the_batch() {
     // a dated line keeps its own day's
     let tmp = tempfile::tempdir().unwrap();
     let key = key_file(tmp.path(), "k", &[9u8; 32], 0o600);
-    let ring = KeyRing::new(MasterKey([9; 32]), Rotate::Daily);
+    let ring = KeyRing::new(MasterKey::new([9; 32]), Rotate::Daily);
     let addr = u32::from(std::net::Ipv4Addr::new(203, 0, 113, 9));
-    let on = |day: i64| std::net::Ipv4Addr::from(ring.for_day(day).v4(IpMode::Hash, addr)).to_string();
+    let on = |day: i64| std::net::Ipv4Addr::from(ring.for_day(day).unwrap().v4(IpMode::Hash, addr)).to_string();
     let input = "connect from 203.0.113.9\n203.0.113.9 - - [01/Dec/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5\n";
     let log = tmp.path().join("a.log");
     std::fs::write(&log, input).unwrap();

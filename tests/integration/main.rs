@@ -44,6 +44,7 @@ mod grouped_numbers;
 mod hostile_fs;
 mod hostile_roots;
 mod ipcrypt;
+mod ipcrypt_modes;
 mod kanon;
 mod keyed;
 mod line_ends;

@@ -18,7 +18,7 @@
 //! round key): the `aes` crate does not expose round keys or a round
 //! without MixColumns. The other variants use the `aes` crate.
 
-use aes::cipher::{BlockEncrypt, KeyInit};
+use aes::cipher::{BlockDecrypt, BlockEncrypt, KeyInit};
 use aes::Aes128;
 
 /// An IPv4 address in its 16-byte IPv4-mapped form.
@@ -38,9 +38,21 @@ fn aes(key: &[u8; 16], block: u128) -> u128 {
     u128::from_be_bytes(b.into())
 }
 
+fn aes_decrypt(key: &[u8; 16], block: u128) -> u128 {
+    let c = Aes128::new(key.into());
+    let mut b = aes::Block::from(block.to_be_bytes());
+    c.decrypt_block(&mut b);
+    u128::from_be_bytes(b.into())
+}
+
 /// `ipcrypt-deterministic`: AES-128 of the address's 16-byte form.
 pub fn deterministic(key: &[u8; 16], addr: u128) -> u128 {
     aes(key, addr)
+}
+
+/// The address (16-byte form) whose `ipcrypt-deterministic` pseudonym is `p`.
+pub fn deterministic_reveal(key: &[u8; 16], p: u128) -> u128 {
+    aes_decrypt(key, p)
 }
 
 /// `ipcrypt-pfx` of an IPv4 address (its 32 bits; the result is IPv4).
@@ -121,10 +133,44 @@ pub fn ndx(key: &[u8; 32], tweak: &[u8; 16], addr: u128) -> [u8; 32] {
     out
 }
 
+/// The address (16-byte form) an `ipcrypt-nd` output (tweak, then
+/// ciphertext) stands for.
+pub fn nd_reveal(key: &[u8; 16], out: &[u8; 24]) -> u128 {
+    let mut tweak = [0u8; 8];
+    tweak.copy_from_slice(&out[..8]);
+    let mut c = [0u8; 16];
+    c.copy_from_slice(&out[8..]);
+    u128::from_be_bytes(kiasu::decrypt(key, &tweak, c))
+}
+
+/// The address (16-byte form) an `ipcrypt-ndx` output stands for.
+pub fn ndx_reveal(key: &[u8; 32], out: &[u8; 32]) -> u128 {
+    let (k1, k2) = key.split_at(16);
+    let k1: &[u8; 16] = k1.try_into().unwrap_or(&[0; 16]);
+    let k2: &[u8; 16] = k2.try_into().unwrap_or(&[0; 16]);
+    let mut tweak = [0u8; 16];
+    tweak.copy_from_slice(&out[..16]);
+    let mut c = [0u8; 16];
+    c.copy_from_slice(&out[16..]);
+    let t = aes(k2, u128::from_be_bytes(tweak));
+    aes_decrypt(k1, u128::from_be_bytes(c) ^ t) ^ t
+}
+
 /// KIASU-BC: AES-128 with a 64-bit tweak spread over the state (two bytes
 /// at the head of each column) and added to every round key.
 mod kiasu {
     const SBOX: [u8; 256] = sbox();
+    const INV_SBOX: [u8; 256] = inv_sbox();
+
+    const fn inv_sbox() -> [u8; 256] {
+        let mut s = [0u8; 256];
+        let mut i = 0;
+        while i < 256 {
+            s[SBOX[i] as usize] = i as u8;
+            i += 1;
+        }
+        s
+    }
 
     /// The AES S-box, computed (multiplicative inverse in GF(2^8), then
     /// the affine map) rather than typed in.
@@ -223,13 +269,54 @@ mod kiasu {
         }
     }
 
-    pub(super) fn encrypt(key: &[u8; 16], tweak: &[u8; 8], block: [u8; 16]) -> [u8; 16] {
-        let rk = round_keys(key);
+    fn inv_sub_shift(s: &mut [u8; 16]) {
+        let t = *s;
+        for c in 0..4 {
+            for r in 0..4 {
+                s[((c + r) % 4) * 4 + r] = INV_SBOX[t[c * 4 + r] as usize];
+            }
+        }
+    }
+
+    fn inv_mix(s: &mut [u8; 16]) {
+        for c in 0..4 {
+            let [a0, a1, a2, a3] = [s[c * 4], s[c * 4 + 1], s[c * 4 + 2], s[c * 4 + 3]];
+            s[c * 4] = mul(a0, 14) ^ mul(a1, 11) ^ mul(a2, 13) ^ mul(a3, 9);
+            s[c * 4 + 1] = mul(a0, 9) ^ mul(a1, 14) ^ mul(a2, 11) ^ mul(a3, 13);
+            s[c * 4 + 2] = mul(a0, 13) ^ mul(a1, 9) ^ mul(a2, 14) ^ mul(a3, 11);
+            s[c * 4 + 3] = mul(a0, 11) ^ mul(a1, 13) ^ mul(a2, 9) ^ mul(a3, 14);
+        }
+    }
+
+    /// The tweak spread over the state: two bytes at the head of each column.
+    fn spread(tweak: &[u8; 8]) -> [u8; 16] {
         let mut t = [0u8; 16];
         for i in 0..4 {
             t[i * 4] = tweak[i * 2];
             t[i * 4 + 1] = tweak[i * 2 + 1];
         }
+        t
+    }
+
+    /// [`encrypt`] undone (`loganon reveal`).
+    pub(super) fn decrypt(key: &[u8; 16], tweak: &[u8; 8], block: [u8; 16]) -> [u8; 16] {
+        let rk = round_keys(key);
+        let t = spread(tweak);
+        let mut s = block;
+        add(&mut s, &rk[10], &t);
+        inv_sub_shift(&mut s);
+        for k in rk[1..10].iter().rev() {
+            add(&mut s, k, &t);
+            inv_mix(&mut s);
+            inv_sub_shift(&mut s);
+        }
+        add(&mut s, &rk[0], &t);
+        s
+    }
+
+    pub(super) fn encrypt(key: &[u8; 16], tweak: &[u8; 8], block: [u8; 16]) -> [u8; 16] {
+        let rk = round_keys(key);
+        let t = spread(tweak);
         let mut s = block;
         add(&mut s, &rk[0], &t);
         for k in &rk[1..10] {
@@ -303,6 +390,17 @@ mod tests {
             to_hex(&ndx(&k, &t, parse("0.0.0.0").0)),
             "21bd1834bc088cd2b4ecbe30b70898d782db0d4125fdace61db35b8339f20ee5"
         );
+    }
+
+    #[test]
+    fn every_variant_is_undone() {
+        let k16: [u8; 16] = hex("2b7e151628aed2a6abf7158809cf4f3c");
+        let k32: [u8; 32] = hex("2b7e151628aed2a6abf7158809cf4f3c3c4fcf098815f7aba6d2ae2816157e2b");
+        for (a, _) in ["192.0.2.1", "0.0.0.0", "2001:db8::1", "ffff:ffff::ffff"].map(parse) {
+            assert_eq!(deterministic_reveal(&k16, deterministic(&k16, a)), a);
+            assert_eq!(nd_reveal(&k16, &nd(&k16, &[7; 8], a)), a);
+            assert_eq!(ndx_reveal(&k32, &ndx(&k32, &[9; 16], a)), a);
+        }
     }
 
     #[test]

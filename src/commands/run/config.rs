@@ -36,6 +36,9 @@ pub enum OptionsError {
     /// A keyed mode without a key.
     #[error(transparent)]
     MissingKey(#[from] MissingKey),
+    /// The directory of day keys cannot hold them.
+    #[error("{0}")]
+    KeysDir(String),
 }
 
 /// A duration written like `90d`, in seconds.
@@ -166,6 +169,11 @@ pub struct AnonymizeSection {
     pub identifiers: Option<Identifiers>,
     #[serde(default)]
     pub rotate_key: Option<Rotate>,
+    /// `--keys-dir`: a random key per day, made on first use, instead of
+    /// keys derived from `key_file`
+    pub keys_dir: Option<PathBuf>,
+    /// day keys in `keys_dir` older than this are deleted by `run`
+    pub key_retention: Option<Dur>,
     /// `--w3c-fields`: the W3C columns of lines before a file's first `#Fields:`
     #[serde(default)]
     pub w3c_fields: Option<String>,
@@ -216,6 +224,25 @@ impl AnonymizeSection {
             return Some(("min_k", K_KEYED.into()));
         }
         let hashed = self.identifiers.unwrap_or_default() == Identifiers::Hash;
+        if self.key_retention.is_some() && self.keys_dir.is_none() {
+            return Some((
+                "key_retention",
+                "applies to the keys of keys_dir; set keys_dir too".into(),
+            ));
+        }
+        if self.keys_dir.is_some() {
+            return match (&self.key_file, self.rotate_key) {
+                (Some(_), _) => Some((
+                    "keys_dir",
+                    "give keys_dir or key_file, not both (keys_dir holds a key per day)".into(),
+                )),
+                (_, Some(Rotate::Never)) => Some((
+                    "rotate_key",
+                    "\"never\" is for key_file; keys_dir holds a key per day".into(),
+                )),
+                _ => None,
+            };
+        }
         match &self.key_file {
             Some(p) => crate::io::keys::read_key_file(p)
                 .err()
@@ -259,11 +286,17 @@ impl AnonymizeSection {
             w3c_fields: self.w3c_fields.as_deref().and_then(crate::formats::w3c::fields_option),
             ..Options::default()
         };
+        let ring = match &self.keys_dir {
+            Some(dir) => {
+                Some(crate::io::day_keys::load_dir(dir, true, crate::io::clock::now()).map_err(OptionsError::KeysDir)?)
+            }
+            None => crate::io::keys::load(self.key_file.as_deref(), self.rotate_key.unwrap_or_default())?,
+        };
         opts.set_keys(
             self.ip_mode.unwrap_or_default(),
             self.identifiers.unwrap_or_default(),
-            crate::io::keys::load(self.key_file.as_deref(), self.rotate_key.unwrap_or_default())?,
-            "[anonymize]: ip_mode hash/cryptopan and identifiers = \"hash\" need key_file",
+            ring,
+            "[anonymize]: ip_mode hash, cryptopan and ipcrypt-* and identifiers = \"hash\" need key_file or keys_dir",
         )?;
         Ok(opts)
     }

@@ -83,6 +83,8 @@ pub struct RunReport {
     pub not_due: u64,
     /// files left alone this night (modified in the last minute)
     pub skipped: u64,
+    /// day keys deleted (`key_retention`)
+    pub keys_deleted: u64,
 }
 
 /// The job while it runs: the configuration, the state, where actions are
@@ -299,6 +301,9 @@ pub fn run(
     for (set, x) in cfg.logs.iter().zip(found) {
         r.set(set, x);
     }
+    if let (Some(dir), Some(keep)) = (&cfg.anonymize.keys_dir, cfg.anonymize.key_retention) {
+        r.expire_keys(dir, keep.0);
+    }
     if !dry_run {
         // records of files gone (rotated away by others) would pile up
         let present = std::mem::take(&mut r.present);
@@ -334,6 +339,9 @@ pub fn run(
     if rep.skipped > 0 {
         line.push_str(&format!(", skipped {}", rep.skipped));
     }
+    if rep.keys_deleted > 0 {
+        line.push_str(&format!(", day keys deleted {}", rep.keys_deleted));
+    }
     // the night's verdict: warnings (a file deleted past delete_after
     // whose totals could not all be read, a glob matching nothing) do not
     // fail it (exit 0), errors do (exit 1)
@@ -359,6 +367,10 @@ pub fn run(
         "skipped": rep.skipped,
         "outcome": outcome,
     });
+    let mut json = json;
+    if let (Some(j), true) = (json.as_object_mut(), cfg.anonymize.keys_dir.is_some()) {
+        j.insert("keys_deleted".into(), rep.keys_deleted.into());
+    }
     r.act(line, json);
     Ok(r.report)
 }

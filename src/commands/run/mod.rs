@@ -11,6 +11,7 @@ pub mod cron;
 pub mod expand;
 mod file;
 mod identify;
+mod key_retention;
 pub mod state;
 mod summaries;
 pub mod totals;

@@ -161,6 +161,9 @@ impl Oracle<'_> {
             // every address is a pseudonym: nothing to tell apart
             IpMode::CryptoPan | IpMode::IpcryptPfx => true,
             IpMode::Drop => a == 0 || p.keeps_v4(a),
+            // these write IPv6 or hex digits: an IPv4 address left is one
+            // in a spelling that cannot hold them, truncated
+            IpMode::IpcryptDeterministic | IpMode::IpcryptNd | IpMode::IpcryptNdx => p.v4_is_clean(a),
         };
         if !clean {
             let net = Ipv4Addr::from(p.truncate_v4(a));
@@ -179,16 +182,20 @@ impl Oracle<'_> {
         if let Some(v4) = six_to_four.or(nat64) {
             let rest_zero = nat64.is_some() || a & ((1u128 << 80) - 1) == 0;
             return match self.ip_mode {
-                IpMode::Truncate => (p.v4_is_clean(v4) && rest_zero) || p.keeps_v4(v4),
-                IpMode::CryptoPan | IpMode::IpcryptPfx => true,
+                IpMode::Truncate | IpMode::IpcryptNd | IpMode::IpcryptNdx => {
+                    (p.v4_is_clean(v4) && rest_zero) || p.keeps_v4(v4)
+                }
+                // its pseudonyms are any IPv6 address, 2002::/16 included
+                IpMode::CryptoPan | IpMode::IpcryptPfx | IpMode::IpcryptDeterministic => true,
                 IpMode::Hash => (v4 >> 28 == 0xF && rest_zero) || p.keeps_v4(v4),
                 IpMode::Drop => (v4 == 0 && rest_zero) || p.keeps_v4(v4),
             };
         }
         let mapped = (a >> 32 == 0xffff).then_some(a as u32);
         match (self.ip_mode, mapped) {
-            (IpMode::Truncate, _) => p.v6_is_clean(a),
-            (IpMode::CryptoPan | IpMode::IpcryptPfx, _) => true,
+            // nd and ndx write hex digits: an address left is truncated
+            (IpMode::Truncate | IpMode::IpcryptNd | IpMode::IpcryptNdx, _) => p.v6_is_clean(a),
+            (IpMode::CryptoPan | IpMode::IpcryptPfx | IpMode::IpcryptDeterministic, _) => true,
             (IpMode::Hash, Some(v4)) => v4 >> 28 == 0xF || p.keeps_v6(a),
             (IpMode::Hash, None) => a >> 120 == 0xfd || p.keeps_v6(a),
             (IpMode::Drop, Some(v4)) => v4 == 0 || p.keeps_v6(a),

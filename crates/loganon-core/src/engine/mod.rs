@@ -82,6 +82,13 @@ impl Options {
         if keys.is_none() && (ip_mode.keyed() || identifiers == Identifiers::Hash) {
             return Err(MissingKey(missing.to_string()));
         }
+        if let Some(why) = keys
+            .as_ref()
+            .filter(|_| ip_mode.keyed())
+            .and_then(|k| k.unfit_for(ip_mode))
+        {
+            return Err(MissingKey(why));
+        }
         self.ip_mode = ip_mode;
         self.identifiers = identifiers;
         self.keys = keys;
@@ -185,7 +192,7 @@ pub mod testing {
     /// `--ip-mode hash --identifiers hash`, a fixed key, a key per day.
     pub fn hashing() -> Engine {
         let mut opts = Options::default();
-        let ring = KeyRing::new(MasterKey([9; 32]), Rotate::Daily);
+        let ring = KeyRing::new(MasterKey::new([9; 32]), Rotate::Daily);
         opts.set_keys(IpMode::Hash, Identifiers::Hash, Some(ring), "no key")
             .unwrap();
         Engine::new(opts)

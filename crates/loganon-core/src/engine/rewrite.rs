@@ -66,7 +66,9 @@ impl<'a> Rewriter<'a> {
     ) -> Rewriter<'a> {
         let wday = time.map_or(day, |t| t.div_euclid(86400));
         let keys = match &opts.keys {
-            Some(ring) if opts.keyed() => Some(ring.for_day(time.map_or(day, |t| t.div_euclid(86400)))),
+            // (None for a day whose key is gone: nothing of its addresses
+            // and identifiers is written)
+            Some(ring) if opts.keyed() => ring.for_day(time.map_or(day, |t| t.div_euclid(86400))),
             _ => None,
         };
         Rewriter {
@@ -144,6 +146,9 @@ impl Rewriter<'_> {
         match (self.mode, &self.keys) {
             (IpMode::Truncate, _) => self.trunc_v4(a),
             (IpMode::Drop, _) => 0,
+            // a spelling that cannot hold an IPv6 address or hex digits
+            // (the address as an address goes through [`Rewriter::text`])
+            (m, _) if m.writes_text() => self.policy.truncate_v4(a),
             // the first pass's pseudonyms (`hash` writes 240.0.0.0/4)
             (IpMode::Hash, Some(_)) if self.settling && a >> 28 == 0xf => a,
             (IpMode::CryptoPan | IpMode::IpcryptPfx, Some(_)) if self.settling => a,
@@ -158,6 +163,10 @@ impl Rewriter<'_> {
     pub(super) fn new_v6(&self, a: u128) -> u128 {
         if self.mode == IpMode::Truncate {
             return self.trunc_v6(a);
+        }
+        if self.mode.writes_text() {
+            // as in [`Rewriter::new_v4`]
+            return self.policy.truncate_v6(a);
         }
         // IPv4-mapped and NAT64 keep their form; their IPv4 part follows the
         // IPv4 rule. 6to4 keeps its form too: its IPv4 part follows the IPv4
@@ -350,6 +359,43 @@ fn write_spelled(out: &mut Vec<u8>, text: &[u8], sep: u8, spelling: Option<&[u8]
     }
 }
 
+impl Rewriter<'_> {
+    /// An address as an address under an ipcrypt mode that writes text
+    /// ([`IpMode::writes_text`]): its 16-byte form's pseudonym, an IPv6
+    /// address (deterministic) or hex digits (nd, ndx), escaped separators
+    /// kept as the input spelt them (`sep` for `sep_byte`). A settling
+    /// pass keeps deterministic's IPv6 pseudonyms (never encrypted twice);
+    /// any other address it meets is new and is encrypted. Without the
+    /// day's key: `0.0.0.0`.
+    fn text(&mut self, start: usize, end: usize, block: u128, sep_byte: u8, sep: Option<&[u8]>) {
+        if self.settling && self.mode == IpMode::IpcryptDeterministic && crate::ipcrypt::unmapped(block).is_none() {
+            return;
+        }
+        self.copy_to(start);
+        let mut text = Vec::with_capacity(64);
+        match &self.keys {
+            Some(k) => k.write_text(self.mode, block, &mut text),
+            None => text.extend_from_slice(b"0.0.0.0"),
+        }
+        // an IPv4 address with a port (`http://192.0.2.1:8080/`) written
+        // as IPv6 takes brackets, as a URL's authority writes one
+        let port = sep_byte == b'.' && text.contains(&b':') && self.src.get(end) == Some(&b':');
+        if port {
+            self.out.push(b'[');
+        }
+        write_spelled(self.out, &text, sep_byte, sep);
+        if port {
+            self.out.push(b']');
+        }
+        // (`::` at the end and a `:` after it make a `:::` run)
+        if self.src.get(end) == Some(&b':') {
+            self.glued = true;
+        }
+        self.copied = end;
+        self.addresses += 1;
+    }
+}
+
 impl Sink for Rewriter<'_> {
     fn ipv4(&mut self, start: usize, end: usize, a: u32, sep: Option<&[u8]>) {
         let (start, end) = (start + self.base, end + self.base);
@@ -358,6 +404,9 @@ impl Sink for Rewriter<'_> {
         }
         if self.policy.keeps_v4(a) {
             return;
+        }
+        if self.mode.writes_text() {
+            return self.text(start, end, crate::ipcrypt::mapped(a), b'.', sep);
         }
         let t = self.new_v4(a);
         if t == a {
@@ -383,6 +432,10 @@ impl Sink for Rewriter<'_> {
         }
         if self.policy.keeps_v6(a) {
             return;
+        }
+        if self.mode.writes_text() {
+            // (the zone goes with the address)
+            return self.text(start, zone_end, a, b':', sep);
         }
         let t = self.new_v6(a);
         if t == a && zone_end == end {

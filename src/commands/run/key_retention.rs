@@ -1,0 +1,43 @@
+//! Retention by key deletion: `run` deletes the day keys of `keys_dir`
+//! older than `key_retention`. Once a day's key is gone, that day's
+//! pseudonyms can no longer be revealed, erased by pseudonym or linked to
+//! other days': the pseudonymized archives of that day are anonymous.
+
+use std::path::Path;
+
+use super::cron::Runner;
+use crate::io::names::show;
+
+impl Runner<'_> {
+    /// Deletes (a dry run: names) the day keys of `dir` older than
+    /// `retention` seconds; each is told as `deleted-key PATH day=DATE`.
+    pub(super) fn expire_keys(&mut self, dir: &Path, retention: i64) {
+        let expired = match crate::io::day_keys::expired(dir, retention, self.now) {
+            Ok(e) => e,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return,
+            Err(e) => return self.error(format!("keys_dir {}: {e}", show(dir))),
+        };
+        let verb = if self.dry_run {
+            "would-delete-key"
+        } else {
+            "deleted-key"
+        };
+        for (path, day) in expired {
+            if !self.dry_run {
+                if let Err(e) = std::fs::remove_file(&path) {
+                    self.error(format!("{}: {e}; the day's pseudonyms stay linkable", show(&path)));
+                    continue;
+                }
+            }
+            self.report.keys_deleted += 1;
+            let date = crate::time::date_string(day * 86400);
+            self.file_act(verb, &path, &format!(" day={date}"), serde_json::json!({ "day": date }));
+        }
+        if !self.dry_run && self.report.keys_deleted > 0 {
+            // the deletions reach the disk before the run says they are done
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+    }
+}
