@@ -32,9 +32,14 @@ pub struct EraseArgs {
     /// Count what would go; change nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// Write a receipt (JSON: when, how many values looked for, each file's figures; never the values)
+    /// Write a receipt (JSON: when, the version, the subject's keyed fingerprint, each file's
+    /// figures and sha256 before and after; never the values)
     #[arg(long, value_name = "FILE")]
     pub receipt: Option<PathBuf>,
+    /// The key of the receipt's fingerprint of the subject (a key file, as keygen writes it;
+    /// default: --key-file). Keep it: with it, the request's values give the same fingerprint
+    #[arg(long, value_name = "PATH", requires = "receipt")]
+    pub receipt_key: Option<PathBuf>,
     /// The files are pseudonymized with this mode (hash, cryptopan, an ipcrypt variant): the
     /// subject's pseudonym of each line's day is looked for too (needs --key-file or --keys-dir)
     #[arg(long, value_name = "M", value_parser = choice::<IpMode>())]
@@ -113,6 +118,21 @@ pub(super) fn erase(a: EraseArgs) -> Exit {
         Ok(r) => r,
         Err(e) => return fail(e, Exit::Usage),
     };
+    // the receipt's key, read before anything is done
+    let receipt_key = match (&a.receipt, a.receipt_key.as_deref().or(a.key_file.as_deref())) {
+        (None, _) => None,
+        (Some(_), Some(k)) => match crate::io::keys::read_key_file(k) {
+            Ok(k) => Some(k),
+            Err(e) => return fail(e, Exit::Usage),
+        },
+        (Some(_), None) => {
+            return fail(
+                "--receipt names the subject by a keyed fingerprint: give --receipt-key FILE (make one with: \
+                 loganon keygen FILE), or --key-file",
+                Exit::Usage,
+            )
+        }
+    };
     let subject = Subject {
         addresses: a.address.clone(),
         emails: a.email.clone(),
@@ -157,7 +177,10 @@ pub(super) fn erase(a: EraseArgs) -> Exit {
         }
     }
     if let Some(r) = &a.receipt {
-        let text = crate::commands::erase::receipt(&subject, &done, crate::io::clock::now(), a.dry_run);
+        let fingerprint = receipt_key.map_or_else(String::new, |k| {
+            crate::commands::erase::subject_fingerprint(k.bytes(), &subject)
+        });
+        let text = crate::commands::erase::receipt(&subject, &fingerprint, &done, crate::io::clock::now(), a.dry_run);
         if let Err(err) = crate::io::atomic::write_atomic(r, text.as_bytes()) {
             eprintln!("loganon: {err}");
             code = Exit::Failed;

@@ -11,6 +11,8 @@
 
 use std::fs;
 use std::io::Write;
+
+use sha2::{Digest, Sha256};
 use std::net::IpAddr;
 use std::path::Path;
 
@@ -49,6 +51,9 @@ pub struct Erased {
     /// lines removed (or, with `--redact`, lines with values redacted)
     pub matched: u64,
     pub rewritten: bool,
+    /// the file's sha256 before and after (the same when it was not rewritten)
+    pub sha256_before: String,
+    pub sha256_after: String,
     /// the days (`YYYY-MM-DD`) whose key is deleted (`key_retention`): the
     /// subject's pseudonyms of those days were not looked for, and cannot be
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -172,9 +177,54 @@ impl Erase<'_> {
                  remove the other links first; left alone"
             )));
         }
+        // two passes, so that memory does not grow with the file: the first
+        // counts (a file without the subject is read once and not touched),
+        // the second writes what stays into a file beside it
+        let mut done = self.pass(path, &meta, None)?;
+        done.sha256_before = sha256_of(path).map_err(|e| fail(format!("{p}: {e}")))?;
+        done.sha256_after = done.sha256_before.clone();
+        if done.matched == 0 || self.dry_run {
+            return Ok(done);
+        }
+        let dir = crate::io::atomic::parent_of(path);
+        let mut out = Kept {
+            tmp: temp_in(&dir, &dir)?,
+            plain: Vec::new(),
+            codec: None,
+            level: self.level,
+            sha: Sha256::new(),
+            written: false,
+        };
+        let again = self.pass(path, &meta, Some(&mut out))?;
+        let now = fs::symlink_metadata(path).map_err(|e| fail(format!("{p}: {e}")))?;
+        if (again.lines, again.matched) != (done.lines, done.matched)
+            || !crate::commands::in_place::unchanged(&meta, &now)
+        {
+            return Err(fail(format!(
+                "{p}: changed while it was read (an active log?); left as it was, try again later"
+            )));
+        }
+        let (tmp, after) = out
+            .finish()
+            .map_err(|e| fail(format!("{p}: cannot write the new file: {e}")))?;
+        finish_like(tmp.as_file(), &meta).map_err(|e| fail(format!("{p}: {e}")))?;
+        tmp.persist(path)
+            .map_err(|e| fail(format!("{p}: cannot rename the new file into place: {}", e.error)))?;
+        crate::io::atomic::sync_dir(&dir);
+        done.sha256_after = after;
+        done.rewritten = true;
+        Ok(done)
+    }
+
+    /// One reading of the file: its lines counted and matched; with `out`,
+    /// what stays written there.
+    fn pass(&self, path: &Path, meta: &fs::Metadata, mut out: Option<&mut Kept>) -> Result<Erased, Failure> {
+        let p = show(path);
         let f = open_regular(path, None).map_err(|e| fail(format!("{p}: {e}")))?;
         let mut input = Input::from_reader(Source::File(path.to_path_buf()), Box::new(f))?;
-        let codec = input.codec;
+        if let Some(o) = out.as_deref_mut() {
+            o.codec = input.codec;
+        }
         let deny = DenyList::default();
         let mut ctx = Ctx::default();
         let mut done = Erased {
@@ -184,11 +234,11 @@ impl Erase<'_> {
         // the days an undated line's pseudonyms are looked for under: the
         // file's modification day and the one before, and every day of its
         // dated lines read so far (`rotate_key = never`: one key for all)
-        let mtime_day = std::os::unix::fs::MetadataExt::mtime(&meta).div_euclid(86400);
+        let mtime_day = std::os::unix::fs::MetadataExt::mtime(meta).div_euclid(86400);
         let mut days: BTreeSet<i64> = [mtime_day - 1, mtime_day].into();
         let mut cache: std::collections::HashMap<Option<i64>, (Targets, Vec<Word>)> = Default::default();
         let mut gone = BTreeSet::new();
-        let (mut out, mut pending, mut buf) = (Vec::new(), Vec::new(), vec![0u8; READ_BUF]);
+        let (mut kept, mut pending, mut buf) = (Vec::new(), Vec::new(), vec![0u8; READ_BUF]);
         let mut take = |line: &[u8], out: &mut Vec<u8>, done: &mut Erased| {
             done.lines += 1;
             let body = line.strip_suffix(b"\n").unwrap_or(line);
@@ -225,6 +275,14 @@ impl Erase<'_> {
                 out.extend_from_slice(&line[body.len()..]);
             }
         };
+        let write = |out: &mut Option<&mut Kept>, kept: &mut Vec<u8>| -> Result<(), Failure> {
+            if let Some(o) = out.as_deref_mut() {
+                o.push(kept)
+                    .map_err(|e| fail(format!("{p}: cannot write the new file: {e}")))?;
+            }
+            kept.clear();
+            Ok(())
+        };
         loop {
             let n = input.read(&mut buf)?;
             if n == 0 {
@@ -234,62 +292,117 @@ impl Erase<'_> {
             let mut start = 0;
             while let Some(k) = memchr::memchr(b'\n', &pending[start..]) {
                 let end = start + k + 1;
-                take(&pending[start..end], &mut out, &mut done);
+                take(&pending[start..end], &mut kept, &mut done);
                 start = end;
             }
             pending.drain(..start);
+            write(&mut out, &mut kept)?;
         }
         if !pending.is_empty() {
-            take(&pending, &mut out, &mut done);
+            take(&pending, &mut kept, &mut done);
         }
+        write(&mut out, &mut kept)?;
         done.keys_deleted = gone.iter().map(|d| crate::time::date_string(d * 86400)).collect();
-        if done.matched == 0 || self.dry_run {
-            return Ok(done);
-        }
-        let bytes = match codec {
-            Some(c) => compressed(c, &out, self.level).map_err(|e| fail(format!("{p}: {e}")))?,
-            None => out,
-        };
-        let dir = crate::io::atomic::parent_of(path);
-        let mut tmp = temp_in(&dir, &dir)?;
-        tmp.as_file_mut()
-            .write_all(&bytes)
-            .map_err(|e| fail(format!("{p}: cannot write the new file: {e}")))?;
-        finish_like(tmp.as_file(), &meta).map_err(|e| fail(format!("{p}: {e}")))?;
-        let now = fs::symlink_metadata(path).map_err(|e| fail(format!("{p}: {e}")))?;
-        if !crate::commands::in_place::unchanged(&meta, &now) {
-            return Err(fail(format!(
-                "{p}: changed while it was read (an active log?); left as it was, try again later"
-            )));
-        }
-        tmp.persist(path)
-            .map_err(|e| fail(format!("{p}: cannot rename the new file into place: {}", e.error)))?;
-        crate::io::atomic::sync_dir(&dir);
-        done.rewritten = true;
         Ok(done)
     }
 }
 
-/// `plain` compressed as `codec`, in members of at most 4 MiB.
-fn compressed(codec: Codec, plain: &[u8], level: u32) -> std::io::Result<Vec<u8>> {
-    let mut out = Vec::new();
-    if plain.is_empty() {
-        return codec.compress(plain, level, out);
-    }
-    for part in plain.chunks(4 << 20) {
-        out = codec.compress(part, level, out)?;
-    }
-    Ok(out)
+/// What stays of a file, written beside it: compressed as the file was, in
+/// members of at most 4 MiB of lines (memory stays bounded), its sha256
+/// taken as it is written.
+struct Kept {
+    tmp: tempfile::NamedTempFile,
+    plain: Vec<u8>,
+    codec: Option<Codec>,
+    level: u32,
+    sha: Sha256,
+    /// a member (or the plain bytes) was written
+    written: bool,
 }
 
-/// The receipt of an erase: when, what was looked for (counts, never the
-/// values), and each file's figures.
-pub fn receipt(subject: &Subject, files: &[Erased], now: i64, dry_run: bool) -> String {
+impl Kept {
+    fn push(&mut self, lines: &[u8]) -> std::io::Result<()> {
+        self.plain.extend_from_slice(lines);
+        if self.plain.len() >= 4 << 20 {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let bytes = match self.codec {
+            Some(c) => c.compress(&self.plain, self.level, Vec::new())?,
+            None => std::mem::take(&mut self.plain),
+        };
+        self.plain.clear();
+        self.sha.update(&bytes);
+        self.tmp.as_file_mut().write_all(&bytes)?;
+        self.written = true;
+        Ok(())
+    }
+
+    /// The file, written and synced, and its sha256 (hex).
+    fn finish(mut self) -> std::io::Result<(tempfile::NamedTempFile, String)> {
+        // (a compressed file of no lines is still one empty member)
+        if !self.plain.is_empty() || (!self.written && self.codec.is_some()) {
+            self.flush()?;
+        }
+        self.tmp.as_file().sync_all()?;
+        let sha = hex(&self.sha.finalize());
+        Ok((self.tmp, sha))
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The sha256 of a file's bytes as they are on disk.
+fn sha256_of(path: &Path) -> std::io::Result<String> {
+    let mut f = open_regular(path, None)?;
+    let mut sha = Sha256::new();
+    let mut buf = vec![0u8; READ_BUF];
+    loop {
+        match std::io::Read::read(&mut f, &mut buf) {
+            Ok(0) => break,
+            Ok(n) => sha.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(hex(&sha.finalize()))
+}
+
+/// The subject as the receipt names it: a keyed BLAKE3 fingerprint (32
+/// hex digits) of its values, canonical (addresses as written by
+/// `to_canonical`, emails and users lowercased, sorted): whoever holds the
+/// key and the request can tell the receipt is that subject's; nobody can
+/// read the values from it, nor try addresses against it without the key.
+pub fn subject_fingerprint(key: &[u8], subject: &Subject) -> String {
+    let mut parts: Vec<String> = subject
+        .addresses
+        .iter()
+        .map(|a| format!("address {}", a.to_canonical()))
+        .chain(subject.emails.iter().map(|e| format!("email {}", e.to_lowercase())))
+        .chain(subject.users.iter().map(|u| format!("user {}", u.to_lowercase())))
+        .collect();
+    parts.sort();
+    parts.dedup();
+    let k = blake3::derive_key("loganon erase receipt subject", key);
+    blake3::keyed_hash(&k, parts.join("\n").as_bytes()).to_hex()[..32].to_string()
+}
+
+/// The receipt of an erase: when, by which version, the subject by its
+/// fingerprint and how many values were looked for (never the values), and
+/// each file's figures and sha256 before and after.
+pub fn receipt(subject: &Subject, fingerprint: &str, files: &[Erased], now: i64, dry_run: bool) -> String {
     let j = serde_json::json!({
         "action": "erase",
         "dry_run": dry_run,
-        "time": now,
+        "time": crate::commands::audit::rfc3339(now),
+        "version": env!("CARGO_PKG_VERSION"),
         "subject": {
+            "fingerprint": fingerprint,
             "addresses": subject.addresses.len(),
             "emails": subject.emails.len(),
             "users": subject.users.len(),

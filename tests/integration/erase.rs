@@ -87,11 +87,32 @@ fn the_subjects_lines_go_from_plain_and_gzip_files_and_nothing_else_changes() {
     );
     assert_eq!(fs::read_to_string(&plain).unwrap(), all);
     let receipt = d.path().join("receipt.json");
+    // (the keys in a folder of their own: the logs' folder is counted below)
+    let kd = tempfile::tempdir().unwrap();
+    let rkey = key_file(kd.path(), "rk", &[3u8; 32], 0o600);
+    let sha = |p: &std::path::Path| {
+        let o = std::process::Command::new("sha256sum").arg(p).output().unwrap();
+        text(&o.stdout).split(' ').next().unwrap().to_string()
+    };
+    let before: Vec<String> = [&plain, &gz, &other].iter().map(|p| sha(p)).collect();
+    // without a key for the subject's fingerprint, no receipt (and nothing done)
     let o = loganon()
         .arg("erase")
         .args(SUBJECT)
         .arg("--receipt")
         .arg(&receipt)
+        .arg(&plain)
+        .output();
+    assert_eq!(code(&o), 2);
+    assert!(text(&o.stderr).contains("--receipt-key FILE"), "{}", text(&o.stderr));
+    assert_eq!(fs::read_to_string(&plain).unwrap(), all);
+    let o = loganon()
+        .arg("erase")
+        .args(SUBJECT)
+        .arg("--receipt")
+        .arg(&receipt)
+        .arg("--receipt-key")
+        .arg(&rkey)
         .args([&plain, &gz, &other])
         .output();
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
@@ -117,6 +138,50 @@ fn the_subjects_lines_go_from_plain_and_gzip_files_and_nothing_else_changes() {
     for v in ["198.51.100.7", "alice", "example.org"] {
         assert!(!r.contains(v), "{v} in the receipt");
     }
+    // each file's sha256 before and after, as sha256sum reads them
+    let after: Vec<String> = [&plain, &gz, &other].iter().map(|p| sha(p)).collect();
+    for (i, f) in j["files"].as_array().unwrap().iter().enumerate() {
+        assert_eq!(f["sha256_before"], before[i].as_str(), "{f}");
+        assert_eq!(f["sha256_after"], after[i].as_str(), "{f}");
+    }
+    assert_ne!(before[0], after[0]);
+    assert_eq!(before[2], after[2]);
+    assert_eq!(j["version"], env!("CARGO_PKG_VERSION"));
+    assert!(j["time"].as_str().unwrap().ends_with('Z'), "{}", j["time"]);
+    // the subject by a keyed fingerprint: the same for the same values in
+    // another case, another for another key
+    let fp = j["subject"]["fingerprint"].as_str().unwrap().to_string();
+    assert_eq!(fp.len(), 32);
+    let again = |key: &std::path::Path, args: &[&str]| {
+        let r2 = d.path().join("r2.json");
+        let o = loganon()
+            .arg("erase")
+            .args(args)
+            .args(["--dry-run", "--receipt"])
+            .arg(&r2)
+            .arg("--receipt-key")
+            .arg(key)
+            .arg(&other)
+            .output();
+        assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+        let j: serde_json::Value = serde_json::from_str(&fs::read_to_string(&r2).unwrap()).unwrap();
+        fs::remove_file(&r2).unwrap();
+        j["subject"]["fingerprint"].as_str().unwrap().to_string()
+    };
+    let upper: Vec<String> = SUBJECT
+        .iter()
+        .map(|a| {
+            if a.starts_with("--") {
+                a.to_string()
+            } else {
+                a.to_uppercase()
+            }
+        })
+        .collect();
+    let upper: Vec<&str> = upper.iter().map(String::as_str).collect();
+    assert_eq!(again(&rkey, &upper), fp);
+    let other_key = key_file(kd.path(), "rk2", &[4u8; 32], 0o600);
+    assert_ne!(again(&other_key, &SUBJECT), fp);
     assert_eq!(fs::read_dir(d.path()).unwrap().count(), 4, "no temporary file left");
 }
 
@@ -284,4 +349,55 @@ fn pseudonyms_on_undated_lines_and_hashed_identifiers_are_found() {
     assert_eq!(code(&o), 0, "{}", text(&o.stderr));
     let after = fs::read_to_string(&anon).unwrap();
     assert_eq!(after, format!("{}\n", before.lines().nth(2).unwrap()), "{before}");
+}
+
+/// Issue 29, item 5: erase on xz, bzip2 and zstd files, compared whole
+/// after decompressing them with the system's own tools, and the receipt's
+/// sha256 of each file as `sha256sum` reads it.
+#[test]
+fn xz_bzip2_and_zstd_files_keep_their_compression_and_every_other_line() {
+    let d = tempfile::tempdir().unwrap();
+    let kd = tempfile::tempdir().unwrap();
+    let rkey = key_file(kd.path(), "rk", &[3u8; 32], 0o600);
+    let (all, kept) = log();
+    let run = |tool: &str, args: &[&str], input: &[u8]| {
+        use std::io::Write;
+        let mut c = std::process::Command::new(tool)
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        c.stdin.take().unwrap().write_all(input).unwrap();
+        let o = c.wait_with_output().unwrap();
+        assert!(o.status.success(), "{tool}");
+        o.stdout
+    };
+    let mut files = Vec::new();
+    for (tool, ext) in [("xz", "xz"), ("bzip2", "bz2"), ("zstd", "zst")] {
+        let p = d.path().join(format!("access.log.{ext}"));
+        fs::write(&p, run(tool, &["-c"], all.as_bytes())).unwrap();
+        files.push((tool, p));
+    }
+    let receipt = kd.path().join("receipt.json");
+    let o = loganon()
+        .arg("erase")
+        .args(SUBJECT)
+        .arg("--receipt")
+        .arg(&receipt)
+        .arg("--receipt-key")
+        .arg(&rkey)
+        .args(files.iter().map(|(_, p)| p))
+        .output();
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    let j: serde_json::Value = serde_json::from_str(&fs::read_to_string(&receipt).unwrap()).unwrap();
+    for (i, (tool, p)) in files.iter().enumerate() {
+        let bytes = fs::read(p).unwrap();
+        assert_eq!(String::from_utf8(run(tool, &["-dc"], &bytes)).unwrap(), kept, "{tool}");
+        let sum = std::process::Command::new("sha256sum").arg(p).output().unwrap();
+        let sum = text(&sum.stdout).split(' ').next().unwrap().to_string();
+        assert_eq!(j["files"][i]["sha256_after"], sum.as_str(), "{tool}");
+        assert_eq!(j["files"][i]["matched"], 4, "{tool}");
+    }
+    assert_eq!(fs::read_dir(d.path()).unwrap().count(), 3, "no temporary file left");
 }

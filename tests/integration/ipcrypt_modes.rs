@@ -306,3 +306,45 @@ fn erase_finds_nd_pseudonyms_by_decrypting_them() {
         anon.lines().nth(1).unwrap().to_string() + "\n"
     );
 }
+
+#[test]
+fn key_retention_and_keys_dir_are_checked_in_the_config() {
+    let d = tempfile::tempdir().unwrap();
+    let config = d.path().join("c.toml");
+    let key = key_file(d.path(), "k", &[5u8; 32], 0o600);
+    for (section, key_name, says) in [
+        (
+            "key_retention = \"30d\"\n".to_string(),
+            "key_retention",
+            "set keys_dir too",
+        ),
+        (
+            format!(
+                "keys_dir = \"{}/keys\"\nkey_file = \"{}\"\n",
+                d.path().display(),
+                key.display()
+            ),
+            "keys_dir",
+            "not both",
+        ),
+        (
+            format!("keys_dir = \"{}/keys\"\nrotate_key = \"never\"\n", d.path().display()),
+            "rotate_key",
+            "keys_dir holds a key per day",
+        ),
+    ] {
+        fs::write(
+            &config,
+            format!("state_dir = \"{}/s\"\n[anonymize]\n{section}", d.path().display()),
+        )
+        .unwrap();
+        let o = loganon().args(["run", "--config"]).arg(&config).output();
+        assert_eq!(code(&o), 2, "{}", text(&o.stderr));
+        let err = text(&o.stderr);
+        assert!(
+            err.contains(&format!("[anonymize] key '{key_name}'")) && err.contains(says),
+            "{err}"
+        );
+    }
+    assert!(!d.path().join("keys").exists(), "nothing made for a bad configuration");
+}

@@ -298,3 +298,40 @@ fn the_listeners_logrotate_example_rotates_without_loss() {
     let (status, err) = l.wait();
     assert_eq!(status.code(), Some(0), "{err}");
 }
+
+/// Issue 29: the ipcrypt modes and `--keys-dir` in the listener: a UDP line
+/// of a dated day gets that day's key (made on first use), written as
+/// 48 hex digits, nothing of the address left.
+#[test]
+fn listen_writes_ipcrypt_nd_pseudonyms_with_a_key_per_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("nd.log");
+    let keys = dir.path().join("keys");
+    let mut l = listen(&[
+        "--udp",
+        "127.0.0.1:0",
+        "--ip-mode",
+        "ipcrypt-nd",
+        "--keys-dir",
+        keys.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    let udp = l.listen_addr("udp");
+    let u = UdpSocket::bind("127.0.0.1:0").unwrap();
+    u.send_to(
+        b"<13>Nov 22 07:00:00 h t: 198.51.100.7 - - [22/Nov/2026:07:00:00 +0000] \"GET / HTTP/1.1\" 200 1",
+        udp,
+    )
+    .unwrap();
+    wait_until("the line", || line_count(&out) == 1);
+    l.signal(libc::SIGTERM);
+    let (status, err) = l.wait();
+    assert_eq!(status.code(), Some(0), "{err}");
+    let text = read_text(&out);
+    let (first, rest) = text.split_once(' ').unwrap();
+    assert_eq!(first.len(), 48, "{text}");
+    assert!(first.bytes().all(|b| b.is_ascii_hexdigit()), "{text}");
+    assert_eq!(rest, "- - [22/Nov/2026:07:00:00 +0000] \"GET / HTTP/1.1\" 200 1\n");
+    assert!(keys.join("2026-11-22.key").exists());
+}

@@ -55,6 +55,92 @@ pub fn deterministic_reveal(key: &[u8; 16], p: u128) -> u128 {
     aes_decrypt(key, p)
 }
 
+/// The ciphers of one 32-byte key, built once (a key schedule per address
+/// cost more than the encryptions): AES-128 under its two halves, which
+/// are pfx's and ndx's K1 and K2 (K1 is also deterministic's and nd's key
+/// when the key is a day's derived key), and nd's KIASU-BC round keys.
+pub struct Ciphers {
+    k1: Aes128,
+    k2: Aes128,
+    nd: [[u8; 16]; 11],
+}
+
+impl Ciphers {
+    /// The ciphers of `key`.
+    pub fn new(key: &[u8; 32]) -> Ciphers {
+        let (k1, k2) = key.split_at(16);
+        let half: [u8; 16] = k1.try_into().unwrap_or([0; 16]);
+        Ciphers {
+            k1: Aes128::new(k1.into()),
+            k2: Aes128::new(k2.into()),
+            nd: kiasu::round_keys(&half),
+        }
+    }
+
+    /// `ipcrypt-deterministic` under the key's first half.
+    pub fn deterministic(&self, addr: u128) -> u128 {
+        let mut b = aes::Block::from(addr.to_be_bytes());
+        self.k1.encrypt_block(&mut b);
+        u128::from_be_bytes(b.into())
+    }
+
+    /// `ipcrypt-pfx` of an IPv4 address.
+    pub fn pfx_v4(&self, addr: u32) -> u32 {
+        self.pfx(mapped(addr), 96) as u32
+    }
+
+    /// `ipcrypt-pfx` of an IPv6 address.
+    pub fn pfx_v6(&self, addr: u128) -> u128 {
+        self.pfx(addr, 0)
+    }
+
+    /// The prefix-preserving walk forwards: the prefix fed to the function
+    /// at each bit is the input's, known from the start, so every bit's
+    /// blocks are encrypted in one batch (AES-NI pipelines them), as
+    /// Crypto-PAn's are.
+    fn pfx(&self, addr: u128, start: u32) -> u128 {
+        let p0: u128 = if start == 96 { (1u128 << 96) | 0xffff } else { 1 };
+        let n = (128 - start) as usize;
+        let mut b1 = [aes::Block::default(); 128];
+        for (i, b) in b1[..n].iter_mut().enumerate() {
+            let i = i as u32;
+            let bits = if i == 0 { 0 } else { (addr << start) >> (128 - i) };
+            *b = aes::Block::from(((p0 << i) | bits).to_be_bytes());
+        }
+        let mut b2 = b1;
+        self.k1.encrypt_blocks(&mut b1[..n]);
+        self.k2.encrypt_blocks(&mut b2[..n]);
+        let mut flip = 0u128;
+        for i in 0..n {
+            flip |= u128::from((b1[i][15] ^ b2[i][15]) & 1) << (127 - start as usize - i);
+        }
+        addr ^ flip
+    }
+
+    /// `ipcrypt-nd` under the key's first half.
+    pub fn nd(&self, tweak: &[u8; 8], addr: u128) -> [u8; 24] {
+        let c = kiasu::encrypt_with(&self.nd, tweak, addr.to_be_bytes());
+        let mut out = [0u8; 24];
+        out[..8].copy_from_slice(tweak);
+        out[8..].copy_from_slice(&c);
+        out
+    }
+
+    /// `ipcrypt-ndx` under the whole key.
+    pub fn ndx(&self, tweak: &[u8; 16], addr: u128) -> [u8; 32] {
+        let mut t = aes::Block::from(*tweak);
+        self.k2.encrypt_block(&mut t);
+        let t = u128::from_be_bytes(t.into());
+        let mut b = aes::Block::from((addr ^ t).to_be_bytes());
+        self.k1.encrypt_block(&mut b);
+        let c = u128::from_be_bytes(b.into()) ^ t;
+        let mut out = [0u8; 32];
+        out[..16].copy_from_slice(tweak);
+        out[16..].copy_from_slice(&c.to_be_bytes());
+        out
+    }
+}
+
 /// `ipcrypt-pfx` of an IPv4 address (its 32 bits; the result is IPv4).
 pub fn pfx_v4(key: &[u8; 32], addr: u32) -> u32 {
     pfx(key, mapped(addr), 96) as u32
@@ -220,7 +306,7 @@ mod kiasu {
         r
     }
 
-    fn round_keys(key: &[u8; 16]) -> [[u8; 16]; 11] {
+    pub(super) fn round_keys(key: &[u8; 16]) -> [[u8; 16]; 11] {
         const RCON: [u8; 10] = [0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36];
         let mut rk = [[0u8; 16]; 11];
         rk[0] = *key;
@@ -259,13 +345,20 @@ mod kiasu {
         }
     }
 
+    /// Multiplication by 2 in GF(2^8) (MixColumns' hot step: the general
+    /// `mul` loops over bits).
+    fn xtime(a: u8) -> u8 {
+        (a << 1) ^ (0x1b & 0u8.wrapping_sub(a >> 7))
+    }
+
     fn mix(s: &mut [u8; 16]) {
         for c in 0..4 {
             let [a0, a1, a2, a3] = [s[c * 4], s[c * 4 + 1], s[c * 4 + 2], s[c * 4 + 3]];
-            s[c * 4] = mul(a0, 2) ^ mul(a1, 3) ^ a2 ^ a3;
-            s[c * 4 + 1] = a0 ^ mul(a1, 2) ^ mul(a2, 3) ^ a3;
-            s[c * 4 + 2] = a0 ^ a1 ^ mul(a2, 2) ^ mul(a3, 3);
-            s[c * 4 + 3] = mul(a0, 3) ^ a1 ^ a2 ^ mul(a3, 2);
+            let (d0, d1, d2, d3) = (xtime(a0), xtime(a1), xtime(a2), xtime(a3));
+            s[c * 4] = d0 ^ d1 ^ a1 ^ a2 ^ a3;
+            s[c * 4 + 1] = a0 ^ d1 ^ d2 ^ a2 ^ a3;
+            s[c * 4 + 2] = a0 ^ a1 ^ d2 ^ d3 ^ a3;
+            s[c * 4 + 3] = d0 ^ a0 ^ a1 ^ a2 ^ d3;
         }
     }
 
@@ -315,7 +408,11 @@ mod kiasu {
     }
 
     pub(super) fn encrypt(key: &[u8; 16], tweak: &[u8; 8], block: [u8; 16]) -> [u8; 16] {
-        let rk = round_keys(key);
+        encrypt_with(&round_keys(key), tweak, block)
+    }
+
+    /// [`encrypt`] with the round keys made already.
+    pub(super) fn encrypt_with(rk: &[[u8; 16]; 11], tweak: &[u8; 8], block: [u8; 16]) -> [u8; 16] {
         let t = spread(tweak);
         let mut s = block;
         add(&mut s, &rk[0], &t);
@@ -390,6 +487,22 @@ mod tests {
             to_hex(&ndx(&k, &t, parse("0.0.0.0").0)),
             "21bd1834bc088cd2b4ecbe30b70898d782db0d4125fdace61db35b8339f20ee5"
         );
+    }
+
+    #[test]
+    fn the_prebuilt_ciphers_are_the_functions() {
+        let k: [u8; 32] = hex("2b7e151628aed2a6abf7158809cf4f3ca9f5ba40db214c3798f2e1c23456789a");
+        let half: [u8; 16] = hex("2b7e151628aed2a6abf7158809cf4f3c");
+        let c = Ciphers::new(&k);
+        for x in [0u32, 47, 0xffff_ffff, 0xc000_0201, 0x0a00_00ea] {
+            assert_eq!(c.pfx_v4(x), pfx_v4(&k, x), "{x:x}");
+        }
+        for (a, _) in ["192.0.2.1", "0.0.0.0", "2001:db8::1", "ffff:ffff::ffff", "::"].map(parse) {
+            assert_eq!(c.pfx_v6(a), pfx_v6(&k, a), "{a:x}");
+            assert_eq!(c.deterministic(a), deterministic(&half, a));
+            assert_eq!(c.nd(&[3; 8], a), nd(&half, &[3; 8], a));
+            assert_eq!(c.ndx(&[4; 16], a), ndx(&k, &[4; 16], a));
+        }
     }
 
     #[test]

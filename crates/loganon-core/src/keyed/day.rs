@@ -14,6 +14,8 @@ pub struct DayKeys {
     /// the day's key: ipcrypt-pfx's and ipcrypt-ndx's; its first half
     /// ipcrypt-deterministic's and ipcrypt-nd's
     pfx: [u8; 32],
+    /// the ipcrypt ciphers of that key, built once
+    ciphers: crate::ipcrypt::Ciphers,
     /// where ipcrypt-nd and ipcrypt-ndx take their tweaks
     tweaks: Option<TweakGen>,
     addr_hash: blake3::Hasher,
@@ -53,13 +55,15 @@ impl std::hash::Hasher for AddrHasher {
 
 const CACHE_MAX: usize = 1 << 20;
 
-/// The tweaks of ipcrypt-nd and ipcrypt-ndx: a keyed BLAKE3 of the run's
-/// random seed over a number no other tweak of the process has (this day
-/// keys' own, then a count), so no two occurrences share one; or one fixed
-/// tweak (the draft's test vectors).
+/// The tweaks of ipcrypt-nd and ipcrypt-ndx: AES-128 under the run's
+/// random seed of a block no other tweak of the process has (this day
+/// keys' own number, then a count): AES being a permutation, no two
+/// occurrences get the same 16 bytes (ndx's tweak; nd takes the first 8,
+/// which repeat only by chance, at about 2^32 of them). Or one fixed tweak
+/// (the draft's test vectors).
 struct TweakGen {
     fixed: Option<[u8; 16]>,
-    prf: blake3::Hasher,
+    prf: aes::Aes128,
     nonce: u64,
     n: std::cell::Cell<u64>,
 }
@@ -69,6 +73,7 @@ static TWEAK_NONCE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64:
 
 impl TweakGen {
     fn new(tweak: &Tweak) -> Option<TweakGen> {
+        use aes::cipher::KeyInit;
         let (fixed, seed) = match tweak {
             Tweak::None => return None,
             Tweak::Seed(seed) => (None, *seed),
@@ -76,24 +81,22 @@ impl TweakGen {
         };
         Some(TweakGen {
             fixed,
-            prf: blake3::Hasher::new_keyed(&seed),
+            prf: aes::Aes128::new(seed[..16].into()),
             nonce: TWEAK_NONCE.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             n: std::cell::Cell::new(0),
         })
     }
 
     fn next(&self) -> [u8; 16] {
+        use aes::cipher::BlockEncrypt;
         if let Some(t) = self.fixed {
             return t;
         }
         let i = self.n.get();
         self.n.set(i.wrapping_add(1));
-        let mut h = self.prf.clone();
-        h.update(&self.nonce.to_le_bytes());
-        h.update(&i.to_le_bytes());
-        let mut t = [0u8; 16];
-        t.copy_from_slice(&h.finalize().as_bytes()[..16]);
-        t
+        let mut b = aes::Block::from((u128::from(self.nonce) << 64 | u128::from(i)).to_be_bytes());
+        self.prf.encrypt_block(&mut b);
+        b.into()
     }
 }
 
@@ -103,6 +106,7 @@ impl DayKeys {
         DayKeys {
             pan: CryptoPan::new(key),
             pfx: *key,
+            ciphers: crate::ipcrypt::Ciphers::new(key),
             tweaks: TweakGen::new(tweak),
             addr_hash: sub("loganon addresses"),
             id_hash: sub("loganon identifiers"),
@@ -137,9 +141,7 @@ impl DayKeys {
     pub fn v4(&self, mode: IpMode, a: u32) -> u32 {
         match mode {
             IpMode::CryptoPan => self.cached(mode, false, u128::from(a), || u128::from(self.pan.v4(a))) as u32,
-            IpMode::IpcryptPfx => self.cached(mode, false, u128::from(a), || {
-                u128::from(crate::ipcrypt::pfx_v4(&self.pfx, a))
-            }) as u32,
+            IpMode::IpcryptPfx => self.cached(mode, false, u128::from(a), || u128::from(self.ciphers.pfx_v4(a))) as u32,
             IpMode::Hash => self.cached(mode, false, u128::from(a), || {
                 let h = Self::hash(&self.addr_hash, &a.to_be_bytes());
                 u128::from(0xF000_0000 | (u32::from_be_bytes([h[0], h[1], h[2], h[3]]) & 0x0FFF_FFFF))
@@ -152,7 +154,7 @@ impl DayKeys {
     pub fn v6(&self, mode: IpMode, a: u128) -> u128 {
         match mode {
             IpMode::CryptoPan => self.cached(mode, true, a, || self.pan.v6(a)),
-            IpMode::IpcryptPfx => self.cached(mode, true, a, || crate::ipcrypt::pfx_v6(&self.pfx, a)),
+            IpMode::IpcryptPfx => self.cached(mode, true, a, || self.ciphers.pfx_v6(a)),
             IpMode::Hash => self.cached(mode, true, a, || {
                 let h = Self::hash(&self.addr_hash, &a.to_be_bytes());
                 let mut b = [0u8; 16];
@@ -206,11 +208,11 @@ impl DayKeys {
             (IpMode::IpcryptNd, Some(t)) => {
                 let mut tweak = [0u8; 8];
                 tweak.copy_from_slice(&t.next()[..8]);
-                hex(out, &crate::ipcrypt::nd(&self.half(), &tweak, a));
+                hex(out, &self.ciphers.nd(&tweak, a));
             }
-            (IpMode::IpcryptNdx, Some(t)) => hex(out, &crate::ipcrypt::ndx(&self.pfx, &t.next(), a)),
+            (IpMode::IpcryptNdx, Some(t)) => hex(out, &self.ciphers.ndx(&t.next(), a)),
             (IpMode::IpcryptDeterministic, _) => {
-                let p = self.cached(mode, true, a, || crate::ipcrypt::deterministic(&self.half(), a));
+                let p = self.cached(mode, true, a, || self.ciphers.deterministic(a));
                 match crate::ipcrypt::unmapped(p) {
                     Some(v4) => crate::addr::write_v4(out, v4),
                     None => crate::addr::write_v6(out, p),
