@@ -151,6 +151,7 @@ pub(super) fn erase(a: EraseArgs) -> Exit {
     };
     let mut code = Exit::Ok;
     let mut done = Vec::new();
+    let mut failed = Vec::new();
     for p in &a.paths {
         match e.file(p) {
             Ok(f) => {
@@ -172,6 +173,7 @@ pub(super) fn erase(a: EraseArgs) -> Exit {
             }
             Err(m) => {
                 eprintln!("loganon: {m}");
+                failed.push((show(p).to_string(), m));
                 code = Exit::Failed;
             }
         }
@@ -180,7 +182,14 @@ pub(super) fn erase(a: EraseArgs) -> Exit {
         let fingerprint = receipt_key.map_or_else(String::new, |k| {
             crate::commands::erase::subject_fingerprint(k.bytes(), &subject)
         });
-        let text = crate::commands::erase::receipt(&subject, &fingerprint, &done, crate::io::clock::now(), a.dry_run);
+        let text = crate::commands::erase::receipt(
+            &subject,
+            &fingerprint,
+            &done,
+            &failed,
+            crate::io::clock::now(),
+            a.dry_run,
+        );
         if let Err(err) = crate::io::atomic::write_atomic(r, text.as_bytes()) {
             eprintln!("loganon: {err}");
             code = Exit::Failed;

@@ -33,7 +33,7 @@ impl KeyArgs {
                 if self.rotate_key == crate::keyed::Rotate::Never {
                     return Err("--keys-dir holds a key per day; --rotate-key never is for --key-file".into());
                 }
-                Some(crate::io::day_keys::load_dir(dir, true, crate::io::clock::now())?)
+                Some(crate::io::day_keys::load_dir(dir, true)?)
             }
             (None, Some(name)) => Some(crate::io::keys::load_env(name, self.rotate_key).map_err(|e| e.to_string())?),
             (None, None) => {
@@ -65,7 +65,7 @@ pub(super) fn archive_keys(
     mode: Option<IpMode>,
 ) -> Result<Option<crate::keyed::KeyRing>, String> {
     let ring = match keys_dir {
-        Some(dir) => Some(crate::io::day_keys::load_dir(dir, false, 0)?),
+        Some(dir) => Some(crate::io::day_keys::load_dir(dir, false)?),
         None => crate::io::keys::load(key_file, rotate).map_err(|e| e.to_string())?,
     };
     if let (Some(r), Some(m)) = (&ring, mode.filter(|m| m.keyed())) {

@@ -101,8 +101,11 @@ impl Erase<'_> {
             let mut opened = Vec::new();
             for d in all {
                 let Some(keys) = k.ring.for_day(d) else {
-                    // the day's key is deleted: its pseudonyms are out of reach
-                    gone.insert(d);
+                    // the day's key is deleted: its pseudonyms are out of
+                    // reach (a day that never had a key has none to find)
+                    if k.ring.key_gone(d) {
+                        gone.insert(d);
+                    }
                     continue;
                 };
                 if k.mode == IpMode::IpcryptDeterministic {
@@ -394,8 +397,16 @@ pub fn subject_fingerprint(key: &[u8], subject: &Subject) -> String {
 
 /// The receipt of an erase: when, by which version, the subject by its
 /// fingerprint and how many values were looked for (never the values), and
-/// each file's figures and sha256 before and after.
-pub fn receipt(subject: &Subject, fingerprint: &str, files: &[Erased], now: i64, dry_run: bool) -> String {
+/// each file's figures and sha256 before and after, and the files that
+/// failed (left as they were) with their messages.
+pub fn receipt(
+    subject: &Subject,
+    fingerprint: &str,
+    files: &[Erased],
+    failed: &[(String, String)],
+    now: i64,
+    dry_run: bool,
+) -> String {
     let j = serde_json::json!({
         "action": "erase",
         "dry_run": dry_run,
@@ -408,6 +419,8 @@ pub fn receipt(subject: &Subject, fingerprint: &str, files: &[Erased], now: i64,
             "users": subject.users.len(),
         },
         "files": files,
+        // files that were not done (left as they were), with why
+        "failed": failed.iter().map(|(f, m)| serde_json::json!({ "file": f, "message": m })).collect::<Vec<_>>(),
         "lines_matched": files.iter().map(|f| f.matched).sum::<u64>(),
     });
     format!("{j}\n")

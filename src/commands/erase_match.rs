@@ -69,19 +69,46 @@ impl From<HashSet<u128>> for Targets {
     }
 }
 
+/// The subject's ipcrypt-nd and -ndx pseudonyms in `text`: every window of
+/// 48 or 64 hex digits inside a run of them (glued to a port, a word, a
+/// path: `hex:5555`, `/cafe<hex>`) decrypted and compared. Only with
+/// `targets.open` (erase is no hot path: a run of n digits costs n
+/// decryptions).
+fn opened(text: &[u8], targets: &Targets, out: &mut Vec<(usize, usize)>) {
+    let Some(open) = &targets.open else {
+        return;
+    };
+    let mut i = 0;
+    while i < text.len() {
+        if !text[i].is_ascii_hexdigit() {
+            i += 1;
+            continue;
+        }
+        let s = i;
+        while i < text.len() && text[i].is_ascii_hexdigit() {
+            i += 1;
+        }
+        let run = &text[s..i];
+        'windows: for n in [48, 64] {
+            for w in 0..=run.len().saturating_sub(n) {
+                let Some(win) = run.get(w..w + n) else {
+                    break;
+                };
+                if open(win).iter().any(|a| targets.set.contains(a)) {
+                    out.push((s + w, s + w + n));
+                    break 'windows;
+                }
+            }
+        }
+    }
+}
+
 /// The addresses of `targets` in `text`, as byte ranges.
 fn addresses(text: &[u8], targets: &Targets, out: &mut Vec<(usize, usize)>) {
     if targets.set.is_empty() {
         return;
     }
-    let opened = |run: &[u8]| {
-        (run.len() == 48 || run.len() == 64)
-            && run.iter().all(u8::is_ascii_hexdigit)
-            && targets
-                .open
-                .as_ref()
-                .is_some_and(|open| open(run).iter().any(|a| targets.set.contains(a)))
-    };
+    opened(text, targets, out);
     let is_run = |b: u8| b.is_ascii_hexdigit() || b == b':' || b == b'.';
     let mut i = 0;
     while i < text.len() {
@@ -103,10 +130,6 @@ fn addresses(text: &[u8], targets: &Targets, out: &mut Vec<(usize, usize)>) {
             .iter()
             .rposition(|&b| b != b'.' && b != b':')
             .map_or(0, |k| k + 1);
-        if opened(run) {
-            out.push((s, i));
-            continue;
-        }
         let mut cands = vec![(s, s + end)];
         // IPv4 and a port
         if let Some(c) = run.iter().position(|&b| b == b':') {

@@ -29,6 +29,12 @@ pub enum RevealError {
          revealed, nor linked; nothing was revealed"
     )]
     KeyGone(String),
+    /// The directory of day keys has no key of the day (none was made).
+    #[error(
+        "keys_dir holds no key of {0}: no line of that day was pseudonymized with these keys (a wrong \
+         --day?); nothing was revealed"
+    )]
+    NoKey(String),
     /// The reason is empty.
     #[error("--reason is empty; say why the addresses are revealed (it goes to the audit log)")]
     NoReason,
@@ -85,10 +91,14 @@ pub fn reveal(r: &Reveal<'_>, values: &[String]) -> Result<Vec<(String, IpAddr)>
             v.trim().parse::<IpAddr>().map_err(|_| not(v))?;
         }
     }
-    let keys = r
-        .ring
-        .for_day(r.day)
-        .ok_or_else(|| RevealError::KeyGone(crate::time::date_string(r.day * 86400)))?;
+    let date = || crate::time::date_string(r.day * 86400);
+    let keys = r.ring.for_day(r.day).ok_or_else(|| {
+        if r.ring.key_gone(r.day) {
+            RevealError::KeyGone(date())
+        } else {
+            RevealError::NoKey(date())
+        }
+    })?;
     audit(r, values.len())?;
     let out = values
         .iter()

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::fs;
 use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -20,7 +20,7 @@ use crate::keyed::{DayKeySource, KeyRing, MasterKey};
 pub struct KeysDir {
     dir: PathBuf,
     make: bool,
-    /// keys read or made, and days found missing (None), by day
+    /// keys read or made, and days found without one (None), by day
     known: Mutex<HashMap<i64, Option<[u8; 32]>>>,
 }
 
@@ -36,11 +36,128 @@ pub fn key_path(dir: &Path, day: i64) -> PathBuf {
     dir.join(format!("{}.key", crate::time::date_string(day * 86400)))
 }
 
-/// The key ring of a directory of day keys (`keys_dir`): see
-/// [`crate::io::day_keys`]. `make`: missing keys are made (and the
-/// directory, and the key of `now`'s day at once).
-pub fn load_dir(dir: &Path, make: bool, now: i64) -> Result<KeyRing, String> {
-    let source = KeysDir::open(dir, make, now.div_euclid(86400))?;
+/// The file that says which days' keys `run` deleted: it holds a date, and
+/// no key of a day before it is made again (a late file of such a day does
+/// not bring its pseudonyms back to life).
+const WATERMARK: &str = ".deleted-before";
+
+/// The first day whose key may exist: the days before it are past
+/// `key_retention` and their keys were deleted (None: none was).
+pub fn deleted_before(dir: &Path) -> Option<i64> {
+    let text = fs::read_to_string(dir.join(WATERMARK)).ok()?;
+    day_of_name(&format!("{}.key", text.trim()))
+}
+
+/// Records that the keys of the days before `day` are deleted (never moving
+/// the mark back), atomically.
+pub fn mark_deleted_before(dir: &Path, day: i64) -> io::Result<()> {
+    if deleted_before(dir).is_some_and(|d| d >= day) {
+        return Ok(());
+    }
+    let text = format!("{}\n", crate::time::date_string(day * 86400));
+    crate::io::atomic::write_atomic(&dir.join(WATERMARK), text.as_bytes()).map_err(io::Error::other)
+}
+
+/// Why a day has no key (a day whose key is missing and must not be made).
+fn told(day: i64, why: &str) {
+    eprintln!(
+        "loganon: keys_dir: {why}; the lines of {} are written without their addresses and identifiers",
+        crate::time::date_string(day * 86400)
+    );
+}
+
+impl KeysDir {
+    /// The keys of `dir`. A directory that group or others may write is
+    /// refused before anything is written in it; with `make`, a missing
+    /// directory is made (mode 0700) when its first key is, and its parent
+    /// must be there. Nothing is written here: a dry run writes nothing.
+    pub fn open(dir: &Path, make: bool) -> Result<KeysDir, String> {
+        match fs::metadata(dir) {
+            Ok(meta) if !meta.is_dir() => return Err(format!("keys_dir {}: not a directory", show(dir))),
+            Ok(meta) if meta.permissions().mode() & 0o022 != 0 => {
+                return Err(format!(
+                    "keys_dir {} may be written by group or others (mode {:o}); run: chmod 700 {}",
+                    show(dir),
+                    meta.permissions().mode() & 0o777,
+                    show(dir)
+                ))
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound && make => {
+                let parent = crate::io::atomic::parent_of(dir);
+                if !parent.is_dir() {
+                    return Err(format!(
+                        "keys_dir {}: its folder {} does not exist",
+                        show(dir),
+                        show(&parent)
+                    ));
+                }
+            }
+            Err(e) => return Err(format!("keys_dir {}: {e}", show(dir))),
+        }
+        Ok(KeysDir {
+            dir: dir.to_path_buf(),
+            make,
+            known: Mutex::new(HashMap::new()),
+        })
+    }
+
+    /// The key of `day`: read, or made when missing (with `make`, for a day
+    /// neither past `key_retention` nor after tomorrow); Ok(None) when
+    /// there is none and none is to be made.
+    fn get(&self, day: i64) -> Result<Option<[u8; 32]>, String> {
+        let path = key_path(&self.dir, day);
+        match crate::io::keys::read_key_file(&path) {
+            Ok(k) => return whole(&k, &path).map(Some),
+            Err(crate::io::keys::KeyFileError::Read { source, .. }) if source.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e.to_string()),
+        }
+        if !self.make {
+            return Ok(None);
+        }
+        if deleted_before(&self.dir).is_some_and(|d| day < d) {
+            told(day, "that day is past key_retention and its key was deleted");
+            return Ok(None);
+        }
+        let today = crate::io::clock::now().div_euclid(86400);
+        if day > today + 1 {
+            told(day, "that day is after tomorrow (a wrong time?): no key is made for it");
+            return Ok(None);
+        }
+        self.make_key(&path).map_err(|e| format!("{}: {e}", show(&path)))?;
+        // (another process may have made it first: its key is the one)
+        match crate::io::keys::read_key_file(&path) {
+            Ok(k) => whole(&k, &path).map(Some),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    /// Writes a new random key to `path`, never over one there: written to
+    /// a file of a random name beside it (mode 0600), synced, then linked
+    /// to its name, which fails if it exists.
+    fn make_key(&self, path: &Path) -> io::Result<()> {
+        if !self.dir.exists() {
+            fs::DirBuilder::new().mode(0o700).create(&self.dir)?;
+        }
+        let mut k = [0u8; 32];
+        io::Read::read_exact(&mut fs::File::open("/dev/urandom")?, &mut k)?;
+        let hex: String = k.iter().map(|b| format!("{b:02x}")).collect();
+        let mut tmp = tempfile::Builder::new().prefix(".key-").tempfile_in(&self.dir)?;
+        tmp.as_file_mut().set_permissions(fs::Permissions::from_mode(0o600))?;
+        tmp.write_all(format!("{hex}\n").as_bytes())?;
+        tmp.as_file().sync_all()?;
+        match tmp.persist_noclobber(path) {
+            Ok(_) => fs::File::open(&self.dir)?.sync_all(),
+            Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(e.error),
+        }
+    }
+}
+
+/// The key ring of a directory of day keys (`keys_dir`). `make`: missing
+/// keys are made (and the directory); never by `reveal` and `erase`.
+pub fn load_dir(dir: &Path, make: bool) -> Result<KeyRing, String> {
+    let source = KeysDir::open(dir, make)?;
     Ok(KeyRing::from_source(std::sync::Arc::new(source)).with_tweak(crate::io::keys::random_tweak()))
 }
 
@@ -63,95 +180,23 @@ fn day_of_name(name: &str) -> Option<i64> {
     (crate::time::date_string(day * 86400).as_bytes() == date).then_some(day)
 }
 
-impl KeysDir {
-    /// The keys of `dir`. With `make`, the directory is made (mode 0700) if
-    /// missing and the key of `today` is had at once, so a directory that
-    /// cannot hold keys is an error before any line is read.
-    pub fn open(dir: &Path, make: bool, today: i64) -> Result<KeysDir, String> {
-        let k = KeysDir {
-            dir: dir.to_path_buf(),
-            make,
-            known: Mutex::new(HashMap::new()),
-        };
-        if make {
-            fs::DirBuilder::new()
-                .recursive(true)
-                .mode(0o700)
-                .create(dir)
-                .map_err(|e| format!("keys_dir {}: {e}", show(dir)))?;
-            k.get(today).map_err(|e| format!("keys_dir {}: {e}", show(dir)))?;
-        } else if !dir.is_dir() {
-            return Err(format!("keys_dir {}: not a directory", show(dir)));
-        }
-        let meta = fs::metadata(dir).map_err(|e| format!("keys_dir {}: {e}", show(dir)))?;
-        if meta.permissions().mode() & 0o022 != 0 {
-            return Err(format!(
-                "keys_dir {} may be written by group or others (mode {:o}); run: chmod 700 {}",
-                show(dir),
-                meta.permissions().mode() & 0o777,
-                show(dir)
-            ));
-        }
-        Ok(k)
-    }
-
-    /// The key of `day`: read, or made when missing (with `make`); Ok(None)
-    /// when missing and not to be made.
-    fn get(&self, day: i64) -> Result<Option<[u8; 32]>, String> {
-        let path = key_path(&self.dir, day);
-        match crate::io::keys::read_key_file(&path) {
-            Ok(k) => return Ok(whole(&k, &path)),
-            Err(crate::io::keys::KeyFileError::Read { source, .. }) if source.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e.to_string()),
-        }
-        if !self.make {
-            return Ok(None);
-        }
-        self.make_key(&path).map_err(|e| format!("{}: {e}", show(&path)))?;
-        // (another process may have made it first: its key is the one)
-        match crate::io::keys::read_key_file(&path) {
-            Ok(k) => Ok(whole(&k, &path)),
-            Err(e) => Err(e.to_string()),
-        }
-    }
-
-    /// Writes a new random key to `path`, never over one there: written
-    /// beside it, synced, then linked to its name (which fails if it exists).
-    fn make_key(&self, path: &Path) -> io::Result<()> {
-        let mut k = [0u8; 32];
-        io::Read::read_exact(&mut fs::File::open("/dev/urandom")?, &mut k)?;
-        let hex: String = k.iter().map(|b| format!("{b:02x}")).collect();
-        let tmp = self.dir.join(format!(".{}.tmp", std::process::id()));
-        let _ = fs::remove_file(&tmp);
-        let mut f = fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&tmp)?;
-        f.write_all(format!("{hex}\n").as_bytes())?;
-        f.sync_all()?;
-        let linked = fs::hard_link(&tmp, path);
-        let _ = fs::remove_file(&tmp);
-        match linked {
-            Err(e) if e.kind() != io::ErrorKind::AlreadyExists => Err(e),
-            _ => fs::File::open(&self.dir)?.sync_all(),
-        }
-    }
-}
-
-/// A day key must be a 32-byte one; a shorter one is no key (fail closed).
-fn whole(k: &MasterKey, path: &Path) -> Option<[u8; 32]> {
-    let b: Option<[u8; 32]> = k.bytes().try_into().ok();
-    if b.is_none() {
-        eprintln!(
-            "loganon: {}: a day key holds 32 bytes; this one is not used",
-            show(path)
-        );
-    }
-    b
+/// A day key must be a 32-byte one; another is an error (its day's lines
+/// then keep nothing of their addresses, and the command exits 1).
+fn whole(k: &MasterKey, path: &Path) -> Result<[u8; 32], String> {
+    k.bytes().try_into().map_err(|_| {
+        format!(
+            "{}: holds a {}-byte key; a day key holds 32 bytes (64 hex digits)",
+            show(path),
+            k.bytes().len()
+        )
+    })
 }
 
 impl DayKeySource for KeysDir {
+    fn gone(&self, day: i64) -> bool {
+        deleted_before(&self.dir).is_some_and(|d| day < d)
+    }
+
     fn day_key(&self, day: i64) -> Option<[u8; 32]> {
         let mut known = self.known.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(k) = known.get(&day) {

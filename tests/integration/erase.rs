@@ -401,3 +401,35 @@ fn xz_bzip2_and_zstd_files_keep_their_compression_and_every_other_line() {
     }
     assert_eq!(fs::read_dir(d.path()).unwrap().count(), 3, "no temporary file left");
 }
+
+#[test]
+fn the_receipt_names_the_files_left_as_they_were() {
+    let d = tempfile::tempdir().unwrap();
+    let kd = tempfile::tempdir().unwrap();
+    let rkey = key_file(kd.path(), "rk", &[3u8; 32], 0o600);
+    let (all, kept) = log();
+    let (a, linked) = (d.path().join("a.log"), d.path().join("b.log"));
+    fs::write(&a, &all).unwrap();
+    fs::write(&linked, &all).unwrap();
+    fs::hard_link(&linked, d.path().join("b-link.log")).unwrap();
+    let receipt = kd.path().join("r.json");
+    let o = loganon()
+        .arg("erase")
+        .args(SUBJECT)
+        .arg("--receipt")
+        .arg(&receipt)
+        .arg("--receipt-key")
+        .arg(&rkey)
+        .args([&a, &linked])
+        .output();
+    assert_eq!(code(&o), 1);
+    assert_eq!(fs::read_to_string(&a).unwrap(), kept);
+    assert_eq!(fs::read_to_string(&linked).unwrap(), all);
+    let j: serde_json::Value = serde_json::from_str(&fs::read_to_string(&receipt).unwrap()).unwrap();
+    assert_eq!(j["files"].as_array().unwrap().len(), 1);
+    assert_eq!(j["failed"][0]["file"], linked.display().to_string());
+    assert!(
+        j["failed"][0]["message"].as_str().unwrap().contains("hard links"),
+        "{j}"
+    );
+}

@@ -348,3 +348,201 @@ fn key_retention_and_keys_dir_are_checked_in_the_config() {
     }
     assert!(!d.path().join("keys").exists(), "nothing made for a bad configuration");
 }
+
+/// Red-team findings on keys_dir, each fixed: a deleted day's key is never
+/// made again, a dry run writes nothing, a day after tomorrow gets no key,
+/// a shared directory is refused before a key is written, a wrong-size
+/// key fails the command, a symlinked key is not "deleted".
+#[test]
+fn keys_dir_holds_against_late_files_dry_runs_odd_dates_and_odd_keys() {
+    let d = tempfile::tempdir().unwrap();
+    let keys = d.path().join("keys");
+    let anonymize = |input: &str| {
+        loganon()
+            .args(["anonymize", "--ip-mode", "ipcrypt-pfx", "--keys-dir"])
+            .arg(&keys)
+            .stdin(input)
+            .output()
+    };
+    let config = d.path().join("k.toml");
+    fs::write(
+        &config,
+        format!(
+            "state_dir = \"{}\"\n[anonymize]\nip_mode = \"ipcrypt-pfx\"\nkeys_dir = \"{}\"\nkey_retention = \"18d\"\n",
+            d.path().join("state").display(),
+            keys.display()
+        ),
+    )
+    .unwrap();
+    let run = |extra: &[&str]| {
+        loganon()
+            .args(["run", "--now", "2026-01-20T00:00:00Z"])
+            .args(extra)
+            .arg("--config")
+            .arg(&config)
+            .output()
+    };
+    // a dry run before any key: nothing made, not even the folder
+    let o = run(&["--dry-run"]);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert!(!keys.exists(), "a dry run made the keys folder");
+    let o = anonymize(TWO_DAYS);
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert_eq!(run(&[]).status.code(), Some(0));
+    assert!(!keys.join("2026-01-01.key").exists());
+    // a late line of the deleted day: no key made again, nothing of its
+    // address written, said on stderr; reveal still calls the day deleted
+    let o = anonymize("198.51.100.7 - - [01/Jan/2026:12:00:00 +0000] \"GET / HTTP/1.1\" 200 5\n");
+    assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+    assert_eq!(
+        text(&o.stdout),
+        "0.0.0.0 - - [01/Jan/2026:12:00:00 +0000] \"GET / HTTP/1.1\" 200 5\n"
+    );
+    assert!(text(&o.stderr).contains("past key_retention"), "{}", text(&o.stderr));
+    assert!(!keys.join("2026-01-01.key").exists(), "the deleted key came back");
+    // a day after tomorrow: no key made
+    let o = anonymize("198.51.100.7 - - [01/Jan/2099:12:00:00 +0000] \"GET / HTTP/1.1\" 200 5\n");
+    assert_eq!(
+        text(&o.stdout),
+        "0.0.0.0 - - [01/Jan/2099:12:00:00 +0000] \"GET / HTTP/1.1\" 200 5\n"
+    );
+    assert!(!keys.join("2099-01-01.key").exists());
+    // reveal: a day that never had a key is told apart from a deleted one
+    let o = loganon()
+        .args([
+            "reveal",
+            "--ip-mode",
+            "ipcrypt-pfx",
+            "--day",
+            "2026-01-15",
+            "--reason",
+            "x",
+            "--keys-dir",
+        ])
+        .arg(&keys)
+        .arg("--audit-log")
+        .arg(d.path().join("audit"))
+        .arg("1.2.3.4")
+        .output();
+    assert_eq!(code(&o), 2);
+    assert!(
+        text(&o.stderr).contains("holds no key of 2026-01-15"),
+        "{}",
+        text(&o.stderr)
+    );
+    // a key of the wrong size: the day's lines keep nothing, exit 1
+    key_file(&keys, "2026-01-10.key", b"000102030405060708090a0b0c0d0e0f\n", 0o600);
+    let o = anonymize("198.51.100.7 - - [10/Jan/2026:12:00:00 +0000] \"GET / HTTP/1.1\" 200 5\n");
+    assert_eq!(code(&o), 1, "{}", text(&o.stderr));
+    assert!(text(&o.stdout).starts_with("0.0.0.0 "), "{}", text(&o.stdout));
+    assert!(
+        text(&o.stderr).contains("2026-01-10.key: holds a 16-byte key"),
+        "{}",
+        text(&o.stderr)
+    );
+    // a symlinked key past retention is not "deleted": the target would stay
+    let target = key_file(d.path(), "elsewhere.key", &[1u8; 32], 0o600);
+    std::os::unix::fs::symlink(&target, keys.join("2025-12-20.key")).unwrap();
+    let o = run(&[]);
+    assert_eq!(code(&o), 1);
+    assert!(
+        text(&o.stderr).contains("2025-12-20.key: not a regular file"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(target.exists());
+    // a folder others may write is refused before anything is written
+    let shared = d.path().join("shared");
+    fs::create_dir(&shared).unwrap();
+    fs::set_permissions(&shared, fs::Permissions::from_mode(0o777)).unwrap();
+    let o = loganon()
+        .args(["anonymize", "--ip-mode", "ipcrypt-pfx", "--keys-dir"])
+        .arg(&shared)
+        .stdin("1.2.3.4 x\n")
+        .output();
+    assert_eq!(code(&o), 2);
+    assert_eq!(fs::read_dir(&shared).unwrap().count(), 0);
+}
+
+#[test]
+fn a_settling_pass_keys_addresses_a_removal_formed_and_keeps_only_its_own_pseudonyms() {
+    // `REDACTED` ends in hex digits: after the email goes, `ed:db8:...`
+    // reads as an IPv6 address the first pass never saw
+    let d = tempfile::tempdir().unwrap();
+    let k32 = key_file(d.path(), "k32", &[7u8; 32], 0o600);
+    let line = "1.2.3.4 - - [07/Dec/2026:10:00:00 +0000] \"GET /?q=bob@example.com2001:db8:abcd:ef01:2345:6789:abcd:ef99 HTTP/1.1\" 200 5\n";
+    for mode in ["cryptopan", "ipcrypt-pfx", "ipcrypt-deterministic", "ipcrypt-nd"] {
+        let o = loganon()
+            .args(["anonymize", "--ip-mode", mode, "--key-file"])
+            .arg(&k32)
+            .stdin(line)
+            .output();
+        let out = text(&o.stdout);
+        assert!(
+            !out.contains("abcd:ef01") && !out.contains("6789:abcd"),
+            "{mode}: {out}"
+        );
+        assert!(!out.contains("bob@"), "{mode}: {out}");
+    }
+    // an IPv4 address with a percent-encoded port, written as IPv6, takes brackets
+    let k16 = key_file(d.path(), "k16", DET_KEY.as_bytes(), 0o600);
+    let o = loganon()
+        .args([
+            "anonymize",
+            "--ip-mode",
+            "ipcrypt-deterministic",
+            "--rotate-key",
+            "never",
+            "--key-file",
+        ])
+        .arg(&k16)
+        .stdin("x ?next=http%3A%2F%2F192.0.2.1%3A80%2F\n")
+        .output();
+    assert_eq!(
+        text(&o.stdout),
+        format!("x ?next=http%3A%2F%2F[{DET_192_0_2_1}]%3A80%2F\n")
+    );
+}
+
+#[test]
+fn erase_finds_nd_and_ndx_pseudonyms_glued_to_ports_words_and_paths() {
+    let d = tempfile::tempdir().unwrap();
+    let k16 = key_file(d.path(), "k16", b"0123456789abcdeffedcba9876543210\n", 0o600);
+    let k32 = key_file(d.path(), "k32", &[5u8; 32], 0o600);
+    for (mode, key) in [("ipcrypt-nd", &k16), ("ipcrypt-ndx", &k32)] {
+        // one pseudonym of 198.51.100.7, as the binary writes it
+        let o = loganon()
+            .args(["anonymize", "--ip-mode", mode, "--rotate-key", "never", "--key-file"])
+            .arg(key)
+            .stdin("198.51.100.7 x\n")
+            .output();
+        let p = text(&o.stdout).split(' ').next().unwrap().to_string();
+        let lines = [
+            format!("{p}:5555 a"),
+            format!("x http://{p}:8080/ b"),
+            format!("seen {p}."),
+            format!("GET /id:{p} c"),
+            format!("GET /cafe{p} d"),
+            format!("{{\"c\":\"{}:1\"}}", p.to_uppercase()),
+            "203.0.113.9 kept".to_string(),
+        ];
+        let file = d.path().join(format!("{mode}.log"));
+        fs::write(&file, lines.join("\n") + "\n").unwrap();
+        let o = loganon()
+            .args([
+                "erase",
+                "--address",
+                "198.51.100.7",
+                "--ip-mode",
+                mode,
+                "--rotate-key",
+                "never",
+                "--key-file",
+            ])
+            .arg(key)
+            .arg(&file)
+            .output();
+        assert_eq!(code(&o), 0, "{}", text(&o.stderr));
+        assert_eq!(fs::read_to_string(&file).unwrap(), "203.0.113.9 kept\n", "{mode}");
+    }
+}

@@ -232,3 +232,17 @@ fn file_names_are_not_emails() {
         ("to john@example.io x", "to REDACTED x"),
     ]);
 }
+
+/// Found by the red-team pass of issue 29: an IPv4 address with a port
+/// before an `@` (`ip:port@host`) was left whole, the `@` taking the run as
+/// an email's local part (which holds no `:`): the address is truncated,
+/// the local part after the `:` is the email's.
+#[test]
+fn an_address_and_port_before_an_at_sign_is_truncated() {
+    let input = "x 172.31.254.253:54751@x.com\nGET /?a=~172.31.254.253:54751@x.com HTTP\nx 1.2.3.4@example.com\n";
+    let o = crate::common::bin::loganon().arg("anonymize").stdin(input).output();
+    assert_eq!(
+        crate::common::bin::text(&o.stdout),
+        "x 172.31.254.0:REDACTED\nGET /?a=~172.31.254.0:REDACTED HTTP\nx REDACTED\n"
+    );
+}

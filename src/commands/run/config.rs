@@ -287,9 +287,7 @@ impl AnonymizeSection {
             ..Options::default()
         };
         let ring = match &self.keys_dir {
-            Some(dir) => {
-                Some(crate::io::day_keys::load_dir(dir, true, crate::io::clock::now()).map_err(OptionsError::KeysDir)?)
-            }
+            Some(dir) => Some(crate::io::day_keys::load_dir(dir, true).map_err(OptionsError::KeysDir)?),
             None => crate::io::keys::load(self.key_file.as_deref(), self.rotate_key.unwrap_or_default())?,
         };
         opts.set_keys(

@@ -23,15 +23,44 @@ impl Runner<'_> {
             "deleted-key"
         };
         for (path, day) in expired {
+            let p = show(&path);
+            let meta = match std::fs::symlink_metadata(&path) {
+                Ok(m) => m,
+                Err(e) => {
+                    self.error(format!("{p}: {e}"));
+                    continue;
+                }
+            };
+            if !meta.file_type().is_file() {
+                // deleting a link would leave the key it points to
+                self.error(format!(
+                    "{p}: not a regular file (a symlink?); a day key must be a file of its own; left alone, \
+                     the day's pseudonyms stay linkable"
+                ));
+                continue;
+            }
             if !self.dry_run {
                 if let Err(e) = std::fs::remove_file(&path) {
-                    self.error(format!("{}: {e}; the day's pseudonyms stay linkable", show(&path)));
+                    self.error(format!("{p}: {e}; the day's pseudonyms stay linkable"));
                     continue;
+                }
+                if std::os::unix::fs::MetadataExt::nlink(&meta) > 1 {
+                    self.warn(format!(
+                        "{p}: deleted, but other hard links to it keep the key; delete them too"
+                    ));
                 }
             }
             self.report.keys_deleted += 1;
             let date = crate::time::date_string(day * 86400);
             self.file_act(verb, &path, &format!(" day={date}"), serde_json::json!({ "day": date }));
+        }
+        // no key of a day past the window is made again (a late file of
+        // such a day would bring its pseudonyms back to life)
+        if !self.dry_run && dir.is_dir() {
+            let first = self.now.div_euclid(86400) - retention.div_euclid(86400);
+            if let Err(e) = crate::io::day_keys::mark_deleted_before(dir, first) {
+                self.error(format!("keys_dir {}: {e}", show(dir)));
+            }
         }
         if !self.dry_run && self.report.keys_deleted > 0 {
             // the deletions reach the disk before the run says they are done

@@ -110,8 +110,10 @@ impl Engine {
             }
         }
         let wday = rw.wday;
-        if rw.removals > 0 || rw.glued || (rw.identifiers > 0 && memchr::memchr(b'@', &out[mark..]).is_some()) {
-            self.settle(out, mark, time, day, wday, k.plan, stats);
+        let written = std::mem::take(&mut rw.written);
+        let (removals, glued, identifiers) = (rw.removals, rw.glued, rw.identifiers);
+        if removals > 0 || glued || (identifiers > 0 && memchr::memchr(b'@', &out[mark..]).is_some()) {
+            self.settle(out, mark, time, day, wday, k.plan, written, stats);
         }
         if cr {
             out.push(b'\r');
@@ -138,6 +140,7 @@ impl Engine {
         day: i64,
         wday: i64,
         plan: Option<&Plan>,
+        mut written: Vec<u128>,
         stats: &mut Stats,
     ) {
         let mut again = Vec::new();
@@ -149,6 +152,8 @@ impl Engine {
             // a re-run on another day gives the same output
             let mut rw = Rewriter::new(&self.opts, line, &mut again, time, day, plan);
             rw.settling = true;
+            // the pseudonyms the passes before wrote are kept, no other
+            rw.keep = &written;
             // (`--min-k`'s widths are the line's own day's)
             rw.wday = wday;
             scan(line, 0, line.len(), &self.opts.rules, &mut rw);
@@ -157,10 +162,12 @@ impl Engine {
                 return;
             }
             rw.copy_to(line.len());
+            let more = std::mem::take(&mut rw.written);
             stats.addresses += addresses;
             stats.identifiers += identifiers;
             out.truncate(mark);
             out.extend_from_slice(&again);
+            written.extend(more);
         }
     }
 

@@ -33,6 +33,12 @@ pub(super) struct Rewriter<'a> {
     /// a settling pass (see the line path) over the first pass's output: in the
     /// keyed modes its addresses are pseudonyms already, never keyed twice
     pub(super) settling: bool,
+    /// the keyed pseudonyms this pass wrote (IPv4 in their 16-byte mapped
+    /// form): a settling pass keeps an address only when an earlier pass
+    /// wrote it (`keep`), and keys any other (one that a removal formed out
+    /// of the bytes around it: `REDACTED` ends in hex digits)
+    pub(super) written: Vec<u128>,
+    pub(super) keep: &'a [u128],
     /// `--min-k`'s widths, and the day of the line they are taken for
     pub(super) plan: Option<&'a Plan>,
     pub(super) wday: i64,
@@ -86,6 +92,8 @@ impl<'a> Rewriter<'a> {
             authority: Authority::default(),
             base: 0,
             settling: false,
+            written: Vec::new(),
+            keep: &[],
             plan,
             wday,
             counting: false,
@@ -142,7 +150,7 @@ impl Rewriter<'_> {
     }
 
     #[inline]
-    pub(super) fn new_v4(&self, a: u32) -> u32 {
+    pub(super) fn new_v4(&mut self, a: u32) -> u32 {
         match (self.mode, &self.keys) {
             (IpMode::Truncate, _) => self.trunc_v4(a),
             (IpMode::Drop, _) => 0,
@@ -151,7 +159,16 @@ impl Rewriter<'_> {
             (m, _) if m.writes_text() => self.policy.truncate_v4(a),
             // the first pass's pseudonyms (`hash` writes 240.0.0.0/4)
             (IpMode::Hash, Some(_)) if self.settling && a >> 28 == 0xf => a,
-            (IpMode::CryptoPan | IpMode::IpcryptPfx, Some(_)) if self.settling => a,
+            (IpMode::CryptoPan | IpMode::IpcryptPfx, Some(_))
+                if self.settling && self.keep.contains(&crate::ipcrypt::mapped(a)) =>
+            {
+                a
+            }
+            (mode @ (IpMode::CryptoPan | IpMode::IpcryptPfx), Some(k)) => {
+                let t = k.v4(mode, a);
+                self.written.push(crate::ipcrypt::mapped(t));
+                t
+            }
             (mode, Some(k)) => k.v4(mode, a),
             // keyed mode without keys cannot happen (the CLI requires a key);
             // fail closed
@@ -160,7 +177,7 @@ impl Rewriter<'_> {
     }
 
     #[inline]
-    pub(super) fn new_v6(&self, a: u128) -> u128 {
+    pub(super) fn new_v6(&mut self, a: u128) -> u128 {
         if self.mode == IpMode::Truncate {
             return self.trunc_v6(a);
         }
@@ -179,8 +196,13 @@ impl Rewriter<'_> {
             None => match (self.mode, &self.keys) {
                 // the first pass's pseudonyms (`hash` writes fd00::/8)
                 (IpMode::Hash, Some(_)) if self.settling && a >> 120 == 0xfd => a,
-                (IpMode::CryptoPan | IpMode::IpcryptPfx, Some(_)) if self.settling => a,
-                (IpMode::Hash | IpMode::CryptoPan | IpMode::IpcryptPfx, Some(k)) => k.v6(self.mode, a),
+                (IpMode::CryptoPan | IpMode::IpcryptPfx, Some(_)) if self.settling && self.keep.contains(&a) => a,
+                (IpMode::CryptoPan | IpMode::IpcryptPfx, Some(k)) => {
+                    let t = k.v6(self.mode, a);
+                    self.written.push(t);
+                    t
+                }
+                (IpMode::Hash, Some(k)) => k.v6(self.mode, a),
                 _ => 0,
             },
         }
@@ -364,22 +386,31 @@ impl Rewriter<'_> {
     /// ([`IpMode::writes_text`]): its 16-byte form's pseudonym, an IPv6
     /// address (deterministic) or hex digits (nd, ndx), escaped separators
     /// kept as the input spelt them (`sep` for `sep_byte`). A settling
-    /// pass keeps deterministic's IPv6 pseudonyms (never encrypted twice);
-    /// any other address it meets is new and is encrypted. Without the
+    /// pass keeps deterministic's pseudonyms that an earlier pass wrote
+    /// (never encrypted twice); any other address it meets is new and is
+    /// encrypted. Without the
     /// day's key: `0.0.0.0`.
     fn text(&mut self, start: usize, end: usize, block: u128, sep_byte: u8, sep: Option<&[u8]>) {
-        if self.settling && self.mode == IpMode::IpcryptDeterministic && crate::ipcrypt::unmapped(block).is_none() {
+        if self.settling && self.mode == IpMode::IpcryptDeterministic && self.keep.contains(&block) {
             return;
         }
         self.copy_to(start);
         let mut text = Vec::with_capacity(64);
         match &self.keys {
-            Some(k) => k.write_text(self.mode, block, &mut text),
+            Some(k) => {
+                if let Some(p) = k.write_text(self.mode, block, &mut text) {
+                    self.written.push(p);
+                }
+            }
             None => text.extend_from_slice(b"0.0.0.0"),
         }
         // an IPv4 address with a port (`http://192.0.2.1:8080/`) written
         // as IPv6 takes brackets, as a URL's authority writes one
-        let port = sep_byte == b'.' && text.contains(&b':') && self.src.get(end) == Some(&b':');
+        let after = &self.src[end.min(self.src.len())..];
+        let colon = after.first() == Some(&b':')
+            || after.get(..3).is_some_and(|t| t.eq_ignore_ascii_case(b"%3a"))
+            || after.get(..6).is_some_and(|t| t.eq_ignore_ascii_case(b"\\u003a"));
+        let port = sep_byte == b'.' && text.contains(&b':') && colon;
         if port {
             self.out.push(b'[');
         }

@@ -197,7 +197,9 @@ impl DayKeys {
     /// hex digits for ipcrypt-nd and ipcrypt-ndx. Without tweaks (a key
     /// ring made without a tweak source), nd and ndx write `0.0.0.0`:
     /// nothing of the address, rather than a reused tweak.
-    pub fn write_text(&self, mode: IpMode, a: u128, out: &mut Vec<u8>) {
+    /// Returns deterministic's pseudonym as a 16-byte block (what a settling
+    /// pass keeps), None for the others.
+    pub fn write_text(&self, mode: IpMode, a: u128, out: &mut Vec<u8>) -> Option<u128> {
         let hex = |out: &mut Vec<u8>, bytes: &[u8]| {
             for b in bytes {
                 out.push(b"0123456789abcdef"[usize::from(b >> 4)]);
@@ -217,9 +219,11 @@ impl DayKeys {
                     Some(v4) => crate::addr::write_v4(out, v4),
                     None => crate::addr::write_v6(out, p),
                 }
+                return Some(p);
             }
             _ => out.extend_from_slice(b"0.0.0.0"),
         }
+        None
     }
 
     /// The address (16-byte form) behind a pseudonym an ipcrypt mode that

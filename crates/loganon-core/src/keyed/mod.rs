@@ -221,6 +221,10 @@ pub enum Rotate {
 pub trait DayKeySource: Send + Sync + std::fmt::Debug {
     /// The key of `day` (days since 1970).
     fn day_key(&self, day: i64) -> Option<[u8; 32]>;
+
+    /// Whether the key of `day` was deleted (`key_retention`), rather than
+    /// never made.
+    fn gone(&self, day: i64) -> bool;
 }
 
 /// Where ipcrypt-nd and ipcrypt-ndx take their tweaks: a random seed the
@@ -306,6 +310,13 @@ impl KeyRing {
     pub fn with_tweak(mut self, tweak: Tweak) -> KeyRing {
         self.tweak = tweak;
         self
+    }
+
+    /// Whether the key of `day` was deleted from the source of day keys
+    /// (its pseudonyms are then out of anyone's reach); false for a master
+    /// key's ring, and for a day that never had a key.
+    pub fn key_gone(&self, day: i64) -> bool {
+        self.source.as_ref().is_some_and(|s| s.gone(day))
     }
 
     /// Whether the day keys come from a source (`keys_dir`), not a master key.

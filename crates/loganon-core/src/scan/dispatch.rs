@@ -135,7 +135,7 @@ impl Scanner<'_> {
         }
         // `1.2.3.4@example.com` is an email whose local part is the run: the
         // `@` takes it whole
-        if colons < 2 && s.get(e) == Some(&b'@') && domain_end(s, e + 1).is_some() {
+        if colons == 0 && s.get(e) == Some(&b'@') && domain_end(s, e + 1).is_some() {
             return e;
         }
         if colons >= 2 && self.ipv6_or_mac(start, e, sink) {
