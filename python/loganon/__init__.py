@@ -19,33 +19,154 @@ carry no time; without it, the clock's day at each call.
 
 import json
 
+from ._loganon import Counts, Plan
 from ._loganon import Engine as _Engine
 from ._loganon import __version__
 
-__all__ = ["Anonymizer", "__version__"]
+__all__ = ["Anonymizer", "Counts", "Plan", "__version__"]
+
+
+_KEYED_IP_MODES = ("hash", "cryptopan", "ipcrypt-pfx", "ipcrypt-deterministic", "ipcrypt-nd", "ipcrypt-ndx")
+
+
+def _int_in(name, value, low, high):
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name}={value!r}: give an int from {low} to {high}")
+    if not low <= value <= high:
+        raise ValueError(f"{name}={value}: give an int from {low} to {high}")
+    return value
+
+
+def _names(name, value):
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return [value]
+    try:
+        names = list(value)
+    except TypeError:
+        raise TypeError(f"{name}={value!r}: give a str or a list of str") from None
+    for v in names:
+        if not isinstance(v, str):
+            raise TypeError(f"{name}: {v!r} is not a str")
+    return names
 
 
 class Anonymizer:
-    """The engine with its options; see the module's help."""
+    """The engine with its options: those of ``loganon anonymize``, with
+    ``_`` for ``-``.
 
-    def __init__(self, *, key=None, **options):
-        if isinstance(key, str):
-            # text is hex digits: with a newline, 32 of them read as a
-            # 16-byte key (ipcrypt-deterministic, ipcrypt-nd), not as 32 raw bytes
-            key = key.strip().encode() + b"\n"
-        for many in ("keep_network", "redact_param", "keep_param"):
-            if isinstance(options.get(many), str):
-                options[many] = [options[many]]
-        self._engine = _Engine(key=None if key is None else bytes(key), **options)
+    Args:
+        format: ``"auto"`` (each line recognised), a format name
+            (``"combined"``, ``"json"``, ``"w3c"``, ...), an Apache
+            ``LogFormat`` string or ``"nginx:LOG_FORMAT"``.
+        ipv4_prefix: bits of an IPv4 address kept by truncation, 0-32.
+        ipv6_prefix: bits of an IPv6 address kept by truncation, 0-128.
+        ip_mode: ``"truncate"``, ``"hash"``, ``"cryptopan"``,
+            ``"ipcrypt-pfx"``, ``"ipcrypt-deterministic"``, ``"ipcrypt-nd"``,
+            ``"ipcrypt-ndx"`` (all keyed but truncate) or ``"drop"``.
+        identifiers: ``"redact"`` (``REDACTED``, ``-``) or ``"hash"`` (a
+            keyed pseudonym; needs ``key``).
+        rotate_key: ``"daily"`` (a key per day of each line, derived from
+            ``key``) or ``"never"`` (``key`` as it is).
+        key: the keyed modes' key: 32 raw bytes or 64 hex digits (bytes or
+            str); 16 raw bytes or 32 hex digits for ``ipcrypt-deterministic``
+            and ``ipcrypt-nd`` with ``rotate_key="never"``. Refused when
+            nothing uses it (truncate or drop with identifiers="redact").
+        keep_network: networks kept as they are (``"10.0.0.0/8"``; a str or
+            a list of them).
+        redact_param, keep_param: parameter names added to or taken out of
+            the deny list.
+        on_unparsed: ``"scrub"`` (a line no format reads is scrubbed whole),
+            ``"drop"`` (left out) or ``"fail"`` (``ValueError``).
+        w3c_fields: the W3C columns in force before any ``#Fields:`` line.
+        max_age: lines whose own time is older than this (``"90d"``) are
+            dropped.
+        now: the day of lines without a time: Unix seconds or
+            ``"2026-01-01"``; without it, the clock's day at each call.
+        location: the decimals a precise location keeps (0-8), ``"keep"``
+            or ``"drop"``.
 
-    def anonymize_lines(self, lines):
-        """list[bytes] -> list[bytes], in order; lines dropped
-        (``on_unparsed="drop"``, ``max_age``) are left out. Raises
-        ``ValueError`` naming the index (never the line) under
-        ``on_unparsed="fail"``."""
-        return self._engine.anonymize_lines(list(lines))
+    Raises:
+        TypeError, ValueError: naming the option and what it takes.
+    """
 
-    def anonymize_arrow(self, array):
+    def __init__(
+        self,
+        *,
+        format="auto",
+        ipv4_prefix=24,
+        ipv6_prefix=48,
+        ip_mode="truncate",
+        identifiers="redact",
+        rotate_key="daily",
+        key=None,
+        keep_network=None,
+        redact_param=None,
+        keep_param=None,
+        on_unparsed="scrub",
+        w3c_fields=None,
+        max_age=None,
+        now=None,
+        location=None,
+    ):
+        for name, value in (
+            ("format", format),
+            ("ip_mode", ip_mode),
+            ("identifiers", identifiers),
+            ("rotate_key", rotate_key),
+            ("on_unparsed", on_unparsed),
+        ):
+            if not isinstance(value, str):
+                raise TypeError(f"{name}={value!r}: give a str")
+        for name, value in (("w3c_fields", w3c_fields), ("max_age", max_age)):
+            if value is not None and not isinstance(value, str):
+                raise TypeError(f"{name}={value!r}: give a str")
+        _int_in("ipv4_prefix", ipv4_prefix, 0, 32)
+        _int_in("ipv6_prefix", ipv6_prefix, 0, 128)
+        if key is not None:
+            if ip_mode not in _KEYED_IP_MODES and identifiers != "hash":
+                raise ValueError(
+                    f"key: ip_mode={ip_mode!r} with identifiers={identifiers!r} uses no key; "
+                    f"give ip_mode one of {', '.join(_KEYED_IP_MODES)} or identifiers='hash', or leave key out"
+                )
+            if isinstance(key, str):
+                # text is hex digits: with a newline, 32 of them read as a
+                # 16-byte key (ipcrypt-deterministic, ipcrypt-nd), not as 32 raw bytes
+                key = key.strip().encode() + b"\n"
+            elif isinstance(key, (bytes, bytearray, memoryview)):
+                key = bytes(key)
+            else:
+                raise TypeError(f"key: a {type(key).__name__}; give bytes or a str of hex digits")
+        self._engine = _Engine(
+            format=format,
+            ipv4_prefix=ipv4_prefix,
+            ipv6_prefix=ipv6_prefix,
+            ip_mode=ip_mode,
+            identifiers=identifiers,
+            rotate_key=rotate_key,
+            key=key,
+            keep_network=_names("keep_network", keep_network),
+            redact_param=_names("redact_param", redact_param),
+            keep_param=_names("keep_param", keep_param),
+            on_unparsed=on_unparsed,
+            w3c_fields=w3c_fields,
+            max_age=max_age,
+            now=now,
+            location=location,
+        )
+
+    def anonymize_lines(self, lines, plan=None):
+        """Lines -> a list, in order: ``bytes`` give ``bytes``, ``str`` give
+        ``str`` (UTF-8; undecodable bytes kept through ``surrogateescape``),
+        ``None`` gives ``None``; lines dropped (``on_unparsed="drop"``,
+        ``max_age``) are left out. Raises ``ValueError`` naming the index
+        (never the line) under ``on_unparsed="fail"``, ``TypeError`` for a
+        value of another type. ``plan``: ``min_k``'s widths (see
+        ``count_lines``)."""
+        return self._engine.anonymize_lines(list(lines), plan)
+
+    def anonymize_arrow(self, array, plan=None):
         """A ``pyarrow`` binary or string array (``large_`` too, or a
         chunked array) -> a ``pyarrow.binary()`` array, row for row: nulls
         stay null, a dropped line becomes null. For Spark's ``mapInArrow``
@@ -53,7 +174,7 @@ class Anonymizer:
         import pyarrow as pa
 
         if isinstance(array, pa.ChunkedArray):
-            chunks = [self.anonymize_arrow(c) for c in array.chunks]
+            chunks = [self.anonymize_arrow(c, plan) for c in array.chunks]
             return pa.chunked_array(chunks, type=pa.binary()) if chunks else pa.chunked_array([], pa.binary())
         t = array.type
         if pa.types.is_string(t) or pa.types.is_binary(t):
@@ -71,11 +192,30 @@ class Anonymizer:
             None if valid is None or array.null_count == 0 else valid.to_pybytes(),
             array.offset,
             n,
+            plan,
         )
         buffers = [None if bitmap is None else pa.py_buffer(bitmap), pa.py_buffer(offs), pa.py_buffer(out)]
         res = pa.Array.from_buffers(pa.large_binary(), n, buffers, null_count=nulls)
         # binary() (32-bit offsets) is what Spark's BinaryType reads
         return res.cast(pa.binary()) if len(out) < 2**31 else res
+
+    def count_lines(self, lines, *, min_k):
+        """The first pass of ``min_k`` (``--min-k``): the client addresses of
+        ``lines`` (bytes, str or None, as ``anonymize_lines`` takes them)
+        counted per network and day, as a ``Counts``. Count every part of
+        the data (each task, file or partition), merge the counts
+        (``Counts.merge``; they pickle, and ``to_bytes``/``Counts.from_bytes``
+        carry them), make one ``plan`` of the merged counts, and give that
+        plan to every ``anonymize_lines``/``anonymize_arrow`` call: the output
+        is then the binary's ``--min-k`` over the whole data. Truncate mode
+        only (``ValueError`` otherwise)."""
+        return self._engine.count_lines(list(lines), min_k)
+
+    def plan(self, counts, *, min_k):
+        """The widths of ``min_k`` from ``counts`` (of all the data): every
+        network of a day used by fewer than ``min_k`` clients is written
+        wider. ``plan.report()`` tells what was widened."""
+        return self._engine.plan(counts, min_k)
 
     def check_lines(self, lines):
         """``loganon check`` over lines, with its own detectors: the report

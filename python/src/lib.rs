@@ -10,18 +10,21 @@
 //!   comes out as the same bytes.
 //! - The work runs without the GIL (Dask's threads, Spark's Arrow batches).
 
+mod min_k;
+
 use std::sync::{Arc, Mutex};
 
 use loganon::addr::AddrPolicy;
 use loganon::check::{Checker, Report};
-use loganon::engine::UnparsedLine;
+use loganon::engine::{KPass, UnparsedLine};
 use loganon::formats::{w3c, Ctx, Format, StreamState};
+use loganon::kanon::Plan as KPlan;
 use loganon::keyed::{Identifiers, IpMode, KeyRing, MasterKey, Rotate};
 use loganon::rules::{param_name, DenyList, Location, Rules};
 use loganon::{Engine as Core, OnUnparsed, Options, Stats};
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList};
+use pyo3::types::{PyBytes, PyList, PyString};
 use serde::de::{value, DeserializeOwned, IntoDeserializer};
 
 /// One of an enum's names (the CLI's and the config file's spellings).
@@ -53,20 +56,28 @@ fn random_tweak() -> loganon::keyed::Tweak {
 }
 
 /// What the GIL-free work needs: the engine, the state, the counters.
-struct Inner {
-    core: Core,
-    ctx: Mutex<(Ctx, Stats)>,
+pub(crate) struct Inner {
+    pub(crate) core: Core,
+    /// The contexts of the calls, each with its counters: a call takes one
+    /// (the last given back, so one thread's calls keep one context and the
+    /// W3C columns in force carry from call to call) and gives it back; calls
+    /// from several threads at once each work in their own, without waiting
+    /// on each other. `reset()` starts a new generation (contexts of the
+    /// one before are not taken back).
+    ctxs: Mutex<(u64, Vec<(Ctx, Stats)>)>,
     /// `now`: the day of lines with no readable time (None: the clock's, read per call)
     now: Option<i64>,
-    rules: Rules,
+    pub(crate) rules: Rules,
     format: Format,
-    ip_mode: IpMode,
+    pub(crate) ip_mode: IpMode,
+    /// the state of the counting pass (`count_lines`) from call to call
+    pub(crate) count_ctx: Mutex<Ctx>,
     w3c_fields: Option<Arc<w3c::Header>>,
     check_ctx: Mutex<(Ctx, Report, u64)>,
 }
 
 impl Inner {
-    fn day(&self) -> i64 {
+    pub(crate) fn day(&self) -> i64 {
         let now = self.now.unwrap_or_else(unix_now);
         now.div_euclid(86400)
     }
@@ -76,17 +87,91 @@ impl Inner {
     /// only line was dropped (`on_unparsed="drop"`, `max_age`) gets no
     /// entry when `keep_dropped` is false. Errs with the value's index on
     /// `on_unparsed="fail"`.
+    #[allow(clippy::too_many_arguments)]
     fn run<'a>(
         &self,
         values: impl Iterator<Item = Option<&'a [u8]>>,
         keep_dropped: bool,
+        plan: Option<&KPlan>,
         out: &mut Vec<u8>,
         ends: &mut Vec<usize>,
         kept: &mut Vec<bool>,
     ) -> Result<(), String> {
         let day = self.day();
-        let mut guard = self.ctx.lock().map_err(|_| "poisoned".to_string())?;
-        let (ctx, stats) = &mut *guard;
+        let (generation, mut taken) = {
+            let mut pool = self.ctxs.lock().map_err(|_| "poisoned".to_string())?;
+            let generation = pool.0;
+            let c = pool
+                .1
+                .pop()
+                .unwrap_or_else(|| (self.core.opts.start(StreamState::default()), Stats::default()));
+            (generation, c)
+        };
+        let result = self.run_in(values, keep_dropped, plan, day, &mut taken, out, ends, kept);
+        let mut pool = self.ctxs.lock().map_err(|_| "poisoned".to_string())?;
+        if pool.0 == generation {
+            pool.1.push(taken);
+        }
+        result
+    }
+
+    /// A value longer than the binary holds whole as one line: its lines
+    /// through the core's line reader, as the binary reads them, so that a
+    /// line over [`loganon::lines::LONG_LINE`] goes in the same pieces,
+    /// with the same tokens cut and replaced, and comes out the same bytes.
+    fn long_value(
+        &self,
+        v: &[u8],
+        day: i64,
+        plan: Option<&KPlan>,
+        ctx: &mut Ctx,
+        out: &mut Vec<u8>,
+        stats: &mut Stats,
+    ) -> Result<(), UnparsedLine> {
+        use loganon::lines::{AtCut, LineReader, Step};
+        let mut reader = LineReader::new(AtCut::Replace(loganon::engine::REDACTED));
+        let mut failed = None;
+        let mut sink = |step: Step<'_>| -> bool {
+            match step {
+                Step::Lines(batch) => {
+                    let lines = batch.joined();
+                    let k = KPass { plan, counts: None };
+                    if let Err(e) = self.core.chunk_k(lines, 1, day, ctx, out, stats, k) {
+                        failed = Some(e);
+                        return false;
+                    }
+                }
+                // (counted as the binary counts a long line: read, written,
+                // unparsed, once)
+                Step::Piece(p) if p.first => {
+                    stats.lines_read += 1;
+                    stats.lines_written += 1;
+                    stats.unparsed += 1;
+                    self.core.first_fragment(p.bytes, day, plan, out, stats);
+                }
+                Step::Piece(p) => self.core.fragment(p.bytes, day, plan, out, stats),
+            }
+            true
+        };
+        if reader.feed(v, &mut sink) {
+            reader.finish(&mut sink);
+        }
+        failed.map_or(Ok(()), Err)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn run_in<'a>(
+        &self,
+        values: impl Iterator<Item = Option<&'a [u8]>>,
+        keep_dropped: bool,
+        plan: Option<&KPlan>,
+        day: i64,
+        taken: &mut (Ctx, Stats),
+        out: &mut Vec<u8>,
+        ends: &mut Vec<usize>,
+        kept: &mut Vec<bool>,
+    ) -> Result<(), String> {
+        let (ctx, stats) = taken;
         for (k, v) in values.enumerate() {
             let Some(v) = v else {
                 ends.push(out.len());
@@ -94,7 +179,13 @@ impl Inner {
                 continue;
             };
             let (mark, dropped) = (out.len(), stats.dropped);
-            match self.core.chunk_in(v, 1, day, ctx, out, stats) {
+            let done = if v.len() > loganon::lines::LONG_LINE {
+                self.long_value(v, day, plan, ctx, out, stats)
+            } else {
+                let k = KPass { plan, counts: None };
+                self.core.chunk_k(v, 1, day, ctx, out, stats, k)
+            };
+            match done {
                 Ok(()) => {}
                 Err(UnparsedLine(_)) => {
                     out.truncate(mark);
@@ -111,6 +202,49 @@ impl Inner {
         }
         Ok(())
     }
+}
+
+/// Where each value lies in one buffer of their bytes: None for `None`,
+/// else its range and whether it was a `str`.
+type Spans = Vec<Option<(usize, usize, bool)>>;
+
+/// The values of a list (`bytes` or bytes-like, `str` as UTF-8, `None`)
+/// in one buffer, so that the work on them runs without the GIL; a value
+/// of another type is a `TypeError` naming its index.
+fn gather(lines: &[Bound<'_, PyAny>]) -> PyResult<(Vec<u8>, Spans)> {
+    let mut data = Vec::new();
+    let mut spans: Spans = Vec::with_capacity(lines.len());
+    for (k, v) in lines.iter().enumerate() {
+        if v.is_none() {
+            spans.push(None);
+            continue;
+        }
+        let start = data.len();
+        let text = if let Ok(b) = v.cast::<PyBytes>() {
+            data.extend_from_slice(b.as_bytes());
+            false
+        } else if let Ok(t) = v.cast::<PyString>() {
+            let b = t.encode_utf8().or_else(|_| {
+                // a str holding lone surrogates (`surrogateescape` of
+                // undecodable bytes): the bytes it stands for
+                t.call_method1("encode", ("utf-8", "surrogateescape"))?
+                    .cast_into::<PyBytes>()
+                    .map_err(PyErr::from)
+            })?;
+            data.extend_from_slice(b.as_bytes());
+            true
+        } else if let Ok(b) = v.extract::<Vec<u8>>() {
+            data.extend_from_slice(&b);
+            false
+        } else {
+            return Err(PyTypeError::new_err(format!(
+                "value {k} is a {}, not bytes, str or None",
+                v.get_type().name()?
+            )));
+        };
+        spans.push(Some((start, data.len(), text)));
+    }
+    Ok((data, spans))
 }
 
 /// The engine with its options; see `loganon.Anonymizer`.
@@ -220,44 +354,74 @@ impl Engine {
         .map_err(err)?;
         let core = Core::new(opts);
         let start = core.opts.start(StreamState::default());
+        let core_start = core.opts.start(StreamState::default());
         Ok(Engine {
             inner: Arc::new(Inner {
                 core,
-                ctx: Mutex::new((start, Stats::default())),
+                ctxs: Mutex::new((0, vec![(start, Stats::default())])),
                 now,
                 rules,
                 format,
                 ip_mode,
                 w3c_fields: w3c_fields.clone(),
                 check_ctx: Mutex::new((Ctx::with_header(w3c_fields), Report::default(), 1)),
+                count_ctx: Mutex::new(core_start),
             }),
         })
     }
 
-    /// list[bytes] -> list[bytes]; dropped lines are left out.
-    fn anonymize_lines<'py>(&self, py: Python<'py>, lines: Vec<Vec<u8>>) -> PyResult<Bound<'py, PyList>> {
+    /// A list of lines -> a list, in order: `bytes` (or any bytes-like
+    /// value) gives `bytes`, `str` gives `str` (its UTF-8 anonymized, the
+    /// result decoded with `surrogateescape`, so no byte is lost), `None`
+    /// gives `None`; a dropped line (`on_unparsed="drop"`, `max_age`) is
+    /// left out. A value of another type is a `TypeError` naming its index.
+    #[pyo3(signature = (lines, plan=None))]
+    fn anonymize_lines<'py>(
+        &self,
+        py: Python<'py>,
+        lines: Vec<Bound<'py, PyAny>>,
+        plan: Option<&min_k::Plan>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let plan = self.plan_for(plan)?;
+        let (data, spans) = gather(&lines)?;
         let inner = self.inner.clone();
-        let (out, ends) = py
+        let values: Vec<Option<(usize, usize)>> = spans.iter().map(|s| s.map(|(a, b, _)| (a, b))).collect();
+        let (out, ends, kept) = py
             .detach(move || {
-                let (mut out, mut ends, mut kept) = (Vec::new(), Vec::with_capacity(lines.len()), Vec::new());
+                let (mut out, mut ends, mut kept) = (
+                    Vec::new(),
+                    Vec::with_capacity(values.len()),
+                    Vec::with_capacity(values.len()),
+                );
                 inner
                     .run(
-                        lines.iter().map(|l| Some(l.as_slice())),
-                        false,
+                        values.iter().map(|v| v.map(|(a, b)| &data[a..b])),
+                        true,
+                        plan.as_deref(),
                         &mut out,
                         &mut ends,
                         &mut kept,
                     )
-                    .map(|()| (out, ends))
+                    .map(|()| (out, ends, kept))
             })
             .map_err(PyValueError::new_err)?;
+        let list = PyList::empty(py);
         let mut start = 0;
-        let items = ends.iter().map(|&e| {
-            let b = PyBytes::new(py, &out[start..e]);
-            start = e;
-            b
-        });
-        PyList::new(py, items)
+        for ((span, end), kept) in spans.iter().zip(ends).zip(kept) {
+            let bytes = &out[start..end];
+            start = end;
+            match span {
+                None => list.append(py.None())?,
+                // dropped
+                Some(_) if !kept => {}
+                Some((_, _, true)) => {
+                    let b = PyBytes::new(py, bytes);
+                    list.append(b.call_method1("decode", ("utf-8", "surrogateescape"))?)?
+                }
+                Some(_) => list.append(PyBytes::new(py, bytes))?,
+            }
+        }
+        Ok(list)
     }
 
     /// The values of an Arrow binary or string array given by its buffers:
@@ -266,7 +430,7 @@ impl Engine {
     /// `length` rows. Returns the buffers of a `large_binary` array of as
     /// many rows: (validity bitmap or None, its null count, offsets, data).
     /// Nulls stay null; a dropped line becomes null.
-    #[pyo3(signature = (offsets, wide, data, valid, offset, length))]
+    #[pyo3(signature = (offsets, wide, data, valid, offset, length, plan=None))]
     #[allow(clippy::too_many_arguments, clippy::type_complexity)]
     fn anonymize_buffers<'py>(
         &self,
@@ -277,12 +441,14 @@ impl Engine {
         valid: Option<&[u8]>,
         offset: usize,
         length: usize,
+        plan: Option<&min_k::Plan>,
     ) -> PyResult<(
         Option<Bound<'py, PyBytes>>,
         usize,
         Bound<'py, PyBytes>,
         Bound<'py, PyBytes>,
     )> {
+        let plan = self.plan_for(plan)?;
         let width = if wide { 8 } else { 4 };
         if offsets.len() < (offset + length + 1) * width {
             return Err(PyValueError::new_err("offsets buffer too short"));
@@ -315,7 +481,14 @@ impl Engine {
                 let (mut out, mut ends, mut kept) =
                     (Vec::new(), Vec::with_capacity(length), Vec::with_capacity(length));
                 inner
-                    .run(values.into_iter(), true, &mut out, &mut ends, &mut kept)
+                    .run(
+                        values.into_iter(),
+                        true,
+                        plan.as_deref(),
+                        &mut out,
+                        &mut ends,
+                        &mut kept,
+                    )
                     .map(|()| (out, ends, kept))
             })
             .map_err(PyValueError::new_err)?;
@@ -360,21 +533,51 @@ impl Engine {
 
     /// Forgets the W3C columns in force and the counters: a new input.
     fn reset(&self) -> PyResult<()> {
-        let mut g = self.inner.ctx.lock().map_err(|_| PyRuntimeError::new_err("poisoned"))?;
-        *g = (self.inner.core.opts.start(StreamState::default()), Stats::default());
+        let mut g = self
+            .inner
+            .ctxs
+            .lock()
+            .map_err(|_| PyRuntimeError::new_err("poisoned"))?;
+        g.0 += 1;
+        g.1 = vec![(self.inner.core.opts.start(StreamState::default()), Stats::default())];
         let mut c = self
             .inner
             .check_ctx
             .lock()
             .map_err(|_| PyRuntimeError::new_err("poisoned"))?;
         *c = (Ctx::with_header(self.inner.w3c_fields.clone()), Report::default(), 1);
+        let mut k = self
+            .inner
+            .count_ctx
+            .lock()
+            .map_err(|_| PyRuntimeError::new_err("poisoned"))?;
+        *k = self.inner.core.opts.start(StreamState::default());
         Ok(())
+    }
+
+    /// The first pass of `min_k`: the client addresses of `lines` counted
+    /// as `--min-k`'s first pass counts them (see `min_k.rs`).
+    fn count_lines(&self, py: Python<'_>, lines: Vec<Bound<'_, PyAny>>, min_k: i64) -> PyResult<min_k::Counts> {
+        let (data, spans) = gather(&lines)?;
+        min_k::count(&self.inner, py, data, spans, min_k)
+    }
+
+    /// The plan of `min_k` from counts (of all the data, merged).
+    fn plan(&self, counts: &min_k::Counts, min_k: i64) -> PyResult<min_k::Plan> {
+        min_k::plan(&self.inner, counts, min_k)
     }
 
     /// The counters so far (as `--stats=json` names them).
     fn stats(&self) -> PyResult<String> {
-        let g = self.inner.ctx.lock().map_err(|_| PyRuntimeError::new_err("poisoned"))?;
-        let s = &g.1;
+        let g = self
+            .inner
+            .ctxs
+            .lock()
+            .map_err(|_| PyRuntimeError::new_err("poisoned"))?;
+        let mut s = Stats::default();
+        for (_, c) in &g.1 {
+            s.add(c);
+        }
         Ok(serde_json::json!({
             "lines_read": s.lines_read, "lines_written": s.lines_written, "unparsed": s.unparsed,
             "dropped": s.dropped, "expired": s.expired, "undated": s.undated,
@@ -385,9 +588,19 @@ impl Engine {
     }
 }
 
+impl Engine {
+    /// The plan a call is given, checked against this engine (its
+    /// prefixes: the plan's networks are theirs).
+    fn plan_for(&self, plan: Option<&min_k::Plan>) -> PyResult<Option<Arc<KPlan>>> {
+        plan.map(|p| p.for_engine(&self.inner)).transpose()
+    }
+}
+
 #[pymodule]
 fn _loganon(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Engine>()?;
+    m.add_class::<min_k::Counts>()?;
+    m.add_class::<min_k::Plan>()?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

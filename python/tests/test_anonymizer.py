@@ -8,7 +8,8 @@ import pytest
 
 # reported as skipped (with why) where they cannot be imported
 pa = pytest.importorskip("pyarrow", reason="needs pyarrow (pip install pyarrow)")
-Anonymizer = pytest.importorskip("loganon", reason="needs the loganon wheel (maturin build -m python/Cargo.toml)").Anonymizer
+loganon = pytest.importorskip("loganon", reason="needs the loganon wheel (maturin build -m python/Cargo.toml)")
+Anonymizer = loganon.Anonymizer
 
 KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 
@@ -172,3 +173,139 @@ def test_check_lines_finds_what_anonymize_removes(root):
     assert clean["findings"] == 0, clean
     st = a.stats()
     assert st["lines_read"] == len(lines) and st["addresses"] > 0
+
+
+def test_str_bytes_and_none_alike(binary):
+    data = b'198.51.100.7 - bob [01/Jan/2026:10:00:00 +0000] "GET /caf\xc3\xa9?email=a%40b.com HTTP/1.1" 200 5\n'
+    want = lines_of(binary_out(binary, data))[0]
+    a = Anonymizer()
+    line = data.rstrip(b"\n")
+    got = a.anonymize_lines([line, line.decode(), None, bytearray(line), memoryview(line)])
+    assert got == [want, want.decode(), None, want, want]
+    # a str holding bytes that are not UTF-8 (surrogateescape) keeps them
+    odd = b"198.51.100.7 \xff\xfe x"
+    got = a.anonymize_lines([odd.decode("utf-8", "surrogateescape")])
+    assert got[0].encode("utf-8", "surrogateescape") == a.anonymize_lines([odd])[0]
+    with pytest.raises(TypeError, match="value 1 is a int"):
+        a.anonymize_lines([line, 5])
+
+
+def test_options_are_keywords_with_errors_that_name_them():
+    import inspect
+
+    params = inspect.signature(Anonymizer.__init__).parameters
+    for name in ("format", "ipv4_prefix", "ipv6_prefix", "ip_mode", "identifiers", "rotate_key", "key",
+                 "keep_network", "redact_param", "keep_param", "on_unparsed", "w3c_fields", "max_age",
+                 "now", "location"):
+        assert params[name].kind is inspect.Parameter.KEYWORD_ONLY, name
+        assert name in Anonymizer.__doc__, name
+    with pytest.raises(ValueError, match="ipv4_prefix=-1"):
+        Anonymizer(ipv4_prefix=-1)
+    with pytest.raises(ValueError, match="ipv6_prefix=129"):
+        Anonymizer(ipv6_prefix=129)
+    with pytest.raises(TypeError, match="ipv4_prefix"):
+        Anonymizer(ipv4_prefix="24")
+    with pytest.raises(ValueError, match="key: ip_mode='truncate'"):
+        Anonymizer(key=KEY)
+    with pytest.raises(ValueError, match="ip_mode"):
+        Anonymizer(ip_mode="crypto-pan", key=KEY)
+    with pytest.raises(TypeError):
+        Anonymizer(colour="red")
+    # the key is used when something uses it
+    assert Anonymizer(identifiers="hash", key=KEY).anonymize_lines([b"x bob@example.com"]) != [b"x REDACTED"]
+
+
+def test_stubs_and_py_typed_ship_with_the_package():
+    import pathlib
+
+    import loganon
+
+    here = pathlib.Path(loganon.__file__).parent
+    assert (here / "py.typed").exists()
+    stub = (here / "__init__.pyi").read_text()
+    assert "def anonymize_lines" in stub and "ipcrypt-ndx" in stub
+
+
+def test_a_shared_anonymizer_gives_each_thread_the_same_bytes(root):
+    from concurrent.futures import ThreadPoolExecutor
+
+    data = (root / "testdata" / "sample.log").read_bytes()
+    lines = lines_of(data) * 200
+    want = Anonymizer().anonymize_lines(lines)
+    shared = Anonymizer()
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(shared.anonymize_lines, [lines] * 8))
+    assert all(g == want for g in got)
+    # the counters of every call, whichever context it ran in
+    assert shared.stats()["lines_read"] == 8 * len(lines)
+
+
+def test_a_line_longer_than_the_binary_holds_whole_gives_the_same_bytes(binary):
+    # over 16 MiB: the binary writes it in pieces, cut at separators
+    line = b"198.51.100.7 - - " + b"GET /?u=alice@example.org&ip=203.0.113.9 " * 420_000 + b"end"
+    assert len(line) > 16 * 1024 * 1024
+    want = binary_out(binary, line + b"\n")
+    got = Anonymizer().anonymize_lines([line])
+    assert len(got) == 1
+    assert got[0] + b"\n" == want
+    assert b"alice@" not in got[0] and b"203.0.113.9" not in got[0]
+
+
+def kanon_log():
+    """Two days; on the first, 198.51.100.0/24 has 3 clients, 203.0.113.0/24
+    one; on the second, 198.51.100.0/24 one."""
+    rows = []
+    for host, day in [(7, "01"), (8, "01"), (9, "01"), (7, "01"), (5, "02")]:
+        rows.append(f'198.51.100.{host} - - [{day}/Jan/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5'.encode())
+    rows.append(b'203.0.113.9 - - [01/Jan/2026:11:00:00 +0000] "GET /x HTTP/1.1" 200 5')
+    rows.append(b'2001:db8:1:2::9 - - [01/Jan/2026:11:00:00 +0000] "GET /x HTTP/1.1" 200 5')
+    return rows
+
+
+def test_min_k_in_two_passes_with_counts_merged_across_processes_is_the_binarys(binary, tmp_path):
+    import pickle
+
+    rows = kanon_log()
+    data = b"\n".join(rows) + b"\n"
+    f = tmp_path / "k.log"
+    f.write_bytes(data)
+    want = lines_of(subprocess.run([binary, "anonymize", "--min-k", "3", str(f)], capture_output=True, check=True).stdout)
+    # each half counted by an Anonymizer of its own (a task), the counts
+    # carried as bytes and as a pickle (another process), merged, planned once
+    halves = [rows[::2], rows[1::2]]
+    counts = [Anonymizer().count_lines(h, min_k=3) for h in halves]
+    merged = loganon.Counts.from_bytes(counts[0].to_bytes())
+    merged.merge(pickle.loads(pickle.dumps(counts[1])))
+    planner = Anonymizer()
+    plan = planner.plan(merged, min_k=3)
+    got = [Anonymizer().anonymize_lines(h, plan=plan) for h in halves]
+    # the halves' lines back in the input's order
+    out = [None] * len(rows)
+    out[::2], out[1::2] = got[0], got[1]
+    assert out == want
+    # a network of 3 clients stays /24; the day with one client is widened
+    assert out[0].startswith(b"198.51.100.0 ") and not out[4].startswith(b"198.51.100.0 ")
+    report = plan.report()
+    assert isinstance(report, dict) and report
+    # without the plan, plain truncation
+    assert Anonymizer().anonymize_lines(rows[4:5])[0].startswith(b"198.51.100.0 ")
+
+
+def test_min_k_refuses_what_it_cannot_do():
+    rows = kanon_log()
+    with pytest.raises(ValueError, match="min_k=1"):
+        Anonymizer().count_lines(rows, min_k=1)
+    with pytest.raises(ValueError, match="truncate"):
+        Anonymizer(ip_mode="hash", key=KEY).count_lines(rows, min_k=3)
+    c16 = Anonymizer(ipv4_prefix=16).count_lines(rows, min_k=3)
+    with pytest.raises(ValueError, match="cannot be merged"):
+        Anonymizer().count_lines(rows, min_k=3).merge(c16)
+    with pytest.raises(ValueError, match="planned with"):
+        Anonymizer().plan(c16, min_k=3)
+    plan = Anonymizer().plan(Anonymizer().count_lines(rows, min_k=3), min_k=3)
+    with pytest.raises(ValueError, match="used with"):
+        Anonymizer(ipv4_prefix=16).anonymize_lines(rows, plan=plan)
+    with pytest.raises(ValueError, match="no LGKP header"):
+        loganon.Counts.from_bytes(b"nonsense")
+    with pytest.raises(ValueError, match="not loganon counts"):
+        loganon.Counts.from_bytes(b"LGKP\x18\x30" + b"\x00" * 9)

@@ -7,7 +7,7 @@ use super::client::{Client, Map};
 pub const EXACT_MIN: usize = 64;
 
 const SKETCH_BITS: u32 = 8;
-const SKETCH_M: usize = 1 << SKETCH_BITS;
+pub(super) const SKETCH_M: usize = 1 << SKETCH_BITS;
 
 /// The distinct addresses of one network and day: one hash inline, a
 /// sorted boxed slice (exactly as long as it holds: most networks hold a

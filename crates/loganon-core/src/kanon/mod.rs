@@ -40,11 +40,13 @@ mod client;
 mod counts;
 mod plan;
 mod report;
+mod wire;
 
 pub use client::{client_v4, client_v6, Client, Mix, Seeded};
 pub use counts::{Counts, EXACT_MIN};
 pub use plan::Plan;
 pub use report::{DayReport, Report, DEFAULT_K};
+pub use wire::WireError;
 
 #[cfg(test)]
 mod tests {
