@@ -18,6 +18,7 @@ carry no time; without it, the clock's day at each call.
 """
 
 import json
+import os
 
 from ._loganon import Counts, Plan
 from ._loganon import Engine as _Engine
@@ -35,6 +36,22 @@ def _int_in(name, value, low, high):
     if not low <= value <= high:
         raise ValueError(f"{name}={value}: give an int from {low} to {high}")
     return value
+
+
+def _read_key_file(path):
+    """A key file as the binary reads one: refused when group or others may
+    read or write it; its bytes (raw, or hex digits with white space)."""
+    try:
+        st = os.stat(path)
+    except OSError as e:
+        raise ValueError(f"key_file={str(path)!r}: {e.strerror}") from None
+    if st.st_mode & 0o066:
+        raise ValueError(
+            f"key_file={str(path)!r} is readable or writable by group or others (mode {st.st_mode & 0o777:o}); "
+            f"run: chmod 600 {path}"
+        )
+    with open(path, "rb") as f:
+        return f.read()
 
 
 def _names(name, value):
@@ -73,6 +90,11 @@ class Anonymizer:
             str); 16 raw bytes or 32 hex digits for ``ipcrypt-deterministic``
             and ``ipcrypt-nd`` with ``rotate_key="never"``. Refused when
             nothing uses it (truncate or drop with identifiers="redact").
+        key_file: instead of ``key``, the path of a key file, read here (on
+            a cluster: on the executor, so the key never travels in a task's
+            closure); refused when group or others may read or write it.
+        key_env: instead of ``key``, the name of an environment variable
+            holding the key's hex digits (a cluster's secret mechanism).
         keep_network: networks kept as they are (``"10.0.0.0/8"``; a str or
             a list of them).
         redact_param, keep_param: parameter names added to or taken out of
@@ -101,6 +123,8 @@ class Anonymizer:
         identifiers="redact",
         rotate_key="daily",
         key=None,
+        key_file=None,
+        key_env=None,
         keep_network=None,
         redact_param=None,
         keep_param=None,
@@ -122,6 +146,16 @@ class Anonymizer:
         for name, value in (("w3c_fields", w3c_fields), ("max_age", max_age)):
             if value is not None and not isinstance(value, str):
                 raise TypeError(f"{name}={value!r}: give a str")
+        if sum(k is not None for k in (key, key_file, key_env)) > 1:
+            raise ValueError("key, key_file and key_env: give one of them")
+        if key_file is not None:
+            key = _read_key_file(key_file)
+        elif key_env is not None:
+            if not isinstance(key_env, str):
+                raise TypeError(f"key_env={key_env!r}: give the name of an environment variable")
+            if key_env not in os.environ:
+                raise ValueError(f"key_env={key_env!r}: no such environment variable (put the key's hex digits in it)")
+            key = os.environ[key_env]
         _int_in("ipv4_prefix", ipv4_prefix, 0, 32)
         _int_in("ipv6_prefix", ipv6_prefix, 0, 128)
         if key is not None:
@@ -198,6 +232,18 @@ class Anonymizer:
         res = pa.Array.from_buffers(pa.large_binary(), n, buffers, null_count=nulls)
         # binary() (32-bit offsets) is what Spark's BinaryType reads
         return res.cast(pa.binary()) if len(out) < 2**31 else res
+
+    def anonymize_column(self, values, role):
+        """A column of a parsed table (a Bronze table's ``client_ip``,
+        ``request``...): each value anonymized as the binary anonymizes the
+        field of that ``role`` in a line: ``"client"``, ``"user"``,
+        ``"request"``, ``"referer"``, ``"user_agent"``, ``"text"`` (free text,
+        the generic rules) or ``"line"`` (a whole line). Values are bytes,
+        str or None, as in ``anonymize_lines``; the result has one value per
+        value, in place (a line ``"line"`` drops becomes None). Keyed modes
+        take the keys of ``now``'s day (else today's): a column value carries
+        no time of its own."""
+        return self._engine.anonymize_column(list(values), role)
 
     def count_lines(self, lines, *, min_k):
         """The first pass of ``min_k`` (``--min-k``): the client addresses of

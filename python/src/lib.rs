@@ -10,6 +10,7 @@
 //!   comes out as the same bytes.
 //! - The work runs without the GIL (Dask's threads, Spark's Arrow batches).
 
+mod column;
 mod min_k;
 
 use std::sync::{Arc, Mutex};
@@ -247,6 +248,37 @@ fn gather(lines: &[Bound<'_, PyAny>]) -> PyResult<(Vec<u8>, Spans)> {
     Ok((data, spans))
 }
 
+/// The list of results: `None` for `None`, `str` for a `str`, `bytes`
+/// otherwise; a value not kept (dropped) is left out, or (`in_place`)
+/// becomes `None`.
+fn results<'py>(
+    py: Python<'py>,
+    spans: &Spans,
+    out: &[u8],
+    ends: &[usize],
+    kept: &[bool],
+    in_place: bool,
+) -> PyResult<Bound<'py, PyList>> {
+    let list = PyList::empty(py);
+    let mut start = 0;
+    for ((span, &end), &kept) in spans.iter().zip(ends).zip(kept) {
+        let bytes = &out[start..end];
+        start = end;
+        match span {
+            None => list.append(py.None())?,
+            Some(_) if !kept && in_place => list.append(py.None())?,
+            // dropped
+            Some(_) if !kept => {}
+            Some((_, _, true)) => {
+                let b = PyBytes::new(py, bytes);
+                list.append(b.call_method1("decode", ("utf-8", "surrogateescape"))?)?
+            }
+            Some(_) => list.append(PyBytes::new(py, bytes))?,
+        }
+    }
+    Ok(list)
+}
+
 /// The engine with its options; see `loganon.Anonymizer`.
 #[pyclass(module = "loganon._loganon", frozen)]
 struct Engine {
@@ -405,23 +437,26 @@ impl Engine {
                     .map(|()| (out, ends, kept))
             })
             .map_err(PyValueError::new_err)?;
-        let list = PyList::empty(py);
-        let mut start = 0;
-        for ((span, end), kept) in spans.iter().zip(ends).zip(kept) {
-            let bytes = &out[start..end];
-            start = end;
-            match span {
-                None => list.append(py.None())?,
-                // dropped
-                Some(_) if !kept => {}
-                Some((_, _, true)) => {
-                    let b = PyBytes::new(py, bytes);
-                    list.append(b.call_method1("decode", ("utf-8", "surrogateescape"))?)?
-                }
-                Some(_) => list.append(PyBytes::new(py, bytes))?,
-            }
-        }
-        Ok(list)
+        results(py, &spans, &out, &ends, &kept, false)
+    }
+
+    /// A column of a parsed table: each value anonymized as the field of
+    /// `role` (`client`, `user`, `request`, `referer`, `user_agent`,
+    /// `text`, or `line`: a whole line) in a line, as the binary writes
+    /// that field; types as `anonymize_lines`, position for position (a
+    /// line `line` drops becomes `None`).
+    fn anonymize_column<'py>(
+        &self,
+        py: Python<'py>,
+        values: Vec<Bound<'py, PyAny>>,
+        role: &str,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let (data, spans) = gather(&values)?;
+        let inner = self.inner.clone();
+        let role = role.to_string();
+        let ranges: Vec<Option<(usize, usize)>> = spans.iter().map(|s| s.map(|(a, b, _)| (a, b))).collect();
+        let (out, ends, kept) = py.detach(move || column::run(&inner, &role, &data, &ranges))?;
+        results(py, &spans, &out, &ends, &kept, true)
     }
 
     /// The values of an Arrow binary or string array given by its buffers:

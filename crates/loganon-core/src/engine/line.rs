@@ -132,7 +132,7 @@ impl Engine {
     #[cold]
     #[inline(never)]
     #[allow(clippy::too_many_arguments)]
-    fn settle(
+    pub(super) fn settle(
         &self,
         out: &mut Vec<u8>,
         mark: usize,

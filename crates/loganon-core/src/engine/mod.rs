@@ -16,6 +16,7 @@
 //! [`Engine::count_chunk`]).
 
 mod count;
+pub mod field;
 mod line;
 mod records;
 mod rewrite;

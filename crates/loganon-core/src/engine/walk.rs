@@ -114,7 +114,7 @@ impl Engine {
 
     /// The client field: a host name keeps its last two labels; anything else
     /// (an address, a chain, `unix:`) is scanned.
-    fn client(&self, body: &[u8], r: Range<usize>, rw: &mut Rewriter) {
+    pub(super) fn client(&self, body: &[u8], r: Range<usize>, rw: &mut Rewriter) {
         let v = &body[r.clone()];
         // Most client fields are one address and nothing else: written
         // straight away, as the scanner would (it finds the same address
