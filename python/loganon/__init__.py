@@ -233,7 +233,7 @@ class Anonymizer:
         # binary() (32-bit offsets) is what Spark's BinaryType reads
         return res.cast(pa.binary()) if len(out) < 2**31 else res
 
-    def anonymize_column(self, values, role):
+    def anonymize_column(self, values, role, plan=None):
         """A column of a parsed table (a Bronze table's ``client_ip``,
         ``request``...): each value anonymized as the binary anonymizes the
         field of that ``role`` in a line: ``"client"``, ``"user"``,
@@ -242,8 +242,8 @@ class Anonymizer:
         str or None, as in ``anonymize_lines``; the result has one value per
         value, in place (a line ``"line"`` drops becomes None). Keyed modes
         take the keys of ``now``'s day (else today's): a column value carries
-        no time of its own."""
-        return self._engine.anonymize_column(list(values), role)
+        no time of its own. ``plan``: ``min_k``'s widths, for ``role="line"``."""
+        return self._engine.anonymize_column(list(values), role, plan)
 
     def count_lines(self, lines, *, min_k):
         """The first pass of ``min_k`` (``--min-k``): the client addresses of

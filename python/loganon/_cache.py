@@ -22,3 +22,21 @@ def anonymizer(options):
         if a is None:
             a = _MADE[name] = Anonymizer(**options)
         return a
+
+
+_PLANS = {}
+
+
+def plan(a, counts_bytes, min_k):
+    """The plan of these counts for this worker's Anonymizer, made once per
+    process (a plan costs a pass over the counts)."""
+    from . import Counts
+
+    name = (id(a), hash(counts_bytes), len(counts_bytes), min_k)
+    with _LOCK:
+        p = _PLANS.get(name)
+    if p is None:
+        p = a.plan(Counts.from_bytes(counts_bytes), min_k=min_k)
+        with _LOCK:
+            _PLANS[name] = p
+    return p

@@ -12,6 +12,7 @@ executor, never inside the closure Spark ships.
 """
 
 from ._cache import anonymizer
+from ._cache import plan as plan_of
 
 
 def anonymize_column(col, role, *, returns="string", **options):
@@ -30,5 +31,52 @@ def anonymize_column(col, role, *, returns="string", **options):
     def run(s: pd.Series) -> pd.Series:
         out = anonymizer(options).anonymize_column(s.tolist(), role)
         return pd.Series(out, index=s.index, dtype=object)
+
+    return pandas_udf(run, returns)(col)
+
+
+def count(df, col, *, min_k, **options):
+    """The first pass of ``min_k`` over a DataFrame's column of whole lines:
+    each partition's client addresses counted on its executor
+    (``count_lines``), the counts merged by a tree reduction of their bytes,
+    and returned as one ``Counts``, the counts of the whole data set."""
+    from . import Counts
+
+    if "key" in options:
+        anonymizer(options)  # raises
+    k = min_k
+
+    def part(rows):
+        a = anonymizer(options)
+        yield a.count_lines([r[0] for r in rows], min_k=k).to_bytes()
+
+    def merge(x, y):
+        c = Counts.from_bytes(x)
+        c.merge(Counts.from_bytes(y))
+        return c.to_bytes()
+
+    rdd = df.select(col).rdd.mapPartitions(part)
+    return Counts.from_bytes(rdd.treeReduce(merge))
+
+
+def anonymize_lines(col, *, counts=None, min_k=None, returns="binary", **options):
+    """A column of whole lines anonymized (``role="line"``); with ``counts``
+    (``count``'s, of the whole data set) and ``min_k``, with the widths of
+    ``--min-k`` over the whole data set: the counts' bytes travel in the
+    closure, each executor makes the plan once from them, so every task
+    writes the same widths."""
+    import pandas as pd
+    from pyspark.sql.functions import pandas_udf
+
+    if (counts is None) != (min_k is None):
+        raise ValueError("counts and min_k: give both (min_k over the whole data set) or neither")
+    if "key" in options:
+        anonymizer(options)  # raises
+    data = None if counts is None else counts.to_bytes()
+
+    def run(s: pd.Series) -> pd.Series:
+        a = anonymizer(options)
+        plan = None if data is None else plan_of(a, data, min_k)
+        return pd.Series(a.anonymize_column(s.tolist(), "line", plan), index=s.index, dtype=object)
 
     return pandas_udf(run, returns)(col)

@@ -19,6 +19,7 @@ pub(crate) fn run(
     role: &str,
     data: &[u8],
     ranges: &[Option<(usize, usize)>],
+    plan: Option<&loganon::kanon::Plan>,
 ) -> PyResult<(Vec<u8>, Vec<usize>, Vec<bool>)> {
     let (mut out, mut ends, mut kept) = (
         Vec::with_capacity(data.len() + data.len() / 8),
@@ -30,7 +31,7 @@ pub(crate) fn run(
             .run(
                 ranges.iter().map(|v| v.map(|(a, b)| &data[a..b])),
                 true,
-                None,
+                plan,
                 &mut out,
                 &mut ends,
                 &mut kept,

@@ -445,17 +445,25 @@ impl Engine {
     /// `text`, or `line`: a whole line) in a line, as the binary writes
     /// that field; types as `anonymize_lines`, position for position (a
     /// line `line` drops becomes `None`).
+    #[pyo3(signature = (values, role, plan=None))]
     fn anonymize_column<'py>(
         &self,
         py: Python<'py>,
         values: Vec<Bound<'py, PyAny>>,
         role: &str,
+        plan: Option<&min_k::Plan>,
     ) -> PyResult<Bound<'py, PyList>> {
+        if plan.is_some() && role != "line" {
+            return Err(PyValueError::new_err(format!(
+                "plan: min_k applies to role=\"line\" (a line's own day picks its widths), not role={role:?}"
+            )));
+        }
+        let plan = self.plan_for(plan)?;
         let (data, spans) = gather(&values)?;
         let inner = self.inner.clone();
         let role = role.to_string();
         let ranges: Vec<Option<(usize, usize)>> = spans.iter().map(|s| s.map(|(a, b, _)| (a, b))).collect();
-        let (out, ends, kept) = py.detach(move || column::run(&inner, &role, &data, &ranges))?;
+        let (out, ends, kept) = py.detach(move || column::run(&inner, &role, &data, &ranges, plan.as_deref()))?;
         results(py, &spans, &out, &ends, &kept, true)
     }
 

@@ -125,3 +125,55 @@ def test_dask_columns_are_the_binarys_fields(binary):
     for role, k in COLUMNS:
         got = anonymize_column(df[role], role).compute(scheduler="threads").tolist()
         assert got == [r[k - 1].decode() for r in rows_out], role
+
+
+def kanon_lines():
+    """Lines over three days where some networks have fewer than 3 clients."""
+    out = []
+    for i in range(120):
+        day = 1 + i % 3
+        net = [10, 11, 12, 13][i % 4] if i % 5 else 99
+        host = (i * 7) % (3 if net == 11 else 50)
+        out.append(f'198.51.{net}.{host} - - [0{day}/Jan/2026:10:00:{i % 60:02d} +0000] "GET /{i} HTTP/1.1" 200 5'.encode())
+    out.append(b'2001:db8:1:2::9 - - [01/Jan/2026:11:00:00 +0000] "GET /six HTTP/1.1" 200 5')
+    return out
+
+
+def cli_min_k(binary, lines, tmp_path, k=3):
+    f = tmp_path / "k.log"
+    f.write_bytes(b"\n".join(lines) + b"\n")
+    out = subprocess.run([binary, "anonymize", "--min-k", str(k), str(f)], capture_output=True, check=True).stdout
+    return out.split(b"\n")[:-1]
+
+
+def test_spark_min_k_over_the_whole_data_set_split_across_tasks(binary, spark, tmp_path):
+    from loganon import spark as ls
+
+    lines = kanon_lines()
+    want = cli_min_k(binary, lines, tmp_path)
+    assert want != loganon.Anonymizer().anonymize_lines(lines), "min_k widens something"
+    df = spark.createDataFrame([(n, l) for n, l in enumerate(lines)], "n long, value binary").repartition(4)
+    assert df.rdd.getNumPartitions() == 4
+    counts = ls.count(df, "value", min_k=3)
+    got = df.withColumn("value", ls.anonymize_lines("value", counts=counts, min_k=3)).collect()
+    assert [bytes(r["value"]) for r in sorted(got, key=lambda r: r["n"])] == want
+    # per task (each partition its own counts) is what the CLI would not write
+    per_task = df.withColumn("value", ls.anonymize_lines("value")).collect()
+    assert len(per_task) == len(lines)
+
+
+def test_dask_min_k_over_the_whole_data_set_split_across_partitions(binary, tmp_path):
+    dd = pytest.importorskip("dask.dataframe", reason="needs dask")
+    import pandas as pd
+
+    from loganon import dask as ld
+
+    lines = kanon_lines()
+    want = cli_min_k(binary, lines, tmp_path)
+    s = dd.from_pandas(pd.Series(lines, name="value"), npartitions=4)
+    counts = ld.count(s, min_k=3)
+    got = ld.anonymize_lines(s, counts=counts, min_k=3).compute(scheduler="threads").tolist()
+    # (Dask may hold the bytes as strings: str in, str out)
+    assert [g.encode() if isinstance(g, str) else g for g in got] == want
+    with pytest.raises(ValueError, match="give both"):
+        ld.anonymize_lines(s, counts=counts)
