@@ -38,7 +38,8 @@ for _module, _why in [
 KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
 NOW = "2026-01-05"
 KEYED = ["--ip-mode", "cryptopan", "--identifiers", "hash", "--now", NOW]
-KEYED_OPTIONS = {"ip_mode": "cryptopan", "identifiers": "hash", "now": NOW, "key": bytes.fromhex(KEY)}
+# the key as a file, read where the Anonymizer is made (never in a closure)
+KEYED_OPTIONS = {"ip_mode": "cryptopan", "identifiers": "hash", "now": NOW}
 
 
 def make_lines(seed, n):
@@ -163,7 +164,7 @@ def test_spark_map_in_arrow(env, spark, mode):
     out = env["base"] / f"arrow-{mode}"
     marker = env["base"] / f"arrow-{mode}.failed" if mode == "retried" else None
     df = spark_arrow.anonymize_files(
-        spark, env["paths"], str(out), KEYED_OPTIONS if mode == "keyed" else {},
+        spark, env["paths"], str(out), dict(KEYED_OPTIONS, key_file="k.key") if mode == "keyed" else {},
         fail_once=None if marker is None else str(marker),
     )
     rows = df.collect()
@@ -185,10 +186,53 @@ def test_spark_map_in_arrow(env, spark, mode):
     assert leftovers(out) == []
 
 
+def test_spark_map_in_arrow_numbers_the_lines_of_a_file_split_into_parts(env, spark):
+    """A plain file larger than spark.sql.files.maxPartitionBytes is read in
+    parts (before, each part's lines were numbered from 0)."""
+    import spark_arrow
+
+    plain = env["base"] / "big.log"
+    # (no W3C lines: a part after the first has no #Fields: to read them
+    # by; a split W3C file needs w3c_fields=)
+    lines = [l for l in make_lines(7, 7000) if not l.startswith((b"#", b"2026-"))]
+    data = b"\n".join(lines) + b"\n"
+    plain.write_bytes(data)
+    want = split(subprocess.run([env["binary"], "anonymize"], input=data, capture_output=True, check=True).stdout)
+    spark.conf.set("spark.sql.files.maxPartitionBytes", str(64 * 1024))
+    try:
+        parts = spark_arrow.read_lines(spark, [str(plain)]).select("block").distinct().count()
+        assert parts > 3, "the file is read in parts"
+        rows = spark_arrow.anonymize_files(spark, [str(plain)], str(env["base"] / "split-out")).collect()
+    finally:
+        spark.conf.unset("spark.sql.files.maxPartitionBytes")
+    got = sorted((r["line"], bytes(r["value"])) for r in rows)
+    assert [n for n, _ in got] == list(range(len(want))), "each line once, numbered in its file"
+    assert [v for _, v in got] == want, "in the file's order"
+
+
+def test_spark_structured_streaming_anonymizes_each_new_file_once(env, spark):
+    import spark_arrow
+
+    folder = env["base"] / "incoming"
+    folder.mkdir()
+    out, checkpoint = env["base"] / "stream-out", env["base"] / "stream-checkpoint"
+    first = b"\n".join(make_lines(11, 300)) + b"\n"
+    (folder / "a.log").write_bytes(first)
+    rows = spark_arrow.stream_folder(spark, str(folder), str(out), str(checkpoint)).collect()
+    assert sorted(bytes(r["value"]) for r in rows) == sorted(split(subprocess.run(
+        [env["binary"], "anonymize"], input=first, capture_output=True, check=True).stdout))
+    # a file arrives; the next run does only it
+    second = b"\n".join(make_lines(12, 200)) + b"\n"
+    (folder / "b.log").write_bytes(second)
+    rows = spark_arrow.stream_folder(spark, str(folder), str(out), str(checkpoint)).collect()
+    by_file = Counter(os.path.basename(r["file"]) for r in rows)
+    assert by_file == {"a.log": len(split(first)), "b.log": len(split(second))}, by_file
+
+
 @pytest.mark.parametrize("mode", ["plain", "keyed", "retried"])
 def test_dask_per_file(env, mode):
     import dask_files
 
     per_file_job(env, "dask", mode, lambda out, marker: dask_files.anonymize_files(
-        env["paths"], out, KEYED_OPTIONS if mode == "keyed" else {}, fail_once=marker,
+        env["paths"], out, dict(KEYED_OPTIONS, key_file=str(env["key"])) if mode == "keyed" else {}, fail_once=marker,
     ))
