@@ -102,7 +102,10 @@ mod tests {
             run("GET /login?email=bob@example.com&x=10.1.2.3 HTTP/1.1", Column::Quoted),
             "GET /login?email=REDACTED&x=10.1.2.0 HTTP/1.1"
         );
-        assert_eq!(run("from 203.0.113.9 by alice@example.org", Column::Text), "from 203.0.113.0 by REDACTED");
+        assert_eq!(
+            run("from 203.0.113.9 by alice@example.org", Column::Text),
+            "from 203.0.113.0 by REDACTED"
+        );
         assert_eq!(Column::from_name("user_agent"), Some(Column::Quoted));
         assert_eq!(Column::from_name("ip"), None);
     }

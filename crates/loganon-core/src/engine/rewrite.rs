@@ -37,8 +37,8 @@ pub(super) struct Rewriter<'a> {
     /// form): a settling pass keeps an address only when an earlier pass
     /// wrote it (`keep`), and keys any other (one that a removal formed out
     /// of the bytes around it: `REDACTED` ends in hex digits)
-    pub(super) written: Vec<u128>,
-    pub(super) keep: &'a [u128],
+    pub(super) written: Written,
+    pub(super) keep: &'a Written,
     /// `--min-k`'s widths, and the day of the line they are taken for
     pub(super) plan: Option<&'a Plan>,
     pub(super) wday: i64,
@@ -47,6 +47,48 @@ pub(super) struct Rewriter<'a> {
     pub(super) record: bool,
     pub(super) clients: [Client; MAX_CLIENTS],
     pub(super) n_clients: usize,
+}
+
+/// The pseudonyms a pass wrote: the first few inline (a line holds one or
+/// two: no allocation per line),
+/// more in a Vec.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Written {
+    inline: [u128; 4],
+    n: usize,
+    more: Vec<u128>,
+}
+
+/// No pseudonym written (what a first pass keeps: it keeps none).
+static NONE_WRITTEN: Written = Written {
+    inline: [0; 4],
+    n: 0,
+    more: Vec::new(),
+};
+
+impl Written {
+    #[inline]
+    pub(super) fn push(&mut self, p: u128) {
+        if self.n < self.inline.len() {
+            self.inline[self.n] = p;
+            self.n += 1;
+        } else {
+            self.more.push(p);
+        }
+    }
+
+    pub(super) fn contains(&self, p: &u128) -> bool {
+        self.inline[..self.n].contains(p) || self.more.contains(p)
+    }
+
+    pub(super) fn extend(&mut self, o: Written) {
+        for &p in &o.inline[..o.n] {
+            self.push(p);
+        }
+        for p in o.more {
+            self.push(p);
+        }
+    }
 }
 
 /// The client addresses of one line counted (a chain in the client field
@@ -92,8 +134,8 @@ impl<'a> Rewriter<'a> {
             authority: Authority::default(),
             base: 0,
             settling: false,
-            written: Vec::new(),
-            keep: &[],
+            written: Written::default(),
+            keep: &NONE_WRITTEN,
             plan,
             wday,
             counting: false,
