@@ -140,7 +140,7 @@ impl Engine {
         day: i64,
         wday: i64,
         plan: Option<&Plan>,
-        mut written: super::rewrite::Written,
+        mut written: super::written::Written,
         stats: &mut Stats,
     ) {
         let mut again = Vec::new();

@@ -21,6 +21,7 @@ mod line;
 mod records;
 mod rewrite;
 pub(crate) mod walk;
+mod written;
 
 use std::sync::Arc;
 

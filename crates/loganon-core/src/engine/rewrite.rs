@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use super::written::{Written, NONE_WRITTEN};
 use super::{Options, REDACTED};
 use crate::addr::{self, AddrPolicy};
 use crate::kanon::{self, Client, Plan};
@@ -47,48 +48,6 @@ pub(super) struct Rewriter<'a> {
     pub(super) record: bool,
     pub(super) clients: [Client; MAX_CLIENTS],
     pub(super) n_clients: usize,
-}
-
-/// The pseudonyms a pass wrote: the first few inline (a line holds one or
-/// two: no allocation per line),
-/// more in a Vec.
-#[derive(Clone, Debug, Default)]
-pub(super) struct Written {
-    inline: [u128; 4],
-    n: usize,
-    more: Vec<u128>,
-}
-
-/// No pseudonym written (what a first pass keeps: it keeps none).
-static NONE_WRITTEN: Written = Written {
-    inline: [0; 4],
-    n: 0,
-    more: Vec::new(),
-};
-
-impl Written {
-    #[inline]
-    pub(super) fn push(&mut self, p: u128) {
-        if self.n < self.inline.len() {
-            self.inline[self.n] = p;
-            self.n += 1;
-        } else {
-            self.more.push(p);
-        }
-    }
-
-    pub(super) fn contains(&self, p: &u128) -> bool {
-        self.inline[..self.n].contains(p) || self.more.contains(p)
-    }
-
-    pub(super) fn extend(&mut self, o: Written) {
-        for &p in &o.inline[..o.n] {
-            self.push(p);
-        }
-        for p in o.more {
-            self.push(p);
-        }
-    }
 }
 
 /// The client addresses of one line counted (a chain in the client field
