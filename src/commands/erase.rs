@@ -351,13 +351,9 @@ impl Kept {
             self.flush()?;
         }
         self.tmp.as_file().sync_all()?;
-        let sha = hex(&self.sha.finalize());
+        let sha = crate::io::keys::to_hex(&self.sha.finalize());
         Ok((self.tmp, sha))
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The sha256 of a file's bytes as they are on disk.
@@ -373,7 +369,7 @@ fn sha256_of(path: &Path) -> std::io::Result<String> {
             Err(e) => return Err(e),
         }
     }
-    Ok(hex(&sha.finalize()))
+    Ok(crate::io::keys::to_hex(&sha.finalize()))
 }
 
 /// The subject as the receipt names it: a keyed BLAKE3 fingerprint (32

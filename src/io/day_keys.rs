@@ -141,7 +141,7 @@ impl KeysDir {
         }
         let mut k = [0u8; 32];
         io::Read::read_exact(&mut fs::File::open("/dev/urandom")?, &mut k)?;
-        let hex: String = k.iter().map(|b| format!("{b:02x}")).collect();
+        let hex = crate::io::keys::to_hex(&k);
         let mut tmp = tempfile::Builder::new().prefix(".key-").tempfile_in(&self.dir)?;
         tmp.as_file_mut().set_permissions(fs::Permissions::from_mode(0o600))?;
         tmp.write_all(format!("{hex}\n").as_bytes())?;

@@ -128,13 +128,18 @@ pub fn read_key_file(path: &Path) -> Result<MasterKey, KeyFileError> {
     })
 }
 
+/// Bytes as lower-case hex digits (keys as key files hold them, digests).
+pub fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// `loganon keygen FILE`: 32 random bytes as 64 hex digits, mode 0600,
 /// never overwriting.
 pub fn keygen(path: &Path) -> Result<(), KeygenError> {
     let mut k = [0u8; 32];
     let mut r = fs::File::open("/dev/urandom").map_err(KeygenError::Random)?;
     io::Read::read_exact(&mut r, &mut k).map_err(KeygenError::Random)?;
-    let hex: String = k.iter().map(|b| format!("{b:02x}")).collect();
+    let hex = to_hex(&k);
     let write = |source| KeygenError::Write {
         path: path.to_path_buf(),
         source,

@@ -396,14 +396,20 @@ impl Rewriter<'_> {
             return;
         }
         self.copy_to(start);
-        let mut text = Vec::with_capacity(64);
+        // written in place (no buffer per address); respelt only when the
+        // input escaped its separators
+        let at = self.out.len();
         match &self.keys {
             Some(k) => {
-                if let Some(p) = k.write_text(self.mode, block, &mut text) {
+                if let Some(p) = k.write_text(self.mode, block, self.out) {
                     self.written.push(p);
                 }
             }
-            None => text.extend_from_slice(b"0.0.0.0"),
+            None => self.out.extend_from_slice(b"0.0.0.0"),
+        }
+        if sep.is_some() {
+            let text = self.out.split_off(at);
+            write_spelled(self.out, &text, sep_byte, sep);
         }
         // an IPv4 address with a port (`http://192.0.2.1:8080/`) written
         // as IPv6 takes brackets, as a URL's authority writes one
@@ -411,12 +417,8 @@ impl Rewriter<'_> {
         let colon = after.first() == Some(&b':')
             || after.get(..3).is_some_and(|t| t.eq_ignore_ascii_case(b"%3a"))
             || after.get(..6).is_some_and(|t| t.eq_ignore_ascii_case(b"\\u003a"));
-        let port = sep_byte == b'.' && text.contains(&b':') && colon;
-        if port {
-            self.out.push(b'[');
-        }
-        write_spelled(self.out, &text, sep_byte, sep);
-        if port {
+        if sep_byte == b'.' && colon && self.out[at..].contains(&b':') {
+            self.out.insert(at, b'[');
             self.out.push(b']');
         }
         // (`::` at the end and a `:` after it make a `:::` run)
