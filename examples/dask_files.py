@@ -1,6 +1,7 @@
 """Recipe (c): Dask, one task per file, with the loganon wheel in the
-worker (`pip install ./python`): each file is read as bytes (gzip by its
-content), split at `\\n` as the binary does, anonymized, and written gzip
+worker (`pip install ./python`): each file is read (gzip by its content)
+and anonymized as the binary reads it (`Anonymizer.anonymize_stream`, in
+reads of 1 MiB: memory stays small whatever the file), and written gzip
 into OUT under its own name, atomically (a temporary file beside it, then
 a rename), so a task run again (Dask's `retries=`, or the job re-run)
 gives the same bytes and leaves nothing half-written.
@@ -18,30 +19,36 @@ import sys
 import tempfile
 
 
+class _FailOnce:
+    """A writer that fails after its first write while `marker` is missing
+    (and makes it): a task that dies half-way, for the tests."""
+
+    def __init__(self, inner, marker, name):
+        self.inner, self.marker, self.name = inner, marker, name
+
+    def write(self, b):
+        self.inner.write(b)
+        if not os.path.exists(self.marker):
+            open(self.marker, "w").close()
+            raise RuntimeError(f"injected failure while writing {self.name}")
+
+
 def anonymize_file(path, out_dir, options=None, fail_once=None):
     """The task. `fail_once`: for tests, a marker path: the first attempt to
-    find it missing fails after writing half of its output."""
+    find it missing fails after writing part of its output."""
     from loganon import Anonymizer
 
     with open(path, "rb") as f:
-        raw = f.read()
-    data = gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
-    lines = data.split(b"\n")
-    last = lines.pop() if lines else b""  # what follows the last \n ("" when it ends with one)
+        compressed = f.read(2) == b"\x1f\x8b"
     a = Anonymizer(**(options or {}))
     name = os.path.basename(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
     try:
-        with os.fdopen(fd, "wb") as out, gzip.GzipFile(fileobj=out, mode="wb", mtime=0, compresslevel=6) as z:
-            step = 10_000
-            for k in range(0, len(lines), step):
-                got = a.anonymize_lines(lines[k : k + step])
-                z.write(b"".join(l + b"\n" for l in got))
-                if fail_once is not None and not os.path.exists(fail_once):
-                    open(fail_once, "w").close()
-                    raise RuntimeError(f"injected failure while writing {name}")
-            if last:
-                z.write(b"".join(a.anonymize_lines([last])))
+        with (gzip.open(path, "rb") if compressed else open(path, "rb")) as src, os.fdopen(fd, "wb") as out:
+            with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, compresslevel=6) as z:
+                # the binary's loop: reads of 1 MiB, the lines as the binary
+                # reads them, the work without the GIL
+                a.anonymize_stream(src, z if fail_once is None else _FailOnce(z, fail_once, name), chunk_size=1 << 20)
         os.replace(tmp, os.path.join(out_dir, name))
     except BaseException:
         os.unlink(tmp)

@@ -200,6 +200,26 @@ class Anonymizer:
         ``count_lines``)."""
         return self._engine.anonymize_lines(list(lines), plan)
 
+    def anonymize_text(self, text, plan=None):
+        """A text of lines (``bytes`` or ``str``: a file's contents, or a
+        part of it that ends at a line's end; the last line may lack its
+        ``\\n``) -> the text ``loganon anonymize`` writes for it, of the
+        same type; dropped lines are left out; ``None`` gives ``None``.
+        Makes no Python object per line: the binary's speed (see
+        ``anonymize_stream`` for a file of any size)."""
+        return self._engine.anonymize_text(text, plan)
+
+    def anonymize_stream(self, reader, writer, *, chunk_size=4 << 20, plan=None):
+        """Everything ``reader`` (a binary file: ``read(n) -> bytes``) holds
+        -> ``writer`` (``write(bytes)``), read ``chunk_size`` bytes at a
+        time: the bytes ``loganon anonymize`` writes for the whole input (a
+        line over 16 MiB in the binary's pieces), in the memory of one read.
+        The work on each read runs without the GIL. Returns the number of
+        bytes written; ``ValueError`` names the line under
+        ``on_unparsed="fail"``."""
+        chunk_size = _int_in("chunk_size", chunk_size, 1, 1 << 40)
+        return self._engine.anonymize_stream(reader, writer, chunk_size, plan)
+
     def anonymize_arrow(self, array, plan=None):
         """A ``pyarrow`` binary or string array (``large_`` too, or a
         chunked array) -> a ``pyarrow.binary()`` array, row for row: nulls

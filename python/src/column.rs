@@ -17,25 +17,18 @@ const ROLES: &str = "client, user, request, referer, user_agent, text or line";
 pub(crate) fn run(
     inner: &Inner,
     role: &str,
-    data: &[u8],
-    ranges: &[Option<(usize, usize)>],
+    values: &[Option<&[u8]>],
     plan: Option<&loganon::kanon::Plan>,
 ) -> PyResult<(Vec<u8>, Vec<usize>, Vec<bool>)> {
+    let size: usize = values.iter().flatten().map(|v| v.len()).sum();
     let (mut out, mut ends, mut kept) = (
-        Vec::with_capacity(data.len() + data.len() / 8),
-        Vec::with_capacity(ranges.len()),
-        Vec::with_capacity(ranges.len()),
+        Vec::with_capacity(size + size / 8),
+        Vec::with_capacity(values.len()),
+        Vec::with_capacity(values.len()),
     );
     if role == "line" {
         inner
-            .run(
-                ranges.iter().map(|v| v.map(|(a, b)| &data[a..b])),
-                true,
-                plan,
-                &mut out,
-                &mut ends,
-                &mut kept,
-            )
+            .run(values.iter().copied(), true, plan, &mut out, &mut ends, &mut kept)
             .map_err(PyValueError::new_err)?;
         return Ok((out, ends, kept));
     }
@@ -43,12 +36,12 @@ pub(crate) fn run(
         Column::from_name(role).ok_or_else(|| PyValueError::new_err(format!("role={role:?}: give one of {ROLES}")))?;
     let day = inner.day();
     let mut stats = Stats::default();
-    for r in ranges {
-        if let Some((a, b)) = r {
-            inner.core.field_in(&data[*a..*b], column, day, &mut out, &mut stats);
+    for v in values {
+        if let Some(v) = v {
+            inner.core.field_in(v, column, day, &mut out, &mut stats);
         }
         ends.push(out.len());
-        kept.push(r.is_some());
+        kept.push(v.is_some());
     }
     Ok((out, ends, kept))
 }

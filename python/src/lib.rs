@@ -12,6 +12,7 @@
 
 mod column;
 mod min_k;
+mod text;
 mod values;
 
 use std::sync::{Arc, Mutex};
@@ -28,8 +29,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList};
 use serde::de::{value, DeserializeOwned, IntoDeserializer};
-pub(crate) use values::Spans;
-use values::{gather, results};
+use values::{gather, results, views};
 
 /// One of an enum's names (the CLI's and the config file's spellings).
 fn choice<T: DeserializeOwned>(what: &str, s: &str) -> PyResult<T> {
@@ -78,6 +78,9 @@ pub(crate) struct Inner {
     pub(crate) count_ctx: Mutex<Ctx>,
     w3c_fields: Option<Arc<w3c::Header>>,
     check_ctx: Mutex<(Ctx, Report, u64)>,
+    /// output buffers given back by calls, taken by the next (a fresh one
+    /// per call cost a page fault per 4 KiB of output: about 5% of a call)
+    spare: Mutex<Vec<Vec<u8>>>,
 }
 
 impl Inner {
@@ -102,65 +105,7 @@ impl Inner {
         kept: &mut Vec<bool>,
     ) -> Result<(), String> {
         let day = self.day();
-        let (generation, mut taken) = {
-            let mut pool = self.ctxs.lock().map_err(|_| "poisoned".to_string())?;
-            let generation = pool.0;
-            let c = pool
-                .1
-                .pop()
-                .unwrap_or_else(|| (self.core.opts.start(StreamState::default()), Stats::default()));
-            (generation, c)
-        };
-        let result = self.run_in(values, keep_dropped, plan, day, &mut taken, out, ends, kept);
-        let mut pool = self.ctxs.lock().map_err(|_| "poisoned".to_string())?;
-        if pool.0 == generation {
-            pool.1.push(taken);
-        }
-        result
-    }
-
-    /// A value longer than the binary holds whole as one line: its lines
-    /// through the core's line reader, as the binary reads them, so that a
-    /// line over [`loganon::lines::LONG_LINE`] goes in the same pieces,
-    /// with the same tokens cut and replaced, and comes out the same bytes.
-    fn long_value(
-        &self,
-        v: &[u8],
-        day: i64,
-        plan: Option<&KPlan>,
-        ctx: &mut Ctx,
-        out: &mut Vec<u8>,
-        stats: &mut Stats,
-    ) -> Result<(), UnparsedLine> {
-        use loganon::lines::{AtCut, LineReader, Step};
-        let mut reader = LineReader::new(AtCut::Replace(loganon::engine::REDACTED));
-        let mut failed = None;
-        let mut sink = |step: Step<'_>| -> bool {
-            match step {
-                Step::Lines(batch) => {
-                    let lines = batch.joined();
-                    let k = KPass { plan, counts: None };
-                    if let Err(e) = self.core.chunk_k(lines, 1, day, ctx, out, stats, k) {
-                        failed = Some(e);
-                        return false;
-                    }
-                }
-                // (counted as the binary counts a long line: read, written,
-                // unparsed, once)
-                Step::Piece(p) if p.first => {
-                    stats.lines_read += 1;
-                    stats.lines_written += 1;
-                    stats.unparsed += 1;
-                    self.core.first_fragment(p.bytes, day, plan, out, stats);
-                }
-                Step::Piece(p) => self.core.fragment(p.bytes, day, plan, out, stats),
-            }
-            true
-        };
-        if reader.feed(v, &mut sink) {
-            reader.finish(&mut sink);
-        }
-        failed.map_or(Ok(()), Err)
+        self.in_context(|taken| self.run_in(values, keep_dropped, plan, day, taken, out, ends, kept))
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -184,7 +129,7 @@ impl Inner {
             };
             let (mark, dropped) = (out.len(), stats.dropped);
             let done = if v.len() > loganon::lines::LONG_LINE {
-                self.long_value(v, day, plan, ctx, out, stats)
+                text::through_reader(self, v, day, plan, ctx, stats, out)
             } else {
                 let k = KPass { plan, counts: None };
                 self.core.chunk_k(v, 1, day, ctx, out, stats, k)
@@ -326,6 +271,7 @@ impl Engine {
                 ip_mode,
                 w3c_fields: w3c_fields.clone(),
                 check_ctx: Mutex::new((Ctx::with_header(w3c_fields), Report::default(), 1)),
+                spare: Mutex::new(Vec::new()),
                 count_ctx: Mutex::new(core_start),
             }),
         })
@@ -344,19 +290,20 @@ impl Engine {
         plan: Option<&min_k::Plan>,
     ) -> PyResult<Bound<'py, PyList>> {
         let plan = self.plan_for(plan)?;
-        let (data, spans) = gather(&lines)?;
-        let inner = self.inner.clone();
-        let values: Vec<Option<(usize, usize)>> = spans.iter().map(|s| s.map(|(a, b, _)| (a, b))).collect();
+        let held = gather(lines)?;
+        let values = views(&held);
+        let inner = &self.inner;
         let (out, ends, kept) = py
-            .detach(move || {
+            .detach(|| {
+                let size: usize = values.iter().flatten().map(|v| v.len()).sum();
                 let (mut out, mut ends, mut kept) = (
-                    Vec::new(),
+                    inner.buffer(size + size / 16 + 64),
                     Vec::with_capacity(values.len()),
                     Vec::with_capacity(values.len()),
                 );
                 inner
                     .run(
-                        values.iter().map(|v| v.map(|(a, b)| &data[a..b])),
+                        values.into_iter(),
                         true,
                         plan.as_deref(),
                         &mut out,
@@ -366,7 +313,39 @@ impl Engine {
                     .map(|()| (out, ends, kept))
             })
             .map_err(PyValueError::new_err)?;
-        results(py, &spans, &out, &ends, &kept, false)
+        let list = results(py, &held, &out, &ends, &kept, false);
+        self.inner.give_back(out);
+        list
+    }
+
+    /// A text of lines (`bytes` or `str`: a file's contents, or a part of
+    /// it that ends at a line's end) -> the text the binary writes for it,
+    /// of the same type; dropped lines are left out. No Python object per
+    /// line: the binary's speed.
+    #[pyo3(signature = (text, plan=None))]
+    fn anonymize_text<'py>(
+        &self,
+        py: Python<'py>,
+        text: Bound<'py, PyAny>,
+        plan: Option<&min_k::Plan>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        text::anonymize_text(&self.inner, py, text, self.plan_for(plan)?)
+    }
+
+    /// Everything `reader` holds (`read(n) -> bytes`) -> `writer`
+    /// (`write(bytes)`), read `chunk_size` bytes at a time: the bytes the
+    /// binary writes for the whole input, in the memory of a read and the
+    /// binary's longest line. Returns the bytes written.
+    #[pyo3(signature = (reader, writer, chunk_size, plan=None))]
+    fn anonymize_stream(
+        &self,
+        py: Python<'_>,
+        reader: &Bound<'_, PyAny>,
+        writer: &Bound<'_, PyAny>,
+        chunk_size: usize,
+        plan: Option<&min_k::Plan>,
+    ) -> PyResult<u64> {
+        text::anonymize_stream(&self.inner, py, reader, writer, chunk_size, self.plan_for(plan)?)
     }
 
     /// A column of a parsed table: each value anonymized as the field of
@@ -388,12 +367,11 @@ impl Engine {
             )));
         }
         let plan = self.plan_for(plan)?;
-        let (data, spans) = gather(&values)?;
-        let inner = self.inner.clone();
-        let role = role.to_string();
-        let ranges: Vec<Option<(usize, usize)>> = spans.iter().map(|s| s.map(|(a, b, _)| (a, b))).collect();
-        let (out, ends, kept) = py.detach(move || column::run(&inner, &role, &data, &ranges, plan.as_deref()))?;
-        results(py, &spans, &out, &ends, &kept, true)
+        let held = gather(values)?;
+        let values = views(&held);
+        let inner = &self.inner;
+        let (out, ends, kept) = py.detach(|| column::run(inner, role, &values, plan.as_deref()))?;
+        results(py, &held, &out, &ends, &kept, true)
     }
 
     /// The values of an Arrow binary or string array given by its buffers:
@@ -530,8 +508,8 @@ impl Engine {
     /// The first pass of `min_k`: the client addresses of `lines` counted
     /// as `--min-k`'s first pass counts them (see `min_k.rs`).
     fn count_lines(&self, py: Python<'_>, lines: Vec<Bound<'_, PyAny>>, min_k: i64) -> PyResult<min_k::Counts> {
-        let (data, spans) = gather(&lines)?;
-        min_k::count(&self.inner, py, data, spans, min_k)
+        let held = gather(lines)?;
+        min_k::count(&self.inner, py, &views(&held), min_k)
     }
 
     /// The plan of `min_k` from counts (of all the data, merged).

@@ -23,7 +23,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 
-use super::{Inner, Spans};
+use super::Inner;
 
 /// What the bytes of counts begin with, before the core's own layout: the
 /// two prefixes the networks were cut at.
@@ -173,17 +173,16 @@ impl Plan {
 /// `Anonymizer.count_lines`: the values' client addresses counted (a value
 /// longer than the binary holds whole as a line is not: the CLI counts no
 /// piece of one either).
-pub(crate) fn count(inner: &Arc<Inner>, py: Python<'_>, data: Vec<u8>, spans: Spans, min_k: i64) -> PyResult<Counts> {
+pub(crate) fn count(inner: &Arc<Inner>, py: Python<'_>, values: &[Option<&[u8]>], min_k: i64) -> PyResult<Counts> {
     let k = check_k(min_k)?;
     check_mode(inner)?;
-    let inner2 = inner.clone();
+    let inner2 = inner;
     let counts = py
-        .detach(move || {
+        .detach(|| {
             let day = inner2.day();
             let mut counts = KCounts::new(k);
             let mut ctx = inner2.count_ctx.lock().map_err(|_| "poisoned".to_string())?;
-            for (a, b, _) in spans.iter().flatten() {
-                let v = &data[*a..*b];
+            for v in values.iter().flatten() {
                 if v.len() <= loganon::lines::LONG_LINE {
                     inner2.core.count_chunk(v, day, &mut ctx, &mut counts);
                 }

@@ -309,3 +309,62 @@ def test_min_k_refuses_what_it_cannot_do():
         loganon.Counts.from_bytes(b"nonsense")
     with pytest.raises(ValueError, match="not loganon counts"):
         loganon.Counts.from_bytes(b"LGKP\x18\x30" + b"\x00" * 9)
+
+
+def mixed_input(root):
+    """sample.log, then W3C under its #Fields:, JSON lines, \\r\\n and lone
+    \\r ends, bytes that are not UTF-8, a line over 16 MiB, a last line
+    without its \\n."""
+    return (
+        (root / "testdata" / "sample.log").read_bytes()
+        + b"#Fields: date time c-ip cs-username cs-uri-stem sc-status\n"
+        + b"2026-01-01 10:00:00 1.2.3.4 bob /x 200\r\n2026-01-01 10:00:01 1.2.3.9 carol /y 404\r"
+        + b'{"remote_addr":"198.51.100.7","user":"dave","q":"mail=e@example.com"}\n'
+        + b"203.0.113.9 - - [01/Jan/2026:10:00:00 +0000] \"GET /\xff\xfe?u=alice@example.org HTTP/1.1\" 200 5\n"
+        + b"198.51.100.7 - - " + b"GET /?u=alice@example.org&ip=203.0.113.9 " * 420_000 + b"\n"
+        + b"5.6.7.8 last"
+    )
+
+
+def test_text_and_stream_are_what_the_binary_writes_for_the_whole_input(binary, root):
+    import io
+
+    data = mixed_input(root)
+    want = binary_out(binary, data)
+    assert Anonymizer().anonymize_text(data) == want
+    # the same text as str gives the str of those bytes
+    text = data.decode("utf-8", "surrogateescape")
+    got = Anonymizer().anonymize_text(text)
+    assert isinstance(got, str) and got.encode("utf-8", "surrogateescape") == want
+    assert Anonymizer().anonymize_text(None) is None
+    # reads cut anywhere: inside lines, between \r and \n, inside the long line
+    for size in (1 << 22, 1 << 20, 65_537, 4096, 7):
+        if size < 4096:
+            small = data[:200_000] + b"\n" + data[-120:]
+            w = io.BytesIO()
+            n = Anonymizer().anonymize_stream(io.BytesIO(small), w, chunk_size=size)
+            assert w.getvalue() == binary_out(binary, small) and n == len(w.getvalue())
+            continue
+        w = io.BytesIO()
+        n = Anonymizer().anonymize_stream(io.BytesIO(data), w, chunk_size=size)
+        assert w.getvalue() == want, size
+        assert n == len(want)
+    assert b"alice@" not in want and b"203.0.113.9" not in want and b"carol" not in want
+
+
+def test_text_and_stream_fail_drop_and_refuse_as_documented(tmp_path):
+    import io
+
+    data = b'1.2.3.4 - - [01/Jan/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5\n???? 5.6.7.8\n'
+    with pytest.raises(ValueError, match="line 2 of the input") as e:
+        Anonymizer(on_unparsed="fail").anonymize_text(data)
+    assert "5.6.7.8" not in str(e.value)
+    with pytest.raises(ValueError, match="line 2 of the input"):
+        Anonymizer(on_unparsed="fail").anonymize_stream(io.BytesIO(data), io.BytesIO(), chunk_size=3)
+    assert Anonymizer(on_unparsed="drop").anonymize_text(data).count(b"\n") == 1
+    f = tmp_path / "in.log"
+    f.write_bytes(data)
+    with open(f) as text_mode, pytest.raises(TypeError, match='"rb"'):
+        Anonymizer().anonymize_stream(text_mode, io.BytesIO())
+    with pytest.raises(ValueError, match="chunk_size"):
+        Anonymizer().anonymize_stream(io.BytesIO(data), io.BytesIO(), chunk_size=0)

@@ -1,0 +1,261 @@
+//! Texts of many lines: `anonymize_text` (a file's contents, or a part
+//! of it) and `anonymize_stream` (a reader to a writer), read by the core's
+//! line reader as the binary reads its input, with no Python object per
+//! line; and what every call borrows: a context of the pool and an output
+//! buffer kept from the call before.
+
+use std::sync::Arc;
+
+use loganon::engine::{KPass, UnparsedLine, REDACTED};
+use loganon::formats::{Ctx, StreamState};
+use loganon::kanon::Plan as KPlan;
+use loganon::lines::{AtCut, LineReader, Step};
+use loganon::Stats;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyBytes;
+
+use super::values::{gather, give};
+use super::Inner;
+
+/// The size of the pieces a text is fed to the line reader in (the
+/// binary's read size).
+const READ: usize = 1 << 20;
+
+/// The largest output buffer kept for the next call.
+const SPARE_MAX: usize = 64 << 20;
+
+impl Inner {
+    /// An empty output buffer with room for `size` bytes (a fresh one per
+    /// call cost a page fault per 4 KiB of output: about 5% of a call).
+    pub(crate) fn buffer(&self, size: usize) -> Vec<u8> {
+        let mut b = self.spare.lock().ok().and_then(|mut s| s.pop()).unwrap_or_default();
+        b.clear();
+        b.reserve(size);
+        b
+    }
+
+    /// An output buffer for the next call (at most 8 kept, of 64 MiB at most).
+    pub(crate) fn give_back(&self, b: Vec<u8>) {
+        if b.capacity() <= SPARE_MAX {
+            if let Ok(mut s) = self.spare.lock() {
+                if s.len() < 8 {
+                    s.push(b);
+                }
+            }
+        }
+    }
+
+    /// A context of the pool (the last given back) and its generation.
+    fn take_ctx(&self) -> Result<(u64, (Ctx, Stats)), String> {
+        let mut pool = self.ctxs.lock().map_err(|_| "poisoned".to_string())?;
+        let c = pool
+            .1
+            .pop()
+            .unwrap_or_else(|| (self.core.opts.start(StreamState::default()), Stats::default()));
+        Ok((pool.0, c))
+    }
+
+    /// A context back to the pool, unless `reset()` came in between.
+    fn put_ctx(&self, generation: u64, taken: (Ctx, Stats)) -> Result<(), String> {
+        let mut pool = self.ctxs.lock().map_err(|_| "poisoned".to_string())?;
+        if pool.0 == generation {
+            pool.1.push(taken);
+        }
+        Ok(())
+    }
+
+    /// `work` in a context of the pool (taken, then given back).
+    pub(crate) fn in_context<T>(&self, work: impl FnOnce(&mut (Ctx, Stats)) -> Result<T, String>) -> Result<T, String> {
+        let (generation, mut taken) = self.take_ctx()?;
+        let result = work(&mut taken);
+        self.put_ctx(generation, taken)?;
+        result
+    }
+}
+
+/// The message of a line `on_unparsed="fail"` stopped at (never the line).
+fn unparsed(UnparsedLine(no): UnparsedLine) -> String {
+    format!("line {no} of the input: no format recognises this line (on_unparsed=\"fail\"); the line is not shown")
+}
+
+/// One read (`None`: the end of the input) through `lines` into `out`.
+/// `read0` is the count of lines read when the input began (the error
+/// names the line from 1).
+#[allow(clippy::too_many_arguments)]
+fn feed(
+    inner: &Inner,
+    lines: &mut LineReader,
+    data: Option<&[u8]>,
+    day: i64,
+    plan: Option<&KPlan>,
+    ctx: &mut Ctx,
+    stats: &mut Stats,
+    out: &mut Vec<u8>,
+    read0: u64,
+) -> Result<(), UnparsedLine> {
+    let mut failed = None;
+    let carried = lines.pending() > 0;
+    let mut sink = |step: Step<'_>| -> bool {
+        match step {
+            Step::Lines(batch) => {
+                let joined = batch.joined();
+                let k = KPass { plan, counts: None };
+                let first = stats.lines_read - read0 + 1;
+                if let Err(e) = inner.core.chunk_k(joined, first, day, ctx, out, stats, k) {
+                    failed = Some(e);
+                    return false;
+                }
+            }
+            // (counted as the binary counts a long line: read, written,
+            // unparsed, once)
+            Step::Piece(p) if p.first => {
+                stats.lines_read += 1;
+                stats.lines_written += 1;
+                stats.unparsed += 1;
+                inner.core.first_fragment(p.bytes, day, plan, out, stats);
+            }
+            Step::Piece(p) => inner.core.fragment(p.bytes, day, plan, out, stats),
+        }
+        true
+    };
+    let Some(mut rest) = data else {
+        lines.finish(&mut sink);
+        return failed.map_or(Ok(()), Err);
+    };
+    // fed in pieces of about the binary's read size, each cut after a `\n`
+    // where one is near: the reader hands such a piece on whole, without
+    // copying it (a piece over LONG_LINE would go line by line, and one
+    // that ends inside a line is joined to the next); after a carried
+    // start, the first piece ends at the first `\n`, so that only the
+    // carried line is joined
+    let mut first = carried;
+    while !rest.is_empty() {
+        let mut end = rest.len().min(READ);
+        if first {
+            end = rest[..end].iter().position(|&b| b == b'\n').map_or(end, |p| p + 1);
+            first = false;
+        } else if end < rest.len() {
+            end = rest[..end].iter().rposition(|&b| b == b'\n').map_or(end, |p| p + 1);
+        }
+        if !lines.feed(&rest[..end], &mut sink) {
+            break;
+        }
+        rest = &rest[end..];
+    }
+    failed.map_or(Ok(()), Err)
+}
+
+/// Lines as the binary reads them, through the core's line reader (a value
+/// longer than the binary holds whole as one line too), so that a line over
+/// [`loganon::lines::LONG_LINE`] goes in the same pieces, with the same
+/// tokens cut and replaced, and comes out the same bytes.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn through_reader(
+    inner: &Inner,
+    v: &[u8],
+    day: i64,
+    plan: Option<&KPlan>,
+    ctx: &mut Ctx,
+    stats: &mut Stats,
+    out: &mut Vec<u8>,
+) -> Result<(), UnparsedLine> {
+    let mut lines = LineReader::new(AtCut::Replace(REDACTED));
+    let read0 = stats.lines_read;
+    feed(inner, &mut lines, Some(v), day, plan, ctx, stats, out, read0)?;
+    feed(inner, &mut lines, None, day, plan, ctx, stats, out, read0)
+}
+
+/// `Anonymizer.anonymize_text`.
+pub(crate) fn anonymize_text<'py>(
+    inner: &Inner,
+    py: Python<'py>,
+    text: Bound<'py, PyAny>,
+    plan: Option<Arc<KPlan>>,
+) -> PyResult<Bound<'py, PyAny>> {
+    let held = gather(vec![text])?;
+    let Some(v) = held[0].bytes() else {
+        return Ok(py.None().into_bound(py));
+    };
+    let out = py
+        .detach(|| {
+            let mut out = inner.buffer(v.len() + v.len() / 16 + 64);
+            let day = inner.day();
+            inner
+                .in_context(|(ctx, stats)| {
+                    through_reader(inner, v, day, plan.as_deref(), ctx, stats, &mut out).map_err(unparsed)
+                })
+                .map(|()| out)
+        })
+        .map_err(PyValueError::new_err)?;
+    let r = give(py, &held[0], &out);
+    inner.give_back(out);
+    r
+}
+
+/// `Anonymizer.anonymize_stream`: the binary's loop (read, lines, write)
+/// with Python's reader and writer; the work on each read runs without
+/// the GIL. One context for the whole input.
+pub(crate) fn anonymize_stream(
+    inner: &Inner,
+    py: Python<'_>,
+    reader: &Bound<'_, PyAny>,
+    writer: &Bound<'_, PyAny>,
+    chunk_size: usize,
+    plan: Option<Arc<KPlan>>,
+) -> PyResult<u64> {
+    if chunk_size == 0 {
+        return Err(PyValueError::new_err("chunk_size=0: give a size of at least 1 byte"));
+    }
+    let (generation, mut taken) = inner.take_ctx().map_err(PyValueError::new_err)?;
+    let mut stream = || -> PyResult<u64> {
+        let day = inner.day();
+        let mut lines = LineReader::new(AtCut::Replace(REDACTED));
+        let read0 = taken.1.lines_read;
+        let mut out = inner.buffer(chunk_size.min(SPARE_MAX) + 64);
+        let mut written = 0;
+        loop {
+            let data = reader.call_method1("read", (chunk_size,))?;
+            let data = data.cast_into::<PyBytes>().map_err(|e| {
+                PyTypeError::new_err(format!(
+                    "reader.read() gave a {}, not bytes: open the input in binary mode (\"rb\")",
+                    e.into_inner()
+                        .get_type()
+                        .name()
+                        .map_or_else(|_| "?".to_string(), |n| n.to_string())
+                ))
+            })?;
+            let bytes = data.as_bytes();
+            let end = bytes.is_empty();
+            out.clear();
+            py.detach(|| {
+                let data = (!end).then_some(bytes);
+                let (ctx, stats) = &mut taken;
+                feed(
+                    inner,
+                    &mut lines,
+                    data,
+                    day,
+                    plan.as_deref(),
+                    ctx,
+                    stats,
+                    &mut out,
+                    read0,
+                )
+            })
+            .map_err(|e| PyValueError::new_err(unparsed(e)))?;
+            if !out.is_empty() {
+                writer.call_method1("write", (PyBytes::new(py, &out),))?;
+                written += out.len() as u64;
+            }
+            if end {
+                break;
+            }
+        }
+        inner.give_back(out);
+        Ok(written)
+    };
+    let result = stream();
+    inner.put_ctx(generation, taken).map_err(PyValueError::new_err)?;
+    result
+}
