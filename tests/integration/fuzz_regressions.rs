@@ -88,6 +88,22 @@ fn a_client_with_a_zone_id_is_a_client() {
     );
 }
 
+/// A phone number followed by what is no group (`(` and five digits): the
+/// number ends before it, where it was let go whole (`check`, which reads a
+/// control byte as nothing, found `+\x11` and 15 digits then `(11111`).
+#[test]
+fn a_phone_number_before_what_is_no_group_goes() {
+    expect(
+        "auto",
+        &[
+            (b"x +4412345678(12345 y\n", b"x REDACTED(12345 y\n"),
+            (b"x +\x11111111111111(11111q11111 y\n", b"x REDACTED(11111q11111 y\n"),
+            (b"x +44 1234 5678 (x\n", b"x REDACTED (x\n"),
+            (b"x +44 (0)20 7946 0958 y\n", b"x REDACTED y\n"),
+        ],
+    );
+}
+
 #[test]
 fn zone_with_percent_is_removed_whole() {
     expect(
@@ -448,6 +464,16 @@ fn shared_fuzz_findings_are_clean() {
 #[test]
 fn own_fuzz_findings_hold() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/engine");
+    findings_hold(&dir);
+}
+
+/// The findings not fixed yet (`fuzz/open-findings/engine`, each described
+/// in its README): run with `cargo test --test integration open_fuzz -- --ignored`;
+/// a finding that holds moves to `fuzz/regressions/engine`.
+#[test]
+#[ignore = "the open fuzz findings fail until fixed: see fuzz/open-findings/README.md"]
+fn open_fuzz_findings() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/open-findings/engine");
     findings_hold(&dir);
 }
 

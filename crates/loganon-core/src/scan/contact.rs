@@ -87,6 +87,8 @@ impl Scanner<'_> {
     fn phone_text<S: Sink>(&mut self, p: usize, sink: &mut S) -> Option<usize> {
         let s = self.s;
         let (mut i, mut digits, mut groups) = (p + 1, 0usize, 0usize);
+        // where the groups read so far end
+        let mut last = i;
         loop {
             // a group: digits, or one to four in parentheses
             let paren = s.get(i) == Some(&b'(');
@@ -96,11 +98,18 @@ impl Scanner<'_> {
                 e += 1;
             }
             if e == from || (paren && (e - from > 4 || s.get(e) != Some(&b')'))) {
-                return None;
+                if groups == 0 {
+                    return None;
+                }
+                // what follows is no group: the number ends before it
+                // (`+4412345678(12345`: fail closed, as `check` reads it)
+                i = last;
+                break;
             }
             digits += e - from;
             groups += 1;
             i = if paren { e + 1 } else { e };
+            last = i;
             // a separator, then the next group (none needed around
             // parentheses: `+44 (0)20 7946 0958`)
             match (s.get(i), s.get(i + 1)) {
