@@ -44,7 +44,7 @@ def anonymize_file(path, out_dir, options=None, fail_once=None):
     name = os.path.basename(path)
     fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=out_dir)
     try:
-        with (gzip.open(path, "rb") if compressed else open(path, "rb")) as src, os.fdopen(fd, "wb") as out:
+        with os.fdopen(fd, "wb") as out, (gzip.open(path, "rb") if compressed else open(path, "rb")) as src:
             with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, compresslevel=6) as z:
                 # the binary's loop: reads of 1 MiB, the lines as the binary
                 # reads them, the work without the GIL

@@ -7,15 +7,16 @@
 use std::sync::Arc;
 
 use loganon::engine::{KPass, UnparsedLine, REDACTED};
+use loganon::formats::wrap::open_partial_records;
 use loganon::formats::{Ctx, StreamState};
 use loganon::kanon::Plan as KPlan;
-use loganon::lines::{AtCut, LineReader, Step};
+use loganon::lines::{AtCut, LineReader, Step, LONG_LINE};
 use loganon::Stats;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyString};
 
-use super::values::{gather, give};
+use super::values::{gather, give, Held};
 use super::Inner;
 
 /// The size of the pieces a text is fed to the line reader in (the
@@ -79,48 +80,106 @@ fn unparsed(UnparsedLine(no): UnparsedLine) -> String {
     format!("line {no} of the input: no format recognises this line (on_unparsed=\"fail\"); the line is not shown")
 }
 
-/// One read (`None`: the end of the input) through `lines` into `out`.
-/// `read0` is the count of lines read when the input began (the error
-/// names the line from 1).
+/// An input read as the binary reads one: its lines (the core's reader)
+/// and the partial container-runtime records held back at the end of the
+/// lines read so far, so that the records of one line are joined whatever
+/// the reads (as `src/io/chunks.rs` holds them).
+struct Reading {
+    lines: LineReader,
+    held: Vec<u8>,
+    /// the count of lines read when the input began (the error names the
+    /// line from 1)
+    read0: u64,
+}
+
+impl Reading {
+    fn new(stats: &Stats) -> Reading {
+        Reading {
+            lines: LineReader::new(AtCut::Replace(REDACTED)),
+            held: Vec::new(),
+            read0: stats.lines_read,
+        }
+    }
+}
+
+/// Whole lines through the engine.
+#[allow(clippy::too_many_arguments)]
+fn lines_through(
+    inner: &Inner,
+    chunk: &[u8],
+    read0: u64,
+    day: i64,
+    plan: Option<&KPlan>,
+    ctx: &mut Ctx,
+    stats: &mut Stats,
+    out: &mut Vec<u8>,
+) -> Result<(), UnparsedLine> {
+    let k = KPass { plan, counts: None };
+    let first = stats.lines_read - read0 + 1;
+    inner.core.chunk_k(chunk, first, day, ctx, out, stats, k)
+}
+
+/// One read (`None`: the end of the input) through `r` into `out`.
 #[allow(clippy::too_many_arguments)]
 fn feed(
     inner: &Inner,
-    lines: &mut LineReader,
+    r: &mut Reading,
     data: Option<&[u8]>,
     day: i64,
     plan: Option<&KPlan>,
     ctx: &mut Ctx,
     stats: &mut Stats,
     out: &mut Vec<u8>,
-    read0: u64,
 ) -> Result<(), UnparsedLine> {
     let mut failed = None;
-    let carried = lines.pending() > 0;
+    let carried = r.lines.pending() > 0;
+    let (read0, held) = (r.read0, &mut r.held);
     let mut sink = |step: Step<'_>| -> bool {
-        match step {
+        let done = match step {
             Step::Lines(batch) => {
-                let joined = batch.joined();
-                let k = KPass { plan, counts: None };
-                let first = stats.lines_read - read0 + 1;
-                if let Err(e) = inner.core.chunk_k(joined, first, day, ctx, out, stats, k) {
-                    failed = Some(e);
-                    return false;
+                let mut joined;
+                let chunk = if held.is_empty() {
+                    batch.joined()
+                } else {
+                    joined = std::mem::take(held);
+                    joined.extend_from_slice(batch.joined());
+                    &joined[..]
+                };
+                let open = open_partial_records(chunk);
+                let (now, later) = if open < chunk.len() && chunk.len() - open <= LONG_LINE {
+                    chunk.split_at(open)
+                } else {
+                    (chunk, &[][..])
+                };
+                let done = lines_through(inner, now, read0, day, plan, ctx, stats, out);
+                held.extend_from_slice(later);
+                done
+            }
+            Step::Piece(p) => {
+                let held = std::mem::take(held);
+                let done = lines_through(inner, &held, read0, day, plan, ctx, stats, out);
+                // (counted as the binary counts a long line: read, written,
+                // unparsed, once)
+                if p.first {
+                    stats.lines_read += 1;
+                    stats.lines_written += 1;
+                    stats.unparsed += 1;
+                    inner.core.first_fragment(p.bytes, day, plan, out, stats);
+                } else {
+                    inner.core.fragment(p.bytes, day, plan, out, stats);
                 }
+                done
             }
-            // (counted as the binary counts a long line: read, written,
-            // unparsed, once)
-            Step::Piece(p) if p.first => {
-                stats.lines_read += 1;
-                stats.lines_written += 1;
-                stats.unparsed += 1;
-                inner.core.first_fragment(p.bytes, day, plan, out, stats);
-            }
-            Step::Piece(p) => inner.core.fragment(p.bytes, day, plan, out, stats),
-        }
-        true
+        };
+        done.map_err(|e| failed = Some(e)).is_ok()
     };
     let Some(mut rest) = data else {
-        lines.finish(&mut sink);
+        if r.lines.finish(&mut sink) {
+            let held = std::mem::take(&mut r.held);
+            if let Err(e) = lines_through(inner, &held, read0, day, plan, ctx, stats, out) {
+                failed = Some(e);
+            }
+        }
         return failed.map_or(Ok(()), Err);
     };
     // fed in pieces of about the binary's read size, each cut after a `\n`
@@ -138,7 +197,7 @@ fn feed(
         } else if end < rest.len() {
             end = rest[..end].iter().rposition(|&b| b == b'\n').map_or(end, |p| p + 1);
         }
-        if !lines.feed(&rest[..end], &mut sink) {
+        if !r.lines.feed(&rest[..end], &mut sink) {
             break;
         }
         rest = &rest[end..];
@@ -150,7 +209,6 @@ fn feed(
 /// longer than the binary holds whole as one line too), so that a line over
 /// [`loganon::lines::LONG_LINE`] goes in the same pieces, with the same
 /// tokens cut and replaced, and comes out the same bytes.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn through_reader(
     inner: &Inner,
     v: &[u8],
@@ -160,10 +218,9 @@ pub(crate) fn through_reader(
     stats: &mut Stats,
     out: &mut Vec<u8>,
 ) -> Result<(), UnparsedLine> {
-    let mut lines = LineReader::new(AtCut::Replace(REDACTED));
-    let read0 = stats.lines_read;
-    feed(inner, &mut lines, Some(v), day, plan, ctx, stats, out, read0)?;
-    feed(inner, &mut lines, None, day, plan, ctx, stats, out, read0)
+    let mut r = Reading::new(stats);
+    feed(inner, &mut r, Some(v), day, plan, ctx, stats, out)?;
+    feed(inner, &mut r, None, day, plan, ctx, stats, out)
 }
 
 /// `Anonymizer.anonymize_text`.
@@ -195,7 +252,9 @@ pub(crate) fn anonymize_text<'py>(
 
 /// `Anonymizer.anonymize_stream`: the binary's loop (read, lines, write)
 /// with Python's reader and writer; the work on each read runs without
-/// the GIL. One context for the whole input.
+/// the GIL. The input is one of its own, as each file is to the binary: it
+/// starts with no W3C columns in force, and the context's state from calls
+/// before is given back as it was.
 pub(crate) fn anonymize_stream(
     inner: &Inner,
     py: Python<'_>,
@@ -208,46 +267,34 @@ pub(crate) fn anonymize_stream(
         return Err(PyValueError::new_err("chunk_size=0: give a size of at least 1 byte"));
     }
     let (generation, mut taken) = inner.take_ctx().map_err(PyValueError::new_err)?;
+    let before = taken.0.stream.clone();
+    inner.core.opts.restart(&mut taken.0, StreamState::default());
     let mut stream = || -> PyResult<u64> {
         let day = inner.day();
-        let mut lines = LineReader::new(AtCut::Replace(REDACTED));
-        let read0 = taken.1.lines_read;
+        let mut r = Reading::new(&taken.1);
         let mut out = inner.buffer(chunk_size.min(SPARE_MAX) + 64);
         let mut written = 0;
         loop {
-            let data = reader.call_method1("read", (chunk_size,))?;
-            let data = data.cast_into::<PyBytes>().map_err(|e| {
-                PyTypeError::new_err(format!(
-                    "reader.read() gave a {}, not bytes: open the input in binary mode (\"rb\")",
-                    e.into_inner()
-                        .get_type()
-                        .name()
-                        .map_or_else(|_| "?".to_string(), |n| n.to_string())
-                ))
-            })?;
-            let bytes = data.as_bytes();
+            let data = read(reader, chunk_size)?;
+            let bytes = data.bytes().unwrap_or_default();
             let end = bytes.is_empty();
             out.clear();
             py.detach(|| {
-                let data = (!end).then_some(bytes);
                 let (ctx, stats) = &mut taken;
                 feed(
                     inner,
-                    &mut lines,
-                    data,
+                    &mut r,
+                    (!end).then_some(bytes),
                     day,
                     plan.as_deref(),
                     ctx,
                     stats,
                     &mut out,
-                    read0,
                 )
             })
             .map_err(|e| PyValueError::new_err(unparsed(e)))?;
-            if !out.is_empty() {
-                writer.call_method1("write", (PyBytes::new(py, &out),))?;
-                written += out.len() as u64;
-            }
+            write_all(py, writer, &out)?;
+            written += out.len() as u64;
             if end {
                 break;
             }
@@ -256,6 +303,43 @@ pub(crate) fn anonymize_stream(
         Ok(written)
     };
     let result = stream();
+    taken.0.stream = before;
     inner.put_ctx(generation, taken).map_err(PyValueError::new_err)?;
     result
+}
+
+/// `reader.read(n)`: `bytes` (or another bytes-like value, copied); `str`
+/// and the rest are a `TypeError`.
+fn read<'py>(reader: &Bound<'py, PyAny>, n: usize) -> PyResult<Held<'py>> {
+    let data = reader.call_method1("read", (n,))?;
+    if data.is_instance_of::<PyString>() || data.is_none() {
+        return Err(PyTypeError::new_err(format!(
+            "reader.read() gave a {}, not bytes: open the input in binary mode (\"rb\")",
+            data.get_type().name()?
+        )));
+    }
+    let mut held = gather(vec![data]).map_err(|_| PyTypeError::new_err("reader.read() gave no bytes-like value"))?;
+    Ok(held.remove(0))
+}
+
+/// All of `bytes` to `writer`, however little each `write` takes (an
+/// unbuffered file or a socket may take part and say how much).
+fn write_all(py: Python<'_>, writer: &Bound<'_, PyAny>, bytes: &[u8]) -> PyResult<()> {
+    let mut at = 0;
+    while at < bytes.len() {
+        let took = writer.call_method1("write", (PyBytes::new(py, &bytes[at..]),))?;
+        // a writer that says nothing (None) took it all
+        let n = if took.is_none() {
+            bytes.len() - at
+        } else {
+            took.extract::<usize>()?
+        };
+        if n == 0 {
+            return Err(PyValueError::new_err(
+                "writer.write() took 0 bytes: the output would be lost (a non-blocking writer?)",
+            ));
+        }
+        at += n.min(bytes.len() - at);
+    }
+    Ok(())
 }

@@ -368,3 +368,69 @@ def test_text_and_stream_fail_drop_and_refuse_as_documented(tmp_path):
         Anonymizer().anonymize_stream(text_mode, io.BytesIO())
     with pytest.raises(ValueError, match="chunk_size"):
         Anonymizer().anonymize_stream(io.BytesIO(data), io.BytesIO(), chunk_size=0)
+
+
+def test_stream_joins_split_records_and_starts_each_input_anew(binary):
+    import io
+
+    # a container runtime's line split into records (P, then F) with the
+    # address cut between them: joined whatever the reads, as the binary does
+    cri = (
+        b"2026-01-01T10:00:00.000000000Z stdout P 198.51.\n"
+        b"2026-01-01T10:00:00.000000001Z stdout F 100.7 - bob [01/Jan/2026:10:00:00 +0000] \"GET / HTTP/1.1\" 200 5\n"
+    )
+    data = cri * 3
+    want = binary_out(binary, data)
+    assert b"198.51.100.0 - - [" in want and b"100.7" not in want and b"bob" not in want
+    for size in (1, 7, 40, 49, 50, 51, len(cri), 1 << 20):
+        w = io.BytesIO()
+        Anonymizer().anonymize_stream(io.BytesIO(data), w, chunk_size=size)
+        assert w.getvalue() == want, size
+    assert Anonymizer().anonymize_text(data) == want
+
+    # each stream is an input of its own: the W3C columns of the one before
+    # do not carry into it, and the calls' own columns are kept for them
+    w3c = b"#Fields: date time c-ip cs-username cs-uri-stem sc-status\n2026-01-01 10:00:00 1.2.3.4 bob /x 200\n"
+    row = b"2026-01-01 10:00:00 1.2.3.4 bob /x 200\n"
+    a = Anonymizer()
+    a.anonymize_lines([b"#Fields: date time cs-uri-stem c-ip sc-status cs-username"])
+    first, second = io.BytesIO(), io.BytesIO()
+    a.anonymize_stream(io.BytesIO(w3c), first)
+    a.anonymize_stream(io.BytesIO(row), second)
+    assert first.getvalue() == binary_out(binary, w3c)
+    assert second.getvalue() == binary_out(binary, row)
+    # (the lines' own input: its columns still in force)
+    assert a.anonymize_lines([b"2026-01-01 10:00:00 /y 5.6.7.8 200 carol"]) == [b"2026-01-01 10:00:00 /y 5.6.7.0 200 -"]
+
+
+def test_stream_takes_bytes_like_reads_and_writers_that_take_part():
+    import io
+
+    data = b'1.2.3.4 - bob [01/Jan/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 5\n' * 20
+    want = Anonymizer().anonymize_text(data)
+
+    class ByteArrays(io.RawIOBase):
+        def __init__(self, b):
+            self.inner = io.BytesIO(b)
+
+        def read(self, n=-1):
+            return bytearray(self.inner.read(n))
+
+    class FiveAtATime:
+        def __init__(self):
+            self.got = bytearray()
+
+        def write(self, b):
+            self.got += bytes(b[:5])
+            return min(5, len(b))
+
+    w = FiveAtATime()
+    n = Anonymizer().anonymize_stream(ByteArrays(data), w, chunk_size=100)
+    assert bytes(w.got) == want and n == len(want)
+
+    class Stuck:
+        def write(self, b):
+            return 0
+
+    with pytest.raises(ValueError, match="took 0 bytes"):
+        Anonymizer().anonymize_stream(io.BytesIO(data), Stuck())
