@@ -104,6 +104,41 @@ fn a_phone_number_before_what_is_no_group_goes() {
     );
 }
 
+/// An IPv4 address with three numbers or more joined on by `-`: its last
+/// number and them read as a dashed address too (`check` read `0-12-3-5`
+/// in what was left, `172.17.0.0-12-3-5.dyn...`); they go with it.
+#[test]
+fn an_address_glued_to_dashed_numbers_takes_them_along() {
+    expect(
+        "auto",
+        &[
+            (
+                b"x 172.17.0.84-12-3-5.dyn.example.net y\n",
+                b"x 172.17.0.0.dyn.example.net y\n",
+            ),
+            (b"x 1.2.3.4-5-6-7-8 y\n", b"x 1.2.3.0 y\n"),
+            // one or two numbers (a range, a port pair) stay, and a date
+            (b"x 1.2.3.4-5 y\n", b"x 1.2.3.0-5 y\n"),
+            (b"x 1.2.3.4-5-6 y\n", b"x 1.2.3.0-5-6 y\n"),
+            (b"x 10.0.0.1-2026-01-01 y\n", b"x 10.0.0.0-2026-01-01 y\n"),
+        ],
+    );
+}
+
+/// An octet padded with zeros, however many (`check` read
+/// `4.3.2.0000000000000000000001` as 4.3.2.1; the anonymizer read twelve
+/// digits at most and let it go).
+#[test]
+fn an_octet_padded_with_any_number_of_zeros_is_an_octet() {
+    expect(
+        "auto",
+        &[
+            (b"x 4.3.2.0000000000000000000001:55 y\n", b"x 4.3.2.0:55 y\n"),
+            (b"x 0000000000000000010.1.2.3 y\n", b"x 10.1.2.0 y\n"),
+        ],
+    );
+}
+
 #[test]
 fn zone_with_percent_is_removed_whole() {
     expect(

@@ -190,7 +190,7 @@ pub(crate) fn parse_v4_at(s: &[u8], p: usize) -> Option<(u32, usize)> {
         }
         if v == 0 || s[start] == b'0' {
             // padded (`0121`, `0004`): read on, leading zeros count for nothing
-            while i < s.len() && is_digit(s[i]) && i - start < 12 {
+            while i < s.len() && is_digit(s[i]) {
                 v = (v * 10 + u32::from(s[i] - b'0')).min(1000);
                 i += 1;
             }

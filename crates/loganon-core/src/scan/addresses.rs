@@ -305,6 +305,27 @@ impl Scanner<'_> {
 /// to (`c0a80105.nip.io`, `3325256781.sslip.io`).
 const WILDCARD_DNS: &[&[u8]] = &[b"nip.io", b"sslip.io", b"xip.io", b"nip.direct", b"traefik.me"];
 
+/// After an IPv4 address ending at `end`: three numbers or more (0 to 255)
+/// joined on by `-`, whose end is returned (`172.17.0.84-12-3-5`: the
+/// last number of the address and those read as a dashed address too).
+pub(super) fn dashed_tail(s: &[u8], end: usize) -> Option<usize> {
+    let (mut p, mut n) = (end, 0);
+    while s.get(p) == Some(&b'-') {
+        let st = p + 1;
+        let (mut q, mut v) = (st, 0u32);
+        while q < s.len() && is_digit(s[q]) && q - st < 3 {
+            v = v * 10 + u32::from(s[q] - b'0');
+            q += 1;
+        }
+        if q == st || v > 255 || s.get(q).is_some_and(|&b| is_digit(b)) {
+            break;
+        }
+        n += 1;
+        p = q;
+    }
+    (n >= 3).then_some(p)
+}
+
 /// Whether the IPv4-shaped token at `p` is a version: right after a
 /// product name and `/` (`Firefox/2.0.0.4`, `Chrome/1.2.3.4`) or after `rv:`
 /// (`rv:1.9.0.1`), as user agents write them. The product name is letters,

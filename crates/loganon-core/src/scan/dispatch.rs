@@ -11,7 +11,7 @@ use std::ops::ControlFlow;
 
 use crate::addr::{is_digit, parse_v4_after_number, parse_v4_at, parse_v4_before_number, parse_v6};
 
-use super::addresses::{is_version_at, parse_v6_leading_zero_v4, plausible_v6, zone_end};
+use super::addresses::{dashed_tail, is_version_at, parse_v6_leading_zero_v4, plausible_v6, zone_end};
 use super::bytes::{has_digit_run, is_hex, is_name_char};
 use super::contact::domain_end;
 use super::sink::{Kind, Sink};
@@ -162,6 +162,11 @@ impl Scanner<'_> {
                             p = end;
                             continue;
                         }
+                        // three numbers or more joined on by `-`
+                        // (`172.17.0.84-12-3-5.dyn...`): its last number and
+                        // them read as a dashed address too; fail closed,
+                        // they go with it
+                        let end = dashed_tail(s, end).unwrap_or(end);
                         self.v4(sink, p, end, addr);
                         self.floor = end;
                         p = end;
