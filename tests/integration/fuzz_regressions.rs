@@ -139,6 +139,30 @@ fn an_octet_padded_with_any_number_of_zeros_is_an_octet() {
     );
 }
 
+/// A JSON string read as a value, then `:` (`"a":"b":c`): it was a key
+/// after all, and the pair it opens is scanned as one (`check` read
+/// `"172.17.ip":r_id"` and `...user":"bob"` behind NULs as pairs).
+#[test]
+fn a_json_value_followed_by_a_colon_is_read_as_a_key() {
+    expect(
+        "json",
+        &[
+            (
+                b"{\"request\":{\"remote_i\":\"172.17.ip\":r_id\":42,\"remote_user\":\"bob\"}\n",
+                b"{\"request\":{\"remote_i\":\"172.17.ip\":REDACTED\":42,\"remote_user\":\"REDACTED\"}\n",
+            ),
+            (
+                b"{\"a\":\"token\" : \"secret1\"}\n",
+                b"{\"a\":\"token\" : \"REDACTED\"}\n",
+            ),
+            (
+                b"{\"a\":\"b\":\"c\",\"ip\":\"1.2.3.4\"}\n",
+                b"{\"a\":\"b\":\"c\",\"ip\":\"1.2.3.0\"}\n",
+            ),
+        ],
+    );
+}
+
 #[test]
 fn zone_with_percent_is_removed_whole() {
     expect(

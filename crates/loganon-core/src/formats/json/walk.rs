@@ -106,7 +106,26 @@ pub fn parse_lenient(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, sc
     // scanned, the rest takes the punctuation before it along, so that
     // what the break splits is seen whole (`{"a"::4`: `::4`)
     let from = match role {
-        Role::Generic => f.list.last().map_or(start, |(r, _)| r.end).min(brk),
+        Role::Generic => {
+            let from = f.list.last().map_or(start, |(r, _)| r.end).min(brk);
+            // a string read as a value, then `:` (`"a":"b":c`): it was a
+            // key after all, and goes along with what follows, so that
+            // the scan sees the pair (`"b":c`)
+            match f.list.last() {
+                Some((r, _))
+                    if s.get(brk) == Some(&b':')
+                        && r.start > start
+                        && s[r.start - 1] == b'"'
+                        && s.get(r.end) == Some(&b'"')
+                        && s[r.end + 1..brk].iter().all(u8::is_ascii_whitespace) =>
+                {
+                    let open = r.start - 1;
+                    f.list.pop();
+                    open
+                }
+                _ => from,
+            }
+        }
         _ => brk + 1,
     };
     if from < s.len() {
