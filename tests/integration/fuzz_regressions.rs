@@ -163,6 +163,31 @@ fn a_json_value_followed_by_a_colon_is_read_as_a_key() {
     );
 }
 
+/// A `"name": value` pair the column separator splits in a W3C line: the
+/// column after a quoted deny-listed name and `:` is a secret (`check` read
+/// the pair across the two columns, each scanned alone).
+#[test]
+fn a_pair_split_across_w3c_columns_is_read_as_one() {
+    expect(
+        "w3c",
+        &[
+            (
+                b"2026-01-01 00:00:01 W3SVC1 web01 10.0.0.5 GET /x - 80 jdoe 52.45.125.4 Mozilla/5.0 - C1 web01\"password\": 10w.5 GET /x - 80 0 15\n",
+                b"2026-01-01 00:00:01 W3SVC1 web01 10.0.0.0 GET /x - 80 - 52.45.125.0 Mozilla/5.0 - C1 web01\"password\": REDACTED GET /x - 80 0 15\n",
+            ),
+            (
+                b"#Fields: date time c-ip cs-uri-stem x-note x-value sc-status\n2026-01-01 10:00:00 1.2.3.4 /x 'token': abc123 200\n",
+                b"#Fields: date time c-ip cs-uri-stem x-note x-value sc-status\n2026-01-01 10:00:00 1.2.3.0 /x 'token': REDACTED 200\n",
+            ),
+            // a name that is not deny-listed keeps its value
+            (
+                b"#Fields: date time c-ip cs-uri-stem x-note x-value sc-status\n2026-01-01 10:00:00 1.2.3.4 /x \"theme\": dark 200\n",
+                b"#Fields: date time c-ip cs-uri-stem x-note x-value sc-status\n2026-01-01 10:00:00 1.2.3.0 /x \"theme\": dark 200\n",
+            ),
+        ],
+    );
+}
+
 #[test]
 fn zone_with_percent_is_removed_whole() {
     expect(

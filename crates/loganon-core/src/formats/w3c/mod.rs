@@ -358,17 +358,40 @@ fn directive(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<R
 }
 
 /// A data line under the `#Fields:` in force.
-fn with_header(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+fn with_header(kind: Parsed, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
     let Ctx {
         stream, fields, cols, ..
     } = ctx;
-    parse(line, stream.w3c.as_ref()?, cols, fields).map(|()| Recognised::Fields(kind))
+    parse(line, stream.w3c.as_ref()?, cols, fields)?;
+    split_pairs(line, deny, fields);
+    Some(Recognised::Fields(kind))
 }
 
 /// A data line with no `#Fields:` in force (a split or rotated file) or
 /// not matching it.
-fn headerless(kind: Parsed, line: &[u8], _: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
-    parse_headerless(line, &mut ctx.cols, &mut ctx.fields).map(|()| Recognised::Fields(kind))
+fn headerless(kind: Parsed, line: &[u8], deny: &DenyList, ctx: &mut Ctx) -> Option<Recognised> {
+    parse_headerless(line, &mut ctx.cols, &mut ctx.fields)?;
+    split_pairs(line, deny, &mut ctx.fields);
+    Some(Recognised::Fields(kind))
+}
+
+/// A pair the column separator splits (`"password": x` in a column of free
+/// text): each column is scanned alone, and neither half shows the pair.
+/// A column that ends with a quoted deny-listed name and `:` makes the
+/// column after it a secret, unless that one's role is stronger already.
+fn split_pairs(line: &[u8], deny: &DenyList, f: &mut Fields) {
+    for k in 1..f.list.len() {
+        let t = &line[f.list[k - 1].0.clone()];
+        if !(t.ends_with(b"\":") || t.ends_with(b"':")) {
+            continue;
+        }
+        let quote = t[t.len() - 2];
+        let t = &t[..t.len() - 2];
+        let name = memchr::memrchr(quote, t).map_or(t, |q| &t[q + 1..]);
+        if deny.contains(name) && matches!(f.list[k].1, Role::Generic | Role::Verbatim | Role::Time) {
+            f.list[k].1 = Role::Secret;
+        }
+    }
 }
 
 /// The W3C format: its directives set the columns of the lines after
