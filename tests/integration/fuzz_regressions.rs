@@ -188,6 +188,21 @@ fn a_pair_split_across_w3c_columns_is_read_as_one() {
     );
 }
 
+/// A zone that runs into more of the run after a `%` inside it
+/// (`::1%et%0::1`): the zone ends at that `%`, where the next address
+/// begins, as a second pass reads it once the first address is rewritten
+/// (each pass took one more piece off).
+#[test]
+fn a_zone_ends_where_the_next_address_begins() {
+    expect(
+        "auto",
+        &[
+            (b"f%80::1%et%0::1%et%0 x\n", b"f%80::%:: x\n"),
+            (b"fe80::1%eth0%1::2 y\n", b"fe80::%1:: y\n"),
+        ],
+    );
+}
+
 #[test]
 fn zone_with_percent_is_removed_whole() {
     expect(
@@ -200,8 +215,10 @@ fn zone_with_percent_is_removed_whole() {
             // a trailing or doubled `%` is no zone character
             (b"::%2%2%", b"::%"),
             (b"::%2%%2", b"::%%2"),
-            // more of the run follows: no zone (unchanged)
-            (b"::%2%2:", b"::%2%2:"),
+            // more of the run follows: no zone (unchanged), or the zone up
+            // to its last `%`, where the next address would begin
+            (b"::%2:", b"::%2:"),
+            (b"::%2%2:", b"::%2:"),
         ],
     );
 }

@@ -374,20 +374,26 @@ pub(super) fn zone_end(s: &[u8], end: usize) -> usize {
     }
     let zone = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'~');
     let mut z = end + 1;
+    // the last `%` inside the zone
+    let mut inner = None;
     // (letters, digits, `_ - . ~`: a name's `[ ]` are no part of a zone)
     while z < s.len() && zone(s[z]) {
         z += 1;
         // a `%` inside the zone (`::%2%2`) goes with it: what follows would
         // be a zone of its own once the first is removed (idempotence)
         if z + 1 < s.len() && s[z] == b'%' && zone(s[z + 1]) {
+            inner = Some(z);
             z += 1;
         }
     }
-    // no zone when more of the run follows (`::%x00:1a:...`)
-    if z == end + 1 || s.get(z) == Some(&b':') {
-        end
-    } else {
-        z
+    match s.get(z) {
+        _ if z == end + 1 => end,
+        // more of the run follows (`::%x00:1a:...`): no zone, or the zone
+        // up to its last `%`, where the next address begins
+        // (`::1%et%0::1`: the zone `%et`, then `%0::1`), as a second pass
+        // reads it once the first address is rewritten
+        Some(b':') => inner.unwrap_or(end),
+        _ => z,
     }
 }
 
