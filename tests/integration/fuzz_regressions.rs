@@ -203,6 +203,37 @@ fn a_zone_ends_where_the_next_address_begins() {
     );
 }
 
+/// A `"name" : value` pair whose name holds a control byte, spaces before
+/// its `:` (the decoded view ended at the quote before the spaces, and the
+/// `:` after it found no name; `check` read `"remote\x7fuser"  :"bob"`).
+#[test]
+fn a_pair_with_spaces_before_its_colon_is_read_through_control_bytes() {
+    expect(
+        "auto",
+        &[
+            (
+                b"x \"remote\x01user\" :\"bob\" y\n",
+                b"x \"remote\x01user\" :\"REDACTED\" y\n",
+            ),
+            (
+                b"x \"pass\x01word\" : \"bob\" y\n",
+                b"x \"pass\x01word\" : \"REDACTED\" y\n",
+            ),
+            (
+                b"x \"password\" : \"b\x01ob\" y\n",
+                b"x \"password\" : \"REDACTED\" y\n",
+            ),
+        ],
+    );
+    expect(
+        "json",
+        &[(
+            b"{\"a\":1,\"b\":x \"remote\x7fuser\"  :\"bob\"}\n",
+            b"{\"a\":1,\"b\":x \"remote\x7fuser\"  :\"REDACTED\"}\n",
+        )],
+    );
+}
+
 #[test]
 fn zone_with_percent_is_removed_whole() {
     expect(

@@ -354,6 +354,16 @@ impl DenyList {
 
     /// [`DenyList::contains`] without the cache.
     fn lookup(&self, name: &[u8]) -> bool {
+        // a control byte shows nothing where a log is read: the name is
+        // what is left without it (`remote\x7fuser`)
+        if name.iter().any(|&b| crate::decode::is_control(b)) {
+            let shown: Vec<u8> = name
+                .iter()
+                .copied()
+                .filter(|&b| !crate::decode::is_control(b))
+                .collect();
+            return self.lookup(&shown);
+        }
         if name.is_empty()
             || !name
                 .iter()

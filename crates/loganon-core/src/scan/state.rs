@@ -223,7 +223,12 @@ impl Scanner<'_> {
             return None;
         }
         let mut n = close;
-        while n > self.floor && super::bytes::is_name_char(s[n - 1]) && close - n <= crate::rules::MAX_NAME {
+        // (a control byte inside shows nothing: `"remote\x7fuser"` is
+        // `remoteuser`, as the deny list reads it)
+        while n > self.floor
+            && (super::bytes::is_name_char(s[n - 1]) || crate::decode::is_control(s[n - 1]))
+            && close - n <= crate::rules::MAX_NAME
+        {
             n -= 1;
         }
         (n < close && n > 0 && s[n - 1] == b'"').then_some((n, close))

@@ -65,12 +65,24 @@ pub(super) fn field_start(before: &[u8]) -> usize {
     while let Some(k) = memchr::memrchr(b'"', &before[..end]) {
         // (`name=" x"`, `"name":" x"`: a quote after `=` or `:` opens a
         // value, it ends no field)
-        if before.get(k + 1) == Some(&b' ') && (k == 0 || !matches!(before[k - 1], b'\\' | b'=' | b':')) {
+        if before.get(k + 1) == Some(&b' ')
+            && (k == 0 || !matches!(before[k - 1], b'\\' | b'=' | b':'))
+            && !colon_after(before, k + 1)
+        {
             return k + 2;
         }
         end = k;
     }
     0
+}
+
+/// Whether spaces from `k` lead to a `:`: the quote before them closes a
+/// name (`"password" : "x"`), no field, and the pair is read whole.
+fn colon_after(t: &[u8], mut k: usize) -> bool {
+    while k < t.len() && matches!(t[k], b' ' | b'\t') {
+        k += 1;
+    }
+    t.get(k) == Some(&b':')
 }
 
 /// Where the first `" ` in `after` ends its field (after the quote), or its length. An escaped
@@ -79,7 +91,10 @@ pub(super) fn field_end(after: &[u8]) -> usize {
     let mut i = 0;
     while let Some(k) = memchr::memchr(b'"', &after[i..]) {
         let q = i + k;
-        if after.get(q + 1) == Some(&b' ') && (q == 0 || !matches!(after[q - 1], b'\\' | b'=' | b':')) {
+        if after.get(q + 1) == Some(&b' ')
+            && (q == 0 || !matches!(after[q - 1], b'\\' | b'=' | b':'))
+            && !colon_after(after, q + 1)
+        {
             // the quote stays with its field (`name="%3A" x` closes there)
             return q + 1;
         }
