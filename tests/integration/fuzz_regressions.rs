@@ -159,6 +159,9 @@ fn a_json_value_followed_by_a_colon_is_read_as_a_key() {
                 b"{\"a\":\"b\":\"c\",\"ip\":\"1.2.3.4\"}\n",
                 b"{\"a\":\"b\":\"c\",\"ip\":\"1.2.3.0\"}\n",
             ),
+            // a user's or a secret's value keeps its role
+            (b"{\"remote_user\":\"bob\":x}\n", b"{\"remote_user\":\"-\":x}\n"),
+            (b"{\"password\":\"s3cret\":1}\n", b"{\"password\":\"REDACTED\":1}\n"),
         ],
     );
 }

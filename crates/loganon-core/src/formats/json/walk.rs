@@ -110,10 +110,12 @@ pub fn parse_lenient(s: &[u8], start: usize, deny: &DenyList, f: &mut Fields, sc
             let from = f.list.last().map_or(start, |(r, _)| r.end).min(brk);
             // a string read as a value, then `:` (`"a":"b":c`): it was a
             // key after all, and goes along with what follows, so that
-            // the scan sees the pair (`"b":c`)
+            // the scan sees the pair (`"b":c`); a value whose role is
+            // stronger than a scan (a user's, a secret) keeps it
             match f.list.last() {
-                Some((r, _))
+                Some((r, role))
                     if s.get(brk) == Some(&b':')
+                        && matches!(role, Role::Generic | Role::GenericEscaped | Role::Verbatim)
                         && r.start > start
                         && s[r.start - 1] == b'"'
                         && s.get(r.end) == Some(&b'"')
