@@ -237,6 +237,28 @@ fn a_pair_with_spaces_before_its_colon_is_read_through_control_bytes() {
     );
 }
 
+/// `crash-c73843ef`, `crash-ec10d28e` and four more (W3C): a deny-listed
+/// name's quoted value that its column does not close was redacted to the
+/// column's end, and the words after it, in the next columns, were read by
+/// their roles (`"password":"hunter2 and more"` kept `more`); it now runs to
+/// its closing quote, as a reader of the whole line reads it.
+#[test]
+fn a_quoted_secret_runs_past_its_column_to_its_closing_quote() {
+    expect(
+        "w3c",
+        &[
+            (
+                b"2026-01-01 00:00:01 W3SVC1 web01 10.0.0.5 GET /x - 80 jdoe {\"password\":\"hunter2 and more\" Mozilla/5.0 - 200 0 0 15\n",
+                b"2026-01-01 00:00:01 W3SVC1 web01 10.0.0.0 GET /x - 80 - {\"password\":\"REDACTED\" Mozilla/5.0 - 200 0 0 15\n",
+            ),
+            (
+                b"2026-01-01 00:00:01 W3SVC1 web01 10.0.0.5 GET /x password=\"hunter2 and more\" 80 jdoe Mozilla/5.0 - 200 0 0 15\n",
+                b"2026-01-01 00:00:01 W3SVC1 web01 10.0.0.0 GET /x password=\"REDACTED\" 80 - Mozilla/5.0 - 200 0 0 15\n",
+            ),
+        ],
+    );
+}
+
 #[test]
 fn zone_with_percent_is_removed_whole() {
     expect(

@@ -573,6 +573,10 @@ impl Sink for Rewriter<'_> {
         self.identifier(start, end, hashable);
     }
 
+    fn open_value(&mut self) {
+        self.glued = true;
+    }
+
     fn remove(&mut self, start: usize, end: usize, _kind: Kind) {
         let (start, end) = (start + self.base, end + self.base);
         self.replace(start, end, b"");

@@ -39,7 +39,10 @@ impl Scanner<'_> {
         let (a, b) = if quoted {
             match memchr::memchr(b'"', &s[v + 1..]) {
                 Some(k) => (v + 1, v + 1 + k),
-                None => (v + 1, s.len()),
+                None => {
+                    sink.open_value();
+                    (v + 1, s.len())
+                }
             }
         } else {
             let e = s[v..]
@@ -107,6 +110,10 @@ impl Scanner<'_> {
                     self.floor = b;
                 }
                 return ControlFlow::Break(b + 1);
+            }
+            if s.len() < i + 2 + 4096 {
+                // no closing quote before the span's end
+                sink.open_value();
             }
         }
         let path_param = named && n > self.floor && s[n - 1] == b';';

@@ -85,6 +85,12 @@ pub trait Sink {
     fn redact(&mut self, start: usize, end: usize, kind: Kind);
     /// An identifier at `start..end` to be removed.
     fn remove(&mut self, start: usize, end: usize, kind: Kind);
+    /// A deny-listed name's quoted value that the span in hand does not
+    /// close (`"remote_user":"bob` at the end of a column): its string may
+    /// run on past the span, where a reader of the whole line (and `check`)
+    /// reads it to its closing quote. The value up to the span's end was
+    /// reported; a rewriter reads the whole line again.
+    fn open_value(&mut self) {}
 }
 
 /// How an IPv4 address found inside a name or a URL host is spelled.
