@@ -259,6 +259,45 @@ fn a_quoted_secret_runs_past_its_column_to_its_closing_quote() {
     );
 }
 
+/// `crash-80404a67` and 18 more (most of them auto, ALB, S3): a line no
+/// format takes is read by the broken-line fallback, and what it wrote read
+/// otherwise the next time (`{"remote_user":"REDACTED - - [...` became a
+/// user's pair once the CLF head was gone). Such a line is now read again,
+/// whole, until nothing changes; and the user's string runs to its closing
+/// quote.
+#[test]
+fn an_unparsed_line_is_read_again_until_nothing_changes() {
+    expect(
+        "auto",
+        &[
+            (
+                b"{\"remote_user\":\"EEEE8::1]:52100 - - [01/Jan/2026:00:00:00 +0000] \"GET / HTTP/2.0\" 201 88 \"-\" \"App/4.3\"\n",
+                b"{\"remote_user\":\"REDACTED\"GET / HTTP/2.0\" 201 88 \"-\" \"App/4.3\"\n",
+            ),
+            (
+                b"{\"remote_user\":\"\x1a\x1aEEEE\x00\x008::1]:52100 - - [01/Ja HTTP/2.0\" 201 88 \x00\"-\" \"App/4.3\"\n",
+                b"{\"remote_user\":\"-\" 201 88 \x00\"-\" \"App/4.3\"\n",
+            ),
+        ],
+    );
+}
+
+/// `crash-e4f11669` and seven more (W3C, all but one): a line holding a
+/// control byte, whose columns a format reads otherwise once a value is
+/// rewritten (`2.:d::1` becomes the address `d::`, and the column before
+/// it is then a user's); such a line is read again whole until nothing
+/// changes.
+#[test]
+fn a_line_with_a_control_byte_is_read_again_until_nothing_changes() {
+    expect(
+        "w3c",
+        &[(
+            b"2026-01-01 00:00:00 GET /  0 \x01 2.:d::1\n",
+            b"2026-01-01 00:00:00 GET /  0 - d::\n",
+        )],
+    );
+}
+
 #[test]
 fn zone_with_percent_is_removed_whole() {
     expect(

@@ -34,8 +34,8 @@ use std::path::Path;
 /// `the_core_reads_no_file_and_no_clock`). `clean` is main's cache of clean values (crates/loganon-core/src/clean.rs),
 /// listed ahead of the merge.
 pub(crate) const CORE: &[&str] = &[
-    "addr", "check", "clean", "decode", "engine", "formats", "ipcrypt", "kanon", "keyed", "lines", "rules", "scan",
-    "stats", "summary", "time",
+    "addr", "check", "clean", "controls", "decode", "engine", "formats", "ipcrypt", "kanon", "keyed", "lines", "rules",
+    "scan", "stats", "summary", "time",
 ];
 
 pub(crate) const LAYERS: [&str; 4] = ["core", "io", "commands", "cli"];

@@ -22,6 +22,8 @@
 //!   ([`keyed::MasterKey::from_bytes`]) and the key of each day;
 //! - [`lines`]: what a line is (its ends, the pieces of a line too long to
 //!   hold whole, what a cut scrubs), for every reader of logs;
+//! - [`controls`]: whether bytes hold a control byte (a line that does is
+//!   read again whole once rewritten);
 //! - [`check`]: the independent leak checker (its own detectors);
 //! - [`kanon`]: the distinct clients of each network and day, and the
 //!   widths `--min-k` writes them at;
@@ -33,6 +35,7 @@
 pub mod addr;
 pub mod check;
 mod clean;
+pub mod controls;
 mod decode;
 pub mod engine;
 pub mod formats;

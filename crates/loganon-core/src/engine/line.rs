@@ -5,6 +5,7 @@
 use super::records;
 use super::rewrite::Rewriter;
 use super::{Engine, KPass, OnUnparsed, Outcome, UnparsedLine};
+use crate::controls::has_control;
 use crate::formats::record::RoleWalk;
 use crate::formats::wrap::{cri_record, may_be_cri};
 use crate::formats::{line_time, recognise, Ctx, Recognised};
@@ -42,6 +43,23 @@ impl Engine {
         out: &mut Vec<u8>,
         stats: &mut Stats,
         k: &mut KPass,
+    ) -> Outcome {
+        self.line_pass(line, day, ctx, out, stats, k, Reread::Check)
+    }
+
+    /// [`Engine::line_k`]; `reread`: whether a line that changed may be
+    /// read again whole (see [`Engine::reread`]).
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn line_pass(
+        &self,
+        line: &[u8],
+        day: i64,
+        ctx: &mut Ctx,
+        out: &mut Vec<u8>,
+        stats: &mut Stats,
+        k: &mut KPass,
+        reread: Reread,
     ) -> Outcome {
         stats.lines_read += 1;
         let (body, cr) = match line.last() {
@@ -115,6 +133,13 @@ impl Engine {
         if removals > 0 || glued || (identifiers > 0 && memchr::memchr(b'@', &out[mark..]).is_some()) {
             self.settle(out, mark, time, day, wday, k.plan, written, stats);
         }
+        if reread != Reread::Never
+            && !self.opts.keyed()
+            && (matches!(rec, Recognised::Unparsed) || (reread == Reread::Check && has_control(body)))
+            && out[mark..] != *body
+        {
+            self.reread(out, mark, day, &ctx.stream, k.plan, stats);
+        }
         if cr {
             out.push(b'\r');
         }
@@ -168,6 +193,58 @@ impl Engine {
             out.truncate(mark);
             out.extend_from_slice(&again);
             written.extend(more);
+        }
+    }
+
+    /// An unparsed line is read by the broken-line fallback, which guesses
+    /// at its structure; what the rules wrote can make the line read
+    /// otherwise the next time (a CLF head redacted out of a JSON string
+    /// leaves `{"remote_user":"REDACTED" 201 ...`, a pair of user and
+    /// value). So a line that changed is read again, whole and as a new
+    /// line (detection, roles, rules), until nothing changes (at most
+    /// three more times): its output is what anonymizing it again gives.
+    /// A parsed line that holds a control byte ([`crate::controls`]) is
+    /// read again too: the columns and strings a format finds around such
+    /// bytes are guesses as well, and the fuzzer found W3C lines whose
+    /// columns moved once a value was rewritten.
+    /// Not in the keyed modes, whose pseudonyms a second reading would
+    /// encrypt again; there the settling pass keeps the first pass's
+    /// pseudonyms. The counts of the extra readings are the line's own
+    /// (addresses and identifiers), not another line read.
+    #[cold]
+    #[inline(never)]
+    fn reread(
+        &self,
+        out: &mut Vec<u8>,
+        mark: usize,
+        day: i64,
+        stream: &crate::formats::StreamState,
+        plan: Option<&Plan>,
+        stats: &mut Stats,
+    ) {
+        let mut ctx = Ctx::new(stream.clone());
+        let mut again = Vec::new();
+        for _ in 0..3 {
+            again.clear();
+            let mut more = Stats::default();
+            let mut k = KPass { plan, counts: None };
+            let outcome = self.line_pass(
+                &out[mark..],
+                day,
+                &mut ctx,
+                &mut again,
+                &mut more,
+                &mut k,
+                Reread::Never,
+            );
+            // (a line read as dated and old now is kept: it was written)
+            if !matches!(outcome, Outcome::Written) || again[..] == out[mark..] {
+                return;
+            }
+            stats.addresses += more.addresses;
+            stats.identifiers += more.identifiers;
+            out.truncate(mark);
+            out.extend_from_slice(&again);
         }
     }
 
@@ -266,6 +343,13 @@ impl Engine {
         let mut lines = crate::lines::lines(chunk);
         let mut no = first_line;
         let mut group = Vec::new();
+        // (one test of the chunk for control bytes: a line of a chunk
+        // without any is not tested again)
+        let reread = if has_control(chunk) {
+            Reread::Check
+        } else {
+            Reread::Unparsed
+        };
         while let Some(line) = lines.next() {
             // a line the container runtime split into partial records is
             // joined (see `records.rs`); a two-byte test for other lines
@@ -283,7 +367,7 @@ impl Engine {
                     }
                 }
             }
-            match self.line_k(line.head, day, ctx, out, stats, &mut k) {
+            match self.line_pass(line.head, day, ctx, out, stats, &mut k, reread) {
                 Outcome::Written => {
                     if let Some(eol) = line.eol {
                         out.push(eol);
@@ -300,4 +384,15 @@ impl Engine {
         stats.bytes_out += (out.len() - before) as u64;
         result
     }
+}
+
+/// Which lines that changed are read again whole ([`Engine::reread`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reread {
+    /// an unparsed line, or one holding a control byte
+    Check,
+    /// an unparsed line only (its chunk holds no control byte)
+    Unparsed,
+    /// none (a reading again)
+    Never,
 }
