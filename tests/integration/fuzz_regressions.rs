@@ -298,6 +298,22 @@ fn a_line_with_a_control_byte_is_read_again_until_nothing_changes() {
     );
 }
 
+/// `crash-d44a89a2`, `crash-f6f494cb`, `crash-b0b0885a` (JSON, broken):
+/// `l-3-2-3-5@n.ex`, a host name's dashed address before an `@`, was
+/// truncated as an address, and `check` read `l-3-2-3-0@n.ex` as an email;
+/// it is now the local part of the email, which goes whole.
+#[test]
+fn a_dashed_address_before_an_at_sign_is_an_emails_local_part() {
+    expect(
+        "auto",
+        &[
+            (b"l-3-2-3-5@n.ex\n", b"REDACTED\n"),
+            (b"x ip-10-1-2-3@example.com y\n", b"x REDACTED y\n"),
+            (b"x ip-10-1-2-3 y\n", b"x ip-10-1-2-0 y\n"),
+        ],
+    );
+}
+
 #[test]
 fn zone_with_percent_is_removed_whole() {
     expect(

@@ -169,6 +169,9 @@ impl Scanner<'_> {
             && match s.get(end) {
                 None => true,
                 Some(b'.') => !s.get(end + 1).is_some_and(u8::is_ascii_alphanumeric),
+                // (`ip-10-1-2-3@example.com`: the local part of an email,
+                // which the `@` takes whole)
+                Some(b'@') => false,
                 Some(&b) => !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
             };
         if !alone {
