@@ -314,6 +314,23 @@ fn a_dashed_address_before_an_at_sign_is_an_emails_local_part() {
     );
 }
 
+/// `crash-c066c693` (auto): `" "@\xff.t\0e`, a quoted local part that
+/// opens with a space, in a span holding a control byte: the decoded view
+/// began after the `" `, taken for the end of a quoted field, and missed
+/// the local part; a quote whose next quote is followed by `@` now ends no
+/// field.
+#[test]
+fn a_quoted_local_part_opening_with_a_space_is_read_through_an_escape() {
+    expect(
+        "auto",
+        &[
+            (b"\" \"@\xff.t\x00e\n", b"REDACTED\n"),
+            (b"x \" \x00j\"@example.com y\n", b"x REDACTED y\n"),
+            (b"x \" j\"@exa%6Dple.com y\n", b"x REDACTED y\n"),
+        ],
+    );
+}
+
 #[test]
 fn zone_with_percent_is_removed_whole() {
     expect(

@@ -58,9 +58,11 @@ pub fn is_inert(span: &[u8]) -> bool {
     true
 }
 
-/// Where the last `" ` in `before` ends (0 when there is none). An
-/// escaped quote (`\\" `) is no field end.
-pub(super) fn field_start(before: &[u8]) -> usize {
+/// Where the last `" ` in `span[..first]` ends (0 when there is none). An
+/// escaped quote (`\\" `) is no field end, nor one that opens a quoted
+/// local part (`" j"@example.com`, read up to its `"@` in all of `span`).
+pub(super) fn field_start(span: &[u8], first: usize) -> usize {
+    let before = &span[..first];
     let mut end = before.len();
     while let Some(k) = memchr::memrchr(b'"', &before[..end]) {
         // (`name=" x"`, `"name":" x"`: a quote after `=` or `:` opens a
@@ -68,12 +70,21 @@ pub(super) fn field_start(before: &[u8]) -> usize {
         if before.get(k + 1) == Some(&b' ')
             && (k == 0 || !matches!(before[k - 1], b'\\' | b'=' | b':'))
             && !colon_after(before, k + 1)
+            && !opens_local_part(span, k)
         {
             return k + 2;
         }
         end = k;
     }
     0
+}
+
+/// Whether the quote at `k` may open an email's quoted local part: the
+/// next quote, within 256 bytes, is followed by `@`. (Such a `" ` ends no
+/// field: the view that holds an escape runs over the whole address.)
+fn opens_local_part(t: &[u8], k: usize) -> bool {
+    let rest = &t[k + 1..t.len().min(k + 257)];
+    memchr::memchr(b'"', rest).is_some_and(|q| rest.get(q + 1) == Some(&b'@'))
 }
 
 /// Whether spaces from `k` lead to a `:`: the quote before them closes a
@@ -94,6 +105,7 @@ pub(super) fn field_end(after: &[u8]) -> usize {
         if after.get(q + 1) == Some(&b' ')
             && (q == 0 || !matches!(after[q - 1], b'\\' | b'=' | b':'))
             && !colon_after(after, q + 1)
+            && !opens_local_part(after, q)
         {
             // the quote stays with its field (`name="%3A" x` closes there)
             return q + 1;
