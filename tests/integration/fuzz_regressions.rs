@@ -331,6 +331,25 @@ fn a_quoted_local_part_opening_with_a_space_is_read_through_an_escape() {
     );
 }
 
+/// `crash-a345db11`, `crash-b54a54a1` and two more (W3C): a `#Fields:`
+/// directive whose names held `{"remote_user":"...` lost names to the
+/// redaction (the value ran over the spaces between them), so its lines
+/// were anonymized under other columns than the written directive names;
+/// such a directive is now written with the names it was read with, each
+/// name the rules would change written `REDACTED`.
+#[test]
+fn a_fields_directive_keeps_its_columns() {
+    expect(
+        "w3c",
+        &[(
+            b"#Fields: date time c-ip cs-username cs-uri-q\xff{\"remote_user\":\"x\x00 scookie) sc-status\n\
+              1013-01-01 150token00.2.3.4 bob email=a%40b.com\" 200\n",
+            b"#Fields: date time c-ip cs-username REDACTED scookie) sc-status\n\
+              1013-01-01 150token0.2.3.0 bob email=REDACTED\" 200\n",
+        )],
+    );
+}
+
 #[test]
 fn zone_with_percent_is_removed_whole() {
     expect(

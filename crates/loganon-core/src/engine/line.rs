@@ -7,6 +7,7 @@ use super::rewrite::Rewriter;
 use super::{Engine, KPass, OnUnparsed, Outcome, UnparsedLine};
 use crate::controls::has_control;
 use crate::formats::record::RoleWalk;
+use crate::formats::w3c::columns::parse_fields_directive;
 use crate::formats::wrap::{cri_record, may_be_cri};
 use crate::formats::{line_time, recognise, Ctx, Recognised};
 use crate::kanon::Plan;
@@ -133,6 +134,9 @@ impl Engine {
         if removals > 0 || glued || (identifiers > 0 && memchr::memchr(b'@', &out[mark..]).is_some()) {
             self.settle(out, mark, time, day, wday, k.plan, written, stats);
         }
+        if matches!(rec, Recognised::Directive(_)) && out[mark..] != *body {
+            self.fields_as_read(body, out, mark, day, k.plan);
+        }
         if reread != Reread::Never
             && !self.opts.keyed()
             && (matches!(rec, Recognised::Unparsed) || (reread == Reread::Check && has_control(body)))
@@ -246,6 +250,39 @@ impl Engine {
             out.truncate(mark);
             out.extend_from_slice(&again);
         }
+    }
+
+    /// A `#Fields:` directive that the rules changed so that it names other
+    /// columns (a value redacted over the spaces between names: `#Fields:
+    /// date c-ip {"remote_user":"x cs-username`) is written as the names it
+    /// was read with, so that a reader of the output (`check`, a second
+    /// pass) finds the columns its lines were anonymized under: each name
+    /// the rules leave as it is and that is printable ASCII is kept, any
+    /// other is written `REDACTED`, one space between names.
+    #[cold]
+    #[inline(never)]
+    fn fields_as_read(&self, input: &[u8], out: &mut Vec<u8>, mark: usize, day: i64, plan: Option<&Plan>) {
+        let Some(read) = parse_fields_directive(input) else {
+            return;
+        };
+        if parse_fields_directive(&out[mark..]).is_some_and(|w| w.roles == read.roles) {
+            return;
+        }
+        let mut names = b"#Fields:".to_vec();
+        let mut name_out = Vec::new();
+        let mut scratch = Stats::default();
+        for name in input[b"#Fields:".len()..]
+            .split(|&b| b == b' ' || b == b'\t')
+            .filter(|t| !t.is_empty())
+        {
+            name_out.clear();
+            self.scan_into(name, day, plan, &mut name_out, &mut scratch);
+            let plain = name_out == name && name.iter().all(|&b| (0x21..0x7f).contains(&b) && b != b'"');
+            names.push(b' ');
+            names.extend_from_slice(if plain { name } else { b"REDACTED" });
+        }
+        out.truncate(mark);
+        out.extend_from_slice(&names);
     }
 
     /// Scrubs a piece of a line too long to hold whole (see
