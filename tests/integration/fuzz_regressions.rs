@@ -350,6 +350,23 @@ fn a_fields_directive_keeps_its_columns() {
     );
 }
 
+/// `crash-6c613e9b`, `crash-ec1656aa` (JSON): a quoted name that held a
+/// finding (`"session4-2-3-5.e.i"`, a dashed address) was not read back
+/// past it, and its value was kept; the name is read whole.
+#[test]
+fn a_quoted_name_is_read_through_a_finding_in_it() {
+    expect(
+        "json",
+        &[
+            (b"\"session4-2-3-5.e.i\":d\n", b"\"session4-2-3-0.e.i\":REDACTED\n"),
+            (
+                b"{\"a\":1,\"session-10-1-2-3.e.i\":\"x\"}\n",
+                b"{\"a\":1,\"session-10-1-2-0.e.i\":\"REDACTED\"}\n",
+            ),
+        ],
+    );
+}
+
 #[test]
 fn zone_with_percent_is_removed_whole() {
     expect(

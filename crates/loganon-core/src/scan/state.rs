@@ -224,8 +224,10 @@ impl Scanner<'_> {
         }
         let mut n = close;
         // (a control byte inside shows nothing: `"remote\x7fuser"` is
-        // `remoteuser`, as the deny list reads it)
-        while n > self.floor
+        // `remoteuser`, as the deny list reads it; the name is only read,
+        // so it may hold what a finding before took: `"session4-2-3-5.e.i":`
+        // names a session whatever its address became)
+        while n > 0
             && (super::bytes::is_name_char(s[n - 1]) || crate::decode::is_control(s[n - 1]))
             && close - n <= crate::rules::MAX_NAME
         {
