@@ -367,6 +367,32 @@ fn a_quoted_name_is_read_through_a_finding_in_it() {
     );
 }
 
+/// `crash-3c4b0192`, `crash-aac4628c`, `crash-c2ab528c`, `crash-06d30e1b`:
+/// a line read by the broken-line fallback (`{" usr="b"`: the key
+/// ` usr=` of broken JSON) now passes the plain rules whole as well, where
+/// `usr="b"` is a pair; a quote after an escaped `=` opens a value
+/// (`token%3D" "`), as one after `=` does; and in a query or a path a
+/// deny-listed name's quoted value goes to its closing quote.
+#[test]
+fn pairs_that_a_guessed_structure_hid_are_read() {
+    expect(
+        "json",
+        &[
+            (b"{\" usr=\"b\"\n", b"{\" usr=\"REDACTED\"\n"),
+            (b"{\" usr=\"--\"\n", b"{\" usr=\"REDACTED\"\n"),
+        ],
+    );
+    expect(
+        "auto",
+        &[
+            (b"token%3D\" \" x\n", b"token%3D\"REDACTED\" x\n"),
+            (b"x token%3D\"abc def\" y\n", b"x token%3D\"REDACTED\" y\n"),
+            (b"x?a=1&token=\"abc def\"&b=2 y\n", b"x?a=1&token=\"REDACTED\"&b=2 y\n"),
+            (b"/a/token=\"x y\"/b\n", b"/a/token=\"REDACTED\"/b\n"),
+        ],
+    );
+}
+
 #[test]
 fn zone_with_percent_is_removed_whole() {
     expect(

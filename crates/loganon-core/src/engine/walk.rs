@@ -107,6 +107,10 @@ impl Engine {
     pub(super) fn scrub_broken(&self, body: &[u8], ctx: &mut Ctx, rw: &mut Rewriter) {
         if broken(body, &self.opts.rules.deny, ctx) {
             self.apply_walk(body, &RoleWalk::of(&ctx.fields), 0..body.len(), rw, 0, None);
+            // the structure found is a guess: the whole line passes the
+            // plain rules too, in the settling pass (`{" usr="b"`: a key to
+            // the broken JSON, a user's `usr="b"` to a reader of pairs)
+            rw.glued = true;
         } else {
             scan(body, 0, body.len(), &self.opts.rules, rw);
         }

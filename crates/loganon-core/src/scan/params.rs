@@ -81,7 +81,9 @@ impl Scanner<'_> {
         }
         let named = n < i && i - n <= MAX_NAME;
         // `name="value"` of logfmt, RFC 5424 structured data and key-value
-        // fields: a deny-listed name's quoted value goes to its closing quote
+        // fields, or in a query or a path (`?a=1&token="x y"`, a quote no
+        // browser sends unescaped): a deny-listed name's quoted value goes
+        // to its closing quote
         // (a `[` in the name that no `]` closes opens structured data: the
         // name starts after it)
         let nq = match s[n..i].iter().rposition(|&b| b == b'[') {
@@ -95,7 +97,10 @@ impl Scanner<'_> {
                 || matches!(
                     s[nq - 1],
                     b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b'[' | b',' | b';' | b'{'
-                ))
+                )
+                // (in a query or a path, a quote followed by a space or the
+                // span's end closes the field: `"GET /?token=" 200`)
+                || (matches!(s[nq - 1], b'&' | b'?' | b'/') && s.get(i + 2).is_some_and(|&b| b != b' ')))
             && self.rules.deny.contains(&s[nq..i])
         {
             if let Some(q) = memchr::memchr(b'"', &s[i + 2..s.len().min(i + 2 + 4096)]) {

@@ -68,7 +68,7 @@ pub(super) fn field_start(span: &[u8], first: usize) -> usize {
         // (`name=" x"`, `"name":" x"`: a quote after `=` or `:` opens a
         // value, it ends no field)
         if before.get(k + 1) == Some(&b' ')
-            && (k == 0 || !matches!(before[k - 1], b'\\' | b'=' | b':'))
+            && (k == 0 || !(before[k - 1] == b'\\' || after_name(before, k)))
             && !colon_after(before, k + 1)
             && !opens_local_part(span, k)
         {
@@ -77,6 +77,16 @@ pub(super) fn field_start(span: &[u8], first: usize) -> usize {
         end = k;
     }
     0
+}
+
+/// Whether the quote at `k` follows a `=` or `:`, plain or escaped
+/// (`%3D`, `\\x3d`, `\\u003D`, `%253D`): it opens a value (`token%3D" "`).
+fn after_name(t: &[u8], k: usize) -> bool {
+    matches!(t[k - 1], b'=' | b':')
+        || (k >= 3
+            && matches!(t[k - 2], b'3')
+            && matches!(t[k - 1], b'D' | b'd' | b'A' | b'a')
+            && matches!(t[k - 3], b'%' | b'x' | b'X' | b'0' | b'5'))
 }
 
 /// Whether the quote at `k` may open an email's quoted local part: the
@@ -103,7 +113,7 @@ pub(super) fn field_end(after: &[u8]) -> usize {
     while let Some(k) = memchr::memchr(b'"', &after[i..]) {
         let q = i + k;
         if after.get(q + 1) == Some(&b' ')
-            && (q == 0 || !matches!(after[q - 1], b'\\' | b'=' | b':'))
+            && (q == 0 || !(after[q - 1] == b'\\' || after_name(after, q)))
             && !colon_after(after, q + 1)
             && !opens_local_part(after, q)
         {
