@@ -393,6 +393,25 @@ fn pairs_that_a_guessed_structure_hid_are_read() {
     );
 }
 
+/// `crash-c2e674ec` (JSON): an email whose domain ran over 256 bytes was
+/// read no further, and no domain was found; `check` reads the whole run.
+/// The domain is now read up to 4,096 bytes (a bound for time only).
+#[test]
+fn an_email_with_a_domain_over_256_bytes_goes() {
+    let mut input = b"\xaf@".to_vec();
+    input.extend(std::iter::repeat_n(0xafu8, 113));
+    input.extend(std::iter::repeat_n(b'J', 115));
+    input.extend(std::iter::repeat_n(0xafu8, 29));
+    input.extend_from_slice(b"n.ex\n");
+    let mut long = b"x ".to_vec();
+    long.extend(std::iter::repeat_n(b'a', 300));
+    long.push(b'@');
+    long.extend(std::iter::repeat_n(b'b', 300));
+    long.extend_from_slice(b".example.com y\n");
+    expect("json", &[(&input, b"REDACTED\n")]);
+    expect("auto", &[(&long, b"x REDACTED y\n")]);
+}
+
 #[test]
 fn zone_with_percent_is_removed_whole() {
     expect(
