@@ -412,6 +412,65 @@ fn an_email_with_a_domain_over_256_bytes_goes() {
     expect("auto", &[(&long, b"x REDACTED y\n")]);
 }
 
+/// `crash-6f05836a` (auto): `email4-2-3-5.d.t=.`, a deny-listed name that
+/// holds a dashed address: the name was read back only to the address, and
+/// its value was kept; it is read whole (its value goes).
+#[test]
+fn a_parameter_name_is_read_through_a_finding_in_it() {
+    expect(
+        "auto",
+        &[(b"x email4-2-3-5.d.t=abc y\n", b"x email4-2-3-0.d.t=REDACTED y\n")],
+    );
+}
+
+/// `crash-90884279`, `crash-5d0078d3`, `crash-c2afd42d` (auto): container
+/// records joined into a line no format takes: the last record, written
+/// with the whole line after its prefix, read alone as a broken line
+/// whose client, ident and user are the prefix's time, stream and tag
+/// (`check` read the user `F`). Such a record is now read again alone
+/// until nothing changes.
+#[test]
+fn the_last_record_of_a_broken_joined_line_reads_alone_as_written() {
+    expect(
+        "auto",
+        &[(
+            b"2026-01-01T10:00:1Z stdout P [1/\n2026-01-01T10:00:2Z stdout F \n",
+            b"2026-01-01T10:00:1Z stdout P \n2026-01-01T10:00:2Z - - [1/\n",
+        )],
+    );
+}
+
+/// `crash-cdf35c6d` (ALB): `token%3D 97040044`, a deny-listed name with
+/// an empty value and a number after a space, which `check` reads as the
+/// value, a phone number; an empty value is now looked into as after any
+/// other name.
+#[test]
+fn a_number_after_an_empty_deny_listed_value_is_read() {
+    expect(
+        "auto",
+        &[
+            (b"x?token= 97040044\n", b"x?token=REDACTED\n"),
+            (b"x?token=&a=1\n", b"x?token=&a=1\n"),
+        ],
+    );
+    expect("alb", &[(b"token%3D 97040044\n", b"token%3DREDACTED\n")]);
+}
+
+/// From `crash-e40e53e9` (auto; the whole input stays open, for `::` twice
+/// in one address): `8::3:1.in-addr.arpa`, a reverse name
+/// of one label glued to an IPv6 address, read as a zone, which left the
+/// address; labels after a `:` now end the address.
+#[test]
+fn a_reverse_label_glued_to_an_ipv6_address_is_the_address() {
+    expect(
+        "auto",
+        &[
+            (b"8::3:1.in-addr.arpa\n", b"8::.in-addr.arpa\n"),
+            (b"x 5.3.12.84.in-addr.arpa y\n", b"x 0.3.12.84.in-addr.arpa y\n"),
+        ],
+    );
+}
+
 #[test]
 fn zone_with_percent_is_removed_whole() {
     expect(

@@ -73,11 +73,18 @@ impl Engine {
         let payload = cri_record(text).map_or(text.len(), |r| r.payload);
         joined.extend_from_slice(&text[payload..]);
         joined.extend_from_slice(&last.head[text.len()..]);
+        let record = out.len();
         self.scan_into(&text[..payload], day, k.plan, out, &mut one);
         let addresses = (one.addresses, one.identifiers);
+        let unparsed = one.unparsed;
         let outcome = self.line_k(&joined, day, ctx, out, &mut one, k);
         match outcome {
-            Outcome::Written => out.extend(last.eol),
+            Outcome::Written => {
+                if one.unparsed > unparsed {
+                    self.record_alone(out, record, day, k);
+                }
+                out.extend(last.eol)
+            }
             Outcome::Dropped | Outcome::Unparsed => out.truncate(mark),
         }
         // every record counts as a line, as the line it belongs to does
@@ -96,5 +103,31 @@ impl Engine {
         }
         stats.add(&one);
         outcome
+    }
+
+    /// The last record of a joined line that no format takes, as written
+    /// (`out[record..]`: its prefix and the whole line), read again as a
+    /// line of its own until nothing changes: a reader that does not join
+    /// records (`check`, a record alone) reads its prefix as part of a
+    /// broken line (`2026-01-01T10:00:00Z stdout F [1/`: a client, an
+    /// ident and a user), and finds there what the joined reading kept.
+    #[cold]
+    #[inline(never)]
+    fn record_alone(&self, out: &mut Vec<u8>, record: usize, day: i64, k: &mut KPass) {
+        let mut again = Vec::new();
+        for _ in 0..3 {
+            again.clear();
+            let mut more = Stats::default();
+            let mut kk = KPass {
+                plan: k.plan,
+                counts: None,
+            };
+            let outcome = self.line_k(&out[record..], day, &mut Ctx::default(), &mut again, &mut more, &mut kk);
+            if !matches!(outcome, Outcome::Written) || again[..] == out[record..] {
+                return;
+            }
+            out.truncate(record);
+            out.extend_from_slice(&again);
+        }
     }
 }

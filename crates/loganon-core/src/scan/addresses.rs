@@ -63,7 +63,9 @@ impl Scanner<'_> {
                     break;
                 }
             }
-            if n == 0 {
+            // (labels glued to a `:` end an IPv6 address: `8::3:1.in-addr.arpa`
+            // is read as that address)
+            if n == 0 || (from > floor && s[from - 1] == b':') {
                 return None;
             }
             self.v4_form(sink, from, e - 1, addr, V4Form::Reversed { labels: n as u8 });
