@@ -310,6 +310,10 @@ fn a_dashed_address_before_an_at_sign_is_an_emails_local_part() {
             (b"l-3-2-3-5@n.ex\n", b"REDACTED\n"),
             (b"x ip-10-1-2-3@example.com y\n", b"x REDACTED y\n"),
             (b"x ip-10-1-2-3 y\n", b"x ip-10-1-2-0 y\n"),
+            // (`crash-2058aacc`, `crash-bdef1e09`: no domain after the `@`,
+            // no email, and the address goes as an address)
+            (b"x ip-10-1-2-3@ y\n", b"x ip-10-1-2-0@ y\n"),
+            (b"x ip-10-1-2-3@\x06gg%3Dg y\n", b"x ip-10-1-2-0@\x06gg%3Dg y\n"),
         ],
     );
 }
@@ -346,6 +350,15 @@ fn a_fields_directive_keeps_its_columns() {
               1013-01-01 150token00.2.3.4 bob email=a%40b.com\" 200\n",
             b"#Fields: date time c-ip cs-username REDACTED scookie) sc-status\n\
               1013-01-01 150token0.2.3.0 bob email=REDACTED\" 200\n",
+        )],
+    );
+    // (`crash-99c788d1`: names kept one by one joined into a pair and a
+    // phone number, `S0js= 91111200`; only names spelt as names are kept)
+    expect(
+        "w3c",
+        &[(
+            b"#Fields: da\xff\x18t\x00Ctime c-i  cs-:) S0js= 91111200\n",
+            b"#Fields: REDACTED c-i REDACTED REDACTED REDACTED\n",
         )],
     );
 }

@@ -257,8 +257,11 @@ impl Engine {
     /// date c-ip {"remote_user":"x cs-username`) is written as the names it
     /// was read with, so that a reader of the output (`check`, a second
     /// pass) finds the columns its lines were anonymized under: each name
-    /// the rules leave as it is and that is printable ASCII is kept, any
-    /// other is written `REDACTED`, one space between names.
+    /// the rules leave as it is and that is spelt as names are (a letter,
+    /// then letters, digits, `-`, `_`, `(`, `)`, `.`) is kept, any other is
+    /// written `REDACTED` (no bytes of one are left to join the next:
+    /// `S0js= 91111200` is a phone number to a reader of pairs), one space
+    /// between names.
     #[cold]
     #[inline(never)]
     fn fields_as_read(&self, input: &[u8], out: &mut Vec<u8>, mark: usize, day: i64, plan: Option<&Plan>) {
@@ -277,7 +280,11 @@ impl Engine {
         {
             name_out.clear();
             self.scan_into(name, day, plan, &mut name_out, &mut scratch);
-            let plain = name_out == name && name.iter().all(|&b| (0x21..0x7f).contains(&b) && b != b'"');
+            let plain = name_out == name
+                && name[0].is_ascii_alphabetic()
+                && name
+                    .iter()
+                    .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'(' | b')' | b'.'));
             names.push(b' ');
             names.extend_from_slice(if plain { name } else { b"REDACTED" });
         }

@@ -106,10 +106,18 @@ impl Scanner<'_> {
     /// Before them: nothing of the name, a letter, or a `-` after a part
     /// with a letter (`10-84-12-3-5` is five numbers, no address); after
     /// them: no `-` and digit, and the rest of the label then two more
-    /// labels (`.dyn.example`). Out of line: dates come here too.
+    /// labels (`.dyn.example`). `domain_at(s, d)`: whether a domain name
+    /// starts at `d` (numbers before `@` and a domain are an email's local
+    /// part, for the email's rule to take whole). Out of line: dates come
+    /// here too.
     #[cold]
     #[inline(never)]
-    pub(super) fn dashed_v4<S: Sink>(&mut self, i: usize, sink: &mut S) -> Option<usize> {
+    pub(super) fn dashed_v4<S: Sink>(
+        &mut self,
+        i: usize,
+        domain_at: impl Fn(&[u8], usize) -> bool,
+        sink: &mut S,
+    ) -> Option<usize> {
         let s = self.s;
         let mut d = i;
         while d > self.floor && is_digit(s[d - 1]) {
@@ -172,8 +180,9 @@ impl Scanner<'_> {
                 None => true,
                 Some(b'.') => !s.get(end + 1).is_some_and(u8::is_ascii_alphanumeric),
                 // (`ip-10-1-2-3@example.com`: the local part of an email,
-                // which the `@` takes whole)
-                Some(b'@') => false,
+                // which the `@` takes whole; an `@` before no domain is
+                // none)
+                Some(b'@') => !domain_at(s, end + 1),
                 Some(&b) => !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
             };
         if !alone {

@@ -514,7 +514,7 @@ impl Scanner<'_> {
     fn dash_mac<S: Sink>(&mut self, i: usize, sink: &mut S) -> usize {
         let s = self.s;
         if i > self.floor && is_digit(s[i - 1]) && s.get(i + 1).is_some_and(|&b| is_digit(b)) {
-            if let Some(end) = self.dashed_v4(i, sink) {
+            if let Some(end) = self.dashed_v4(i, |s, d| domain_end(s, d).is_some(), sink) {
                 return end;
             }
         }
