@@ -484,6 +484,37 @@ fn a_reverse_label_glued_to_an_ipv6_address_is_the_address() {
     );
 }
 
+/// `crash-b40cf9a5`, `crash-ef621694` (HAProxy): `s=0 1++70400440`, a
+/// phone number after a second `+` (a space, form-encoded), let go as
+/// glued to the first; a `+` before it glues nothing now.
+#[test]
+fn a_phone_number_after_two_plus_signs_goes() {
+    expect(
+        "haproxy",
+        &[
+            (b"s=0 1++70400440\n", b"s=0 1+REDACTED\n"),
+            (b"s=0 2++40044052\n", b"s=0 2+REDACTED\n"),
+        ],
+    );
+    expect("auto", &[(b"x ++4915112345678 y\n", b"x +REDACTED y\n")]);
+}
+
+/// `crash-e1a54937` (ELB): `4.3.2.0:55008202601-01`, a card number grouped
+/// by `-` after an address and a colon, read as the address's port (the
+/// run of hex digits and colons stops at the `-`); more than five digits
+/// after the colon are no port, and the card number goes.
+#[test]
+fn a_grouped_card_number_after_a_colon_goes() {
+    expect("elb", &[(b"4.3.2.0:55008202601-01\n", b"4.3.2.0:REDACTED\n")]);
+    expect(
+        "auto",
+        &[
+            (b"x :55008202601-01 y\n", b"x :REDACTED y\n"),
+            (b"x 1.2.3.4:55008 y\n", b"x 1.2.3.0:55008 y\n"),
+        ],
+    );
+}
+
 #[test]
 fn zone_with_percent_is_removed_whole() {
     expect(

@@ -71,11 +71,13 @@ impl Scanner<'_> {
     /// three digits, no 0), then groups of digits (one in parentheses may
     /// be) each after one space, `-` or `.`, or all the digits in one
     /// group; 8 to 15 digits in all, standing apart from letters and
-    /// digits. Values (`?to=%2B49...`) have their own rule.
+    /// digits (a `+` before the `+` is no letter: `++4915112345678`, where
+    /// a form-encoded value's `+` is a space). Values (`?to=%2B49...`)
+    /// have their own rule.
     pub(super) fn plus_sign<S: Sink>(&mut self, p: usize, sink: &mut S) -> usize {
         let s = self.s;
         if !s.get(p + 1).is_some_and(|&b| matches!(b, b'1'..=b'9'))
-            || (p > self.floor && (s[p - 1].is_ascii_alphanumeric() || s[p - 1] == b'+'))
+            || (p > self.floor && s[p - 1].is_ascii_alphanumeric())
         {
             return p + 1;
         }

@@ -109,7 +109,15 @@ impl Scanner<'_> {
                     return end;
                 }
             }
-            // no address: a card number may be (`:4111111111111111.`)
+            // no address: a card number may be (`:4111111111111111.`),
+            // grouped after a colon too (`:55008202601-01`, past the run)
+            if s[i] == b':' && is_digit(next) {
+                if let Some(c) = self.card_at(i + 1) {
+                    self.redact(sink, i + 1, c, Kind::Card);
+                    self.floor = c;
+                    return c;
+                }
+            }
             if e - start >= 13 {
                 if let Some(c) = self
                     .card_in_run(start, e, sink)
@@ -180,6 +188,16 @@ impl Scanner<'_> {
             if self.floor > start && self.floor < e && s[self.floor..e].iter().filter(|&&c| c == b':').count() >= 2 {
                 let f = self.floor;
                 self.ipv6_or_mac(f, e, sink);
+            }
+        }
+        // a card number grouped after an address and a colon, past the run
+        // (`1.2.3.4:55008202601-01`: no port has more than five digits)
+        let f = self.floor;
+        if f > start && f + 6 < e && s[f] == b':' {
+            if let Some(c) = self.card_at(f + 1) {
+                self.redact(sink, f + 1, c, Kind::Card);
+                self.floor = c;
+                return c;
             }
         }
         // what is left of a long run may hold a card number
