@@ -434,6 +434,8 @@ fn a_parameter_name_is_read_through_a_finding_in_it() {
         "auto",
         &[(b"x email4-2-3-5.d.t=abc y\n", b"x email4-2-3-0.d.t=REDACTED y\n")],
     );
+    // (`crash-09457e06`: the address ends the name, no byte of it after)
+    expect("json", &[(b"session1.2.3.4=A\n", b"session1.2.3.0=REDACTED\n")]);
 }
 
 /// `crash-90884279`, `crash-5d0078d3`, `crash-c2afd42d` (auto): container
@@ -511,6 +513,21 @@ fn a_grouped_card_number_after_a_colon_goes() {
         &[
             (b"x :55008202601-01 y\n", b"x :REDACTED y\n"),
             (b"x 1.2.3.4:55008 y\n", b"x 1.2.3.0:55008 y\n"),
+        ],
+    );
+}
+
+/// `crash-e7b86058` (JSON): `+11111086-0`, a `+` and eight digits, then a
+/// `-0` that made the digits a country code of eight (no number); the
+/// first group alone is a number now, as `check` reads it.
+#[test]
+fn a_phone_number_before_a_group_it_cannot_take_goes() {
+    expect(
+        "auto",
+        &[
+            (b"x +11111086-0 y\n", b"x REDACTED-0 y\n"),
+            (b"x +99627 200 83285 y\n", b"x +99627 200 83285 y\n"),
+            (b"x +44 20 7946 0958 y\n", b"x REDACTED y\n"),
         ],
     );
 }

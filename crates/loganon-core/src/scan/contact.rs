@@ -129,6 +129,17 @@ impl Scanner<'_> {
         // (HAProxy's `+99627 200 83285` is a timer, a status and a size)
         let country = s[p + 1..].iter().take_while(|&&b| is_digit(b)).count();
         if !(8..=15).contains(&digits) || glued || (groups > 1 && country > 3) {
+            // the first group alone may still be one number (`+11111086-0`:
+            // eight digits, and a `-0` that is no group of it)
+            let e = p + 1 + country;
+            let glued = s.get(e).is_some_and(|&b| {
+                b.is_ascii_alphanumeric() || b == b'@' || (b == b'.' && s.get(e + 1).is_some_and(|&c| is_digit(c)))
+            });
+            if groups > 1 && (8..=15).contains(&country) && !glued {
+                self.redact(sink, p, e, Kind::Phone);
+                self.floor = e;
+                return Some(e);
+            }
             return None;
         }
         self.redact(sink, p, i, Kind::Phone);

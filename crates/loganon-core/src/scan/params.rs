@@ -135,7 +135,7 @@ impl Scanner<'_> {
             e if path_param => self.path_end(end, e),
             e => e,
         };
-        if named && (self.rules.deny.contains(&s[n..i]) || (n == self.floor && self.name_before_floor(n, i))) {
+        if (named && self.rules.deny.contains(&s[n..i])) || (n == self.floor && n > 0 && self.name_before_floor(n, i)) {
             // a `(` opened in the value: its `)` ends nothing
             // (`tel=(030)%20123456`)
             let mut end = end;
