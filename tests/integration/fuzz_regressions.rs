@@ -482,6 +482,9 @@ fn a_reverse_label_glued_to_an_ipv6_address_is_the_address() {
         &[
             (b"8::3:1.in-addr.arpa\n", b"8::.in-addr.arpa\n"),
             (b"x 5.3.12.84.in-addr.arpa y\n", b"x 0.3.12.84.in-addr.arpa y\n"),
+            // (four labels are a whole reverse name, whatever is before)
+            (b"x a:1.2.3.4.in-addr.arpa y\n", b"x a:0.2.3.4.in-addr.arpa y\n"),
+            (b"x :4.3.2.1.in-addr.arpa y\n", b"x :0.3.2.1.in-addr.arpa y\n"),
         ],
     );
 }

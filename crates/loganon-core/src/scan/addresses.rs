@@ -63,9 +63,9 @@ impl Scanner<'_> {
                     break;
                 }
             }
-            // (labels glued to a `:` end an IPv6 address: `8::3:1.in-addr.arpa`
-            // is read as that address)
-            if n == 0 || (from > floor && s[from - 1] == b':') {
+            // (fewer than four labels glued to a `:` end an IPv6 address:
+            // `8::3:1.in-addr.arpa` is read as that address)
+            if n == 0 || (n < 4 && from > floor && s[from - 1] == b':') {
                 return None;
             }
             self.v4_form(sink, from, e - 1, addr, V4Form::Reversed { labels: n as u8 });
