@@ -80,7 +80,9 @@ impl Engine {
         let outcome = self.line_k(&joined, day, ctx, out, &mut one, k);
         match outcome {
             Outcome::Written => {
-                if one.unparsed > unparsed {
+                // (not in the keyed modes, as `Engine::reread`: a second
+                // reading would key the first one's pseudonyms again)
+                if one.unparsed > unparsed && !self.opts.keyed() {
                     self.record_alone(out, record, day, k);
                 }
                 out.extend(last.eol)
