@@ -21,13 +21,8 @@ pub fn has_control(bytes: &[u8]) -> bool {
     has_control_plain(bytes)
 }
 
-/// Whether `b` is a control byte.
-#[inline]
-fn is_control(b: u8) -> bool {
-    (b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || b == 0x7f
-}
-
 fn has_control_plain(bytes: &[u8]) -> bool {
+    use crate::decode::is_control;
     // (a fold, not `any`: no branch per byte)
     bytes.iter().fold(false, |acc, &b| acc | is_control(b))
 }

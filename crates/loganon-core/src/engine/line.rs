@@ -217,7 +217,7 @@ impl Engine {
     /// (addresses and identifiers), not another line read.
     #[cold]
     #[inline(never)]
-    fn reread(
+    pub(super) fn reread(
         &self,
         out: &mut Vec<u8>,
         mark: usize,

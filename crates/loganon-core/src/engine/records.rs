@@ -14,7 +14,7 @@
 
 use super::{Engine, KPass, Outcome};
 use crate::formats::wrap::{cri_record, may_be_cri, CriRecord};
-use crate::formats::Ctx;
+use crate::formats::{Ctx, StreamState};
 use crate::lines::{Line, Lines};
 use crate::stats::Stats;
 
@@ -82,8 +82,14 @@ impl Engine {
             Outcome::Written => {
                 // (not in the keyed modes, as `Engine::reread`: a second
                 // reading would key the first one's pseudonyms again)
+                // The last record, as written (its prefix and the whole
+                // line), is read again alone until nothing changes: a
+                // reader that does not join records (`check`, a record
+                // alone) reads its prefix as part of a broken line
+                // (`2026-01-01T10:00:00Z stdout F [1/`: a client, an ident
+                // and a user) and finds there what the joined reading kept.
                 if one.unparsed > unparsed && !self.opts.keyed() {
-                    self.record_alone(out, record, day, k);
+                    self.reread(out, record, day, &StreamState::default(), k.plan, &mut one);
                 }
                 out.extend(last.eol)
             }
@@ -105,31 +111,5 @@ impl Engine {
         }
         stats.add(&one);
         outcome
-    }
-
-    /// The last record of a joined line that no format takes, as written
-    /// (`out[record..]`: its prefix and the whole line), read again as a
-    /// line of its own until nothing changes: a reader that does not join
-    /// records (`check`, a record alone) reads its prefix as part of a
-    /// broken line (`2026-01-01T10:00:00Z stdout F [1/`: a client, an
-    /// ident and a user), and finds there what the joined reading kept.
-    #[cold]
-    #[inline(never)]
-    fn record_alone(&self, out: &mut Vec<u8>, record: usize, day: i64, k: &mut KPass) {
-        let mut again = Vec::new();
-        for _ in 0..3 {
-            again.clear();
-            let mut more = Stats::default();
-            let mut kk = KPass {
-                plan: k.plan,
-                counts: None,
-            };
-            let outcome = self.line_k(&out[record..], day, &mut Ctx::default(), &mut again, &mut more, &mut kk);
-            if !matches!(outcome, Outcome::Written) || again[..] == out[record..] {
-                return;
-            }
-            out.truncate(record);
-            out.extend_from_slice(&again);
-        }
     }
 }
