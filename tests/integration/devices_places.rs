@@ -90,11 +90,28 @@ fn precise_locations_keep_two_decimals() {
             ("/?data=%7B%22lat%22%3A48.858844%7D", "/?data=%7B%22lat%22%3A48.85%7D"),
         ],
     );
+    // coordinates after the one a value's reader stops at (a space, a
+    // `;`, a number after `"name":` outside JSON) or in a string left open
+    // (`crash-f6d22451`, `crash-07f5d240`): each coarsened
+    found_then_clean(
+        "location",
+        &[
+            ("/m?ll=48.858844 2.294351", "/m?ll=48.85 2.29"),
+            ("geo=48.858844;2.294351 x=1", "geo=48.85;2.29 x=1"),
+            ("latlng=48.858844, -2.294351", "latlng=48.85, -2.29"),
+            (r#"x "ll":48.858844,2.294351 y"#, r#"x "ll":48.85,2.29 y"#),
+            (r#""ll":0 1.044"#, r#""ll":0 1.04"#),
+            (r#""geo":"2.200"#, r#""geo":"2.20"#),
+            ("lng=\"2.294351", "lng=\"2.29"),
+        ],
+    );
     // coarse already, other names, no list of numbers: kept
     for same in [
         "/m?lat=48.85&lng=2.29",
         "/m?latest=1.23456&x=48.858844",
         "/m?location=/home",
+        "/m?lat=48.85 1234.5678",
+        "/m?lat=48.85 HTTP/1.1",
     ] {
         crate::fuzz_regressions::expect_checked("auto", same);
     }

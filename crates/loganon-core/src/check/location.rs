@@ -40,11 +40,14 @@ pub(super) fn is_location_name(name: &[u8]) -> bool {
     NAMES.contains(&folded.as_str())
 }
 
-/// A `name=value` pair (a query's, a form's, logfmt's; the value may be quoted).
+/// A `name=value` pair (a query's, a form's, logfmt's; the value may be
+/// quoted), with up to two more coordinates after `,`, `;`, `|` or a space
+/// (`ll=48.85 2.294351`).
 fn pairs() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r#"(?-u)([A-Za-z0-9_.\[\]\-]{2,40})="?([^&\s"'#;<>]*)"#).expect("the expression is valid")
+        Regex::new(r#"(?-u)([A-Za-z0-9_.\[\]\-]{2,40})="?([^&\s"'#;<>]*(?:[,;| ] *[+-]?[0-9]{1,3}(?:\.[0-9]+)?){0,2})"#)
+            .expect("the expression is valid")
     })
 }
 
@@ -52,7 +55,7 @@ fn pairs() -> &'static Regex {
 fn quoted_pairs() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r#"(?-u)"([A-Za-z0-9_.\-]{2,40})"[ \t]*:[ \t]*"?([0-9.+\-, ]*)"#).expect("the expression is valid")
+        Regex::new(r#"(?-u)"([A-Za-z0-9_.\-]{2,40})"[ \t]*:[ \t]*"?([0-9.+\-,;| ]*)"#).expect("the expression is valid")
     })
 }
 
@@ -102,6 +105,10 @@ mod tests {
             "/?ll=48.85,2.294351",
             r#"{"lng":2.294351}"#,
             "/?pos.lat=1.234",
+            "/?ll=48.85 2.294351",
+            "geo=48.85;2.294351",
+            r#""ll":0 1.044"#,
+            r#""geo":"2.200"#,
         ] {
             assert!(count(&d, raw) > 0, "{raw}");
         }
@@ -111,6 +118,7 @@ mod tests {
             r#"{"lng":2.29}"#,
             "/?latest=1.23456",
             "/?lat=REDACTED",
+            "/?lat=48.85 1234.5678",
         ] {
             assert_eq!(count(&d, clean), 0, "{clean}");
         }

@@ -425,11 +425,17 @@ impl Scanner<'_> {
         }
         let mut v = i + 1;
         let mut end = end;
-        // a quoted value (`lng="2.294351"`): inside its quotes
+        // a quoted value (`lng="2.294351"`): inside its quotes; one left
+        // open (`lng="2.294351` at a line's end), its number
         if v == end && s.get(v) == Some(&b'"') {
-            let close = memchr::memchr(b'"', &s[v + 1..s.len().min(v + 66)])?;
-            (v, end) = (v + 1, v + 1 + close);
+            v += 1;
+            end = match memchr::memchr(b'"', &s[v..s.len().min(v + 65)]) {
+                Some(close) => v + close,
+                None => v + number_len(&s[v..]),
+            };
         }
+        // more coordinates after the one its reader stopped at
+        let end = super::location::run_on(s, end);
         let spans = super::location::coarsen(&s[v..end], self.rules.location)?;
         for &(from, to, remove) in spans.spans() {
             if remove {
@@ -463,13 +469,11 @@ impl Scanner<'_> {
         }
         let quoted = s.get(v) == Some(&b'"');
         let from = v + usize::from(quoted);
-        let end = if quoted {
-            from + memchr::memchr(b'"', &s[from..s.len().min(from + 64)])?
-        } else {
-            from + s[from..]
-                .iter()
-                .take_while(|&&b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'))
-                .count()
+        // a string's content; a number, also one whose string is left open
+        // (`"geo":"2.294351` at a line's end), and the coordinates after it
+        let end = match memchr::memchr(b'"', &s[from..s.len().min(from + 64)]) {
+            Some(close) if quoted => from + close,
+            _ => super::location::run_on(s, from + number_len(&s[from..])),
         };
         let spans = super::location::coarsen(&s[from..end], self.rules.location)?;
         for &(a, b, remove) in spans.spans() {
@@ -562,6 +566,13 @@ impl Scanner<'_> {
         }
         self.value_phone(v, end, sink)
     }
+}
+
+/// The length of the number that opens `v`: digits, `.`, `-` and `+`.
+fn number_len(v: &[u8]) -> usize {
+    v.iter()
+        .take_while(|&&b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'))
+        .count()
 }
 
 #[cfg(test)]

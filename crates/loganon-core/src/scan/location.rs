@@ -97,6 +97,43 @@ fn decimals(v: &[u8]) -> Option<([(usize, usize); 3], usize)> {
     }
 }
 
+/// The end of a location value read to `end` that runs on: up to two more
+/// numbers (`[+-]`, one to three digits, decimals) each after `,`, `;`, `|`
+/// or spaces, which its reader stopped before (`ll=48.858844 2.294351`,
+/// `"ll":48.858844,2.294351`, `geo=48.858844;2.294351`): the coordinates
+/// after the first are a location too.
+pub fn run_on(s: &[u8], end: usize) -> usize {
+    let mut end = end;
+    for _ in 0..2 {
+        let mut j = end;
+        if !matches!(s.get(j), Some(b',' | b';' | b'|' | b' ')) {
+            break;
+        }
+        j += 1;
+        while s.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        if matches!(s.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        let int = j;
+        while j < s.len() && s[j].is_ascii_digit() {
+            j += 1;
+        }
+        if j == int || j - int > 3 {
+            break;
+        }
+        if s.get(j) == Some(&b'.') && s.get(j + 1).is_some_and(u8::is_ascii_digit) {
+            j += 1;
+            while j < s.len() && s[j].is_ascii_digit() {
+                j += 1;
+            }
+        }
+        end = j;
+    }
+    end
+}
+
 /// What becomes of a location value: its spans relative to the value, each
 /// to be removed (`true`: extra decimals) or redacted (`false`: the whole
 /// value, `--location drop`).
@@ -214,6 +251,20 @@ mod tests {
         }
         for n in ["l", "page", "location", "latest", "slat", "lang", "geometry"] {
             assert!(!is_location_name(n.as_bytes()), "{n}");
+        }
+    }
+
+    #[test]
+    fn a_value_runs_on_over_more_numbers() {
+        let on = |v: &str, end: usize| run_on(v.as_bytes(), end);
+        assert_eq!(on("48.858844 2.294351 x", 9), 18);
+        assert_eq!(on("48.858844;2.294351", 9), 18);
+        assert_eq!(on("48.858844,  -2.294351,1,5", 9), 23);
+        assert_eq!(on("0 1.044", 1), 7);
+        // no number after the separator, or one with four digits before
+        // its point: the value ends where its reader said
+        for v in ["48.858844 HTTP/1.1", "48.858844 1234.5", "48.858844 .5", "48.858844"] {
+            assert_eq!(on(v, 9), 9, "{v}");
         }
     }
 
