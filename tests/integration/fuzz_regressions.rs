@@ -787,10 +787,12 @@ fn zones_and_userinfo_after_control_bytes_settle_at_once() {
             // (an address right after `//` and before `@` is an address:
             // found by the same property with more cases, once check read
             // any such run as a userinfo)
-            (b";user=https://1.2.3.4@0\n", b"//1.2.3.0@0\n"),
-            (b"//1.2.3.4ax%400\n", b"//1.2.3.0ax%400\n"),
+            // (since the evening of 2026-12-07 a userinfo that holds an
+            // address goes whole, the address with it: `enclosed.rs`)
+            (b";user=https://1.2.3.4@0\n", b"//0\n"),
+            (b"//1.2.3.4ax%400\n", b"//0\n"),
             (b"/\\1.2.3.4a@\n", b"/\\1.2.3.0a@\n"),
-            (b"/\\1.2.3.4.u:p@1.2.3.4\n", b"/\\1.2.3.0.u:p@1.2.3.0\n"),
+            (b"/\\1.2.3.4.u:p@1.2.3.4\n", b"/\\1.2.3.0\n"),
         ],
     );
 }
@@ -907,6 +909,17 @@ fn own_fuzz_findings_hold() {
 #[ignore = "the open fuzz findings fail until fixed: see fuzz/open-findings/README.md"]
 fn open_fuzz_findings() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/open-findings/engine");
+    let open = std::fs::read_dir(&dir).map_or(0, |d| {
+        d.filter(|e| {
+            e.as_ref()
+                .is_ok_and(|e| e.file_name().to_string_lossy().starts_with("crash-"))
+        })
+        .count()
+    });
+    if open == 0 {
+        eprintln!("no open fuzz findings in {}", dir.display());
+        return;
+    }
     findings_hold(&dir);
 }
 

@@ -188,7 +188,7 @@ impl Scanner<'_> {
 /// Bytes of a URL's userinfo read back from its `@` ([`Scanner::userinfo_at`]):
 /// unreserved, `%`, `:` and the sub-delimiters that end no query value
 /// (not `& = ; , '`).
-fn is_userinfo(b: u8) -> bool {
+pub(super) fn is_userinfo(b: u8) -> bool {
     b.is_ascii_alphanumeric()
         || matches!(
             b,
@@ -242,6 +242,15 @@ impl Scanner<'_> {
         email_after: impl Fn(&[u8], usize) -> bool,
         sink: &mut S,
     ) -> Option<usize> {
+        let u = self.userinfo_start(i, email_after)?;
+        self.remove(sink, u, i + 1, Kind::UrlCredentials);
+        self.floor = i + 1;
+        Some(i + 1)
+    }
+
+    /// Where the userinfo that ends at the `@` at `i` starts (see
+    /// [`Scanner::userinfo_at`]); `None` when there is none.
+    pub(super) fn userinfo_start(&self, i: usize, email_after: impl Fn(&[u8], usize) -> bool) -> Option<usize> {
         let s = self.s;
         // a host follows
         if !s.get(i + 1).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'[') {
@@ -276,9 +285,7 @@ impl Scanner<'_> {
         if u >= i || !s[u..i].iter().any(u8::is_ascii_alphanumeric) {
             return None;
         }
-        self.remove(sink, u, i + 1, Kind::UrlCredentials);
-        self.floor = i + 1;
-        Some(i + 1)
+        Some(u)
     }
 }
 

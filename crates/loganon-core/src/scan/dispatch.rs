@@ -175,9 +175,8 @@ impl Scanner<'_> {
                         // them read as a dashed address too; fail closed,
                         // they go with it
                         let end = dashed_tail(s, end).unwrap_or(end);
-                        self.v4(sink, p, end, addr);
-                        self.floor = end;
-                        p = end;
+                        self.floor = self.v4(sink, p, end, addr);
+                        p = self.floor;
                         continue;
                     }
                 }

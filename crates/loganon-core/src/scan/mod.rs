@@ -53,6 +53,7 @@ mod credentials;
 mod cut;
 mod devices;
 mod dispatch;
+mod enclosed;
 mod location;
 mod params;
 mod payment;
@@ -178,6 +179,9 @@ fn scan_plain<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, view:
             C_PLUS => sc.plus_sign(t, sink),
             _ => sc.digit_run(t, sink),
         };
+        // (what a recogniser took past its own end, an `@` read ahead
+        // (see `Scanner::taken_by_at`), is done)
+        i = i.max(sc.floor);
     }
     if sc.phone != NO_PHONE {
         sc.pending_phone(sink);

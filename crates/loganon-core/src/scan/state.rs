@@ -242,8 +242,13 @@ impl Scanner<'_> {
         self.ahead.get_or_insert(Ahead::NONE)
     }
 
+    /// An IPv4 address at `a..b`, reported; where scanning goes on (see
+    /// [`Scanner::taken_by_at`] for what may take it first).
     #[inline]
-    pub(super) fn v4<S: Sink>(&mut self, sink: &mut S, a: usize, b: usize, addr: u32) {
+    pub(super) fn v4<S: Sink>(&mut self, sink: &mut S, a: usize, b: usize, addr: u32) -> usize {
+        if let Some(e) = self.taken_by_at(a, b, sink) {
+            return e;
+        }
         match &mut self.view {
             None => sink.ipv4(a, b, addr, None),
             Some(v) => {
@@ -252,12 +257,16 @@ impl Scanner<'_> {
                 sink.ipv4(s, e, addr, sep);
             }
         }
+        b
     }
 
     /// An IPv6 address at `a..b` with its zone to `zone_end`, reported;
     /// where scanning goes on (past a zone read as a percent escape too).
     #[inline]
     pub(super) fn v6<S: Sink>(&mut self, sink: &mut S, a: usize, b: usize, addr: u128, zone_end: usize) -> usize {
+        if let Some(e) = self.taken_by_at(a, b, sink) {
+            return e;
+        }
         match &mut self.view {
             None => {
                 sink.ipv6(a, b, addr, None, zone_end);
@@ -282,6 +291,9 @@ impl Scanner<'_> {
 
     #[inline]
     pub(super) fn v4_form<S: Sink>(&mut self, sink: &mut S, a: usize, b: usize, addr: u32, form: V4Form) {
+        if self.taken_by_at(a, b, sink).is_some() {
+            return;
+        }
         let c = if form == V4Form::Dashed { b'-' } else { b'.' };
         let sep = self.view.as_ref().and_then(|v| v.sep(a, b, c));
         let (s, e) = self.source_span(a, b);
