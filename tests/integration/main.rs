@@ -33,6 +33,7 @@ mod cron_sigkill;
 mod devices_places;
 mod docs_examples;
 mod embedded;
+mod enclosed;
 mod encodings;
 mod erase;
 mod error_logs;

@@ -6,11 +6,12 @@
 
 /// Whether a JSON string's content may hold a line or an object worth
 /// recognising: it ends with `\n` (a Docker record's line), or it holds an
-/// escaped quote (a CLF request, a JSON key) and holds a `{` (an object,
-/// anywhere: `done {\"user\":...}`) or a `[` (a CLF time). A byte test or two for the strings that hold no
-/// backslash at all.
+/// escaped quote (a CLF request or quoted user, a JSON key: an object
+/// anywhere, `done {\"user\":...}`, or a line cut short, `::1 - \"bob`,
+/// which `check` reads as a broken CLF head too). A byte test or two for
+/// the strings that hold no backslash at all.
 pub(crate) fn may_nest(v: &[u8]) -> bool {
-    if v.len() < 12 {
+    if v.len() < 6 {
         return false;
     }
     // a Docker record's line ends with `\n`, whatever it holds
@@ -24,7 +25,7 @@ pub(crate) fn may_nest(v: &[u8]) -> bool {
         let e = &v[k + j + 1..];
         e.first() == Some(&b'"') || e.get(..5).is_some_and(|u| u.eq_ignore_ascii_case(b"u0022"))
     });
-    quoted && memchr::memchr2(b'{', b'[', v).is_some()
+    quoted
 }
 
 /// A JSON string's content with its escapes undone once.
@@ -135,6 +136,9 @@ mod tests {
         assert!(may_nest(br#"{\"user\":\"bob\",\"x\":1}"#));
         assert!(!may_nest(br#"Mozilla/5.0 (X11; Linux x86_64)"#));
         assert!(may_nest(br#"{\u0022user\u0022:\u0022bob\u0022}"#));
+        // a line cut short after a quoted user: no object, yet a line
+        assert!(may_nest(br#"::1 - \"bob"#));
+        assert!(!may_nest(br#"\"bob"#));
         // twice escaped: each layer keeps the original ranges
         u.unescape(br#"{\\\"a\\\":1}"#);
         assert_eq!(u.text, br#"{\"a\":1}"#);

@@ -63,9 +63,10 @@ impl Scanner<'_> {
                     break;
                 }
             }
-            // (fewer than four labels glued to a `:` end an IPv6 address:
-            // `8::3:1.in-addr.arpa` is read as that address)
-            if n == 0 || (n < 4 && from > floor && s[from - 1] == b':') {
+            // (fewer than four labels glued to a `:` or a hex digit end an
+            // IPv6 address: `8::3:1.in-addr.arpa` and `9::1:f1.in-addr.arpa`
+            // are read as that address)
+            if n == 0 || (n < 4 && from > floor && (s[from - 1] == b':' || s[from - 1].is_ascii_alphanumeric())) {
                 return None;
             }
             self.v4_form(sink, from, e - 1, addr, V4Form::Reversed { labels: n as u8 });
@@ -144,6 +145,7 @@ impl Scanner<'_> {
         }
         let mut p = d;
         let mut addr = 0u32;
+        let mut last = d;
         for k in 0..4 {
             if k > 0 {
                 if s.get(p) != Some(&b'-') {
@@ -152,6 +154,7 @@ impl Scanner<'_> {
                 p += 1;
             }
             let st = p;
+            last = st;
             let mut v = 0u32;
             while p < s.len() && is_digit(s[p]) && p - st < 3 {
                 v = v * 10 + u32::from(s[p] - b'0');
@@ -196,6 +199,13 @@ impl Scanner<'_> {
                 }
             }
         }
+        // the last number begins a dotted address (`dsl-84-12-3-51.2.3.4`):
+        // that one goes with it (fail closed, as `dashed_tail` takes the
+        // numbers dashed after a dotted one)
+        let end = match parse_v4_at(s, last) {
+            Some((_, e)) if e > end && s[end] == b'.' => e,
+            _ => end,
+        };
         self.v4_form(sink, d, end, addr, V4Form::Dashed);
         Some(end)
     }

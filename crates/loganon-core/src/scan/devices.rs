@@ -145,6 +145,33 @@ pub(crate) fn is_imei(t: &[u8]) -> bool {
 }
 
 impl Scanner<'_> {
+    /// An IMEI standing alone inside the hex run `start..e` after a `:` or
+    /// `.` (`:011111111111110`): its digits are never a trigger of their
+    /// own (see [`Scanner::iban_in_run`]). Out of line: few runs are long.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn imei_in_run<S: Sink>(&mut self, start: usize, e: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        let mut p = start.max(self.floor);
+        while p + 15 <= e {
+            if !is_digit(s[p]) {
+                p += 1;
+                continue;
+            }
+            let mut q = p;
+            while q < e && is_digit(s[q]) {
+                q += 1;
+            }
+            if q - p == 15 {
+                if let Some(c) = self.imei(p, q, sink) {
+                    return Some(c);
+                }
+            }
+            p = q;
+        }
+        None
+    }
+
     /// The 15 digits `a..e` as an IMEI: standing alone, a reporting body's
     /// prefix and the Luhn check (what no card number took before). Out of
     /// line: few runs of 15 digits come here.

@@ -122,6 +122,7 @@ impl Scanner<'_> {
                 if let Some(c) = self
                     .card_in_run(start, e, sink)
                     .or_else(|| self.iban_in_run(start, e, sink))
+                    .or_else(|| self.imei_in_run(start, e, sink))
                 {
                     return c;
                 }
@@ -389,6 +390,15 @@ impl Scanner<'_> {
         // still rewrite it).
         match clean {
             Some((cs, ce, addr, z)) if !text.contains(&b'.') => {
+                // a card number or an IBAN in the run goes first, and the
+                // rest of the run is read again after it
+                // (`:DE89370400440532013000:E::`)
+                if ce >= a + 13 {
+                    if let Some(c) = self.card_in_run(a, ce, sink).or_else(|| self.iban_in_run(a, ce, sink)) {
+                        self.floor = c;
+                        return true;
+                    }
+                }
                 self.floor = self.v6(sink, cs, ce, addr, z);
                 true
             }
