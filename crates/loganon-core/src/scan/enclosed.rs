@@ -6,7 +6,7 @@
 use super::contact::domain_end;
 use super::credentials::is_userinfo;
 use super::sink::{Kind, Sink};
-use super::state::Scanner;
+use super::state::{run_end, Scanner};
 
 impl Scanner<'_> {
     /// An address at `a..b` about to be reported may lie inside what an
@@ -15,36 +15,46 @@ impl Scanner<'_> {
     /// (`//ip-1-2-3-4.example.net@host`). That `@` is read now, and where it
     /// took them, the end (the floor is set there); the address alone would
     /// leave the rest of the local part or the userinfo in the output.
-    /// (Out of line: most addresses stand in no quotes and before no `@`.)
+    /// Where the next `@` is and where the userinfo bytes end are
+    /// remembered for the span: most addresses have no `@` after them, and
+    /// a line of many addresses costs its length once.
     #[inline(never)]
     pub(super) fn taken_by_at<S: Sink>(&mut self, a: usize, b: usize, sink: &mut S) -> Option<usize> {
         let s = self.s;
+        let at = match self.next_at {
+            (from, to) if from <= b && b <= to => to,
+            _ => {
+                let to = b + memchr::memchr(b'@', &s[b..]).unwrap_or(s.len() - b);
+                self.next_at = (b, to);
+                to
+            }
+        };
+        if at >= s.len() {
+            return None;
+        }
         // a userinfo: its bytes run on to the `@`, and it starts at the
         // address or before it (in `fe80::1@h/` the address is read as a
         // scheme and a user `:1`: it stays an address)
-        let mut j = b;
-        while j < s.len() && j - b < 1024 && is_userinfo(s[j]) {
-            j += 1;
-        }
-        if s.get(j) == Some(&b'@') {
-            if let Some(u) = self.userinfo_start(j, |s, d| domain_end(s, d).is_some()) {
+        if at - b <= 1024 && run_end(s, b, &mut self.ahead().userinfo, is_userinfo) == at {
+            if let Some(u) = self.userinfo_start(at, |s, d| domain_end(s, d).is_some()) {
                 if u <= a {
-                    self.remove(sink, u, j + 1, Kind::UrlCredentials);
-                    self.floor = j + 1;
-                    return Some(j + 1);
+                    self.remove(sink, u, at + 1, Kind::UrlCredentials);
+                    self.floor = at + 1;
+                    return Some(at + 1);
                 }
             }
         }
-        // a quoted local part: a quote before the address (the last one,
-        // at most 128 bytes back, above the floor), and the next one after
-        // it closes the local part before its `@`
-        let from = self.floor.max(a.saturating_sub(128));
-        memchr::memrchr(b'"', &s[from..a])?;
+        // a quoted local part: the first quote after the address closes it
+        // before its `@`, and another opens it before the address (the
+        // last one, at most 128 bytes before the closing one, above the
+        // floor)
         let lim = s.len().min(a + 129);
         let c = b + memchr::memchr(b'"', s.get(b..lim)?)?;
         if s.get(c + 1) != Some(&b'@') {
             return None;
         }
+        let from = self.floor.max(c.saturating_sub(128));
+        memchr::memrchr(b'"', &s[from..a])?;
         let floor = self.floor;
         let e = self.at(c + 1, sink);
         (self.floor != floor).then_some(e)
@@ -62,6 +72,8 @@ mod tests {
         assert_eq!(found(r#""::"@y.om"#), ["email 0..9"]);
         // two addresses in one local part: one email
         assert_eq!(found(r#""1.2.3.4 5.6.7.8"@x.io y"#), ["email 0..22"]);
+        // (an `@` inside the local part first)
+        assert_eq!(found(r#""1.2.3.4 a@b"@x.io"#), ["email 0..18"]);
         // a userinfo that starts at the address or before it
         assert_eq!(found("//g4-2-3-5.d.e@d"), ["-url-credentials 2..15"]);
         assert_eq!(found("//1.2.3.4:pw@h/"), ["-url-credentials 2..13"]);

@@ -156,6 +156,7 @@ fn scan_plain<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, view:
         view,
         phone: NO_PHONE,
         ahead: None,
+        next_at: (usize::MAX, 0),
     };
     let mut i = from;
     let mut triggers = Triggers::NONE;

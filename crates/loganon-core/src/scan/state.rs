@@ -60,6 +60,9 @@ pub(super) struct Scanner<'a> {
     /// what the recognisers read ahead of their triggers so far (set up by
     /// the first that needs it: most spans never read far)
     pub(super) ahead: Option<Ahead>,
+    /// `(from, to)`: the next `@` at or after `from` is at `to` (the end of
+    /// the span when there is none); see `Scanner::taken_by_at`
+    pub(super) next_at: (usize, usize),
 }
 
 pub(super) const NO_PHONE: (usize, usize) = (usize::MAX, 0);
@@ -101,6 +104,9 @@ pub(super) struct Ahead {
     /// completes the `:` is at `.2` (`usize::MAX`: none up to `.1`, the
     /// token's end)
     pub(super) colon: [(usize, usize, usize); 4],
+    /// up to the first byte that is no userinfo's (what may take an
+    /// address whole: see `Scanner::taken_by_at`)
+    pub(super) userinfo: Run,
 }
 
 impl Ahead {
@@ -115,6 +121,7 @@ impl Ahead {
         pad: Run::NONE,
         bad: Run::NONE,
         colon: [(usize::MAX, 0, 0); 4],
+        userinfo: Run::NONE,
     };
 }
 

@@ -52,6 +52,7 @@ pub(super) fn scanner<'a>(s: &'a [u8], rules: &'a Rules) -> Scanner<'a> {
         view: None,
         phone: NO_PHONE,
         ahead: None,
+        next_at: (usize::MAX, 0),
     }
 }
 
