@@ -105,6 +105,18 @@ fn precise_locations_keep_two_decimals() {
             ("lng=\"2.294351", "lng=\"2.29"),
         ],
     );
+    // a number that a `:` continues is an IPv6 address's (`crash-df1f561b`)
+    // (a decimal one before a `:` stays a location's: `crash-07f5d240`)
+    crate::fuzz_regressions::expect(
+        "json",
+        &[
+            (br#""geo":1::2"#.as_slice(), br#""geo":1::"#.as_slice()),
+            (
+                br#""geo":"1192.2001:d x"#.as_slice(),
+                br#""geo":"REDACTED:d x"#.as_slice(),
+            ),
+        ],
+    );
     // coarse already, other names, no list of numbers: kept
     for same in [
         "/m?lat=48.85&lng=2.29",

@@ -139,7 +139,7 @@ impl Engine {
         }
         if reread != Reread::Never
             && !self.opts.keyed()
-            && (matches!(rec, Recognised::Unparsed) || (reread == Reread::Check && has_control(body)))
+            && (!self.opts.format.read_as_given(&rec) || (reread == Reread::Check && has_control(body)))
             && out[mark..] != *body
         {
             self.reread(out, mark, day, &ctx.stream, k.plan, stats);
@@ -210,7 +210,11 @@ impl Engine {
     /// A parsed line that holds a control byte ([`crate::controls`]) is
     /// read again too: the columns and strings a format finds around such
     /// bytes are guesses as well, and the fuzzer found W3C lines whose
-    /// columns moved once a value was rewritten.
+    /// columns moved once a value was rewritten. So is a line that the
+    /// format given (`--format X`) did not take and detection read as
+    /// another ([`crate::formats::Format::read_as_given`]): once its ident and user are
+    /// blanked, X may take it, with columns the first reading did not have
+    /// (an nginx template's `$arg_token`).
     /// Not in the keyed modes, whose pseudonyms a second reading would
     /// encrypt again; there the settling pass keeps the first pass's
     /// pseudonyms. The counts of the extra readings are the line's own

@@ -125,6 +125,19 @@ impl Format {
     }
 
     /// The format given, and the counter its lines take (`None`: `auto`).
+    /// Whether `rec` is a reading of the format given (`--format X`), not
+    /// one that detection made of a line X does not take (the fail-closed
+    /// fallback of [`recognise`]: a structure guessed, which the rules may
+    /// turn into a line X takes); under `auto`, any reading. False for a
+    /// line no format took.
+    pub fn read_as_given(&self, rec: &Recognised) -> bool {
+        match (self.given(), rec.parsed()) {
+            (_, None) => false,
+            (None, Some(_)) => true,
+            (Some((_, kind)), Some(p)) => p == kind,
+        }
+    }
+
     fn given(&self) -> Option<(&dyn LogFormat, Parsed)> {
         match self {
             Format::Auto => None,

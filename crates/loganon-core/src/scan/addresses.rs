@@ -89,7 +89,9 @@ impl Scanner<'_> {
                     break;
                 }
             }
-            if n == 0 {
+            // (fewer than 32 nibbles glued to a `:` end an address run, as
+            // reverse labels do: `4.3.2.5:2:7.ip6.arpa` is read as that run)
+            if n == 0 || (n < 32 && k > floor && s[k - 1] == b':') {
                 return None;
             }
             let sep = self.view.as_ref().and_then(|v| v.sep(k, e - 1, b'.'));

@@ -440,7 +440,7 @@ impl Scanner<'_> {
             v += 1;
             end = match memchr::memchr(b'"', &s[v..s.len().min(v + 65)]) {
                 Some(close) => v + close,
-                None => v + number_len(&s[v..]),
+                None => v + number_len(&s[v..])?,
             };
         }
         // more coordinates after the one its reader stopped at
@@ -482,7 +482,7 @@ impl Scanner<'_> {
         // (`"geo":"2.294351` at a line's end), and the coordinates after it
         let end = match memchr::memchr(b'"', &s[from..s.len().min(from + 64)]) {
             Some(close) if quoted => from + close,
-            _ => super::location::run_on(s, from + number_len(&s[from..])),
+            _ => super::location::run_on(s, from + number_len(&s[from..])?),
         };
         let spans = super::location::coarsen(&s[from..end], self.rules.location)?;
         for &(a, b, remove) in spans.spans() {
@@ -577,11 +577,15 @@ impl Scanner<'_> {
     }
 }
 
-/// The length of the number that opens `v`: digits, `.`, `-` and `+`.
-fn number_len(v: &[u8]) -> usize {
-    v.iter()
+/// The length of the number that opens `v`: digits, `.`, `-` and `+`;
+/// `None` when it has no `.` and a `:` follows, which makes it the first
+/// group of an IPv6 address (`"geo":1::2`), for the address rules.
+fn number_len(v: &[u8]) -> Option<usize> {
+    let n = v
+        .iter()
         .take_while(|&&b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'))
-        .count()
+        .count();
+    (v.get(n) != Some(&b':') || v[..n].contains(&b'.')).then_some(n)
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
-//! What encloses an address about to be reported: an email's quoted local
-//! part or a URL's userinfo, which an `@` after the address takes whole.
+//! What encloses an address about to be reported: an email's local part
+//! (quoted, or ending with the address) or a URL's userinfo, which an `@`
+//! after the address takes whole.
 //! Between the contact and credential families (which stand apart, see
 //! `tests/layers/families.rs`), as `dispatch` chooses between them.
 
@@ -44,6 +45,16 @@ impl Scanner<'_> {
                 }
             }
         }
+        // an email's local part that ends with the address
+        // (`:1.2.3.4@example.com`: a run with a colon is not handed to the
+        // `@` before it is read)
+        if at == b {
+            let floor = self.floor;
+            let e = self.at(at, sink);
+            if self.floor != floor {
+                return Some(e);
+            }
+        }
         // a quoted local part: the first quote after the address closes it
         // before its `@`, and another opens it before the address (the
         // last one, at most 128 bytes before the closing one, above the
@@ -72,6 +83,8 @@ mod tests {
         assert_eq!(found(r#""::"@y.om"#), ["email 0..9"]);
         // two addresses in one local part: one email
         assert_eq!(found(r#""1.2.3.4 5.6.7.8"@x.io y"#), ["email 0..22"]);
+        // a local part that ends with the address, after a colon
+        assert_eq!(found(":1.2.3.4@e.ln"), ["email 1..13"]);
         // (an `@` inside the local part first)
         assert_eq!(found(r#""1.2.3.4 a@b"@x.io"#), ["email 0..18"]);
         // a userinfo that starts at the address or before it
