@@ -483,3 +483,28 @@ fn the_shapes_a_red_team_found() {
     assert_nothing_planted(&out, &["robert", "Robert", "smith", "k3v9", "203.0.113.77"]);
     assert_clean(&out);
 }
+
+/// `crash-530131b8` (auto): `[client 2.0.3.7\0 07]`, digits glued on after a
+/// control byte, kept while the address was truncated; a reader that drops
+/// control bytes read `2.0.3.007`. The client is now read whole, through
+/// the control byte; letters glued on still leave the address alone.
+#[test]
+fn an_error_log_client_glued_to_a_control_byte_is_read_whole() {
+    crate::fuzz_regressions::expect(
+        "auto",
+        &[
+            (
+                b"[Mon Dec 07 03:38:24 2026] [client 2.0.3.7\x007]\n",
+                b"[Mon Dec 07 03:38:24 2026] [client 2.0.3.0]\n",
+            ),
+            (
+                b"[Mon Dec 07 03:38:24.855894 2026] [auth_basic:error] [pid 1:tid 2] [client 203.0.113.7\0\0\x007:53997] AH01618: user bob not found: /p\n",
+                b"[Mon Dec 07 03:38:24.855894 2026] [auth_basic:error] [pid 1:tid 2] [client 203.0.113.0:53997] AH01618: user - not found: /p\n",
+            ),
+            (
+                b"[Mon Dec 07 03:38:24 2026] [client 2.0.3.7x] y\n",
+                b"[Mon Dec 07 03:38:24 2026] [client 2.0.3.0x] y\n",
+            ),
+        ],
+    );
+}

@@ -223,3 +223,25 @@ fn aws_and_haproxy() {
         "Sep 25 06:05:27 host haproxy[6801]: 4.3.2.0:55008 [25/Sep/2018:06:05:27.584] ft~ bk/abc 0/0/0/72/72 200 7456 REDACTED - ---- 5/4/0/1/0 0/0 \"POST /user/ HTTP/1.1\"\n"
     );
 }
+
+/// `crash-e40d53fe` (haproxy): `::c` passed for HAProxy's `client:port`, and
+/// once truncated to `::` the line was no HAProxy line and read otherwise
+/// (its ident and user blanked on a second pass); so did `0:::::DE8:55008`.
+/// A client column needs an address and a port of digits now.
+#[test]
+fn a_haproxy_client_needs_a_port() {
+    crate::fuzz_regressions::expect(
+        "haproxy",
+        &[
+            (b"b 0 ::c [25/]  / / \n", b"b - - [25/]  / / \n"),
+            (
+                b"y 0:::::DE8:55008 [25/Sep/2018:06:05:27.584] ft~ bk/abc 0/0/0/72 200 x\n",
+                b"y :: [25/Sep/2018:06:05:27.584] ft~ bk/abc 0/0/0/72 200 x\n",
+            ),
+            (
+                b"<134>Sep 25 06:05:27 lb haproxy[6801]: 4.3.2.1:55008 [25/Sep/2018:06:05:27.584] ft~ bk/abc 0/0/0/72/72 200 1234 - - ---- 1/1/0/0/0 0/0 \"GET /x HTTP/1.1\"\n",
+                b"<134>Sep 25 06:05:27 lb haproxy[6801]: 4.3.2.0:55008 [25/Sep/2018:06:05:27.584] ft~ bk/abc 0/0/0/72/72 200 1234 - - ---- 1/1/0/0/0 0/0 \"GET /x HTTP/1.1\"\n",
+            ),
+        ],
+    );
+}

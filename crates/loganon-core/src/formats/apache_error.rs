@@ -76,6 +76,12 @@ fn parse_time(t: &[u8]) -> Option<i64> {
 fn client(line: &[u8], r: Range<usize>, v24: bool) -> Range<usize> {
     let v = &line[r.clone()];
     if let Some((_, e)) = crate::addr::parse_v4_at(v, 0) {
+        // (a control byte glued on after the address: the client is read
+        // whole, through it, fail closed: `2.0.3.7\x007` is `2.0.3.7` and
+        // more of its digits to a reader that drops control bytes)
+        if v.get(e).is_some_and(u8::is_ascii_control) {
+            return r;
+        }
         return r.start..r.start + e;
     }
     let Some(k) = memchr::memrchr(b':', v) else {

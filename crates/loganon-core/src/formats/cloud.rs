@@ -14,10 +14,21 @@ fn iso_time(t: &[u8]) -> bool {
 
 /// `1.2.3.4:5678` or `[v6]:port`
 fn addr_port(t: &[u8]) -> bool {
-    t.len() >= 3
-        && t.contains(&b':')
-        && t.iter()
-            .all(|&b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'[' | b']'))
+    // (an address, then a port of digits after the last `:`: `::c` or
+    // `0:::::DE8:55008` are none, and would stop being one once truncated)
+    let Some(k) = memchr::memrchr(b':', t) else {
+        return false;
+    };
+    let (head, port) = (&t[..k], &t[k + 1..]);
+    let v6 = |h: &[u8]| crate::addr::parse_v6(h).is_some();
+    !port.is_empty()
+        && port.iter().all(u8::is_ascii_digit)
+        && (crate::addr::parse_v4_at(head, 0).is_some_and(|(_, e)| e == head.len())
+            || v6(head)
+            || head
+                .strip_prefix(b"[")
+                .and_then(|h| h.strip_suffix(b"]"))
+                .is_some_and(v6))
 }
 
 /// Everything scanned but the time, which is kept when it looks like one

@@ -4,6 +4,7 @@
 //! Between the contact and credential families (which stand apart, see
 //! `tests/layers/families.rs`), as `dispatch` chooses between them.
 
+use super::bytes::is_local_char;
 use super::contact::domain_end;
 use super::credentials::is_userinfo;
 use super::sink::{Kind, Sink};
@@ -45,10 +46,10 @@ impl Scanner<'_> {
                 }
             }
         }
-        // an email's local part that ends with the address
-        // (`:1.2.3.4@example.com`: a run with a colon is not handed to the
-        // `@` before it is read)
-        if at == b {
+        // an email's local part that holds the address
+        // (`:1.2.3.4@example.com`, `1.2.3.4.x@example.com`: a run with a
+        // colon is not handed to the `@` before it is read)
+        if at - b < 512 && s[b..at].iter().all(|&c| is_local_char(c)) {
             let floor = self.floor;
             let e = self.at(at, sink);
             if self.floor != floor {
@@ -85,6 +86,7 @@ mod tests {
         assert_eq!(found(r#""1.2.3.4 5.6.7.8"@x.io y"#), ["email 0..22"]);
         // a local part that ends with the address, after a colon
         assert_eq!(found(":1.2.3.4@e.ln"), ["email 1..13"]);
+        assert_eq!(found("x ::ffff:1.2.3.4.@e.ln y"), ["email 9..22"]);
         // (an `@` inside the local part first)
         assert_eq!(found(r#""1.2.3.4 a@b"@x.io"#), ["email 0..18"]);
         // a userinfo that starts at the address or before it

@@ -128,6 +128,9 @@ pub fn run_on(s: &[u8], end: usize) -> usize {
             while j < s.len() && s[j].is_ascii_digit() {
                 j += 1;
             }
+        } else if s.get(j) == Some(&b':') {
+            // (an IPv6 address's first group: `ll=2,3::2`)
+            break;
         }
         end = j;
     }
@@ -263,7 +266,13 @@ mod tests {
         assert_eq!(on("0 1.044", 1), 7);
         // no number after the separator, or one with four digits before
         // its point: the value ends where its reader said
-        for v in ["48.858844 HTTP/1.1", "48.858844 1234.5", "48.858844 .5", "48.858844"] {
+        for v in [
+            "48.858844 HTTP/1.1",
+            "48.858844 1234.5",
+            "48.858844 .5",
+            "48.858844",
+            "48.858844,3::2",
+        ] {
             assert_eq!(on(v, 9), 9, "{v}");
         }
     }
