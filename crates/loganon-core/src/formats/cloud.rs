@@ -14,7 +14,16 @@ fn iso_time(t: &[u8]) -> bool {
 
 /// `1.2.3.4:5678` or `[v6]:port`
 fn addr_port(t: &[u8]) -> bool {
-    // (an address, then a port of digits after the last `:`: `::c` or
+    // (the bytes first: every column of a line no format takes comes here
+    // under detection, and few are made of these bytes)
+    if t.len() < 3
+        || !t
+            .iter()
+            .all(|&b| b.is_ascii_hexdigit() || matches!(b, b':' | b'.' | b'[' | b']'))
+    {
+        return false;
+    }
+    // an address, then a port of digits after the last `:` (`::c` or
     // `0:::::DE8:55008` are none, and would stop being one once truncated)
     let Some(k) = memchr::memrchr(b':', t) else {
         return false;
