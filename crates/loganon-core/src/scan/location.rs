@@ -60,16 +60,7 @@ fn decimals(v: &[u8]) -> Option<([(usize, usize); 3], usize)> {
         if n == 3 {
             return None;
         }
-        if matches!(v.get(i), Some(b'+' | b'-')) {
-            i += 1;
-        }
-        let int = i;
-        while i < v.len() && v[i].is_ascii_digit() {
-            i += 1;
-        }
-        if i == int || i - int > 3 {
-            return None;
-        }
+        i = integer_at(v, i)?;
         let mut frac = (i, i);
         if v.get(i) == Some(&b'.') {
             let f = i + 1;
@@ -97,6 +88,19 @@ fn decimals(v: &[u8]) -> Option<([(usize, usize); 3], usize)> {
     }
 }
 
+/// The end of a sign (`+`, `-`, or none) and one to three digits at `i`
+/// of `v`, the integer part of a coordinate; `None` when there are none.
+fn integer_at(v: &[u8], mut i: usize) -> Option<usize> {
+    if matches!(v.get(i), Some(b'+' | b'-')) {
+        i += 1;
+    }
+    let int = i;
+    while i < v.len() && v[i].is_ascii_digit() {
+        i += 1;
+    }
+    (i > int && i - int <= 3).then_some(i)
+}
+
 /// The end of a location value read to `end` that runs on: up to two more
 /// numbers (`[+-]`, one to three digits, decimals) each after `,`, `;`, `|`
 /// or spaces, which its reader stopped before (`ll=48.858844 2.294351`,
@@ -113,16 +117,10 @@ pub fn run_on(s: &[u8], end: usize) -> usize {
         while s.get(j) == Some(&b' ') {
             j += 1;
         }
-        if matches!(s.get(j), Some(b'+' | b'-')) {
-            j += 1;
-        }
-        let int = j;
-        while j < s.len() && s[j].is_ascii_digit() {
-            j += 1;
-        }
-        if j == int || j - int > 3 {
+        let Some(e) = integer_at(s, j) else {
             break;
-        }
+        };
+        j = e;
         if s.get(j) == Some(&b'.') && s.get(j + 1).is_some_and(u8::is_ascii_digit) {
             j += 1;
             while j < s.len() && s[j].is_ascii_digit() {
