@@ -50,16 +50,9 @@ impl Scanner<'_> {
             }
             return after;
         }
-        let Some(mut d) = domain_end(s, after) else {
+        let Some(d) = email_domain_end(s, after) else {
             return after;
         };
-        // `a@b.cc@d.ee`: what is glued on by another `@` goes too
-        while s.get(d) == Some(&b'@') {
-            match domain_end(s, d + 1) {
-                Some(e) => d = e,
-                None => break,
-            }
-        }
         self.redact(sink, k, d, Kind::Email);
         self.floor = d;
         d
@@ -279,6 +272,19 @@ fn phone_end(s: &[u8], d: usize) -> Option<usize> {
             || s[e] == b'@'
             || (s[e] == b'.' && s.get(e + 1).is_some_and(u8::is_ascii_digit)));
     ((8..=15).contains(&n) && !glued).then_some(e)
+}
+
+/// The end of an email's domain from `from` (after its `@`), with what
+/// another `@` glues on (`a@b.cc@d.ee` goes whole).
+pub(super) fn email_domain_end(s: &[u8], from: usize) -> Option<usize> {
+    let mut d = domain_end(s, from)?;
+    while s.get(d) == Some(&b'@') {
+        match domain_end(s, d + 1) {
+            Some(e) => d = e,
+            None => break,
+        }
+    }
+    Some(d)
 }
 
 /// The end of a domain name starting at `from`, if there is one there.

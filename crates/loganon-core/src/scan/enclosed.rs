@@ -5,7 +5,7 @@
 //! `tests/layers/families.rs`), as `dispatch` chooses between them.
 
 use super::bytes::is_local_char;
-use super::contact::domain_end;
+use super::contact::{domain_end, email_domain_end};
 use super::credentials::is_userinfo;
 use super::sink::{Kind, Sink};
 use super::state::{run_end, Scanner};
@@ -46,14 +46,25 @@ impl Scanner<'_> {
                 }
             }
         }
-        // an email's local part that holds the address
+        // an email's local part of plain bytes that holds the address
         // (`:1.2.3.4@example.com`, `1.2.3.4.x@example.com`: a run with a
-        // colon is not handed to the `@` before it is read)
+        // colon is not handed to the `@` before it is read): the email
+        // goes from where its local part starts, at the address or before
+        // it, never inside it (`2001:db8::1:2@x.io`, whose local part would
+        // start after the last `:`, goes whole)
         if at - b < 512 && s[b..at].iter().all(|&c| is_local_char(c)) {
-            let floor = self.floor;
-            let e = self.at(at, sink);
-            if self.floor != floor {
-                return Some(e);
+            if let Some(d) = email_domain_end(s, at + 1) {
+                let mut k = a;
+                while k > self.floor && is_local_char(s[k - 1]) && at - k < 512 {
+                    k -= 1;
+                }
+                // (a quote or dot before the name is not part of it)
+                while k < a && matches!(s[k], b'\'' | b'.') {
+                    k += 1;
+                }
+                self.redact(sink, k, d, Kind::Email);
+                self.floor = d;
+                return Some(d);
             }
         }
         // a quoted local part: the first quote after the address closes it
@@ -86,7 +97,9 @@ mod tests {
         assert_eq!(found(r#""1.2.3.4 5.6.7.8"@x.io y"#), ["email 0..22"]);
         // a local part that ends with the address, after a colon
         assert_eq!(found(":1.2.3.4@e.ln"), ["email 1..13"]);
-        assert_eq!(found("x ::ffff:1.2.3.4.@e.ln y"), ["email 9..22"]);
+        assert_eq!(found("x ::ffff:1.2.3.4.@e.ln y"), ["email 2..22"]);
+        assert_eq!(found("2001:db8:a:b:c:d:e:f@x.io"), ["email 0..25"]);
+        assert_eq!(found("x 'a.1.2.3.4@e.ln"), ["email 3..17"]);
         // (an `@` inside the local part first)
         assert_eq!(found(r#""1.2.3.4 a@b"@x.io"#), ["email 0..18"]);
         // a userinfo that starts at the address or before it
