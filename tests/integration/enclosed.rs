@@ -44,6 +44,11 @@ fn an_address_in_a_userinfo_goes_with_it() {
             (b"GET //1.2.3.4:8080@evil.com/x\n", b"GET //evil.com/x\n"),
             (b"x http:ip-10-1-2-3.example.net@host/y z\n", b"x http:host/y z\n"),
             (b"//1.2.3.4:pw@host/x\n", b"//host/x\n"),
+            // a userinfo that starts inside the address, after a scheme
+            // that holds its first group, with more of a user after it
+            // (`crash-59e97606`: its reader took `:rol@` once the address
+            // was truncated)
+            (b"[authdb8::1rol@e#x y\n", b"[authdb8:e#x y\n"),
             // an address read as a scheme and a user (`fe80:` and `:1`)
             // is no userinfo's: the address alone
             (b"x c\0fe80::1@h/ y\n", b"x c\0fe80::@h/ y\n"),

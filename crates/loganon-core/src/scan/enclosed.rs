@@ -35,11 +35,16 @@ impl Scanner<'_> {
             return None;
         }
         // a userinfo: its bytes run on to the `@`, and it starts at the
-        // address or before it (in `fe80::1@h/` the address is read as a
-        // scheme and a user `:1`: it stays an address)
+        // address or before it; or inside it, after a scheme that holds the
+        // address's first group, with more of a user after the address
+        // (`authdb8::1rol@e`: its reader would take `:rol@` once the
+        // address is truncated). In `fe80::1@h/`, read as a scheme and a
+        // user `:1`, nothing follows the address: it stays an address, and
+        // its replacement leaves a user of no letter or digit, which is
+        // none.
         if at - b <= 1024 && run_end(s, b, &mut self.ahead().userinfo, is_userinfo) == at {
             if let Some(u) = self.userinfo_start(at, |s, d| domain_end(s, d).is_some()) {
-                if u <= a {
+                if u <= a || (u <= b && s[b..at].iter().any(u8::is_ascii_alphanumeric)) {
                     self.remove(sink, u, at + 1, Kind::UrlCredentials);
                     self.floor = at + 1;
                     return Some(at + 1);
@@ -107,6 +112,8 @@ mod tests {
         assert_eq!(found("//1.2.3.4:pw@h/"), ["-url-credentials 2..13"]);
         // an address read as a scheme and a user (`fe80:` `:1`): itself
         assert_eq!(found("fe80::1@h/"), ["v6 0..7..7 fe80::1"]);
+        // (unless more of a user follows the address)
+        assert_eq!(found("[authdb8::1rol@e#x"), ["-url-credentials 9..15"]);
         // quoted, or before an `@`, yet enclosed by nothing an `@` takes
         assert_eq!(found(r#""1.2.3.4" 200"#), ["v4 1..8 1.2.3.4"]);
         assert_eq!(found("1.2.3.4@ x"), ["v4 0..7 1.2.3.4"]);
