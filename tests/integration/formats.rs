@@ -245,3 +245,19 @@ fn a_haproxy_client_needs_a_port() {
         ],
     );
 }
+
+/// `crash-6147ffc7` (w3c): a W3C line without a `#Fields:` directive has
+/// its columns' roles guessed from what they hold: `00:1a:2b:3c:4d:5ew`
+/// was scanned (a MAC) into `REDACTEDw`, which the next reading took for a
+/// user's name. Such a line, once changed, is read again until nothing
+/// changes.
+#[test]
+fn a_headerless_w3c_line_is_read_again_once_changed() {
+    crate::fuzz_regressions::expect(
+        "w3c",
+        &[(
+            b"2026-01-01 00:00:13 GET / 00:1a:2b:3c:4d:5ew\n",
+            b"2026-01-01 00:00:13 GET / -\n",
+        )],
+    );
+}

@@ -139,7 +139,9 @@ impl Engine {
         }
         if reread != Reread::Never
             && !self.opts.keyed()
-            && (!self.opts.format.read_as_given(&rec) || (reread == Reread::Check && has_control(body)))
+            && (!self.opts.format.read_as_given(&rec)
+                || ctx.fields.guessed
+                || (reread == Reread::Check && has_control(body)))
             && out[mark..] != *body
         {
             self.reread(out, mark, day, &ctx.stream, k.plan, stats);
@@ -214,7 +216,10 @@ impl Engine {
     /// format given (`--format X`) did not take and detection read as
     /// another ([`crate::formats::Format::read_as_given`]): once its ident and user are
     /// blanked, X may take it, with columns the first reading did not have
-    /// (an nginx template's `$arg_token`).
+    /// (an nginx template's `$arg_token`). So is a W3C line without a
+    /// `#Fields:` directive, whose columns' roles are guessed from what
+    /// they hold (`00:1a:2b:3c:4d:5ew`, scanned, becomes `REDACTEDw`, a
+    /// user's name to the next reading).
     /// Not in the keyed modes, whose pseudonyms a second reading would
     /// encrypt again; there the settling pass keeps the first pass's
     /// pseudonyms. The counts of the extra readings are the line's own

@@ -77,6 +77,10 @@ pub struct Fields {
     /// clean values (the byte before each, a quote or a separator, is its
     /// context); read by no rule
     pub repeats: u64,
+    /// the roles were guessed from what the columns hold (a W3C line
+    /// without a `#Fields:` directive): the rules may change a column so
+    /// that it reads otherwise, and the engine reads a changed line again
+    pub guessed: bool,
 }
 
 /// The request's spans a format notes while parsing: a whole request line
@@ -122,6 +126,7 @@ impl Fields {
         self.client = None;
         self.user = None;
         self.repeats = 0;
+        self.guessed = false;
         if self.http != Http::default() {
             self.http = Http::default();
         }

@@ -309,6 +309,7 @@ pub(crate) fn parse_headerless(line: &[u8], cols: &mut Vec<std::ops::Range<usize
     });
     f.clear();
     f.gaps = Some(Role::Verbatim);
+    f.guessed = true;
     for (k, r) in cols.iter().enumerate() {
         let v = &line[r.clone()];
         let cookie = k != query_at && cookie_like(v);
