@@ -1,6 +1,6 @@
 //! What encloses an address about to be reported: an email's local part
-//! (quoted, or ending with the address) or a URL's userinfo, which an `@`
-//! after the address takes whole.
+//! (quoted, or of plain bytes that hold the address) or a URL's userinfo,
+//! which an `@` after the address takes whole.
 //! Between the contact and credential families (which stand apart, see
 //! `tests/layers/families.rs`), as `dispatch` chooses between them.
 
@@ -12,8 +12,8 @@ use super::state::{run_end, Scanner};
 
 impl Scanner<'_> {
     /// An address at `a..b` about to be reported may lie inside what an
-    /// `@` after it takes whole: an email's quoted local part
-    /// (`"1.2.3.4"@example.com`, `"::"@example.com`) or a URL's userinfo
+    /// `@` after it takes whole: an email's local part, quoted or not
+    /// (`"1.2.3.4"@example.com`, `1.2.3.4.x@example.com`) or a URL's userinfo
     /// (`//ip-1-2-3-4.example.net@host`). That `@` is read now, and where it
     /// took them, the end (the floor is set there); the address alone would
     /// leave the rest of the local part or the userinfo in the output.
