@@ -84,6 +84,24 @@ fn an_iban_in_a_run_read_as_a_clean_address_goes() {
     expect_checked("auto", "x :a:b:c:: y");
 }
 
+/// `crash-8a61473f` (auto): an IBAN in a run that ends in an IPv4 address
+/// (`:DE89370400440532013000:1.2.3.1`) was kept: only the address was read.
+/// A card number there already went first; an IBAN now does too.
+#[test]
+fn an_iban_before_an_ipv4_address_in_a_run_goes() {
+    expect(
+        "auto",
+        &[
+            (b":DE89370400440532013000:1.2.3.1\n", b":REDACTED:1.2.3.0\n"),
+            (b"x :DE89370400440532013000.1.2.3.1 y\n", b"x :REDACTED.1.2.3.0 y\n"),
+            (
+                b"1.2.3.1:DE89370400440532013000:1.2.3.1\n",
+                b"1.2.3.0:REDACTED:1.2.3.0\n",
+            ),
+        ],
+    );
+}
+
 /// `crash-23dd615c` (alb), `crash-e40e53e9` (auto): one reverse label
 /// glued to a hex digit of an IPv6 address (`9::1:f1.in-addr.arpa`) was
 /// read as the reverse name, leaving the address; so were `ip6.arpa`

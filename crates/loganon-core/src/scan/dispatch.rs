@@ -159,9 +159,13 @@ impl Scanner<'_> {
                         .or_else(|| parse_v4_before_number(s, p))
                         .or_else(|| parse_v4_after_number(s, p))
                     {
-                        // a card number before it in the run goes first
+                        // a card number or an IBAN before it in the run
+                        // goes first (`:DE89370400440532013000:1.2.3.4`)
                         if p >= self.floor.max(start) + 13
-                            && self.card_in_run(start, p, sink).is_some()
+                            && self
+                                .card_in_run(start, p, sink)
+                                .or_else(|| self.iban_in_run(start, p, sink))
+                                .is_some()
                             && p < self.floor
                         {
                             p = self.floor;
