@@ -105,6 +105,26 @@ fn precise_locations_keep_two_decimals() {
             ("lng=\"2.294351", "lng=\"2.29"),
         ],
     );
+    // a JSON array of coordinates outside JSON, and a string left open
+    // that holds no number first (`crash-3c4c06fd`, `crash-ddc98a68`:
+    // `lng="[2.168` kept, a leak `check` saw): the numbers coarsened, or
+    // the word redacted (no list, yet precise digits)
+    found_then_clean(
+        "location",
+        &[
+            (r#"x "ll":[48.858844,2.294351] y"#, r#"x "ll":[48.85,2.29] y"#),
+            (r#"x "ll":"[48.858844 y"#, r#"x "ll":"REDACTED y"#),
+            ("x lng=\"[2.168 y", "x lng=\"REDACTED y"),
+        ],
+    );
+    // (`crash-c6b19370`: the word longer than the 64 bytes first read)
+    let mut long = b"lng=\"@".to_vec();
+    long.extend_from_slice(&[0xbd; 60]);
+    long.extend_from_slice(b"0:00.000\n");
+    crate::fuzz_regressions::expect(
+        "squid",
+        &[(b"lng=\"[2.168\n", b"lng=\"REDACTED\n"), (&long, b"lng=\"REDACTED\n")],
+    );
     // a number that a `:` continues is an IPv6 address's (`crash-df1f561b`)
     // (a decimal one before a `:` stays a location's: `crash-07f5d240`)
     crate::fuzz_regressions::expect(

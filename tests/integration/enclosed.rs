@@ -151,6 +151,24 @@ fn a_dotted_address_begun_by_a_dashed_ones_last_number_goes_with_it() {
     );
 }
 
+/// `crash-36141d70` (squid): `l-4-2-3-5::1`, a dashed address whose last
+/// number begins an IPv6 address: once the dashed one was truncated,
+/// `0::1` was an address with host bits. The IPv6 one goes with it; a port
+/// or a time after the dashed address stays.
+#[test]
+fn an_ipv6_address_begun_by_a_dashed_ones_last_number_goes_with_it() {
+    expect("squid", &[(b"l-4-2-3-5::1\n", b"l-4-2-3-0\n")]);
+    expect(
+        "auto",
+        &[
+            (b"x ip-4-2-3-5::1 y\n", b"x ip-4-2-3-0 y\n"),
+            (b"x ip-10-1-2-3:1:2:3:4:5:6:7 y\n", b"x ip-10-1-2-0 y\n"),
+            (b"x ip-10-1-2-3:8080 y\n", b"x ip-10-1-2-0:8080 y\n"),
+            (b"x ip-10-1-2-3:12:30:00 y\n", b"x ip-10-1-2-0:12:30:00 y\n"),
+        ],
+    );
+}
+
 /// `crash-6027a675` (json): a JSON string holding a line cut short after
 /// a quoted user (`1.2.3.4 - \"bob`), with no `{` or `[` in it, was scanned
 /// as text and kept the user; any escaped quote now has the string read as

@@ -436,6 +436,17 @@ fn a_parameter_name_is_read_through_a_finding_in_it() {
     );
     // (`crash-09457e06`: the address ends the name, no byte of it after)
     expect("json", &[(b"session1.2.3.4=A\n", b"session1.2.3.0=REDACTED\n")]);
+    // (`crash-4bb649c9`, squid: the value quoted, `name="value"`)
+    expect(
+        "squid",
+        &[
+            (b"session4-2-3-5.d.n=\"A\"\n", b"session4-2-3-0.d.n=\"REDACTED\"\n"),
+            (
+                b"x sessionid1-2-3-5.d.n=\"a b\" y\n",
+                b"x sessionid1-2-3-0.d.n=\"REDACTED\" y\n",
+            ),
+        ],
+    );
 }
 
 /// `crash-90884279`, `crash-5d0078d3`, `crash-c2afd42d` (auto): container

@@ -51,11 +51,13 @@ fn pairs() -> &'static Regex {
     })
 }
 
-/// A `"name":value` pair (JSON in a request body, a message).
+/// A `"name":value` pair (JSON in a request body, a message; the value
+/// may be an array: `"ll":[48.858844,2.294351]`).
 fn quoted_pairs() -> &'static Regex {
     static R: OnceLock<Regex> = OnceLock::new();
     R.get_or_init(|| {
-        Regex::new(r#"(?-u)"([A-Za-z0-9_.\-]{2,40})"[ \t]*:[ \t]*"?([0-9.+\-,;| ]*)"#).expect("the expression is valid")
+        Regex::new(r#"(?-u)"([A-Za-z0-9_.\-]{2,40})"[ \t]*:[ \t]*"?\[?([0-9.+\-,;| ]*)"#)
+            .expect("the expression is valid")
     })
 }
 

@@ -208,6 +208,11 @@ impl Scanner<'_> {
             Some((_, e)) if e > end && s[end] == b'.' => e,
             _ => end,
         };
+        // or an IPv6 address (`l-4-2-3-5::1`: left, `0::1` would be one)
+        let end = match s.get(end) {
+            Some(b':') => v6_after_dashed(s, last).unwrap_or(end),
+            _ => end,
+        };
         self.v4_form(sink, d, end, addr, V4Form::Dashed);
         Some(end)
     }
@@ -330,6 +335,21 @@ impl Scanner<'_> {
 /// Wildcard DNS services: a name under them spells the address it resolves
 /// to (`c0a80105.nip.io`, `3325256781.sslip.io`).
 const WILDCARD_DNS: &[&[u8]] = &[b"nip.io", b"sslip.io", b"xip.io", b"nip.direct", b"traefik.me"];
+
+/// The end of an IPv6 address that starts with a dashed address's last
+/// number at `last` (`5::1` of `l-4-2-3-5::1`): its run of hex digits,
+/// colons and dots, when that holds `::` or parses as an address.
+fn v6_after_dashed(s: &[u8], last: usize) -> Option<usize> {
+    let mut e = last;
+    while e < s.len() && e - last < 45 && (s[e].is_ascii_hexdigit() || matches!(s[e], b':' | b'.')) {
+        e += 1;
+    }
+    while e > last && matches!(s[e - 1], b'.') {
+        e -= 1;
+    }
+    let run = &s[last..e];
+    (run.windows(2).any(|w| w == b"::") || parse_v6(run).is_some()).then_some(e)
+}
 
 /// After an IPv4 address ending at `end`: three numbers or more (0 to 255)
 /// joined on by `-`, whose end is returned (`172.17.0.84-12-3-5`: the

@@ -12,7 +12,7 @@ use std::ops::ControlFlow;
 use crate::addr::{is_digit, parse_v4_after_number, parse_v4_at, parse_v4_before_number, parse_v6};
 
 use super::addresses::{dashed_tail, is_version_at, parse_v6_leading_zero_v4, plausible_v6, zone_end};
-use super::bytes::{has_digit_run, is_hex, is_name_char};
+use super::bytes::{has_digit_run, is_hex};
 use super::contact::domain_end;
 use super::sink::{Kind, Sink};
 use super::state::Scanner;
@@ -410,94 +410,16 @@ impl Scanner<'_> {
         }
     }
 
-    /// The value `i + 1..end` of a location name before the `=` at `i`
-    /// (`lat=48.858844`), coarsened by the rules; its end. In line: the name
-    /// is looked at only when it ends like one of them (`t`, `e`, `n`, `g`,
-    /// `l`, `o`, `s`, or `]` of `pos[lat]`).
-    #[inline(always)]
-    fn location<S: Sink>(&mut self, i: usize, end: usize, sink: &mut S) -> Option<usize> {
-        let s = self.s;
-        if i <= self.floor + 1
-            || !(s[i - 1] == b']' || matches!(s[i - 1] | 0x20, b't' | b'e' | b'n' | b'g' | b'l' | b'o' | b's'))
-        {
-            return None;
-        }
-        self.location_value(i, end, sink)
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn location_value<S: Sink>(&mut self, i: usize, end: usize, sink: &mut S) -> Option<usize> {
-        let s = self.s;
-        let mut n = i;
-        while n > self.floor && is_name_char(s[n - 1]) && i - n <= 32 {
-            n -= 1;
-        }
-        if !super::location::is_location_name(&s[n..i]) {
-            return None;
-        }
-        let mut v = i + 1;
-        let mut end = end;
-        // a quoted value (`lng="2.294351"`): inside its quotes; one left
-        // open (`lng="2.294351` at a line's end), its number
-        if v == end && s.get(v) == Some(&b'"') {
-            v += 1;
-            end = match memchr::memchr(b'"', &s[v..s.len().min(v + 65)]) {
-                Some(close) => v + close,
-                None => v + number_len(&s[v..])?,
-            };
-        }
-        // more coordinates after the one its reader stopped at
-        let end = super::location::run_on(s, end);
-        let spans = super::location::coarsen(&s[v..end], self.rules.location)?;
-        for &(from, to, remove) in spans.spans() {
-            if remove {
-                self.remove(sink, v + from, v + to, Kind::Location);
-            } else {
-                self.redact(sink, v + from, v + to, Kind::Location);
-            }
-        }
-        self.floor = end;
-        Some(end)
-    }
-
     /// A `:` at `i` after a quote: `"name":value` with a deny-listed name
     /// (see [`Scanner::json_pair`]), else with a location's name
-    /// (`{\x22lat\x22:48.858844}` in a request body), coarsened. Out of
-    /// line: few colons follow a quote.
+    /// (see [`Scanner::quoted_location`]). Out of line: few colons follow
+    /// a quote.
     #[inline(never)]
     pub(super) fn quoted_pair<S: Sink>(&mut self, i: usize, sink: &mut S) -> Option<usize> {
         if let Some(e) = self.json_pair(i, sink) {
             return Some(e);
         }
-        let s = self.s;
-        let (n, close) = self.quoted_name(i)?;
-        if !super::location::is_location_name(&s[n..close]) {
-            return None;
-        }
-        // the value: a number, or a string's content
-        let mut v = i + 1;
-        while v < s.len() && matches!(s[v], b' ' | b'\t') {
-            v += 1;
-        }
-        let quoted = s.get(v) == Some(&b'"');
-        let from = v + usize::from(quoted);
-        // a string's content; a number, also one whose string is left open
-        // (`"geo":"2.294351` at a line's end), and the coordinates after it
-        let end = match memchr::memchr(b'"', &s[from..s.len().min(from + 64)]) {
-            Some(close) if quoted => from + close,
-            _ => super::location::run_on(s, from + number_len(&s[from..])?),
-        };
-        let spans = super::location::coarsen(&s[from..end], self.rules.location)?;
-        for &(a, b, remove) in spans.spans() {
-            if remove {
-                self.remove(sink, from + a, from + b, Kind::Location);
-            } else {
-                self.redact(sink, from + a, from + b, Kind::Location);
-            }
-        }
-        self.floor = end;
-        Some(end.max(i + 1))
+        self.quoted_location(i, sink)
     }
 
     /// An `@` at `i`: the end of a URL's userinfo without `scheme://`
@@ -579,17 +501,6 @@ impl Scanner<'_> {
         }
         self.value_phone(v, end, sink)
     }
-}
-
-/// The length of the number that opens `v`: digits, `.`, `-` and `+`;
-/// `None` when it has no `.` and a `:` follows, which makes it the first
-/// group of an IPv6 address (`"geo":1::2`), for the address rules.
-fn number_len(v: &[u8]) -> Option<usize> {
-    let n = v
-        .iter()
-        .take_while(|&&b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'))
-        .count();
-    (v.get(n) != Some(&b':') || v[..n].contains(&b'.')).then_some(n)
 }
 
 #[cfg(test)]

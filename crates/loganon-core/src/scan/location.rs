@@ -3,7 +3,12 @@
 //! to [`Location::Decimals`] decimals (2 by default, about 1 km), kept, or
 //! removed, as the rules say. A value that is not such a list of numbers is
 //! left to the other rules (an address under `ll` is still an address).
+//! The scanner's readers of such values (`lat=...`, `"lat":...`) are here
+//! too, after the value rules.
 
+use super::bytes::is_name_char;
+use super::sink::{Kind, Sink};
+use super::state::Scanner;
 use crate::rules::{normalize, Location, MAX_NAME};
 
 /// The names whose values are locations, normalized (see
@@ -210,6 +215,131 @@ fn precise_digits(v: &[u8], policy: Location) -> bool {
     }
     false
 }
+
+impl Scanner<'_> {
+    /// The value `i + 1..end` of a location name before the `=` at `i`
+    /// (`lat=48.858844`), coarsened by the rules; its end. In line: the name
+    /// is looked at only when it ends like one of them (`t`, `e`, `n`, `g`,
+    /// `l`, `o`, `s`, or `]` of `pos[lat]`).
+    #[inline(always)]
+    pub(super) fn location<S: Sink>(&mut self, i: usize, end: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        if i <= self.floor + 1
+            || !(s[i - 1] == b']' || matches!(s[i - 1] | 0x20, b't' | b'e' | b'n' | b'g' | b'l' | b'o' | b's'))
+        {
+            return None;
+        }
+        self.location_value(i, end, sink)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn location_value<S: Sink>(&mut self, i: usize, end: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        let mut n = i;
+        while n > self.floor && is_name_char(s[n - 1]) && i - n <= 32 {
+            n -= 1;
+        }
+        if !is_location_name(&s[n..i]) {
+            return None;
+        }
+        let mut v = i + 1;
+        let mut end = end;
+        // a quoted value (`lng="2.294351"`): inside its quotes; one left
+        // open (`lng="2.294351` at a line's end), its number, or else its
+        // word (`lng="[2.294351`: not a list, yet precise digits)
+        if v == end && s.get(v) == Some(&b'"') {
+            v += 1;
+            end = match memchr::memchr(b'"', &s[v..s.len().min(v + 65)]) {
+                Some(close) => v + close,
+                None => match number_len(&s[v..])? {
+                    0 => v + word_len(&s[v..]),
+                    n => v + n,
+                },
+            };
+        }
+        // more coordinates after the one its reader stopped at
+        let end = run_on(s, end);
+        let spans = coarsen(&s[v..end], self.rules.location)?;
+        for &(from, to, remove) in spans.spans() {
+            if remove {
+                self.remove(sink, v + from, v + to, Kind::Location);
+            } else {
+                self.redact(sink, v + from, v + to, Kind::Location);
+            }
+        }
+        self.floor = end;
+        Some(end)
+    }
+
+    /// The value of a `"name":value` pair with a location's name
+    /// (`{\x22lat\x22:48.858844}` in a request body, `"ll":[48.85,2.29]`
+    /// outside JSON), coarsened; `None` for any other name.
+    pub(super) fn quoted_location<S: Sink>(&mut self, i: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        let (n, close) = self.quoted_name(i)?;
+        if !is_location_name(&s[n..close]) {
+            return None;
+        }
+        // the value: a number, or a string's content
+        let mut v = i + 1;
+        while v < s.len() && matches!(s[v], b' ' | b'\t') {
+            v += 1;
+        }
+        let quoted = s.get(v) == Some(&b'"');
+        let mut from = v + usize::from(quoted);
+        // an array's numbers (`"ll":[48.858844,2.294351]`)
+        if !quoted && s.get(from) == Some(&b'[') {
+            from += 1;
+        }
+        // a string's content; a number, also one whose string is left open
+        // (`"geo":"2.294351` at a line's end), and the coordinates after it;
+        // else the word of a string left open (`"geo":"[2.294351`)
+        let end = match memchr::memchr(b'"', &s[from..s.len().min(from + 64)]) {
+            Some(close) if quoted => from + close,
+            _ => match number_len(&s[from..])? {
+                0 if quoted => from + word_len(&s[from..]),
+                n => run_on(s, from + n),
+            },
+        };
+        let spans = coarsen(&s[from..end], self.rules.location)?;
+        for &(a, b, remove) in spans.spans() {
+            if remove {
+                self.remove(sink, from + a, from + b, Kind::Location);
+            } else {
+                self.redact(sink, from + a, from + b, Kind::Location);
+            }
+        }
+        self.floor = end;
+        Some(end.max(i + 1))
+    }
+}
+
+/// The length of the number that opens `v`: digits, `.`, `-` and `+`;
+/// `None` when it has no `.` and a `:` follows, which makes it the first
+/// group of an IPv6 address (`"geo":1::2`), for the address rules.
+fn number_len(v: &[u8]) -> Option<usize> {
+    let n = v
+        .iter()
+        .take_while(|&&b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+'))
+        .count();
+    (v.get(n) != Some(&b':') || v[..n].contains(&b'.')).then_some(n)
+}
+
+/// The length of the word that opens `v`, the value of a string left open:
+/// up to a space, a quote or a byte that ends a query's value (`&`, `#`,
+/// `;`, `<`, `>`), at most [`MAX_WORD`] bytes.
+fn word_len(v: &[u8]) -> usize {
+    let v = &v[..v.len().min(MAX_WORD)];
+    v.iter()
+        .position(|&b| b.is_ascii_whitespace() || matches!(b, b'"' | b'\'' | b'&' | b'#' | b';' | b'<' | b'>'))
+        .unwrap_or(v.len())
+}
+
+/// The longest word read as a location's value left open: as far as a
+/// quoted parameter's value is read (`params.rs`), so that a line of many
+/// such names costs no more than a few readings of its length.
+const MAX_WORD: usize = 4096;
 
 #[cfg(test)]
 mod tests {

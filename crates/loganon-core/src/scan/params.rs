@@ -101,7 +101,7 @@ impl Scanner<'_> {
                 // (in a query or a path, a quote followed by a space or the
                 // span's end closes the field: `"GET /?token=" 200`)
                 || (matches!(s[nq - 1], b'&' | b'?' | b'/') && s.get(i + 2).is_some_and(|&b| b != b' ')))
-            && self.rules.deny.contains(&s[nq..i])
+            && (self.rules.deny.contains(&s[nq..i]) || (nq == self.floor && nq > 0 && self.name_before_floor(nq, i)))
         {
             if let Some(q) = memchr::memchr(b'"', &s[i + 2..s.len().min(i + 2 + 4096)]) {
                 let (a, b) = (i + 2, i + 2 + q);
