@@ -17,9 +17,9 @@ impl Scanner<'_> {
     /// (`//ip-1-2-3-4.example.net@host`). That `@` is read now, and where it
     /// took them, the end (the floor is set there); the address alone would
     /// leave the rest of the local part or the userinfo in the output.
-    /// Where the next `@` is and where the userinfo bytes end are
-    /// remembered for the span: most addresses have no `@` after them, and
-    /// a line of many addresses costs its length once.
+    /// Where the next `@` is and where the userinfo and local part bytes
+    /// end are remembered for the span: most addresses have no `@` after
+    /// them, and a line of many addresses costs its length once.
     #[inline(never)]
     pub(super) fn taken_by_at<S: Sink>(&mut self, a: usize, b: usize, sink: &mut S) -> Option<usize> {
         let s = self.s;
@@ -57,7 +57,7 @@ impl Scanner<'_> {
         // goes from where its local part starts, at the address or before
         // it, never inside it (`2001:db8::1:2@x.io`, whose local part would
         // start after the last `:`, goes whole)
-        if at - b < 512 && s[b..at].iter().all(|&c| is_local_char(c)) {
+        if at - b < 512 && run_end(s, b, &mut self.ahead().local, is_local_char) >= at {
             if let Some(d) = email_domain_end(s, at + 1) {
                 let mut k = a;
                 while k > self.floor && is_local_char(s[k - 1]) && at - k < 512 {

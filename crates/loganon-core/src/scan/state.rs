@@ -107,6 +107,8 @@ pub(super) struct Ahead {
     /// up to the first byte that is no userinfo's (what may take an
     /// address whole: see `Scanner::taken_by_at`)
     pub(super) userinfo: Run,
+    /// up to the first byte that is no email local part's (the same)
+    pub(super) local: Run,
 }
 
 impl Ahead {
@@ -122,6 +124,7 @@ impl Ahead {
         bad: Run::NONE,
         colon: [(usize::MAX, 0, 0); 4],
         userinfo: Run::NONE,
+        local: Run::NONE,
     };
 }
 
