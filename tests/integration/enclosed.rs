@@ -134,6 +134,35 @@ fn an_imei_after_a_colon_goes() {
     expect("auto", &[(b"x :011111111111110 y\n", b"x :REDACTED y\n")]);
 }
 
+/// `crash-52117c3a` (squid): `1.2.3.4:412.8.in-addr.arpa`, an address in
+/// the run before a reverse name: the name was read, and what came before
+/// it in the run skipped. Those addresses go first now, in any form.
+#[test]
+fn an_address_before_a_reverse_name_in_its_run_is_read() {
+    expect(
+        "squid",
+        &[(b"1.2.3.4:412.8.in-addr.arpa\n", b"1.2.3.0:412.8.in-addr.arpa\n")],
+    );
+    expect(
+        "auto",
+        &[
+            (
+                b"x 1.2.3.4:4.3.2.1.in-addr.arpa y\n",
+                b"x 1.2.3.0:0.3.2.1.in-addr.arpa y\n",
+            ),
+            (
+                b"x 2001:db8::1:4.3.2.1.in-addr.arpa y\n",
+                b"x 2001:db8:::0.3.2.1.in-addr.arpa y\n",
+            ),
+            (
+                b"x 1.2.3.4:b.a.9.8.7.6.5.4.3.2.1.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa y\n",
+                b"x 1.2.3.0:0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa y\n",
+            ),
+            (b"x 5.3.12.84.in-addr.arpa y\n", b"x 0.3.12.84.in-addr.arpa y\n"),
+        ],
+    );
+}
+
 /// `crash-aff8dc6d` (auto): `dsl-84-12-3-51.2.3.4`, a dashed address whose
 /// last number begins a dotted one: the dotted one goes with it.
 #[test]

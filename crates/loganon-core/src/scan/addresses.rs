@@ -26,11 +26,12 @@ pub(super) fn plausible_v6(t: &[u8]) -> bool {
 
 impl Scanner<'_> {
     /// The labels of a reverse name before `s[e..]`, if that is
-    /// `in-addr.arpa` or `ip6.arpa` (any case) and the name ends there.
+    /// `in-addr.arpa` or `ip6.arpa` (any case) and the name ends there;
+    /// the run around `.` and `:` that holds them starts at `run`.
     /// Out of line: only runs of digits and dots before an `i` come here.
     #[cold]
     #[inline(never)]
-    pub(super) fn arpa<S: Sink>(&mut self, e: usize, sink: &mut S) -> Option<usize> {
+    pub(super) fn arpa<S: Sink>(&mut self, run: usize, e: usize, sink: &mut S) -> Option<usize> {
         let s = self.s;
         let rest = &s[e..];
         let ends = |n: usize| {
@@ -69,6 +70,9 @@ impl Scanner<'_> {
             if n == 0 || (n < 4 && from > floor && (s[from - 1] == b':' || s[from - 1].is_ascii_alphanumeric())) {
                 return None;
             }
+            if !self.before_reverse(run, from, sink) {
+                return Some(self.floor);
+            }
             self.v4_form(sink, from, e - 1, addr, V4Form::Reversed { labels: n as u8 });
             return Some(e - 1);
         }
@@ -94,6 +98,9 @@ impl Scanner<'_> {
             if n == 0 || (n < 32 && k > floor && s[k - 1] == b':') {
                 return None;
             }
+            if !self.before_reverse(run, k, sink) {
+                return Some(self.floor);
+            }
             let sep = self.view.as_ref().and_then(|v| v.sep(k, e - 1, b'.'));
             let (from, to) = self.source_span(k, e - 1);
             sink.ip6_nibbles(from, to, addr, n as u8, upper, sep);
@@ -101,6 +108,23 @@ impl Scanner<'_> {
             return Some(e - 1);
         }
         None
+    }
+
+    /// The run from `run` up to a reverse name that starts at `from`: its
+    /// addresses go first (`1.2.3.4:4.3.2.1.in-addr.arpa`,
+    /// `2001:db8::1:4.3.2.1.in-addr.arpa`), as they come before the name.
+    /// False when one of them runs into the name (it is then not read as
+    /// one).
+    fn before_reverse<S: Sink>(&mut self, run: usize, from: usize, sink: &mut S) -> bool {
+        let a = run.max(self.floor);
+        if from < a + 8 {
+            return true;
+        }
+        let colons = self.s[a..from].iter().filter(|&&c| c == b':').count();
+        if colons < 2 || !self.ipv6_or_mac(a, from, sink) {
+            self.v4_in_run(a, from, sink);
+        }
+        self.floor <= from
     }
 
     /// A `-` between digits at `i`: four decimal octets joined by `-` in a

@@ -98,7 +98,7 @@ impl Scanner<'_> {
         // a reverse name: `5.3.12.84.in-addr.arpa`, `b.a.9.8.[...].ip6.arpa`
         // (a run that ends in a dot before an `i`; cheap to test)
         if e > start && s[e - 1] == b'.' && matches!(s.get(e), Some(b'i' | b'I')) {
-            if let Some(end) = self.arpa(e, sink) {
+            if let Some(end) = self.arpa(start, e, sink) {
                 return end;
             }
         }
@@ -152,41 +152,7 @@ impl Scanner<'_> {
         }
         // IPv4 addresses inside the run: `1.2.3.4:80`, `abc1.2.3.4`, `a:1.2.3.4`.
         if dots >= 3 {
-            let mut p = start.max(self.floor);
-            while p < e {
-                if is_digit(s[p]) && (p == start || !is_digit(s[p - 1])) {
-                    if let Some((addr, end)) = parse_v4_at(s, p)
-                        .or_else(|| parse_v4_before_number(s, p))
-                        .or_else(|| parse_v4_after_number(s, p))
-                    {
-                        // a card number or an IBAN before it in the run
-                        // goes first (`:DE89370400440532013000:1.2.3.4`)
-                        if p >= self.floor.max(start) + 13
-                            && self
-                                .card_in_run(start, p, sink)
-                                .or_else(|| self.iban_in_run(start, p, sink))
-                                .is_some()
-                            && p < self.floor
-                        {
-                            p = self.floor;
-                            continue;
-                        }
-                        if is_version_at(s, p) {
-                            p = end;
-                            continue;
-                        }
-                        // three numbers or more joined on by `-`
-                        // (`172.17.0.84-12-3-5.dyn...`): its last number and
-                        // them read as a dashed address too; fail closed,
-                        // they go with it
-                        let end = dashed_tail(s, end).unwrap_or(end);
-                        self.floor = self.v4(sink, p, end, addr);
-                        p = self.floor;
-                        continue;
-                    }
-                }
-                p += 1;
-            }
+            self.v4_in_run(start, e, sink);
             // what follows the last IPv4 address may still be IPv6
             // (`1.2.3.4a0::1`)
             if self.floor > start && self.floor < e && s[self.floor..e].iter().filter(|&&c| c == b':').count() >= 2 {
@@ -215,6 +181,50 @@ impl Scanner<'_> {
             }
         }
         self.run_end(i, e)
+    }
+
+    /// The IPv4 addresses in the run `start..e` (each whole inside it),
+    /// from the floor on: `1.2.3.4:80`, `abc1.2.3.4`, `a:1.2.3.4`; a card
+    /// number or an IBAN before one in the run goes first.
+    #[inline]
+    pub(super) fn v4_in_run<S: Sink>(&mut self, start: usize, e: usize, sink: &mut S) {
+        let s = self.s;
+        let mut p = start.max(self.floor);
+        while p < e {
+            if is_digit(s[p]) && (p == start || !is_digit(s[p - 1])) {
+                if let Some((addr, end)) = parse_v4_at(s, p)
+                    .or_else(|| parse_v4_before_number(s, p))
+                    .or_else(|| parse_v4_after_number(s, p))
+                    .filter(|&(_, end)| end <= e)
+                {
+                    // a card number or an IBAN before it in the run
+                    // goes first (`:DE89370400440532013000:1.2.3.4`)
+                    if p >= self.floor.max(start) + 13
+                        && self
+                            .card_in_run(start, p, sink)
+                            .or_else(|| self.iban_in_run(start, p, sink))
+                            .is_some()
+                        && p < self.floor
+                    {
+                        p = self.floor;
+                        continue;
+                    }
+                    if is_version_at(s, p) {
+                        p = end;
+                        continue;
+                    }
+                    // three numbers or more joined on by `-`
+                    // (`172.17.0.84-12-3-5.dyn...`): its last number and
+                    // them read as a dashed address too; fail closed,
+                    // they go with it
+                    let end = dashed_tail(s, end).unwrap_or(end);
+                    self.floor = self.v4(sink, p, end, addr);
+                    p = self.floor;
+                    continue;
+                }
+            }
+            p += 1;
+        }
     }
 
     /// Whether the hex digits `a..dot` may be a host's first label written
