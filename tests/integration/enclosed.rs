@@ -163,6 +163,23 @@ fn an_address_before_a_reverse_name_in_its_run_is_read() {
     );
 }
 
+/// `crash-4bcc1295` (json): `"ip":\0" "`, a quote after a control byte
+/// after `"name":` opens a value, as `check` reads it; it closed the
+/// decoded field before the value, which was kept. `crash-502b04c1` (the
+/// Apache template): `/\u@\` and a NUL, a userinfo before what may decode
+/// into a host: it goes (fail closed).
+#[test]
+fn values_and_userinfo_behind_control_bytes_go() {
+    expect(
+        "json",
+        &[
+            (b"\"ip\":\x00\" \"\n", b"\"ip\":\x00\"REDACTED\"\n"),
+            (b"a \"token\":\x00\" x\" b\n", b"a \"token\":\x00\"REDACTED\" b\n"),
+        ],
+    );
+    expect(APACHE, &[(b"x /\\u@\\\x00\\\\09 y\n", b"x /\\\\\x00\\\\09 y\n")]);
+}
+
 /// `crash-aff8dc6d` (auto): `dsl-84-12-3-51.2.3.4`, a dashed address whose
 /// last number begins a dotted one: the dotted one goes with it.
 #[test]

@@ -252,8 +252,11 @@ impl Scanner<'_> {
     /// [`Scanner::userinfo_at`]); `None` when there is none.
     pub(super) fn userinfo_start(&self, i: usize, email_after: impl Fn(&[u8], usize) -> bool) -> Option<usize> {
         let s = self.s;
-        // a host follows
-        if !s.get(i + 1).is_some_and(|&b| b.is_ascii_alphanumeric() || b == b'[') {
+        // a host follows, or an escape or a control byte that may stand
+        // for one (`/\u@` then `\` and a NUL: fail closed)
+        if !s.get(i + 1).is_some_and(|&b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'[' | b'\\' | b'%' | b'&') || crate::decode::is_control(b)
+        }) {
             return None;
         }
         let mut j = i;

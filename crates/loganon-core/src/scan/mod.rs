@@ -113,7 +113,7 @@ pub fn scan<S: Sink>(line: &[u8], from: usize, to: usize, rules: &Rules, sink: &
     // by a space into a value, an address or a name.
     let last = crate::decode::last_escape_byte(span).unwrap_or(first);
     let a = from + field_start(span, first);
-    let b = from + last + field_end(&span[last..]);
+    let b = from + field_end(span, last);
     if a > from {
         scan_plain(line, from, a, rules, None, sink);
     }

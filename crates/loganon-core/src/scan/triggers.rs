@@ -80,8 +80,14 @@ pub(super) fn field_start(span: &[u8], first: usize) -> usize {
 }
 
 /// Whether the quote at `k` follows a `=` or `:`, plain or escaped
-/// (`%3D`, `\\x3d`, `\\u003D`, `%253D`): it opens a value (`token%3D" "`).
+/// (`%3D`, `\\x3d`, `\\u003D`, `%253D`), spaces and control bytes between
+/// (`"token":\0" x"`, which the decoder reads through): it opens a value
+/// (`token%3D" "`).
 fn after_name(t: &[u8], k: usize) -> bool {
+    let mut k = k;
+    while k > 1 && (matches!(t[k - 1], b' ' | b'\t') || crate::decode::is_control(t[k - 1])) {
+        k -= 1;
+    }
     matches!(t[k - 1], b'=' | b':')
         || (k >= 3
             && matches!(t[k - 2], b'3')
@@ -106,23 +112,25 @@ fn colon_after(t: &[u8], mut k: usize) -> bool {
     t.get(k) == Some(&b':')
 }
 
-/// Where the first `" ` in `after` ends its field (after the quote), or its length. An escaped
-/// quote (`\\" `) is no field end.
-pub(super) fn field_end(after: &[u8]) -> usize {
-    let mut i = 0;
-    while let Some(k) = memchr::memchr(b'"', &after[i..]) {
+/// Where the first `" ` in `span[last..]` ends its field (after the quote),
+/// or the span's length; an offset into `span`. An escaped quote (`\\" `)
+/// is no field end. (The bytes before `last` are read to tell whether a
+/// quote opens a value: `"token":\0" x"`, the escape a control byte.)
+pub(super) fn field_end(span: &[u8], last: usize) -> usize {
+    let mut i = last;
+    while let Some(k) = memchr::memchr(b'"', &span[i..]) {
         let q = i + k;
-        if after.get(q + 1) == Some(&b' ')
-            && (q == 0 || !(after[q - 1] == b'\\' || after_name(after, q)))
-            && !colon_after(after, q + 1)
-            && !opens_local_part(after, q)
+        if span.get(q + 1) == Some(&b' ')
+            && (q == 0 || !(span[q - 1] == b'\\' || after_name(span, q)))
+            && !colon_after(span, q + 1)
+            && !opens_local_part(span, q)
         {
             // the quote stays with its field (`name="%3A" x` closes there)
             return q + 1;
         }
         i = q + 1;
     }
-    after.len()
+    span.len()
 }
 
 /// The offset of the first escape in `span`, if it holds one (a `%`, `\\`
