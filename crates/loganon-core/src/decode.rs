@@ -195,14 +195,6 @@ fn escape_at(t: &[u8], i: usize, out: &mut [u8; 4]) -> Option<(usize, usize)> {
     }
 }
 
-/// The escape at `t[i]` peeled once: how many bytes it takes and the first
-/// byte it stands for; `None` when `t[i]` starts no escape. (For tests of
-/// what a replacement is glued to: a byte or two, not a view.)
-pub fn first_layer(t: &[u8], i: usize) -> Option<(usize, u8)> {
-    let mut out = [0u8; 4];
-    escape_at(t, i, &mut out).map(|(len, n)| (len, if n == 0 { OPAQUE } else { out[0] }))
-}
-
 /// An HTML entity at `t[i] == b'&'`: `&#64;`, `&#x40;` (the `;` may be
 /// missing, as browsers accept), or a named one with its `;`.
 fn entity_at(t: &[u8], i: usize, out: &mut [u8; 4]) -> Option<(usize, usize)> {

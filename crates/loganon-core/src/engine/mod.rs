@@ -17,7 +17,6 @@
 
 mod count;
 pub mod field;
-mod glue;
 mod line;
 mod records;
 mod rewrite;
