@@ -180,6 +180,23 @@ fn values_and_userinfo_behind_control_bytes_go() {
     expect(APACHE, &[(b"x /\\u@\\\x00\\\\09 y\n", b"x /\\\\\x00\\\\09 y\n")]);
 }
 
+/// `crash-9a03647e` (auto): `4004405320130\`, a NUL, `\\020`. `check`
+/// removes the NUL, pairs the two backslashes after it, and reads `\0` as a
+/// NUL the next round: the digits join into a card number. The decoder
+/// read the NUL as standing for the backslash after it and paired the
+/// escapes otherwise; a control byte before an escape's first byte now
+/// stands for nothing.
+#[test]
+fn escapes_around_a_control_byte_pair_as_check_pairs_them() {
+    expect(
+        "auto",
+        &[
+            (b"x 4004405320130\\\x00\\\\020 y\n", b"x REDACTED y\n"),
+            (b"x jdoe\x00%40example.com y\n", b"x REDACTED y\n"),
+        ],
+    );
+}
+
 /// `crash-aff8dc6d` (auto): `dsl-84-12-3-51.2.3.4`, a dashed address whose
 /// last number begins a dotted one: the dotted one goes with it.
 #[test]

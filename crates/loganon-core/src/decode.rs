@@ -116,6 +116,10 @@ pub fn is_control(b: u8) -> bool {
 /// A run of control bytes and terminal escape sequences (`ESC [ 0 m`) at
 /// `t[i]` and the byte after it: the run stands for that byte
 /// (`jdoe\0@example.com` reads `jdoe@example.com`). `None` at the end.
+/// Before a `%`, `\\` or `&` the run stands for nothing and that byte is
+/// left to start an escape of its own: `\\`, a NUL, `\\\\0` pairs the two
+/// backslashes after the NUL, as `check` pairs them (it removes control
+/// bytes), and not the first one with a backslash the run took.
 fn control_at(t: &[u8], i: usize, out: &mut [u8; 4]) -> Option<(usize, usize)> {
     let mut j = i;
     while j < t.len() && is_control(t[j]) {
@@ -132,6 +136,9 @@ fn control_at(t: &[u8], i: usize, out: &mut [u8; 4]) -> Option<(usize, usize)> {
         j += 1;
     }
     let &b = t.get(j)?;
+    if matches!(b, b'%' | b'\\' | b'&') {
+        return Some((j - i, 0));
+    }
     out[0] = b;
     Some((j - i + 1, 1))
 }
@@ -393,7 +400,10 @@ impl Decoded {
                 continue;
             };
             // (an escape is at most 40 bytes long: `&#x%34%30;` is one)
+            // (a run of control bytes that stands for nothing brings the
+            // bytes around it together)
             deeper |= (stray_at != usize::MAX && at - stray_at < 40)
+                || n == 0
                 || buf[..n]
                     .iter()
                     .any(|&b| matches!(b, b'%' | b'\\' | b'&') || is_control(b));
