@@ -123,17 +123,25 @@ fn precise_locations_keep_two_decimals() {
     long.extend_from_slice(b"0:00.000\n");
     crate::fuzz_regressions::expect(
         "squid",
-        &[(b"lng=\"[2.168\n", b"lng=\"REDACTED\n"), (&long, b"lng=\"REDACTED\n")],
+        &[
+            (b"lng=\"[2.168\n", b"lng=\"REDACTED\n"),
+            (&long, b"lng=\"REDACTED\n"),
+            // (`crash-4fa02499`: a number that the word goes on after)
+            (b"lng=\"5\xb96.779\n", b"lng=\"REDACTED\n"),
+            (b"x lng=\"5x6.779 y\n", b"x lng=\"REDACTED y\n"),
+            (b"x lng=\"48.858844,2.294351 y\n", b"x lng=\"48.85,2.29 y\n"),
+        ],
     );
     // a number that a `:` continues is an IPv6 address's (`crash-df1f561b`)
-    // (a decimal one before a `:` stays a location's: `crash-07f5d240`)
+    // (a decimal one before a `:` stays a location's: `crash-07f5d240`;
+    // its string left open is read to its word's end: `crash-4fa02499`)
     crate::fuzz_regressions::expect(
         "json",
         &[
             (br#""geo":1::2"#.as_slice(), br#""geo":1::"#.as_slice()),
             (
                 br#""geo":"1192.2001:d x"#.as_slice(),
-                br#""geo":"REDACTED:d x"#.as_slice(),
+                br#""geo":"REDACTED x"#.as_slice(),
             ),
         ],
     );

@@ -246,15 +246,16 @@ impl Scanner<'_> {
         let mut v = i + 1;
         let mut end = end;
         // a quoted value (`lng="2.294351"`): inside its quotes; one left
-        // open (`lng="2.294351` at a line's end), its number, or else its
-        // word (`lng="[2.294351`: not a list, yet precise digits)
+        // open (`lng="2.294351` at a line's end), its number, or its word
+        // when that holds more (`lng="[2.294351`, `lng="5x6.779`: not a
+        // list, yet precise digits)
         if v == end && s.get(v) == Some(&b'"') {
             v += 1;
             end = match memchr::memchr(b'"', &s[v..s.len().min(v + 65)]) {
                 Some(close) => v + close,
-                None => match number_len(&s[v..])? {
-                    0 => v + word_len(&s[v..]),
-                    n => v + n,
+                None => match (number_len(&s[v..])?, word_len(&s[v..])) {
+                    (n, w) if n < w => v + w,
+                    (n, _) => v + n,
                 },
             };
         }
@@ -297,9 +298,9 @@ impl Scanner<'_> {
         // else the word of a string left open (`"geo":"[2.294351`)
         let end = match memchr::memchr(b'"', &s[from..s.len().min(from + 64)]) {
             Some(close) if quoted => from + close,
-            _ => match number_len(&s[from..])? {
-                0 if quoted => from + word_len(&s[from..]),
-                n => run_on(s, from + n),
+            _ => match (number_len(&s[from..])?, word_len(&s[from..])) {
+                (n, w) if quoted && n < w => from + w,
+                (n, _) => run_on(s, from + n),
             },
         };
         let spans = coarsen(&s[from..end], self.rules.location)?;
