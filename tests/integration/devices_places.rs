@@ -130,6 +130,19 @@ fn precise_locations_keep_two_decimals() {
             (b"lng=\"5\xb96.779\n", b"lng=\"REDACTED\n"),
             (b"x lng=\"5x6.779 y\n", b"x lng=\"REDACTED y\n"),
             (b"x lng=\"48.858844,2.294351 y\n", b"x lng=\"48.85,2.29 y\n"),
+            // (`crash-1f5cdc9c`: a name that ends in a separator the name
+            // rules fold away, `lon_`; before, the scanner looked only at
+            // names ending like a location's)
+            (b"lon_=1.265\n", b"lon_=1.26\n"),
+            (b"x lat-=1.2654 lng.=2.33333 y\n", b"x lat-=1.26 lng.=2.33 y\n"),
+            (
+                b"x pos[lat]_=1.2654 LAT.-=1.2654 y\n",
+                b"x pos[lat]_=1.26 LAT.-=1.26 y\n",
+            ),
+            (
+                b"x \"lon_\":1.2345,\"x.lat.\":\"2.3456\" y\n",
+                b"x \"lon_\":1.23,\"x.lat.\":\"2.34\" y\n",
+            ),
         ],
     );
     // a number that a `:` continues is an IPv6 address's (`crash-df1f561b`)

@@ -36,6 +36,12 @@ const NAMES: &[&[u8]] = &[
 /// Whether `name` names a location (any case and separators; the leaf of
 /// a structured name: `pos.lat`, `user[lng]`).
 pub fn is_location_name(name: &[u8]) -> bool {
+    // separators after the name fold away (`lat_`, `pos[lat]-`, `LAT.-`)
+    let end = name
+        .iter()
+        .rposition(|&b| !matches!(b, b'_' | b'-' | b'.'))
+        .map_or(0, |p| p + 1);
+    let name = &name[..end];
     let leaf = name.strip_suffix(b"]").unwrap_or(name);
     let leaf = leaf.rsplit(|&b| matches!(b, b'.' | b'[')).next().unwrap_or(leaf);
     let leaf = if leaf.is_empty() { name } else { leaf };
@@ -220,12 +226,14 @@ impl Scanner<'_> {
     /// The value `i + 1..end` of a location name before the `=` at `i`
     /// (`lat=48.858844`), coarsened by the rules; its end. In line: the name
     /// is looked at only when it ends like one of them (`t`, `e`, `n`, `g`,
-    /// `l`, `o`, `s`, or `]` of `pos[lat]`).
+    /// `l`, `o`, `s`, `]` of `pos[lat]`), or in a separator the name rules
+    /// fold away (`lon_`, `lat-`, `lng.`).
     #[inline(always)]
     pub(super) fn location<S: Sink>(&mut self, i: usize, end: usize, sink: &mut S) -> Option<usize> {
         let s = self.s;
         if i <= self.floor + 1
-            || !(s[i - 1] == b']' || matches!(s[i - 1] | 0x20, b't' | b'e' | b'n' | b'g' | b'l' | b'o' | b's'))
+            || !(matches!(s[i - 1], b']' | b'_' | b'-' | b'.')
+                || matches!(s[i - 1] | 0x20, b't' | b'e' | b'n' | b'g' | b'l' | b'o' | b's'))
         {
             return None;
         }
