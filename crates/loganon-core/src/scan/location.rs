@@ -269,7 +269,15 @@ impl Scanner<'_> {
         }
         // more coordinates after the one its reader stopped at
         let end = run_on(s, end);
-        let spans = coarsen(&s[v..end], self.rules.location)?;
+        self.coarsen_value(v, end, sink)?;
+        Some(end)
+    }
+
+    /// Coarsens the location value `v..end` as the rules say, reports each
+    /// change, and moves the floor past it; `None` when it is no list of
+    /// numbers (left to the other rules).
+    fn coarsen_value<S: Sink>(&mut self, v: usize, end: usize, sink: &mut S) -> Option<()> {
+        let spans = coarsen(&self.s[v..end], self.rules.location)?;
         for &(from, to, remove) in spans.spans() {
             if remove {
                 self.remove(sink, v + from, v + to, Kind::Location);
@@ -278,7 +286,7 @@ impl Scanner<'_> {
             }
         }
         self.floor = end;
-        Some(end)
+        Some(())
     }
 
     /// The value of a `"name":value` pair with a location's name
@@ -311,15 +319,7 @@ impl Scanner<'_> {
                 (n, _) => run_on(s, from + n),
             },
         };
-        let spans = coarsen(&s[from..end], self.rules.location)?;
-        for &(a, b, remove) in spans.spans() {
-            if remove {
-                self.remove(sink, from + a, from + b, Kind::Location);
-            } else {
-                self.redact(sink, from + a, from + b, Kind::Location);
-            }
-        }
-        self.floor = end;
+        self.coarsen_value(from, end, sink)?;
         Some(end.max(i + 1))
     }
 }
