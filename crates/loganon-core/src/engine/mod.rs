@@ -17,6 +17,7 @@
 
 mod count;
 pub mod field;
+mod glue;
 mod line;
 mod records;
 mod rewrite;

@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use super::glue::Authority;
 use super::written::{Written, NONE_WRITTEN};
 use super::{Options, REDACTED};
 use crate::addr::{self, AddrPolicy};
@@ -26,8 +27,8 @@ pub(super) struct Rewriter<'a> {
     /// a replacement touches bytes that could join it into a new finding
     /// (`REDACTED::100` reads as an address)
     pub(super) glued: bool,
-    /// how far the line was read for [`in_authority`]
-    authority: Authority,
+    /// how far the line was read for [`super::glue`]'s authority test
+    pub(super) authority: Authority,
     /// where the scanned slice starts in `src`: findings of a value scanned
     /// on its own (see [`crate::clean`]) are offsets into it
     pub(super) base: usize,
@@ -228,29 +229,10 @@ impl Rewriter<'_> {
     }
 
     /// Notes whether the bytes around a replacement of `start..end` could
-    /// join it into something new.
+    /// join it into something new ([`super::glue::joins`]).
     #[inline]
     pub(super) fn note_glue(&mut self, start: usize, end: usize) {
-        // `REDACTED` ends in a hex digit: what follows may join it into an
-        // address, a MAC, an email or an escape; before it, only an email's
-        // `@`, a dot or an entity's `&` (`&REDACTED;`) can claim it
-        let after = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b':' | b'@' | b'-' | b'%' | b';');
-        if (start > 0 && matches!(self.src[start - 1], b'@' | b'.' | b'&'))
-            || self.src.get(end).is_some_and(|&b| after(b))
-        {
-            self.glued = true;
-        }
-        // a value inside a URL's authority that held URL structure (`/`,
-        // `?`, `#`, `@`, or an escape of one) no longer splits what is around
-        // it: `https://user=/&%40` becomes userinfo once `/` is gone
-        // (a branch-free fold: most values hold none of these)
-        let structure = self.src[start..end].iter().fold(false, |acc, &b| {
-            acc | matches!(
-                b,
-                b'/' | b'?' | b'#' | b'@' | b'%' | b'\\' | b'[' | b']' | b' ' | b'\t' | b'"' | b'\'' | b'<' | b'>'
-            )
-        });
-        if structure && self.authority.before(self.src, start) {
+        if super::glue::joins(self.src, start, end, &mut self.authority) {
             self.glued = true;
         }
     }
@@ -311,55 +293,6 @@ impl Rewriter<'_> {
                 self.identifiers += 1;
             }
         }
-    }
-}
-
-/// Whether the end of `before` may lie inside a URL's authority: its last
-/// `/` is the second of a `//`, or it holds encoded slashes (`%2F%2F`,
-/// `\/\/`: fail closed, any `%2` or `\/` counts).
-fn in_authority(before: &[u8]) -> bool {
-    if let Some(k) = memchr::memrchr(b'/', before) {
-        if k > 0 && before[k - 1] == b'/' {
-            return true;
-        }
-    }
-    // (memchr rather than memmem: a substring finder costs more to build
-    // than these short searches)
-    let pair = |first: u8, second: u8| memchr::memchr_iter(first, before).any(|k| before.get(k + 1) == Some(&second));
-    pair(b'%', b'2') || pair(b'\\', b'/')
-}
-
-/// [`in_authority`] of the line up to one replacement after another, read
-/// once: what it depends on is kept up to where the line was read (the last
-/// `/`, and whether a `%2` or `\/` was met), so a line of many findings
-/// costs no more than its length.
-#[derive(Clone, Copy, Debug, Default)]
-struct Authority {
-    /// the line was read up to here
-    upto: usize,
-    /// its last `/` there
-    slash: Option<usize>,
-    /// a `%2` or `\/` lies whole before `upto`
-    pair: bool,
-}
-
-impl Authority {
-    /// [`in_authority`]`(&src[..start])`.
-    fn before(&mut self, src: &[u8], start: usize) -> bool {
-        if start < self.upto {
-            // (not reached: replacements come in order)
-            return in_authority(&src[..start]);
-        }
-        // (a pair may start at the last byte read before)
-        let from = self.upto.saturating_sub(1);
-        let new = &src[from..start];
-        if let Some(k) = memchr::memrchr(b'/', &src[self.upto..start]) {
-            self.slash = Some(self.upto + k);
-        }
-        let pair = |first: u8, second: u8| memchr::memchr_iter(first, new).any(|k| new.get(k + 1) == Some(&second));
-        self.pair = self.pair || pair(b'%', b'2') || pair(b'\\', b'/');
-        self.upto = start;
-        self.pair || self.slash.is_some_and(|k| k > 0 && src[k - 1] == b'/')
     }
 }
 
