@@ -174,3 +174,33 @@ fn command_line_keep_and_redact_params() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A name longer than the deny list holds (64 bytes) is read by its leaf,
+/// after its last `[` or `.`, or by its last 64 bytes, as `check` reads it
+/// (fuzz `crash-f45f64cd`: `<60 bytes>[user="A"` kept its value).
+#[test]
+fn names_too_long_for_the_list_are_read_by_their_end() {
+    let long = "b".repeat(70);
+    let cases: Vec<(String, String)> = vec![
+        (
+            format!("x {long}[user=\"A\" y\n"),
+            format!("x {long}[user=\"REDACTED\" y\n"),
+        ),
+        (
+            format!("x {long}[user]=bob y\n"),
+            format!("x {long}[user]=REDACTED y\n"),
+        ),
+        (
+            format!("x {long}.email=a@b y\n"),
+            format!("x {long}.email=REDACTED y\n"),
+        ),
+        (
+            format!("x {long}_password=hunter2 y\n"),
+            format!("x {long}_password=REDACTED y\n"),
+        ),
+        // a long name of no listed word keeps its value
+        (format!("x {long}=abc y\n"), format!("x {long}=abc y\n")),
+    ];
+    let pairs: Vec<(&[u8], &[u8])> = cases.iter().map(|(i, o)| (i.as_bytes(), o.as_bytes())).collect();
+    crate::fuzz_regressions::expect("squid", &pairs);
+}

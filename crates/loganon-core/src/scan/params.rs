@@ -79,6 +79,9 @@ impl Scanner<'_> {
         while n > self.floor && is_name_char(s[n - 1]) && i - n <= MAX_NAME + 2 {
             n -= 1;
         }
+        if i - n > MAX_NAME {
+            n = long_name_leaf(s, n, i);
+        }
         let named = n < i && i - n <= MAX_NAME;
         // `name="value"` of logfmt, RFC 5424 structured data and key-value
         // fields, or in a query or a path (`?a=1&token="x y"`, a quote no
@@ -249,6 +252,22 @@ fn ends_a_value(s: &[u8], semi: usize) -> bool {
         k -= 1;
     }
     false
+}
+
+/// Where to read a name `s[n..i]` too long for the deny list from: its
+/// leaf, after its last `[` or `.` (`<64 bytes>[user]`, `<64
+/// bytes>.email`, which `check` reads as the name), or else its last
+/// [`MAX_NAME`] bytes, so that the list's patterns still see its end
+/// (`<64 bytes>_password`).
+#[cold]
+#[inline(never)]
+fn long_name_leaf(s: &[u8], n: usize, i: usize) -> usize {
+    let name = &s[n..i];
+    let name = name.strip_suffix(b"]").unwrap_or(name);
+    match name.iter().rposition(|&b| matches!(b, b'[' | b'.')) {
+        Some(k) if i - (n + k + 1) <= MAX_NAME => n + k + 1,
+        _ => i - MAX_NAME,
+    }
 }
 
 #[cfg(test)]
