@@ -121,6 +121,14 @@ fn an_address_glued_to_dashed_numbers_takes_them_along() {
             (b"x 1.2.3.4-5 y\n", b"x 1.2.3.0-5 y\n"),
             (b"x 1.2.3.4-5-6 y\n", b"x 1.2.3.0-5-6 y\n"),
             (b"x 10.0.0.1-2026-01-01 y\n", b"x 10.0.0.0-2026-01-01 y\n"),
+            // the IPv4 part of an IPv6 address too (`crash-6b98d149`:
+            // `::ffff:1.2.3.0-12-3-5` was left)
+            (
+                b"x ::ffff:1.2.3.44-12-3-5.dyn.example y\n",
+                b"x ::ffff:1.2.3.0.dyn.example y\n",
+            ),
+            (b"x 2001:db8::1.2.3.44-12-3-5.dyn y\n", b"x 2001:db8::.dyn y\n"),
+            (b"x ::ffff:1.2.3.44-12 y\n", b"x ::ffff:1.2.3.0-12 y\n"),
         ],
     );
 }
@@ -135,6 +143,9 @@ fn an_octet_padded_with_any_number_of_zeros_is_an_octet() {
         &[
             (b"x 4.3.2.0000000000000000000001:55 y\n", b"x 4.3.2.0:55 y\n"),
             (b"x 0000000000000000010.1.2.3 y\n", b"x 10.1.2.0 y\n"),
+            // and before a `.` and a time (`mod_usertrack`'s `ADDRESS.TIME`;
+            // `crash-3dc52e01`: read up to 16 bytes only)
+            (b"x 10.11.0.00000002.000000 y\n", b"x 10.11.0.0.000000 y\n"),
         ],
     );
 }

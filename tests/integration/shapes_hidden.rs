@@ -35,6 +35,11 @@ fn a_host_label_written_as_one_number_is_an_address() {
             ("host 0xc633644d.nip.io x", "host 0xc6336400.nip.io x"),
             ("host 3325256781.nip.io x", "host 3325256704.nip.io x"),
             ("GET http://3325256781.sslip.io/ x", "GET http://3325256704.sslip.io/ x"),
+            // after labels that are numbers too (fuzz `crash-7e174973`:
+            // `8.11136308.nip.direct` was read as one run and kept)
+            ("host 8.11136308.nip.direct x", "host 8.11136256.nip.direct x"),
+            ("host app.8.c0a80105.nip.io x", "host app.8.c0a80100.nip.io x"),
+            ("host 1.2.3.11136308.nip.io x", "host 1.2.3.11136256.nip.io x"),
         ],
     );
     // elsewhere such a label is a name's: a preview deployment's hash, a

@@ -212,10 +212,12 @@ pub(crate) fn parse_v4_at(s: &[u8], p: usize) -> Option<(u32, usize)> {
 /// (the number stays); what [`parse_v4_at`] refuses for the `.digit` after
 /// it. Not followed by another `.digit`.
 pub(crate) fn parse_v4_before_number(s: &[u8], p: usize) -> Option<(u32, usize)> {
-    // the four octets' end: the fourth dot's place
+    // the four octets' end: the fourth dot's place (octets padded with
+    // zeros are octets, however long, as `parse_v4_at` reads them; called
+    // where a number starts, so each byte is read by four calls at most)
     let mut dots = 0;
     let mut q = p;
-    while q < s.len() && (is_digit(s[q]) || s[q] == b'.') && q - p < 16 {
+    while q < s.len() && (is_digit(s[q]) || s[q] == b'.') {
         if s[q] == b'.' {
             dots += 1;
             if dots == 4 {

@@ -375,6 +375,22 @@ fn v6_after_dashed(s: &[u8], last: usize) -> Option<usize> {
     (run.windows(2).any(|w| w == b"::") || parse_v6(run).is_some()).then_some(e)
 }
 
+/// After an IPv6 address ending at `end` in an IPv4 part
+/// (`::ffff:1.2.3.44-12-3-5.dyn...`): the end of the numbers dashed on
+/// after it, as [`dashed_tail`] reads them after an IPv4 address (they go
+/// with it, fail closed).
+#[inline]
+pub(super) fn v4_tail(s: &[u8], end: usize) -> Option<usize> {
+    if s.get(end) != Some(&b'-') {
+        return None;
+    }
+    let group = s[..end].iter().rposition(|&b| b == b':').map_or(0, |k| k + 1);
+    if !s[group..end].contains(&b'.') {
+        return None;
+    }
+    dashed_tail(s, end)
+}
+
 /// After an IPv4 address ending at `end`: three numbers or more (0 to 255)
 /// joined on by `-`, whose end is returned (`172.17.0.84-12-3-5`: the
 /// last number of the address and those read as a dashed address too).

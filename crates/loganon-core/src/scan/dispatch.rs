@@ -11,7 +11,7 @@ use std::ops::ControlFlow;
 
 use crate::addr::{is_digit, parse_v4_after_number, parse_v4_at, parse_v4_before_number, parse_v6};
 
-use super::addresses::{dashed_tail, is_version_at, parse_v6_leading_zero_v4, plausible_v6, zone_end};
+use super::addresses::{dashed_tail, is_version_at, parse_v6_leading_zero_v4, plausible_v6, v4_tail, zone_end};
 use super::bytes::{has_digit_run, is_hex};
 use super::contact::domain_end;
 use super::sink::{Kind, Sink};
@@ -100,6 +100,17 @@ impl Scanner<'_> {
         if e > start && s[e - 1] == b'.' && matches!(s.get(e), Some(b'i' | b'I')) {
             if let Some(end) = self.arpa(start, e, sink) {
                 return end;
+            }
+        }
+        // a number label after other labels, before a wildcard DNS
+        // service's name (`app.8.11136308.nip.io`, `1.2.3.c0a80105.nip.io`)
+        if colons == 0 && dots >= 2 && s[e - 1] == b'.' && s.get(e).is_some_and(u8::is_ascii_alphabetic) {
+            let dot = e - 1;
+            let a = dot - s[start..dot].iter().rev().take_while(|&&b| b != b'.').count();
+            if a > start && self.may_be_number_label(a, dot) && a >= self.floor {
+                if let Some(end) = self.number_label(a, dot, sink) {
+                    return end;
+                }
             }
         }
         if colons < 2 && dots < 3 {
@@ -296,7 +307,7 @@ impl Scanner<'_> {
         }
         if !left_glued && !right_glued {
             if let Some(addr) = parse_v6(text).or_else(|| parse_v6_leading_zero_v4(text)) {
-                let zone_end = zone_end(s, b);
+                let zone_end = v4_tail(s, b).unwrap_or_else(|| zone_end(s, b));
                 self.floor = self.v6(sink, a, b, addr, zone_end);
                 return true;
             }
@@ -359,7 +370,11 @@ impl Scanner<'_> {
                     // would glue onto the replacement: `1::4111111` -> `1::`),
                     // and a zone after the run with it (left, it would be the
                     // zone of the replacement on the next run)
-                    let zone_end = if right_glued { b } else { zone_end(s, b) };
+                    let zone_end = if right_glued {
+                        b
+                    } else {
+                        v4_tail(s, b).unwrap_or_else(|| zone_end(s, b))
+                    };
                     if !policy.v6_is_clean(addr) {
                         self.floor = self.v6(sink, a + l, b, addr, zone_end);
                         return true;
