@@ -17,6 +17,11 @@ fn grouped_card_numbers_anywhere() {
             ("amex 3782 822463 10005 x", "amex REDACTED x"),
             ("/pay?note=4111%201111%201111%201111", "/pay?note=REDACTED"),
             ("x 5555-5555-5555-4444 y", "x REDACTED y"),
+            // a first group longer than five digits, after a `+` glued to a
+            // word (fuzz `crash-d62d285a`: the dash's reader looked five
+            // digits back, and no other reader took it)
+            (r#"ab".net dsl+30000026-010110"#, r#"ab".net dsl+REDACTED"#),
+            ("x 30000026-010110 y", "x REDACTED y"),
         ],
     );
     // every place of the number against the scanner's 16-byte blocks

@@ -472,13 +472,14 @@ impl Scanner<'_> {
         e
     }
 
-    /// A `-` at `i`: a card number grouped by dashes (`4111-1111-1111-1111`),
-    /// or the end of the first group of a MAC like `00-1a-2b-3c-4d-5e`.
+    /// A `-` at `i`: a card number grouped by dashes (`4111-1111-1111-1111`,
+    /// a first group of up to 18 digits: `30000026-010110`), or the end of
+    /// the first group of a MAC like `00-1a-2b-3c-4d-5e`.
     pub(super) fn dash<S: Sink>(&mut self, i: usize, sink: &mut S) -> usize {
         let s = self.s;
         if i > self.floor && is_digit(s[i - 1]) && s.get(i + 1).is_some_and(|&b| is_digit(b)) {
             let mut g = i - 1;
-            while g > self.floor && is_digit(s[g - 1]) && i - g < 6 {
+            while g > self.floor && is_digit(s[g - 1]) && i - g < 19 {
                 g -= 1;
             }
             if let Some(c) = self.card_at(g) {
