@@ -40,6 +40,9 @@ fn a_host_label_written_as_one_number_is_an_address() {
             ("host 8.11136308.nip.direct x", "host 8.11136256.nip.direct x"),
             ("host app.8.c0a80105.nip.io x", "host app.8.c0a80100.nip.io x"),
             ("host 1.2.3.11136308.nip.io x", "host 1.2.3.11136256.nip.io x"),
+            // after a `:` (`crash-42ee9984`: `:11536308.nip.direct`)
+            ("host :11536308.nip.direct x", "host :11536128.nip.direct x"),
+            ("host a:c0a80105.nip.io x", "host a:c0a80100.nip.io x"),
         ],
     );
     // elsewhere such a label is a name's: a preview deployment's hash, a

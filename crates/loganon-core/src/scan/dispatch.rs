@@ -102,11 +102,17 @@ impl Scanner<'_> {
                 return end;
             }
         }
-        // a number label after other labels, before a wildcard DNS
-        // service's name (`app.8.11136308.nip.io`, `1.2.3.c0a80105.nip.io`)
-        if colons == 0 && dots >= 2 && s[e - 1] == b'.' && s.get(e).is_some_and(u8::is_ascii_alphabetic) {
+        // a number label after other labels or a `:`, before a wildcard
+        // DNS service's name (`app.8.11136308.nip.io`, `1.2.3.c0a80105.nip.io`,
+        // `:11536308.nip.direct`)
+        if s[e - 1] == b'.' && s.get(e).is_some_and(u8::is_ascii_alphabetic) {
             let dot = e - 1;
-            let a = dot - s[start..dot].iter().rev().take_while(|&&b| b != b'.').count();
+            let a = dot
+                - s[start..dot]
+                    .iter()
+                    .rev()
+                    .take_while(|&&b| b != b'.' && b != b':')
+                    .count();
             if a > start && self.may_be_number_label(a, dot) && a >= self.floor {
                 if let Some(end) = self.number_label(a, dot, sink) {
                     return end;
