@@ -121,8 +121,14 @@ fn macs_in_other_spellings() {
             ("/?m=0%3A1a%3A2b%3A3c%3A4d%3A5e", "/?m=REDACTED"),
             ("/?m=00%2D11%2D22%2D33%2D44%2D55", "/?m=REDACTED"),
             ("/?m=0011%2E2233%2E4455", "/?m=REDACTED"),
+            // an `_` next to a dashed MAC is a boundary, as next to one
+            // with colons (red-team of 2026-12-08: it was kept whole)
+            ("mac 00-1a-2b-3c-4d-5e_ x", "mac REDACTED_ x"),
+            ("mac a_00-1a-2b-3c-4d-5e_b x", "mac a_REDACTED_b x"),
         ],
     );
+    // glued to a letter or digit: a longer token's, kept
+    crate::fuzz_regressions::expect_checked("auto", "mac 00-1a-2b-3c-4d-5eg x");
 }
 
 #[test]

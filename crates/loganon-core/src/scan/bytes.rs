@@ -35,11 +35,6 @@ pub(super) fn is_hex(b: u8) -> bool {
     b.is_ascii_hexdigit()
 }
 
-#[inline]
-pub(super) fn is_word(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b == b'_'
-}
-
 /// Byte property bits, one table lookup instead of a chain of compares.
 const NAME: u8 = 1;
 const VALUE_END: u8 = 2;

@@ -4,7 +4,7 @@
 
 use crate::addr::is_digit;
 
-use super::bytes::{is_hex, is_mac, is_word, luhn};
+use super::bytes::{is_hex, is_mac, luhn};
 use super::sink::{Kind, Sink};
 use super::state::Scanner;
 
@@ -60,11 +60,12 @@ impl Scanner<'_> {
             return i + 1;
         }
         let start = i - 2;
-        if start > 0 && is_word(s[start - 1]) {
+        // (an `_` is a boundary, as for a MAC with colons: `_00-1a-...-5e_`)
+        if start > 0 && s[start - 1].is_ascii_alphanumeric() {
             return i + 1;
         }
         let end = start + 17;
-        if !is_mac(&s[start..end], b'-') || (end < s.len() && is_word(s[end])) {
+        if !is_mac(&s[start..end], b'-') || (end < s.len() && s[end].is_ascii_alphanumeric()) {
             return i + 1;
         }
         self.redact(sink, start, end, Kind::Mac);
