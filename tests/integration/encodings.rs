@@ -332,6 +332,19 @@ fn literal_escapes_and_userinfo_bytes_after_replacements_settle() {
     ];
     let pairs: Vec<(&[u8], &[u8])> = cases.iter().map(|(i, o)| (i.as_bytes(), o.as_bytes())).collect();
     crate::fuzz_regressions::expect("combined", &pairs);
+    // two replacements side by side read as one value the next time
+    // (red-team of 2026-12-08: `token=REDACTEDREDACTED` after one pass)
+    let ua =
+        |a: &str| format!("1.2.3.4 - - [10/Oct/2023:13:55:36 +0000] \"GET / HTTP/1.1\" 200 5 \"-\" \"Mozilla {a}\"\n");
+    let joined = [
+        (ua(&format!("token={mac}~\"x\"@example.com")), v4(ua("token=REDACTED"))),
+        (
+            ua(r#"token=4111111111111111\x22"x"@example.com"#),
+            v4(ua("token=REDACTED")),
+        ),
+    ];
+    let pairs: Vec<(&[u8], &[u8])> = joined.iter().map(|(i, o)| (i.as_bytes(), o.as_bytes())).collect();
+    crate::fuzz_regressions::expect("combined", &pairs);
     // in a JSON line's request
     crate::fuzz_regressions::expect(
         "json",

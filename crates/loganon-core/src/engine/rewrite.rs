@@ -232,7 +232,9 @@ impl Rewriter<'_> {
     /// join it into something new ([`super::glue::joins`]).
     #[inline]
     pub(super) fn note_glue(&mut self, start: usize, end: usize) {
-        if super::glue::joins(self.src, start, end, &mut self.authority) {
+        // (right after the replacement before: `REDACTEDREDACTED` is one
+        // value to the next reading)
+        if (start > 0 && self.copied == start) || super::glue::joins(self.src, start, end, &mut self.authority) {
             self.glued = true;
         }
     }
