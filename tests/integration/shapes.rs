@@ -125,6 +125,10 @@ fn macs_in_other_spellings() {
             // with colons (red-team of 2026-12-08: it was kept whole)
             ("mac 00-1a-2b-3c-4d-5e_ x", "mac REDACTED_ x"),
             ("mac a_00-1a-2b-3c-4d-5e_b x", "mac a_REDACTED_b x"),
+            // Cisco's form after a `:` (fuzz `crash-94802340`: the run from
+            // the `:` was skipped whole)
+            ("mac :0052.1000.1286 x", "mac :REDACTED x"),
+            ("at 10:00:0052.1000.1286:5 x", "at 10:00:REDACTED:5 x"),
         ],
     );
     // glued to a letter or digit: a longer token's, kept

@@ -102,6 +102,13 @@ impl Scanner<'_> {
                 return end;
             }
         }
+        // a MAC in Cisco's dotted form after a `:` (`:0052.1000.1286`): the
+        // run from the `:` is skipped below
+        if colons > 0 && dots >= 2 {
+            if let Some(end) = self.cisco_mac_in_run(start, e, sink) {
+                return end;
+            }
+        }
         // a number label after other labels or a `:`, before a wildcard
         // DNS service's name (`app.8.11136308.nip.io`, `1.2.3.c0a80105.nip.io`,
         // `:11536308.nip.direct`)
@@ -242,6 +249,25 @@ impl Scanner<'_> {
             }
             p += 1;
         }
+    }
+
+    /// A MAC in Cisco's dotted form as one of the `:`-separated parts of
+    /// the run `start..e` (see [`Scanner::cisco_mac`]); its end.
+    #[cold]
+    #[inline(never)]
+    fn cisco_mac_in_run<S: Sink>(&mut self, start: usize, e: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        let mut a = start;
+        while a < e {
+            let b = a + s[a..e].iter().position(|&c| c == b':').unwrap_or(e - a);
+            if b - a == 14 && s[a + 4] == b'.' && a + 4 >= self.floor + 4 {
+                if let Some(end) = self.cisco_mac(a + 4, sink) {
+                    return Some(end);
+                }
+            }
+            a = b + 1;
+        }
+        None
     }
 
     /// Whether the hex digits `a..dot` may be a host's first label written
