@@ -133,6 +133,28 @@ fn macs_in_other_spellings() {
     );
     // glued to a letter or digit: a longer token's, kept
     crate::fuzz_regressions::expect_checked("auto", "mac 00-1a-2b-3c-4d-5eg x");
+    // in a run of colons and hex digits longer than any address (fuzz
+    // `crash-a5a197fc`: such a run was skipped whole)
+    // (the two colons before the MAC go with it, as before any MAC that a
+    // run of colons holds: `::::00:1a:2b:3c:4d:5e` is `REDACTED`)
+    let (colons, kept) = (":".repeat(130), ":".repeat(128));
+    let ones = "1:".repeat(100);
+    let long: Vec<(String, String)> = vec![
+        (
+            format!("mac {colons}00:1a:2b:3c:4d:5e x"),
+            format!("mac {kept}REDACTED x"),
+        ),
+        (
+            format!("mac {colons}00:1a:2b:3c:4d:5e::ffff:1.2.36308. x"),
+            format!("mac {kept}REDACTED::ffff:1.2.36308. x"),
+        ),
+        (
+            format!("mac {ones}00:1a:2b:3c:4d:5e:1 x"),
+            format!("mac {ones}REDACTED:1 x"),
+        ),
+    ];
+    let pairs: Vec<(&str, &str)> = long.iter().map(|(i, o)| (i.as_str(), o.as_str())).collect();
+    found_then_clean("mac", &pairs);
 }
 
 #[test]

@@ -97,6 +97,47 @@ impl Scanner<'_> {
         Some(e)
     }
 
+    /// Every MAC written with colons in the part `a..b` of a long run (a
+    /// group's start, six groups, no hex digit after them); whether any.
+    pub(super) fn macs_in<S: Sink>(&mut self, a: usize, b: usize, sink: &mut S) -> bool {
+        let s = self.s;
+        let mut found = false;
+        let mut p = a;
+        while p + 17 <= b {
+            if (p == a || matches!(s[p - 1], b':' | b'.'))
+                && is_mac(&s[p..p + 17], b':')
+                && !s.get(p + 17).is_some_and(|&c| is_hex(c))
+            {
+                self.redact(sink, p, p + 17, Kind::Mac);
+                self.floor = p + 17;
+                found = true;
+                p += 17;
+                continue;
+            }
+            p += 1;
+        }
+        found
+    }
+
+    /// A MAC in Cisco's dotted form as one of the `:`-separated parts of
+    /// the run `start..e` (see [`Scanner::cisco_mac`]); its end.
+    #[cold]
+    #[inline(never)]
+    pub(super) fn cisco_mac_in_run<S: Sink>(&mut self, start: usize, e: usize, sink: &mut S) -> Option<usize> {
+        let s = self.s;
+        let mut a = start;
+        while a < e {
+            let b = a + s[a..e].iter().position(|&c| c == b':').unwrap_or(e - a);
+            if b - a == 14 && s[a + 4] == b'.' && a + 4 >= self.floor + 4 {
+                if let Some(end) = self.cisco_mac(a + 4, sink) {
+                    return Some(end);
+                }
+            }
+            a = b + 1;
+        }
+        None
+    }
+
     /// A `.` at `i` after `GA1` or `GS1`: a Google Analytics client id
     /// (`GA1.2.1234567890.1700000000`) or a GA4 session id (`GS1.1.1700000000.3.1...`,
     /// `GS2.1.s1700000000$o3$g1...`): the whole id goes.

@@ -251,23 +251,40 @@ impl Scanner<'_> {
         }
     }
 
-    /// A MAC in Cisco's dotted form as one of the `:`-separated parts of
-    /// the run `start..e` (see [`Scanner::cisco_mac`]); its end.
+    /// A run of hex digits, dots and colons longer than any address
+    /// (`::::...00:1a:2b:3c:4d:5e::1`, fuzz `crash-a5a197fc`), read whole
+    /// in one call: its parts between runs of three colons or more (which
+    /// no address holds) as runs of their own, and the MACs of a part
+    /// longer than an address. The floor ends past the run when anything
+    /// was found, so the run costs its length.
     #[cold]
     #[inline(never)]
-    fn cisco_mac_in_run<S: Sink>(&mut self, start: usize, e: usize, sink: &mut S) -> Option<usize> {
+    fn long_colon_run<S: Sink>(&mut self, start: usize, e: usize, sink: &mut S) -> bool {
         let s = self.s;
+        let mut found = false;
         let mut a = start;
         while a < e {
-            let b = a + s[a..e].iter().position(|&c| c == b':').unwrap_or(e - a);
-            if b - a == 14 && s[a + 4] == b'.' && a + 4 >= self.floor + 4 {
-                if let Some(end) = self.cisco_mac(a + 4, sink) {
-                    return Some(end);
-                }
+            // the part: to the next `:::`
+            let mut b = a;
+            while b < e && !(s[b] == b':' && s.get(b + 1..b + 3) == Some(b"::")) {
+                b += 1;
             }
-            a = b + 1;
+            // (with the two colons before it: `::1` is an address)
+            let pa = a.saturating_sub(2).max(start).max(self.floor);
+            if b > pa && b - pa <= 128 {
+                found |= self.ipv6_or_mac(pa, b, sink);
+            } else if b > pa {
+                found |= self.macs_in(pa, b, sink);
+            }
+            while b < e && s[b] == b':' {
+                b += 1;
+            }
+            a = b;
         }
-        None
+        if found {
+            self.floor = self.floor.max(e);
+        }
+        found
     }
 
     /// Whether the hex digits `a..dot` may be a host's first label written
@@ -313,7 +330,7 @@ impl Scanner<'_> {
     pub(super) fn ipv6_or_mac<S: Sink>(&mut self, start: usize, e: usize, sink: &mut S) -> bool {
         let s = self.s;
         if e - start > 128 {
-            return false;
+            return self.long_colon_run(start, e, sink);
         }
         let mut a = start;
         let mut b = e;
