@@ -212,7 +212,7 @@ fn entity_at(t: &[u8], i: usize, out: &mut [u8; 4]) -> Option<(usize, usize)> {
         };
         let digits = k;
         let mut cp: u32 = 0;
-        while k < t.len() && k - digits < 8 {
+        while k < t.len() {
             let d = if radix == 16 {
                 hex(t[k])
             } else {
@@ -222,7 +222,10 @@ fn entity_at(t: &[u8], i: usize, out: &mut [u8; 4]) -> Option<(usize, usize)> {
             cp = cp.saturating_mul(radix).saturating_add(d);
             k += 1;
         }
-        if k == digits {
+        // (no digits; or more than eight that stand for no character: they
+        // are read as text, where a card number may be, `&#4111111111111111`,
+        // as `check` reads them; padded ones are an entity, `&#x0000000040;`)
+        if k == digits || (k - digits > 8 && cp > 0x10_FFFF) {
             return None;
         }
         match t.get(k) {
