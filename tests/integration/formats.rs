@@ -261,3 +261,24 @@ fn a_headerless_w3c_line_is_read_again_once_changed() {
         )],
     );
 }
+
+/// A W3C line without a `#Fields:` directive: a bare word after the path
+/// in another script is a user's name as a Latin one is (fuzz
+/// `crash-cae4e934`, a lone byte of a UTF-8 character, was kept).
+#[test]
+fn a_headerless_w3c_user_in_another_script_goes() {
+    crate::fuzz_regressions::expect(
+        "w3c",
+        &[
+            (
+                "2026-01-01 00:00:13 GET /a 李雷\n".as_bytes(),
+                b"2026-01-01 00:00:13 GET /a -\n".as_slice(),
+            ),
+            (b"2026-01-01 00:00:13 GET /a jdoe\n", b"2026-01-01 00:00:13 GET /a -\n"),
+            (
+                b"2026-01-01 00:00:35 GET /\"ip\":  \x8f\n",
+                b"2026-01-01 00:00:35 GET /\"ip\":  -\n",
+            ),
+        ],
+    );
+}

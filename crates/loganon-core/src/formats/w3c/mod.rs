@@ -192,12 +192,13 @@ const PLAIN_VALUES: &[&[u8]] = &[
 ];
 
 /// A bare word that may be a user's name: letters, digits and `_ - \`
-/// (and one dot between letters: `john.doe`) with a lower-case letter, or
+/// (and one dot between letters: `john.doe`) with a lower-case letter or
+/// a byte of a non-ASCII character (a name in another script: `李雷`), or
 /// upper-case letters without a digit (`JDOE`, `CORP\JDOE`); not a code
 /// such as `LAX1` or `W3SVC1` (upper case and a digit), nor a host name
 /// (two dots or more: scanned instead), nor one of [`PLAIN_VALUES`].
 fn user_like(v: &[u8]) -> bool {
-    let lower = v.iter().any(u8::is_ascii_lowercase);
+    let lower = v.iter().any(|&b| b.is_ascii_lowercase() || b >= 0x80);
     let upper_word = v.iter().any(u8::is_ascii_uppercase) && !v.iter().any(u8::is_ascii_digit);
     let dots = v.iter().filter(|&&b| b == b'.').count();
     let one_dot = dots == 1 && {
