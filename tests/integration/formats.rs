@@ -282,3 +282,29 @@ fn a_headerless_w3c_user_in_another_script_goes() {
         ],
     );
 }
+
+/// A W3C line without a `#Fields:` directive: a quoted deny-listed name in
+/// one column and its `:` opening a column after it, past empty ones
+/// (fuzz `crash-cae4e934`, its second form: `"ip"  :d` kept `d`). The
+/// value's column goes whole.
+#[test]
+fn a_headerless_w3c_pair_split_over_columns_goes() {
+    crate::fuzz_regressions::expect(
+        "w3c",
+        &[
+            (
+                b"2026-01-01 00:00:35 GET /\"ip\"  :d\n".as_slice(),
+                b"2026-01-01 00:00:35 GET /\"ip\"  REDACTED\n".as_slice(),
+            ),
+            (
+                b"2026-01-01 00:00:35 GET /\"ip\" :d\n",
+                b"2026-01-01 00:00:35 GET /\"ip\" REDACTED\n",
+            ),
+            // a name not on the deny list: kept
+            (
+                b"2026-01-01 00:00:35 GET /\"a\"  :d\n",
+                b"2026-01-01 00:00:35 GET /\"a\"  :d\n",
+            ),
+        ],
+    );
+}

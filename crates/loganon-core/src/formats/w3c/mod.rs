@@ -390,14 +390,35 @@ fn split_pairs(line: &[u8], deny: &DenyList, f: &mut Fields) {
     }
     for k in 1..f.list.len() {
         let r = f.list[k - 1].0.clone();
-        if r.end < r.start + 3 || line[r.end - 1] != b':' || !matches!(line[r.end - 2], b'"' | b'\'') {
-            continue;
-        }
-        let quote = line[r.end - 2];
-        let t = &line[r.start..r.end - 2];
+        // the name's column ends in `"name":`, or in `"name"` with the `:`
+        // opening a column after it, past empty ones (`"ip"  :d`,
+        // `"ip" : d`: fuzz `crash-cae4e934`)
+        let (name_end, mut v) = match line[r.start..r.end] {
+            [.., b'"' | b'\'', b':'] if r.end >= r.start + 3 => (r.end - 1, k),
+            [.., b'"' | b'\''] if r.end >= r.start + 2 => {
+                let Some(c) = (k..f.list.len()).find(|&j| !f.list[j].0.is_empty()) else {
+                    continue;
+                };
+                let cr = f.list[c].0.clone();
+                if line[cr.start] != b':' {
+                    continue;
+                }
+                // (a lone `:`: the value is the next column with bytes)
+                match (k..f.list.len()).find(|&j| j > c && !f.list[j].0.is_empty()) {
+                    Some(j) if cr.len() == 1 => (r.end, j),
+                    _ => (r.end, c),
+                }
+            }
+            _ => continue,
+        };
+        let quote = line[name_end - 1];
+        let t = &line[r.start..name_end - 1];
         let name = memchr::memrchr(quote, t).map_or(t, |q| &t[q + 1..]);
-        if deny.contains(name) && matches!(f.list[k].1, Role::Generic | Role::Verbatim | Role::Time) {
-            f.list[k].1 = Role::Secret;
+        if v >= f.list.len() {
+            v = f.list.len() - 1;
+        }
+        if deny.contains(name) && matches!(f.list[v].1, Role::Generic | Role::Verbatim | Role::Time) {
+            f.list[v].1 = Role::Secret;
         }
     }
 }
