@@ -393,7 +393,7 @@ fn split_pairs(line: &[u8], deny: &DenyList, f: &mut Fields) {
         // the name's column ends in `"name":`, or in `"name"` with the `:`
         // opening a column after it, past empty ones (`"ip"  :d`,
         // `"ip" : d`: fuzz `crash-cae4e934`)
-        let (name_end, mut v) = match line[r.start..r.end] {
+        let (name_end, v) = match line[r.start..r.end] {
             [.., b'"' | b'\'', b':'] if r.end >= r.start + 3 => (r.end - 1, k),
             [.., b'"' | b'\''] if r.end >= r.start + 2 => {
                 let Some(c) = (k..f.list.len()).find(|&j| !f.list[j].0.is_empty()) else {
@@ -414,9 +414,6 @@ fn split_pairs(line: &[u8], deny: &DenyList, f: &mut Fields) {
         let quote = line[name_end - 1];
         let t = &line[r.start..name_end - 1];
         let name = memchr::memrchr(quote, t).map_or(t, |q| &t[q + 1..]);
-        if v >= f.list.len() {
-            v = f.list.len() - 1;
-        }
         if deny.contains(name) && matches!(f.list[v].1, Role::Generic | Role::Verbatim | Role::Time) {
             f.list[v].1 = Role::Secret;
         }
